@@ -1,0 +1,1 @@
+"""Health cards: numbers, signed QR tokens, printable cards, photo scanning."""
