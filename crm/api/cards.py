@@ -1,0 +1,135 @@
+"""Health cards: QR image, printable PDF, issue, reissue, revoke, verification, delivery."""
+
+from flask import Response, current_app, jsonify
+from flask_login import current_user
+
+from crm import audit
+from crm.api import body, bp, error
+from crm.auth.access import PATIENT_READERS, roles
+from crm.cards import operations as cards
+from crm.cards import render
+from crm.extensions import db
+from crm.lookup import patient_view
+from crm.models import Patient
+
+CARD_OFFICE = ("registrar", "supervisor")
+
+
+def card_json(card) -> dict:
+    """A card and its lifecycle, as the API shows it."""
+    view = patient_view(card.patient, card)["card"]
+    view["patient_id"] = card.patient_id
+    view["patient_name"] = card.patient.name
+    view["revoked_reason"] = card.revoked_reason
+    return view
+
+
+@bp.get("/cards/<number>")
+@roles(*PATIENT_READERS)
+def card(number: str):
+    """A card's status and lifecycle."""
+    try:
+        found = cards.get_card(number)
+    except cards.CardError as exc:
+        return error(exc.code, exc.message, exc.status)
+    audit.record("view_card", patient_id=found.patient_id, card_number=found.number)
+    db.session.commit()
+    return jsonify(card_json(found))
+
+
+@bp.get("/cards/<number>/qr.png")
+@roles(*CARD_OFFICE)
+def card_qr(number: str):
+    """The card's signed QR as a PNG."""
+    try:
+        found = cards.get_card(number)
+    except cards.CardError as exc:
+        return error(exc.code, exc.message, exc.status)
+    audit.record("card_qr", patient_id=found.patient_id, card_number=found.number)
+    db.session.commit()
+    return Response(render.qr_png(found.qr_token), mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/cards/<number>.pdf")
+@roles(*CARD_OFFICE)
+def card_pdf(number: str):
+    """The printable two-sided card."""
+    try:
+        found = cards.get_card(number)
+    except cards.CardError as exc:
+        return error(exc.code, exc.message, exc.status)
+    audit.record("card_print", patient_id=found.patient_id, card_number=found.number)
+    db.session.commit()
+    pdf = render.card_pdf(print_view(found))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="card-{found.number}.pdf"', "Cache-Control": "no-store"})
+
+
+@bp.post("/patients/<int:patient_id>/cards")
+@roles(*CARD_OFFICE)
+def issue(patient_id: int):
+    """Issue a first card to a resident."""
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        return error("not_found", "No such patient.", 404)
+    return _act(lambda: cards.issue(patient, current_user), 201)
+
+
+@bp.post("/cards/<number>/reissue")
+@roles(*CARD_OFFICE)
+def reissue(number: str):
+    """Replace a card with a revised or duplicate one."""
+    return _act(lambda: cards.reissue(number, str(body().get("reason", "")), current_user), 201)
+
+
+@bp.post("/cards/<number>/revoke")
+@roles(*CARD_OFFICE)
+def revoke(number: str):
+    """Revoke a card."""
+    return _act(lambda: cards.revoke(number, str(body().get("reason", "")), current_user))
+
+
+@bp.post("/cards/<number>/verification")
+@roles(*CARD_OFFICE)
+def verification(number: str):
+    """Record the door-to-door verification of a card."""
+    return _act(lambda: cards.record_verification(number, current_user, str(body().get("where", ""))))
+
+
+@bp.post("/cards/<number>/delivery")
+@roles(*CARD_OFFICE)
+def delivery(number: str):
+    """Record that the card reached its holder."""
+    return _act(lambda: cards.record_delivery(number, current_user, str(body().get("note", ""))))
+
+
+def _act(action, status: int = 200):
+    try:
+        return jsonify(card_json(action())), status
+    except cards.CardError as exc:
+        db.session.rollback()
+        return error(exc.code, exc.message, exc.status)
+
+
+def print_view(card) -> render.CardPrint:
+    """What the printed card shows."""
+    patient = card.patient
+    contact = patient.emergency_contact_name
+    if contact and patient.emergency_contact_phone:
+        contact = f"{contact}, {patient.emergency_contact_phone}"
+    return render.CardPrint(
+        number=card.number,
+        version=card.version,
+        name_en=patient.name,
+        name_hi=patient.name_hi or "",
+        sex=patient.sex,
+        year_of_birth=patient.birth_year,
+        dob=patient.dob,
+        household_id=patient.household.code if patient.household else "",
+        blood_group=patient.blood_group,
+        emergency_contact=contact or "",
+        issued_on=card.issued_at.date(),
+        qr_text=card.qr_token,
+        reason={"original": "Original", "revised": "Revised", "duplicate": "Duplicate"}[card.reason],
+        helpline=current_app.config["HELPLINE_DISPLAY_NUMBER"],
+    )

@@ -1,0 +1,60 @@
+"""Lookup by QR / card number / phone / photo, and patient records."""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from crm import lookup as lookups
+from crm.api import body, bp, error
+from crm.auth.access import PATIENT_READERS, roles
+from crm.cards import scan
+
+
+@bp.post("/lookup")
+@roles(*PATIENT_READERS)
+def lookup():
+    """Find a patient by one of qr, card_number, phone."""
+    data = body()
+    try:
+        return jsonify(lookups.lookup(data, case_id=_case_id(data)))
+    except lookups.LookupFailed as exc:
+        return error(exc.code, exc.message, exc.status)
+
+
+@bp.post("/scan")
+@roles(*PATIENT_READERS)
+def scan_photo():
+    """Decode the QR in an uploaded photo of a card, then look the patient up."""
+    photo = request.files.get("photo")
+    if photo is None:
+        return error("bad_request", "Attach the photo as the form field 'photo'.", 400)
+    try:
+        text = scan.decode_image(photo.read())
+    except scan.ScanError as exc:
+        return error(exc.code, exc.message, 422)
+    try:
+        return jsonify(lookups.lookup({"qr": text}, case_id=_case_id(request.form)))
+    except lookups.LookupFailed as exc:
+        return error(exc.code, exc.message, exc.status)
+
+
+@bp.get("/patients/<int:patient_id>")
+@roles(*PATIENT_READERS)
+def patient(patient_id: int):
+    """One patient's record (an audited view)."""
+    try:
+        return jsonify(lookups.view_patient(patient_id, case_id=_case_id(request.args)))
+    except lookups.LookupFailed as exc:
+        return error(exc.code, exc.message, exc.status)
+
+
+@bp.get("/me")
+@roles("operator", "doctor", "supervisor", "admin", "registrar")
+def me():
+    """Who this session or token belongs to."""
+    return jsonify(id=current_user.id, username=current_user.username, name=current_user.name,
+                   role=current_user.role, specialty=current_user.specialty)
+
+
+def _case_id(data) -> int | None:
+    value = data.get("case_id")
+    return int(value) if value not in (None, "") and str(value).isdigit() else None

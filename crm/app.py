@@ -1,0 +1,69 @@
+"""The application factory: settings, extensions, blueprints of crm, telephony and triage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from crm import config as settings
+from crm.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a Sampark app from the environment, then `overrides` (tests pass a dict)."""
+    app = Flask(
+        "sampark",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str((overrides or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+    )
+    app.config.update(settings.load(Path(app.instance_path), overrides))
+    app.json.sort_keys = False
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # crm.auth.access decides, knowing bearer tokens
+
+    import crm.models  # noqa: F401  (registers every table before migrations look)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
+    )
+
+    from crm import cli, jobs
+    from crm.api import bp as api_bp
+    from crm.auth import access
+    from crm.auth.views import bp as auth_bp
+    from crm.cards.keys import init_app as init_card_keys
+    from crm.pages import bp as pages_bp
+
+    access.init_app(app)
+    jobs.init_app(app)
+    init_card_keys(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)
+    cli.init_app(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL and foreign keys for the embedded SQLite database; PostgreSQL needs neither."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,37 @@
+"""Writing the audit log: every view of a patient record leaves a row."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from crm.extensions import db
+from crm.models import AuditLog
+
+
+def record(
+    action: str,
+    *,
+    patient_id: int | None = None,
+    case_id: int | None = None,
+    card_number: str | None = None,
+    via: str | None = None,
+    staff_id: int | None = None,
+    **detail,
+) -> AuditLog:
+    """Add an audit row for the current staff member (flushed, committed by the caller)."""
+    if staff_id is None and has_request_context() and current_user.is_authenticated:
+        staff_id = current_user.id
+    row = AuditLog(
+        action=action,
+        staff_id=staff_id,
+        patient_id=patient_id,
+        case_id=case_id,
+        card_number=card_number,
+        via=via,
+        ip=request.remote_addr if has_request_context() else None,
+        detail=detail,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -1,0 +1,1 @@
+"""Staff authentication: login, roles, personal API tokens."""

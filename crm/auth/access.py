@@ -1,0 +1,100 @@
+"""Access control for every endpoint, failing closed.
+
+Each view declares who may use it with `@roles(...)` or `@public`. A view that declares neither is
+refused with 403, so a forgotten decorator can never expose patient data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from crm.auth import tokens
+from crm.extensions import csrf, db, login_manager
+from crm.models import StaffUser
+
+PATIENT_READERS = ("operator", "doctor", "supervisor", "registrar")
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def roles(*names: str) -> Callable:
+    """Allow the decorated view to staff holding one of these roles."""
+
+    def mark(view: Callable) -> Callable:
+        view.allowed_roles = frozenset(names)
+        return view
+
+    return mark
+
+
+def public(view: Callable) -> Callable:
+    """Allow the decorated view without login (login page, JWKS, signed Twilio webhooks)."""
+    view.public = True
+    return view
+
+
+def csrf_exempt(view: Callable) -> Callable:
+    """Skip the CSRF check for a view authenticated another way (Twilio signature)."""
+    view.csrf_exempt = True
+    return view
+
+
+def init_app(app: Flask) -> None:
+    """Install the user loaders and the before-request gate."""
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    app.before_request(_gate)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> StaffUser | None:
+    staff = db.session.get(StaffUser, int(user_id))
+    return staff if staff and staff.active else None
+
+
+@login_manager.request_loader
+def _load_bearer(req) -> StaffUser | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    return tokens.staff_for_token(header[len("Bearer "):].strip())
+
+
+def _gate():
+    if request.endpoint is None:
+        return None  # 404/405 handled by Flask
+    view = current_app.view_functions.get(request.endpoint)
+    if request.endpoint == "static" or getattr(view, "public", False):
+        if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
+            _check_csrf()
+        return None
+    if not current_user.is_authenticated:
+        return _refuse(401, "login_required", "Log in to use Sampark.")
+    allowed = getattr(view, "allowed_roles", None)
+    if allowed is None or current_user.role not in allowed:
+        return _refuse(403, "forbidden", "Your role does not allow this.")
+    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+    if request.method in UNSAFE_METHODS and not bearer and not getattr(view, "csrf_exempt", False):
+        _check_csrf()
+    return None
+
+
+def _check_csrf() -> None:
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def _refuse(status: int, code: str, message: str):
+    if _wants_json():
+        return jsonify(error=code, message=message), status
+    if status == 401:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    from flask import render_template
+
+    return render_template("error.html", status=status, message=message), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"

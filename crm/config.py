@@ -1,0 +1,98 @@
+"""Settings from the environment, with the embedded defaults used by the demo and tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Keys DESIGN.md promises; read from the environment, overridable by create_app(overrides).
+ENV_KEYS = (
+    "SAMPARK_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "TELEPHONY",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_PHONE_NUMBER",
+    "CARD_SIGNING_KEY_FILE",
+    "HELPLINE_DISPLAY_NUMBER",
+)
+
+PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "CARD_SIGNING_KEY_FILE")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and what to do."""
+
+
+def load(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Merge defaults, the environment and overrides into Flask config keys."""
+    values = {key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)}
+    values.update(overrides or {})
+    env = values.get("SAMPARK_ENV", "development")
+    production = env == "production"
+    if production:
+        _check_production(values)
+
+    instance_path.mkdir(parents=True, exist_ok=True)
+    config = dict(values)
+    config["SAMPARK_ENV"] = env
+    config["SECRET_KEY"] = values.get("SECRET_KEY") or _instance_secret(instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"), instance_path)
+    config["TELEPHONY"] = values.get("TELEPHONY", "emulator")
+    config["PUBLIC_BASE_URL"] = values.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")
+    config["HELPLINE_DISPLAY_NUMBER"] = values.get("HELPLINE_DISPLAY_NUMBER", "1800-11-2233")
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = production
+    config["REMEMBER_COOKIE_SECURE"] = production
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["PERMANENT_SESSION_LIFETIME"] = 12 * 3600  # one long shift, then log in again
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config["RATELIMIT_STORAGE_URI"] = values.get("REDIS_URL") or "memory://"
+    config["RATELIMIT_HEADERS_ENABLED"] = True
+    config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead, which expires after a shift
+    config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024  # registry exports and card photos
+    for key in ("TESTING", "WTF_CSRF_ENABLED", "RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT"):
+        if key in values:
+            config[key] = values[key]
+    config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")
+    return config
+
+
+def _check_production(values: dict) -> None:
+    missing = [key for key in PRODUCTION_REQUIRED if not values.get(key)]
+    telephony = values.get("TELEPHONY", "twilio")
+    if telephony == "emulator":
+        raise ConfigError("TELEPHONY=emulator is refused when SAMPARK_ENV=production: set TELEPHONY=twilio.")
+    missing += [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER") if not values.get(k)]
+    if missing:
+        raise ConfigError(
+            "Sampark will not start in production without: " + ", ".join(missing)
+            + ". Set them in the environment (see README.md, 'Production')."
+        )
+    if not values["PUBLIC_BASE_URL"].startswith("https://"):
+        raise ConfigError("PUBLIC_BASE_URL must be the https:// address Twilio calls in production.")
+
+
+def _database_uri(url: str | None, instance_path: Path) -> str:
+    if not url:
+        return f"sqlite:///{instance_path / 'sampark.db'}"
+    # psycopg 3 is the driver we install; accept the plain URLs hosting providers hand out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Development only: a random key kept in instance/ so sessions survive a restart."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,80 @@
+"""Background jobs: rq on REDIS_URL in production, an in-process executor otherwise.
+
+Jobs are named by dotted path and given ids only; each loads what it needs. The choice of runner is
+made once, here, so service code just calls `enqueue(...)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flask import Flask, current_app
+from werkzeug.utils import import_string
+
+log = logging.getLogger(__name__)
+_worker_app: Flask | None = None
+
+
+class InProcessRunner:
+    """Runs jobs on a small thread pool inside the web process (embedded mode)."""
+
+    def __init__(self, app: Flask, eager: bool = False) -> None:
+        self.app = app
+        self.eager = eager
+        self.pool = None if eager else ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+
+    def enqueue(self, path: str, *args, job_id: str | None = None) -> Future | None:
+        """Run `path(*args)` now (eager, tests) or on the pool."""
+        if self.eager:
+            _run_logged(self.app, path, args)
+            return None
+        return self.pool.submit(_run_logged, self.app, path, args)
+
+
+class RqRunner:
+    """Puts jobs on the rq queue named `default`; `rq worker` runs them."""
+
+    def __init__(self, redis_url: str) -> None:
+        from redis import Redis
+        from rq import Queue, Retry
+
+        self.queue = Queue("default", connection=Redis.from_url(redis_url))
+        self.retry = Retry(max=3, interval=[10, 30, 60])
+
+    def enqueue(self, path: str, *args, job_id: str | None = None):
+        """Queue `path(*args)`; the same job_id is never queued twice while it is pending."""
+        return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the runner for this app."""
+    if app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
+        app.extensions["sampark_jobs"] = RqRunner(app.config["REDIS_URL"])
+    else:
+        app.extensions["sampark_jobs"] = InProcessRunner(app, eager=bool(app.config.get("JOBS_EAGER")))
+
+
+def enqueue(path: str, *args, job_id: str | None = None):
+    """Run the job at dotted `path` with `args` (ids only) in the background."""
+    return current_app.extensions["sampark_jobs"].enqueue(path, *args, job_id=job_id)
+
+
+def run(path: str, *args) -> None:
+    """Entry point rq calls: run a job inside this worker's app context."""
+    global _worker_app
+    if _worker_app is None:
+        from crm.app import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        import_string(path)(*args)
+
+
+def _run_logged(app: Flask, path: str, args: tuple) -> None:
+    with app.app_context():
+        try:
+            import_string(path)(*args)
+        except Exception:  # a failed job must not kill the pool thread; sweeps find it again
+            log.exception("job %s%r failed", path, args)
+            raise

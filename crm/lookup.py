@@ -1,0 +1,172 @@
+"""Finding a patient by QR, card number or phone, and what staff are shown about them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import select
+
+from crm import audit, phones
+from crm.cards import number as card_number
+from crm.cards import token as card_token
+from crm.cards.keys import keyring
+from crm.extensions import db
+from crm.models import Case, HealthCard, Patient
+from crm.models.base import iso
+
+
+class LookupFailed(ValueError):
+    """A lookup that found nothing or could not be read; `code`, `message`, HTTP `status`."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def lookup(query: dict, case_id: int | None = None) -> dict:
+    """Resolve `{"qr"|"card_number"|"phone": ...}` into the patient view, audited."""
+    kinds = [k for k in ("qr", "card_number", "phone") if query.get(k) not in (None, "")]
+    if len(kinds) != 1:
+        raise LookupFailed("bad_request", "Give exactly one of qr, card_number or phone.", 400)
+    via = kinds[0]
+    value = str(query[via])
+    if case_id is not None and db.session.get(Case, case_id) is None:
+        raise LookupFailed("unknown_case", f"There is no case {case_id}.", 404)
+    try:
+        if via == "qr":
+            patient, card, candidates = _by_qr(value)
+        elif via == "card_number":
+            patient, card, candidates = _by_card_number(value)
+        else:
+            patient, card, candidates = _by_phone(value)
+    except LookupFailed as exc:
+        audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code)
+        db.session.commit()
+        raise
+    result = patient_view(patient, card)
+    if len(candidates) > 1:
+        result["matches"] = [_member(p) for p in candidates]
+    audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number if card else None)
+    db.session.commit()
+    return result
+
+
+def view_patient(patient_id: int, case_id: int | None = None, via: str = "record") -> dict:
+    """The patient view by id (a pick from a list, a link), audited."""
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        raise LookupFailed("not_found", "No such patient.", 404)
+    audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via)
+    db.session.commit()
+    return patient_view(patient, None)
+
+
+def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
+    try:
+        payload = card_token.verify(text.strip(), keyring())
+    except card_token.CardTokenError as exc:
+        raise LookupFailed(exc.code, exc.message, 422) from exc
+    card = db.session.scalar(select(HealthCard).where(HealthCard.number == payload["n"]))
+    if card is None:
+        raise LookupFailed("not_found", "This card is correctly signed but not in this system's records.", 404)
+    return card.patient, card, []
+
+
+def _by_card_number(text: str) -> tuple[Patient, HealthCard, list]:
+    try:
+        digits = card_number.parse(text)
+    except card_number.CardNumberError as exc:
+        raise LookupFailed(exc.code, exc.message, 422) from exc
+    card = db.session.scalar(select(HealthCard).where(HealthCard.number == digits))
+    if card is None:
+        raise LookupFailed("not_found", f"No card {card_number.pretty(digits)} was ever issued.", 404)
+    return card.patient, card, []
+
+
+def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
+    try:
+        e164 = phones.normalize(text)
+    except phones.PhoneError as exc:
+        raise LookupFailed("bad_phone", str(exc), 422) from exc
+    # The registered person first (relation "self"), then family sharing the phone.
+    order = sql_case((Patient.relation == "self", 0), else_=1)
+    found = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(order, Patient.id).limit(20)).all()
+    if not found:
+        raise LookupFailed("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
+    return found[0], None, found
+
+
+def patient_view(patient: Patient, card: HealthCard | None) -> dict:
+    """The JSON shape of DESIGN.md's lookup: patient, card, household, clinical."""
+    card = card or patient.current_card or (patient.cards[-1] if patient.cards else None)
+    current = patient.current_card
+    members = patient.household.members if patient.household else [patient]
+    return {
+        "patient": {
+            "id": patient.id,
+            "registry_id": patient.registry_id,
+            "name": patient.name,
+            "name_hi": patient.name_hi,
+            "sex": patient.sex,
+            "date_of_birth": patient.dob.isoformat() if patient.dob else None,
+            "birth_year": patient.birth_year,
+            "date_of_birth_estimated": patient.dob_estimated,
+            "age": age(patient),
+            "mobile": phones.masked(patient.mobile),
+            "address": patient.address,
+            "ward": patient.ward,
+            "preferred_language": patient.preferred_language,
+        },
+        "card": _card(card, current),
+        "household": [_member(m) | {"is_patient": m.id == patient.id} for m in members],
+        "household_id": patient.household.code if patient.household else None,
+        "clinical": {
+            "blood_group": patient.blood_group,
+            "allergies": list(patient.allergies or []),
+            "chronic_conditions": list(patient.chronic_conditions or []),
+            "current_medications": list(patient.current_medications or []),
+            "emergency_contact": {
+                "name": patient.emergency_contact_name,
+                "phone": phones.masked(patient.emergency_contact_phone),
+            },
+        },
+    }
+
+
+def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
+    if card is None:
+        return None
+    notice = None
+    if card.status == "superseded":
+        notice = (
+            f"This card was replaced; the current card is {card_number.pretty(current.number)}."
+            if current else "This card was replaced and the holder has no live card now."
+        )
+    elif card.status == "revoked":
+        notice = f"This card is revoked: {card.revoked_reason}"
+    return {
+        "number": card.number,
+        "version": card.version,
+        "status": card.status,
+        "current_number": current.number if current else None,
+        "reason": card.reason,
+        "issued_at": iso(card.issued_at),
+        "verified_at": iso(card.verified_at),
+        "verified_where": card.verified_where,
+        "delivered_at": iso(card.delivered_at),
+        "revoked_at": iso(card.revoked_at),
+        "notice": notice,
+    }
+
+
+def _member(p: Patient) -> dict:
+    return {"id": p.id, "name": p.name, "name_hi": p.name_hi, "relation": p.relation, "sex": p.sex, "age": age(p)}
+
+
+def age(patient: Patient, today: date | None = None) -> int | None:
+    """Age in whole years, from the date of birth or the registry's birth year."""
+    today = today or date.today()
+    if patient.dob:
+        return today.year - patient.dob.year - ((today.month, today.day) < (patient.dob.month, patient.dob.day))
+    return today.year - patient.birth_year if patient.birth_year else None

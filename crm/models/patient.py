@@ -1,0 +1,112 @@
+"""Residents from the population registry, their households and health cards."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import utcnow
+
+SEXES = ("M", "F", "O")
+CARD_STATUSES = ("issued", "verified", "delivered", "superseded", "revoked")
+CARD_REASONS = ("original", "revised", "duplicate")
+
+
+class Household(db.Model):
+    """A family as the registry maps it: residents sharing a registry household id."""
+
+    __tablename__ = "household"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    address: Mapped[str] = mapped_column(String(400), default="")
+    ward: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    members: Mapped[list[Patient]] = relationship(back_populates="household", order_by="Patient.id")
+
+
+class Patient(db.Model):
+    """A resident: identity from the registry plus the basic clinical record."""
+
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registry_id: Mapped[str] = mapped_column(String(40), unique=True)
+    epic: Mapped[str | None] = mapped_column(String(20), index=True)
+    epic_valid: Mapped[bool | None] = mapped_column()
+    name: Mapped[str] = mapped_column(String(200))
+    name_hi: Mapped[str | None] = mapped_column(String(200))
+    dob: Mapped[date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column()
+    dob_estimated: Mapped[bool] = mapped_column(default=False)
+    sex: Mapped[str] = mapped_column(String(1))
+    mobile: Mapped[str | None] = mapped_column(String(20), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(30), default="self")
+    address: Mapped[str] = mapped_column(String(400), default="")
+    ward: Mapped[str] = mapped_column(String(80), default="")
+    preferred_language: Mapped[str] = mapped_column(String(2), default="hi")
+    abha_number: Mapped[str | None] = mapped_column(String(14))
+    blood_group: Mapped[str | None] = mapped_column(String(4))
+    allergies: Mapped[list] = mapped_column(JSON, default=list)
+    chronic_conditions: Mapped[list] = mapped_column(JSON, default=list)
+    current_medications: Mapped[list] = mapped_column(JSON, default=list)
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household | None] = relationship(back_populates="members")
+    cards: Mapped[list[HealthCard]] = relationship(
+        back_populates="patient", order_by="HealthCard.version", foreign_keys="HealthCard.patient_id"
+    )
+
+    @property
+    def current_card(self) -> HealthCard | None:
+        """The card that is neither superseded nor revoked, if any."""
+        live = [c for c in self.cards if c.status not in ("superseded", "revoked")]
+        return live[-1] if live else None
+
+
+class HealthCard(db.Model):
+    """One printed card: number, version and the signed QR it carries."""
+
+    __tablename__ = "health_card"
+    __table_args__ = (
+        # At most one live card per resident, enforced by the database itself.
+        Index(
+            "uq_health_card_live_patient",
+            "patient_id",
+            unique=True,
+            sqlite_where=text("status IN ('issued', 'verified', 'delivered')"),
+            postgresql_where=text("status IN ('issued', 'verified', 'delivered')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    reason: Mapped[str] = mapped_column(String(12), default="original")
+    status: Mapped[str] = mapped_column(String(12), default="issued")
+    qr_token: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    verified_where: Mapped[str | None] = mapped_column(String(300))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    delivered_note: Mapped[str | None] = mapped_column(String(300))
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("health_card.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(300))
+
+    patient: Mapped[Patient] = relationship(back_populates="cards", foreign_keys=[patient_id])
+    superseded_by: Mapped[HealthCard | None] = relationship(remote_side=[id])

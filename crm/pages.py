@@ -1,0 +1,91 @@
+"""Staff pages: home, the lookup desk, patient and card pages; the public JWKS."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm import lookup as lookups
+from crm.auth.access import PATIENT_READERS, public, roles
+from crm.cards import operations as cards
+from crm.cards import scan
+from crm.cards import token as card_token
+from crm.cards.keys import keyring
+from crm.models.staff import ROLES
+
+bp = Blueprint("pages", __name__)
+CARD_OFFICE = ("registrar", "supervisor")
+
+
+@bp.get("/")
+@roles(*ROLES)
+def home():
+    """Each role's starting page."""
+    if current_user.role in PATIENT_READERS:
+        return redirect(url_for("pages.lookup_desk"))
+    return render_template("home.html")
+
+
+@bp.get("/lookup")
+@roles(*PATIENT_READERS)
+def lookup_desk():
+    """Scan a card (webcam, USB scanner, photo) or search by number or phone."""
+    return render_template("lookup.html", case_id=request.args.get("case_id", ""))
+
+
+@bp.post("/lookup/panel")
+@roles(*PATIENT_READERS)
+def lookup_panel():
+    """The patient panel for a lookup, as an HTML fragment the desk page shows."""
+    data = request.get_json(silent=True) or request.form.to_dict()
+    case_id = int(data["case_id"]) if str(data.get("case_id", "")).isdigit() else None
+    try:
+        if request.files.get("photo"):
+            data = {"qr": scan.decode_image(request.files["photo"].read())}
+        view = lookups.lookup({k: data.get(k) for k in ("qr", "card_number", "phone")}, case_id=case_id)
+    except (lookups.LookupFailed, scan.ScanError) as exc:
+        status = getattr(exc, "status", 422)
+        return render_template("_lookup_error.html", code=exc.code, message=exc.message), status
+    return render_template("_patient_panel.html", view=view, via=data)
+
+
+@bp.get("/patients/<int:patient_id>")
+@roles(*PATIENT_READERS)
+def patient_page(patient_id: int):
+    """A patient's record on its own page (audited)."""
+    try:
+        view = lookups.view_patient(patient_id, via="record")
+    except lookups.LookupFailed as exc:
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+    return render_template("patient.html", view=view)
+
+
+@bp.get("/cards/<number>")
+@roles(*CARD_OFFICE)
+def card_page(number: str):
+    """A card's lifecycle with the registrar's actions."""
+    try:
+        card = cards.get_card(number)
+    except cards.CardError as exc:
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+    view = lookups.view_patient(card.patient_id, via="card_office")
+    return render_template("card.html", card=card, view=view)
+
+
+@bp.get("/.well-known/jwks.json")
+@public
+def jwks():
+    """The public keys that verify card QR codes, for offline readers."""
+    response = jsonify(card_token.jwks(keyring()))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.app_errorhandler(429)
+def too_many(exc):
+    """Login attempts (or another limit) exceeded."""
+    message = "Too many attempts. Wait a minute and try again."
+    if request.path.startswith("/api/"):
+        return jsonify(error="rate_limited", message=message), 429
+    return render_template("error.html", status=429, message=message), 429

@@ -1,0 +1,1 @@
+"""The Twilio edge of Sampark: webhooks, TwiML prompts, the outbound gateway and the emulator."""

@@ -1,0 +1,170 @@
+"""Fixtures: app -> client -> login, a fresh database per test, and the real services.
+
+Integration tests use the machine's PostgreSQL and Redis over real connections and real Chromium.
+Where one is missing the tests that need it are skipped and the run says so at the end; with CI=true
+(or SAMPARK_REQUIRE_SERVICES=1) a missing service fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+
+from crm import create_app
+from crm.extensions import db
+from tests import factories
+
+PG_URL = os.environ.get("SAMPARK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SAMPARK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("SAMPARK_CHROMIUM", "/usr/bin/chromium")
+REQUIRE = os.environ.get("CI", "").lower() == "true" or os.environ.get("SAMPARK_REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+MISSING = {
+    "pg": None if _reachable(PG_URL) else f"PostgreSQL is not reachable at {PG_URL}",
+    "redis": None if _reachable(REDIS_URL) else f"Redis is not reachable at {REDIS_URL}",
+    "browser": _browser_missing(),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip (or, in CI, fail) the tests whose service is missing."""
+    for item in items:
+        for marker, reason in MISSING.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"SKIPPED-SERVICE: {reason}"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a missing service is a failure, whatever else passed."""
+    missing = [reason for reason in MISSING.values() if reason]
+    if REQUIRE and missing:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly which integration tests did not run and why."""
+    missing = {marker: reason for marker, reason in MISSING.items() if reason}
+    if not missing:
+        terminalreporter.write_line("Integration: PostgreSQL, Redis and Chromium were all available; no test was skipped for a missing service.", green=True)
+        return
+    for marker, reason in missing.items():
+        terminalreporter.write_line(f"NOT RUN: tests marked '{marker}': {reason}", yellow=True, bold=True)
+    if REQUIRE:
+        terminalreporter.write_line("CI requires every service: failing the run.", red=True, bold=True)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own db session), as in production.
+
+    Tests keep an app context open for factories; without this, Flask would reuse it for every
+    request and leak `g` (the logged-in user, the CSRF token) from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(tmp_path, **overrides):
+    """An app on its own instance folder; SQLite unless DATABASE_URL is given."""
+    settings = {
+        "TESTING": True,
+        "SAMPARK_ENV": "testing",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "JOBS_EAGER": True,
+        "PUBLIC_BASE_URL": "http://sampark.test",
+    }
+    settings.update(overrides)
+    app = create_app(settings)
+    app.test_client_class = FreshContextClient
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh app and empty schema for each test."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """login(role) logs the client in as a new staff member with that role; returns the staff."""
+
+    def _login(role: str = "operator", **kwargs):
+        staff = factories.make_staff(role=role, **kwargs)
+        response = client.post("/login", data={"username": staff.username, "password": factories.PASSWORD})
+        assert response.status_code == 302, response.data
+        return staff
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A throwaway PostgreSQL database for this test session, dropped at the end."""
+    if MISSING["pg"]:
+        pytest.skip(MISSING["pg"])
+    import psycopg
+
+    name = f"sampark_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(PG_URL)
+    yield parts._replace(path=f"/{name}").geturl()
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_app(tmp_path, pg_database):
+    """An app on PostgreSQL with the schema built by the real migrations, emptied afterwards."""
+    from flask_migrate import downgrade, upgrade
+
+    app = make_app(tmp_path, DATABASE_URL=pg_database)
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()
