@@ -1,0 +1,22 @@
+"""The citizen's phone page: the emulator's index, a dial pad, an SMS thread and the live transcript."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+bp = Blueprint("phone", __name__)
+
+
+@bp.get("/")
+def phone():
+    """The phone emulator page; its script polls /emulator-api/state relative to where it is mounted."""
+    emulator = current_app.extensions["twilio_emulator"]
+    with emulator.store.lock:
+        numbers = list(emulator.store.citizens)
+    return render_template(
+        "emulator/phone.html",
+        api_base=request.script_root + "/emulator-api",
+        helpline=emulator.settings.phone_number,
+        numbers=numbers,
+        number=request.args.get("number") or (numbers[0] if numbers else ""),
+    )

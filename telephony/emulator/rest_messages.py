@@ -1,0 +1,48 @@
+"""REST handlers for Messages."""
+
+from __future__ import annotations
+
+from telephony.emulator.messaging import MessagingError
+from telephony.emulator.resources import message_json, page
+from telephony.emulator.rest import RestCall, RestError, handles, not_found
+from telephony.emulator.rest_calls import check_url
+
+
+@handles("CreateMessage")
+def create_message(rc: RestCall):
+    """Queue an SMS; its status callbacks follow (sending, sent, delivered)."""
+    form = rc.form
+    if not (form.get("From") or form.get("MessagingServiceSid")):
+        raise RestError(400, 21603, "A 'From' phone number is required.", invalid=True)
+    if not (form.get("Body") or form.get("MediaUrl") or form.get("ContentSid")):
+        raise RestError(400, 21602, "Message body is required.", invalid=True)
+    check_url(form, "StatusCallback", 21609)
+    if form.get("MediaUrl") or form.get("ContentSid"):
+        raise RestError(400, 21620, "The emulator sends text messages only (no MediaUrl, no ContentSid).")
+    try:
+        message = rc.emulator.messaging.send(form["To"], form.get("From"), form["Body"], form.get("StatusCallback"),
+                                             service_sid=form.get("MessagingServiceSid"))
+    except MessagingError as error:
+        raise RestError(error.status, error.code, error.message) from None
+    return 201, message_json(rc.emulator.settings, message)
+
+
+@handles("FetchMessage")
+def fetch_message(rc: RestCall):
+    """One message."""
+    message = rc.emulator.store.messages.get(rc.path["Sid"])
+    if message is None:
+        raise not_found(f"Message {rc.path['Sid']}")
+    return 200, message_json(rc.emulator.settings, message)
+
+
+@handles("ListMessage")
+def list_messages(rc: RestCall):
+    """Messages, newest first, filtered by To and From."""
+    with rc.emulator.store.lock:
+        found = sorted(rc.emulator.store.messages.values(), key=lambda m: m.created, reverse=True)
+    for field, attribute in (("To", "to"), ("From", "from_")):
+        if rc.query.get(field):
+            found = [m for m in found if getattr(m, attribute) == rc.query[field]]
+    items = [message_json(rc.emulator.settings, m) for m in found]
+    return 200, page("messages", items, rc.path_text, rc.query)
