@@ -41,21 +41,47 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
     )
 
-    from crm import cli, jobs
+    from crm import cli, filters, jobs
     from crm.api import bp as api_bp
     from crm.auth import access
     from crm.auth.views import bp as auth_bp
     from crm.cards.keys import init_app as init_card_keys
+    from crm.doctor_pages import bp as doctor_bp
     from crm.pages import bp as pages_bp
+    from telephony.sms import bp as sms_bp
+    from telephony.voice import bp as voice_bp
+    from triage import sockets
 
     access.init_app(app)
+    filters.init_app(app)
+    sockets.init_app()
     jobs.init_app(app)
     init_card_keys(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(doctor_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(voice_bp)
+    app.register_blueprint(sms_bp)
     cli.init_app(app)
+    if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
+        _mount_emulator(app)
     return app
+
+
+def _mount_emulator(app: Flask) -> None:
+    """Serve the Twilio emulator under /emulator of this server (demo and tests; never production)."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from telephony.emulator import create_emulator_app
+
+    emulator = create_emulator_app({
+        "ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"], "AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
+        "PHONE_NUMBER": app.config["TWILIO_PHONE_NUMBER"], "APP_BASE_URL": app.config["PUBLIC_BASE_URL"],
+        "SPEED": float(app.config.get("EMULATOR_SPEED", 1.0)),
+    })
+    app.extensions["sampark_emulator"] = emulator
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/emulator": emulator})
 
 
 @event.listens_for(Engine, "connect")

@@ -22,6 +22,29 @@ staff_cli = AppGroup("staff", help="Staff accounts and API tokens.")
 registry_cli = AppGroup("registry", help="The voter / population registry.")
 cards_cli = AppGroup("cards", help="Health cards.")
 demo_cli = AppGroup("demo", help="Demo data.")
+sweep_cli = AppGroup("sweep", help="Time-based work: alarms, reminders, lost jobs.")
+
+
+@sweep_cli.command("once")
+def sweep_once() -> None:
+    """Run every sweep once and print what it did."""
+    from crm import sweeps
+
+    click.echo(", ".join(f"{k}: {v}" for k, v in sweeps.run_once().items()))
+
+
+@sweep_cli.command("loop")
+@click.option("--interval", default=5.0, show_default=True)
+def sweep_loop(interval: float) -> None:
+    """Run the sweeps forever (a dedicated process, if web processes should not)."""
+    import time
+
+    from crm import sweeps
+
+    while True:
+        sweeps.run_once()
+        db.session.remove()
+        time.sleep(interval)
 
 
 @staff_cli.command("create")
@@ -159,5 +182,5 @@ def demo_seed(residents: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (staff_cli, registry_cli, cards_cli, demo_cli):
+    for group in (staff_cli, registry_cli, cards_cli, demo_cli, sweep_cli):
         app.cli.add_command(group)

@@ -19,8 +19,14 @@ ENV_KEYS = (
     "TWILIO_PHONE_NUMBER",
     "CARD_SIGNING_KEY_FILE",
     "HELPLINE_DISPLAY_NUMBER",
+    "EMULATOR_URL",
+    "TWILIO_API_KEY",
+    "TWILIO_API_SECRET",
+    "TWILIO_TWIML_APP_SID",
 )
 
+EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
+EMULATOR_AUTH_TOKEN = "emulator-auth-token"
 PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "CARD_SIGNING_KEY_FILE")
 
 
@@ -44,6 +50,15 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"), instance_path)
     config["TELEPHONY"] = values.get("TELEPHONY", "emulator")
     config["PUBLIC_BASE_URL"] = values.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    if config["TELEPHONY"] == "emulator":
+        # The built-in emulator's fixed, public credentials: it is never mounted in production.
+        config.setdefault("TWILIO_ACCOUNT_SID", EMULATOR_ACCOUNT_SID)
+        config.setdefault("TWILIO_AUTH_TOKEN", EMULATOR_AUTH_TOKEN)
+        config.setdefault("TWILIO_PHONE_NUMBER", "+911800112233")
+        config["EMULATOR_URL"] = values.get("EMULATOR_URL", config["PUBLIC_BASE_URL"] + "/emulator").rstrip("/")
+    elif not config.get("TWILIO_AUTH_TOKEN"):
+        raise ConfigError("TELEPHONY=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER.")
+    config.setdefault("QUEUE_SLA_SECONDS", 60)
     config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")
     config["HELPLINE_DISPLAY_NUMBER"] = values.get("HELPLINE_DISPLAY_NUMBER", "1800-11-2233")
     config["SESSION_COOKIE_HTTPONLY"] = True

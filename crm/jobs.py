@@ -32,6 +32,27 @@ class InProcessRunner:
         return self.pool.submit(_run_logged, self.app, path, args)
 
 
+class HeldRunner:
+    """Keeps jobs until `run_held()` (tests that look at what was queued before it runs)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.held: list[tuple[str, tuple]] = []
+
+    def enqueue(self, path: str, *args, job_id: str | None = None) -> None:
+        """Hold the job."""
+        self.held.append((path, args))
+
+    def run_held(self) -> int:
+        """Run every held job in order; returns how many ran."""
+        ran = 0
+        while self.held:
+            path, args = self.held.pop(0)
+            _run_logged(self.app, path, args)
+            ran += 1
+        return ran
+
+
 class RqRunner:
     """Puts jobs on the rq queue named `default`; `rq worker` runs them."""
 
@@ -49,7 +70,9 @@ class RqRunner:
 
 def init_app(app: Flask) -> None:
     """Choose the runner for this app."""
-    if app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
+    if app.config.get("JOBS_HOLD"):
+        app.extensions["sampark_jobs"] = HeldRunner(app)
+    elif app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
         app.extensions["sampark_jobs"] = RqRunner(app.config["REDIS_URL"])
     else:
         app.extensions["sampark_jobs"] = InProcessRunner(app, eager=bool(app.config.get("JOBS_EAGER")))

@@ -103,6 +103,7 @@ def make_app(tmp_path, **overrides):
         "RATELIMIT_ENABLED": False,
         "JOBS_EAGER": True,
         "PUBLIC_BASE_URL": "http://sampark.test",
+        "EMULATOR_MOUNT": False,
     }
     settings.update(overrides)
     app = create_app(settings)

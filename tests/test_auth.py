@@ -14,6 +14,11 @@ def test_login_with_right_password_opens_the_desk(client, app):
     assert client.get("/", follow_redirects=True).request.path == "/lookup"
 
 
+def test_doctors_start_on_the_tier2_dashboard(client, login):
+    login("doctor")
+    assert client.get("/", follow_redirects=True).request.path == "/doctor/"
+
+
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, app):
     staff = factories.make_staff("operator")
     wrong = client.post("/login", data={"username": staff.username, "password": "nope nope nope"})

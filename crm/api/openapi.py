@@ -24,6 +24,7 @@ def _body(schema: dict) -> dict:
 
 CARD_PARAM = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
               "description": "12-digit card number; spaces and dashes allowed"}
+CASE_PARAM = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ID_PARAM = {"name": "patient_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
@@ -77,6 +78,31 @@ PATHS = {
         "Record door-to-door verification (issued -> verified)", {"where": {"type": "string"}}, ["where"]),
     "/api/v1/cards/{number}/delivery": _card_action(
         "Record delivery to the holder (verified -> delivered)", {"note": {"type": "string"}}, []),
+    "/api/v1/cases": {"get": {
+        "summary": "Cases, newest first",
+        "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                       for n in ("phone", "status", "channel", "priority", "queue", "limit")],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}}}}), **_errors(401, 403, 422)},
+    }},
+    "/api/v1/cases/{case_id}": {"get": {
+        "summary": "One case with its timeline, calls and messages", "parameters": [CASE_PARAM],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Case"}), **_errors(401, 403, 404)},
+    }},
+    "/api/v1/cases/{case_id}/claim": {"post": {
+        "summary": "Answer this case: 200 for the one who wins, 409 for everyone else", "parameters": [CASE_PARAM],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Case"}), **_errors(401, 403, 409)},
+    }},
+    "/api/v1/queues/tier1/next": {"post": {
+        "summary": "Answer the most urgent, longest-waiting tier-1 case (409 if none or lost)",
+        "responses": {"200": _json({"$ref": "#/components/schemas/Case"}), **_errors(401, 403, 409)},
+    }},
+    "/api/v1/telephony/token": {"get": {
+        "summary": "Twilio Voice access token for this staff member's browser (identity staff-<id>)",
+        "responses": {"200": _json({"type": "object", "properties": {
+            "token": {"type": "string"}, "identity": {"type": "string"}, "ttl": {"type": "integer"}}}),
+            **_errors(401, 403)},
+    }},
     "/api/v1/me": {"get": {"summary": "The staff member behind this session or token", "responses": {
         "200": _json({"type": "object"}), **_errors(401)}}},
     "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
@@ -84,6 +110,16 @@ PATHS = {
 }
 
 SCHEMAS = {
+    "Case": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"enum": ["voice", "sms", "desk"]},
+        "status": {"type": "string"}, "priority": {"enum": ["P1", "P2", "P3", "P4"]},
+        "queue": {"type": ["string", "null"]}, "caller": {"type": ["string", "null"], "description": "masked"},
+        "patient_id": {"type": ["integer", "null"]}, "connection": {
+            "enum": ["connecting", "calling_back", "gone", "sms", "failed"],
+            "description": "claims only: how the caller is being connected"},
+        "timeline": {"type": "array", "items": {"type": "object", "properties": {
+            "at": {"type": "string"}, "kind": {"type": "string"}, "staff": {"type": ["string", "null"]},
+            "detail": {"type": "object"}}}}}},
     "Error": {"type": "object", "required": ["error", "message"], "properties": {
         "error": {"type": "string", "examples": ["check_digit", "malformed", "bad_signature", "unknown_key", "not_found"]},
         "message": {"type": "string"}}},
@@ -130,6 +166,16 @@ DOCUMENT = {
         "schemas": SCHEMAS},
     "paths": PATHS,
 }
+
+
+def _merge_paths() -> None:
+    """Each area of the API describes its own paths in its own module."""
+    from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
+
+    PATHS.update(DOCTOR_PATHS)
+
+
+_merge_paths()
 
 
 @bp.get("/openapi.json")

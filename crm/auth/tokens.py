@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from crm.models import ApiToken, StaffUser
 from crm.models.base import utcnow
 
 PREFIX = "smp_"
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 def _digest(token: str) -> str:
@@ -34,9 +36,13 @@ def staff_for_token(token: str) -> StaffUser | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or row.revoked_at is not None or not row.staff.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
-    return row.staff
+    staff = row.staff
+    now = utcnow()
+    # Writing on every request would double the cost of an API call; a few minutes' precision is enough.
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        row.last_used_at = now
+        db.session.commit()
+    return staff
 
 
 def revoke_all(staff: StaffUser) -> int:

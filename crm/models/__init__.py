@@ -1,19 +1,27 @@
 """All Sampark tables; importing this module registers them with the metadata."""
 
+from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
-from crm.models.case import Case, CaseEvent
+from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.facility import Facility
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffUser
+from crm.models.telephony import Call, Message, OptOut
 
 __all__ = [
     "ApiToken",
+    "Appointment",
     "AuditLog",
+    "Call",
     "Case",
     "CaseEvent",
+    "ClinicalNote",
     "Facility",
     "HealthCard",
     "Household",
+    "Message",
+    "OptOut",
     "Patient",
+    "Slot",
     "StaffUser",
 ]

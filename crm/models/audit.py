@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
-from crm.models.base import utcnow
+from crm.models.base import UTCDateTime, utcnow
 
 
 class AuditLog(db.Model):
@@ -15,7 +15,7 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)

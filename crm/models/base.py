@@ -1,6 +1,12 @@
 """Column helpers shared by the models."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+DELHI = ZoneInfo("Asia/Kolkata")
 
 
 def utcnow() -> datetime:
@@ -15,3 +21,33 @@ def iso(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat()
+
+
+def local(moment: datetime) -> datetime:
+    """The Delhi wall-clock time of a stored (UTC) timestamp."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(DELHI)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no offset: without this an IST time would be written as its wall-clock digits and
+    read back as UTC, five and a half hours off. Every timestamp column uses this type.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.base import utcnow
+from crm.models.base import UTCDateTime, utcnow
 
 CHANNELS = ("voice", "sms", "desk")
+# ivr: choosing in the menu; queued: waiting for an operator (or a doctor, by `queue`); callback: left
+# the queue asking to be called back, keeping its place; in_progress: an operator has it; escalated:
+# waiting for a doctor of `queue`; with_doctor: a doctor accepted it.
+STATUSES = ("ivr", "queued", "callback", "in_progress", "escalated", "with_doctor", "resolved", "abandoned", "closed")
+OPEN_STATUSES = ("ivr", "queued", "callback", "in_progress", "escalated", "with_doctor")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
@@ -18,11 +23,21 @@ class Case(db.Model):
     """One contact with the helpline, from the first ring or text to its report."""
 
     __tablename__ = "case"
+    __table_args__ = (
+        # Nobody holds two live calls: the database refuses a second one, whatever the race.
+        Index(
+            "uq_case_one_live_call_per_staff",
+            "assigned_to_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress' AND channel = 'voice'"),
+            postgresql_where=text("status = 'in_progress' AND channel = 'voice'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     priority: Mapped[str] = mapped_column(String(2), default="P4")
     specialty: Mapped[str | None] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(2), default="hi")
@@ -30,11 +45,45 @@ class Case(db.Model):
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     summary: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queue: Mapped[str | None] = mapped_column(String(40), index=True)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    callback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The assessment and its outcome (tier 1), then the doctor's side (tier 2).
+    reason: Mapped[str | None] = mapped_column(String(300))
+    red_flags: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    outcome: Mapped[str | None] = mapped_column(String(20))  # resolved, informed, escalated, callback
+    disposition: Mapped[str | None] = mapped_column(String(40))
+    advice: Mapped[str | None] = mapped_column(Text)
+    escalation_summary: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alarm_level: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 none, 1 doctors on duty, 2 supervisors and all doctors
+    alarm_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    callback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wrap_up_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    calls = relationship("Call", back_populates="case", order_by="Call.id")
+    messages = relationship("Message", back_populates="case", order_by="Message.id")
+
+
+class ClinicalNote(db.Model):
+    """A doctor's note on a case; operators see the outcome, never the notes."""
+
+    __tablename__ = "clinical_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CaseEvent(db.Model):
@@ -44,7 +93,7 @@ class CaseEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.base import utcnow
+from crm.models.base import UTCDateTime, utcnow
 
 SEXES = ("M", "F", "O")
 CARD_STATUSES = ("issued", "verified", "delivered", "superseded", "revoked")
@@ -24,7 +24,7 @@ class Household(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     address: Mapped[str] = mapped_column(String(400), default="")
     ward: Mapped[str] = mapped_column(String(80), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[Patient]] = relationship(back_populates="household", order_by="Patient.id")
 
@@ -57,8 +57,8 @@ class Patient(db.Model):
     current_medications: Mapped[list] = mapped_column(JSON, default=list)
     emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
     emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     household: Mapped[Household | None] = relationship(back_populates="members")
     cards: Mapped[list[HealthCard]] = relationship(
@@ -95,17 +95,17 @@ class HealthCard(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="issued")
     qr_token: Mapped[str] = mapped_column(Text)
     key_id: Mapped[str] = mapped_column(String(64))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     verified_where: Mapped[str | None] = mapped_column(String(300))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     delivered_note: Mapped[str | None] = mapped_column(String(300))
-    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("health_card.id"))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(300))
 
     patient: Mapped[Patient] = relationship(back_populates="cards", foreign_keys=[patient_id])

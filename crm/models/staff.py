@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.base import utcnow
+from crm.models.base import UTCDateTime, utcnow
 
 ROLES = ("operator", "doctor", "supervisor", "admin", "registrar")
+PRESENCES = ("available", "on_call", "wrap_up", "break", "offline")
 
 
 class StaffUser(UserMixin, db.Model):
@@ -27,8 +28,12 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     desk_phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # available, on_call, wrap_up, break, offline: what the queue page shows and who gets alarmed.
+    presence: Mapped[str] = mapped_column(String(12), default="offline", server_default="offline")
+    presence_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_duty: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 
@@ -49,8 +54,8 @@ class ApiToken(db.Model):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[StaffUser] = relationship(back_populates="tokens")

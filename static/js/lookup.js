@@ -7,7 +7,12 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
   async function show(response) {
-    result.innerHTML = await response.text();
+    if (response.redirected && new URL(response.url).pathname === '/login') {
+      // The session expired: log in again on a whole page, then come back here.
+      window.location.href = '/login?next=' + encodeURIComponent(window.location.pathname);
+      return;
+    }
+    result.innerHTML = await response.text();  // server-rendered and escaped
     result.dataset.state = response.ok ? 'found' : 'error';
   }
 

@@ -1,0 +1,361 @@
+"""Card lookup at 1,000,000 patients on PostgreSQL, and the registry import rate.
+
+Run from the repository root (bench/ is a namespace package, so -m finds crm/ too):
+
+    .venv/bin/python -m bench.bench_lookup            # loads once, then measures
+    .venv/bin/python -m bench.bench_lookup --reload   # empties and reloads the 1M patients
+
+DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the server; the benchmark
+creates and uses its own databases `sampark_bench` (kept between runs, loaded once) and
+`sampark_bench_import` (recreated each run). The card signing key lives in bench/out/instance/.
+
+Lookups compare (a) the service call crm.lookup.lookup({"qr": ...}) in a request context with a
+logged-in operator, (b) POST /api/v1/lookup through the Flask test client with a bearer token and
+(c) a prepared, indexed SELECT of the same card and patient by card number with psycopg: the floor
+that the ORM, signature check, household load and audit write are measured against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+from flask_login import login_user
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from crm import create_app, demo, registry
+from crm.auth import passwords, tokens
+from crm.cards import number as card_number
+from crm.cards import token as card_token
+from crm.cards.keys import keyring
+from crm.cards.operations import payload_for
+from crm.extensions import db
+from crm.lookup import lookup
+from crm.models import HealthCard, StaffUser
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+README = HERE / "README.md"
+SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BENCH_DB, IMPORT_DB = "sampark_bench", "sampark_bench_import"
+PATIENTS, PER_HOUSEHOLD, SAMPLE, LOOKUPS, IMPORT_ROWS = 1_000_000, 4, 1_000, 2_000, 50_000
+DUMMY_QR = "SMP1:1"  # never scanned: only the signed sample is looked up by QR
+BENCH_STAFF = "bench-operator"
+SECRET = "bench-secret-not-for-production"
+
+
+def database_url(name: str) -> str:
+    """The server's URL pointed at database `name`."""
+    return urlsplit(SERVER_URL)._replace(path=f"/{name}").geturl()
+
+
+def ensure_database(name: str, fresh: bool = False) -> str:
+    """Create database `name` if missing (drop it first if `fresh`); return its URL."""
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return database_url(name)
+
+
+def bench_app(url: str, instance: Path):
+    """An app on `url`, limits and CSRF off, not the testing flag: the code paths production runs."""
+    return create_app({
+        "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET, "SAMPARK_ENV": "development",
+        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "JOBS_EAGER": True,
+    })
+
+
+# ---- loading 1,000,000 patients ------------------------------------------------------------------
+
+def _sql_array(values: list[str]) -> str:
+    return "(ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "])"
+
+
+def load_patients(conn: psycopg.Connection, key_id: str) -> None:
+    """Households and patients by INSERT ... SELECT generate_series, then one card each by COPY."""
+    conn.execute("TRUNCATE audit_log, health_card, patient, household RESTART IDENTITY CASCADE")
+    households = PATIENTS // PER_HOUSEHOLD
+    wards = _sql_array(demo.WARDS)
+    conn.execute(f"""
+        INSERT INTO household (code, address, ward, created_at)
+        SELECT 'BH-' || lpad(g::text, 7, '0'),
+               'House ' || (g % 400 + 1) || ', Gali ' || (g % 30 + 1) || ', ' || w || ', Delhi', w, now()
+        FROM generate_series(1, {households}) g,
+             LATERAL (SELECT {wards}[1 + g % {len(demo.WARDS)}] AS w) ward""")
+    first_en = _sql_array([en for en, _ in demo.MEN + demo.WOMEN])
+    first_hi = _sql_array([hi for _, hi in demo.MEN + demo.WOMEN])
+    last_en, last_hi = _sql_array([en for en, _ in demo.SURNAMES]), _sql_array([hi for _, hi in demo.SURNAMES])
+    men, surnames = len(demo.MEN), len(demo.SURNAMES)
+    # A household of four: head, spouse, son, daughter; ids are 1..N after RESTART IDENTITY.
+    conn.execute(f"""
+        INSERT INTO patient (registry_id, epic, epic_valid, name, name_hi, dob, birth_year, dob_estimated, sex,
+                             mobile, household_id, relation, address, ward, preferred_language, blood_group,
+                             allergies, chronic_conditions, current_medications, created_at, updated_at)
+        SELECT 'BN' || lpad(g::text, 8, '0'), NULL, NULL,
+               {first_en}[f] || ' ' || {last_en}[s], {first_hi}[f] || ' ' || {last_hi}[s],
+               dob, extract(year FROM dob)::int, false, CASE WHEN f <= {men} THEN 'M' ELSE 'F' END,
+               '+919' || lpad(((g::bigint * 2654435761) % 1000000000)::text, 9, '0'), h.id,
+               (ARRAY['self','spouse','son','daughter'])[1 + (g - 1) % 4], h.address, h.ward, 'hi',
+               (ARRAY['O+','B+','A+','AB+','O-','B-'])[1 + g % 6],
+               CASE WHEN g % 17 = 0 THEN '["Penicillin"]'::json ELSE '[]'::json END,
+               '[]'::json, '[]'::json, now(), now()
+        FROM generate_series(1, {PATIENTS}) g
+        JOIN household h ON h.id = (g - 1) / {PER_HOUSEHOLD} + 1,
+        LATERAL (SELECT CASE (g - 1) % 4 WHEN 0 THEN 1 + g % {men} WHEN 2 THEN 1 + g % {men}
+                             ELSE {men} + 1 + g % {len(demo.WOMEN)} END AS f,
+                        1 + ((g - 1) / 4) % {surnames} AS s,
+                        date '1940-01-01' + ((g::bigint * 7919) % 29000)::int AS dob) pick""")
+    with conn.cursor().copy(
+        "COPY health_card (number, patient_id, version, reason, status, qr_token, key_id, issued_at) FROM STDIN"
+    ) as copy:
+        for patient_id in range(1, PATIENTS + 1):
+            copy.write_row((card_for(patient_id), patient_id, 1, "original", "issued", DUMMY_QR, key_id,
+                            "2025-01-15 10:00:00+05:30"))
+    conn.commit()
+
+
+def card_for(patient_id: int) -> str:
+    """A distinct valid card number per patient, spread over the number space like random ones."""
+    body = str(10_000_000_000 + (patient_id * 2_654_435_761) % 90_000_000_000)
+    return body + card_number.check_digit(body)
+
+
+def prepare_bench_database(reload: bool) -> tuple:
+    """Migrate, load if needed, sign the sample; returns (app, url, staff_id, sample, load seconds)."""
+    url = ensure_database(BENCH_DB)
+    app = bench_app(url, OUT / "instance")
+    load_seconds = None
+    with app.app_context():
+        upgrade()
+        with psycopg.connect(url) as conn:
+            count = conn.execute("SELECT count(*) FROM health_card").fetchone()[0]
+            if reload or count != PATIENTS:
+                print(f"loading {PATIENTS:,} patients and cards ...", flush=True)
+                started = time.perf_counter()
+                load_patients(conn, keyring().kids[0])
+                conn.autocommit = True
+                conn.execute("VACUUM ANALYZE household, patient, health_card")
+                conn.execute("CHECKPOINT")  # so the load's dirty pages are not written during the timing
+                load_seconds = time.perf_counter() - started
+        staff = db.session.scalar(select(StaffUser).where(StaffUser.username == BENCH_STAFF))
+        staff = staff or passwords.create_staff(BENCH_STAFF, "operator", SECRET)
+        sample = sign_sample(keyring())
+        return app, url, staff.id, sample, load_seconds
+
+
+def sign_sample(ring: card_token.KeyRing) -> list[tuple[str, str]]:
+    """Give every (PATIENTS/SAMPLE)-th card a real signed QR; returns [(qr, card number)]."""
+    step = PATIENTS // SAMPLE
+    chosen = db.session.scalars(select(HealthCard).where(HealthCard.patient_id % step == 0)).all()
+    sample = []
+    for card in chosen:
+        card.qr_token = card_token.sign(payload_for(card.patient, card.number, card.version,
+                                                    card.issued_at.date()), ring)
+        sample.append((card.qr_token, card.number))
+    db.session.commit()
+    return sample
+
+
+# ---- measuring lookups ---------------------------------------------------------------------------
+
+def timed(calls) -> list[float]:
+    """Run each zero-argument call, returning the latency of each in milliseconds."""
+    out = []
+    for call in calls:
+        started = time.perf_counter_ns()
+        call()
+        out.append((time.perf_counter_ns() - started) / 1e6)
+    return out
+
+
+def measure_service(app, staff_id: int, picks) -> list[float]:
+    """(a) crm.lookup.lookup by QR in its own request context, the operator logged in."""
+    out = []
+    for qr, number in picks:
+        with app.test_request_context("/lookup/panel", method="POST"):
+            login_user(db.session.get(StaffUser, staff_id))
+            started = time.perf_counter_ns()
+            view = lookup({"qr": qr})
+            out.append((time.perf_counter_ns() - started) / 1e6)
+            assert view["card"]["number"] == number
+    return out
+
+
+def measure_http(app, bearer: str, picks) -> list[float]:
+    """(b) POST /api/v1/lookup through the Flask test client with a bearer token."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {bearer}"}
+
+    def call(qr, number):
+        response = client.post("/api/v1/lookup", json={"qr": qr}, headers=headers)
+        assert response.status_code == 200 and response.json["card"]["number"] == number, response.data
+
+    return timed(lambda qr=qr, number=number: call(qr, number) for qr, number in picks)
+
+
+def measure_baseline(url: str, picks) -> list[float]:
+    """(c) The floor: one prepared, indexed SELECT of card and patient by card number."""
+    query = ("SELECT c.*, p.* FROM health_card c JOIN patient p ON p.id = c.patient_id "
+             "WHERE c.number = %s")
+    with psycopg.connect(url, autocommit=True) as conn:
+        cursor = conn.cursor()
+
+        def call(number):
+            row = cursor.execute(query, (number,), prepare=True).fetchone()
+            assert row is not None
+
+        for _, number in picks[:SAMPLE]:  # warm the caches for all three, and prepare the plan
+            call(number)
+        return timed(lambda number=number: call(number) for _, number in picks)
+
+
+def summary(latencies: list[float]) -> tuple[float, float]:
+    """(median, p99) in milliseconds."""
+    ordered = sorted(latencies)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+# ---- registry import ----------------------------------------------------------------------------
+
+def write_registry_csv(path: Path, rows: int) -> None:
+    """A synthetic registry export of exactly `rows` residents."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=registry.REQUIRED_COLUMNS)
+        writer.writeheader()
+        writer.writerows(itertools.islice(demo.registry_rows(rows, random.Random(42), date.today()), rows))
+
+
+def measure_import(url: str, csv_path: Path, workdir: Path) -> dict[str, float]:
+    """Import into an empty, migrated database, then re-import the same file: rows per second."""
+    app = bench_app(url, workdir / "instance")
+    rates = {}
+    with app.app_context():
+        upgrade()
+        for run, expect in (("first", "created"), ("again", "unchanged")):
+            started = time.perf_counter()
+            result = registry.import_file(csv_path, workdir / f"{run}.rejects.csv")
+            seconds = time.perf_counter() - started
+            assert result.rejected == 0 and getattr(result, expect) == result.read, result
+            rates[run] = result.read / seconds
+        db.session.remove()
+        db.engine.dispose()
+    return rates
+
+
+# ---- report --------------------------------------------------------------------------------------
+
+def machine(load_before: float) -> str:
+    """The facts a reader needs to compare figures: CPUs, CPU model, RAM, load, PostgreSQL, Python."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    with psycopg.connect(SERVER_URL) as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]
+        buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
+    where = "same machine" if urlsplit(SERVER_URL).hostname in ("127.0.0.1", "localhost", "::1") else "remote"
+    return (f"nproc {os.cpu_count()} ({model}), {mem_kb / 1024 / 1024:.0f} GiB RAM, PostgreSQL {pg} "
+            f"(shared_buffers {buffers}, {where}), Python {platform.python_version()}, 1-minute load average "
+            f"{load_before:.2f} before the lookups and {os.getloadavg()[0]:.2f} at the end, {date.today()}")
+
+
+def replace_sections(text: str, sections: dict[str, str]) -> str:
+    """Replace (or append) the given '## ' sections of a Markdown file, leaving the others alone."""
+    parts = [] if not text.strip() else [""]
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            parts.append("")
+        parts[-1] += line
+    kept = [p for p in parts if p.split("\n", 1)[0].strip() not in sections]
+    body = "".join(p if p.endswith("\n\n") else p.rstrip("\n") + "\n\n" for p in kept) or "# Benchmarks\n\n"
+    return body + "".join(f"{title}\n\n{content.strip()}\n\n" for title, content in sections.items()).rstrip() + "\n"
+
+
+def main() -> None:
+    """Load (once), measure, print a table and record it in bench/README.md."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--reload", action="store_true", help="empty and reload the 1M patients")
+    parser.add_argument("--no-readme", action="store_true", help="print only; do not touch bench/README.md")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    total = time.perf_counter()
+
+    app, url, staff_id, sample, load_seconds = prepare_bench_database(args.reload)
+    picks = random.Random(7).choices(sample, k=LOOKUPS)
+    with app.app_context():
+        bearer = tokens.issue(db.session.get(StaffUser, staff_id), label="bench")
+    load_before = os.getloadavg()[0]  # other work on the machine shows in the p99s
+    baseline = summary(measure_baseline(url, picks))
+    results = {
+        "(a) service lookup({'qr'})": summary(measure_service(app, staff_id, picks)),
+        "(b) POST /api/v1/lookup": summary(measure_http(app, bearer, picks)),
+        "(c) raw prepared SELECT": baseline,
+    }
+
+    with tempfile.TemporaryDirectory(prefix="sampark-bench-") as tmp:
+        tmp_path = Path(tmp)
+        csv_path = tmp_path / "registry.csv"
+        write_registry_csv(csv_path, IMPORT_ROWS)
+        imports = {
+            "SQLite (file, WAL)": measure_import(f"sqlite:///{tmp_path / 'import.db'}", csv_path, tmp_path / "sq"),
+            "PostgreSQL": measure_import(ensure_database(IMPORT_DB, fresh=True), csv_path, tmp_path / "pg"),
+        }
+    facts, elapsed = machine(load_before), time.perf_counter() - total
+
+    lookup_rows = [f"| {name} | {med:.2f} | {p99:.2f} | {med / baseline[0]:.0f}x | {p99 / baseline[1]:.0f}x |"
+                   for name, (med, p99) in results.items()]
+    lookup_table = "\n".join(["| path | median ms | p99 ms | median / (c) | p99 / (c) |",
+                              "|---|---:|---:|---:|---:|", *lookup_rows])
+    import_table = "\n".join(["| database | first import, rows/s | re-import (all unchanged), rows/s |",
+                              "|---|---:|---:|",
+                              *[f"| {db_name} | {r['first']:,.0f} | {r['again']:,.0f} |" for db_name, r in imports.items()]])
+    load_note = (f"The load itself (households and patients by INSERT ... SELECT generate_series, cards by COPY, "
+                 f"then VACUUM ANALYZE and a CHECKPOINT) took {load_seconds:.0f} s in this run."
+                 if load_seconds else "The 1,000,000 rows were already loaded; this run only measured.")
+    print(f"\n{lookup_table}\n\n{import_table}\n\n{facts}\ntotal {elapsed:.0f} s")
+    if args.no_readme:
+        return
+    command = "cd /work/main && .venv/bin/python -m bench.bench_lookup" + (" --reload" if args.reload else "")
+    sections = {
+        "## Card lookup at 1,000,000 patients": f"""
+`{command}` (bench/bench_lookup.py), database `{BENCH_DB}` on {urlsplit(SERVER_URL).hostname}.
+
+{PATIENTS:,} patients in {PATIENTS // PER_HOUSEHOLD:,} households of {PER_HOUSEHOLD}, one card each (valid Verhoeff
+numbers); {len(sample):,} cards carry a real Ed25519-signed QR, the rest a dummy. {LOOKUPS:,} lookups of cards
+drawn at random from the signed sample, the same sequence for each path, caches warm. (a) and (b) verify the
+signature, load card, patient and household through the ORM, write a `view_patient` audit row and commit;
+(b) adds routing, the bearer-token check (which also records the token's last use) and JSON encoding.
+{load_note}
+
+{lookup_table}
+
+Machine: {facts}. Whole run {elapsed:.0f} s.
+""",
+        "## Registry import": f"""
+Same command and machine. {IMPORT_ROWS:,} rows from `crm.demo.registry_rows` (seed 42) through
+`crm.registry.import_file` into an empty database migrated with the real migrations, then the same file again
+(every row unchanged: reads and comparisons, no writes).
+
+{import_table}
+""",
+    }
+    README.write_text(replace_sections(README.read_text() if README.exists() else "", sections))
+    print(f"recorded in {README}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Cases: list and follow them, claim the next or a given one."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+from twilio.base.exceptions import TwilioRestException
+
+from crm import phones
+from crm.api import bp, error
+from crm.auth.access import roles
+from crm.extensions import db
+from crm.models import Case, StaffUser
+from crm.models.base import iso
+from telephony import connect
+from triage import events, queue
+
+CASE_READERS = ("operator", "doctor", "supervisor")
+
+
+def case_json(case: Case, timeline: bool = False) -> dict:
+    """A case for the API; the caller's number masked as everywhere outside the patient panel."""
+    data = {
+        "id": case.id, "reference": case.reference, "channel": case.channel, "status": case.status,
+        "priority": case.priority, "specialty": case.specialty, "language": case.language, "queue": case.queue,
+        "caller": phones.masked(case.caller_phone), "patient_id": case.patient_id,
+        "assigned_to": case.assigned_to_id, "created_at": iso(case.created_at), "queued_at": iso(case.queued_at),
+        "claimed_at": iso(case.claimed_at), "callback_requested_at": iso(case.callback_requested_at),
+        "abandoned_at": iso(case.abandoned_at), "closed_at": iso(case.closed_at),
+    }
+    if timeline:
+        names = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(
+            StaffUser.id.in_({e.staff_id for e in case.events if e.staff_id})))}
+        data["timeline"] = [{"at": iso(e.at), "kind": e.kind, "staff": names.get(e.staff_id), "detail": e.detail}
+                            for e in case.events]
+        data["calls"] = [{"sid": c.sid, "purpose": c.purpose, "status": c.status, "queue_result": c.queue_result,
+                          "queue_seconds": c.queue_seconds, "duration": c.duration} for c in case.calls]
+        data["messages"] = [{"id": m.id, "direction": m.direction, "status": m.status, "body": m.body,
+                             "created_at": iso(m.created_at)} for m in case.messages]
+    return data
+
+
+@bp.get("/cases")
+@roles(*CASE_READERS)
+def list_cases():
+    """Cases, newest first; filters phone, status, channel, priority."""
+    query = select(Case).order_by(Case.id.desc()).limit(min(request.args.get("limit", 100, type=int), 500))
+    if request.args.get("phone"):
+        try:
+            query = query.where(Case.caller_phone == phones.normalize(request.args["phone"]))
+        except phones.PhoneError as exc:
+            return error("bad_phone", str(exc), 422)
+    for name in ("status", "channel", "priority", "queue"):
+        if request.args.get(name):
+            query = query.where(getattr(Case, name) == request.args[name])
+    return jsonify(cases=[case_json(c) for c in db.session.scalars(query)])
+
+
+@bp.get("/cases/<int:case_id>")
+@roles(*CASE_READERS)
+def get_case(case_id: int):
+    """One case with its timeline, calls and messages."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        return error("not_found", f"There is no case {case_id}.", 404)
+    return jsonify(case_json(case, timeline=True))
+
+
+@bp.post("/cases/<int:case_id>/claim")
+@roles("operator", "supervisor")
+def claim(case_id: int):
+    """Answer this case: 200 for the one who wins, 409 for everyone else."""
+    try:
+        case = queue.claim(case_id, current_user)
+    except queue.AlreadyOnCall as exc:
+        return error("already_on_call", str(exc), 409)
+    if case is None:
+        return error("claimed_by_other", "Someone else answered this case first.", 409)
+    return _connected(case)
+
+
+@bp.post("/queues/tier1/next")
+@roles("operator", "supervisor")
+def claim_next():
+    """Answer the most urgent, longest-waiting tier-1 case."""
+    try:
+        case = queue.claim_next(current_user)
+    except queue.AlreadyOnCall as exc:
+        return error("already_on_call", str(exc), 409)
+    if case is None:
+        return error("queue_empty", "Nobody is waiting.", 409)
+    return _connected(case)
+
+
+def _connected(case: Case):
+    events.case_changed(case, "case.claimed")
+    try:
+        how = connect.connect(case, current_user)
+    except TwilioRestException:
+        return jsonify(case_json(case) | {"connection": "failed"}), 200
+    if how == "gone":
+        events.case_changed(case, "case.abandoned")
+    return jsonify(case_json(case) | {"connection": how})

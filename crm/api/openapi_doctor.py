@@ -1,0 +1,66 @@
+"""OpenAPI paths of the tier-2 (doctor) API."""
+
+from crm.api.openapi import CASE_PARAM, _body, _errors, _json
+
+CASE = {"$ref": "#/components/schemas/Case"}
+APPOINTMENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "status": {"enum": ["booked", "cancelled", "moved"]}, "slot_id": {"type": "integer"},
+    "starts_at": {"type": "string"}, "facility": {"type": "string"}, "doctor": {"type": "string"},
+    "case_id": {"type": ["integer", "null"]}}}
+APPOINTMENT_PARAM = {"name": "appointment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _case_post(summary: str, fields: dict | None = None, required: list | None = None, ok: str = "200",
+               schema: dict = CASE, codes=(401, 403, 404, 409)) -> dict:
+    op = {"summary": summary, "parameters": [CASE_PARAM], "responses": {ok: _json(schema), **_errors(*codes)}}
+    if fields is not None:
+        op["requestBody"] = _body({"type": "object", "properties": fields, "required": required or []})
+    return {"post": op}
+
+
+PATHS = {
+    "/api/v1/queues/tier2": {"get": {
+        "summary": "Cases waiting for this doctor (emergencies first) and the doctor's own",
+        "responses": {"200": _json({"type": "object", "properties": {
+            "waiting": {"type": "array", "items": CASE}, "mine": {"type": "array", "items": CASE}}}),
+            **_errors(401, 403)}}},
+    "/api/v1/cases/{case_id}/accept": _case_post(
+        "Accept an escalation or emergency: 200 for the one doctor who wins, 409 for the others"),
+    "/api/v1/cases/{case_id}/leave": _case_post("Leave the case's call after a warm transfer"),
+    "/api/v1/cases/{case_id}/call-back": _case_post("Call the citizen back into the case's conference"),
+    "/api/v1/cases/{case_id}/text": _case_post(
+        "Text the citizen", {"body": {"type": "string"}}, ["body"], ok="201",
+        schema={"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}}},
+        codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/notes": {
+        "get": {"summary": "Clinical notes of the case and of the patient's earlier cases (doctors only)",
+                "parameters": [CASE_PARAM], "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
+        "post": _case_post("Add a clinical note (doctors only)", {"body": {"type": "string"}}, ["body"], ok="201",
+                           schema={"type": "object"}, codes=(401, 403, 404, 409, 422))["post"]},
+    "/api/v1/cases/{case_id}/refer": _case_post(
+        "Refer the case to another specialty with a note", {"specialty": {"type": "string"}, "note": {"type": "string"}},
+        ["specialty"]),
+    "/api/v1/cases/{case_id}/complete": _case_post("Resolve the case with the advice given",
+                                                   {"advice": {"type": "string"}}, []),
+    "/api/v1/me/duty": {"put": {
+        "summary": "Go on or off duty", "requestBody": _body({"type": "object", "properties": {
+            "on_duty": {"type": "boolean"}}, "required": ["on_duty"]}),
+        "responses": {"200": _json({"type": "object"}), **_errors(401, 403)}}},
+    "/api/v1/slots": {"get": {
+        "summary": "Open appointment slots",
+        "parameters": [{"name": "specialty", "in": "query", "required": False, "schema": {"type": "string"}}],
+        "responses": {"200": _json({"type": "object"}), **_errors(401, 403)}}},
+    "/api/v1/appointments": {"post": {
+        "summary": "Book a slot for a case's patient (SMS confirmation); 409 when the slot is taken",
+        "requestBody": _body({"type": "object", "properties": {"slot_id": {"type": "integer"},
+                                                               "case_id": {"type": "integer"}},
+                              "required": ["slot_id", "case_id"]}),
+        "responses": {"201": _json(APPOINTMENT), **_errors(401, 403, 404, 409, 422)}}},
+    "/api/v1/appointments/{appointment_id}/cancel": {"post": {
+        "summary": "Cancel an appointment (SMS to the patient)", "parameters": [APPOINTMENT_PARAM],
+        "responses": {"200": _json(APPOINTMENT), **_errors(401, 403, 404, 409)}}},
+    "/api/v1/appointments/{appointment_id}/reschedule": {"post": {
+        "summary": "Move an appointment to another slot", "parameters": [APPOINTMENT_PARAM],
+        "requestBody": _body({"type": "object", "properties": {"slot_id": {"type": "integer"}}, "required": ["slot_id"]}),
+        "responses": {"201": _json(APPOINTMENT), **_errors(401, 403, 404, 409)}}},
+}

@@ -1,0 +1,130 @@
+"""Appointments: open slots, booking without double booking, cancel, reschedule, reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from crm import cases, outbox
+from crm.extensions import db
+from crm.models import Appointment, Case, Patient, Slot, StaffUser
+from crm.models.base import local, utcnow
+
+TEXT = {
+    "booked": {
+        "hi": "सम्पर्क: {name} का अपॉइंटमेंट {when} को {place} में {doctor} के साथ है। केस {ref}।",
+        "en": "Sampark: {name}'s appointment is on {when} at {place} with {doctor}. Case {ref}.",
+    },
+    "reminder": {
+        "hi": "सम्पर्क याद दिलाता है: कल {when} को {place} में अपॉइंटमेंट है। स्वास्थ्य कार्ड साथ लाएं।",
+        "en": "Sampark reminder: appointment tomorrow {when} at {place}. Please bring your health card.",
+    },
+    "cancelled": {
+        "hi": "सम्पर्क: {when} का अपॉइंटमेंट रद्द कर दिया गया है। नया समय लेने के लिए हेल्पलाइन पर कॉल करें।",
+        "en": "Sampark: your appointment on {when} is cancelled. Call the helpline to book another time.",
+    },
+}
+
+
+class SlotTaken(Exception):
+    """Someone booked the slot first."""
+
+
+class AppointmentError(ValueError):
+    """A booking that cannot be made; the message says why."""
+
+
+def open_slots(specialty: str | None = None, after: datetime | None = None, limit: int = 50) -> list[Slot]:
+    """Future slots nobody has booked, earliest first."""
+    booked = select(Appointment.slot_id).where(Appointment.status == "booked")
+    query = select(Slot).where(Slot.starts_at >= (after or utcnow()), Slot.id.not_in(booked))
+    if specialty:
+        query = query.where(Slot.specialty == specialty)
+    return list(db.session.scalars(query.order_by(Slot.starts_at, Slot.id).limit(limit)))
+
+
+def book(slot_id: int, case: Case, staff: StaffUser) -> Appointment:
+    """Book `slot_id` for the case's patient and text the confirmation; SlotTaken if it went first."""
+    slot = db.session.get(Slot, slot_id)
+    if slot is None:
+        raise AppointmentError("No such slot.")
+    if slot.starts_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
+        raise AppointmentError("That slot is in the past.")
+    phone = case.caller_phone
+    patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
+    appointment = Appointment(slot=slot, patient=patient, case_id=case.id, phone=phone, booked_by_id=staff.id,
+                              language=(patient.preferred_language if patient else case.language) or "hi")
+    db.session.add(appointment)
+    try:
+        db.session.flush()  # the partial unique index refuses a second live booking of the slot
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise SlotTaken("That slot was just booked by someone else; choose another.") from exc
+    cases.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
+                    when=slot.starts_at.isoformat(), facility=slot.facility.code)
+    _text(appointment, "booked", case)
+    db.session.commit()
+    outbox.flush()
+    return appointment
+
+
+def cancel(appointment: Appointment, staff: StaffUser, notify: bool = True) -> Appointment:
+    """Cancel a booking (the slot opens again) and tell the patient."""
+    if appointment.status != "booked":
+        raise AppointmentError(f"The appointment is already {appointment.status}.")
+    appointment.status, appointment.cancelled_at = "cancelled", utcnow()
+    case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
+    if case is not None:
+        cases.add_event(case, "appointment_cancelled", staff_id=staff.id, appointment_id=appointment.id)
+    if notify:
+        _text(appointment, "cancelled", case)
+    db.session.commit()
+    outbox.flush()
+    return appointment
+
+
+def reschedule(appointment: Appointment, slot_id: int, staff: StaffUser) -> Appointment:
+    """Move a booking to another slot: the new one is booked before the old one is let go."""
+    if appointment.status != "booked":
+        raise AppointmentError(f"The appointment is already {appointment.status}.")
+    case = db.session.get(Case, appointment.case_id)
+    new = book(slot_id, case, staff)
+    appointment.status, appointment.cancelled_at, appointment.moved_to_id = "moved", utcnow(), new.id
+    cases.add_event(case, "appointment_moved", staff_id=staff.id, appointment_id=appointment.id, to=new.id)
+    db.session.commit()
+    return new
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Text tomorrow's patients once (a sweep: a reminder is claimed by a conditional UPDATE)."""
+    now = now or utcnow()
+    start = (local(now) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    due = select(Appointment.id).join(Slot).where(
+        Appointment.status == "booked", Appointment.reminder_sent_at.is_(None),
+        Slot.starts_at >= start, Slot.starts_at < start + timedelta(days=1))
+    sent = 0
+    for appointment_id in list(db.session.scalars(due)):
+        claimed = db.session.execute(
+            update(Appointment).where(Appointment.id == appointment_id, Appointment.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now).execution_options(synchronize_session=False)).rowcount
+        if claimed:
+            appointment = db.session.get(Appointment, appointment_id)
+            _text(appointment, "reminder", db.session.get(Case, appointment.case_id) if appointment.case_id else None)
+            sent += 1
+        db.session.commit()
+        outbox.flush()
+    return sent
+
+
+def _text(appointment: Appointment, kind: str, case: Case | None) -> None:
+    if not appointment.phone:
+        return
+    slot = appointment.slot
+    lang = "hi" if appointment.language == "hi" else "en"
+    place = (slot.facility.name_hi if lang == "hi" and slot.facility.name_hi else slot.facility.name)
+    body = TEXT[kind][lang].format(
+        name=appointment.patient.name if appointment.patient else "", when=local(slot.starts_at).strftime("%d/%m %H:%M"),
+        place=place, doctor=slot.doctor.name, ref=case.reference if case else "")
+    outbox.queue_sms(appointment.phone, body, case=case, kind=f"appointment_{kind}")

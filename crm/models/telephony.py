@@ -1,0 +1,88 @@
+"""Calls and messages as Twilio reports them, and citizens' SMS opt-outs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import UTCDateTime, utcnow
+
+# Twilio's call statuses in the order a call moves through them; terminal ones share the last rank.
+CALL_STATUS_RANK = {
+    "queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3,
+    "completed": 4, "busy": 4, "failed": 4, "no-answer": 4, "canceled": 4,
+}
+MESSAGE_STATUS_RANK = {
+    "pending": 0, "accepted": 1, "scheduled": 1, "queued": 2, "sending": 3, "sent": 4,
+    "delivered": 5, "undelivered": 5, "failed": 5, "read": 6, "received": 5, "blocked": 5,
+}
+
+
+class Call(db.Model):
+    """One call leg: the citizen's call in or a call-back out, or a staff member's leg."""
+
+    __tablename__ = "call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(40), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    purpose: Mapped[str] = mapped_column(String(12), default="citizen")  # citizen, callback, staff
+    direction: Mapped[str] = mapped_column(String(10), default="inbound")
+    from_number: Mapped[str] = mapped_column(String(40), default="")
+    to_number: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(16), default="ringing")
+    last_sequence: Mapped[int] = mapped_column(default=-1)
+    queue_name: Mapped[str | None] = mapped_column(String(40))
+    queue_sid: Mapped[str | None] = mapped_column(String(40))
+    queue_position: Mapped[int | None] = mapped_column()
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queue_result: Mapped[str | None] = mapped_column(String(30))
+    queue_seconds: Mapped[int | None] = mapped_column()
+    card_attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration: Mapped[int | None] = mapped_column()
+
+    case = relationship("Case", back_populates="calls")
+
+
+class Message(db.Model):
+    """One SMS in or out; outbound ones are sent by a job, exactly once."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str | None] = mapped_column(String(40), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    direction: Mapped[str] = mapped_column(String(10))  # inbound, outbound
+    kind: Mapped[str] = mapped_column(String(20), default="reply")  # ack, advice, reply, confirmation, ...
+    from_number: Mapped[str] = mapped_column(String(40))
+    to_number: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(10))
+    segments: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    error_code: Mapped[str | None] = mapped_column(String(10))
+    error_message: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    case = relationship("Case", back_populates="messages")
+
+
+class OptOut(db.Model):
+    """A number that texted STOP (or similar); nothing is sent to it until it texts START."""
+
+    __tablename__ = "opt_out"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(40), unique=True)
+    keyword: Mapped[str] = mapped_column(String(20))
+    opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,181 @@
+// Tier-2 dashboard. The database is the truth: socket events only say "look again", and the page
+// re-reads /api/v1/queues/tier2 on every event and on every reconnect. Citizen and operator text is
+// only ever set with textContent (or comes escaped from the server's HTML fragments).
+(function () {
+  const root = document.getElementById('doctor');
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const me = Number(root.dataset.staff);
+  let onDuty = root.dataset.onDuty === 'true';
+  let waiting = [];
+  let selected = null;
+  const $ = (id) => document.getElementById(id);
+
+  async function api(method, url, data) {
+    const response = await fetch(url, {
+      method, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
+      body: data === undefined ? undefined : JSON.stringify(data),
+    });
+    let body = {};
+    try { body = await response.json(); } catch (e) { /* 204 */ }
+    return { ok: response.ok, status: response.status, body };
+  }
+
+  function toast(text, bad) {
+    const t = $('toast');
+    t.textContent = text; t.hidden = false; t.className = 'toast' + (bad ? ' bad' : '');
+    clearTimeout(toast.timer); toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
+  }
+
+  function waited(iso) {
+    if (!iso) return '';
+    const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  }
+
+  function cell(tr, text, cls) {
+    const td = document.createElement('td');
+    td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); return td;
+  }
+
+  function render(data) {
+    waiting = data.waiting;
+    const body = $('waiting');
+    body.replaceChildren();
+    if (!waiting.length) {
+      const tr = document.createElement('tr'); cell(tr, 'Nobody is waiting for tier 2.', 'muted').colSpan = 6; body.appendChild(tr);
+    }
+    for (const c of waiting) {
+      const tr = document.createElement('tr');
+      tr.dataset.case = c.id; tr.className = c.queue === 'emergency' ? 'emergency' : '';
+      if (selected === c.id) tr.classList.add('selected');
+      cell(tr, c.reference);
+      cell(tr, c.priority, 'prio prio-' + c.priority);
+      cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' '));
+      cell(tr, c.summary || (c.triage_rules || []).join(', ').replace(/_/g, ' ') || '—', 'gist');
+      cell(tr, waited(c.escalated_at || c.queued_at), 'timer').dataset.since = c.escalated_at || c.queued_at || '';
+      const td = document.createElement('td');
+      const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Accept'; b.dataset.accept = c.id;
+      td.appendChild(b); tr.appendChild(td);
+      tr.addEventListener('click', (e) => { if (!e.target.dataset.accept) show(c.id); });
+      body.appendChild(tr);
+    }
+    $('waiting-count').textContent = `(${waiting.length})`;
+    const mine = $('mine');
+    mine.replaceChildren();
+    for (const c of data.mine) {
+      const li = document.createElement('li');
+      const a = document.createElement('a'); a.href = '#'; a.textContent = `${c.reference} · ${c.priority} · ${c.channel}`;
+      a.addEventListener('click', (e) => { e.preventDefault(); show(c.id); });
+      li.appendChild(a); mine.appendChild(li);
+    }
+    alarm();
+  }
+
+  // The alarm: every emergency nobody has accepted rings, visibly and audibly, until one doctor
+  // accepts it. Level 1 rings doctors on duty; level 2 (nobody accepted in time) rings everyone.
+  let audio = null; let beeping = null;
+  function ringing() {
+    return waiting.filter((c) => c.queue === 'emergency' && (c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty)));
+  }
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const osc = audio.createOscillator(); const gain = audio.createGain();
+      osc.frequency.value = 880; gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.35);
+    } catch (e) { /* no audio device: the banner still flashes */ }
+  }
+  function alarm() {
+    const due = ringing();
+    const box = $('alarm');
+    if (!due.length) { box.hidden = true; document.title = 'Doctor · Sampark'; clearInterval(beeping); beeping = null; return; }
+    const first = due[0];
+    box.hidden = false; box.dataset.case = first.id;
+    $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · waiting ${waited(first.queued_at)}` +
+      (due.length > 1 ? ` · ${due.length} emergencies` : '') + (first.alarm_level >= 2 ? ' · NOT ANSWERED IN TIME' : '');
+    document.title = '🚨 EMERGENCY · Sampark';
+    if (!beeping) { beep(); beeping = setInterval(beep, 1200); }
+  }
+
+  async function refresh() {
+    const r = await api('GET', '/api/v1/queues/tier2');
+    if (r.ok) render(r.body);
+  }
+
+  async function show(caseId) {
+    selected = caseId;
+    const response = await fetch(`/doctor/cases/${caseId}/panel`, { credentials: 'same-origin' });
+    $('detail').innerHTML = await response.text();  // server-rendered, autoescaped
+    document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
+    loadSlots();
+  }
+
+  async function accept(caseId) {
+    const r = await api('POST', `/api/v1/cases/${caseId}/accept`);
+    if (!r.ok) { toast(r.body.message || 'Could not accept.', true); await refresh(); return; }
+    const how = { joining: 'Joining the call…', connecting: 'Connecting the caller…',
+      caller_gone: 'The caller has hung up: call back or text.', failed: 'Could not connect the call.' }[r.body.connection];
+    toast(`You have ${r.body.reference}. ${how || ''}`);
+    await refresh(); await show(caseId);
+  }
+
+  async function loadSlots() {
+    const select = document.querySelector('select[data-slots]');
+    if (!select) return;
+    const r = await api('GET', '/api/v1/slots' + (select.dataset.slots ? `?specialty=${encodeURIComponent(select.dataset.slots)}` : ''));
+    select.replaceChildren();
+    const none = document.createElement('option'); none.value = '';
+    none.textContent = r.ok && r.body.slots.length ? 'Choose a slot…' : 'No open slots'; select.appendChild(none);
+    for (const s of (r.ok ? r.body.slots : [])) {
+      const o = document.createElement('option'); o.value = s.id;
+      o.textContent = `${new Date(s.starts_at).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} · ${s.facility} · ${s.doctor}`;
+      select.appendChild(o);
+    }
+  }
+
+  document.addEventListener('click', async (e) => {
+    const id = e.target.dataset.accept || (e.target.dataset.act === 'accept' && e.target.closest('[data-case]').dataset.case);
+    if (id) { e.preventDefault(); await accept(Number(id)); return; }
+    const act = e.target.dataset.act;
+    const article = e.target.closest('article[data-case]');
+    if (!act || !article || e.target.tagName !== 'BUTTON' || e.target.type === 'submit') return;
+    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`);
+    toast(r.ok ? (act === 'call-back' ? 'Calling the citizen back…' : 'Done.') : r.body.message, !r.ok);
+    await show(Number(article.dataset.case));
+  });
+
+  document.addEventListener('submit', async (e) => {
+    const form = e.target.closest('form[data-act]');
+    if (!form) return;
+    e.preventDefault();
+    const article = form.closest('article[data-case]');
+    const data = Object.fromEntries(new FormData(form).entries());
+    let url = `/api/v1/cases/${article.dataset.case}/${form.dataset.act}`;
+    if (form.dataset.act === 'appointments') { url = '/api/v1/appointments'; data.case_id = Number(article.dataset.case); data.slot_id = Number(data.slot_id); }
+    const r = await api('POST', url, data);
+    toast(r.ok ? 'Saved.' : r.body.message, !r.ok);
+    if (r.ok) { await refresh(); await show(Number(article.dataset.case)); }
+  });
+
+  $('alarm-accept').addEventListener('click', () => accept(Number($('alarm').dataset.case)));
+  document.addEventListener('keydown', (e) => {
+    if (e.target.matches('input, textarea, select')) return;
+    if ((e.key === 'a' || e.key === 'A') && !$('alarm').hidden) { e.preventDefault(); accept(Number($('alarm').dataset.case)); }
+  });
+  const duty = $('duty-toggle');
+  if (duty) duty.addEventListener('change', async () => {
+    const r = await api('PUT', '/api/v1/me/duty', { on_duty: duty.checked });
+    onDuty = r.ok ? r.body.on_duty : !duty.checked; duty.checked = onDuty; alarm();
+  });
+
+  setInterval(() => document.querySelectorAll('td.timer').forEach((td) => { td.textContent = waited(td.dataset.since); }), 1000);
+
+  const socket = io({ transports: ['websocket', 'polling'] });
+  const live = $('live');
+  socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
+  socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });
+  socket.onAny(() => { refresh(); if (selected) show(selected); });
+  refresh();
+  setInterval(refresh, 15000);  // a safety net if the socket is silently gone
+})();

@@ -1,0 +1,207 @@
+"""Voice calls: opening the case, the IVR choices, the queue, and Twilio's status callbacks.
+
+Twilio may repeat any webhook and may deliver status callbacks out of order: every function here
+is idempotent and state only moves forward.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crm import cases, phones
+from crm.cards import number as card_number
+from crm.extensions import db
+from crm.models import Call, Case, HealthCard
+from crm.models.base import utcnow
+from crm.models.telephony import CALL_STATUS_RANK
+from triage import alarms
+
+TIER1 = "tier1"
+EMERGENCY = "emergency"
+MAX_CARD_ATTEMPTS = 2
+TAKEN = ("in_progress", "with_doctor")
+
+
+def param_int(value, default: int = 0) -> int:
+    """A whole number from a webhook parameter; anything else (Twilio never sends it) is the default."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else default
+
+
+def caller_number(raw: str) -> str:
+    """E.164 when the caller id parses, otherwise as Twilio gave it (withheld, foreign, client:...)."""
+    try:
+        return phones.normalize(raw)
+    except phones.PhoneError:
+        return raw or "unknown"
+
+
+def incoming(params: dict) -> tuple[Call, Case]:
+    """The citizen's call arrived: one Call and one Case per CallSid, however often Twilio says so."""
+    sid = params["CallSid"]
+    call = db.session.scalar(select(Call).where(Call.sid == sid))
+    if call is not None:
+        return call, call.case
+    caller = caller_number(params.get("From", ""))
+    case = cases.open_case("voice", caller, status="ivr")
+    call = Call(sid=sid, case=case, direction="inbound", purpose="citizen", from_number=caller,
+                to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"))
+    db.session.add(call)
+    db.session.commit()
+    return call, case
+
+
+def known_language(case: Case) -> str | None:
+    """The language of a recognised caller, to greet them in it."""
+    return case.language if case.patient_id else None
+
+
+def choose(case: Case, digits: str) -> str:
+    """Apply the menu key: 'hi', 'en', 'emergency' or 'invalid'."""
+    if digits == "9":
+        declare_emergency(case, via="ivr")
+        return "emergency"
+    if digits in ("1", "2"):
+        case.language = "hi" if digits == "1" else "en"
+        cases.add_event(case, "language", language=case.language)
+        db.session.commit()
+        return case.language
+    return "invalid"
+
+
+def declare_emergency(case: Case, via: str) -> None:
+    """P1: straight to the doctors' emergency queue."""
+    if case.priority == "P1" and case.queue == EMERGENCY:
+        return
+    case.priority, case.queue = "P1", EMERGENCY
+    cases.add_event(case, "emergency", via=via)
+    alarms.raise_alarm(case)
+    enter_queue(case, EMERGENCY)
+
+
+def enter_card(case: Case, call: Call, digits: str) -> str:
+    """Keypad card number: 'skip', 'ok', 'retry' (check digit) or 'unknown'."""
+    digits = (digits or "").strip()
+    if not digits:
+        return "skip"
+    call.card_attempts += 1
+    try:
+        number = card_number.parse(digits)
+    except card_number.CardNumberError:
+        cases.add_event(case, "card_rejected", attempt=call.card_attempts)
+        db.session.commit()
+        return "retry" if call.card_attempts < MAX_CARD_ATTEMPTS else "unknown"
+    card = db.session.scalar(select(HealthCard).where(HealthCard.number == number))
+    if card is None:
+        cases.add_event(case, "card_unknown", card=card_number.masked(number))
+        db.session.commit()
+        return "unknown"
+    case.patient_id = card.patient_id
+    cases.add_event(case, "card_entered", card=card_number.masked(number), status=card.status)
+    db.session.commit()
+    return "ok"
+
+
+def enter_queue(case: Case, queue: str) -> None:
+    """The case waits in `queue`; a case that already waited keeps its original place."""
+    case.queue = queue
+    case.status = "queued"
+    if case.queued_at is None:
+        case.queued_at = utcnow()
+    cases.add_event(case, "queued", queue=queue)
+    db.session.commit()
+
+
+def note_waiting(call: Call, params: dict) -> int:
+    """Remember the queue Twilio put the caller in (needed to dequeue them); returns the position."""
+    call.queue_sid = params.get("QueueSid") or call.queue_sid
+    call.queue_name = call.case.queue if call.case else call.queue_name
+    position = max(param_int(params.get("QueuePosition"), 1), 1)
+    if call.queued_at is None:
+        call.queued_at = utcnow()
+    call.queue_position = position
+    db.session.commit()
+    return position
+
+
+def expected_minutes(params: dict, position: int) -> int:
+    """A plain estimate: Twilio's average wait when it has one, else two minutes a caller ahead."""
+    average = param_int(params.get("AvgQueueTime"))
+    return max(1, round((average * position) / 60)) if average else 2 * position
+
+
+def request_callback(case: Case, call: Call) -> None:
+    """The caller asked to be called back; the case keeps its queued_at, so its place."""
+    if case.callback_requested_at is None:
+        case.callback_requested_at = utcnow()
+        case.status = "callback"
+        cases.add_event(case, "callback_requested", queue=case.queue)
+        db.session.commit()
+
+
+def queue_result(call: Call, params: dict) -> None:
+    """Twilio's verdict on the caller's time in the queue (recorded once)."""
+    if call.queue_result is not None:
+        return
+    result = params.get("QueueResult", "")
+    call.queue_result = result
+    call.queue_seconds = param_int(params.get("QueueTime"))
+    case = call.case
+    cases.add_event(case, "queue_result", result=result, seconds=call.queue_seconds)
+    if result in ("hangup", "error", "system-error", "queue-full") and case.status in ("queued", *TAKEN):
+        if case.status == "queued":
+            abandon(case, call.queue_seconds)
+        else:
+            cases.add_event(case, "caller_gone", seconds_waited=call.queue_seconds)
+    db.session.commit()
+
+
+def abandon(case: Case, seconds: int | None) -> None:
+    """The caller hung up before anyone answered."""
+    case.status = "abandoned"
+    case.abandoned_at = utcnow()
+    cases.add_event(case, "abandoned", seconds_waited=seconds)
+
+
+def observe(call: Call, status: str) -> None:
+    """A webhook mentioned the call's status: take it if it moves the call forward (not to the end:
+    only a status callback ends a call, with its duration)."""
+    if CALL_STATUS_RANK.get(status, -1) > CALL_STATUS_RANK.get(call.status, -1) and CALL_STATUS_RANK[status] < 4:
+        call.status = status
+        if status == "in-progress" and call.answered_at is None:
+            call.answered_at = utcnow()
+        db.session.commit()
+
+
+def call_status(params: dict) -> Call | None:
+    """Apply a status callback if it moves the call forward; ignore repeats and stale ones."""
+    call = db.session.scalar(select(Call).where(Call.sid == params.get("CallSid", "")))
+    status = params.get("CallStatus", "")
+    if call is None or status not in CALL_STATUS_RANK:
+        return None
+    sequence = param_int(params.get("SequenceNumber"), -1)
+    sequence = None if sequence < 0 else sequence
+    if CALL_STATUS_RANK[status] <= CALL_STATUS_RANK.get(call.status, -1) or (
+        sequence is not None and sequence <= call.last_sequence
+    ):
+        return None
+    call.status = status
+    if sequence is not None:
+        call.last_sequence = sequence
+    if status == "in-progress" and call.answered_at is None:
+        call.answered_at = utcnow()
+    if CALL_STATUS_RANK[status] == 4:
+        call.ended_at = utcnow()
+        call.duration = param_int(params.get("CallDuration")) or None
+        _call_ended(call, status)
+    db.session.commit()
+    return call
+
+
+def _call_ended(call: Call, status: str) -> None:
+    case = call.case
+    if case is None:
+        return
+    cases.add_event(case, "call_ended", leg=call.purpose, status=status, duration=call.duration)
+    if call.purpose in ("citizen", "callback") and case.status in ("ivr", "queued"):
+        abandon(case, None)

@@ -1,0 +1,121 @@
+"""The outbound gateway: every request to Twilio goes through the real twilio-python Client.
+
+With TELEPHONY=emulator the Client's HTTP goes to the built-in emulator instead of api.twilio.com;
+nothing else changes, so the code below is exactly what production runs.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from twilio.rest import Client
+
+from crm.extensions import db
+from crm.models import Call, Case, Message, StaffUser
+
+STAFF_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+def build_client(app: Flask) -> Client:
+    """The Client for this app's settings: real Twilio, or the emulator's address."""
+    http_client = None
+    if app.config["TELEPHONY"] == "emulator":
+        from telephony.emulator.http_client import EmulatorHttpClient
+
+        http_client = EmulatorHttpClient(app.config["EMULATOR_URL"])
+    return Client(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], http_client=http_client)
+
+
+def client() -> Client:
+    """The app's Twilio client, built on first use."""
+    app = current_app._get_current_object()
+    if "sampark_twilio" not in app.extensions:
+        app.extensions["sampark_twilio"] = build_client(app)
+    return app.extensions["sampark_twilio"]
+
+
+def public_url(path: str) -> str:
+    """An absolute URL Twilio can reach (and will sign)."""
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def dequeue_to_conference(case: Case) -> Call | None:
+    """Take the case's waiting caller out of the Twilio queue and into the case's conference."""
+    call = waiting_call(case)
+    if call is None:
+        return None
+    queue_sid = call.queue_sid or queue_sid_by_name(case.queue)
+    if queue_sid is None:
+        return None  # not in Twilio's queue yet: its next wait request sees the claim and leaves
+    client().queues(queue_sid).members(call.sid).update(
+        url=public_url(f"/telephony/voice/connect?case={case.id}"), method="POST")
+    return call
+
+
+def queue_sid_by_name(name: str | None) -> str | None:
+    """The sid of the Twilio queue called `name` (a caller may be claimed before their first wait request)."""
+    if not name:
+        return None
+    for queue in client().queues.list(limit=100):
+        if queue.friendly_name == name:
+            return queue.sid
+    return None
+
+
+def waiting_call(case: Case) -> Call | None:
+    """The citizen's leg of `case` that is still in a Twilio queue, if any."""
+    for call in reversed(case.calls):
+        if call.purpose in ("citizen", "callback") and call.queue_result is None and call.ended_at is None:
+            return call
+    return None
+
+
+def ring_staff(case: Case, staff: StaffUser) -> Call:
+    """Ring the staff member's desk phone, or their browser client, into the case's conference."""
+    to = staff.desk_phone or f"client:staff-{staff.id}"
+    created = client().calls.create(
+        to=to, from_=current_app.config["TWILIO_PHONE_NUMBER"],
+        url=public_url(f"/telephony/voice/staff?case={case.id}"), method="POST",
+        status_callback=public_url("/telephony/voice/status"), status_callback_event=STAFF_EVENTS,
+        status_callback_method="POST")
+    return _record(created.sid, case, "staff", to, staff_id=staff.id)
+
+
+def call_back(case: Case) -> Call:
+    """Call the citizen back; when they answer they join the case's conference."""
+    created = client().calls.create(
+        to=case.caller_phone, from_=current_app.config["TWILIO_PHONE_NUMBER"],
+        url=public_url(f"/telephony/voice/connect?case={case.id}"), method="POST",
+        status_callback=public_url("/telephony/voice/status"), status_callback_event=STAFF_EVENTS,
+        status_callback_method="POST", timeout=30)
+    return _record(created.sid, case, "callback", case.caller_phone)
+
+
+def send_message(message: Message) -> str:
+    """Hand one SMS to Twilio; returns its sid."""
+    created = client().messages.create(
+        to=message.to_number, from_=message.from_number, body=message.body,
+        status_callback=public_url("/telephony/sms/status"))
+    return created.sid
+
+
+def _record(sid: str, case: Case, purpose: str, to: str, staff_id: int | None = None) -> Call:
+    call = Call(sid=sid, case=case, purpose=purpose, direction="outbound", to_number=to, staff_id=staff_id,
+                from_number=current_app.config["TWILIO_PHONE_NUMBER"], status="queued")
+    db.session.add(call)
+    db.session.commit()
+    return call
+
+
+def access_token(staff: StaffUser, ttl: int = 3600) -> dict:
+    """A Twilio Voice access token so the staff member's browser can take calls as client:staff-<id>."""
+    from twilio.jwt.access_token import AccessToken
+    from twilio.jwt.access_token.grants import VoiceGrant
+
+    config = current_app.config
+    identity = f"staff-{staff.id}"
+    # Production signs with an API key; the emulator (which has none) with the account's own token.
+    key = config.get("TWILIO_API_KEY") or config["TWILIO_ACCOUNT_SID"]
+    secret = config.get("TWILIO_API_SECRET") or config["TWILIO_AUTH_TOKEN"]
+    token = AccessToken(config["TWILIO_ACCOUNT_SID"], key, secret, identity=identity, ttl=ttl)
+    token.add_grant(VoiceGrant(outgoing_application_sid=config.get("TWILIO_TWIML_APP_SID"), incoming_allow=True))
+    return {"token": token.to_jwt(), "identity": identity, "ttl": ttl, "telephony": config["TELEPHONY"]}

@@ -1,0 +1,35 @@
+"""Background jobs of the Twilio edge (run by rq or in-process; given ids only)."""
+
+from __future__ import annotations
+
+import logging
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from crm.extensions import db
+from crm.models.base import utcnow
+from telephony import gateway, messages
+
+log = logging.getLogger(__name__)
+
+
+def send_message(message_id: int) -> None:
+    """Send one outbound SMS, at most once: a message leaves 'pending' exactly one time."""
+    message = messages.claim_for_sending(message_id)
+    if message is None:
+        return  # already sent (or being sent) by another run of this job
+    if messages.is_opted_out(message.to_number):
+        message.status, message.error_message = "blocked", "The recipient texted STOP."
+        db.session.commit()
+        return
+    try:
+        message.sid = gateway.send_message(message)
+        message.status = "queued" if message.status == "sending" else message.status
+        message.sent_at = utcnow()
+    except TwilioRestException as exc:
+        message.status, message.error_code, message.error_message = "failed", str(exc.code)[:10], str(exc.msg)[:300]
+    except (TwilioException, OSError) as exc:
+        # The request may or may not have reached Twilio: never retry blindly, a person decides.
+        message.status, message.error_message = "failed", f"Not confirmed by Twilio: {exc}"[:300]
+        log.warning("SMS %s not confirmed: %s", message_id, exc)
+    db.session.commit()

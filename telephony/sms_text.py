@@ -1,0 +1,48 @@
+"""What the helpline texts back, in the sender's script, and how many segments it costs.
+
+Any Devanagari character makes a whole SMS UCS-2 (70 characters, 67 per part when split), so the
+Hindi replies are kept within two parts.
+"""
+
+from __future__ import annotations
+
+# GSM 03.38 basic character set (plus the extension table, which costs two septets each).
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€\f")
+
+REPLIES = {
+    "ack": {
+        "hi": "सम्पर्क: आपका संदेश मिल गया। केस {ref}। स्वास्थ्य सलाहकार जल्द जवाब देंगे।",
+        "hinglish": "Sampark: aapka sandesh mil gaya. Case {ref}. Swasthya salahkar jaldi jawab denge.",
+        "en": "Sampark: we got your message. Case {ref}. A health advisor will reply soon.",
+    },
+    "emergency": {
+        "hi": "सम्पर्क केस {ref}: यह आपातकाल लगता है। अभी 112 या एम्बुलेंस 108 पर कॉल करें। डॉक्टर आपको कॉल करेंगे।",
+        "hinglish": "Sampark case {ref}: yeh emergency lagta hai. Abhi 112 ya ambulance 108 call karein. "
+                    "Doctor aapko call karenge.",
+        "en": "Sampark case {ref}: this sounds like an emergency. Call 112, or 108 for an ambulance, now. "
+              "A doctor will call you.",
+    },
+}
+
+
+def reply(kind: str, script: str, **values) -> str:
+    """The reply `kind` in `script` ('hi', 'hinglish' or 'en')."""
+    return REPLIES[kind].get(script, REPLIES[kind]["en"]).format(**values)
+
+
+def is_gsm(text: str) -> bool:
+    """Whether `text` fits the GSM-7 alphabet (else the whole SMS is UCS-2)."""
+    return all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text)
+
+
+def segments(text: str) -> int:
+    """How many SMS parts `text` takes."""
+    if is_gsm(text):
+        septets = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
+        return 1 if septets <= 160 else -(-septets // 153)
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else -(-units // 67)

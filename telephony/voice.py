@@ -1,0 +1,186 @@
+"""Voice webhooks: the number's entry points and the IVR's own URLs. Views parse, call, answer TwiML."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, url_for
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import Call, Case
+from telephony import calls, prompts
+from telephony.signature import twilio_webhook
+from triage import events
+
+bp = Blueprint("telephony", __name__, url_prefix="/telephony")
+
+
+def twiml(xml: str) -> Response:
+    """A TwiML answer."""
+    return Response(xml, mimetype="text/xml")
+
+
+def _url(endpoint: str, **args) -> str:
+    # Relative to the public base, so the URL Twilio later signs is the one we check.
+    return url_for(endpoint, **args)
+
+
+def _call_and_case() -> tuple[Call | None, Case | None]:
+    call = db.session.scalar(select(Call).where(Call.sid == request.form.get("CallSid", "")))
+    if call is not None:
+        calls.observe(call, request.form.get("CallStatus", ""))
+    return call, call.case if call else None
+
+
+def _params() -> dict:
+    return request.form.to_dict()
+
+
+@bp.post("/voice")
+@twilio_webhook
+def voice():
+    """A citizen calls the helpline: open the case, greet, offer the menu."""
+    params = _params()
+    if not params.get("CallSid"):
+        return twiml(prompts.hangup("hi")), 400
+    call, case = calls.incoming(params)
+    events.case_changed(case, "case.opened")
+    return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case)))
+
+
+@bp.post("/voice/menu")
+@twilio_webhook
+def menu():
+    """The language / emergency choice."""
+    call, case = _call_and_case()
+    if case is None:
+        return twiml(prompts.hangup("hi"))
+    digits = request.form.get("Digits", "")
+    noinput = request.args.get("noinput", 0, type=int)
+    if not digits and noinput < 2:
+        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), False, noinput))
+    choice = calls.choose(case, digits) if digits else (case.language or "hi")
+    if choice == "invalid":
+        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), True, noinput))
+    if choice == "emergency":
+        events.case_changed(case, "case.emergency")
+        return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
+                                       _url("telephony.queue_result", case=case.id)))
+    if case.patient_id:
+        return _enqueue_tier1(case)
+    return twiml(prompts.ask_card(case.language, _url("telephony.card", case=case.id)))
+
+
+@bp.post("/voice/card")
+@twilio_webhook
+def card():
+    """The keypad card number (or hash to skip)."""
+    call, case = _call_and_case()
+    if case is None:
+        return twiml(prompts.hangup("hi"))
+    outcome = calls.enter_card(case, call, request.form.get("Digits", ""))
+    if outcome == "retry":
+        return twiml(prompts.ask_card(case.language, _url("telephony.card", case=case.id), retry=True))
+    before = {"ok": "card_ok", "unknown": "card_unknown"}.get(outcome)
+    return _enqueue_tier1(case, before)
+
+
+def _enqueue_tier1(case: Case, before: str | None = None) -> Response:
+    calls.enter_queue(case, calls.TIER1)
+    events.case_changed(case, "case.queued")
+    return twiml(prompts.enqueue(case.language, calls.TIER1, _url("telephony.wait", case=case.id),
+                                 _url("telephony.queue_result", case=case.id), before))
+
+
+@bp.post("/voice/wait")
+@twilio_webhook
+def wait():
+    """Wait music: position, expected wait, call-back offer (tier 1) or advice (emergency)."""
+    call, case = _call_and_case()
+    if case is None:
+        return twiml(prompts.empty())
+    params = _params()
+    position = calls.note_waiting(call, params)
+    if case.status in calls.TAKEN:
+        # Claimed before Twilio told us its queue: leave, and the Enqueue action connects the caller.
+        return twiml(prompts.leave_queue())
+    if case.queue == calls.EMERGENCY:
+        return twiml(prompts.emergency_waiting(case.language))
+    minutes = calls.expected_minutes(params, position)
+    return twiml(prompts.waiting(case.language, position, minutes, _url("telephony.wait_choice", case=case.id)))
+
+
+@bp.post("/voice/wait/choice")
+@twilio_webhook
+def wait_choice():
+    """A key pressed during the wait: 1 books a call-back and leaves the queue."""
+    call, case = _call_and_case()
+    if case is None:
+        return twiml(prompts.empty())
+    if request.form.get("Digits") == "1":
+        calls.request_callback(case, call)
+        events.case_changed(case, "case.callback")
+        return twiml(prompts.callback_booked(case.language))
+    return twiml(prompts.waiting(case.language, call.queue_position or 1, 2, None))
+
+
+@bp.post("/voice/queue-result")
+@twilio_webhook
+def queue_result():
+    """The Enqueue action: bridged, hangup, leave, redirected, error."""
+    call, case = _call_and_case()
+    if call is not None:
+        calls.queue_result(call, _params())
+        events.case_changed(call.case)
+    if request.form.get("QueueResult") == "leave" and case is not None:
+        if case.status in calls.TAKEN:
+            return twiml(prompts.conference(conference_name(case), case.language,
+                                            _url("telephony.conference_status", case=case.id), caller=True))
+        return twiml(prompts.hangup(case.language))
+    return twiml(prompts.empty())
+
+
+@bp.post("/voice/connect")
+@twilio_webhook
+def connect():
+    """Where a claimed caller (or an answered call-back) goes: the case's conference."""
+    case = db.session.get(Case, request.args.get("case", type=int) or 0)
+    if case is None:
+        return twiml(prompts.hangup("hi"))
+    return twiml(prompts.conference(conference_name(case), case.language,
+                                    _url("telephony.conference_status", case=case.id), caller=True))
+
+
+@bp.post("/voice/staff")
+@twilio_webhook
+def staff():
+    """A staff member's phone or browser answered: into the case's conference."""
+    case = db.session.get(Case, request.args.get("case", type=int) or 0)
+    if case is None:
+        return twiml(prompts.empty())
+    return twiml(prompts.staff_leg(case.reference, conference_name(case),
+                                   _url("telephony.conference_status", case=case.id)))
+
+
+@bp.post("/voice/conference-status")
+@twilio_webhook
+def conference_status():
+    """Conference start / join / leave / end, written on the case timeline."""
+    from telephony import conferences
+
+    conferences.record(request.args.get("case", type=int), _params())
+    return Response(status=204)
+
+
+@bp.post("/voice/status")
+@twilio_webhook
+def status():
+    """Call status callbacks, possibly repeated or out of order."""
+    call = calls.call_status(_params())
+    if call is not None and call.case is not None:
+        events.case_changed(call.case)
+    return Response(status=204)
+
+
+def conference_name(case: Case) -> str:
+    """One conference per case."""
+    return f"case-{case.id}"

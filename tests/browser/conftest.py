@@ -1,0 +1,71 @@
+"""A real Chromium against the app served over HTTP, with CSRF on, as a desk PC would see it.
+
+Every test leaves a screenshot in test-artifacts/<test name>.png, pass or fail, so a person can
+look at what the desk actually showed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from crm.extensions import db
+from tests.conftest import CHROMIUM, MISSING, make_app
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app the browser talks to: SQLite in tmp, CSRF on because a real browser must pass it."""
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Serve `live_app` on 127.0.0.1 and a free port in a background thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Debian's build, not Playwright's download)."""
+    if MISSING["browser"]:
+        pytest.skip(MISSING["browser"])
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context and page at a desk PC's size; screenshots itself on teardown."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-IN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()

@@ -1,0 +1,124 @@
+"""Exactly-once claims on PostgreSQL: many claimers in several processes, one winner per case."""
+
+import multiprocessing
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from crm import cases
+from crm.extensions import db
+from crm.models import Case, CaseEvent, StaffUser
+from crm.models.base import utcnow
+from tests import factories
+from triage import queue
+
+pytestmark = pytest.mark.pg
+CLAIMERS_PER_PROCESS = 4
+PROCESSES = 4
+
+
+def _claimer(database_url: str, instance: str, staff_ids: list[int], mode: str, target: int | None, out) -> None:
+    """Run in a child process: each staff member claims (then finishes) until the queue is empty."""
+    import threading
+
+    from tests.conftest import make_app
+
+    app = make_app_for_child(make_app, database_url, instance)
+    won: list[tuple[int, int]] = []
+    lost = 0
+    lock = threading.Lock()
+
+    def work(staff_id: int) -> None:
+        nonlocal lost
+        with app.app_context():
+            staff = db.session.get(StaffUser, staff_id)
+            while True:
+                case = queue.claim(target, staff) if mode == "one" else queue.claim_next(staff, ("tier1",))
+                if case is None:
+                    with lock:
+                        lost += 1
+                    return
+                with lock:
+                    won.append((case.id, staff_id))
+                case.status = "resolved"  # finish the call so the next claim is allowed
+                db.session.commit()
+                if mode == "one":
+                    return
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in staff_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((won, lost))
+
+
+def make_app_for_child(make_app, database_url, instance):
+    """An app in the child process on the shared PostgreSQL database."""
+    from pathlib import Path
+
+    return make_app(Path(instance), DATABASE_URL=database_url)
+
+
+def _run(pg_database, tmp_path, staff_ids, mode, target=None):
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    chunks = [staff_ids[i::PROCESSES] for i in range(PROCESSES)]
+    procs = [context.Process(target=_claimer, args=(pg_database, str(tmp_path / f"p{i}"), chunk, mode, target, out))
+             for i, chunk in enumerate(chunks)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    won = [w for r, _ in results for w in r]
+    lost = sum(lost for _, lost in results)
+    return won, lost
+
+
+def _queue_cases(n: int) -> list[int]:
+    ids = []
+    for i in range(n):
+        case = cases.open_case("voice", f"+91981{i:07d}", status="queued", queue="tier1", queued_at=utcnow())
+        ids.append(case.id)
+    db.session.commit()
+    return ids
+
+
+def _staff(n: int) -> list[int]:
+    return [factories.make_staff("operator").id for _ in range(n)]
+
+
+def test_one_case_many_claimers_exactly_one_wins(pg_app, pg_database, tmp_path):
+    (case_id,) = _queue_cases(1)
+    staff_ids = _staff(CLAIMERS_PER_PROCESS * PROCESSES)
+    won, lost = _run(pg_database, tmp_path, staff_ids, "one", case_id)
+    assert len(won) == 1 and lost == len(staff_ids) - 1
+    claims = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.case_id == case_id, CaseEvent.kind == "claimed"))
+    assert claims == 1
+
+
+def test_answer_next_race_gives_every_case_to_exactly_one_operator(pg_app, pg_database, tmp_path):
+    case_ids = _queue_cases(60)
+    staff_ids = _staff(CLAIMERS_PER_PROCESS * PROCESSES)
+    won, _ = _run(pg_database, tmp_path, staff_ids, "next")
+    claimed = sorted(c for c, _ in won)
+    assert claimed == sorted(case_ids)  # every case once, none twice
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.status.in_(queue.CLAIMABLE))) == 0
+
+
+def test_nobody_holds_two_live_calls(pg_app):
+    first, second = _queue_cases(2)
+    staff = factories.make_staff("operator")
+    assert queue.claim(first, staff) is not None
+    with pytest.raises(queue.AlreadyOnCall):
+        queue.claim(second, staff)
+    assert db.session.get(Case, second).status == "queued"
+
+
+@pytest.fixture(autouse=True)
+def _spawn_needs_path(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.getcwd())

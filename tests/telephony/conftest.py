@@ -1,0 +1,33 @@
+"""Telephony fixtures: jobs held until a test runs them."""
+
+import itertools
+
+import pytest
+
+from crm.extensions import db
+from tests.conftest import make_app
+
+_sid = itertools.count(1)
+
+
+def sid(prefix: str) -> str:
+    """A fresh Twilio-style sid."""
+    return f"{prefix}{next(_sid):032x}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The telephony app: SQLite, jobs held so tests see them."""
+    app = make_app(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def call_params(call_sid: str, caller: str = "+919810000001", **extra) -> dict:
+    """The parameters of an incoming-call webhook."""
+    return {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": caller, "To": "+911800112233",
+            "Caller": caller, "Called": "+911800112233", "CallStatus": "ringing", "Direction": "inbound",
+            "ApiVersion": "2010-04-01"} | extra

@@ -1,0 +1,83 @@
+"""Appointments: slots, no double booking, SMS in the patient's language, reminders once."""
+
+from datetime import timedelta
+
+import pytest
+
+from crm import appointments, cases
+from crm.extensions import db
+from crm.models import Facility, Message, Slot
+from crm.models.base import local, utcnow
+from tests import factories
+
+
+@pytest.fixture
+def setup(app):
+    app.config["JOBS_EAGER"] = False
+    from crm.jobs import HeldRunner
+
+    app.extensions["sampark_jobs"] = HeldRunner(app)  # sending is the telephony tests' business
+    doctor = factories.make_staff("doctor", specialty="cardiology", name="Dr. Sandeep Bhatia")
+    facility = Facility(code="HS-GTB", name="Guru Teg Bahadur Hospital", name_hi="गुरु तेग बहादुर अस्पताल",
+                        kind="hospital", district="Shahdara")
+    db.session.add(facility)
+    tomorrow_10 = local(utcnow() + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    slots = [Slot(doctor=doctor, facility=facility, specialty="cardiology", starts_at=tomorrow_10 + timedelta(minutes=15 * i))
+             for i in range(3)]
+    db.session.add_all(slots)
+    patient = factories.make_patient(name="Geeta Rawat", preferred_language="hi", mobile="+919810000077")
+    case = cases.open_case("voice", "+919810000077", status="in_progress")
+    db.session.commit()
+    return doctor, slots, case, patient
+
+
+def test_booking_texts_the_patient_in_hindi(setup):
+    doctor, slots, case, patient = setup
+    appointment = appointments.book(slots[0].id, case, doctor)
+    assert appointment.patient_id == patient.id and appointment.status == "booked"
+    (sms,) = Message.query.filter_by(kind="appointment_booked").all()
+    assert "गुरु तेग बहादुर अस्पताल" in sms.body and "10:00" in sms.body and case.reference in sms.body
+    assert sms.to_number == "+919810000077"
+
+
+def test_a_slot_is_booked_once(setup):
+    doctor, slots, case, _ = setup
+    appointments.book(slots[0].id, case, doctor)
+    other = cases.open_case("sms", "+919810000078", status="in_progress")
+    db.session.commit()
+    with pytest.raises(appointments.SlotTaken):
+        appointments.book(slots[0].id, other, doctor)
+    assert slots[0] not in appointments.open_slots("cardiology")
+
+
+def test_cancel_opens_the_slot_and_tells_the_patient(setup):
+    doctor, slots, case, _ = setup
+    appointment = appointments.book(slots[0].id, case, doctor)
+    appointments.cancel(appointment, doctor)
+    assert slots[0] in appointments.open_slots("cardiology")
+    assert Message.query.filter_by(kind="appointment_cancelled").count() == 1
+    with pytest.raises(appointments.AppointmentError):
+        appointments.cancel(appointment, doctor)
+
+
+def test_reschedule_books_the_new_slot_then_frees_the_old(setup):
+    doctor, slots, case, _ = setup
+    first = appointments.book(slots[0].id, case, doctor)
+    moved = appointments.reschedule(first, slots[2].id, doctor)
+    assert (first.status, first.moved_to_id, moved.slot_id) == ("moved", moved.id, slots[2].id)
+    assert slots[0] in appointments.open_slots("cardiology") and slots[2] not in appointments.open_slots("cardiology")
+
+
+def test_reminders_go_the_day_before_and_once(setup):
+    doctor, slots, case, _ = setup
+    appointments.book(slots[0].id, case, doctor)
+    assert appointments.send_reminders() == 1
+    assert appointments.send_reminders() == 0
+    (reminder,) = Message.query.filter_by(kind="appointment_reminder").all()
+    assert "कल" in reminder.body
+
+
+def test_no_reminder_for_a_cancelled_appointment(setup):
+    doctor, slots, case, _ = setup
+    appointments.cancel(appointments.book(slots[1].id, case, doctor), doctor, notify=False)
+    assert appointments.send_reminders() == 0

@@ -1,0 +1,98 @@
+"""Tier 2: escalation, exactly-once acceptance, referral, the alarm sweep on a controlled clock."""
+
+from datetime import timedelta
+
+import pytest
+
+from crm import cases, sweeps
+from crm.extensions import db
+from crm.models import Case, CaseEvent
+from crm.models.base import utcnow
+from tests import factories
+from triage import alarms, escalation, queue
+
+
+def waiting_case(**fields) -> Case:
+    case = cases.open_case("voice", "+919810000001", status="queued", queue="tier1", queued_at=utcnow(), **fields)
+    db.session.commit()
+    return case
+
+
+def claimed_case(operator) -> Case:
+    case = waiting_case()
+    return queue.claim(case.id, operator)
+
+
+def test_escalation_puts_the_case_in_the_specialty_queue_with_the_summary(app):
+    operator = factories.make_staff("operator")
+    case = escalation.escalate(claimed_case(operator), operator, "cardiology", "urgent", "Chest tightness on walking")
+    assert (case.status, case.queue, case.priority) == ("escalated", "tier2:cardiology", "P2")
+    assert case.escalation_summary == "Chest tightness on walking" and case.alarm_level == 0
+
+
+@pytest.mark.parametrize("specialty, urgency, summary", [("cardiology", "whenever", "x"), ("cardiology", "urgent", " ")])
+def test_escalation_needs_urgency_and_summary(app, specialty, urgency, summary):
+    operator = factories.make_staff("operator")
+    with pytest.raises(escalation.EscalationError):
+        escalation.escalate(claimed_case(operator), operator, specialty, urgency, summary)
+
+
+def test_emergency_escalation_raises_the_alarm(app):
+    operator = factories.make_staff("operator")
+    case = escalation.escalate(claimed_case(operator), operator, None, "emergency", "Not breathing properly")
+    assert (case.queue, case.priority, case.alarm_level) == ("emergency", "P1", 1)
+
+
+def test_only_one_doctor_accepts(app):
+    operator = factories.make_staff("operator")
+    case = escalation.escalate(claimed_case(operator), operator, None, "emergency", "Collapsed")
+    first, second = factories.make_staff("doctor"), factories.make_staff("doctor", specialty="cardiology")
+    assert escalation.accept(case.id, first).doctor_id == first.id
+    assert escalation.accept(case.id, second) is None
+    assert CaseEvent.query.filter_by(case_id=case.id, kind="accepted").count() == 1
+    assert db.session.get(Case, case.id).alarm_level == 0
+
+
+def test_a_doctor_only_accepts_their_queues(app):
+    operator = factories.make_staff("operator")
+    case = escalation.escalate(claimed_case(operator), operator, "paediatrics", "soon", "Rash for a week")
+    assert escalation.accept(case.id, factories.make_staff("doctor", specialty="cardiology")) is None
+    assert escalation.accept(case.id, factories.make_staff("doctor", specialty="paediatrics")) is not None
+
+
+def test_referral_moves_the_case_and_keeps_its_history(app):
+    operator = factories.make_staff("operator")
+    general = factories.make_staff("doctor")
+    case = escalation.escalate(claimed_case(operator), operator, None, "soon", "Headaches")
+    escalation.accept(case.id, general)
+    escalation.refer(case, general, "neurology", "Possible migraine with aura")
+    neurologist = factories.make_staff("doctor", specialty="neurology")
+    assert case in escalation.waiting_for(neurologist)
+    kinds = [e.kind for e in db.session.get(Case, case.id).events]
+    assert kinds[-2:] == ["accepted", "referred"] and "escalated" in kinds
+
+
+def test_alarm_sweep_widens_after_the_sla_and_only_once(app):
+    case = waiting_case(priority="P1")
+    case.queue = "emergency"
+    db.session.commit()
+    start = utcnow()
+    assert alarms.sweep(start) == {"raised": 1, "widened": 0}  # the alarm the webhook missed
+    assert alarms.sweep(start + timedelta(seconds=30)) == {"raised": 0, "widened": 0}
+    assert alarms.sweep(start + timedelta(seconds=61)) == {"raised": 0, "widened": 1}
+    assert alarms.sweep(start + timedelta(seconds=300)) == {"raised": 0, "widened": 0}
+    steps = [e.detail["level"] for e in CaseEvent.query.filter_by(case_id=case.id, kind="alarm")]
+    assert steps == [1, 2]
+
+
+def test_accepted_emergency_is_never_widened(app):
+    case = waiting_case(priority="P1")
+    case.queue = "emergency"
+    db.session.commit()
+    alarms.sweep(utcnow())
+    escalation.accept(case.id, factories.make_staff("doctor"))
+    assert alarms.sweep(utcnow() + timedelta(minutes=5)) == {"raised": 0, "widened": 0}
+
+
+def test_sweeps_run_once_does_everything(app):
+    assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued"}

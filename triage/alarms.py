@@ -1,0 +1,58 @@
+"""The emergency alarm: every on-duty doctor at once, then supervisors and every doctor.
+
+Each step is a conditional UPDATE over the database, run by `sweep()` every few seconds from any
+process. If Redis is down or a worker restarts, the next sweep still finds what is due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from crm import cases
+from crm.extensions import db
+from crm.models import Case
+from crm.models.base import utcnow
+from triage import events
+
+OPEN_EMERGENCY = ("queued", "callback", "escalated")
+
+
+def raise_alarm(case: Case) -> None:
+    """Level 1: ring every doctor on duty (the caller commits)."""
+    if case.alarm_level == 0 and case.doctor_id is None:
+        case.alarm_level, case.alarm_raised_at = 1, utcnow()
+        cases.add_event(case, "alarm", level=1, to="doctors on duty")
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Raise missed alarms and widen unanswered ones; safe to run anywhere, any number of times."""
+    now = now or utcnow()
+    sla = timedelta(seconds=current_app.config["QUEUE_SLA_SECONDS"])
+    raised = _step(now, (Case.alarm_level == 0), 1, "doctors on duty")
+    widened = _step(now, (Case.alarm_level == 1) & (Case.alarm_raised_at <= now - sla), 2,
+                    "supervisors and all doctors")
+    return {"raised": raised, "widened": widened}
+
+
+def _step(now: datetime, condition, level: int, to: str) -> int:
+    due = select(Case.id).where(Case.priority == "P1", Case.doctor_id.is_(None), Case.status.in_(OPEN_EMERGENCY),
+                                condition)
+    ids = list(db.session.scalars(due))
+    done = 0
+    for case_id in ids:
+        # Conditional per case: two sweepers racing write each step once.
+        changed = db.session.execute(
+            update(Case).where(Case.id == case_id, Case.doctor_id.is_(None), condition)
+            .values(alarm_level=level, alarm_raised_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            case = db.session.get(Case, case_id, populate_existing=True)
+            cases.add_event(case, "alarm", level=level, to=to)
+            done += 1
+    db.session.commit()
+    for case_id in ids:
+        events.case_changed(db.session.get(Case, case_id), "case.alarm")
+    return done

@@ -1,0 +1,41 @@
+"""Socket.IO connections: staff sessions only, each joined to the rooms of their role."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_socketio import join_room
+
+from crm.extensions import socketio
+
+ROLE_ROOMS = {
+    "operator": ("tier1",),
+    "doctor": ("tier2", "emergency"),
+    "supervisor": ("supervisors", "tier1", "tier2", "emergency"),
+}
+
+
+def rooms_of(staff) -> list[str]:
+    """The rooms a staff member hears: their role's, their specialty's, their own."""
+    rooms = list(ROLE_ROOMS.get(staff.role, ()))
+    if staff.role == "doctor" and staff.specialty:
+        rooms.append(f"tier2:{staff.specialty}")
+    rooms.append(f"staff:{staff.id}")
+    return rooms
+
+
+def init_app() -> None:
+    """Register the handlers on the Socket.IO server of the app being built.
+
+    Flask-SocketIO binds a decorator-registered handler to whichever server exists at import time
+    only; a second app (tests, or a worker building its own) would silently lack it.
+    """
+    socketio.on_event("connect", connect)
+
+
+def connect(auth=None):
+    """Refuse anyone without a logged-in staff session; put the rest in their rooms."""
+    if not current_user.is_authenticated or current_user.role not in ROLE_ROOMS:
+        return False  # Socket.IO answers the client with a connect_error
+    for room in rooms_of(current_user):
+        join_room(room)
+    return True
