@@ -42,7 +42,7 @@ def voice():
     params = _params()
     if not params.get("CallSid"):
         return twiml(prompts.hangup("hi")), 400
-    call, case = calls.incoming(params)
+    _call, case = calls.incoming(params)
     events.case_changed(case, "case.opened")
     return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case)))
 
@@ -51,7 +51,7 @@ def voice():
 @twilio_webhook
 def menu():
     """The language / emergency choice."""
-    call, case = _call_and_case()
+    _call, case = _call_and_case()
     if case is None:
         return twiml(prompts.hangup("hi"))
     digits = request.form.get("Digits", "")

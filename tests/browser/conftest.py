@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import re
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from crm.extensions import db
-from tests.conftest import CHROMIUM, MISSING, make_app
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tests.conftest import ARTIFACTS, make_app
 
 
 @pytest.fixture
@@ -41,19 +37,6 @@ def live_server(live_app):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session (Debian's build, not Playwright's download)."""
-    if MISSING["browser"]:
-        pytest.skip(MISSING["browser"])
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

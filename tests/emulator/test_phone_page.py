@@ -5,30 +5,20 @@ Leaves test-artifacts/emulator-phone.png so a person can look at what the page s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import CHROMIUM, MISSING
+from tests.conftest import ARTIFACTS
 from tests.emulator.conftest import HELPLINE, twiml
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
-def page():
-    """A Chromium page (Debian's build)."""
-    if MISSING["browser"]:
-        pytest.skip(MISSING["browser"])
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        yield page
-        browser.close()
+def page(browser):
+    """A Chromium page in the run's shared browser."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def helpline_app(customer) -> None:

@@ -94,8 +94,8 @@ def test_press_nine_is_an_emergency_with_advice(live):
     call = Phone(f"{base}/emulator", "+919833333333").call()
     call.wait_for("press 9", timeout=10)
     call.press("9")
-    view = call.wait_for("call 112, or 108", timeout=10)
-    view = call.wait_for(lambda v: (v.get("queue") or {}).get("name") == "emergency", timeout=10)
+    call.wait_for("call 112, or 108", timeout=10)
+    call.wait_for(lambda v: (v.get("queue") or {}).get("name") == "emergency", timeout=10)
     with app.app_context():
         case = db.session.scalars(db.select(Case)).one()
         assert (case.priority, case.queue, case.alarm_level) == ("P1", "emergency", 1)
@@ -124,7 +124,7 @@ def test_call_back_keeps_the_place_and_the_operator_calls_back(live):
 
 
 def test_sms_in_devanagari_gets_a_devanagari_reply_on_the_phone(live):
-    app, base = live
+    _app, base = live
     phone = Phone(f"{base}/emulator", "+919855555555")
     phone.text("मुझे डॉक्टर से मिलने का समय चाहिए")
     reply = phone.wait_for_text("केस SMP-", timeout=10)
