@@ -34,6 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-SocketIO keeps options across init_app calls; a previous app's Redis client manager would
+    # leak into this one (tests build many apps in one process), so each app chooses afresh.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode="threading",

@@ -128,3 +128,28 @@ def _text(appointment: Appointment, kind: str, case: Case | None) -> None:
         name=appointment.patient.name if appointment.patient else "", when=local(slot.starts_at).strftime("%d/%m %H:%M"),
         place=place, doctor=slot.doctor.name, ref=case.reference if case else "")
     outbox.queue_sms(appointment.phone, body, case=case, kind=f"appointment_{kind}")
+
+
+def add_schedule(doctor: StaffUser, facility, day, start: str, end: str, minutes: int = 15) -> int:
+    """Open slots for `doctor` at `facility` on `day` from `start` to `end` (Delhi time, "HH:MM"); returns
+    how many new slots (existing ones are kept, so running it twice changes nothing)."""
+    from crm.models.base import DELHI
+
+    if doctor.role != "doctor":
+        raise AppointmentError(f"{doctor.username} is not a doctor.")
+    first = datetime.combine(day, datetime.strptime(start, "%H:%M").time(), tzinfo=DELHI)
+    last = datetime.combine(day, datetime.strptime(end, "%H:%M").time(), tzinfo=DELHI)
+    if last <= first or not 5 <= minutes <= 120:
+        raise AppointmentError("The schedule must end after it starts, with slots of 5 to 120 minutes.")
+    taken = {s.astimezone(DELHI) for s in db.session.scalars(
+        select(Slot.starts_at).where(Slot.doctor_id == doctor.id, Slot.starts_at >= first, Slot.starts_at < last))}
+    made = 0
+    moment = first
+    while moment + timedelta(minutes=minutes) <= last:
+        if moment not in taken:
+            db.session.add(Slot(doctor_id=doctor.id, facility_id=facility.id, specialty=doctor.specialty or
+                                "general_medicine", starts_at=moment, minutes=minutes))
+            made += 1
+        moment += timedelta(minutes=minutes)
+    db.session.commit()
+    return made

@@ -22,6 +22,32 @@ staff_cli = AppGroup("staff", help="Staff accounts and API tokens.")
 registry_cli = AppGroup("registry", help="The voter / population registry.")
 cards_cli = AppGroup("cards", help="Health cards.")
 demo_cli = AppGroup("demo", help="Demo data.")
+schedule_cli = AppGroup("schedule", help="Doctors' schedules (appointment slots).")
+
+
+@schedule_cli.command("add")
+@click.argument("username")
+@click.option("--facility", "facility_code", required=True, help="Facility code, e.g. HS-GTB.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--from", "start", default="09:00", show_default=True, help="Delhi time")
+@click.option("--to", "end", default="13:00", show_default=True, help="Delhi time")
+@click.option("--minutes", default=15, show_default=True)
+def schedule_add(username: str, facility_code: str, day, start: str, end: str, minutes: int) -> None:
+    """Open appointment slots for doctor USERNAME at a facility on one day."""
+    from crm import appointments
+    from crm.models import Facility
+
+    doctor = db.session.scalar(select(StaffUser).where(StaffUser.username == username.lower()))
+    facility = db.session.scalar(select(Facility).where(Facility.code == facility_code))
+    if doctor is None or facility is None:
+        raise click.ClickException("Unknown doctor or facility code.")
+    try:
+        made = appointments.add_schedule(doctor, facility, day.date(), start, end, minutes)
+    except appointments.AppointmentError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{made} new slots for {doctor.name} at {facility.name} on {day:%d %b %Y}.")
+
+
 sweep_cli = AppGroup("sweep", help="Time-based work: alarms, reminders, lost jobs.")
 
 
@@ -182,5 +208,5 @@ def demo_seed(residents: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (staff_cli, registry_cli, cards_cli, demo_cli, sweep_cli):
+    for group in (staff_cli, registry_cli, cards_cli, demo_cli, schedule_cli, sweep_cli):
         app.cli.add_command(group)

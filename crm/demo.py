@@ -117,6 +117,9 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     for username, role, specialty, name in DEMO_STAFF:
         if db.session.scalar(select(StaffUser).where(StaffUser.username == username)) is None:
             passwords.create_staff(username, role, DEMO_PASSWORD, name=name, specialty=specialty)
+    for doctor in db.session.scalars(select(StaffUser).where(StaffUser.role == "doctor")):
+        doctor.on_duty = True  # the demo's doctors are on shift, so emergencies ring them
+    db.session.commit()
     yield f"Staff: {len(DEMO_STAFF)} demo accounts (password {DEMO_PASSWORD!r})."
     for code, name, name_hi, kind, district in FACILITIES:
         if db.session.scalar(select(Facility).where(Facility.code == code)) is None:
@@ -135,6 +138,25 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     _clinical(rng)
     issued = cards.issue_missing()
     yield f"Cards: issued {issued} new."
+    yield f"Schedules: {_schedules(today)} new appointment slots over the next week."
+
+
+def _schedules(today: date) -> int:
+    """Each demo doctor holds a morning clinic at a hospital and an afternoon one at a polyclinic."""
+    from crm.appointments import add_schedule
+
+    hospitals = db.session.scalars(select(Facility).where(Facility.kind == "hospital")).all()
+    polyclinics = db.session.scalars(select(Facility).where(Facility.kind == "polyclinic")).all()
+    made = 0
+    doctors = db.session.scalars(select(StaffUser).where(StaffUser.role == "doctor").order_by(StaffUser.id)).all()
+    for i, doctor in enumerate(doctors):
+        for offset in range(1, 8):
+            day = today + timedelta(days=offset)
+            if day.weekday() == 6:
+                continue  # OPDs are closed on Sunday
+            made += add_schedule(doctor, hospitals[i % len(hospitals)], day, "09:00", "12:00", 15)
+            made += add_schedule(doctor, polyclinics[i % len(polyclinics)], day, "14:00", "16:00", 20)
+    return made
 
 
 def _clinical(rng: random.Random) -> None:

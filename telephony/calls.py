@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.models import Call, Case, HealthCard
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_STATUS_RANK
-from triage import alarms
+from triage import alarms, classify
 
 TIER1 = "tier1"
 EMERGENCY = "emergency"
@@ -67,6 +67,21 @@ def choose(case: Case, digits: str) -> str:
         db.session.commit()
         return case.language
     return "invalid"
+
+
+def hear(case: Case, speech: str) -> str:
+    """The caller said what is wrong instead of pressing a key: triage reads it ('emergency', 'hi', 'en')."""
+    result = classify(speech)
+    case.language = "en" if result.language == "en" else "hi"
+    cases.add_event(case, "speech", text=speech[:500], priority=result.priority,
+                    rules=[m.rule_id for m in result.matched])
+    if result.priority == "P1":
+        declare_emergency(case, via="speech")
+        return "emergency"
+    if result.priority < case.priority:
+        case.priority, case.specialty = result.priority, result.specialty or case.specialty
+    db.session.commit()
+    return case.language
 
 
 def declare_emergency(case: Case, via: str) -> None:

@@ -23,6 +23,10 @@ TEXT = {
         "hi": "हिंदी के लिए 1 दबाएं। चिकित्सा आपातकाल के लिए 9 दबाएं।",
         "en": "For English, press 2. For a medical emergency, press 9.",
     },
+    "speak": {
+        "hi": "या अपनी तकलीफ़ बोलकर बताएं।",
+        "en": "Or just tell us what is wrong.",
+    },
     "invalid": {"hi": "यह विकल्प सही नहीं है।", "en": "That is not one of the choices."},
     "emergency": {
         "hi": "अगर मरीज़ सांस नहीं ले रहा या बेहोश है, तो अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। "
@@ -82,23 +86,33 @@ def say_both(target, key: str, first: str = "hi") -> None:
         say(target, key, lang)
 
 
-def greeting(menu_url: str, known_language: str | None) -> str:
+def _menu_gather(menu_url: str, speech: bool, lang: str) -> Gather:
+    # With speech on, a caller may simply say what is wrong; triage reads it like an SMS.
+    if speech:
+        return Gather(num_digits=1, action=menu_url, method="POST", timeout=6, input="dtmf speech",
+                      language=VOICES[lang][0], speech_timeout="auto")
+    return Gather(num_digits=1, action=menu_url, method="POST", timeout=6)
+
+
+def greeting(menu_url: str, known_language: str | None, speech: bool = False) -> str:
     """First words: welcome and the language / emergency menu (asked twice, then Hindi)."""
     response = VoiceResponse()
     first = known_language or "hi"
-    gather = Gather(num_digits=1, action=menu_url, method="POST", timeout=6)
+    gather = _menu_gather(menu_url, speech, first)
     say(gather, "welcome_back" if known_language else "welcome", first)
     say(gather, "menu", "hi")
     say(gather, "menu", "en")
+    if speech:
+        say(gather, "speak", first)
     response.append(gather)
     response.redirect(menu_url + "&noinput=1", method="POST")
     return str(response)
 
 
-def menu_again(menu_url: str, wrong_key: bool, noinput: int) -> str:
+def menu_again(menu_url: str, wrong_key: bool, noinput: int, speech: bool = False) -> str:
     """After a wrong key or silence: ask again."""
     response = VoiceResponse()
-    gather = Gather(num_digits=1, action=menu_url, method="POST", timeout=6)
+    gather = _menu_gather(menu_url, speech, "hi")
     if wrong_key:
         say_both(gather, "invalid")
     say(gather, "menu", "hi")

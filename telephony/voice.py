@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -44,7 +44,11 @@ def voice():
         return twiml(prompts.hangup("hi")), 400
     _call, case = calls.incoming(params)
     events.case_changed(case, "case.opened")
-    return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case)))
+    return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case), _speech()))
+
+
+def _speech() -> bool:
+    return bool(current_app.config.get("IVR_SPEECH", True))
 
 
 @bp.post("/voice/menu")
@@ -55,12 +59,16 @@ def menu():
     if case is None:
         return twiml(prompts.hangup("hi"))
     digits = request.form.get("Digits", "")
+    speech = request.form.get("SpeechResult", "").strip()
     noinput = request.args.get("noinput", 0, type=int)
-    if not digits and noinput < 2:
-        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), False, noinput))
-    choice = calls.choose(case, digits) if digits else (case.language or "hi")
+    if not digits and not speech and noinput < 2:
+        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), False, noinput, _speech()))
+    if speech and not digits:
+        choice = calls.hear(case, speech)
+    else:
+        choice = calls.choose(case, digits) if digits else (case.language or "hi")
     if choice == "invalid":
-        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), True, noinput))
+        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), True, noinput, _speech()))
     if choice == "emergency":
         events.case_changed(case, "case.emergency")
         return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),

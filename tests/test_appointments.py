@@ -81,3 +81,22 @@ def test_no_reminder_for_a_cancelled_appointment(setup):
     doctor, slots, case, _ = setup
     appointments.cancel(appointments.book(slots[1].id, case, doctor), doctor, notify=False)
     assert appointments.send_reminders() == 0
+
+
+def test_schedule_opens_slots_once(setup, app):
+    doctor, _, _, _ = setup
+    facility = Facility.query.one()
+    day = (local(utcnow()) + timedelta(days=3)).date()
+    assert appointments.add_schedule(doctor, facility, day, "09:00", "10:00", 15) == 4
+    assert appointments.add_schedule(doctor, facility, day, "09:00", "10:00", 15) == 0
+    first = min(s.starts_at for s in Slot.query.filter(Slot.starts_at >= utcnow() + timedelta(days=2)))
+    assert local(first).strftime("%H:%M") == "09:00"
+    with pytest.raises(appointments.AppointmentError):
+        appointments.add_schedule(doctor, facility, day, "10:00", "09:00")
+
+
+def test_schedule_cli(app, setup):
+    doctor, _, _, _ = setup
+    result = app.test_cli_runner().invoke(args=["schedule", "add", doctor.username, "--facility", "HS-GTB", "--date",
+                                                "2030-01-07", "--from", "14:00", "--to", "15:00", "--minutes", "20"])
+    assert result.exit_code == 0 and "3 new slots" in result.output

@@ -129,3 +129,15 @@ def test_sms_in_devanagari_gets_a_devanagari_reply_on_the_phone(live):
     phone.text("मुझे डॉक्टर से मिलने का समय चाहिए")
     reply = phone.wait_for_text("केस SMP-", timeout=10)
     assert reply["body"].startswith("सम्पर्क: आपका संदेश मिल गया।")
+
+
+def test_saying_a_red_flag_in_hindi_reaches_the_emergency_queue(live):
+    app, base = live
+    call = Phone(f"{base}/emulator", "+919877777777").call()
+    call.wait_for("अपनी तकलीफ़ बोलकर बताएं", timeout=10)
+    call.say("papa ko seene me bahut dard ho raha hai")
+    call.wait_for(lambda v: (v.get("queue") or {}).get("name") == "emergency", timeout=10)
+    with app.app_context():
+        case = db.session.scalars(db.select(Case)).one()
+        assert (case.priority, case.queue, case.alarm_level) == ("P1", "emergency", 1)
+    call.hang_up()

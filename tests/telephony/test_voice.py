@@ -176,3 +176,24 @@ def test_fuzzed_webhooks_never_give_a_server_error(client, path, params):
     start(client)  # so case 1 exists
     response = twilio_sign.post(client, path, params)
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("speech, language", [
+    ("mere papa ko seene mein bahut dard ho raha hai", "hi"),
+    ("मेरी माँ बेहोश हो गई है", "hi"),
+    ("my husband is not breathing", "en"),
+])
+def test_spoken_red_flag_goes_straight_to_the_emergency_queue(client, speech, language):
+    call_sid, case, twiml = start(client)
+    assert 'input="dtmf speech"' in twiml and "अपनी तकलीफ़ बोलकर बताएं" in twiml
+    twiml = step(client, f"/telephony/voice/menu?case={case.id}", call_sid, SpeechResult=speech, Confidence="0.81")
+    assert ">emergency</Enqueue>" in twiml
+    case = fresh(case)
+    assert (case.priority, case.queue, case.language) == ("P1", "emergency", language)
+    assert [e.detail["rules"] for e in case.events if e.kind == "speech"][0]
+
+
+def test_spoken_routine_request_sets_the_language_and_goes_on(client):
+    call_sid, case, _ = start(client)
+    twiml = step(client, f"/telephony/voice/menu?case={case.id}", call_sid, SpeechResult="I need an appointment")
+    assert "enter the 12 digit card number" in twiml and fresh(case).language == "en"
