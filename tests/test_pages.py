@@ -76,3 +76,11 @@ def test_issue_card_through_the_api(client, login):
     assert first.status_code == 201 and first.json["status"] == "issued"
     assert client.post(f"/api/v1/patients/{patient.id}/cards").status_code == 409
     assert client.post("/api/v1/patients/99999/cards").status_code == 404
+
+
+def test_browser_phone_is_loaded_only_with_real_twilio(client, login, app):
+    login("operator")
+    assert "twilio.min.js" not in client.get("/lookup").get_data(as_text=True)  # the emulator answers staff legs
+    app.config["TELEPHONY"] = "twilio"
+    page = client.get("/lookup").get_data(as_text=True)
+    assert "vendor/twilio-voice-sdk-2.18.5/twilio.min.js" in page and "js/voice-client.js" in page
