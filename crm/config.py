@@ -23,6 +23,8 @@ ENV_KEYS = (
     "TWILIO_API_KEY",
     "TWILIO_API_SECRET",
     "TWILIO_TWIML_APP_SID",
+    "QUEUE_SLA_SECONDS",
+    "IVR_SPEECH",
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
@@ -58,7 +60,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         config["EMULATOR_URL"] = values.get("EMULATOR_URL", config["PUBLIC_BASE_URL"] + "/emulator").rstrip("/")
     elif not config.get("TWILIO_AUTH_TOKEN"):
         raise ConfigError("TELEPHONY=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER.")
-    config.setdefault("QUEUE_SLA_SECONDS", 60)
+    config["QUEUE_SLA_SECONDS"] = int(values.get("QUEUE_SLA_SECONDS", 60))
+    config["IVR_SPEECH"] = str(values.get("IVR_SPEECH", "1")).lower() not in ("0", "false", "no")
     config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")
     config["HELPLINE_DISPLAY_NUMBER"] = values.get("HELPLINE_DISPLAY_NUMBER", "1800-11-2233")
     config["SESSION_COOKIE_HTTPONLY"] = True
