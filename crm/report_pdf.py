@@ -1,0 +1,150 @@
+"""The case report as an A4 PDF, with the vendored Noto Sans Devanagari shaped by HarfBuzz."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from crm.cards.render import FONT_DIR
+from crm.models.base import local
+
+TEAL = (11, 93, 107)
+INK = (29, 39, 51)
+MUTED = (92, 107, 122)
+RED = (179, 38, 30)
+LINE = (216, 222, 229)
+OUTCOME = {"resolved": "Resolved at tier 1", "informed": "Facility informed", "escalated": "Escalated to tier 2",
+           "callback": "Call-back scheduled"}
+
+
+class _Report(FPDF):
+    """A4 with the report's fonts, header and page numbers."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.reference = reference
+        self.add_font("Noto", "", FONT_DIR / "NotoSansDevanagari_400Regular.ttf")
+        self.add_font("Noto", "B", FONT_DIR / "NotoSansDevanagari_700Bold.ttf")
+        self.set_text_shaping(True)  # conjuncts and matras in place: "स्वास्थ्य", not boxes
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=16)
+        self.set_title(f"Sampark case report {reference}")
+        self.set_creator("Sampark")
+
+    def header(self) -> None:
+        self.set_fill_color(*TEAL)
+        self.rect(0, 0, self.w, 11, style="F")
+        self.set_xy(15, 2.5)
+        self.set_font("Noto", "B", 11)
+        self.set_text_color(255, 255, 255)
+        self.cell(0, 6, f"Sampark · Delhi Health Helpline · सम्पर्क        Case report {self.reference}")
+        self.set_y(16)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Noto", "", 7.5)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, f"{self.reference} · page {self.page_no()}/{{nb}} · confidential: patient information",
+                  align="C")
+
+    def heading(self, text: str) -> None:
+        """A section title with a rule under it."""
+        self.ln(2)
+        self.set_font("Noto", "B", 10.5)
+        self.set_text_color(*TEAL)
+        self.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(*LINE)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(1.5)
+
+    def facts(self, pairs: list[tuple[str, str]]) -> None:
+        """Label / value rows in two columns."""
+        half = (self.w - self.l_margin - self.r_margin) / 2
+        for i, (label, value) in enumerate(pairs):
+            x = self.l_margin + (half if i % 2 else 0)
+            if i % 2 == 0 and i:
+                self.ln(5.2)
+            self.set_xy(x, self.get_y())
+            self.set_font("Noto", "", 7.5)
+            self.set_text_color(*MUTED)
+            self.cell(30, 5, label)
+            self.set_font("Noto", "B", 9)
+            self.set_text_color(*INK)
+            self.cell(half - 32, 5, value or "—")
+        self.ln(6.5)
+
+    def paragraph(self, text: str, size: float = 9, color: tuple[int, int, int] = INK) -> None:
+        """Wrapped text."""
+        self.set_font("Noto", "", size)
+        self.set_text_color(*color)
+        self.multi_cell(0, 4.8, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def render(report: dict) -> bytes:
+    """The PDF of a report built by crm.reports.build()."""
+    case = report["case"]
+    pdf = _Report(case.reference)
+    pdf.add_page()
+    pdf.set_font("Noto", "B", 15)
+    pdf.set_text_color(*(RED if case.priority == "P1" else INK))
+    pdf.cell(0, 8, f"{case.reference}  ·  {case.priority}  ·  {case.status.replace('_', ' ')}",
+             new_x="LMARGIN", new_y="NEXT")
+    patient = report["patient"]
+    pdf.facts([
+        ("Channel", case.channel), ("Language", "Hindi / हिंदी" if case.language == "hi" else "English"),
+        ("Caller", report["caller"]), ("Opened", _at(case.created_at)),
+        ("Patient", f"{patient['name']}  {patient['name_hi'] or ''}".strip() if patient else "Not identified"),
+        ("Age / sex", f"{patient['age'] or '?'} / {patient['sex']}" if patient else ""),
+        ("Registry id", patient["registry_id"] if patient else ""), ("Health card", patient["card"] if patient else ""),
+        ("Operator", report["operator"] or ""), ("Closed", _at(case.closed_at) if case.closed_at else "open"),
+    ])
+    pdf.heading("Assessment and outcome")
+    flags = ", ".join(case.red_flags or []) or "none ticked"
+    pdf.facts([("Reason", case.reason or "—"), ("Red flags", flags),
+               ("Outcome", OUTCOME.get(case.outcome or "", "none yet")),
+               ("Disposition", f"{report['disposition']['en']} / {report['disposition']['hi']}"
+                if report["disposition"] else "—")])
+    if case.advice:
+        pdf.paragraph(f"Advice given: {case.advice}")
+    if case.escalation_summary:
+        pdf.paragraph(f"Summary for the doctor: {case.escalation_summary}")
+    times = report["times"]
+    pdf.facts([("Waited", _secs(times["waited"])), ("Handled", _secs(times["handled"])),
+               ("Wrap-up", _secs(times["wrap_up"])), ("Total", _secs(times["total"]))])
+    pdf.heading("Timeline (Delhi time)")
+    _table(pdf, ("When", "Who", "What"), (26, 44, 110),
+           [(_at(e["at"], seconds=True), e["who"] or "system", e["text"]) for e in report["timeline"]])
+    if report["messages"]:
+        pdf.heading("Messages")
+        _table(pdf, ("When", "Direction", "Text"), (26, 34, 120),
+               [(_at(m.created_at, seconds=True), _direction(m), m.body) for m in report["messages"]])
+    pdf.ln(3)
+    pdf.paragraph(f"Generated {_at(report['generated_at'], seconds=True)} by Sampark. "
+                  f"Helpline {report['helpline']}. Emergency: 108 / 112.", size=7.5, color=MUTED)
+    return bytes(pdf.output())
+
+
+def _table(pdf: _Report, head: tuple[str, ...], widths: tuple[int, ...], rows: list[tuple[str, ...]]) -> None:
+    pdf.set_font("Noto", "", 8)
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(*LINE)
+    heading = FontFace(emphasis="BOLD", color=MUTED, fill_color=(243, 245, 247))
+    with pdf.table(col_widths=widths, headings_style=heading, line_height=4.4, text_align="LEFT",
+                   borders_layout="HORIZONTAL_LINES", padding=1) as table:
+        table.row(head)
+        for row in rows:
+            table.row([str(cell) for cell in row])
+
+
+def _direction(message) -> str:
+    if message.direction == "inbound":
+        return "from citizen"
+    return f"to {'facility' if message.kind == 'inform' else 'citizen'} · {message.status}"
+
+
+def _at(moment, seconds: bool = False) -> str:
+    return local(moment).strftime("%d %b %H:%M:%S" if seconds else "%d %b %Y %H:%M") if moment else ""
+
+
+def _secs(value: int | None) -> str:
+    return "—" if value is None else f"{value // 60} min {value % 60:02d} s"

@@ -1,0 +1,45 @@
+"""Workspace fixtures: an app whose SMS jobs are held (tests read what would be sent), cases, facilities."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from crm import cases
+from crm.extensions import db
+from crm.models import Case, Facility
+from crm.models.base import utcnow
+from tests.conftest import make_app
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """SQLite, jobs held so nothing reaches Twilio or the emulator."""
+    app = make_app(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def waiting_case(channel: str = "sms", priority: str = "P4", phone: str | None = None, **fields) -> Case:
+    """A case waiting in tier 1."""
+    phone = phone or f"+9198{next(_numbers):08d}"
+    case = cases.open_case(channel, phone, status="queued", queue="tier1", queued_at=fields.pop("queued_at", utcnow()),
+                           priority=priority, **fields)
+    db.session.commit()
+    return case
+
+
+def make_facility(phone: str | None = "+911123456789", **fields) -> Facility:
+    """A facility with a duty phone."""
+    n = next(_numbers)
+    facility = Facility(code=fields.pop("code", f"MC-T{n:02d}"), name=fields.pop("name", f"Mohalla Clinic Test {n}"),
+                        kind="mohalla_clinic", district="North East", phone=phone, **fields)
+    db.session.add(facility)
+    db.session.commit()
+    return facility

@@ -1,0 +1,272 @@
+"""Tier-1 assessment and its outcomes: resolve, inform a facility, escalate, or schedule a call-back.
+
+A claimed case (in_progress) gets a reason, the red flags the operator ticked and notes, then exactly
+one outcome. The outcome starts the operator's wrap-up; when it runs out (or the operator says they
+are ready) a resolved case is closed. Every step is a case event, so the report and the KPIs are
+read from the timeline. Functions take `now` so tests can drive the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from crm import cases, outbox, phones
+from crm import lookup as lookups
+from crm.cards import number as card_number
+from crm.extensions import db
+from crm.models import Case, Facility, Patient, StaffUser
+from crm.models.base import iso, utcnow
+from crm.screenpop import masked_patient
+from triage import checklist, dispositions, escalation, presence
+from triage.rules import RULESET
+
+SCHEDULED = "tier1:callbacks"  # call-backs not due yet: not claimable until moved back to tier1
+TIER1 = "tier1"
+MAX_CALLBACK_AHEAD = timedelta(days=7)
+FINISHED = ("resolved", "escalated", "with_doctor", "callback")  # an outcome was given, notes still allowed
+SPECIALTIES = tuple(sorted({r.specialty for r in RULESET.rules if r.specialty}))
+_FLAGS = {item["id"]: item for item in checklist("en")}
+_ORDER = list(_FLAGS)
+
+
+class AssessmentError(ValueError):
+    """An assessment step that cannot be done; `code`, `message` and the HTTP `status`."""
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def offer(red_flags: list[str]) -> dict | None:
+    """What the ticked flags call for: emergency escalation for any P1, urgent for P2, else None."""
+    ticked = [_FLAGS[f] for f in red_flags if f in _FLAGS]
+    if not ticked:
+        return None
+    top = min(ticked, key=lambda f: (f["priority"], _ORDER.index(f["id"])))
+    urgency = "emergency" if top["priority"] == "P1" else "urgent"
+    return {"urgency": urgency, "specialty": top["specialty"], "priority": top["priority"],
+            "flags": [{"id": f["id"], "label": f["label"], "priority": f["priority"]} for f in ticked]}
+
+
+def save(case: Case, staff: StaffUser, reason: str | None, red_flags: list[str] | None, notes: str = "",
+         now: datetime | None = None) -> dict | None:
+    """Record reason, red flags and a note; returns the escalation offer the flags call for."""
+    ensure_editable(case, staff)
+    now = now or utcnow()
+    flags = sorted(set(red_flags if red_flags is not None else case.red_flags or []), key=_flag_order)
+    if unknown := [f for f in flags if f not in _FLAGS]:
+        raise AssessmentError("unknown_flag", f"Unknown red flag {unknown[0]!r}.", 422)
+    reason = (reason if reason is not None else case.reason or "").strip()[:300] or None
+    if reason != case.reason or flags != list(case.red_flags or []):
+        if case.status != "in_progress":  # the outcome was decided on this assessment: keep it as it was
+            raise AssessmentError("assessment_closed", "The assessment closed with the outcome; add a note instead.")
+        case.reason, case.red_flags = reason, flags
+        cases.add_event(case, "assessed", staff_id=staff.id, reason=reason, red_flags=flags)
+        flagged = offer(flags)
+        if flagged and case.status == "in_progress" and flagged["priority"] < (case.priority or "P4"):
+            case.priority = flagged["priority"]  # the queue and the report show how urgent it really was
+    if notes and notes.strip():
+        cases.add_event(case, "note", staff_id=staff.id, text=notes.strip()[:4000])
+    case.updated_at = now
+    db.session.commit()
+    return offer(flags)
+
+
+def resolve(case: Case, staff: StaffUser, code: str, advice: str, now: datetime | None = None) -> Case:
+    """Resolved at tier 1 with a disposition code and the advice given."""
+    _workable(case, staff)
+    found = dispositions.disposition(code or "")
+    if found is None:
+        raise AssessmentError("unknown_disposition", "Choose a disposition code.", 422)
+    advice = (advice or "").strip()[:4000]
+    if found.needs_advice and not advice:
+        raise AssessmentError("advice_required", f"Write the advice given ({found.en}).", 422)
+    if code != "emergency_108":
+        _no_open_emergency(case)
+    case.status, case.outcome, case.disposition, case.advice = "resolved", "resolved", code, advice or None
+    _finish(case, staff, now or utcnow(), "resolved", disposition=code)
+    db.session.commit()
+    return case
+
+
+def inform(case: Case, staff: StaffUser, facility_id: int, message: str, code: str | None = None,
+           advice: str = "", now: datetime | None = None) -> Case:
+    """Tell the health staff on duty at a facility (SMS to its duty phone) and end the contact."""
+    _workable(case, staff)
+    _no_open_emergency(case)
+    facility = db.session.get(Facility, facility_id) if facility_id else None
+    if facility is None:
+        raise AssessmentError("unknown_facility", "Choose the facility to inform.", 422)
+    if not facility.phone:
+        raise AssessmentError("no_duty_phone", f"{facility.name} has no duty phone on record.", 409)
+    message = (message or "").strip()[:240]
+    if not message:
+        raise AssessmentError("message_required", "Write what the facility should know or do.", 422)
+    if code and dispositions.disposition(code) is None:
+        raise AssessmentError("unknown_disposition", "Unknown disposition code.", 422)
+    sms = outbox.queue_sms(facility.phone, facility_text(case, facility, message), case=case, kind="inform",
+                           staff_id=staff.id)
+    case.status, case.outcome = "resolved", "informed"
+    case.disposition, case.advice = code or case.disposition, advice.strip()[:4000] or case.advice
+    _finish(case, staff, now or utcnow(), "informed", facility=facility.code, facility_name=facility.name,
+            message_id=sms.id)
+    db.session.commit()
+    outbox.flush()
+    return case
+
+
+def facility_text(case: Case, facility: Facility, message: str) -> str:
+    """The SMS to a facility: the operator's words, a masked patient and the reference to call about."""
+    patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
+    who = masked_patient(patient) if patient else "caller not identified"
+    phone = phones.masked(case.caller_phone) if (case.caller_phone or "").startswith("+") else "no number"
+    helpline = current_app.config.get("HELPLINE_DISPLAY_NUMBER", "")
+    return (f"Sampark {case.reference} for {facility.code}: {message} Patient {who}, ph {phone}. "
+            f"Details: {helpline}, quote {case.reference}.")
+
+
+def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
+    """Link the caller to a patient found by card (scanned or typed) or phone; the lookup is audited."""
+    ensure_editable(case, staff)
+    if str(query.get("patient_id") or "").isdigit():  # picked from the household or the phone's matches
+        view = lookups.view_patient(int(query["patient_id"]), case_id=case.id, via="pick")
+        via = "pick"
+    else:
+        view = lookups.lookup(query, case_id=case.id)  # LookupFailed propagates: the view says why
+        via = next(k for k in ("qr", "card_number", "phone") if query.get(k))
+    case.patient_id = view["patient"]["id"]
+    card = view["card"]["number"] if view.get("card") and via in ("qr", "card_number") else None
+    cases.add_event(case, "patient_attached", staff_id=staff.id, via=via,
+                    card=card_number.masked(card) if card else None)
+    db.session.commit()
+    return view
+
+
+def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, summary: str,
+             now: datetime | None = None) -> Case:
+    """Hand the case to tier 2 (a P1 raises the alarm); the operator goes into wrap-up."""
+    _workable(case, staff)
+    if specialty and specialty not in SPECIALTIES:
+        raise AssessmentError("unknown_specialty", f"Unknown specialty {specialty!r}.", 422)
+    try:
+        escalation.escalate(case, staff, specialty or None, urgency, summary or "")
+    except escalation.EscalationError as exc:
+        raise AssessmentError("cannot_escalate", str(exc), 422) from exc
+    case.wrap_up_until = presence.start_wrap_up(staff, now or utcnow())
+    db.session.commit()
+    return case
+
+
+def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, note: str = "",
+                      now: datetime | None = None) -> Case:
+    """Promise a call-back: the case waits out of the queue until due, then any operator takes it."""
+    _workable(case, staff)
+    _no_open_emergency(case)
+    now = now or utcnow()
+    if due_at.tzinfo is None:
+        raise AssessmentError("bad_time", "Give the call-back time with its UTC offset.", 422)
+    if due_at < now - timedelta(minutes=1) or due_at > now + MAX_CALLBACK_AHEAD:
+        raise AssessmentError("bad_time", "A call-back must be due between now and 7 days from now.", 422)
+    if not (case.caller_phone or "").startswith("+"):
+        raise AssessmentError("no_number", "The caller's number is withheld: there is nobody to call back.", 409)
+    case.status, case.outcome, case.callback_due_at, case.queue = "callback", "callback", due_at, SCHEDULED
+    _finish(case, staff, now, "callback_scheduled", due=iso(due_at), note=(note or "").strip()[:500] or None)
+    db.session.commit()
+    return case
+
+
+def end_wrap_up(staff: StaffUser, now: datetime | None = None) -> list[Case]:
+    """The operator is ready: close what they resolved and make them available."""
+    now = now or utcnow()
+    if holding := presence.live_cases(staff):
+        raise AssessmentError("still_working", f"You are working {holding[0].reference}: give it an outcome first.")
+    wrapping = list(db.session.scalars(select(Case).where(Case.assigned_to_id == staff.id, Case.wrap_up_until > now)))
+    for case in wrapping:
+        case.wrap_up_until = now
+    db.session.flush()
+    closed = close_due(now)
+    presence.set_presence(staff, "available", now)
+    db.session.commit()
+    return closed
+
+
+def close_due(now: datetime) -> list[Case]:
+    """Close every resolved case whose wrap-up is over (conditional per case: safe to run anywhere)."""
+    due = list(db.session.scalars(select(Case.id).where(Case.status == "resolved", Case.wrap_up_until <= now)))
+    closed = []
+    for case_id in due:
+        done = db.session.execute(update(Case).where(Case.id == case_id, Case.status == "resolved")
+                                  .values(status="closed", closed_at=now, updated_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+        if done:
+            case = db.session.get(Case, case_id, populate_existing=True)
+            cases.add_event(case, "closed")
+            closed.append(case)
+    db.session.commit()
+    return closed
+
+
+def release_due_callbacks(now: datetime) -> list[Case]:
+    """Scheduled call-backs that are due go back into tier 1, placed by their due time, awaiting a new outcome."""
+    due = list(db.session.scalars(select(Case.id).where(
+        Case.status == "callback", Case.queue == SCHEDULED, Case.callback_due_at <= now)))
+    released = []
+    for case_id in due:
+        done = db.session.execute(update(Case).where(Case.id == case_id, Case.queue == SCHEDULED)
+                                  .values(queue=TIER1, queued_at=Case.callback_due_at, outcome=None,
+                                          wrap_up_until=None, updated_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+        if done:
+            case = db.session.get(Case, case_id, populate_existing=True)
+            cases.add_event(case, "callback_due", queue=TIER1)
+            released.append(case)
+    db.session.commit()
+    return released
+
+
+def settle(now: datetime | None = None) -> dict[str, list]:
+    """Everything time moves on: wrap-ups that ran out, cases to close, call-backs now due."""
+    now = now or utcnow()
+    return {"closed": close_due(now), "available": presence.expire_wrap_ups(now),
+            "due": release_due_callbacks(now)}
+
+
+def _workable(case: Case, staff: StaffUser) -> None:
+    if case.status != "in_progress":
+        raise AssessmentError("not_in_progress", f"Case {case.reference} is {case.status.replace('_', ' ')}; "
+                                                 "it takes an outcome only while someone works it.")
+    _mine(case, staff)
+
+
+def ensure_editable(case: Case, staff: StaffUser) -> None:
+    """Refuse unless this staff member may still add to the case (theirs, not closed)."""
+    if case.status != "in_progress" and case.status not in FINISHED:
+        raise AssessmentError("closed", f"Case {case.reference} is {case.status}: it can no longer be changed.")
+    _mine(case, staff)
+
+
+def _mine(case: Case, staff: StaffUser) -> None:
+    if case.assigned_to_id != staff.id and staff.role != "supervisor":
+        raise AssessmentError("not_yours", f"Case {case.reference} is being worked by someone else.")
+
+
+def _no_open_emergency(case: Case) -> None:
+    """A ticked P1 flag is never closed as routine: escalate it, or record that 108 was called."""
+    flagged = offer(list(case.red_flags or []))
+    if flagged and flagged["urgency"] == "emergency":
+        names = ", ".join(f["label"] for f in flagged["flags"] if f["priority"] == "P1")
+        raise AssessmentError("red_flag", f"Red flag ticked ({names}): escalate as an emergency, or resolve as "
+                                          "'Told to call 108'.")
+
+
+def _finish(case: Case, staff: StaffUser, now: datetime, kind: str, **detail) -> None:
+    case.wrap_up_until = presence.start_wrap_up(staff, now)
+    case.updated_at = now
+    cases.add_event(case, kind, staff_id=staff.id, **{k: v for k, v in detail.items() if v is not None})
+
+
+def _flag_order(flag: str) -> int:
+    return _ORDER.index(flag) if flag in _ORDER else len(_ORDER)

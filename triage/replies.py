@@ -1,0 +1,41 @@
+"""SMS conversations in the operator's workspace: the thread of a caller and the operator's replies."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from crm import outbox
+from crm.extensions import db
+from crm.models import Case, Message, OptOut, StaffUser
+from triage.assessment import AssessmentError, ensure_editable
+
+THREAD_LIMIT = 60
+MAX_REPLY = 480  # a few SMS parts; longer advice belongs in a call
+
+
+def thread(case: Case, limit: int = THREAD_LIMIT) -> list[Message]:
+    """This case's messages and the caller's earlier ones (same number), oldest first."""
+    same = [Message.case_id == case.id]
+    if (case.caller_phone or "").startswith("+"):
+        same += [Message.from_number == case.caller_phone, Message.to_number == case.caller_phone]
+    query = select(Message).where(or_(*same)).order_by(Message.id.desc()).limit(limit)
+    return list(reversed(db.session.scalars(query).all()))
+
+
+def reply(case: Case, staff: StaffUser, body: str) -> Message:
+    """Text the caller from the workspace (sent once after the commit; opt-outs respected)."""
+    ensure_editable(case, staff)
+    text = (body or "").strip()
+    if not text:
+        raise AssessmentError("empty", "Write the reply.", 422)
+    if len(text) > MAX_REPLY:
+        raise AssessmentError("too_long", f"Keep replies under {MAX_REPLY} characters ({outbox.segments(text)} SMS parts).",
+                              422)
+    if not (case.caller_phone or "").startswith("+"):
+        raise AssessmentError("no_number", "The caller's number is withheld: there is nobody to text.")
+    if db.session.scalar(select(OptOut.id).where(OptOut.phone == case.caller_phone)) is not None:
+        raise AssessmentError("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
+    message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id)
+    db.session.commit()
+    outbox.flush()
+    return message
