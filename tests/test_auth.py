@@ -11,7 +11,7 @@ def test_login_with_right_password_opens_the_desk(client, app):
     staff = factories.make_staff("operator")
     response = client.post("/login", data={"username": staff.username.upper(), "password": factories.PASSWORD})
     assert response.status_code == 302
-    assert client.get("/", follow_redirects=True).request.path == "/lookup"
+    assert client.get("/", follow_redirects=True).request.path == "/workspace"
 
 
 def test_doctors_start_on_the_tier2_dashboard(client, login):

@@ -1,0 +1,672 @@
+// The tier-1 workspace. The database is the truth: a socket event only says "look again", and the
+// page re-reads GET /api/v1/queues/tier1 (also on every (re)connect and every 30 s as a safety net).
+// Every action is an /api/v1 call. Citizen text is only ever set with textContent, never as HTML.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const config = JSON.parse($('ws-config').textContent);
+  const state = {
+    board: null, skew: 0, current: null, connection: null, selected: 0, cannedLang: 'hi', canned: [],
+    assessed: '', refreshing: false, again: false, live: false, seenInbound: {},
+  };
+
+  // ---- small helpers -------------------------------------------------------------------------
+  async function api(method, path, body) {
+    const options = { method, credentials: 'same-origin', headers: { 'X-CSRFToken': csrf, Accept: 'application/json' } };
+    if (body !== undefined) { options.headers['Content-Type'] = 'application/json'; options.body = JSON.stringify(body); }
+    let response;
+    try { response = await fetch(path, options); } catch (err) {
+      return { ok: false, status: 0, data: { error: 'network', message: 'The server cannot be reached. Check the network.' } };
+    }
+    if (response.status === 401) { window.location.href = '/login?next=/workspace'; }
+    const data = (response.headers.get('Content-Type') || '').includes('json') ? await response.json() : {};
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key === 'dataset') Object.assign(node.dataset, value);
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));  // text, never HTML
+    }
+    return node;
+  }
+
+  let toastTimer = null;
+  function toast(text, bad) {
+    const box = $('toast');
+    box.textContent = text;
+    box.className = 'ws-toast' + (bad ? ' bad' : '');
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { box.hidden = true; }, bad ? 6000 : 3500);
+  }
+
+  const now = () => Date.now() + state.skew;
+  const ms = (iso) => (iso ? new Date(iso).getTime() : null);
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = String(s % 60).padStart(2, '0');
+    return h ? `${h}:${String(m).padStart(2, '0')}:${r}` : `${m}:${r}`;
+  }
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false });
+  const channelText = (c) => (c.channel === 'voice' ? 'Call' : c.channel === 'sms' ? 'SMS' : c.channel);
+  const langText = (c) => (c.language === 'hi' ? 'HI' : 'EN');
+  const OUTCOME_TEXT = { resolved: 'Resolved', informed: 'Facility informed', escalated: 'Escalated to a doctor',
+    callback: 'Call-back scheduled' };
+  const CONNECTION_TEXT = { connecting: 'Connecting the caller…', calling_back: 'Calling the citizen back…',
+    sms: 'SMS conversation', failed: 'Could not connect the call', gone: 'The caller hung up' };
+
+  // ---- the board -----------------------------------------------------------------------------
+  let refreshTimer = null;
+  function scheduleRefresh(delay) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, delay === undefined ? 120 : delay);
+  }
+
+  async function refresh() {
+    if (state.refreshing) { state.again = true; return; }
+    state.refreshing = true;
+    try {
+      const { ok, data } = await api('GET', '/api/v1/queues/tier1');
+      if (ok) {
+        state.skew = ms(data.server_time) - Date.now();
+        state.board = data;
+        renderBoard();
+      }
+    } finally {
+      state.refreshing = false;
+      if (state.again) { state.again = false; scheduleRefresh(0); }
+    }
+  }
+
+  function renderBoard() {
+    const board = state.board;
+    renderPresence(board.me, board.operators);
+    renderQueue(board.waiting);
+    renderMine(board.mine);
+    renderScheduled(board.scheduled);
+    const banner = $('emergency-banner');
+    banner.hidden = !board.emergencies_waiting;
+    banner.textContent = `${board.emergencies_waiting} emergenc${board.emergencies_waiting === 1 ? 'y' : 'ies'} waiting for a doctor`;
+    followCurrent(board.mine);
+    tick();
+  }
+
+  function renderPresence(me, counts) {
+    document.querySelectorAll('[data-presence]').forEach((button) => {
+      button.setAttribute('aria-checked', String(button.dataset.presence === me.presence));
+    });
+    $('stat-available').textContent = counts.available;
+    $('stat-on-call').textContent = counts.on_call;
+    $('stat-wrap-up').textContent = counts.wrap_up;
+    $('stat-break').textContent = counts.break;
+    $('wrapup-clock').hidden = !me.wrap_up_ends;
+  }
+
+  function renderQueue(waiting) {
+    const list = $('queue-list');
+    const focusedId = document.activeElement && document.activeElement.closest('.q-row')
+      ? document.activeElement.closest('.q-row').dataset.caseId : null;
+    list.replaceChildren(...waiting.map((c, i) => queueRow(c, i)));
+    $('queue-empty').hidden = waiting.length > 0;
+    $('waiting-count').textContent = waiting.length ? `(${waiting.length})` : '';
+    $('stat-waiting').textContent = waiting.length;
+    $('answer-next').disabled = waiting.length === 0;
+    state.selected = Math.min(state.selected, Math.max(waiting.length - 1, 0));
+    markSelected(false);
+    if (focusedId) {
+      const again = list.querySelector(`[data-case-id="${CSS.escape(focusedId)}"] .q-answer`);
+      if (again) again.focus();
+    }
+  }
+
+  function queueRow(c, index) {
+    const callback = c.status === 'callback' || c.callback_requested_at;
+    const row = el('li', { class: `q-row p-${c.priority}`, dataset: { caseId: c.id, index }, 'aria-selected': 'false' },
+      el('span', { class: 'q-wait mono', dataset: { since: c.queued_at || c.created_at }, title: 'Waiting' }, '0:00'),
+      el('div', { class: 'q-main' },
+        el('div', { class: 'q-line' },
+          el('span', { class: `prio-chip prio-${c.priority}` }, c.priority),
+          el('span', { class: 'q-ref' }, c.reference),
+          el('span', { class: 'pill' }, channelText(c)),
+          el('span', { class: 'pill' }, langText(c)),
+          callback ? el('span', { class: 'pill cb' }, 'Call back') : null),
+        el('div', { class: 'q-line sub' },
+          el('span', { class: 'mono' }, c.caller || 'number withheld'), '·',
+          el('span', {}, c.patient || 'not identified'))),
+      el('button', { type: 'button', class: 'q-answer', 'aria-label': `Answer ${c.reference}`,
+        onclick: () => answer(c.id) }, 'Answer'));
+    if (c.flags && c.flags.length) {
+      row.append(el('div', { class: 'q-flags' }, c.flags.map((f) => el('span', { class: `chip ${f.priority}` }, f.label))));
+    }
+    row.addEventListener('click', (event) => { if (!event.target.closest('button')) { state.selected = index; markSelected(true); } });
+    return row;
+  }
+
+  function markSelected(focus) {
+    const rows = $('queue-list').children;
+    Array.from(rows).forEach((row, i) => row.setAttribute('aria-selected', String(i === state.selected)));
+    if (focus && rows[state.selected]) rows[state.selected].querySelector('.q-answer').focus();
+  }
+
+  function renderMine(mine) {
+    $('mine-list').replaceChildren(...mine.map((c) => {
+      const unread = c.last_inbound_at && (!state.current || state.current.id !== c.id)
+        && c.last_inbound_at !== state.seenInbound[c.id];
+      return el('li', { class: 'mini' + (state.current && state.current.id === c.id ? ' current' : '') },
+        el('span', { class: `prio-chip small prio-${c.priority}` }, c.priority),
+        el('b', {}, c.reference), el('span', { class: 'pill' }, channelText(c)),
+        el('span', { class: 'pill status' }, c.status === 'in_progress' ? 'working' : (OUTCOME_TEXT[c.outcome] || c.status)),
+        unread ? el('span', { class: 'unread' }, 'new SMS') : null,
+        el('button', { type: 'button', onclick: () => openCase(c.id, null) }, 'Open'));
+    }));
+    $('mine-empty').hidden = mine.length > 0;
+  }
+
+  function renderScheduled(scheduled) {
+    $('scheduled-list').replaceChildren(...scheduled.map((c) => el('li', { class: 'mini' },
+      el('span', { class: `prio-chip small prio-${c.priority}` }, c.priority), el('b', {}, c.reference),
+      el('span', { class: 'mono' }, hhmm(c.callback_due_at)),
+      el('span', { class: 'due', dataset: { due: c.callback_due_at } }, ''),
+      el('span', { class: 'muted' }, c.patient || c.caller || ''))));
+    $('scheduled-empty').hidden = scheduled.length > 0;
+  }
+
+  // Ticking timers: computed from server times corrected for this PC's clock.
+  function tick() {
+    const t = now();
+    let longest = 0;
+    document.querySelectorAll('.q-wait[data-since]').forEach((node) => {
+      const seconds = (t - ms(node.dataset.since)) / 1000;
+      longest = Math.max(longest, seconds);
+      node.textContent = clock(seconds);
+      node.dataset.over = String(seconds > config.sla_seconds);
+    });
+    $('stat-longest').textContent = state.board && state.board.waiting.length ? clock(longest) : '–';
+    $('stat-longest').dataset.over = String(longest > config.sla_seconds);
+    document.querySelectorAll('[data-due]').forEach((node) => {
+      const minutes = Math.round((ms(node.dataset.due) - t) / 60000);
+      node.textContent = minutes >= 0 ? `in ${minutes} min` : `overdue ${-minutes} min`;
+      node.className = minutes >= 0 ? 'due muted' : 'due due-over';
+    });
+    const me = state.board && state.board.me;
+    if (me && me.wrap_up_ends) {
+      const left = (ms(me.wrap_up_ends) - t) / 1000;
+      $('wrapup-clock').textContent = `Wrap-up ${clock(left)}`;
+      $('wrapup-outcome-clock') && ($('wrapup-outcome-clock').textContent = clock(left));
+      if (left <= 0 && !state.wrapExpired) { state.wrapExpired = true; scheduleRefresh(300); }
+    } else { state.wrapExpired = false; }
+    if (state.current && state.current.claimed_at && state.current.status === 'in_progress') {
+      $('case-timer').textContent = clock((t - ms(state.current.claimed_at)) / 1000);
+    }
+  }
+
+  // ---- answering -----------------------------------------------------------------------------
+  // Answering is a deliberate act: it ends a wrap-up, a break or being offline.
+  async function readyToAnswer() {
+    const presence = state.board ? state.board.me.presence : 'available';
+    if (presence === 'available' || presence === 'on_call') return true;
+    return setPresence('available');
+  }
+
+  async function answerNext() {
+    if (!(await readyToAnswer())) return;
+    $('answer-next').disabled = true;
+    const { ok, data } = await api('POST', '/api/v1/queues/tier1/next');
+    $('answer-next').disabled = false;
+    if (!ok) { toast(data.message || 'Could not answer.', true); scheduleRefresh(0); return; }
+    await claimed(data);
+  }
+
+  async function answer(caseId) {
+    if (!(await readyToAnswer())) return;
+    const row = $('queue-list').querySelector(`[data-case-id="${caseId}"]`);
+    const button = row && row.querySelector('.q-answer');
+    if (button) button.disabled = true;
+    const { ok, data } = await api('POST', `/api/v1/cases/${caseId}/claim`);
+    if (!ok) {
+      if (row) row.classList.add('lost');
+      toast(data.error === 'claimed_by_other' ? 'Someone else answered this case.' : (data.message || 'Could not answer.'), true);
+      scheduleRefresh(0);
+      return;
+    }
+    await claimed(data);
+  }
+
+  async function claimed(item) {
+    if (item.connection === 'gone') { toast(`${item.reference}: the caller hung up before you answered.`, true); scheduleRefresh(0); return; }
+    toast(`${item.reference} is yours.`);
+    await openCase(item.id, item.connection);
+    await refresh();
+    $('reason').focus();
+  }
+
+  // ---- the current case ----------------------------------------------------------------------
+  async function openCase(caseId, connection) {
+    const fresh = !state.current || state.current.id !== caseId;
+    state.current = Object.assign({ id: caseId }, findMine(caseId) || {});
+    if (connection) state.connection = connection;
+    else if (fresh) state.connection = null;
+    $('case-empty').hidden = true; $('case').hidden = false;
+    $('assess-empty').hidden = true;
+    if (fresh) {
+      $('scan-error').textContent = ''; $('scan-input').value = ''; $('reply-body').value = ''; updateCount();
+      $('notes').value = ''; $('outcome-error').textContent = ''; $('report-sms-preview').textContent = '';
+      for (const form of document.querySelectorAll('.outcome form')) form.reset();
+      fillAssessment(state.current);
+      selectTab('resolve', false);
+      loadScreenPop();
+      loadCanned();
+    }
+    renderCurrent();
+    loadThread();
+    loadTimeline();
+    if (state.board) renderMine(state.board.mine);
+  }
+
+  function findMine(caseId) {
+    return state.board ? state.board.mine.find((c) => c.id === caseId) : null;
+  }
+
+  function followCurrent(mine) {
+    if (state.current) {
+      const item = findMine(state.current.id);
+      if (!item) { closeCase(); return; }
+      const changed = item.status !== state.current.status || item.last_inbound_at !== state.current.last_inbound_at;
+      state.current = Object.assign(state.current, item);
+      renderCurrent();
+      if (changed) { loadThread(); loadTimeline(); }
+    } else {
+      const working = mine.find((c) => c.status === 'in_progress');
+      if (working) openCase(working.id, null);  // after a reload or a claim made in another tab
+    }
+  }
+
+  function closeCase() {
+    state.current = null; state.connection = null;
+    $('case').hidden = true; $('case-empty').hidden = false;
+    $('assess-form').hidden = true; $('outcome').hidden = true; $('wrapup').hidden = true;
+    $('assess-empty').hidden = false;
+    $('screen-pop').replaceChildren();
+  }
+
+  function renderCurrent() {
+    const c = state.current;
+    if (!c || !c.reference) return;
+    $('case-ref').textContent = c.reference;
+    $('case-priority').textContent = c.priority;
+    $('case-priority').className = `prio-chip prio-${c.priority}`;
+    document.querySelector('.case-head').className = `case-head p-${c.priority}`;
+    $('case-channel').textContent = channelText(c);
+    $('case-language').textContent = c.language === 'hi' ? 'Hindi' : 'English';
+    $('case-status').textContent = c.status === 'in_progress' ? 'working' : (OUTCOME_TEXT[c.outcome] || c.status.replace('_', ' '));
+    $('case-caller').textContent = c.caller || 'withheld';
+    const how = state.connection || (c.channel === 'sms' ? 'sms' : null);
+    $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
+    $('case-connection').className = 'connection' + (how === 'failed' || how === 'gone' ? ' bad' : '');
+    $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `SMS: ${f.label}`)));
+    if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
+    const working = c.status === 'in_progress';
+    $('assess-form').hidden = false;
+    $('outcome').hidden = !working;
+    $('wrapup').hidden = working;
+    if (!working) renderWrapup(c);
+  }
+
+  function renderWrapup(c) {
+    const ends = state.board && state.board.me.wrap_up_ends;
+    $('wrapup-outcome').replaceChildren(`${OUTCOME_TEXT[c.outcome] || c.status} · ${c.reference}`,
+      ends ? el('span', { class: 'muted' }, ' · wrap-up ', el('span', { id: 'wrapup-outcome-clock', class: 'mono' }, '')) : '');
+    $('report-link').href = `/workspace/cases/${c.id}/report`;
+    $('report-pdf').href = `/api/v1/cases/${c.id}/report.pdf`;
+    $('leave-call').hidden = !(c.channel === 'voice' && c.outcome === 'escalated');
+  }
+
+  async function loadScreenPop() {
+    const c = state.current;
+    const response = await fetch(`/workspace/cases/${c.id}/patient`, { credentials: 'same-origin' });
+    if (!state.current || state.current.id !== c.id) return;
+    // Rendered and escaped by the server (Jinja autoescape); no citizen-typed text is in it.
+    $('screen-pop').innerHTML = await response.text();
+  }
+
+  async function loadThread() {
+    const c = state.current;
+    if (!c) return;
+    const { ok, data } = await api('GET', `/api/v1/cases/${c.id}/messages`);
+    if (!ok || !state.current || state.current.id !== c.id) return;
+    const thread = $('thread');
+    thread.replaceChildren(...data.messages.map((m) => el('li', {
+      class: `msg msg-${m.direction} msg-${m.status}${m.to_facility ? ' msg-facility' : ''}${m.case_id !== c.id ? ' msg-other-case' : ''}`,
+    },
+    el('span', { class: 'msg-meta' }, `${hhmm(m.created_at)} · `,
+      m.direction === 'inbound' ? 'citizen' : (m.to_facility ? 'to facility' : `sent · ${m.status}`),
+      m.case_id !== c.id ? ' · earlier case' : ''),
+    el('span', { class: 'msg-body' }, m.body))));  // the citizen's words: text only
+    $('thread-note').textContent = data.messages.length ? '' : 'No messages yet: you can text the caller.';
+    thread.scrollTop = thread.scrollHeight;
+  }
+
+  async function loadTimeline() {
+    const c = state.current;
+    if (!c) return;
+    const { ok, data } = await api('GET', `/api/v1/cases/${c.id}`);
+    if (!ok || !state.current || state.current.id !== c.id) return;
+    $('timeline').replaceChildren(...data.timeline.map((e) => el('li', {},
+      el('time', { class: 'mono', datetime: e.at }, hhmm(e.at)), e.kind.replace(/_/g, ' '),
+      e.staff ? el('span', { class: 'muted' }, ` · ${e.staff}`) : null)));
+  }
+
+  async function loadCanned() {
+    const c = state.current;
+    const { ok, data } = await api('GET', `/api/v1/canned-replies?case_id=${c.id}`);
+    if (!ok) return;
+    state.canned = data.replies;
+    setCannedLang(c.language === 'en' ? 'en' : 'hi');
+  }
+
+  function setCannedLang(lang) {
+    state.cannedLang = lang;
+    document.querySelectorAll('.lang-switch button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === lang)));
+    $('canned').replaceChildren(el('option', { value: '' }, 'Choose…'),
+      ...state.canned.map((r) => el('option', { value: r.id, class: lang === 'hi' ? 'hi' : '' }, lang === 'hi' ? r.title_hi : r.title_en)));
+  }
+
+  // ---- assessment and outcome ----------------------------------------------------------------
+  function flagBoxes() { return Array.from(document.querySelectorAll('input[name="red_flags"]')); }
+  function ticked() { return flagBoxes().filter((b) => b.checked); }
+  function assessmentKey() { return JSON.stringify([$('reason').value.trim(), ticked().map((b) => b.value), $('notes').value.trim()]); }
+
+  function fillAssessment(c) {
+    $('reason').value = c.reason || '';
+    const flags = new Set(c.red_flags || []);
+    flagBoxes().forEach((b) => { b.checked = flags.has(b.value); });
+    state.assessed = assessmentKey();
+    updateOffer();
+  }
+
+  function updateOffer() {
+    const flags = ticked();
+    const p1 = flags.filter((b) => b.dataset.priority === 'P1');
+    const box = $('offer');
+    if (!flags.length) { box.hidden = true; return; }
+    const urgent = p1.length === 0;
+    const names = (urgent ? flags : p1).map((b) => b.dataset.label).join(', ');
+    box.className = 'offer' + (urgent ? ' urgent' : '');
+    box.replaceChildren(
+      el('p', {}, el('b', {}, urgent ? 'Urgent sign: ' : 'Red flag: '), names,
+        urgent ? ' — a doctor should see this today.' : ' — escalate as an EMERGENCY now; tell the caller to call 108 if they can.'),
+      el('button', { type: 'button', onclick: () => prepareEscalation(true) },
+        urgent ? 'Escalate as urgent ' : 'Escalate as emergency ', el('kbd', {}, 'E')));
+    box.hidden = false;
+  }
+
+  function prepareEscalation(focus) {
+    const flags = ticked();
+    const p1 = flags.filter((b) => b.dataset.priority === 'P1');
+    const top = p1[0] || flags[0];
+    if (top) {
+      $('urgency').value = p1.length ? 'emergency' : 'urgent';
+      $('specialty').value = top.dataset.specialty === 'general_medicine' ? '' : top.dataset.specialty;
+    }
+    if (!$('summary').value.trim()) {
+      const parts = [];
+      if (flags.length) parts.push(`Red flags: ${flags.map((b) => b.dataset.label).join(', ')}.`);
+      if ($('reason').value.trim()) parts.push(`Reason: ${$('reason').value.trim()}.`);
+      if ($('notes').value.trim()) parts.push($('notes').value.trim());
+      $('summary').value = parts.join(' ');
+    }
+    selectTab('escalate', focus);
+    if (focus) { const s = $('summary'); s.focus(); s.setSelectionRange(s.value.length, s.value.length); }
+  }
+
+  async function saveAssessment(quiet) {
+    const c = state.current;
+    if (!c) return true;
+    const key = assessmentKey();
+    if (key === state.assessed) return true;
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/assessment`, {
+      reason: $('reason').value, red_flags: ticked().map((b) => b.value), notes: $('notes').value });
+    if (!ok) { toast(data.message || 'Could not save the assessment.', true); return false; }
+    $('notes').value = '';
+    state.assessed = assessmentKey();
+    if (!quiet) toast('Assessment saved.');
+    loadTimeline();
+    return true;
+  }
+
+  function selectTab(name, focus) {
+    for (const tab of ['resolve', 'inform', 'escalate', 'callback']) {
+      $(`tab-${tab}`).setAttribute('aria-selected', String(tab === name));
+      $(`form-${tab}`).hidden = tab !== name;
+    }
+    if (name === 'inform' && !$('inform-message').value && $('reason').value) $('inform-message').value = $('reason').value;
+    if (focus) {
+      const first = $(`form-${name}`).querySelector('select, textarea, input');
+      if (first) first.focus();
+    }
+  }
+
+  function outcomeBody(form) {
+    const data = {};
+    for (const field of form.elements) if (field.name) data[field.name] = field.value;
+    if (form.dataset.action === 'schedule-callback') {
+      if (!data.due_at) return null;
+      data.due_at = new Date(data.due_at).toISOString();  // the desk PC's wall clock, sent with its offset
+    }
+    return data;
+  }
+
+  async function submitOutcome(form) {
+    const c = state.current;
+    if (!c) return;
+    const body = outcomeBody(form);
+    if (!body) { $('outcome-error').textContent = 'Choose when to call back.'; return; }
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      if (!(await saveAssessment(true))) return;
+      const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${form.dataset.action}`, body);
+      if (!ok) { $('outcome-error').textContent = data.message; toast(data.message, true); return; }
+      $('outcome-error').textContent = '';
+      toast(`${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Wrap-up ${config.wrap_up_seconds} s.`);
+      state.current = Object.assign(state.current, data);
+      await refresh();
+      $('ready').focus();
+    } finally { button.disabled = false; }
+  }
+
+  function callbackIn(minutes, tomorrowHour) {
+    const at = new Date(now());
+    if (tomorrowHour !== undefined) { at.setDate(at.getDate() + 1); at.setHours(tomorrowHour, 0, 0, 0); }
+    else at.setMinutes(at.getMinutes() + minutes);
+    const pad = (n) => String(n).padStart(2, '0');
+    $('due-at').value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  }
+
+  // ---- presence, wrap-up, report -------------------------------------------------------------
+  async function setPresence(presence) {
+    const { ok, data } = await api('PUT', '/api/v1/me/presence', { presence });
+    if (!ok) { toast(data.message, true); return false; }
+    await refresh();
+    return true;
+  }
+
+  async function sendReport() {
+    const c = state.current;
+    if (!c || !c.outcome) { toast('Give the case an outcome first.', true); return; }
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/report/sms`);
+    if (!ok) { toast(data.message, true); return; }
+    $('report-sms-preview').textContent = data.body;
+    toast('Report SMS queued for the citizen.');
+    loadThread();
+  }
+
+  async function leaveCall() {
+    const c = state.current;
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/leave`);
+    toast(ok ? 'You left the call; the doctor stays with the caller.' : data.message, !ok);
+  }
+
+  // ---- identifying the caller ----------------------------------------------------------------
+  function scanQuery(text) {
+    const digits = text.replace(/[\s-]/g, '');
+    if (/^\d{12}$/.test(digits)) return { card_number: digits };
+    if (/^(\+?91)?0?[6-9]\d{9}$/.test(digits)) return { phone: digits };
+    return { qr: text };
+  }
+
+  async function attach(query) {
+    const c = state.current;
+    $('scan-error').textContent = '';
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/patient`, query);
+    if (!ok) { $('scan-error').textContent = data.message; return; }
+    toast(`Caller identified: ${data.patient.patient.name}.`);
+    $('scan-input').value = '';
+    loadScreenPop();
+    loadTimeline();
+  }
+
+  // ---- SMS replies ---------------------------------------------------------------------------
+  const GSM = new Set('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€');
+  function smsParts(text) {
+    if (!text) return 0;
+    if (Array.from(text).every((ch) => GSM.has(ch))) return text.length <= 160 ? 1 : Math.ceil(text.length / 153);
+    return text.length <= 70 ? 1 : Math.ceil(text.length / 67);  // UCS-2: one Devanagari letter is one unit
+  }
+  function updateCount() {
+    const text = $('reply-body').value;
+    $('reply-count').textContent = `${text.length} characters · ${smsParts(text)} SMS`;
+  }
+
+  async function sendReply() {
+    const c = state.current;
+    const text = $('reply-body').value.trim();
+    if (!c || !text) return;
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages`, { body: text });
+    if (!ok) { toast(data.message, true); return; }
+    $('reply-body').value = ''; updateCount();
+    toast('SMS queued.');
+    loadThread();
+  }
+
+  // ---- keyboard ------------------------------------------------------------------------------
+  function editable(node) {
+    return node && (node.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(node.tagName));
+  }
+  function needCase() { if (!state.current) { toast('No case open: press N to answer one.', true); return false; } return true; }
+  function working() { return needCase() && (state.current.status === 'in_progress' || (toast('This case already has an outcome.', true), false)); }
+
+  const KEYS = {
+    n: () => answerNext(),
+    f: () => needCase() && $('scan-input').focus(),
+    g: () => needCase() && $('reason').focus(),
+    t: () => needCase() && $('reply-body').focus(),
+    r: () => working() && selectTab('resolve', true),
+    i: () => working() && selectTab('inform', true),
+    e: () => working() && prepareEscalation(true),
+    c: () => working() && selectTab('callback', true),
+    p: () => needCase() && state.current.outcome && window.open(`/workspace/cases/${state.current.id}/report`, '_blank'),
+    s: () => needCase() && sendReport(),
+    l: () => needCase() && !$('leave-call').hidden && leaveCall(),
+    a: () => setPresence('available'),
+    b: () => setPresence('break'),
+    o: () => setPresence('offline'),
+    '?': () => toggleHelp(true),
+    arrowdown: () => { state.selected += 1; clampSelected(); },
+    j: () => { state.selected += 1; clampSelected(); },
+    arrowup: () => { state.selected -= 1; clampSelected(); },
+    k: () => { state.selected -= 1; clampSelected(); },
+  };
+  function clampSelected() {
+    const n = $('queue-list').children.length;
+    state.selected = Math.max(0, Math.min(state.selected, n - 1));
+    markSelected(true);
+  }
+  function toggleHelp(show) { $('help').hidden = !show; if (show) $('help').focus(); }
+
+  document.addEventListener('keydown', (event) => {
+    if (!$('help').hidden) { if (event.key === 'Escape' || event.key === '?') { event.preventDefault(); toggleHelp(false); } return; }
+    if (editable(event.target)) {
+      if (event.key === 'Escape') { event.target.blur(); event.preventDefault(); }
+      else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        const form = event.target.closest('form');
+        if (form) { event.preventDefault(); form.requestSubmit(); }
+      }
+      return;
+    }
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const action = KEYS[event.key.toLowerCase()];
+    if (action) { event.preventDefault(); action(); }
+  });
+
+  // ---- wiring --------------------------------------------------------------------------------
+  $('answer-next').addEventListener('click', answerNext);
+  $('help-button').addEventListener('click', () => toggleHelp(true));
+  $('help').addEventListener('click', (event) => { if (event.target === $('help')) toggleHelp(false); });
+  document.querySelectorAll('[data-presence]').forEach((b) => b.addEventListener('click', () => setPresence(b.dataset.presence)));
+  $('assess-form').addEventListener('submit', (event) => { event.preventDefault(); saveAssessment(false); });
+  $('assess-form').addEventListener('change', (event) => { if (event.target.name === 'red_flags') updateOffer(); });
+  for (const name of ['resolve', 'inform', 'escalate', 'callback']) {
+    $(`tab-${name}`).addEventListener('click', () => (name === 'escalate' ? prepareEscalation(false) : selectTab(name, false)));
+  }
+  document.querySelectorAll('.outcome form').forEach((form) => form.addEventListener('submit', (event) => {
+    event.preventDefault(); submitOutcome(form);
+  }));
+  document.querySelectorAll('[data-minutes]').forEach((b) => b.addEventListener('click', () => callbackIn(Number(b.dataset.minutes))));
+  document.querySelectorAll('[data-tomorrow]').forEach((b) => b.addEventListener('click', () => callbackIn(0, Number(b.dataset.tomorrow))));
+  $('ready').addEventListener('click', () => setPresence('available'));
+  $('report-sms').addEventListener('click', sendReport);
+  $('leave-call').addEventListener('click', leaveCall);
+  $('scan-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = $('scan-input').value.trim();
+    if (text && state.current) attach(scanQuery(text));
+  });
+  $('screen-pop').addEventListener('click', (event) => {
+    const pick = event.target.closest('.pick-member');
+    if (pick) attach({ patient_id: Number(pick.dataset.patientId) });
+  });
+  $('reply-form').addEventListener('submit', (event) => { event.preventDefault(); sendReply(); });
+  $('reply-body').addEventListener('input', updateCount);
+  $('canned').addEventListener('change', () => {
+    const reply = state.canned.find((r) => r.id === $('canned').value);
+    if (reply) { $('reply-body').value = reply[state.cannedLang]; updateCount(); $('reply-body').focus(); }
+  });
+  document.querySelectorAll('.lang-switch button').forEach((b) => b.addEventListener('click', () => setCannedLang(b.dataset.lang)));
+  $('disposition').addEventListener('change', () => {
+    const option = $('disposition').selectedOptions[0];
+    $('advice').required = option && option.dataset.needsAdvice === 'true';
+  });
+
+  // ---- live events ---------------------------------------------------------------------------
+  const conn = $('conn');
+  function connection(live, text) {
+    state.live = live;
+    conn.dataset.state = live ? 'live' : 'down';
+    conn.textContent = text;
+  }
+  const socket = window.io({ reconnectionDelayMax: 5000 });
+  socket.on('connect', () => { connection(true, 'Live'); refresh(); });  // (re)connected: read the truth again
+  socket.on('disconnect', () => connection(false, 'Reconnecting… queue refreshes every 10 s'));
+  socket.on('connect_error', () => connection(false, 'Not connected: retrying… queue refreshes every 10 s'));
+  socket.onAny((name, payload) => {
+    if (!name.startsWith('case.') && !name.startsWith('presence.')) return;
+    if (state.current && payload && payload.id === state.current.id && name === 'case.message') loadThread();
+    scheduleRefresh();
+  });
+  window.sampark = { socket, refresh };  // for support staff in the browser console, and the browser tests
+  setInterval(tick, 1000);
+  setInterval(() => { if (!state.live) refresh(); }, 10000);
+  setInterval(() => { if (state.live) refresh(); }, 30000);
+  refresh();
+})();
