@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from stdnum.in_ import epic as epic_number
 
 from crm import phones
 from crm.extensions import db
 from crm.models import Household, Patient
+from crm.models.base import utcnow
 
 REQUIRED_COLUMNS = (
     "registry_id", "epic", "name", "name_hi", "dob", "age", "sex", "mobile", "household_id", "address", "ward",
@@ -201,6 +202,7 @@ def _save(batch: list[Resident], summary: ImportSummary) -> None:
         p.registry_id: p
         for p in db.session.scalars(select(Patient).where(Patient.registry_id.in_([r.registry_id for r in batch])))
     }
+    fresh: list[Resident] = []
     for resident in batch:
         household = households.get(resident.household_code)
         if household is None:
@@ -212,12 +214,17 @@ def _save(batch: list[Resident], summary: ImportSummary) -> None:
             household.address, household.ward = resident.address or household.address, resident.ward or household.ward
         patient = existing.get(resident.registry_id)
         if patient is None:
-            db.session.add(_new_patient(resident, household))
-            summary.created += 1
+            fresh.append(resident)
         elif _update_patient(patient, resident, household):
             summary.updated += 1
         else:
             summary.unchanged += 1
+    db.session.flush()  # new households get their ids
+    if fresh:
+        # New residents in one multi-row INSERT: a first import of a city is nearly all new rows, and
+        # one ORM object per row made PostgreSQL imports half as fast as SQLite's.
+        db.session.execute(insert(Patient), [_new_row(r, households[r.household_code].id) for r in fresh])
+        summary.created += len(fresh)
     db.session.commit()
 
 
@@ -227,12 +234,13 @@ REGISTRY_FIELDS = (
 )
 
 
-def _new_patient(resident: Resident, household: Household) -> Patient:
-    patient = Patient(registry_id=resident.registry_id, household=household)
-    for name in REGISTRY_FIELDS:
-        setattr(patient, name, getattr(resident, name))
-    patient.allergies, patient.chronic_conditions, patient.current_medications = [], [], []
-    return patient
+def _new_row(resident: Resident, household_id: int) -> dict:
+    row = {name: getattr(resident, name) for name in REGISTRY_FIELDS}
+    now = utcnow()
+    row |= {"registry_id": resident.registry_id, "household_id": household_id, "allergies": [],
+            "chronic_conditions": [], "current_medications": [], "preferred_language": "hi",
+            "created_at": now, "updated_at": now}
+    return row
 
 
 def _update_patient(patient: Patient, resident: Resident, household: Household) -> bool:

@@ -100,3 +100,16 @@ def test_duty_toggle(app):
     assert doctor.put("/api/v1/me/duty", json={"on_duty": True}).json == {"on_duty": True}
     db.session.expire_all()
     assert db.session.get(type(staff), staff.id).on_duty is True
+
+
+def test_citizen_and_operator_text_is_escaped_on_the_doctor_panel(app):
+    operator = factories.make_staff("operator")
+    case = cases.open_case("sms", "+919810000009", status="queued", queue="tier1", queued_at=utcnow())
+    db.session.commit()
+    case = queue.claim(case.id, operator)
+    escalation.escalate(case, operator, None, "soon", "<script>alert(1)</script> says <img src=x onerror=alert(2)>")
+    doctor, _ = _as(app, "doctor")
+    html = doctor.get(f"/doctor/cases/{case.id}/panel").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "&lt;script&gt;" in html
+    queued = doctor.get("/api/v1/queues/tier2").json["waiting"][0]["summary"]
+    assert queued.startswith("<script>")  # JSON carries the text as it is; the page sets it with textContent
