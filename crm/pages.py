@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from crm import lookup as lookups
 from crm.auth.access import PATIENT_READERS, public, roles
@@ -11,6 +12,8 @@ from crm.cards import operations as cards
 from crm.cards import scan
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
+from crm.extensions import db
+from crm.models import StaffUser
 from crm.models.staff import ROLES
 
 bp = Blueprint("pages", __name__)
@@ -23,8 +26,6 @@ def home():
     """Each role's starting page."""
     if current_user.role == "doctor":
         return redirect(url_for("doctor.dashboard"))
-    if current_user.role == "operator":
-        return redirect(url_for("workspace.index"))
     if current_user.role in PATIENT_READERS:
         return redirect(url_for("pages.lookup_desk"))
     return render_template("home.html")
@@ -73,7 +74,9 @@ def card_page(number: str):
     except cards.CardError as exc:
         return render_template("error.html", status=exc.status, message=exc.message), exc.status
     view = lookups.view_patient(card.patient_id, via="card_office")
-    return render_template("card.html", card=card, view=view)
+    ids = {card.issued_by_id, card.verified_by_id, card.delivered_by_id} - {None}
+    names = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))}
+    return render_template("card.html", card=card, view=view, names=names)
 
 
 @bp.get("/.well-known/jwks.json")

@@ -50,7 +50,7 @@ def test_card_office_records_verification_then_delivery(client, login):
     login("registrar")
     card = factories.make_card()
     page = client.get(f"/cards/{card.number}").get_data(as_text=True)
-    assert "Record verification" in page and "Print card (PDF)" in page
+    assert "Record verification" in page and "Print card (PDF)" in page and "not yet (door-to-door check)" in page
     assert client.post(f"/api/v1/cards/{card.number}/verification", json={"where": "House 9"}).json["status"] == "verified"
     assert "Record delivery" in client.get(f"/cards/{card.number}").get_data(as_text=True)
     assert client.post(f"/api/v1/cards/{card.number}/delivery", json={}).json["status"] == "delivered"
@@ -84,3 +84,16 @@ def test_browser_phone_is_loaded_only_with_real_twilio(client, login, app):
     app.config["TELEPHONY"] = "twilio"
     page = client.get("/lookup").get_data(as_text=True)
     assert "vendor/twilio-voice-sdk-2.18.5/twilio.min.js" in page and "js/voice-client.js" in page
+
+
+def test_card_office_shows_who_verified_when_and_where_in_delhi_time(client, login):
+    from crm.cards import operations as cards
+    from crm.models.base import local
+
+    registrar = login("registrar", name="Vikas Yadav")
+    card = factories.make_card()
+    cards.record_verification(card.number, registrar, "House 12, Gali 4, Seelampur")
+    page = client.get(f"/cards/{card.number}").get_data(as_text=True)
+    db.session.expire_all()
+    verified = db.session.get(type(card), card.id).verified_at
+    assert f"{local(verified):%d %b %Y %H:%M} by Vikas Yadav at House 12, Gali 4, Seelampur" in page
