@@ -63,7 +63,8 @@
   const OUTCOME_TEXT = { resolved: 'Resolved', informed: 'Facility informed', escalated: 'Escalated to a doctor',
     callback: 'Call-back scheduled' };
   const CONNECTION_TEXT = { connecting: 'Connecting the caller…', calling_back: 'Calling the citizen back…',
-    sms: 'SMS conversation', failed: 'Could not connect the call', gone: 'The caller hung up' };
+    sms: 'SMS conversation', failed: 'Could not connect the call', gone: 'The caller hung up',
+    talking: 'On the call', ended: 'The call has ended' };
 
   // ---- the board -----------------------------------------------------------------------------
   let refreshTimer = null;
@@ -96,7 +97,8 @@
     renderScheduled(board.scheduled);
     const banner = $('emergency-banner');
     banner.hidden = !board.emergencies_waiting;
-    banner.textContent = `${board.emergencies_waiting} emergenc${board.emergencies_waiting === 1 ? 'y' : 'ies'} waiting for a doctor`;
+    banner.textContent = `${board.emergencies_waiting} emergenc${board.emergencies_waiting === 1 ? 'y' : 'ies'} waiting`;
+    banner.title = 'Emergencies in the doctors\' queue that no doctor has accepted yet';
     followCurrent(board.mine);
     tick();
   }
@@ -312,11 +314,14 @@
     $('case-caller').textContent = c.caller || 'withheld';
     const how = state.connection || (c.channel === 'sms' ? 'sms' : null);
     $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
-    $('case-connection').className = 'connection' + (how === 'failed' || how === 'gone' ? ' bad' : '');
+    $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');
     $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `SMS: ${f.label}`)));
     if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
     const working = c.status === 'in_progress';
     $('assess-form').hidden = false;
+    // The assessment is decided with the outcome; after it only notes may be added.
+    $('reason').disabled = !working;
+    flagBoxes().forEach((box) => { box.disabled = !working; });
     $('outcome').hidden = !working;
     $('wrapup').hidden = working;
     if (!working) renderWrapup(c);
@@ -329,6 +334,7 @@
     $('report-link').href = `/workspace/cases/${c.id}/report`;
     $('report-pdf').href = `/api/v1/cases/${c.id}/report.pdf`;
     $('leave-call').hidden = !(c.channel === 'voice' && c.outcome === 'escalated');
+    tick();
   }
 
   async function loadScreenPop() {
@@ -361,6 +367,14 @@
     if (!c) return;
     const { ok, data } = await api('GET', `/api/v1/cases/${c.id}`);
     if (!ok || !state.current || state.current.id !== c.id) return;
+    const citizen = data.calls.filter((call) => call.purpose !== 'staff');
+    const staffLegs = data.calls.filter((call) => call.purpose === 'staff');
+    if (c.channel === 'voice' && citizen.length && citizen.every((call) => ['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(call.status))) {
+      state.connection = 'ended';
+    } else if (staffLegs.some((call) => call.status === 'in-progress')) {
+      state.connection = 'talking';
+    }
+    renderCurrent();
     $('timeline').replaceChildren(...data.timeline.map((e) => el('li', {},
       el('time', { class: 'mono', datetime: e.at }, hhmm(e.at)), e.kind.replace(/_/g, ' '),
       e.staff ? el('span', { class: 'muted' }, ` · ${e.staff}`) : null)));
@@ -661,7 +675,10 @@
   socket.on('connect_error', () => connection(false, 'Not connected: retrying… queue refreshes every 10 s'));
   socket.onAny((name, payload) => {
     if (!name.startsWith('case.') && !name.startsWith('presence.')) return;
-    if (state.current && payload && payload.id === state.current.id && name === 'case.message') loadThread();
+    if (state.current && payload && payload.id === state.current.id) {
+      if (name === 'case.message') loadThread();
+      loadTimeline();  // call legs joining and leaving, notes, escalation: all on the timeline
+    }
     scheduleRefresh();
   });
   window.sampark = { socket, refresh };  // for support staff in the browser console, and the browser tests
