@@ -43,6 +43,8 @@ def set_presence(staff: StaffUser, presence: str, now: datetime | None = None) -
     if presence not in PRESENCES:
         raise PresenceError(f"Presence must be one of {', '.join(PRESENCES)}.")
     holding = live_cases(staff)
+    if presence == "on_call" and not holding:
+        raise PresenceError("On call is set by answering a case.")
     if holding and presence != "on_call":
         refs = ", ".join(c.reference or str(c.id) for c in holding)
         raise PresenceError(f"You are working {refs}: resolve, escalate or schedule a call-back first.")
@@ -58,10 +60,15 @@ def start_wrap_up(staff: StaffUser, now: datetime) -> datetime:
     return until
 
 
-def on_call_if_holding(staff: StaffUser) -> bool:
-    """Bring the stored presence in line with a claim made elsewhere; True if it changed."""
-    if staff.presence != "on_call" and live_cases(staff):
+def sync(staff: StaffUser) -> bool:
+    """Bring the stored presence in line with the cases: on call while holding one (a claim made by any
+    client), available once nothing is held any more (a supervisor took over, the caller was gone)."""
+    holding = bool(live_cases(staff))
+    if holding and staff.presence != "on_call":
         _write(staff, "on_call", utcnow())
+        return True
+    if not holding and staff.presence == "on_call":
+        _write(staff, "available", utcnow())
         return True
     return False
 

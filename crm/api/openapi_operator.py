@@ -58,7 +58,7 @@ PATHS = {
             "sla_seconds": {"type": "integer"}, "wrap_up_seconds": {"type": "integer"}}}),
     "/api/v1/me/presence": {"put": {
         "summary": "Choose presence; 'available' during wrap-up ends it (the wrapped cases close). "
-                   "409 while holding a case that has no outcome",
+                   "409 while holding a case that has no outcome; on_call is set by answering a case",
         "requestBody": _body({"type": "object", "properties": {"presence": PRESENCE}, "required": ["presence"]}),
         "responses": {"200": _json({"allOf": [ME, {"type": "object", "properties": {"operators": COUNTS}}]}),
                       **_errors(401, 403, 409, 422)}}},

@@ -49,7 +49,7 @@ def tier1_queue():
     """The tier-1 board: waiting cases, scheduled call-backs, my cases, presence counts."""
     now = utcnow()
     settled = assessment.settle(now)
-    changed_presence = settled["available"] + ([current_user.id] if presence.on_call_if_holding(current_user) else [])
+    changed_presence = settled["available"] + ([current_user.id] if presence.sync(current_user) else [])
     db.session.commit()
     for case in settled["closed"]:
         events.case_changed(case, "case.closed")

@@ -627,7 +627,9 @@
   $('answer-next').addEventListener('click', answerNext);
   $('help-button').addEventListener('click', () => toggleHelp(true));
   $('help').addEventListener('click', (event) => { if (event.target === $('help')) toggleHelp(false); });
-  document.querySelectorAll('[data-presence]').forEach((b) => b.addEventListener('click', () => setPresence(b.dataset.presence)));
+  document.querySelectorAll('[data-presence]').forEach((b) => b.addEventListener('click', () => {
+    if (b.dataset.presence !== 'on_call') setPresence(b.dataset.presence);  // on call comes from answering
+  }));
   $('assess-form').addEventListener('submit', (event) => { event.preventDefault(); saveAssessment(false); });
   $('assess-form').addEventListener('change', (event) => { if (event.target.name === 'red_flags') updateOffer(); });
   for (const name of ['resolve', 'inform', 'escalate', 'callback']) {

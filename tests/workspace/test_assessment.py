@@ -205,3 +205,13 @@ def test_attaching_a_patient_by_card_number_is_audited_with_the_case(operator):
     assert row.patient_id == card.patient_id and row.via == "card_number"
     event = CaseEvent.query.filter_by(case_id=case.id, kind="patient_attached").one()
     assert event.detail["card"] == f"XXXX XXXX {card.number[8:]}"
+
+
+def test_on_call_comes_from_answering_and_ends_when_nothing_is_held(operator):
+    with pytest.raises(presence.PresenceError):
+        presence.set_presence(operator, "on_call")
+    case = claimed(operator)
+    assert presence.sync(operator) and operator.presence == "on_call"
+    assessment.resolve(case, factories.make_staff("supervisor"), "home_care", "Rest")  # the team lead took over
+    assert presence.sync(operator) and operator.presence == "available"
+    assert not presence.sync(operator)
