@@ -142,7 +142,7 @@
           el('span', { class: 'pill' }, channelText(c)),
           el('span', { class: 'pill' }, langText(c)),
           callback ? el('span', { class: 'pill cb' }, 'Call back') : null),
-        el('div', { class: 'q-line sub' },
+        el('div', { class: 'q-line sub', title: `${c.caller || 'number withheld'} · ${c.patient || 'not identified'}` },
           el('span', { class: 'mono' }, c.caller || 'number withheld'), '·',
           el('span', {}, c.patient || 'not identified'))),
       el('button', { type: 'button', class: 'q-answer', 'aria-label': `Answer ${c.reference}`,
