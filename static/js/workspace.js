@@ -79,7 +79,10 @@
     try {
       const { ok, data } = await api('GET', '/api/v1/queues/tier1');
       if (ok) {
-        state.skew = ms(data.server_time) - Date.now();
+        // Follow the server's clock, but ignore the few ms of request latency each read adds: a timer that
+        // wobbles by a second between reads looks broken to the person watching it.
+        const skew = ms(data.server_time) - Date.now();
+        if (state.skewSet === undefined || Math.abs(skew - state.skew) > 1000) { state.skew = skew; state.skewSet = true; }
         state.board = data;
         renderBoard();
       }

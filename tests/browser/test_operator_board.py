@@ -54,7 +54,7 @@ def test_busy_queue_is_ordered_ticking_and_readable(live_server, live_app, desk)
     assert "K.Y. F" in page.inner_text("#queue-list")
     first = page.locator(".q-row .q-wait").first
     before = first.inner_text()
-    page.wait_for_timeout(1100)
+    page.wait_for_timeout(2100)
     assert first.inner_text() != before  # the wait ticks without a re-read
     assert page.locator(".q-row").last.locator(".q-wait").get_attribute("data-over") == "true"  # past the SLA
     assert refs["scheduled"] in page.inner_text("#scheduled-list") and "in 4" in page.inner_text("#scheduled-list")
