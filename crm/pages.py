@@ -26,6 +26,8 @@ def home():
     """Each role's starting page."""
     if current_user.role == "doctor":
         return redirect(url_for("doctor.dashboard"))
+    if current_user.role == "operator":
+        return redirect(url_for("workspace.index"))
     if current_user.role in PATIENT_READERS:
         return redirect(url_for("pages.lookup_desk"))
     return render_template("home.html")
