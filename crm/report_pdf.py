@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from crm.cards.render import FONT_DIR
 from crm.models.base import local
@@ -68,16 +67,46 @@ class _Report(FPDF):
             self.set_font("Noto", "", 7.5)
             self.set_text_color(*MUTED)
             self.cell(30, 5, label)
-            self.set_font("Noto", "B", 9)
+            size = 9.0
+            self.set_font("Noto", "B", size)
+            while size > 6.5 and self.get_string_width(value or "—") > half - 33:
+                size -= 0.25
+                self.set_font_size(size)
             self.set_text_color(*INK)
             self.cell(half - 32, 5, value or "—")
         self.ln(6.5)
 
     def paragraph(self, text: str, size: float = 9, color: tuple[int, int, int] = INK) -> None:
-        """Wrapped text."""
+        """Wrapped text, one shaped cell per line."""
         self.set_font("Noto", "", size)
         self.set_text_color(*color)
-        self.multi_cell(0, 4.8, text, new_x="LMARGIN", new_y="NEXT")
+        for line in self.wrap(text, self.w - self.l_margin - self.r_margin):
+            self.cell(0, 4.8, line, new_x="LMARGIN", new_y="NEXT")
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """Greedy word wrap by shaped width.
+
+        fpdf2's multi_cell (and so table()) loses HarfBuzz shaping for Devanagari: "दिन" comes out as
+        "दनि". cell() keeps it, so lines are broken here and each is drawn with cell().
+        """
+        lines: list[str] = []
+        for paragraph in str(text).splitlines() or [""]:
+            line = ""
+            for word in paragraph.split(" "):
+                candidate = f"{line} {word}" if line else word
+                if line and self.get_string_width(candidate) > width:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = candidate
+                while self.get_string_width(line) > width and len(line) > 1:  # one very long word
+                    cut = len(line) - 1
+                    while cut > 1 and self.get_string_width(line[:cut]) > width:
+                        cut -= 1
+                    lines.append(line[:cut])
+                    line = line[cut:]
+            lines.append(line)
+        return lines
 
 
 def render(report: dict) -> bytes:
@@ -99,7 +128,7 @@ def render(report: dict) -> bytes:
         ("Operator", report["operator"] or ""), ("Closed", _at(case.closed_at) if case.closed_at else "open"),
     ])
     pdf.heading("Assessment and outcome")
-    flags = ", ".join(case.red_flags or []) or "none ticked"
+    flags = ", ".join(report["red_flags"]) or "none ticked"
     pdf.facts([("Reason", case.reason or "—"), ("Red flags", flags),
                ("Outcome", OUTCOME.get(case.outcome or "", "none yet")),
                ("Disposition", f"{report['disposition']['en']} / {report['disposition']['hi']}"
@@ -125,15 +154,36 @@ def render(report: dict) -> bytes:
 
 
 def _table(pdf: _Report, head: tuple[str, ...], widths: tuple[int, ...], rows: list[tuple[str, ...]]) -> None:
-    pdf.set_font("Noto", "", 8)
-    pdf.set_text_color(*INK)
+    """A table drawn with shaped cells: wrapped by hand, header repeated on each new page."""
+    line_h, pad = 4.2, 1.2
+
+    def header() -> None:
+        pdf.set_font("Noto", "B", 7.5)
+        pdf.set_text_color(*MUTED)
+        pdf.set_fill_color(243, 245, 247)
+        for text, width in zip(head, widths, strict=True):
+            pdf.cell(width, 6, text, fill=True)
+        pdf.ln(6)
+
+    header()
     pdf.set_draw_color(*LINE)
-    heading = FontFace(emphasis="BOLD", color=MUTED, fill_color=(243, 245, 247))
-    with pdf.table(col_widths=widths, headings_style=heading, line_height=4.4, text_align="LEFT",
-                   borders_layout="HORIZONTAL_LINES", padding=1) as table:
-        table.row(head)
-        for row in rows:
-            table.row([str(cell) for cell in row])
+    for row in rows:
+        pdf.set_font("Noto", "", 8)
+        cells = [pdf.wrap(str(text), width - 2 * pad) for text, width in zip(row, widths, strict=True)]
+        height = max(len(lines) for lines in cells) * line_h + 2 * pad
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            header()
+            pdf.set_font("Noto", "", 8)
+        top, x = pdf.get_y(), pdf.l_margin
+        pdf.set_text_color(*INK)
+        for lines, width in zip(cells, widths, strict=True):
+            for i, line in enumerate(lines):
+                pdf.set_xy(x + pad, top + pad + i * line_h)
+                pdf.cell(width - 2 * pad, line_h, line)
+            x += width
+        pdf.line(pdf.l_margin, top + height, pdf.l_margin + sum(widths), top + height)
+        pdf.set_xy(pdf.l_margin, top + height)
 
 
 def _direction(message) -> str:

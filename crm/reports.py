@@ -18,7 +18,7 @@ from crm.extensions import db
 from crm.lookup import age
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
-from triage import dispositions
+from triage import checklist, dispositions
 
 OUTCOME_KINDS = ("resolved", "informed", "escalated", "callback_scheduled")
 RESEND_AFTER = timedelta(minutes=2)  # a second click within this is a double click, not a new SMS
@@ -29,6 +29,9 @@ CITIZEN_TEXT = {
 }
 NO_ADVICE = {"hi": "आपकी बात दर्ज कर ली गई है।", "hinglish": "Aapki baat darj ho gayi hai.",
              "en": "Your contact is recorded."}
+
+
+_FLAG_LABELS = {item["id"]: item["label"] for item in checklist("en")}
 
 
 class ReportError(ValueError):
@@ -70,7 +73,8 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "opted_out": lambda d: f"Citizen texted {str(d.get('keyword', '')).upper()}: no more SMS",
     "alarm": lambda d: f"Emergency alarm level {d.get('level')}: {d.get('to')}",
     "assessed": lambda d: "Assessment: " + (d.get("reason") or "no reason written")
-    + (f"; red flags: {', '.join(d['red_flags'])}" if d.get("red_flags") else "; no red flags"),
+    + (f"; red flags: {', '.join(_FLAG_LABELS.get(f, f) for f in d['red_flags'])}" if d.get("red_flags")
+       else "; no red flags"),
     "note": lambda d: f"Note: {d.get('text', '')}",
     "patient_attached": lambda d: f"Caller identified (via {d.get('via')}"
     + (f", card {d['card']})" if d.get("card") else ")"),
@@ -119,6 +123,7 @@ def build(case: Case, audited: bool = True) -> dict:
         "patient": _patient(patient), "operator": _who(staff.get(case.assigned_to_id)),
         "disposition": {"code": case.disposition, "en": dispositions.label(case.disposition, "en"),
                         "hi": dispositions.label(case.disposition, "hi")} if case.disposition else None,
+        "red_flags": [_FLAG_LABELS.get(f, f.replace("_", " ")) for f in case.red_flags or []],
         "timeline": timeline, "messages": list(case.messages), "times": _times(case),
         "generated_at": utcnow(), "helpline": current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""),
     }

@@ -250,15 +250,16 @@
   async function claimed(item) {
     if (item.connection === 'gone') { toast(`${item.reference}: the caller hung up before you answered.`, true); scheduleRefresh(0); return; }
     toast(`${item.reference} is yours.`);
-    await openCase(item.id, item.connection);
+    await openCase(item.id, item.connection, item);
+    $('reason').focus();  // say hello, then type why they called
     await refresh();
-    $('reason').focus();
   }
 
   // ---- the current case ----------------------------------------------------------------------
-  async function openCase(caseId, connection) {
+  async function openCase(caseId, connection, seed) {
     const fresh = !state.current || state.current.id !== caseId;
-    state.current = Object.assign({ id: caseId }, findMine(caseId) || {});
+    // The claim's answer is enough to open the case at once; the board read that follows fills in the rest.
+    state.current = Object.assign({ id: caseId }, fresh ? seed || {} : state.current, findMine(caseId) || {});
     if (connection) state.connection = connection;
     else if (fresh) state.connection = null;
     $('case-empty').hidden = true; $('case').hidden = false;

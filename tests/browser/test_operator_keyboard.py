@@ -33,7 +33,7 @@ def test_keyboard_only_from_queue_to_report(live_server, live_app, desk):
     page.wait_for_selector(".q-row")
     page.keyboard.press("n")
     page.wait_for_selector("#case-ref:has-text('SMP-')")
-    assert page.evaluate("document.activeElement.id") == "reason"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'reason'")
     page.keyboard.type("Fever 3 days with headache, adult")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#toast:has-text('Assessment saved')")

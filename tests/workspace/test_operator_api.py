@@ -245,3 +245,19 @@ def test_report_sms_in_the_citizens_language_once(client, login):
     assert sent.json["body"].startswith(f"सम्पर्क केस {case.reference}: ORS पिलाते रहें।")
     assert client.post(f"/api/v1/cases/{case.id}/report/sms").json["error"] == "already_sent"
     assert Message.query.filter_by(kind="report").count() == 1
+
+
+def test_report_pdf_draws_devanagari_with_shaped_cells_only(client, login, monkeypatch):
+    from fpdf import FPDF
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("multi_cell loses HarfBuzz shaping for Devanagari")
+
+    monkeypatch.setattr(FPDF, "multi_cell", refuse)
+    monkeypatch.setattr(FPDF, "table", refuse)
+    case = waiting_case(phone="+919810000082", language="hi")
+    login("operator")
+    claim(client, case.id)
+    client.post(f"/api/v1/cases/{case.id}/assessment", json={"reason": "बुखार तीन दिन से", "red_flags": ["high_fever"]})
+    client.post(f"/api/v1/cases/{case.id}/resolve", json={"disposition": "home_care", "advice": "दिन में तीन बार पानी पिएं " * 20})
+    assert client.get(f"/api/v1/cases/{case.id}/report.pdf").status_code == 200
