@@ -10,7 +10,7 @@ from crm.models.base import utcnow
 
 
 def open_case(channel: str, caller_phone: str | None, status: str, language: str = "hi", **fields) -> Case:
-    """Create a case, give it its reference and log 'opened' (flushed, committed by the caller)."""
+    """Create a case and log 'opened' (flushed, so it has its id and reference; committed by the caller)."""
     case = Case(channel=channel, caller_phone=caller_phone, status=status, language=language, **fields)
     if caller_phone and case.patient_id is None:
         patient = match_caller(caller_phone)
@@ -19,14 +19,8 @@ def open_case(channel: str, caller_phone: str | None, status: str, language: str
             case.language = patient.preferred_language or language
     db.session.add(case)
     db.session.flush()
-    case.reference = reference(case.id)
     add_event(case, "opened", channel=channel)
     return case
-
-
-def reference(case_id: int) -> str:
-    """The reference citizens are told: short, unambiguous over the phone."""
-    return f"SMP-{case_id:05d}"
 
 
 def add_event(case: Case, kind: str, staff_id: int | None = None, **detail) -> CaseEvent:

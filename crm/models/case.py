@@ -35,7 +35,6 @@ class Case(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     priority: Mapped[str] = mapped_column(String(2), default="P4")
@@ -69,6 +68,11 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+
+    @property
+    def reference(self) -> str | None:
+        """What citizens are told (SMP-00042): derived from the id, so opening a case is one INSERT."""
+        return f"SMP-{self.id:05d}" if self.id is not None else None
     calls = relationship("Call", back_populates="case", order_by="Call.id")
     messages = relationship("Message", back_populates="case", order_by="Message.id")
 
