@@ -190,7 +190,7 @@ def test_spoken_red_flag_goes_straight_to_the_emergency_queue(client, speech, la
     assert ">emergency</Enqueue>" in twiml
     case = fresh(case)
     assert (case.priority, case.queue, case.language) == ("P1", "emergency", language)
-    assert [e.detail["rules"] for e in case.events if e.kind == "speech"][0]
+    assert next(e.detail["rules"] for e in case.events if e.kind == "speech")
 
 
 def test_spoken_routine_request_sets_the_language_and_goes_on(client):
