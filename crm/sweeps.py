@@ -26,10 +26,12 @@ STALE_SMS = timedelta(seconds=60)
 
 def run_once(now: datetime | None = None) -> dict[str, int]:
     """One pass of every sweep; returns what each did."""
-    from triage import alarms
+    from triage import alarms, assessment
 
     now = now or utcnow()
     done = alarms.sweep(now)
+    # Wrap-ups that ran out, cases to close, call-backs now due: also when no dashboard is open.
+    done |= {k: len(v) for k, v in assessment.settle(now).items()}
     done["reminders"] = appointments.send_reminders(now)
     done["sms_requeued"] = requeue_stale_sms(now)
     return done

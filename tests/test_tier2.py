@@ -95,4 +95,4 @@ def test_accepted_emergency_is_never_widened(app):
 
 
 def test_sweeps_run_once_does_everything(app):
-    assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued"}
+    assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued", "closed", "available", "due"}
