@@ -143,8 +143,13 @@ def test_login_attempts_are_rate_limited(tmp_path):
         assert b"Too many attempts" in client.post("/login", data={"username": "x", "password": "y"}).data
 
 
-def test_logout_ends_the_session(client, login):
-    login("operator")
+def test_logout_ends_the_session_and_the_presence(client, login):
+    staff = login("operator")
     assert client.get("/lookup").status_code == 200
+    client.put("/api/v1/me/presence", json={"presence": "available"})
     client.post("/logout")
     assert client.get("/lookup").status_code == 302
+    from crm.extensions import db
+
+    db.session.expire_all()
+    assert db.session.get(type(staff), staff.id).presence == "offline"

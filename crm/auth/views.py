@@ -5,14 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from crm.auth.access import public, roles
 from crm.auth.passwords import authenticate
-from crm.extensions import limiter
+from crm.extensions import db, limiter
+from crm.models.base import utcnow
 from crm.models.staff import ROLES
 
 bp = Blueprint("auth", __name__)
@@ -54,7 +55,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles(*ROLES)
 def logout():
-    """End the session."""
+    """End the session; a logged-out operator is no longer counted as available."""
+    current_user.presence, current_user.presence_since = "offline", utcnow()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
