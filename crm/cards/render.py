@@ -108,11 +108,21 @@ class _Card(FPDF):
             size -= 0.25
             self.set_font_size(size)
         if self.get_string_width(text) > width:  # still too long: wrap rather than cut a name
-            self.set_text_color(*INK)
-            self.set_xy(x, y)
-            self.multi_cell(width, size * 0.3528 * 1.1, text, align="L")
+            # Wrapped by hand, one cell() per line: fpdf2's multi_cell loses text shaping, which
+            # misplaces Devanagari vowel signs.
+            for i, line in enumerate(self._lines(text, width)):
+                self.put(x, y + i * size * 0.3528 * 1.1, line, size, bold=bold, w=width)
             return
         self.put(x, y, text, size, bold=bold, w=width)
+
+    def _lines(self, text: str, width: float) -> list[str]:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and self.get_string_width(f"{lines[-1]} {word}") <= width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
 
     def field(self, x: float, y: float, label: str, value: str, width: float,
               size: float = 7.5) -> None:
