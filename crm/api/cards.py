@@ -24,29 +24,33 @@ def card_json(card) -> dict:
     return view
 
 
+@bp.errorhandler(cards.CardError)
+def card_error(exc: cards.CardError):
+    """Any card action refused: the API's error shape, nothing half-written."""
+    db.session.rollback()
+    return error(exc.code, exc.message, exc.status)
+
+
+def _audited(number: str, action: str):
+    """The card with this number, its viewing written to the audit log."""
+    found = cards.get_card(number)
+    audit.record(action, patient_id=found.patient_id, card_number=found.number)
+    db.session.commit()
+    return found
+
+
 @bp.get("/cards/<number>")
 @roles(*PATIENT_READERS)
 def card(number: str):
     """A card's status and lifecycle."""
-    try:
-        found = cards.get_card(number)
-    except cards.CardError as exc:
-        return error(exc.code, exc.message, exc.status)
-    audit.record("view_card", patient_id=found.patient_id, card_number=found.number)
-    db.session.commit()
-    return jsonify(card_json(found))
+    return jsonify(card_json(_audited(number, "view_card")))
 
 
 @bp.get("/cards/<number>/qr.png")
 @roles(*CARD_OFFICE)
 def card_qr(number: str):
     """The card's signed QR as a PNG."""
-    try:
-        found = cards.get_card(number)
-    except cards.CardError as exc:
-        return error(exc.code, exc.message, exc.status)
-    audit.record("card_qr", patient_id=found.patient_id, card_number=found.number)
-    db.session.commit()
+    found = _audited(number, "card_qr")
     return Response(render.qr_png(found.qr_token), mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -54,12 +58,7 @@ def card_qr(number: str):
 @roles(*CARD_OFFICE)
 def card_pdf(number: str):
     """The printable two-sided card."""
-    try:
-        found = cards.get_card(number)
-    except cards.CardError as exc:
-        return error(exc.code, exc.message, exc.status)
-    audit.record("card_print", patient_id=found.patient_id, card_number=found.number)
-    db.session.commit()
+    found = _audited(number, "card_print")
     pdf = render.card_pdf(print_view(found))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="card-{found.number}.pdf"', "Cache-Control": "no-store"})
@@ -104,11 +103,7 @@ def delivery(number: str):
 
 
 def _act(action, status: int = 200):
-    try:
-        return jsonify(card_json(action())), status
-    except cards.CardError as exc:
-        db.session.rollback()
-        return error(exc.code, exc.message, exc.status)
+    return jsonify(card_json(action())), status
 
 
 def print_view(card) -> render.CardPrint:
