@@ -33,7 +33,7 @@ class InProcessRunner:
 
 
 class HeldRunner:
-    """Keeps jobs until `run_held()` (tests that look at what was queued before it runs)."""
+    """Keeps jobs in `held` without running them (tests that look at what would be sent)."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -42,15 +42,6 @@ class HeldRunner:
     def enqueue(self, path: str, *args, job_id: str | None = None) -> None:
         """Hold the job."""
         self.held.append((path, args))
-
-    def run_held(self) -> int:
-        """Run every held job in order; returns how many ran."""
-        ran = 0
-        while self.held:
-            path, args = self.held.pop(0)
-            _run_logged(self.app, path, args)
-            ran += 1
-        return ran
 
 
 class RqRunner:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm import audit, phones
 from crm.cards import number as card_number
+from crm.cards import operations as cards
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
 from crm.extensions import db
@@ -75,12 +76,9 @@ def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
 
 def _by_card_number(text: str) -> tuple[Patient, HealthCard, list]:
     try:
-        digits = card_number.parse(text)
-    except card_number.CardNumberError as exc:
-        raise LookupFailed(exc.code, exc.message, 422) from exc
-    card = db.session.scalar(select(HealthCard).where(HealthCard.number == digits))
-    if card is None:
-        raise LookupFailed("not_found", f"No card {card_number.pretty(digits)} was ever issued.", 404)
+        card = cards.get_card(text)
+    except cards.CardError as exc:
+        raise LookupFailed(exc.code, exc.message, exc.status) from exc
     return card.patient, card, []
 
 

@@ -44,9 +44,8 @@ def inbound(params: dict, helpline: str) -> Message | None:
     message.segments = calls.param_int(params.get("NumSegments")) or sms_text.segments(body)
     cases.add_event(case, "sms_in", message_id=message.id, priority=result.priority,
                     rules=[m.rule_id for m in result.matched])
-    escalate = PRIORITY_RANK[result.priority] < PRIORITY_RANK.get(case.priority, 4)
-    if escalate or new_case:
-        case.priority = result.priority if escalate or new_case else case.priority
+    if new_case or PRIORITY_RANK[result.priority] < PRIORITY_RANK.get(case.priority, 4):
+        case.priority = result.priority
         case.specialty = result.specialty or case.specialty
     if result.priority == "P1" and case.queue != calls.EMERGENCY:
         calls.declare_emergency(case, via="sms")

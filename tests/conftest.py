@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,15 +113,22 @@ def make_app(tmp_path, **overrides):
     return app
 
 
-@pytest.fixture
-def app(tmp_path):
-    """A fresh app and empty schema for each test."""
-    app = make_app(tmp_path)
+@contextmanager
+def app_with_schema(tmp_path, **overrides):
+    """An app with an empty schema and its context pushed (for factories), cleaned up afterwards."""
+    app = make_app(tmp_path, **overrides)
     with app.app_context():
         db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh app and empty schema for each test."""
+    with app_with_schema(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

@@ -76,9 +76,3 @@ def _take(condition, staff: StaffUser) -> Case | None:
     db.session.commit()
     return case
 
-
-def release(case: Case, staff: StaffUser, reason: str) -> None:
-    """Put a claimed case back in its queue (the caller could not be connected)."""
-    case.status, case.assigned_to_id = "queued", None
-    cases.add_event(case, "released", staff_id=staff.id, reason=reason)
-    db.session.commit()

@@ -4,8 +4,7 @@ import itertools
 
 import pytest
 
-from crm.extensions import db
-from tests.conftest import make_app
+from tests.conftest import app_with_schema
 
 _sid = itertools.count(1)
 
@@ -18,12 +17,8 @@ def sid(prefix: str) -> str:
 @pytest.fixture
 def app(tmp_path):
     """The telephony app: SQLite, jobs held so tests see them."""
-    app = make_app(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False)
-    with app.app_context():
-        db.create_all()
+    with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def call_params(call_sid: str, caller: str = "+919810000001", **extra) -> dict:

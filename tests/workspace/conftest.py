@@ -10,7 +10,7 @@ from crm import cases
 from crm.extensions import db
 from crm.models import Case, Facility
 from crm.models.base import utcnow
-from tests.conftest import make_app
+from tests.conftest import app_with_schema
 
 _numbers = itertools.count(1)
 
@@ -18,12 +18,8 @@ _numbers = itertools.count(1)
 @pytest.fixture
 def app(tmp_path):
     """SQLite, jobs held so nothing reaches Twilio or the emulator."""
-    app = make_app(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False)
-    with app.app_context():
-        db.create_all()
+    with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def waiting_case(channel: str = "sms", priority: str = "P4", phone: str | None = None, **fields) -> Case:
