@@ -269,7 +269,7 @@ def summarise(blocks: list, cpu: float) -> dict:
 
 STEPS = {"signature check": ("telephony.signature", "is_valid_request"),
          "open case and call (database)": ("telephony.calls", "incoming"),
-         "event (Socket.IO)": ("triage.events", "case_changed"),
+         "event (Socket.IO)": ("crm.live.events", "case_changed"),
          "greeting TwiML": ("telephony.prompts", "greeting")}
 
 

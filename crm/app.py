@@ -50,11 +50,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.auth.views import bp as auth_bp
     from crm.cards.keys import init_app as init_card_keys
     from crm.doctor_pages import bp as doctor_bp
+    from crm.live import sockets
     from crm.pages import bp as pages_bp
     from crm.workspace import bp as workspace_bp
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
-    from triage import sockets
 
     access.init_app(app)
     filters.init_app(app)

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm import cases, outbox
+from crm import outbox
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Appointment, Case, Patient, Slot, StaffUser
 from crm.models.base import local, utcnow
@@ -62,7 +63,7 @@ def book(slot_id: int, case: Case, staff: StaffUser) -> Appointment:
     except IntegrityError as exc:
         db.session.rollback()
         raise SlotTaken("That slot was just booked by someone else; choose another.") from exc
-    cases.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
+    timeline.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
                     when=slot.starts_at.isoformat(), facility=slot.facility.code)
     _text(appointment, "booked", case)
     db.session.commit()
@@ -77,7 +78,7 @@ def cancel(appointment: Appointment, staff: StaffUser, notify: bool = True) -> A
     appointment.status, appointment.cancelled_at = "cancelled", utcnow()
     case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
     if case is not None:
-        cases.add_event(case, "appointment_cancelled", staff_id=staff.id, appointment_id=appointment.id)
+        timeline.add_event(case, "appointment_cancelled", staff_id=staff.id, appointment_id=appointment.id)
     if notify:
         _text(appointment, "cancelled", case)
     db.session.commit()
@@ -92,7 +93,7 @@ def reschedule(appointment: Appointment, slot_id: int, staff: StaffUser) -> Appo
     case = db.session.get(Case, appointment.case_id)
     new = book(slot_id, case, staff)
     appointment.status, appointment.cancelled_at, appointment.moved_to_id = "moved", utcnow(), new.id
-    cases.add_event(case, "appointment_moved", staff_id=staff.id, appointment_id=appointment.id, to=new.id)
+    timeline.add_event(case, "appointment_moved", staff_id=staff.id, appointment_id=appointment.id, to=new.id)
     db.session.commit()
     return new
 

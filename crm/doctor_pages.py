@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from crm import lookup
 from crm.auth.access import roles
+from crm.cases import escalation
 from crm.extensions import db
 from crm.models import Appointment, Case, ClinicalNote, StaffUser
-from triage import escalation
 
 bp = Blueprint("doctor", __name__, url_prefix="/doctor")
 SPECIALTIES = ("general_medicine", "cardiology", "neurology", "paediatrics", "obstetrics", "psychiatry",

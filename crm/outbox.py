@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from crm import cases
+from crm.cases import timeline
 from crm.extensions import db
 from crm.jobs import enqueue
 from crm.models import Case, Message
@@ -30,7 +30,7 @@ def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply",
     db.session.add(message)
     db.session.flush()
     if case is not None:
-        cases.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind)
+        timeline.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind)
     db.session.info.setdefault("sampark_send", []).append(message.id)
     return message
 

@@ -14,11 +14,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from crm import audit, outbox, phones
+from crm.cases import dispositions
 from crm.extensions import db
 from crm.lookup import age
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
-from triage import checklist, dispositions
+from triage import checklist
 
 OUTCOME_KINDS = ("resolved", "informed", "escalated", "callback_scheduled")
 RESEND_AFTER = timedelta(minutes=2)  # a second click within this is a double click, not a new SMS

@@ -26,7 +26,7 @@ STALE_SMS = timedelta(seconds=60)
 
 def run_once(now: datetime | None = None) -> dict[str, int]:
     """One pass of every sweep; returns what each did."""
-    from triage import alarms, assessment
+    from crm.cases import alarms, assessment
 
     now = now or utcnow()
     done = alarms.sweep(now)

@@ -11,12 +11,13 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
 from crm import lookup as lookups
-from crm import phones, reports, screenpop
+from crm import phones, presence, reports, screenpop
 from crm.auth.access import roles
+from crm.cases import assessment, dispositions
 from crm.extensions import db
 from crm.models import Case, Facility
 from crm.models.base import local
-from triage import assessment, checklist, dispositions, presence
+from triage import checklist
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 WORKERS = ("operator", "supervisor")

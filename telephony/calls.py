@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm import cases, phones
+from crm import phones
 from crm.cards import number as card_number
+from crm.cases import alarms, timeline
 from crm.extensions import db
 from crm.models import Call, Case, HealthCard
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_STATUS_RANK
-from triage import alarms, classify
+from triage import classify
 
 TIER1 = "tier1"
 EMERGENCY = "emergency"
@@ -43,7 +44,7 @@ def incoming(params: dict) -> tuple[Call, Case]:
     if call is not None:
         return call, call.case
     caller = caller_number(params.get("From", ""))
-    case = cases.open_case("voice", caller, status="ivr")
+    case = timeline.open_case("voice", caller, status="ivr")
     call = Call(sid=sid, case=case, direction="inbound", purpose="citizen", from_number=caller,
                 to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"))
     db.session.add(call)
@@ -63,7 +64,7 @@ def choose(case: Case, digits: str) -> str:
         return "emergency"
     if digits in ("1", "2"):
         case.language = "hi" if digits == "1" else "en"
-        cases.add_event(case, "language", language=case.language)
+        timeline.add_event(case, "language", language=case.language)
         db.session.commit()
         return case.language
     return "invalid"
@@ -73,7 +74,7 @@ def hear(case: Case, speech: str) -> str:
     """The caller said what is wrong instead of pressing a key: triage reads it ('emergency', 'hi', 'en')."""
     result = classify(speech)
     case.language = "en" if result.language == "en" else "hi"
-    cases.add_event(case, "speech", text=speech[:500], priority=result.priority,
+    timeline.add_event(case, "speech", text=speech[:500], priority=result.priority,
                     rules=[m.rule_id for m in result.matched])
     if result.priority == "P1":
         declare_emergency(case, via="speech")
@@ -89,7 +90,7 @@ def declare_emergency(case: Case, via: str) -> None:
     if case.priority == "P1" and case.queue == EMERGENCY:
         return
     case.priority, case.queue = "P1", EMERGENCY
-    cases.add_event(case, "emergency", via=via)
+    timeline.add_event(case, "emergency", via=via)
     alarms.raise_alarm(case)
     enter_queue(case, EMERGENCY)
 
@@ -103,16 +104,16 @@ def enter_card(case: Case, call: Call, digits: str) -> str:
     try:
         number = card_number.parse(digits)
     except card_number.CardNumberError:
-        cases.add_event(case, "card_rejected", attempt=call.card_attempts)
+        timeline.add_event(case, "card_rejected", attempt=call.card_attempts)
         db.session.commit()
         return "retry" if call.card_attempts < MAX_CARD_ATTEMPTS else "unknown"
     card = db.session.scalar(select(HealthCard).where(HealthCard.number == number))
     if card is None:
-        cases.add_event(case, "card_unknown", card=card_number.masked(number))
+        timeline.add_event(case, "card_unknown", card=card_number.masked(number))
         db.session.commit()
         return "unknown"
     case.patient_id = card.patient_id
-    cases.add_event(case, "card_entered", card=card_number.masked(number), status=card.status)
+    timeline.add_event(case, "card_entered", card=card_number.masked(number), status=card.status)
     db.session.commit()
     return "ok"
 
@@ -123,7 +124,7 @@ def enter_queue(case: Case, queue: str) -> None:
     case.status = "queued"
     if case.queued_at is None:
         case.queued_at = utcnow()
-    cases.add_event(case, "queued", queue=queue)
+    timeline.add_event(case, "queued", queue=queue)
     db.session.commit()
 
 
@@ -150,7 +151,7 @@ def request_callback(case: Case, call: Call) -> None:
     if case.callback_requested_at is None:
         case.callback_requested_at = utcnow()
         case.status = "callback"
-        cases.add_event(case, "callback_requested", queue=case.queue)
+        timeline.add_event(case, "callback_requested", queue=case.queue)
         db.session.commit()
 
 
@@ -162,12 +163,12 @@ def queue_result(call: Call, params: dict) -> None:
     call.queue_result = result
     call.queue_seconds = param_int(params.get("QueueTime"))
     case = call.case
-    cases.add_event(case, "queue_result", result=result, seconds=call.queue_seconds)
+    timeline.add_event(case, "queue_result", result=result, seconds=call.queue_seconds)
     if result in ("hangup", "error", "system-error", "queue-full") and case.status in ("queued", *TAKEN):
         if case.status == "queued":
             abandon(case, call.queue_seconds)
         else:
-            cases.add_event(case, "caller_gone", seconds_waited=call.queue_seconds)
+            timeline.add_event(case, "caller_gone", seconds_waited=call.queue_seconds)
     db.session.commit()
 
 
@@ -175,7 +176,7 @@ def abandon(case: Case, seconds: int | None) -> None:
     """The caller hung up before anyone answered."""
     case.status = "abandoned"
     case.abandoned_at = utcnow()
-    cases.add_event(case, "abandoned", seconds_waited=seconds)
+    timeline.add_event(case, "abandoned", seconds_waited=seconds)
 
 
 def observe(call: Call, status: str) -> None:
@@ -217,6 +218,6 @@ def _call_ended(call: Call, status: str) -> None:
     case = call.case
     if case is None:
         return
-    cases.add_event(case, "call_ended", leg=call.purpose, status=status, duration=call.duration)
+    timeline.add_event(case, "call_ended", leg=call.purpose, status=status, duration=call.duration)
     if call.purpose in ("citizen", "callback") and case.status in ("ivr", "queued"):
         abandon(case, None)

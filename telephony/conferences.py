@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm import cases
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Call, Case, CaseEvent
 
@@ -22,7 +22,7 @@ def record(case_id: int | None, params: dict) -> None:
     if any(e.detail.get("sid") == conference_sid and e.detail.get("sequence") == sequence for e in seen):
         return
     leg = db.session.scalar(select(Call).where(Call.sid == params.get("CallSid", "")))
-    cases.add_event(case, "conference", event=kind.replace("participant-", ""), sid=conference_sid,
+    timeline.add_event(case, "conference", event=kind.replace("participant-", ""), sid=conference_sid,
                     sequence=sequence, leg=leg.purpose if leg else None,
                     staff_id=leg.staff_id if leg else None)
     db.session.commit()

@@ -6,7 +6,7 @@ import logging
 
 from twilio.base.exceptions import TwilioRestException
 
-from crm import cases
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from telephony import calls, gateway
@@ -36,14 +36,14 @@ def connect(case: Case, staff: StaffUser) -> str:
         if exc.status == 404 and call is not None:
             # The caller hung up between the queue refresh and the claim: nothing to connect.
             calls.abandon(case, None)
-            cases.add_event(case, "claim_too_late", staff_id=staff.id)
+            timeline.add_event(case, "claim_too_late", staff_id=staff.id)
             case.assigned_to_id = None
             db.session.commit()
             return "gone"
         log.exception("could not connect case %s", case.id)
-        cases.add_event(case, "connect_failed", staff_id=staff.id, error=str(exc.msg)[:200])
+        timeline.add_event(case, "connect_failed", staff_id=staff.id, error=str(exc.msg)[:200])
         db.session.commit()
         raise
-    cases.add_event(case, "connecting", staff_id=staff.id, how=outcome)
+    timeline.add_event(case, "connecting", staff_id=staff.id, how=outcome)
     db.session.commit()
     return outcome

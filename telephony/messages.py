@@ -6,7 +6,8 @@ import logging
 
 from sqlalchemy import select, update
 
-from crm import cases, outbox
+from crm import outbox
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
@@ -39,10 +40,10 @@ def inbound(params: dict, helpline: str) -> Message | None:
     case = _open_case_of(sender)
     new_case = case is None
     if new_case:
-        case = cases.open_case("sms", sender, status="queued", language="en" if result.language == "en" else "hi")
+        case = timeline.open_case("sms", sender, status="queued", language="en" if result.language == "en" else "hi")
     message = _store(sid, sender, helpline, body, result.language, case)
     message.segments = calls.param_int(params.get("NumSegments")) or sms_text.segments(body)
-    cases.add_event(case, "sms_in", message_id=message.id, priority=result.priority,
+    timeline.add_event(case, "sms_in", message_id=message.id, priority=result.priority,
                     rules=[m.rule_id for m in result.matched])
     if new_case or PRIORITY_RANK[result.priority] < PRIORITY_RANK.get(case.priority, 4):
         case.priority = result.priority
@@ -78,7 +79,7 @@ def _opt_out(sender: str, keyword: str) -> Case | None:
         db.session.add(OptOut(phone=sender, keyword=keyword[:20]))
     case = _open_case_of(sender)
     if case is not None:
-        cases.add_event(case, "opted_out", keyword=keyword[:20])
+        timeline.add_event(case, "opted_out", keyword=keyword[:20])
     return case
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from crm import outbox
+from crm.live import events
 from telephony import messages
 from telephony.signature import twilio_webhook
-from triage import events
 
 bp = Blueprint("telephony_sms", __name__, url_prefix="/telephony")
 

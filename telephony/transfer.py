@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm import cases
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Call, Case, StaffUser
 from telephony import gateway
@@ -21,14 +21,14 @@ def bring_in_doctor(case: Case, doctor: StaffUser) -> str:
     waiting in the emergency queue) or 'caller_gone' (call back or text instead)."""
     caller = live_caller_leg(case)
     if caller is None or case.channel != "voice":
-        cases.add_event(case, "doctor_needs_contact", staff_id=doctor.id)
+        timeline.add_event(case, "doctor_needs_contact", staff_id=doctor.id)
         db.session.commit()
         return "caller_gone"
     how = "connecting" if caller.queue_result is None else "joining"
     if how == "connecting":
         gateway.dequeue_to_conference(case)
     gateway.ring_staff(case, doctor)
-    cases.add_event(case, "doctor_joining", staff_id=doctor.id, how=how)
+    timeline.add_event(case, "doctor_joining", staff_id=doctor.id, how=how)
     db.session.commit()
     return how
 
@@ -39,7 +39,7 @@ def leave(case: Case, staff: StaffUser) -> bool:
     for leg in legs:
         gateway.client().calls(leg.sid).update(status="completed")
     if legs:
-        cases.add_event(case, "left_call", staff_id=staff.id)
+        timeline.add_event(case, "left_call", staff_id=staff.id)
         if case.assigned_to_id == staff.id:
             case.assigned_to_id = None  # free to take the next call; the case stays with the doctor
         db.session.commit()
@@ -50,5 +50,5 @@ def call_back(case: Case, doctor: StaffUser) -> None:
     """The doctor calls the citizen back: the citizen's phone and the doctor's both join the conference."""
     gateway.call_back(case)
     gateway.ring_staff(case, doctor)
-    cases.add_event(case, "doctor_call_back", staff_id=doctor.id)
+    timeline.add_event(case, "doctor_call_back", staff_id=doctor.id)
     db.session.commit()

@@ -6,10 +6,10 @@ from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.live import events
 from crm.models import Call, Case
 from telephony import calls, prompts
 from telephony.signature import twilio_webhook
-from triage import events
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony")
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from crm import appointments, cases
+from crm import appointments
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Facility, Message, Slot
 from crm.models.base import local, utcnow
@@ -26,7 +27,7 @@ def setup(app):
              for i in range(3)]
     db.session.add_all(slots)
     patient = factories.make_patient(name="Geeta Rawat", preferred_language="hi", mobile="+919810000077")
-    case = cases.open_case("voice", "+919810000077", status="in_progress")
+    case = timeline.open_case("voice", "+919810000077", status="in_progress")
     db.session.commit()
     return doctor, slots, case, patient
 
@@ -43,7 +44,7 @@ def test_booking_texts_the_patient_in_hindi(setup):
 def test_a_slot_is_booked_once(setup):
     doctor, slots, case, _ = setup
     appointments.book(slots[0].id, case, doctor)
-    other = cases.open_case("sms", "+919810000078", status="in_progress")
+    other = timeline.open_case("sms", "+919810000078", status="in_progress")
     db.session.commit()
     with pytest.raises(appointments.SlotTaken):
         appointments.book(slots[0].id, other, doctor)

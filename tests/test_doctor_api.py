@@ -4,18 +4,17 @@ from datetime import timedelta
 
 import pytest
 
-from crm import cases
+from crm.cases import escalation, queue, timeline
 from crm.extensions import db
 from crm.models import Facility, Slot
 from crm.models.base import utcnow
 from tests import factories
-from triage import escalation, queue
 
 
 @pytest.fixture
 def escalated(app):
     operator = factories.make_staff("operator")
-    case = cases.open_case("sms", "+919810000001", status="queued", queue="tier1", queued_at=utcnow())
+    case = timeline.open_case("sms", "+919810000001", status="queued", queue="tier1", queued_at=utcnow())
     db.session.commit()
     case = queue.claim(case.id, operator)
     escalation.escalate(case, operator, "cardiology", "urgent", "Chest tightness when climbing stairs")
@@ -104,7 +103,7 @@ def test_duty_toggle(app):
 
 def test_citizen_and_operator_text_is_escaped_on_the_doctor_panel(app):
     operator = factories.make_staff("operator")
-    case = cases.open_case("sms", "+919810000009", status="queued", queue="tier1", queued_at=utcnow())
+    case = timeline.open_case("sms", "+919810000009", status="queued", queue="tier1", queued_at=utcnow())
     db.session.commit()
     case = queue.claim(case.id, operator)
     escalation.escalate(case, operator, None, "soon", "<script>alert(1)</script> says <img src=x onerror=alert(2)>")

@@ -4,16 +4,16 @@ from datetime import timedelta
 
 import pytest
 
-from crm import cases, sweeps
+from crm import sweeps
+from crm.cases import alarms, escalation, queue, timeline
 from crm.extensions import db
 from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
 from tests import factories
-from triage import alarms, escalation, queue
 
 
 def waiting_case(**fields) -> Case:
-    case = cases.open_case("voice", "+919810000001", status="queued", queue="tier1", queued_at=utcnow(), **fields)
+    case = timeline.open_case("voice", "+919810000001", status="queued", queue="tier1", queued_at=utcnow(), **fields)
     db.session.commit()
     return case
 

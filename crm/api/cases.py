@@ -10,11 +10,12 @@ from twilio.base.exceptions import TwilioRestException
 from crm import phones
 from crm.api import bp, error
 from crm.auth.access import roles
+from crm.cases import queue
 from crm.extensions import db
+from crm.live import events
 from crm.models import Case, StaffUser
 from crm.models.base import iso
 from telephony import connect
-from triage import events, queue
 
 CASE_READERS = ("operator", "doctor", "supervisor")
 

@@ -7,15 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
 
-from crm import appointments, cases, outbox
+from crm import appointments, outbox
 from crm.api import body, bp, error
 from crm.api.cases import case_json
 from crm.auth.access import roles
+from crm.cases import escalation, timeline
 from crm.extensions import db
+from crm.live import events
 from crm.models import Appointment, Case, ClinicalNote
 from crm.models.base import iso, utcnow
 from telephony import transfer
-from triage import escalation, events
 
 DOCTOR = ("doctor",)
 
@@ -65,7 +66,7 @@ def accept(case_id: int):
         how = transfer.bring_in_doctor(case, current_user)
     except TwilioRestException as exc:
         how = "failed"
-        cases.add_event(case, "connect_failed", staff_id=current_user.id, error=str(exc.msg)[:200])
+        timeline.add_event(case, "connect_failed", staff_id=current_user.id, error=str(exc.msg)[:200])
         db.session.commit()
     return jsonify(_with_triage(case) | {"connection": how})
 
@@ -141,7 +142,7 @@ def add_note(case_id: int):
         return error("empty", "Write the note.", 422)
     note = ClinicalNote(case_id=case.id, patient_id=case.patient_id, doctor_id=current_user.id, body=note_body[:8000])
     db.session.add(note)
-    cases.add_event(case, "clinical_note", staff_id=current_user.id)
+    timeline.add_event(case, "clinical_note", staff_id=current_user.id)
     db.session.commit()
     return jsonify(id=note.id), 201
 
@@ -172,7 +173,7 @@ def complete(case_id: int):
         return refusal
     case.status, case.outcome, case.closed_at = "resolved", "resolved", utcnow()
     case.advice = str(body().get("advice", "")).strip()[:4000] or case.advice
-    cases.add_event(case, "resolved", staff_id=current_user.id, by="doctor")
+    timeline.add_event(case, "resolved", staff_id=current_user.id, by="doctor")
     db.session.commit()
     events.case_changed(case)
     return jsonify(case_json(case))

@@ -1,6 +1,6 @@
 """Tier 1: the operator's queue and presence, the assessment and its outcomes.
 
-Views parse, call triage.assessment / triage.presence / triage.board, emit the live event, answer.
+Views parse, call crm.cases.assessment / crm.presence / crm.cases.board, answer.
 The screen-pop, SMS thread and report endpoints are in crm.api.operator_case.
 """
 
@@ -12,13 +12,16 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from crm import presence
 from crm.api import body, bp, error
 from crm.api.cases import case_json
 from crm.auth.access import roles
+from crm.cases import assessment, board, dispositions
 from crm.extensions import db
+from crm.live import events
 from crm.models import Case, Facility
 from crm.models.base import DELHI, iso, utcnow
-from triage import assessment, board, checklist, dispositions, events, presence
+from triage import checklist
 
 WORKERS = ("operator", "supervisor")
 READERS = ("operator", "doctor", "supervisor")

@@ -10,9 +10,10 @@ from crm import report_pdf, reports, screenpop
 from crm.api import body, bp, error
 from crm.api.operator import READERS, WORKERS, failed, load_case, work_json
 from crm.auth.access import roles
+from crm.cases import assessment, replies
+from crm.live import events
 from crm.models import Message
 from crm.models.base import iso
-from triage import assessment, events, replies
 
 
 def message_json(message: Message) -> dict:

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from crm import cases
+from crm import presence
+from crm.cases import assessment, queue, timeline
 from crm.extensions import db
 from crm.models.base import utcnow
 from tests import factories
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in, make_operator  # noqa: F401
-from triage import assessment, presence, queue
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,12 @@ def seed_busy_queue(app) -> dict[str, str]:
             ("urgent_old", "voice", "P2", 3, "+919810000303"),
             ("soon_sms", "sms", "P3", 0.5, "+919810000304"),
         ):
-            case = cases.open_case(channel, phone, status="queued", queue="tier1", priority=priority,
+            case = timeline.open_case(channel, phone, status="queued", queue="tier1", priority=priority,
                                    queued_at=now - timedelta(minutes=minutes), language="en" if "sms" in key else "hi")
             refs[key] = case.reference
         db.session.commit()
         refs["urgent_old_id"] = str(case.id)
-        waiting = cases.open_case("voice", "+919810000305", status="queued", queue="tier1", queued_at=now)
+        waiting = timeline.open_case("voice", "+919810000305", status="queued", queue="tier1", queued_at=now)
         db.session.commit()
         colleague = factories.make_staff("operator", name="Imran Qureshi")
         queue.claim(waiting.id, colleague)

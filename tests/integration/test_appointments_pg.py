@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from crm import appointments, cases
+from crm import appointments
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Appointment, Facility, Slot, StaffUser
 from crm.models.base import utcnow
@@ -24,7 +25,7 @@ def test_ten_concurrent_bookings_of_one_slot_make_one_appointment(pg_app):
     db.session.add_all([facility, slot])
     case_ids = []
     for i in range(10):
-        case_ids.append(cases.open_case("voice", f"+91981{i:07d}", status="with_doctor").id)
+        case_ids.append(timeline.open_case("voice", f"+91981{i:07d}", status="with_doctor").id)
     db.session.commit()
     slot_id, doctor_id = slot.id, doctor.id
     results: list[str] = []

@@ -6,12 +6,11 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from crm import cases
+from crm.cases import queue, timeline
 from crm.extensions import db
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
 from tests import factories
-from triage import queue
 
 pytestmark = pytest.mark.pg
 CLAIMERS_PER_PROCESS = 4
@@ -80,7 +79,7 @@ def _run(pg_database, tmp_path, staff_ids, mode, target=None):
 def _queue_cases(n: int) -> list[int]:
     ids = []
     for i in range(n):
-        case = cases.open_case("voice", f"+91981{i:07d}", status="queued", queue="tier1", queued_at=utcnow())
+        case = timeline.open_case("voice", f"+91981{i:07d}", status="queued", queue="tier1", queued_at=utcnow())
         ids.append(case.id)
     db.session.commit()
     return ids

@@ -5,13 +5,14 @@ from datetime import timedelta
 import pytest
 from flask import current_app
 
+from crm import presence
+from crm.cases import assessment, queue
+from crm.cases.assessment import AssessmentError
 from crm.extensions import db
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
 from tests import factories
 from tests.workspace.conftest import make_facility, waiting_case
-from triage import assessment, presence, queue
-from triage.assessment import AssessmentError
 
 
 def claimed(operator, **fields) -> Case:

@@ -92,7 +92,7 @@ def test_work_a_case_through_the_api_to_closed(client, login, app):
 def test_only_the_operator_working_the_case_acts_on_it(client, login, path, payload):
     case = waiting_case()
     queue_holder = factories.make_staff("operator")
-    from triage import queue
+    from crm.cases import queue
 
     queue.claim(case.id, queue_holder)
     login("operator")

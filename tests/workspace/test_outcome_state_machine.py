@@ -18,7 +18,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from crm import cases
+from crm import presence
+from crm.cases import assessment, escalation, queue, timeline
 from crm.extensions import db
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
@@ -26,7 +27,6 @@ from crm.models.case import STATUSES
 from crm.models.staff import PRESENCES
 from tests import factories
 from tests.workspace.conftest import make_facility
-from triage import assessment, escalation, presence, queue
 
 REFUSALS = (assessment.AssessmentError, presence.PresenceError, queue.AlreadyOnCall, escalation.EscalationError)
 OPERATORS = 3
@@ -75,7 +75,7 @@ class Desk(RuleBasedStateMachine):
     @rule(channel=st.sampled_from(["voice", "sms"]), priority=st.sampled_from(["P2", "P3", "P4"]))
     def new_case(self, channel: str, priority: str) -> None:
         phone = f"+91981{len(self.case_ids):07d}"
-        case = cases.open_case(channel, phone, status="queued", queue="tier1", queued_at=self.now, priority=priority)
+        case = timeline.open_case(channel, phone, status="queued", queue="tier1", queued_at=self.now, priority=priority)
         db.session.commit()
         self.case_ids.append(case.id)
 

@@ -11,7 +11,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm import cases
+from crm.cases import timeline
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
@@ -72,7 +72,7 @@ def _take(condition, staff: StaffUser) -> Case | None:
         db.session.rollback()
         return None
     case = db.session.get(Case, won, populate_existing=True)
-    cases.add_event(case, "claimed", staff_id=staff.id, queue=case.queue)
+    timeline.add_event(case, "claimed", staff_id=staff.id, queue=case.queue)
     db.session.commit()
     return case
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from crm import cases
+from crm.cases import alarms, timeline
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
-from triage import alarms
 
 URGENCY = {"emergency": "P1", "urgent": "P2", "soon": "P3", "routine": "P4"}
 EMERGENCY = "emergency"
@@ -42,7 +41,7 @@ def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, 
     case.queue = EMERGENCY if priority == "P1" else tier2_queue(specialty)
     case.status, case.outcome, case.escalated_at = "escalated", "escalated", utcnow()
     case.escalation_summary = summary.strip()[:4000]
-    cases.add_event(case, "escalated", staff_id=staff.id, specialty=specialty, urgency=urgency)
+    timeline.add_event(case, "escalated", staff_id=staff.id, specialty=specialty, urgency=urgency)
     if priority == "P1":
         alarms.raise_alarm(case)
     db.session.commit()
@@ -64,7 +63,7 @@ def accept(case_id: int, doctor: StaffUser) -> Case | None:
         db.session.rollback()
         return None
     case = db.session.get(Case, won, populate_existing=True)
-    cases.add_event(case, "accepted", staff_id=doctor.id, queue=case.queue)
+    timeline.add_event(case, "accepted", staff_id=doctor.id, queue=case.queue)
     db.session.commit()
     return case
 
@@ -77,7 +76,7 @@ def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
         raise EscalationError("Choose another specialty to refer to.")
     case.queue, case.specialty, case.status = tier2_queue(specialty), specialty, "escalated"
     case.doctor_id, case.accepted_at = None, None
-    cases.add_event(case, "referred", staff_id=doctor.id, specialty=specialty, note=note.strip()[:2000],
+    timeline.add_event(case, "referred", staff_id=doctor.id, specialty=specialty, note=note.strip()[:2000],
                     from_specialty=doctor.specialty)
     db.session.commit()
     return case
@@ -85,7 +84,7 @@ def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
 
 def waiting_for(doctor: StaffUser) -> list[Case]:
     """Cases waiting for this doctor: emergencies first, then by priority and wait."""
-    from triage.queue import PRIORITY_ORDER
+    from crm.cases.queue import PRIORITY_ORDER
 
     query = (select(Case).where(Case.queue.in_(queues_of(doctor)), Case.doctor_id.is_(None),
                                 Case.status.in_(("escalated", "queued", "callback")))

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from crm import cases
+from crm.cases import timeline
 from crm.extensions import db
+from crm.live import events
 from crm.models import Case
 from crm.models.base import utcnow
-from triage import events
 
 OPEN_EMERGENCY = ("queued", "callback", "escalated")
 
@@ -24,7 +24,7 @@ def raise_alarm(case: Case) -> None:
     """Level 1: ring every doctor on duty (the caller commits)."""
     if case.alarm_level == 0 and case.doctor_id is None:
         case.alarm_level, case.alarm_raised_at = 1, utcnow()
-        cases.add_event(case, "alarm", level=1, to="doctors on duty")
+        timeline.add_event(case, "alarm", level=1, to="doctors on duty")
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
@@ -50,7 +50,7 @@ def _step(now: datetime, condition, level: int, to: str) -> int:
         ).rowcount
         if changed:
             case = db.session.get(Case, case_id, populate_existing=True)
-            cases.add_event(case, "alarm", level=level, to=to)
+            timeline.add_event(case, "alarm", level=level, to=to)
             done += 1
     db.session.commit()
     for case_id in ids:

@@ -13,14 +13,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from crm import cases, outbox, phones
 from crm import lookup as lookups
+from crm import outbox, phones, presence
 from crm.cards import number as card_number
+from crm.cases import dispositions, escalation, timeline
 from crm.extensions import db
 from crm.models import Case, Facility, Patient, StaffUser
 from crm.models.base import iso, utcnow
 from crm.screenpop import masked_patient
-from triage import checklist, dispositions, escalation, presence
+from triage import checklist
 from triage.rules import RULESET
 
 SCHEDULED = "tier1:callbacks"  # call-backs not due yet: not claimable until moved back to tier1
@@ -64,12 +65,12 @@ def save(case: Case, staff: StaffUser, reason: str | None, red_flags: list[str] 
         if case.status != "in_progress":  # the outcome was decided on this assessment: keep it as it was
             raise AssessmentError("assessment_closed", "The assessment closed with the outcome; add a note instead.")
         case.reason, case.red_flags = reason, flags
-        cases.add_event(case, "assessed", staff_id=staff.id, reason=reason, red_flags=flags)
+        timeline.add_event(case, "assessed", staff_id=staff.id, reason=reason, red_flags=flags)
         flagged = offer(flags)
         if flagged and case.status == "in_progress" and flagged["priority"] < (case.priority or "P4"):
             case.priority = flagged["priority"]  # the queue and the report show how urgent it really was
     if notes and notes.strip():
-        cases.add_event(case, "note", staff_id=staff.id, text=notes.strip()[:4000])
+        timeline.add_event(case, "note", staff_id=staff.id, text=notes.strip()[:4000])
     case.updated_at = now
     db.session.commit()
     return offer(flags)
@@ -139,7 +140,7 @@ def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
         via = next(k for k in ("qr", "card_number", "phone") if query.get(k))
     case.patient_id = view["patient"]["id"]
     card = view["card"]["number"] if view.get("card") and via in ("qr", "card_number") else None
-    cases.add_event(case, "patient_attached", staff_id=staff.id, via=via,
+    timeline.add_event(case, "patient_attached", staff_id=staff.id, via=via,
                     card=card_number.masked(card) if card else None)
     db.session.commit()
     return view
@@ -203,7 +204,7 @@ def close_due(now: datetime) -> list[Case]:
                                   .execution_options(synchronize_session=False)).rowcount
         if done:
             case = db.session.get(Case, case_id, populate_existing=True)
-            cases.add_event(case, "closed")
+            timeline.add_event(case, "closed")
             closed.append(case)
     db.session.commit()
     return closed
@@ -221,7 +222,7 @@ def release_due_callbacks(now: datetime) -> list[Case]:
                                   .execution_options(synchronize_session=False)).rowcount
         if done:
             case = db.session.get(Case, case_id, populate_existing=True)
-            cases.add_event(case, "callback_due", queue=TIER1)
+            timeline.add_event(case, "callback_due", queue=TIER1)
             released.append(case)
     db.session.commit()
     return released
@@ -265,7 +266,7 @@ def _no_open_emergency(case: Case) -> None:
 def _finish(case: Case, staff: StaffUser, now: datetime, kind: str, **detail) -> None:
     case.wrap_up_until = presence.start_wrap_up(staff, now)
     case.updated_at = now
-    cases.add_event(case, kind, staff_id=staff.id, **{k: v for k, v in detail.items() if v is not None})
+    timeline.add_event(case, kind, staff_id=staff.id, **{k: v for k, v in detail.items() if v is not None})
 
 
 def _flag_order(flag: str) -> int:

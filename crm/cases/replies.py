@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from crm import outbox
+from crm.cases.assessment import AssessmentError, ensure_editable
 from crm.extensions import db
 from crm.models import Case, Message, OptOut, StaffUser
-from triage.assessment import AssessmentError, ensure_editable
 
 THREAD_LIMIT = 60
 MAX_REPLY = 480  # a few SMS parts; longer advice belongs in a call
