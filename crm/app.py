@@ -1,7 +1,8 @@
-"""The application factory: settings, extensions, blueprints of crm, telephony and triage."""
+"""The application factory: settings, extensions, the blueprints of crm, then the edges (telephony)."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -12,6 +13,7 @@ from crm import config as settings
 from crm.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
+EDGES = ("telephony",)  # packages at the edge (webhooks, gateways) that plug into the app
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -44,7 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
     )
 
-    from crm import cli, filters, jobs
+    from crm import cli, errors, filters, jobs, unit_of_work
     from crm.api import bp as api_bp
     from crm.auth import access
     from crm.auth.views import bp as auth_bp
@@ -53,10 +55,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.live import sockets
     from crm.pages import bp as pages_bp
     from crm.workspace import bp as workspace_bp
-    from telephony.sms import bp as sms_bp
-    from telephony.voice import bp as voice_bp
 
     access.init_app(app)
+    errors.init_app(app)
+    unit_of_work.init_app(app)
     filters.init_app(app)
     sockets.init_app()
     jobs.init_app(app)
@@ -66,27 +68,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(workspace_bp)
     app.register_blueprint(doctor_bp)
     app.register_blueprint(api_bp)
-    app.register_blueprint(voice_bp)
-    app.register_blueprint(sms_bp)
     cli.init_app(app)
-    if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
-        _mount_emulator(app)
+    for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
+        import_module(edge).init_app(app)
     return app
-
-
-def _mount_emulator(app: Flask) -> None:
-    """Serve the Twilio emulator under /emulator of this server (demo and tests; never production)."""
-    from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-    from telephony.emulator import create_emulator_app
-
-    emulator = create_emulator_app({
-        "ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"], "AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
-        "PHONE_NUMBER": app.config["TWILIO_PHONE_NUMBER"], "APP_BASE_URL": app.config["PUBLIC_BASE_URL"],
-        "SPEED": float(app.config.get("EMULATOR_SPEED", 1.0)),
-    })
-    app.extensions["sampark_emulator"] = emulator
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/emulator": emulator})
 
 
 @event.listens_for(Engine, "connect")

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from crm import outbox
-from crm.cases import timeline
+from crm.cases import policy, timeline
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Appointment, Case, Patient, Slot, StaffUser
 from crm.models.base import local, utcnow
@@ -29,14 +30,6 @@ TEXT = {
 }
 
 
-class SlotTaken(Exception):
-    """Someone booked the slot first."""
-
-
-class AppointmentError(ValueError):
-    """A booking that cannot be made; the message says why."""
-
-
 def open_slots(specialty: str | None = None, after: datetime | None = None, limit: int = 50) -> list[Slot]:
     """Future slots nobody has booked, earliest first."""
     booked = select(Appointment.slot_id).where(Appointment.status == "booked")
@@ -47,12 +40,13 @@ def open_slots(specialty: str | None = None, after: datetime | None = None, limi
 
 
 def book(slot_id: int, case: Case, staff: StaffUser) -> Appointment:
-    """Book `slot_id` for the case's patient and text the confirmation; SlotTaken if it went first."""
+    """Book `slot_id` for the case's patient and text the confirmation; refused (409) if it went first."""
+    policy.ensure_may_act(case, staff)
     slot = db.session.get(Slot, slot_id)
     if slot is None:
-        raise AppointmentError("No such slot.")
+        raise Refused("cannot_book", "No such slot.", 422)
     if slot.starts_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
-        raise AppointmentError("That slot is in the past.")
+        raise Refused("cannot_book", "That slot is in the past.", 422)
     phone = case.caller_phone
     patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
     appointment = Appointment(slot=slot, patient=patient, case_id=case.id, phone=phone, booked_by_id=staff.id,
@@ -62,39 +56,36 @@ def book(slot_id: int, case: Case, staff: StaffUser) -> Appointment:
         db.session.flush()  # the partial unique index refuses a second live booking of the slot
     except IntegrityError as exc:
         db.session.rollback()
-        raise SlotTaken("That slot was just booked by someone else; choose another.") from exc
+        raise Refused("slot_taken", "That slot was just booked by someone else; choose another.", 409) from exc
     timeline.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
                     when=slot.starts_at.isoformat(), facility=slot.facility.code)
     _text(appointment, "booked", case)
-    db.session.commit()
-    outbox.flush()
     return appointment
 
 
 def cancel(appointment: Appointment, staff: StaffUser, notify: bool = True) -> Appointment:
     """Cancel a booking (the slot opens again) and tell the patient."""
+    policy.ensure_may_change_appointment(appointment, staff)
     if appointment.status != "booked":
-        raise AppointmentError(f"The appointment is already {appointment.status}.")
+        raise Refused("cannot_book", f"The appointment is already {appointment.status}.", 409)
     appointment.status, appointment.cancelled_at = "cancelled", utcnow()
     case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
     if case is not None:
         timeline.add_event(case, "appointment_cancelled", staff_id=staff.id, appointment_id=appointment.id)
     if notify:
         _text(appointment, "cancelled", case)
-    db.session.commit()
-    outbox.flush()
     return appointment
 
 
 def reschedule(appointment: Appointment, slot_id: int, staff: StaffUser) -> Appointment:
     """Move a booking to another slot: the new one is booked before the old one is let go."""
+    policy.ensure_may_change_appointment(appointment, staff)
     if appointment.status != "booked":
-        raise AppointmentError(f"The appointment is already {appointment.status}.")
+        raise Refused("cannot_book", f"The appointment is already {appointment.status}.", 409)
     case = db.session.get(Case, appointment.case_id)
     new = book(slot_id, case, staff)
     appointment.status, appointment.cancelled_at, appointment.moved_to_id = "moved", utcnow(), new.id
     timeline.add_event(case, "appointment_moved", staff_id=staff.id, appointment_id=appointment.id, to=new.id)
-    db.session.commit()
     return new
 
 
@@ -114,8 +105,6 @@ def send_reminders(now: datetime | None = None) -> int:
             appointment = db.session.get(Appointment, appointment_id)
             _text(appointment, "reminder", db.session.get(Case, appointment.case_id) if appointment.case_id else None)
             sent += 1
-        db.session.commit()
-        outbox.flush()
     return sent
 
 
@@ -137,11 +126,11 @@ def add_schedule(doctor: StaffUser, facility, day, start: str, end: str, minutes
     from crm.models.base import DELHI
 
     if doctor.role != "doctor":
-        raise AppointmentError(f"{doctor.username} is not a doctor.")
+        raise Refused("cannot_book", f"{doctor.username} is not a doctor.", 422)
     first = datetime.combine(day, datetime.strptime(start, "%H:%M").time(), tzinfo=DELHI)
     last = datetime.combine(day, datetime.strptime(end, "%H:%M").time(), tzinfo=DELHI)
     if last <= first or not 5 <= minutes <= 120:
-        raise AppointmentError("The schedule must end after it starts, with slots of 5 to 120 minutes.")
+        raise Refused("cannot_book", "The schedule must end after it starts, with slots of 5 to 120 minutes.", 422)
     taken = {s.astimezone(DELHI) for s in db.session.scalars(
         select(Slot.starts_at).where(Slot.doctor_id == doctor.id, Slot.starts_at >= first, Slot.starts_at < last))}
     made = 0
@@ -152,5 +141,5 @@ def add_schedule(doctor: StaffUser, facility, day, start: str, end: str, minutes
                                 "general_medicine", starts_at=moment, minutes=minutes))
             made += 1
         moment += timedelta(minutes=minutes)
-    db.session.commit()
+    db.session.flush()
     return made

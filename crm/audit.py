@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 from flask_login import current_user
 
+from crm import unit_of_work
 from crm.extensions import db
 from crm.models import AuditLog
 
@@ -17,9 +18,11 @@ def record(
     card_number: str | None = None,
     via: str | None = None,
     staff_id: int | None = None,
+    keep: bool = False,
     **detail,
 ) -> AuditLog:
-    """Add an audit row for the current staff member (flushed, committed by the caller)."""
+    """Add an audit row for the current staff member (flushed; committed with the unit of work, or with
+    `keep` even when the unit is rolled back, as a refused lookup is)."""
     if staff_id is None and has_request_context() and current_user.is_authenticated:
         staff_id = current_user.id
     row = AuditLog(
@@ -34,4 +37,7 @@ def record(
     )
     db.session.add(row)
     db.session.flush()
+    if keep:
+        fields = {c.key: getattr(row, c.key) for c in AuditLog.__table__.columns if c.key != "id"}
+        unit_of_work.keep_on_rollback(db.session(), lambda: AuditLog(**fields))
     return row

@@ -11,9 +11,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from crm import unit_of_work
 from crm.auth import passwords, tokens
 from crm.cards import number as card_number
 from crm.cards import operations as cards
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Patient, StaffUser
 from crm.models.staff import ROLES
@@ -43,8 +45,9 @@ def schedule_add(username: str, facility_code: str, day, start: str, end: str, m
         raise click.ClickException("Unknown doctor or facility code.")
     try:
         made = appointments.add_schedule(doctor, facility, day.date(), start, end, minutes)
-    except appointments.AppointmentError as exc:
-        raise click.ClickException(str(exc)) from exc
+        unit_of_work.commit()
+    except Refused as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"{made} new slots for {doctor.name} at {facility.name} on {day:%d %b %Y}.")
 
 
@@ -56,7 +59,9 @@ def sweep_once() -> None:
     """Run every sweep once and print what it did."""
     from crm import sweeps
 
-    click.echo(", ".join(f"{k}: {v}" for k, v in sweeps.run_once().items()))
+    done = sweeps.run_once()
+    unit_of_work.commit()
+    click.echo(", ".join(f"{k}: {v}" for k, v in done.items()))
 
 
 @sweep_cli.command("loop")
@@ -69,6 +74,7 @@ def sweep_loop(interval: float) -> None:
 
     while True:
         sweeps.run_once()
+        unit_of_work.commit()
         db.session.remove()
         time.sleep(interval)
 
@@ -148,7 +154,8 @@ def cards_issue(all_: bool, registry_id: tuple[str, ...]) -> None:
             raise click.ClickException(f"No resident with registry id {rid}.")
         try:
             card = cards.issue(patient)
-        except cards.CardError as exc:
+            unit_of_work.commit()
+        except Refused as exc:
             raise click.ClickException(exc.message) from exc
         click.echo(f"{rid}: card {card_number.pretty(card.number)}")
 
@@ -160,7 +167,8 @@ def cards_reissue(number: str, reason: str) -> None:
     """Replace card NUMBER; older cards of the holder become superseded."""
     try:
         card = cards.reissue(number, reason)
-    except cards.CardError as exc:
+        unit_of_work.commit()
+    except Refused as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"New card {card_number.pretty(card.number)} (version {card.version}, {reason}).")
 
@@ -172,7 +180,8 @@ def cards_revoke(number: str, reason: str) -> None:
     """Revoke card NUMBER."""
     try:
         cards.revoke(number, reason)
-    except cards.CardError as exc:
+        unit_of_work.commit()
+    except Refused as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Revoked {card_number.pretty(number)}.")
 

@@ -3,40 +3,39 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 from sqlalchemy import select
 
 from crm import lookup
-from crm.auth.access import roles
-from crm.cases import escalation
+from crm.auth.capabilities import allow
+from crm.cases import notes as clinical_notes
+from crm.cases import queue
+from crm.errors import load
 from crm.extensions import db
-from crm.models import Appointment, Case, ClinicalNote, StaffUser
+from crm.models import Appointment, Case, StaffUser
+from triage import specialties
 
 bp = Blueprint("doctor", __name__, url_prefix="/doctor")
-SPECIALTIES = ("general_medicine", "cardiology", "neurology", "paediatrics", "obstetrics", "psychiatry",
-               "pulmonology", "orthopaedics", "dermatology", "ent", "ophthalmology", "general_surgery")
 
 
 @bp.get("/")
-@roles("doctor", "supervisor")
+@allow("watch_tier2")
 def dashboard():
     """Emergencies on top, then escalations; the doctor's accepted cases beside them."""
-    return render_template("doctor/dashboard.html", specialties=SPECIALTIES)
+    return render_template("doctor/dashboard.html", specialties=specialties.REGISTRY)
 
 
 @bp.get("/cases/<int:case_id>/panel")
-@roles("doctor", "supervisor")
+@allow("watch_tier2")
 def case_panel(case_id: int):
     """One case for the doctor: operator's summary, triage, timeline, patient (audited), notes, bookings."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        return render_template("_lookup_error.html", code="not_found", message="No such case."), 404
+    case = load(Case, case_id, "case")
     patient = lookup.view_patient(case.patient_id, case_id=case.id, via="case") if case.patient_id else None
-    notes = list(db.session.scalars(select(ClinicalNote).where(
-        (ClinicalNote.case_id == case.id) | ((ClinicalNote.patient_id == case.patient_id) if case.patient_id else False)
-    ).order_by(ClinicalNote.id)))
-    staff = {s.id: s.name for s in db.session.scalars(select(StaffUser))}
+    notes = clinical_notes.read(case, current_user) if clinical_notes.may_read(case, current_user) else None
+    named = {e.staff_id for e in case.events} | {n.doctor_id for n in notes or []}
+    staff = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(named - {None})))}
     bookings = list(db.session.scalars(select(Appointment).where(Appointment.case_id == case.id)))
     rules = next((e.detail.get("rules") for e in reversed(case.events) if e.kind == "sms_in"), None) or []
     return render_template("doctor/_case.html", case=case, view=patient, notes=notes, staff=staff,
-                           bookings=bookings, rules=rules, specialties=SPECIALTIES,
-                           queues=escalation.queues_of)
+                           bookings=bookings, rules=rules, specialties=specialties.REGISTRY,
+                           queues=queue.queues_of)

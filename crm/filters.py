@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from flask_login import current_user
 
+from crm.auth.capabilities import can
 from crm.models.base import local
 from crm.phones import masked
 
@@ -27,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(event_text, "event_text")
     app.add_template_filter(delhi, "delhi")
     app.add_template_filter(lambda phone: masked(phone) or "unknown", "masked_phone")
+    app.add_template_global(lambda capability: can(current_user, capability), "can")

@@ -82,13 +82,25 @@ def run(path: str, *args) -> None:
 
         _worker_app = create_app()
     with _worker_app.app_context():
+        run_job(path, args)
+
+
+def run_job(path: str, args: tuple) -> None:
+    """One job is one unit of work: run it, then commit (and publish) what it did."""
+    from crm import unit_of_work
+
+    try:
         import_string(path)(*args)
+        unit_of_work.commit()
+    except BaseException:
+        unit_of_work.rollback()
+        raise
 
 
 def _run_logged(app: Flask, path: str, args: tuple) -> None:
     with app.app_context():
         try:
-            import_string(path)(*args)
+            run_job(path, args)
         except Exception:  # a failed job must not kill the pool thread; sweeps find it again
             log.exception("job %s%r failed", path, args)
             raise

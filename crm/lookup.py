@@ -12,28 +12,21 @@ from crm.cards import number as card_number
 from crm.cards import operations as cards
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Case, HealthCard, Patient
 from crm.models.base import iso
-
-
-class LookupFailed(ValueError):
-    """A lookup that found nothing or could not be read; `code`, `message`, HTTP `status`."""
-
-    def __init__(self, code: str, message: str, status: int) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def lookup(query: dict, case_id: int | None = None) -> dict:
     """Resolve `{"qr"|"card_number"|"phone": ...}` into the patient view, audited."""
     kinds = [k for k in ("qr", "card_number", "phone") if query.get(k) not in (None, "")]
     if len(kinds) != 1:
-        raise LookupFailed("bad_request", "Give exactly one of qr, card_number or phone.", 400)
+        raise Refused("bad_request", "Give exactly one of qr, card_number or phone.", 400)
     via = kinds[0]
     value = str(query[via])
     if case_id is not None and db.session.get(Case, case_id) is None:
-        raise LookupFailed("unknown_case", f"There is no case {case_id}.", 404)
+        raise Refused("unknown_case", f"There is no case {case_id}.", 404)
     try:
         if via == "qr":
             patient, card, candidates = _by_qr(value)
@@ -41,15 +34,13 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
             patient, card, candidates = _by_card_number(value)
         else:
             patient, card, candidates = _by_phone(value)
-    except LookupFailed as exc:
-        audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code)
-        db.session.commit()
+    except Refused as exc:
+        audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code, keep=True)
         raise
     result = patient_view(patient, card)
     if len(candidates) > 1:
         result["matches"] = [_member(p) for p in candidates]
     audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number if card else None)
-    db.session.commit()
     return result
 
 
@@ -57,9 +48,8 @@ def view_patient(patient_id: int, case_id: int | None = None, via: str = "record
     """The patient view by id (a pick from a list, a link), audited."""
     patient = db.session.get(Patient, patient_id)
     if patient is None:
-        raise LookupFailed("not_found", "No such patient.", 404)
+        raise Refused("not_found", "No such patient.", 404)
     audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via)
-    db.session.commit()
     return patient_view(patient, None)
 
 
@@ -67,18 +57,18 @@ def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
     try:
         payload = card_token.verify(text.strip(), keyring())
     except card_token.CardTokenError as exc:
-        raise LookupFailed(exc.code, exc.message, 422) from exc
+        raise Refused(exc.code, exc.message, 422) from exc
     card = db.session.scalar(select(HealthCard).where(HealthCard.number == payload["n"]))
     if card is None:
-        raise LookupFailed("not_found", "This card is correctly signed but not in this system's records.", 404)
+        raise Refused("not_found", "This card is correctly signed but not in this system's records.", 404)
     return card.patient, card, []
 
 
 def _by_card_number(text: str) -> tuple[Patient, HealthCard, list]:
     try:
         card = cards.get_card(text)
-    except cards.CardError as exc:
-        raise LookupFailed(exc.code, exc.message, exc.status) from exc
+    except Refused as exc:
+        raise Refused(exc.code, exc.message, exc.status) from exc
     return card.patient, card, []
 
 
@@ -86,12 +76,12 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
     try:
         e164 = phones.normalize(text)
     except phones.PhoneError as exc:
-        raise LookupFailed("bad_phone", str(exc), 422) from exc
+        raise Refused("bad_phone", str(exc), 422) from exc
     # The registered person first (relation "self"), then family sharing the phone.
     order = sql_case((Patient.relation == "self", 0), else_=1)
     found = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(order, Patient.id).limit(20)).all()
     if not found:
-        raise LookupFailed("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
+        raise Refused("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
     return found[0], None, found
 
 

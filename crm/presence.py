@@ -7,24 +7,20 @@ claim made through any client is reflected without every claim path having to re
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
-from crm.extensions import db, socketio
+from crm.errors import Refused
+from crm.extensions import db
+from crm.live import events
 from crm.models import Case, StaffUser
 from crm.models.base import iso, utcnow
 from crm.models.staff import PRESENCES
 
-log = logging.getLogger(__name__)
 WRAP_UP_DEFAULT = 60
 OPERATOR_ROLES = ("operator",)
-
-
-class PresenceError(ValueError):
-    """A presence change that is not allowed now; the message says why."""
 
 
 def wrap_up_seconds() -> int:
@@ -41,13 +37,14 @@ def live_cases(staff: StaffUser) -> list[Case]:
 def set_presence(staff: StaffUser, presence: str, now: datetime | None = None) -> StaffUser:
     """Choose a presence; refused while holding a case, which must get an outcome first."""
     if presence not in PRESENCES:
-        raise PresenceError(f"Presence must be one of {', '.join(PRESENCES)}.")
+        raise Refused("presence_refused", f"Presence must be one of {', '.join(PRESENCES)}.", 422)
     holding = live_cases(staff)
     if presence == "on_call" and not holding:
-        raise PresenceError("On call is set by answering a case.")
+        raise Refused("presence_refused", "On call is set by answering a case.", 409)
     if holding and presence != "on_call":
         refs = ", ".join(c.reference or str(c.id) for c in holding)
-        raise PresenceError(f"You are working {refs}: resolve, escalate or schedule a call-back first.")
+        raise Refused("presence_refused", f"You are working {refs}: resolve, escalate or schedule a call-back first.",
+                      409)
     _write(staff, presence, now or utcnow())
     return staff
 
@@ -94,9 +91,7 @@ def expire_wrap_ups(now: datetime) -> list[int]:
             .values(presence="available", presence_since=now).execution_options(synchronize_session=False)).rowcount
         if done:
             changed.append(staff_id)
-    db.session.commit()
-    for staff_id in changed:
-        db.session.refresh(db.session.get(StaffUser, staff_id))
+            db.session.get(StaffUser, staff_id, populate_existing=True)
     return changed
 
 
@@ -118,16 +113,16 @@ def summary(staff: StaffUser) -> dict:
 
 
 def announce(staff_ids: list[int]) -> None:
-    """Tell tier-1 and supervisor dashboards that presence changed (ids and presence only)."""
+    """Tell tier-1 and supervisor dashboards, after the commit, that presence changed (ids and presence only)."""
     if not staff_ids:
         return
-    payload = {"staff": [{"id": s.id, "presence": s.presence} for s in
-                         db.session.scalars(select(StaffUser).where(StaffUser.id.in_(staff_ids)))],
-               "counts": counts()}
-    try:
-        socketio.emit("presence.changed", payload, to=["tier1", "supervisors"])
-    except Exception:  # an unreachable message queue must never fail the change itself
-        log.exception("could not publish presence change")
+    ids = sorted(set(staff_ids))
+
+    def payload() -> dict:
+        staff = db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))
+        return {"staff": [{"id": s.id, "presence": s.presence} for s in staff], "counts": counts()}
+
+    events.publish("presence.changed", payload, lambda: ["tier1", "supervisors"], key=("presence", tuple(ids)))
 
 
 def _write(staff: StaffUser, presence: str, now: datetime) -> None:

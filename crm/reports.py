@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from crm import audit, outbox, phones
 from crm.cases import dispositions
+from crm.errors import Refused
 from crm.extensions import db
+from crm.live import events
 from crm.lookup import age
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
@@ -35,12 +37,6 @@ NO_ADVICE = {"hi": "आपकी बात दर्ज कर ली गई ह
 _FLAG_LABELS = {item["id"]: item["label"] for item in checklist("en")}
 
 
-class ReportError(ValueError):
-    """The report SMS cannot be sent; `code`, `message`, HTTP `status`."""
-
-    def __init__(self, code: str, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def _d(key: str, fallback: str = "") -> Callable[[dict], str]:
@@ -115,7 +111,6 @@ def build(case: Case, audited: bool = True) -> dict:
     patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
     if audited:
         audit.record("view_report", patient_id=case.patient_id, case_id=case.id)
-        db.session.commit()
     timeline = [{"at": e.at, "kind": e.kind, "text": describe(e.kind, e.detail),
                  "who": _who(staff.get(e.staff_id))} for e in case.events]
     return {
@@ -146,18 +141,17 @@ def citizen_text(case: Case) -> str:
 def send_to_citizen(case: Case, staff: StaffUser) -> Message:
     """Queue the report SMS (sent once by the outbox job; opt-outs are respected there too)."""
     if case.outcome is None:
-        raise ReportError("no_outcome", "Give the case an outcome before sending the report.")
+        raise Refused("no_outcome", "Give the case an outcome before sending the report.")
     if not (case.caller_phone or "").startswith("+"):
-        raise ReportError("no_number", "The caller's number is withheld: there is nobody to text.")
+        raise Refused("no_number", "The caller's number is withheld: there is nobody to text.")
     if db.session.scalar(select(OptOut.id).where(OptOut.phone == case.caller_phone)) is not None:
-        raise ReportError("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
+        raise Refused("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
     recent = db.session.scalar(select(Message.id).where(
         Message.case_id == case.id, Message.kind == "report", Message.created_at > utcnow() - RESEND_AFTER))
     if recent is not None:
-        raise ReportError("already_sent", "The report SMS was just sent.")
+        raise Refused("already_sent", "The report SMS was just sent.")
     message = outbox.queue_sms(case.caller_phone, citizen_text(case), case=case, kind="report", staff_id=staff.id)
-    db.session.commit()
-    outbox.flush()
+    events.case_changed(case, "case.message")
     return message
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from crm import appointments, outbox
+from crm import appointments, outbox, unit_of_work
 from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
@@ -25,7 +25,7 @@ STALE_SMS = timedelta(seconds=60)
 
 
 def run_once(now: datetime | None = None) -> dict[str, int]:
-    """One pass of every sweep; returns what each did."""
+    """One pass of every sweep; returns what each did (the caller commits: one unit of work)."""
     from crm.cases import alarms, assessment
 
     now = now or utcnow()
@@ -42,8 +42,7 @@ def requeue_stale_sms(now: datetime) -> int:
     stale = select(Message.id).where(Message.direction == "outbound", Message.status == "pending",
                                      Message.created_at <= now - STALE_SMS).limit(500)
     ids = list(db.session.scalars(stale))
-    db.session.info.setdefault("sampark_send", []).extend(ids)
-    outbox.flush()
+    outbox.send_after_commit(ids)
     return len(ids)
 
 
@@ -56,9 +55,10 @@ def start_background(app: Flask, interval: float = 5.0) -> threading.Thread:
             with app.app_context():
                 try:
                     run_once()
+                    unit_of_work.commit()
                 except Exception:  # keep sweeping: one bad pass must not stop the alarms
                     log.exception("sweep failed")
-                    db.session.rollback()
+                    unit_of_work.rollback()
                 finally:
                     db.session.remove()
 

@@ -10,18 +10,16 @@ from datetime import datetime
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
-from crm import lookup as lookups
 from crm import phones, presence, reports, screenpop
-from crm.auth.access import roles
-from crm.cases import assessment, dispositions
+from crm.auth.capabilities import allow
+from crm.cases import dispositions
+from crm.errors import Refused, load
 from crm.extensions import db
 from crm.models import Case, Facility
 from crm.models.base import local
-from triage import checklist
+from triage import checklist, specialties
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
-WORKERS = ("operator", "supervisor")
-READERS = ("operator", "doctor", "supervisor")
 URGENCIES = (("emergency", "Emergency (P1) · आपातकाल"), ("urgent", "Urgent, today (P2) · आज"),
              ("soon", "Soon, within days (P3)"), ("routine", "Routine (P4)"))
 PRESENCE_LABELS = (("available", "Available", "A"), ("on_call", "On call", ""), ("wrap_up", "Wrap-up", ""),
@@ -29,21 +27,21 @@ PRESENCE_LABELS = (("available", "Available", "A"), ("on_call", "On call", ""), 
 
 
 @bp.get("")
-@roles(*WORKERS)
+@allow("work_tier1")
 def index():
     """The operator's workspace: live queue, current case, assessment and outcome."""
     flags_hi = {item["id"]: item for item in checklist("hi")}
     facilities = db.session.scalars(select(Facility).order_by(Facility.kind, Facility.name)).all()
-    config = {"wrap_up_seconds": presence.wrap_up_seconds(),
-              "sla_seconds": current_app.config.get("QUEUE_SLA_SECONDS", 60)}
+    desk = {"wrap_up_seconds": presence.wrap_up_seconds(),
+            "sla_seconds": current_app.config.get("QUEUE_SLA_SECONDS", 60)}
     return render_template(
         "workspace/index.html", checklist=checklist("en"), flags_hi=flags_hi,
-        dispositions=dispositions.DISPOSITIONS, specialties=assessment.SPECIALTIES, urgencies=URGENCIES,
-        facilities=facilities, presences=PRESENCE_LABELS, config=config)
+        dispositions=dispositions.DISPOSITIONS, specialties=specialties.REGISTRY, urgencies=URGENCIES,
+        facilities=facilities, presences=PRESENCE_LABELS, desk=desk)
 
 
 @bp.get("/cases/<int:case_id>/patient")
-@roles(*READERS)
+@allow("read_cases")
 def patient_fragment(case_id: int):
     """The screen-pop as an HTML fragment (patient panel, prior cases, appointments); audited."""
     case = db.session.get(Case, case_id)
@@ -51,19 +49,17 @@ def patient_fragment(case_id: int):
         return render_template("_lookup_error.html", code="not_found", message="No such case."), 404
     try:
         pop = screenpop.screen_pop(case)
-    except lookups.LookupFailed as exc:
+    except Refused as exc:
         return render_template("_lookup_error.html", code=exc.code, message=exc.message), exc.status
     return render_template("workspace/_screen_pop.html", case=case, pop=pop, label=dispositions.label,
                            when=delhi_time, masked=phones.masked)
 
 
 @bp.get("/cases/<int:case_id>/report")
-@roles(*READERS)
+@allow("read_cases")
 def report_page(case_id: int):
     """The printable case report (audited)."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        return render_template("error.html", status=404, message="No such case."), 404
+    case = load(Case, case_id, "case")
     return render_template("workspace/report.html", report=reports.build(case), label=dispositions.label,
                            sms_preview=reports.citizen_text(case), when=delhi_time)
 

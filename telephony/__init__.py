@@ -1,1 +1,33 @@
-"""The Twilio edge of Sampark: webhooks, TwiML prompts, the outbound gateway and the emulator."""
+"""The Twilio edge: voice and SMS webhooks, TwiML prompts, the outbound gateway, the emulator."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
+    from telephony.phone_system import TwilioPhone
+    from telephony.sms import bp as sms_bp
+    from telephony.voice import bp as voice_bp
+
+    app.register_blueprint(voice_bp)
+    app.register_blueprint(sms_bp)
+    app.extensions["sampark_phone"] = TwilioPhone()
+    if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
+        _mount_emulator(app)
+
+
+def _mount_emulator(app: Flask) -> None:
+    """Serve the Twilio emulator under /emulator of this server (demo and tests; never production)."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from telephony.emulator import create_emulator_app
+
+    emulator = create_emulator_app({
+        "ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"], "AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
+        "PHONE_NUMBER": app.config["TWILIO_PHONE_NUMBER"], "APP_BASE_URL": app.config["PUBLIC_BASE_URL"],
+        "SPEED": float(app.config.get("EMULATOR_SPEED", 1.0)),
+    })
+    app.extensions["sampark_emulator"] = emulator
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/emulator": emulator})

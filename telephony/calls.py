@@ -10,17 +10,34 @@ from sqlalchemy import select
 
 from crm import phones
 from crm.cards import number as card_number
-from crm.cases import alarms, timeline
+from crm.cases import lifecycle, timeline
+from crm.cases.lifecycle import EMERGENCY, TIER1
+from crm.cases.status import ENDED, TAKEN, Status
 from crm.extensions import db
+from crm.live import events
 from crm.models import Call, Case, HealthCard
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_STATUS_RANK
 from triage import classify
 
-TIER1 = "tier1"
-EMERGENCY = "emergency"
+__all__ = [
+    "EMERGENCY",
+    "TAKEN",
+    "TIER1",
+    "call_status",
+    "choose",
+    "citizen_leg",
+    "enter_card",
+    "enter_queue",
+    "hear",
+    "incoming",
+    "is_live",
+    "note_waiting",
+    "observe",
+    "queue_result",
+    "request_callback",
+]
 MAX_CARD_ATTEMPTS = 2
-TAKEN = ("in_progress", "with_doctor")
 
 
 def param_int(value, default: int = 0) -> int:
@@ -44,12 +61,24 @@ def incoming(params: dict) -> tuple[Call, Case]:
     if call is not None:
         return call, call.case
     caller = caller_number(params.get("From", ""))
-    case = timeline.open_case("voice", caller, status="ivr")
+    case = lifecycle.open_case("voice", caller, status=Status.IVR)
     call = Call(sid=sid, case=case, direction="inbound", purpose="citizen", from_number=caller,
                 to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"))
     db.session.add(call)
-    db.session.commit()
     return call, case
+
+
+def citizen_leg(case: Case) -> Call | None:
+    """The citizen's leg that is still connected, in a queue or in the conference (the latest one)."""
+    for call in reversed(case.calls):
+        if call.purpose in ("citizen", "callback") and call.ended_at is None and CALL_STATUS_RANK.get(call.status, 0) < 4:
+            return call
+    return None
+
+
+def is_live(case: Case) -> bool:
+    """Whether the IVR may still act on this case (a replayed request for a finished call may not)."""
+    return case.status not in ENDED
 
 
 def known_language(case: Case) -> str | None:
@@ -60,12 +89,11 @@ def known_language(case: Case) -> str | None:
 def choose(case: Case, digits: str) -> str:
     """Apply the menu key: 'hi', 'en', 'emergency' or 'invalid'."""
     if digits == "9":
-        declare_emergency(case, via="ivr")
+        lifecycle.declare_emergency(case, via="ivr")
         return "emergency"
     if digits in ("1", "2"):
         case.language = "hi" if digits == "1" else "en"
         timeline.add_event(case, "language", language=case.language)
-        db.session.commit()
         return case.language
     return "invalid"
 
@@ -77,22 +105,11 @@ def hear(case: Case, speech: str) -> str:
     timeline.add_event(case, "speech", text=speech[:500], priority=result.priority,
                     rules=[m.rule_id for m in result.matched])
     if result.priority == "P1":
-        declare_emergency(case, via="speech")
+        lifecycle.declare_emergency(case, via="speech")
         return "emergency"
     if result.priority < case.priority:
         case.priority, case.specialty = result.priority, result.specialty or case.specialty
-    db.session.commit()
     return case.language
-
-
-def declare_emergency(case: Case, via: str) -> None:
-    """P1: straight to the doctors' emergency queue."""
-    if case.priority == "P1" and case.queue == EMERGENCY:
-        return
-    case.priority, case.queue = "P1", EMERGENCY
-    timeline.add_event(case, "emergency", via=via)
-    alarms.raise_alarm(case)
-    enter_queue(case, EMERGENCY)
 
 
 def enter_card(case: Case, call: Call, digits: str) -> str:
@@ -105,27 +122,22 @@ def enter_card(case: Case, call: Call, digits: str) -> str:
         number = card_number.parse(digits)
     except card_number.CardNumberError:
         timeline.add_event(case, "card_rejected", attempt=call.card_attempts)
-        db.session.commit()
         return "retry" if call.card_attempts < MAX_CARD_ATTEMPTS else "unknown"
     card = db.session.scalar(select(HealthCard).where(HealthCard.number == number))
     if card is None:
         timeline.add_event(case, "card_unknown", card=card_number.masked(number))
-        db.session.commit()
         return "unknown"
     case.patient_id = card.patient_id
     timeline.add_event(case, "card_entered", card=card_number.masked(number), status=card.status)
-    db.session.commit()
     return "ok"
 
 
-def enter_queue(case: Case, queue: str) -> None:
-    """The case waits in `queue`; a case that already waited keeps its original place."""
-    case.queue = queue
-    case.status = "queued"
-    if case.queued_at is None:
-        case.queued_at = utcnow()
-    timeline.add_event(case, "queued", queue=queue)
-    db.session.commit()
+def enter_queue(case: Case, queue: str) -> bool:
+    """Into `queue` from the menu; False if the case is already past the IVR (a repeated request)."""
+    if case.status not in (Status.IVR, Status.QUEUED) or case.queue == EMERGENCY:
+        return False
+    lifecycle.enter_queue(case, queue)
+    return True
 
 
 def note_waiting(call: Call, params: dict) -> int:
@@ -136,7 +148,6 @@ def note_waiting(call: Call, params: dict) -> int:
     if call.queued_at is None:
         call.queued_at = utcnow()
     call.queue_position = position
-    db.session.commit()
     return position
 
 
@@ -146,13 +157,9 @@ def expected_minutes(params: dict, position: int) -> int:
     return max(1, round((average * position) / 60)) if average else 2 * position
 
 
-def request_callback(case: Case, call: Call) -> None:
+def request_callback(case: Case) -> bool:
     """The caller asked to be called back; the case keeps its queued_at, so its place."""
-    if case.callback_requested_at is None:
-        case.callback_requested_at = utcnow()
-        case.status = "callback"
-        timeline.add_event(case, "callback_requested", queue=case.queue)
-        db.session.commit()
+    return lifecycle.request_callback(case)
 
 
 def queue_result(call: Call, params: dict) -> None:
@@ -164,19 +171,12 @@ def queue_result(call: Call, params: dict) -> None:
     call.queue_seconds = param_int(params.get("QueueTime"))
     case = call.case
     timeline.add_event(case, "queue_result", result=result, seconds=call.queue_seconds)
-    if result in ("hangup", "error", "system-error", "queue-full") and case.status in ("queued", *TAKEN):
-        if case.status == "queued":
-            abandon(case, call.queue_seconds)
-        else:
+    if result in ("hangup", "error", "system-error", "queue-full"):
+        if case.status in TAKEN:
             timeline.add_event(case, "caller_gone", seconds_waited=call.queue_seconds)
-    db.session.commit()
-
-
-def abandon(case: Case, seconds: int | None) -> None:
-    """The caller hung up before anyone answered."""
-    case.status = "abandoned"
-    case.abandoned_at = utcnow()
-    timeline.add_event(case, "abandoned", seconds_waited=seconds)
+        else:
+            lifecycle.abandon(case, call.queue_seconds)
+    events.case_changed(case)
 
 
 def observe(call: Call, status: str) -> None:
@@ -186,7 +186,6 @@ def observe(call: Call, status: str) -> None:
         call.status = status
         if status == "in-progress" and call.answered_at is None:
             call.answered_at = utcnow()
-        db.session.commit()
 
 
 def call_status(params: dict) -> Call | None:
@@ -210,7 +209,8 @@ def call_status(params: dict) -> Call | None:
         call.ended_at = utcnow()
         call.duration = param_int(params.get("CallDuration")) or None
         _call_ended(call, status)
-    db.session.commit()
+    if call.case is not None:
+        events.case_changed(call.case)  # the desks show the call's state from its legs
     return call
 
 
@@ -219,5 +219,5 @@ def _call_ended(call: Call, status: str) -> None:
     if case is None:
         return
     timeline.add_event(case, "call_ended", leg=call.purpose, status=status, duration=call.duration)
-    if call.purpose in ("citizen", "callback") and case.status in ("ivr", "queued"):
-        abandon(case, None)
+    if call.purpose in ("citizen", "callback"):
+        lifecycle.abandon(case, None)

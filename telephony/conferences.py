@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from crm.cases import timeline
 from crm.extensions import db
+from crm.live import events
 from crm.models import Call, Case, CaseEvent
 
 
@@ -25,4 +26,4 @@ def record(case_id: int | None, params: dict) -> None:
     timeline.add_event(case, "conference", event=kind.replace("participant-", ""), sid=conference_sid,
                     sequence=sequence, leg=leg.purpose if leg else None,
                     staff_id=leg.staff_id if leg else None)
-    db.session.commit()
+    events.case_changed(case, "case.updated")

@@ -6,10 +6,9 @@ import logging
 
 from twilio.base.exceptions import TwilioRestException
 
-from crm.cases import timeline
-from crm.extensions import db
+from crm.cases import lifecycle, timeline
 from crm.models import Case, StaffUser
-from telephony import calls, gateway
+from telephony import gateway
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +33,8 @@ def connect(case: Case, staff: StaffUser) -> str:
         gateway.ring_staff(case, staff)
     except TwilioRestException as exc:
         if exc.status == 404 and call is not None:
-            # The caller hung up between the queue refresh and the claim: nothing to connect.
-            calls.abandon(case, None)
-            timeline.add_event(case, "claim_too_late", staff_id=staff.id)
-            case.assigned_to_id = None
-            db.session.commit()
+            lifecycle.caller_gone_before_answer(case, staff)
             return "gone"
-        log.exception("could not connect case %s", case.id)
-        timeline.add_event(case, "connect_failed", staff_id=staff.id, error=str(exc.msg)[:200])
-        db.session.commit()
         raise
     timeline.add_event(case, "connecting", staff_id=staff.id, how=outcome)
-    db.session.commit()
     return outcome

@@ -11,6 +11,7 @@ from twilio.rest import Client
 
 from crm.extensions import db
 from crm.models import Call, Case, Message, StaffUser
+from telephony import calls
 
 STAFF_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
@@ -33,8 +34,9 @@ def client() -> Client:
     return app.extensions["sampark_twilio"]
 
 
-def public_url(path: str) -> str:
-    """An absolute URL Twilio can reach (and will sign)."""
+def public_url(endpoint: str, **values) -> str:
+    """The absolute URL of `endpoint` that Twilio can reach (and will sign); works outside a request too."""
+    path = current_app.url_map.bind("sampark").build(endpoint, values)
     return current_app.config["PUBLIC_BASE_URL"] + path
 
 
@@ -47,7 +49,7 @@ def dequeue_to_conference(case: Case) -> Call | None:
     if queue_sid is None:
         return None  # not in Twilio's queue yet: its next wait request sees the claim and leaves
     client().queues(queue_sid).members(call.sid).update(
-        url=public_url(f"/telephony/voice/connect?case={case.id}"), method="POST")
+        url=public_url("telephony.connect", case=case.id), method="POST")
     return call
 
 
@@ -63,10 +65,8 @@ def queue_sid_by_name(name: str | None) -> str | None:
 
 def waiting_call(case: Case) -> Call | None:
     """The citizen's leg of `case` that is still in a Twilio queue, if any."""
-    for call in reversed(case.calls):
-        if call.purpose in ("citizen", "callback") and call.queue_result is None and call.ended_at is None:
-            return call
-    return None
+    leg = calls.citizen_leg(case)
+    return leg if leg is not None and leg.queue_result is None else None
 
 
 def ring_staff(case: Case, staff: StaffUser) -> Call:
@@ -74,8 +74,8 @@ def ring_staff(case: Case, staff: StaffUser) -> Call:
     to = staff.desk_phone or f"client:staff-{staff.id}"
     created = client().calls.create(
         to=to, from_=current_app.config["TWILIO_PHONE_NUMBER"],
-        url=public_url(f"/telephony/voice/staff?case={case.id}"), method="POST",
-        status_callback=public_url("/telephony/voice/status"), status_callback_event=STAFF_EVENTS,
+        url=public_url("telephony.staff", case=case.id), method="POST",
+        status_callback=public_url("telephony.status"), status_callback_event=STAFF_EVENTS,
         status_callback_method="POST")
     return _record(created.sid, case, "staff", to, staff_id=staff.id)
 
@@ -84,8 +84,8 @@ def call_back(case: Case) -> Call:
     """Call the citizen back; when they answer they join the case's conference."""
     created = client().calls.create(
         to=case.caller_phone, from_=current_app.config["TWILIO_PHONE_NUMBER"],
-        url=public_url(f"/telephony/voice/connect?case={case.id}"), method="POST",
-        status_callback=public_url("/telephony/voice/status"), status_callback_event=STAFF_EVENTS,
+        url=public_url("telephony.connect", case=case.id), method="POST",
+        status_callback=public_url("telephony.status"), status_callback_event=STAFF_EVENTS,
         status_callback_method="POST", timeout=30)
     return _record(created.sid, case, "callback", case.caller_phone)
 
@@ -94,7 +94,7 @@ def send_message(message: Message) -> str:
     """Hand one SMS to Twilio; returns its sid."""
     created = client().messages.create(
         to=message.to_number, from_=message.from_number, body=message.body,
-        status_callback=public_url("/telephony/sms/status"))
+        status_callback=public_url("telephony_sms.sms_status"))
     return created.sid
 
 
@@ -102,7 +102,7 @@ def _record(sid: str, case: Case, purpose: str, to: str, staff_id: int | None = 
     call = Call(sid=sid, case=case, purpose=purpose, direction="outbound", to_number=to, staff_id=staff_id,
                 from_number=current_app.config["TWILIO_PHONE_NUMBER"], status="queued")
     db.session.add(call)
-    db.session.commit()
+    db.session.flush()
     return call
 
 

@@ -6,7 +6,7 @@ import logging
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from crm.extensions import db
+from crm import unit_of_work
 from crm.models.base import utcnow
 from telephony import gateway, messages
 
@@ -16,11 +16,12 @@ log = logging.getLogger(__name__)
 def send_message(message_id: int) -> None:
     """Send one outbound SMS, at most once: a message leaves 'pending' exactly one time."""
     message = messages.claim_for_sending(message_id)
+    unit_of_work.commit()  # the claim is durable before Twilio is asked: a rerun never sends twice
     if message is None:
         return  # already sent (or being sent) by another run of this job
     if messages.is_opted_out(message.to_number):
         message.status, message.error_message = "blocked", "The recipient texted STOP."
-        db.session.commit()
+        unit_of_work.commit()
         return
     try:
         message.sid = gateway.send_message(message)
@@ -32,4 +33,4 @@ def send_message(message_id: int) -> None:
         # The request may or may not have reached Twilio: never retry blindly, a person decides.
         message.status, message.error_message = "failed", f"Not confirmed by Twilio: {exc}"[:300]
         log.warning("SMS %s not confirmed: %s", message_id, exc)
-    db.session.commit()
+    unit_of_work.commit()

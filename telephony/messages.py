@@ -7,11 +7,13 @@ import logging
 from sqlalchemy import select, update
 
 from crm import outbox
-from crm.cases import timeline
+from crm.cases import lifecycle, timeline
+from crm.cases.lifecycle import TIER1
+from crm.cases.status import OPEN, Status
 from crm.extensions import db
+from crm.live import events
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
-from crm.models.case import OPEN_STATUSES
 from crm.models.telephony import MESSAGE_STATUS_RANK
 from telephony import calls, sms_text
 from triage import classify
@@ -40,27 +42,28 @@ def inbound(params: dict, helpline: str) -> Message | None:
     case = _open_case_of(sender)
     new_case = case is None
     if new_case:
-        case = timeline.open_case("sms", sender, status="queued", language="en" if result.language == "en" else "hi")
+        case = lifecycle.open_case("sms", sender, status=Status.QUEUED,
+                                   language="en" if result.language == "en" else "hi")
     message = _store(sid, sender, helpline, body, result.language, case)
     message.segments = calls.param_int(params.get("NumSegments")) or sms_text.segments(body)
     timeline.add_event(case, "sms_in", message_id=message.id, priority=result.priority,
-                    rules=[m.rule_id for m in result.matched])
+                       rules=[m.rule_id for m in result.matched])
     if new_case or PRIORITY_RANK[result.priority] < PRIORITY_RANK.get(case.priority, 4):
         case.priority = result.priority
         case.specialty = result.specialty or case.specialty
     if result.priority == "P1" and case.queue != calls.EMERGENCY:
-        calls.declare_emergency(case, via="sms")
+        lifecycle.declare_emergency(case, via="sms")
         case.callback_requested_at = case.callback_requested_at or utcnow()  # a doctor calls them
         queue_reply(case, sms_text.reply("emergency", result.language, ref=case.reference), "advice")
     elif new_case:
-        calls.enter_queue(case, calls.TIER1)
+        lifecycle.enter_queue(case, TIER1)
         queue_reply(case, sms_text.reply("ack", result.language, ref=case.reference), "ack")
-    db.session.commit()
+    events.case_changed(case, "case.message")
     return message
 
 
 def _open_case_of(sender: str) -> Case | None:
-    query = (select(Case).where(Case.channel == "sms", Case.caller_phone == sender, Case.status.in_(OPEN_STATUSES))
+    query = (select(Case).where(Case.channel == "sms", Case.caller_phone == sender, Case.status.in_(OPEN))
              .order_by(Case.id.desc()).limit(1))
     return db.session.scalar(query)
 
@@ -70,7 +73,8 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
                       language=language, status="received", segments=sms_text.segments(body))
     db.session.add(message)
     db.session.flush()
-    db.session.commit()
+    if case is not None:
+        events.case_changed(case, "case.message")
     return message
 
 
@@ -110,7 +114,8 @@ def update_status(params: dict) -> Message | None:
     message.status = status
     if params.get("ErrorCode"):
         message.error_code = str(params["ErrorCode"])[:10]
-    db.session.commit()
+    if message.case is not None:
+        events.case_changed(message.case, "case.message")
     return message
 
 
@@ -120,5 +125,4 @@ def claim_for_sending(message_id: int) -> Message | None:
         update(Message).where(Message.id == message_id, Message.status == "pending")
         .values(status="sending", updated_at=utcnow()).returning(Message.id)
         .execution_options(synchronize_session=False)).scalar_one_or_none()
-    db.session.commit()
     return db.session.get(Message, won, populate_existing=True) if won else None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from crm import outbox
-from crm.live import events
 from telephony import messages
 from telephony.signature import twilio_webhook
 
@@ -21,10 +19,7 @@ def sms():
     params = request.form.to_dict()
     if not params.get("MessageSid"):
         return Response(EMPTY, status=400, mimetype="text/xml")
-    message = messages.inbound(params, current_app.config["TWILIO_PHONE_NUMBER"])
-    outbox.flush()
-    if message is not None and message.case is not None:
-        events.case_changed(message.case, "case.message")
+    messages.inbound(params, current_app.config["TWILIO_PHONE_NUMBER"])
     return Response(EMPTY, mimetype="text/xml")
 
 
@@ -32,7 +27,5 @@ def sms():
 @twilio_webhook
 def sms_status():
     """Delivery status of an outbound SMS, possibly repeated or out of order."""
-    message = messages.update_status(request.form.to_dict())
-    if message is not None and message.case is not None:
-        events.case_changed(message.case, "case.message")
+    messages.update_status(request.form.to_dict())
     return Response(status=204)

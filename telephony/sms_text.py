@@ -6,12 +6,7 @@ Hindi replies are kept within two parts.
 
 from __future__ import annotations
 
-# GSM 03.38 basic character set (plus the extension table, which costs two septets each).
-GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENDED = set("^{}\\[~]|€\f")
+from crm.sms_parts import is_gsm, segments  # noqa: F401  (the edge counts parts the same way)
 
 REPLIES = {
     "ack": {
@@ -32,17 +27,3 @@ REPLIES = {
 def reply(kind: str, script: str, **values) -> str:
     """The reply `kind` in `script` ('hi', 'hinglish' or 'en')."""
     return REPLIES[kind].get(script, REPLIES[kind]["en"]).format(**values)
-
-
-def is_gsm(text: str) -> bool:
-    """Whether `text` fits the GSM-7 alphabet (else the whole SMS is UCS-2)."""
-    return all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text)
-
-
-def segments(text: str) -> int:
-    """How many SMS parts `text` takes."""
-    if is_gsm(text):
-        septets = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
-        return 1 if septets <= 160 else -(-septets // 153)
-    units = len(text.encode("utf-16-le")) // 2
-    return 1 if units <= 70 else -(-units // 67)

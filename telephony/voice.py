@@ -6,7 +6,6 @@ from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.live import events
 from crm.models import Call, Case
 from telephony import calls, prompts
 from telephony.signature import twilio_webhook
@@ -24,11 +23,13 @@ def _url(endpoint: str, **args) -> str:
     return url_for(endpoint, **args)
 
 
-def _call_and_case() -> tuple[Call | None, Case | None]:
+def _call_and_case(live_only: bool = True) -> tuple[Call | None, Case | None]:
+    """The call and its case; with `live_only`, no case for a call whose case has ended (a replay)."""
     call = db.session.scalar(select(Call).where(Call.sid == request.form.get("CallSid", "")))
     if call is not None:
         calls.observe(call, request.form.get("CallStatus", ""))
-    return call, call.case if call else None
+    case = call.case if call else None
+    return call, case if case is None or not live_only or calls.is_live(case) else None
 
 
 def _params() -> dict:
@@ -43,7 +44,6 @@ def voice():
     if not params.get("CallSid"):
         return twiml(prompts.hangup("hi")), 400
     _call, case = calls.incoming(params)
-    events.case_changed(case, "case.opened")
     return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case), _speech()))
 
 
@@ -69,8 +69,7 @@ def menu():
         choice = calls.choose(case, digits) if digits else (case.language or "hi")
     if choice == "invalid":
         return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), True, noinput, _speech()))
-    if choice == "emergency":
-        events.case_changed(case, "case.emergency")
+    if choice == "emergency" or case.queue == calls.EMERGENCY:
         return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
                                        _url("telephony.queue_result", case=case.id)))
     if case.patient_id:
@@ -94,7 +93,9 @@ def card():
 
 def _enqueue_tier1(case: Case, before: str | None = None) -> Response:
     calls.enter_queue(case, calls.TIER1)
-    events.case_changed(case, "case.queued")
+    if case.queue == calls.EMERGENCY:  # a repeated request after the caller pressed 9
+        return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
+                                       _url("telephony.queue_result", case=case.id)))
     return twiml(prompts.enqueue(case.language, calls.TIER1, _url("telephony.wait", case=case.id),
                                  _url("telephony.queue_result", case=case.id), before))
 
@@ -125,8 +126,7 @@ def wait_choice():
     if case is None:
         return twiml(prompts.empty())
     if request.form.get("Digits") == "1":
-        calls.request_callback(case, call)
-        events.case_changed(case, "case.callback")
+        calls.request_callback(case)
         return twiml(prompts.callback_booked(case.language))
     return twiml(prompts.waiting(case.language, call.queue_position or 1, 2, None))
 
@@ -135,10 +135,9 @@ def wait_choice():
 @twilio_webhook
 def queue_result():
     """The Enqueue action: bridged, hangup, leave, redirected, error."""
-    call, case = _call_and_case()
+    call, case = _call_and_case(live_only=False)
     if call is not None:
         calls.queue_result(call, _params())
-        events.case_changed(call.case)
     if request.form.get("QueueResult") == "leave" and case is not None:
         if case.status in calls.TAKEN:
             return twiml(prompts.conference(conference_name(case), case.language,
@@ -183,9 +182,7 @@ def conference_status():
 @twilio_webhook
 def status():
     """Call status callbacks, possibly repeated or out of order."""
-    call = calls.call_status(_params())
-    if call is not None and call.case is not None:
-        events.case_changed(call.case)
+    calls.call_status(_params())
     return Response(status=204)
 
 

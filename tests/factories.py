@@ -47,4 +47,6 @@ def make_patient(household: Household | None = None, **kwargs) -> Patient:
 
 def make_card(patient: Patient | None = None, **patient_kwargs):
     """A patient (made if not given) with a freshly issued card."""
-    return cards.issue(patient or make_patient(**patient_kwargs))
+    card = cards.issue(patient or make_patient(**patient_kwargs))
+    db.session.commit()
+    return card

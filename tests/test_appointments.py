@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from crm import appointments
-from crm.cases import timeline
+from crm.cases import lifecycle
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Facility, Message, Slot
 from crm.models.base import local, utcnow
@@ -27,7 +28,7 @@ def setup(app):
              for i in range(3)]
     db.session.add_all(slots)
     patient = factories.make_patient(name="Geeta Rawat", preferred_language="hi", mobile="+919810000077")
-    case = timeline.open_case("voice", "+919810000077", status="in_progress")
+    case = lifecycle.open_case("voice", "+919810000077", status="with_doctor", doctor_id=doctor.id)
     db.session.commit()
     return doctor, slots, case, patient
 
@@ -35,6 +36,7 @@ def setup(app):
 def test_booking_texts_the_patient_in_hindi(setup):
     doctor, slots, case, patient = setup
     appointment = appointments.book(slots[0].id, case, doctor)
+    db.session.commit()
     assert appointment.patient_id == patient.id and appointment.status == "booked"
     (sms,) = Message.query.filter_by(kind="appointment_booked").all()
     assert "गुरु तेग बहादुर अस्पताल" in sms.body and "10:00" in sms.body and case.reference in sms.body
@@ -44,9 +46,10 @@ def test_booking_texts_the_patient_in_hindi(setup):
 def test_a_slot_is_booked_once(setup):
     doctor, slots, case, _ = setup
     appointments.book(slots[0].id, case, doctor)
-    other = timeline.open_case("sms", "+919810000078", status="in_progress")
     db.session.commit()
-    with pytest.raises(appointments.SlotTaken):
+    other = lifecycle.open_case("sms", "+919810000078", status="in_progress")
+    db.session.commit()
+    with pytest.raises(Refused):
         appointments.book(slots[0].id, other, doctor)
     assert slots[0] not in appointments.open_slots("cardiology")
 
@@ -54,17 +57,21 @@ def test_a_slot_is_booked_once(setup):
 def test_cancel_opens_the_slot_and_tells_the_patient(setup):
     doctor, slots, case, _ = setup
     appointment = appointments.book(slots[0].id, case, doctor)
+    db.session.commit()
     appointments.cancel(appointment, doctor)
+    db.session.commit()
     assert slots[0] in appointments.open_slots("cardiology")
     assert Message.query.filter_by(kind="appointment_cancelled").count() == 1
-    with pytest.raises(appointments.AppointmentError):
+    with pytest.raises(Refused):
         appointments.cancel(appointment, doctor)
 
 
 def test_reschedule_books_the_new_slot_then_frees_the_old(setup):
     doctor, slots, case, _ = setup
     first = appointments.book(slots[0].id, case, doctor)
+    db.session.commit()
     moved = appointments.reschedule(first, slots[2].id, doctor)
+    db.session.commit()
     assert (first.status, first.moved_to_id, moved.slot_id) == ("moved", moved.id, slots[2].id)
     assert slots[0] in appointments.open_slots("cardiology") and slots[2] not in appointments.open_slots("cardiology")
 
@@ -72,6 +79,7 @@ def test_reschedule_books_the_new_slot_then_frees_the_old(setup):
 def test_reminders_go_the_day_before_and_once(setup):
     doctor, slots, case, _ = setup
     appointments.book(slots[0].id, case, doctor)
+    db.session.commit()
     assert appointments.send_reminders() == 1
     assert appointments.send_reminders() == 0
     (reminder,) = Message.query.filter_by(kind="appointment_reminder").all()
@@ -81,6 +89,7 @@ def test_reminders_go_the_day_before_and_once(setup):
 def test_no_reminder_for_a_cancelled_appointment(setup):
     doctor, slots, case, _ = setup
     appointments.cancel(appointments.book(slots[1].id, case, doctor), doctor, notify=False)
+    db.session.commit()
     assert appointments.send_reminders() == 0
 
 
@@ -92,7 +101,7 @@ def test_schedule_opens_slots_once(setup, app):
     assert appointments.add_schedule(doctor, facility, day, "09:00", "10:00", 15) == 0
     first = min(s.starts_at for s in Slot.query.filter(Slot.starts_at >= utcnow() + timedelta(days=2)))
     assert local(first).strftime("%H:%M") == "09:00"
-    with pytest.raises(appointments.AppointmentError):
+    with pytest.raises(Refused):
         appointments.add_schedule(doctor, facility, day, "10:00", "09:00")
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from crm.cases import escalation, queue, timeline
+from crm.cases import lifecycle, tier2
 from crm.extensions import db
 from crm.models import Facility, Slot
 from crm.models.base import utcnow
@@ -14,10 +14,12 @@ from tests import factories
 @pytest.fixture
 def escalated(app):
     operator = factories.make_staff("operator")
-    case = timeline.open_case("sms", "+919810000001", status="queued", queue="tier1", queued_at=utcnow())
+    case = lifecycle.open_case("sms", "+919810000001", status="queued", queue="tier1", queued_at=utcnow())
     db.session.commit()
-    case = queue.claim(case.id, operator)
-    escalation.escalate(case, operator, "cardiology", "urgent", "Chest tightness when climbing stairs")
+    case = lifecycle.claim(case.id, operator)
+    db.session.commit()
+    tier2.escalate(case, operator, "cardiology", "urgent", "Chest tightness when climbing stairs")
+    db.session.commit()
     return case.id
 
 
@@ -87,6 +89,7 @@ def test_booking_a_taken_slot_is_409(app, escalated):
     db.session.add_all([facility, slot])
     db.session.commit()
     assert [s["id"] for s in doctor.get("/api/v1/slots?specialty=cardiology").json["slots"]] == [slot.id]
+    assert doctor.post(f"/api/v1/cases/{escalated}/accept").status_code == 200  # book on a case you hold
     first = doctor.post("/api/v1/appointments", json={"slot_id": slot.id, "case_id": escalated})
     second = doctor.post("/api/v1/appointments", json={"slot_id": slot.id, "case_id": escalated})
     assert first.status_code == 201 and second.status_code == 409 and second.json["error"] == "slot_taken"
@@ -103,10 +106,12 @@ def test_duty_toggle(app):
 
 def test_citizen_and_operator_text_is_escaped_on_the_doctor_panel(app):
     operator = factories.make_staff("operator")
-    case = timeline.open_case("sms", "+919810000009", status="queued", queue="tier1", queued_at=utcnow())
+    case = lifecycle.open_case("sms", "+919810000009", status="queued", queue="tier1", queued_at=utcnow())
     db.session.commit()
-    case = queue.claim(case.id, operator)
-    escalation.escalate(case, operator, None, "soon", "<script>alert(1)</script> says <img src=x onerror=alert(2)>")
+    case = lifecycle.claim(case.id, operator)
+    db.session.commit()
+    tier2.escalate(case, operator, None, "soon", "<script>alert(1)</script> says <img src=x onerror=alert(2)>")
+    db.session.commit()
     doctor, _ = _as(app, "doctor")
     html = doctor.get(f"/doctor/cases/{case.id}/panel").get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html and "&lt;script&gt;" in html

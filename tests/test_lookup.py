@@ -102,6 +102,7 @@ def test_superseded_card_finds_the_patient_and_names_the_current_card(client, lo
     login("operator")
     old_qr = sunita.qr_token
     current = cards.reissue(sunita.number, "duplicate")
+    db.session.commit()
     body = client.post("/api/v1/lookup", json={"qr": old_qr}).json
     assert body["patient"]["name"] == "Sunita Sharma"
     assert body["card"]["status"] == "superseded" and body["card"]["current_number"] == current.number
@@ -111,6 +112,7 @@ def test_superseded_card_finds_the_patient_and_names_the_current_card(client, lo
 def test_revoked_card_says_revoked(client, login, sunita):
     login("operator")
     cards.revoke(sunita.number, "issued in error")
+    db.session.commit()
     body = client.post("/api/v1/lookup", json={"card_number": sunita.number}).json
     assert body["card"]["status"] == "revoked" and body["card"]["current_number"] is None
     assert "revoked" in body["card"]["notice"]

@@ -28,6 +28,7 @@ def test_panel_shows_allergies_as_an_alert_and_the_old_card_banner(client, login
     login("operator")
     card = factories.make_card(allergies=["Penicillin"])
     new = cards.reissue(card.number, "duplicate")
+    db.session.commit()
     html = client.post("/lookup/panel", json={"card_number": card.number}).get_data(as_text=True)
     assert 'class="fact alert"' in html and "Penicillin" in html
     assert "Old card." in html and f"{new.number[:4]} {new.number[4:8]} {new.number[8:]}" in html
@@ -93,6 +94,7 @@ def test_card_office_shows_who_verified_when_and_where_in_delhi_time(client, log
     registrar = login("registrar", name="Vikas Yadav")
     card = factories.make_card()
     cards.record_verification(card.number, registrar, "House 12, Gali 4, Seelampur")
+    db.session.commit()
     page = client.get(f"/cards/{card.number}").get_data(as_text=True)
     db.session.expire_all()
     verified = db.session.get(type(card), card.id).verified_at

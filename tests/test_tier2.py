@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from crm import sweeps
-from crm.cases import alarms, escalation, queue, timeline
+from crm.cases import alarms, lifecycle, queue, tier2
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
@@ -13,19 +14,20 @@ from tests import factories
 
 
 def waiting_case(**fields) -> Case:
-    case = timeline.open_case("voice", "+919810000001", status="queued", queue="tier1", queued_at=utcnow(), **fields)
+    case = lifecycle.open_case("voice", "+919810000001", status="queued", queue="tier1", queued_at=utcnow(), **fields)
     db.session.commit()
     return case
 
 
 def claimed_case(operator) -> Case:
     case = waiting_case()
-    return queue.claim(case.id, operator)
+    return lifecycle.claim(case.id, operator)
 
 
 def test_escalation_puts_the_case_in_the_specialty_queue_with_the_summary(app):
     operator = factories.make_staff("operator")
-    case = escalation.escalate(claimed_case(operator), operator, "cardiology", "urgent", "Chest tightness on walking")
+    case = tier2.escalate(claimed_case(operator), operator, "cardiology", "urgent", "Chest tightness on walking")
+    db.session.commit()
     assert (case.status, case.queue, case.priority) == ("escalated", "tier2:cardiology", "P2")
     assert case.escalation_summary == "Chest tightness on walking" and case.alarm_level == 0
 
@@ -33,41 +35,47 @@ def test_escalation_puts_the_case_in_the_specialty_queue_with_the_summary(app):
 @pytest.mark.parametrize("specialty, urgency, summary", [("cardiology", "whenever", "x"), ("cardiology", "urgent", " ")])
 def test_escalation_needs_urgency_and_summary(app, specialty, urgency, summary):
     operator = factories.make_staff("operator")
-    with pytest.raises(escalation.EscalationError):
-        escalation.escalate(claimed_case(operator), operator, specialty, urgency, summary)
+    with pytest.raises(Refused):
+        tier2.escalate(claimed_case(operator), operator, specialty, urgency, summary)
 
 
 def test_emergency_escalation_raises_the_alarm(app):
     operator = factories.make_staff("operator")
-    case = escalation.escalate(claimed_case(operator), operator, None, "emergency", "Not breathing properly")
+    case = tier2.escalate(claimed_case(operator), operator, None, "emergency", "Not breathing properly")
+    db.session.commit()
     assert (case.queue, case.priority, case.alarm_level) == ("emergency", "P1", 1)
 
 
 def test_only_one_doctor_accepts(app):
     operator = factories.make_staff("operator")
-    case = escalation.escalate(claimed_case(operator), operator, None, "emergency", "Collapsed")
+    case = tier2.escalate(claimed_case(operator), operator, None, "emergency", "Collapsed")
+    db.session.commit()
     first, second = factories.make_staff("doctor"), factories.make_staff("doctor", specialty="cardiology")
-    assert escalation.accept(case.id, first).doctor_id == first.id
-    assert escalation.accept(case.id, second) is None
+    assert tier2.accept(case.id, first).doctor_id == first.id
+    assert tier2.accept(case.id, second) is None
     assert CaseEvent.query.filter_by(case_id=case.id, kind="accepted").count() == 1
     assert db.session.get(Case, case.id).alarm_level == 0
 
 
 def test_a_doctor_only_accepts_their_queues(app):
     operator = factories.make_staff("operator")
-    case = escalation.escalate(claimed_case(operator), operator, "paediatrics", "soon", "Rash for a week")
-    assert escalation.accept(case.id, factories.make_staff("doctor", specialty="cardiology")) is None
-    assert escalation.accept(case.id, factories.make_staff("doctor", specialty="paediatrics")) is not None
+    case = tier2.escalate(claimed_case(operator), operator, "paediatrics", "soon", "Rash for a week")
+    db.session.commit()
+    assert tier2.accept(case.id, factories.make_staff("doctor", specialty="cardiology")) is None
+    assert tier2.accept(case.id, factories.make_staff("doctor", specialty="paediatrics")) is not None
 
 
 def test_referral_moves_the_case_and_keeps_its_history(app):
     operator = factories.make_staff("operator")
     general = factories.make_staff("doctor")
-    case = escalation.escalate(claimed_case(operator), operator, None, "soon", "Headaches")
-    escalation.accept(case.id, general)
-    escalation.refer(case, general, "neurology", "Possible migraine with aura")
+    case = tier2.escalate(claimed_case(operator), operator, None, "soon", "Headaches")
+    db.session.commit()
+    tier2.accept(case.id, general)
+    db.session.commit()
+    tier2.refer(case, general, "neurology", "Possible migraine with aura")
+    db.session.commit()
     neurologist = factories.make_staff("doctor", specialty="neurology")
-    assert case in escalation.waiting_for(neurologist)
+    assert case in queue.waiting_for(neurologist)
     kinds = [e.kind for e in db.session.get(Case, case.id).events]
     assert kinds[-2:] == ["accepted", "referred"] and "escalated" in kinds
 
@@ -90,7 +98,9 @@ def test_accepted_emergency_is_never_widened(app):
     case.queue = "emergency"
     db.session.commit()
     alarms.sweep(utcnow())
-    escalation.accept(case.id, factories.make_staff("doctor"))
+    db.session.commit()
+    tier2.accept(case.id, factories.make_staff("doctor"))
+    db.session.commit()
     assert alarms.sweep(utcnow() + timedelta(minutes=5)) == {"raised": 0, "widened": 0}
 
 

@@ -4,15 +4,13 @@ from flask import Response, current_app, jsonify
 from flask_login import current_user
 
 from crm import audit
-from crm.api import body, bp, error
-from crm.auth.access import PATIENT_READERS, roles
+from crm.api import body, bp
+from crm.auth.capabilities import allow
 from crm.cards import operations as cards
 from crm.cards import render
-from crm.extensions import db
+from crm.errors import load
 from crm.lookup import patient_view
 from crm.models import Patient
-
-CARD_OFFICE = ("registrar", "supervisor")
 
 
 def card_json(card) -> dict:
@@ -24,30 +22,22 @@ def card_json(card) -> dict:
     return view
 
 
-@bp.errorhandler(cards.CardError)
-def card_error(exc: cards.CardError):
-    """Any card action refused: the API's error shape, nothing half-written."""
-    db.session.rollback()
-    return error(exc.code, exc.message, exc.status)
-
-
 def _audited(number: str, action: str):
     """The card with this number, its viewing written to the audit log."""
     found = cards.get_card(number)
     audit.record(action, patient_id=found.patient_id, card_number=found.number)
-    db.session.commit()
     return found
 
 
 @bp.get("/cards/<number>")
-@roles(*PATIENT_READERS)
+@allow("read_patients")
 def card(number: str):
     """A card's status and lifecycle."""
     return jsonify(card_json(_audited(number, "view_card")))
 
 
 @bp.get("/cards/<number>/qr.png")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def card_qr(number: str):
     """The card's signed QR as a PNG."""
     found = _audited(number, "card_qr")
@@ -55,7 +45,7 @@ def card_qr(number: str):
 
 
 @bp.get("/cards/<number>.pdf")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def card_pdf(number: str):
     """The printable two-sided card."""
     found = _audited(number, "card_print")
@@ -65,38 +55,36 @@ def card_pdf(number: str):
 
 
 @bp.post("/patients/<int:patient_id>/cards")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def issue(patient_id: int):
     """Issue a first card to a resident."""
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        return error("not_found", "No such patient.", 404)
+    patient = load(Patient, patient_id, "patient")
     return _act(lambda: cards.issue(patient, current_user), 201)
 
 
 @bp.post("/cards/<number>/reissue")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def reissue(number: str):
     """Replace a card with a revised or duplicate one."""
     return _act(lambda: cards.reissue(number, str(body().get("reason", "")), current_user), 201)
 
 
 @bp.post("/cards/<number>/revoke")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def revoke(number: str):
     """Revoke a card."""
     return _act(lambda: cards.revoke(number, str(body().get("reason", "")), current_user))
 
 
 @bp.post("/cards/<number>/verification")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def verification(number: str):
     """Record the door-to-door verification of a card."""
     return _act(lambda: cards.record_verification(number, current_user, str(body().get("where", ""))))
 
 
 @bp.post("/cards/<number>/delivery")
-@roles(*CARD_OFFICE)
+@allow("card_office")
 def delivery(number: str):
     """Record that the card reached its holder."""
     return _act(lambda: cards.record_delivery(number, current_user, str(body().get("note", ""))))

@@ -5,19 +5,15 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
-from twilio.base.exceptions import TwilioRestException
 
-from crm import phones
-from crm.api import bp, error
-from crm.auth.access import roles
-from crm.cases import queue
+from crm import phone, phones
+from crm.api import bounded_int, bp
+from crm.auth.capabilities import allow
+from crm.cases import lifecycle
+from crm.errors import Refused, load
 from crm.extensions import db
-from crm.live import events
 from crm.models import Case, StaffUser
 from crm.models.base import iso
-from telephony import connect
-
-CASE_READERS = ("operator", "doctor", "supervisor")
 
 
 def case_json(case: Case, timeline: bool = False) -> dict:
@@ -43,15 +39,16 @@ def case_json(case: Case, timeline: bool = False) -> dict:
 
 
 @bp.get("/cases")
-@roles(*CASE_READERS)
+@allow("read_cases")
 def list_cases():
     """Cases, newest first; filters phone, status, channel, priority."""
-    query = select(Case).order_by(Case.id.desc()).limit(min(request.args.get("limit", 100, type=int), 500))
+    limit = bounded_int(request.args.get("limit", 100), "limit", 1, 500)
+    query = select(Case).order_by(Case.id.desc()).limit(limit)
     if request.args.get("phone"):
         try:
             query = query.where(Case.caller_phone == phones.normalize(request.args["phone"]))
         except phones.PhoneError as exc:
-            return error("bad_phone", str(exc), 422)
+            raise Refused("bad_phone", str(exc), 422) from exc
     for name in ("status", "channel", "priority", "queue"):
         if request.args.get(name):
             query = query.where(getattr(Case, name) == request.args[name])
@@ -59,47 +56,35 @@ def list_cases():
 
 
 @bp.get("/cases/<int:case_id>")
-@roles(*CASE_READERS)
+@allow("read_cases")
 def get_case(case_id: int):
     """One case with its timeline, calls and messages."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
-    return jsonify(case_json(case, timeline=True))
+    return jsonify(case_json(load(Case, case_id, "case"), timeline=True))
 
 
 @bp.post("/cases/<int:case_id>/claim")
-@roles("operator", "supervisor")
+@allow("work_tier1")
 def claim(case_id: int):
     """Answer this case: 200 for the one who wins, 409 for everyone else."""
-    try:
-        case = queue.claim(case_id, current_user)
-    except queue.AlreadyOnCall as exc:
-        return error("already_on_call", str(exc), 409)
+    case = lifecycle.claim(case_id, current_user)
     if case is None:
-        return error("claimed_by_other", "Someone else answered this case first.", 409)
+        raise Refused("claimed_by_other", "Someone else answered this case first.", 409)
     return _connected(case)
 
 
 @bp.post("/queues/tier1/next")
-@roles("operator", "supervisor")
+@allow("work_tier1")
 def claim_next():
     """Answer the most urgent, longest-waiting tier-1 case."""
-    try:
-        case = queue.claim_next(current_user)
-    except queue.AlreadyOnCall as exc:
-        return error("already_on_call", str(exc), 409)
+    case = lifecycle.claim_next(current_user)
     if case is None:
-        return error("queue_empty", "Nobody is waiting.", 409)
+        raise Refused("queue_empty", "Nobody is waiting.", 409)
     return _connected(case)
 
 
 def _connected(case: Case):
-    events.case_changed(case, "case.claimed")
     try:
-        how = connect.connect(case, current_user)
-    except TwilioRestException:
-        return jsonify(case_json(case) | {"connection": "failed"}), 200
-    if how == "gone":
-        events.case_changed(case, "case.abandoned")
+        how = phone.system().connect(case, current_user)
+    except phone.PhoneFailed:
+        how = "failed"  # the claim stands; the operator sees the failure and can call back
     return jsonify(case_json(case) | {"connection": how})

@@ -33,10 +33,30 @@ PATHS = {
         schema={"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}}},
         codes=(401, 403, 404, 409, 422)),
     "/api/v1/cases/{case_id}/notes": {
-        "get": {"summary": "Clinical notes of the case and of the patient's earlier cases (doctors only)",
+        "get": {"summary": "Clinical notes of the case and the patient's earlier ones, for the doctors on the case"
+                           " (audited; others: break-glass)",
                 "parameters": [CASE_PARAM], "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
         "post": _case_post("Add a clinical note (doctors only)", {"body": {"type": "string"}}, ["body"], ok="201",
                            schema={"type": "object"}, codes=(401, 403, 404, 409, 422))["post"]},
+    "/api/v1/cases/{case_id}/notes/break-glass": _case_post(
+        "Read the notes of a case that is not yours, with a stated reason (audited, reviewed by supervisors)",
+        {"reason": {"type": "string", "minLength": 10}}, ["reason"], schema={"type": "object"},
+        codes=(401, 403, 404)),
+    "/api/v1/cases/{case_id}/take-over": _case_post(
+        "Supervisor: take over a case an operator is working", {"reason": {"type": "string"}}, ["reason"],
+        codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/reassign": _case_post(
+        "Supervisor: give the case to another operator or doctor",
+        {"staff_id": {"type": "integer"}, "reason": {"type": "string"}}, ["staff_id", "reason"],
+        codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/move": _case_post(
+        "Supervisor: move a waiting case to another queue (emergency makes it P1 and rings the doctors)",
+        {"queue": {"type": "string"}, "reason": {"type": "string"}}, ["queue", "reason"],
+        codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/priority": _case_post(
+        "Supervisor: raise a case's priority (never lower)",
+        {"priority": {"enum": ["P1", "P2", "P3"]}, "reason": {"type": "string"}}, ["priority", "reason"],
+        codes=(401, 403, 404, 409, 422)),
     "/api/v1/cases/{case_id}/refer": _case_post(
         "Refer the case to another specialty with a note", {"specialty": {"type": "string"}, "note": {"type": "string"}},
         ["specialty"]),

@@ -13,18 +13,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm import presence
-from crm.api import body, bp, error
+from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
-from crm.auth.access import roles
+from crm.auth.capabilities import allow
 from crm.cases import assessment, board, dispositions
+from crm.errors import Refused, load
 from crm.extensions import db
-from crm.live import events
 from crm.models import Case, Facility
 from crm.models.base import DELHI, iso, utcnow
 from triage import checklist
-
-WORKERS = ("operator", "supervisor")
-READERS = ("operator", "doctor", "supervisor")
 
 
 def work_json(case: Case) -> dict:
@@ -36,29 +33,14 @@ def work_json(case: Case) -> dict:
     }
 
 
-def load_case(case_id: int) -> Case | None:
-    """The case, or None."""
-    return db.session.get(Case, case_id)
-
-
-def failed(exc: assessment.AssessmentError):
-    """An assessment refusal in the API's error shape."""
-    return error(exc.code, exc.message, exc.status)
-
-
 @bp.get("/queues/tier1")
-@roles(*WORKERS)
+@allow("work_tier1")
 def tier1_queue():
     """The tier-1 board: waiting cases, scheduled call-backs, my cases, presence counts."""
     now = utcnow()
-    settled = assessment.settle(now)
-    changed_presence = settled["available"] + ([current_user.id] if presence.sync(current_user) else [])
-    db.session.commit()
-    for case in settled["closed"]:
-        events.case_changed(case, "case.closed")
-    for case in settled["due"]:
-        events.case_changed(case, "case.callback_due")
-    presence.announce(changed_presence)
+    assessment.settle(now)
+    if presence.sync(current_user):
+        presence.announce([current_user.id])
     seen = board.read(current_user, now)
 
     def item(case: Case) -> dict:
@@ -72,54 +54,46 @@ def tier1_queue():
 
 
 @bp.put("/me/presence")
-@roles(*WORKERS)
+@allow("work_tier1")
 def set_presence():
     """Choose presence; 'available' during wrap-up means ready (the wrapped cases close)."""
     wanted = str(body().get("presence", ""))
-    try:
-        if wanted == "available" and current_user.presence == "wrap_up":
-            for case in assessment.end_wrap_up(current_user):
-                events.case_changed(case, "case.closed")
-        else:
-            presence.set_presence(current_user, wanted)
-            db.session.commit()
-    except presence.PresenceError as exc:
-        db.session.rollback()
-        return error("presence_refused", str(exc), 409 if wanted in presence.PRESENCES else 422)
-    except assessment.AssessmentError as exc:
-        return failed(exc)
+    if wanted == "available" and current_user.presence == "wrap_up":
+        assessment.end_wrap_up(current_user)
+    else:
+        presence.set_presence(current_user, wanted)
     presence.announce([current_user.id])
     return jsonify(presence.summary(current_user) | {"operators": presence.counts()})
 
 
 @bp.get("/dispositions")
-@roles(*READERS)
+@allow("read_cases")
 def list_dispositions():
     """Disposition codes with English and Hindi labels."""
     return jsonify(dispositions=dispositions.as_json())
 
 
 @bp.get("/canned-replies")
-@roles(*READERS)
+@allow("read_cases")
 def canned_replies():
     """Canned SMS replies in Hindi and English, filled in for `case_id` if given."""
-    case = load_case(request.args.get("case_id", 0, type=int))
+    case = load(Case, request.args["case_id"], "case") if request.args.get("case_id") else None
     return jsonify(replies=dispositions.canned_replies(case.reference if case else "",
                                                        current_app.config.get("HELPLINE_DISPLAY_NUMBER", "")))
 
 
 @bp.get("/checklist")
-@roles(*READERS)
+@allow("read_cases")
 def red_flag_checklist():
     """The red-flag checklist from the triage rules, in 'en' or 'hi', and the escalation specialties."""
     lang = request.args.get("lang", "en")
     if lang not in ("en", "hi"):
-        return error("bad_language", "lang must be 'en' or 'hi'.", 422)
+        raise Refused("bad_language", "lang must be 'en' or 'hi'.", 422)
     return jsonify(lang=lang, items=checklist(lang), specialties=list(assessment.SPECIALTIES))
 
 
 @bp.get("/facilities")
-@roles(*READERS)
+@allow("read_cases")
 def facilities():
     """Facilities to inform, filtered by `q` (name, code or district)."""
     query = select(Facility).order_by(Facility.kind, Facility.name).limit(200)
@@ -132,83 +106,70 @@ def facilities():
 
 
 @bp.post("/cases/<int:case_id>/assessment")
-@roles(*WORKERS)
+@allow("work_tier1")
 def save_assessment(case_id: int):
     """Save reason, ticked red flags and a note; the answer offers the escalation the flags call for."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
+    case = load(Case, case_id, "case")
     data = body()
     flags = data.get("red_flags")
-    if flags is not None and not (isinstance(flags, list) and all(isinstance(f, str) for f in flags)):
-        return error("bad_request", "red_flags must be a list of checklist ids.", 400)
-    try:
-        offer = assessment.save(case, current_user, data.get("reason"), flags, str(data.get("notes") or ""))
-    except assessment.AssessmentError as exc:
-        return failed(exc)
-    events.case_changed(case, "case.assessed")
+    if flags is not None and not (isinstance(flags, list) and len(flags) <= 50 and all(isinstance(f, str) for f in flags)):
+        raise Refused("bad_request", "red_flags must be a list of checklist ids.", 400)
+    offer = assessment.save(case, current_user, data.get("reason"), flags, str(data.get("notes") or ""))
     return jsonify(work_json(case) | {"offer": offer})
 
 
-def _outcome(case_id: int, act, event: str):
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
-    try:
-        act(case, body())
-    except assessment.AssessmentError as exc:
-        return failed(exc)
-    events.case_changed(case, event)
-    presence.announce([current_user.id])
+def _outcome(case_id: int, act):
+    case = load(Case, case_id, "case")
+    act(case, body())
     return jsonify(work_json(case) | {"me": presence.summary(current_user)})
 
 
 @bp.post("/cases/<int:case_id>/resolve")
-@roles(*WORKERS)
+@allow("work_tier1")
 def resolve(case_id: int):
     """Resolve at tier 1 with a disposition code and the advice given."""
     return _outcome(case_id, lambda case, data: assessment.resolve(
-        case, current_user, str(data.get("disposition", "")), str(data.get("advice") or "")), "case.resolved")
+        case, current_user, str(data.get("disposition", "")), str(data.get("advice") or "")))
 
 
 @bp.post("/cases/<int:case_id>/inform")
-@roles(*WORKERS)
+@allow("work_tier1")
 def inform(case_id: int):
     """Inform the health staff on duty at a facility (SMS to its duty phone) and end the contact."""
     return _outcome(case_id, lambda case, data: assessment.inform(
         case, current_user, _int(data.get("facility_id")), str(data.get("message") or ""),
-        str(data.get("disposition") or "") or None, str(data.get("advice") or "")), "case.informed")
+        str(data.get("disposition") or "") or None, str(data.get("advice") or "")))
 
 
 @bp.post("/cases/<int:case_id>/escalate")
-@roles(*WORKERS)
+@allow("work_tier1")
 def escalate(case_id: int):
     """Escalate to tier 2 with specialty, urgency and a summary; an emergency raises the alarm."""
     return _outcome(case_id, lambda case, data: assessment.escalate(
         case, current_user, str(data.get("specialty") or "") or None, str(data.get("urgency", "")),
-        str(data.get("summary") or "")), "case.escalated")
+        str(data.get("summary") or "")))
 
 
 @bp.post("/cases/<int:case_id>/schedule-callback")
-@roles(*WORKERS)
+@allow("work_tier1")
 def schedule_callback(case_id: int):
     """Schedule a call-back: `due_at` (ISO 8601; Delhi time if no offset) or `in_minutes`."""
     return _outcome(case_id, lambda case, data: assessment.schedule_callback(
-        case, current_user, _due(data), str(data.get("note") or "")), "case.callback_scheduled")
+        case, current_user, _due(data), str(data.get("note") or "")))
 
 
 def _due(data: dict) -> datetime:
-    if str(data.get("in_minutes", "")).isdigit():
-        return utcnow() + timedelta(minutes=int(data["in_minutes"]))
+    if data.get("in_minutes") not in (None, ""):
+        return utcnow() + timedelta(minutes=bounded_int(data["in_minutes"], "in_minutes", 0, 7 * 24 * 60))
     try:
         due = datetime.fromisoformat(str(data.get("due_at", "")))
-    except ValueError as exc:
-        raise assessment.AssessmentError("bad_time", "Give due_at as an ISO 8601 time, or in_minutes.", 422) from exc
+    except (ValueError, OverflowError) as exc:
+        raise Refused("bad_time", "Give due_at as an ISO 8601 time, or in_minutes.", 422) from exc
     return due if due.tzinfo else due.replace(tzinfo=DELHI)
 
 
 def _int(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return bounded_int(value, "facility_id") if value not in (None, "") else 0
 
 
 from crm.api import operator_case  # noqa: F401  (registers the screen-pop, thread and report routes)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Response, jsonify
 from flask_login import current_user
 
-from crm import lookup as lookups
 from crm import report_pdf, reports, screenpop
-from crm.api import body, bp, error
-from crm.api.operator import READERS, WORKERS, failed, load_case, work_json
-from crm.auth.access import roles
+from crm.api import body, bp
+from crm.api.operator import work_json
+from crm.auth.capabilities import allow
 from crm.cases import assessment, replies
-from crm.live import events
-from crm.models import Message
+from crm.errors import load
+from crm.models import Case, Message
 from crm.models.base import iso
 
 
@@ -25,66 +24,46 @@ def message_json(message: Message) -> dict:
 
 
 @bp.get("/cases/<int:case_id>/screen-pop")
-@roles(*READERS)
+@allow("read_cases")
 def screen_pop(case_id: int):
     """The patient panel data for the case (audited, naming the case), prior cases, appointments."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
+    case = load(Case, case_id, "case")
     return jsonify(screenpop.screen_pop(case))
 
 
 @bp.post("/cases/<int:case_id>/patient")
-@roles(*WORKERS)
+@allow("work_tier1")
 def attach_patient(case_id: int):
     """Identify the caller by a scanned QR, a typed card number, a phone, or a pick (patient_id)."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
+    case = load(Case, case_id, "case")
     data = body()
-    try:
-        view = assessment.attach_patient(case, current_user, {k: data.get(k) for k in
-                                                              ("qr", "card_number", "phone", "patient_id")})
-    except lookups.LookupFailed as exc:
-        return error(exc.code, exc.message, exc.status)
-    except assessment.AssessmentError as exc:
-        return failed(exc)
-    events.case_changed(case, "case.identified")
+    view = assessment.attach_patient(case, current_user, {k: data.get(k) for k in
+                                                          ("qr", "card_number", "phone", "patient_id")})
     return jsonify(screenpop.screen_pop(case, view) | {"case": work_json(case)})
 
 
 @bp.get("/cases/<int:case_id>/messages")
-@roles(*READERS)
+@allow("read_cases")
 def thread(case_id: int):
     """The SMS thread: this case's messages and the caller's earlier ones, oldest first."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
+    case = load(Case, case_id, "case")
     return jsonify(case_id=case.id, messages=[message_json(m) for m in replies.thread(case)])
 
 
 @bp.post("/cases/<int:case_id>/messages")
-@roles(*WORKERS)
+@allow("work_tier1")
 def reply(case_id: int):
     """Reply to the caller by SMS (sent once, after the commit)."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
-    try:
-        message = replies.reply(case, current_user, str(body().get("body") or ""))
-    except assessment.AssessmentError as exc:
-        return failed(exc)
-    events.case_changed(case, "case.message")
+    case = load(Case, case_id, "case")
+    message = replies.reply(case, current_user, str(body().get("body") or ""))
     return jsonify(message_json(message)), 201
 
 
 @bp.get("/cases/<int:case_id>/report")
-@roles(*READERS)
+@allow("read_cases")
 def report(case_id: int):
     """The case report: outcome, times and the timeline with who and when (audited)."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
+    case = load(Case, case_id, "case")
     built = reports.build(case)
     return jsonify(
         case=work_json(case), caller=built["caller"], patient=built["patient"], operator=built["operator"],
@@ -95,27 +74,19 @@ def report(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/report.pdf")
-@roles(*READERS)
+@allow("read_cases")
 def report_as_pdf(case_id: int):
     """The case report as a printable A4 PDF (audited)."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
+    case = load(Case, case_id, "case")
     pdf = report_pdf.render(reports.build(case))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{case.reference}.pdf"', "Cache-Control": "no-store"})
 
 
 @bp.post("/cases/<int:case_id>/report/sms")
-@roles(*WORKERS)
+@allow("work_tier1")
 def report_sms(case_id: int):
     """Text the citizen their case reference and the advice, in their language."""
-    case = load_case(case_id)
-    if case is None:
-        return error("not_found", f"There is no case {case_id}.", 404)
-    try:
-        message = reports.send_to_citizen(case, current_user)
-    except reports.ReportError as exc:
-        return error(exc.code, exc.message, exc.status)
-    events.case_changed(case, "case.message")
+    case = load(Case, case_id, "case")
+    message = reports.send_to_citizen(case, current_user)
     return jsonify(message_json(message)), 201

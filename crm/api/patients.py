@@ -4,51 +4,43 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from crm import lookup as lookups
-from crm.api import body, bp, error
-from crm.auth.access import PATIENT_READERS, roles
+from crm.api import body, bp
+from crm.auth.capabilities import allow
 from crm.cards import scan
+from crm.errors import MAX_ID, Refused
 
 
 @bp.post("/lookup")
-@roles(*PATIENT_READERS)
+@allow("read_patients")
 def lookup():
     """Find a patient by one of qr, card_number, phone."""
     data = body()
-    try:
-        return jsonify(lookups.lookup(data, case_id=_case_id(data)))
-    except lookups.LookupFailed as exc:
-        return error(exc.code, exc.message, exc.status)
+    return jsonify(lookups.lookup(data, case_id=_case_id(data)))
 
 
 @bp.post("/scan")
-@roles(*PATIENT_READERS)
+@allow("read_patients")
 def scan_photo():
     """Decode the QR in an uploaded photo of a card, then look the patient up."""
     photo = request.files.get("photo")
     if photo is None:
-        return error("bad_request", "Attach the photo as the form field 'photo'.", 400)
+        raise Refused("bad_request", "Attach the photo as the form field 'photo'.", 400)
     try:
         text = scan.decode_image(photo.read())
     except scan.ScanError as exc:
-        return error(exc.code, exc.message, 422)
-    try:
-        return jsonify(lookups.lookup({"qr": text}, case_id=_case_id(request.form)))
-    except lookups.LookupFailed as exc:
-        return error(exc.code, exc.message, exc.status)
+        raise Refused(exc.code, exc.message, 422) from exc
+    return jsonify(lookups.lookup({"qr": text}, case_id=_case_id(request.form)))
 
 
 @bp.get("/patients/<int:patient_id>")
-@roles(*PATIENT_READERS)
+@allow("read_patients")
 def patient(patient_id: int):
     """One patient's record (an audited view)."""
-    try:
-        return jsonify(lookups.view_patient(patient_id, case_id=_case_id(request.args)))
-    except lookups.LookupFailed as exc:
-        return error(exc.code, exc.message, exc.status)
+    return jsonify(lookups.view_patient(patient_id, case_id=_case_id(request.args)))
 
 
 @bp.get("/me")
-@roles("operator", "doctor", "supervisor", "admin", "registrar")
+@allow("own_account")
 def me():
     """Who this session or token belongs to."""
     return jsonify(id=current_user.id, username=current_user.username, name=current_user.name,
@@ -57,4 +49,5 @@ def me():
 
 def _case_id(data) -> int | None:
     value = data.get("case_id")
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    text = str(value if value is not None else "")
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None

@@ -3,13 +3,13 @@
 from flask import jsonify
 from flask_login import current_user
 
+from crm import phone
 from crm.api import bp
-from crm.auth.access import roles
-from telephony import gateway
+from crm.auth.capabilities import allow
 
 
 @bp.get("/telephony/token")
-@roles("operator", "doctor", "supervisor")
+@allow("take_calls")
 def voice_token():
     """A short-lived Voice SDK token for this staff member's browser."""
-    return jsonify(gateway.access_token(current_user))
+    return jsonify(phone.system().access_token(current_user))

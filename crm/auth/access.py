@@ -1,6 +1,6 @@
 """Access control for every endpoint, failing closed.
 
-Each view declares who may use it with `@roles(...)` or `@public`. A view that declares neither is
+Each view declares who may use it with `@allow(capability)` (crm.auth.capabilities) or `@public`. A view that declares neither is
 refused with 403, so a forgotten decorator can never expose patient data.
 """
 
@@ -15,18 +15,7 @@ from crm.auth import tokens
 from crm.extensions import csrf, db, login_manager
 from crm.models import StaffUser
 
-PATIENT_READERS = ("operator", "doctor", "supervisor", "registrar")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def roles(*names: str) -> Callable:
-    """Allow the decorated view to staff holding one of these roles."""
-
-    def mark(view: Callable) -> Callable:
-        view.allowed_roles = frozenset(names)
-        return view
-
-    return mark
 
 
 def public(view: Callable) -> Callable:

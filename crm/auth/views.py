@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.auth.access import public, roles
+from crm.auth.access import public
+from crm.auth.capabilities import allow
 from crm.auth.passwords import authenticate
 from crm.extensions import db, limiter
 from crm.models.base import utcnow
-from crm.models.staff import ROLES
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +53,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@roles(*ROLES)
+@allow("own_account")
 def logout():
     """End the session; a logged-out operator is no longer counted as available."""
     current_user.presence, current_user.presence_since = "offline", utcnow()

@@ -8,6 +8,7 @@ from crm import audit
 from crm.cards import number as card_number
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import HealthCard, Patient, StaffUser
 from crm.models.base import utcnow
@@ -15,12 +16,6 @@ from crm.models.base import utcnow
 LIVE = ("issued", "verified", "delivered")
 
 
-class CardError(ValueError):
-    """A card action that cannot be done; `code` for the API, `message` for people."""
-
-    def __init__(self, code: str, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def get_card(number: str) -> HealthCard:
@@ -28,23 +23,23 @@ def get_card(number: str) -> HealthCard:
     try:
         digits = card_number.parse(number)
     except card_number.CardNumberError as exc:
-        raise CardError(exc.code, exc.message, 422) from exc
+        raise Refused(exc.code, exc.message, 422) from exc
     card = db.session.scalar(select(HealthCard).where(HealthCard.number == digits))
     if card is None:
-        raise CardError("not_found", f"No card {card_number.pretty(digits)} was ever issued.", 404)
+        raise Refused("not_found", f"No card {card_number.pretty(digits)} was ever issued.", 404)
     return card
 
 
 def issue(patient: Patient, staff: StaffUser | None = None, reason: str = "original") -> HealthCard:
     """Issue a first card to `patient`; refused if they hold a live one (use reissue)."""
     if patient.current_card is not None:
-        raise CardError(
+        raise Refused(
             "has_card", f"{patient.name} already holds card {card_number.pretty(patient.current_card.number)}; "
             "reissue it for a revised or duplicate card."
         )
     card = _new_card(patient, 1 + _max_version(patient), reason, staff)
     audit.record("card_issue", patient_id=patient.id, card_number=card.number, staff_id=_id(staff), reason=reason)
-    db.session.commit()
+    db.session.flush()
     return card
 
 
@@ -70,14 +65,14 @@ def issue_missing(staff: StaffUser | None = None, batch: int = 500, progress=Non
 def reissue(number: str, reason: str, staff: StaffUser | None = None) -> HealthCard:
     """Replace the live card `number` with a new version; every older card becomes superseded."""
     if reason not in ("revised", "duplicate"):
-        raise CardError(
+        raise Refused(
             "bad_reason", "A reissue is either 'revised' (details changed) or 'duplicate' (lost or damaged).", 422
         )
     old = get_card(number)
     if old.status not in LIVE:
         current = old.patient.current_card
         hint = f" The current card is {card_number.pretty(current.number)}." if current else ""
-        raise CardError(
+        raise Refused(
             "not_live", f"Card {card_number.pretty(old.number)} is {old.status}; only a live card is reissued.{hint}"
         )
     patient = old.patient
@@ -94,36 +89,36 @@ def reissue(number: str, reason: str, staff: StaffUser | None = None) -> HealthC
         "card_reissue", patient_id=patient.id, card_number=new.number, staff_id=_id(staff), reason=reason,
         replaces=old.number,
     )
-    db.session.commit()
+    db.session.flush()
     return new
 
 
 def revoke(number: str, reason: str, staff: StaffUser | None = None) -> HealthCard:
     """Revoke a card (issued in error, fraudulent, or the holder deceased)."""
     if not reason.strip():
-        raise CardError("reason_required", "Say why the card is revoked.", 422)
+        raise Refused("reason_required", "Say why the card is revoked.", 422)
     card = get_card(number)
     if card.status == "revoked":
-        raise CardError("already_revoked", f"Card {card_number.pretty(card.number)} was already revoked.")
+        raise Refused("already_revoked", f"Card {card_number.pretty(card.number)} was already revoked.")
     card.status, card.revoked_at, card.revoked_reason = "revoked", utcnow(), reason.strip()[:300]
     audit.record("card_revoke", patient_id=card.patient_id, card_number=card.number, staff_id=_id(staff), reason=reason)
-    db.session.commit()
+    db.session.flush()
     return card
 
 
 def record_verification(number: str, staff: StaffUser, where: str) -> HealthCard:
     """Door-to-door check: the holder was seen with the card, by `staff`, at `where`."""
     if not where.strip():
-        raise CardError("where_required", "Say where the card was verified (address or facility).", 422)
+        raise Refused("where_required", "Say where the card was verified (address or facility).", 422)
     card = get_card(number)
     if card.status != "issued":
-        raise CardError(
+        raise Refused(
             "not_issued", f"Card {card_number.pretty(card.number)} is {card.status}; only an issued card is verified."
         )
     card.status, card.verified_at, card.verified_by_id = "verified", utcnow(), staff.id
     card.verified_where = where.strip()[:300]
     audit.record("card_verify", patient_id=card.patient_id, card_number=card.number, staff_id=staff.id, where=where)
-    db.session.commit()
+    db.session.flush()
     return card
 
 
@@ -131,13 +126,13 @@ def record_delivery(number: str, staff: StaffUser, note: str = "") -> HealthCard
     """The verified card was handed to its holder."""
     card = get_card(number)
     if card.status != "verified":
-        raise CardError(
+        raise Refused(
             "not_verified", f"Card {card_number.pretty(card.number)} is {card.status}; verify it before delivery."
         )
     card.status, card.delivered_at, card.delivered_by_id = "delivered", utcnow(), staff.id
     card.delivered_note = note.strip()[:300] or None
     audit.record("card_deliver", patient_id=card.patient_id, card_number=card.number, staff_id=staff.id)
-    db.session.commit()
+    db.session.flush()
     return card
 
 

@@ -12,16 +12,15 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from crm.cases import timeline
+from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.extensions import db
 from crm.live import events
 from crm.models import Case
 from crm.models.base import utcnow
 
-OPEN_EMERGENCY = ("queued", "callback", "escalated")
-
 
 def raise_alarm(case: Case) -> None:
-    """Level 1: ring every doctor on duty (the caller commits)."""
+    """Level 1: ring every doctor on duty."""
     if case.alarm_level == 0 and case.doctor_id is None:
         case.alarm_level, case.alarm_raised_at = 1, utcnow()
         timeline.add_event(case, "alarm", level=1, to="doctors on duty")
@@ -38,7 +37,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 def _step(now: datetime, condition, level: int, to: str) -> int:
-    due = select(Case.id).where(Case.priority == "P1", Case.doctor_id.is_(None), Case.status.in_(OPEN_EMERGENCY),
+    due = select(Case.id).where(Case.priority == "P1", Case.doctor_id.is_(None), Case.status.in_(WAITING_FOR_DOCTOR),
                                 condition)
     ids = list(db.session.scalars(due))
     done = 0
@@ -51,8 +50,6 @@ def _step(now: datetime, condition, level: int, to: str) -> int:
         if changed:
             case = db.session.get(Case, case_id, populate_existing=True)
             timeline.add_event(case, "alarm", level=level, to=to)
+            events.case_changed(case, "case.alarm")
             done += 1
-    db.session.commit()
-    for case_id in ids:
-        events.case_changed(db.session.get(Case, case_id), "case.alarm")
     return done

@@ -11,34 +11,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from crm import lookup as lookups
 from crm import outbox, phones, presence
 from crm.cards import number as card_number
-from crm.cases import dispositions, escalation, timeline
+from crm.cases import dispositions, lifecycle, policy, tier2, timeline
+from crm.cases.lifecycle import SCHEDULED, TIER1  # noqa: F401  (the board and pages read them here)
+from crm.cases.status import WORKED, Status
+from crm.errors import Refused
 from crm.extensions import db
+from crm.live import events
 from crm.models import Case, Facility, Patient, StaffUser
 from crm.models.base import iso, utcnow
 from crm.screenpop import masked_patient
-from triage import checklist
-from triage.rules import RULESET
+from triage import checklist, specialties
 
-SCHEDULED = "tier1:callbacks"  # call-backs not due yet: not claimable until moved back to tier1
-TIER1 = "tier1"
 MAX_CALLBACK_AHEAD = timedelta(days=7)
-FINISHED = ("resolved", "escalated", "with_doctor", "callback")  # an outcome was given, notes still allowed
-SPECIALTIES = tuple(sorted({r.specialty for r in RULESET.rules if r.specialty}))
+SPECIALTIES = specialties.CODES  # what an operator may escalate to: the one registry
 _FLAGS = {item["id"]: item for item in checklist("en")}
 _ORDER = list(_FLAGS)
-
-
-class AssessmentError(ValueError):
-    """An assessment step that cannot be done; `code`, `message` and the HTTP `status`."""
-
-    def __init__(self, code: str, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def offer(red_flags: list[str]) -> dict | None:
@@ -59,20 +51,20 @@ def save(case: Case, staff: StaffUser, reason: str | None, red_flags: list[str] 
     now = now or utcnow()
     flags = sorted(set(red_flags if red_flags is not None else case.red_flags or []), key=_flag_order)
     if unknown := [f for f in flags if f not in _FLAGS]:
-        raise AssessmentError("unknown_flag", f"Unknown red flag {unknown[0]!r}.", 422)
+        raise Refused("unknown_flag", f"Unknown red flag {unknown[0]!r}.", 422)
     reason = (reason if reason is not None else case.reason or "").strip()[:300] or None
     if reason != case.reason or flags != list(case.red_flags or []):
-        if case.status != "in_progress":  # the outcome was decided on this assessment: keep it as it was
-            raise AssessmentError("assessment_closed", "The assessment closed with the outcome; add a note instead.")
+        if case.status != Status.IN_PROGRESS:  # the outcome was decided on this assessment: keep it as it was
+            raise Refused("assessment_closed", "The assessment closed with the outcome; add a note instead.")
         case.reason, case.red_flags = reason, flags
         timeline.add_event(case, "assessed", staff_id=staff.id, reason=reason, red_flags=flags)
         flagged = offer(flags)
-        if flagged and case.status == "in_progress" and flagged["priority"] < (case.priority or "P4"):
+        if flagged and flagged["priority"] < (case.priority or "P4"):
             case.priority = flagged["priority"]  # the queue and the report show how urgent it really was
     if notes and notes.strip():
         timeline.add_event(case, "note", staff_id=staff.id, text=notes.strip()[:4000])
     case.updated_at = now
-    db.session.commit()
+    events.case_changed(case, "case.assessed")
     return offer(flags)
 
 
@@ -81,15 +73,15 @@ def resolve(case: Case, staff: StaffUser, code: str, advice: str, now: datetime 
     _workable(case, staff)
     found = dispositions.disposition(code or "")
     if found is None:
-        raise AssessmentError("unknown_disposition", "Choose a disposition code.", 422)
+        raise Refused("unknown_disposition", "Choose a disposition code.", 422)
     advice = (advice or "").strip()[:4000]
     if found.needs_advice and not advice:
-        raise AssessmentError("advice_required", f"Write the advice given ({found.en}).", 422)
+        raise Refused("advice_required", f"Write the advice given ({found.en}).", 422)
     if code != "emergency_108":
         _no_open_emergency(case)
-    case.status, case.outcome, case.disposition, case.advice = "resolved", "resolved", code, advice or None
-    _finish(case, staff, now or utcnow(), "resolved", disposition=code)
-    db.session.commit()
+    case.disposition, case.advice = code, advice or None
+    lifecycle.resolve(case, staff, "resolved", "resolved", disposition=code)
+    _wrap_up(case, staff, now or utcnow())
     return case
 
 
@@ -100,22 +92,20 @@ def inform(case: Case, staff: StaffUser, facility_id: int, message: str, code: s
     _no_open_emergency(case)
     facility = db.session.get(Facility, facility_id) if facility_id else None
     if facility is None:
-        raise AssessmentError("unknown_facility", "Choose the facility to inform.", 422)
+        raise Refused("unknown_facility", "Choose the facility to inform.", 422)
     if not facility.phone:
-        raise AssessmentError("no_duty_phone", f"{facility.name} has no duty phone on record.", 409)
+        raise Refused("no_duty_phone", f"{facility.name} has no duty phone on record.", 409)
     message = (message or "").strip()[:240]
     if not message:
-        raise AssessmentError("message_required", "Write what the facility should know or do.", 422)
+        raise Refused("message_required", "Write what the facility should know or do.", 422)
     if code and dispositions.disposition(code) is None:
-        raise AssessmentError("unknown_disposition", "Unknown disposition code.", 422)
+        raise Refused("unknown_disposition", "Unknown disposition code.", 422)
     sms = outbox.queue_sms(facility.phone, facility_text(case, facility, message), case=case, kind="inform",
                            staff_id=staff.id)
-    case.status, case.outcome = "resolved", "informed"
     case.disposition, case.advice = code or case.disposition, advice.strip()[:4000] or case.advice
-    _finish(case, staff, now or utcnow(), "informed", facility=facility.code, facility_name=facility.name,
-            message_id=sms.id)
-    db.session.commit()
-    outbox.flush()
+    lifecycle.resolve(case, staff, "informed", "informed", facility=facility.code,
+                      facility_name=facility.name, message_id=sms.id)
+    _wrap_up(case, staff, now or utcnow())
     return case
 
 
@@ -141,8 +131,8 @@ def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
     case.patient_id = view["patient"]["id"]
     card = view["card"]["number"] if view.get("card") and via in ("qr", "card_number") else None
     timeline.add_event(case, "patient_attached", staff_id=staff.id, via=via,
-                    card=card_number.masked(card) if card else None)
-    db.session.commit()
+                       card=card_number.masked(card) if card else None)
+    events.case_changed(case, "case.identified")
     return view
 
 
@@ -150,14 +140,8 @@ def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, 
              now: datetime | None = None) -> Case:
     """Hand the case to tier 2 (a P1 raises the alarm); the operator goes into wrap-up."""
     _workable(case, staff)
-    if specialty and specialty not in SPECIALTIES:
-        raise AssessmentError("unknown_specialty", f"Unknown specialty {specialty!r}.", 422)
-    try:
-        escalation.escalate(case, staff, specialty or None, urgency, summary or "")
-    except escalation.EscalationError as exc:
-        raise AssessmentError("cannot_escalate", str(exc), 422) from exc
-    case.wrap_up_until = presence.start_wrap_up(staff, now or utcnow())
-    db.session.commit()
+    tier2.escalate(case, staff, specialty or None, urgency, summary or "")
+    _wrap_up(case, staff, now or utcnow())
     return case
 
 
@@ -168,14 +152,13 @@ def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, note: str 
     _no_open_emergency(case)
     now = now or utcnow()
     if due_at.tzinfo is None:
-        raise AssessmentError("bad_time", "Give the call-back time with its UTC offset.", 422)
+        raise Refused("bad_time", "Give the call-back time with its UTC offset.", 422)
     if due_at < now - timedelta(minutes=1) or due_at > now + MAX_CALLBACK_AHEAD:
-        raise AssessmentError("bad_time", "A call-back must be due between now and 7 days from now.", 422)
+        raise Refused("bad_time", "A call-back must be due between now and 7 days from now.", 422)
     if not (case.caller_phone or "").startswith("+"):
-        raise AssessmentError("no_number", "The caller's number is withheld: there is nobody to call back.", 409)
-    case.status, case.outcome, case.callback_due_at, case.queue = "callback", "callback", due_at, SCHEDULED
-    _finish(case, staff, now, "callback_scheduled", due=iso(due_at), note=(note or "").strip()[:500] or None)
-    db.session.commit()
+        raise Refused("no_number", "The caller's number is withheld: there is nobody to call back.", 409)
+    lifecycle.schedule_callback(case, staff, due_at, due=iso(due_at), note=(note or "").strip()[:500] or None)
+    _wrap_up(case, staff, now)
     return case
 
 
@@ -183,75 +166,42 @@ def end_wrap_up(staff: StaffUser, now: datetime | None = None) -> list[Case]:
     """The operator is ready: close what they resolved and make them available."""
     now = now or utcnow()
     if holding := presence.live_cases(staff):
-        raise AssessmentError("still_working", f"You are working {holding[0].reference}: give it an outcome first.")
+        raise Refused("still_working", f"You are working {holding[0].reference}: give it an outcome first.")
     wrapping = list(db.session.scalars(select(Case).where(Case.assigned_to_id == staff.id, Case.wrap_up_until > now)))
     for case in wrapping:
         case.wrap_up_until = now
     db.session.flush()
-    closed = close_due(now)
+    closed = lifecycle.close_due(now)
     presence.set_presence(staff, "available", now)
-    db.session.commit()
+    presence.announce([staff.id])
     return closed
-
-
-def close_due(now: datetime) -> list[Case]:
-    """Close every resolved case whose wrap-up is over (conditional per case: safe to run anywhere)."""
-    due = list(db.session.scalars(select(Case.id).where(Case.status == "resolved", Case.wrap_up_until <= now)))
-    closed = []
-    for case_id in due:
-        done = db.session.execute(update(Case).where(Case.id == case_id, Case.status == "resolved")
-                                  .values(status="closed", closed_at=now, updated_at=now)
-                                  .execution_options(synchronize_session=False)).rowcount
-        if done:
-            case = db.session.get(Case, case_id, populate_existing=True)
-            timeline.add_event(case, "closed")
-            closed.append(case)
-    db.session.commit()
-    return closed
-
-
-def release_due_callbacks(now: datetime) -> list[Case]:
-    """Scheduled call-backs that are due go back into tier 1, placed by their due time, awaiting a new outcome."""
-    due = list(db.session.scalars(select(Case.id).where(
-        Case.status == "callback", Case.queue == SCHEDULED, Case.callback_due_at <= now)))
-    released = []
-    for case_id in due:
-        done = db.session.execute(update(Case).where(Case.id == case_id, Case.queue == SCHEDULED)
-                                  .values(queue=TIER1, queued_at=Case.callback_due_at, outcome=None,
-                                          wrap_up_until=None, updated_at=now)
-                                  .execution_options(synchronize_session=False)).rowcount
-        if done:
-            case = db.session.get(Case, case_id, populate_existing=True)
-            timeline.add_event(case, "callback_due", queue=TIER1)
-            released.append(case)
-    db.session.commit()
-    return released
 
 
 def settle(now: datetime | None = None) -> dict[str, list]:
     """Everything time moves on: wrap-ups that ran out, cases to close, call-backs now due."""
     now = now or utcnow()
-    return {"closed": close_due(now), "available": presence.expire_wrap_ups(now),
-            "due": release_due_callbacks(now)}
+    settled = {"closed": lifecycle.close_due(now), "available": presence.expire_wrap_ups(now),
+               "due": lifecycle.release_due_callbacks(now)}
+    presence.announce(settled["available"])
+    return settled
 
 
 def _workable(case: Case, staff: StaffUser) -> None:
-    if case.status != "in_progress":
-        raise AssessmentError("not_in_progress", f"Case {case.reference} is {case.status.replace('_', ' ')}; "
+    if case.status != Status.IN_PROGRESS:
+        raise Refused("not_in_progress", f"Case {case.reference} is {case.status.replace('_', ' ')}; "
                                                  "it takes an outcome only while someone works it.")
     _mine(case, staff)
 
 
 def ensure_editable(case: Case, staff: StaffUser) -> None:
     """Refuse unless this staff member may still add to the case (theirs, not closed)."""
-    if case.status != "in_progress" and case.status not in FINISHED:
-        raise AssessmentError("closed", f"Case {case.reference} is {case.status}: it can no longer be changed.")
+    if case.status not in WORKED:
+        raise Refused("closed", f"Case {case.reference} is {case.status}: it can no longer be changed.")
     _mine(case, staff)
 
 
 def _mine(case: Case, staff: StaffUser) -> None:
-    if case.assigned_to_id != staff.id and staff.role != "supervisor":
-        raise AssessmentError("not_yours", f"Case {case.reference} is being worked by someone else.")
+    policy.ensure_may_act(case, staff)
 
 
 def _no_open_emergency(case: Case) -> None:
@@ -259,14 +209,13 @@ def _no_open_emergency(case: Case) -> None:
     flagged = offer(list(case.red_flags or []))
     if flagged and flagged["urgency"] == "emergency":
         names = ", ".join(f["label"] for f in flagged["flags"] if f["priority"] == "P1")
-        raise AssessmentError("red_flag", f"Red flag ticked ({names}): escalate as an emergency, or resolve as "
+        raise Refused("red_flag", f"Red flag ticked ({names}): escalate as an emergency, or resolve as "
                                           "'Told to call 108'.")
 
 
-def _finish(case: Case, staff: StaffUser, now: datetime, kind: str, **detail) -> None:
+def _wrap_up(case: Case, staff: StaffUser, now: datetime) -> None:
     case.wrap_up_until = presence.start_wrap_up(staff, now)
-    case.updated_at = now
-    timeline.add_event(case, kind, staff_id=staff.id, **{k: v for k, v in detail.items() if v is not None})
+    presence.announce([staff.id])
 
 
 def _flag_order(flag: str) -> int:

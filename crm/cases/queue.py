@@ -1,78 +1,68 @@
-"""Queues and claims: exactly one staff member wins a case, whatever the race.
+"""The queues: tier 1, the emergency queue, general tier 2 and one per specialty, and who waits in them.
 
-A claim is one conditional UPDATE. On PostgreSQL "answer next" picks its row with
-FOR UPDATE SKIP LOCKED, so concurrent claimers never wait on each other or get the same case; a
-partial unique index refuses a second live call to the same person.
+Claiming a case out of a queue is a lifecycle transition (crm.cases.lifecycle.claim / claim_next):
+one conditional UPDATE, with FOR UPDATE SKIP LOCKED on PostgreSQL for "answer next", so exactly one
+person wins a case, and a partial unique index refuses a second live call to the same person.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
-from crm.cases import timeline
+from crm.cases.lifecycle import EMERGENCY, SCHEDULED, TIER1
+from crm.cases.status import WAITING, WAITING_FOR_DOCTOR
 from crm.extensions import db
 from crm.models import Case, StaffUser
-from crm.models.base import utcnow
+from triage.specialties import GENERAL
 
-CLAIMABLE = ("queued", "callback")
+__all__ = [
+    "EMERGENCY",
+    "PRIORITY_ORDER",
+    "SCHEDULED",
+    "TIER1",
+    "queues_of",
+    "tier2_queue",
+    "waiting",
+    "waiting_for",
+    "waiting_for_any_doctor",
+]
 PRIORITY_ORDER = sql_case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=Case.priority, else_=5)
+MAX_LISTED = 200
 
 
-class AlreadyOnCall(Exception):
-    """The staff member already holds a live call; finish it first."""
-
-
-def waiting(queue: str, limit: int = 200) -> list[Case]:
+def waiting(queue: str, limit: int = MAX_LISTED) -> list[Case]:
     """Cases waiting in `queue`: priority first, then who waited longest."""
     query = (
         select(Case)
-        .where(Case.queue == queue, Case.status.in_(CLAIMABLE))
+        .where(Case.queue == queue, Case.status.in_(WAITING))
         .order_by(PRIORITY_ORDER, Case.queued_at, Case.id)
-        .limit(limit)
+        .limit(min(limit, MAX_LISTED))
     )
     return list(db.session.scalars(query))
 
 
-def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = ("tier1",)) -> Case | None:
-    """Give case `case_id` to `staff` if it is still waiting in one of `queues`; None if someone won it."""
-    condition = (Case.id == case_id) & Case.status.in_(CLAIMABLE) & Case.queue.in_(queues)
-    return _take(condition, staff)
+def tier2_queue(specialty: str | None) -> str:
+    """The queue of a specialty ('tier2' for general medicine or none)."""
+    return f"tier2:{specialty}" if specialty and specialty != GENERAL else "tier2"
 
 
-def claim_next(staff: StaffUser, queues: tuple[str, ...] = ("tier1",)) -> Case | None:
-    """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
-    pick = (
-        select(Case.id)
-        .where(Case.status.in_(CLAIMABLE), Case.queue.in_(queues))
-        .order_by(PRIORITY_ORDER, Case.queued_at, Case.id)
-        .limit(1)
-    )
-    if db.engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    return _take(Case.id == pick.scalar_subquery(), staff)
+def queues_of(doctor: StaffUser) -> tuple[str, ...]:
+    """The queues a doctor takes cases from: emergencies, general, their specialty."""
+    return (EMERGENCY, "tier2", tier2_queue(doctor.specialty))
 
 
-def _take(condition, staff: StaffUser) -> Case | None:
-    now = utcnow()
-    statement = (
-        update(Case)
-        .where(condition)
-        .values(status="in_progress", assigned_to_id=staff.id, claimed_at=now, updated_at=now)
-        .returning(Case.id)
-        .execution_options(synchronize_session=False)
-    )
-    try:
-        won = db.session.execute(statement).scalar_one_or_none()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise AlreadyOnCall(f"{staff.name} already holds a live call.") from exc
-    if won is None:
-        db.session.rollback()
-        return None
-    case = db.session.get(Case, won, populate_existing=True)
-    timeline.add_event(case, "claimed", staff_id=staff.id, queue=case.queue)
-    db.session.commit()
-    return case
+def _for_doctors(queues) -> list[Case]:
+    query = (select(Case).where(queues, Case.doctor_id.is_(None), Case.status.in_(WAITING_FOR_DOCTOR))
+             .order_by((Case.queue != EMERGENCY), PRIORITY_ORDER, Case.queued_at, Case.id).limit(MAX_LISTED))
+    return list(db.session.scalars(query))
 
+
+def waiting_for(doctor: StaffUser) -> list[Case]:
+    """Cases waiting for this doctor: emergencies first, then by priority and wait."""
+    return _for_doctors(Case.queue.in_(queues_of(doctor)))
+
+
+def waiting_for_any_doctor() -> list[Case]:
+    """Every case waiting in the emergency or a tier-2 queue (what a supervisor watches)."""
+    return _for_doctors(Case.queue.like("tier2%") | (Case.queue == EMERGENCY))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from crm import outbox
-from crm.cases.assessment import AssessmentError, ensure_editable
+from crm.cases.assessment import ensure_editable
+from crm.errors import Refused
 from crm.extensions import db
+from crm.live import events
 from crm.models import Case, Message, OptOut, StaffUser
+from crm.sms_parts import segments
 
 THREAD_LIMIT = 60
 MAX_REPLY = 480  # a few SMS parts; longer advice belongs in a call
@@ -27,15 +30,14 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
     ensure_editable(case, staff)
     text = (body or "").strip()
     if not text:
-        raise AssessmentError("empty", "Write the reply.", 422)
+        raise Refused("empty", "Write the reply.", 422)
     if len(text) > MAX_REPLY:
-        raise AssessmentError("too_long", f"Keep replies under {MAX_REPLY} characters ({outbox.segments(text)} SMS parts).",
+        raise Refused("too_long", f"Keep replies under {MAX_REPLY} characters ({segments(text)} SMS parts).",
                               422)
     if not (case.caller_phone or "").startswith("+"):
-        raise AssessmentError("no_number", "The caller's number is withheld: there is nobody to text.")
+        raise Refused("no_number", "The caller's number is withheld: there is nobody to text.")
     if db.session.scalar(select(OptOut.id).where(OptOut.phone == case.caller_phone)) is not None:
-        raise AssessmentError("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
+        raise Refused("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
     message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id)
-    db.session.commit()
-    outbox.flush()
+    events.case_changed(case, "case.message")
     return message

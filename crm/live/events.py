@@ -1,19 +1,23 @@
 """Live events for dashboards: ids, status, priority and masked numbers only.
 
-The database is the truth; an event only says "look again". A dashboard that missed one re-reads
-the queue over HTTP when it reconnects.
+The database is the truth; an event only says "look again". Events are collected during a unit of
+work, built from the objects just before the commit (no re-read) and sent after it, so a rolled-back
+change is never announced. A dashboard that missed one re-reads the queue over HTTP when it reconnects.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from crm.extensions import socketio
+from crm import unit_of_work
+from crm.extensions import db, socketio
 from crm.models import Case
 from crm.models.base import iso
 from crm.phones import masked
 
 log = logging.getLogger(__name__)
+PENDING = "sampark_live_pending"
 
 
 def case_summary(case: Case) -> dict:
@@ -48,12 +52,34 @@ def rooms_for(case: Case) -> list[str]:
         rooms.append("tier1")
     if case.assigned_to_id:
         rooms.append(f"staff:{case.assigned_to_id}")
+    if case.doctor_id:
+        rooms.append(f"staff:{case.doctor_id}")
     return rooms
 
 
 def case_changed(case: Case, kind: str = "case.updated") -> None:
-    """Tell the dashboards concerned that `case` changed; losing this is harmless."""
-    try:
-        socketio.emit(kind, case_summary(case), to=rooms_for(case))
-    except Exception:  # an unreachable message queue must never fail a webhook or a claim
-        log.exception("could not publish %s for case %s", kind, case.id)
+    """Tell the dashboards concerned that `case` changed, once this unit of work commits."""
+    publish(kind, lambda: case_summary(case), lambda: rooms_for(case), key=(kind, id(case)))
+
+
+def publish(kind: str, payload: Callable[[], dict], rooms: Callable[[], list[str]], key=None) -> None:
+    """Send event `kind` after the commit; payload and rooms are built just before it."""
+    session = db.session()
+    pending = session.info.get(PENDING)
+    if pending is None:
+        pending = session.info[PENDING] = {}
+        unit_of_work.before_commit(session, lambda: _build(session))
+    pending[key or (kind, len(pending))] = (kind, payload, rooms)
+
+
+def _build(session) -> None:
+    ready = [(kind, payload(), rooms()) for kind, payload, rooms in session.info.pop(PENDING, {}).values()]
+    unit_of_work.after_commit(session, lambda: _send(ready))
+
+
+def _send(ready: list[tuple[str, dict, list[str]]]) -> None:
+    for kind, payload, rooms in ready:
+        try:
+            socketio.emit(kind, payload, to=rooms)
+        except Exception:  # an unreachable message queue must never fail a webhook or a claim
+            log.exception("could not publish %s", kind)

@@ -5,18 +5,16 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_socketio import join_room
 
+from crm.auth.capabilities import can
 from crm.extensions import socketio
 
-ROLE_ROOMS = {
-    "operator": ("tier1",),
-    "doctor": ("tier2", "emergency"),
-    "supervisor": ("supervisors", "tier1", "tier2", "emergency"),
-}
+# Who hears which room follows what their role may do (crm.auth.capabilities).
+CAPABILITY_ROOMS = {"work_tier1": ("tier1",), "watch_tier2": ("tier2", "emergency"), "supervise": ("supervisors",)}
 
 
 def rooms_of(staff) -> list[str]:
-    """The rooms a staff member hears: their role's, their specialty's, their own."""
-    rooms = list(ROLE_ROOMS.get(staff.role, ()))
+    """The rooms a staff member hears: their work's, their specialty's, their own."""
+    rooms = [room for capability, names in CAPABILITY_ROOMS.items() if can(staff, capability) for room in names]
     if staff.role == "doctor" and staff.specialty:
         rooms.append(f"tier2:{staff.specialty}")
     rooms.append(f"staff:{staff.id}")
@@ -34,7 +32,7 @@ def init_app() -> None:
 
 def connect(auth=None):
     """Refuse anyone without a logged-in staff session; put the rest in their rooms."""
-    if not current_user.is_authenticated or current_user.role not in ROLE_ROOMS:
+    if not current_user.is_authenticated or not can(current_user, "read_cases"):
         return False  # Socket.IO answers the client with a connect_error
     for room in rooms_of(current_user):
         join_room(room)

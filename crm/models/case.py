@@ -11,11 +11,6 @@ from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
 
 CHANNELS = ("voice", "sms", "desk")
-# ivr: choosing in the menu; queued: waiting for an operator (or a doctor, by `queue`); callback: left
-# the queue asking to be called back, keeping its place; in_progress: an operator has it; escalated:
-# waiting for a doctor of `queue`; with_doctor: a doctor accepted it.
-STATUSES = ("ivr", "queued", "callback", "in_progress", "escalated", "with_doctor", "resolved", "abandoned", "closed")
-OPEN_STATUSES = ("ivr", "queued", "callback", "in_progress", "escalated", "with_doctor")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
@@ -36,6 +31,7 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))
+    # Written only by crm.cases.lifecycle; the states and transitions are in crm.cases.status.
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     priority: Mapped[str] = mapped_column(String(2), default="P4")
     specialty: Mapped[str | None] = mapped_column(String(60))

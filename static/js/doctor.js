@@ -3,29 +3,13 @@
 // only ever set with textContent (or comes escaped from the server's HTML fragments).
 (function () {
   const root = document.getElementById('doctor');
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const me = Number(root.dataset.staff);
   let onDuty = root.dataset.onDuty === 'true';
   let waiting = [];
   let selected = null;
   const $ = (id) => document.getElementById(id);
 
-  async function api(method, url, data) {
-    const response = await fetch(url, {
-      method, credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
-      body: data === undefined ? undefined : JSON.stringify(data),
-    });
-    let body = {};
-    try { body = await response.json(); } catch (e) { /* 204 */ }
-    return { ok: response.ok, status: response.status, body };
-  }
-
-  function toast(text, bad) {
-    const t = $('toast');
-    t.textContent = text; t.hidden = false; t.className = 'toast' + (bad ? ' bad' : '');
-    clearTimeout(toast.timer); toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
-  }
+  const { api, toast } = window.Sampark;  // shared: errors, expired sessions, network failures
 
   function waited(iso) {
     if (!iso) return '';
@@ -100,7 +84,7 @@
 
   async function refresh() {
     const r = await api('GET', '/api/v1/queues/tier2');
-    if (r.ok) render(r.body);
+    if (r.ok) render(r.data);
   }
 
   async function show(caseId) {
@@ -113,10 +97,10 @@
 
   async function accept(caseId) {
     const r = await api('POST', `/api/v1/cases/${caseId}/accept`);
-    if (!r.ok) { toast(r.body.message || 'Could not accept.', true); await refresh(); return; }
+    if (!r.ok) { toast(r.data.message || 'Could not accept.', true); await refresh(); return; }
     const how = { joining: 'Joining the call…', connecting: 'Connecting the caller…',
-      caller_gone: 'The caller has hung up: call back or text.', failed: 'Could not connect the call.' }[r.body.connection];
-    toast(`You have ${r.body.reference}. ${how || ''}`);
+      caller_gone: 'The caller has hung up: call back or text.', failed: 'Could not connect the call.' }[r.data.connection];
+    toast(`You have ${r.data.reference}. ${how || ''}`);
     await refresh(); await show(caseId);
   }
 
@@ -126,8 +110,8 @@
     const r = await api('GET', '/api/v1/slots' + (select.dataset.slots ? `?specialty=${encodeURIComponent(select.dataset.slots)}` : ''));
     select.replaceChildren();
     const none = document.createElement('option'); none.value = '';
-    none.textContent = r.ok && r.body.slots.length ? 'Choose a slot…' : 'No open slots'; select.appendChild(none);
-    for (const s of (r.ok ? r.body.slots : [])) {
+    none.textContent = r.ok && r.data.slots.length ? 'Choose a slot…' : 'No open slots'; select.appendChild(none);
+    for (const s of (r.ok ? r.data.slots : [])) {
       const o = document.createElement('option'); o.value = s.id;
       o.textContent = `${new Date(s.starts_at).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} · ${s.facility} · ${s.doctor}`;
       select.appendChild(o);
@@ -141,7 +125,7 @@
     const article = e.target.closest('article[data-case]');
     if (!act || !article || e.target.tagName !== 'BUTTON' || e.target.type === 'submit') return;
     const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`);
-    toast(r.ok ? (act === 'call-back' ? 'Calling the citizen back…' : 'Done.') : r.body.message, !r.ok);
+    toast(r.ok ? (act === 'call-back' ? 'Calling the citizen back…' : 'Done.') : r.data.message, !r.ok);
     await show(Number(article.dataset.case));
   });
 
@@ -154,7 +138,14 @@
     let url = `/api/v1/cases/${article.dataset.case}/${form.dataset.act}`;
     if (form.dataset.act === 'appointments') { url = '/api/v1/appointments'; data.case_id = Number(article.dataset.case); data.slot_id = Number(data.slot_id); }
     const r = await api('POST', url, data);
-    toast(r.ok ? 'Saved.' : r.body.message, !r.ok);
+    if (r.ok && form.dataset.act === 'notes/break-glass') {  // shown here once; the access is on the audit log
+      const box = form.parentElement.querySelector('.glass-notes');
+      box.replaceChildren(...r.data.notes.map((n) => { const q = document.createElement('blockquote'); q.textContent = n.body; return q; }));
+      if (!r.data.notes.length) box.textContent = 'No notes yet.';
+      form.remove();
+      return;
+    }
+    toast(r.ok ? 'Saved.' : r.data.message, !r.ok);
     if (r.ok) { await refresh(); await show(Number(article.dataset.case)); }
   });
 
@@ -166,7 +157,7 @@
   const duty = $('duty-toggle');
   if (duty) duty.addEventListener('change', async () => {
     const r = await api('PUT', '/api/v1/me/duty', { on_duty: duty.checked });
-    onDuty = r.ok ? r.body.on_duty : !duty.checked; duty.checked = onDuty; alarm();
+    onDuty = r.ok ? r.data.on_duty : !duty.checked; duty.checked = onDuty; alarm();
   });
 
   setInterval(() => document.querySelectorAll('td.timer').forEach((td) => { td.textContent = waited(td.dataset.since); }), 1000);

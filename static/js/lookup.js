@@ -4,12 +4,12 @@
 (function () {
   const result = document.getElementById('result');
   const caseId = document.getElementById('case-id').value;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const csrf = window.Sampark.csrf;
 
   async function show(response) {
     if (response.redirected && new URL(response.url).pathname === '/login') {
       // The session expired: log in again on a whole page, then come back here.
-      window.location.href = '/login?next=' + encodeURIComponent(window.location.pathname);
+      window.Sampark.toLogin();
       return;
     }
     result.innerHTML = await response.text();  // server-rendered and escaped

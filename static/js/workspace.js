@@ -4,7 +4,6 @@
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const config = JSON.parse($('ws-config').textContent);
   const state = {
     board: null, skew: 0, current: null, connection: null, selected: 0, cannedLang: 'hi', canned: [],
@@ -12,17 +11,7 @@
   };
 
   // ---- small helpers -------------------------------------------------------------------------
-  async function api(method, path, body) {
-    const options = { method, credentials: 'same-origin', headers: { 'X-CSRFToken': csrf, Accept: 'application/json' } };
-    if (body !== undefined) { options.headers['Content-Type'] = 'application/json'; options.body = JSON.stringify(body); }
-    let response;
-    try { response = await fetch(path, options); } catch (err) {
-      return { ok: false, status: 0, data: { error: 'network', message: 'The server cannot be reached. Check the network.' } };
-    }
-    if (response.status === 401) { window.location.href = '/login?next=/workspace'; }
-    const data = (response.headers.get('Content-Type') || '').includes('json') ? await response.json() : {};
-    return { ok: response.ok, status: response.status, data };
-  }
+  const api = window.Sampark.api;  // shared: errors, expired sessions, network failures
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -40,15 +29,7 @@
     return node;
   }
 
-  let toastTimer = null;
-  function toast(text, bad) {
-    const box = $('toast');
-    box.textContent = text;
-    box.className = 'ws-toast' + (bad ? ' bad' : '');
-    box.hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { box.hidden = true; }, bad ? 6000 : 3500);
-  }
+  const toast = window.Sampark.toast;
 
   const now = () => Date.now() + state.skew;
   const ms = (iso) => (iso ? new Date(iso).getTime() : null);

@@ -41,6 +41,7 @@ def seed_sunita(app, role: str = "operator", reissue: bool = False) -> Seeded:
         )
         pdf = render.card_pdf(print_view(card))
         current = cards.reissue(card.number, "duplicate") if reissue else card
+        db.session.commit()
         seeded = Seeded(staff.id, staff.username, card.patient_id, card.number, current.number, pdf)
         db.session.remove()
     return seeded

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from crm import presence
-from crm.cases import assessment, queue, timeline
+from crm.cases import assessment, lifecycle
 from crm.extensions import db
 from crm.models.base import utcnow
 from tests import factories
@@ -27,18 +27,22 @@ def seed_busy_queue(app) -> dict[str, str]:
             ("urgent_old", "voice", "P2", 3, "+919810000303"),
             ("soon_sms", "sms", "P3", 0.5, "+919810000304"),
         ):
-            case = timeline.open_case(channel, phone, status="queued", queue="tier1", priority=priority,
+            case = lifecycle.open_case(channel, phone, status="queued", queue="tier1", priority=priority,
                                    queued_at=now - timedelta(minutes=minutes), language="en" if "sms" in key else "hi")
+            db.session.commit()
             refs[key] = case.reference
         db.session.commit()
         refs["urgent_old_id"] = str(case.id)
-        waiting = timeline.open_case("voice", "+919810000305", status="queued", queue="tier1", queued_at=now)
+        waiting = lifecycle.open_case("voice", "+919810000305", status="queued", queue="tier1", queued_at=now)
         db.session.commit()
         colleague = factories.make_staff("operator", name="Imran Qureshi")
-        queue.claim(waiting.id, colleague)
+        lifecycle.claim(waiting.id, colleague)
+        db.session.commit()
         assessment.schedule_callback(waiting, colleague, now + timedelta(minutes=45), "After his shift")
+        db.session.commit()
         refs["scheduled"] = waiting.reference
         presence.set_presence(factories.make_staff("operator", name="Meena"), "break")
+        db.session.commit()
         presence.set_presence(factories.make_staff("operator", name="Farah"), "available")
         db.session.commit()
     return refs

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from crm import appointments
-from crm.cases import timeline
+from crm.cases import lifecycle
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Appointment, Facility, Slot, StaffUser
 from crm.models.base import utcnow
@@ -25,7 +26,7 @@ def test_ten_concurrent_bookings_of_one_slot_make_one_appointment(pg_app):
     db.session.add_all([facility, slot])
     case_ids = []
     for i in range(10):
-        case_ids.append(timeline.open_case("voice", f"+91981{i:07d}", status="with_doctor").id)
+        case_ids.append(lifecycle.open_case("voice", f"+91981{i:07d}", status="with_doctor", doctor_id=doctor.id).id)
     db.session.commit()
     slot_id, doctor_id = slot.id, doctor.id
     results: list[str] = []
@@ -40,8 +41,9 @@ def test_ten_concurrent_bookings_of_one_slot_make_one_appointment(pg_app):
             barrier.wait()
             try:
                 appointments.book(slot_id, case, staff)
+                db.session.commit()
                 results.append("booked")
-            except appointments.SlotTaken:
+            except Refused:
                 results.append("taken")
             finally:
                 db.session.remove()

@@ -6,7 +6,9 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from crm.cases import queue, timeline
+from crm.cases import lifecycle
+from crm.cases.status import WAITING
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
@@ -33,7 +35,7 @@ def _claimer(database_url: str, instance: str, staff_ids: list[int], mode: str, 
         with app.app_context():
             staff = db.session.get(StaffUser, staff_id)
             while True:
-                case = queue.claim(target, staff) if mode == "one" else queue.claim_next(staff, ("tier1",))
+                case = lifecycle.claim(target, staff) if mode == "one" else lifecycle.claim_next(staff, ("tier1",))
                 if case is None:
                     with lock:
                         lost += 1
@@ -79,7 +81,8 @@ def _run(pg_database, tmp_path, staff_ids, mode, target=None):
 def _queue_cases(n: int) -> list[int]:
     ids = []
     for i in range(n):
-        case = timeline.open_case("voice", f"+91981{i:07d}", status="queued", queue="tier1", queued_at=utcnow())
+        case = lifecycle.open_case("voice", f"+91981{i:07d}", status="queued", queue="tier1", queued_at=utcnow())
+        db.session.commit()
         ids.append(case.id)
     db.session.commit()
     return ids
@@ -106,15 +109,15 @@ def test_answer_next_race_gives_every_case_to_exactly_one_operator(pg_app, pg_da
     claimed = sorted(c for c, _ in won)
     assert claimed == sorted(case_ids)  # every case once, none twice
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.status.in_(queue.CLAIMABLE))) == 0
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.status.in_(WAITING))) == 0
 
 
 def test_nobody_holds_two_live_calls(pg_app):
     first, second = _queue_cases(2)
     staff = factories.make_staff("operator")
-    assert queue.claim(first, staff) is not None
-    with pytest.raises(queue.AlreadyOnCall):
-        queue.claim(second, staff)
+    assert lifecycle.claim(first, staff) is not None
+    with pytest.raises(Refused):
+        lifecycle.claim(second, staff)
     assert db.session.get(Case, second).status == "queued"
 
 

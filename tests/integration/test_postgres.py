@@ -78,4 +78,5 @@ def test_postgresql_enforces_one_live_card_per_person(pg_app):
         db.session.commit()
     db.session.rollback()
     cards.reissue(card.number, "duplicate")  # superseding first leaves room for exactly one new card
+    db.session.commit()
     assert HealthCard.query.filter(HealthCard.status == "issued").count() == 1

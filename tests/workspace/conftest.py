@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from crm.cases import timeline
+from crm.cases import lifecycle
 from crm.extensions import db
 from crm.models import Case, Facility
 from crm.models.base import utcnow
@@ -25,7 +25,7 @@ def app(tmp_path):
 def waiting_case(channel: str = "sms", priority: str = "P4", phone: str | None = None, **fields) -> Case:
     """A case waiting in tier 1."""
     phone = phone or f"+9198{next(_numbers):08d}"
-    case = timeline.open_case(channel, phone, status="queued", queue="tier1", queued_at=fields.pop("queued_at", utcnow()),
+    case = lifecycle.open_case(channel, phone, status="queued", queue="tier1", queued_at=fields.pop("queued_at", utcnow()),
                            priority=priority, **fields)
     db.session.commit()
     return case

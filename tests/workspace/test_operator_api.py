@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from crm.cases import lifecycle
 from crm.extensions import db
 from crm.models import AuditLog, Case, Message
 from crm.models.base import DELHI, utcnow
@@ -92,9 +93,9 @@ def test_work_a_case_through_the_api_to_closed(client, login, app):
 def test_only_the_operator_working_the_case_acts_on_it(client, login, path, payload):
     case = waiting_case()
     queue_holder = factories.make_staff("operator")
-    from crm.cases import queue
 
-    queue.claim(case.id, queue_holder)
+    lifecycle.claim(case.id, queue_holder)
+    db.session.commit()
     login("operator")
     response = client.post(f"/api/v1/cases/{case.id}/{path}", json=payload)
     assert response.status_code == 409 and response.json["error"] == "not_yours"

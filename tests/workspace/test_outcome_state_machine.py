@@ -19,16 +19,17 @@ from hypothesis.stateful import (
 )
 
 from crm import presence
-from crm.cases import assessment, escalation, queue, timeline
+from crm.cases import assessment, lifecycle
+from crm.cases.status import Status
+from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
-from crm.models.case import STATUSES
 from crm.models.staff import PRESENCES
 from tests import factories
 from tests.workspace.conftest import make_facility
 
-REFUSALS = (assessment.AssessmentError, presence.PresenceError, queue.AlreadyOnCall, escalation.EscalationError)
+REFUSALS = (Refused,)
 OPERATORS = 3
 
 
@@ -65,6 +66,7 @@ class Desk(RuleBasedStateMachine):
         """Run one operator action; a refusal is a fine answer, anything else is a bug."""
         try:
             action(*args, **kwargs)
+            db.session.commit()  # one action, one unit of work, as a request is
         except REFUSALS:
             db.session.rollback()
 
@@ -75,17 +77,17 @@ class Desk(RuleBasedStateMachine):
     @rule(channel=st.sampled_from(["voice", "sms"]), priority=st.sampled_from(["P2", "P3", "P4"]))
     def new_case(self, channel: str, priority: str) -> None:
         phone = f"+91981{len(self.case_ids):07d}"
-        case = timeline.open_case(channel, phone, status="queued", queue="tier1", queued_at=self.now, priority=priority)
+        case = lifecycle.open_case(channel, phone, status="queued", queue="tier1", queued_at=self.now, priority=priority)
         db.session.commit()
         self.case_ids.append(case.id)
 
     @rule(who=st.integers(0, 2), which=st.integers(0, 50))
     def claim(self, who: int, which: int) -> None:
-        self.attempt(queue.claim, self.case(which).id, self.staff(who))
+        self.attempt(lifecycle.claim, self.case(which).id, self.staff(who))
 
     @rule(who=st.integers(0, 2))
     def claim_next(self, who: int) -> None:
-        self.attempt(queue.claim_next, self.staff(who))
+        self.attempt(lifecycle.claim_next, self.staff(who))
 
     @rule(who=st.integers(0, 2), which=st.integers(0, 50),
           flags=st.lists(st.sampled_from(["chest_pain", "high_fever", "fracture"]), max_size=2),
@@ -129,12 +131,13 @@ class Desk(RuleBasedStateMachine):
     def time_passes(self, seconds: int) -> None:
         self.now += timedelta(seconds=seconds)
         assessment.settle(self.now)
+        db.session.commit()  # a sweep is a unit of work of its own
 
     @invariant()
     def every_case_is_in_a_possible_state(self) -> None:
         db.session.expire_all()
         for case in db.session.scalars(db.select(Case)):
-            assert case.status in STATUSES
+            assert case.status in tuple(Status)
             if case.status == "in_progress":
                 assert case.assigned_to_id and case.claimed_at and case.outcome is None
             if case.status == "resolved":

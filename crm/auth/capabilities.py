@@ -1,0 +1,50 @@
+"""What each role may do: one table, read by the views (`@allow`), the API, the sockets and the templates.
+
+A capability is named after the work, in the helpline's words; a view declares the capability it
+needs, never a list of roles, so giving a role new work is one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crm.models.staff import ROLES
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "work_tier1": frozenset({"operator", "supervisor"}),  # answer, assess, resolve, escalate, reply
+    "read_cases": frozenset({"operator", "doctor", "supervisor"}),
+    "read_patients": frozenset({"operator", "doctor", "supervisor", "registrar"}),
+    "work_tier2": frozenset({"doctor"}),  # accept, notes, refer, complete, go on duty
+    "watch_tier2": frozenset({"doctor", "supervisor"}),
+    "book_appointments": frozenset({"doctor", "operator", "supervisor"}),
+    "see_slots": frozenset({"doctor", "operator", "supervisor"}),
+    "take_calls": frozenset({"operator", "doctor", "supervisor"}),  # the browser phone, leaving a call
+    "card_office": frozenset({"registrar", "supervisor"}),
+    "supervise": frozenset({"supervisor"}),
+    "act_for_others": frozenset({"supervisor"}),  # act on a case someone else holds (on the timeline by name)
+    "review_access": frozenset({"supervisor"}),  # the audit log: who saw whom, break-the-glass reviews
+    "administer": frozenset({"admin"}),
+    "own_account": frozenset(ROLES),
+}
+
+
+def roles_for(*capabilities: str) -> frozenset[str]:
+    """Every role that holds at least one of `capabilities`."""
+    return frozenset().union(*(CAPABILITIES[c] for c in capabilities))
+
+
+def can(staff, capability: str) -> bool:
+    """Whether this staff member's role holds `capability`."""
+    return staff is not None and getattr(staff, "role", None) in CAPABILITIES[capability]
+
+
+def allow(*capabilities: str) -> Callable:
+    """Let the decorated view be used by staff holding one of `capabilities` (crm.auth.access enforces it)."""
+    allowed = roles_for(*capabilities)
+
+    def mark(view: Callable) -> Callable:
+        view.allowed_roles = allowed
+        view.capabilities = capabilities
+        return view
+
+    return mark

@@ -1,0 +1,218 @@
+"""The case lifecycle: the only code that changes `Case.status`.
+
+Each transition checks the state it starts from (crm.cases.status.TRANSITIONS), writes the change,
+puts it on the case timeline and collects the live event that is sent after the commit. Races between
+people (two operators, two doctors) are settled by one conditional UPDATE; a late or repeated request
+is refused with a Refused error, or (for webhooks, which Twilio repeats) answered with False.
+Nothing here commits: the request, job or sweep that called it does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from crm.cases import alarms, timeline
+from crm.cases.status import TRANSITIONS, Status
+from crm.errors import Refused
+from crm.extensions import db
+from crm.live import events
+from crm.models import Case, Patient, StaffUser
+from crm.models.base import utcnow
+
+EMERGENCY = "emergency"
+TIER1 = "tier1"
+SCHEDULED = "tier1:callbacks"  # call-backs not due yet: not claimable until moved back to tier1
+PRIORITIES = ("P1", "P2", "P3", "P4")
+
+
+def refuse_unless(case: Case, transition: str) -> None:
+    """Refuse (409) if `transition` may not start from the case's state."""
+    rule = TRANSITIONS[transition]
+    if case.status not in rule.sources:
+        state = str(case.status).replace("_", " ")
+        raise Refused("wrong_state", f"Case {case.reference} is {state}; it cannot be {rule.verb} now.", 409)
+
+
+def move(case: Case, transition: str, event: str | None = None, staff: StaffUser | None = None,
+         live: str | None = None, **detail) -> Case:
+    """Apply `transition` to a loaded case: check, change, log on the timeline, announce."""
+    refuse_unless(case, transition)
+    target = TRANSITIONS[transition].target
+    if target is not None:
+        case.status = target
+    case.updated_at = utcnow()
+    if event:
+        timeline.add_event(case, event, staff_id=staff.id if staff else None,
+                           **{k: v for k, v in detail.items() if v is not None})
+    events.case_changed(case, live or f"case.{event or transition}")
+    return case
+
+
+def take(condition, transition: str, staff: StaffUser, event: str, **values) -> Case | None:
+    """Apply `transition` by one conditional UPDATE (whoever's UPDATE lands first wins); None if lost."""
+    now = utcnow()
+    rule = TRANSITIONS[transition]
+    values = {"status": rule.target, "updated_at": now, **values} if rule.target else {"updated_at": now, **values}
+    statement = (update(Case).where(condition, Case.status.in_(rule.sources)).values(**values)
+                 .returning(Case.id).execution_options(synchronize_session=False))
+    try:
+        won = db.session.execute(statement).scalar_one_or_none()
+    except IntegrityError as exc:  # the partial unique index: one live call per person
+        db.session.rollback()
+        raise Refused("already_on_call", f"{staff.name} already holds a live call; finish it first.", 409) from exc
+    if won is None:
+        return None
+    case = db.session.get(Case, won, populate_existing=True)
+    timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
+    events.case_changed(case, f"case.{event}")
+    return case
+
+
+def open_case(channel: str, caller_phone: str | None, status: Status = Status.IVR, language: str = "hi",
+              **fields) -> Case:
+    """Open a case (flushed, so it has its id and reference) and log 'opened'."""
+    case = Case(channel=channel, caller_phone=caller_phone, status=status, language=language, **fields)
+    if caller_phone and case.patient_id is None:
+        patient = match_caller(caller_phone)
+        if patient is not None:
+            case.patient_id = patient.id
+            case.language = patient.preferred_language or language
+    db.session.add(case)
+    db.session.flush()
+    timeline.add_event(case, "opened", channel=channel)
+    events.case_changed(case, "case.opened")
+    return case
+
+
+def enter_queue(case: Case, queue: str) -> Case:
+    """The case waits in `queue`; a case that already waited keeps its original place."""
+    case.queue = queue
+    if case.queued_at is None:
+        case.queued_at = utcnow()
+    return move(case, "enter_queue", "queued", queue=queue)
+
+
+def declare_emergency(case: Case, via: str) -> bool:
+    """P1: straight to the doctors' emergency queue with the alarm; False if it already is, or has ended."""
+    if case.priority == "P1" and case.queue == EMERGENCY or case.status not in (
+            *TRANSITIONS["declare_emergency"].sources, Status.ESCALATED, Status.WITH_DOCTOR):
+        return False
+    case.priority = "P1"
+    if case.status == Status.WITH_DOCTOR:  # a doctor already has it: they are told, nothing moves
+        move(case, "raise_priority", "emergency", via=via, live="case.emergency")
+        return True
+    transition = "move_queue" if case.status == Status.ESCALATED else "declare_emergency"
+    refuse_unless(case, transition)
+    if case.status == Status.IN_PROGRESS:
+        case.assigned_to_id = None  # the doctors take it from here
+    case.queue = EMERGENCY
+    if case.queued_at is None:
+        case.queued_at = utcnow()
+    move(case, transition, "emergency", via=via, live="case.emergency")
+    alarms.raise_alarm(case)
+    timeline.add_event(case, "queued", queue=EMERGENCY)
+    return True
+
+
+def request_callback(case: Case) -> bool:
+    """The caller pressed 1 while waiting: a call-back that keeps their place (False if not waiting)."""
+    if case.callback_requested_at is not None or case.status != Status.QUEUED:
+        return False
+    case.callback_requested_at = utcnow()
+    move(case, "request_callback", "callback_requested", queue=case.queue, live="case.callback")
+    return True
+
+
+def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
+    """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
+    now = utcnow()
+    return take((Case.id == case_id) & Case.queue.in_(queues), "claim", staff, "claimed",
+                assigned_to_id=staff.id, claimed_at=now)
+
+
+def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
+    """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
+    from crm.cases.queue import PRIORITY_ORDER
+
+    pick = (select(Case.id).where(Case.status.in_(TRANSITIONS["claim"].sources), Case.queue.in_(queues))
+            .order_by(PRIORITY_ORDER, Case.queued_at, Case.id).limit(1))
+    if db.engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    return take(Case.id == pick.scalar_subquery(), "claim", staff, "claimed",
+                assigned_to_id=staff.id, claimed_at=utcnow())
+
+
+def resolve(case: Case, staff: StaffUser, outcome: str, event: str, **detail) -> Case:
+    """Tier 1 gave an outcome that ends the contact ('resolved' or 'informed')."""
+    case.outcome = outcome
+    return move(case, "resolve", event, staff, live=f"case.{outcome}", **detail)
+
+
+def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, **detail) -> Case:
+    """Promise a call-back: out of the queue until due, then any operator takes it."""
+    case.outcome, case.callback_due_at, case.queue = "callback", due_at, SCHEDULED
+    return move(case, "schedule_callback", "callback_scheduled", staff, live="case.callback_scheduled", **detail)
+
+
+def abandon(case: Case, seconds: int | None) -> bool:
+    """The caller hung up before anyone answered (False if the case had moved on)."""
+    if case.status not in TRANSITIONS["abandon"].sources:
+        return False
+    case.abandoned_at = utcnow()
+    move(case, "abandon", "abandoned", seconds_waited=seconds)
+    return True
+
+
+def caller_gone_before_answer(case: Case, staff: StaffUser) -> Case:
+    """The caller hung up between the queue refresh and the claim: nothing to connect."""
+    case.abandoned_at, case.assigned_to_id = utcnow(), None
+    move(case, "caller_gone_before_answer", "abandoned", seconds_waited=None)
+    timeline.add_event(case, "claim_too_late", staff_id=staff.id)
+    return case
+
+
+def close_due(now: datetime) -> list[Case]:
+    """Close every resolved case whose wrap-up is over (conditional per case: safe to run anywhere)."""
+    due = list(db.session.scalars(select(Case.id).where(Case.status == Status.RESOLVED, Case.wrap_up_until <= now)))
+    closed = []
+    for case_id in due:
+        done = db.session.execute(update(Case).where(Case.id == case_id, Case.status == Status.RESOLVED)
+                                  .values(status=Status.CLOSED, closed_at=now, updated_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+        if done:
+            case = db.session.get(Case, case_id, populate_existing=True)
+            timeline.add_event(case, "closed")
+            events.case_changed(case, "case.closed")
+            closed.append(case)
+    return closed
+
+
+def release_due_callbacks(now: datetime) -> list[Case]:
+    """Scheduled call-backs that are due go back into tier 1, placed by their due time."""
+    due = list(db.session.scalars(select(Case.id).where(
+        Case.status == Status.CALLBACK, Case.queue == SCHEDULED, Case.callback_due_at <= now)))
+    released = []
+    for case_id in due:
+        done = db.session.execute(update(Case).where(Case.id == case_id, Case.queue == SCHEDULED,
+                                                     Case.status.in_(TRANSITIONS["release_callback"].sources))
+                                  .values(queue=TIER1, queued_at=Case.callback_due_at, outcome=None,
+                                          wrap_up_until=None, updated_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+        if done:
+            case = db.session.get(Case, case_id, populate_existing=True)
+            timeline.add_event(case, "callback_due", queue=TIER1)
+            events.case_changed(case, "case.callback_due")
+            released.append(case)
+    return released
+
+
+def match_caller(e164: str) -> Patient | None:
+    """The resident registered with this phone (the registered person before family sharing it)."""
+    rows = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(Patient.id).limit(10)).all()
+    for patient in rows:
+        if patient.relation == "self":
+            return patient
+    return rows[0] if rows else None

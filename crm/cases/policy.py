@@ -1,0 +1,58 @@
+"""Who may act on a case: the one decision every case and appointment write asks.
+
+The holder may: the operator working it, the doctor who accepted it. A role allowed to act for others
+(a supervisor) may too, and what they do is on the case timeline under their name. Holding a case is
+not the same as having a role: an operator cannot book on a colleague's case, a doctor cannot book on a
+tier-1 case nobody escalated to them. Clinical notes are for the doctors on the case; anyone else reads
+them only by breaking the glass with a stated reason, which is audited and reviewed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crm.auth.capabilities import can
+from crm.cases.queue import queues_of
+from crm.errors import Refused
+from crm.extensions import db
+from crm.models import Appointment, Case, CaseEvent, StaffUser
+
+
+def holds(case: Case, staff: StaffUser) -> bool:
+    """Whether `staff` is working this case now (the operator on it, or the doctor who accepted it)."""
+    return staff.id in (case.assigned_to_id, case.doctor_id)
+
+
+def may_act(case: Case, staff: StaffUser) -> bool:
+    """The holder, or a role that acts for others."""
+    return holds(case, staff) or can(staff, "act_for_others")
+
+
+def ensure_may_act(case: Case, staff: StaffUser) -> None:
+    """Refuse (409 not_yours) unless `staff` may change this case."""
+    if not may_act(case, staff):
+        raise Refused("not_yours", f"Case {case.reference} is being worked by someone else.", 409)
+
+
+def ensure_may_change_appointment(appointment: Appointment, staff: StaffUser) -> None:
+    """An appointment is changed by whoever may act on its case (or, without a case, who booked it)."""
+    case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
+    if case is not None:
+        ensure_may_act(case, staff)
+    elif appointment.booked_by_id != staff.id and not can(staff, "act_for_others"):
+        raise Refused("not_yours", "Only who booked this appointment, or a supervisor, may change it.", 409)
+
+
+def doctors_on(case: Case) -> set[int]:
+    """The doctors who have had this case (accepted it at some point), and the one who has it now."""
+    ids = set(db.session.scalars(select(CaseEvent.staff_id).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind.in_(("accepted", "referred")), CaseEvent.staff_id.is_not(None))))
+    return ids | ({case.doctor_id} if case.doctor_id else set())
+
+
+def may_read_notes(case: Case, staff: StaffUser) -> bool:
+    """Notes are for the doctors on the case and those it was referred to (waiting in their queue)."""
+    if not can(staff, "work_tier2"):
+        return False
+    referred_here = case.doctor_id is None and case.queue in queues_of(staff)
+    return staff.id in doctors_on(case) or referred_here

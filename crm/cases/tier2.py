@@ -1,0 +1,68 @@
+"""Tier 2: escalation from tier 1, a doctor's acceptance (exactly one wins), referral, completion."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+
+from crm.cases import alarms, lifecycle
+from crm.cases.lifecycle import EMERGENCY
+from crm.cases.queue import queues_of, tier2_queue
+from crm.cases.status import WAITING, Status
+from crm.errors import Refused
+from crm.models import Case, StaffUser
+from crm.models.base import utcnow
+from triage import specialties
+
+URGENCY = {"emergency": "P1", "urgent": "P2", "soon": "P3", "routine": "P4"}
+
+
+def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, summary: str) -> Case:
+    """Hand the case to tier 2 with the operator's summary; an emergency raises the alarm."""
+    if urgency not in URGENCY:
+        raise Refused("cannot_escalate", f"Urgency must be one of {', '.join(URGENCY)}.", 422)
+    if specialty and not specialties.is_specialty(specialty):
+        raise Refused("unknown_specialty", f"Unknown specialty {specialty!r}.", 422)
+    if not (summary or "").strip():
+        raise Refused("cannot_escalate", "Write a summary for the doctor.", 422)
+    lifecycle.refuse_unless(case, "escalate")
+    priority = URGENCY[urgency]
+    case.priority = min(case.priority or "P4", priority)
+    case.specialty = specialty or case.specialty
+    case.queue = EMERGENCY if priority == "P1" else tier2_queue(specialty)
+    case.outcome, case.escalated_at = "escalated", utcnow()
+    case.escalation_summary = summary.strip()[:4000]
+    lifecycle.move(case, "escalate", "escalated", staff, specialty=specialty, urgency=urgency)
+    if priority == "P1":
+        alarms.raise_alarm(case)
+    return case
+
+
+def accept(case_id: int, doctor: StaffUser) -> Case | None:
+    """The doctor takes the case; None if another doctor already did (one conditional UPDATE)."""
+    waiting_here = or_(Case.status == Status.ESCALATED, (Case.queue == EMERGENCY) & Case.status.in_(WAITING))
+    condition = (Case.id == case_id) & Case.doctor_id.is_(None) & Case.queue.in_(queues_of(doctor)) & waiting_here
+    return lifecycle.take(condition, "accept", doctor, "accepted", doctor_id=doctor.id, accepted_at=utcnow(),
+                          alarm_level=0)
+
+
+def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
+    """Send the case to another specialty's queue with a note; the specialist sees its whole history."""
+    if case.doctor_id != doctor.id:
+        raise Refused("cannot_refer", "Only the doctor who has the case can refer it.", 409)
+    if not specialties.is_specialty(specialty) or specialty == doctor.specialty:
+        raise Refused("cannot_refer", "Choose another specialty to refer to.", 409)
+    lifecycle.refuse_unless(case, "refer")
+    case.queue, case.specialty = tier2_queue(specialty), specialty
+    case.doctor_id, case.accepted_at = None, None
+    return lifecycle.move(case, "refer", "referred", doctor, specialty=specialty, note=note.strip()[:2000],
+                          from_specialty=doctor.specialty)
+
+
+def complete(case: Case, doctor: StaffUser, advice: str) -> Case:
+    """The doctor is done: the case is resolved with the advice given."""
+    if case.doctor_id != doctor.id:
+        raise Refused("not_yours", "Accept the case first.", 409)
+    lifecycle.refuse_unless(case, "complete")
+    case.outcome, case.closed_at = "resolved", utcnow()
+    case.advice = (advice or "").strip()[:4000] or case.advice
+    return lifecycle.move(case, "complete", "resolved", doctor, by="doctor")

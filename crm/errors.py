@@ -1,0 +1,53 @@
+"""Refused actions: one error type for the API and the pages, and one place that answers it.
+
+A service raises `Refused(code, message, status)` when an action cannot be done (wrong state, not
+theirs, bad input); the view does not catch it. The handler answers the API's error shape
+`{"error": CODE, "message": TEXT}` for JSON clients and the error page for browsers, and the unit of
+work rolls the request back, so a refused action stores nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Flask, jsonify, render_template, request
+
+from crm.extensions import db
+
+T = TypeVar("T")
+MAX_ID = 2**63 - 1
+
+
+class Refused(Exception):
+    """An action that cannot be done; `code` for programs, `message` for people, HTTP `status`."""
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def load(model: type[T], ident, what: str | None = None) -> T:
+    """The row of `model` with id `ident`, or Refused 404 naming what was missing."""
+    name = what or model.__name__.lower()
+    number = ident if isinstance(ident, int) else int(ident) if str(ident or "").isdigit() else -1
+    found = db.session.get(model, number) if 0 < number <= MAX_ID else None
+    if found is None:
+        raise Refused("not_found", f"There is no {name} {ident}.", 404)
+    return found
+
+
+def wants_json() -> bool:
+    """API calls and clients that asked for JSON get JSON errors; browsers get a page."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def answer(code: str, message: str, status: int):
+    """The one shape of a refusal: JSON for the API, the error page for people."""
+    if wants_json():
+        return jsonify(error=code, message=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Answer every Refused raised by a view."""
+    app.register_error_handler(Refused, lambda exc: answer(exc.code, exc.message, exc.status))

@@ -1,0 +1,49 @@
+"""The phone system as staff actions need it: connect a claimed caller, bring in a doctor, leave, call back.
+
+The case domain never imports the Twilio edge: `telephony.init_app` installs its implementation here
+when the app is built, so dependencies point one way (telephony -> crm). A failure of the phone system
+is a `PhoneFailed`; the views report it without undoing the claim or acceptance it followed.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from flask import current_app
+
+from crm.models import Case, StaffUser
+
+
+class PhoneFailed(Exception):
+    """The phone system refused or did not answer; `gone` when the caller had already hung up."""
+
+    def __init__(self, message: str, gone: bool = False) -> None:
+        super().__init__(message)
+        self.message, self.gone = message, gone
+
+
+class PhoneSystem(Protocol):
+    """What the staff side asks of the phone system."""
+
+    def connect(self, case: Case, staff: StaffUser) -> str:
+        """After a claim: the caller and the staff member into the case's conference."""
+
+    def bring_in_doctor(self, case: Case, doctor: StaffUser) -> str:
+        """After an acceptance: the doctor into the caller's call."""
+
+    def leave(self, case: Case, staff: StaffUser) -> bool:
+        """Hang up this staff member's leg of the case's call."""
+
+    def call_back(self, case: Case, staff: StaffUser) -> None:
+        """Call the citizen back into the case's conference with this staff member."""
+
+    def join(self, case: Case, staff: StaffUser) -> str:
+        """Ring this staff member into the case's live call ('joining'), or 'caller_gone'."""
+
+    def access_token(self, staff: StaffUser) -> dict:
+        """A browser phone token for this staff member."""
+
+
+def system() -> PhoneSystem:
+    """The phone system of this app (installed by the telephony package)."""
+    return current_app.extensions["sampark_phone"]

@@ -1,0 +1,98 @@
+"""One unit of work per request, job or sweep: services flush, the boundary commits once.
+
+After the commit, and only then, what the unit collected leaves the process: live events for the
+dashboards (crm.live.events) and the send jobs of queued SMS (crm.outbox). A rollback discards them,
+so a refused or failed request neither texts a citizen nor tells a dashboard. Audit rows that must
+outlive a refusal (a failed lookup is still a lookup) are written again after the rollback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, Response
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from crm.extensions import db
+
+log = logging.getLogger(__name__)
+BEFORE = "sampark_before_commit"  # callables run while the session can still read (build payloads)
+AFTER = "sampark_after_commit"  # callables run once the data is committed (publish, enqueue)
+KEEP = "sampark_keep_on_rollback"  # rows (as factories) that a rollback must not lose
+
+
+def before_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` just before this session commits (it may still read the database)."""
+    session.info.setdefault(BEFORE, []).append(action)
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once this session has committed; dropped if it rolls back."""
+    session.info.setdefault(AFTER, []).append(action)
+
+
+def keep_on_rollback(session: Session, make_row: Callable[[], object]) -> None:
+    """Write the row `make_row()` builds even if this unit of work is rolled back."""
+    session.info.setdefault(KEEP, []).append(make_row)
+
+
+def commit() -> None:
+    """End the unit of work: commit, then publish what it collected."""
+    db.session.commit()
+
+
+def rollback() -> None:
+    """Abandon the unit of work; rows marked to survive a rollback are committed on their own."""
+    kept = db.session.info.pop(KEEP, [])
+    db.session.rollback()
+    if kept:
+        for make_row in kept:
+            db.session.add(make_row())
+        db.session.commit()
+
+
+def init_app(app: Flask) -> None:
+    """Make every request a unit of work: commit on success, roll back on a refusal or an error."""
+
+    @app.after_request
+    def _end_of_request(response: Response) -> Response:
+        if response.status_code < 400:
+            commit()
+        else:
+            rollback()
+        return response
+
+    @app.teardown_request
+    def _after_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.info.pop(KEEP, None)
+            db.session.rollback()
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before(session: Session) -> None:
+    actions = session.info.pop(BEFORE, [])
+    if actions:
+        session.flush()
+    for action in actions:
+        action()
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after(session: Session) -> None:
+    session.info.pop(KEEP, None)
+    for action in session.info.pop(AFTER, []):
+        try:
+            action()
+        except Exception:  # the data is safe; a lost notification is found again by the sweeps
+            log.exception("after-commit action failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        return
+    for key in [k for k in session.info if str(k).startswith("sampark_") and k != KEEP]:
+        del session.info[key]  # what the abandoned unit collected (events, SMS to send) never leaves

@@ -1,0 +1,55 @@
+"""The phone system the staff side uses (crm.phone), done with Twilio through the real client."""
+
+from __future__ import annotations
+
+import logging
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from crm.cases import timeline
+from crm.models import Case, StaffUser
+from crm.phone import PhoneFailed
+from telephony import connect, gateway, transfer
+
+log = logging.getLogger(__name__)
+
+
+class TwilioPhone:
+    """crm.phone.PhoneSystem on Twilio (or the emulator): Twilio's errors become PhoneFailed."""
+
+    def connect(self, case: Case, staff: StaffUser) -> str:
+        """After a claim: dequeue the caller (or call back) and ring the staff member."""
+        return _guarded(connect.connect, case, staff)
+
+    def bring_in_doctor(self, case: Case, doctor: StaffUser) -> str:
+        """After an acceptance: warm transfer of the doctor into the caller's call."""
+        return _guarded(transfer.bring_in_doctor, case, doctor)
+
+    def leave(self, case: Case, staff: StaffUser) -> bool:
+        """Hang up the staff member's leg; the others stay."""
+        return _guarded(transfer.leave, case, staff)
+
+    def call_back(self, case: Case, staff: StaffUser) -> None:
+        """Ring the citizen and the staff member into the case's conference."""
+        return _guarded(transfer.call_back, case, staff)
+
+    def join(self, case: Case, staff: StaffUser) -> str:
+        """Ring the staff member into the case's conference while the caller is on the line."""
+        return _guarded(transfer.join, case, staff)
+
+    def access_token(self, staff: StaffUser) -> dict:
+        """A Voice SDK token for the staff member's browser."""
+        return gateway.access_token(staff)
+
+
+def _guarded(action, case: Case, staff: StaffUser):
+    """Run a phone action; a failure is written on the case timeline here, once, and raised as PhoneFailed."""
+    try:
+        return action(case, staff)
+    except TwilioRestException as exc:
+        failed = PhoneFailed(str(exc.msg)[:200], gone=exc.status == 404)
+    except (TwilioException, OSError) as exc:
+        failed = PhoneFailed(f"The phone system did not answer: {exc}"[:200])
+    log.warning("phone action %s failed on case %s: %s", action.__name__, case.id, failed.message)
+    timeline.add_event(case, "connect_failed", staff_id=staff.id, error=failed.message)
+    raise failed

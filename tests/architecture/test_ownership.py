@@ -1,0 +1,112 @@
+"""The shape of the house: one owner for Case.status, packages that depend one way, one refusal type."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from crm.cases.status import TRANSITIONS, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("crm", "telephony", "triage")
+OWNER = ROOT / "crm" / "cases" / "lifecycle.py"
+
+
+def _sources():
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "emulator" not in path.parts:
+                yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def _case_status_writes(tree: ast.AST) -> list[int]:
+    """Lines that assign something.status on a case, or UPDATE case ... SET status."""
+    lines = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                targets += target.elts if isinstance(target, ast.Tuple) else [target]
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == "status" and "case" in ast.unparse(target.value).lower():
+                lines.append(node.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values":
+            text = ast.unparse(node)
+            if "update(Case)" in text and any(k.arg == "status" for k in node.keywords):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_lifecycle_writes_case_status():
+    found = {str(path.relative_to(ROOT)): lines for path, tree in _sources()
+             if path != OWNER and (lines := _case_status_writes(tree))}
+    assert found == {}, f"Case.status written outside crm/cases/lifecycle.py: {found}"
+
+
+def test_the_walker_finds_status_writes(tmp_path):
+    # The check above must be able to fail: these are the shapes it looks for.
+    tree = ast.parse("case.status = 'closed'\ncall.case.status, case.outcome = 'x', 'y'\n"
+                     "db.session.execute(update(Case).where(Case.id == 1).values(status='closed'))\n"
+                     "call.status = 'completed'\n")
+    assert _case_status_writes(tree) == [1, 2, 3]
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_top_level_packages_depend_one_way():
+    depends = {package: set() for package in PACKAGES}
+    for path, tree in _sources():
+        package = path.relative_to(ROOT).parts[0]
+        depends[package] |= (_imports(tree) & set(PACKAGES)) - {package}
+    # telephony -> crm -> triage; triage is the classifier and imports neither.
+    assert depends["triage"] == set()
+    assert depends["crm"] <= {"triage"}
+    for a in PACKAGES:
+        for b in depends[a]:
+            assert a not in depends[b], f"{a} and {b} import each other"
+
+
+@pytest.mark.parametrize("name", sorted(TRANSITIONS))
+def test_every_transition_starts_somewhere_and_leads_to_a_state(name):
+    rule = TRANSITIONS[name]
+    assert rule.sources and all(isinstance(s, Status) for s in rule.sources)
+    assert rule.target is None or isinstance(rule.target, Status)
+
+
+def test_ended_cases_are_never_reopened_by_a_transition():
+    # A replayed or late request finds a closed or abandoned case and is refused.
+    for name, rule in TRANSITIONS.items():
+        assert Status.CLOSED not in rule.sources, name
+        assert Status.ABANDONED not in rule.sources, name
+
+
+def test_one_refusal_type():
+    # Services raise crm.errors.Refused; nobody declares another (code, message, status) error class.
+    offenders = []
+    for path, tree in _sources():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.name != "Refused":
+                init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+                if init and [a.arg for a in init.args.args][1:4] == ["code", "message", "status"]:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert offenders == []
+
+
+def test_specialties_are_one_registry():
+    from triage import specialties
+    from triage.rules import RULESET
+
+    named = {r.specialty for r in RULESET.rules if r.specialty}
+    assert named <= set(specialties.CODES), named - set(specialties.CODES)
