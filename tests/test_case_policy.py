@@ -76,7 +76,7 @@ def test_only_who_may_act_on_the_case_moves_or_cancels_its_appointment(desk):
 
 
 def test_notes_are_for_the_doctors_on_the_case_others_break_the_glass(app, desk):
-    people, case, slots = desk
+    people, case, _slots = desk
     tier2.escalate(db.session.get(Case, case.id), people["op1"][1], "cardiology", "urgent", "Chest pain on exertion")
     db.session.commit()
     doc, doc2, sup = people["doc"][0], people["doc2"][0], people["sup"][0]
@@ -97,7 +97,7 @@ def test_notes_are_for_the_doctors_on_the_case_others_break_the_glass(app, desk)
 
 
 def test_floor_control_is_for_supervisors_and_says_who_and_why(desk):
-    people, case, slots = desk
+    people, case, _slots = desk
     op1, op2, sup = people["op1"], people["op2"], people["sup"]
     assert op2[0].post(f"/api/v1/cases/{case.id}/reassign", json={"staff_id": op2[1].id, "reason": "x y z"}
                        ).status_code == 403
