@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     from crm import cli, errors, filters, jobs, unit_of_work
+    from crm.access_log.views import bp as access_log_bp
     from crm.api import bp as api_bp
     from crm.auth import access
     from crm.auth.views import bp as auth_bp
@@ -67,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(doctor_bp)
+    app.register_blueprint(access_log_bp)
     app.register_blueprint(api_bp)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps

@@ -41,3 +41,14 @@ def record(
         fields = {c.key: getattr(row, c.key) for c in AuditLog.__table__.columns if c.key != "id"}
         unit_of_work.keep_on_rollback(db.session(), lambda: AuditLog(**fields))
     return row
+
+
+def record_cases(action: str, cases, via: str | None = None) -> AuditLog | None:
+    """One audit row for a read of several cases (a list, a queue): which cases, whose records."""
+    shown = list(cases)
+    if not shown:
+        return None
+    patients = sorted({c.patient_id for c in shown if c.patient_id})
+    return record(action, via=via, case_id=shown[0].id if len(shown) == 1 else None,
+                  patient_id=patients[0] if len(patients) == 1 else None,
+                  cases=[c.id for c in shown][:500], patients=patients[:500], count=len(shown))

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import lookup
+from crm import audit, lookup
 from crm.auth.capabilities import allow
 from crm.cases import notes as clinical_notes
 from crm.cases import queue
@@ -30,6 +30,7 @@ def dashboard():
 def case_panel(case_id: int):
     """One case for the doctor: operator's summary, triage, timeline, patient (audited), notes, bookings."""
     case = load(Case, case_id, "case")
+    audit.record("view_case", case_id=case.id, patient_id=case.patient_id, via="doctor_panel")
     patient = lookup.view_patient(case.patient_id, case_id=case.id, via="case") if case.patient_id else None
     notes = clinical_notes.read(case, current_user) if clinical_notes.may_read(case, current_user) else None
     named = {e.staff_id for e in case.events} | {n.doctor_id for n in notes or []}

@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import phone, phones
+from crm import audit, phone, phones
 from crm.api import bounded_int, bp
 from crm.auth.capabilities import allow
 from crm.cases import lifecycle
@@ -52,14 +52,18 @@ def list_cases():
     for name in ("status", "channel", "priority", "queue"):
         if request.args.get(name):
             query = query.where(getattr(Case, name) == request.args[name])
-    return jsonify(cases=[case_json(c) for c in db.session.scalars(query)])
+    found = list(db.session.scalars(query))
+    audit.record_cases("list_cases", found, via="api")
+    return jsonify(cases=[case_json(c) for c in found])
 
 
 @bp.get("/cases/<int:case_id>")
 @allow("read_cases")
 def get_case(case_id: int):
     """One case with its timeline, calls and messages."""
-    return jsonify(case_json(load(Case, case_id, "case"), timeline=True))
+    case = load(Case, case_id, "case")
+    audit.record("view_case", case_id=case.id, patient_id=case.patient_id, via="api")
+    return jsonify(case_json(case, timeline=True))
 
 
 @bp.post("/cases/<int:case_id>/claim")

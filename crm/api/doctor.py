@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import appointments, outbox, phone
+from crm import appointments, audit, outbox, phone
 from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
@@ -33,6 +33,8 @@ def tier2_queue():
     waiting = queue.waiting_for(current_user) if current_user.role == "doctor" else queue.waiting_for_any_doctor()
     mine = db.session.scalars(select(Case).where(Case.doctor_id == current_user.id, Case.status == Status.WITH_DOCTOR)
                               .limit(queue.MAX_LISTED))
+    mine = list(mine)
+    audit.record_cases("list_tier2", [*waiting, *mine], via="api")
     return jsonify(waiting=[_with_triage(c) for c in waiting], mine=[_with_triage(c) for c in mine])
 
 

@@ -170,11 +170,13 @@ DOCUMENT = {
 
 def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
+    from crm.access_log.openapi import PATHS as ACCESS_LOG_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
 
     PATHS.update(DOCTOR_PATHS)
     PATHS.update(OPERATOR_PATHS)
+    PATHS.update(ACCESS_LOG_PATHS)
 
 
 _merge_paths()

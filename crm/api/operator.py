@@ -12,7 +12,7 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import presence
+from crm import audit, presence
 from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
@@ -42,6 +42,7 @@ def tier1_queue():
     if presence.sync(current_user):
         presence.announce([current_user.id])
     seen = board.read(current_user, now)
+    audit.record_cases("list_tier1", [*seen.waiting, *seen.scheduled, *seen.mine], via="board")
 
     def item(case: Case) -> dict:
         return work_json(case) | seen.extras.get(case.id, {})

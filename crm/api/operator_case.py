@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 from flask_login import current_user
 
-from crm import report_pdf, reports, screenpop
+from crm import audit, report_pdf, reports, screenpop
 from crm.api import body, bp
 from crm.api.operator import work_json
 from crm.auth.capabilities import allow
@@ -47,7 +47,9 @@ def attach_patient(case_id: int):
 def thread(case_id: int):
     """The SMS thread: this case's messages and the caller's earlier ones, oldest first."""
     case = load(Case, case_id, "case")
-    return jsonify(case_id=case.id, messages=[message_json(m) for m in replies.thread(case)])
+    thread = replies.thread(case)
+    audit.record("read_thread", case_id=case.id, patient_id=case.patient_id, messages=len(thread))
+    return jsonify(case_id=case.id, messages=[message_json(m) for m in thread])
 
 
 @bp.post("/cases/<int:case_id>/messages")

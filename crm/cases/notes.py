@@ -32,13 +32,14 @@ def write(case: Case, doctor: StaffUser, body: str) -> ClinicalNote:
 def read(case: Case, staff: StaffUser, reason: str | None = None) -> list[ClinicalNote]:
     """The case's notes and the patient's earlier ones, for a doctor on the case (or with a reason); audited."""
     if policy.may_read_notes(case, staff):
-        audit.record("read_notes", patient_id=case.patient_id, case_id=case.id, via="case")
+        audit.record("read_notes", patient_id=case.patient_id, case_id=case.id, via="case", staff_id=staff.id)
     else:
         reason = (reason or "").strip()
         if len(reason) < MIN_REASON:
             raise Refused("notes_restricted", "Clinical notes are for the doctors on this case. To read them anyway, "
                                               "state why (break the glass); it is recorded and reviewed.", 403)
-        audit.record("break_glass", patient_id=case.patient_id, case_id=case.id, via="notes", reason=reason[:500])
+        audit.record("break_glass", patient_id=case.patient_id, case_id=case.id, via="notes", staff_id=staff.id,
+                     reason=reason[:500])
         timeline.add_event(case, "break_glass", staff_id=staff.id)
     query = select(ClinicalNote).where((ClinicalNote.case_id == case.id) | (
         (ClinicalNote.patient_id == case.patient_id) if case.patient_id else False))
