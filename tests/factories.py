@@ -50,3 +50,12 @@ def make_card(patient: Patient | None = None, **patient_kwargs):
     card = cards.issue(patient or make_patient(**patient_kwargs))
     db.session.commit()
     return card
+
+
+def logged_in(app, role: str, **kwargs):
+    """(client, staff): a new staff member of `role` and a test client logged in as them."""
+    client = app.test_client()
+    staff = make_staff(role, **kwargs)
+    response = client.post("/login", data={"username": staff.username, "password": PASSWORD})
+    assert response.status_code == 302, response.data
+    return client, staff

@@ -18,18 +18,11 @@ from crm.models.base import utcnow
 from tests import factories
 
 
-def _as(app, role, **kwargs):
-    client = app.test_client()
-    staff = factories.make_staff(role, **kwargs)
-    assert client.post("/login", data={"username": staff.username, "password": factories.PASSWORD}).status_code == 302
-    return client, staff
-
-
 @pytest.fixture
 def desk(app):
     """Two operators, a doctor, a supervisor; a tier-1 case claimed by the first operator; open slots."""
     app.extensions["sampark_jobs"] = HeldRunner(app)
-    people = {name: _as(app, role, **kw) for name, role, kw in (
+    people = {name: factories.logged_in(app, role, **kw) for name, role, kw in (
         ("op1", "operator", {}), ("op2", "operator", {}), ("doc", "doctor", {"specialty": "cardiology"}),
         ("doc2", "doctor", {"specialty": "cardiology"}), ("sup", "supervisor", {}))}
     facility = Facility(code="PC-T1", name="Polyclinic Test", kind="polyclinic", district="East")

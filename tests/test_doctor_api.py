@@ -23,16 +23,11 @@ def escalated(app):
     return case.id
 
 
-def _as(app, role, **kwargs):
-    client = app.test_client()
-    staff = factories.make_staff(role, **kwargs)
-    client.post("/login", data={"username": staff.username, "password": factories.PASSWORD})
-    return client, staff
 
 
 def test_two_doctors_accept_one_wins(app, escalated):
-    first, _ = _as(app, "doctor", specialty="cardiology")
-    second, _ = _as(app, "doctor", specialty="cardiology")
+    first, _ = factories.logged_in(app, "doctor", specialty="cardiology")
+    second, _ = factories.logged_in(app, "doctor", specialty="cardiology")
     won = first.post(f"/api/v1/cases/{escalated}/accept")
     lost = second.post(f"/api/v1/cases/{escalated}/accept")
     assert won.status_code == 200 and won.json["status"] == "with_doctor" and won.json["connection"] == "caller_gone"
@@ -40,20 +35,20 @@ def test_two_doctors_accept_one_wins(app, escalated):
 
 
 def test_queue_shows_the_summary_to_the_right_specialty(app, escalated):
-    cardio, _ = _as(app, "doctor", specialty="cardiology")
-    paeds, _ = _as(app, "doctor", specialty="paediatrics")
+    cardio, _ = factories.logged_in(app, "doctor", specialty="cardiology")
+    paeds, _ = factories.logged_in(app, "doctor", specialty="paediatrics")
     waiting = cardio.get("/api/v1/queues/tier2").json["waiting"]
     assert [c["summary"] for c in waiting] == ["Chest tightness when climbing stairs"]
     assert paeds.get("/api/v1/queues/tier2").json["waiting"] == []
 
 
 def test_clinical_notes_are_for_doctors_only(app, escalated):
-    doctor, _ = _as(app, "doctor", specialty="cardiology")
+    doctor, _ = factories.logged_in(app, "doctor", specialty="cardiology")
     doctor.post(f"/api/v1/cases/{escalated}/accept")
     assert doctor.post(f"/api/v1/cases/{escalated}/notes", json={"body": "Suspect angina; ECG today"}).status_code == 201
     assert doctor.get(f"/api/v1/cases/{escalated}/notes").json["notes"][0]["body"] == "Suspect angina; ECG today"
     assert "angina" in doctor.get(f"/doctor/cases/{escalated}/panel").get_data(as_text=True)
-    operator, _ = _as(app, "operator")
+    operator, _ = factories.logged_in(app, "operator")
     assert operator.get(f"/api/v1/cases/{escalated}/notes").status_code == 403
     assert operator.get(f"/doctor/cases/{escalated}/panel").status_code == 403
     case = operator.get(f"/api/v1/cases/{escalated}").get_data(as_text=True)
@@ -61,18 +56,18 @@ def test_clinical_notes_are_for_doctors_only(app, escalated):
 
 
 def test_only_the_accepting_doctor_writes_notes(app, escalated):
-    doctor, _ = _as(app, "doctor", specialty="cardiology")
-    other, _ = _as(app, "doctor", specialty="cardiology")
+    doctor, _ = factories.logged_in(app, "doctor", specialty="cardiology")
+    other, _ = factories.logged_in(app, "doctor", specialty="cardiology")
     doctor.post(f"/api/v1/cases/{escalated}/accept")
     assert other.post(f"/api/v1/cases/{escalated}/notes", json={"body": "x"}).status_code == 409
 
 
 def test_referral_reaches_the_specialist_with_the_note(app, escalated):
-    cardio, _ = _as(app, "doctor", specialty="cardiology")
+    cardio, _ = factories.logged_in(app, "doctor", specialty="cardiology")
     cardio.post(f"/api/v1/cases/{escalated}/accept")
     referred = cardio.post(f"/api/v1/cases/{escalated}/refer", json={"specialty": "neurology", "note": "Syncope too"})
     assert referred.status_code == 200 and referred.json["queue"] == "tier2:neurology"
-    neuro, _ = _as(app, "doctor", specialty="neurology")
+    neuro, _ = factories.logged_in(app, "doctor", specialty="neurology")
     assert [c["id"] for c in neuro.get("/api/v1/queues/tier2").json["waiting"]] == [escalated]
     assert "Syncope too" in neuro.get(f"/doctor/cases/{escalated}/panel").get_data(as_text=True)
     assert cardio.post(f"/api/v1/cases/{escalated}/refer", json={"specialty": "ent"}).status_code == 409
@@ -83,7 +78,7 @@ def test_booking_a_taken_slot_is_409(app, escalated):
     from crm.jobs import HeldRunner
 
     app.extensions["sampark_jobs"] = HeldRunner(app)
-    doctor, staff = _as(app, "doctor", specialty="cardiology")
+    doctor, staff = factories.logged_in(app, "doctor", specialty="cardiology")
     facility = Facility(code="PC-DWK-01", name="Polyclinic Dwarka", kind="polyclinic", district="South West")
     slot = Slot(doctor_id=staff.id, facility=facility, specialty="cardiology", starts_at=utcnow() + timedelta(days=2))
     db.session.add_all([facility, slot])
@@ -98,7 +93,7 @@ def test_booking_a_taken_slot_is_409(app, escalated):
 
 
 def test_duty_toggle(app):
-    doctor, staff = _as(app, "doctor")
+    doctor, staff = factories.logged_in(app, "doctor")
     assert doctor.put("/api/v1/me/duty", json={"on_duty": True}).json == {"on_duty": True}
     db.session.expire_all()
     assert db.session.get(type(staff), staff.id).on_duty is True
@@ -112,7 +107,7 @@ def test_citizen_and_operator_text_is_escaped_on_the_doctor_panel(app):
     db.session.commit()
     tier2.escalate(case, operator, None, "soon", "<script>alert(1)</script> says <img src=x onerror=alert(2)>")
     db.session.commit()
-    doctor, _ = _as(app, "doctor")
+    doctor, _ = factories.logged_in(app, "doctor")
     html = doctor.get(f"/doctor/cases/{case.id}/panel").get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html and "&lt;script&gt;" in html
     queued = doctor.get("/api/v1/queues/tier2").json["waiting"][0]["summary"]

@@ -16,13 +16,6 @@ from crm.models.base import utcnow
 from tests import factories
 
 
-def _as(app, role, **kwargs):
-    client = app.test_client()
-    staff = factories.make_staff(role, **kwargs)
-    assert client.post("/login", data={"username": staff.username, "password": factories.PASSWORD}).status_code == 302
-    return client, staff
-
-
 @pytest.fixture
 def case(app):
     app.extensions["sampark_jobs"] = HeldRunner(app)
@@ -42,7 +35,7 @@ def _actions(staff_id: int) -> list[str]:
     ("/api/v1/cases/{id}", "view_case"), ("/api/v1/cases?limit=10", "list_cases"),
     ("/api/v1/cases/{id}/messages", "read_thread"), ("/api/v1/queues/tier1", "list_tier1")])
 def test_operator_reads_of_case_data_are_audited(app, case, path, action):
-    client, operator = _as(app, "operator")
+    client, operator = factories.logged_in(app, "operator")
     assert client.get(path.format(id=case.id)).status_code == 200
     row = db.session.scalars(select(AuditLog).where(AuditLog.staff_id == operator.id,
                                                     AuditLog.action == action)).one()
@@ -55,16 +48,16 @@ def test_the_tier2_list_and_the_doctor_panel_are_audited(app, case):
     lifecycle.claim(case.id, operator)
     tier2.escalate(case, operator, None, "urgent", "Fever and rash")
     db.session.commit()
-    client, doctor = _as(app, "doctor")
+    client, doctor = factories.logged_in(app, "doctor")
     assert client.get("/api/v1/queues/tier2").status_code == 200
     assert client.get(f"/doctor/cases/{case.id}/panel").status_code == 200
     assert {"list_tier2", "view_case", "view_patient"} <= set(_actions(doctor.id))
 
 
 def test_a_supervisor_searches_reviews_and_exports_and_each_step_is_audited(app, case):
-    client, operator = _as(app, "operator")
+    client, operator = factories.logged_in(app, "operator")
     client.get(f"/api/v1/cases/{case.id}")
-    sup, supervisor = _as(app, "supervisor")
+    sup, supervisor = factories.logged_in(app, "supervisor")
     found = sup.get(f"/api/v1/audit?staff={operator.username}&case=SMP-{case.id:05d}").json["rows"]
     assert [r["action"] for r in found] == ["view_case"] and found[0]["staff"] == operator.username
     page = sup.get(f"/access-log/?patient={case.patient_id}").get_data(as_text=True)
@@ -81,13 +74,13 @@ def test_break_the_glass_reads_wait_for_a_supervisors_verdict(app, case):
     lifecycle.claim(case.id, operator)
     tier2.escalate(case, operator, None, "urgent", "Fever and rash")
     db.session.commit()
-    doc, _ = _as(app, "doctor")
+    doc, _ = factories.logged_in(app, "doctor")
     assert doc.post(f"/api/v1/cases/{case.id}/accept").status_code == 200
     doc.post(f"/api/v1/cases/{case.id}/notes", json={"body": "Measles likely"})
-    other, colleague = _as(app, "doctor")
+    other, colleague = factories.logged_in(app, "doctor")
     assert other.post(f"/api/v1/cases/{case.id}/notes/break-glass", json={"reason": "Patient called my clinic"}
                       ).status_code == 200
-    sup, _ = _as(app, "supervisor")
+    sup, _ = factories.logged_in(app, "supervisor")
     waiting = sup.get("/api/v1/audit/break-glass").json["rows"]
     assert len(waiting) == 1 and waiting[0]["staff"] == colleague.username and "Patient called" in waiting[0]["detail"]
     assert "Patient called my clinic" in sup.get("/access-log/").get_data(as_text=True)
