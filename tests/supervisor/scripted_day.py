@@ -14,7 +14,7 @@ from crm.models import Call, Case, StaffUser
 from crm.models.base import DELHI
 from telephony import calls, messages
 from tests import factories
-from triage import assessment, escalation
+from triage import assessment, escalation, queue
 
 DAY = "2026-11-20"
 END_OF_DAY = datetime(2026, 11, 20, 14, 0, tzinfo=DELHI)  # when the figures are read
@@ -84,7 +84,6 @@ def play(app) -> dict:
         call_a, a = day.call("09:00:00", "+919810000101")
         day.queue("09:00:10", a)
         day.to("09:00:40")
-        from triage import queue
         queue.claim(a.id, asha)
         day.to("09:00:41")
         calls.queue_result(call_a, {"QueueResult": "bridged", "QueueTime": "31"})
@@ -99,7 +98,7 @@ def play(app) -> dict:
         day.queue("09:20:00", c)
         day.hang_up_waiting("09:20:40", call_c, 40)
         # D: answered after 120 s, escalated to a doctor, who accepts after 120 s and resolves 8 min later.
-        call_d, d = day.call("09:29:50", "+919810000104")
+        _call_d, d = day.call("09:29:50", "+919810000104")
         day.queue("09:30:00", d)
         day.to("09:32:00")
         queue.claim(d.id, ravi)
@@ -110,7 +109,7 @@ def play(app) -> dict:
         escalation.accept(d.id, mehta)
         day.doctor_resolves("09:45:00", d, mehta)
         # E: presses 9 (emergency); a doctor accepts after 20 s and resolves 10 minutes later.
-        call_e, e = day.call("10:00:00", "+919810000105")
+        _call_e, e = day.call("10:00:00", "+919810000105")
         day.to("10:00:05")
         calls.choose(e, "9")
         day.to("10:00:25")
