@@ -28,6 +28,8 @@ def home():
         return redirect(url_for("doctor.dashboard"))
     if current_user.role == "operator":
         return redirect(url_for("workspace.index"))
+    if current_user.role == "supervisor":
+        return redirect(url_for("supervisor.floor"))
     if current_user.role in PATIENT_READERS:
         return redirect(url_for("pages.lookup_desk"))
     return render_template("home.html")

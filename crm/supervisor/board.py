@@ -60,23 +60,23 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "id": person.id, "name": person.name, "role": person.role, "specialty": person.specialty,
             "state": state, "since": iso(since),
             "seconds_in_state": round((now - since).total_seconds()) if since else None,
-            "case": case[0] if case else None,
+            "case": case[0] if case else None, "case_id": case[2] if case else None,
             "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
         })
     return result
 
 
-def _current_cases() -> dict[int, tuple[str, datetime | None]]:
-    """Staff id -> (reference, since) of the case they are working now."""
+def _current_cases() -> dict[int, tuple[str, datetime | None, int]]:
+    """Staff id -> (reference, since, case id) of the case they are working now."""
     live = db.session.execute(select(Case.id, Case.assigned_to_id, Case.doctor_id, Case.status, Case.claimed_at,
                                      Case.accepted_at).where(Case.status.in_(("in_progress", "with_doctor"))))
     found = {}
     for case_id, operator, doctor, status, claimed, accepted in live:
         reference = f"SMP-{case_id:05d}"
         if status == "in_progress" and operator:
-            found[operator] = (reference, claimed)
+            found[operator] = (reference, claimed, case_id)
         if status == "with_doctor" and doctor:
-            found[doctor] = (reference, accepted)
+            found[doctor] = (reference, accepted, case_id)
     return found
 
 

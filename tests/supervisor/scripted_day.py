@@ -88,6 +88,8 @@ def play(app) -> dict:
         day.to("09:00:41")
         calls.queue_result(call_a, {"QueueResult": "bridged", "QueueTime": "31"})
         day.staff_leg(a, asha, "09:00:42", "09:03:42")
+        day.to("09:03:00")
+        assessment.save(a, asha, "बुखार तीन दिन से", [])
         day.to("09:04:00")
         assessment.resolve(a, asha, "home_care", "Fluids and rest")
         # B: hangs up after 3 s (a short abandon); C: after 40 s.
@@ -123,6 +125,8 @@ def play(app) -> dict:
         day.to("10:50:05")
         queue.claim(f.id, asha)
         day.staff_leg(f, asha, "10:50:10", "10:52:10")
+        day.to("10:52:30")
+        assessment.save(f, asha, "बुखार तीन दिन से", [])
         day.to("10:53:00")
         assessment.resolve(f, asha, "visit_clinic", "Visit the dispensary tomorrow")
         # G: a text, answered after 5 minutes, resolved 4 minutes later (no call leg: talk is claim to outcome).
@@ -132,6 +136,8 @@ def play(app) -> dict:
         g = db.session.query(Case).filter_by(caller_phone="+919810000107").one()
         day.to("11:05:00")
         queue.claim(g.id, ravi)
+        day.to("11:08:00")
+        assessment.save(g, ravi, "Fever", [])
         day.to("11:09:00")
         assessment.resolve(g, ravi, "home_care", "Paracetamol, fluids")
         # H: A's caller again, hangs up in the menu (never queued): A was not resolved at first contact.
