@@ -172,9 +172,11 @@ def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
+    from crm.supervisor.openapi import PATHS as SUPERVISOR_PATHS
 
     PATHS.update(DOCTOR_PATHS)
     PATHS.update(OPERATOR_PATHS)
+    PATHS.update(SUPERVISOR_PATHS)
 
 
 _merge_paths()
