@@ -32,7 +32,11 @@ def agent_leg(case: Case) -> Call | None:
 
 
 def my_leg(case: Case, supervisor: StaffUser) -> Call | None:
-    """The supervisor's own monitoring leg on this case, if it is still up."""
+    """The supervisor's own monitoring leg on this case, unless it ended or they left it (the leg's
+    completed status callback may still be on its way)."""
+    mine = [e for e in case.events if e.kind == "monitoring" and e.staff_id == supervisor.id]
+    if not mine or mine[-1].detail.get("action") == "ended":
+        return None
     legs = [c for c in case.calls if c.purpose == "monitor" and c.staff_id == supervisor.id and c.ended_at is None]
     return legs[-1] if legs else None
 
