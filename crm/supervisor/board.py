@@ -61,22 +61,23 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "state": state, "since": iso(since),
             "seconds_in_state": round((now - since).total_seconds()) if since else None,
             "case": case[0] if case else None, "case_id": case[2] if case else None,
+            "on_the_phone": bool(case and case[3] == "voice"),
             "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
         })
     return result
 
 
-def _current_cases() -> dict[int, tuple[str, datetime | None, int]]:
-    """Staff id -> (reference, since, case id) of the case they are working now."""
+def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:
+    """Staff id -> (reference, since, case id, channel) of the case they are working now."""
     live = db.session.execute(select(Case.id, Case.assigned_to_id, Case.doctor_id, Case.status, Case.claimed_at,
-                                     Case.accepted_at).where(Case.status.in_(("in_progress", "with_doctor"))))
+                                     Case.accepted_at, Case.channel).where(Case.status.in_(("in_progress", "with_doctor"))))
     found = {}
-    for case_id, operator, doctor, status, claimed, accepted in live:
+    for case_id, operator, doctor, status, claimed, accepted, channel in live:
         reference = f"SMP-{case_id:05d}"
         if status == "in_progress" and operator:
-            found[operator] = (reference, claimed, case_id)
+            found[operator] = (reference, claimed, case_id, channel)
         if status == "with_doctor" and doctor:
-            found[doctor] = (reference, accepted, case_id)
+            found[doctor] = (reference, accepted, case_id, channel)
     return found
 
 

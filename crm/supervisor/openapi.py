@@ -20,7 +20,7 @@ AGENT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "role": {"enum": ["operator", "doctor"]},
     "state": {"enum": ["available", "on_call", "wrap_up", "break", "offline"]},
     "seconds_in_state": {"type": ["integer", "null"]}, "case": {"type": ["string", "null"]},
-    "case_id": {"type": ["integer", "null"]}, "cases_today": {"type": "integer"},
+    "case_id": {"type": ["integer", "null"]}, "on_the_phone": {"type": "boolean"}, "cases_today": {"type": "integer"},
     "average_handle_time": {"type": ["number", "null"]}}}
 PERIOD = [{"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
            "description": "first Delhi day (default today)"},

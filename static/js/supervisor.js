@@ -40,7 +40,7 @@
       cell(tr, a.cases_today, 'num');
       cell(tr, F.duration(a.average_handle_time), 'num');
       const actions = cell(tr, '', 'agent-monitor');
-      if (a.case_id) {
+      if (a.case_id && a.on_the_phone) {
         for (const [mode, label] of MODES) {
           const b = document.createElement('button');
           b.type = 'button';
@@ -75,7 +75,8 @@
 
   function render(board, at) {
     readAt = at;
-    document.getElementById('floor-day').textContent = board.day;
+    document.getElementById('floor-day').textContent = new Date(`${board.day}T12:00:00+05:30`).toLocaleDateString('en-IN',
+      { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Asia/Kolkata' });
     document.getElementById('floor-at').textContent = new Date(board.at).toLocaleTimeString('en-IN', { timeZone: 'Asia/Kolkata' });
     F.fillQueues(root, board.queues);
     const fcr = board.first_contact_resolution;
