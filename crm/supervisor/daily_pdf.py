@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crm.models.base import local
 from crm.report_pdf import INK, MUTED, RED, TEAL, _Report, _table
+from triage import dispositions
 
 
 class _Daily(_Report):
@@ -45,8 +46,8 @@ def render(report: dict) -> bytes:
                      f"{q['abandoned']} ({q['short_abandoned']} short)", _pct(q["service_level"]) +
                      f" / {q['target_percent']}% in {q['threshold_seconds']} s", _secs(q["average_speed_of_answer"]),
                      _pct(q["abandon_rate"]), _secs(q["average_handle_time"])))
-    _table(pdf, ("Queue", "Offered", "Answered", "Abandoned", "Service level / target", "Speed of answer",
-                 "Abandon rate", "Handle time"), (28, 16, 18, 26, 36, 20, 18, 18), rows)
+    _table(pdf, ("Queue", "Offered", "Answered", "Abandoned", "Service level / target", "Answer speed",
+                 "Abandon rate", "Handle time"), (26, 15, 17, 24, 36, 22, 21, 19), rows)
     fcr = report["first_contact_resolution"]
     pdf.ln(2)
     pdf.facts([("First-contact", f"{_pct(fcr['percent'])} ({fcr['resolved_first_time']} of {fcr['contacts']})"
@@ -59,7 +60,8 @@ def render(report: dict) -> bytes:
     _table(pdf, ("Reason (as the operator wrote it)", "Contacts"), (150, 30), [(r, str(n)) for r, n in reasons])
     if report["top_dispositions"]:
         pdf.ln(1)
-        _table(pdf, ("Outcome code", "Contacts"), (150, 30), [(d, str(n)) for d, n in report["top_dispositions"]])
+        _table(pdf, ("Outcome · परिणाम", "Contacts"), (150, 30),
+               [(_outcome(code), str(n)) for code, n in report["top_dispositions"]])
     pdf.heading("Emergencies and time to doctor · आपातकाल")
     emergency = next(q for q in report["queues"] if q["queue"] == "emergency")
     pdf.paragraph(f"{emergency['offered']} emergencies; time to doctor median {_secs(emergency['time_to_doctor_median'])},"
@@ -75,6 +77,11 @@ def render(report: dict) -> bytes:
     pdf.paragraph(f"Generated {local(report['generated_at']).strftime('%d %b %Y %H:%M')} (Delhi time) by Sampark.",
                   size=7.5, color=MUTED)
     return bytes(pdf.output())
+
+
+def _outcome(code: str) -> str:
+    found = dispositions.disposition(code)
+    return f"{found.en} · {found.hi}" if found else code
 
 
 def _missed(queue: dict) -> bool:
