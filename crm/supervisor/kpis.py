@@ -136,23 +136,13 @@ def handle_seconds(offer: timeline.Offer) -> float | None:
 def first_contact_resolution(rows: list[timeline.CaseRow], now: datetime) -> dict:
     """Share of tier-1 outcomes resolved at tier 1 with no new contact from the caller within 7 days."""
     given = [r for r in rows if r.outcome_at is not None and r.claimed_at is not None]
-    phones = {r.caller_phone for r in given if (r.caller_phone or "").startswith("+")}
-    if given:
-        first = min(r.opened or r.outcome_at for r in given)
-        seen = timeline.repeat_callers(phones, first, first + timedelta(days=FCR_DAYS + 2))
-    else:
-        seen = {}
-    resolved = 0
-    for row in given:
-        if row.escalated_at is not None or row.outcome not in ("resolved", "informed"):
-            continue
-        opened = row.opened or row.outcome_at
-        again = [t for t in seen.get(row.caller_phone, []) if opened < t <= opened + timedelta(days=FCR_DAYS)]
-        if not again:
-            resolved += 1
-    complete = bool(given) and all(now >= (r.opened or r.outcome_at) + timedelta(days=FCR_DAYS) for r in given)
+    window = timedelta(days=FCR_DAYS)
+    resolved = sum(1 for r in given if r.escalated_at is None and r.outcome in ("resolved", "informed")
+                   and not (r.next_contact_at and (r.caller_phone or "").startswith("+")
+                            and r.next_contact_at - r.created_at <= window))
+    final = bool(given) and all(now >= r.created_at + window for r in given)
     return {"contacts": len(given), "resolved_first_time": resolved, "percent": percent(resolved, len(given)),
-            "final": complete}
+            "final": final}
 
 
 def day_figures(day: date, now: datetime) -> dict:
