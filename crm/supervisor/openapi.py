@@ -59,6 +59,14 @@ PATHS = {
     "/api/v1/supervisor/reports/daily.pdf": {"get": {
         "summary": "The printable daily report (A4 PDF, Hindi shaped)", "parameters": DAY,
         "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, **_errors(401, 403, 422)}}},
+    "/api/v1/supervisor/agents/{staff_id}/state": {"put": {
+        "summary": "Set an operator's or doctor's state for them (refused while they hold a live case); audited",
+        "parameters": [{"name": "staff_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": _body({"type": "object", "required": ["state", "reason"], "properties": {
+            "state": {"enum": ["available", "break", "offline"]}, "reason": {"type": "string", "maxLength": 200}}}),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "id": {"type": "integer"}, "state": {"type": "string"}, "since": {"type": "string"}}}),
+            **_errors(401, 403, 404, 409, 422)}}},
     "/api/v1/supervisor/cases/{case_id}/monitor": {
         "post": {"summary": "Listen to (muted), whisper to (coach the agent) or barge into the case's live call; "
                             "again with another mode to switch. Written on the case timeline and audited",

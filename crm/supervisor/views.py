@@ -8,10 +8,10 @@ from flask_login import current_user
 from crm.api import body, error
 from crm.auth.access import roles
 from crm.extensions import db
-from crm.models import Case
+from crm.models import Case, StaffUser
 from crm.models.base import iso, utcnow
-from crm.supervisor import board, daily_pdf, kpis, monitor, reports
-from triage import events
+from crm.supervisor import board, daily_pdf, floor_control, kpis, monitor, reports
+from triage import events, presence
 
 bp = Blueprint("supervisor", __name__)
 api = Blueprint("supervisor_api", __name__, url_prefix="/api/v1/supervisor")
@@ -135,8 +135,21 @@ def monitor_stop(case_id: int):
     return jsonify(result)
 
 
+@api.put("/agents/<int:staff_id>/state")
+@roles("supervisor")
+def agent_state(staff_id: int):
+    """Set an operator's or doctor's state (available, break, offline) with a reason."""
+    agent = db.session.get(StaffUser, staff_id) if 0 < staff_id < 2**31 else None
+    data = body()
+    floor_control.set_state(current_user, agent, str(data.get("state", "")), str(data.get("reason", "")))
+    db.session.commit()
+    presence.announce([agent.id])
+    return jsonify({"id": agent.id, "state": agent.presence, "since": iso(agent.presence_since)})
+
+
 @api.errorhandler(monitor.MonitorError)
-def _refused(exc: monitor.MonitorError):
+@api.errorhandler(floor_control.FloorError)
+def _refused(exc: monitor.MonitorError | floor_control.FloorError):
     db.session.rollback()
     return error(exc.code, exc.message, exc.status)
 

@@ -6,7 +6,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const STATE_NAMES = { available: 'Available', on_call: 'On call', wrap_up: 'Wrap-up', break: 'Break', offline: 'Offline' };
   const MODES = [['listen', 'Listen'], ['whisper', 'Whisper'], ['barge', 'Barge']];
-  let readAt = Date.now(), agents = [], monitoring = null;
+  let readAt = Date.now(), agents = [], monitoring = null, pendingRender = false;
 
   function cell(row, text, className) {
     const td = document.createElement('td');
@@ -18,6 +18,11 @@
 
   function renderAgents() {
     const body = document.getElementById('agents');
+    if (body.contains(document.activeElement) && document.activeElement.tagName === 'SELECT') {
+      pendingRender = true;  // never rebuild the row a supervisor is choosing in
+      return;
+    }
+    pendingRender = false;
     body.innerHTML = '';
     const counts = {};
     for (const a of agents) {
@@ -40,6 +45,16 @@
       cell(tr, a.cases_today, 'num');
       cell(tr, F.duration(a.average_handle_time), 'num');
       const actions = cell(tr, '', 'agent-monitor');
+      if (!a.case_id) {
+        const choose = document.createElement('select');
+        choose.className = 'state-select';
+        choose.setAttribute('aria-label', `Set ${a.name}'s state`);
+        choose.innerHTML = '<option value="">Set state…</option><option value="available">Available</option>' +
+          '<option value="break">Break</option><option value="offline">Offline</option>';
+        choose.addEventListener('change', () => setState(a, choose.value));
+        choose.addEventListener('blur', () => { if (pendingRender) renderAgents(); });
+        actions.append(choose);
+      }
       if (a.case_id && a.on_the_phone) {
         for (const [mode, label] of MODES) {
           const b = document.createElement('button');
@@ -108,6 +123,19 @@
         `${agent.name} on ${agent.case}. Your phone rings.`;
     } catch (err) { status.textContent = err.message; }
     renderAgents();
+  }
+
+  async function setState(agent, state) {
+    const status = document.getElementById('monitor-status');
+    if (!state) return;
+    const reason = window.prompt(`Why set ${agent.name} to ${STATE_NAMES[state]}? (kept in the audit log)`,
+      state === 'offline' ? 'End of shift' : '');
+    document.activeElement.blur();
+    if (!reason) { renderAgents(); return; }
+    try {
+      await send('PUT', `/api/v1/supervisor/agents/${agent.id}/state`, { state, reason });
+      status.textContent = `${agent.name} is now ${STATE_NAMES[state].toLowerCase()}.`;
+    } catch (err) { status.textContent = err.message; renderAgents(); }
   }
 
   async function stopMonitor(caseId) {
