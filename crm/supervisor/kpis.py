@@ -126,9 +126,7 @@ def handle_seconds(offer: timeline.Offer) -> float | None:
         return (row.doctor_done_at - offer.answered).total_seconds()
     if row.outcome_at is None or row.outcome_at < offer.answered:
         return None
-    talk = (row.talk or {}).get(offer.answered_by)
-    if talk is None:
-        talk = (row.outcome_at - offer.answered).total_seconds()
+    talk = float(row.talk) if row.talk is not None else (row.outcome_at - offer.answered).total_seconds()
     wrap = (row.wrap_up_until - row.outcome_at).total_seconds() if row.wrap_up_until else 0.0
     return talk + max(0.0, wrap)
 

@@ -97,7 +97,7 @@ class CaseRow:
     doctor_done_at: datetime | None
     referrals: int
     appointments: int
-    talk: dict | None = None  # staff id -> seconds on the call legs of this case
+    talk: float | None = None  # seconds the claiming operator's call legs were connected (None: no leg)
 
     @property
     def reference(self) -> str:
@@ -124,7 +124,9 @@ class Offer:
 
 
 def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
-    """Every case that joined a queue in [start, end), with its milestones and its staff call legs."""
+    """Every case that joined a queue in [start, end), with its milestones, the caller's next contact and
+    the tier-1 talk time (the claiming operator's call legs), in one query."""
+    connection = db.session.connection()
     in_period = (CaseEvent.at >= start) & (CaseEvent.at < end) & CaseEvent.kind.in_(ENTRY_KINDS)
     entered = select(CaseEvent.case_id).where(in_period).distinct()
     # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
@@ -136,37 +138,29 @@ def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
     next_contact = (select(func.min(_LATER.created_at, type_=STAMP))
                     .where(_LATER.caller_phone == Case.caller_phone, _LATER.created_at > Case.created_at)
                     .correlate(Case).scalar_subquery())
+    talk = (select(func.sum(_seconds(connection.dialect.name, Call.ended_at, Call.answered_at)))
+            .where(Call.case_id == Case.id, Call.purpose == "staff", Call.staff_id == pivot.c.claimed_by,
+                   Call.answered_at.is_not(None), Call.ended_at.is_not(None))
+            .correlate(Case, pivot).scalar_subquery())
     columns = [type_coerce(getattr(Case, f), STAMP) if f in ("wrap_up_until", "created_at") else getattr(Case, f)
                for f in CASE_FIELDS]
-    query = (select(Case.id, *columns, next_contact, *(pivot.c[name] for name in MILESTONES))
-             .join(pivot, pivot.c.case_id == Case.id).order_by(Case.id).limit(MAX_CASES))
-    connection = db.session.connection()
+    query = (select(Case.id, *columns, next_contact, *(pivot.c[name] for name in MILESTONES), talk)
+             .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id).limit(MAX_CASES))
     if connection.dialect.name == "postgresql":
         # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
         # (bench/README.md); the plan itself runs in well under a second.
         connection.exec_driver_sql("SET LOCAL jit = off")
     result = connection.execute(query).all()  # fetchall: row by row costs a third of the read
     if connection.dialect.name == "sqlite":
-        rows = [CaseRow(*[_aware(v) for v in row]) for row in result]
-    else:
-        rows = [CaseRow(*row) for row in result]
-    _attach_talk(rows, entered)
-    return rows
+        return [CaseRow(*[_aware(v) for v in row]) for row in result]
+    return [CaseRow(*row) for row in result]
 
 
-def _attach_talk(rows: list[CaseRow], case_ids) -> None:
-    """Talk time per staff member from the staff call legs (answered to ended)."""
-    by_id = {row.id: row for row in rows}
-    legs = db.session.connection().execute(select(
-        Call.case_id, Call.staff_id, type_coerce(Call.answered_at, STAMP), type_coerce(Call.ended_at, STAMP)).where(
-        Call.case_id.in_(case_ids), Call.purpose == "staff", Call.answered_at.is_not(None),
-        Call.ended_at.is_not(None))).all()
-    for case_id, staff_id, answered, ended in legs:
-        answered, ended = _aware(answered), _aware(ended)
-        row = by_id.get(case_id)
-        if row is not None and staff_id is not None:
-            row.talk = row.talk or {}
-            row.talk[staff_id] = row.talk.get(staff_id, 0) + max(0.0, (ended - answered).total_seconds())
+def _seconds(dialect: str, later, earlier):
+    """Seconds between two timestamp columns, in SQL."""
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
 def offers(rows: list[CaseRow]) -> list[Offer]:
