@@ -272,13 +272,13 @@ def report(counts: dict, fill_s: float, before: dict, after: dict, args) -> str:
         b, b95 = _ms(result["count"])
         lines.append(f"| {name} | {a:.1f} | {a95:.1f} | {b:.1f} | {b95:.1f} | {a / b:.1f}x |")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"] * 3
-    lines += ["", "Where (a)'s time goes (cProfile and EXPLAIN ANALYZE on this data): one query reads the day's "
+    lines += ["", ("Where (a)'s time goes (cProfile and EXPLAIN ANALYZE on this data): one query reads the day's "
                   "timeline grouped per case (milestones, the caller's next contact, tier-1 talk time from the call "
                   "legs), then Python turns about 20,000 rows into offers and figures. Before this benchmark the "
                   "query took 2.1 s, 1.3 s of it PostgreSQL compiling it with JIT (now off for it), and merge-joined "
                   "every case and event of the week; bounded by the day's lowest case id it runs in about 0.3 s "
                   "unloaded. The index of 0005 replaces a scan of the whole case_event table for the day's queue "
-                  "entries.",
+                  "entries."),
               "", (f"Machine: nproc {os.cpu_count()} ({_cpu()}), Python {platform.python_version()}, "
                    f"{date.today().isoformat()}, load average at the end {' '.join(load)}. Other developers' work "
                    "shares the machine: compare rows of one run.")]
