@@ -45,6 +45,8 @@ def parse_period(start: str | None, end: str | None, today: date) -> tuple[date,
         raise ReportError("Dates are YYYY-MM-DD.") from exc
     if last < first:
         raise ReportError("The period ends before it starts.")
+    if last > today:
+        raise ReportError("The period ends after today.")
     if (last - first).days + 1 > MAX_DAYS:
         raise ReportError(f"A report covers at most {MAX_DAYS} days.")
     return first, last

@@ -68,7 +68,8 @@ def test_reports_group_the_same_figures(client, login, day):
 
 def test_reports_refuse_bad_periods(client, login):
     login("supervisor")
-    for query in ("from=2026-13-01", "from=2026-11-20&to=2026-11-01", "from=2026-01-01&to=2026-11-20", "by=colour"):
+    for query in ("from=2026-13-01", "from=2026-11-20&to=2026-11-01", "from=2026-01-01&to=2026-11-20", "by=colour",
+                  "from=2099-01-01"):
         response = client.get(f"/api/v1/supervisor/reports?{query}")
         assert response.status_code == 422 and response.get_json()["error"] == "bad_report"
 
