@@ -134,7 +134,7 @@
     if (!reason) { renderAgents(); return; }
     try {
       await send('PUT', `/api/v1/supervisor/agents/${agent.id}/state`, { state, reason });
-      status.textContent = `${agent.name} is now ${STATE_NAMES[state].toLowerCase()}.`;
+      status.textContent = `${agent.name} is now ${state === 'break' ? 'on a break' : STATE_NAMES[state].toLowerCase()}.`;
     } catch (err) { status.textContent = err.message; renderAgents(); }
   }
 

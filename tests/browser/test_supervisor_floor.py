@@ -153,3 +153,22 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
         reports.wait_for_function("document.querySelectorAll('#report-rows tr').length > 3")
         assert "09:00" in reports.inner_text("#report-rows")
         assert reports.get_attribute("#csv-link", "href").endswith("from=2026-11-20&to=2026-11-20&by=hour")
+
+
+def test_setting_an_agents_state_survives_live_updates(live, desk):
+    app, base = live
+    supervisor, _ = make_staff(app, "supervisor", "Meena Rawat")
+    _name, asha = make_staff(app, "operator", "Asha Verma")
+    page = desk("set_state_1440", 1440, 900)
+    log_in(page, base, supervisor, "/supervisor")
+    page.wait_for_selector("#live[data-state=live]")
+    select = page.locator(f"#agents tr[data-agent='{asha}'] select.state-select")
+    select.focus()
+    handle = select.element_handle()
+    queued_call(base, "+919855555555")  # a call arrives while the supervisor is choosing
+    changes_within_a_second(page, "tier1", "waiting", "1")
+    assert page.evaluate("(el) => el.isConnected && document.activeElement === el", handle)  # not rebuilt under them
+    page.once("dialog", lambda dialog: dialog.accept("Tea break"))
+    select.select_option("break")  # she was offline (never logged in): now on a break
+    page.wait_for_selector(f"#agents tr[data-agent='{asha}'][data-state=break]")
+    assert "Asha Verma is now on a break" in page.inner_text("#monitor-status")
