@@ -222,8 +222,8 @@ def measure(app, now: datetime, rounds: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--history-days", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--history-days", type=int, default=6)
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     import tempfile
