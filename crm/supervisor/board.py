@@ -1,7 +1,8 @@
 """The live board: today's figures per queue, who waits now, and every operator and doctor.
 
-What the supervisor page, the wallboard and GET /api/v1/supervisor/board show; read fresh on every
-request (socket events only say "look again"). Agents carry a case reference, never patient data.
+What the supervisor page, the wallboard and GET /api/v1/supervisor/board show; socket events only say
+"look again". The day's figures are shared by every screen until the timeline changes (snapshot.py);
+who waits and every agent's state are read fresh. Agents carry a case reference, never patient data.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import iso
-from crm.supervisor import kpis
+from crm.supervisor import kpis, snapshot
 
 AGENT_ROLES = ("operator", "doctor")
 MAX_AGENTS = 500
@@ -22,7 +23,7 @@ MAX_AGENTS = 500
 def read(now: datetime) -> dict:
     """Everything the supervisor board shows at `now`."""
     day = kpis.today(now)
-    figures = kpis.day_figures(day, now)
+    figures = snapshot.day_figures(day, now)
     waiting = kpis.waiting(now)
     values = kpis.settings()
     queues = []
