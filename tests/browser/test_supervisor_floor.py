@@ -35,6 +35,16 @@ def queued_call(base: str, number: str):
     return call
 
 
+def screen(page, base: str, username: str, path: str, queue: str, field: str, expected: str) -> None:
+    """Log a screen in, open `path` and wait until a queue tile shows the expected figure."""
+    log_in(page, base, username, "/supervisor")
+    if path != "/supervisor":
+        page.goto(f"{base}{path}")
+    page.wait_for_function(
+        "([q, f, v]) => document.querySelector(`[data-queue='${q}'] [data-field='${f}']`).textContent === v",
+        arg=[queue, field, expected])
+
+
 def changes_within_a_second(page, queue: str, field: str, expected: str) -> float:
     """Wait (at most a second) until the tile shows `expected`; returns how long it took."""
     started = time.monotonic()
@@ -94,13 +104,8 @@ def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(liv
     page.wait_for_selector("#monitor-status:has-text('Left the call')")
     assert eventually(lambda: me not in {m["name"] for m in call.conference["members"]}, timeout=10)
 
-    small = desk("board_1280", 1280, 720)
-    log_in(small, base, supervisor, "/supervisor")
-    small.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '2'")
-    wall = desk("wallboard_1920", 1920, 1080)
-    log_in(wall, base, supervisor, "/supervisor")
-    wall.goto(f"{base}/wallboard")
-    wall.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=abandoned]').textContent === '1'")
+    screen(desk("board_1280", 1280, 720), base, supervisor, "/supervisor", "tier1", "offered", "2")
+    screen(desk("wallboard_1920", 1920, 1080), base, supervisor, "/wallboard", "tier1", "abandoned", "1")
     call.hang_up()
     EmulatorControl(f"{base}/emulator").settle(timeout=10)
     assert EmulatorControl(f"{base}/emulator").requests(invalid_only=True) == []
@@ -128,21 +133,13 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
         assert sorted(names) == ["Asha Verma", "Dr. Mehta", "Ravi Kumar"]
         assert page.locator("[data-queue=tier1] [data-field=service_level]").get_attribute("data-rag") == "red"
         for label, width, height in (("scripted_day_1440", 1440, 900), ("scripted_day_1280", 1280, 720)):
-            other = desk(label, width, height)
-            log_in(other, base, supervisor, "/supervisor")
-            other.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '5'")
-
+            screen(desk(label, width, height), base, supervisor, "/supervisor", "tier1", "offered", "5")
         wall = desk("scripted_wallboard_1920", 1920, 1080)
-        log_in(wall, base, supervisor, "/supervisor")
-        wall.goto(f"{base}/wallboard")
-        wall.wait_for_function("document.querySelector('[data-queue=emergency] [data-field=answered]').textContent === '2'")
+        screen(wall, base, supervisor, "/wallboard", "emergency", "answered", "2")
         text = wall.inner_text("body")
         assert "Asha" not in text and "SMP-" not in text and "+91" not in text
         assert wall.inner_text("[data-queue=tier1] [data-field=service_level]") == "25.0%"
-        wall_small = desk("scripted_wallboard_1280", 1280, 720)
-        log_in(wall_small, base, supervisor, "/supervisor")
-        wall_small.goto(f"{base}/wallboard")
-        wall_small.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=answered]').textContent === '3'")
+        screen(desk("scripted_wallboard_1280", 1280, 720), base, supervisor, "/wallboard", "tier1", "answered", "3")
 
         reports = desk("reports_1920", 1920, 1080)
         log_in(reports, base, supervisor, "/supervisor")
