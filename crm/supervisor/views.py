@@ -15,7 +15,9 @@ from triage import events, presence
 
 bp = Blueprint("supervisor", __name__)
 api = Blueprint("supervisor_api", __name__, url_prefix="/api/v1/supervisor")
-WALLBOARD_VIEWERS = ("supervisor", "operator", "doctor")
+# Supervisors only for now: their socket room hears every case event; an operator's hears tier 1 only, so
+# a wallboard in an operator's session would miss tier-2 and emergency changes until a "wallboard" room exists.
+WALLBOARD_VIEWERS = ("supervisor",)
 
 
 @bp.get("/supervisor")

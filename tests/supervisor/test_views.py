@@ -23,11 +23,12 @@ def test_only_supervisors_see_the_floor_and_reports(client, login, path):
     assert client.get(path).status_code == 403
 
 
-def test_the_wallboard_is_for_the_floor_but_not_for_admins(client, login):
-    login("admin")
-    assert client.get("/wallboard").status_code == 403
-    client.post("/logout")
-    login("operator")
+def test_the_wallboard_is_a_supervisors_screen(client, login):
+    for role in ("admin", "operator"):
+        login(role)
+        assert client.get("/wallboard").status_code == 403
+        client.post("/logout")
+    login("supervisor")
     assert client.get("/wallboard").status_code == 200
     assert client.get("/api/v1/supervisor/wallboard").status_code == 200
 
