@@ -55,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.doctor_pages import bp as doctor_bp
     from crm.live import sockets
     from crm.pages import bp as pages_bp
+    from crm.supervisor import views as supervisor
     from crm.workspace import bp as workspace_bp
 
     access.init_app(app)
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(doctor_bp)
     app.register_blueprint(access_log_bp)
     app.register_blueprint(api_bp)
+    supervisor.register(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)

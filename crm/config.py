@@ -25,6 +25,9 @@ ENV_KEYS = (
     "TWILIO_TWIML_APP_SID",
     "QUEUE_SLA_SECONDS",
     "IVR_SPEECH",
+    # The supervisor board's service-level thresholds and targets (crm/supervisor/kpis.py has the defaults).
+    "SL_TIER1_SECONDS", "SL_TIER1_TARGET", "SL_TEXTS_SECONDS", "SL_TEXTS_TARGET", "SL_TIER2_SECONDS",
+    "SL_TIER2_TARGET", "SL_EMERGENCY_SECONDS", "SL_EMERGENCY_TARGET", "SHORT_ABANDON_SECONDS", "ABANDON_TARGET",
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32

@@ -40,6 +40,13 @@ class PhoneSystem(Protocol):
     def join(self, case: Case, staff: StaffUser) -> str:
         """Ring this staff member into the case's live call ('joining'), or 'caller_gone'."""
 
+    def monitor(self, case: Case, supervisor: StaffUser, mode: str, agent_sid: str | None, joined: bool) -> str | None:
+        """Join the case's live conference as listener, coach or barger (or switch mode if `joined`);
+        returns the supervisor's call sid when joining, None when the conference is over."""
+
+    def stop_monitoring(self, case: Case, supervisor: StaffUser) -> None:
+        """Take the supervisor out of the case's conference (already gone is fine)."""
+
     def access_token(self, staff: StaffUser) -> dict:
         """A browser phone token for this staff member."""
 

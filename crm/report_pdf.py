@@ -36,15 +36,22 @@ class _Report(FPDF):
         self.set_xy(15, 2.5)
         self.set_font("Noto", "B", 11)
         self.set_text_color(255, 255, 255)
-        self.cell(0, 6, f"Sampark · Delhi Health Helpline · सम्पर्क        Case report {self.reference}")
+        self.cell(0, 6, f"Sampark · Delhi Health Helpline · सम्पर्क        {self.running_title()}")
         self.set_y(16)
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("Noto", "", 7.5)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, f"{self.reference} · page {self.page_no()}/{{nb}} · confidential: patient information",
-                  align="C")
+        self.cell(0, 5, self.footer_text(), align="C")
+
+    def running_title(self) -> str:
+        """What the header band says after the helpline's name."""
+        return f"Case report {self.reference}"
+
+    def footer_text(self) -> str:
+        """The line at the foot of every page."""
+        return f"{self.reference} · page {self.page_no()}/{{nb}} · confidential: patient information"
 
     def heading(self, text: str) -> None:
         """A section title with a rule under it."""

@@ -9,7 +9,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from crm.cases import timeline
 from crm.models import Case, StaffUser
 from crm.phone import PhoneFailed
-from telephony import connect, gateway, transfer
+from telephony import connect, gateway, monitor, transfer
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,29 @@ class TwilioPhone:
     def join(self, case: Case, staff: StaffUser) -> str:
         """Ring the staff member into the case's conference while the caller is on the line."""
         return _guarded(transfer.join, case, staff)
+
+    def monitor(self, case: Case, supervisor: StaffUser, mode: str, agent_sid: str | None, joined: bool) -> str | None:
+        """Listen, whisper or barge on the case's conference (participant muted / coaching / unmuted)."""
+        try:
+            conference = monitor.live_conference_sid(case)
+            if conference is None:
+                return None
+            if joined:
+                monitor.change(conference, supervisor, mode, agent_sid)
+                return ""
+            return monitor.join(case, conference, supervisor, mode, agent_sid).sid
+        except TwilioRestException as exc:
+            raise PhoneFailed(f"Twilio refused: {exc.msg}"[:200]) from exc
+
+    def stop_monitoring(self, case: Case, supervisor: StaffUser) -> None:
+        """Leave the conference; a 404 means the supervisor is already out."""
+        try:
+            conference = monitor.live_conference_sid(case)
+            if conference is not None:
+                monitor.leave(conference, supervisor)
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                raise PhoneFailed(f"Twilio refused: {exc.msg}"[:200]) from exc
 
     def access_token(self, staff: StaffUser) -> dict:
         """A Voice SDK token for the staff member's browser."""

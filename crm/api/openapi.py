@@ -173,10 +173,12 @@ def _merge_paths() -> None:
     from crm.access_log.openapi import PATHS as ACCESS_LOG_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
+    from crm.supervisor.openapi import PATHS as SUPERVISOR_PATHS
 
     PATHS.update(DOCTOR_PATHS)
     PATHS.update(OPERATOR_PATHS)
     PATHS.update(ACCESS_LOG_PATHS)
+    PATHS.update(SUPERVISOR_PATHS)
 
 
 _merge_paths()

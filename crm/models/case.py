@@ -90,6 +90,8 @@ class CaseEvent(db.Model):
     """One entry of a case's timeline: state change, note, claim, escalation, message."""
 
     __tablename__ = "case_event"
+    # The supervisor's board and reports find a period's queue entries by kind and time.
+    __table_args__ = (Index("ix_case_event_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

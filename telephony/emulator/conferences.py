@@ -45,7 +45,7 @@ class Conferences:
             participant = Participant(
                 call.sid, options.get("label"), bool(options.get("muted")), False,
                 options.get("start_conference_on_enter", True), options.get("end_conference_on_exit", False),
-                status)
+                status, coaching=bool(options.get("coaching")), call_sid_to_coach=options.get("call_sid_to_coach"))
             conf.participants[call.sid] = participant
             call.conference_sid = conf.sid
             if status == "connected":
@@ -77,9 +77,8 @@ class Conferences:
         call.say("conference", f"In {place} with {', '.join(others)}" if others else f"In {place}, alone")
         if conf.status == "init":
             call.say("conference", "Waiting for the conference to start (hold music)")
-        for sid in conf.participants:
-            if sid != call.sid:
-                self.store.calls[sid].say("conference", f"{call.party} joined")
+        for sid in self.audience(conf, call.sid):  # a muted listener or a coach is not noticed by the others
+            self.store.calls[sid].say("conference", f"{call.party} joined")
 
     def party_name(self, call_sid: str) -> str:
         """How a leg is shown to the others: its label or the device's number / client name."""
@@ -99,10 +98,12 @@ class Conferences:
                 call.inbox.put(("kicked", conf.sid))
             if was_connected:
                 self.event(conf, "participant-leave", call)
+            audience = self.audience(conf, call.sid)
             del conf.participants[call.sid]
             participant.status = "complete"
-            for sid in conf.participants:
-                self.store.calls[sid].say("conference", f"{call.party} left")
+            for sid in audience:
+                if sid in conf.participants:
+                    self.store.calls[sid].say("conference", f"{call.party} left")
             connected_left = any(p.status == "connected" for p in conf.participants.values())
             if participant.end_conference_on_exit and was_connected:
                 self.end(conf, "participant-with-end-conference-on-exit-left", call.sid)
@@ -144,10 +145,13 @@ class Conferences:
                 params["CallSid"] = call.sid
             if participant:
                 params |= {"Muted": _bool(participant.muted), "Hold": _bool(participant.hold),
-                           "Coaching": "false", "EndConferenceOnExit": _bool(participant.end_conference_on_exit),
+                           "Coaching": _bool(participant.coaching),
+                           "EndConferenceOnExit": _bool(participant.end_conference_on_exit),
                            "StartConferenceOnEnter": _bool(participant.start_conference_on_enter)}
                 if participant.label:
                     params["ParticipantLabel"] = participant.label
+                if participant.call_sid_to_coach:
+                    params["CallSidToCoach"] = participant.call_sid_to_coach
             if final:
                 params |= {"ReasonConferenceEnded": conf.reason_ended, "CallSidEndingConference": conf.call_sid_ending}
         self.courier.post(conf.sid, conf.status_callback, params, conf.status_callback_method, final=final)
@@ -166,7 +170,42 @@ class Conferences:
                 self.event(conf, "participant-mute" if participant.muted else "participant-unmute", call)
             if "end_conference_on_exit" in changes:
                 participant.end_conference_on_exit = changes["end_conference_on_exit"]
+            if "coaching" in changes or "call_sid_to_coach" in changes:
+                participant.coaching = changes.get("coaching", participant.coaching)
+                participant.call_sid_to_coach = changes.get("call_sid_to_coach", participant.call_sid_to_coach)
+                if not participant.coaching:
+                    participant.call_sid_to_coach = None
+                call.say("conference", f"Coaching {self.party_name(participant.call_sid_to_coach)}"
+                         if participant.coaching else "Speaking to the whole conference")
             participant.updated = now()
+
+    def audience(self, conf: Conference, speaker_sid: str) -> list[str]:
+        """The legs that hear `speaker_sid`: nobody if it is muted or held; only the coached leg if it coaches."""
+        with self.store.lock:
+            speaker = conf.participants.get(speaker_sid)
+            if speaker is None or speaker.status != "connected" or speaker.muted or speaker.hold:
+                return []
+            return [sid for sid, p in conf.participants.items()
+                    if sid != speaker_sid and p.status == "connected" and not p.hold
+                    and (not speaker.coaching or sid == speaker.call_sid_to_coach)]
+
+    def hears(self, conf: Conference, listener_sid: str) -> list[str]:
+        """The names of the legs this leg hears right now."""
+        with self.store.lock:
+            return [self.party_name(sid) for sid in conf.participants
+                    if sid != listener_sid and listener_sid in self.audience(conf, sid)]
+
+    def talk(self, call: Call, text: str) -> list[str]:
+        """The leg says something in its conference: written on the transcript of everyone who hears it."""
+        with self.store.lock:
+            conf = self.store.conferences.get(call.conference_sid or "")
+            if conf is None:
+                return []
+            call.say("talk", f'Said "{text}"')
+            heard = self.audience(conf, call.sid)
+            for sid in heard:
+                self.store.calls[sid].say("heard", f'{call.party}: "{text}"')
+            return [self.party_name(sid) for sid in heard]
 
     def find(self, conf: Conference, key: str) -> Participant | None:
         """A participant by call sid or by label."""

@@ -60,7 +60,9 @@ def conference_view(conf) -> dict:
     for sid, participant in conf.participants.items():
         call = store.calls.get(sid)
         members.append({"call_sid": sid, "name": participant.label or (call.party if call else sid),
-                        "status": participant.status, "muted": participant.muted, "hold": participant.hold})
+                        "status": participant.status, "muted": participant.muted, "hold": participant.hold,
+                        "coaching": participant.coaching, "call_sid_to_coach": participant.call_sid_to_coach,
+                        "hears": _emulator().conferences.hears(conf, sid)})
     return {"sid": conf.sid, "name": conf.friendly_name, "status": conf.status, "hidden": conf.hidden,
             "members": members}
 
@@ -122,6 +124,16 @@ def speak(sid: str):
     call.say("speech", f'Said "{text}"')
     call.inbox.put(("speech", text))
     return jsonify({"sid": sid, "said": text})
+
+
+@bp.post("/calls/<sid>/talk")
+def talk(sid: str):
+    """Say something into the call's conference: it reaches exactly the legs that can hear this one."""
+    call, text = _call(sid), str(_body().get("text", "")).strip()[:500]
+    if not text:
+        abort(400, description="text is required")
+    heard_by = _emulator().conferences.talk(call, text)
+    return jsonify({"sid": sid, "said": text, "heard_by": heard_by})
 
 
 @bp.post("/calls/<sid>/hangup")

@@ -97,6 +97,10 @@ class CallHandle:
         """Speak into a speech Gather."""
         self.api.post(f"/calls/{self.sid}/speech", {"text": text})
 
+    def talk(self, text: str) -> list[str]:
+        """Speak in the call's conference; returns who heard it (muted and coaching legs reach fewer)."""
+        return self.api.post(f"/calls/{self.sid}/talk", {"text": text})["heard_by"]
+
     def hang_up(self) -> None:
         """Hang up."""
         self.api.post(f"/calls/{self.sid}/hangup")

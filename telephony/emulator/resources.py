@@ -79,7 +79,7 @@ def participant_json(settings: Settings, conf: Conference, participant: Particip
     """A conference Participant resource."""
     return {
         "account_sid": settings.account_sid, "call_sid": participant.call_sid, "label": participant.label,
-        "call_sid_to_coach": None, "coaching": False, "conference_sid": conf.sid,
+        "call_sid_to_coach": participant.call_sid_to_coach, "coaching": participant.coaching, "conference_sid": conf.sid,
         "date_created": rfc2822(participant.created), "date_updated": rfc2822(participant.updated),
         "end_conference_on_exit": participant.end_conference_on_exit, "muted": participant.muted,
         "hold": participant.hold, "start_conference_on_enter": participant.start_conference_on_enter,

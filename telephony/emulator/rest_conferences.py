@@ -73,6 +73,7 @@ def create_participant(rc: RestCall):
         raise RestError(400, 21211, f"Invalid 'To' Phone Number: {to}")
     check_url(form, "StatusCallback", 21609)
     check_url(form, "ConferenceStatusCallback", 21609)
+    coaching = _coaching(rc, conf, None)
     if form.get("Label") and emulator.conferences.find(conf, form["Label"]):
         raise RestError(400, 16025, f"A participant labelled {form['Label']} is already in the conference")
     call = Call(new_sid("CA"), from_, to, "outbound-api", emulator.switchboard.device_of(to),
@@ -83,6 +84,7 @@ def create_participant(rc: RestCall):
         "label": form.get("Label"), "muted": rc.flag("Muted", False),
         "start_conference_on_enter": rc.flag("StartConferenceOnEnter", True),
         "end_conference_on_exit": rc.flag("EndConferenceOnExit", False),
+        **coaching,
         "status_callback": form.get("ConferenceStatusCallback"),
         "status_callback_method": form.get("ConferenceStatusCallbackMethod", "POST"),
         "status_callback_events": status_events(form, "ConferenceStatusCallbackEvent")
@@ -92,6 +94,21 @@ def create_participant(rc: RestCall):
     body = participant_json(emulator.settings, conf, participant)
     emulator.switchboard.start_outbound(call)
     return 201, body
+
+
+def _coaching(rc: RestCall, conf, participant) -> dict:
+    """Coaching and CallSidToCoach as Twilio's description reads them: CallSidToCoach alone implies
+    coaching; coaching needs a leg to coach, and that leg must be in this conference."""
+    target = rc.form.get("CallSidToCoach") or (participant.call_sid_to_coach if participant else None)
+    coaching = rc.flag("Coaching", bool(rc.form.get("CallSidToCoach")) or bool(participant and participant.coaching))
+    if not coaching:
+        return {"coaching": False, "call_sid_to_coach": None}
+    if not target:
+        raise RestError(400, 21626, "CallSidToCoach is required when Coaching is true")
+    coached = conf.participants.get(target)
+    if coached is None or coached.status != "connected" or (participant and target == participant.call_sid):
+        raise RestError(400, 21626, f"CallSidToCoach {target} is not another participant in conference {conf.sid}")
+    return {"coaching": True, "call_sid_to_coach": target}
 
 
 def _participant(rc: RestCall):
@@ -111,12 +128,14 @@ def fetch_participant(rc: RestCall):
 
 @handles("UpdateParticipant")
 def update_participant(rc: RestCall):
-    """Hold, mute, or change EndConferenceOnExit."""
+    """Hold, mute, coach (Coaching, CallSidToCoach), or change EndConferenceOnExit."""
     conf, participant = _participant(rc)
     changes = {}
     for field, key in (("Hold", "hold"), ("Muted", "muted"), ("EndConferenceOnExit", "end_conference_on_exit")):
         if rc.form.get(field) is not None:
             changes[key] = rc.flag(field)
+    if rc.form.get("Coaching") is not None or rc.form.get("CallSidToCoach") is not None:
+        changes |= _coaching(rc, conf, participant)
     rc.emulator.conferences.update(conf, participant, changes)
     return 200, participant_json(rc.emulator.settings, conf, participant)
 

@@ -201,6 +201,8 @@ class Participant:
     status: str = "connected"
     created: datetime = field(default_factory=now)
     updated: datetime = field(default_factory=now)
+    coaching: bool = False  # heard only by the leg in call_sid_to_coach (Twilio's whisper)
+    call_sid_to_coach: str | None = None
 
 
 @dataclass

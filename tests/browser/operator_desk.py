@@ -35,11 +35,12 @@ def held_jobs_live_app(tmp_path):
 
 @pytest.fixture(name="desk")
 def desk_fixture(browser, request) -> Iterator[Callable]:
-    """desk(label) opens a new browser context at a desk PC's size; each is screenshotted at the end."""
+    """desk(label[, width, height]) opens a new browser context (a desk PC's size unless told); each is
+    screenshotted at the end."""
     opened = []
 
-    def open_desk(label: str):
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-IN")
+    def open_desk(label: str, width: int = 1366, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-IN")
         context.set_default_timeout(15_000)
         page = context.new_page()
         opened.append((label, context, page))

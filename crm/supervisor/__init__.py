@@ -1,0 +1,1 @@
+"""The supervisor's floor: KPIs defined once, the live board, the wallboard, monitoring, reports."""

@@ -1,0 +1,23 @@
+"""Screens share the day's figures until the timeline changes; a new case event is seen at once."""
+
+from crm.cases import lifecycle
+from crm.extensions import db
+from crm.models.base import utcnow
+from crm.supervisor import board, kpis
+
+
+def test_figures_are_shared_until_a_case_event_is_written(app, monkeypatch):
+    computed = []
+    real = kpis.day_figures
+    monkeypatch.setattr(kpis, "day_figures", lambda day, now: computed.append(day) or real(day, now))
+    case = lifecycle.open_case("voice", "+919810000777", status="ivr")
+    db.session.commit()
+    first = board.read(utcnow())
+    board.read(utcnow())
+    assert len(computed) == 1 and first["queues"][0]["offered"] == 0
+    from telephony import calls
+
+    calls.enter_queue(case, calls.TIER1)  # writes a 'queued' event
+    after = board.read(utcnow())
+    assert len(computed) == 2
+    assert after["queues"][0]["offered"] == 1 and after["queues"][0]["waiting"] == 1
