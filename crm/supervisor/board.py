@@ -11,6 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from crm.cases import floor
+from crm.cases.queue import PRIORITY_ORDER
+from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import iso
@@ -18,6 +21,7 @@ from crm.supervisor import kpis, snapshot
 
 AGENT_ROLES = ("operator", "doctor")
 MAX_AGENTS = 500
+MAX_WAITING = 100
 
 
 def read(now: datetime) -> dict:
@@ -38,7 +42,19 @@ def read(now: datetime) -> dict:
         "short_abandon_seconds": figures["short_abandon_seconds"],
         "abandon_target_percent": figures["abandon_target_percent"],
         "agents": agents(figures["offers"], now),
+        "waiting_cases": waiting_cases(now),
+        "queue_names": list(floor.queues()),
     }
+
+
+def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
+    """Cases waiting in any queue now, most urgent first: what floor control moves and raises (no patient data)."""
+    query = (select(Case).where(Case.status.in_(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None),
+                                Case.queue.in_(floor.queues()))
+             .order_by(PRIORITY_ORDER, Case.queued_at, Case.id).limit(limit))
+    return [{"id": c.id, "reference": c.reference, "queue": c.queue, "priority": c.priority, "channel": c.channel,
+             "status": c.status, "waited": (now - c.queued_at).total_seconds() if c.queued_at else None}
+            for c in db.session.scalars(query)]
 
 
 def agents(offers: list, now: datetime) -> list[dict]:

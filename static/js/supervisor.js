@@ -3,10 +3,12 @@
   'use strict';
   const F = window.SamparkFloor;
   const root = document.getElementById('floor');
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const STATE_NAMES = { available: 'Available', on_call: 'On call', wrap_up: 'Wrap-up', break: 'Break', offline: 'Offline' };
   const MODES = [['listen', 'Listen'], ['whisper', 'Whisper'], ['barge', 'Barge']];
-  let readAt = Date.now(), agents = [], monitoring = null, pendingRender = false;
+  const PRIORITY_NAMES = { P1: 'P1 emergency', P2: 'P2 urgent', P3: 'P3 soon' };
+  let readAt = Date.now(), agents = [], waiting = [], queueNames = [], monitoring = null, pendingRender = false;
+  const choosing = () => document.activeElement && document.activeElement.tagName === 'SELECT' &&
+    document.getElementById('floor').contains(document.activeElement);
 
   function cell(row, text, className) {
     const td = document.createElement('td');
@@ -16,9 +18,59 @@
     return td;
   }
 
+  function select(label, placeholder, options, onChoose) {
+    const choose = document.createElement('select');
+    choose.setAttribute('aria-label', label);
+    choose.append(new Option(placeholder, ''));
+    for (const [value, text] of options) choose.append(new Option(text, value));
+    choose.addEventListener('change', () => { if (choose.value) onChoose(choose.value); });
+    choose.addEventListener('blur', () => { if (pendingRender) { renderAgents(); renderWaiting(); } });
+    return choose;
+  }
+
+  async function act(url, payload, done) {
+    const status = document.getElementById('monitor-status');
+    const reason = window.prompt('Why? (it goes on the case timeline under your name)', '');
+    document.activeElement.blur();
+    if (!reason) { renderAgents(); renderWaiting(); return; }
+    const r = await window.Sampark.api('POST', url, Object.assign({ reason }, payload));
+    status.textContent = r.ok ? done(r.data) : r.data.message;
+    if (!r.ok) { renderAgents(); renderWaiting(); }
+  }
+
+  function renderWaiting() {
+    const body = document.getElementById('waiting-cases');
+    if (choosing()) { pendingRender = true; return; }
+    body.innerHTML = '';
+    for (const c of waiting) {
+      const tr = document.createElement('tr');
+      tr.dataset.case = c.id;
+      tr.dataset.priority = c.priority;
+      cell(tr, c.reference, 'case-ref');
+      cell(tr, c.queue);
+      cell(tr, c.priority);
+      cell(tr, c.channel === 'voice' ? 'Call' : 'Text');
+      const since = cell(tr, '', 'agent-since');
+      since.dataset.seconds = c.waited === null ? '' : c.waited;
+      const actions = cell(tr, '', 'floor-actions');
+      actions.append(select(`Move ${c.reference} to another queue`, 'Move to…',
+        queueNames.filter((q) => q !== c.queue).map((q) => [q, q]),
+        (queue) => act(`/api/v1/cases/${c.id}/move`, { queue }, (d) => `${d.reference} moved to ${d.queue}.`)));
+      const higher = ['P1', 'P2', 'P3'].filter((p) => p < c.priority);
+      if (higher.length) {
+        actions.append(select(`Raise ${c.reference}'s priority`, 'Raise to…', higher.map((p) => [p, PRIORITY_NAMES[p]]),
+          (priority) => act(`/api/v1/cases/${c.id}/priority`, { priority }, (d) => `${d.reference} is now ${d.priority}.`)));
+      }
+      body.append(tr);
+    }
+    if (!waiting.length) body.innerHTML = '<tr><td colspan="6" class="muted">Nobody is waiting.</td></tr>';
+    document.getElementById('waiting-count').textContent = waiting.length ? `${waiting.length}` : '';
+    tickAgents();
+  }
+
   function renderAgents() {
     const body = document.getElementById('agents');
-    if (body.contains(document.activeElement) && document.activeElement.tagName === 'SELECT') {
+    if (choosing()) {
       pendingRender = true;  // never rebuild the row a supervisor is choosing in
       return;
     }
@@ -52,8 +104,23 @@
         choose.innerHTML = '<option value="">Set state…</option><option value="available">Available</option>' +
           '<option value="break">Break</option><option value="offline">Offline</option>';
         choose.addEventListener('change', () => setState(a, choose.value));
-        choose.addEventListener('blur', () => { if (pendingRender) renderAgents(); });
+        choose.addEventListener('blur', () => { if (pendingRender) { renderAgents(); renderWaiting(); } });
         actions.append(choose);
+      }
+      if (a.case_id) {
+        const peers = agents.filter((p) => p.id !== a.id && p.role === a.role && p.state === 'available');
+        if (peers.length) {
+          actions.append(select(`Reassign ${a.case} to someone else`, 'Reassign…', peers.map((p) => [p.id, p.name]),
+            (id) => act(`/api/v1/cases/${a.case_id}/reassign`, { staff_id: Number(id) },
+              (d) => `${d.reference} reassigned.`)));
+        }
+        if (a.role === 'operator') {
+          const take = document.createElement('button');
+          take.type = 'button'; take.className = 'monitor-btn'; take.textContent = 'Take over';
+          take.addEventListener('click', () => act(`/api/v1/cases/${a.case_id}/take-over`, {},
+            (d) => `You have ${d.reference}. Your phone rings.`));
+          actions.append(take);
+        }
       }
       if (a.case_id && a.on_the_phone) {
         for (const [mode, label] of MODES) {
@@ -83,7 +150,7 @@
 
   function tickAgents() {
     const gone = (Date.now() - readAt) / 1000;
-    document.querySelectorAll('#agents .agent-since').forEach((td) => {
+    document.querySelectorAll('#agents .agent-since, #waiting-cases .agent-since').forEach((td) => {
       td.textContent = td.dataset.seconds === '' ? '' : F.duration(Number(td.dataset.seconds) + gone);
     });
   }
@@ -102,16 +169,16 @@
     document.getElementById('short-abandon').textContent = board.short_abandon_seconds;
     document.getElementById('abandon-target').textContent = board.abandon_target_percent;
     agents = board.agents;
+    waiting = board.waiting_cases || [];
+    queueNames = board.queue_names || [];
     renderAgents();
+    renderWaiting();
   }
 
-  async function send(method, url, payload) {
-    const response = await fetch(url, { method, credentials: 'same-origin', headers: {
-      'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrf },
-      body: payload ? JSON.stringify(payload) : undefined });
-    const data = response.status === 204 ? {} : await response.json();
-    if (!response.ok) throw new Error(data.message || response.statusText);
-    return data;
+  async function send(method, url, payload) {  // the shared client; a refusal becomes an Error with its message
+    const r = await window.Sampark.api(method, url, payload);
+    if (!r.ok) throw new Error(r.data.message);
+    return r.data;
   }
 
   async function monitor(caseId, mode, agent) {

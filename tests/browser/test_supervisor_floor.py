@@ -169,3 +169,35 @@ def test_setting_an_agents_state_survives_live_updates(live, desk):
     select.select_option("break")  # she was offline (never logged in): now on a break
     page.wait_for_selector(f"#agents tr[data-agent='{asha}'][data-state=break]")
     assert "Asha Verma is now on a break" in page.inner_text("#monitor-status")
+
+
+def test_floor_control_moves_and_raises_a_waiting_call_from_the_board(live, desk):
+    """A supervisor moves a waiting caller to cardiology, then raises them to P1: the doctors' alarm rings."""
+    app, base = live
+    supervisor, _ = make_staff(app, "supervisor", "Meena Rawat")
+    page = desk("floor_control_1280", 1280, 720)
+    log_in(page, base, supervisor, "/supervisor")
+    page.wait_for_selector("#live[data-state=live]")
+    queued_call(base, "+919866666666")
+    row = page.locator("#waiting-cases tr[data-case]")
+    row.wait_for()
+    reference = row.locator(".case-ref").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept("Chest pain: straight to cardiology"))
+    row.locator("select[aria-label^='Move']").select_option("tier2:cardiology")
+    page.wait_for_function("() => document.querySelector('#waiting-cases tr[data-case] td:nth-child(2)')"
+                           ".textContent === 'tier2:cardiology'")
+    assert f"{reference} moved to tier2:cardiology." in page.inner_text("#monitor-status")
+    page.once("dialog", lambda dialog: dialog.accept("Now breathless"))
+    page.locator("#waiting-cases tr[data-case] select[aria-label^='Raise']").select_option("P1")
+    page.wait_for_selector("#waiting-cases tr[data-priority=P1]")
+    assert page.inner_text("#waiting-cases tr[data-case] td:nth-child(2)") == "emergency"
+    with app.app_context():
+        from sqlalchemy import select
+
+        from crm.extensions import db
+        from crm.models import Case, CaseEvent
+
+        case = db.session.scalars(select(Case).where(Case.caller_phone == "+919866666666")).one()
+        kinds = [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
+        assert case.alarm_level == 1 and "moved" in kinds and "priority_raised" in kinds
+        db.session.remove()
