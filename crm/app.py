@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -21,7 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         root_path=str(ROOT),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str((overrides or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+        instance_path=str((overrides or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or ROOT / "instance"),
     )
     app.config.update(settings.load(Path(app.instance_path), overrides))
     app.json.sort_keys = False
@@ -51,11 +52,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.cards.keys import init_app as init_card_keys
     from crm.doctor_pages import bp as doctor_bp
     from crm.pages import bp as pages_bp
+    from crm.security import init_app as init_security
     from crm.workspace import bp as workspace_bp
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
     from triage import sockets
 
+    init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
     access.init_app(app)
     filters.init_app(app)
     sockets.init_app()

@@ -18,4 +18,4 @@ def body() -> dict:
     return request.form.to_dict()
 
 
-from crm.api import cards, cases, doctor, openapi, operator, patients, telephony  # noqa: F401  (registers the routes)
+from crm.api import account, cards, cases, doctor, openapi, operator, patients, telephony  # noqa: F401  (registers the routes)
