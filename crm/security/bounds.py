@@ -28,7 +28,7 @@ def db_id(value) -> int:
     elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= MAX_DIGITS:
         number = int(value.strip())
     else:
-        raise ValueError("not an id")  # noqa: TRY004 (Flask type= callables signal with ValueError)
+        raise ValueError("not an id")
     if not 1 <= number <= MAX_ID:
         raise ValueError("id out of range")
     return number
@@ -51,7 +51,7 @@ def bounded_int(value, low: int, high: int) -> int:
     if isinstance(value, str):
         text = value.strip()
         if not text.lstrip("-").isdigit() or len(text) > MAX_DIGITS + 1:
-            raise ValueError("not a number")  # noqa: TRY004 (as above)
+            raise ValueError("not a number")
         value = int(text)
     if not isinstance(value, int) or not low <= value <= high:
         raise ValueError(f"not between {low} and {high}")
