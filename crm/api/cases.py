@@ -13,6 +13,7 @@ from crm.auth.access import roles
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import iso
+from crm.security.bounds import page_size
 from telephony import connect
 from triage import events, queue
 
@@ -45,7 +46,7 @@ def case_json(case: Case, timeline: bool = False) -> dict:
 @roles(*CASE_READERS)
 def list_cases():
     """Cases, newest first; filters phone, status, channel, priority."""
-    query = select(Case).order_by(Case.id.desc()).limit(min(request.args.get("limit", 100, type=int), 500))
+    query = select(Case).order_by(Case.id.desc()).limit(page_size(request.args.get("limit"), 100, 500))
     if request.args.get("phone"):
         try:
             query = query.where(Case.caller_phone == phones.normalize(request.args["phone"]))

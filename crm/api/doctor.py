@@ -14,6 +14,7 @@ from crm.auth.access import roles
 from crm.extensions import db
 from crm.models import Appointment, Case, ClinicalNote
 from crm.models.base import iso, utcnow
+from crm.security.bounds import optional_id
 from telephony import transfer
 from triage import escalation, events
 
@@ -203,11 +204,11 @@ def slots():
 def book():
     """Book a slot for a case's patient: 201, or 409 when the slot is taken."""
     data = body()
-    case = _case(int(data.get("case_id") or 0))
+    case = _case(optional_id(data.get("case_id")) or 0)
     if case is None:
         return error("not_found", "No such case.", 404)
     try:
-        appointment = appointments.book(int(data.get("slot_id") or 0), case, current_user)
+        appointment = appointments.book(optional_id(data.get("slot_id")) or 0, case, current_user)
     except appointments.SlotTaken as exc:
         return error("slot_taken", str(exc), 409)
     except appointments.AppointmentError as exc:
@@ -237,7 +238,7 @@ def reschedule(appointment_id: int):
     if appointment is None:
         return error("not_found", "No such appointment.", 404)
     try:
-        new = appointments.reschedule(appointment, int(body().get("slot_id") or 0), current_user)
+        new = appointments.reschedule(appointment, optional_id(body().get("slot_id")) or 0, current_user)
     except appointments.SlotTaken as exc:
         return error("slot_taken", str(exc), 409)
     except appointments.AppointmentError as exc:

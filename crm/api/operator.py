@@ -18,6 +18,7 @@ from crm.auth.access import roles
 from crm.extensions import db
 from crm.models import Case, Facility
 from crm.models.base import DELHI, iso, utcnow
+from crm.security.bounds import bounded_int, optional_id
 from triage import assessment, board, checklist, dispositions, events, presence
 
 WORKERS = ("operator", "supervisor")
@@ -194,9 +195,16 @@ def schedule_callback(case_id: int):
         case, current_user, _due(data), str(data.get("note") or "")), "case.callback_scheduled")
 
 
+MAX_CALLBACK_MINUTES = 30 * 24 * 60
+
+
 def _due(data: dict) -> datetime:
-    if str(data.get("in_minutes", "")).isdigit():
-        return utcnow() + timedelta(minutes=int(data["in_minutes"]))
+    if data.get("in_minutes") not in (None, ""):
+        try:
+            return utcnow() + timedelta(minutes=bounded_int(data["in_minutes"], 1, MAX_CALLBACK_MINUTES))
+        except ValueError as exc:
+            raise assessment.AssessmentError(
+                "bad_time", f"in_minutes is a whole number from 1 to {MAX_CALLBACK_MINUTES} (30 days).", 422) from exc
     try:
         due = datetime.fromisoformat(str(data.get("due_at", "")))
     except ValueError as exc:
@@ -205,7 +213,7 @@ def _due(data: dict) -> datetime:
 
 
 def _int(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return optional_id(value) or 0
 
 
 from crm.api import operator_case  # noqa: F401  (registers the screen-pop, thread and report routes)

@@ -7,6 +7,7 @@ from crm import lookup as lookups
 from crm.api import body, bp, error
 from crm.auth.access import PATIENT_READERS, roles
 from crm.cards import scan
+from crm.security.bounds import optional_id
 
 
 @bp.post("/lookup")
@@ -56,5 +57,4 @@ def me():
 
 
 def _case_id(data) -> int | None:
-    value = data.get("case_id")
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    return optional_id(data.get("case_id"))

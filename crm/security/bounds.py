@@ -25,7 +25,7 @@ def db_id(value) -> int:
         raise ValueError("not an id")  # noqa: TRY004 (Flask type= callables signal with ValueError)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= MAX_DIGITS:
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= MAX_DIGITS:
         number = int(value.strip())
     else:
         raise ValueError("not an id")
@@ -50,7 +50,7 @@ def bounded_int(value, low: int, high: int) -> int:
         raise ValueError("not a number")  # noqa: TRY004 (as above)
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit() or len(text) > MAX_DIGITS + 1:
+        if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > MAX_DIGITS + 1:
             raise ValueError("not a number")
         value = int(text)
     if not isinstance(value, int) or not low <= value <= high:
