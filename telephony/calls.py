@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm import cases, phones
+from crm import audit, cases, phones
 from crm.cards import number as card_number
 from crm.extensions import db
 from crm.models import Call, Case, HealthCard
@@ -95,7 +95,7 @@ def declare_emergency(case: Case, via: str) -> None:
 
 
 def enter_card(case: Case, call: Call, digits: str) -> str:
-    """Keypad card number: 'skip', 'ok', 'retry' (check digit) or 'unknown'."""
+    """Keypad card number: 'skip', 'ok', 'retry' (check digit), 'unknown' or 'revoked' (never identifies)."""
     digits = (digits or "").strip()
     if not digits:
         return "skip"
@@ -111,6 +111,12 @@ def enter_card(case: Case, call: Call, digits: str) -> str:
         cases.add_event(case, "card_unknown", card=card_number.masked(number))
         db.session.commit()
         return "unknown"
+    if card.status == "revoked":  # a revoked card identifies nobody: the caller waits unidentified
+        cases.add_event(case, "card_revoked", card=card_number.masked(number))
+        audit.record("card_refused", case_id=case.id, patient_id=card.patient_id, card_number=card.number, via="ivr",
+                     code="card_revoked")
+        db.session.commit()
+        return "revoked"
     case.patient_id = card.patient_id
     cases.add_event(case, "card_entered", card=card_number.masked(number), status=card.status)
     db.session.commit()

@@ -89,7 +89,7 @@ def card():
     outcome = calls.enter_card(case, call, request.form.get("Digits", ""))
     if outcome == "retry":
         return twiml(prompts.ask_card(case.language, _url("telephony.card", case=case.id), retry=True))
-    before = {"ok": "card_ok", "unknown": "card_unknown"}.get(outcome)
+    before = {"ok": "card_ok", "unknown": "card_unknown", "revoked": "card_revoked"}.get(outcome)
     return _enqueue_tier1(case, before)
 
 

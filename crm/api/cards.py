@@ -31,9 +31,16 @@ def card_error(exc: cards.CardError):
     return error(exc.code, exc.message, exc.status)
 
 
-def _audited(number: str, action: str):
-    """The card with this number, its viewing written to the audit log."""
+def _audited(number: str, action: str, printing: bool = False):
+    """The card with this number, its viewing (or a refused print) written to the audit log."""
     found = cards.get_card(number)
+    try:
+        if printing:
+            cards.ensure_printable(found)
+    except cards.CardError:
+        audit.record(f"{action}_refused", patient_id=found.patient_id, card_number=found.number, status=found.status)
+        db.session.commit()
+        raise
     audit.record(action, patient_id=found.patient_id, card_number=found.number)
     db.session.commit()
     return found
@@ -50,7 +57,7 @@ def card(number: str):
 @roles(*CARD_OFFICE)
 def card_qr(number: str):
     """The card's signed QR as a PNG."""
-    found = _audited(number, "card_qr")
+    found = _audited(number, "card_qr", printing=True)
     return Response(render.qr_png(found.qr_token), mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -58,7 +65,7 @@ def card_qr(number: str):
 @roles(*CARD_OFFICE)
 def card_pdf(number: str):
     """The printable two-sided card."""
-    found = _audited(number, "card_print")
+    found = _audited(number, "card_print", printing=True)
     pdf = render.card_pdf(print_view(found))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="card-{found.number}.pdf"', "Cache-Control": "no-store"})

@@ -35,6 +35,18 @@ def get_card(number: str) -> HealthCard:
     return card
 
 
+def ensure_printable(card: HealthCard) -> HealthCard:
+    """Only a live card is printed: a superseded or revoked one would put an invalid card in someone's hands."""
+    if card.status in LIVE:
+        return card
+    if card.status == "superseded":
+        current = card.patient.current_card
+        hint = f" Print the current card {card_number.pretty(current.number)} instead." if current else ""
+        raise CardError("not_printable", f"Card {card_number.pretty(card.number)} was replaced and is not printed.{hint}")
+    raise CardError("not_printable", f"Card {card_number.pretty(card.number)} is revoked ({card.revoked_reason}) "
+                    "and is never printed.")
+
+
 def issue(patient: Patient, staff: StaffUser | None = None, reason: str = "original") -> HealthCard:
     """Issue a first card to `patient`; refused if they hold a live one (use reissue)."""
     if patient.current_card is not None:
