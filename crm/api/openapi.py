@@ -170,11 +170,13 @@ DOCUMENT = {
 
 def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
+    from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
 
     PATHS.update(DOCTOR_PATHS)
     PATHS.update(OPERATOR_PATHS)
+    PATHS.update(ACCOUNT_PATHS)
 
 
 _merge_paths()
