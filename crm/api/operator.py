@@ -101,7 +101,7 @@ def list_dispositions():
 @roles(*READERS)
 def canned_replies():
     """Canned SMS replies in Hindi and English, filled in for `case_id` if given."""
-    case = load_case(request.args.get("case_id", 0, type=int))
+    case = load_case(optional_id(request.args.get("case_id")) or 0)
     return jsonify(replies=dispositions.canned_replies(case.reference if case else "",
                                                        current_app.config.get("HELPLINE_DISPLAY_NUMBER", "")))
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from crm import audit
+from crm.extensions import db
 from crm.models import StaffUser
 from crm.models.base import utcnow
 
@@ -33,9 +37,15 @@ def lock_length(failures: int) -> timedelta | None:
 
 
 def record_failure(staff: StaffUser) -> timedelta | None:
-    """Count a wrong password (flushed by the caller's unit of work); returns the lock it set, if any."""
-    staff.failed_logins = (staff.failed_logins or 0) + 1
-    length = lock_length(staff.failed_logins)
+    """Count a wrong password; returns the lock it set, if any.
+
+    One UPDATE ... SET failed_logins = failed_logins + 1: guesses sent in parallel are each counted.
+    """
+    failures = db.session.execute(
+        update(StaffUser).where(StaffUser.id == staff.id).values(failed_logins=StaffUser.failed_logins + 1)
+        .returning(StaffUser.failed_logins).execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(staff, "failed_logins", failures)
+    length = lock_length(failures)
     if length is not None:
         staff.locked_until = utcnow() + length
     return length

@@ -111,3 +111,22 @@ def test_no_api_body_gives_a_server_error(app, role, data):
     payload = data.draw(BODIES)
     response = client.open(path, method=method, json=payload)
     assert response.status_code < 500, (path, payload, response.data[:300])
+
+
+QUERIES = st.dictionaries(st.sampled_from(["case_id", "limit", "phone", "status", "specialty", "patient_id", "q"]),
+                          st.one_of(st.text(max_size=30), st.sampled_from([str(HUGE), "-1", "0", "１２", "1e9"])),
+                          max_size=4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_api_query_string_gives_a_server_error(app, data):
+    if not hasattr(app, "_reader"):
+        client, _ = _as(app, "supervisor")
+        _waiting_case()
+        gets = sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/") and "GET" in r.methods)
+        app._reader = (client, gets)
+    client, gets = app._reader
+    path = _fill(data.draw(st.sampled_from(gets)), 1, data.draw(st.sampled_from([1, HUGE, "123456789012"])))
+    response = client.get(path, query_string=data.draw(QUERIES))
+    assert response.status_code < 500, (path, response.data[:300])
