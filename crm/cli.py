@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -80,16 +82,21 @@ def sweep_loop(interval: float) -> None:
 @click.option("--name", help="Full name shown to colleagues.")
 def staff_create(username: str, role: str, specialty: str | None, name: str | None) -> None:
     """Create a staff account; the password is read from stdin, or generated and printed."""
-    piped = not sys.stdin.isatty()
-    password = sys.stdin.readline().rstrip("\n") if piped else ""
-    generated = not password
-    password = password or secrets.token_urlsafe(12)
-    try:
+    with _new_password() as password:
         staff = passwords.create_staff(username, role, password, name=name, specialty=specialty)
+        click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
+
+
+@contextmanager
+def _new_password() -> Iterator[str]:
+    """A password piped on stdin, or a generated one printed after the body succeeds; StaffError -> message."""
+    piped = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else ""
+    password = piped or secrets.token_urlsafe(12)
+    try:
+        yield password
     except passwords.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
-    if generated:
+    if not piped:
         click.echo(f"Password: {password}")
 
 
@@ -148,17 +155,10 @@ def staff_unlock(username: str) -> None:
 def staff_password(username: str) -> None:
     """Reset USERNAME's password (read from stdin, or generated and printed); their sessions end."""
     staff = _staff(username)
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else ""
-    generated = not password
-    password = password or secrets.token_urlsafe(12)
-    try:
+    with _new_password() as password:
         ended = passwords.set_password(staff, password)
-    except passwords.StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(f"Password of {staff.username} changed; {ended} session(s) ended.")
-    if generated:
-        click.echo(f"Password: {password}")
+        db.session.commit()
+        click.echo(f"Password of {staff.username} changed; {ended} session(s) ended.")
 
 
 @staff_cli.command("disable")

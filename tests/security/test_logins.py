@@ -138,3 +138,13 @@ def test_a_password_reset_follows_the_policy(app):
     staff = factories.make_staff("operator")
     with pytest.raises(passwords.StaffError):
         passwords.set_password(staff, "password1234")
+
+
+def test_an_admin_resets_a_password_from_the_command_line(app, client):
+    staff = factories.make_staff("operator")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["staff", "password", staff.username], input="password12345\n")
+    assert refused.exit_code != 0 and "attackers try first" in refused.output
+    done = runner.invoke(args=["staff", "password", staff.username], input="tamarind kite lantern\n")
+    assert done.exit_code == 0 and "changed" in done.output and "Password:" not in done.output
+    assert _try(client, staff.username, "tamarind kite lantern") == 302

@@ -8,7 +8,7 @@ from crm.auth import tokens
 from crm.extensions import db
 from crm.models import ApiToken
 from tests import factories
-from tests.conftest import make_app
+from tests.conftest import app_with_schema
 
 
 def _bearer(token):
@@ -60,11 +60,8 @@ def test_an_admin_may_revoke_any_token(app):
 
 @pytest.fixture
 def csrf_app(tmp_path):
-    with_schema = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with with_schema.app_context():
-        db.create_all()
-        yield with_schema
-        db.session.remove()
+    with app_with_schema(tmp_path, WTF_CSRF_ENABLED=True) as app:
+        yield app
 
 
 def _logged_in(csrf_app):
