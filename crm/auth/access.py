@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from crm.auth import sessions, tokens
@@ -55,7 +55,13 @@ def _load_user(user_id: str) -> StaffUser | None:
     # disabled, ended everywhere or idle).
     if not str(user_id).isdigit() or len(str(user_id)) > 18:
         return None
-    return sessions.staff_for(session.get(SESSION_KEY), int(user_id))
+    key = session.get(SESSION_KEY)
+    staff = sessions.staff_for(key, int(user_id))
+    if staff is None and key:
+        session.pop(SESSION_KEY, None)  # said once, on the login page that follows
+        flash(f"Your session has ended: after {current_app.config['SESSION_IDLE_MINUTES']} minutes without use, "
+              "at the end of a shift, or from another device or the administrator. Log in again.", "info")
+    return staff
 
 
 @login_manager.request_loader

@@ -111,3 +111,14 @@ def test_a_forged_user_id_in_the_cookie_is_no_one(app, staff_id):
 
     with app.test_request_context():
         assert _load_user(staff_id) is None
+
+
+def test_a_desk_logged_out_while_idle_is_told_why(app, client):
+    staff = factories.make_staff("operator")
+    _log_in(client, staff)
+    row = StaffSession.query.one()
+    row.last_seen_at -= timedelta(hours=1)
+    db.session.commit()
+    page = client.get("/lookup", follow_redirects=True).get_data(as_text=True)
+    assert "Your session has ended" in page and "15 minutes" in page
+    assert "Your session has ended" not in client.get("/login").get_data(as_text=True)  # said once
