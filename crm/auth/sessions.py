@@ -27,6 +27,11 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def key_hash(key: str | None) -> str | None:
+    """What the table stores for a cookie's key (to mark "this device" in a list)."""
+    return _digest(key) if key else None
+
+
 def start(staff: StaffUser) -> str:
     """Open a session for `staff` (flushed) and return the key the cookie carries."""
     key = secrets.token_urlsafe(32)

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.auth import sessions
+from crm.auth import passwords, sessions, tokens
 from crm.auth.access import SESSION_KEY, public, roles
 from crm.auth.passwords import AccountLocked, authenticate
 from crm.extensions import db, limiter
@@ -85,3 +85,41 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+@bp.get("/account")
+@roles(*ROLES)
+def account():
+    """The staff member's own sessions and API tokens, with revoke and "log out everywhere"."""
+    mine = sessions.live(current_user)
+    here = sessions.key_hash(session.get(SESSION_KEY))
+    return render_template("auth/account.html", sessions=mine, here=here,
+                           tokens=[tokens.describe(t) for t in tokens.of(current_user)])
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles(*ROLES)
+def revoke_token(token_id: int):
+    """Revoke one of my API tokens."""
+    try:
+        tokens.revoke(token_id, current_user)
+    except tokens.TokenError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("auth.account"))
+    db.session.commit()
+    flash("The token is revoked: it no longer works anywhere.", "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/logout-everywhere")
+@roles(*ROLES)
+def logout_everywhere():
+    """End every session of mine, this one included."""
+    passwords.log_out_everywhere(current_user, current_user)
+    current_user.presence, current_user.presence_since = "offline", utcnow()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out on every device.", "info")
+    return redirect(url_for("auth.login"))

@@ -7,6 +7,7 @@ import pytest
 from crm import cases
 from crm.cards import operations as cards
 from crm.extensions import db
+from crm.models import StaffUser
 from crm.models.base import utcnow
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
@@ -73,3 +74,23 @@ def test_each_desk_loads_its_scripts_under_the_policy(live_app, live_server, pag
     page.goto(live_server + path.format(number=seeded.card_number))
     page.wait_for_load_state("networkidle")
     assert _csp(complaints) == [], complaints
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
+def test_my_account_page_revokes_a_token(live_app, live_server, page, size):
+    from crm.auth import tokens
+
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    complaints = _watch(page)
+    seeded = seed_sunita(live_app, role="doctor")
+    with live_app.app_context():
+        staff = db.session.get(StaffUser, seeded.staff_id)
+        tokens.issue(staff, "ward laptop")
+    log_in(page, live_server, seeded.username)
+    page.click("a.who")
+    page.wait_for_selector("text=this device")
+    page.click("tr:has-text('ward laptop') button")
+    page.wait_for_selector("text=The token is revoked")
+    assert "revoked" in page.locator("tr:has-text('ward laptop')").inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"account_page_{size[0]}x{size[1]}.png"), full_page=True)
+    assert _csp(complaints) == []

@@ -6,7 +6,7 @@ import pytest
 
 from crm.auth import passwords, sessions
 from crm.extensions import db
-from crm.models import AuditLog, StaffSession
+from crm.models import ApiToken, AuditLog, StaffSession
 from tests import factories
 from tests.conftest import make_app
 
@@ -122,3 +122,19 @@ def test_a_desk_logged_out_while_idle_is_told_why(app, client):
     page = client.get("/lookup", follow_redirects=True).get_data(as_text=True)
     assert "Your session has ended" in page and "15 minutes" in page
     assert "Your session has ended" not in client.get("/login").get_data(as_text=True)  # said once
+
+
+def test_the_account_page_lists_my_sessions_and_tokens_and_revokes(app, client):
+    from crm.auth import tokens
+
+    staff = factories.make_staff("doctor")
+    _log_in(client, staff)
+    tokens.issue(staff, "reports script")
+    page = client.get("/account").get_data(as_text=True)
+    assert "this device" in page and "reports script" in page and "never" in page
+    token_id = db.session.scalar(db.select(ApiToken.id))
+    client.post(f"/account/tokens/{token_id}/revoke")
+    assert "revoked" in client.get("/account").get_data(as_text=True)
+    response = client.post("/account/logout-everywhere")
+    assert response.headers["Location"].startswith("/login")
+    assert client.get("/account").status_code == 302
