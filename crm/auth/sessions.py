@@ -22,6 +22,9 @@ from crm.models.base import utcnow
 # One round trip for the session and its staff member, built once: this runs on every staff request.
 _BY_KEY = (select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.staff_id)
            .where(StaffSession.key_hash == bindparam("key_hash")))
+# What dashboards fetch on a timer by themselves: such a request shows the page is open, not that anyone is there.
+BACKGROUND_ENDPOINTS = frozenset({"api.tier1_queue", "api.tier2_queue"})
+BUSY_PRESENCES = ("on_call", "wrap_up")
 # Writing last_seen_at on every request would add a write to every page; a minute's precision is enough.
 TOUCH_PRECISION = timedelta(seconds=60)
 
@@ -53,7 +56,10 @@ def idle_limit() -> timedelta:
 
 
 def staff_for(key: str | None, staff_id: int) -> StaffUser | None:
-    """The active staff member whose live session has this key, or None; ends an idle or too-old session."""
+    """The active staff member whose live session has this key, or None; ends an idle or too-old session.
+
+    Any request keeps a session alive except the dashboards' own timed refreshes (BACKGROUND_ENDPOINTS).
+    """
     if not key:
         return None
     found = db.session.execute(_BY_KEY, {"key_hash": _digest(key)}).first()
@@ -62,13 +68,16 @@ def staff_for(key: str | None, staff_id: int) -> StaffUser | None:
     row, staff = found
     now = utcnow()
     lifetime = current_app.permanent_session_lifetime
-    if now - row.last_seen_at > idle_limit() or now - row.created_at > lifetime:
+    # Someone on a call or writing up after one is at the desk even without clicking: their typing must not be lost.
+    idle = now - row.last_seen_at > idle_limit() and staff.presence not in BUSY_PRESENCES
+    if idle or now - row.created_at > lifetime:
         _end_rows([row.id], "idle" if now - row.created_at <= lifetime else "expired")
         db.session.commit()
         return None
     if not staff.active:
         return None
-    if now - row.last_seen_at > TOUCH_PRECISION:
+    active = not has_request_context() or request.endpoint not in BACKGROUND_ENDPOINTS
+    if active and now - row.last_seen_at > TOUCH_PRECISION:
         row.last_seen_at = now
         db.session.commit()
     return staff

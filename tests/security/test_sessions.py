@@ -138,3 +138,34 @@ def test_the_account_page_lists_my_sessions_and_tokens_and_revokes(app, client):
     response = client.post("/account/logout-everywhere")
     assert response.headers["Location"].startswith("/login")
     assert client.get("/account").status_code == 302
+
+
+def test_a_dashboard_refreshing_itself_does_not_keep_an_empty_desk_logged_in(app, client):
+    staff = factories.make_staff("operator")
+    _log_in(client, staff)
+    row = StaffSession.query.one()
+    row.last_seen_at -= timedelta(minutes=10)
+    db.session.commit()
+    assert client.get("/api/v1/queues/tier1").status_code == 200  # the page's 30-second refresh
+    db.session.expire_all()
+    assert utcnow_minus(StaffSession.query.one().last_seen_at) > timedelta(minutes=9)  # not counted as use
+    assert client.get("/api/v1/cases").status_code == 200  # someone clicked: that counts
+    db.session.expire_all()
+    assert utcnow_minus(StaffSession.query.one().last_seen_at) < timedelta(minutes=1)
+
+
+def test_an_operator_on_a_long_call_is_not_logged_out_while_typing(app, client):
+    staff = factories.make_staff("operator")
+    _log_in(client, staff)
+    staff = db.session.get(type(staff), staff.id)
+    staff.presence = "on_call"
+    row = StaffSession.query.one()
+    row.last_seen_at -= timedelta(minutes=40)
+    db.session.commit()
+    assert client.get("/api/v1/cases").status_code == 200
+
+
+def utcnow_minus(moment):
+    from crm.models.base import utcnow
+
+    return utcnow() - moment
