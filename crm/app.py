@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         root_path=str(ROOT),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str((overrides or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+        instance_path=str((overrides or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or ROOT / "instance"),
     )
     app.config.update(settings.load(Path(app.instance_path), overrides))
     app.json.sort_keys = False
@@ -55,9 +56,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.doctor_pages import bp as doctor_bp
     from crm.live import sockets
     from crm.pages import bp as pages_bp
+    from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
     from crm.workspace import bp as workspace_bp
 
+    init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
     access.init_app(app)
     errors.init_app(app)
     unit_of_work.init_app(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,12 +14,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from crm import unit_of_work
-from crm.auth import passwords, tokens
+from crm.auth import lockout, passwords, tokens
 from crm.cards import number as card_number
 from crm.cards import operations as cards
 from crm.errors import Refused
 from crm.extensions import db
-from crm.models import Patient, StaffUser
+from crm.models import ApiToken, Patient, StaffUser
 from crm.models.staff import ROLES
 
 staff_cli = AppGroup("staff", help="Staff accounts and API tokens.")
@@ -86,29 +88,102 @@ def sweep_loop(interval: float) -> None:
 @click.option("--name", help="Full name shown to colleagues.")
 def staff_create(username: str, role: str, specialty: str | None, name: str | None) -> None:
     """Create a staff account; the password is read from stdin, or generated and printed."""
-    piped = not sys.stdin.isatty()
-    password = sys.stdin.readline().rstrip("\n") if piped else ""
-    generated = not password
-    password = password or secrets.token_urlsafe(12)
-    try:
+    with _new_password() as password:
         staff = passwords.create_staff(username, role, password, name=name, specialty=specialty)
+        unit_of_work.commit()
+        click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
+
+
+@contextmanager
+def _new_password() -> Iterator[str]:
+    """A password piped on stdin, or a generated one printed after the body succeeds; StaffError -> message."""
+    piped = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else ""
+    password = piped or secrets.token_urlsafe(12)
+    try:
+        yield password
     except passwords.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
-    if generated:
+    if not piped:
         click.echo(f"Password: {password}")
+
+
+def _staff(username: str) -> StaffUser:
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+    if staff is None:
+        raise click.ClickException(f"No staff member {username!r}.")
+    return staff
 
 
 @staff_cli.command("token")
 @click.argument("username")
 @click.option("--label", default="cli", help="What the token is for.")
-def staff_token(username: str, label: str) -> None:
+@click.option("--days", type=click.IntRange(1, tokens.MAX_DAYS), help="How long it works (default API_TOKEN_DAYS, 90).")
+def staff_token(username: str, label: str, days: int | None) -> None:
     """Print a new personal API token for USERNAME (last line; shown only once)."""
-    staff = db.session.scalar(select(StaffUser).where(StaffUser.username == username.lower()))
-    if staff is None:
-        raise click.ClickException(f"No staff member {username!r}.")
+    staff = _staff(username)
+    token = tokens.issue(staff, label, days)
     click.echo(f"Token for {staff.username} ({staff.role}); use it as 'Authorization: Bearer <token>':")
-    click.echo(tokens.issue(staff, label))
+    click.echo(token)
+
+
+@staff_cli.command("tokens")
+@click.argument("username")
+def staff_tokens(username: str) -> None:
+    """List USERNAME's API tokens: id, label, state, expiry and last use."""
+    for row in tokens.of(_staff(username)):
+        shown = tokens.describe(row)
+        click.echo(f"{shown['id']}\t{shown['label'] or '-'}\t{shown['state']}\texpires {shown['expires_at']}"
+                   f"\tlast used {shown['last_used_at'] or 'never'}")
+
+
+@staff_cli.command("revoke-token")
+@click.argument("token_id", type=click.IntRange(1, 2**63 - 1))
+def staff_revoke_token(token_id: int) -> None:
+    """Revoke API token TOKEN_ID (from `staff tokens`) at once."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise click.ClickException(f"No token {token_id}.")
+    tokens.revoke(token_id, None)
+    db.session.commit()
+    click.echo(f"Revoked token {token_id} of {row.staff.username}.")
+
+
+@staff_cli.command("unlock")
+@click.argument("username")
+def staff_unlock(username: str) -> None:
+    """Unlock USERNAME after repeated wrong passwords."""
+    was_locked = lockout.unlock(_staff(username))
+    db.session.commit()
+    click.echo(f"Unlocked {username}." if was_locked else f"{username} was not locked; the failure count is cleared.")
+
+
+@staff_cli.command("password")
+@click.argument("username")
+def staff_password(username: str) -> None:
+    """Reset USERNAME's password (read from stdin, or generated and printed); their sessions end."""
+    staff = _staff(username)
+    with _new_password() as password:
+        ended = passwords.set_password(staff, password)
+        db.session.commit()
+        click.echo(f"Password of {staff.username} changed; {ended} session(s) ended.")
+
+
+@staff_cli.command("disable")
+@click.argument("username")
+def staff_disable(username: str) -> None:
+    """Disable USERNAME: no login, sessions ended, API tokens revoked."""
+    passwords.disable(_staff(username))
+    db.session.commit()
+    click.echo(f"Disabled {username}; their sessions and tokens no longer work.")
+
+
+@staff_cli.command("logout-everywhere")
+@click.argument("username")
+def staff_logout_everywhere(username: str) -> None:
+    """End every session of USERNAME (a lost or shared device)."""
+    ended = passwords.log_out_everywhere(_staff(username))
+    db.session.commit()
+    click.echo(f"Ended {ended} session(s) of {username}.")
 
 
 @registry_cli.command("import")

@@ -28,6 +28,10 @@ ENV_KEYS = (
     # The supervisor board's service-level thresholds and targets (crm/supervisor/kpis.py has the defaults).
     "SL_TIER1_SECONDS", "SL_TIER1_TARGET", "SL_TEXTS_SECONDS", "SL_TEXTS_TARGET", "SL_TIER2_SECONDS",
     "SL_TIER2_TARGET", "SL_EMERGENCY_SECONDS", "SL_EMERGENCY_TARGET", "SHORT_ABANDON_SECONDS", "ABANDON_TARGET",
+    "SESSION_IDLE_MINUTES",
+    "TRUSTED_PROXY_HOPS",
+    "LOGIN_RATE_LIMIT",
+    "API_TOKEN_DAYS",
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
@@ -81,8 +85,21 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     for key in ("TESTING", "WTF_CSRF_ENABLED", "RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT"):
         if key in values:
             config[key] = values[key]
-    config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed logins per client IP; each account also locks itself after repeated failures (crm.auth.lockout).
+    config.setdefault("LOGIN_RATE_LIMIT", "30 per 5 minutes")
+    # A shared call-center desk: a session with no request for this long ends (someone else may sit down).
+    config["SESSION_IDLE_MINUTES"] = _positive_int(values, "SESSION_IDLE_MINUTES", 15)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none of those headers.
+    config["TRUSTED_PROXY_HOPS"] = _positive_int(values, "TRUSTED_PROXY_HOPS", 0, minimum=0)
+    config["API_TOKEN_DAYS"] = _positive_int(values, "API_TOKEN_DAYS", 90)
     return config
+
+
+def _positive_int(values: dict, key: str, default: int, minimum: int = 1) -> int:
+    raw = values.get(key, default)
+    if not str(raw).strip().isdigit() or not minimum <= int(raw) <= 100_000:
+        raise ConfigError(f"{key} must be a whole number from {minimum} up; it is {raw!r}.")
+    return int(raw)
 
 
 def _check_production(values: dict) -> None:

@@ -13,9 +13,9 @@ from typing import TypeVar
 from flask import Flask, jsonify, render_template, request
 
 from crm.extensions import db
+from crm.security.bounds import optional_id
 
 T = TypeVar("T")
-MAX_ID = 2**63 - 1
 
 
 class Refused(Exception):
@@ -29,8 +29,8 @@ class Refused(Exception):
 def load(model: type[T], ident, what: str | None = None) -> T:
     """The row of `model` with id `ident`, or Refused 404 naming what was missing."""
     name = what or model.__name__.lower()
-    number = ident if isinstance(ident, int) else int(ident) if str(ident or "").isdigit() else -1
-    found = db.session.get(model, number) if 0 < number <= MAX_ID else None
+    number = optional_id(ident)
+    found = db.session.get(model, number) if number is not None else None
     if found is None:
         raise Refused("not_found", f"There is no {name} {ident}.", 404)
     return found

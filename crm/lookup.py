@@ -37,11 +37,24 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
     except Refused as exc:
         audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code, keep=True)
         raise
+    if via != "phone" and card is not None and card.status == "revoked":
+        # A revoked card identifies nobody; who presented it is worth the DPO's eye, so the row names them.
+        audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
+                     code="card_revoked", keep=True)
+        raise Refused("card_revoked", revoked_message(card), 409)
     result = patient_view(patient, card)
     if len(candidates) > 1:
         result["matches"] = [_member(p) for p in candidates]
     audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number if card else None)
     return result
+
+
+def revoked_message(card: HealthCard) -> str:
+    """The refusal a person reads when a revoked card is presented."""
+    when = f" on {card.revoked_at:%d %b %Y}" if card.revoked_at else ""
+    return (f"Card {card_number.pretty(card.number)} was revoked{when} ({card.revoked_reason or 'no reason given'}) "
+            "and does not identify anyone. Find the caller by phone or by their current card; the card office "
+            "can issue a new card.")
 
 
 def view_patient(patient_id: int, case_id: int | None = None, via: str = "record") -> dict:
@@ -137,6 +150,8 @@ def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
         "number": card.number,
         "version": card.version,
         "status": card.status,
+        # What the desk must act on: only a current card identifies the holder as its bearer.
+        "state": {"superseded": "old_card", "revoked": "revoked"}.get(card.status, "current"),
         "current_number": current.number if current else None,
         "reason": card.reason,
         "issued_at": iso(card.issued_at),

@@ -16,6 +16,7 @@ from crm.cards.keys import keyring
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import StaffUser
+from crm.security.bounds import optional_id
 
 bp = Blueprint("pages", __name__)
 
@@ -47,8 +48,7 @@ def lookup_desk():
 def lookup_panel():
     """The patient panel for a lookup, as an HTML fragment the desk page shows."""
     data = request.get_json(silent=True) or request.form.to_dict()
-    case_id = int(data["case_id"]) if str(data.get("case_id", "")).isdigit() and len(str(data["case_id"])) < 19 \
-        else None
+    case_id = optional_id(data.get("case_id"))
     try:
         if request.files.get("photo"):
             data = {"qr": scan.decode_image(request.files["photo"].read())}

@@ -12,6 +12,7 @@ INK = (29, 39, 51)
 MUTED = (92, 107, 122)
 RED = (179, 38, 30)
 LINE = (216, 222, 229)
+MAX_LINE_CHARS = 200  # more than any line of this report holds, even at its smallest type
 OUTCOME = {"resolved": "Resolved at tier 1", "informed": "Facility informed", "escalated": "Escalated to tier 2",
            "callback": "Call-back scheduled"}
 
@@ -106,14 +107,29 @@ class _Report(FPDF):
                     line = word
                 else:
                     line = candidate
-                while self.get_string_width(line) > width and len(line) > 1:  # one very long word
-                    cut = len(line) - 1
-                    while cut > 1 and self.get_string_width(line[:cut]) > width:
-                        cut -= 1
-                    lines.append(line[:cut])
-                    line = line[cut:]
+                pieces, line = self.break_word(line, width)
+                lines += pieces
             lines.append(line)
         return lines
+
+    def break_word(self, line: str, width: float) -> tuple[list[str], str]:
+        """Cut a line holding one over-long word into pieces that fit; returns the pieces and the rest.
+
+        Each cut is a binary search over at most MAX_LINE_CHARS characters, so a 1,600-character word costs a
+        few hundred short measurements, not a million long ones (shaping a string costs its length).
+        """
+        pieces: list[str] = []
+        while len(line) > 1 and (len(line) > MAX_LINE_CHARS or self.get_string_width(line) > width):
+            low, high = 1, min(len(line) - 1, MAX_LINE_CHARS)  # the longest prefix that fits is in [low, high]
+            while low < high:
+                middle = (low + high + 1) // 2
+                if self.get_string_width(line[:middle]) <= width:
+                    low = middle
+                else:
+                    high = middle - 1
+            pieces.append(line[:low])
+            line = line[low:]
+        return pieces, line
 
 
 def render(report: dict) -> bytes:

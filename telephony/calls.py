@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm import phones
+from crm import audit, phones
 from crm.cards import number as card_number
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import EMERGENCY, TIER1
@@ -113,7 +113,7 @@ def hear(case: Case, speech: str) -> str:
 
 
 def enter_card(case: Case, call: Call, digits: str) -> str:
-    """Keypad card number: 'skip', 'ok', 'retry' (check digit) or 'unknown'."""
+    """Keypad card number: 'skip', 'ok', 'retry' (check digit), 'unknown' or 'revoked' (never identifies)."""
     digits = (digits or "").strip()
     if not digits:
         return "skip"
@@ -127,6 +127,11 @@ def enter_card(case: Case, call: Call, digits: str) -> str:
     if card is None:
         timeline.add_event(case, "card_unknown", card=card_number.masked(number))
         return "unknown"
+    if card.status == "revoked":  # a revoked card identifies nobody: the caller waits unidentified
+        timeline.add_event(case, "card_revoked", card=card_number.masked(number))
+        audit.record("card_refused", case_id=case.id, patient_id=card.patient_id, card_number=card.number, via="ivr",
+                     code="card_revoked")
+        return "revoked"
     case.patient_id = card.patient_id
     timeline.add_event(case, "card_entered", card=card_number.masked(number), status=card.status)
     return "ok"

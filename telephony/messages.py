@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crm import outbox
 from crm.cases import lifecycle, timeline
@@ -45,6 +47,8 @@ def inbound(params: dict, helpline: str) -> Message | None:
         case = lifecycle.open_case("sms", sender, status=Status.QUEUED,
                                    language="en" if result.language == "en" else "hi")
     message = _store(sid, sender, helpline, body, result.language, case)
+    if message is None:
+        return None  # a concurrent copy of this MessageSid won; its case and reply stand, ours rolled back
     message.segments = calls.param_int(params.get("NumSegments")) or sms_text.segments(body)
     timeline.add_event(case, "sms_in", message_id=message.id, priority=result.priority,
                        rules=[m.rule_id for m in result.matched])
@@ -68,11 +72,19 @@ def _open_case_of(sender: str) -> Case | None:
     return db.session.scalar(query)
 
 
-def _store(sid: str, sender: str, helpline: str, body: str, language: str | None, case: Case | None) -> Message:
-    message = Message(sid=sid, case=case, direction="inbound", from_number=sender, to_number=helpline, body=body,
-                      language=language, status="received", segments=sms_text.segments(body))
-    db.session.add(message)
-    db.session.flush()
+def _store(sid: str, sender: str, helpline: str, body: str, language: str | None, case: Case | None) -> Message | None:
+    """Insert the message once per MessageSid (INSERT ... ON CONFLICT DO NOTHING); None, and the unit of work
+    rolled back, if Twilio's copy arrived twice at once and the other request stored it."""
+    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(Message)
+    stored = db.session.execute(insert.values(
+        sid=sid, case_id=case.id if case else None, direction="inbound", kind="reply", from_number=sender,
+        to_number=helpline, body=body, language=language, status="received", segments=sms_text.segments(body),
+        created_at=utcnow(), updated_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["sid"]).returning(Message.id)).scalar_one_or_none()
+    if stored is None:
+        db.session.rollback()  # whatever this copy began (a new case) is the other copy's to keep
+        return None
+    message = db.session.get(Message, stored)
     if case is not None:
         events.case_changed(case, "case.message")
     return message

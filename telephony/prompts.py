@@ -52,6 +52,10 @@ TEXT = {
         "hi": "यह कार्ड हमें नहीं मिला। कोई बात नहीं, सलाहकार आपकी मदद करेंगे।",
         "en": "We could not find that card. No problem: an advisor will help you.",
     },
+    "card_revoked": {
+        "hi": "यह कार्ड अब मान्य नहीं है। कोई बात नहीं, सलाहकार आपकी मदद करेंगे।",
+        "en": "This card is no longer valid. No problem: an advisor will help you.",
+    },
     "card_ok": {"hi": "धन्यवाद, आपका कार्ड मिल गया।", "en": "Thank you, we found your card."},
     "connecting": {
         "hi": "कृपया प्रतीक्षा करें, आपको स्वास्थ्य सलाहकार से जोड़ा जा रहा है।",

@@ -10,6 +10,8 @@ from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
 
 from crm.auth.access import csrf_exempt, public
+from crm.security.bounds import optional_id
+from telephony import webhook_fields
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +32,36 @@ def is_valid_request() -> bool:
     if not signature:
         return False
     validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    params = request.form.to_dict(flat=False) if request.method == "POST" else {}
-    return validator.validate(signed_url(), {k: v if len(v) > 1 else v[0] for k, v in params.items()}, signature)
+    # The MultiDict itself: the validator signs every value of a repeated field, as Twilio does.
+    return validator.validate(signed_url(), request.form if request.method == "POST" else {}, signature)
 
 
 def twilio_webhook(view: Callable) -> Callable:
-    """Refuse (403, nothing stored) any request not signed by Twilio with our auth token."""
+    """Refuse (403) any request not signed by Twilio with our auth token, and (400) any field out of shape.
+
+    Either way nothing is stored: the view never runs.
+    """
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if not is_valid_request():
             log.warning("refused unsigned or forged Twilio webhook %s from %s", request.path, request.remote_addr)
             return Response("Forbidden: bad or missing X-Twilio-Signature\n", status=403, mimetype="text/plain")
+        refusal = webhook_fields.problem(request.form) or _query_problem()
+        if refusal:
+            log.warning("refused signed Twilio webhook %s: %s", request.path, refusal)
+            return Response(f"Bad request: {refusal}\n", status=400, mimetype="text/plain")
         return view(*args, **kwargs)
 
     return public(csrf_exempt(checked))
+
+
+def _query_problem() -> str | None:
+    """The app's own query parameters on its IVR URLs (?case=, ?noinput=) are ids and small counts."""
+    for name, values in request.args.lists():
+        if len(values) > 1 or len(values[0]) > 20:
+            return f"Query parameter {name[:20]!r} is repeated or too long."
+    case = request.args.get("case")
+    if case is not None and optional_id(case) is None:
+        return "Query parameter 'case' is not a case id."
+    return None

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Call, Case
+from crm.security.bounds import optional_id
 from telephony import calls, prompts
 from telephony.signature import twilio_webhook
 
@@ -87,7 +88,7 @@ def card():
     outcome = calls.enter_card(case, call, request.form.get("Digits", ""))
     if outcome == "retry":
         return twiml(prompts.ask_card(case.language, _url("telephony.card", case=case.id), retry=True))
-    before = {"ok": "card_ok", "unknown": "card_unknown"}.get(outcome)
+    before = {"ok": "card_ok", "unknown": "card_unknown", "revoked": "card_revoked"}.get(outcome)
     return _enqueue_tier1(case, before)
 
 
@@ -150,7 +151,7 @@ def queue_result():
 @twilio_webhook
 def connect():
     """Where a claimed caller (or an answered call-back) goes: the case's conference."""
-    case = db.session.get(Case, request.args.get("case", type=int) or 0)
+    case = db.session.get(Case, optional_id(request.args.get("case")) or 0)
     if case is None:
         return twiml(prompts.hangup("hi"))
     return twiml(prompts.conference(conference_name(case), case.language,
@@ -161,7 +162,7 @@ def connect():
 @twilio_webhook
 def staff():
     """A staff member's phone or browser answered: into the case's conference."""
-    case = db.session.get(Case, request.args.get("case", type=int) or 0)
+    case = db.session.get(Case, optional_id(request.args.get("case")) or 0)
     if case is None:
         return twiml(prompts.empty())
     return twiml(prompts.staff_leg(case.reference, conference_name(case),
@@ -174,7 +175,7 @@ def conference_status():
     """Conference start / join / leave / end, written on the case timeline."""
     from telephony import conferences
 
-    conferences.record(request.args.get("case", type=int), _params())
+    conferences.record(optional_id(request.args.get("case")), _params())
     return Response(status=204)
 
 

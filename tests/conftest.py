@@ -81,6 +81,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line("CI requires every service: failing the run.", red=True, bold=True)
 
 
+CHECKOUT_INSTANCE = Path(__file__).resolve().parents[1] / "instance"
+
+
+def instance_snapshot(folder: Path = CHECKOUT_INSTANCE) -> dict:
+    """Every file under the checkout's instance/ with its size and modification time."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_instance_untouched():
+    """Fail the run if any test wrote the checkout's instance/ (the secret key and card key `./run demo` uses)."""
+    before = instance_snapshot()
+    yield
+    after = instance_snapshot()
+    assert after == before, f"a test changed the checkout's instance/: {sorted(set(after.items()) ^ set(before.items()))}"
+
+
 class FreshContextClient(FlaskClient):
     """Each request gets its own app context (own `g`, own db session), as in production.
 

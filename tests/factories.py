@@ -17,7 +17,9 @@ _seq = itertools.count(1)
 def make_staff(role: str = "operator", username: str | None = None, **kwargs):
     """A staff member whose password is PASSWORD."""
     n = next(_seq)
-    return passwords.create_staff(username or f"{role}{n}", role, PASSWORD, **kwargs)
+    staff = passwords.create_staff(username or f"{role}{n}", role, PASSWORD, **kwargs)
+    db.session.commit()
+    return staff
 
 
 def make_household(code: str | None = None, **kwargs) -> Household:

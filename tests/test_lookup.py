@@ -109,13 +109,13 @@ def test_superseded_card_finds_the_patient_and_names_the_current_card(client, lo
     assert current.number[-4:] in body["card"]["notice"]
 
 
-def test_revoked_card_says_revoked(client, login, sunita):
+def test_revoked_card_is_refused_naming_the_reason(client, login, sunita):
     login("operator")
     cards.revoke(sunita.number, "issued in error")
     db.session.commit()
-    body = client.post("/api/v1/lookup", json={"card_number": sunita.number}).json
-    assert body["card"]["status"] == "revoked" and body["card"]["current_number"] is None
-    assert "revoked" in body["card"]["notice"]
+    response = client.post("/api/v1/lookup", json={"card_number": sunita.number})
+    assert (response.status_code, response.json["error"]) == (409, "card_revoked")
+    assert "issued in error" in response.json["message"] and "patient" not in response.json
 
 
 def test_every_view_is_audited_with_who_how_and_case(client, login, sunita):

@@ -2,7 +2,8 @@
 
 from flask import Blueprint, jsonify, request
 
-from crm.errors import MAX_ID, Refused
+from crm.errors import Refused
+from crm.security import bounds
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -12,12 +13,12 @@ def error(code: str, message: str, status: int):
     return jsonify(error=code, message=message), status
 
 
-def bounded_int(value, name: str, low: int = 1, high: int = MAX_ID) -> int:
-    """A whole number from a request body within [low, high], or a 422 naming the field."""
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20 or not low <= int(text) <= high:
-        raise Refused("bad_request", f"{name} must be a whole number from {low} to {high}.", 422)
-    return int(text)
+def bounded_int(value, name: str, low: int = 1, high: int = bounds.MAX_ID) -> int:
+    """A whole number from a request body or query within [low, high], or a 422 naming the field."""
+    try:
+        return bounds.bounded_int(value, low, high)
+    except ValueError as exc:
+        raise Refused("bad_request", f"{name} must be a whole number from {low} to {high}.", 422) from exc
 
 
 def body() -> dict:
@@ -28,4 +29,4 @@ def body() -> dict:
     return request.form.to_dict()
 
 
-from crm.api import cards, cases, doctor, floor, openapi, operator, patients, telephony  # noqa: F401  (registers the routes)
+from crm.api import account, cards, cases, doctor, floor, openapi, operator, patients, telephony  # noqa: F401  (registers the routes)

@@ -8,7 +8,7 @@ from crm.api import body, bp
 from crm.auth.capabilities import allow
 from crm.cards import operations as cards
 from crm.cards import render
-from crm.errors import load
+from crm.errors import Refused, load
 from crm.lookup import patient_view
 from crm.models import Patient
 
@@ -22,9 +22,16 @@ def card_json(card) -> dict:
     return view
 
 
-def _audited(number: str, action: str):
-    """The card with this number, its viewing written to the audit log."""
+def _audited(number: str, action: str, printing: bool = False):
+    """The card with this number, its viewing (or a refused print) written to the audit log."""
     found = cards.get_card(number)
+    try:
+        if printing:
+            cards.ensure_printable(found)
+    except Refused:
+        audit.record(f"{action}_refused", patient_id=found.patient_id, card_number=found.number, status=found.status,
+                     keep=True)
+        raise
     audit.record(action, patient_id=found.patient_id, card_number=found.number)
     return found
 
@@ -40,7 +47,7 @@ def card(number: str):
 @allow("card_office")
 def card_qr(number: str):
     """The card's signed QR as a PNG."""
-    found = _audited(number, "card_qr")
+    found = _audited(number, "card_qr", printing=True)
     return Response(render.qr_png(found.qr_token), mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -48,7 +55,7 @@ def card_qr(number: str):
 @allow("card_office")
 def card_pdf(number: str):
     """The printable two-sided card."""
-    found = _audited(number, "card_print")
+    found = _audited(number, "card_print", printing=True)
     pdf = render.card_pdf(print_view(found))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="card-{found.number}.pdf"', "Cache-Control": "no-store"})

@@ -7,13 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm import audit, phone, phones
-from crm.api import bounded_int, bp
+from crm.api import bp
 from crm.auth.capabilities import allow
 from crm.cases import lifecycle
 from crm.errors import Refused, load
 from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import iso
+from crm.security.bounds import page_size
 
 
 def case_json(case: Case, timeline: bool = False) -> dict:
@@ -42,8 +43,7 @@ def case_json(case: Case, timeline: bool = False) -> dict:
 @allow("read_cases")
 def list_cases():
     """Cases, newest first; filters phone, status, channel, priority."""
-    limit = bounded_int(request.args.get("limit", 100), "limit", 1, 500)
-    query = select(Case).order_by(Case.id.desc()).limit(limit)
+    query = select(Case).order_by(Case.id.desc()).limit(page_size(request.args.get("limit"), 100, 500))
     if request.args.get("phone"):
         try:
             query = query.where(Case.caller_phone == phones.normalize(request.args["phone"]))

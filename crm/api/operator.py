@@ -159,9 +159,12 @@ def schedule_callback(case_id: int):
         case, current_user, _due(data), str(data.get("note") or "")))
 
 
+MAX_CALLBACK_MINUTES = 30 * 24 * 60
+
+
 def _due(data: dict) -> datetime:
     if data.get("in_minutes") not in (None, ""):
-        return utcnow() + timedelta(minutes=bounded_int(data["in_minutes"], "in_minutes", 0, 7 * 24 * 60))
+        return utcnow() + timedelta(minutes=bounded_int(data["in_minutes"], "in_minutes", 1, 7 * 24 * 60))
     try:
         due = datetime.fromisoformat(str(data.get("due_at", "")))
     except (ValueError, OverflowError) as exc:

@@ -7,7 +7,8 @@ from crm import lookup as lookups
 from crm.api import body, bp
 from crm.auth.capabilities import allow
 from crm.cards import scan
-from crm.errors import MAX_ID, Refused
+from crm.errors import Refused
+from crm.security.bounds import optional_id
 
 
 @bp.post("/lookup")
@@ -48,6 +49,4 @@ def me():
 
 
 def _case_id(data) -> int | None:
-    value = data.get("case_id")
-    text = str(value if value is not None else "")
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
+    return optional_id(data.get("case_id"))

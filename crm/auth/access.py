@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
-from crm.auth import tokens
-from crm.extensions import csrf, db, login_manager
+from crm.auth import sessions, tokens
+from crm.extensions import csrf, login_manager
 from crm.models import StaffUser
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+SESSION_KEY = "sampark_session"  # the cookie's key to the server-side session row (crm.auth.sessions)
 
 
 def public(view: Callable) -> Callable:
@@ -39,8 +40,17 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> StaffUser | None:
-    staff = db.session.get(StaffUser, int(user_id))
-    return staff if staff and staff.active else None
+    # A cookie alone is not enough: its session must still be live on the server (not logged out, reset,
+    # disabled, ended everywhere or idle).
+    if not str(user_id).isdigit() or len(str(user_id)) > 18:
+        return None
+    key = session.get(SESSION_KEY)
+    staff = sessions.staff_for(key, int(user_id))
+    if staff is None and key:
+        session.pop(SESSION_KEY, None)  # said once, on the login page that follows
+        flash(f"Your session has ended: after {current_app.config['SESSION_IDLE_MINUTES']} minutes without use, "
+              "at the end of a shift, or from another device or the administrator. Log in again.", "info")
+    return staff
 
 
 @login_manager.request_loader
@@ -48,7 +58,9 @@ def _load_bearer(req) -> StaffUser | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    return tokens.staff_for_token(header[len("Bearer "):].strip())
+    staff = tokens.staff_for_token(header[len("Bearer "):].strip())
+    g.token_authenticated = staff is not None
+    return staff
 
 
 def _gate():
@@ -64,8 +76,9 @@ def _gate():
     allowed = getattr(view, "allowed_roles", None)
     if allowed is None or current_user.role not in allowed:
         return _refuse(403, "forbidden", "Your role does not allow this.")
-    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
-    if request.method in UNSAFE_METHODS and not bearer and not getattr(view, "csrf_exempt", False):
+    # Only a request authenticated by a valid token skips CSRF; a junk Bearer header beside a cookie does not.
+    by_token = g.get("token_authenticated", False)
+    if request.method in UNSAFE_METHODS and not by_token and not getattr(view, "csrf_exempt", False):
         _check_csrf()
     return None
 

@@ -8,6 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from crm import audit
+from crm.auth import lockout, policy, sessions, tokens
 from crm.extensions import db
 from crm.models import StaffUser
 from crm.models.base import utcnow
@@ -16,11 +18,19 @@ from crm.models.staff import ROLES
 _hasher = PasswordHasher()
 # Verifying against this when the username is unknown keeps response times alike.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = policy.MIN_LENGTH
 
 
 class StaffError(ValueError):
     """A staff account could not be created or changed; the message says why."""
+
+
+class AccountLocked(Exception):
+    """Too many wrong passwords in a row: the account is locked for `minutes` more."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"locked for {minutes} min")
+        self.minutes = minutes
 
 
 def hash_password(password: str) -> str:
@@ -37,8 +47,9 @@ def create_staff(
         raise StaffError(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
     if specialty and role != "doctor":
         raise StaffError("Only doctors have a specialty.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    refusal = policy.problem(password, username, name or "")
+    if refusal:
+        raise StaffError(refusal)
     if db.session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == username)):
         raise StaffError(f"There is already a staff member called {username!r}.")
     staff = StaffUser(
@@ -49,21 +60,70 @@ def create_staff(
         password_hash=hash_password(password),
     )
     db.session.add(staff)
-    db.session.commit()
+    db.session.flush()
     return staff
+
+
+def _by_username(username: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == username.strip().lower()))
 
 
 def authenticate(username: str, password: str) -> StaffUser | None:
-    """The active staff member with these credentials, or None; rehashes outdated hashes."""
-    staff = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == username.strip().lower()))
+    """The active staff member with these credentials, or None; raises AccountLocked.
+
+    Every attempt is audited and counted toward the account's lockout; flushed, the caller commits.
+    """
+    staff = _by_username(username)
+    attempted = username.strip().lower()[:64]
+    left = lockout.locked_for(staff) if staff is not None else None
+    if left is not None:
+        # No verification during a lock: the right password must not be learnable by guessing through it.
+        audit.record("login_locked", staff_id=staff.id, username=attempted)
+        raise AccountLocked(lockout.minutes(left))
     try:
         _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        lock = lockout.record_failure(staff) if staff is not None else None
+        audit.record("login_failed", staff_id=staff.id if staff else None, username=attempted,
+                     locked_minutes=lockout.minutes(lock) if lock else None)
+        db.session.flush()
         return None
     if staff is None or not staff.active:
+        audit.record("login_failed", staff_id=staff.id if staff else None, username=attempted, inactive=True)
         return None
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
+    lockout.record_success(staff)
     staff.last_login_at = utcnow()
-    db.session.commit()
+    audit.record("login", staff_id=staff.id)
     return staff
+
+
+def set_password(staff: StaffUser, password: str, actor: StaffUser | None = None) -> int:
+    """Change (or reset) a password under the policy; every session of `staff` ends. Returns sessions ended."""
+    refusal = policy.problem(password, staff.username, staff.name)
+    if refusal:
+        raise StaffError(refusal)
+    staff.password_hash = hash_password(password)
+    lockout.record_success(staff)
+    ended = sessions.end_all(staff, "password_reset")
+    audit.record("password_reset", staff_id=actor.id if actor else None, target_staff_id=staff.id,
+                 sessions_ended=ended)
+    return ended
+
+
+def disable(staff: StaffUser, actor: StaffUser | None = None) -> None:
+    """Disable an account: it cannot log in, its sessions end and its API tokens are revoked (flushed)."""
+    staff.active = False
+    ended = sessions.end_all(staff, "disabled")
+    revoked = tokens.revoke_live(staff)
+    audit.record("staff_disable", staff_id=actor.id if actor else None, target_staff_id=staff.id,
+                 sessions_ended=ended, tokens_revoked=revoked)
+
+
+def log_out_everywhere(staff: StaffUser, actor: StaffUser | None = None) -> int:
+    """End every session of `staff` (they or an administrator asked); returns how many ended."""
+    ended = sessions.end_all(staff, "everywhere")
+    audit.record("logout_everywhere", staff_id=actor.id if actor else staff.id, target_staff_id=staff.id,
+                 sessions_ended=ended)
+    return ended

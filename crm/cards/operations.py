@@ -19,7 +19,7 @@ LIVE = ("issued", "verified", "delivered")
 
 
 def get_card(number: str) -> HealthCard:
-    """The card with this number (check digit verified first), or CardError 404/422."""
+    """The card with this number (check digit verified first), or Refused 404/422."""
     try:
         digits = card_number.parse(number)
     except card_number.CardNumberError as exc:
@@ -28,6 +28,18 @@ def get_card(number: str) -> HealthCard:
     if card is None:
         raise Refused("not_found", f"No card {card_number.pretty(digits)} was ever issued.", 404)
     return card
+
+
+def ensure_printable(card: HealthCard) -> HealthCard:
+    """Only a live card is printed: a superseded or revoked one would put an invalid card in someone's hands."""
+    if card.status in LIVE:
+        return card
+    if card.status == "superseded":
+        current = card.patient.current_card
+        hint = f" Print the current card {card_number.pretty(current.number)} instead." if current else ""
+        raise Refused("not_printable", f"Card {card_number.pretty(card.number)} was replaced and is not printed.{hint}", 409)
+    raise Refused("not_printable", f"Card {card_number.pretty(card.number)} is revoked ({card.revoked_reason}) "
+                    "and is never printed.", 409)
 
 
 def issue(patient: Patient, staff: StaffUser | None = None, reason: str = "original") -> HealthCard:

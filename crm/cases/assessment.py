@@ -25,6 +25,7 @@ from crm.live import events
 from crm.models import Case, Facility, Patient, StaffUser
 from crm.models.base import iso, utcnow
 from crm.screenpop import masked_patient
+from crm.security.bounds import optional_id
 from triage import checklist, specialties
 
 MAX_CALLBACK_AHEAD = timedelta(days=7)
@@ -122,8 +123,8 @@ def facility_text(case: Case, facility: Facility, message: str) -> str:
 def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
     """Link the caller to a patient found by card (scanned or typed) or phone; the lookup is audited."""
     ensure_editable(case, staff)
-    if str(query.get("patient_id") or "").isdigit():  # picked from the household or the phone's matches
-        view = lookups.view_patient(int(query["patient_id"]), case_id=case.id, via="pick")
+    if optional_id(query.get("patient_id")):  # picked from the household or the phone's matches
+        view = lookups.view_patient(optional_id(query["patient_id"]), case_id=case.id, via="pick")
         via = "pick"
     else:
         view = lookups.lookup(query, case_id=case.id)  # LookupFailed propagates: the view says why

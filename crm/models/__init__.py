@@ -5,7 +5,7 @@ from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.facility import Facility
 from crm.models.patient import HealthCard, Household, Patient
-from crm.models.staff import ApiToken, StaffUser
+from crm.models.staff import ApiToken, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, OptOut
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "OptOut",
     "Patient",
     "Slot",
+    "StaffSession",
     "StaffUser",
 ]

@@ -34,6 +34,9 @@ class StaffUser(UserMixin, db.Model):
     presence: Mapped[str] = mapped_column(String(12), default="offline", server_default="offline")
     presence_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_duty: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wrong passwords in a row; from LOCK_AFTER on, each one locks the account for longer (crm.auth.lockout).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 
@@ -57,5 +60,22 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None on tokens made before expiry existed
 
     staff: Mapped[StaffUser] = relationship(back_populates="tokens")
+
+
+class StaffSession(db.Model):
+    """One browser login, revocable from the server; the cookie holds only a random key whose SHA-256 is here."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))

@@ -23,7 +23,10 @@ pytestmark = pytest.mark.pg
 
 
 def _flask(args, database_url, tmp_path):
-    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "wsgi", "SAMPARK_ENV": "development"}
+    # Its own instance folder and secret: a test never writes the checkout's instance/ that `./run demo` uses.
+    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "wsgi", "SAMPARK_ENV": "development",
+           "INSTANCE_PATH": str(tmp_path / "cli-instance"), "SECRET_KEY": "cli-test-secret",
+           "CARD_SIGNING_KEY_FILE": str(tmp_path / "cli-instance" / "card-signing-key.pem")}
     env.pop("REDIS_URL", None)
     return subprocess.run([sys.executable, "-m", "flask", *args], check=False, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)

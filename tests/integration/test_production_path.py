@@ -33,6 +33,7 @@ def _worker(app, base) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
            "PUBLIC_BASE_URL": base, "EMULATOR_URL": f"{base}/emulator", "TELEPHONY": "emulator",
            "SECRET_KEY": "worker-secret", "CARD_SIGNING_KEY_FILE": app.config["CARD_SIGNING_KEY_FILE"],
+           "INSTANCE_PATH": app.instance_path,
            "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", REDIS_URL, "default"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)

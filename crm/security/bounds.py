@@ -1,0 +1,66 @@
+"""Numbers from outside (URL paths, query strings, JSON and form bodies), bounded before they reach the database.
+
+Python integers have no size, SQLite and PostgreSQL ids do: 2**63 in a query raises deep in the driver
+(a 500). Every id from outside goes through `db_id`; every page size through `page_size`.
+"""
+
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**63 - 1  # BIGINT; SQLite's INTEGER too
+MAX_DIGITS = 19
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Flask's <int:...> with an upper bound: a path id past 64 bits is a 404, not a driver overflow."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
+
+def db_id(value) -> int:
+    """A positive database id from text or JSON, or ValueError (usable as `request.args.get(..., type=db_id)`)."""
+    if isinstance(value, bool):
+        raise ValueError("not an id")  # noqa: TRY004 (Flask type= callables signal with ValueError)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= MAX_DIGITS:
+        number = int(value.strip())
+    else:
+        raise ValueError("not an id")
+    if not 1 <= number <= MAX_ID:
+        raise ValueError("id out of range")
+    return number
+
+
+def optional_id(value) -> int | None:
+    """`db_id(value)`, or None when the value is missing, empty or not an id."""
+    if value in (None, ""):
+        return None
+    try:
+        return db_id(value)
+    except ValueError:
+        return None
+
+
+def bounded_int(value, low: int, high: int) -> int:
+    """A whole number from text or JSON within [low, high], or ValueError."""
+    if isinstance(value, bool):
+        raise ValueError("not a number")  # noqa: TRY004 (as above)
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > MAX_DIGITS + 1:
+            raise ValueError("not a number")
+        value = int(text)
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"not between {low} and {high}")
+    return value
+
+
+def page_size(value, default: int, maximum: int) -> int:
+    """A list's page size from `?limit=`: missing or not a number gives `default`; clamped to 1..maximum."""
+    try:
+        return max(1, min(bounded_int(value, -MAX_ID, MAX_ID), maximum))
+    except ValueError:
+        return default

@@ -1,0 +1,57 @@
+"""What a Twilio webhook may carry: every field bounded and shaped at the edge, before anything is stored.
+
+Twilio's own values are short and regular (sids are two letters and 32 hex digits, statuses are words,
+digits are keypad characters). Anything else, even signed, is refused with a 400 that names the field;
+nothing is stored. A field sent twice is refused too, so no view can read one copy and sign-check another.
+"""
+
+from __future__ import annotations
+
+import re
+
+from werkzeug.datastructures import MultiDict
+
+MAX_FIELDS = 100
+MAX_OTHER = 2000  # any field not named below (Twilio adds fields over time; they must stay small)
+SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
+# E.164, a withheld id ("anonymous", "+266696687"), a browser leg "client:staff-7", or a SIP user; the
+# columns that keep numbers are 40 characters wide.
+ADDRESS = re.compile(r"[A-Za-z0-9+:._@-]{0,40}")
+WORD = re.compile(r"[A-Za-z_-]{0,40}")
+DIGITS = re.compile(r"[0-9*#w]{0,40}")
+COUNT = re.compile(r"[0-9]{0,10}")
+
+RULES: dict[str, tuple[re.Pattern | None, int]] = {
+    **{name: (SID, 34) for name in ("CallSid", "MessageSid", "SmsSid", "SmsMessageSid", "AccountSid", "QueueSid",
+                                    "ConferenceSid", "ParentCallSid", "MessagingServiceSid")},
+    **{name: (ADDRESS, 40) for name in ("From", "To", "Caller", "Called")},
+    **{name: (WORD, 40) for name in ("CallStatus", "QueueResult", "MessageStatus", "SmsStatus", "Direction",
+                                     "StatusCallbackEvent", "OptOutType")},
+    **{name: (COUNT, 10) for name in ("SequenceNumber", "QueuePosition", "QueueTime", "AvgQueueTime",
+                                      "CurrentQueueSize", "CallDuration", "Duration", "NumSegments", "NumMedia",
+                                      "ErrorCode")},
+    "Digits": (DIGITS, 40),
+    "Body": (None, 1600),  # Twilio's longest message
+    "SpeechResult": (None, 1000),
+    "ErrorMessage": (None, 500),
+}
+
+
+def problem(form: MultiDict) -> str | None:
+    """Why this webhook's fields are refused (naming the field), or None if they are all in shape."""
+    if len(form) > MAX_FIELDS:
+        return f"Too many fields (at most {MAX_FIELDS})."
+    for name, values in form.lists():
+        if len(values) > 1:
+            return f"Field {name[:40]!r} was sent more than once."
+        if len(name) > 64:
+            return "A field name is too long."
+        pattern, longest = RULES.get(name, (None, MAX_OTHER))
+        value = values[0]
+        if len(value) > longest:
+            return f"Field {name!r} is longer than {longest} characters."
+        if "\x00" in value:
+            return f"Field {name!r} holds a NUL character."
+        if pattern is not None and value and not pattern.fullmatch(value):
+            return f"Field {name!r} is not in Twilio's format."
+    return None
