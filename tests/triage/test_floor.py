@@ -24,7 +24,7 @@ from triage.safety import FLOOR_PHRASE
     ],
 )
 def test_a_symptom_no_rule_names_is_reviewed_soon(text: str) -> None:
-    result = classify(text)
+    result = classify(text, model=None)  # the floor itself; the model may raise further
     assert result.priority == "P3"
     assert result.layer == "floor"
     assert result.matched[0].phrase == FLOOR_PHRASE
