@@ -20,6 +20,7 @@ from triage.floor import service_names
 from triage.metrics import PRIORITIES, read_labelled
 from triage.model import MODEL_PATH, features
 from triage.normalize import Token, tokenize
+from triage.rules import RULES_VERSION
 from triage.safety import REVIEW, ROUTINE, model_view, symptom_words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,7 +133,7 @@ def _provenance(rows: list[dict[str, str]]) -> dict:
 def main() -> None:
     """Train and write triage/model.json (sorted keys, so a retrain on the same corpus is byte-identical)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", default="2026.11.2")
+    parser.add_argument("--version", default=RULES_VERSION)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--verbose", action="store_true", help="print the figures at every threshold tried")
     args = parser.parse_args()
