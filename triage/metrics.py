@@ -22,6 +22,12 @@ class SafetyFigures:
     non_routine_p4: int
     routine: int
     routine_p1: int
+    over_triaged: int = 0  # P2-P4 messages given P1
+
+    @property
+    def over_triage(self) -> float:
+        """Share of the non-emergency messages that came out P1."""
+        return self.over_triaged / max(1, self.messages - self.emergencies)
 
     @property
     def emergency_recall(self) -> float:
@@ -39,7 +45,8 @@ class SafetyFigures:
             f"{self.messages} messages: emergency recall {self.emergencies_p1}/{self.emergencies} "
             f"({self.emergency_recall:.1%}); emergencies below P2: {self.emergencies_below_p2}; "
             f"P1-P3 messages given P4 (P4 misses): {self.non_routine_p4}/{self.non_routine}; "
-            f"routine raised to P1: {self.routine_p1}/{self.routine} ({self.routine_false_alarm:.1%})"
+            f"routine raised to P1: {self.routine_p1}/{self.routine} ({self.routine_false_alarm:.1%}); "
+            f"P2-P4 given P1: {self.over_triaged}/{self.messages - self.emergencies} ({self.over_triage:.1%})"
         )
 
 
@@ -52,10 +59,11 @@ def read_labelled(path: Path) -> list[dict[str, str]]:
 
 def safety_figures(rows: Iterable[dict[str, str]], priority_of: Callable[[str], str]) -> SafetyFigures:
     """Run priority_of over the rows and count what the targets are about."""
-    counts = dict.fromkeys(("n", "e", "e1", "e_low", "nr", "nr4", "r", "r1"), 0)
+    counts = dict.fromkeys(("n", "e", "e1", "e_low", "nr", "nr4", "r", "r1", "over"), 0)
     for row in rows:
         expected, got = row["expected_priority"], priority_of(row["text"])
         counts["n"] += 1
+        counts["over"] += expected != "P1" and got == "P1"
         if expected == "P1":
             counts["e"] += 1
             counts["e1"] += got == "P1"
@@ -67,5 +75,6 @@ def safety_figures(rows: Iterable[dict[str, str]], priority_of: Callable[[str], 
             counts["nr"] += 1
             counts["nr4"] += got == "P4"
     return SafetyFigures(
-        counts["n"], counts["e"], counts["e1"], counts["e_low"], counts["nr"], counts["nr4"], counts["r"], counts["r1"]
-    )
+        counts["n"], counts["e"], counts["e1"], counts["e_low"], counts["nr"], counts["nr4"], counts["r"], counts["r1"],
+        counts["over"],
+    )  # fmt: skip

@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from triage.normalize import BOUNDARIES, Token
@@ -22,14 +23,19 @@ def features(tokens: list[Token]) -> dict[str, float]:
     carry the phrasing.
     """
     words = [t.norm for t in tokens if t.norm not in BOUNDARIES]
-    found: set[str] = {f"w:{w}" for w in words}
-    found.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
+    found: set[str] = {f"b:{a} {b}" for a, b in itertools.pairwise(words)}
     for word in words:
-        padded = f" {word} "
-        for n in CHAR_SIZES:
-            found.update(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        found.update(_word_grams(word))
     scale = 1 / math.sqrt(len(found)) if found else 0.0
     return dict.fromkeys(found, scale)
+
+
+@lru_cache(maxsize=16384)
+def _word_grams(word: str) -> frozenset[str]:
+    """The word itself and its character n-grams, padded with spaces (cached: words repeat)."""
+    padded = f" {word} "
+    grams = {padded[i : i + n] for n in CHAR_SIZES for i in range(max(1, len(padded) - n + 1))}
+    return frozenset({f"w:{word}", *grams})
 
 
 @dataclass(frozen=True)
