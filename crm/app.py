@@ -51,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.cards.keys import init_app as init_card_keys
     from crm.doctor_pages import bp as doctor_bp
     from crm.pages import bp as pages_bp
+    from crm.triage_review.views import bp as triage_review_bp
     from crm.workspace import bp as workspace_bp
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
@@ -65,6 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(doctor_bp)
+    app.register_blueprint(triage_review_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
