@@ -200,6 +200,12 @@ def _thresholds() -> list[str]:
             f"{c['out_of_fold_routine_raised']:.1%} (budget {c['budgets'][0]:.0%}), messages below {level} raised "
             f"{c['out_of_fold_over_triage']:.1%} (budget {c['budgets'][1]:.0%})."
         )
+        if "over_urgent" in c:
+            lines.append(
+                f"  Over a message the rules placed at P2: p >= {c['over_urgent']}, so that "
+                f"{c['out_of_fold_urgent_raised']:.1%} of urgent messages ring the doctors (budget "
+                f"{c['urgent_budget']:.0%}); recall then {c['out_of_fold_recall_with_over_urgent']:.1%}."
+            )
     return lines
 
 

@@ -58,6 +58,7 @@ class Lexicon:
     department: frozenset[str]
     particles: frozenset[str]
     naming: frozenset[str]
+    courtesy: frozenset[str] = frozenset()
 
 
 def load(path: Path = LEXICON_PATH) -> Lexicon:
@@ -78,6 +79,7 @@ def load(path: Path = LEXICON_PATH) -> Lexicon:
         department=frozenset(_word_set(dept["words"]).words),
         particles=frozenset(_word_set(dept["particles"]).words),
         naming=frozenset(_word_set(dept["naming"]).words),
+        courtesy=frozenset(_word_set(data["courtesy"]["words"]).words),
     )
 
 

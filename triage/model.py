@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from triage.floor import LEXICON
 from triage.normalize import BOUNDARIES, Token
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -16,18 +17,18 @@ CHAR_SIZES = (2, 3, 4)
 
 
 def features(tokens: list[Token]) -> dict[str, float]:
-    """Binary word and character n-gram features of folded words, scaled to unit length.
+    """Binary word and character n-gram features of folded words, courtesy words left out.
 
     Characters are taken inside each word padded with spaces (" dard ", so "d" at a word's start
     differs from one inside it), which copes with spelling variants; whole words and word pairs
-    carry the phrasing.
+    carry the phrasing. Features are not scaled by the message's length, so words of politeness or
+    haste (left out anyway) cannot dilute the evidence of the others.
     """
-    words = [t.norm for t in tokens if t.norm not in BOUNDARIES]
+    words = [t.norm for t in tokens if t.norm not in BOUNDARIES and t.norm not in LEXICON.courtesy]
     found: set[str] = {f"b:{a} {b}" for a, b in itertools.pairwise(words)}
     for word in words:
         found.update(_word_grams(word))
-    scale = 1 / math.sqrt(len(found)) if found else 0.0
-    return dict.fromkeys(found, scale)
+    return dict.fromkeys(found, 1.0)
 
 
 @lru_cache(maxsize=16384)
@@ -45,6 +46,7 @@ class Opinion:
     bias: float
     threshold: float
     weights: dict[str, float]
+    over_urgent: float | None = None  # the threshold when the rules already said P2 (urgent)
 
     def probability(self, feats: dict[str, float]) -> float:
         """The probability that the message belongs to the class; 0 when its words give no evidence for it.
@@ -66,11 +68,18 @@ class Model:
     emergency: Opinion
     urgent: Opinion
 
-    def suggest(self, tokens: list[Token]) -> tuple[str | None, float]:
-        """The priority the model would raise to ("P1", "P2" or None) and its probability."""
+    def suggest(self, tokens: list[Token], current: str = "P4") -> tuple[str | None, float]:
+        """The priority the model would raise a message at `current` to ("P1", "P2" or None), and its probability.
+
+        The rules named an urgent condition in a P2 message and judged it not an emergency: the model
+        needs more confidence to overrule that (`over_urgent`) than to raise a P3 or P4 one.
+        """
         feats = features(tokens)
         p1 = self.emergency.probability(feats)
-        if p1 >= self.emergency.threshold:
+        needed = (
+            self.emergency.over_urgent if current == "P2" and self.emergency.over_urgent else self.emergency.threshold
+        )
+        if p1 >= needed:
             return "P1", p1
         p2 = self.urgent.probability(feats)
         return ("P2", p2) if p2 >= self.urgent.threshold else (None, max(p1, p2))
@@ -84,7 +93,8 @@ def load(path: Path = MODEL_PATH) -> Model | None:
 
     def opinion(key: str, column: int) -> Opinion:
         weights = {f: w[column] for f, w in data["weights"].items() if w[column]}
-        return Opinion(float(data[key]["bias"]), float(data[key]["threshold"]), weights)
+        over = data[key].get("over_urgent")
+        return Opinion(float(data[key]["bias"]), float(data[key]["threshold"]), weights, over)
 
     return Model(data["version"], opinion("emergency", 0), opinion("urgent", 1))
 

@@ -26,7 +26,7 @@ def classify(text: str, model: Model | None = MODEL) -> Triage:
         if words := symptom_words(tokens, named, service_context=routine_rule):
             result = _raised(result, REVIEW, Match(FLOOR_ID, FLOOR_PHRASE, words, layer="floor"))
     if model is not None and result.priority != "P1":
-        suggested, probability = model.suggest(model_view(tokens, result, named))
+        suggested, probability = model.suggest(model_view(tokens, result, named), result.priority)
         if suggested and PRIORITIES.index(suggested) < PRIORITIES.index(result.priority):
             why = Match(
                 f"model_{suggested}", f"model: {suggested} (p={probability:.2f})", _words(tokens), layer="model"
