@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.pages import bp as pages_bp
     from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
+    from crm.triage_review.views import bp as triage_review_bp
     from crm.workspace import bp as workspace_bp
 
     init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
@@ -73,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(workspace_bp)
     app.register_blueprint(doctor_bp)
     app.register_blueprint(access_log_bp)
+    app.register_blueprint(triage_review_bp)
     app.register_blueprint(api_bp)
     supervisor.register(app)
     cli.init_app(app)

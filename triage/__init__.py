@@ -1,6 +1,7 @@
-"""Triage: red-flag rules today; queues, claims and escalation modules join this package later."""
+"""Triage: classify() (rules, symptom floor, model), the rules file and the modules of the case flow."""
 
-from triage.engine import Match, Triage, classify
+from triage.engine import Match, Triage
 from triage.rules import RULES_VERSION, checklist
+from triage.safety import classify
 
 __all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from triage.floor import service_names
 from triage.normalize import BOUNDARIES, Token, tokenize
 from triage.rules import PRIORITIES, RED_FLAGS, RULES_VERSION, RULESET, STEM, Phrase, Rule, rank
 
@@ -22,11 +23,12 @@ _BY_ID = {rule.id: rule for rule in _R.rules}
 
 @dataclass(frozen=True)
 class Match:
-    """A rule that fired: the phrase it matched and the message's words that matched it."""
+    """Why a priority was given: a rule's phrase, the floor or the model, and the words behind it."""
 
     rule_id: str
     phrase: str
     words: tuple[str, ...]
+    layer: str = "rule"  # "rule", "floor" (unclassified symptom) or "model" (statistical opinion)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Triage:
     negated: tuple[Match, ...] = ()
     past: tuple[Match, ...] = ()
     rules_version: str = RULES_VERSION
+    layer: str = "rule"  # the layer that set the priority: "rule", "floor" or "model"
+    rules_priority: str | None = None  # what the rules alone said, when another layer raised it
 
 
 _BY_WORD: dict[str, list[int]] = {}  # folded rule word (or "stem*") -> phrases containing it
@@ -151,14 +155,14 @@ def _placements(phrase: Phrase, hits: dict[str, list[int]], clause: list[int]) -
                 break
 
 
-def _find(tokens: list[Token]) -> list[_Found]:
+def _find(tokens: list[Token], named: set[int]) -> list[_Found]:
     hits: dict[str, list[int]] = {}
     clause, current = [], 0
     for i, token in enumerate(tokens):
         if token.norm in BOUNDARIES:
             current += 1
         clause.append(current)
-        for word in () if token.norm in BOUNDARIES else rule_words(token.norm):
+        for word in () if token.norm in BOUNDARIES or i in named else rule_words(token.norm):
             hits.setdefault(word, []).append(i)
     found = []
     for index in sorted(index for word in hits for index in _BY_KEY.get(word, ())):
@@ -259,11 +263,16 @@ def _resolve(found: list[_Found], status: list[str]) -> tuple[dict[str, dict[str
 
 
 def classify(text: str) -> Triage:
-    """Triage one message: priority P1..P4, a suggested specialty, and the rules that fired."""
+    """The rules layer alone on one message (triage.classify adds the floor and the model)."""
     tokens = tokenize(text or "")
+    return classify_tokens(tokens, service_names(tokens))
+
+
+def classify_tokens(tokens: list[Token], named: set[int]) -> Triage:
+    """The rules on a tokenized message, ignoring the words at `named` (service names like "burns ward")."""
     scopes = _scopes(tokens)
     past_scopes = _past_scopes(tokens, scopes)
-    found = _find(tokens)
+    found = _find(tokens, named)
     status = [
         "negated"
         if not f.phrase.ordered and _negated(tokens, scopes, f)

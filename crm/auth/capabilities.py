@@ -20,6 +20,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "see_slots": frozenset({"doctor", "operator", "supervisor"}),
     "take_calls": frozenset({"operator", "doctor", "supervisor"}),  # the browser phone, leaving a call
     "card_office": frozenset({"registrar", "supervisor"}),
+    "review_triage": frozenset({"doctor", "supervisor"}),  # label what triage was unsure of
     "supervise": frozenset({"supervisor"}),
     "act_for_others": frozenset({"supervisor"}),  # act on a case someone else holds (on the timeline by name)
     "review_access": frozenset({"supervisor"}),  # the audit log: who saw whom, break-the-glass reviews

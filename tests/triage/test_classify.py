@@ -265,3 +265,34 @@ def test_triage_is_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         classify("hello").priority = "P1"  # type: ignore[misc]
     assert isinstance(classify("hello"), Triage)
+
+
+# --- the kinds of phrasing issue 12 found missed ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("her right arm and leg suddenly went weak", "stroke"),
+        ("since lunch his left side is not working", "stroke"),
+        ("nani ka baya haath achanak kaam karna band kar diya", "stroke"),
+        ("दादी का एक तरफ का हाथ पैर काम नहीं कर रहा", "stroke"),
+        ("bhaiya keh raha hai ab jeena nahi hai mujhe", "suicidal"),
+        ("mujhe jeene ka mann nahi karta ab", "suicidal"),
+        ("he said he can't go on and wrote a suicide note", "suicidal"),
+        ("my toddler got scalded with hot tea", "child_burn"),
+        ("bachi pe garam tel gir gaya", "child_burn"),
+        ("बच्चे पर गर्म दूध गिर गया", "child_burn"),
+        ("bahu ka paani gir gaya aur koi gaadi nahi hai", "labour_stranded"),
+        ("she is in labour and we have no vehicle", "labour_stranded"),
+        ("my little one drank bleach", "poisoning"),
+        ("bete ne floor cleaner pi liya", "poisoning"),
+        ("बच्चे ने हार्पिक पी लिया", "poisoning"),
+        ("सड़क हादसे में भाई के सिर में गहरी चोट", "road_accident"),
+        ("bike takra gaya truck se, sir me gehri chot", "road_accident"),
+    ],
+)
+def test_the_missed_kinds_of_emergency_are_found(text: str, rule: str) -> None:
+    result = classify(text)
+    assert result.priority == "P1", result
+    assert rule in [m.rule_id for m in result.matched]

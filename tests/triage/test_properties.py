@@ -77,3 +77,18 @@ def test_normalize_is_idempotent(text: str) -> None:
 def test_normalize_is_idempotent_on_noisy_messages(row: dict[str, str], rng: random.Random) -> None:
     once = normalize(_noisy(row["text"], rng))
     assert normalize(once) == once
+
+
+ROUTINE_TEXTS = [row["text"] for row in CORPUS if row["expected_priority"] == "P4"]
+SYMPTOMS = (
+    "pain", "bleeding", "swelling", "fever", "vomiting", "numbness", "dizzy", "rash", "burnt", "fits",
+    "dard", "khoon", "sujan", "bukhar", "ulti", "chakkar", "khujli", "behosh", "दर्द", "खून", "सूजन",
+    "बुखार", "उल्टी", "चक्कर", "बेहोश", "achanak", "अचानक", "suddenly",
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(routine=st.sampled_from(ROUTINE_TEXTS), symptom=st.sampled_from(SYMPTOMS), rng=st.randoms(use_true_random=False))
+def test_the_floor_never_gives_p4_to_symptom_text(routine: str, symptom: str, rng: random.Random) -> None:
+    text = f"{routine}, {symptom}" if rng.random() < 0.5 else f"{symptom}. {routine}"
+    assert classify(text).priority != "P4", text
