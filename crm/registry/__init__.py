@@ -7,6 +7,7 @@ run it as a job that reports the same progress events.
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 from crm.extensions import db
@@ -34,6 +35,7 @@ def import_file(
     total = path.stat().st_size
     merge = _merger(method, summary)
     seen: dict[str, int] = {}
+    today = date.today()
 
     def report(stage: str, done: int) -> None:
         if progress:
@@ -47,7 +49,7 @@ def import_file(
             for line, row in rows_of(handle, path.name):
                 summary.read += 1
                 try:
-                    resident = parse_row(row)
+                    resident = parse_row(row, today)
                     first = seen.setdefault(resident.registry_id, line)
                     if first != line:
                         raise RowError(f"registry_id {resident.registry_id} appears again (first on line {first})")

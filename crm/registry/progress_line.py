@@ -36,12 +36,11 @@ class ProgressLine:
         filled = int(event.fraction * WIDTH)
         rate = event.rows_read / elapsed if elapsed > 0 else 0.0
         if event.stage == "reading" and 0 < event.fraction < 1:
-            eta = _clock(elapsed * (1 - event.fraction) / event.fraction)
+            eta = "ETA " + _clock(elapsed * (1 - event.fraction) / event.fraction)
         else:
             eta = _clock(elapsed) + " elapsed"
         return (f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {event.fraction:4.0%} "
-                f"{event.rows_read:,} rows ({event.rejected:,} rejected) {rate:,.0f} rows/s "
-                f"{'ETA ' if event.stage == 'reading' else ''}{eta} {event.stage}")
+                f"{event.rows_read:,} rows ({event.rejected:,} rejected) {rate:,.0f} rows/s {eta} {event.stage}")
 
 
 def _clock(seconds: float) -> str:

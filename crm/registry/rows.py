@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TextIO
 
 import phonenumbers
-from stdnum import luhn
 from stdnum.in_ import epic as epic_number
 
 from crm import phones
@@ -27,6 +26,21 @@ REGISTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$")
 # tests/test_registry_fast.py compares them with phonenumbers and python-stdnum).
 PLAIN_MOBILE = re.compile(r"[1-9][0-9]{9}", re.ASCII)
 PLAIN_EPIC = re.compile(r"[A-Z]{3}[0-9]{7}", re.ASCII)
+NUMBER_KINDS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+                "fixed_line", "mobile")
+
+
+def _indian_ten_digit_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """phonenumbers' own metadata for India as two regexes: a 10-digit number is valid when it matches
+    the general pattern and the pattern of some kind of number (what `is_valid_number` decides)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("IN")
+    kinds = [getattr(meta, name) for name in NUMBER_KINDS]
+    patterns = [d.national_number_pattern for d in kinds
+                if d is not None and d.national_number_pattern and (not d.possible_length or 10 in d.possible_length)]
+    return re.compile(meta.general_desc.national_number_pattern), re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+IN_GENERAL, IN_KINDS = _indian_ten_digit_patterns()
 
 
 class RegistryFileError(ValueError):
@@ -116,10 +130,8 @@ def _birth(dob_text: str, age_text: str, today: date) -> tuple[date | None, int 
 
 
 def _mobile(text: str) -> str:
-    if PLAIN_MOBILE.fullmatch(text):
-        number = phonenumbers.PhoneNumber(country_code=91, national_number=int(text))
-        if phonenumbers.is_valid_number(number):
-            return "+91" + text
+    if PLAIN_MOBILE.fullmatch(text) and IN_GENERAL.fullmatch(text) and IN_KINDS.fullmatch(text):
+        return "+91" + text
     try:
         return phones.normalize(text)
     except phones.PhoneError as exc:
@@ -131,9 +143,21 @@ def _epic(text: str) -> tuple[str | None, bool | None]:
     if not text:
         return None, None
     if PLAIN_EPIC.fullmatch(text):
-        return text, luhn.is_valid(text[3:])
+        return text, _luhn(text[3:])
     compact = epic_number.compact(text)
     return compact[:20], epic_number.is_valid(compact)
+
+
+def _luhn(digits: str) -> bool:
+    """The Luhn check over ASCII digits (python-stdnum's luhn.is_valid, without its generality)."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = ord(digit) - 48
+        total += LUHN_DOUBLED[value] if position % 2 else value
+    return total % 10 == 0
+
+
+LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
