@@ -41,3 +41,11 @@ def test_voter_ids_match_python_stdnum(text):
     if text:
         compact = epic_number.compact(text)
         assert rows._epic(text) == (compact[:20], epic_number.is_valid(compact))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["", "0", "+91", "+91 ", "91", "+", "0 ", "+910", "-"]),
+       st.text(alphabet="0123456789", min_size=10, max_size=10), st.sampled_from(["", " ", "-"]), st.integers(1, 9))
+def test_written_out_mobiles_match_phonenumbers(prefix, digits, separator, split):
+    text = f"{prefix}{digits[:split]}{separator}{digits[split:]}"
+    assert _quick_mobile(text) == _general_mobile(text)

@@ -24,7 +24,7 @@ RELATION_WORDS = {"head": "self", "wife": "spouse", "husband": "spouse"}
 REGISTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$")
 # The shapes nearly every registry row has, checked without the general parsers (4x faster, same answers:
 # tests/test_registry_fast.py compares them with phonenumbers and python-stdnum).
-PLAIN_MOBILE = re.compile(r"[1-9][0-9]{9}", re.ASCII)
+PLAIN_MOBILE = re.compile(r"(?:\+91|0)?([1-9][0-9]{9})", re.ASCII)  # after dropping spaces and dashes
 PLAIN_EPIC = re.compile(r"[A-Z]{3}[0-9]{7}", re.ASCII)
 NUMBER_KINDS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
                 "fixed_line", "mobile")
@@ -130,8 +130,9 @@ def _birth(dob_text: str, age_text: str, today: date) -> tuple[date | None, int 
 
 
 def _mobile(text: str) -> str:
-    if PLAIN_MOBILE.fullmatch(text) and IN_GENERAL.fullmatch(text) and IN_KINDS.fullmatch(text):
-        return "+91" + text
+    plain = PLAIN_MOBILE.fullmatch(text.replace(" ", "").replace("-", ""))
+    if plain and IN_GENERAL.fullmatch(digits := plain.group(1)) and IN_KINDS.fullmatch(digits):
+        return "+91" + digits
     try:
         return phones.normalize(text)
     except phones.PhoneError as exc:
@@ -168,15 +169,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 def rows_of(handle: TextIO, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     """read_rows over an open text file, so the caller can watch how far into the file it is."""
-    reader = csv.DictReader(handle)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader = csv.reader(handle)
+    header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise RegistryFileError(
             f"{name} is missing the column(s) {', '.join(missing)}; the header must include "
             + ",".join(REQUIRED_COLUMNS)
         )
-    reader.fieldnames = header
-    for row in reader:
-        if any((v or "").strip() for k, v in row.items() if k is not None):
-            yield reader.line_num, row
+    for values in reader:
+        if "".join(values).strip():  # blank lines and rows of empty fields are skipped
+            yield reader.line_num, dict(zip(header, values, strict=False))
