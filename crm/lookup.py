@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm import audit, phones
 from crm.cards import number as card_number
@@ -15,6 +16,10 @@ from crm.cards.keys import keyring
 from crm.extensions import db
 from crm.models import Case, HealthCard, Patient
 from crm.models.base import iso
+
+ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
+MEMBER_COLUMNS = (Patient.id, Patient.name, Patient.name_hi, Patient.relation, Patient.sex, Patient.dob,
+                  Patient.birth_year)
 
 
 class LookupFailed(ValueError):
@@ -68,7 +73,11 @@ def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
         payload = card_token.verify(text.strip(), keyring())
     except card_token.CardTokenError as exc:
         raise LookupFailed(exc.code, exc.message, 422) from exc
-    card = db.session.scalar(select(HealthCard).where(HealthCard.number == payload["n"]))
+    # Card, holder and household in one query: a scan at the desk is the hot path.
+    card = db.session.scalar(
+        select(HealthCard).where(HealthCard.number == payload["n"])
+        .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household))
+    )
     if card is None:
         raise LookupFailed("not_found", "This card is correctly signed but not in this system's records.", 404)
     return card.patient, card, []
@@ -98,8 +107,10 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
 def patient_view(patient: Patient, card: HealthCard | None) -> dict:
     """The JSON shape of DESIGN.md's lookup: patient, card, household, clinical."""
     card = card or patient.current_card or (patient.cards[-1] if patient.cards else None)
-    current = patient.current_card
-    members = patient.household.members if patient.household else [patient]
+    # The database allows one live card per person, so a live card is the current one; only an
+    # ended card needs the holder's other cards read to name the current one.
+    current = card if card is not None and card.status not in ENDED else patient.current_card
+    members = _members(patient)
     return {
         "patient": {
             "id": patient.id,
@@ -158,7 +169,15 @@ def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
     }
 
 
-def _member(p: Patient) -> dict:
+def _members(patient: Patient) -> list:
+    """The household's members as rows of the few columns shown (not whole records), in id order."""
+    if patient.household_id is None:
+        return [patient]
+    query = select(*MEMBER_COLUMNS).where(Patient.household_id == patient.household_id).order_by(Patient.id)
+    return list(db.session.execute(query))
+
+
+def _member(p) -> dict:
     return {"id": p.id, "name": p.name, "name_hi": p.name_hi, "relation": p.relation, "sex": p.sex, "age": age(p)}
 
 

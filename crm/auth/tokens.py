@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import ApiToken, StaffUser
@@ -33,7 +34,10 @@ def staff_for_token(token: str) -> StaffUser | None:
     """The active staff member a live token belongs to, or None."""
     if not token.startswith(PREFIX):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # The token and its staff member in one query: every API call with a token starts here.
+    row = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.staff, innerjoin=True)).where(ApiToken.token_hash == _digest(token))
+    )
     if row is None or row.revoked_at is not None or not row.staff.active:
         return None
     staff = row.staff

@@ -27,7 +27,9 @@ NEW_HOUSEHOLDS = """
 INSERT INTO household (code, address, ward, created_at)
 SELECT household_code, address, ward, now() FROM (
     SELECT DISTINCT ON (household_code) household_code, address, ward, line
-    FROM registry_stage ORDER BY household_code, line
+    FROM registry_stage AS s
+    WHERE NOT EXISTS (SELECT 1 FROM household AS h WHERE h.code = s.household_code)
+    ORDER BY household_code, line
 ) AS first ORDER BY line
 ON CONFLICT (code) DO NOTHING
 """
@@ -93,6 +95,7 @@ class CopyMerge:
         self._copy.close()
         run = self.cursor.execute
         stage("analysing")
+        run("SET LOCAL work_mem = '256MB'")  # the joins and sorts over the whole file stay in memory
         run("ANALYZE registry_stage")
         stage("households")
         self.summary.households_created += run(NEW_HOUSEHOLDS).rowcount
@@ -101,6 +104,8 @@ class CopyMerge:
         stage("residents")
         self.summary.updated += run(CHANGED_RESIDENTS).rowcount
         self.summary.created += run(NEW_RESIDENTS).rowcount
+        if self.summary.created or self.summary.updated:
+            run("ANALYZE patient")  # lookups right after a large import get a plan that knows its size
         self.summary.unchanged += self.staged - self.summary.updated - self.summary.created
         self.cursor.close()
         db.session.commit()
