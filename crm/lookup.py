@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import bindparam, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm import audit, phones
@@ -14,12 +14,16 @@ from crm.cards import operations as cards
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
 from crm.extensions import db
-from crm.models import Case, HealthCard, Patient
+from crm.models import Case, HealthCard, Household, Patient
 from crm.models.base import iso
 
 ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
-MEMBER_COLUMNS = (Patient.id, Patient.name, Patient.name_hi, Patient.relation, Patient.sex, Patient.dob,
-                  Patient.birth_year)
+# Card, holder, household and its members in one round trip (a scan at the desk is the hot path); built
+# once, so each lookup skips rebuilding the loader options.
+CARD_WITH_HOUSEHOLD = (
+    select(HealthCard).where(HealthCard.number == bindparam("number"))
+    .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household).joinedload(Household.members))
+)
 
 
 class LookupFailed(ValueError):
@@ -73,11 +77,7 @@ def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
         payload = card_token.verify(text.strip(), keyring())
     except card_token.CardTokenError as exc:
         raise LookupFailed(exc.code, exc.message, 422) from exc
-    # Card, holder and household in one query: a scan at the desk is the hot path.
-    card = db.session.scalar(
-        select(HealthCard).where(HealthCard.number == payload["n"])
-        .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household))
-    )
+    card = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]})
     if card is None:
         raise LookupFailed("not_found", "This card is correctly signed but not in this system's records.", 404)
     return card.patient, card, []
@@ -110,7 +110,7 @@ def patient_view(patient: Patient, card: HealthCard | None) -> dict:
     # The database allows one live card per person, so a live card is the current one; only an
     # ended card needs the holder's other cards read to name the current one.
     current = card if card is not None and card.status not in ENDED else patient.current_card
-    members = _members(patient)
+    members = patient.household.members if patient.household else [patient]
     return {
         "patient": {
             "id": patient.id,
@@ -169,15 +169,7 @@ def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
     }
 
 
-def _members(patient: Patient) -> list:
-    """The household's members as rows of the few columns shown (not whole records), in id order."""
-    if patient.household_id is None:
-        return [patient]
-    query = select(*MEMBER_COLUMNS).where(Patient.household_id == patient.household_id).order_by(Patient.id)
-    return list(db.session.execute(query))
-
-
-def _member(p) -> dict:
+def _member(p: Patient) -> dict:
     return {"id": p.id, "name": p.name, "name_hi": p.name_hi, "relation": p.relation, "sex": p.sex, "age": age(p)}
 
 
