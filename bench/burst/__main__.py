@@ -102,9 +102,11 @@ def report(args, result) -> str:
     expected = {"case.opened": args.calls, "case.emergency": emergencies, "case.queued": queued}
     boards = []
     for board in result["dashboards"]:
-        got = ", ".join(f"{kind} {len(board.cases[kind]):,}/{want:,}" for kind, want in expected.items())
+        got = ", ".join(f"{kind} {len(board.cases[kind]):,}/{want:,} ({board.seen[kind]:,} events)"
+                        for kind, want in expected.items())
         boards.append(f"  - supervisor on {board.base}: cases per event kind received/expected: {got}; "
-                      f"case.message events {board.seen['case.message']:,} ({len(board.cases['case.message']):,} cases)")
+                      f"case.message {board.seen['case.message']:,} events for {len(board.cases['case.message']):,} "
+                      f"cases; case.updated {board.seen['case.updated']:,} events")
     per_process = args.calls / (result["arrived"] / 60) / len(args.base.split(","))
     order = "; ".join(f"{q}: {n} waiting, {p1} emergencies, all ahead: {'yes' if first else 'NO'}"
                       for q, (n, p1, first) in result["order"].items())
@@ -115,7 +117,8 @@ def report(args, result) -> str:
         f"- {args.calls:,} calls ({emergencies} pressed 9, {sum(p.hang_up_early for p in plans)} set to hang up "
         f"while waiting) and {args.sms} texts arrived in {result['arrived']:.1f} s over {len(args.base.split(','))} "
         f"web processes: {per_process:,.0f} calls per minute per web process offered; {len(ledger.steps):,} webhooks, "
-        f"{len(bad)} over 1 s or not TwiML" + (f" (first: {bad[0].name} {bad[0].detail})" if bad else "") + ".",
+        f"{len(bad)} over 1 s or not TwiML" + (f" (e.g. {'; '.join(f'{b.name} {b.detail}' for b in bad[:3])})"
+                                               if bad else "") + ".",
         (f"- Database: {voice['calls_stored']:,} calls stored for {args.calls:,} CallSids, {voice['cases']:,} cases "
         f"({voice['voice_cases']:,} voice cases, {voice['distinct_callers']:,} callers); {sms['texts_stored']:,} texts "
         f"stored for {args.sms} MessageSids in {sms['cases']:,} cases. Each exactly once: {'yes' if once else 'NO'}."),
