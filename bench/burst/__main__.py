@@ -106,7 +106,7 @@ def report(args, result) -> str:
                         for kind, want in expected.items())
         boards.append(f"  - supervisor on {board.base}: cases per event kind received/expected: {got}; "
                       f"case.message {board.seen['case.message']:,} events for {len(board.cases['case.message']):,} "
-                      f"cases; case.updated {board.seen['case.updated']:,} events")
+                      f"cases; case.updated {board.seen['case.updated']:,} events; connected {board.connects} time(s)")
     per_process = args.calls / (result["arrived"] / 60) / len(args.base.split(","))
     order = "; ".join(f"{q}: {n} waiting, {p1} emergencies, all ahead: {'yes' if first else 'NO'}"
                       for q, (n, p1, first) in result["order"].items())
@@ -185,7 +185,7 @@ def _record(args, text: str, load_before: tuple, topology) -> None:
 1-minute load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} (other developers' test runs share
 the machine); {date.today()}.
 """
-    README.write_text(replace_sections(README.read_text(), {"## Burst: calls and texts as Twilio sends them": section}))
+    README.write_text(replace_sections(README.read_text(), {f"## Burst: {args.calls:,} calls and {args.sms} texts in {args.seconds:.0f} s": section}))
 
 
 def _topology(args, tmp: Path):

@@ -18,10 +18,16 @@ class Dashboard:
         self.seen: Counter[str] = Counter()
         self.cases: dict[str, set[int]] = {kind: set() for kind in KINDS}
         self.lock = threading.Lock()
+        self.connects = 0  # more than one: the dashboard lost its connection and missed what was sent meanwhile
         self.client = socketio.Client(reconnection=True)
         for kind in KINDS:
             self.client.on(kind, self._handler(kind))
+        self.client.on("connect", self._connected)
         self.client.connect(base, headers={"Authorization": f"Bearer {token}"}, wait_timeout=15)
+
+    def _connected(self) -> None:
+        with self.lock:
+            self.connects += 1
 
     def _handler(self, kind: str):
         def received(data) -> None:
