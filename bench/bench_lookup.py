@@ -379,8 +379,8 @@ a lookup must do at least, by hand: one prepared SELECT of card and patient, the
 
 {lookup_table}
 
-The API sends {statements:.1f} SQL statements per lookup (COMMIT counted; the pool's pre-ping on checkout is not, and adds one round trip
-). Where its time goes, cProfile of 300 API lookups (tottime, top 15):
+The API sends {statements:.1f} SQL statements per lookup (COMMIT counted; the pool's pre-ping on checkout is not, and adds one
+round trip). Where its time goes, cProfile of 300 API lookups (tottime, top 15):
 
 ```
 {profile}
