@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -95,6 +96,8 @@ def report(args, result) -> str:
             lines.append(f"| {name} | {len(ms):,} | {statistics.median(ms):.1f} | {ms[int(len(ms) * 0.99)]:.1f} | "
                          f"{ms[-1]:.1f} | {sum(1 for s in steps if not s.ok)} |")
     bad = [s for s in ledger.steps if not s.ok]
+    slow = sum(1 for s in bad if s.detail.startswith("200 in"))
+    failed = Counter(f"{s.name}: {s.detail.split(' in ')[0][:80]}" for s in bad if not s.detail.startswith("200 in"))
     voice = checks.cases_of_calls(args.database_url, [p.sid for p in plans])
     sms = checks.cases_of_texts(args.database_url, result["texts"])
     emergencies = sum(p.emergency for p in plans)
@@ -117,8 +120,8 @@ def report(args, result) -> str:
         f"- {args.calls:,} calls ({emergencies} pressed 9, {sum(p.hang_up_early for p in plans)} set to hang up "
         f"while waiting) and {args.sms} texts arrived in {result['arrived']:.1f} s over {len(args.base.split(','))} "
         f"web processes: {per_process:,.0f} calls per minute per web process offered; {len(ledger.steps):,} webhooks, "
-        f"{len(bad)} over 1 s or not TwiML" + (f" (e.g. {'; '.join(f'{b.name} {b.detail}' for b in bad[:3])})"
-                                               if bad else "") + ".",
+        f"{slow} answered with TwiML but after more than 1 s, {sum(failed.values())} not answered with TwiML"
+        + (f" ({'; '.join(f'{k} x{v}' for k, v in failed.most_common(5))})" if failed else "") + ".",
         (f"- Database: {voice['calls_stored']:,} calls stored for {args.calls:,} CallSids, {voice['cases']:,} cases "
         f"({voice['voice_cases']:,} voice cases, {voice['distinct_callers']:,} callers); {sms['texts_stored']:,} texts "
         f"stored for {args.sms} MessageSids in {sms['cases']:,} cases. Each exactly once: {'yes' if once else 'NO'}."),
