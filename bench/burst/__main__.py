@@ -183,7 +183,7 @@ def _record(args, text: str, load_before: tuple, topology) -> None:
     section = f"""
 `{command}` (bench/burst/), {where}. All on this 2-core machine: the load generator too.
 
-{__doc__.split(chr(10) + chr(10), 2)[1].strip()}
+{__doc__.split(chr(10) + chr(10), 2)[2].strip()}
 
 {text}
 
