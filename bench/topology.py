@@ -108,9 +108,10 @@ class Topology:
         return int(text) if text.isdigit() else 0
 
     def kill(self, name: str) -> int:
-        """SIGKILL program `name` the way a crash would; returns the pid it had."""
+        """SIGKILL program `name` and its children (supervisor gives each its own process group), the way
+        a crash of the whole instance would; returns the pid it had."""
         pid = self.pid(name)
-        os.kill(pid, signal.SIGKILL)
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
         return pid
 
     def stop(self, timeout: float = 60) -> None:

@@ -65,7 +65,7 @@ def test_a_call_goes_through_the_topology_and_a_crashed_web_process_comes_back(t
     while running.pid(name) in (0, crashed) or not answers(f"{first}/login"):
         assert time.monotonic() < deadline, running.ctl("status")
         time.sleep(0.5)
-    assert api.get(f"{first}/api/v1/cases/{case_id}", timeout=10).json()["status"] == "in_progress"
+    assert api.get(f"{first}/api/v1/cases/{case_id}", timeout=10).json()["status"] == "in_progress"  # the new one
 
     running.stop()
     assert running.process.returncode is not None
