@@ -9,7 +9,9 @@ timeout = 60
 
 
 def post_worker_init(worker):
-    """Start the database sweeps in the serving process."""
+    """Start the database sweeps in the serving process (unless a sweep process owns them: SWEEPS_IN_WEB=0)."""
+    if os.environ.get("SWEEPS_IN_WEB", "1") == "0":
+        return
     from crm import sweeps
 
     sweeps.start_background(worker.wsgi)

@@ -190,14 +190,12 @@ def staff_logout_everywhere(username: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Default: FILE.rejects.csv beside FILE.")
 def registry_import(file: Path, rejects: Path | None) -> None:
-    """Import (or re-import) a registry CSV export."""
+    """Import (or re-import) a registry CSV export; progress goes to stderr."""
     from crm import registry
+    from crm.registry.progress_line import ProgressLine
 
-    with file.open("rb") as handle:
-        total = max(sum(1 for _ in handle) - 1, 0)
     try:
-        with click.progressbar(length=total, label=f"Importing {file.name}", show_pos=True) as bar:
-            summary = registry.import_file(file, rejects, progress=bar.update)
+        summary = registry.import_file(file, rejects, progress=ProgressLine(f"Importing {file.name}"))
     except registry.RegistryFileError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import bindparam, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm import audit, phones
 from crm.cards import number as card_number
@@ -14,8 +15,16 @@ from crm.cards import token as card_token
 from crm.cards.keys import keyring
 from crm.errors import Refused
 from crm.extensions import db
-from crm.models import Case, HealthCard, Patient
+from crm.models import Case, HealthCard, Household, Patient
 from crm.models.base import iso
+
+ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
+# Card, holder, household and its members in one round trip (a scan at the desk is the hot path); built
+# once, so each lookup skips rebuilding the loader options.
+CARD_WITH_HOUSEHOLD = (
+    select(HealthCard).where(HealthCard.number == bindparam("number"))
+    .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household).joinedload(Household.members))
+)
 
 
 def lookup(query: dict, case_id: int | None = None) -> dict:
@@ -71,7 +80,7 @@ def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
         payload = card_token.verify(text.strip(), keyring())
     except card_token.CardTokenError as exc:
         raise Refused(exc.code, exc.message, 422) from exc
-    card = db.session.scalar(select(HealthCard).where(HealthCard.number == payload["n"]))
+    card = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]})
     if card is None:
         raise Refused("not_found", "This card is correctly signed but not in this system's records.", 404)
     return card.patient, card, []
@@ -101,7 +110,9 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
 def patient_view(patient: Patient, card: HealthCard | None) -> dict:
     """The JSON shape of DESIGN.md's lookup: patient, card, household, clinical."""
     card = card or patient.current_card or (patient.cards[-1] if patient.cards else None)
-    current = patient.current_card
+    # The database allows one live card per person, so a live card is the current one; only an
+    # ended card needs the holder's other cards read to name the current one.
+    current = card if card is not None and card.status not in ENDED else patient.current_card
     members = patient.household.members if patient.household else [patient]
     return {
         "patient": {

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm import audit
 from crm.errors import Refused
@@ -57,7 +58,10 @@ def staff_for_token(token: str) -> StaffUser | None:
     """The active staff member a live, unexpired token belongs to, or None."""
     if not token.startswith(PREFIX) or len(token) > TOKEN_LENGTH:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # The token and its staff member in one query: every API call with a token starts here.
+    row = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.staff, innerjoin=True)).where(ApiToken.token_hash == _digest(token))
+    )
     now = utcnow()
     if row is None or row.revoked_at is not None or not row.staff.active or expires_at(row) <= now:
         return None

@@ -1,0 +1,172 @@
+"""One citizen's call or text as Twilio would deliver it: signed webhooks, following the TwiML answers."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+
+from crm.cards import number as card_number
+from telephony.emulator import twiml
+from tests.telephony.twilio_sign import signature
+
+ACCOUNT = "AC" + "0" * 32
+HELPLINE = "+911800112233"
+SLOW = 1.0  # seconds: a webhook answered later than this fails the burst
+SMS_TEXTS = (
+    ("en", "My father has chest pain and is sweating"), ("en", "Fever for three days, need a doctor"),
+    ("en", "Can I get an appointment for my child's cough"), ("en", "She fainted and is not breathing well"),
+    ("hi", "पापा को सीने में दर्द है"), ("hi", "तीन दिन से बुखार है, डॉक्टर से बात करनी है"),
+    ("hi", "बच्चे को खांसी है, अपॉइंटमेंट चाहिए"), ("hi", "मां बेहोश हो गई हैं"),
+    ("hi", "papa ko seene me dard hai"), ("en", "Need to renew my diabetes medicines"),
+)
+
+
+@dataclass
+class Step:
+    """One webhook: which step, how long its answer took, and whether it was good TwiML in time."""
+
+    name: str
+    seconds: float
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Plan:
+    """What this caller will do, decided up front so a run is reproducible from its seed."""
+
+    sid: str
+    phone: str
+    emergency: bool
+    language_key: str
+    card: str
+    hang_up_early: bool
+    wait_loops: int
+    leave_after: float  # seconds after the release: the remaining callers leave spread out, not as one wave
+
+
+@dataclass
+class Ledger:
+    """Everything the burst saw, shared by all callers (thread-safe appends)."""
+
+    steps: list[Step] = field(default_factory=list)
+    enqueued: dict[str, str] = field(default_factory=dict)  # call sid -> queue name
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, step: Step) -> None:
+        """Record one webhook."""
+        with self.lock:
+            self.steps.append(step)
+
+
+class Twilio:
+    """Posts webhooks as Twilio does: to `target` (a web instance), signed over the public URL."""
+
+    def __init__(self, target: str, public: str, token: str, ledger: Ledger) -> None:
+        self.target, self.public, self.token, self.ledger = target.rstrip("/"), public.rstrip("/"), token, ledger
+        self.local = threading.local()  # one keep-alive connection per caller thread, as Twilio's many clients
+
+    @property
+    def http(self) -> requests.Session:
+        """This thread's session."""
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+        return self.local.session
+
+    def post(self, step: str, url: str, params: dict, messaging: bool = False) -> twiml.Document | None:
+        """POST `params` to `url` (absolute on the public base, or a path); returns the parsed TwiML."""
+        path = url[len(self.public):] if url.startswith(self.public) else urlsplit(url)._replace(scheme="", netloc="").geturl()
+        headers = {"X-Twilio-Signature": signature(self.public + path, params, self.token)}
+        began = time.perf_counter()
+        try:
+            response = self.http.post(self.target + path, data=params, headers=headers, timeout=15)
+        except requests.RequestException as exc:
+            self.ledger.add(Step(step, time.perf_counter() - began, False, f"no answer: {exc}"))
+            return None
+        seconds = time.perf_counter() - began
+        if step == "status":  # Twilio ignores what a status callback answers; only its status and time count
+            ok = response.status_code < 300 and seconds < SLOW
+            self.ledger.add(Step(step, seconds, ok, "" if ok else f"{response.status_code} in {seconds:.2f} s"))
+            return None
+        try:
+            document = twiml.parse(response.text, self.public + path, response.headers.get("Content-Type", ""),
+                                   messaging=messaging)
+        except twiml.TwimlError as exc:
+            self.ledger.add(Step(step, seconds, False, f"{response.status_code}: {exc}"))
+            return None
+        ok = response.status_code == 200 and seconds < SLOW
+        self.ledger.add(Step(step, seconds, ok, "" if ok else f"{response.status_code} in {seconds:.2f} s"))
+        return document
+
+
+def plan_call(rng: random.Random, number: int, emergency_share: float, hangup_share: float) -> Plan:
+    """A caller: 10% press 9, half of the rest English; a third type a card number; 20% hang up early."""
+    body = f"{rng.randint(10**10, 10**11 - 1)}"
+    return Plan(
+        sid=f"CA{rng.getrandbits(128):032x}", phone=f"+9170{number:08d}", emergency=rng.random() < emergency_share,
+        language_key=rng.choice("12"), card=(body + card_number.check_digit(body)) if rng.random() < 0.33 else "",
+        hang_up_early=rng.random() < hangup_share, wait_loops=rng.randint(1, 3), leave_after=rng.uniform(0, 10),
+    )
+
+
+def _first(document: twiml.Document | None, verb: str) -> twiml.Verb | None:
+    for node in (document.verbs if document else []):
+        if node.name == verb:
+            return node
+    return None
+
+
+def call(twilio: Twilio, plan: Plan, think: float, wait_gap: float, release: threading.Event) -> None:
+    """Play one call from ringing to hang-up, following the app's TwiML like Twilio would."""
+    base = {"AccountSid": ACCOUNT, "CallSid": plan.sid, "From": plan.phone, "To": HELPLINE, "Caller": plan.phone,
+            "Called": HELPLINE, "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    answer = twilio.post("voice", "/telephony/voice", base | {"CallStatus": "ringing"})
+    gather = _first(answer, "Gather")
+    if gather is None:
+        return
+    time.sleep(think)
+    live = base | {"CallStatus": "in-progress"}
+    answer = twilio.post("menu", answer.resolve(gather.get("action")), live | {"Digits": "9" if plan.emergency else plan.language_key})
+    gather = _first(answer, "Gather")
+    if gather is not None:  # the card prompt
+        time.sleep(think)
+        answer = twilio.post("card", answer.resolve(gather.get("action")), live | {"Digits": plan.card})
+    enqueue = _first(answer, "Enqueue")
+    if enqueue is None:
+        return
+    queue, began = enqueue.text, time.monotonic()
+    queue_sid = "QU" + hashlib.md5(queue.encode()).hexdigest()
+    with twilio.ledger.lock:
+        twilio.ledger.enqueued[plan.sid] = queue
+    wait_url, action = answer.resolve(enqueue.get("waitUrl")), answer.resolve(enqueue.get("action"))
+    loops = 0
+    while not release.is_set():
+        waited = int(time.monotonic() - began)
+        twilio.post("wait", wait_url, live | {"QueueSid": queue_sid, "QueuePosition": "1", "QueueTime": str(waited),
+                                              "AvgQueueTime": "30", "CurrentQueueSize": "1"})
+        loops += 1
+        if (plan.hang_up_early and loops >= plan.wait_loops) or release.wait(wait_gap):
+            break
+    if release.is_set():
+        time.sleep(plan.leave_after)
+    waited = int(time.monotonic() - began)
+    twilio.post("queue-result", action, base | {"CallStatus": "completed", "QueueResult": "hangup",
+                                                "QueueTime": str(waited), "QueueSid": queue_sid})
+    twilio.post("status", "/telephony/voice/status", base | {"CallStatus": "completed", "CallDuration": str(waited + 10),
+                                                             "SequenceNumber": "3", "Timestamp": ""})
+
+
+def text(twilio: Twilio, rng: random.Random, number: int) -> str:
+    """One inbound SMS in Hindi or English; returns its MessageSid."""
+    _language, body = rng.choice(SMS_TEXTS)
+    sid = f"SM{rng.getrandbits(128):032x}"
+    twilio.post("sms", "/telephony/sms", {"AccountSid": ACCOUNT, "MessageSid": sid, "From": f"+9171{number:08d}",
+                                          "To": HELPLINE, "Body": body, "NumMedia": "0", "NumSegments": "1"},
+                messaging=True)
+    return sid

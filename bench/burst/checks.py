@@ -1,0 +1,43 @@
+"""After the burst: what the database holds, and whether the queues put every emergency first."""
+
+from __future__ import annotations
+
+import psycopg
+
+PRIORITY = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+
+
+def cases_of_calls(database_url: str, sids: list[str]) -> dict:
+    """Calls stored, cases behind them, and any call sid stored twice or case shared by two calls."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT sid, case_id FROM call WHERE sid = ANY(%s)", (sids,)).fetchall()
+        phones = conn.execute(
+            """SELECT count(*), count(DISTINCT c.caller_phone) FROM "case" c
+               WHERE c.channel = 'voice' AND c.id = ANY(%s)""", ([case for _, case in rows],)).fetchone()
+    case_ids = [case for _, case in rows]
+    return {"calls_stored": len(rows), "distinct_sids": len({sid for sid, _ in rows}),
+            "cases": len(set(case_ids)), "cases_without": sum(1 for c in case_ids if c is None),
+            "voice_cases": phones[0], "distinct_callers": phones[1]}
+
+
+def cases_of_texts(database_url: str, sids: list[str]) -> dict:
+    """Inbound messages stored (each once) and the SMS cases they joined."""
+    with psycopg.connect(database_url) as conn:
+        stored, distinct, cases = conn.execute(
+            """SELECT count(*), count(DISTINCT sid), count(DISTINCT case_id) FROM message
+               WHERE direction = 'inbound' AND sid = ANY(%s)""", (sids,)).fetchone()
+    return {"texts_stored": stored, "distinct_sids": distinct, "cases": cases}
+
+
+def emergencies_first(app, queues: tuple[str, ...] = ("tier1", "emergency")) -> dict[str, tuple[int, int, bool]]:
+    """Per queue, as `triage.queue.waiting` lists it for the dashboards: (waiting, emergencies, all first)."""
+    from triage import queue as cases_queue
+
+    out = {}
+    with app.app_context():
+        for name in queues:
+            waiting = cases_queue.waiting(name, limit=5000)
+            ranks = [PRIORITY.get(case.priority, 5) for case in waiting]
+            p1 = ranks.count(1)
+            out[name] = (len(ranks), p1, ranks[:p1] == [1] * p1)
+    return out

@@ -1,0 +1,87 @@
+"""Importing the voter / population registry: residents, households, rejects with reasons.
+
+`import_file` is the service: the command line shows its progress as a bar, and a browser upload can
+run it as a job that reports the same progress events.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from crm.extensions import db
+from crm.registry.rows import REQUIRED_COLUMNS, RegistryFileError, Resident, RowError, parse_row, read_rows, rows_of
+from crm.registry.summary import ImportProgress, ImportSummary, Progress
+
+__all__ = [
+    "REQUIRED_COLUMNS", "ImportProgress", "ImportSummary", "Progress", "RegistryFileError", "Resident", "RowError",
+    "import_file", "parse_row", "read_rows",
+]
+PROGRESS_EVERY = 5000  # rows between progress events while reading
+
+
+def import_file(
+    path: Path, rejects_path: Path | None = None, progress: Progress | None = None, method: str | None = None
+) -> ImportSummary:
+    """Import a registry CSV idempotently; every rejected row goes to the rejects CSV with its reason.
+
+    `method` is "copy" (PostgreSQL: COPY into a staging table and a set-based merge, one transaction) or
+    "batches" (the ORM in batches of 1,000, each committed; SQLite's path); by default the database decides.
+    """
+    path = Path(path)
+    rejects_path = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejects.csv")
+    summary = ImportSummary(rejects_path=rejects_path)
+    total = path.stat().st_size
+    merge = _merger(method, summary)
+    seen: dict[str, int] = {}
+    today = date.today()
+
+    def report(stage: str, done: int) -> None:
+        if progress:
+            progress(ImportProgress(stage, summary.read, summary.rejected, done, total))
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle, \
+                rejects_path.open("w", newline="", encoding="utf-8") as out:
+            rejects = csv.writer(out)
+            rejects.writerow(["line", "reason", *REQUIRED_COLUMNS])
+            for line, row in rows_of(handle, path.name):
+                summary.read += 1
+                try:
+                    resident = parse_row(row, today)
+                    first = seen.setdefault(resident.registry_id, line)
+                    if first != line:
+                        raise RowError(f"registry_id {resident.registry_id} appears again (first on line {first})")
+                except RowError as exc:
+                    _reject(summary, rejects, line, row, str(exc))
+                else:
+                    merge.add(resident, line)
+                if progress and summary.read % PROGRESS_EVERY == 0:
+                    report("reading", handle.buffer.tell())
+            merge.finish(lambda stage: report(stage, total))
+    except BaseException:
+        merge.abort()
+        raise
+    report("done", total)
+    return summary
+
+
+def _merger(method: str | None, summary: ImportSummary):
+    method = method or ("copy" if db.engine.dialect.name == "postgresql" else "batches")
+    if method == "copy":
+        from crm.registry.copy_merge import CopyMerge
+
+        return CopyMerge(summary)
+    if method == "batches":
+        from crm.registry.batches import BatchMerge
+
+        return BatchMerge(summary)
+    raise ValueError(f"unknown import method {method!r}: copy or batches")
+
+
+def _reject(summary: ImportSummary, rejects, line: int, row: dict[str, str], reason: str) -> None:
+    summary.rejected += 1
+    key = reason.split(" ")[0].rstrip(":")
+    summary.reasons[key] = summary.reasons.get(key, 0) + 1
+    rejects.writerow([line, reason, *[(row.get(c) or "") for c in REQUIRED_COLUMNS]])

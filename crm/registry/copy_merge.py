@@ -1,0 +1,118 @@
+"""Registry rows merged on PostgreSQL: COPY into a staging table, ANALYZE, then set-based statements.
+
+Row-at-a-time lookups against a table the same run fills get no statistics and a sequential scan each
+(bench/README.md, "Registry import"); here every row travels once by COPY and the database joins the
+whole file against patient and household in a few statements. One transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from crm.extensions import db
+from crm.registry.rows import Resident
+from crm.registry.summary import REGISTRY_FIELDS, ImportSummary
+
+STAGE_COLUMNS = ("line", "registry_id", "household_code", *REGISTRY_FIELDS)
+CREATE_STAGE = """
+CREATE TEMP TABLE registry_stage (
+    line integer NOT NULL, registry_id varchar(40) NOT NULL, household_code varchar(40) NOT NULL,
+    epic varchar(20), epic_valid boolean, name varchar(200) NOT NULL, name_hi varchar(200), dob date,
+    birth_year integer, dob_estimated boolean NOT NULL, sex varchar(1) NOT NULL, mobile varchar(20),
+    address varchar(400) NOT NULL, ward varchar(80) NOT NULL, relation varchar(30) NOT NULL
+) ON COMMIT DROP
+"""
+# New households take the address of their first resident in the file (ids in file order).
+NEW_HOUSEHOLDS = """
+INSERT INTO household (code, address, ward, created_at)
+SELECT household_code, address, ward, now() FROM (
+    SELECT DISTINCT ON (household_code) household_code, address, ward, line
+    FROM registry_stage AS s
+    WHERE NOT EXISTS (SELECT 1 FROM household AS h WHERE h.code = s.household_code)
+    ORDER BY household_code, line
+) AS first ORDER BY line
+ON CONFLICT (code) DO NOTHING
+"""
+# Then, as in the batch path, each head of household ("self") with a non-empty address or ward
+# overwrites it in file order: the last non-empty one wins.
+HEAD_ADDRESSES = """
+UPDATE household AS h
+SET address = coalesce(s.address, h.address), ward = coalesce(s.ward, h.ward)
+FROM (
+    SELECT household_code,
+           (array_agg(address ORDER BY line DESC) FILTER (WHERE address <> ''))[1] AS address,
+           (array_agg(ward ORDER BY line DESC) FILTER (WHERE ward <> ''))[1] AS ward
+    FROM registry_stage WHERE relation = 'self' GROUP BY household_code
+) AS s
+WHERE h.code = s.household_code
+  AND (h.address, h.ward) IS DISTINCT FROM (coalesce(s.address, h.address), coalesce(s.ward, h.ward))
+"""
+_FIELDS = ", ".join(REGISTRY_FIELDS)
+_STAGED = ", ".join(f"s.{name}" for name in REGISTRY_FIELDS)
+# Only rows whose registry fields or household differ are written: an unchanged re-import writes nothing.
+CHANGED_RESIDENTS = f"""
+UPDATE patient AS p
+SET {", ".join(f"{name} = s.{name}" for name in REGISTRY_FIELDS)}, household_id = h.id, updated_at = now()
+FROM registry_stage AS s JOIN household AS h ON h.code = s.household_code
+WHERE p.registry_id = s.registry_id
+  AND ({", ".join(f"p.{name}" for name in REGISTRY_FIELDS)}, p.household_id) IS DISTINCT FROM ({_STAGED}, h.id)
+"""
+NEW_RESIDENTS = f"""
+INSERT INTO patient (registry_id, household_id, {_FIELDS}, allergies, chronic_conditions, current_medications,
+                     preferred_language, created_at, updated_at)
+SELECT s.registry_id, h.id, {_STAGED}, '[]', '[]', '[]', 'hi', now(), now()
+FROM registry_stage AS s JOIN household AS h ON h.code = s.household_code
+WHERE NOT EXISTS (SELECT 1 FROM patient AS p WHERE p.registry_id = s.registry_id)
+ORDER BY s.line
+"""
+
+
+class CopyMerge:
+    """Streams accepted rows into a COPY; `finish` merges them and commits."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        self.summary = summary
+        self.staged = 0
+        self.connection = db.session.connection().connection.driver_connection
+        self.cursor = self.connection.cursor()
+        self.cursor.execute(CREATE_STAGE)
+        self._copy = ExitStack()
+        self.copy = self._copy.enter_context(
+            self.cursor.copy(f"COPY registry_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN")
+        )
+
+    def add(self, resident: Resident, line: int) -> None:
+        """Take one accepted row into the COPY stream."""
+        r = resident
+        self.copy.write_row((
+            line, r.registry_id, r.household_code, r.epic, r.epic_valid, r.name, r.name_hi, r.dob, r.birth_year,
+            r.dob_estimated, r.sex, r.mobile, r.address, r.ward, r.relation,
+        ))
+        self.staged += 1
+
+    def finish(self, stage) -> None:
+        """End the COPY, merge households then residents, and commit."""
+        self._copy.close()
+        run = self.cursor.execute
+        stage("analysing")
+        run("SET LOCAL work_mem = '256MB'")  # the joins and sorts over the whole file stay in memory
+        run("ANALYZE registry_stage")
+        stage("households")
+        self.summary.households_created += run(NEW_HOUSEHOLDS).rowcount
+        run(HEAD_ADDRESSES)
+        run("ANALYZE household")  # a first import filled it just now: give the joins below its statistics
+        stage("residents")
+        self.summary.updated += run(CHANGED_RESIDENTS).rowcount
+        self.summary.created += run(NEW_RESIDENTS).rowcount
+        if self.summary.created or self.summary.updated:
+            run("ANALYZE patient")  # lookups right after a large import get a plan that knows its size
+        self.summary.unchanged += self.staged - self.summary.updated - self.summary.created
+        self.cursor.close()
+        db.session.commit()
+
+    def abort(self) -> None:
+        """Roll everything back, staging table included."""
+        failed = RuntimeError("registry import aborted")
+        self._copy.__exit__(type(failed), failed, None)  # an open COPY is cancelled, not completed
+        self.cursor.close()
+        db.session.rollback()

@@ -1,0 +1,36 @@
+"""The import's progress: events a job can relay, and the bar the command line draws on stderr."""
+
+import io
+
+from crm import registry
+from crm.registry.progress_line import ProgressLine
+from tests.test_registry import GOOD, write
+
+
+def test_the_import_reports_reading_saving_and_done(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "PROGRESS_EVERY", 1)
+    events = []
+    registry.import_file(write(tmp_path, *GOOD, "R9,,,,1970-01-01,,M,,HH1,,,self"), progress=events.append)
+    stages = [e.stage for e in events]
+    assert stages[:4] == ["reading"] * 4 and stages[-1] == "done"
+    assert [e.rows_read for e in events[:4]] == [1, 2, 3, 4] and events[3].rejected == 1
+    fractions = [e.fraction for e in events]  # by bytes read (a small file is read in one buffer)
+    assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] == 1
+
+
+def test_the_bar_shows_share_rate_and_time_left():
+    event = registry.ImportProgress("reading", rows_read=250_000, rejected=12, bytes_read=40, bytes_total=160)
+    line = ProgressLine("Importing delhi.csv", io.StringIO()).render(event, elapsed=20.0)
+    assert "[#######.......................]  25%" in line
+    assert "250,000 rows (12 rejected) 12,500 rows/s ETA 1:00 reading" in line
+    done = ProgressLine("x", io.StringIO()).render(registry.ImportProgress("done", 10, 0, 5, 5), elapsed=61.0)
+    assert done.endswith("1:01 elapsed done")
+
+
+def test_off_a_terminal_the_bar_prints_a_line_per_tenth():
+    out = io.StringIO()
+    bar = ProgressLine("x", out)
+    for done in range(0, 101, 5):
+        bar(registry.ImportProgress("reading", done, 0, done, 100))
+    bar(registry.ImportProgress("done", 100, 0, 100, 100))
+    assert len(out.getvalue().splitlines()) == 12  # 0%, 10%, ... 100%, and done
