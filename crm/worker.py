@@ -1,0 +1,78 @@
+"""The job worker: the app built once, jobs run in this process, and it outlives Redis outages.
+
+`flask --app wsgi worker` (or `python -m crm.worker`) runs it. rq's default worker forks a work-horse
+per job, so an app cached inside the job was built again for every job (1.4-2.0 s each); here the app
+is built before the first job and rq's SimpleWorker runs each job in this process (milliseconds).
+rq's work loop quits on a lost Redis connection ("found an unhandled exception, quitting"): this loop
+waits for Redis to come back and starts a fresh worker, so nobody has to restart it. A database outage
+only fails the jobs that run during it; rq retries them and the sweeps find what retries missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import redis
+from flask import Flask
+
+from crm import jobs
+
+log = logging.getLogger(__name__)
+WORKER_TTL = 35  # seconds: rq blocks up to WORKER_TTL - 15 s on the queue, under the socket timeout below
+SOCKET_TIMEOUT = 30
+
+
+def connect(url: str) -> redis.Redis:
+    """A Redis client for the worker: gives up on a dead connection instead of hanging on it."""
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=SOCKET_TIMEOUT,
+                                health_check_interval=10)
+
+
+def wait_for_redis(connection: redis.Redis, max_wait: float = 10.0) -> None:
+    """Block until Redis answers a PING, waiting longer between tries (up to `max_wait` seconds)."""
+    wait = 0.5
+    while True:
+        try:
+            connection.ping()
+            return
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("Redis unreachable (%s); trying again in %.1f s", exc, wait)
+            time.sleep(wait)
+            wait = min(wait * 2, max_wait)
+
+
+def serve(app: Flask, redis_url: str, queues: tuple[str, ...] = ("default",), with_scheduler: bool = True,
+          burst: bool = False) -> None:
+    """Run jobs until asked to stop (SIGTERM / SIGINT), riding out Redis outages (`burst`: until empty)."""
+    from rq.worker import SimpleWorker
+
+    jobs.use_app(app)
+    connection = connect(redis_url)
+    while True:
+        worker = None
+        try:
+            wait_for_redis(connection)
+            worker = SimpleWorker(list(queues), connection=connection, worker_ttl=WORKER_TTL)
+            worker.work(burst=burst, with_scheduler=with_scheduler)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("worker lost Redis (%s); starting again when it is back", exc)
+        except Exception:  # keep serving: a worker that quits sends nothing until someone notices
+            log.exception("worker stopped unexpectedly; starting again")
+        if burst or (worker is not None and worker._stop_requested):
+            return
+        time.sleep(1)
+
+
+def main() -> None:
+    """`python -m crm.worker`: the app from the environment, like `flask worker`."""
+    from crm.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app()
+    serve(app, os.environ.get("REDIS_URL") or app.config["REDIS_URL"])
+
+
+if __name__ == "__main__":
+    main()
