@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import time
 
 import redis
@@ -20,6 +22,7 @@ from flask import Flask
 from crm import jobs
 
 log = logging.getLogger(__name__)
+_stop = threading.Event()  # SIGTERM / SIGINT seen: finish the current job and leave
 WORKER_TTL = 35  # seconds: rq blocks up to WORKER_TTL - 15 s on the queue, under the socket timeout below
 SOCKET_TIMEOUT = 30
 
@@ -43,26 +46,53 @@ def wait_for_redis(connection: redis.Redis, max_wait: float = 10.0) -> None:
             wait = min(wait * 2, max_wait)
 
 
+def _ask_to_stop(signum, frame) -> None:
+    from rq.exceptions import StopRequested
+
+    _stop.set()
+    raise StopRequested()
+
+
+def _worker_class():
+    from rq.worker import SimpleWorker
+
+    class HelplineWorker(SimpleWorker):
+        """rq's in-process worker that also tells the loop below that a stop was asked for."""
+
+        def request_stop(self, signum, frame) -> None:
+            _stop.set()
+            super().request_stop(signum, frame)
+
+    return HelplineWorker
+
+
 def serve(app: Flask, redis_url: str, queues: tuple[str, ...] = ("default",), with_scheduler: bool = True,
           burst: bool = False) -> None:
     """Run jobs until asked to stop (SIGTERM / SIGINT), riding out Redis outages (`burst`: until empty)."""
-    from rq.worker import SimpleWorker
+    from rq.exceptions import StopRequested
 
     jobs.use_app(app)
     connection = connect(redis_url)
-    while True:
-        worker = None
+    worker_class = _worker_class()
+    _stop.clear()
+    while not _stop.is_set():
         try:
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, _ask_to_stop)  # rq installs its own inside work()
+                signal.signal(signal.SIGINT, _ask_to_stop)
             wait_for_redis(connection)
-            worker = SimpleWorker(list(queues), connection=connection, worker_ttl=WORKER_TTL)
+            worker = worker_class(list(queues), connection=connection, worker_ttl=WORKER_TTL)
             worker.work(burst=burst, with_scheduler=with_scheduler)
+            if burst or worker._stop_requested or _stop.is_set():
+                return
+            log.warning("worker loop ended (Redis lost?); starting a fresh one when Redis answers")
+            time.sleep(1)
+        except StopRequested:
+            return
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             log.warning("worker lost Redis (%s); starting again when it is back", exc)
         except Exception:  # keep serving: a worker that quits sends nothing until someone notices
             log.exception("worker stopped unexpectedly; starting again")
-        if burst or (worker is not None and worker._stop_requested):
-            return
-        time.sleep(1)
 
 
 def main() -> None:
