@@ -147,5 +147,9 @@ def test_the_worker_outlives_a_redis_outage_and_runs_what_is_queued_after_it(tmp
         assert eventually(lambda: Path(str(marker) + "-2").exists(), timeout=40), "no job ran after Redis came back"
     finally:
         worker.terminate()
-        output = worker.communicate(timeout=60)[0]
+        try:
+            output = worker.communicate(timeout=60)[0]
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output = worker.communicate()[0] + "\n(did not stop on SIGTERM)"
     assert worker.returncode == 0, output[-3000:]

@@ -208,3 +208,12 @@ def test_fallbacks_answer_without_a_database_and_refuse_unsigned_requests(tmp_pa
                                                    "To": "+911800112233", "Body": "saans nahi aa rahi"})
     assert sms.status_code == 200 and "112" in sms.get_data(as_text=True)
     assert client.post("/telephony/voice/fallback", data=call_params(sid("CA"))).status_code == 403
+
+
+def test_sms_fallback_stores_the_text_and_leaves_the_reply_to_the_usual_job_when_the_database_answers(fallback_app):
+    params = {"MessageSid": sid("SM"), "From": "+919877700006", "To": "+911800112233", "Body": "saans nahi aa rahi"}
+    response = post(fallback_app.test_client(), "/telephony/sms/fallback", params)
+    assert response.status_code == 200 and "<Message>" not in response.get_data(as_text=True)
+    with fallback_app.app_context():
+        kinds = sorted(m.kind for m in db.session.scalars(select(Message)))
+        assert kinds == ["advice", "reply"]  # the text (stored as received) and its advice, sent by the job
