@@ -37,7 +37,9 @@ GONE = "gone"  # Twilio does not know the call at all
 def settle_stuck_messages(now: datetime) -> int:
     """Settle every message stuck in 'sending' past the timeout; returns how many were settled."""
     cutoff = now - SENDING_TIMEOUT
-    stuck = select(Message).where(Message.status == "sending", or_(
+    # No sid yet: Twilio never answered. (Twilio's own 'sending' status, reported by a callback after it
+    # answered, means the message is on its way and is not ours to settle.)
+    stuck = select(Message).where(Message.status == "sending", Message.sid.is_(None), or_(
         Message.sending_since <= cutoff, and_(Message.sending_since.is_(None), Message.updated_at <= cutoff)),
     ).order_by(Message.id).limit(BATCH)
     settled = 0

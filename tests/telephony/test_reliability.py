@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
 from telephony import gateway, jobs, messages
-from telephony.emulator.driver import Phone
+from telephony.emulator.driver import EmulatorControl, Phone
 from tests.conftest import make_app
 from tests.live import eventually, served
 from tests.telephony.conftest import call_params, sid
@@ -138,6 +138,7 @@ def test_a_caller_who_hung_up_while_the_web_process_was_down_is_abandoned_and_of
     switch.down = True  # Twilio's queue result and status callbacks never arrive
     call.hang_up()
     call.wait_until_ended(timeout=10)
+    assert EmulatorControl(f"{base}/emulator").settle(timeout=10)  # every callback met the dead process
     switch.down = False
     with app.app_context():
         assert _case_of(app, phone.number).status == Status.QUEUED  # limbo, as in the drill
@@ -160,6 +161,7 @@ def test_an_emergency_caller_lost_with_the_web_process_stays_with_the_doctors_al
     switch.down = True
     call.hang_up()
     call.wait_until_ended(timeout=10)
+    assert EmulatorControl(f"{base}/emulator").settle(timeout=10)  # every callback met the dead process
     switch.down = False
     with app.app_context():
         _sweep(utcnow() + LATER)
