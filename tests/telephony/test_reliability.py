@@ -219,3 +219,13 @@ def test_sms_fallback_stores_the_text_and_leaves_the_reply_to_the_usual_job_when
     with fallback_app.app_context():
         kinds = sorted(m.kind for m in db.session.scalars(select(Message)))
         assert kinds == ["advice", "reply"]  # the text (stored as received) and its advice, sent by the job
+
+
+def test_a_message_twilio_answered_and_reports_as_sending_is_never_settled_as_lost(fallback_app):
+    with fallback_app.app_context():
+        long_ago = utcnow() - LATER
+        db.session.add(Message(direction="outbound", from_number="+911800112233", to_number="+919877700007",
+                               body="Sampark: ...", status="sending", sid=sid("SM"), sending_since=long_ago))
+        unit_of_work.commit()
+        assert _sweep(utcnow())["sms_settled"] == 0
+        assert db.session.scalar(select(Message.status)) == "sending"
