@@ -69,15 +69,26 @@ def _worker_class():
 def serve(app: Flask, redis_url: str, queues: tuple[str, ...] = ("default",), with_scheduler: bool = True,
           burst: bool = False) -> None:
     """Run jobs until asked to stop (SIGTERM / SIGINT), riding out Redis outages (`burst`: until empty)."""
+    jobs.use_app(app)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} if in_main_thread else {}
+    try:
+        _serve(connection=connect(redis_url), queues=queues, with_scheduler=with_scheduler, burst=burst,
+               in_main_thread=in_main_thread)
+    finally:
+        for signum, handler in previous.items():  # as they were (a test runner keeps its Ctrl-C)
+            signal.signal(signum, handler)
+
+
+def _serve(connection: redis.Redis, queues: tuple[str, ...], with_scheduler: bool, burst: bool,
+           in_main_thread: bool) -> None:
     from rq.exceptions import StopRequested
 
-    jobs.use_app(app)
-    connection = connect(redis_url)
     worker_class = _worker_class()
     _stop.clear()
     while not _stop.is_set():
         try:
-            if threading.current_thread() is threading.main_thread():
+            if in_main_thread:
                 signal.signal(signal.SIGTERM, _ask_to_stop)  # rq installs its own inside work()
                 signal.signal(signal.SIGINT, _ask_to_stop)
             wait_for_redis(connection)
