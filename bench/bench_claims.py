@@ -8,7 +8,7 @@ DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the serve
 one operator account per case: a claim is refused to anyone already holding a live call, so a claimer moves
 to its next account after each win instead of finishing the call (finishing is another transition with its
 own cost, outside what this measures). (a) claims through the public function
-`triage.queue.claim_next(staff, ("tier1",))` in an app context per thread; (b) the floor: the same
+`crm.cases.lifecycle.claim_next(staff, ("tier1",))` plus the request's commit in an app context per thread; (b) the floor: the same
 statements the claim sends (UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING, the
 'claimed' timeline row, COMMIT) from psycopg with prepared statements. Exactly once is checked in the
 database afterwards: every case claimed, none twice, one 'claimed' event per case.
@@ -81,9 +81,9 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
 
     if path.startswith("app"):
         app = bench_app(url, Path(work))
+        from crm.cases import lifecycle, queue
         from crm.extensions import db
         from crm.models import Case, StaffUser
-        from triage import queue
 
         if path == "app-indexed":  # the proposed ordering, patched into this process only
             queue.PRIORITY_ORDER = Case.priority
@@ -101,7 +101,8 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
             while (staff_id := next_account()) is not None:
                 staff = db.session.get(StaffUser, staff_id)
                 began = time.perf_counter()
-                case = queue.claim_next(staff, ("tier1",))
+                case = lifecycle.claim_next(staff, ("tier1",))
+                db.session.commit()  # one claim, one unit of work, as the claim request is
                 if case is None:
                     return
                 done = time.perf_counter()
@@ -189,7 +190,7 @@ def main() -> None:
     elapsed = time.perf_counter() - total
     rows = [f"| {label} | {r['claims']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
             f"{_verdict(r)} |"
-            for label, r in (("(a) `triage.queue.claim_next`", results["app"]),
+            for label, r in (("(a) `crm.cases.lifecycle.claim_next`", results["app"]),
                              ("(b) raw SQL, same statements (psycopg, prepared)", results["raw"]),
                              ("(c) raw SQL, ORDER BY priority + partial index (proposed)", results["indexed"]),
                              ("(d) `claim_next` with the proposed order (patched in the bench) + index",

@@ -72,13 +72,29 @@ def sweep_loop(interval: float) -> None:
     """Run the sweeps forever (a dedicated process, if web processes should not)."""
     import time
 
+    from flask import current_app
+
     from crm import sweeps
 
-    while True:
-        sweeps.run_once()
-        unit_of_work.commit()
-        db.session.remove()
+    app = current_app._get_current_object()
+    while True:  # a database or Redis outage fails one pass, never the loop
+        sweeps.run_guarded(app)
         time.sleep(interval)
+
+
+@click.command("worker")
+@click.option("--queue", "queues", multiple=True, default=("default",), show_default=True)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty (tests, drills).")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run background jobs from REDIS_URL: app built once, jobs in-process, survives Redis outages."""
+    from flask import current_app
+
+    from crm import worker as job_worker
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: without it jobs run inside the web process.")
+    job_worker.serve(app, app.config["REDIS_URL"], tuple(queues), burst=burst)
 
 
 @staff_cli.command("create")
@@ -290,5 +306,5 @@ def demo_seed(residents: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (staff_cli, registry_cli, cards_cli, demo_cli, schedule_cli, sweep_cli):
+    for group in (staff_cli, registry_cli, cards_cli, demo_cli, schedule_cli, sweep_cli, worker):
         app.cli.add_command(group)

@@ -13,7 +13,8 @@ from flask import Flask, current_app
 from werkzeug.utils import import_string
 
 log = logging.getLogger(__name__)
-_worker_app: Flask | None = None
+_worker_app: Flask | None = None  # the worker's app, built once before any job (crm.worker)
+WAITING = {"queued", "scheduled", "deferred", "started"}
 
 
 class InProcessRunner:
@@ -23,13 +24,25 @@ class InProcessRunner:
         self.app = app
         self.eager = eager
         self.pool = None if eager else ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+        self.waiting: set[str] = set()
 
     def enqueue(self, path: str, *args, job_id: str | None = None) -> Future | None:
-        """Run `path(*args)` now (eager, tests) or on the pool."""
+        """Run `path(*args)` now (eager, tests) or on the pool; a job id already waiting is not queued again."""
         if self.eager:
             _run_logged(self.app, path, args)
             return None
-        return self.pool.submit(_run_logged, self.app, path, args)
+        if job_id is not None:
+            if job_id in self.waiting:
+                return None
+            self.waiting.add(job_id)
+        future = self.pool.submit(_run_logged, self.app, path, args)
+        if job_id is not None:
+            future.add_done_callback(lambda _: self.waiting.discard(job_id))
+        return future
+
+    def is_waiting(self, job_id: str) -> bool:
+        """Whether the job with this id is queued or running."""
+        return job_id in self.waiting
 
 
 class HeldRunner:
@@ -43,20 +56,43 @@ class HeldRunner:
         """Hold the job."""
         self.held.append((path, args))
 
+    def is_waiting(self, job_id: str) -> bool:
+        """Held jobs never run, so none is waiting."""
+        return False
+
 
 class RqRunner:
-    """Puts jobs on the rq queue named `default`; `rq worker` runs them."""
+    """Puts jobs on the rq queue named `default`; `flask worker` (crm.worker) runs them."""
 
     def __init__(self, redis_url: str) -> None:
-        from redis import Redis
         from rq import Queue, Retry
 
-        self.queue = Queue("default", connection=Redis.from_url(redis_url))
+        self.queue = Queue("default", connection=redis_connection(redis_url))
         self.retry = Retry(max=3, interval=[10, 30, 60])
 
     def enqueue(self, path: str, *args, job_id: str | None = None):
-        """Queue `path(*args)`; the same job_id is never queued twice while it is pending."""
+        """Queue `path(*args)`; a job id that is still queued, scheduled or running is not queued again."""
+        if job_id is not None and self.is_waiting(job_id):
+            return None
         return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry)
+
+    def is_waiting(self, job_id: str) -> bool:
+        """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started)."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            status = Job.fetch(job_id, connection=self.queue.connection).get_status(refresh=False)
+        except NoSuchJobError:
+            return False
+        return status in WAITING
+
+
+def redis_connection(url: str):
+    """A Redis client that fails fast when Redis is away (a webhook must not hang on it)."""
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
 
 
 def init_app(app: Flask) -> None:
@@ -74,15 +110,31 @@ def enqueue(path: str, *args, job_id: str | None = None):
     return current_app.extensions["sampark_jobs"].enqueue(path, *args, job_id=job_id)
 
 
+def is_waiting(job_id: str) -> bool:
+    """Whether the job with this id is queued or running (raises if the job store cannot be reached)."""
+    return current_app.extensions["sampark_jobs"].is_waiting(job_id)
+
+
 def run(path: str, *args) -> None:
-    """Entry point rq calls: run a job inside this worker's app context."""
+    """Entry point rq calls: run a job inside this worker's app context (the app is built once)."""
+    with worker_app().app_context():
+        run_job(path, args)
+
+
+def use_app(app: Flask) -> None:
+    """Run this process's jobs in `app` (a worker builds it once, before its first job)."""
+    global _worker_app
+    _worker_app = app
+
+
+def worker_app() -> Flask:
+    """This process's app for jobs: built on first use, then kept for every later job."""
     global _worker_app
     if _worker_app is None:
         from crm.app import create_app
 
         _worker_app = create_app()
-    with _worker_app.app_context():
-        run_job(path, args)
+    return _worker_app
 
 
 def run_job(path: str, args: tuple) -> None:

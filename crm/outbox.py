@@ -42,6 +42,11 @@ def send_after_commit(message_ids: list[int]) -> None:
     pending.extend(message_ids)
 
 
+def job_id(message_id: int) -> str:
+    """The id of the send job of this message (one job per message)."""
+    return f"sms-{message_id}"
+
+
 def _enqueue(message_ids: list[int]) -> None:
     for message_id in message_ids:
-        enqueue(SEND_JOB, message_id, job_id=f"sms-{message_id}")
+        enqueue(SEND_JOB, message_id, job_id=job_id(message_id))

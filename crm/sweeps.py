@@ -10,18 +10,29 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from crm import appointments, outbox, unit_of_work
+from crm import appointments, jobs, outbox, unit_of_work
 from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
 
 log = logging.getLogger(__name__)
-STALE_SMS = timedelta(seconds=60)
+# A reply still pending this long with no job for it in the job store lost its job (its enqueue failed
+# while Redis was away, or the job store was emptied); one that still has a job is left to it.
+STALE_SMS = timedelta(seconds=15)
+SWEEPS = "sampark_sweeps"  # more sweeps, by name: the telephony package adds its reconciliations
+
+
+def register(app: Flask, name: str, sweep: Callable[[datetime], int]) -> None:
+    """Run `sweep(now)` (returning how many things it did) in every pass of this app's sweeps."""
+    app.extensions.setdefault(SWEEPS, {})[name] = sweep
 
 
 def run_once(now: datetime | None = None) -> dict[str, int]:
@@ -33,17 +44,41 @@ def run_once(now: datetime | None = None) -> dict[str, int]:
     # Wrap-ups that ran out, cases to close, call-backs now due: also when no dashboard is open.
     done |= {k: len(v) for k, v in assessment.settle(now).items()}
     done["reminders"] = appointments.send_reminders(now)
-    done["sms_requeued"] = requeue_stale_sms(now)
+    done["sms_requeued"] = requeue_lost_sms(now)
+    for name, sweep in current_app.extensions.get(SWEEPS, {}).items():
+        done[name] = sweep(now)
     return done
 
 
-def requeue_stale_sms(now: datetime) -> int:
-    """Messages still pending a minute after they were written lost their job: queue it again."""
+def requeue_lost_sms(now: datetime) -> int:
+    """Queue again the send job of every reply still pending whose job is gone; never one that has a job."""
     stale = select(Message.id).where(Message.direction == "outbound", Message.status == "pending",
-                                     Message.created_at <= now - STALE_SMS).limit(500)
-    ids = list(db.session.scalars(stale))
-    outbox.send_after_commit(ids)
-    return len(ids)
+                                     Message.created_at <= now - STALE_SMS).order_by(Message.id).limit(500)
+    try:
+        lost = [i for i in db.session.scalars(stale) if not jobs.is_waiting(outbox.job_id(i))]
+    except RedisError as exc:  # the job store is away: its enqueue would fail too; next pass
+        log.warning("job store unreachable, lost SMS left for the next pass: %s", exc)
+        return 0
+    outbox.send_after_commit(lost)
+    return len(lost)
+
+
+def run_guarded(app: Flask) -> dict[str, int] | None:
+    """One pass as its own unit of work; a failure (database or Redis away) is logged, never raised."""
+    with app.app_context():
+        try:
+            done = run_once()
+            unit_of_work.commit()
+            return done
+        except Exception:  # keep sweeping: one bad pass must not stop the alarms
+            log.exception("sweep failed")
+            try:
+                unit_of_work.rollback()
+            except SQLAlchemyError:  # the database is away: the next pass starts afresh
+                log.warning("rollback after a failed sweep failed too")
+            return None
+        finally:
+            db.session.remove()
 
 
 def start_background(app: Flask, interval: float = 5.0) -> threading.Thread:
@@ -52,15 +87,7 @@ def start_background(app: Flask, interval: float = 5.0) -> threading.Thread:
     def loop() -> None:
         stop = app.extensions.setdefault("sampark_sweeper_stop", threading.Event())
         while not stop.wait(interval):
-            with app.app_context():
-                try:
-                    run_once()
-                    unit_of_work.commit()
-                except Exception:  # keep sweeping: one bad pass must not stop the alarms
-                    log.exception("sweep failed")
-                    unit_of_work.rollback()
-                finally:
-                    db.session.remove()
+            run_guarded(app)
 
     thread = threading.Thread(target=loop, name="sampark-sweeper", daemon=True)
     thread.start()

@@ -7,13 +7,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
+    from crm import sweeps
+    from telephony import reconcile
+    from telephony.fallback import bp as fallback_bp
     from telephony.phone_system import TwilioPhone
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
+    app.register_blueprint(fallback_bp)
     app.extensions["sampark_phone"] = TwilioPhone()
+    sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
+    sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
     if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
         _mount_emulator(app)
 

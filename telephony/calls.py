@@ -63,7 +63,7 @@ def incoming(params: dict) -> tuple[Call, Case]:
     caller = caller_number(params.get("From", ""))
     case = lifecycle.open_case("voice", caller, status=Status.IVR)
     call = Call(sid=sid, case=case, direction="inbound", purpose="citizen", from_number=caller,
-                to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"))
+                to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"), last_heard_at=utcnow())
     db.session.add(call)
     return call, case
 
@@ -187,6 +187,7 @@ def queue_result(call: Call, params: dict) -> None:
 def observe(call: Call, status: str) -> None:
     """A webhook mentioned the call's status: take it if it moves the call forward (not to the end:
     only a status callback ends a call, with its duration)."""
+    call.last_heard_at = utcnow()
     if CALL_STATUS_RANK.get(status, -1) > CALL_STATUS_RANK.get(call.status, -1) and CALL_STATUS_RANK[status] < 4:
         call.status = status
         if status == "in-progress" and call.answered_at is None:
@@ -208,6 +209,7 @@ def call_status(params: dict) -> Call | None:
     call.status = status
     if sequence is not None:
         call.last_sequence = sequence
+    call.last_heard_at = utcnow()
     if status == "in-progress" and call.answered_at is None:
         call.answered_at = utcnow()
     if CALL_STATUS_RANK[status] == 4:

@@ -14,15 +14,18 @@ from crm.models import Call, Case, Message, StaffUser
 from telephony import calls
 
 STAFF_EVENTS = ["initiated", "ringing", "answered", "completed"]
+HTTP_TIMEOUT = 10  # seconds: a request to Twilio that hangs longer is settled later by a sweep
 
 
 def build_client(app: Flask) -> Client:
     """The Client for this app's settings: real Twilio, or the emulator's address."""
-    http_client = None
+    from twilio.http.http_client import TwilioHttpClient
+
+    http_client = TwilioHttpClient(timeout=HTTP_TIMEOUT)
     if app.config["TELEPHONY"] == "emulator":
         from telephony.emulator.http_client import EmulatorHttpClient
 
-        http_client = EmulatorHttpClient(app.config["EMULATOR_URL"])
+        http_client = EmulatorHttpClient(app.config["EMULATOR_URL"], timeout=HTTP_TIMEOUT)
     return Client(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], http_client=http_client)
 
 

@@ -30,7 +30,8 @@ def send_message(message_id: int) -> None:
     except TwilioRestException as exc:
         message.status, message.error_code, message.error_message = "failed", str(exc.code)[:10], str(exc.msg)[:300]
     except (TwilioException, OSError) as exc:
-        # The request may or may not have reached Twilio: never retry blindly, a person decides.
-        message.status, message.error_message = "failed", f"Not confirmed by Twilio: {exc}"[:300]
-        log.warning("SMS %s not confirmed: %s", message_id, exc)
+        # The request may or may not have reached Twilio: never send again blindly. The message stays
+        # 'sending'; the sweep (telephony.reconcile) asks Twilio later and marks it sent or failed.
+        log.warning("SMS %s not confirmed by Twilio, left for the sweep: %s", message_id, exc)
+        return
     unit_of_work.commit()

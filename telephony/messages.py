@@ -133,8 +133,9 @@ def update_status(params: dict) -> Message | None:
 
 def claim_for_sending(message_id: int) -> Message | None:
     """Move a message from pending to sending in one conditional UPDATE: only one sender ever wins."""
+    now = utcnow()
     won = db.session.execute(
         update(Message).where(Message.id == message_id, Message.status == "pending")
-        .values(status="sending", updated_at=utcnow()).returning(Message.id)
+        .values(status="sending", sending_since=now, updated_at=now).returning(Message.id)
         .execution_options(synchronize_session=False)).scalar_one_or_none()
     return db.session.get(Message, won, populate_existing=True) if won else None

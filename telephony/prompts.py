@@ -34,6 +34,12 @@ TEXT = {
         "en": "If the patient is not breathing or is unconscious, call 112, or 108 for an ambulance, now. "
               "Stay on the line: we are connecting you to a doctor.",
     },
+    "fallback": {
+        "hi": "सम्पर्क में अभी तकनीकी दिक्कत है। आपातकाल में अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। "
+              "हमारे पास आपका नंबर है, हम आपको वापस कॉल करेंगे।",
+        "en": "Sampark has a technical problem right now. In an emergency, call 112, or 108 for an ambulance, now. "
+              "We have your number and will call you back.",
+    },
     "emergency_wait": {
         "hi": "डॉक्टर से जोड़ा जा रहा है। मरीज़ को अकेला न छोड़ें। ज़रूरत हो तो 108 पर एम्बुलेंस बुलाएं।",
         "en": "Connecting you to a doctor. Do not leave the patient alone. Call 108 for an ambulance if needed.",
@@ -227,5 +233,14 @@ def hangup(lang: str) -> str:
     """Goodbye and hang up."""
     response = VoiceResponse()
     say(response, "goodbye", lang)
+    response.hangup()
+    return str(response)
+
+
+def fallback() -> str:
+    """Twilio's fallback when the helpline cannot answer: emergency numbers and a call-back, twice, both languages."""
+    response = VoiceResponse()
+    for _ in range(2):
+        say_both(response, "fallback")
     response.hangup()
     return str(response)

@@ -21,6 +21,13 @@ REPLIES = {
         "en": "Sampark case {ref}: this sounds like an emergency. Call 112, or 108 for an ambulance, now. "
               "A doctor will call you.",
     },
+    "missed_call": {
+        "hi": "सम्पर्क: आपकी कॉल छूट गई (केस {ref})। इस SMS का जवाब दें, हम कॉल करेंगे। आपातकाल: 112/108",
+        "hinglish": "Sampark: aapki call chhoot gayi (case {ref}). Is SMS ka jawab dein, hum call karenge. "
+                    "Emergency: 112/108",
+        "en": "Sampark: we missed your call (case {ref}). Reply to this SMS and we will call you back. "
+              "Emergency: call 112 or 108.",
+    },
 }
 
 

@@ -31,7 +31,7 @@ def cases_of_texts(database_url: str, sids: list[str]) -> dict:
 
 def emergencies_first(app, queues: tuple[str, ...] = ("tier1", "emergency")) -> dict[str, tuple[int, int, bool]]:
     """Per queue, as `triage.queue.waiting` lists it for the dashboards: (waiting, emergencies, all first)."""
-    from triage import queue as cases_queue
+    from crm.cases import queue as cases_queue
 
     out = {}
     with app.app_context():

@@ -37,7 +37,7 @@ def waiting(queue: str, limit: int = MAX_LISTED) -> list[Case]:
         select(Case)
         .where(Case.queue == queue, Case.status.in_(WAITING))
         .order_by(PRIORITY_ORDER, Case.queued_at, Case.id)
-        .limit(min(limit, MAX_LISTED))
+        .limit(limit)
     )
     return list(db.session.scalars(query))
 

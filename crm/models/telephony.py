@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -47,6 +47,7 @@ class Call(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration: Mapped[int | None] = mapped_column()
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # Twilio's last webhook for this leg
 
     case = relationship("Case", back_populates="calls")
 
@@ -55,6 +56,7 @@ class Message(db.Model):
     """One SMS in or out; outbound ones are sent by a job, exactly once."""
 
     __tablename__ = "message"
+    __table_args__ = (Index("ix_message_status_sending_since", "status", "sending_since"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sid: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -72,6 +74,7 @@ class Message(db.Model):
     error_message: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # claimed by a job; settled by a sweep if stuck
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     case = relationship("Case", back_populates="messages")

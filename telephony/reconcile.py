@@ -1,0 +1,148 @@
+"""Sweeps that settle what a dead process left half done, by asking Twilio what really happened.
+
+- A reply claimed for sending (pending -> sending) whose worker died before Twilio's answer was
+  stored: if Twilio has it, it was sent; if not, it is marked failed and shown on the case. It is
+  never sent a second time: only a person decides to text again.
+- A call whose last webhooks never came (a web process died, Twilio gave up on it): Twilio's own call
+  resource says whether the caller is still there. The gone are closed as abandoned and offered a
+  call-back by SMS; an emergency among them stays with the doctors, alarmed, to be called back.
+Both read through the real twilio Client (the emulator keeps the same resources in demo and tests).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from crm import outbox
+from crm.cases import alarms, lifecycle, timeline
+from crm.cases.lifecycle import EMERGENCY
+from crm.cases.status import Status
+from crm.extensions import db
+from crm.live import events
+from crm.models import Call, Case, Message
+from crm.models.telephony import CALL_STATUS_RANK, MESSAGE_STATUS_RANK
+from telephony import gateway, sms_text
+
+log = logging.getLogger(__name__)
+SENDING_TIMEOUT = timedelta(seconds=120)  # far beyond a send (gateway.HTTP_TIMEOUT): its worker is gone
+SILENT_CALL = timedelta(minutes=3)  # the IVR and the wait music call back every 30-40 s at most
+BATCH = 100
+GONE = "gone"  # Twilio does not know the call at all
+
+
+def settle_stuck_messages(now: datetime) -> int:
+    """Settle every message stuck in 'sending' past the timeout; returns how many were settled."""
+    cutoff = now - SENDING_TIMEOUT
+    # No sid yet: Twilio never answered. (Twilio's own 'sending' status, reported by a callback after it
+    # answered, means the message is on its way and is not ours to settle.)
+    stuck = select(Message).where(Message.status == "sending", Message.sid.is_(None), or_(
+        Message.sending_since <= cutoff, and_(Message.sending_since.is_(None), Message.updated_at <= cutoff)),
+    ).order_by(Message.id).limit(BATCH)
+    settled = 0
+    for message in db.session.scalars(stuck).all():
+        try:
+            remote = twilio_copy(message)
+        except (TwilioException, OSError) as exc:  # Twilio unreachable: we cannot tell, ask next pass
+            log.warning("cannot settle SMS %s yet: %s", message.id, exc)
+            continue
+        settled += _settle(message, remote, now)
+    return settled
+
+
+def twilio_copy(message: Message):
+    """Twilio's record of this message, if the lost request reached it (same to, from and body)."""
+    since = (message.sending_since or message.updated_at or message.created_at) - timedelta(minutes=1)
+    candidates = [m for m in gateway.client().messages.list(to=message.to_number, from_=message.from_number,
+                                                              limit=50)
+                  if m.body == message.body and (m.date_created is None or m.date_created >= since)]
+    if not candidates:
+        return None
+    known = set(db.session.scalars(select(Message.sid).where(Message.sid.in_([m.sid for m in candidates]))))
+    unclaimed = [m for m in candidates if m.sid not in known]  # another of our messages may say the same
+    return unclaimed[-1] if unclaimed else None  # the oldest: Twilio lists newest first
+
+
+def _settle(message: Message, remote, now: datetime) -> int:
+    if remote is not None:
+        status = remote.status if MESSAGE_STATUS_RANK.get(remote.status, 0) >= MESSAGE_STATUS_RANK["queued"] else "queued"
+        values = {"sid": remote.sid, "status": status, "sent_at": now}
+    else:
+        values = {"status": "failed", "error_message": "Lost while sending (the worker stopped); not sent. "
+                                                      "Send it again if it is still needed."}
+    done = db.session.execute(update(Message).where(Message.id == message.id, Message.status == "sending")
+                              .values(updated_at=now, **values).execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return 0
+    db.session.refresh(message)
+    if message.case is not None:
+        timeline.add_event(message.case, "sms_settled" if remote is not None else "sms_failed",
+                           message_id=message.id, purpose=message.kind,
+                           reason="found at Twilio" if remote is not None else "lost while sending")
+        events.case_changed(message.case, "case.message")
+    log.warning("SMS %s stuck in sending settled as %s", message.id, values["status"])
+    return 1
+
+
+def reconcile_silent_calls(now: datetime) -> int:
+    """Ask Twilio about every citizen call silent too long before anyone answered; returns how many ended."""
+    heard = func.coalesce(Call.last_heard_at, Call.started_at)
+    silent = (select(Call).join(Case, Call.case_id == Case.id)
+              .where(Call.purpose.in_(("citizen", "callback")), Call.ended_at.is_(None), heard <= now - SILENT_CALL,
+                     Case.status.in_((Status.IVR, Status.QUEUED, Status.CALLBACK)))
+              .order_by(heard).limit(BATCH))
+    ended = 0
+    for call in db.session.scalars(silent).all():
+        if not _mark_checked(call, heard <= now - SILENT_CALL, now):
+            continue  # another process is asking Twilio about it
+        try:
+            status = twilio_call_status(call.sid)
+        except (TwilioException, OSError) as exc:
+            log.warning("cannot reconcile call %s yet: %s", call.sid, exc)
+            continue
+        if CALL_STATUS_RANK.get(status, 4) < 4:
+            continue  # the caller is still there (waiting, in the menu): look again after SILENT_CALL
+        _call_gone(call, status, now)
+        ended += 1
+    return ended
+
+
+def _mark_checked(call: Call, still_silent, now: datetime) -> bool:
+    """Claim this check by one conditional UPDATE, so sweeps running in many processes ask once."""
+    won = db.session.execute(update(Call).where(Call.id == call.id, still_silent).values(last_heard_at=now)
+                             .execution_options(synchronize_session=False)).rowcount
+    if won:
+        call.last_heard_at = now
+    return bool(won)
+
+
+def twilio_call_status(sid: str) -> str:
+    """The call's status at Twilio ('completed', 'in-progress', ...; GONE if Twilio does not know it)."""
+    try:
+        return gateway.client().calls(sid).fetch().status
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            return GONE
+        raise
+
+
+def _call_gone(call: Call, status: str, now: datetime) -> None:
+    case = call.case
+    call.status = status if status in CALL_STATUS_RANK else "completed"
+    call.ended_at = now
+    timeline.add_event(case, "call_ended", leg=call.purpose, status=call.status, reconciled=True)
+    if case.priority == "P1" or case.queue == EMERGENCY:
+        # Nobody reached this caller in an emergency: the doctors must call back, not forget them.
+        lifecycle.declare_emergency(case, via="reconcile")
+        case.callback_requested_at = case.callback_requested_at or now
+        alarms.raise_alarm(case)
+        events.case_changed(case, "case.emergency")
+    elif lifecycle.abandon(case, None):
+        if case.caller_phone and case.caller_phone.startswith("+"):
+            outbox.queue_sms(case.caller_phone, sms_text.reply("missed_call", case.language or "hi",
+                                                               ref=case.reference), case=case, kind="missed_call")
+    else:
+        events.case_changed(case)
