@@ -9,11 +9,13 @@ from sqlalchemy import select
 from crm import lookup
 from crm.auth.capabilities import allow
 from crm.cases import notes as clinical_notes
-from crm.cases import queue
+from crm.cases import queue, replies, timeline
 from crm.errors import load
 from crm.extensions import db
 from crm.models import Appointment, Case, StaffUser
-from triage import specialties
+from triage import checklist, specialties
+
+FLAG_LABELS = {item["id"]: item["label"] for item in checklist("en")}
 
 bp = Blueprint("doctor", __name__, url_prefix="/doctor")
 
@@ -33,9 +35,18 @@ def case_panel(case_id: int):
     patient = lookup.view_patient(case.patient_id, case_id=case.id, via="case") if case.patient_id else None
     notes = clinical_notes.read(case, current_user) if clinical_notes.may_read(case, current_user) else None
     named = {e.staff_id for e in case.events} | {n.doctor_id for n in notes or []}
-    staff = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(named - {None})))}
     bookings = list(db.session.scalars(select(Appointment).where(Appointment.case_id == case.id)))
-    rules = next((e.detail.get("rules") for e in reversed(case.events) if e.kind == "sms_in"), None) or []
+    thread = replies.thread(case)
+    named |= {m.staff_id for m in thread}
+    staff = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(named - {None})))}
+    flags = [FLAG_LABELS.get(f, f) for f in case.red_flags or []]
+    live_call = case.channel == "voice" and calls_live(case)
+    on_call = any(c.purpose == "staff" and c.staff_id == current_user.id and c.ended_at is None for c in case.calls)
     return render_template("doctor/_case.html", case=case, view=patient, notes=notes, staff=staff,
-                           bookings=bookings, rules=rules, specialties=specialties.REGISTRY,
-                           queues=queue.queues_of)
+                           bookings=bookings, rules=timeline.triage_tags(case), flags=flags, thread=thread,
+                           live_call=live_call, on_call=on_call, specialties=specialties.REGISTRY, queues=queue.queues_of)
+
+
+def calls_live(case: Case) -> bool:
+    """Whether the caller's leg of this case's call is still up."""
+    return any(c.purpose != "staff" and c.ended_at is None for c in case.calls)

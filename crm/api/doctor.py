@@ -11,10 +11,11 @@ from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
 from crm.cases import notes as clinical_notes
-from crm.cases import queue, tier2
+from crm.cases import queue, tier2, timeline
 from crm.cases.status import Status
 from crm.errors import Refused, load
 from crm.extensions import db
+from crm.live import events
 from crm.models import Appointment, Case, ClinicalNote
 from crm.models.base import iso, utcnow
 
@@ -39,8 +40,7 @@ def tier2_queue():
 def _with_triage(case: Case) -> dict:
     data = case_json(case) | {"summary": case.escalation_summary, "alarm_level": case.alarm_level,
                               "escalated_at": iso(case.escalated_at), "accepted_at": iso(case.accepted_at)}
-    matched = next((e.detail.get("rules") for e in reversed(case.events) if e.kind == "sms_in"), None)
-    data["triage_rules"] = matched or []
+    data["triage_rules"] = timeline.triage_tags(case)
     return data
 
 
@@ -68,6 +68,16 @@ def leave(case_id: int):
     return jsonify(case_json(case))
 
 
+@bp.post("/cases/<int:case_id>/join")
+@allow("work_tier2")
+def join(case_id: int):
+    """Ring the case's doctor back into the live call (after leaving it, or a dropped browser phone)."""
+    how = phone.system().join(_mine(case_id), current_user)
+    if how == "caller_gone":
+        raise Refused("caller_gone", "The caller has hung up: call back or text.", 409)
+    return jsonify(connection=how)
+
+
 @bp.post("/cases/<int:case_id>/call-back")
 @allow("work_tier2")
 def call_back(case_id: int):
@@ -88,6 +98,7 @@ def text(case_id: int):
     if not message_body:
         raise Refused("empty", "Write the message.", 422)
     message = outbox.queue_sms(case.caller_phone, message_body[:600], case=case, kind="doctor", staff_id=current_user.id)
+    events.case_changed(case, "case.message")
     return jsonify(id=message.id, status=message.status), 201
 
 

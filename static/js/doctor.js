@@ -87,26 +87,45 @@
     if (r.ok) render(r.data);
   }
 
-  async function show(caseId) {
+  // The case panel is patched section by section, never redrawn under the doctor's hands: a note being
+  // typed keeps its text and focus when the citizen texts again (drafts are kept per case, also across
+  // a reload, by Sampark's data-draft fields).
+  async function show(caseId, quiet) {
+    const changed = selected !== caseId;
     selected = caseId;
-    const response = await fetch(`/doctor/cases/${caseId}/panel`, { credentials: 'same-origin' });
-    $('detail').innerHTML = await response.text();  // server-rendered, autoescaped
-    document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
+    try { localStorage.setItem(`sampark.doctor.${me}.selected`, String(caseId)); } catch (e) { /* no storage */ }
+    let response;
+    try { response = await fetch(`/doctor/cases/${caseId}/panel`, { credentials: 'same-origin' }); } catch (e) { return; }
+    if (!response.ok) { if (!quiet) toast('Could not open the case.', true); return; }
+    const fresh = document.createElement('div');
+    fresh.innerHTML = await response.text();  // server-rendered, autoescaped
+    const box = $('detail');
+    const current = box.querySelector('article.doctor-case');
+    const article = fresh.querySelector('article.doctor-case');
+    if (selected !== caseId || !article) return;  // another case was chosen meanwhile
+    const same = !changed && current && current.dataset.case === article.dataset.case;
+    if (same) {
+      for (const name of ['mine', 'channel', 'liveCall']) current.dataset[name] = article.dataset[name];
+    }
+    if (same) Sampark.patch(current, article); else { box.replaceChildren(article); Sampark.drafts.restore(box); }
     loadSlots();
+    document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
   }
 
   async function accept(caseId) {
     const r = await api('POST', `/api/v1/cases/${caseId}/accept`);
     if (!r.ok) { toast(r.data.message || 'Could not accept.', true); await refresh(); return; }
     const how = { joining: 'Joining the call…', connecting: 'Connecting the caller…',
-      caller_gone: 'The caller has hung up: call back or text.', failed: 'Could not connect the call.' }[r.data.connection];
+      caller_gone: r.data.channel === 'voice' ? 'The caller has hung up: call back or text.' : 'Text the citizen, or call back.',
+      failed: 'Could not connect the call.' }[r.data.connection];
     toast(`You have ${r.data.reference}. ${how || ''}`);
     await refresh(); await show(caseId);
   }
 
   async function loadSlots() {
     const select = document.querySelector('select[data-slots]');
-    if (!select) return;
+    if (!select || select.dataset.loaded) return;
+    select.dataset.loaded = 'yes';
     const r = await api('GET', '/api/v1/slots' + (select.dataset.slots ? `?specialty=${encodeURIComponent(select.dataset.slots)}` : ''));
     select.replaceChildren();
     const none = document.createElement('option'); none.value = '';
@@ -116,6 +135,7 @@
       o.textContent = `${new Date(s.starts_at).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} · ${s.facility} · ${s.doctor}`;
       select.appendChild(o);
     }
+    Sampark.drafts.restore(select.form);
   }
 
   document.addEventListener('click', async (e) => {
@@ -125,8 +145,9 @@
     const article = e.target.closest('article[data-case]');
     if (!act || !article || e.target.tagName !== 'BUTTON' || e.target.type === 'submit') return;
     const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`);
-    toast(r.ok ? (act === 'call-back' ? 'Calling the citizen back…' : 'Done.') : r.data.message, !r.ok);
-    await show(Number(article.dataset.case));
+    const said = { 'call-back': 'Calling the citizen back…', join: 'Ringing you into the call…', leave: 'You have left the call.' };
+    toast(r.ok ? (said[act] || 'Done.') : r.data.message, !r.ok);
+    await show(Number(article.dataset.case), true);
   });
 
   document.addEventListener('submit', async (e) => {
@@ -146,7 +167,10 @@
       return;
     }
     toast(r.ok ? 'Saved.' : r.data.message, !r.ok);
-    if (r.ok) { await refresh(); await show(Number(article.dataset.case)); }
+    if (r.ok) {
+      Sampark.drafts.forget(form); form.reset();
+      await refresh(); await show(Number(article.dataset.case), true);
+    }
   });
 
   $('alarm-accept').addEventListener('click', () => accept(Number($('alarm').dataset.case)));
@@ -166,7 +190,10 @@
   const live = $('live');
   socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
   socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });
-  socket.onAny(() => { refresh(); if (selected) show(selected); });
+  socket.onAny(() => { refresh(); if (selected) show(selected, true); });
   refresh();
+  let kept = null;
+  try { kept = Number(localStorage.getItem(`sampark.doctor.${me}.selected`)) || null; } catch (e) { kept = null; }
+  if (kept) show(kept, true);  // after a reload: the same case, with its drafts
   setInterval(refresh, 15000);  // a safety net if the socket is silently gone
 })();
