@@ -16,7 +16,7 @@ from crm.cases.status import Status
 from crm.errors import Refused, load
 from crm.extensions import db
 from crm.live import events
-from crm.models import Appointment, Case, ClinicalNote
+from crm.models import Appointment, Case, ClinicalNote, StaffUser
 from crm.models.base import iso, utcnow
 
 
@@ -155,6 +155,31 @@ def duty():
     current_user.presence = "available" if current_user.on_duty else "offline"
     current_user.presence_since = utcnow()
     return jsonify(on_duty=current_user.on_duty)
+
+
+@bp.put("/me/sound")
+@allow("work_tier2")
+def sound():
+    """The Tier 2 page reports whether its alarm can sound (after the doctor's "sound on" click)."""
+    on = body().get("on")
+    if not isinstance(on, bool):
+        raise Refused("bad_sound", "Say on: true or false.", 422)
+    if current_user.sound_on != on:
+        current_user.sound_on, current_user.sound_since = on, utcnow()
+        events.publish("doctor.sound", lambda: {"id": current_user.id, "sound_on": on}, lambda: ["supervisors"])
+    return jsonify(sound_on=on)
+
+
+@bp.get("/doctors/sound")
+@allow("supervise")
+def doctors_sound():
+    """On-duty doctors and whether their alarm can sound: the supervisor chases those with sound off."""
+    found = db.session.scalars(select(StaffUser).where(StaffUser.role == "doctor", StaffUser.on_duty.is_(True),
+                                                       StaffUser.active.is_(True)).order_by(StaffUser.name)
+                               .limit(queue.MAX_LISTED))
+    doctors = [{"id": d.id, "name": d.name, "specialty": d.specialty, "sound_on": d.sound_on,
+                "since": iso(d.sound_since)} for d in found]
+    return jsonify(doctors=doctors, sound_off=sum(not d["sound_on"] for d in doctors))
 
 
 @bp.get("/slots")

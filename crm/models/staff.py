@@ -34,6 +34,9 @@ class StaffUser(UserMixin, db.Model):
     presence: Mapped[str] = mapped_column(String(12), default="offline", server_default="offline")
     presence_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_duty: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether the doctor's Tier 2 page last said its alarm can sound (the browser needs a click first).
+    sound_on: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sound_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 

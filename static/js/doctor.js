@@ -58,28 +58,82 @@
 
   // The alarm: every emergency nobody has accepted rings, visibly and audibly, until one doctor
   // accepts it. Level 1 rings doctors on duty; level 2 (nobody accepted in time) rings everyone.
-  let audio = null; let beeping = null;
-  function ringing() {
-    return waiting.filter((c) => c.queue === 'emergency' && (c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty)));
+  // The browser lets a page sound only after a click, so a shift starts with "sound on" (a test tone);
+  // while it is off the page says so and the supervisor sees it (PUT /api/v1/me/sound).
+  let audio = null; let beeping = null; let flashing = null; const notified = new Set();
+  const soundBox = $('sound');
+  function soundState(on) {
+    if (!soundBox) return;
+    if (soundBox.dataset.state === (on ? 'on' : 'off')) return;
+    soundBox.dataset.state = on ? 'on' : 'off';
+    $('sound-state').textContent = on ? 'Alarm sound is on.' : 'Alarm sound is OFF: you will not hear an emergency.';
+    $('sound-on').textContent = on ? 'Test tone' : 'Turn sound on (plays a test tone)';
+    api('PUT', '/api/v1/me/sound', { on });
   }
+  function audible() { return !!audio && audio.state === 'running'; }
   function beep() {
+    if (!audible()) return;  // no click yet: the banner, the title and the notification still ring
+    const osc = audio.createOscillator(); const gain = audio.createGain();
+    osc.frequency.value = 880; gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
+    osc.start(); osc.stop(audio.currentTime + 0.35);
+  }
+  async function soundOn() {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      const osc = audio.createOscillator(); const gain = audio.createGain();
-      osc.frequency.value = 880; gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
-      osc.start(); osc.stop(audio.currentTime + 0.35);
-    } catch (e) { /* no audio device: the banner still flashes */ }
+      audio.onstatechange = () => soundState(audible());  // a device change or the OS may suspend it
+      await audio.resume();
+    } catch (e) { audio = null; }
+    beep();
+    soundState(audible());
+    if (!audible()) toast('This browser will not play sound: keep the page visible.', true);
+    if ('Notification' in window && Notification.permission === 'default') {
+      try { await Notification.requestPermission(); } catch (e) { /* older browsers: callback form only */ }
+    }
+    notifyState();
+  }
+  function notifyState() {
+    const box = $('notify-state');
+    if (!box) return;
+    const how = 'Notification' in window ? Notification.permission : 'unsupported';
+    box.textContent = { granted: 'System notifications on.', denied: 'System notifications blocked in this browser.',
+      default: 'System notifications not allowed yet.', unsupported: '' }[how];
+  }
+  function notify(c) {
+    if (notified.has(c.id) || !('Notification' in window) || Notification.permission !== 'granted') return;
+    notified.add(c.id);
+    try {
+      const n = new Notification(`EMERGENCY ${c.reference}`, { body: `Caller ${c.caller || 'unknown'}: open Sampark to accept.`, tag: `case-${c.id}`, requireInteraction: true });
+      n.onclick = () => { window.focus(); show(c.id); };
+    } catch (e) { /* notifications need a service worker on some platforms: the page still rings */ }
+  }
+  function flash(text) {
+    let odd = false;
+    clearInterval(flashing);
+    flashing = setInterval(() => { odd = !odd; document.title = odd ? text : '🚨 EMERGENCY · Sampark'; }, 1000);
+    document.title = '🚨 EMERGENCY · Sampark';
+  }
+  function ringing() {
+    return waiting.filter((c) => c.queue === 'emergency' && (c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty)));
   }
   function alarm() {
     const due = ringing();
     const box = $('alarm');
-    if (!due.length) { box.hidden = true; document.title = 'Doctor · Sampark'; clearInterval(beeping); beeping = null; return; }
+    if (!due.length) {
+      box.hidden = true; clearInterval(beeping); beeping = null; clearInterval(flashing); flashing = null;
+      document.title = 'Doctor · Sampark'; return;
+    }
     const first = due[0];
     box.hidden = false; box.dataset.case = first.id;
     $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · waiting ${waited(first.queued_at)}` +
       (due.length > 1 ? ` · ${due.length} emergencies` : '') + (first.alarm_level >= 2 ? ' · NOT ANSWERED IN TIME' : '');
-    document.title = '🚨 EMERGENCY · Sampark';
+    due.forEach(notify);
+    if (!flashing) flash(`${first.reference} waiting · Sampark`);
     if (!beeping) { beep(); beeping = setInterval(beep, 1200); }
+  }
+  if (soundBox) {
+    $('sound-on').addEventListener('click', soundOn);
+    api('PUT', '/api/v1/me/sound', { on: false });  // a fresh page cannot sound until clicked
+    notifyState();
   }
 
   async function refresh() {
