@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm import lookup
 from crm.auth.capabilities import allow
 from crm.cases import notes as clinical_notes
-from crm.cases import queue, replies, timeline
+from crm.cases import queue, replies, tier2, timeline
 from crm.errors import load
 from crm.extensions import db
 from crm.models import Appointment, Case, StaffUser
@@ -40,13 +40,17 @@ def case_panel(case_id: int):
     named |= {m.staff_id for m in thread}
     staff = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(named - {None})))}
     flags = [FLAG_LABELS.get(f, f) for f in case.red_flags or []]
-    live_call = case.channel == "voice" and calls_live(case)
-    on_call = any(c.purpose == "staff" and c.staff_id == current_user.id and c.ended_at is None for c in case.calls)
+    live_call = tier2.caller_on_line(case)
+    on_call = live_call and any(c.purpose == "staff" and c.staff_id == current_user.id and c.ended_at is None
+                                for c in case.calls)
+    held = _last(case, ("caller_held", "caller_resumed")) == "caller_held"
+    muted = _last(case, ("staff_muted", "staff_unmuted"), current_user.id) == "staff_muted"
     return render_template("doctor/_case.html", case=case, view=patient, notes=notes, staff=staff,
                            bookings=bookings, rules=timeline.triage_tags(case), flags=flags, thread=thread,
-                           live_call=live_call, on_call=on_call, specialties=specialties.REGISTRY, queues=queue.queues_of)
+                           live_call=live_call, on_call=on_call, held=held, muted=muted, specialties=specialties.REGISTRY, queues=queue.queues_of)
 
 
-def calls_live(case: Case) -> bool:
-    """Whether the caller's leg of this case's call is still up."""
-    return any(c.purpose != "staff" and c.ended_at is None for c in case.calls)
+def _last(case: Case, kinds: tuple[str, ...], staff_id: int | None = None) -> str | None:
+    """The latest of these timeline kinds (by this staff member, if given)."""
+    return next((e.kind for e in reversed(case.events)
+                 if e.kind in kinds and (staff_id is None or e.staff_id == staff_id)), None)

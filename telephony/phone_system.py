@@ -9,7 +9,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from crm.cases import timeline
 from crm.models import Case, StaffUser
 from crm.phone import PhoneFailed
-from telephony import connect, gateway, transfer
+from telephony import call_control, connect, gateway, transfer
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,18 @@ class TwilioPhone:
         """Ring the staff member into the case's conference while the caller is on the line."""
         return _guarded(transfer.join, case, staff)
 
+    def hold(self, case: Case, staff: StaffUser, on: bool) -> bool:
+        """Hold or resume the caller (Conference Participant update)."""
+        return _guarded(lambda c, s: call_control.hold_caller(c, s, on), case, staff)
+
+    def mute(self, case: Case, staff: StaffUser, on: bool) -> bool:
+        """Mute or unmute the staff member's leg."""
+        return _guarded(lambda c, s: call_control.mute(c, s, on), case, staff)
+
+    def end_call(self, case: Case, staff: StaffUser) -> bool:
+        """End the conference: everyone is taken out."""
+        return _guarded(call_control.end_call, case, staff)
+
     def access_token(self, staff: StaffUser) -> dict:
         """A Voice SDK token for the staff member's browser."""
         return gateway.access_token(staff)
@@ -50,6 +62,6 @@ def _guarded(action, case: Case, staff: StaffUser):
         failed = PhoneFailed(str(exc.msg)[:200], gone=exc.status == 404)
     except (TwilioException, OSError) as exc:
         failed = PhoneFailed(f"The phone system did not answer: {exc}"[:200])
-    log.warning("phone action %s failed on case %s: %s", action.__name__, case.id, failed.message)
+    log.warning("phone action %s failed on case %s: %s", getattr(action, "__name__", "call control"), case.id, failed.message)
     timeline.add_event(case, "connect_failed", staff_id=staff.id, error=failed.message)
     raise failed

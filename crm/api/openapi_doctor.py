@@ -30,6 +30,11 @@ PATHS = {
     "/api/v1/cases/{case_id}/call-back": _case_post("Call the citizen back into the case's conference"),
     "/api/v1/cases/{case_id}/join": _case_post("Ring the case's doctor back into the live call",
                                                schema={"type": "object"}),
+    "/api/v1/cases/{case_id}/hold": _case_post("Hold (hold music) or resume the caller", {"on": {"type": "boolean"}},
+                                               ["on"], schema={"type": "object"}, codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/mute": _case_post("Mute or unmute your own leg", {"on": {"type": "boolean"}}, ["on"],
+                                               schema={"type": "object"}, codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/end-call": _case_post("End the case's call for everyone", schema={"type": "object"}),
     "/api/v1/me/sound": {"put": {
         "summary": "The Tier 2 page says whether its alarm can sound",
         "requestBody": _body({"type": "object", "properties": {"on": {"type": "boolean"}}, "required": ["on"]}),

@@ -113,7 +113,8 @@
     document.title = '🚨 EMERGENCY · Sampark';
   }
   function ringing() {
-    return waiting.filter((c) => c.queue === 'emergency' && (c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty)));
+    // Emergencies, and live referrals to this doctor's specialty (a caller is on the line, handed over).
+    return waiting.filter((c) => c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty));
   }
   function alarm() {
     const due = ringing();
@@ -198,8 +199,12 @@
     const act = e.target.dataset.act;
     const article = e.target.closest('article[data-case]');
     if (!act || !article || e.target.tagName !== 'BUTTON' || e.target.type === 'submit') return;
-    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`);
-    const said = { 'call-back': 'Calling the citizen back…', join: 'Ringing you into the call…', leave: 'You have left the call.' };
+    if (act === 'end-call' && !window.confirm('End the call for the caller and everyone on it?')) return;
+    const flag = e.target.dataset.on;
+    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`, flag === undefined ? undefined : { on: flag === 'true' });
+    const said = { 'call-back': 'Calling the citizen back…', join: 'Ringing you into the call…', leave: 'You have left the call.',
+      hold: flag === 'true' ? 'The caller is on hold (music).' : 'The caller is back.', mute: flag === 'true' ? 'You are muted.' : 'You are unmuted.',
+      'end-call': 'The call has ended.' };
     toast(r.ok ? (said[act] || 'Done.') : r.data.message, !r.ok);
     await show(Number(article.dataset.case), true);
   });
@@ -220,7 +225,9 @@
       form.remove();
       return;
     }
-    toast(r.ok ? 'Saved.' : r.data.message, !r.ok);
+    const done = { refer: 'Referred. If the caller is on the line the specialist is rung: hand over, then leave.',
+      text: 'SMS sent.', notes: 'Note added.', appointments: 'Appointment booked.', complete: 'Case completed.' };
+    toast(r.ok ? (done[form.dataset.act] || 'Saved.') : r.data.message, !r.ok);
     if (r.ok) {
       Sampark.drafts.forget(form); form.reset();
       await refresh(); await show(Number(article.dataset.case), true);

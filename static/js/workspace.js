@@ -82,7 +82,12 @@
     const banner = $('emergency-banner');
     banner.hidden = !board.emergencies_waiting;
     banner.textContent = `${board.emergencies_waiting} emergenc${board.emergencies_waiting === 1 ? 'y' : 'ies'} waiting`;
-    banner.title = 'Emergencies in the doctors\' queue that no doctor has accepted yet';
+    banner.title = 'Emergencies in the doctors\' queue that no doctor has accepted yet: click to see them';
+    const list = $('emergency-list');
+    list.replaceChildren(...(board.emergencies || []).map((c) => el('li', {},
+      el('b', {}, c.reference), ` · ${c.channel} · caller ${c.caller || 'unknown'} · waiting ${c.queued_at ? clock((now() - ms(c.queued_at)) / 1000) : "–"}`,
+      c.alarm_level >= 2 ? el('span', { class: 'late' }, ' · not answered in time') : '')));
+    if (!board.emergencies_waiting) { list.hidden = true; banner.setAttribute('aria-expanded', 'false'); }
     followCurrent(board.mine);
     tick();
   }
@@ -667,6 +672,11 @@
       loadTimeline();  // call legs joining and leaving, notes, escalation: all on the timeline
     }
     scheduleRefresh();
+  });
+  $('emergency-banner').addEventListener('click', () => {
+    const list = $('emergency-list');
+    list.hidden = !list.hidden;
+    $('emergency-banner').setAttribute('aria-expanded', String(!list.hidden));
   });
   window.sampark = { socket, refresh };  // for support staff in the browser console, and the browser tests
   setInterval(tick, 1000);

@@ -1,0 +1,57 @@
+"""Call controls on a case's conference: hold and resume the caller, mute a staff leg, end the call.
+
+All through the real twilio Client (Conference Participant update), so the emulator plays exactly what
+Twilio would; the conference is found by its name, case-<id>.
+"""
+
+from __future__ import annotations
+
+from crm.cases import timeline
+from crm.live import events
+from crm.models import Call, Case, StaffUser
+from telephony import calls, gateway
+
+
+def conference_sid(case: Case) -> str | None:
+    """The sid of the case's conference while it is in progress."""
+    found = gateway.client().conferences.list(friendly_name=f"case-{case.id}", status="in-progress", limit=1)
+    return found[0].sid if found else None
+
+
+def staff_leg(case: Case, staff: StaffUser) -> Call | None:
+    """This staff member's live leg of the case's call."""
+    return next((c for c in reversed(case.calls)
+                 if c.purpose == "staff" and c.staff_id == staff.id and c.ended_at is None), None)
+
+
+def hold_caller(case: Case, staff: StaffUser, on: bool) -> bool:
+    """Put the caller on hold (they hear hold music) or take them off it; False if there is no call."""
+    caller, sid = calls.citizen_leg(case), conference_sid(case)
+    if caller is None or sid is None:
+        return False
+    gateway.client().conferences(sid).participants(caller.sid).update(hold=on)
+    timeline.add_event(case, "caller_held" if on else "caller_resumed", staff_id=staff.id)
+    events.case_changed(case)
+    return True
+
+
+def mute(case: Case, staff: StaffUser, on: bool) -> bool:
+    """Mute or unmute this staff member's own leg; False if they are not on the call."""
+    leg, sid = staff_leg(case, staff), conference_sid(case)
+    if leg is None or sid is None:
+        return False
+    gateway.client().conferences(sid).participants(leg.sid).update(muted=on)
+    timeline.add_event(case, "staff_muted" if on else "staff_unmuted", staff_id=staff.id)
+    events.case_changed(case)
+    return True
+
+
+def end_call(case: Case, staff: StaffUser) -> bool:
+    """End the case's call for everyone in it; False if there is none."""
+    sid = conference_sid(case)
+    if sid is None:
+        return False
+    gateway.client().conferences(sid).update(status="completed")
+    timeline.add_event(case, "call_ended_by_staff", staff_id=staff.id)
+    events.case_changed(case)
+    return True
