@@ -305,6 +305,8 @@
     const how = state.connection || (c.channel === 'sms' ? 'sms' : null);
     $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
     $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');
+    // Call controls only while this operator is talking on a voice case that is not closed.
+    $('call-controls').hidden = !(c.channel === 'voice' && how === 'talking' && !['resolved', 'closed'].includes(c.status));
     $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `SMS: ${f.label}`)));
     if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
     const working = c.status === 'in_progress';
@@ -672,6 +674,22 @@
       loadTimeline();  // call legs joining and leaving, notes, escalation: all on the timeline
     }
     scheduleRefresh();
+  });
+  // Hold (with music) and mute go to the case's conference through the server's twilio Client; the
+  // button says what a click will do next. Consult: hold the caller, escalate, resume when the doctor is on.
+  $('call-controls').addEventListener('click', async (e) => {
+    const button = e.target.closest('button[data-call]');
+    const c = state.current;
+    if (!button || !c) return;
+    const act = button.dataset.call;
+    if (act === 'end-call' && !window.confirm('End the call for the caller and everyone on it?')) return;
+    const on = button.dataset.on === 'true';
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${act}`, act === 'end-call' ? undefined : { on });
+    if (!ok) { toast(data.message, true); return; }
+    if (act === 'hold') { button.dataset.on = String(!on); button.textContent = on ? 'Resume caller' : 'Hold caller (music)'; }
+    if (act === 'mute') { button.dataset.on = String(!on); button.textContent = on ? 'Unmute me' : 'Mute me'; }
+    toast({ hold: on ? 'The caller is on hold (music).' : 'The caller is back.', mute: on ? 'You are muted.' : 'You are unmuted.',
+      'end-call': 'The call has ended.' }[act]);
   });
   $('emergency-banner').addEventListener('click', () => {
     const list = $('emergency-list');
