@@ -49,6 +49,9 @@ def test_operator_holds_and_resumes_the_caller_and_controls_end_with_the_call(br
                             or toast["y"] > allergy["y"] + allergy["height"] or toast["y"] + toast["height"] < allergy["y"])
             page.screenshot(path=str(ARTIFACTS / f"operator_call_on_hold_{size}.png"))
             assert not overlaps  # the toast never covers the allergies
+            for tab in ("#tab-resolve", "#tab-escalate"):  # the outcome is reachable without scrolling
+                box = page.locator(tab).bounding_box()
+                assert box["y"] + box["height"] <= height and page.locator(tab).is_visible()
             page.click("#call-controls button[data-call=hold]")
             assert _me(call, lambda m: not m["hold"])["hold"] is False
             call.hang_up()
