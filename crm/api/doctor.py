@@ -10,8 +10,8 @@ from crm import appointments, outbox, phone
 from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
+from crm.cases import identify, queue, tier2, timeline
 from crm.cases import notes as clinical_notes
-from crm.cases import queue, tier2, timeline
 from crm.cases.status import Status
 from crm.errors import Refused, load
 from crm.extensions import db
@@ -66,6 +66,18 @@ def leave(case_id: int):
     if not phone.system().leave(case, current_user):
         raise Refused("not_on_call", "You are not on this case's call.", 409)
     return jsonify(case_json(case))
+
+
+@bp.post("/cases/<int:case_id>/identify")
+@allow("work_tier2")
+def identify_caller(case_id: int):
+    """Identify the caller by a scanned QR, a typed card number, a phone, or a pick (patient_id); audited."""
+    data = body()
+    query = {k: str(data[k]) for k in ("qr", "card_number", "phone") if data.get(k)}
+    if data.get("patient_id") is not None:
+        query = {"patient_id": str(bounded_int(data["patient_id"], "patient_id"))}
+    view = identify.identify(load(Case, case_id, "case"), current_user, query)
+    return jsonify(patient_id=view["patient"]["id"], name=view["patient"]["name"])
 
 
 @bp.post("/cases/<int:case_id>/join")

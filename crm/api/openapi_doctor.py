@@ -28,6 +28,10 @@ PATHS = {
         "Accept an escalation or emergency: 200 for the one doctor who wins, 409 for the others"),
     "/api/v1/cases/{case_id}/leave": _case_post("Leave the case's call after a warm transfer"),
     "/api/v1/cases/{case_id}/call-back": _case_post("Call the citizen back into the case's conference"),
+    "/api/v1/cases/{case_id}/identify": _case_post(
+        "Identify the caller by QR, card number, phone or a pick from the household (audited)",
+        {"qr": {"type": "string"}, "card_number": {"type": "string"}, "phone": {"type": "string"},
+         "patient_id": {"type": "integer"}}, schema={"type": "object"}, codes=(400, 401, 403, 404, 409, 422)),
     "/api/v1/cases/{case_id}/join": _case_post("Ring the case's doctor back into the live call",
                                                schema={"type": "object"}),
     "/api/v1/cases/{case_id}/hold": _case_post("Hold (hold music) or resume the caller", {"on": {"type": "boolean"}},

@@ -209,6 +209,20 @@
     await show(Number(article.dataset.case), true);
   });
 
+  // Identify the caller as the operator can: QR, card number or phone (audited), or a household pick.
+  async function identify(article, query, form) {
+    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/identify`, query);
+    toast(r.ok ? `Caller identified: ${r.data.name}.` : r.data.message, !r.ok);
+    if (!r.ok) return;
+    if (form) { Sampark.drafts.forget(form); form.reset(); }
+    await show(Number(article.dataset.case), true);
+  }
+  document.addEventListener('click', (e) => {
+    const pick = e.target.closest('button[data-pick]');
+    const article = pick && pick.closest('article.doctor-case');
+    if (article) identify(article, { patient_id: Number(pick.dataset.pick) });
+  });
+
   document.addEventListener('submit', async (e) => {
     const form = e.target.closest('form[data-act]');
     if (!form) return;
@@ -216,6 +230,7 @@
     const article = form.closest('article[data-case]');
     const data = Object.fromEntries(new FormData(form).entries());
     let url = `/api/v1/cases/${article.dataset.case}/${form.dataset.act}`;
+    if (form.dataset.act === 'identify') { await identify(article, Sampark.scanQuery(data.query || ''), form); return; }
     if (form.dataset.act === 'appointments') { url = '/api/v1/appointments'; data.case_id = Number(article.dataset.case); data.slot_id = Number(data.slot_id); }
     const r = await api('POST', url, data);
     if (r.ok && form.dataset.act === 'notes/break-glass') {  // shown here once; the access is on the audit log

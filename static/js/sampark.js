@@ -68,7 +68,9 @@
     });
   }
   function unsaved() {
-    return [...document.querySelectorAll('[data-draft], [data-unsaved]')].some((f) => f.tagName !== 'SELECT' && f.value && f.value.trim());
+    // Text in a field the person can see and has not sent yet (a hidden form's leftovers do not count).
+    return [...document.querySelectorAll('[data-draft], [data-unsaved]')].some(
+      (f) => f.tagName !== 'SELECT' && f.value && f.value.trim() && f.getClientRects().length > 0);
   }
   window.addEventListener('beforeunload', (e) => {
     if (!unsaved() || window.Sampark.leaving) return;
@@ -105,5 +107,13 @@
     }
   }
 
-  window.Sampark = { api, toast, csrf, toLogin, drafts: { restore, forget, unsaved }, patch };
+  // What a desk scanner or a person typed into an "identify the caller" field: card number, phone or QR.
+  function scanQuery(text) {
+    const digits = text.replace(/[\s-]/g, '');
+    if (/^\d{12}$/.test(digits)) return { card_number: digits };
+    if (/^(\+?91)?0?[6-9]\d{9}$/.test(digits)) return { phone: digits };
+    return { qr: text.trim() };
+  }
+
+  window.Sampark = { api, toast, csrf, toLogin, scanQuery, drafts: { restore, forget, unsaved }, patch };
 })();

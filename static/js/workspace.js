@@ -524,12 +524,7 @@
   }
 
   // ---- identifying the caller ----------------------------------------------------------------
-  function scanQuery(text) {
-    const digits = text.replace(/[\s-]/g, '');
-    if (/^\d{12}$/.test(digits)) return { card_number: digits };
-    if (/^(\+?91)?0?[6-9]\d{9}$/.test(digits)) return { phone: digits };
-    return { qr: text };
-  }
+  const scanQuery = window.Sampark.scanQuery;
 
   async function attach(query) {
     const c = state.current;
