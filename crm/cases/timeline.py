@@ -19,5 +19,7 @@ def triage_tags(case: Case) -> list[str]:
     seen: list[str] = []
     for event in case.events:
         if event.kind == "sms_in":
-            seen += [rule for rule in (event.detail or {}).get("rules", []) if rule not in seen]
+            for rule in (event.detail or {}).get("rules", []):
+                if rule not in seen:
+                    seen.append(rule)
     return seen
