@@ -26,8 +26,9 @@ def staff_leg(case: Case, staff: StaffUser) -> Call | None:
 
 def hold_caller(case: Case, staff: StaffUser, on: bool) -> bool:
     """Put the caller on hold (they hear hold music) or take them off it; False if there is no call."""
-    caller, sid = calls.citizen_leg(case), conference_sid(case)
-    if caller is None or sid is None:
+    caller = calls.citizen_leg(case)
+    sid = conference_sid(case) if caller is not None else None
+    if sid is None:
         return False
     gateway.client().conferences(sid).participants(caller.sid).update(hold=on)
     timeline.add_event(case, "caller_held" if on else "caller_resumed", staff_id=staff.id)
@@ -37,8 +38,9 @@ def hold_caller(case: Case, staff: StaffUser, on: bool) -> bool:
 
 def mute(case: Case, staff: StaffUser, on: bool) -> bool:
     """Mute or unmute this staff member's own leg; False if they are not on the call."""
-    leg, sid = staff_leg(case, staff), conference_sid(case)
-    if leg is None or sid is None:
+    leg = staff_leg(case, staff)
+    sid = conference_sid(case) if leg is not None else None
+    if sid is None:
         return False
     gateway.client().conferences(sid).participants(leg.sid).update(muted=on)
     timeline.add_event(case, "staff_muted" if on else "staff_unmuted", staff_id=staff.id)
@@ -48,7 +50,7 @@ def mute(case: Case, staff: StaffUser, on: bool) -> bool:
 
 def end_call(case: Case, staff: StaffUser) -> bool:
     """End the case's call for everyone in it; False if there is none."""
-    sid = conference_sid(case)
+    sid = conference_sid(case) if any(c.ended_at is None for c in case.calls) else None
     if sid is None:
         return False
     gateway.client().conferences(sid).update(status="completed")

@@ -62,6 +62,7 @@ def _guarded(action, case: Case, staff: StaffUser):
         failed = PhoneFailed(str(exc.msg)[:200], gone=exc.status == 404)
     except (TwilioException, OSError) as exc:
         failed = PhoneFailed(f"The phone system did not answer: {exc}"[:200])
-    log.warning("phone action %s failed on case %s: %s", getattr(action, "__name__", "call control"), case.id, failed.message)
+    log.warning("phone action %s failed on case %s: %s", getattr(action, "__name__", "call control"), case.id,
+                failed.message)
     timeline.add_event(case, "connect_failed", staff_id=staff.id, error=failed.message)
     raise failed
