@@ -26,25 +26,28 @@ def staff_leg(case: Case, staff: StaffUser) -> Call | None:
 
 def hold_caller(case: Case, staff: StaffUser, on: bool) -> bool:
     """Put the caller on hold (they hear hold music) or take them off it; False if there is no call."""
-    caller = calls.citizen_leg(case)
-    sid = conference_sid(case) if caller is not None else None
-    if sid is None:
-        return False
-    gateway.client().conferences(sid).participants(caller.sid).update(hold=on)
-    timeline.add_event(case, "caller_held" if on else "caller_resumed", staff_id=staff.id)
-    events.case_changed(case)
-    return True
+    changed = _update(case, calls.citizen_leg(case), hold=on)
+    if changed:
+        timeline.add_event(case, "caller_held" if on else "caller_resumed", staff_id=staff.id)
+        events.case_changed(case)
+    return changed
 
 
 def mute(case: Case, staff: StaffUser, on: bool) -> bool:
     """Mute or unmute this staff member's own leg; False if they are not on the call."""
-    leg = staff_leg(case, staff)
+    changed = _update(case, staff_leg(case, staff), muted=on)
+    if changed:
+        timeline.add_event(case, "staff_muted" if on else "staff_unmuted", staff_id=staff.id)
+        events.case_changed(case)
+    return changed
+
+
+def _update(case: Case, leg: Call | None, **changes) -> bool:
+    """Conference Participant update of one leg of the case's conference; False without leg or conference."""
     sid = conference_sid(case) if leg is not None else None
     if sid is None:
         return False
-    gateway.client().conferences(sid).participants(leg.sid).update(muted=on)
-    timeline.add_event(case, "staff_muted" if on else "staff_unmuted", staff_id=staff.id)
-    events.case_changed(case)
+    gateway.client().conferences(sid).participants(leg.sid).update(**changes)
     return True
 
 
