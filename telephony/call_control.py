@@ -26,7 +26,8 @@ def staff_leg(case: Case, staff: StaffUser) -> Call | None:
 
 def hold_caller(case: Case, staff: StaffUser, on: bool) -> bool:
     """Put the caller on hold (they hear hold music) or take them off it; False if there is no call."""
-    changed = _update(case, calls.citizen_leg(case), hold=on)
+    held = {"hold_url": gateway.public_url("telephony.hold", case=case.id), "hold_method": "POST"} if on else {}
+    changed = _update(case, calls.citizen_leg(case), hold=on, **held)
     if changed:
         timeline.add_event(case, "caller_held" if on else "caller_resumed", staff_id=staff.id)
         events.case_changed(case)

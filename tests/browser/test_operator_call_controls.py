@@ -4,7 +4,7 @@ a toast must not cover the patient's allergies."""
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from telephony.emulator.driver import EmulatorControl, Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.operator_desk import log_in
@@ -54,6 +54,9 @@ def test_operator_holds_and_resumes_the_caller_and_controls_end_with_the_call(br
                 assert box["y"] + box["height"] <= height and page.locator(tab).is_visible()
             page.click("#call-controls button[data-call=hold]")
             assert _me(call, lambda m: not m["hold"])["hold"] is False
+            sent = EmulatorControl(f"{base}/emulator").requests()
+            held = [r for r in sent if r.get("operation") == "UpdateParticipant"]
+            assert held and EmulatorControl(f"{base}/emulator").requests(invalid_only=True) == []  # fits Twilio's API
             call.hang_up()
             page.wait_for_selector("#case-connection:has-text('The call has ended')", timeout=15_000)
             assert page.locator("#call-controls").is_hidden()
