@@ -6,7 +6,10 @@ Twilio would; the conference is found by its name, case-<id>.
 
 from __future__ import annotations
 
+from twilio.base.exceptions import TwilioRestException
+
 from crm.cases import timeline
+from crm.errors import Refused
 from crm.live import events
 from crm.models import Call, Case, StaffUser
 from telephony import calls, gateway
@@ -48,7 +51,13 @@ def _update(case: Case, leg: Call | None, **changes) -> bool:
     sid = conference_sid(case) if leg is not None else None
     if sid is None:
         return False
-    gateway.client().conferences(sid).participants(leg.sid).update(**changes)
+    try:
+        gateway.client().conferences(sid).participants(leg.sid).update(**changes)
+    except TwilioRestException as exc:
+        if exc.status != 404:
+            raise
+        raise Refused("not_in_conference_yet", "That line is still being connected: try again in a moment.",
+                      409) from exc
     return True
 
 

@@ -251,7 +251,9 @@
     $('case-empty').hidden = true; $('case').hidden = false;
     $('assess-empty').hidden = true;
     if (fresh) {
-      $('scan-error').textContent = ''; $('scan-input').value = ''; $('reply-body').value = ''; updateCount();
+      $('scan-error').textContent = ''; $('scan-input').value = ''; $('reply-body').value = '';
+      $('reply-body').dataset.draft = `case-${caseId}.reply`;  // an unsent reply is kept per case, also across a reload
+      window.Sampark.drafts.restore($('reply-body').parentElement); updateCount();
       $('notes').value = ''; $('outcome-error').textContent = ''; $('report-sms-preview').textContent = '';
       for (const form of document.querySelectorAll('.outcome form')) form.reset();
       fillAssessment(state.current);
@@ -555,6 +557,7 @@
     if (!c || !text) return;
     const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages`, { body: text });
     if (!ok) { toast(data.message, true); return; }
+    window.Sampark.drafts.forget($('reply-body').parentElement);
     $('reply-body').value = ''; updateCount();
     toast('SMS queued.');
     loadThread();

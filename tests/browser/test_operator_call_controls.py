@@ -40,6 +40,7 @@ def test_operator_holds_and_resumes_the_caller_and_controls_end_with_the_call(br
             page.wait_for_selector(".q-row")
             page.keyboard.press("n")
             page.wait_for_selector("#case-connection:has-text('On the call')", timeout=15_000)
+            _me(call, lambda m: m["status"] == "connected")  # the caller's leg has reached the conference too
             page.click("#call-controls button[data-call=hold]")
             assert _me(call, lambda m: m["hold"])["hold"] is True
             page.wait_for_selector("#toast:not([hidden])")
