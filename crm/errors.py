@@ -49,5 +49,8 @@ def answer(code: str, message: str, status: int):
 
 
 def init_app(app: Flask) -> None:
-    """Answer every Refused raised by a view."""
+    """Answer every Refused raised by a view, and a phone system that failed (502, readable)."""
+    from crm.phone import PhoneFailed
+
     app.register_error_handler(Refused, lambda exc: answer(exc.code, exc.message, exc.status))
+    app.register_error_handler(PhoneFailed, lambda exc: answer("phone_failed", exc.message, 502))

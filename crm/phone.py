@@ -46,6 +46,14 @@ class PhoneSystem(Protocol):
 
     def stop_monitoring(self, case: Case, supervisor: StaffUser) -> None:
         """Take the supervisor out of the case's conference (already gone is fine)."""
+    def hold(self, case: Case, staff: StaffUser, on: bool) -> bool:
+        """Put the caller on hold with music, or resume; False when there is no live call."""
+
+    def mute(self, case: Case, staff: StaffUser, on: bool) -> bool:
+        """Mute or unmute this staff member's own leg; False when they are not on the call."""
+
+    def end_call(self, case: Case, staff: StaffUser) -> bool:
+        """End the case's call for everyone; False when there is none."""
 
     def access_token(self, staff: StaffUser) -> dict:
         """A browser phone token for this staff member."""

@@ -65,24 +65,28 @@ class _Report(FPDF):
         self.ln(1.5)
 
     def facts(self, pairs: list[tuple[str, str]]) -> None:
-        """Label / value rows in two columns."""
+        """Label / value rows in two columns; a long value wraps inside its own column, never into the next."""
         half = (self.w - self.l_margin - self.r_margin) / 2
-        for i, (label, value) in enumerate(pairs):
-            x = self.l_margin + (half if i % 2 else 0)
-            if i % 2 == 0 and i:
-                self.ln(5.2)
-            self.set_xy(x, self.get_y())
-            self.set_font("Noto", "", 7.5)
-            self.set_text_color(*MUTED)
-            self.cell(30, 5, label)
-            size = 9.0
-            self.set_font("Noto", "B", size)
-            while size > 6.5 and self.get_string_width(value or "—") > half - 33:
-                size -= 0.25
-                self.set_font_size(size)
-            self.set_text_color(*INK)
-            self.cell(half - 32, 5, value or "—")
-        self.ln(6.5)
+        for start in range(0, len(pairs), 2):
+            top, tallest = self.get_y(), 1
+            if top > self.h - self.b_margin - 15:
+                self.add_page()
+                top = self.get_y()
+            for i, (label, value) in enumerate(pairs[start:start + 2]):
+                x = self.l_margin + (half if i else 0)
+                self.set_xy(x, top)
+                self.set_font("Noto", "", 7.5)
+                self.set_text_color(*MUTED)
+                self.cell(30, 5, label)
+                self.set_font("Noto", "B", 9.0 if len(value or "") < 60 else 8.0)
+                self.set_text_color(*INK)
+                lines = self.wrap(value or "—", half - 34)[:12]
+                for n, line in enumerate(lines):
+                    self.set_xy(x + 30, top + n * 4.2)
+                    self.cell(half - 33, 5, line)
+                tallest = max(tallest, len(lines))
+            self.set_y(top + 4.2 * (tallest - 1) + 5.2)
+        self.ln(1.3)
 
     def paragraph(self, text: str, size: float = 9, color: tuple[int, int, int] = INK) -> None:
         """Wrapped text, one shaped cell per line."""

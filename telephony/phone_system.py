@@ -9,7 +9,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from crm.cases import timeline
 from crm.models import Case, StaffUser
 from crm.phone import PhoneFailed
-from telephony import connect, gateway, monitor, transfer
+from telephony import call_control, connect, gateway, monitor, transfer
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,17 @@ class TwilioPhone:
         except TwilioRestException as exc:
             if exc.status != 404:
                 raise PhoneFailed(f"Twilio refused: {exc.msg}"[:200]) from exc
+    def hold(self, case: Case, staff: StaffUser, on: bool) -> bool:
+        """Hold or resume the caller (Conference Participant update)."""
+        return _guarded(lambda c, s: call_control.hold_caller(c, s, on), case, staff)
+
+    def mute(self, case: Case, staff: StaffUser, on: bool) -> bool:
+        """Mute or unmute the staff member's leg."""
+        return _guarded(lambda c, s: call_control.mute(c, s, on), case, staff)
+
+    def end_call(self, case: Case, staff: StaffUser) -> bool:
+        """End the conference: everyone is taken out."""
+        return _guarded(call_control.end_call, case, staff)
 
     def access_token(self, staff: StaffUser) -> dict:
         """A Voice SDK token for the staff member's browser."""
@@ -73,6 +84,7 @@ def _guarded(action, case: Case, staff: StaffUser):
         failed = PhoneFailed(str(exc.msg)[:200], gone=exc.status == 404)
     except (TwilioException, OSError) as exc:
         failed = PhoneFailed(f"The phone system did not answer: {exc}"[:200])
-    log.warning("phone action %s failed on case %s: %s", action.__name__, case.id, failed.message)
+    log.warning("phone action %s failed on case %s: %s", getattr(action, "__name__", "call control"), case.id,
+                failed.message)
     timeline.add_event(case, "connect_failed", staff_id=staff.id, error=failed.message)
     raise failed

@@ -27,6 +27,10 @@ TEXT = {
         "hi": "या अपनी तकलीफ़ बोलकर बताएं।",
         "en": "Or just tell us what is wrong.",
     },
+    "on_hold": {
+        "hi": "कृपया लाइन पर बने रहें, डॉक्टर कुछ ही पल में फिर आपसे बात करेंगे।",
+        "en": "Please stay on the line: the doctor will be back with you in a moment.",
+    },
     "invalid": {"hi": "यह विकल्प सही नहीं है।", "en": "That is not one of the choices."},
     "emergency": {
         "hi": "अगर मरीज़ सांस नहीं ले रहा या बेहोश है, तो अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। "
@@ -177,6 +181,14 @@ def emergency_waiting(lang: str) -> str:
     response = VoiceResponse()
     say(response, "emergency_wait", lang)
     response.pause(length=5)
+    return str(response)
+
+
+def on_hold(lang: str) -> str:
+    """What a caller on hold hears (the conference's holdUrl): reassurance, then quiet, repeated by Twilio."""
+    response = VoiceResponse()
+    say(response, "on_hold", lang)
+    response.pause(length=15)
     return str(response)
 
 

@@ -158,6 +158,14 @@ def connect():
                                     _url("telephony.conference_status", case=case.id), caller=True))
 
 
+@bp.post("/voice/hold")
+@twilio_webhook
+def hold():
+    """The holdUrl of a caller put on hold by staff: a reassuring word in their language."""
+    case = db.session.get(Case, request.args.get("case", type=int) or 0)
+    return twiml(prompts.on_hold(case.language if case else "hi"))
+
+
 @bp.post("/voice/staff")
 @twilio_webhook
 def staff():

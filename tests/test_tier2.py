@@ -8,7 +8,7 @@ from crm import sweeps
 from crm.cases import alarms, lifecycle, queue, tier2
 from crm.errors import Refused
 from crm.extensions import db
-from crm.models import Case, CaseEvent
+from crm.models import Call, Case, CaseEvent
 from crm.models.base import utcnow
 from tests import factories
 
@@ -107,3 +107,44 @@ def test_accepted_emergency_is_never_widened(app):
 def test_sweeps_run_once_does_everything(app):
     assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued", "closed", "available", "due",
                                       "sms_settled", "calls_reconciled"}
+
+
+def _referred_live(app):
+    operator = factories.make_staff("operator")
+    general = factories.make_staff("doctor", name="Dr. Gupta")
+    case = tier2.escalate(claimed_case(operator), operator, None, "urgent", "Chest pain")
+    db.session.add(Call(sid="CA" + "1" * 32, case=case, purpose="citizen", status="in-progress"))
+    db.session.commit()
+    tier2.accept(case.id, general)
+    db.session.commit()
+    tier2.refer(case, general, "cardiology", "ECG changes, needs a cardiologist now")
+    db.session.commit()
+    return case
+
+
+def test_live_referral_rings_the_specialty_and_keeps_the_summary(app):
+    case = _referred_live(app)
+    assert (case.status, case.queue, case.alarm_level) == ("escalated", "tier2:cardiology", 1)
+    assert case.escalation_summary.startswith("Chest pain")
+    assert "Referred by Dr. Gupta (general medicine): ECG changes" in case.escalation_summary
+
+
+def test_live_referral_nobody_answers_widens_to_every_doctor(app):
+    case = _referred_live(app)
+    assert alarms.sweep(utcnow() + timedelta(seconds=30))["widened"] == 0
+    assert alarms.sweep(utcnow() + timedelta(seconds=61))["widened"] == 1
+    db.session.commit()
+    assert (case.queue, case.alarm_level) == ("emergency", 2)
+    assert case in queue.waiting_for(factories.make_staff("doctor", specialty="paediatrics"))
+    assert alarms.sweep(utcnow() + timedelta(seconds=300))["widened"] == 0
+
+
+def test_referral_of_a_finished_call_does_not_ring(app):
+    operator = factories.make_staff("operator")
+    general = factories.make_staff("doctor")
+    case = tier2.escalate(claimed_case(operator), operator, None, "soon", "Headaches")
+    db.session.commit()
+    tier2.accept(case.id, general)
+    tier2.refer(case, general, "neurology", "Migraine")
+    db.session.commit()
+    assert case.alarm_level == 0 and "Headaches" in case.escalation_summary

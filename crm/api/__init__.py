@@ -29,4 +29,4 @@ def body() -> dict:
     return request.form.to_dict()
 
 
-from crm.api import account, cards, cases, doctor, floor, openapi, operator, patients, telephony  # noqa: F401  (registers the routes)
+from crm.api import account, call_controls, cards, cases, doctor, floor, openapi, operator, patients, telephony  # noqa: F401  (registers the routes)

@@ -11,6 +11,7 @@ from crm.cards import render
 from crm.errors import Refused, load
 from crm.lookup import patient_view
 from crm.models import Patient
+from crm.models.base import local
 
 
 def card_json(card) -> dict:
@@ -118,7 +119,7 @@ def print_view(card) -> render.CardPrint:
         household_id=patient.household.code if patient.household else "",
         blood_group=patient.blood_group,
         emergency_contact=contact or "",
-        issued_on=card.issued_at.date(),
+        issued_on=local(card.issued_at).date(),  # the Delhi date, as the card page shows it
         qr_text=card.qr_token,
         reason={"original": "Original", "revised": "Revised", "duplicate": "Duplicate"}[card.reason],
         helpline=current_app.config["HELPLINE_DISPLAY_NUMBER"],

@@ -10,12 +10,13 @@ from crm import appointments, audit, outbox, phone
 from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
+from crm.cases import identify, queue, tier2, timeline
 from crm.cases import notes as clinical_notes
-from crm.cases import queue, tier2
 from crm.cases.status import Status
 from crm.errors import Refused, load
 from crm.extensions import db
-from crm.models import Appointment, Case, ClinicalNote
+from crm.live import events
+from crm.models import Appointment, Case, ClinicalNote, StaffUser
 from crm.models.base import iso, utcnow
 
 
@@ -41,8 +42,7 @@ def tier2_queue():
 def _with_triage(case: Case) -> dict:
     data = case_json(case) | {"summary": case.escalation_summary, "alarm_level": case.alarm_level,
                               "escalated_at": iso(case.escalated_at), "accepted_at": iso(case.accepted_at)}
-    matched = next((e.detail.get("rules") for e in reversed(case.events) if e.kind == "sms_in"), None)
-    data["triage_rules"] = matched or []
+    data["triage_rules"] = timeline.triage_tags(case)
     return data
 
 
@@ -70,6 +70,28 @@ def leave(case_id: int):
     return jsonify(case_json(case))
 
 
+@bp.post("/cases/<int:case_id>/identify")
+@allow("work_tier2")
+def identify_caller(case_id: int):
+    """Identify the caller by a scanned QR, a typed card number, a phone, or a pick (patient_id); audited."""
+    data = body()
+    query = {k: str(data[k]) for k in ("qr", "card_number", "phone") if data.get(k)}
+    if data.get("patient_id") is not None:
+        query = {"patient_id": str(bounded_int(data["patient_id"], "patient_id"))}
+    view = identify.identify(load(Case, case_id, "case"), current_user, query)
+    return jsonify(patient_id=view["patient"]["id"], name=view["patient"]["name"])
+
+
+@bp.post("/cases/<int:case_id>/join")
+@allow("work_tier2")
+def join(case_id: int):
+    """Ring the case's doctor back into the live call (after leaving it, or a dropped browser phone)."""
+    how = phone.system().join(_mine(case_id), current_user)
+    if how == "caller_gone":
+        raise Refused("caller_gone", "The caller has hung up: call back or text.", 409)
+    return jsonify(connection=how)
+
+
 @bp.post("/cases/<int:case_id>/call-back")
 @allow("work_tier2")
 def call_back(case_id: int):
@@ -90,6 +112,7 @@ def text(case_id: int):
     if not message_body:
         raise Refused("empty", "Write the message.", 422)
     message = outbox.queue_sms(case.caller_phone, message_body[:600], case=case, kind="doctor", staff_id=current_user.id)
+    events.case_changed(case, "case.message")
     return jsonify(id=message.id, status=message.status), 201
 
 
@@ -146,6 +169,31 @@ def duty():
     current_user.presence = "available" if current_user.on_duty else "offline"
     current_user.presence_since = utcnow()
     return jsonify(on_duty=current_user.on_duty)
+
+
+@bp.put("/me/sound")
+@allow("work_tier2")
+def sound():
+    """The Tier 2 page reports whether its alarm can sound (after the doctor's "sound on" click)."""
+    on = body().get("on")
+    if not isinstance(on, bool):
+        raise Refused("bad_sound", "Say on: true or false.", 422)
+    if current_user.sound_on != on:
+        current_user.sound_on, current_user.sound_since = on, utcnow()
+        events.publish("doctor.sound", lambda: {"id": current_user.id, "sound_on": on}, lambda: ["supervisors"])
+    return jsonify(sound_on=on)
+
+
+@bp.get("/doctors/sound")
+@allow("supervise")
+def doctors_sound():
+    """On-duty doctors and whether their alarm can sound: the supervisor chases those with sound off."""
+    found = db.session.scalars(select(StaffUser).where(StaffUser.role == "doctor", StaffUser.on_duty.is_(True),
+                                                       StaffUser.active.is_(True)).order_by(StaffUser.name)
+                               .limit(queue.MAX_LISTED))
+    doctors = [{"id": d.id, "name": d.name, "specialty": d.specialty, "sound_on": d.sound_on,
+                "since": iso(d.sound_since)} for d in found]
+    return jsonify(doctors=doctors, sound_off=sum(not d["sound_on"] for d in doctors))
 
 
 @bp.get("/slots")

@@ -28,6 +28,26 @@ PATHS = {
         "Accept an escalation or emergency: 200 for the one doctor who wins, 409 for the others"),
     "/api/v1/cases/{case_id}/leave": _case_post("Leave the case's call after a warm transfer"),
     "/api/v1/cases/{case_id}/call-back": _case_post("Call the citizen back into the case's conference"),
+    "/api/v1/cases/{case_id}/identify": _case_post(
+        "Identify the caller by QR, card number, phone or a pick from the household (audited)",
+        {"qr": {"type": "string"}, "card_number": {"type": "string"}, "phone": {"type": "string"},
+         "patient_id": {"type": "integer"}}, schema={"type": "object"}, codes=(400, 401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/join": _case_post("Ring the case's doctor back into the live call",
+                                               schema={"type": "object"}),
+    "/api/v1/cases/{case_id}/hold": _case_post("Hold (hold music) or resume the caller", {"on": {"type": "boolean"}},
+                                               ["on"], schema={"type": "object"}, codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/mute": _case_post("Mute or unmute your own leg", {"on": {"type": "boolean"}}, ["on"],
+                                               schema={"type": "object"}, codes=(401, 403, 404, 409, 422)),
+    "/api/v1/cases/{case_id}/end-call": _case_post("End the case's call for everyone", schema={"type": "object"}),
+    "/api/v1/me/sound": {"put": {
+        "summary": "The Tier 2 page says whether its alarm can sound",
+        "requestBody": _body({"type": "object", "properties": {"on": {"type": "boolean"}}, "required": ["on"]}),
+        "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)}}},
+    "/api/v1/doctors/sound": {"get": {
+        "summary": "On-duty doctors and whether their alarm can sound (supervisors)",
+        "responses": {"200": _json({"type": "object", "properties": {
+            "doctors": {"type": "array", "items": {"type": "object"}}, "sound_off": {"type": "integer"}}}),
+            **_errors(401, 403)}}},
     "/api/v1/cases/{case_id}/text": _case_post(
         "Text the citizen", {"body": {"type": "string"}}, ["body"], ok="201",
         schema={"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}}},

@@ -54,7 +54,11 @@ PATHS = {
         {"type": "object", "properties": {
             "server_time": {"type": "string"}, "waiting": {"type": "array", "items": QUEUE_ITEM},
             "scheduled": {"type": "array", "items": QUEUE_ITEM}, "mine": {"type": "array", "items": QUEUE_ITEM},
-            "operators": COUNTS, "emergencies_waiting": {"type": "integer"}, "me": ME,
+            "operators": COUNTS, "emergencies_waiting": {"type": "integer"},
+            "emergencies": {"type": "array", "maxItems": 20, "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "reference": {"type": "string"}, "caller": {"type": ["string", "null"]},
+                "channel": {"type": "string"}, "queued_at": {"type": ["string", "null"]},
+                "alarm_level": {"type": "integer"}}}}, "me": ME,
             "sla_seconds": {"type": "integer"}, "wrap_up_seconds": {"type": "integer"}}}),
     "/api/v1/me/presence": {"put": {
         "summary": "Choose presence; 'available' during wrap-up ends it (the wrapped cases close). "

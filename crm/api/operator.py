@@ -12,7 +12,7 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import audit, presence
+from crm import audit, phones, presence
 from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
@@ -50,6 +50,9 @@ def tier1_queue():
     return jsonify(
         server_time=iso(now), waiting=[item(c) for c in seen.waiting], scheduled=[item(c) for c in seen.scheduled],
         mine=[item(c) for c in seen.mine], operators=seen.counts, emergencies_waiting=seen.emergencies_waiting,
+        emergencies=[{"id": c.id, "reference": c.reference, "caller": phones.masked(c.caller_phone),
+                      "channel": c.channel, "queued_at": iso(c.queued_at), "alarm_level": c.alarm_level}
+                     for c in seen.emergencies],
         me=presence.summary(current_user), sla_seconds=current_app.config.get("QUEUE_SLA_SECONDS", 60),
         wrap_up_seconds=presence.wrap_up_seconds())
 

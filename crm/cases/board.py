@@ -21,6 +21,7 @@ from triage.rules import RULESET
 
 _LABELS = {r.id: (r.text.get("label_en", r.id), r.priority) for r in RULESET.rules}
 EMERGENCY_OPEN = ("queued", "callback", "escalated")
+EMERGENCIES_LISTED = 20
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Board:
     mine: list[Case]
     counts: dict[str, int]
     emergencies_waiting: int
+    emergencies: list[Case] = field(default_factory=list)
     extras: dict[int, dict] = field(default_factory=dict)
 
 
@@ -43,9 +45,11 @@ def read(staff: StaffUser, now: datetime) -> Board:
     mine = list(db.session.scalars(select(Case).where(
         Case.assigned_to_id == staff.id,
         (Case.status == "in_progress") | (Case.wrap_up_until > now)).order_by(Case.id)))
-    emergencies = db.session.scalar(select(func.count()).select_from(Case).where(
-        Case.queue == "emergency", Case.doctor_id.is_(None), Case.status.in_(EMERGENCY_OPEN)))
-    board = Board(waiting, scheduled, mine, presence.counts(), emergencies or 0)
+    unanswered = (Case.queue == "emergency") & Case.doctor_id.is_(None) & Case.status.in_(EMERGENCY_OPEN)
+    emergencies = db.session.scalar(select(func.count()).select_from(Case).where(unanswered))
+    listed = list(db.session.scalars(select(Case).where(unanswered).order_by(Case.queued_at, Case.id)
+                                     .limit(EMERGENCIES_LISTED)))
+    board = Board(waiting, scheduled, mine, presence.counts(), emergencies or 0, listed)
     board.extras = extras([*waiting, *scheduled, *mine])
     return board
 

@@ -11,8 +11,10 @@ from crm.cases.status import WAITING, Status
 from crm.errors import Refused
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
+from crm.models.telephony import CALL_STATUS_RANK
 from triage import specialties
 
+CALL_ENDED = {status for status, rank in CALL_STATUS_RANK.items() if rank >= 4}
 URGENCY = {"emergency": "P1", "urgent": "P2", "soon": "P3", "routine": "P4"}
 
 
@@ -45,17 +47,36 @@ def accept(case_id: int, doctor: StaffUser) -> Case | None:
                           alarm_level=0)
 
 
+def caller_on_line(case: Case) -> bool:
+    """Whether the citizen's leg of the case's call is still up (a live call, not a finished one)."""
+    return case.channel == "voice" and any(
+        c.purpose in ("citizen", "callback") and c.ended_at is None and c.status not in CALL_ENDED for c in case.calls)
+
+
 def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
-    """Send the case to another specialty's queue with a note; the specialist sees its whole history."""
+    """Send the case to another specialty's queue with a note; the specialist sees its whole history.
+
+    A live call is a warm transfer: the specialty's doctors are rung like an emergency (widened after
+    the threshold as emergencies are), the specialist joins the same conference, and the referring
+    doctor stays on the line until they hand over and leave.
+    """
     if case.doctor_id != doctor.id:
         raise Refused("cannot_refer", "Only the doctor who has the case can refer it.", 409)
     if not specialties.is_specialty(specialty) or specialty == doctor.specialty:
         raise Refused("cannot_refer", "Choose another specialty to refer to.", 409)
     lifecycle.refuse_unless(case, "refer")
+    note = note.strip()[:2000]
+    live = caller_on_line(case)
     case.queue, case.specialty = tier2_queue(specialty), specialty
-    case.doctor_id, case.accepted_at = None, None
-    return lifecycle.move(case, "refer", "referred", doctor, specialty=specialty, note=note.strip()[:2000],
-                          from_specialty=doctor.specialty)
+    case.doctor_id, case.accepted_at, case.escalated_at = None, None, utcnow()
+    handover = f"Referred by {doctor.name} ({(doctor.specialty or 'general').replace('_', ' ')}): {note or 'no note'}"
+    case.escalation_summary = "\n\n".join(p for p in (case.escalation_summary, handover) if p)[:4000]
+    lifecycle.move(case, "refer", "referred", doctor, specialty=specialty, note=note,
+                   from_specialty=doctor.specialty, live=live)
+    if live:
+        case.alarm_level = 0
+        alarms.raise_alarm(case, to=f"{specialty.replace('_', ' ')} doctors on duty (live referral)")
+    return case
 
 
 def complete(case: Case, doctor: StaffUser, advice: str) -> Case:

@@ -12,3 +12,14 @@ def add_event(case: Case, kind: str, staff_id: int | None = None, **detail) -> C
     event = CaseEvent(case=case, kind=kind, staff_id=staff_id, detail=detail, at=utcnow())
     db.session.add(event)
     return event
+
+
+def triage_tags(case: Case) -> list[str]:
+    """Every rule triage matched over the case's messages, first seen first: tags accumulate."""
+    seen: list[str] = []
+    for event in case.events:
+        if event.kind == "sms_in":
+            for rule in (event.detail or {}).get("rules", []):
+                if rule not in seen:
+                    seen.append(rule)
+    return seen

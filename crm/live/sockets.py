@@ -9,7 +9,8 @@ from crm.auth.capabilities import can
 from crm.extensions import socketio
 
 # Who hears which room follows what their role may do (crm.auth.capabilities).
-CAPABILITY_ROOMS = {"work_tier1": ("tier1",), "watch_tier2": ("tier2", "emergency"), "supervise": ("supervisors",)}
+# Operators hear emergencies too: their "emergencies waiting" badge must move as fast as a doctor's alarm.
+CAPABILITY_ROOMS = {"work_tier1": ("tier1", "emergency"), "watch_tier2": ("tier2", "emergency"), "supervise": ("supervisors",)}
 
 
 def rooms_of(staff) -> list[str]:

@@ -37,6 +37,9 @@ class StaffUser(UserMixin, db.Model):
     # Wrong passwords in a row; from LOCK_AFTER on, each one locks the account for longer (crm.auth.lockout).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether the doctor's Tier 2 page last said its alarm can sound (the browser needs a click first).
+    sound_on: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sound_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 

@@ -80,6 +80,8 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "case": case[0] if case else None, "case_id": case[2] if case else None,
             "on_the_phone": bool(case and case[3] == "voice"),
             "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
+            # A doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
+            "sound_off": person.role == "doctor" and person.on_duty and not person.sound_on,
         })
     return result
 

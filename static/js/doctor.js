@@ -58,28 +58,83 @@
 
   // The alarm: every emergency nobody has accepted rings, visibly and audibly, until one doctor
   // accepts it. Level 1 rings doctors on duty; level 2 (nobody accepted in time) rings everyone.
-  let audio = null; let beeping = null;
-  function ringing() {
-    return waiting.filter((c) => c.queue === 'emergency' && (c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty)));
+  // The browser lets a page sound only after a click, so a shift starts with "sound on" (a test tone);
+  // while it is off the page says so and the supervisor sees it (PUT /api/v1/me/sound).
+  let audio = null; let beeping = null; let flashing = null; const notified = new Set();
+  const soundBox = $('sound');
+  function soundState(on) {
+    if (!soundBox) return;
+    if (soundBox.dataset.state === (on ? 'on' : 'off')) return;
+    soundBox.dataset.state = on ? 'on' : 'off';
+    $('sound-state').textContent = on ? 'Alarm sound is on.' : 'Alarm sound is OFF: you will not hear an emergency.';
+    $('sound-on').textContent = on ? 'Test tone' : 'Turn sound on (plays a test tone)';
+    api('PUT', '/api/v1/me/sound', { on });
   }
+  function audible() { return !!audio && audio.state === 'running'; }
   function beep() {
+    if (!audible()) return;  // no click yet: the banner, the title and the notification still ring
+    const osc = audio.createOscillator(); const gain = audio.createGain();
+    osc.frequency.value = 880; gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
+    osc.start(); osc.stop(audio.currentTime + 0.35);
+  }
+  async function soundOn() {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      const osc = audio.createOscillator(); const gain = audio.createGain();
-      osc.frequency.value = 880; gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
-      osc.start(); osc.stop(audio.currentTime + 0.35);
-    } catch (e) { /* no audio device: the banner still flashes */ }
+      audio.onstatechange = () => soundState(audible());  // a device change or the OS may suspend it
+      await audio.resume();
+    } catch (e) { audio = null; }
+    beep();
+    soundState(audible());
+    if (!audible()) toast('This browser will not play sound: keep the page visible.', true);
+    if ('Notification' in window && Notification.permission === 'default') {
+      try { await Notification.requestPermission(); } catch (e) { /* older browsers: callback form only */ }
+    }
+    notifyState();
+  }
+  function notifyState() {
+    const box = $('notify-state');
+    if (!box) return;
+    const how = 'Notification' in window ? Notification.permission : 'unsupported';
+    box.textContent = { granted: 'System notifications on.', denied: 'System notifications blocked in this browser.',
+      default: 'System notifications not allowed yet.', unsupported: '' }[how];
+  }
+  function notify(c) {
+    if (notified.has(c.id) || !('Notification' in window) || Notification.permission !== 'granted') return;
+    notified.add(c.id);
+    try {
+      const n = new Notification(`EMERGENCY ${c.reference}`, { body: `Caller ${c.caller || 'unknown'}: open Sampark to accept.`, tag: `case-${c.id}`, requireInteraction: true });
+      n.onclick = () => { window.focus(); show(c.id); };
+    } catch (e) { /* notifications need a service worker on some platforms: the page still rings */ }
+  }
+  function flash(text) {
+    let odd = false;
+    clearInterval(flashing);
+    flashing = setInterval(() => { odd = !odd; document.title = odd ? text : '🚨 EMERGENCY · Sampark'; }, 1000);
+    document.title = '🚨 EMERGENCY · Sampark';
+  }
+  function ringing() {
+    // Emergencies, and live referrals to this doctor's specialty (a caller is on the line, handed over).
+    return waiting.filter((c) => c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty));
   }
   function alarm() {
     const due = ringing();
     const box = $('alarm');
-    if (!due.length) { box.hidden = true; document.title = 'Doctor · Sampark'; clearInterval(beeping); beeping = null; return; }
+    if (!due.length) {
+      box.hidden = true; clearInterval(beeping); beeping = null; clearInterval(flashing); flashing = null;
+      document.title = 'Doctor · Sampark'; return;
+    }
     const first = due[0];
     box.hidden = false; box.dataset.case = first.id;
     $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · waiting ${waited(first.queued_at)}` +
       (due.length > 1 ? ` · ${due.length} emergencies` : '') + (first.alarm_level >= 2 ? ' · NOT ANSWERED IN TIME' : '');
-    document.title = '🚨 EMERGENCY · Sampark';
+    due.forEach(notify);
+    if (!flashing) flash(`${first.reference} waiting · Sampark`);
     if (!beeping) { beep(); beeping = setInterval(beep, 1200); }
+  }
+  if (soundBox) {
+    $('sound-on').addEventListener('click', soundOn);
+    api('PUT', '/api/v1/me/sound', { on: false });  // a fresh page cannot sound until clicked
+    notifyState();
   }
 
   async function refresh() {
@@ -87,26 +142,44 @@
     if (r.ok) render(r.data);
   }
 
-  async function show(caseId) {
+  // The case panel is patched section by section, never redrawn under the doctor's hands: a note being
+  // typed keeps its text and focus when the citizen texts again (drafts are kept per case, also across
+  // a reload, by Sampark's data-draft fields).
+  async function show(caseId, quiet) {
+    const changed = selected !== caseId;
     selected = caseId;
-    const response = await fetch(`/doctor/cases/${caseId}/panel`, { credentials: 'same-origin' });
-    $('detail').innerHTML = await response.text();  // server-rendered, autoescaped
-    document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
+    try { localStorage.setItem(`sampark.doctor.${me}.selected`, String(caseId)); } catch (e) { /* no storage */ }
+    const response = await window.Sampark.html(`/doctor/cases/${caseId}/panel`);
+    if (!response.ok) { if (!quiet && response.status !== 401) toast('Could not open the case.', true); return; }
+    const fresh = document.createElement('div');
+    fresh.innerHTML = response.text;  // server-rendered, autoescaped
+    const box = $('detail');
+    const current = box.querySelector('article.doctor-case');
+    const article = fresh.querySelector('article.doctor-case');
+    if (selected !== caseId || !article) return;  // another case was chosen meanwhile
+    const same = !changed && current && current.dataset.case === article.dataset.case;
+    if (same) {
+      for (const name of ['mine', 'channel', 'liveCall']) current.dataset[name] = article.dataset[name];
+    }
+    if (same) Sampark.patch(current, article); else { box.replaceChildren(article); Sampark.drafts.restore(box); }
     loadSlots();
+    document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
   }
 
   async function accept(caseId) {
     const r = await api('POST', `/api/v1/cases/${caseId}/accept`);
     if (!r.ok) { toast(r.data.message || 'Could not accept.', true); await refresh(); return; }
     const how = { joining: 'Joining the call…', connecting: 'Connecting the caller…',
-      caller_gone: 'The caller has hung up: call back or text.', failed: 'Could not connect the call.' }[r.data.connection];
+      caller_gone: r.data.channel === 'voice' ? 'The caller has hung up: call back or text.' : 'Text the citizen, or call back.',
+      failed: 'Could not connect the call.' }[r.data.connection];
     toast(`You have ${r.data.reference}. ${how || ''}`);
     await refresh(); await show(caseId);
   }
 
   async function loadSlots() {
     const select = document.querySelector('select[data-slots]');
-    if (!select) return;
+    if (!select || select.dataset.loaded) return;
+    select.dataset.loaded = 'yes';
     const r = await api('GET', '/api/v1/slots' + (select.dataset.slots ? `?specialty=${encodeURIComponent(select.dataset.slots)}` : ''));
     select.replaceChildren();
     const none = document.createElement('option'); none.value = '';
@@ -116,6 +189,7 @@
       o.textContent = `${new Date(s.starts_at).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} · ${s.facility} · ${s.doctor}`;
       select.appendChild(o);
     }
+    Sampark.drafts.restore(select.form);
   }
 
   document.addEventListener('click', async (e) => {
@@ -124,9 +198,28 @@
     const act = e.target.dataset.act;
     const article = e.target.closest('article[data-case]');
     if (!act || !article || e.target.tagName !== 'BUTTON' || e.target.type === 'submit') return;
-    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`);
-    toast(r.ok ? (act === 'call-back' ? 'Calling the citizen back…' : 'Done.') : r.data.message, !r.ok);
-    await show(Number(article.dataset.case));
+    if (act === 'end-call' && !window.confirm('End the call for the caller and everyone on it?')) return;
+    const flag = e.target.dataset.on;
+    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/${act}`, flag === undefined ? undefined : { on: flag === 'true' });
+    const said = { 'call-back': 'Calling the citizen back…', join: 'Ringing you into the call…', leave: 'You have left the call.',
+      hold: flag === 'true' ? 'The caller is on hold (music).' : 'The caller is back.', mute: flag === 'true' ? 'You are muted.' : 'You are unmuted.',
+      'end-call': 'The call has ended.' };
+    toast(r.ok ? (said[act] || 'Done.') : r.data.message, !r.ok);
+    await show(Number(article.dataset.case), true);
+  });
+
+  // Identify the caller as the operator can: QR, card number or phone (audited), or a household pick.
+  async function identify(article, query, form) {
+    const r = await api('POST', `/api/v1/cases/${article.dataset.case}/identify`, query);
+    toast(r.ok ? `Caller identified: ${r.data.name}.` : r.data.message, !r.ok);
+    if (!r.ok) return;
+    if (form) { Sampark.drafts.forget(form); form.reset(); }
+    await show(Number(article.dataset.case), true);
+  }
+  document.addEventListener('click', (e) => {
+    const pick = e.target.closest('button[data-pick]');
+    const article = pick && pick.closest('article.doctor-case');
+    if (article) identify(article, { patient_id: Number(pick.dataset.pick) });
   });
 
   document.addEventListener('submit', async (e) => {
@@ -136,6 +229,7 @@
     const article = form.closest('article[data-case]');
     const data = Object.fromEntries(new FormData(form).entries());
     let url = `/api/v1/cases/${article.dataset.case}/${form.dataset.act}`;
+    if (form.dataset.act === 'identify') { await identify(article, Sampark.scanQuery(data.query || ''), form); return; }
     if (form.dataset.act === 'appointments') { url = '/api/v1/appointments'; data.case_id = Number(article.dataset.case); data.slot_id = Number(data.slot_id); }
     const r = await api('POST', url, data);
     if (r.ok && form.dataset.act === 'notes/break-glass') {  // shown here once; the access is on the audit log
@@ -145,8 +239,13 @@
       form.remove();
       return;
     }
-    toast(r.ok ? 'Saved.' : r.data.message, !r.ok);
-    if (r.ok) { await refresh(); await show(Number(article.dataset.case)); }
+    const done = { refer: 'Referred. If the caller is on the line the specialist is rung: hand over, then leave.',
+      text: 'SMS sent.', notes: 'Note added.', appointments: 'Appointment booked.', complete: 'Case completed.' };
+    toast(r.ok ? (done[form.dataset.act] || 'Saved.') : r.data.message, !r.ok);
+    if (r.ok) {
+      Sampark.drafts.forget(form); form.reset();
+      await refresh(); await show(Number(article.dataset.case), true);
+    }
   });
 
   $('alarm-accept').addEventListener('click', () => accept(Number($('alarm').dataset.case)));
@@ -166,7 +265,10 @@
   const live = $('live');
   socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
   socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });
-  socket.onAny(() => { refresh(); if (selected) show(selected); });
+  socket.onAny(() => { refresh(); if (selected) show(selected, true); });
   refresh();
+  let kept = null;
+  try { kept = Number(localStorage.getItem(`sampark.doctor.${me}.selected`)) || null; } catch (e) { kept = null; }
+  if (kept) show(kept, true);  // after a reload: the same case, with its drafts
   setInterval(refresh, 15000);  // a safety net if the socket is silently gone
 })();

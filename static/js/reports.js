@@ -58,9 +58,8 @@
     document.getElementById('csv-link').href = `${root.dataset.csv}?${query}`;
     document.getElementById('pdf-link').href = `${root.dataset.pdf}?day=${query.get('from')}`;
     const errorBox = document.getElementById('report-error');
-    const response = await fetch(`${root.dataset.url}?${query}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-    const data = await response.json();
-    if (!response.ok) { errorBox.textContent = data.message; errorBox.hidden = false; return; }
+    const { ok, data } = await window.Sampark.api('GET', `${root.dataset.url}?${query}`);
+    if (!ok) { errorBox.textContent = data.message; errorBox.hidden = false; return; }
     errorBox.hidden = true;
     root.dataset.loaded = 'true';
     draw(data.rows);

@@ -91,6 +91,13 @@
       chip.dataset.state = a.state;
       chip.textContent = STATE_NAMES[a.state] || a.state;
       state.append(chip);
+      if (a.sound_off) {  // an emergency would not ring on this doctor's page: ask them to switch sound on
+        const mute = document.createElement('span');
+        mute.className = 'chip sound-off';
+        mute.textContent = 'Sound off';
+        mute.title = 'On duty, but the alarm cannot sound on their Tier 2 page';
+        state.append(' ', mute);
+      }
       const since = cell(tr, '', 'agent-since');
       since.dataset.seconds = a.seconds_in_state === null ? '' : a.seconds_in_state;
       cell(tr, a.case || '', 'agent-case');

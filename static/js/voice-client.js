@@ -5,9 +5,9 @@
   const status = document.getElementById('voice-status');
   function show(text, state) { if (status) { status.textContent = text; status.dataset.state = state; } }
   async function token() {
-    const response = await fetch('/api/v1/telephony/token', { credentials: 'same-origin' });
-    if (!response.ok) throw new Error('no voice token');
-    return response.json();
+    const { ok, data } = await window.Sampark.api('GET', '/api/v1/telephony/token');
+    if (!ok) throw new Error(data.message || 'no voice token');
+    return data;
   }
   async function start() {
     if (!window.Twilio || !window.Twilio.Device) { show('phone: SDK missing', 'down'); return; }

@@ -82,7 +82,12 @@
     const banner = $('emergency-banner');
     banner.hidden = !board.emergencies_waiting;
     banner.textContent = `${board.emergencies_waiting} emergenc${board.emergencies_waiting === 1 ? 'y' : 'ies'} waiting`;
-    banner.title = 'Emergencies in the doctors\' queue that no doctor has accepted yet';
+    banner.title = 'Emergencies in the doctors\' queue that no doctor has accepted yet: click to see them';
+    const list = $('emergency-list');
+    list.replaceChildren(...(board.emergencies || []).map((c) => el('li', {},
+      el('b', {}, c.reference), ` · ${c.channel} · caller ${c.caller || 'unknown'} · waiting ${c.queued_at ? clock((now() - ms(c.queued_at)) / 1000) : "–"}`,
+      c.alarm_level >= 2 ? el('span', { class: 'late' }, ' · not answered in time') : '')));
+    if (!board.emergencies_waiting) { list.hidden = true; banner.setAttribute('aria-expanded', 'false'); }
     followCurrent(board.mine);
     tick();
   }
@@ -246,7 +251,9 @@
     $('case-empty').hidden = true; $('case').hidden = false;
     $('assess-empty').hidden = true;
     if (fresh) {
-      $('scan-error').textContent = ''; $('scan-input').value = ''; $('reply-body').value = ''; updateCount();
+      $('scan-error').textContent = ''; $('scan-input').value = ''; $('reply-body').value = '';
+      $('reply-body').dataset.draft = `case-${caseId}.reply`;  // an unsent reply is kept per case, also across a reload
+      window.Sampark.drafts.restore($('reply-body').parentElement); updateCount();
       $('notes').value = ''; $('outcome-error').textContent = ''; $('report-sms-preview').textContent = '';
       for (const form of document.querySelectorAll('.outcome form')) form.reset();
       fillAssessment(state.current);
@@ -300,6 +307,8 @@
     const how = state.connection || (c.channel === 'sms' ? 'sms' : null);
     $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
     $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');
+    // Call controls only while this operator is talking on a voice case that is not closed.
+    $('call-controls').hidden = !(c.channel === 'voice' && how === 'talking' && !['resolved', 'closed'].includes(c.status));
     $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `SMS: ${f.label}`)));
     if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
     const working = c.status === 'in_progress';
@@ -324,10 +333,10 @@
 
   async function loadScreenPop() {
     const c = state.current;
-    const response = await fetch(`/workspace/cases/${c.id}/patient`, { credentials: 'same-origin' });
-    if (!state.current || state.current.id !== c.id) return;
+    const response = await window.Sampark.html(`/workspace/cases/${c.id}/patient`);
+    if (!state.current || state.current.id !== c.id || response.status === 401) return;
     // Rendered and escaped by the server (Jinja autoescape); no citizen-typed text is in it.
-    $('screen-pop').innerHTML = await response.text();
+    $('screen-pop').innerHTML = response.text;
   }
 
   async function loadThread() {
@@ -517,12 +526,7 @@
   }
 
   // ---- identifying the caller ----------------------------------------------------------------
-  function scanQuery(text) {
-    const digits = text.replace(/[\s-]/g, '');
-    if (/^\d{12}$/.test(digits)) return { card_number: digits };
-    if (/^(\+?91)?0?[6-9]\d{9}$/.test(digits)) return { phone: digits };
-    return { qr: text };
-  }
+  const scanQuery = window.Sampark.scanQuery;
 
   async function attach(query) {
     const c = state.current;
@@ -553,6 +557,7 @@
     if (!c || !text) return;
     const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages`, { body: text });
     if (!ok) { toast(data.message, true); return; }
+    window.Sampark.drafts.forget($('reply-body').parentElement);
     $('reply-body').value = ''; updateCount();
     toast('SMS queued.');
     loadThread();
@@ -667,6 +672,27 @@
       loadTimeline();  // call legs joining and leaving, notes, escalation: all on the timeline
     }
     scheduleRefresh();
+  });
+  // Hold (with music) and mute go to the case's conference through the server's twilio Client; the
+  // button says what a click will do next. Consult: hold the caller, escalate, resume when the doctor is on.
+  $('call-controls').addEventListener('click', async (e) => {
+    const button = e.target.closest('button[data-call]');
+    const c = state.current;
+    if (!button || !c) return;
+    const act = button.dataset.call;
+    if (act === 'end-call' && !window.confirm('End the call for the caller and everyone on it?')) return;
+    const on = button.dataset.on === 'true';
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${act}`, act === 'end-call' ? undefined : { on });
+    if (!ok) { toast(data.message, true); return; }
+    if (act === 'hold') { button.dataset.on = String(!on); button.textContent = on ? 'Resume caller' : 'Hold caller (music)'; }
+    if (act === 'mute') { button.dataset.on = String(!on); button.textContent = on ? 'Unmute me' : 'Mute me'; }
+    toast({ hold: on ? 'The caller is on hold (music).' : 'The caller is back.', mute: on ? 'You are muted.' : 'You are unmuted.',
+      'end-call': 'The call has ended.' }[act]);
+  });
+  $('emergency-banner').addEventListener('click', () => {
+    const list = $('emergency-list');
+    list.hidden = !list.hidden;
+    $('emergency-banner').setAttribute('aria-expanded', String(!list.hidden));
   });
   window.sampark = { socket, refresh };  // for support staff in the browser console, and the browser tests
   setInterval(tick, 1000);

@@ -6,22 +6,10 @@ import pytest
 from telephony.emulator.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.tier2_desk import doctor_page as _doctor_page
 from tests.live import served
 
 pytestmark = pytest.mark.browser
-
-
-def _doctor_page(browser, base, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-IN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/doctor/")
-    page.wait_for_selector("#live[data-state=live]")
-    return context, page
 
 
 def test_emergency_rings_two_doctors_and_one_accepts(browser, tmp_path):

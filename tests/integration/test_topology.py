@@ -32,6 +32,11 @@ def topology(tmp_path, pg_database):
         yield running.start(), app, token
     finally:
         running.stop()
+        with app.app_context():  # the session's PostgreSQL database is shared: leave it empty for the next test
+            from flask_migrate import downgrade
+
+            downgrade(revision="base")
+            db.engine.dispose()
 
 
 def test_a_call_goes_through_the_topology_and_a_crashed_web_process_comes_back(topology):

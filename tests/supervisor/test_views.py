@@ -106,3 +106,18 @@ def test_daily_report_json_and_pdf(client, login, day, monkeypatch):
     text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf.data))
     assert "Tier 1 calls" in text and "25.0%" in text and day["e2"].reference in text
     assert "सम्पर्क" in text and "fever" in text
+
+
+def test_the_board_names_doctors_on_duty_whose_alarm_cannot_sound(client, login, app):
+    from crm.extensions import db
+    from tests import factories
+
+    silent = factories.make_staff("doctor", name="Dr. Silent")
+    ringing = factories.make_staff("doctor", name="Dr. Ringing")
+    resting = factories.make_staff("doctor", name="Dr. Resting")
+    silent.on_duty, ringing.on_duty, ringing.sound_on, resting.on_duty = True, True, True, False
+    db.session.commit()
+    login("supervisor")
+    agents = {a["name"]: a for a in client.get("/api/v1/supervisor/board").json["agents"]}
+    assert agents["Dr. Silent"]["sound_off"] is True
+    assert agents["Dr. Ringing"]["sound_off"] is False and agents["Dr. Resting"]["sound_off"] is False

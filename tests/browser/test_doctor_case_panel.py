@@ -1,0 +1,56 @@
+"""The doctor's case panel on a live shift: a half-written note survives the citizen texting again
+(text and focus kept, also across a reload); the doctor reads the whole SMS thread and the triage tags
+accumulate. Real Chromium, the emulated phone."""
+
+import pytest
+
+from telephony.emulator.driver import Phone
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.tier2_desk import doctor_page, make_doctor
+from tests.live import served
+
+pytestmark = pytest.mark.browser
+CITIZEN = "+919811112222"
+NOTE = "Febrile seizure at home, 2 min, now drowsy. Advise"
+
+
+@pytest.mark.parametrize("size", ["desk", "laptop"])
+def test_note_survives_an_incoming_sms_and_the_thread_is_read(browser, tmp_path, size):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with served(tmp_path, WTF_CSRF_ENABLED=True) as (app, base):
+        make_doctor(app, "dr_panel")
+        context, page = doctor_page(browser, base, "dr_panel", size)
+        try:
+            phone = Phone(f"{base}/emulator", CITIZEN)
+            phone.text("bachche ko tez bukhar aur jhatke aa rahe hain")  # child, fever, convulsion: a P1 text
+            page.wait_for_selector("#waiting button[data-accept]", timeout=10_000)
+            page.click("#waiting button[data-accept]")
+            page.wait_for_selector("article.doctor-case[data-mine=true] textarea[name=body]")
+            first_tags = page.inner_text("article.doctor-case .rules")
+
+            page.click("article.doctor-case textarea[name=body]")
+            page.keyboard.type(NOTE)
+            page.click("article.doctor-case input[name=body]")
+            page.keyboard.type("Lay the child on")
+            phone.text("help please jaldi")  # the citizen texts again while the doctor types
+            page.wait_for_selector(".thread .msg-inbound >> text=help please jaldi", timeout=10_000)
+            page.keyboard.type(" the side")  # still typing into the same field: focus was kept
+            assert page.input_value("article.doctor-case input[name=body]") == "Lay the child on the side"
+            assert page.input_value("article.doctor-case textarea[name=body]") == NOTE
+            assert page.evaluate("document.activeElement.name") == "body"
+            tags = page.inner_text("article.doctor-case .rules")
+            assert all(tag.strip() in tags for tag in first_tags.replace("Triage:", "").split("\n") if tag.strip())
+            page.screenshot(path=str(ARTIFACTS / f"doctor_panel_after_sms_{size}.png"), full_page=False)
+
+            page.click("article.doctor-case form[data-act=text] button[type=submit]")  # the doctor's own reply
+            page.wait_for_selector(".thread .msg-outbound >> text=Lay the child on the side", timeout=10_000)
+            assert page.locator(".thread .msg-inbound").count() >= 2
+
+            page.once("dialog", lambda dialog: dialog.accept())  # "leave the page?" while a note is unsent
+            page.reload()
+            page.wait_for_selector("article.doctor-case textarea[name=body]")
+            assert page.input_value("article.doctor-case textarea[name=body]") == NOTE  # the draft, per case
+            assert page.input_value("article.doctor-case input[name=body]") == ""  # sent, so not kept
+            page.screenshot(path=str(ARTIFACTS / f"doctor_panel_reloaded_{size}.png"), full_page=False)
+        finally:
+            context.close()
