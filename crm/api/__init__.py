@@ -1,16 +1,11 @@
 """The JSON API under /api/v1: every dashboard action is also a call here."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from crm.errors import Refused
 from crm.security import bounds
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def error(code: str, message: str, status: int):
-    """The API's one error shape: {"error": CODE, "message": TEXT}."""
-    return jsonify(error=code, message=message), status
 
 
 def bounded_int(value, name: str, low: int = 1, high: int = bounds.MAX_ID) -> int:

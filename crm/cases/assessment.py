@@ -127,7 +127,7 @@ def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
         view = lookups.view_patient(optional_id(query["patient_id"]), case_id=case.id, via="pick")
         via = "pick"
     else:
-        view = lookups.lookup(query, case_id=case.id)  # LookupFailed propagates: the view says why
+        view = lookups.lookup(query, case_id=case.id)  # a refused lookup propagates: the handler says why
         via = next(k for k in ("qr", "card_number", "phone") if query.get(k))
     case.patient_id = view["patient"]["id"]
     card = view["card"]["number"] if view.get("card") and via in ("qr", "card_number") else None
