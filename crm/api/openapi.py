@@ -171,6 +171,7 @@ DOCUMENT = {
 def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
     from crm.access_log.openapi import PATHS as ACCESS_LOG_PATHS
+    from crm.admin.openapi import PATHS as ADMIN_PATHS
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
@@ -181,6 +182,7 @@ def _merge_paths() -> None:
     PATHS.update(ACCESS_LOG_PATHS)
     PATHS.update(SUPERVISOR_PATHS)
     PATHS.update(ACCOUNT_PATHS)
+    PATHS.update(ADMIN_PATHS)
 
 
 _merge_paths()

@@ -4,6 +4,7 @@ from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.facility import Facility
+from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, OptOut
@@ -20,6 +21,7 @@ __all__ = [
     "HealthCard",
     "Household",
     "Message",
+    "OfficeJob",
     "OptOut",
     "Patient",
     "Slot",

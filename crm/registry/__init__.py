@@ -22,12 +22,14 @@ PROGRESS_EVERY = 5000  # rows between progress events while reading
 
 
 def import_file(
-    path: Path, rejects_path: Path | None = None, progress: Progress | None = None, method: str | None = None
+    path: Path, rejects_path: Path | None = None, progress: Progress | None = None, method: str | None = None,
+    every: int = PROGRESS_EVERY,
 ) -> ImportSummary:
     """Import a registry CSV idempotently; every rejected row goes to the rejects CSV with its reason.
 
     `method` is "copy" (PostgreSQL: COPY into a staging table and a set-based merge, one transaction) or
     "batches" (the ORM in batches of 1,000, each committed; SQLite's path); by default the database decides.
+    `progress` hears where the import is every `every` rows read, at each stage after reading, and when done.
     """
     path = Path(path)
     rejects_path = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejects.csv")
@@ -57,7 +59,7 @@ def import_file(
                     _reject(summary, rejects, line, row, str(exc))
                 else:
                     merge.add(resident, line)
-                if progress and summary.read % PROGRESS_EVERY == 0:
+                if progress and summary.read % every == 0:
                     report("reading", handle.buffer.tell())
             merge.finish(lambda stage: report(stage, total))
     except BaseException:
