@@ -79,7 +79,7 @@ def test_every_admin_form_carries_and_needs_the_csrf_token(csrf_app):
     client.post("/login", data={"username": admin.username, "password": factories.PASSWORD, "csrf_token": _csrf(page)})
     for url in ("/admin/staff/new", f"/admin/staff/{target.id}"):
         page = client.get(url).get_data(as_text=True)
-        forms = re.findall(r"<form method=\"post\"[^>]*>(.*?)</form>", page, re.S)
+        forms = re.findall(r"<form method=\"post\"[^>]*>(.*?)</form>", page, re.DOTALL)
         assert forms and all('name="csrf_token"' in form for form in forms), url
     for action in ("disable", "password", "unlock"):
         assert client.post(f"/admin/staff/{target.id}/{action}").status_code == 400
