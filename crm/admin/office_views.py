@@ -67,8 +67,8 @@ def too_large(exc):
 @api_bp.get("/card-office/jobs")
 @allow("card_office")
 def api_jobs():
-    """The latest registry imports and bulk card issues with their progress."""
-    return jsonify(jobs=[service.state(job) for job in service.recent()])
+    """The latest registry imports and bulk card issues with their progress, and residents still without a card."""
+    return jsonify(jobs=[service.state(job) for job in service.recent()], missing_cards=service.missing_cards())
 
 
 @api_bp.get("/card-office/jobs/<int:job_id>")

@@ -59,7 +59,8 @@ PATHS = {
     "/api/v1/admin/staff/{staff_id}/tokens/{token_id}/revoke": _admin_post("Revoke one token at once", [TOKEN_ID]),
     "/api/v1/card-office/jobs": {"get": {
         "summary": "The latest registry imports and bulk card issues with their progress",
-        "responses": {"200": _json({"type": "object", "properties": {"jobs": {"type": "array", "items": JOB}}}),
+        "responses": {"200": _json({"type": "object", "properties": {"jobs": {"type": "array", "items": JOB},
+                                                          "missing_cards": {"type": "integer"}}}),
                       **_errors(401, 403)}}},
     "/api/v1/card-office/jobs/{job_id}": {"get": {
         "summary": "Where one import or bulk issue is now", "parameters": [JOB_ID],

@@ -10,10 +10,19 @@
     card_issue: (r) => `Issued ${number.format(r.issued || 0)} cards.`,
   };
 
+  // Residents without a card change when an import or an issue ends: the bulk-issue panel follows.
+  async function missingCards() {
+    const answer = await window.Sampark.api('GET', '/api/v1/card-office/jobs');
+    if (!answer.ok) return;
+    document.getElementById('missing-cards').textContent = number.format(answer.data.missing_cards);
+    document.getElementById('issue-button').disabled = !answer.data.missing_cards;
+  }
+
   function render(job) {
     const box = document.querySelector(`[data-job="${job.id}"]`);
     if (!box) return;
     const field = (name) => box.querySelector(`[data-field="${name}"]`);
+    const ended = (job.status === 'done' || job.status === 'failed') && box.dataset.status !== job.status;
     box.dataset.status = job.status;
     const bar = box.querySelector('progress');
     bar.max = Math.max(job.total || 0, 1);
@@ -30,6 +39,7 @@
     error.textContent = job.error || '';
     error.hidden = !job.error;
     if (field('rejects')) field('rejects').hidden = !job.rejects;
+    if (ended) missingCards();
   }
 
   function unfinished() {
