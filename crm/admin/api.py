@@ -103,7 +103,8 @@ def api_staff_password(staff_id: int):
 @allow("administer")
 def api_staff_tokens(staff_id: int):
     """The account's API tokens (never the tokens themselves)."""
-    return jsonify(tokens=service.tokens_of(load(StaffUser, staff_id, "staff member")))
+    rows = service.tokens_of(load(StaffUser, staff_id, "staff member"))
+    return jsonify(tokens=[{k: v for k, v in row.items() if k != "delhi"} for row in rows])
 
 
 @api_bp.post("/admin/staff/<int:staff_id>/tokens/<int:token_id>/revoke")

@@ -193,8 +193,13 @@ def unlock(actor: StaffUser | None, staff: StaffUser) -> bool:
 
 
 def tokens_of(staff: StaffUser) -> list[dict]:
-    """The staff member's API tokens as shown to people (never the token itself)."""
-    return [tokens.describe(row) for row in tokens.of(staff)]
+    """The staff member's API tokens as shown to people (never the token itself); `delhi` has the page's dates."""
+    def day(moment, fmt: str = "%d %b %Y") -> str | None:
+        return local(moment).strftime(fmt) if moment else None
+
+    return [{**tokens.describe(row), "delhi": {
+        "created": day(row.created_at), "expires": day(tokens.expires_at(row)),
+        "last_used": day(row.last_used_at, "%d %b %Y %H:%M")}} for row in tokens.of(staff)]
 
 
 def revoke_token(actor: StaffUser | None, staff: StaffUser, token_id: int) -> ApiToken:

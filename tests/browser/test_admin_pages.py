@@ -107,10 +107,10 @@ def test_admin_revokes_a_token_and_the_api_refuses_it(browser, live_app, live_se
     log_in(page, live_server, seeded["admin"], "/admin/staff/")
     page.goto(f"{live_server}/admin/staff/{seeded['old_id']}")
     row = page.locator("#tokens tr[data-token]")
-    assert "wallboard script" in row.inner_text() and "live" in row.inner_text()
+    assert "wallboard script" in row.inner_text() and "live" in row.inner_text().lower()
     page.click("#tokens button:has-text('Revoke')")
     assert "no longer works anywhere" in page.inner_text(".flash")
-    assert "revoked" in page.locator("#tokens tr[data-token]").inner_text()
+    assert "revoked" in page.locator("#tokens tr[data-token]").inner_text().lower()
     _shot(page, "token_revoked", size)
     assert requests.get(f"{live_server}/api/v1/me", headers=bearer).status_code == 401
     context.close()
@@ -126,10 +126,41 @@ def test_admin_disables_an_account_and_its_open_desk_is_logged_out(browser, live
     log_in(page, live_server, seeded["admin"], "/admin/staff/")
     page.goto(f"{live_server}/admin/staff/{seeded['old_id']}")
     page.click("#disable button")
-    assert page.inner_text("#account-state") == "disabled"
+    assert page.inner_text("#account-state").lower() == "disabled"
     operator.goto(f"{live_server}/workspace")
     operator.wait_for_url(lambda url: "/login" in url)
     with live_app.app_context():
         assert not db.session.get(StaffUser, seeded["old_id"]).active
     desk.close()
+    context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_admin_sets_a_doctors_duty_schedule(browser, live_app, live_server, size):
+    from datetime import timedelta
+
+    from crm.models import Facility
+    from crm.models.base import local, utcnow
+
+    seeded = _seed(live_app)
+    with live_app.app_context():
+        db.session.add(Facility(code="HS-GTB", name="Guru Teg Bahadur Hospital", kind="hospital", district="Shahdara"))
+        doctor_id = StaffUser.query.filter_by(name="Dr. Vikram Rao").one().id
+        db.session.commit()
+        db.session.remove()
+    day = (local(utcnow()) + timedelta(days=3)).date()
+    context = _context(browser, size)
+    page = context.new_page()
+    log_in(page, live_server, seeded["admin"], "/admin/staff/")
+    page.goto(f"{live_server}/admin/staff/{doctor_id}")
+    page.fill("#schedule input[name=day]", day.isoformat())
+    page.fill("#schedule input[name=start]", "10:00")
+    page.fill("#schedule input[name=end]", "12:00")
+    page.fill("#schedule input[name=minutes]", "20")
+    page.click("#schedule button[type=submit]")
+    assert "6 new slots for Dr. Vikram Rao" in page.inner_text(".flash")
+    row = page.inner_text("#schedule tbody tr")
+    assert day.strftime("%d %b %Y") in row and "10:00–12:00" in row and "Guru Teg Bahadur Hospital" in row
+    page.locator("#schedule").scroll_into_view_if_needed()
+    _shot(page, "schedule", size)
     context.close()
