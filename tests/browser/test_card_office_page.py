@@ -99,7 +99,8 @@ def test_registry_upload_shows_progress_to_done_and_the_rejects_download(browser
     with page.expect_download() as download:
         page.click(f"{job} a:has-text('Download the rejected rows')")
     path = download.value.path()
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     assert download.value.suggested_filename == "east-delhi.rejects.csv"
     assert len(rows) == rejected and all(r["reason"] == "sex 'Q' is not M, F or O" for r in rows)
     assert rows[0]["registry_id"] == "ED000000"

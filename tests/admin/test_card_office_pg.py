@@ -1,0 +1,47 @@
+"""The registry import job on PostgreSQL: the COPY merge holds one long transaction while the job's progress is
+written on a connection of its own, readable by the page before the import commits."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crm.admin import card_office as office
+from crm.extensions import db
+from crm.models import OfficeJob, Patient
+from tests import factories
+from tests.admin.test_card_office import BAD, csv_bytes
+from tests.test_registry import GOOD
+
+pytestmark = pytest.mark.pg
+
+
+def test_progress_is_visible_outside_the_import_transaction(pg_app, monkeypatch):
+    monkeypatch.setattr(office, "PROGRESS_ROWS", 1)
+    monkeypatch.setattr(office, "PROGRESS_SECONDS", 0)
+    seen = []
+    outside = create_engine(pg_app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def look(kind, payload, to=None):
+        # What another web process would read now, while the import's transaction is still open.
+        with outside.connect() as connection:
+            row = connection.execute(text("SELECT status, done, total FROM office_job WHERE id = :id"),
+                                     {"id": payload["id"]}).one()
+            patients = connection.execute(text("SELECT count(*) FROM patient")).scalar_one()
+        seen.append((payload["stage"], tuple(row), patients))
+
+    monkeypatch.setattr(office.socketio, "emit", look)
+    client, _ = factories.logged_in(pg_app, "registrar")
+    response = client.post("/card-office/imports", data={"file": (io.BytesIO(csv_bytes(*GOOD, BAD)), "east.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    job = OfficeJob.query.one()
+    assert (job.status, job.done, job.total, job.rejected, job.result["created"]) == ("done", 4, 4, 1, 3)
+    assert Patient.query.count() == 3
+    reading = [s for s in seen if s[0] == "reading"]
+    assert reading and all(status == "running" and patients == 0 for _, (status, _, _), patients in reading)
+    assert seen[-1] == ("done", ("done", 4, 4), 3)
+    outside.dispose()
+    db.session.remove()
