@@ -35,6 +35,7 @@ EVENT = "office.progress"
 PROGRESS_ROWS = 500  # rows between progress events while reading (the writes are throttled by time too)
 PROGRESS_SECONDS = 0.25
 RECENT = 20
+JOB_TIMEOUT = 3 * 3600  # a city's file on a busy database: hours, not rq's default 3 minutes
 HEADER_BYTES = 64 * 1024
 CHUNK = 1024 * 1024
 
@@ -226,7 +227,8 @@ class Reporter:
 
 
 def _queue_after_commit(path: str, job_id: int) -> None:
-    unit_of_work.after_commit(db.session(), lambda: enqueue(path, job_id, job_id=f"office-{job_id}"))
+    unit_of_work.after_commit(db.session(), lambda: enqueue(path, job_id, job_id=f"office-{job_id}",
+                                                            timeout=JOB_TIMEOUT))
 
 
 def _rejects_path(job: OfficeJob) -> Path:

@@ -1,5 +1,5 @@
-"""The registry import job on PostgreSQL: the COPY merge holds one long transaction while the job's progress is
-written on a connection of its own, readable by the page before the import commits."""
+"""The card office's jobs with the real services: on PostgreSQL the COPY merge holds one long transaction while
+the job's progress is written on a connection of its own; on Redis the import is an rq job with a long timeout."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from tests import factories
 from tests.admin.test_card_office import BAD, csv_bytes
 from tests.test_registry import GOOD
 
-pytestmark = pytest.mark.pg
 
-
+@pytest.mark.pg
 def test_progress_is_visible_outside_the_import_transaction(pg_app, monkeypatch):
     monkeypatch.setattr(office, "PROGRESS_ROWS", 1)
     monkeypatch.setattr(office, "PROGRESS_SECONDS", 0)
@@ -45,3 +44,23 @@ def test_progress_is_visible_outside_the_import_transaction(pg_app, monkeypatch)
     assert seen[-1] == ("done", ("done", 4, 4), 3)
     outside.dispose()
     db.session.remove()
+
+
+@pytest.mark.redis
+def test_an_import_is_queued_on_rq_with_a_long_timeout(tmp_path):
+    from rq import Queue
+
+    from crm.jobs import redis_connection
+    from tests.conftest import REDIS_URL, app_with_schema
+
+    with app_with_schema(tmp_path, REDIS_URL=REDIS_URL, JOBS_EAGER=False) as app:
+        Queue("default", connection=redis_connection(REDIS_URL)).empty()
+        client, _ = factories.logged_in(app, "registrar")
+        client.post("/card-office/imports", data={"file": (io.BytesIO(csv_bytes(*GOOD)), "east.csv")},
+                    content_type="multipart/form-data")
+        job = OfficeJob.query.one()
+        queued = Queue("default", connection=redis_connection(REDIS_URL)).fetch_job(f"office-{job.id}")
+        try:
+            assert queued.args[:2] == (office.IMPORT_JOB, job.id) and queued.timeout == office.JOB_TIMEOUT
+        finally:
+            queued.delete()
