@@ -14,16 +14,16 @@ import csv
 import logging
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 
-from crm import audit, unit_of_work
+from crm import audit, jobs, unit_of_work
 from crm.errors import Refused
 from crm.extensions import db, socketio
-from crm.jobs import enqueue
 from crm.models import HealthCard, OfficeJob, Patient, StaffUser
 from crm.models.base import iso, utcnow
 from crm.registry.rows import REQUIRED_COLUMNS
@@ -35,6 +35,7 @@ EVENT = "office.progress"
 PROGRESS_ROWS = 500  # rows between progress events while reading (the writes are throttled by time too)
 PROGRESS_SECONDS = 0.25
 RECENT = 20
+STALLED_AFTER = timedelta(minutes=2)  # no progress written, and no worker holds the job: it stopped
 JOB_TIMEOUT = 3 * 3600  # a city's file on a busy database: hours, not rq's default 3 minutes
 HEADER_BYTES = 64 * 1024
 CHUNK = 1024 * 1024
@@ -77,9 +78,9 @@ def start_import(actor: StaffUser, upload: FileStorage | None) -> OfficeJob:
 
 def start_card_issue(actor: StaffUser) -> OfficeJob:
     """Queue a card for every resident without a live card (one such job at a time; flushed, audited)."""
-    running = db.session.scalar(select(OfficeJob.id).where(
-        OfficeJob.kind == "card_issue", OfficeJob.status.in_(("queued", "running"))).limit(1))
-    if running:
+    unfinished = db.session.scalars(select(OfficeJob).where(
+        OfficeJob.kind == "card_issue", OfficeJob.status.in_(("queued", "running"))).limit(10)).all()
+    if any(not stalled(job) for job in unfinished):
         raise Refused("busy", "Cards are already being issued; wait for that run to finish.", 409)
     if not missing_cards():
         raise Refused("nothing_to_do", "Every resident already holds a live card.", 409)
@@ -104,12 +105,32 @@ def recent(limit: int = RECENT) -> list[OfficeJob]:
     return list(db.session.scalars(select(OfficeJob).order_by(OfficeJob.id.desc()).limit(min(limit, 100))))
 
 
+def stalled(job: OfficeJob) -> bool:
+    """An unfinished job nobody runs any more (its worker or web process was restarted mid-way)."""
+    if job.status not in ("queued", "running"):
+        return False
+    last = job.updated_at or job.created_at
+    if last is None or utcnow() - last < STALLED_AFTER:
+        return False
+    try:
+        return not jobs.is_waiting(f"office-{job.id}")
+    except Exception:  # the job store cannot be asked (Redis away): do not call it stopped
+        log.warning("could not ask whether job office-%s is still held", job.id, exc_info=True)
+        return False
+
+
 def state(job: OfficeJob) -> dict:
-    """What the page shows of a job: no patient data, only counts."""
-    return {"id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage, "done": job.done,
-            "total": job.total, "rejected": job.rejected, "result": job.result or {}, "error": job.error,
-            "file_name": job.file_name, "created_at": iso(job.created_at), "finished_at": iso(job.finished_at),
-            "rejects": job.kind == "registry_import" and job.status == "done" and job.rejected > 0}
+    """What the page shows of a job: no patient data, only counts; a stalled job is shown as failed."""
+    shown = {"id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage, "done": job.done,
+             "total": job.total, "rejected": job.rejected, "result": job.result or {}, "error": job.error,
+             "file_name": job.file_name, "created_at": iso(job.created_at), "finished_at": iso(job.finished_at),
+             "rejects": job.kind == "registry_import" and job.status == "done" and job.rejected > 0}
+    if stalled(job):
+        again = "upload the file again (it changes only what changed)" if job.kind == "registry_import" else \
+            "start it again (cards issued so far are kept)"
+        shown |= {"status": "failed", "stage": "stopped",
+                  "error": f"This stopped without finishing (the server was restarted?): {again}."}
+    return shown
 
 
 def rejects_file(job: OfficeJob, actor: StaffUser) -> Path:
@@ -215,6 +236,7 @@ class Reporter:
         if not force and now - self.last < PROGRESS_SECONDS:
             return
         self.last = now
+        self.pending["updated_at"] = utcnow()
         with db.engine.begin() as connection:
             connection.execute(update(OfficeJob).where(OfficeJob.id == self.job_id).values(**self.pending))
         self.pending = {}
@@ -227,7 +249,7 @@ class Reporter:
 
 
 def _queue_after_commit(path: str, job_id: int) -> None:
-    unit_of_work.after_commit(db.session(), lambda: enqueue(path, job_id, job_id=f"office-{job_id}",
+    unit_of_work.after_commit(db.session(), lambda: jobs.enqueue(path, job_id, job_id=f"office-{job_id}",
                                                             timeout=JOB_TIMEOUT))
 
 

@@ -31,6 +31,7 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["started_by_id"], ["staff_user.id"], name=op.f("fk_office_job_started_by_id_staff_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_office_job")),
     )

@@ -157,3 +157,25 @@ def test_a_registrar_connects_to_the_socket_for_progress(app, client, login):
     assert socket.is_connected()
     socketio.emit("office.progress", {"id": 7}, to=f"staff:{registrar.id}")
     assert [e["name"] for e in socket.get_received()] == ["office.progress"]
+
+
+def test_a_job_nobody_runs_any_more_is_shown_as_stopped(app, client, login):
+    from datetime import timedelta
+
+    from crm.models.base import utcnow
+
+    registrar = login("registrar")
+    factories.make_patient()
+    old = utcnow() - timedelta(minutes=10)
+    job = OfficeJob(kind="card_issue", started_by_id=registrar.id, status="running", stage="issuing", done=200,
+                    total=900, created_at=old, updated_at=old)
+    fresh = OfficeJob(kind="registry_import", started_by_id=registrar.id, status="running", stage="reading",
+                      file_name="east.csv", updated_at=utcnow())
+    db.session.add_all([job, fresh])
+    db.session.commit()
+    state = client.get(f"/api/v1/card-office/jobs/{job.id}").json
+    assert state["status"] == "failed" and "start it again" in state["error"]
+    assert client.get(f"/api/v1/card-office/jobs/{fresh.id}").json["status"] == "running"  # still moving
+    page = client.get("/card-office/").get_data(as_text=True)
+    assert "stopped without finishing" in page
+    assert client.post("/api/v1/card-office/card-issue").status_code == 202  # a stopped run does not block a new one
