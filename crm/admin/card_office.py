@@ -162,6 +162,7 @@ def run_import(job_id: int) -> None:
         db.session.commit()
     except registry.RegistryFileError as exc:
         unit_of_work.rollback()
+        path.unlink(missing_ok=True)
         reporter.save(status="failed", stage="failed", error=str(exc)[:500], finished_at=utcnow(), force=True)
         return
     except Exception as exc:  # the registrar must see that it stopped; rq retries it (the import is idempotent)
@@ -175,6 +176,7 @@ def run_import(job_id: int) -> None:
     audit.record("registry_import", staff_id=job.started_by_id, job_id=job.id, file=job.file_name,
                  **{k: v for k, v in result.items() if k != "reasons"})
     db.session.commit()
+    path.unlink(missing_ok=True)  # the whole registry need not lie on disk once it is in the database
     reporter.save(status="done", stage="done", done=summary.read, total=max(reporter.total, summary.read),
                   rejected=summary.rejected, result=result, finished_at=utcnow(), force=True)
 

@@ -58,6 +58,7 @@ def test_upload_imports_as_a_job_with_progress_and_rejects(app, client, login, e
     assert rejects.status_code == 200 and "attachment" in rejects.headers["Content-Disposition"]
     assert "sex 'Q' is not M, F or O" in rejects.get_data(as_text=True)
     assert {r.action for r in AuditLog.query} >= {"registry_upload", "registry_import", "registry_rejects_download"}
+    assert [p.name for p in office.upload_dir().iterdir()] == [f"{job.stored_name[:-4]}.rejects.csv"]  # upload gone
 
 
 @pytest.mark.parametrize("data, name, message", [
