@@ -43,6 +43,9 @@ def test_admin_creates_an_operator_who_then_logs_in(browser, live_app, live_serv
     seeded = _seed(live_app)
     context = _context(browser, size)
     page = context.new_page()
+    complaints = []
+    page.on("console", lambda m: complaints.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: complaints.append(str(exc)))
     log_in(page, live_server, seeded["admin"], "/admin/staff/")
     assert "Dr. Vikram Rao" in page.inner_text("table.staff-table")
     _shot(page, "staff_list", size)
@@ -70,6 +73,7 @@ def test_admin_creates_an_operator_who_then_logs_in(browser, live_app, live_serv
     page.click("text=Back to Asha Verma")
     assert page.input_value("input[name=desk_phone]") == "+911123456789"
     _shot(page, "staff_page", size)
+    assert complaints == []  # no script error, nothing refused by the Content-Security-Policy
     context.close()
 
 

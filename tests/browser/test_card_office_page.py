@@ -70,6 +70,9 @@ def test_registry_upload_shows_progress_to_done_and_the_rejects_download(browser
     context.set_default_timeout(20_000)
     context.add_init_script(WATCH_BAR)
     page = context.new_page()
+    complaints = []
+    page.on("console", lambda m: complaints.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: complaints.append(str(exc)))
     log_in(page, base, registrar, "/card-office/")
     page.set_input_files("input[name=file]", str(registry_file(tmp_path)))
     page.click("#upload-form button[type=submit]")
@@ -113,6 +116,7 @@ def test_registry_upload_shows_progress_to_done_and_the_rejects_download(browser
     page.reload()
     assert page.inner_text("#missing-cards") == "0"
     page.screenshot(path=str(ARTIFACTS / f"card_office_issued_{size[0]}x{size[1]}.png"), full_page=True)
+    assert complaints == []  # no script error, nothing refused by the Content-Security-Policy
     context.close()
 
 
