@@ -82,6 +82,13 @@ def api_staff_enable(staff_id: int):
     return jsonify(shown(staff))
 
 
+@api_bp.post("/admin/staff/<int:staff_id>/logout-everywhere")
+@allow("administer")
+def api_staff_logout_everywhere(staff_id: int):
+    """End every session of the account (a lost or shared device)."""
+    return jsonify(sessions_ended=service.log_out_everywhere(current_user, load(StaffUser, staff_id, "staff member")))
+
+
 @api_bp.post("/admin/staff/<int:staff_id>/unlock")
 @allow("administer")
 def api_staff_unlock(staff_id: int):

@@ -49,6 +49,7 @@ PATHS = {
     "/api/v1/admin/staff/{staff_id}/disable": _admin_post("Disable: sessions end and tokens are revoked at once"),
     "/api/v1/admin/staff/{staff_id}/enable": _admin_post("Let a disabled account log in again"),
     "/api/v1/admin/staff/{staff_id}/unlock": _admin_post("Clear a lock after repeated wrong passwords"),
+    "/api/v1/admin/staff/{staff_id}/logout-everywhere": _admin_post("End every session of the account"),
     "/api/v1/admin/staff/{staff_id}/password": _admin_post(
         "Reset the password (given, or generated and returned once); every session ends",
         request={"required": False, "content": {"application/json": {"schema": {

@@ -185,6 +185,15 @@ def reset_password(actor: StaffUser | None, staff: StaffUser, password: str | No
     return generated, ended
 
 
+def log_out_everywhere(actor: StaffUser | None, staff: StaffUser) -> int:
+    """End every session of `staff` (audited by crm.auth.passwords); returns how many ended."""
+    ended = passwords.log_out_everywhere(staff, actor)
+    if staff.presence not in ("offline",):
+        staff.presence, staff.presence_since = "offline", utcnow()
+    db.session.flush()
+    return ended
+
+
 def unlock(actor: StaffUser | None, staff: StaffUser) -> bool:
     """Clear a lock after repeated wrong passwords (audited); returns whether it was locked."""
     was_locked = lockout.unlock(staff, actor)

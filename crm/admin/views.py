@@ -37,7 +37,7 @@ def staff_new():
     if request.method == "POST":
         try:
             staff, password = service.create(current_user, form.get("username", ""), form.get("role", ""),
-                                             form.get("name"), form.get("specialty"), form.get("desk_phone"),
+                                             form.get("name"), _specialty(form), form.get("desk_phone"),
                                              form.get("password") or None)
         except Refused as exc:
             db.session.rollback()
@@ -62,13 +62,19 @@ def staff_update(staff_id: int):
     staff = load(StaffUser, staff_id, "staff member")
     form = request.form
     try:
-        changes = service.update(current_user, staff, form.get("name"), form.get("role", ""), form.get("specialty"),
+        changes = service.update(current_user, staff, form.get("name"), form.get("role", ""), _specialty(form),
                                  form.get("desk_phone"))
     except Refused as exc:
         db.session.rollback()
         return _staff_page(db.session.get(StaffUser, staff_id), exc, form=form)
     flash(f"Saved: {', '.join(k.replace('_', ' ') for k in changes)}." if changes else "Nothing changed.", "ok")
     return redirect(url_for(".staff_page", staff_id=staff_id), 303)
+
+
+def _specialty(form) -> str | None:
+    # The form always sends the specialty list; it means something only for a doctor (a role changed from
+    # doctor to operator leaves the old choice selected).
+    return form.get("specialty") if form.get("role") == "doctor" else None
 
 
 def _action(staff_id: int, act, done: str):
@@ -95,6 +101,14 @@ def staff_disable(staff_id: int):
 def staff_enable(staff_id: int):
     """Let a disabled account log in again."""
     return _action(staff_id, lambda s: service.enable(current_user, s), "{name} can log in again.")
+
+
+@bp.post("/staff/<int:staff_id>/logout-everywhere")
+@allow("administer")
+def staff_logout_everywhere(staff_id: int):
+    """End every session of this staff member (a lost or shared device); the account stays usable."""
+    return _action(staff_id, lambda s: service.log_out_everywhere(current_user, s),
+                   "Every session of {name} has ended.")
 
 
 @bp.post("/staff/<int:staff_id>/unlock")

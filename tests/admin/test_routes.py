@@ -16,7 +16,8 @@ ROLES = ("operator", "doctor", "supervisor", "admin", "registrar")
 ADMIN_ROUTES = [
     ("GET", "/admin/staff/"), ("GET", "/admin/staff/new"), ("POST", "/admin/staff/new"),
     ("GET", "/admin/staff/{id}"), ("POST", "/admin/staff/{id}"), ("POST", "/admin/staff/{id}/disable"),
-    ("POST", "/admin/staff/{id}/enable"), ("POST", "/admin/staff/{id}/unlock"), ("POST", "/admin/staff/{id}/password"),
+    ("POST", "/admin/staff/{id}/enable"), ("POST", "/admin/staff/{id}/unlock"),
+    ("POST", "/admin/staff/{id}/logout-everywhere"), ("POST", "/api/v1/admin/staff/{id}/logout-everywhere"), ("POST", "/admin/staff/{id}/password"),
     ("POST", "/admin/staff/{id}/tokens/1/revoke"), ("POST", "/admin/staff/{id}/schedule"),
     ("GET", "/api/v1/admin/staff"), ("POST", "/api/v1/admin/staff"), ("GET", "/api/v1/admin/staff/{id}"),
     ("PATCH", "/api/v1/admin/staff/{id}"), ("POST", "/api/v1/admin/staff/{id}/disable"),
@@ -115,9 +116,9 @@ def test_admin_creates_an_operator_who_can_log_in(app, client, login):
 def test_a_refused_form_keeps_what_was_typed_and_says_why(app, client, login):
     login("admin")
     response = client.post("/admin/staff/new", data={"username": "asha", "role": "operator", "name": "Asha Verma",
-                                                     "specialty": "cardiology"})
+                                                     "desk_phone": "12345"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Only doctors have a specialty." in page and 'value="Asha Verma"' in page
+    assert response.status_code == 422 and "Desk phone:" in page and 'value="Asha Verma"' in page
     assert StaffUser.query.filter_by(username="asha").count() == 0
 
 
@@ -176,3 +177,24 @@ def test_registrar_lands_in_the_card_office_with_a_nav_link(app, client, login):
     assert client.get("/").headers["Location"].endswith("/card-office/")
     page = client.get("/card-office/").get_data(as_text=True)
     assert 'href="/card-office/" aria-current="page">Card office' in page and "/admin/staff/" not in page
+
+
+def test_a_doctor_made_operator_in_the_page_loses_the_specialty(app, client, login):
+    login("admin")
+    doctor = factories.make_staff("doctor", specialty="cardiology")
+    response = client.post(f"/admin/staff/{doctor.id}", data={"name": doctor.name, "role": "operator",
+                                                              "specialty": "cardiology", "desk_phone": ""})
+    assert response.status_code == 303
+    db.session.refresh(doctor)
+    assert (doctor.role, doctor.specialty) == ("operator", None)
+
+
+def test_log_out_everywhere_ends_their_sessions(app, client, login):
+    login("admin")
+    staff = factories.make_staff("operator")
+    desk = app.test_client()
+    desk.post("/login", data={"username": staff.username, "password": factories.PASSWORD})
+    assert desk.get("/workspace").status_code == 200
+    assert client.post(f"/admin/staff/{staff.id}/logout-everywhere").status_code == 303
+    assert desk.get("/workspace").status_code == 302
+    assert AuditLog.query.filter_by(action="logout_everywhere").one().detail["target_staff_id"] == staff.id
