@@ -41,6 +41,7 @@ def test_only_admins_administer_staff(app, client, login, role):
         response = client.open(path.format(id=target.id), method=method, headers={"Accept": "application/json"})
         assert response.status_code == 403, (method, path)
         assert response.json["error"] == "forbidden"
+    db.session.expire_all()  # read what the requests committed, not this session's copy
     assert db.session.get(StaffUser, target.id).active
 
 
@@ -85,6 +86,7 @@ def test_every_admin_form_carries_and_needs_the_csrf_token(csrf_app):
     for action in ("disable", "password", "unlock"):
         assert client.post(f"/admin/staff/{target.id}/{action}").status_code == 400
     assert client.post("/admin/staff/new", data={"username": "x1", "role": "operator"}).status_code == 400
+    db.session.expire_all()
     assert db.session.get(StaffUser, target.id).active and StaffUser.query.count() == 2
     token = _csrf(client.get(f"/admin/staff/{target.id}").get_data(as_text=True))
     assert client.post(f"/admin/staff/{target.id}/disable", data={"csrf_token": token}).status_code == 303
@@ -126,6 +128,7 @@ def test_the_last_admin_cannot_demote_themselves_in_the_page(app, client, login)
     me = login("admin")
     response = client.post(f"/admin/staff/{me.id}", data={"name": me.name, "role": "supervisor"})
     assert response.status_code == 409 and "only active administrator" in response.get_data(as_text=True)
+    db.session.expire_all()
     assert db.session.get(StaffUser, me.id).role == "admin"
     assert client.post(f"/api/v1/admin/staff/{me.id}/disable").json["error"] == "self"
 
