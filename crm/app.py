@@ -47,15 +47,20 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
     )
 
-    from crm import cli, errors, filters, jobs, unit_of_work
+    from crm import cli, errors, filters, jobs, sweeps, unit_of_work
     from crm.access_log.views import bp as access_log_bp
     from crm.api import bp as api_bp
     from crm.auth import access
     from crm.auth.views import bp as auth_bp
     from crm.cards.keys import init_app as init_card_keys
+    from crm.cards.views import bp as card_office_bp
     from crm.doctor_pages import bp as doctor_bp
+    from crm.grievances.views import bp as grievances_bp
     from crm.live import sockets
     from crm.pages import bp as pages_bp
+    from crm.portal import i18n
+    from crm.portal import signin as portal_signin
+    from crm.portal.views import bp as portal_bp
     from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
     from crm.triage_review.views import bp as triage_review_bp
@@ -69,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sockets.init_app()
     jobs.init_app(app)
     init_card_keys(app)
+    i18n.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(workspace_bp)
@@ -76,6 +82,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(access_log_bp)
     app.register_blueprint(triage_review_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(card_office_bp)
+    app.register_blueprint(grievances_bp)
+    app.register_blueprint(portal_bp)
+    sweeps.register(app, "portal_codes_redacted", portal_signin.redact_sent_codes)
     supervisor.register(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps

@@ -102,10 +102,16 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--specialty", help="Doctors only: cardiology, paediatrics, ...")
 @click.option("--name", help="Full name shown to colleagues.")
-def staff_create(username: str, role: str, specialty: str | None, name: str | None) -> None:
+@click.option("--section", help="Officers only: the grievance desk, a facility code (HS-GTB) or a section "
+              "(facilities, card_office, helpline).")
+def staff_create(username: str, role: str, specialty: str | None, name: str | None, section: str | None) -> None:
     """Create a staff account; the password is read from stdin, or generated and printed."""
     with _new_password() as password:
         staff = passwords.create_staff(username, role, password, name=name, specialty=specialty)
+        if section:
+            if role != "officer":
+                raise click.ClickException("--section is for officers.")
+            staff.section = section.strip()[:40]
         unit_of_work.commit()
         click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
 

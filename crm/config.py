@@ -32,6 +32,8 @@ ENV_KEYS = (
     "TRUSTED_PROXY_HOPS",
     "LOGIN_RATE_LIMIT",
     "API_TOKEN_DAYS",
+    # Days to resolve a grievance, per category (crm/grievances/services.py has the defaults).
+    "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32

@@ -33,6 +33,8 @@ def home():
         return redirect(url_for("supervisor.floor"))
     if can(current_user, "read_patients"):
         return redirect(url_for("pages.lookup_desk"))
+    if can(current_user, "handle_grievances"):
+        return redirect(url_for("grievances.worklist"))
     return render_template("home.html")
 
 

@@ -3,6 +3,7 @@
 from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
+from crm.models.citizen import CardRequest, Grievance, PortalCode
 from crm.models.facility import Facility
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
@@ -13,15 +14,18 @@ __all__ = [
     "Appointment",
     "AuditLog",
     "Call",
+    "CardRequest",
     "Case",
     "CaseEvent",
     "ClinicalNote",
     "Facility",
+    "Grievance",
     "HealthCard",
     "Household",
     "Message",
     "OptOut",
     "Patient",
+    "PortalCode",
     "Slot",
     "StaffSession",
     "StaffUser",
