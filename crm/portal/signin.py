@@ -37,6 +37,7 @@ def normalize(raw: str) -> str:
     try:
         return phones.normalize(str(raw or "")[:40])
     except phones.PhoneError as exc:
+        audit.record("portal_code_refused", via="portal", keep=True, reason="bad_mobile")
         raise Refused("bad_mobile", _("Please enter a 10-digit mobile number."), 422) from exc
 
 

@@ -197,7 +197,15 @@ def grievance_list():
 @bp.app_context_processor
 def _portal_helpers():
     return {"get_locale": get_locale, "card_status_label": _card_status_label, "request_status_label": card_requests.status_label,
-            "request_kind_label": card_requests.kind_label, "pretty_card": household.pretty}
+            "request_kind_label": card_requests.kind_label, "pretty_card": household.pretty,
+            "relation_label": _relation_label}
+
+
+def _relation_label(relation: str) -> str:
+    """How the registry relates a member to the head of the household, in the citizen's language."""
+    return {"self": _("Head of household"), "wife": _("Wife"), "husband": _("Husband"), "spouse": _("Spouse"),
+            "son": _("Son"), "daughter": _("Daughter"), "father": _("Father"), "mother": _("Mother"),
+            "brother": _("Brother"), "sister": _("Sister")}.get((relation or "").lower(), relation or _("Member"))
 
 
 def _card_status_label(status: str) -> str:
