@@ -20,6 +20,7 @@ from crm.portal import household, i18n, records, signin
 from crm.portal import session as citizen
 from crm.portal.session import citizen_page
 from crm.security.bounds import optional_id
+from triage import specialties
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PENDING = "citizen_pending"  # the mobile a code was asked for, until it is entered
@@ -198,7 +199,7 @@ def grievance_list():
 def _portal_helpers():
     return {"get_locale": get_locale, "card_status_label": _card_status_label, "request_status_label": card_requests.status_label,
             "request_kind_label": card_requests.kind_label, "pretty_card": household.pretty,
-            "relation_label": _relation_label}
+            "relation_label": _relation_label, "specialty_label": specialties.label}
 
 
 def _relation_label(relation: str) -> str:

@@ -179,3 +179,23 @@ def test_a_resident_signs_in_downloads_the_card_asks_for_a_duplicate_and_files_a
             assert eventually(lambda: [s for s in _sms(base) if "CR-00001" in s and world["mother_card"][:4] not in s])
         finally:
             desk.close()
+
+        laptop = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-IN")
+        desk_page = laptop.new_page()
+        try:
+            with app.app_context():
+                officer = db.session.scalars(db.select(StaffUser).where(StaffUser.role == "officer")).one()
+                grievances.file("helpline", "Nobody called back after 2 days", "sms", "+919810055555", "hl")
+                db.session.commit()
+                username = officer.username
+            desk_page.goto(f"{base}/login")
+            desk_page.fill("#username", username)
+            desk_page.fill("#password", factories.PASSWORD)
+            desk_page.click("button[type=submit]")
+            desk_page.wait_for_url(f"{base}/grievances")
+            desk_page.goto(f"{base}/grievances?show=all")
+            assert desk_page.locator("#grievances tr[data-ref=GRV-00001][data-status=resolved]").count() == 1
+            assert desk_page.locator("#grievances tr[data-ref=GRV-00002]").count() == 0  # another desk's
+            desk_page.screenshot(path=str(ARTIFACTS / "portal_officer_desk_1280.png"), full_page=True)
+        finally:
+            laptop.close()

@@ -132,3 +132,14 @@ def test_property_at_most_five_tries_count_and_only_the_right_code_signs_in(app,
     assert row.attempts <= signin.MAX_TRIES
     db.session.rollback()
     assert db.session.scalar(select(func.count(PortalCode.id))) >= 0
+
+
+def test_the_address_limit_of_the_forms_answers_on_a_portal_page(tmp_path):
+    from tests.conftest import app_with_schema
+
+    with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False, RATELIMIT_ENABLED=True) as limited:
+        client = limited.test_client()
+        statuses = [client.post("/portal/code", data={"code": "1"}).status_code for _ in range(31)]
+        assert statuses[-1] == 429
+        page = client.post("/portal/code", data={"code": "1"}).get_data(as_text=True)
+        assert "p-main" in page and 'lang="hi"' in page
