@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -107,7 +108,7 @@ def ensure_citizen_may_change(appointment: Appointment, now: datetime | None = N
         raise Refused("cannot_book", f"The appointment is already {appointment.status}.", 409)
     starts = appointment.slot.starts_at
     if starts.replace(tzinfo=None) - (now or utcnow()).replace(tzinfo=None) < CITIZEN_CUTOFF:
-        raise Refused("too_late", "It is too close to the appointment to change it online; call the helpline.", 409)
+        raise Refused("too_late", _("It is too close to the appointment to change it online; call the helpline."), 409)
 
 
 def cancel_by_citizen(appointment: Appointment) -> Appointment:
@@ -131,9 +132,9 @@ def reschedule_by_citizen(appointment: Appointment, slot_id: int) -> Appointment
     ensure_citizen_may_change(appointment)
     slot = db.session.get(Slot, slot_id)
     if slot is None or slot.specialty != appointment.slot.specialty:
-        raise Refused("cannot_book", "Choose one of the times offered for this appointment.", 422)
+        raise Refused("cannot_book", _("Choose one of the times offered for this appointment."), 422)
     if slot.starts_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None) < CITIZEN_CUTOFF:
-        raise Refused("too_late", "That time is too close; choose a later one.", 422)
+        raise Refused("too_late", _("That time is too close; choose a later one."), 422)
     case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
     new = _place(slot_id, case, appointment.patient, appointment.phone, appointment.language, None)
     appointment.status, appointment.cancelled_at, appointment.moved_to_id = "moved", utcnow(), new.id
