@@ -118,8 +118,9 @@ def of_citizen(phone: str, patient_ids: list[int], limit: int = 50) -> list[Grie
 
 
 def _tell(grievance: Grievance) -> None:
-    if grievance.phone:
-        outbox.queue_sms(grievance.phone, texts.status_sms(grievance), kind="grievance")
+    if grievance.phone:  # filed on a case: the texts are on that case's timeline too
+        case = db.session.get(Case, grievance.case_id) if grievance.case_id else None
+        outbox.queue_sms(grievance.phone, texts.status_sms(grievance), case=case, kind="grievance")
 
 
 def from_sms(phone: str, filed) -> Grievance | None:
