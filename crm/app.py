@@ -47,7 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
     )
 
-    from crm import cli, errors, filters, jobs, unit_of_work
+    from crm import cli, errors, filters, jobs, sweeps, unit_of_work
     from crm.access_log.views import bp as access_log_bp
     from crm.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
     from crm.admin.office_views import bp as card_office_bp
@@ -56,9 +56,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.auth import access
     from crm.auth.views import bp as auth_bp
     from crm.cards.keys import init_app as init_card_keys
+    from crm.cards.views import bp as card_requests_bp
     from crm.doctor_pages import bp as doctor_bp
+    from crm.grievances.views import bp as grievances_bp
     from crm.live import sockets
     from crm.pages import bp as pages_bp
+    from crm.portal import i18n
+    from crm.portal import signin as portal_signin
+    from crm.portal.views import bp as portal_bp
     from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
     from crm.triage_review.views import bp as triage_review_bp
@@ -72,6 +77,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sockets.init_app()
     jobs.init_app(app)
     init_card_keys(app)
+    i18n.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(workspace_bp)
@@ -81,6 +87,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(card_office_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(card_requests_bp)
+    app.register_blueprint(grievances_bp)
+    app.register_blueprint(portal_bp)
+    sweeps.register(app, "portal_codes_redacted", portal_signin.redact_sent_codes)
     supervisor.register(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps

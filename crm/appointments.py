@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -42,24 +43,31 @@ def open_slots(specialty: str | None = None, after: datetime | None = None, limi
 def book(slot_id: int, case: Case, staff: StaffUser) -> Appointment:
     """Book `slot_id` for the case's patient and text the confirmation; refused (409) if it went first."""
     policy.ensure_may_act(case, staff)
+    patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
+    appointment = _place(slot_id, case, patient, case.caller_phone,
+                         (patient.preferred_language if patient else case.language) or "hi", staff.id)
+    timeline.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
+                       when=appointment.slot.starts_at.isoformat(), facility=appointment.slot.facility.code)
+    _text(appointment, "booked", case)
+    return appointment
+
+
+def _place(slot_id: int, case: Case | None, patient: Patient | None, phone: str | None, language: str,
+           booked_by_id: int | None) -> Appointment:
+    """The booking rule every path shares: a future slot, at most one live booking of it (the index decides)."""
     slot = db.session.get(Slot, slot_id)
     if slot is None:
         raise Refused("cannot_book", "No such slot.", 422)
     if slot.starts_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
         raise Refused("cannot_book", "That slot is in the past.", 422)
-    phone = case.caller_phone
-    patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
-    appointment = Appointment(slot=slot, patient=patient, case_id=case.id, phone=phone, booked_by_id=staff.id,
-                              language=(patient.preferred_language if patient else case.language) or "hi")
+    appointment = Appointment(slot=slot, patient=patient, case_id=case.id if case else None, phone=phone,
+                              booked_by_id=booked_by_id, language=language)
     db.session.add(appointment)
     try:
         db.session.flush()  # the partial unique index refuses a second live booking of the slot
     except IntegrityError as exc:
         db.session.rollback()
         raise Refused("slot_taken", "That slot was just booked by someone else; choose another.", 409) from exc
-    timeline.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
-                    when=slot.starts_at.isoformat(), facility=slot.facility.code)
-    _text(appointment, "booked", case)
     return appointment
 
 
@@ -86,6 +94,53 @@ def reschedule(appointment: Appointment, slot_id: int, staff: StaffUser) -> Appo
     new = book(slot_id, case, staff)
     appointment.status, appointment.cancelled_at, appointment.moved_to_id = "moved", utcnow(), new.id
     timeline.add_event(case, "appointment_moved", staff_id=staff.id, appointment_id=appointment.id, to=new.id)
+    return new
+
+
+# A citizen changes their own booking only until this long before it, so the doctor's list for the session
+# is settled; nearer the time they call the helpline.
+CITIZEN_CUTOFF = timedelta(hours=2)
+
+
+def ensure_citizen_may_change(appointment: Appointment, now: datetime | None = None) -> None:
+    """A booked appointment, not within CITIZEN_CUTOFF of its start."""
+    if appointment.status != "booked":
+        raise Refused("cannot_book", f"The appointment is already {appointment.status}.", 409)
+    starts = appointment.slot.starts_at
+    if starts.replace(tzinfo=None) - (now or utcnow()).replace(tzinfo=None) < CITIZEN_CUTOFF:
+        raise Refused("too_late", _("It is too close to the appointment to change it online; call the helpline."), 409)
+
+
+def cancel_by_citizen(appointment: Appointment) -> Appointment:
+    """The patient cancels online (the slot opens again); on the case timeline as done by the citizen."""
+    ensure_citizen_may_change(appointment)
+    appointment.status, appointment.cancelled_at = "cancelled", utcnow()
+    case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
+    if case is not None:
+        timeline.add_event(case, "appointment_cancelled", appointment_id=appointment.id, by="citizen")
+    _text(appointment, "cancelled", case)
+    return appointment
+
+
+def citizen_choices(appointment: Appointment, limit: int = 30) -> list[Slot]:
+    """Where a patient may move their booking: open slots of the same specialty, past the cut-off."""
+    return open_slots(appointment.slot.specialty, after=utcnow() + CITIZEN_CUTOFF, limit=limit)
+
+
+def reschedule_by_citizen(appointment: Appointment, slot_id: int) -> Appointment:
+    """The patient moves their booking to another open slot of the same specialty (new booked before old freed)."""
+    ensure_citizen_may_change(appointment)
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or slot.specialty != appointment.slot.specialty:
+        raise Refused("cannot_book", _("Choose one of the times offered for this appointment."), 422)
+    if slot.starts_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None) < CITIZEN_CUTOFF:
+        raise Refused("too_late", _("That time is too close; choose a later one."), 422)
+    case = db.session.get(Case, appointment.case_id) if appointment.case_id else None
+    new = _place(slot_id, case, appointment.patient, appointment.phone, appointment.language, None)
+    appointment.status, appointment.cancelled_at, appointment.moved_to_id = "moved", utcnow(), new.id
+    if case is not None:
+        timeline.add_event(case, "appointment_moved", appointment_id=appointment.id, to=new.id, by="citizen")
+    _text(new, "booked", case)
     return new
 
 

@@ -103,11 +103,18 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 @click.option("--specialty", help="Doctors only: cardiology, paediatrics, ...")
 @click.option("--name", help="Full name shown to colleagues.")
 @click.option("--desk-phone", help="The desk phone that rings for their calls (else the browser phone).")
-def staff_create(username: str, role: str, specialty: str | None, name: str | None, desk_phone: str | None) -> None:
+@click.option("--section", help="Officers only: the grievance desk, a facility code (HS-GTB) or a section "
+              "(facilities, card_office, helpline).")
+def staff_create(username: str, role: str, specialty: str | None, name: str | None, desk_phone: str | None,
+                 section: str | None) -> None:
     """Create a staff account; the password is read from stdin, or generated and printed."""
+    if section and role != "officer":
+        raise click.ClickException("--section is for officers.")
     with _refusals():
         staff, generated = admin_staff.create(None, username, role, name=name, specialty=specialty,
                                               desk_phone=desk_phone, password=_piped_password())
+        if section:
+            staff.section = section.strip()[:40]
         unit_of_work.commit()
     click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
     if generated:

@@ -34,6 +34,8 @@ ENV_KEYS = (
     "API_TOKEN_DAYS",
     "REGISTRY_UPLOAD_MAX_MB",
     "REGISTRY_UPLOAD_DIR",
+    # Days to resolve a grievance, per category (crm/grievances/services.py has the defaults).
+    "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32

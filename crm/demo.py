@@ -27,7 +27,11 @@ DEMO_STAFF = (
     ("supervisor1", "supervisor", None, "Meena Rawat"),
     ("registrar1", "registrar", None, "Vikas Yadav"),
     ("admin1", "admin", None, "IT Desk"),
+    ("officer1", "officer", None, "Grievance Officer (facilities)"),
+    ("officer2", "officer", None, "Grievance Officer (helpline)"),
+    ("officer3", "officer", None, "Grievance Officer (card office)"),
 )
+OFFICER_SECTIONS = {"officer1": "facilities", "officer2": "helpline", "officer3": "card_office"}
 MEN = [("Ramesh", "रमेश"), ("Suresh", "सुरेश"), ("Amit", "अमित"), ("Rajesh", "राजेश"), ("Mohammed", "मोहम्मद"),
        ("Sanjay", "संजय"), ("Vijay", "विजय"), ("Arjun", "अर्जुन"), ("Rahul", "राहुल"), ("Deepak", "दीपक"),
        ("Harpreet", "हरप्रीत"), ("Anil", "अनिल"), ("Manoj", "मनोज"), ("Imran", "इमरान"), ("Gopal", "गोपाल"),
@@ -116,7 +120,8 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     today = date.today()
     for username, role, specialty, name in DEMO_STAFF:
         if db.session.scalar(select(StaffUser).where(StaffUser.username == username)) is None:
-            passwords.create_staff(username, role, DEMO_PASSWORD, name=name, specialty=specialty)
+            staff = passwords.create_staff(username, role, DEMO_PASSWORD, name=name, specialty=specialty)
+            staff.section = OFFICER_SECTIONS.get(username)
     for doctor in db.session.scalars(select(StaffUser).where(StaffUser.role == "doctor")):
         doctor.on_duty = True  # the demo's doctors are on shift, so emergencies ring them
     db.session.commit()
@@ -138,7 +143,23 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     _clinical(rng)
     issued = cards.issue_missing()
     yield f"Cards: issued {issued} new."
-    yield f"Schedules: {_schedules(today)} new appointment slots over the next week."
+    slots = _schedules(today)
+    db.session.commit()
+    yield f"Schedules: {slots} new appointment slots over the next week."
+    resident = portal_resident()
+    if resident is not None:
+        yield (f"Citizen portal: /portal, sign in as {resident.name} with {resident.mobile[3:]}; the code arrives on the "
+               "emulator's phone (/emulator/, that number).")
+
+
+def portal_resident() -> Patient | None:
+    """A head of household with a mobile and family on it: who the demo signs in to the citizen portal as."""
+    heads = select(Patient).where(Patient.relation == "self", Patient.mobile.is_not(None),
+                                  Patient.household_id.is_not(None)).order_by(Patient.id).limit(50)
+    for patient in db.session.scalars(heads):
+        if len(patient.household.members) >= 3:
+            return patient
+    return None
 
 
 def _schedules(today: date) -> int:

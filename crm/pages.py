@@ -37,6 +37,8 @@ def home():
         return redirect(url_for("pages.lookup_desk"))
     if can(current_user, "administer"):
         return redirect(url_for("admin.staff_list"))
+    if can(current_user, "handle_grievances"):
+        return redirect(url_for("grievances.worklist"))
     return render_template("home.html")
 
 
@@ -98,4 +100,9 @@ def too_many(exc):
     message = "Too many attempts. Wait a minute and try again."
     if request.path.startswith("/api/"):
         return jsonify(error="rate_limited", message=message), 429
+    if request.path.startswith("/portal/"):  # a citizen gets the portal's page, in their language
+        from flask_babel import gettext
+
+        return render_template("portal/error.html", status=429,
+                               message=gettext("Too many codes were asked for. Please try again after an hour.")), 429
     return render_template("error.html", status=429, message=message), 429

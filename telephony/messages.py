@@ -13,6 +13,8 @@ from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import TIER1
 from crm.cases.status import OPEN, Status
 from crm.extensions import db
+from crm.grievances import keyword as grievance_keyword
+from crm.grievances import services as grievances
 from crm.live import events
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
@@ -40,6 +42,9 @@ def inbound(params: dict, helpline: str) -> Message | None:
     if params.get("OptOutType") == "START" or keyword in OPT_IN_WORDS:
         _opt_in(sender)
         return _store(sid, sender, helpline, body, None, _open_case_of(sender))
+    if (filed := grievance_keyword.parse(body)) is not None:  # "SHIKAYAT ...": a grievance, not a case
+        grievances.from_sms(sender, filed)
+        return _store(sid, sender, helpline, body, None, None)
     result = classify(body)
     case = _open_case_of(sender)
     new_case = case is None

@@ -1,6 +1,8 @@
 """Access control for every endpoint, failing closed.
 
-Each view declares who may use it with `@allow(capability)` (crm.auth.capabilities) or `@public`. A view that declares neither is
+Each view declares who may use it with `@allow(capability)` (crm.auth.capabilities), `@public`, or is a citizen
+portal page (`crm.portal.session.citizen_page`, marked `citizen`, which demands a citizen session itself and refuses
+a staff login). A view that declares none is
 refused with 403, so a forgotten decorator can never expose patient data.
 """
 
@@ -67,7 +69,7 @@ def _gate():
     if request.endpoint is None:
         return None  # 404/405 handled by Flask
     view = current_app.view_functions.get(request.endpoint)
-    if request.endpoint == "static" or getattr(view, "public", False):
+    if request.endpoint == "static" or getattr(view, "public", False) or getattr(view, "citizen", False):
         if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
             _check_csrf()
         return None

@@ -25,6 +25,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "act_for_others": frozenset({"supervisor"}),  # act on a case someone else holds (on the timeline by name)
     "review_access": frozenset({"supervisor"}),  # the audit log: who saw whom, break-the-glass reviews
     "administer": frozenset({"admin"}),
+    "handle_grievances": frozenset({"officer", "supervisor"}),  # the grievance desk of a facility or section
+    "file_grievances": frozenset({"operator", "supervisor"}),  # record a caller's complaint on their case
     "own_account": frozenset(ROLES),
 }
 

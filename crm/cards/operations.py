@@ -144,6 +144,9 @@ def record_delivery(number: str, staff: StaffUser, note: str = "") -> HealthCard
     card.status, card.delivered_at, card.delivered_by_id = "delivered", utcnow(), staff.id
     card.delivered_note = note.strip()[:300] or None
     audit.record("card_deliver", patient_id=card.patient_id, card_number=card.number, staff_id=staff.id)
+    from crm.cards import requests  # a request that asked for this card is done (requests imports us)
+
+    requests.card_delivered(card)
     db.session.flush()
     return card
 

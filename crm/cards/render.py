@@ -28,6 +28,7 @@ STAMP = (178, 34, 34)
 SEX = {"M": "Male / पुरुष", "F": "Female / महिला", "O": "Other / अन्य"}
 REASON_HI = {"Original": "मूल", "Revised": "संशोधित", "Duplicate": "डुप्लिकेट"}
 NOT_RECORDED = "Not recorded / दर्ज नहीं"
+WITHHELD = "On the holder's own copy / धारक की प्रति पर"
 INSTRUCTIONS_EN = (
     "Carry this card whenever you visit a health centre. If it is lost, call the helpline "
     "for a duplicate. The QR code is digitally signed; a revised card replaces all older cards."
@@ -56,6 +57,7 @@ class CardPrint:
     blood_group: str | None = None
     emergency_contact: str = ""  # name and phone, masked or full, exactly as it should print
     reason: str = "Original"  # "Original" / "Revised" / "Duplicate"
+    withheld: bool = False  # a household member's copy: the back's health details stay with the holder
 
 
 def qr_code(text: str) -> segno.QRCode:
@@ -209,10 +211,11 @@ def _back(pdf: _Card, card: CardPrint) -> None:
 
     wide = CARD_W - 2 * MARGIN
     stamp_w = 27.0 if card.version > 1 else 0.0
-    pdf.field(MARGIN, 9.2, "Blood group / रक्त समूह", card.blood_group or NOT_RECORDED,
+    missing = WITHHELD if card.withheld else NOT_RECORDED
+    pdf.field(MARGIN, 9.2, "Blood group / रक्त समूह", card.blood_group or missing,
               wide - stamp_w - 2, size=8)
     pdf.field(MARGIN, 16.0, "Emergency contact / आपातकालीन संपर्क",
-              card.emergency_contact or NOT_RECORDED, wide - stamp_w - 2, size=7.5)
+              card.emergency_contact or missing, wide - stamp_w - 2, size=7.5)
 
     if card.version > 1:
         # Marks a reissue at a glance; the QR's version number is what actually decides.

@@ -3,6 +3,7 @@
 from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
+from crm.models.citizen import CardRequest, Grievance, PortalCode
 from crm.models.facility import Facility
 from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
@@ -14,16 +15,19 @@ __all__ = [
     "Appointment",
     "AuditLog",
     "Call",
+    "CardRequest",
     "Case",
     "CaseEvent",
     "ClinicalNote",
     "Facility",
+    "Grievance",
     "HealthCard",
     "Household",
     "Message",
     "OfficeJob",
     "OptOut",
     "Patient",
+    "PortalCode",
     "Slot",
     "StaffSession",
     "StaffUser",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
 
-ROLES = ("operator", "doctor", "supervisor", "admin", "registrar")
+ROLES = ("operator", "doctor", "supervisor", "admin", "registrar", "officer")
 PRESENCES = ("available", "on_call", "wrap_up", "break", "offline")
 
 
@@ -40,6 +40,8 @@ class StaffUser(UserMixin, db.Model):
     # Whether the doctor's Tier 2 page last said its alarm can sound (the browser needs a click first).
     sound_on: Mapped[bool] = mapped_column(default=False, server_default=false())
     sound_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A grievance officer's desk: a facility code (HS-GTB) or a section (card_office, helpline).
+    section: Mapped[str | None] = mapped_column(String(40))
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 

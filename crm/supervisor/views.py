@@ -20,8 +20,10 @@ api = Blueprint("supervisor_api", __name__, url_prefix="/api/v1/supervisor")
 @bp.get("/supervisor")
 @allow("supervise")
 def floor():
-    """The team lead's live board: queues against targets, every operator and doctor."""
-    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES)
+    """The team lead's live board: queues against targets, every operator and doctor; overdue grievances."""
+    from crm.grievances.services import overdue
+
+    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10))
 
 
 @bp.get("/wallboard")

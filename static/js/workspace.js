@@ -297,6 +297,7 @@
     const c = state.current;
     if (!c || !c.reference) return;
     $('case-ref').textContent = c.reference;
+    $('complaint-link').href = `/grievances/new?case_id=${encodeURIComponent(c.id)}`;
     $('case-priority').textContent = c.priority;
     $('case-priority').className = `prio-chip prio-${c.priority}`;
     document.querySelector('.case-head').className = `case-head p-${c.priority}`;

@@ -1,0 +1,42 @@
+"""The card office's worklist of revised and duplicate card requests (/card-office/requests)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm import audit
+from crm.auth.capabilities import allow
+from crm.cards import requests as card_requests
+from crm.errors import load
+from crm.models import CardRequest
+from crm.models.citizen import CARD_REQUEST_STATUSES
+
+bp = Blueprint("card_requests", __name__, url_prefix="/card-office")
+
+
+@bp.get("/requests")
+@allow("card_office")
+def worklist():
+    """Open requests first (oldest first), then the finished ones; filter by status."""
+    status = request.args.get("status") if request.args.get("status") in CARD_REQUEST_STATUSES else None
+    rows = card_requests.worklist(status)
+    audit.record("card_request_worklist", via="card_office", requests=[r.id for r in rows][:500],
+                 patients=sorted({r.patient_id for r in rows})[:500])
+    return render_template("cards/requests.html", rows=rows, status=status, statuses=CARD_REQUEST_STATUSES)
+
+
+@bp.post("/requests/<int:request_id>/<action>")
+@allow("card_office")
+def act(request_id: int, action: str):
+    """Take a request, reissue the card it asks for, or turn it down (with a reason the resident reads)."""
+    found = load(CardRequest, request_id, "card request")
+    if action == "take":
+        card_requests.take(found, current_user)
+    elif action == "reissue":
+        card_requests.reissue(found, current_user)
+    elif action == "reject":
+        card_requests.reject(found, current_user, request.form.get("note", ""))
+    else:
+        return render_template("error.html", status=404, message="No such action."), 404
+    return redirect(url_for("card_requests.worklist", _anchor=f"r{found.id}"))

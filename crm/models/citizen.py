@@ -1,0 +1,101 @@
+"""The citizen side: one-time sign-in codes, card requests and grievances filed by residents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import UTCDateTime, utcnow
+
+CARD_REQUEST_KINDS = ("revised", "duplicate")
+CARD_REQUEST_STATUSES = ("submitted", "in_progress", "reissued", "rejected", "delivered")
+GRIEVANCE_CATEGORIES = ("facility", "staff", "card_delivery", "helpline")
+GRIEVANCE_STATUSES = ("open", "in_progress", "resolved", "closed")
+GRIEVANCE_CHANNELS = ("portal", "sms", "operator")
+
+
+class PortalCode(db.Model):
+    """One sign-in code sent (or, for a number not on the registry, pretended sent) to a mobile.
+
+    Only an HMAC of the code is kept. A row is written for every request, registered number or not, so
+    the per-number and per-IP limits count the same way and answer the same way for both.
+    """
+
+    __tablename__ = "portal_code"
+    __table_args__ = (Index("ix_portal_code_mobile_created", "mobile", "created_at"),
+                      Index("ix_portal_code_ip_created", "ip", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    registered: Mapped[bool] = mapped_column(default=False)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CardRequest(db.Model):
+    """A resident's request for a revised or duplicate card: the card office's worklist."""
+
+    __tablename__ = "card_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("health_card.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # revised, duplicate
+    detail: Mapped[str] = mapped_column(Text, default="")  # what is wrong, or lost / damaged
+    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    channel: Mapped[str] = mapped_column(String(12), default="portal")
+    phone: Mapped[str | None] = mapped_column(String(20))  # who is told of each change
+    language: Mapped[str] = mapped_column(String(2), default="hi")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    note: Mapped[str | None] = mapped_column(String(300))  # the card office's answer (why rejected)
+    new_card_id: Mapped[int | None] = mapped_column(ForeignKey("health_card.id"))
+
+    patient = relationship("Patient")
+    card = relationship("HealthCard", foreign_keys=[card_id])
+    new_card = relationship("HealthCard", foreign_keys=[new_card_id])
+
+    @property
+    def reference(self) -> str | None:
+        """What the citizen is told (CR-00042)."""
+        return f"CR-{self.id:05d}" if self.id is not None else None
+
+
+class Grievance(db.Model):
+    """A complaint about a facility, staff, card delivery or the helpline, routed to an officer."""
+
+    __tablename__ = "grievance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(2), default="hi")
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    routed_to: Mapped[str] = mapped_column(String(40), index=True)  # an officer's section or facility code
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    facility = relationship("Facility")
+
+    @property
+    def reference(self) -> str | None:
+        """What the citizen is told (GRV-00042)."""
+        return f"GRV-{self.id:05d}" if self.id is not None else None

@@ -1,0 +1,123 @@
+"""Signing in with the mobile number on the registry and a one-time code sent by SMS.
+
+The code is six digits, kept only as an HMAC (keyed by the app's secret), valid for CODE_MINUTES, tried at
+most MAX_TRIES times, and only the newest code of a number counts. Sends are limited per number and per
+client address per hour. A number that is not on the registry gets exactly the same answer, the same limits
+and the same audit row as one that is; only the SMS is not sent. Every request and every try is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from crm import audit, outbox, phones
+from crm.errors import Refused
+from crm.extensions import db
+from crm.models import Message, Patient, PortalCode
+from crm.models.base import utcnow
+
+CODE_MINUTES = 5
+MAX_TRIES = 5
+SENDS_PER_NUMBER_PER_HOUR = 3
+SENDS_PER_ADDRESS_PER_HOUR = 10
+SMS_KIND = "portal_code"
+REDACTED = "[sign-in code: removed after use]"
+
+
+def normalize(raw: str) -> str:
+    """The mobile in E.164, or Refused 422 (a malformed number says nothing about the registry)."""
+    try:
+        return phones.normalize(str(raw or "")[:40])
+    except phones.PhoneError as exc:
+        audit.record("portal_code_refused", via="portal", keep=True, reason="bad_mobile")
+        raise Refused("bad_mobile", _("Please enter a 10-digit mobile number."), 422) from exc
+
+
+def request_code(raw_mobile: str, ip: str | None, lang: str, now: datetime | None = None) -> str:
+    """Issue a code for this mobile (texted only if it is on the registry); returns the E.164 number."""
+    now = now or utcnow()
+    mobile = normalize(raw_mobile)
+    hour_ago = now - timedelta(hours=1)
+    per_number = db.session.scalar(select(func.count(PortalCode.id)).where(
+        PortalCode.mobile == mobile, PortalCode.created_at >= hour_ago))
+    per_address = db.session.scalar(select(func.count(PortalCode.id)).where(
+        PortalCode.ip == ip, PortalCode.created_at >= hour_ago)) if ip else 0
+    if per_number >= SENDS_PER_NUMBER_PER_HOUR or per_address >= SENDS_PER_ADDRESS_PER_HOUR:
+        audit.record("portal_code_limited", via="portal", keep=True, mobile=phones.masked(mobile),
+                     per_number=per_number, per_address=per_address)
+        raise Refused("too_many_codes", _("Too many codes were asked for. Please try again after an hour."), 429)
+    holder = db.session.scalar(select(Patient.id).where(Patient.mobile == mobile).order_by(Patient.id).limit(1))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    db.session.add(PortalCode(mobile=mobile, code_hash=code_hash(mobile, code), registered=holder is not None,
+                              ip=ip, created_at=now, expires_at=now + timedelta(minutes=CODE_MINUTES)))
+    if holder is not None:
+        with force_locale(lang):
+            body = _("Sampark: your sign-in code is %(code)s. It works for %(minutes)s minutes. "
+                     "Never share it; staff will never ask for it.", code=code, minutes=CODE_MINUTES)
+        outbox.queue_sms(mobile, body, kind=SMS_KIND)
+    audit.record("portal_code_requested", patient_id=holder, via="portal", mobile=phones.masked(mobile),
+                 registered=holder is not None)
+    db.session.flush()
+    return mobile
+
+
+def check_code(mobile: str, code: str, ip: str | None, now: datetime | None = None) -> bool:
+    """Whether `code` is the live code of `mobile`; each try counts, whatever its result (the caller commits)."""
+    now = now or utcnow()
+    row = db.session.scalar(select(PortalCode).where(PortalCode.mobile == mobile)
+                            .order_by(PortalCode.id.desc()).limit(1))
+    ok = False
+    reason = "no_code"
+    if row is not None:
+        reason = _refusal(row, now)
+        if reason is None:
+            row.attempts += 1
+            ok = hmac.compare_digest(row.code_hash, code_hash(mobile, str(code or "").strip()[:12]))
+            reason = None if ok else "wrong"
+            if ok and row.registered:
+                row.used_at = now
+            ok = ok and row.registered
+    audit.record("portal_sign_in" if ok else "portal_sign_in_failed", via="portal", mobile=phones.masked(mobile),
+                 reason=reason, tries=row.attempts if row else 0)
+    db.session.flush()
+    return ok
+
+
+def _refusal(row: PortalCode, now: datetime) -> str | None:
+    if row.used_at is not None:
+        return "used"
+    if _aware(row.expires_at) <= now:
+        return "expired"
+    if row.attempts >= MAX_TRIES:
+        return "too_many_tries"
+    return None
+
+
+def code_hash(mobile: str, code: str) -> str:
+    """HMAC-SHA256 of the code, bound to the number and keyed by the app's secret."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def redact_sent_codes(now: datetime) -> int:
+    """A sweep: once a code has left (or failed), its text is removed from the message store."""
+    done = db.session.execute(
+        update(Message).where(Message.kind == SMS_KIND, Message.body != REDACTED,
+                              Message.status.not_in(("pending", "sending")),
+                              Message.created_at <= now - timedelta(minutes=CODE_MINUTES))
+        .values(body=REDACTED).execution_options(synchronize_session=False)).rowcount
+    return done or 0
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
