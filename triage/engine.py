@@ -58,6 +58,9 @@ for _index, _phrase in enumerate(_R.phrases):
 _PAST_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _marker in _R.past_markers:
     _PAST_BY_FIRST.setdefault(_marker[0], []).append(_marker)
+_NOVELTY_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _marker in _R.novelty:
+    _NOVELTY_BY_FIRST.setdefault(_marker[0], []).append(_marker)
 
 
 def _deletions(word: str) -> set[str]:
@@ -182,12 +185,22 @@ def _scopes(tokens: list[Token]) -> list[int]:
     return scopes
 
 
-def _negated(tokens: list[Token], scopes: list[int], found: _Found) -> bool:
-    """A negator right before or right after the phrase, skipping at most two fillers."""
+def _novelty(tokens: list[Token], scopes: list[int]) -> set[int]:
+    """Positions of "never before" words ("pehle kabhi nahi", "like never"): they say a symptom is new."""
+    words, at = [t.norm for t in tokens], set()
+    for i, word in enumerate(words):
+        for marker in _NOVELTY_BY_FIRST.get(word, ()):
+            if tuple(words[i : i + len(marker)]) == marker and scopes[i + len(marker) - 1] == scopes[i]:
+                at.update(range(i, i + len(marker)))
+    return at
+
+
+def _negated(tokens: list[Token], scopes: list[int], found: _Found, novel: set[int] = frozenset()) -> bool:
+    """A negator right before or right after the phrase, skipping at most two fillers (not a "never before")."""
     start, end = found.positions[0], found.positions[-1]
     for step, negators, edge in ((-1, _R.negate_before, start), (1, _R.negate_after, end)):
         i, skipped = edge + step, 0
-        while 0 <= i < len(tokens) and scopes[i] == scopes[edge]:
+        while 0 <= i < len(tokens) and scopes[i] == scopes[edge] and i not in novel:
             word = tokens[i].norm
             if word in negators:
                 after = tokens[i + 1].norm if i + 1 < len(tokens) else ""
@@ -198,9 +211,9 @@ def _negated(tokens: list[Token], scopes: list[int], found: _Found) -> bool:
     return False
 
 
-def _past_scopes(tokens: list[Token], scopes: list[int]) -> set[int]:
-    """Scopes that speak of months or years ago (never hours or days) and not also of now."""
-    said, cancelled = set(), set()
+def _past_scopes(tokens: list[Token], scopes: list[int], novel: set[int] = frozenset()) -> set[int]:
+    """Scopes that speak of months or years ago (never hours or days) and not also of now or "never before"."""
+    said, cancelled = set(), {scopes[i] for i in novel}
     words = [t.norm for t in tokens]
     for i, word in enumerate(words):
         if word in _R.past_cancel:
@@ -271,11 +284,12 @@ def classify(text: str) -> Triage:
 def classify_tokens(tokens: list[Token], named: set[int]) -> Triage:
     """The rules on a tokenized message, ignoring the words at `named` (service names like "burns ward")."""
     scopes = _scopes(tokens)
-    past_scopes = _past_scopes(tokens, scopes)
+    novel = _novelty(tokens, scopes)
+    past_scopes = _past_scopes(tokens, scopes, novel)
     found = _find(tokens, named)
     status = [
         "negated"
-        if not f.phrase.ordered and _negated(tokens, scopes, f)
+        if not f.phrase.ordered and _negated(tokens, scopes, f, novel)
         else "past"
         if scopes[f.positions[0]] in past_scopes
         else "current"
