@@ -92,5 +92,19 @@
     return { refresh: () => { asked = ''; later(); }, clear, now: ask };
   }
 
-  window.FlagHints = { attach };
+  // Fields drawn later (a doctor's case panel, patched from the server): the first keystroke in a field
+  // matching `selector` attaches hints to it, shown in the element its aria-describedby names.
+  function delegate(root, selector) {
+    const bound = new WeakSet();
+    root.addEventListener('input', (event) => {
+      const input = event.target;
+      if (!(input instanceof HTMLElement) || !input.matches(selector) || bound.has(input)) return;
+      const panel = document.getElementById(input.getAttribute('aria-describedby') || '');
+      if (!panel) return;
+      bound.add(input);
+      attach({ input, panel }).refresh();
+    });
+  }
+
+  window.FlagHints = { attach, delegate };
 }());
