@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -127,6 +128,11 @@ class _Found:
     positions: tuple[int, ...]
 
 
+def _window(positions: list[int], start: int, width: int) -> list[int]:
+    """The (ascending) positions within `width` of start: a slice found by bisection, not a scan."""
+    return positions[bisect.bisect_right(positions, start - width) : bisect.bisect_left(positions, start + width)]
+
+
 def _placements(phrase: Phrase, hits: dict[str, list[int]], clause: list[int]) -> Iterator[tuple[int, ...]]:
     """Yield position tuples where the phrase's words occur close together in one clause."""
     first, rest = phrase.words[0], phrase.words[1:]
@@ -146,7 +152,7 @@ def _placements(phrase: Phrase, hits: dict[str, list[int]], clause: list[int]) -
             continue
         near = [
             sorted(
-                (p for p in hits[w] if abs(p - start) < width and clause[p] == clause[start]),
+                (p for p in _window(hits[w], start, width) if clause[p] == clause[start]),
                 key=lambda p: abs(p - start),
             )[:8]
             for w in rest
@@ -260,7 +266,16 @@ def _resolve(found: list[_Found], status: list[str]) -> tuple[dict[str, dict[str
     }
     kept = [i for i, f in enumerate(found) if f.phrase.rule.requires in (None, *active)]
     ranks = {i: rank(found[i].phrase.rule) for i in kept}
-    kept = [i for i in kept if not any(_silences(found[j], ranks[j], found[i], ranks[i]) for j in kept)]
+    covering: dict[int, list[int]] = {}  # position -> the matches holding it
+    for j in kept:
+        for p in found[j].positions:
+            covering.setdefault(p, []).append(j)
+    # Only a match holding every word of another can silence it, so only those holding its first word are
+    # compared: a message repeating its words ("seene dard" 200 times) stays linear, not quadratic.
+    kept = [
+        i for i in kept
+        if not any(_silences(found[j], ranks[j], found[i], ranks[i]) for j in covering[found[i].positions[0]])
+    ]  # fmt: skip
     by_status: dict[str, dict[str, _Found]] = {"current": {}, "negated": {}, "past": {}}
     for i in kept:
         by_status[status[i]].setdefault(found[i].phrase.rule.id, found[i])
