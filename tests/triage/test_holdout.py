@@ -43,5 +43,4 @@ def test_holdout_no_emergency_below_p2_no_symptom_routine_few_false_alarms() -> 
 
 
 def test_holdout_emergency_recall_is_complete() -> None:
-    print("\nhold-out: " + FIGURES.lines())
     assert FIGURES.emergency_recall == 1.0, FIGURES.lines()
