@@ -12,8 +12,8 @@ How it has been used (so its figures are read for what they are worth):
   a hold-out written by someone else is the next honest test (triage/README.md, Known limits).
 - The over-triaged messages were counted by layer only, their texts not read, and nothing was tuned on them.
   A second corpus addition (a relative "unwell" with nothing more said, P3) came from the operator-suggestion
-  browser test, not from here; it was kept on its out-of-fold training figures, decided before this file was
-  run again (then: 146/146, P2-P4 given P1 12/174 instead of 14/174).
+  browser test, not from here; it was kept on its out-of-fold training figures, and this file was run only
+  after that decision (it gave 146/146, P2-P4 given P1 12/174 instead of 14/174; nothing was changed after).
 """
 
 from __future__ import annotations
