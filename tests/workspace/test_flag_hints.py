@@ -31,17 +31,19 @@ def test_the_suggestion_is_what_classify_says_everywhere_else(client, login):
     # One classify: the suggestion's priority and layer are the SMS / IVR triage of the same words.
     login("operator")
     for text in (STROKE_HINGLISH, "बच्चे ने फिनाइल पी लिया", "bukhar aur pet dard", "card kab milega",
-                 "dadi ko kuch theek nahi lag raha, ajeeb baatein kar rahi hain"):
+                 "dadi ko kuch theek nahi lag raha, ajeeb baatein kar rahi hain", "papa ke haath me kuch ajeeb ho raha hai"):
         data, result = suggest(client, text).json, classify(text)
         assert (data["priority"], data["layer"]) == (result.priority, result.layer), text
 
 
 def test_the_model_or_the_floor_gives_an_opinion_without_a_flag_to_tick(client, login):
     login("doctor")  # the doctor's side reads the same suggestions
-    text = "dadi ko kuch theek nahi lag raha, ajeeb baatein kar rahi hain"
-    assert classify(text).layer == "model"  # the rules found nothing here: the second opinion did
+    text = "papa ke haath me kuch ajeeb ho raha hai"
+    result = classify(text)
+    assert result.layer == "model" and result.rules_priority == "P4"  # no rule fired: the floor, then the model
     data = suggest(client, text).json
-    assert data["flags"] == [] and data["opinion"]["layer"] == "model" and data["opinion"]["priority"] == "P1"
+    assert data["flags"] == [] and data["opinion"]["layer"] == "model"
+    assert data["opinion"]["priority"] == result.priority and "ask the red-flag questions" in data["opinion"]["text"]
 
 
 def test_routine_words_suggest_nothing(client, login):
