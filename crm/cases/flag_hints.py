@@ -18,8 +18,8 @@ ACCEPTED = "red_flags_suggested"
 _FLAGS = {item["id"]: item for item in checklist("en")}
 _FLAGS_HI = {item["id"]: item for item in checklist("hi")}
 _OPINIONS = {
-    "model": "The statistical second opinion reads this as {priority}: ask the red-flag questions.",
-    "floor": "A symptom no rule recognised: ask what it is and how bad.",
+    "model": "reads this as {priority}, higher than the rules do: ask the red-flag questions.",
+    "floor": "a symptom no rule recognised: ask what it is and how bad.",
 }
 
 
