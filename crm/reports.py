@@ -72,6 +72,9 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "assessed": lambda d: "Assessment: " + (d.get("reason") or "no reason written")
     + (f"; red flags: {', '.join(_FLAG_LABELS.get(f, f) for f in d['red_flags'])}" if d.get("red_flags")
        else "; no red flags"),
+    "red_flags_suggested": lambda d: "Red flags suggested by triage and accepted: "
+    + ", ".join(_FLAG_LABELS.get(f, f) for f in d.get("red_flags", []))
+    + f" ({d.get('layer', 'rule')}, rules {d.get('rules_version', '?')})",
     "note": lambda d: f"Note: {d.get('text', '')}",
     "patient_attached": lambda d: f"Caller identified (via {d.get('via')}"
     + (f", card {d['card']})" if d.get("card") else ")"),

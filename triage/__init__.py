@@ -4,4 +4,12 @@ from triage.engine import Match, Triage
 from triage.rules import RULES_VERSION, checklist
 from triage.safety import classify
 
-__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify"]
+
+def review_state() -> list[dict]:
+    """The rules' versions, newest first, with their clinical review state (triage.versioning)."""
+    from triage.versioning import review_state as state  # not at import: `python -m triage.versioning` runs it
+
+    return state()
+
+
+__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "review_state"]

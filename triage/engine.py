@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -58,6 +59,9 @@ for _index, _phrase in enumerate(_R.phrases):
 _PAST_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _marker in _R.past_markers:
     _PAST_BY_FIRST.setdefault(_marker[0], []).append(_marker)
+_NOVELTY_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _marker in _R.novelty:
+    _NOVELTY_BY_FIRST.setdefault(_marker[0], []).append(_marker)
 
 
 def _deletions(word: str) -> set[str]:
@@ -124,6 +128,11 @@ class _Found:
     positions: tuple[int, ...]
 
 
+def _window(positions: list[int], start: int, width: int) -> list[int]:
+    """The (ascending) positions within `width` of start: a slice found by bisection, not a scan."""
+    return positions[bisect.bisect_right(positions, start - width) : bisect.bisect_left(positions, start + width)]
+
+
 def _placements(phrase: Phrase, hits: dict[str, list[int]], clause: list[int]) -> Iterator[tuple[int, ...]]:
     """Yield position tuples where the phrase's words occur close together in one clause."""
     first, rest = phrase.words[0], phrase.words[1:]
@@ -143,7 +152,7 @@ def _placements(phrase: Phrase, hits: dict[str, list[int]], clause: list[int]) -
             continue
         near = [
             sorted(
-                (p for p in hits[w] if abs(p - start) < width and clause[p] == clause[start]),
+                (p for p in _window(hits[w], start, width) if clause[p] == clause[start]),
                 key=lambda p: abs(p - start),
             )[:8]
             for w in rest
@@ -182,12 +191,22 @@ def _scopes(tokens: list[Token]) -> list[int]:
     return scopes
 
 
-def _negated(tokens: list[Token], scopes: list[int], found: _Found) -> bool:
-    """A negator right before or right after the phrase, skipping at most two fillers."""
+def _novelty(tokens: list[Token], scopes: list[int]) -> set[int]:
+    """Positions of "never before" words ("pehle kabhi nahi", "like never"): they say a symptom is new."""
+    words, at = [t.norm for t in tokens], set()
+    for i, word in enumerate(words):
+        for marker in _NOVELTY_BY_FIRST.get(word, ()):
+            if tuple(words[i : i + len(marker)]) == marker and scopes[i + len(marker) - 1] == scopes[i]:
+                at.update(range(i, i + len(marker)))
+    return at
+
+
+def _negated(tokens: list[Token], scopes: list[int], found: _Found, novel: set[int] = frozenset()) -> bool:
+    """A negator right before or right after the phrase, skipping at most two fillers (not a "never before")."""
     start, end = found.positions[0], found.positions[-1]
     for step, negators, edge in ((-1, _R.negate_before, start), (1, _R.negate_after, end)):
         i, skipped = edge + step, 0
-        while 0 <= i < len(tokens) and scopes[i] == scopes[edge]:
+        while 0 <= i < len(tokens) and scopes[i] == scopes[edge] and i not in novel:
             word = tokens[i].norm
             if word in negators:
                 after = tokens[i + 1].norm if i + 1 < len(tokens) else ""
@@ -198,9 +217,9 @@ def _negated(tokens: list[Token], scopes: list[int], found: _Found) -> bool:
     return False
 
 
-def _past_scopes(tokens: list[Token], scopes: list[int]) -> set[int]:
-    """Scopes that speak of months or years ago (never hours or days) and not also of now."""
-    said, cancelled = set(), set()
+def _past_scopes(tokens: list[Token], scopes: list[int], novel: set[int] = frozenset()) -> set[int]:
+    """Scopes that speak of months or years ago (never hours or days) and not also of now or "never before"."""
+    said, cancelled = set(), {scopes[i] for i in novel}
     words = [t.norm for t in tokens]
     for i, word in enumerate(words):
         if word in _R.past_cancel:
@@ -247,7 +266,16 @@ def _resolve(found: list[_Found], status: list[str]) -> tuple[dict[str, dict[str
     }
     kept = [i for i, f in enumerate(found) if f.phrase.rule.requires in (None, *active)]
     ranks = {i: rank(found[i].phrase.rule) for i in kept}
-    kept = [i for i in kept if not any(_silences(found[j], ranks[j], found[i], ranks[i]) for j in kept)]
+    covering: dict[int, list[int]] = {}  # position -> the matches holding it
+    for j in kept:
+        for p in found[j].positions:
+            covering.setdefault(p, []).append(j)
+    # Only a match holding every word of another can silence it, so only those holding its first word are
+    # compared: a message repeating its words ("seene dard" 200 times) stays linear, not quadratic.
+    kept = [
+        i for i in kept
+        if not any(_silences(found[j], ranks[j], found[i], ranks[i]) for j in covering[found[i].positions[0]])
+    ]  # fmt: skip
     by_status: dict[str, dict[str, _Found]] = {"current": {}, "negated": {}, "past": {}}
     for i in kept:
         by_status[status[i]].setdefault(found[i].phrase.rule.id, found[i])
@@ -271,11 +299,12 @@ def classify(text: str) -> Triage:
 def classify_tokens(tokens: list[Token], named: set[int]) -> Triage:
     """The rules on a tokenized message, ignoring the words at `named` (service names like "burns ward")."""
     scopes = _scopes(tokens)
-    past_scopes = _past_scopes(tokens, scopes)
+    novel = _novelty(tokens, scopes)
+    past_scopes = _past_scopes(tokens, scopes, novel)
     found = _find(tokens, named)
     status = [
         "negated"
-        if not f.phrase.ordered and _negated(tokens, scopes, f)
+        if not f.phrase.ordered and _negated(tokens, scopes, f, novel)
         else "past"
         if scopes[f.positions[0]] in past_scopes
         else "current"

@@ -58,6 +58,7 @@ class Ruleset:
     conjunctions: frozenset[str]
     hinglish: frozenset[str]
     checklist_order: tuple[str, ...] = ()
+    novelty: tuple[tuple[str, ...], ...] = ()
 
 
 def fold_words(words: list[str]) -> frozenset[str]:
@@ -136,6 +137,7 @@ def load(path: Path = RULES_PATH) -> Ruleset:
         conjunctions=fold_words(past["conjunctions"]),
         hinglish=frozenset(data["language"]["hinglish"]),
         checklist_order=checklist_order,
+        novelty=tuple(tuple(t.norm for t in tokenize(m)) for m in past.get("novelty", ())),
     )
 
 

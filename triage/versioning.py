@@ -5,6 +5,7 @@
 The hash covers what decides a priority: rules.toml without its changelog (parsed, so comments
 and layout do not count), lexicon.toml, and model.json. A change to any of them needs a new
 `version` and a `[[changelog]]` entry naming the change, its author and its clinical reviewer.
+A version superseded while still PENDING must be named in the newer entry's `review_includes`.
 """
 
 from __future__ import annotations
@@ -56,13 +57,33 @@ def check(rules: Path = RULES_PATH, lexicon: Path = LEXICON_PATH, model: Path = 
     for entry in log:
         if not entry.get("changes") or not entry.get("author") or not entry.get("reviewed_by"):
             raise ValueError(f"changelog {entry['version']}: needs changes, author and reviewed_by")
-        if entry is not log[-1] and entry["reviewed_by"].startswith(PENDING):
+    for i, entry in enumerate(log[:-1]):
+        # A version still awaiting review may be superseded only by one whose review explicitly takes it in:
+        # the clinician who signs the newer version signs for both, and nothing unreviewed slips by unnamed.
+        later = {v for e in log[i + 1 :] for v in e.get("review_includes", ())}
+        if entry["reviewed_by"].startswith(PENDING) and entry["version"] not in later:
             raise ValueError(f"changelog {entry['version']}: superseded before its clinical review")
     if log[-1].get("content_sha256") != content_hash(rules, lexicon, model):
         raise ValueError(
             f"the rules, lexicon or model changed without a new version (still {version}): bump `version`, add a "
             "[[changelog]] entry and record `python -m triage.versioning` in its content_sha256"
         )
+
+
+def review_state(rules: Path = RULES_PATH) -> list[dict]:
+    """Each version of the changelog, newest first, with who reviewed it or what review it awaits."""
+    log = _toml(rules).get("changelog", [])
+    included_in = {v: e["version"] for e in log for v in e.get("review_includes", ())}
+    state = []
+    for entry in reversed(log):
+        pending = entry["reviewed_by"].startswith(PENDING)
+        state.append({
+            "version": entry["version"], "date": entry.get("date", ""), "author": entry["author"],
+            "reviewed_by": entry["reviewed_by"], "pending": pending, "changes": list(entry["changes"]),
+            "review_includes": list(entry.get("review_includes", ())),
+            "reviewed_with": included_in.get(entry["version"]) if pending else None,
+        })
+    return state
 
 
 def main() -> None:

@@ -78,6 +78,29 @@ PATHS = {
         {"reason": {"type": "string"}, "red_flags": {"type": "array", "items": {"type": "string"}},
          "notes": {"type": "string"}}, [],
         schema={"allOf": [WORK_CASE, {"type": "object", "properties": {"offer": {"type": ["object", "null"]}}}]}),
+    "/api/v1/red-flags/suggest": {"post": {
+        "summary": "What triage.classify reads in typed words (the operator's reason, a doctor's note; at most 600 "
+                   "characters): its priority, the layer that set it (rule, floor or model) and the checklist flags "
+                   "to offer for ticking. Nothing is stored",
+        "requestBody": _body({"type": "object", "properties": {"text": {"type": "string", "maxLength": 600}},
+                              "required": ["text"]}),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "priority": {"enum": ["P1", "P2", "P3", "P4"]}, "layer": {"enum": ["rule", "floor", "model"]},
+            "rules_priority": {"enum": ["P1", "P2", "P3", "P4"]}, "rules_version": {"type": "string"},
+            "flags": {"type": "array", "maxItems": 60, "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "label": {"type": "string"}, "label_hi": {"type": "string"},
+                "priority": {"enum": ["P1", "P2"]}, "specialty": {"type": "string"},
+                "words": {"type": "array", "items": {"type": "string"}}, "layer": {"enum": ["rule"]}}}},
+            "opinion": {"type": ["object", "null"], "description": "the floor's or the model's word when it set the "
+                                                                   "priority: no flag to tick, questions to ask"}}}),
+                      **_errors(400, 401, 403, 422)}}},
+    "/api/v1/cases/{case_id}/assessment/suggested-flags": _case_post(
+        "Record on the case timeline that the operator accepted flags triage suggested for `text` (the suggestion "
+        "is read again from the text: a flag it does not suggest is refused with 422)",
+        {"text": {"type": "string", "maxLength": 600}, "red_flags": {"type": "array", "items": {"type": "string"}}},
+        ["text", "red_flags"],
+        schema={"type": "object", "properties": {"accepted": {"type": "array", "items": {"type": "string"}},
+                                                 "offer": {"type": ["object", "null"]}}}),
     "/api/v1/cases/{case_id}/resolve": _case_post(
         "Resolve at tier 1 with a disposition code and the advice given (409 while a P1 flag is ticked, "
         "unless the disposition is emergency_108)",

@@ -16,7 +16,7 @@ from crm import audit, phones, presence
 from crm.api import body, bounded_int, bp
 from crm.api.cases import case_json
 from crm.auth.capabilities import allow
-from crm.cases import assessment, board, dispositions
+from crm.cases import assessment, board, dispositions, flag_hints
 from crm.errors import Refused, load
 from crm.extensions import db
 from crm.models import Case, Facility
@@ -120,6 +120,23 @@ def save_assessment(case_id: int):
         raise Refused("bad_request", "red_flags must be a list of checklist ids.", 400)
     offer = assessment.save(case, current_user, data.get("reason"), flags, str(data.get("notes") or ""))
     return jsonify(work_json(case) | {"offer": offer})
+
+
+@bp.post("/red-flags/suggest")
+@allow("read_cases")
+def suggest_red_flags():
+    """What triage reads in typed words (the operator's reason, a doctor's note): flags to offer, and the layer."""
+    return jsonify(flag_hints.suggest(body().get("text", "")))
+
+
+@bp.post("/cases/<int:case_id>/assessment/suggested-flags")
+@allow("work_tier1")
+def accept_suggested_flags(case_id: int):
+    """Record on the timeline that the operator took the flags triage suggested for `text` (ticking is the page's)."""
+    case = load(Case, case_id, "case")
+    data = body()
+    ids = flag_hints.accept(case, current_user, flag_hints.bounded_text(data.get("text", "")), data.get("red_flags"))
+    return jsonify(accepted=ids, offer=assessment.offer(ids))
 
 
 def _outcome(case_id: int, act):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from crm import audit
 from crm.extensions import db
 from crm.models import Case, CaseEvent, Message, StaffUser
-from triage import RULES_VERSION, classify, specialties
+from triage import RULES_VERSION, classify, review_state, specialties
 from triage.rules import PRIORITIES
 
 TRIAGED = ("sms_in", "speech")
@@ -143,3 +143,8 @@ def export_tsv() -> str:
             lines.append(f"{text}\t{detail['priority']}\t{detail.get('specialty') or ''}\t{script}")
     audit.record("triage_review.export", rows=len(lines) - 1)
     return "\n".join(lines) + "\n"
+
+
+def rules_review() -> list[dict]:
+    """The rules' versions, newest first, with their clinical review state (the one in use is first)."""
+    return review_state()

@@ -30,7 +30,8 @@ def index():
         abort(400)
     items, more = services.review_items(reason, page)
     return render_template("triage_review/index.html", items=items, more=more, page=page, reason=reason,
-                           reasons=services.REASONS, specialties=services.SPECIALTIES)  # fmt: skip
+                           reasons=services.REASONS, specialties=services.SPECIALTIES,
+                           versions=services.rules_review())  # fmt: skip
 
 
 @bp.post("/label")

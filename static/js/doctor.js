@@ -261,6 +261,9 @@
 
   setInterval(() => document.querySelectorAll('td.timer').forEach((td) => { td.textContent = waited(td.dataset.since); }), 1000);
 
+  // The clinical note being typed: what triage reads in it, beside the field (the same classify as SMS and IVR).
+  window.FlagHints.delegate($('detail'), 'textarea[data-flag-hints]');
+
   const socket = io({ transports: ['websocket', 'polling'] });
   const live = $('live');
   socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });

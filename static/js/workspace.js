@@ -401,7 +401,30 @@
     flagBoxes().forEach((b) => { b.checked = flags.has(b.value); });
     state.assessed = assessmentKey();
     updateOffer();
+    hints.clear();
+    if ($('reason').value.trim()) hints.refresh();
   }
+
+  // Red flags triage reads in the reason as it is typed; "Tick" ticks the box and puts it on the timeline.
+  const hints = window.FlagHints.attach({
+    input: $('reason'),
+    panel: $('flag-hints'),
+    tickable: (id) => (state.current && !$('reason').disabled
+      ? flagBoxes().find((b) => b.value === id) || null : null),
+    onAccept: async (ids, text) => {
+      const c = state.current;
+      if (!c) return false;
+      const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/assessment/suggested-flags`, { text, red_flags: ids });
+      if (!ok) { toast(data.message || 'Could not record the suggestion.', true); return false; }
+      flagBoxes().forEach((b) => { if (ids.includes(b.value)) b.checked = true; });
+      if (ids.some((id) => flagBoxes().find((b) => b.value === id && b.dataset.priority === 'P2'))) {
+        $('assess-form').querySelector('details.urgent-flags').open = true;  // show what was ticked
+      }
+      updateOffer();
+      loadTimeline();
+      return true;
+    },
+  });
 
   function updateOffer() {
     const flags = ticked();

@@ -110,3 +110,36 @@ def test_specialties_are_one_registry():
 
     named = {r.specialty for r in RULESET.rules if r.specialty}
     assert named <= set(specialties.CODES), named - set(specialties.CODES)
+
+
+def _triage_imports(tree: ast.AST) -> list[tuple[str, str]]:
+    """(module, name) for every name imported from the triage package or its modules."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.split(".")[0] == "triage":
+            found += [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, "*") for alias in node.names if alias.name.split(".")[0] == "triage"]
+    return found
+
+
+def test_one_classify_entry_point():
+    # SMS, IVR transcripts, the operator's reason and the review page all read text through triage.classify
+    # (rules, floor, model). Nobody outside triage reaches a single layer (engine, floor, model) on its own.
+    layers = {"triage.engine", "triage.safety", "triage.floor", "triage.model", "triage.normalize", "triage.train"}
+    offenders, callers = [], set()
+    for path, tree in _sources():
+        if path.relative_to(ROOT).parts[0] == "triage":
+            continue
+        for module, name in _triage_imports(tree):
+            if module in layers or name in ("*", "classify_tokens") or (name == "classify" and module != "triage"):
+                offenders.append(f"{path.relative_to(ROOT)}: {module}.{name}")
+            if (module, name) == ("triage", "classify"):
+                callers.add(str(path.relative_to(ROOT)))
+    assert offenders == []
+    assert {"telephony/messages.py", "telephony/calls.py", "crm/cases/flag_hints.py"} <= callers, callers
+
+
+def test_the_classify_walker_sees_a_layer_reached_directly():
+    tree = ast.parse("from triage.engine import classify\nfrom triage import classify\nimport triage.model\n")
+    assert _triage_imports(tree) == [("triage.engine", "classify"), ("triage", "classify"), ("triage.model", "*")]

@@ -10,8 +10,10 @@ import pytest
 
 from triage.floor import LEXICON_PATH
 from triage.model import MODEL_PATH
-from triage.rules import RULES_PATH
-from triage.versioning import check
+from triage.rules import RULES_PATH, RULES_VERSION
+from triage.versioning import check, content_hash, review_state
+
+NEXT = RULES_VERSION.rsplit(".", 1)[0] + "." + str(int(RULES_VERSION.rsplit(".", 1)[1]) + 1)
 
 
 def test_the_shipped_rules_match_their_version() -> None:
@@ -53,18 +55,44 @@ def test_comments_and_the_changelog_itself_are_not_clinical_content(copies: tupl
     check(*copies)
 
 
+def _bump(path: Path, includes: str | None, *siblings: Path) -> None:
+    """A new version whose changelog entry is a copy of the current one, naming `includes` for review."""
+    text = path.read_text(encoding="utf-8")
+    entry = text[text.rindex("[[changelog]]") :].replace(f'"{RULES_VERSION}"', f'"{NEXT}"')
+    entry = "\n".join(line for line in entry.splitlines() if not line.startswith("review_includes"))
+    if includes:
+        entry = entry.replace("[[changelog]]", f'[[changelog]]\nreview_includes = ["{includes}"]', 1)
+    old = f'version = "{RULES_VERSION}"\n\n[checklist]'
+    path.write_text(text.replace(old, f'version = "{NEXT}"\n\n[checklist]') + "\n" + entry + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    head, tail = text[: text.rindex("[[changelog]]")], text[text.rindex("[[changelog]]") :]
+    recorded = re.sub(r'content_sha256 = "[0-9a-f]+"', f'content_sha256 = "{content_hash(path, *siblings)}"', tail)
+    path.write_text(head + recorded, encoding="utf-8")
+
+
 def test_a_new_version_without_its_changelog_entry_is_refused(copies: tuple[Path, Path, Path]) -> None:
-    _edit(copies[0], 'version = "2026.11.2"\n\n[checklist]', 'version = "2026.11.3"\n\n[checklist]')
-    with pytest.raises(ValueError, match="no \\[\\[changelog\\]\\] entry for version 2026.11.3"):
+    _edit(copies[0], f'version = "{RULES_VERSION}"\n\n[checklist]', f'version = "{NEXT}"\n\n[checklist]')
+    with pytest.raises(ValueError, match=f"no \\[\\[changelog\\]\\] entry for version {NEXT}"):
         check(*copies)
 
 
 def test_a_version_superseded_before_its_review_is_refused(copies: tuple[Path, Path, Path]) -> None:
-    text = copies[0].read_text(encoding="utf-8")
-    entry = text[text.rindex("[[changelog]]") :].replace('"2026.11.2"', '"2026.11.3"')
-    copies[0].write_text(
-        text.replace('version = "2026.11.2"\n\n[checklist]', 'version = "2026.11.3"\n\n[checklist]') + "\n" + entry,
-        encoding="utf-8",
-    )
-    with pytest.raises(ValueError, match="superseded before its clinical review"):
+    _bump(copies[0], None, *copies[1:])
+    with pytest.raises(ValueError, match=f"changelog {RULES_VERSION}: superseded before its clinical review"):
         check(*copies)
+
+
+def test_a_pending_version_may_be_superseded_by_one_whose_review_takes_it_in(copies: tuple[Path, Path, Path]) -> None:
+    _bump(copies[0], RULES_VERSION, *copies[1:])
+    check(*copies)
+    state = {v["version"]: v for v in review_state(copies[0])}
+    assert state[RULES_VERSION]["pending"] and state[RULES_VERSION]["reviewed_with"] == NEXT
+    assert state[NEXT]["pending"] and state[NEXT]["review_includes"] == [RULES_VERSION]
+
+
+def test_the_review_state_of_the_shipped_rules_is_readable() -> None:
+    state = review_state()
+    assert state[0]["version"] == RULES_VERSION
+    # Every version still awaiting review is named, and a clinician signing the newest signs for all of them.
+    pending = [v["version"] for v in state if v["pending"]]
+    assert pending[0] == RULES_VERSION and set(pending[1:]) <= set(state[0]["review_includes"])

@@ -126,3 +126,16 @@ def test_labels_export_in_the_corpus_format_without_numbers(client, login, seede
     assert by_text["achanak ajeeb lag raha hai, number <number>"]["script"] == "hinglish"
     assert not any(ch.isdigit() for r in rows for ch in r["text"])
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "triage_review.export")) is not None
+
+
+def test_the_rules_in_use_and_their_clinical_review_state_are_on_the_page(client, login, seeded) -> None:
+    from triage import RULES_VERSION, review_state
+
+    login("supervisor")
+    html = _page(client)
+    assert f"Rules in use: {RULES_VERSION}" in html
+    pending = [v["version"] for v in review_state() if v["pending"]]
+    if pending:  # a version no clinician has signed is said so, with every version that review covers
+        assert "Awaiting clinical review" in html
+        assert all(v in html for v in pending)
+    assert html.count('<tr class="pending">') == len(pending)
