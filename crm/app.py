@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
     from crm.triage_review.views import bp as triage_review_bp
+    from crm.whatsapp import init_app as init_whatsapp
     from crm.workspace import bp as workspace_bp
 
     init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
@@ -79,6 +80,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     supervisor.register(app)
     init_facilities(app)
+    init_whatsapp(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)
