@@ -94,7 +94,7 @@ def test_a_known_caller_is_texted_in_their_language_only(live):
 
 
 def test_the_helpline_number_still_answers_normally(live):
-    app, base = live
+    _app, base = live
     call = Phone(f"{base}/emulator", CALLER).call()
     call.wait_for("press 9", timeout=10)
     call.hang_up()
