@@ -29,12 +29,19 @@ def page_language() -> str:
     return request.accept_languages.best_match(["hi", "en"], default="hi")
 
 
+def phone_display(phone: str | None) -> str | None:
+    """A Delhi landline as people write it ("011-2206 4039"); other numbers as stored."""
+    if phone and phone.startswith("+9111") and len(phone) == 13:
+        return f"011-{phone[5:9]} {phone[9:]}"
+    return phone
+
+
 def found_json(found: Found, lang: str = "en") -> dict:
     """One result for the API and the pages: what, where, how far, open or when it opens."""
     f, week = found.facility, found.facility.timings or {}
     return {"id": f.id, "code": f.code, "name": f.name, "name_hi": f.name_hi, "kind": f.kind,
             "kind_label": kind_label(f.kind, lang), "ward": f.ward, "pincode": f.pincode, "address": f.address,
-            "phone": f.phone, "lat": f.lat, "lon": f.lon, "km": found.km, "open_now": found.open_now,
+            "phone": f.phone, "phone_display": phone_display(f.phone), "lat": f.lat, "lon": f.lon, "km": found.km, "open_now": found.open_now,
             "closes_at": found.closes_at, "always_open": timings.always_open(week),
             "opens": {"day": found.opens[0], "time": found.opens[1]} if found.opens else None,
             "services": [{"code": s, "label": service_label(s, lang)} for s in f.services or []],

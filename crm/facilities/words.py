@@ -33,7 +33,7 @@ PAGE = {
         "never": "hours not known", "round_clock": "Open 24 hours", "km": "{km} km", "call": "Call",
         "map": "Map", "near": "Near {place}", "unknown": "We do not know the place “{text}”. Try a 6-digit pincode "
         "or a ward name.", "none": "No facility found near {place}.", "ask": "Type your pincode or ward.",
-        "emergency": "Emergency? Call 112, or 108 for an ambulance.", "today": "Today", "services": "Services",
+        "emergency": "Emergency? Call", "ambulance": "ambulance", "today": "Today", "services": "Services",
         "switch": "हिंदी", "helpline": "Helpline", "wards": "Wards",
         "at": "As of {time}",
     },
@@ -45,7 +45,7 @@ PAGE = {
         "never": "समय पता नहीं", "round_clock": "24 घंटे खुला", "km": "{km} किमी", "call": "कॉल करें",
         "map": "नक्शा", "near": "{place} के पास", "unknown": "“{text}” जगह नहीं मिली। 6 अंकों का पिनकोड या वार्ड "
         "का नाम लिखें।", "none": "{place} के पास कोई केंद्र नहीं मिला।", "ask": "अपना पिनकोड या वार्ड लिखें।",
-        "emergency": "आपातकाल? 112 या एम्बुलेंस 108 पर कॉल करें।", "today": "आज", "services": "सेवाएं",
+        "emergency": "आपातकाल? कॉल करें", "ambulance": "एम्बुलेंस", "today": "आज", "services": "सेवाएं",
         "switch": "English", "helpline": "हेल्पलाइन", "wards": "वार्ड",
         "at": "{time} बजे के अनुसार",
     },

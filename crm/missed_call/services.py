@@ -25,10 +25,11 @@ from crm.phones import masked
 
 MINUTES_PER_CALLER = 4  # a tier-1 call's usual handling time, for the estimate only
 LIVE = (Status.QUEUED, Status.CALLBACK, Status.IN_PROGRESS)
+# Short: with both languages the whole SMS is UCS-2 (67 characters a part); this fits in three parts.
 TEXTS = {
-    "en": "Sampark: we got your missed call (case {ref}). An advisor will call you back in about {minutes} minutes. "
-          "Emergency: call 112 or 108.",
-    "hi": "सम्पर्क: आपकी मिस्ड कॉल मिली (केस {ref})। लगभग {minutes} मिनट में हम आपको कॉल करेंगे। आपातकाल: 112/108",
+    "en": "Sampark: we got your missed call (case {ref}). We will call you back in about {minutes} min. "
+          "Emergency: 112/108",
+    "hi": "सम्पर्क: मिस्ड कॉल मिली (केस {ref})। लगभग {minutes} मिनट में हम कॉल करेंगे। आपातकाल: 112/108",
 }
 
 

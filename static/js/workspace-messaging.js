@@ -9,6 +9,7 @@
   let current = null;  // { id, channel, status }
   let templates = [];
   let builtFor = null;  // the case the template form was built for
+  const DAY = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -105,7 +106,7 @@
     if (!ok) { list.replaceChildren(el('li', { class: 'facility-none' }, data.message || 'Not found.')); return; }
     if (!data.facilities.length) { list.replaceChildren(el('li', { class: 'facility-none' }, 'No facility known near there.')); return; }
     list.replaceChildren(...data.facilities.map((f) => {
-      const when = f.always_open ? 'open 24 h' : f.open_now ? `open till ${f.closes_at}` : f.opens ? `opens ${f.opens.day} ${f.opens.time}` : 'hours not known';
+      const when = f.always_open ? 'open 24 h' : f.open_now ? `open till ${f.closes_at}` : f.opens ? `opens ${DAY[f.opens.day] || f.opens.day} ${f.opens.time}` : 'hours not known';
       const line = `${f.name}, ${f.address}. ${when}.${f.phone ? ' ' + f.phone : ''}`;
       return el('li', { class: 'facility ' + (f.open_now ? 'is-open' : 'is-closed') },
         el('div', { class: 'facility-head' }, el('b', {}, f.name), el('span', { class: 'mono' }, `${f.km} km`)),

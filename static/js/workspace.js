@@ -311,7 +311,7 @@
     $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');
     // Call controls only while this operator is talking on a voice case that is not closed.
     $('call-controls').hidden = !(c.channel === 'voice' && how === 'talking' && !['resolved', 'closed'].includes(c.status));
-    $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `SMS: ${f.label}`)));
+    $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `${c.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}: ${f.label}`)));
     if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
     const working = c.status === 'in_progress';
     $('assess-form').hidden = false;
@@ -555,7 +555,8 @@
   }
   function updateCount() {
     const text = $('reply-body').value;
-    $('reply-count').textContent = `${text.length} characters · ${smsParts(text)} SMS`;
+    const whatsapp = state.current && state.current.channel === 'whatsapp';  // WhatsApp has no SMS parts
+    $('reply-count').textContent = whatsapp ? `${text.length} characters` : `${text.length} characters · ${smsParts(text)} SMS`;
   }
 
   async function sendReply() {
