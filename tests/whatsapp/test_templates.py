@@ -40,3 +40,15 @@ def test_wrong_values_are_refused():
         approved.fill(template, ["1 Dec", "10:30", "x" * 121])
     with pytest.raises(Refused):
         approved.find("marketing_blast", "en")
+
+
+def test_whatsapp_is_its_own_channel_in_the_supervisors_reports(client, login):
+    from crm.models.base import local, utcnow
+    from tests.telephony.test_sms import text
+
+    text(client, "khansi hai", sender="+919810000031")
+    text(client, "bukhar hai", sender="whatsapp:+919810000032", To="whatsapp:+911800112233")
+    login("supervisor")
+    day = local(utcnow()).date().isoformat()
+    rows = client.get(f"/api/v1/supervisor/reports?from={day}&to={day}&by=channel").get_json()["rows"]
+    assert {r["group"] for r in rows} == {"sms", "whatsapp"}
