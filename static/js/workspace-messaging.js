@@ -27,7 +27,27 @@
   const hhmm = (iso) => new Date(iso).toLocaleString('en-IN', { weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
 
   // ---- WhatsApp: the 24-hour window and the approved templates -------------------------------
+  let placeFor = null;  // the case the facility panel was last set up for
+  function followCase(detail) {
+    const id = detail ? detail.id : null;
+    if (id === placeFor) return;
+    placeFor = id;
+    if (document.activeElement !== $('facility-place')) $('facility-place').value = '';  // a new caller, a new place
+    $('facility-results').replaceChildren();
+    wardFromScreenPop();
+  }
+
+  // When the caller is identified, their ward is the likely place (never over what the operator typed).
+  function wardFromScreenPop() {
+    const marker = document.querySelector('#screen-pop [data-screen-pop-case]');
+    if (!marker || String(placeFor) !== marker.dataset.screenPopCase) return;  // another case's screen-pop
+    const panel = document.querySelector('#screen-pop .patient-panel[data-ward]');
+    const place = $('facility-place');
+    if (panel && panel.dataset.ward && !place.value && document.activeElement !== place) place.value = panel.dataset.ward;
+  }
+
   async function followThread(detail) {
+    followCase(detail);
     current = detail;
     const whatsapp = !!(detail && detail.channel === 'whatsapp');
     $('thread-channel').textContent = whatsapp ? 'WhatsApp' : 'SMS';
@@ -131,4 +151,5 @@
   $('wa-variables').addEventListener('input', preview);
   $('wa-template-form').addEventListener('submit', sendTemplate);
   $('facility-form').addEventListener('submit', findFacilities);
+  new MutationObserver(wardFromScreenPop).observe($('screen-pop'), { childList: true });
 })();

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.facilities import importer
 from crm.models import Message
+from tests import factories
 from tests.browser.operator_desk import PUBLIC, desk_fixture, held_jobs_live_app, log_in, make_operator  # noqa: F401
 from tests.telephony import twilio_sign
 
@@ -32,6 +33,7 @@ def test_whatsapp_window_templates_and_the_facility_panel(live_server, live_app,
     with live_app.app_context():
         importer.import_file(importer.DEMO_FILE)
         db.session.commit()
+        factories.make_patient(mobile=CITIZEN, ward="Laxmi Nagar", name="Sunita Devi", preferred_language="hi")
     page = desk("operator", 1280, 720)
     log_in(page, live_server, make_operator(live_app, "Neha Verma"))
     whatsapp_in(live_server, "bacche ko bukhar hai, kaunsa clinic khula hai?")
@@ -43,7 +45,9 @@ def test_whatsapp_window_templates_and_the_facility_panel(live_server, live_app,
     assert "WhatsApp" in page.inner_text("#thread .msg-inbound .msg-meta")
     assert page.inner_text("#reply-send-label") == "Send WhatsApp"
 
-    # The operator writes, then looks up clinics near the caller and adds one: what they typed stays.
+    # The caller is known: the panel offers their ward. The operator writes, then looks up clinics near the
+    # caller and adds one: what they typed stays.
+    page.wait_for_function("document.getElementById('facility-place').value === 'Laxmi Nagar'")
     page.fill("#reply-body", "Namaste, bacche ko paani dete rahiye.")
     page.fill("#facility-place", "110092")
     page.select_option("#facility-kind", "clinic")
