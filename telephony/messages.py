@@ -34,6 +34,7 @@ OPT_OUT_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "rev
 OPT_IN_WORDS = {"start", "unstop"}
 PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
 WHATSAPP_PREFIX = "whatsapp:"
+MEDIA_ONLY = "[A photo, voice note or file was sent; Sampark does not open attachments. Ask them to write or call.]"
 # Twilio's error codes the desk should read in words.
 KNOWN_ERRORS = {
     "63016": "WhatsApp refused it: outside the 24-hour window only an approved template may be sent.",
@@ -58,6 +59,8 @@ def inbound(params: dict, helpline: str) -> Message | None:
         helpline = current_app.config["TWILIO_WHATSAPP_NUMBER"]
     sender = calls.caller_number(address)
     body = params.get("Body", "")
+    if not body.strip() and calls.param_int(params.get("NumMedia")):
+        body = MEDIA_ONLY  # a photo or voice note (common on WhatsApp): the desk is told, the media is not fetched
     keyword = body.strip().lower()
     if params.get("OptOutType") == "STOP" or keyword in OPT_OUT_WORDS:
         return _store(sid, sender, helpline, body, None, _opt_out(sender, keyword or "stop"), channel)

@@ -3,7 +3,8 @@
 Distance is the great-circle distance from the place's centroid (crm.facilities.areas). Among the
 nearest handful, the ones open at that moment (Delhi time) come first, then by distance: a citizen
 is better served by an open clinic 2 km away than a closed one round the corner, but not by an open
-one across the city.
+one across the city. When all the nearest are closed (at night), the nearest open one within 15 km
+(usually a hospital's emergency) is put first.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crm.models import Facility
 
 NEAREST_POOL = 8  # how many of the nearest are considered before "open now" reorders them
 MAX_RESULTS = 10
+OPEN_REACH_KM = 15.0  # how far to look for an open one when all the nearest are closed
 CLINIC_KINDS = ("mohalla_clinic", "polyclinic", "dispensary")
 KIND_CHOICES = {"any": None, "clinic": CLINIC_KINDS, "hospital": ("hospital",)}
 
@@ -65,7 +67,14 @@ def nearest(place: Place, moment: datetime, limit: int = 5, kinds: tuple[str, ..
         query = query.where(Facility.kind.in_(kinds))
     ranked = sorted(((km_between(place.lat, place.lon, f.lat, f.lon), f) for f in db.session.scalars(query)),
                     key=lambda pair: (pair[0], pair[1].code))
-    pool = [_found(f, km, moment) for km, f in ranked[:max(NEAREST_POOL, limit)]]
+    size = max(NEAREST_POOL, limit)
+    pool = [_found(f, km, moment) for km, f in ranked[:size]]
+    if not any(found.open_now for found in pool):
+        # At night everything near may be closed: the nearest open one (a hospital's emergency) leads, if not too far.
+        farther = (_found(f, km, moment) for km, f in ranked[size:] if km <= OPEN_REACH_KM)
+        nearest_open = next((found for found in farther if found.open_now), None)
+        if nearest_open is not None:
+            pool.append(nearest_open)
     pool.sort(key=lambda found: (not found.open_now, found.km))
     return pool[:limit]
 

@@ -59,3 +59,18 @@ def test_a_citizen_finds_the_nearest_open_facilities_in_hindi_then_english(phone
     page.goto(f"{live_server}/facilities?q=Atlantis")
     assert "We do not know the place" in page.inner_text(".notice")
     _shot(page, "360_en_unknown", full=False)
+
+
+def test_the_finder_on_a_desktop_screen(browser, live_app, live_server):
+    with live_app.app_context():
+        importer.import_file(importer.DEMO_FILE)
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-IN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/facilities?q=Dwarka&lang=en")
+        page.wait_for_selector(".result")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+        _shot(page, "1440_en_dwarka", full=False)
+    finally:
+        context.close()

@@ -100,3 +100,10 @@ def test_the_operators_api_needs_a_login_and_answers_nearest_open_first(app, cli
     assert {f["kind"] for f in data["facilities"]} == {"hospital"}
     assert client.get("/api/v1/facilities/nearest?place=Atlantis").status_code == 404
     assert client.get("/api/v1/facilities/nearest?place=110092&kind=spa").status_code == 422
+
+
+def test_at_night_when_the_nearest_are_closed_the_nearest_open_hospital_leads(delhi):
+    monday_5am = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # 05:00 IST Monday
+    found = finder.nearest(finder.place_for("Dwarka"), monday_5am, 5)
+    assert found[0].open_now and found[0].facility.kind == "hospital" and found[0].km <= finder.OPEN_REACH_KM
+    assert not any(f.open_now for f in found[1:])

@@ -52,3 +52,14 @@ def test_whatsapp_is_its_own_channel_in_the_supervisors_reports(client, login):
     day = local(utcnow()).date().isoformat()
     rows = client.get(f"/api/v1/supervisor/reports?from={day}&to={day}&by=channel").get_json()["rows"]
     assert {r["group"] for r in rows} == {"sms", "whatsapp"}
+
+
+def test_a_voice_note_alone_reaches_the_desk_as_a_plain_note(client):
+    from crm.models import Message
+    from tests.telephony.test_sms import text
+
+    text(client, "", sender="whatsapp:+919810000033", To="whatsapp:+911800112233", NumMedia="1",
+         MediaContentType0="audio/ogg", MediaUrl0="https://api.twilio.com/media/ME1")
+    inbound = Message.query.filter_by(direction="inbound").one()
+    assert inbound.channel == "whatsapp" and inbound.body.startswith("[A photo, voice note")
+    assert inbound.case.channel == "whatsapp"
