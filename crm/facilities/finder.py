@@ -60,23 +60,44 @@ def place_for(text: str) -> Place | None:
 
 
 def nearest(place: Place, moment: datetime, limit: int = 5, kinds: tuple[str, ...] | None = None) -> list[Found]:
-    """The `limit` nearest facilities (of `kinds`) to `place`, open ones first."""
+    """The `limit` nearest facilities (of `kinds`) to `place`, open ones first.
+
+    Distances are computed on (id, lat, lon) rows only; whole facilities are loaded for the few shown, so a
+    city-sized list (thousands) answers within a webhook's budget.
+    """
     limit = max(1, min(limit, MAX_RESULTS))
-    query = select(Facility).where(Facility.lat.is_not(None), Facility.lon.is_not(None))
+    query = select(Facility.id, Facility.lat, Facility.lon, Facility.code).where(
+        Facility.lat.is_not(None), Facility.lon.is_not(None))
     if kinds:
         query = query.where(Facility.kind.in_(kinds))
-    ranked = sorted(((km_between(place.lat, place.lon, f.lat, f.lon), f) for f in db.session.scalars(query)),
-                    key=lambda pair: (pair[0], pair[1].code))
+    ranked = sorted((km_between(place.lat, place.lon, lat, lon), code, fid) for fid, lat, lon, code in
+                    db.session.execute(query))
     size = max(NEAREST_POOL, limit)
-    pool = [_found(f, km, moment) for km, f in ranked[:size]]
+    loaded = _load([fid for _km, _code, fid in ranked[:size]])
+    pool = [_found(loaded[fid], km, moment) for km, _code, fid in ranked[:size]]
     if not any(found.open_now for found in pool):
         # At night everything near may be closed: the nearest open one (a hospital's emergency) leads, if not too far.
-        farther = (_found(f, km, moment) for km, f in ranked[size:] if km <= OPEN_REACH_KM)
-        nearest_open = next((found for found in farther if found.open_now), None)
+        nearest_open = _nearest_open([(km, fid) for km, _code, fid in ranked[size:] if km <= OPEN_REACH_KM], moment)
         if nearest_open is not None:
             pool.append(nearest_open)
     pool.sort(key=lambda found: (not found.open_now, found.km))
     return pool[:limit]
+
+
+def _load(ids: list[int]) -> dict[int, Facility]:
+    return {f.id: f for f in db.session.scalars(select(Facility).where(Facility.id.in_(ids)))} if ids else {}
+
+
+def _nearest_open(candidates: list[tuple[float, int]], moment: datetime, chunk: int = 50) -> Found | None:
+    """The first open one of `candidates` (nearest first), reading opening hours a chunk at a time."""
+    for start in range(0, len(candidates), chunk):
+        part = candidates[start:start + chunk]
+        hours = dict(db.session.execute(select(Facility.id, Facility.timings).where(
+            Facility.id.in_([fid for _km, fid in part]))).all())
+        for km, fid in part:
+            if timings.is_open(hours.get(fid) or {}, moment):
+                return _found(db.session.get(Facility, fid), km, moment)
+    return None
 
 
 def _found(facility: Facility, km: float, moment: datetime) -> Found:
