@@ -108,7 +108,7 @@ def _answer_facility_question(sid: str, sender: str, helpline: str, body: str, l
     message = _store(sid, sender, helpline, body, language, case, channel)
     if message is None:
         return None
-    answer = facility_answer.text_for(question, utcnow())
+    answer = facility_answer.text_for(question, utcnow(), channel)
     if case is not None:
         timeline.add_event(case, "sms_in", message_id=message.id, priority="P4", rules=[], facility_question=True)
         queue_reply(case, answer, "facilities")

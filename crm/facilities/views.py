@@ -10,7 +10,7 @@ from crm.errors import Refused
 from crm.extensions import limiter
 from crm.facilities import areas, finder, timings
 from crm.facilities.finder import Found
-from crm.facilities.words import DAY_EN, PAGE, kind_label, service_label
+from crm.facilities.words import DAY_EN, PAGE, kind_label, phone_display, service_label
 from crm.models.base import utcnow
 
 bp = Blueprint("facilities", __name__)
@@ -27,13 +27,6 @@ def page_language() -> str:
     if request.cookies.get(LANG_COOKIE) in PAGE:
         return request.cookies[LANG_COOKIE]
     return request.accept_languages.best_match(["hi", "en"], default="hi")
-
-
-def phone_display(phone: str | None) -> str | None:
-    """A Delhi landline as people write it ("011-2206 4039"); other numbers as stored."""
-    if phone and phone.startswith("+9111") and len(phone) == 13:
-        return f"011-{phone[5:9]} {phone[9:]}"
-    return phone
 
 
 def found_json(found: Found, lang: str = "en") -> dict:

@@ -84,3 +84,10 @@ def service_label(code: str, lang: str) -> str:
     """A service in `lang`."""
     en, hi = SERVICES.get(code, (code.replace("_", " "), code.replace("_", " ")))
     return hi if lang == "hi" else en
+
+
+def phone_display(phone: str | None) -> str | None:
+    """A Delhi landline as people write it ("011-2206 4039"); other numbers as stored."""
+    if phone and phone.startswith("+9111") and len(phone) == 13:
+        return f"011-{phone[5:9]} {phone[9:]}"
+    return phone

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.facilities import answer, finder, importer, question
 from crm.models import Facility
+from crm.sms_parts import segments
 from tests import factories
 
 MONDAY_10_IST = datetime(2026, 11, 30, 4, 30, tzinfo=UTC)
@@ -74,7 +75,11 @@ def test_the_sms_answer_lists_three_in_the_citizens_script(app, delhi):
         hindi = answer.text_for(question.read("नज़दीकी अस्पताल 110092"), MONDAY_10_IST)
         roman = answer.text_for(question.read("sabse paas clinic kahan hai 110092"), MONDAY_10_IST)
         ask = answer.text_for(question.read("where is the nearest clinic"), MONDAY_10_IST)
-    assert hindi.startswith("सम्पर्क, 110092 के पास:") and hindi.count("\n") == 4 and "किमी" in hindi
+    assert hindi.startswith("सम्पर्क, 110092 के पास:") and hindi.count("\n") == 3 and "किमी" in hindi
+    assert segments(hindi) <= 3 and segments(roman) <= 2  # a Hindi SMS lists two, GSM-7 ones three
+    with app.test_request_context():
+        on_whatsapp = answer.text_for(question.read("नज़दीकी अस्पताल 110092"), MONDAY_10_IST, "whatsapp")
+    assert on_whatsapp.count("\n") == 6
     assert roman.startswith("Sampark, 110092 ke paas:") and "tak khula" in roman
     assert "pincode" in ask and "110092" in ask
 
