@@ -69,7 +69,8 @@ def inbound(params: dict, helpline: str) -> Message | None:
         return _store(sid, sender, helpline, body, None, _open_case_of(sender, channel), channel)
     result = classify(body)
     case = _open_case_of(sender, channel)
-    if _routine(result) and (question := facility_question.read(body)) is not None:
+    question = facility_question.read(body) if _routine(result) else None
+    if question is not None and question.bare and (result.priority == "P4" or result.layer == "model"):
         return _answer_facility_question(sid, sender, helpline, body, result.language, case, channel, question)
     new_case = case is None
     if new_case:
@@ -91,6 +92,8 @@ def inbound(params: dict, helpline: str) -> Message | None:
     elif new_case:
         lifecycle.enter_queue(case, TIER1)
         queue_reply(case, sms_text.reply("ack", result.language, ref=case.reference), "ack")
+    if question is not None:  # a question with more beside it: the answer now, and the case for a person
+        queue_reply(case, facility_answer.text_for(question, utcnow(), channel), "facilities")
     events.case_changed(case, "case.message")
     return message
 
@@ -103,8 +106,8 @@ def _routine(result) -> bool:
 
 def _answer_facility_question(sid: str, sender: str, helpline: str, body: str, language: str, case: Case | None,
                               channel: str, question) -> Message | None:
-    """"Where is the nearest clinic": answered at once from the finder (asking for a pincode if none was
-    given); no case is opened for it, but an open conversation keeps both messages in its thread."""
+    """A bare "where is the nearest clinic": answered at once from the finder (asking for a pincode if none
+    was given); no case is opened for it, but an open conversation keeps both messages in its thread."""
     message = _store(sid, sender, helpline, body, language, case, channel)
     if message is None:
         return None

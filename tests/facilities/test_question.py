@@ -72,3 +72,14 @@ def test_the_reader_never_fails_and_a_pincode_it_finds_is_six_digits_in_the_text
     if question is not None and question.pincode:
         assert len(question.pincode) == 6 and question.pincode.isdigit()
         assert question.pincode in text.translate(str.maketrans("०१२३४५६७८९", "0123456789"))
+
+
+@pytest.mark.parametrize(("text", "bare"), [
+    ("sabse paas clinic kahan hai 110092", True),
+    ("where is the nearest government hospital open now in 110092", True),
+    ("पास में क्लिनिक कहाँ है संगम विहार", True),
+    ("mere bete ko teen din se bukhar hai, paas me clinic kahan hai 110092", False),
+    ("I need to pass urine frequently, which hospital near me", False),
+])
+def test_a_bare_question_is_told_from_one_with_a_story(text, bare):
+    assert read(text).bare is bare

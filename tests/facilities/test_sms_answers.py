@@ -42,3 +42,12 @@ def test_a_danger_sign_with_the_question_is_an_emergency_not_a_list(client):
     case = Case.query.one()
     assert case.priority == "P1"
     assert any("112" in m.body for m in outbound())
+
+
+def test_a_question_with_a_story_beside_it_gets_the_answer_and_a_case_for_a_person(client):
+    text(client, "mere bete ko teen din se bukhar hai, paas me clinic kahan hai 110092")
+    case = Case.query.one()
+    assert case.status == "queued" and case.queue == "tier1"
+    kinds = [m.kind for m in outbound()]
+    assert kinds == ["ack", "facilities"]
+    assert outbound()[1].body.startswith("Sampark, 110092 ke paas:") and outbound()[1].case_id == case.id
