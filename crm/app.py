@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.cards.keys import init_app as init_card_keys
     from crm.cards.views import bp as card_requests_bp
     from crm.doctor_pages import bp as doctor_bp
+    from crm.facilities import init_app as init_facilities
     from crm.grievances.views import bp as grievances_bp
     from crm.live import sockets
     from crm.pages import bp as pages_bp
@@ -67,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
     from crm.triage_review.views import bp as triage_review_bp
+    from crm.whatsapp import init_app as init_whatsapp
     from crm.workspace import bp as workspace_bp
 
     init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
@@ -92,6 +94,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(portal_bp)
     sweeps.register(app, "portal_codes_redacted", portal_signin.redact_sent_codes)
     supervisor.register(app)
+    init_facilities(app)
+    init_whatsapp(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)

@@ -17,6 +17,8 @@ ENV_KEYS = (
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
     "TWILIO_PHONE_NUMBER",
+    "TWILIO_WHATSAPP_NUMBER",  # the WhatsApp sender (E.164, no "whatsapp:"); default TWILIO_PHONE_NUMBER
+    "MISSED_CALL_NUMBER",  # the second number whose calls are rejected unanswered and called back
     "CARD_SIGNING_KEY_FILE",
     "HELPLINE_DISPLAY_NUMBER",
     "EMULATOR_URL",
@@ -71,6 +73,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         config["EMULATOR_URL"] = values.get("EMULATOR_URL", config["PUBLIC_BASE_URL"] + "/emulator").rstrip("/")
     elif not config.get("TWILIO_AUTH_TOKEN"):
         raise ConfigError("TELEPHONY=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER.")
+    config.setdefault("TWILIO_WHATSAPP_NUMBER", config.get("TWILIO_PHONE_NUMBER"))
+    if config["TELEPHONY"] == "emulator":
+        config.setdefault("MISSED_CALL_NUMBER", "+911800112244")
     config["QUEUE_SLA_SECONDS"] = int(values.get("QUEUE_SLA_SECONDS", 60))
     config["IVR_SPEECH"] = str(values.get("IVR_SPEECH", "1")).lower() not in ("0", "false", "no")
     config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")

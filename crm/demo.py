@@ -15,6 +15,7 @@ from crm import registry
 from crm.auth import passwords
 from crm.cards import operations as cards
 from crm.extensions import db
+from crm.facilities import importer as facility_import
 from crm.models import Facility, Patient, StaffUser
 
 DEMO_PASSWORD = "sampark-demo"
@@ -130,8 +131,9 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
         if db.session.scalar(select(Facility).where(Facility.code == code)) is None:
             db.session.add(Facility(code=code, name=name, name_hi=name_hi, kind=kind, district=district,
                                     phone="+9111" + f"{rng.randint(20000000, 29999999)}"))
+    placed = facility_import.import_file(facility_import.DEMO_FILE)  # wards, pincodes, places, hours, services
     db.session.commit()
-    yield f"Facilities: {len(FACILITIES)}."
+    yield f"Facilities: {len(FACILITIES)} first-wave, {placed.created + placed.updated} placed with hours and services."
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo-registry.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:

@@ -20,14 +20,21 @@ SEND_JOB = "telephony.jobs.send_message"
 PENDING = "sampark_send"
 
 
-def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply", staff_id: int | None = None) -> Message:
-    """Add a pending outbound SMS (flushed); its send job is queued after the commit."""
-    message = Message(case=case, direction="outbound", kind=kind, from_number=current_app.config["TWILIO_PHONE_NUMBER"],
-                      to_number=to, body=body, status="pending", staff_id=staff_id, segments=segments(body))
+def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply", staff_id: int | None = None,
+              channel: str = "sms", content_sid: str | None = None, content_variables: dict | None = None) -> Message:
+    """Add a pending outbound SMS or WhatsApp message (flushed); its send job is queued after the commit.
+
+    A WhatsApp template message carries its ContentSid and variables; `body` is then what it renders to.
+    """
+    sender = current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
+    message = Message(case=case, direction="outbound", kind=kind, from_number=sender, to_number=to, body=body,
+                      status="pending", staff_id=staff_id, segments=segments(body), channel=channel,
+                      content_sid=content_sid, content_variables=content_variables)
     db.session.add(message)
     db.session.flush()
     if case is not None:
-        timeline.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind)
+        detail = {"channel": channel} if channel != "sms" else {}
+        timeline.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
     send_after_commit([message.id])
     return message
 

@@ -15,6 +15,7 @@ from crm.auth.capabilities import allow
 from crm.cases import dispositions
 from crm.errors import Refused, load
 from crm.extensions import db
+from crm.facilities import areas
 from crm.models import Case, Facility
 from crm.models.base import local
 from triage import checklist, specialties
@@ -37,7 +38,7 @@ def index():
     return render_template(
         "workspace/index.html", checklist=checklist("en"), flags_hi=flags_hi,
         dispositions=dispositions.DISPOSITIONS, specialties=specialties.REGISTRY, urgencies=URGENCIES,
-        facilities=facilities, presences=PRESENCE_LABELS, desk=desk)
+        facilities=facilities, presences=PRESENCE_LABELS, desk=desk, wards=areas.wards())
 
 
 @bp.get("/cases/<int:case_id>/patient")

@@ -28,12 +28,17 @@ def _mount_emulator(app: Flask) -> None:
     """Serve the Twilio emulator under /emulator of this server (demo and tests; never production)."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+    from crm.whatsapp import approved
     from telephony.emulator import create_emulator_app
 
     emulator = create_emulator_app({
         "ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"], "AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
         "PHONE_NUMBER": app.config["TWILIO_PHONE_NUMBER"], "APP_BASE_URL": app.config["PUBLIC_BASE_URL"],
         "SPEED": float(app.config.get("EMULATOR_SPEED", 1.0)),
+        "WHATSAPP_NUMBER": app.config.get("TWILIO_WHATSAPP_NUMBER"),
+        "MISSED_CALL_NUMBER": app.config.get("MISSED_CALL_NUMBER"),
+        # The phone shows a template as WhatsApp would: the approved bodies by ContentSid.
+        "CONTENT_TEMPLATES": {t.sid: t.body for t in approved.all_templates()},
     })
     app.extensions["sampark_emulator"] = emulator
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/emulator": emulator})

@@ -241,6 +241,13 @@ def empty() -> str:
     return str(VoiceResponse())
 
 
+def reject() -> str:
+    """Refuse the call without answering it: a busy tone, and no charge to the caller (the missed-call number)."""
+    response = VoiceResponse()
+    response.reject(reason="busy")
+    return str(response)
+
+
 def hangup(lang: str) -> str:
     """Goodbye and hang up."""
     response = VoiceResponse()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Call, Case
+from crm.models.base import utcnow
 from crm.security.bounds import optional_id
 from telephony import calls, prompts
 from telephony.signature import twilio_webhook
@@ -44,8 +45,31 @@ def voice():
     params = _params()
     if not params.get("CallSid"):
         return twiml(prompts.hangup("hi")), 400
+    if _is_missed_call_number(params.get("To", "")):
+        return missed_call()
     _call, case = calls.incoming(params)
     return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case), _speech()))
+
+
+def _is_missed_call_number(to: str) -> bool:
+    number = current_app.config.get("MISSED_CALL_NUMBER")
+    return bool(number) and calls.caller_number(to) == number
+
+
+@bp.post("/voice/missed-call")
+@twilio_webhook
+def missed_call():
+    """The missed-call number: reject unanswered (the caller pays nothing), keep their place for a call-back, text them.
+
+    Configure it as the second number's voice URL, or let /telephony/voice route it by the To number.
+    """
+    params = _params()
+    from crm.missed_call import services as missed_calls
+
+    if params.get("CallSid"):
+        missed_calls.record(params["CallSid"], calls.caller_number(params.get("From", "")), params.get("To", ""),
+                            utcnow())
+    return twiml(prompts.reject())
 
 
 def _speech() -> bool:

@@ -111,7 +111,7 @@ PATHS = {
 
 SCHEMAS = {
     "Case": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"enum": ["voice", "sms", "desk"]},
+        "id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"enum": ["voice", "sms", "whatsapp", "desk"]},
         "status": {"type": "string"}, "priority": {"enum": ["P1", "P2", "P3", "P4"]},
         "queue": {"type": ["string", "null"]}, "caller": {"type": ["string", "null"], "description": "masked"},
         "patient_id": {"type": ["integer", "null"]}, "connection": {
@@ -175,7 +175,9 @@ def _merge_paths() -> None:
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
+    from crm.facilities.openapi import PATHS as FACILITY_PATHS
     from crm.supervisor.openapi import PATHS as SUPERVISOR_PATHS
+    from crm.whatsapp.openapi import PATHS as WHATSAPP_PATHS
 
     PATHS.update(DOCTOR_PATHS)
     PATHS.update(OPERATOR_PATHS)
@@ -183,6 +185,8 @@ def _merge_paths() -> None:
     PATHS.update(SUPERVISOR_PATHS)
     PATHS.update(ACCOUNT_PATHS)
     PATHS.update(ADMIN_PATHS)
+    PATHS.update(FACILITY_PATHS)
+    PATHS.update(WHATSAPP_PATHS)
 
 
 _merge_paths()

@@ -19,7 +19,8 @@ def message_json(message: Message) -> dict:
     """One SMS of a thread. The body is the citizen's own text: clients must show it as text."""
     return {"id": message.id, "case_id": message.case_id, "direction": message.direction, "kind": message.kind,
             "body": message.body, "status": message.status, "segments": message.segments,
-            "to_facility": message.kind == "inform", "error": message.error_message,
+            "to_facility": message.kind == "inform", "error": message.error_message, "channel": message.channel,
+            "template": message.content_sid is not None, "error_code": message.error_code,
             "created_at": iso(message.created_at)}
 
 

@@ -1,4 +1,4 @@
-"""SMS conversations in the operator's workspace: the thread of a caller and the operator's replies."""
+"""SMS and WhatsApp conversations in the operator's workspace: the thread of a caller and the operator's replies."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.live import events
 from crm.models import Case, Message, OptOut, StaffUser
 from crm.sms_parts import segments
+from crm.whatsapp import services as whatsapp
 
 THREAD_LIMIT = 60
 MAX_REPLY = 480  # a few SMS parts; longer advice belongs in a call
@@ -26,7 +27,8 @@ def thread(case: Case, limit: int = THREAD_LIMIT) -> list[Message]:
 
 
 def reply(case: Case, staff: StaffUser, body: str) -> Message:
-    """Text the caller from the workspace (sent once after the commit; opt-outs respected)."""
+    """Text the caller from the workspace, by SMS or (a WhatsApp case, within 24 h) WhatsApp; sent once after the
+    commit; opt-outs respected."""
     ensure_editable(case, staff)
     text = (body or "").strip()
     if not text:
@@ -38,6 +40,10 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
         raise Refused("no_number", "The caller's number is withheld: there is nobody to text.")
     if db.session.scalar(select(OptOut.id).where(OptOut.phone == case.caller_phone)) is not None:
         raise Refused("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
-    message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id)
+    channel = "sms"
+    if whatsapp.is_whatsapp(case):
+        whatsapp.ensure_free_form_allowed(case)  # outside 24 h only a template (crm.whatsapp.services)
+        channel = "whatsapp"
+    message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id, channel=channel)
     events.case_changed(case, "case.message")
     return message

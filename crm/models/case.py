@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
 
-CHANNELS = ("voice", "sms", "desk")
+CHANNELS = ("voice", "sms", "whatsapp", "desk")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -53,7 +53,7 @@ class Call(db.Model):
 
 
 class Message(db.Model):
-    """One SMS in or out; outbound ones are sent by a job, exactly once."""
+    """One SMS or WhatsApp message in or out; outbound ones are sent by a job, exactly once."""
 
     __tablename__ = "message"
     __table_args__ = (Index("ix_message_status_sending_since", "status", "sending_since"),)
@@ -64,6 +64,11 @@ class Message(db.Model):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     direction: Mapped[str] = mapped_column(String(10))  # inbound, outbound
     kind: Mapped[str] = mapped_column(String(20), default="reply")  # ack, advice, reply, confirmation, ...
+    # "sms" or "whatsapp"; numbers are stored in E.164 either way (the gateway adds "whatsapp:").
+    channel: Mapped[str] = mapped_column(String(10), default="sms", server_default="sms")
+    # A WhatsApp template message (outside the 24-hour window): Twilio's ContentSid and its variables.
+    content_sid: Mapped[str | None] = mapped_column(String(40))
+    content_variables: Mapped[dict | None] = mapped_column(JSON)
     from_number: Mapped[str] = mapped_column(String(40))
     to_number: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)

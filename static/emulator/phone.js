@@ -179,14 +179,27 @@
     $("sms-meter").textContent = units + " chars · " + parts + " segment" + (parts === 1 ? "" : "s") + " · " + (gsm ? "GSM-7" : "UCS-2");
   }
 
+  const channel = () => (document.querySelector('input[name="channel"]:checked') || {}).value || "sms";
+
   async function sendSms(event) {
     event.preventDefault();
     const text = $("sms-body").value.trim();
     if (!text) return;
     $("sms-body").value = "";
     meter();
-    await api("POST", "/sms", { from: number, body: text });
+    await api("POST", "/sms", { from: number, body: text, channel: channel() });
     poll();
+  }
+
+  function renderWhatsApp(window) {
+    const pill = $("wa-window");
+    const show = channel() === "whatsapp" || (window && window.last_inbound);
+    pill.classList.toggle("hidden", !show);
+    $("wa-age").classList.toggle("hidden", !(window && window.last_inbound));
+    if (!show) return;
+    const open = window && window.open;
+    pill.textContent = open ? "WhatsApp window open" : "WhatsApp window closed (templates only)";
+    pill.className = "pill " + (open ? "pill-green" : "pill-amber");
   }
 
   let renderedThread = "";
@@ -199,9 +212,10 @@
     list.replaceChildren();
     if (!thread.length) list.append(el("li", "empty", "No messages yet."));
     for (const m of thread) {
-      const item = el("li", "msg " + (m.mine ? "mine" : "theirs") + (m.status === "failed" ? " failed" : ""));
+      const wa = m.channel === "whatsapp";
+      const item = el("li", "msg " + (m.mine ? "mine" : "theirs") + (m.status === "failed" ? " failed" : "") + (wa ? " wa" : ""));
       item.append(el("div", "text", m.body));
-      const parts = m.segments + (m.segments === 1 ? " segment " : " segments ") + m.encoding;
+      const parts = wa ? "WhatsApp" + (m.template ? " template" : "") : m.segments + (m.segments === 1 ? " segment " : " segments ") + m.encoding;
       let meta = m.mine ? "to " + m.to + " · " + parts : "from " + m.from + " · " + m.status + " · " + parts;
       if (m.error_code) meta += " · error " + m.error_code + " " + (m.error || "");
       item.append(el("div", "meta", meta));
@@ -246,6 +260,7 @@
       renderCall(state.call);
       renderIncoming(state.incoming);
       renderThread(state.thread, state.opted_out);
+      renderWhatsApp(state.whatsapp);
       renderSwitchboard(state);
     } catch (error) {
       $("call-where").textContent = "Emulator unreachable: " + error.message;
@@ -270,6 +285,18 @@
   $("answer").addEventListener("click", () => answerIncoming("answer"));
   $("decline").addEventListener("click", () => answerIncoming("decline"));
   $("sms-form").addEventListener("submit", sendSms);
+  document.querySelectorAll('input[name="channel"]').forEach((radio) => radio.addEventListener("change", () => {
+    $("sms-body").placeholder = channel() === "whatsapp" ? "WhatsApp the helpline · व्हाट्सऐप पर लिखें" : "Text the helpline · हेल्पलाइन को लिखें";
+    renderWhatsApp(state && state.whatsapp);
+  }));
+  $("wa-age").addEventListener("click", async () => {
+    await api("POST", "/whatsapp/age", { number: number, hours: 25 });
+    poll();
+  });
+  if ($("missed-call")) $("missed-call").addEventListener("click", async () => {
+    await api("POST", "/calls", { from: number, to: $("missed-call").dataset.to });
+    poll();
+  });
   $("sms-body").addEventListener("input", meter);
   $("speech-form").addEventListener("submit", async (event) => {
     event.preventDefault();

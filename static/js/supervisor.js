@@ -49,7 +49,7 @@
       cell(tr, c.reference, 'case-ref');
       cell(tr, c.queue);
       cell(tr, c.priority);
-      cell(tr, c.channel === 'voice' ? 'Call' : 'Text');
+      cell(tr, { voice: 'Call', sms: 'SMS', whatsapp: 'WhatsApp' }[c.channel] || 'Text');
       const since = cell(tr, '', 'agent-since');
       since.dataset.seconds = c.waited === null ? '' : c.waited;
       const actions = cell(tr, '', 'floor-actions');

@@ -39,12 +39,13 @@
     return h ? `${h}:${String(m).padStart(2, '0')}:${r}` : `${m}:${r}`;
   }
   const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false });
-  const channelText = (c) => (c.channel === 'voice' ? 'Call' : c.channel === 'sms' ? 'SMS' : c.channel);
+  const CHANNEL_TEXT = { voice: 'Call', sms: 'SMS', whatsapp: 'WhatsApp' };
+  const channelText = (c) => CHANNEL_TEXT[c.channel] || c.channel;
   const langText = (c) => (c.language === 'hi' ? 'HI' : 'EN');
   const OUTCOME_TEXT = { resolved: 'Resolved', informed: 'Facility informed', escalated: 'Escalated to a doctor',
     callback: 'Call-back scheduled' };
   const CONNECTION_TEXT = { connecting: 'Connecting the caller…', calling_back: 'Calling the citizen back…',
-    sms: 'SMS conversation', failed: 'Could not connect the call', gone: 'The caller hung up',
+    sms: 'SMS conversation', whatsapp: 'WhatsApp conversation', failed: 'Could not connect the call', gone: 'The caller hung up',
     talking: 'On the call', ended: 'The call has ended' };
 
   // ---- the board -----------------------------------------------------------------------------
@@ -291,6 +292,7 @@
     $('assess-form').hidden = true; $('outcome').hidden = true; $('wrapup').hidden = true;
     $('assess-empty').hidden = false;
     $('screen-pop').replaceChildren();
+    document.dispatchEvent(new CustomEvent('sampark:thread', { detail: null }));
   }
 
   function renderCurrent() {
@@ -305,12 +307,12 @@
     $('case-language').textContent = c.language === 'hi' ? 'Hindi' : 'English';
     $('case-status').textContent = c.status === 'in_progress' ? 'working' : (OUTCOME_TEXT[c.outcome] || c.status.replace('_', ' '));
     $('case-caller').textContent = c.caller || 'withheld';
-    const how = state.connection || (c.channel === 'sms' ? 'sms' : null);
+    const how = state.connection || (['sms', 'whatsapp'].includes(c.channel) ? c.channel : null);
     $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
     $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');
     // Call controls only while this operator is talking on a voice case that is not closed.
     $('call-controls').hidden = !(c.channel === 'voice' && how === 'talking' && !['resolved', 'closed'].includes(c.status));
-    $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `SMS: ${f.label}`)));
+    $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `${c.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}: ${f.label}`)));
     if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
     const working = c.status === 'in_progress';
     $('assess-form').hidden = false;
@@ -350,11 +352,16 @@
       class: `msg msg-${m.direction} msg-${m.status}${m.to_facility ? ' msg-facility' : ''}${m.case_id !== c.id ? ' msg-other-case' : ''}`,
     },
     el('span', { class: 'msg-meta' }, `${hhmm(m.created_at)} · `,
+      m.channel === 'whatsapp' ? el('span', { class: 'msg-channel' }, m.template ? 'WhatsApp template' : 'WhatsApp') : null,
+      m.channel === 'whatsapp' ? ' · ' : '',
       m.direction === 'inbound' ? 'citizen' : (m.to_facility ? 'to facility' : `sent · ${m.status}`),
       m.case_id !== c.id ? ' · earlier case' : ''),
-    el('span', { class: 'msg-body' }, m.body))));  // the citizen's words: text only
+    el('span', { class: 'msg-body' }, m.body),  // the citizen's words: text only
+    m.status === 'failed' && m.error ? el('span', { class: 'msg-error' }, m.error) : null)));
     $('thread-note').textContent = data.messages.length ? '' : 'No messages yet: you can text the caller.';
     thread.scrollTop = thread.scrollHeight;
+    // The WhatsApp window and templates (workspace-messaging.js) follow the thread.
+    document.dispatchEvent(new CustomEvent('sampark:thread', { detail: { id: c.id, channel: c.channel, status: c.status } }));
   }
 
   async function loadTimeline() {
@@ -572,7 +579,8 @@
   }
   function updateCount() {
     const text = $('reply-body').value;
-    $('reply-count').textContent = `${text.length} characters · ${smsParts(text)} SMS`;
+    const whatsapp = state.current && state.current.channel === 'whatsapp';  // WhatsApp has no SMS parts
+    $('reply-count').textContent = whatsapp ? `${text.length} characters` : `${text.length} characters · ${smsParts(text)} SMS`;
   }
 
   async function sendReply() {
@@ -583,7 +591,7 @@
     if (!ok) { toast(data.message, true); return; }
     window.Sampark.drafts.forget($('reply-body').parentElement);
     $('reply-body').value = ''; updateCount();
-    toast('SMS queued.');
+    toast(c.channel === 'whatsapp' ? 'WhatsApp message queued.' : 'SMS queued.');
     loadThread();
   }
 

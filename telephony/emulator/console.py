@@ -163,13 +163,30 @@ def decline(sid: str):
 
 @bp.post("/sms")
 def send_sms():
-    """The citizen texts the helpline."""
+    """The citizen texts the helpline; `channel` "whatsapp" writes on WhatsApp instead (`profile_name` optional)."""
     body = _body()
     number, text = body.get("from", ""), str(body.get("body", ""))
-    if not NUMBER.match(number) or not text:
-        abort(400, description="from (E.164) and body are required")
-    message = _emulator().messaging.receive(number, text, body.get("to"))
-    return jsonify({"sid": message.sid, "segments": message.num_segments}), 201
+    channel = body.get("channel") or "sms"
+    if not NUMBER.match(number) or not text or channel not in ("sms", "whatsapp"):
+        abort(400, description="from (E.164) and body are required; channel is sms or whatsapp")
+    message = _emulator().messaging.receive(number, text, body.get("to"), channel,
+                                            str(body.get("profile_name") or "")[:60] or None)
+    return jsonify({"sid": message.sid, "segments": message.num_segments, "channel": channel}), 201
+
+
+@bp.post("/whatsapp/age")
+def age_whatsapp():
+    """Move a number's last WhatsApp message back by `hours` (reach past the 24-hour window without waiting)."""
+    body = _body()
+    number = body.get("number", "")
+    try:
+        hours = float(body.get("hours", 25))
+    except (TypeError, ValueError):
+        abort(400, description="hours must be a number")
+    if not NUMBER.match(number):
+        abort(400, description="number must be E.164")
+    _emulator().messaging.age_whatsapp(number, hours)
+    return jsonify({"number": number, "window": _emulator().messaging.whatsapp_window(number)})
 
 
 @bp.get("/sms")
@@ -203,6 +220,8 @@ def state():
         "incoming": [call_view(c, transcript=False) for c in incoming],
         "thread": emulator.messaging.thread(number) if number else [],
         "opted_out": opted_out,
+        "whatsapp": emulator.messaging.whatsapp_window(number) if number else None,
+        "missed_call_number": emulator.settings.missed_call_number,
         "staff": [call_view(c, transcript=False) for c in staff],
         "queues": queues, "conferences": conferences,
     })

@@ -1,4 +1,8 @@
-"""SMS: the citizen's texts to the helpline, the app's replies and REST messages, opt-out keywords.
+"""SMS and WhatsApp: the citizen's messages to the helpline, the app's replies and REST messages, opt-out keywords.
+
+WhatsApp uses `whatsapp:+91...` addresses and keeps WhatsApp's 24-hour rule the way Twilio reports
+it: a free-form message to a number that has not written within 24 hours is accepted ('queued') and
+then fails with error 63016; an approved template (ContentSid) is delivered whenever.
 
 Segments are counted the way carriers do: GSM-7 (160 characters, 153 per part when split) unless any
 character is outside it, such as Devanagari, which makes the whole message UCS-2 (70, 67 per part).
@@ -6,9 +10,12 @@ character is outside it, such as Devanagari, which makes the whole message UCS-2
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import threading
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from telephony.emulator.state import API_VERSION, Message, new_sid, now, rfc2822
@@ -34,6 +41,11 @@ AUTO_REPLY = {
     "HELP": "Reply STOP to unsubscribe. Msg&Data Rates May Apply.",
 }
 LIFECYCLE = ("sending", "sent", "delivered")
+WHATSAPP = "whatsapp:"
+WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW = (63016, ("Failed to send freeform message because you are outside the allowed window. "
+                         "If you are using WhatsApp, please use a Message Template."))
+PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 
 
 class MessagingError(Exception):
@@ -77,23 +89,37 @@ class Messaging:
         self.settings = emulator.settings
         self.courier = emulator.courier
 
-    def receive(self, from_: str, body: str, to: str | None = None) -> Message:
-        """A citizen texts the helpline: record it, apply keywords, post the SMS webhook in the background."""
-        message = Message(new_sid("SM"), from_, to or self.settings.phone_number, body, "inbound", "received",
-                          segments(body))
-        kind = keyword(body)
+    def receive(self, from_: str, body: str, to: str | None = None, channel: str = "sms",
+                profile_name: str | None = None) -> Message:
+        """A citizen texts the helpline (or writes on WhatsApp): record it, apply keywords, post the webhook."""
+        whatsapp = channel == "whatsapp"
+        if whatsapp:
+            message = Message(new_sid("SM"), WHATSAPP + from_, self.settings.whatsapp_sender, body, "inbound",
+                              "received", 1)
+        else:
+            message = Message(new_sid("SM"), from_, to or self.settings.phone_number, body, "inbound", "received",
+                              segments(body))
+        kind = None if whatsapp else keyword(body)  # Twilio's STOP/START handling is for SMS long codes
         with self.store.lock:
             self.store.citizens.setdefault(from_, None)
+            if whatsapp:
+                self.store.whatsapp_last_inbound[from_] = message.created
             self.store.messages[message.sid] = message
             if kind == "STOP":
                 self.store.opted_out.add(from_)
             elif kind == "START":
                 self.store.opted_out.discard(from_)
-        threading.Thread(target=self._deliver_inbound, args=(message, kind), daemon=True,
+        threading.Thread(target=self._deliver_inbound, args=(message, kind, profile_name), daemon=True,
                          name=f"sms-{message.sid[-6:]}").start()
         return message
 
-    def _deliver_inbound(self, message: Message, kind: str | None) -> None:
+    def age_whatsapp(self, number: str, hours: float) -> None:
+        """Move `number`'s last WhatsApp message back by `hours` (tests and the demo reach past the 24-hour window)."""
+        with self.store.lock:
+            if number in self.store.whatsapp_last_inbound:
+                self.store.whatsapp_last_inbound[number] -= timedelta(hours=hours)
+
+    def _deliver_inbound(self, message: Message, kind: str | None, profile_name: str | None = None) -> None:
         if kind:
             self._record_reply(message.from_, AUTO_REPLY[kind])
         params = {"MessageSid": message.sid, "SmsSid": message.sid, "SmsMessageSid": message.sid,
@@ -102,6 +128,9 @@ class Messaging:
                   "SmsStatus": "received", "ApiVersion": API_VERSION}
         if kind:
             params["OptOutType"] = kind
+        if message.channel == "whatsapp":  # what Twilio adds for WhatsApp senders
+            params |= {"ProfileName": profile_name or "Citizen", "WaId": message.from_[len(WHATSAPP) + 1:],
+                       "MessageType": "text"}
         url = self.settings.app_url(self.settings.sms_url)
         reply = self.emulator.sender.send(url, params, "POST", kind="sms")
         if not reply.ok:
@@ -132,8 +161,11 @@ class Messaging:
             self.store.messages[reply.sid] = reply
 
     def send(self, to: str, from_: str | None, body: str, status_callback: str | None = None,
-             direction: str = "outbound-api", service_sid: str | None = None) -> Message:
+             direction: str = "outbound-api", service_sid: str | None = None, content_sid: str | None = None,
+             content_variables: str | None = None) -> Message:
         """Queue an outbound SMS (REST or TwiML); raises MessagingError the way Twilio refuses."""
+        if to.startswith(WHATSAPP):
+            return self._send_whatsapp(to, from_, body, status_callback, content_sid, content_variables)
         if not (to.startswith("+") and to[1:].isdigit() and 8 <= len(to) <= 16):
             raise MessagingError(21211, f"The 'To' number {to} is not a valid phone number.")
         if from_ and from_ != self.settings.phone_number:
@@ -148,6 +180,41 @@ class Messaging:
         threading.Thread(target=self._lifecycle, args=(message,), daemon=True,
                          name=f"sms-{message.sid[-6:]}").start()
         return message
+
+    def _send_whatsapp(self, to: str, from_: str | None, body: str, status_callback: str | None,
+                       content_sid: str | None, content_variables: str | None) -> Message:
+        number = to[len(WHATSAPP):]
+        if not (number.startswith("+") and number[1:].isdigit() and 8 <= len(number) <= 16):
+            raise MessagingError(21211, f"The 'To' number {to} is not a valid phone number.")
+        if from_ != self.settings.whatsapp_sender:
+            raise MessagingError(63007, f"Twilio could not find a Channel with the specified From address: {from_}")
+        fail_with = None
+        if content_sid:
+            body = self._render(content_sid, content_variables)
+        else:
+            with self.store.lock:
+                last = self.store.whatsapp_last_inbound.get(number)
+            if last is None or now() - last >= WINDOW:
+                fail_with = OUTSIDE_WINDOW
+        message = Message(new_sid("SM" if not content_sid else "MM"), from_, to, body, "outbound-api", "queued", 1,
+                          status_callback=status_callback, content_sid=content_sid, fail_with=fail_with)
+        with self.store.lock:
+            self.store.messages[message.sid] = message
+        threading.Thread(target=self._lifecycle, args=(message,), daemon=True,
+                         name=f"wa-{message.sid[-6:]}").start()
+        return message
+
+    def _render(self, content_sid: str, content_variables: str | None) -> str:
+        try:
+            values = json.loads(content_variables or "{}")
+        except ValueError:
+            raise MessagingError(21656, "The ContentVariables Parameter is invalid.") from None
+        if not isinstance(values, dict):
+            raise MessagingError(21656, "The ContentVariables Parameter is invalid.")
+        body = (self.settings.content_templates or {}).get(content_sid)
+        if body is None:
+            return f"[template {content_sid}] " + " · ".join(str(v) for _k, v in sorted(values.items()))
+        return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body)
 
     def send_from_twiml(self, to: str, from_: str, body: str, status_callback: str | None,
                         direction: str = "outbound-call") -> str | None:
@@ -164,6 +231,9 @@ class Messaging:
 
     def _lifecycle(self, message: Message) -> None:
         """queued -> sending -> sent -> delivered, each after a short (scaled) delay, with callbacks."""
+        if message.fail_with:
+            self._fail(message)
+            return
         for status in LIFECYCLE:
             time.sleep(self.settings.scaled(0.2))
             with self.store.lock:
@@ -178,12 +248,34 @@ class Messaging:
                       "AccountSid": self.settings.account_sid, "ApiVersion": API_VERSION}
             self.courier.post(message.sid, url, params, final=status == LIFECYCLE[-1])
 
-    def thread(self, number: str) -> list[dict]:
-        """Every message to or from `number`, oldest first, for the phone page."""
+    def _fail(self, message: Message) -> None:
+        """A WhatsApp message WhatsApp refuses: accepted, then failed with the error, as Twilio reports it."""
+        time.sleep(self.settings.scaled(0.2))
+        code, text = message.fail_with
         with self.store.lock:
-            found = [m for m in self.store.messages.values() if number in (m.from_, m.to)]
+            if message.sid not in self.store.messages:
+                return
+            message.status, message.updated, message.error_code, message.error_message = "failed", now(), code, text
+        url = message.status_callback or self.settings.app_url(self.settings.sms_status_url)
+        params = {"MessageSid": message.sid, "SmsSid": message.sid, "MessageStatus": "failed", "SmsStatus": "failed",
+                  "To": message.to, "From": message.from_, "ErrorCode": str(code), "AccountSid": self.settings.account_sid,
+                  "ApiVersion": API_VERSION}
+        self.courier.post(message.sid, url, params, final=True)
+
+    def thread(self, number: str) -> list[dict]:
+        """Every message to or from `number` (SMS and WhatsApp), oldest first, for the phone page."""
+        mine = {number, WHATSAPP + number}
+        with self.store.lock:
+            found = [m for m in self.store.messages.values() if mine & {m.from_, m.to}]
         found.sort(key=lambda m: m.created)
         return [{"sid": m.sid, "from": m.from_, "to": m.to, "body": m.body, "direction": m.direction,
                  "status": m.status, "segments": m.num_segments, "encoding": encoding(m.body),
                  "error_code": m.error_code, "error": m.error_message, "date": rfc2822(m.created),
-                 "mine": m.from_ == number} for m in found]
+                 "channel": m.channel, "template": bool(m.content_sid), "mine": m.from_ in mine} for m in found]
+
+    def whatsapp_window(self, number: str) -> dict:
+        """Whether `number` wrote on WhatsApp within 24 hours (free-form replies allowed) and until when."""
+        with self.store.lock:
+            last = self.store.whatsapp_last_inbound.get(number)
+        closes = last + WINDOW if last else None
+        return {"open": bool(closes and now() < closes), "last_inbound": rfc2822(last), "closes": rfc2822(closes)}

@@ -19,4 +19,5 @@ def phone():
         helpline=emulator.settings.phone_number,
         numbers=numbers,
         number=request.args.get("number") or (numbers[0] if numbers else ""),
+        missed_call_number=emulator.settings.missed_call_number,
     )

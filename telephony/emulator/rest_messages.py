@@ -10,18 +10,20 @@ from telephony.emulator.rest_calls import check_url
 
 @handles("CreateMessage")
 def create_message(rc: RestCall):
-    """Queue an SMS; its status callbacks follow (sending, sent, delivered)."""
+    """Queue an SMS or WhatsApp message; its status callbacks follow (sending, sent, delivered, or failed)."""
     form = rc.form
     if not (form.get("From") or form.get("MessagingServiceSid")):
         raise RestError(400, 21603, "A 'From' phone number is required.", invalid=True)
     if not (form.get("Body") or form.get("MediaUrl") or form.get("ContentSid")):
         raise RestError(400, 21602, "Message body is required.", invalid=True)
     check_url(form, "StatusCallback", 21609)
-    if form.get("MediaUrl") or form.get("ContentSid"):
-        raise RestError(400, 21620, "The emulator sends text messages only (no MediaUrl, no ContentSid).")
+    if form.get("MediaUrl") or (form.get("ContentSid") and not form.get("To", "").startswith("whatsapp:")):
+        raise RestError(400, 21620, "The emulator sends text messages only (no MediaUrl; ContentSid on WhatsApp only).")
     try:
-        message = rc.emulator.messaging.send(form["To"], form.get("From"), form["Body"], form.get("StatusCallback"),
-                                             service_sid=form.get("MessagingServiceSid"))
+        message = rc.emulator.messaging.send(form["To"], form.get("From"), form.get("Body", ""),
+                                             form.get("StatusCallback"), service_sid=form.get("MessagingServiceSid"),
+                                             content_sid=form.get("ContentSid"),
+                                             content_variables=form.get("ContentVariables"))
     except MessagingError as error:
         raise RestError(error.status, error.code, error.message) from None
     return 201, message_json(rc.emulator.settings, message)

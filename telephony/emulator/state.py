@@ -55,6 +55,14 @@ class Settings:
     play_seconds: float = 4.0
     callback_chaos: dict | None = None
     demo_citizens: tuple[str, ...] = DEMO_CITIZENS
+    whatsapp_number: str | None = None  # the WhatsApp sender (E.164); default: the helpline number
+    missed_call_number: str | None = None  # a second number the phone page offers for a missed call
+    content_templates: dict | None = None  # ContentSid -> body with {{1}}..., to show a template as the phone would
+
+    @property
+    def whatsapp_sender(self) -> str:
+        """The account's WhatsApp sender address, `whatsapp:+91...`."""
+        return "whatsapp:" + (self.whatsapp_number or self.phone_number)
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -242,6 +250,13 @@ class Message:
     messaging_service_sid: str | None = None
     error_code: int | None = None
     error_message: str | None = None
+    content_sid: str | None = None
+    fail_with: tuple[int, str] | None = None  # a WhatsApp rule broken: fails after 'queued', as Twilio reports it
+
+    @property
+    def channel(self) -> str:
+        """'whatsapp' for whatsapp: addresses, else 'sms'."""
+        return "whatsapp" if self.to.startswith("whatsapp:") or self.from_.startswith("whatsapp:") else "sms"
 
 
 class Store:
@@ -261,6 +276,7 @@ class Store:
             self.conferences: dict[str, Conference] = {}
             self.messages: dict[str, Message] = {}
             self.opted_out: set[str] = set()
+            self.whatsapp_last_inbound: dict[str, datetime] = {}  # number -> its last WhatsApp message to us
             self.citizens: dict[str, None] = dict.fromkeys(self.settings.demo_citizens)
             self.requests: deque = deque(maxlen=5000)
             self.webhooks: deque = deque(maxlen=5000)

@@ -110,3 +110,12 @@ def test_officers_land_on_their_desk_and_see_no_patient_pages(app):
     client, _ = _officer(app, "helpline")
     assert client.get("/").location.endswith("/grievances")
     assert client.get("/lookup").status_code == 403
+
+
+def test_a_complaint_that_tells_of_an_emergency_is_filed_and_also_triaged_as_one(app, client):
+    text(client, "SHIKAYAT ambulance nahi aayi, papa ko seene mein tez dard hai aur saans nahi aa rahi",
+         sender="+919810066666")
+    assert db.session.scalar(select(Grievance.id)) is not None  # the complaint is kept
+    case = db.session.scalars(select(Case)).one()  # and the emergency is not lost behind the keyword
+    assert case.priority == "P1"
+    assert (case.status, case.queue) == (Status.QUEUED, "emergency")

@@ -1,0 +1,78 @@
+"""Wards and pincodes of Delhi with their centroids (areas.csv, versioned with the code).
+
+A place a citizen names is a pincode or a ward. Its centroid is where distances are measured from:
+the ward's own point, or for a pincode the middle of its wards. A pincode not in the file but with
+facilities on record is placed at the middle of those facilities.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+AREAS_FILE = Path(__file__).with_name("areas.csv")
+PUNCTUATION = re.compile(r"[^\w\u0900-\u097f]+")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where to measure from: a ward or a pincode, named in both languages."""
+
+    kind: str  # "ward" or "pincode"
+    code: str  # the ward's name or the 6-digit pincode
+    name: str
+    name_hi: str
+    lat: float
+    lon: float
+
+
+def fold(text: str) -> str:
+    """Text as compared: NFC, no nukta, chandrabindu as anusvara, lower case, no punctuation, single spaces."""
+    text = unicodedata.normalize("NFC", text or "").replace("\u093c", "").replace("\u0901", "\u0902")
+    return " ".join(PUNCTUATION.sub(" ", text.lower()).split())
+
+
+@cache
+def _rows() -> tuple[dict, ...]:
+    with AREAS_FILE.open(encoding="utf-8") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+@cache
+def wards() -> tuple[Place, ...]:
+    """Every ward in the file."""
+    return tuple(Place("ward", r["ward"], r["ward"], r["ward_hi"], float(r["lat"]), float(r["lon"])) for r in _rows())
+
+
+@cache
+def pincodes() -> dict[str, Place]:
+    """Pincode -> its place (the middle of its wards)."""
+    grouped: dict[str, list[dict]] = {}
+    for row in _rows():
+        grouped.setdefault(row["pincode"], []).append(row)
+    places = {}
+    for code, rows in grouped.items():
+        lat = sum(float(r["lat"]) for r in rows) / len(rows)
+        lon = sum(float(r["lon"]) for r in rows) / len(rows)
+        name = " / ".join(r["ward"] for r in rows)
+        name_hi = " / ".join(r["ward_hi"] for r in rows)
+        places[code] = Place("pincode", code, f"{code} ({name})", f"{code} ({name_hi})", lat, lon)
+    return places
+
+
+def ward_named(text: str) -> Place | None:
+    """The ward whose English or Hindi name `text` is (case, nukta and spacing do not matter)."""
+    wanted = fold(text)
+    return next((w for w in wards() if wanted in (fold(w.name), fold(w.name_hi))), None)
+
+
+def ward_in(text: str) -> Place | None:
+    """The ward named somewhere inside `text` (the longest name wins: "Rohini Sector 16" over "Rohini")."""
+    folded = f" {fold(text)} "
+    found = [w for w in wards() for name in (fold(w.name), fold(w.name_hi))
+             if f" {name} " in folded or (not name.isascii() and name in folded)]
+    return max(found, key=lambda w: len(w.name), default=None)
