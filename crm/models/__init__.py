@@ -3,7 +3,9 @@
 from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
+from crm.models.enrollment import PatientMerge
 from crm.models.facility import Facility
+from crm.models.field import FieldAssignment, FieldMark
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, OptOut
@@ -17,11 +19,14 @@ __all__ = [
     "CaseEvent",
     "ClinicalNote",
     "Facility",
+    "FieldAssignment",
+    "FieldMark",
     "HealthCard",
     "Household",
     "Message",
     "OptOut",
     "Patient",
+    "PatientMerge",
     "Slot",
     "StaffSession",
     "StaffUser",
