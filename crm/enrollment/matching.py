@@ -30,7 +30,7 @@ WORD_VARIANTS = {
 }
 # Spelling habits inside words: long vowels written doubled, w/v, ph/f, z/j, sh/s, aspirated consonants.
 LETTER_FOLDS = (
-    ("aa", "a"), ("ee", "i"), ("ii", "i"), ("oo", "u"), ("uu", "u"), ("ou", "u"), ("w", "v"), ("ph", "f"),
+    ("ksh", "x"), ("aa", "a"), ("ee", "i"), ("ii", "i"), ("oo", "u"), ("uu", "u"), ("ou", "u"), ("w", "v"), ("ph", "f"),
     ("z", "j"), ("sh", "s"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"), ("bh", "b"), ("q", "k"),
     ("ck", "k"), ("y", "i"),
 )

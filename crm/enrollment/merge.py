@@ -40,6 +40,12 @@ def _references() -> list[tuple]:
     return found
 
 
+def _unchanged(table) -> dict:
+    """Columns that stamp themselves on update (updated_at) keep their value: a row that only changes owner,
+    and changes back on undo, is otherwise as it was."""
+    return {c.name: c for c in table.columns if c.onupdate is not None}
+
+
 def merge(survivor_id: int, duplicate_id: int, staff: StaffUser | None, reason: str = "",
           score: float | None = None) -> PatientMerge:
     """Fold the duplicate into the survivor; returns the merge (its `changes` let `unmerge` undo it)."""
@@ -66,7 +72,7 @@ def merge(survivor_id: int, duplicate_id: int, staff: StaffUser | None, reason: 
     for table, key, column in _references():
         ids = list(db.session.scalars(select(key).where(column == duplicate.id)))
         if ids:
-            db.session.execute(update(table).where(key.in_(ids)).values({column.name: survivor.id}))
+            db.session.execute(update(table).where(key.in_(ids)).values({column.name: survivor.id, **_unchanged(table)}))
             changes["moved"][f"{table.name}.{column.name}"] = ids
     for name in LISTS:
         mine = list(getattr(survivor, name) or [])
@@ -111,7 +117,7 @@ def unmerge(merge_id: int, staff: StaffUser | None) -> PatientMerge:
     for name, ids in changes["moved"].items():
         table, key, column = references[name]
         db.session.execute(update(table).where(key.in_(ids), column == survivor.id)
-                           .values({column.name: duplicate.id}))
+                           .values({column.name: duplicate.id, **_unchanged(table)}))
     for name, added in changes["added"].items():
         setattr(survivor, name, [item for item in (getattr(survivor, name) or []) if item not in added])
     for name, value in changes["filled"].items():
