@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
@@ -21,7 +21,7 @@ class PatientMerge(db.Model):
     duplicate_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     reason: Mapped[str] = mapped_column(String(300), default="")
-    score: Mapped[float | None] = mapped_column()
+    score: Mapped[float | None] = mapped_column(Float)
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

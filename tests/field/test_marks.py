@@ -192,3 +192,14 @@ def test_the_service_worker_is_served_for_the_field_scope(client):
 
 def test_geolocation_is_allowed_for_our_own_pages(client):
     assert "geolocation=(self)" in client.get("/login").headers["Permissions-Policy"]
+
+
+def test_the_demo_field_verifier_has_wards_with_cards(app):
+    from crm.models import StaffUser
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed", "--residents", "300"])
+    assert result.exit_code == 0, result.output
+    field1 = db.session.scalar(select(StaffUser).where(StaffUser.username == "field1"))
+    assert field1.role == "field_verifier" and worklist.wards_of(field1) == ["Mustafabad", "Seelampur"]
+    assert sum(w["cards"] for w in worklist.worklist(field1)["wards"]) > 0
