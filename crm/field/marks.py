@@ -164,7 +164,9 @@ def record(data: dict, staff: StaffUser) -> tuple[FieldMark, bool]:
     number, via, problem = _card_for(data)
     photo = photo_from_data_url(data.get("photo"))
     now = utcnow()
-    card = db.session.scalar(select(HealthCard).where(HealthCard.number == number))
+    # Locked and re-read: two marks of one card arriving at once are applied one after the other.
+    card = db.session.scalar(select(HealthCard).where(HealthCard.number == number).with_for_update()
+                             .execution_options(populate_existing=True))
     mark = FieldMark(
         client_id=client_id, staff_id=staff.id, card_id=card.id if card else None, card_number=number,
         patient_id=card.patient_id if card else None, ward=card.patient.ward if card else "",

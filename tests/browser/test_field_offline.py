@@ -114,3 +114,66 @@ def test_offline_marks_sync_once_when_back(browser, live_app, live_server):
             db.session.remove()
     finally:
         context.close()
+
+
+def test_a_card_revoked_meanwhile_is_shown_as_a_conflict_and_photos_are_shrunk(browser, live_app, live_server,
+                                                                               tmp_path):
+    import io
+
+    from PIL import Image
+
+    from crm.cards import operations as cards
+
+    username, numbers = seed(live_app)
+    with live_app.app_context():
+        tokens = dict(db.session.execute(select(HealthCard.number, HealthCard.qr_token)).all())
+        db.session.remove()
+    big = tmp_path / "acknowledgement.jpg"
+    Image.new("RGB", (4000, 3000), (230, 225, 210)).save(big, "JPEG", quality=95)  # a 12 MP phone photo
+    context = browser.new_context(viewport=PHONE, locale="en-IN", is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", factories.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/field/")
+        page.locator("button.member").first.wait_for()
+        # The phone reads the card number out of the QR the way the server does, and checks the Verhoeff digit.
+        for number in numbers:
+            assert page.evaluate("t => window.SamparkField.numberFromQr(t)", tokens[number]) == number
+            assert page.evaluate("n => window.SamparkField.validNumber(n)", number)
+            typo = number[:5] + str((int(number[5]) + 1) % 10) + number[6:]
+            assert not page.evaluate("n => window.SamparkField.validNumber(n)", typo)
+
+        context.set_offline(True)
+        page.evaluate("window.dispatchEvent(new Event('offline'))")
+        page.click(f"button.member[data-card='{numbers[0]}']")
+        page.check("input[name=outcome][value=delivered]")
+        page.set_input_files("#photo", str(big))
+        expect(page.locator("#photo-preview")).to_be_visible()
+        page.click("#save-mark")
+        page.click(f"button.member[data-card='{numbers[1]}']")
+        page.check("input[name=outcome][value=not_found]")
+        page.fill("#note", "locked, neighbour says they are at work")
+        page.click("#save-mark")
+        with live_app.app_context():  # meanwhile the card office revokes the first card
+            cards.revoke(numbers[0], "issued twice")
+            db.session.commit()
+            db.session.remove()
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.locator("#outbox-summary")).to_contain_text("0 waiting to send · 1 sent · 1 need attention")
+        expect(page.locator("#conflicts")).to_contain_text("revoked (issued twice): do not deliver it, take it back")
+        page.screenshot(path=str(ARTIFACTS / "field_phone_conflict_360.png"), full_page=True)
+        with live_app.app_context():
+            marks = {m.card_number: m for m in db.session.scalars(select(FieldMark))}
+            assert marks[numbers[0]].result == "conflict" and marks[numbers[1]].result == "recorded"
+            photo = Image.open(io.BytesIO(marks[numbers[0]].photo))
+            assert max(photo.size) == 1000 and len(marks[numbers[0]].photo) < 400_000
+            db.session.remove()
+        page.click("#conflicts button")  # the verifier has read it
+        expect(page.locator("#conflicts li")).to_have_count(0)
+    finally:
+        context.close()

@@ -203,3 +203,10 @@ def test_the_demo_field_verifier_has_wards_with_cards(app):
     field1 = db.session.scalar(select(StaffUser).where(StaffUser.username == "field1"))
     assert field1.role == "field_verifier" and worklist.wards_of(field1) == ["Mustafabad", "Seelampur"]
     assert sum(w["cards"] for w in worklist.worklist(field1)["wards"]) > 0
+
+
+def test_an_ended_session_gets_a_401_the_phone_can_read_not_a_login_page(client):
+    # The phone keeps its marks and shows "log in again"; a redirect to the login page would look like success.
+    response = client.post("/api/v1/field/marks", json={}, headers={"Accept": "application/json"})
+    assert response.status_code == 401 and response.json["error"] == "login_required"
+    assert client.get("/api/v1/field/worklist").status_code == 401
