@@ -174,6 +174,7 @@ def _merge_paths() -> None:
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
+    from crm.enrollment.openapi import PATHS as ENROLLMENT_PATHS
     from crm.field.openapi import PATHS as FIELD_PATHS
     from crm.supervisor.openapi import PATHS as SUPERVISOR_PATHS
 
@@ -183,6 +184,7 @@ def _merge_paths() -> None:
     PATHS.update(SUPERVISOR_PATHS)
     PATHS.update(ACCOUNT_PATHS)
     PATHS.update(FIELD_PATHS)
+    PATHS.update(ENROLLMENT_PATHS)
 
 
 _merge_paths()

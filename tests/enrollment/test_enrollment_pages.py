@@ -79,3 +79,20 @@ def test_only_the_card_office_enrols(app):
     assert client.get("/enrollment/").status_code == 403
     verifier, _ = factories.logged_in(app, "field_verifier")
     assert verifier.post("/enrollment/merges", data={}).status_code == 403
+
+
+def test_the_api_enrols_finds_merges_and_undoes(app):
+    existing = factories.make_card(name="Mohammad Imran", dob=date(1980, 5, 17), birth_year=1980, ward="Seelampur")
+    client, _ = factories.logged_in(app, "registrar")
+    refused = client.post("/api/v1/enrollment/residents", json=FORM)
+    assert refused.status_code == 409 and refused.json["candidates"][0]["patient_id"] == existing.patient_id
+    made = client.post("/api/v1/enrollment/residents", json=FORM | {"confirm_new": True})
+    assert made.status_code == 201 and made.json["card_status"] == "issued"
+    found = client.get(f"/api/v1/enrollment/patients/{existing.patient_id}/duplicates").json["candidates"]
+    assert [c["patient_id"] for c in found] == [made.json["patient_id"]]
+    merged = client.post("/api/v1/enrollment/merges", json={"survivor_id": existing.patient_id,
+                                                            "duplicate_id": made.json["patient_id"]})
+    assert merged.status_code == 201 and merged.json["changes"]["cards_superseded"] == 1
+    undone = client.post(f"/api/v1/enrollment/merges/{merged.json['merge_id']}/undo")
+    assert undone.status_code == 200 and undone.json["undone_at"]
+    assert client.post(f"/api/v1/enrollment/merges/{merged.json['merge_id']}/undo").status_code == 409
