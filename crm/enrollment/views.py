@@ -8,12 +8,12 @@ from flask_login import current_user
 from crm import audit
 from crm.api import body
 from crm.auth.capabilities import allow
-from crm.models.base import iso
 from crm.enrollment import merge as merging
 from crm.enrollment import services
 from crm.enrollment.matching import Person, candidates
 from crm.errors import Refused, load
 from crm.models import Patient, PatientMerge
+from crm.models.base import iso
 from crm.security.bounds import optional_id
 
 bp = Blueprint("enrollment", __name__, url_prefix="/enrollment")
