@@ -64,7 +64,8 @@
     list.replaceChildren(...conflicts.map((m) => {
       const li = document.createElement('li');
       const title = document.createElement('strong');
-      title.textContent = `${pretty(m.payload.card_number || '')} · ${OUTCOME_NAMES[m.payload.outcome]}`;
+      title.textContent = `${pretty(m.payload.card_number || '')} · ${OUTCOME_NAMES[m.payload.outcome]}`
+        + (m.who ? ` · ${m.who}` : '');
       const why = document.createElement('span');
       why.textContent = (m.answer && m.answer.conflict) || 'Refused by the server.';
       const dismiss = document.createElement('button');
@@ -73,7 +74,7 @@
       li.append(title, why, dismiss);
       return li;
     }));
-    $('sync-now').hidden = pending.length === 0;
+    $('sync-now').hidden = pending.length === 0 || !navigator.onLine;
     overlayMarks(marks);
   }
 
@@ -223,7 +224,9 @@
     if (current.qr) payload.qr = current.qr;
     if (position) Object.assign(payload, { latitude: position.latitude, longitude: position.longitude, accuracy: position.accuracy });
     if (photo) payload.photo = photo;
-    await store.put({ client_id: payload.client_id, state: 'pending', saved_at: Date.now(), payload });
+    const known = cards.get(current.number); // kept on the phone only: the card may leave the worklist
+    await store.put({ client_id: payload.client_id, state: 'pending', saved_at: Date.now(), payload,
+      who: known ? known.card.name : null });
     closeSheet();
     await setNet();
     sync();

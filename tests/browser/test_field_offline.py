@@ -166,6 +166,7 @@ def test_a_card_revoked_meanwhile_is_shown_as_a_conflict_and_photos_are_shrunk(b
         page.evaluate("window.dispatchEvent(new Event('online'))")
         expect(page.locator("#outbox-summary")).to_contain_text("0 waiting to send · 1 sent · 1 need attention")
         expect(page.locator("#conflicts")).to_contain_text("revoked (issued twice): do not deliver it, take it back")
+        expect(page.locator("#conflicts")).to_contain_text("Delivered · Ramesh Kumar")
         page.screenshot(path=str(ARTIFACTS / "field_phone_conflict_360.png"), full_page=True)
         with live_app.app_context():
             marks = {m.card_number: m for m in db.session.scalars(select(FieldMark))}
@@ -175,5 +176,10 @@ def test_a_card_revoked_meanwhile_is_shown_as_a_conflict_and_photos_are_shrunk(b
             db.session.remove()
         page.click("#conflicts button")  # the verifier has read it
         expect(page.locator("#conflicts li")).to_have_count(0)
+        # A shared phone: logging out drops the cached worklist.
+        assert page.evaluate("caches.keys()") == ["sampark-field-v1"]
+        page.click("#logout-form button")
+        page.wait_for_url("**/login*")
+        assert page.evaluate("caches.keys()") == []
     finally:
         context.close()
