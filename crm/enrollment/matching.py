@@ -2,18 +2,19 @@
 birth compared allowing one typo, a shared mobile counted for, a different mobile never against.
 
 Pure functions: `score(a, b)` is symmetric and gives 1.0 for a record compared with itself; `candidates`
-blocks the registry by birth year (±1), ward and mobile before scoring, so it reads hundreds of rows, not
-millions.
+blocks the registry (same ward and birth year ±1; same mobile; same sex and birth year ±1 in any ward) before
+scoring, so it reads at most a few thousand rows, not millions (bench/bench_matching.py).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from crm.extensions import db
 from crm.models import Patient
@@ -74,6 +75,7 @@ def fold_word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> tuple[str, ...]:
     """The folded words of a name, sorted (order varies: Khan Imran / Imran Khan)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -165,12 +167,15 @@ def candidates(person: Person, exclude: int | None = None, limit: int = 10) -> l
     """Likely duplicates of `person` among live records, best first (blocking, then scoring)."""
     year = person.birth_year or (person.dob.year if person.dob else None)
     blocks = []
-    if year:
-        blocks.append(Patient.birth_year.between(year - 1, year + 1))
-    if person.ward:
-        blocks.append(Patient.ward == person.ward)
+    if year and person.ward:  # the tight block first: same ward, birth year within one
+        blocks.append(and_(Patient.ward == person.ward, Patient.birth_year.between(year - 1, year + 1)))
     if _digits(person.mobile):
         blocks.append(Patient.mobile.like(f"%{_digits(person.mobile)}"))
+    if year:  # moved house since: any ward, same birth years
+        blocks.append(and_(Patient.birth_year.between(year - 1, year + 1), Patient.sex == person.sex)
+                      if person.sex else Patient.birth_year.between(year - 1, year + 1))
+    elif person.ward:
+        blocks.append(Patient.ward == person.ward)
     if not blocks:
         return []
     rows: dict[int, Patient] = {}

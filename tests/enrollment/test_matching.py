@@ -73,3 +73,20 @@ def test_day_and_month_swapped_match():
 ])
 def test_different_people_do_not_match(other):
     assert score(Person("Mohammad Imran", date(1980, 5, 17), 1980, "M"), other)[0] < THRESHOLD
+
+
+def test_candidates_find_the_variant_among_neighbours(app):
+    from crm.enrollment.matching import candidates
+    from tests import factories
+
+    target = factories.make_patient(name="Lakshmi Prasad", sex="F", dob=date(1975, 3, 7), birth_year=1975,
+                                    ward="Mehrauli", mobile="+919811111111")
+    for i in range(60):  # the same ward and birth years, other people
+        factories.make_patient(name=f"{['Rekha', 'Anita', 'Kavita'][i % 3]} {['Sharma', 'Verma', 'Jain'][i % 3]}",
+                               sex="F", dob=date(1974 + i % 3, 1 + i % 12, 1 + i % 28), birth_year=1974 + i % 3,
+                               ward="Mehrauli")
+    found = candidates(Person("Laxmi Prasaad", date(1975, 7, 3), 1975, "F", "+919822222222", "Mehrauli"))
+    assert [m.patient_id for m in found] == [target.id]
+    merged = factories.make_patient(name="Laxmi Prasad", sex="F", dob=date(1975, 3, 7), birth_year=1975,
+                                    merged_into_id=target.id)
+    assert merged.id not in [m.patient_id for m in candidates(Person.of(target), exclude=target.id)]
