@@ -12,7 +12,7 @@ from crm.cards import number as card_number
 from crm.errors import Refused, load
 from crm.extensions import db
 from crm.models import FieldAssignment, FieldMark, HealthCard, Household, Patient, StaffUser
-from crm.models.base import iso
+from crm.models.base import iso, local, utcnow
 
 OUTSTANDING = ("issued", "verified")  # printed but not yet in the holder's hands
 LIVE = ("issued", "verified", "delivered")
@@ -92,12 +92,15 @@ def worklist(staff: StaffUser) -> dict:
             "last_mark": {"outcome": mark.outcome, "at": iso(mark.recorded_at), "result": mark.result}
             if mark else None})
     patients = sorted({patient.id for _, patient, _ in rows})
+    today = local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+    marked_today = db.session.scalar(select(func.count()).select_from(FieldMark).where(
+        FieldMark.staff_id == staff.id, FieldMark.recorded_at >= today))
     audit.record("field_worklist", staff_id=staff.id, wards=wards, count=len(rows), patients=patients[:500])
     return {
         "verifier": staff.name, "wards": [
             {"ward": ward, "households": list(homes.values()),
              "cards": sum(len(h["cards"]) for h in homes.values())} for ward, homes in grouped.items()],
-        "truncated": truncated, "limit": MAX_WORKLIST,
+        "truncated": truncated, "limit": MAX_WORKLIST, "marked_today": marked_today,
     }
 
 

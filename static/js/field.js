@@ -106,6 +106,7 @@
     $('worklist-note').textContent = worklist.wards.length
       ? `${total} cards to verify or deliver in ${worklist.wards.length} ward(s)` + (navigator.onLine ? '' : ' (offline copy)')
         + (worklist.truncated ? `; first ${worklist.limit} shown` : '')
+        + (worklist.marked_today ? ` · ${worklist.marked_today} marked by you today` : '')
       : 'No ward is assigned to you yet. Ask the card office.';
     const open = new Set([...root.querySelectorAll('details[open]')].map((d) => d.dataset.ward));
     root.replaceChildren(...worklist.wards.map((ward, i) => {

@@ -68,6 +68,7 @@ def test_a_verified_mark_verifies_the_card_with_where_and_who(field_client, veri
     response, _payload = _mark(field_client, card.number, photo=_photo())
     assert response.status_code == 201, response.json
     assert response.json["result"] == "applied" and response.json["card_status"] == "verified"
+    assert field_client.get("/api/v1/field/worklist").json["marked_today"] == 1
     db.session.expire_all()
     assert card.status == "verified" and card.verified_by_id == verifier.id
     assert "GPS 28.68620,77.26360 ±12 m" in card.verified_where
