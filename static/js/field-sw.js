@@ -1,10 +1,10 @@
 // The field page's service worker: the page, its scripts and the last worklist stay on the phone, so the
 // page opens and works without a network. Network first (fresh data whenever there is a signal), the
 // cached copy when there is none. A login page (a redirect) is never cached as the field page.
-const CACHE = 'sampark-field-v1';
+const CACHE = 'sampark-field-v2';
 const PAGE = '/field/';
 const WORKLIST = '/api/v1/field/worklist';
-const SHELL = ['/static/js/field.js', '/static/js/field-store.js', '/static/css/sampark.css', '/static/css/field.css',
+const SHELL = ['/static/js/field.js', '/static/js/field-card.js', '/static/js/field-store.js', '/static/css/sampark.css', '/static/css/field.css',
   '/static/vendor/jsqr-1.4.0/jsQR.js', '/static/favicon.svg'];
 
 async function keep(cache, request) {

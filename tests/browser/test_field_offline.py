@@ -177,7 +177,7 @@ def test_a_card_revoked_meanwhile_is_shown_as_a_conflict_and_photos_are_shrunk(b
         page.click("#conflicts button")  # the verifier has read it
         expect(page.locator("#conflicts li")).to_have_count(0)
         # A shared phone: logging out drops the cached worklist.
-        assert page.evaluate("caches.keys()") == ["sampark-field-v1"]
+        assert page.evaluate("caches.keys()") == ["sampark-field-v2"]
         page.click("#logout-form button")
         page.wait_for_url("**/login*")
         assert page.evaluate("caches.keys()") == []
