@@ -1,6 +1,6 @@
 """Duplicate matching at enrolment: candidates() with blocking against a full scan of the registry.
 
-    .venv/bin/python -m bench.bench_matching                 # 20,000 residents, 200 enrolments
+    .venv/bin/python -m bench.bench_matching                 # 20,000 residents, 200 enrolments (slow: the baseline)
     .venv/bin/python -m bench.bench_matching --residents 5000 --queries 50
 
 A demo registry (crm.demo.registry_rows, seed 2026) is imported into SQLite in a temporary folder. Each
@@ -100,7 +100,7 @@ def main() -> None:
           f"candidates returned per query: median {statistics.median(returned):.0f}, max {max(returned)}")
     print("| path | median ms | p95 ms | original found |")
     print("|---|---:|---:|---:|")
-    print(line("(a) candidates(): blocking by birth year ±1 / ward / mobile, then scoring", blocked, found_a))
+    print(line("(a) candidates(): blocks (ward + birth year ±1; mobile; sex + birth year ±1), then scoring", blocked, found_a))
     print(line("(b) baseline: score every row (in memory, no database)", full, found_b))
 
 
