@@ -58,7 +58,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.cards.keys import init_app as init_card_keys
     from crm.cards.views import bp as card_requests_bp
     from crm.doctor_pages import bp as doctor_bp
+    from crm.enrollment import views as enrollment
     from crm.facilities import init_app as init_facilities
+    from crm.field import views as field
     from crm.grievances.views import bp as grievances_bp
     from crm.live import sockets
     from crm.pages import bp as pages_bp
@@ -96,6 +98,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     supervisor.register(app)
     init_facilities(app)
     init_whatsapp(app)
+    field.register(app)
+    enrollment.register(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)

@@ -27,6 +27,7 @@ DEMO_STAFF = (
     ("doctor3", "doctor", "paediatrics", "Dr. Farah Khan"),
     ("supervisor1", "supervisor", None, "Meena Rawat"),
     ("registrar1", "registrar", None, "Vikas Yadav"),
+    ("field1", "field_verifier", None, "Rukhsana Begum"),
     ("admin1", "admin", None, "IT Desk"),
     ("officer1", "officer", None, "Grievance Officer (facilities)"),
     ("officer2", "officer", None, "Grievance Officer (helpline)"),
@@ -145,6 +146,7 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     _clinical(rng)
     issued = cards.issue_missing()
     yield f"Cards: issued {issued} new."
+    yield f"Field: {_field_wards()}"
     slots = _schedules(today)
     db.session.commit()
     yield f"Schedules: {slots} new appointment slots over the next week."
@@ -162,6 +164,24 @@ def portal_resident() -> Patient | None:
         if len(patient.household.members) >= 3:
             return patient
     return None
+
+
+FIELD_WARDS = ("Seelampur", "Mustafabad")
+
+
+def _field_wards() -> str:
+    """The demo field verifier walks two wards (unless the card office has given them to someone already)."""
+    from crm.field import worklist
+    from crm.models import FieldAssignment
+
+    verifier = db.session.scalar(select(StaffUser).where(StaffUser.username == "field1"))
+    office = db.session.scalar(select(StaffUser).where(StaffUser.username == "registrar1"))
+    for ward in FIELD_WARDS:
+        taken = db.session.scalar(select(FieldAssignment).where(FieldAssignment.ward == ward))
+        if taken is None and db.session.scalar(select(Patient.id).where(Patient.ward == ward).limit(1)):
+            worklist.assign(ward, verifier.id, office)
+    db.session.commit()
+    return f"field1 verifies door to door in {' and '.join(FIELD_WARDS)}."
 
 
 def _schedules(today: date) -> int:

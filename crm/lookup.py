@@ -101,7 +101,9 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
         raise Refused("bad_phone", str(exc), 422) from exc
     # The registered person first (relation "self"), then family sharing the phone.
     order = sql_case((Patient.relation == "self", 0), else_=1)
-    found = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(order, Patient.id).limit(20)).all()
+    # A record merged into another (crm/enrollment/merge.py) comes last: the surviving record is the one to use.
+    found = db.session.scalars(select(Patient).where(Patient.mobile == e164)
+                               .order_by(Patient.merged_into_id.is_not(None), order, Patient.id).limit(20)).all()
     if not found:
         raise Refused("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
     return found[0], None, found

@@ -29,6 +29,8 @@ def home():
         return redirect(url_for("doctor.dashboard"))
     if current_user.role == "operator":
         return redirect(url_for("workspace.index"))
+    if can(current_user, "verify_in_field"):
+        return redirect(url_for("field.index"))
     if can(current_user, "supervise"):
         return redirect(url_for("supervisor.floor"))
     if current_user.role == "registrar":

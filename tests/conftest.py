@@ -183,6 +183,9 @@ def browser():
         pytest.skip(MISSING["browser"])
     from playwright.sync_api import sync_playwright
 
+    # Without this, Chromium's offline emulation (context.set_offline) does not reach requests that pass
+    # through a service worker (microsoft/playwright#2311, #15684): the field page's offline test needs it.
+    os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

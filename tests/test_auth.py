@@ -62,7 +62,9 @@ def test_public_endpoints_are_only_the_expected_ones(app):
     public = sorted(r.rule for r in app.url_map.iter_rules() if getattr(app.view_functions[r.endpoint], "public", False))
     allowed = {"/login", "/.well-known/jwks.json", "/api/v1/openapi.json",
                # the citizen portal's way in (its other pages demand a citizen session: crm.portal.session)
-               "/portal/sign-in", "/portal/code", "/portal/sign-out", "/portal/lang/<lang>"}
+               "/portal/sign-in", "/portal/code", "/portal/sign-out", "/portal/lang/<lang>",
+               "/facilities",  # the facility finder: public information, no patient data
+               "/field/sw.js"}  # the field page's service worker script (code only; its data needs a login)
     assert set(public) - allowed - {r for r in public if r.startswith("/telephony/")} == set()
 
 

@@ -64,7 +64,8 @@ def test_demo_seed_creates_a_world_and_is_repeatable(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "seed", "--residents", "60"])
     assert first.exit_code == 0, first.output
-    assert {s.role for s in StaffUser.query} == {"operator", "doctor", "supervisor", "admin", "registrar", "officer"}
+    assert {s.role for s in StaffUser.query} == {"operator", "doctor", "supervisor", "admin", "registrar", "officer",
+                                                 "field_verifier"}
     count = Patient.query.count()
     assert count >= 60 and HealthCard.query.count() == count
     assert any(p.name_hi for p in Patient.query) and any(p.allergies for p in Patient.query)

@@ -175,7 +175,9 @@ def _merge_paths() -> None:
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
+    from crm.enrollment.openapi import PATHS as ENROLLMENT_PATHS
     from crm.facilities.openapi import PATHS as FACILITY_PATHS
+    from crm.field.openapi import PATHS as FIELD_PATHS
     from crm.supervisor.openapi import PATHS as SUPERVISOR_PATHS
     from crm.whatsapp.openapi import PATHS as WHATSAPP_PATHS
 
@@ -187,6 +189,8 @@ def _merge_paths() -> None:
     PATHS.update(ADMIN_PATHS)
     PATHS.update(FACILITY_PATHS)
     PATHS.update(WHATSAPP_PATHS)
+    PATHS.update(FIELD_PATHS)
+    PATHS.update(ENROLLMENT_PATHS)
 
 
 _merge_paths()

@@ -19,7 +19,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "book_appointments": frozenset({"doctor", "operator", "supervisor"}),
     "see_slots": frozenset({"doctor", "operator", "supervisor"}),
     "take_calls": frozenset({"operator", "doctor", "supervisor"}),  # the browser phone, leaving a call
-    "card_office": frozenset({"registrar", "supervisor"}),
+    "card_office": frozenset({"registrar", "supervisor"}),  # also: assign wards, watch field progress
+    "verify_in_field": frozenset({"field_verifier"}),  # the ward worklist, door-to-door marks
+    "enroll_residents": frozenset({"registrar", "supervisor"}),  # enrol at a hospital or camp; find, merge, unmerge duplicates
     "review_triage": frozenset({"doctor", "supervisor"}),  # label what triage was unsure of
     "supervise": frozenset({"supervisor"}),
     "act_for_others": frozenset({"supervisor"}),  # act on a case someone else holds (on the timeline by name)

@@ -151,6 +151,32 @@ def record_delivery(number: str, staff: StaffUser, note: str = "") -> HealthCard
     return card
 
 
+def supersede_for_merge(card: HealthCard, by: HealthCard, staff: StaffUser | None = None) -> dict:
+    """A duplicate record's live card gives way to the surviving record's card; returns what it was."""
+    before = {"id": card.id, "status": card.status, "superseded_at": card.superseded_at.isoformat()
+              if card.superseded_at else None, "superseded_by_id": card.superseded_by_id}
+    if card.status in LIVE:
+        card.status, card.superseded_at = "superseded", utcnow()
+    card.superseded_by_id = by.id
+    audit.record("card_supersede_merge", patient_id=card.patient_id, card_number=card.number, staff_id=_id(staff),
+                 by=by.number)
+    db.session.flush()
+    return before
+
+
+def restore_after_unmerge(card: HealthCard, before: dict, staff: StaffUser | None = None) -> HealthCard:
+    """Put a card back exactly as `supersede_for_merge` found it (the merge was undone)."""
+    from datetime import datetime
+
+    card.status = before["status"]
+    card.superseded_at = datetime.fromisoformat(before["superseded_at"]) if before["superseded_at"] else None
+    card.superseded_by_id = before["superseded_by_id"]
+    audit.record("card_restore_unmerge", patient_id=card.patient_id, card_number=card.number, staff_id=_id(staff),
+                 status=card.status)
+    db.session.flush()
+    return card
+
+
 def payload_for(patient: Patient, number: str, version: int, issued_on) -> dict:
     """What the QR carries: enough for an offline reader to match the holder, nothing clinical."""
     return {

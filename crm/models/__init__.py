@@ -4,7 +4,9 @@ from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.citizen import CardRequest, Grievance, PortalCode
+from crm.models.enrollment import PatientMerge
 from crm.models.facility import Facility
+from crm.models.field import FieldAssignment, FieldMark
 from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
@@ -20,6 +22,8 @@ __all__ = [
     "CaseEvent",
     "ClinicalNote",
     "Facility",
+    "FieldAssignment",
+    "FieldMark",
     "Grievance",
     "HealthCard",
     "Household",
@@ -27,6 +31,7 @@ __all__ = [
     "OfficeJob",
     "OptOut",
     "Patient",
+    "PatientMerge",
     "PortalCode",
     "Slot",
     "StaffSession",

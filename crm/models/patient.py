@@ -59,6 +59,11 @@ class Patient(db.Model):
     emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Enrolled at a hospital or designated place (not from the registry): where, and by whom.
+    enrolled_where: Mapped[str | None] = mapped_column(String(200))
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # A duplicate folded into another record (crm/enrollment/merge.py); None again once undone.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
 
     household: Mapped[Household | None] = relationship(back_populates="members")
     cards: Mapped[list[HealthCard]] = relationship(

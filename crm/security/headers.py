@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # same-origin, not no-referrer: Flask-WTF's CSRF check over https compares the Referer with the host.
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(), payment=()")
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(self), payment=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")

@@ -1,0 +1,92 @@
+"""The duplicate matcher: Hindi transliteration variants, typo'd dates, another mobile; symmetric; a record
+always matches itself."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crm.enrollment.matching import THRESHOLD, Person, name_similarity, score
+
+NAMES = st.sampled_from(["Mohd Imran", "Mohammad Imran", "Ramesh Kumar", "Ramesh Kumaar", "Sunita Devi",
+                         "Suneeta Devi", "Imran Khan", "Rekha Sharma", "Fatima Ansari", "Harpreet Singh", "A",
+                         "Shabnam", "Md. Yusuf Qureshi", "Kishan Lal", "Laxmi Prasad", "Lakshmi Prasaad"])
+PEOPLE = st.builds(
+    Person,
+    name=st.one_of(NAMES, st.text(min_size=0, max_size=30)),
+    dob=st.one_of(st.none(), st.dates(min_value=date(1920, 1, 1), max_value=date(2026, 11, 1))),
+    birth_year=st.one_of(st.none(), st.integers(1920, 2026)),
+    sex=st.sampled_from([None, "M", "F", "O"]),
+    mobile=st.one_of(st.none(), st.from_regex(r"\+919[0-9]{9}", fullmatch=True)),
+    ward=st.sampled_from([None, "Seelampur", "Mehrauli"]),
+)
+
+
+@given(PEOPLE, PEOPLE)
+@settings(max_examples=300, deadline=None)
+def test_score_is_symmetric(a, b):
+    assert score(a, b) [0] == score(b, a)[0]
+
+
+@given(PEOPLE)
+@settings(max_examples=300, deadline=None)
+def test_a_record_with_a_name_matches_itself(a):
+    if any(ch.isascii() and ch.isalpha() for ch in a.name):
+        assert score(a, a)[0] >= THRESHOLD
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_name_similarity_is_bounded_and_symmetric(a, b):
+    value = name_similarity(a, b)
+    assert 0.0 <= value <= 1.0 and value == name_similarity(b, a)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Mohd Imran", "Mohammad Imran"), ("Md Imran", "Muhammad Imran"), ("Ramesh Kumaar", "Ramesh Kumar"),
+    ("Sunita Devi", "Suneeta Devi"), ("Imran Khan", "Khan Imran"), ("Lakshmi Prasad", "Laxmi Prasaad"),
+    ("Shaikh Farooq", "Sheikh Farooq"),
+])
+def test_transliteration_variants_are_the_same_name(a, b):
+    assert name_similarity(a, b) >= 0.9
+
+
+def test_a_typo_in_the_date_and_another_mobile_still_match():
+    registry = Person("Mohammad Imran", date(1980, 5, 17), 1980, "M", "+919811111111", "Seelampur")
+    at_hospital = Person("Mohd Imran", date(1980, 5, 11), 1980, "M", "+919822222222", "Seelampur")
+    value, reasons = score(registry, at_hospital)
+    assert value >= THRESHOLD and "date of birth one digit apart" in reasons
+
+
+def test_day_and_month_swapped_match():
+    assert score(Person("Sunita Devi", date(1975, 3, 7), 1975, "F"),
+                 Person("Suneeta Devi", date(1975, 7, 3), 1975, "F"))[0] >= THRESHOLD
+
+
+@pytest.mark.parametrize("other", [
+    Person("Suresh Sharma", date(1980, 5, 17), 1980, "M"),  # another name
+    Person("Mohammad Imran", date(1952, 1, 2), 1952, "M"),  # another generation
+    Person("Mohammad Imran", date(1980, 5, 17), 1980, "F"),  # another sex
+])
+def test_different_people_do_not_match(other):
+    assert score(Person("Mohammad Imran", date(1980, 5, 17), 1980, "M"), other)[0] < THRESHOLD
+
+
+def test_candidates_find_the_variant_among_neighbours(app):
+    from crm.enrollment.matching import candidates
+    from tests import factories
+
+    target = factories.make_patient(name="Lakshmi Prasad", sex="F", dob=date(1975, 3, 7), birth_year=1975,
+                                    ward="Mehrauli", mobile="+919811111111")
+    for i in range(60):  # the same ward and birth years, other people
+        factories.make_patient(name=f"{['Rekha', 'Anita', 'Kavita'][i % 3]} {['Sharma', 'Verma', 'Jain'][i % 3]}",
+                               sex="F", dob=date(1974 + i % 3, 1 + i % 12, 1 + i % 28), birth_year=1974 + i % 3,
+                               ward="Mehrauli")
+    found = candidates(Person("Laxmi Prasaad", date(1975, 7, 3), 1975, "F", "+919822222222", "Mehrauli"))
+    assert [m.patient_id for m in found] == [target.id]
+    merged = factories.make_patient(name="Laxmi Prasad", sex="F", dob=date(1975, 3, 7), birth_year=1975,
+                                    merged_into_id=target.id)
+    assert merged.id not in [m.patient_id for m in candidates(Person.of(target), exclude=target.id)]
