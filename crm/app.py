@@ -54,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.auth.views import bp as auth_bp
     from crm.cards.keys import init_app as init_card_keys
     from crm.doctor_pages import bp as doctor_bp
+    from crm.fhir import init_app as init_fhir
     from crm.live import sockets
     from crm.pages import bp as pages_bp
     from crm.security import init_app as init_security
@@ -77,6 +78,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(triage_review_bp)
     app.register_blueprint(api_bp)
     supervisor.register(app)
+    init_fhir(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)

@@ -4,6 +4,7 @@ from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.facility import Facility
+from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalRecord
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, OptOut
@@ -15,9 +16,13 @@ __all__ = [
     "Call",
     "Case",
     "CaseEvent",
+    "ClientAssertion",
     "ClinicalNote",
     "Facility",
     "HealthCard",
+    "HospitalBundle",
+    "HospitalClient",
+    "HospitalRecord",
     "Household",
     "Message",
     "OptOut",
