@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     from crm import cli, errors, filters, jobs, unit_of_work
+    from crm.abha.views import bp as abha_bp
     from crm.access_log.views import bp as access_log_bp
     from crm.api import bp as api_bp
     from crm.auth import access
@@ -77,6 +78,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(access_log_bp)
     app.register_blueprint(triage_review_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(abha_bp)
     supervisor.register(app)
     init_fhir(app)
     cli.init_app(app)
