@@ -39,7 +39,7 @@ def _card_action(summary: str, fields: dict, required: list[str], created: bool 
 
 PATHS = {
     "/api/v1/lookup": {"post": {
-        "summary": "Find a patient by exactly one of qr, card_number or phone (audited)",
+        "summary": "Find a patient by exactly one of qr (Sampark or ABHA card), card_number, phone or abha (audited)",
         "requestBody": _body({"$ref": "#/components/schemas/LookupQuery"}),
         "responses": {"200": _json({"$ref": "#/components/schemas/PatientView"}), **_errors(400, 401, 403, 404, 422)},
     }},
@@ -127,6 +127,7 @@ SCHEMAS = {
         "qr": {"type": "string", "description": "the text of the card's QR code"},
         "card_number": {"type": "string", "description": "12 digits, last one a Verhoeff check digit"},
         "phone": {"type": "string", "description": "any Indian format; normalised to E.164"},
+        "abha": {"type": "string", "description": "ABHA number (14 digits) or ABHA address (name@abdm)"},
         "case_id": {"type": "integer", "description": "the case this lookup is for (audit)"}}},
     "Card": {"type": ["object", "null"], "properties": {
         "number": {"type": "string"}, "version": {"type": "integer"},
@@ -170,6 +171,7 @@ DOCUMENT = {
 
 def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
+    from crm.abha.openapi import PATHS as ABHA_PATHS
     from crm.access_log.openapi import PATHS as ACCESS_LOG_PATHS
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
@@ -181,6 +183,7 @@ def _merge_paths() -> None:
     PATHS.update(ACCESS_LOG_PATHS)
     PATHS.update(SUPERVISOR_PATHS)
     PATHS.update(ACCOUNT_PATHS)
+    PATHS.update(ABHA_PATHS)
 
 
 _merge_paths()

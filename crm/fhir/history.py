@@ -1,6 +1,6 @@
 """A patient's medical history from hospitals, merged with what the helpline knows, for the staff panels.
 
-Allergies and current medications are merged by name: each item lists every source that mentions it
+Allergies, current medications and conditions are merged by name: each item lists every source that mentions it
 (the helpline's record and each hospital, with dates). When sources disagree (one hospital says a
 medicine was stopped and the helpline lists it as current; one refutes an allergy another records)
 the item carries the conflict in words. Nothing is dropped: an item any source holds is shown.
@@ -29,7 +29,7 @@ def name_key(text: str) -> str:
 
 
 def for_patient(patient: Patient) -> dict | None:
-    """{"entries", "allergies", "medications", "conflicts"} for the panel, or None if no hospital sent anything."""
+    """{"entries", "allergies", "medications", "conditions", "conflicts"} for the panel, or None if no hospital sent anything."""
     records = list(db.session.scalars(
         select(HospitalRecord).options(joinedload(HospitalRecord.client)).where(HospitalRecord.patient_id == patient.id)
         .order_by(HospitalRecord.recorded_for.desc(), HospitalRecord.id.desc()).limit(300)))
@@ -38,10 +38,12 @@ def for_patient(patient: Patient) -> dict | None:
     allergies = merge(list(patient.allergies or []), [r for r in records if r.kind == "allergy"], _allergy_current)
     medications = merge(list(patient.current_medications or []), [r for r in records if r.kind == "medication"],
                         _medicine_current)
+    conditions = merge(list(patient.chronic_conditions or []), [r for r in records if r.kind == "condition"],
+                       _condition_current)
     entries = [{"kind": r.kind, "summary": r.summary, "status": r.status, "hospital": _hospital(r),
                 "date": iso(r.recorded_for), "day": _day(r)} for r in records[:ENTRIES]]
     return {"entries": entries, "more": max(0, len(records) - ENTRIES), "allergies": allergies, "medications": medications,
-            "conflicts": [i for i in allergies + medications if i["conflict"]]}
+            "conditions": conditions, "conflicts": [i for i in allergies + medications + conditions if i["conflict"]]}
 
 
 def _hospital(record: HospitalRecord) -> str:
@@ -54,6 +56,10 @@ def _day(record: HospitalRecord) -> str:
 
 def _allergy_current(record: HospitalRecord) -> bool:
     return record.status not in summaries.NOT_AN_ALLERGY + ("inactive", "resolved")
+
+
+def _condition_current(record: HospitalRecord) -> bool:
+    return record.status not in ("inactive", "remission", "resolved", "refuted", "entered-in-error")
 
 
 def _medicine_current(record: HospitalRecord) -> bool:
@@ -80,8 +86,9 @@ def merge(helpline: list[str], records: list[HospitalRecord], current) -> list[d
     for item in items.values():
         says = {s["current"] for s in item["sources"]}
         if len(says) > 1:
-            yes = ", ".join(s["who"] for s in item["sources"] if s["current"])
-            no = ", ".join(f"{s['who']} ({s.get('status') or 'not current'}, {s['day']})" for s in item["sources"] if not s["current"])
-            item["conflict"] = f"{yes} list it as current; {no} does not."
+            yes = [s["who"] for s in item["sources"] if s["current"]]
+            no = [f"{s['who']} ({s.get('status') or 'not current'}, {s['day']})" for s in item["sources"] if not s["current"]]
+            item["conflict"] = (f"{', '.join(yes)} {'lists' if len(yes) == 1 else 'list'} it as current; "
+                                f"{', '.join(no)} {'does' if len(no) == 1 else 'do'} not.")
         item["current"] = any(s["current"] for s in item["sources"])
     return sorted(items.values(), key=lambda i: (not i["conflict"], not i["current"], i["name"].lower()))

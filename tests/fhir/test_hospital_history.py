@@ -116,7 +116,8 @@ def test_history_is_merged_with_the_helpline_record_and_conflicts_are_shown(app,
     assert set(allergies) == {"Sulfa drugs", "Penicillin"}  # the helpline's and the hospital's, neither dropped
     assert allergies["Penicillin"]["sources"][0]["who"] == "GTB Hospital HIS"
     metformin = next(m for m in history["medications"] if m["name"].startswith("Metformin"))
-    assert "GTB Hospital HIS (stopped, 20 Nov 2026) does not" in metformin["conflict"]
+    assert metformin["conflict"] == "Helpline record lists it as current; GTB Hospital HIS (stopped, 20 Nov 2026) does not."
+    assert [c["name"] for c in history["conditions"]] == ["Type 2 diabetes mellitus"]
     assert [m["name"] for m in history["medications"]] == ["Metformin 500mg", "Amlodipine 5mg"]
     assert history["entries"][0]["hospital"] == "GTB Hospital HIS" and history["entries"][0]["day"] == "20 Nov 2026"
     from tests.factories import logged_in
