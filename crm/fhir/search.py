@@ -1,7 +1,9 @@
 """FHIR search: the parameters each resource type answers, as SQL, and the page a Bundle shows.
 
 Unknown parameters are refused (400) rather than ignored: a misspelt `identifer` must not turn a
-lookup of one resident into a list of the city. A Patient search needs at least one criterion.
+lookup of one resident into a list of the city. A search of anything about people (Patient, Group,
+Encounter, Communication, Appointment, history) needs at least one criterion; the directory
+(Practitioner, Organization, Location) may be listed page by page.
 """
 
 from __future__ import annotations
@@ -172,7 +174,8 @@ def _message_patient(stmt: Select, value: str) -> Select:
 def _hospital(resource_type: str) -> Searcher:
     return Searcher(HospitalRecord, contacts.hospital_resource,
                     {"patient": _subject(HospitalRecord.patient_id), "subject": _subject(HospitalRecord.patient_id)},
-                    base=lambda: select(HospitalRecord).where(HospitalRecord.resource_type == resource_type))
+                    base=lambda: select(HospitalRecord).where(HospitalRecord.resource_type == resource_type),
+                    needs_criterion=True)
 
 
 def _communication(m: Message) -> dict:
@@ -185,7 +188,8 @@ SEARCHERS: dict[str, Searcher] = {
         "birthdate": _birthdate, "gender": _gender}, needs_criterion=True),
     "Group": Searcher(Household, resources.group, {
         "identifier": lambda s, v: s.where(Household.code == v.rpartition("|")[2].strip()),
-        "member": lambda s, v: s.where(Household.id.in_(select(Patient.household_id).where(Patient.id == reference_id(v, "Patient"))))}),
+        "member": lambda s, v: s.where(Household.id.in_(select(Patient.household_id).where(Patient.id == reference_id(v, "Patient"))))},
+        needs_criterion=True),
     "Practitioner": Searcher(StaffUser, resources.practitioner, {
         "name": lambda s, v: s.where(func.lower(StaffUser.name).like("%" + v.strip()[:100].lower() + "%"))},
         base=lambda: select(StaffUser).where(StaffUser.role == "doctor")),
@@ -197,14 +201,14 @@ SEARCHERS: dict[str, Searcher] = {
         "patient": _subject(Appointment.patient_id), "actor": _subject(Appointment.patient_id),
         "practitioner": lambda s, v: s.where(Appointment.slot_id.in_(select(Slot.id).where(Slot.doctor_id == reference_id(v, "Practitioner")))),
         "date": lambda s, v: s.where(Appointment.slot_id.in_(select(Slot.id).where(_when(Slot.starts_at, v)))),
-        "status": _status(Appointment.status, contacts.APPOINTMENT_STATUS)}),
+        "status": _status(Appointment.status, contacts.APPOINTMENT_STATUS)}, needs_criterion=True),
     "Encounter": Searcher(Case, contacts.encounter, {
         "patient": _subject(Case.patient_id), "subject": _subject(Case.patient_id),
         "date": lambda s, v: s.where(_when(Case.created_at, v)), "identifier": _case_identifier,
-        "status": _status(Case.status, contacts.ENCOUNTER_STATUS)}),
+        "status": _status(Case.status, contacts.ENCOUNTER_STATUS)}, needs_criterion=True),
     "Communication": Searcher(Message, _communication, {
         "patient": _message_patient, "subject": _message_patient,
-        "encounter": lambda s, v: s.where(Message.case_id == reference_id(v, "Encounter"))}),
+        "encounter": lambda s, v: s.where(Message.case_id == reference_id(v, "Encounter"))}, needs_criterion=True),
     "AuditEvent": Searcher(AuditLog, contacts.audit_event, {
         "patient": _subject(AuditLog.patient_id), "entity": _subject(AuditLog.patient_id),
         "date": lambda s, v: s.where(_when(AuditLog.at, v))}),
@@ -232,7 +236,7 @@ def statement(resource_type: str, args, restrict: Callable[[Select], Select] | N
                 stmt = searcher.params[name](stmt, value)
                 criteria += 1
     if searcher.needs_criterion and not criteria:
-        raise bad(f"Search {resource_type} by {', '.join(searcher.params)} or _id: listing every resident is not offered.")
+        raise bad(f"Search {resource_type} by {', '.join(searcher.params)} or _id: listing every record about people is not offered.")
     return restrict(stmt) if restrict else stmt
 
 

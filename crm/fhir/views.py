@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, g, request
 from crm import audit
 from crm.auth.access import csrf_exempt, public
 from crm.errors import Refused
-from crm.extensions import db
+from crm.extensions import db, limiter
 from crm.fhir import capability, clients, everything, ingest, search
 from crm.models import AuditLog, HospitalRecord
 
@@ -90,6 +90,7 @@ def smart_configuration():
 @bp.post("/auth/token")
 @public
 @csrf_exempt
+@limiter.limit("60/minute")
 def token():
     """OAuth 2.0 client credentials with a signed JWT assertion (SMART Backend Services)."""
     try:

@@ -137,3 +137,18 @@ def test_two_hospitals_disagreeing_about_an_allergy_is_a_conflict(app, http, hos
     other.post_bundle(refuted)
     penicillin = next(a for a in lookup.view_patient(card.patient_id)["hospital"]["allergies"] if a["name"] == "Penicillin")
     assert "LNJP HIS (refuted" in penicillin["conflict"] and penicillin["current"]
+
+
+def test_the_doctors_case_panel_shows_the_hospital_history(app, hospital):
+    from crm.models import Case
+    from tests.factories import logged_in
+
+    card = make_card(current_medications=["Metformin 500mg"])
+    hospital.post_bundle(history_bundle(card.number, medication_status="stopped"))
+    case = Case(channel="sms", status="escalated", priority="P3", patient_id=card.patient_id, queue="general_medicine")
+    db.session.add(case)
+    db.session.commit()
+    doctor, _ = logged_in(app, "doctor", specialty="general_medicine")
+    panel = doctor.get(f"/doctor/cases/{case.id}/panel").get_data(as_text=True)
+    assert "From hospitals" in panel and "GTB Hospital HIS" in panel and "HbA1c 8.1%" in panel
+    assert "Sources disagree" in panel

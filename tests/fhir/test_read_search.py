@@ -177,3 +177,14 @@ def test_every_access_is_audited_with_the_clients_name_and_readable_as_audit_eve
     assert events.entry[0].resource.agent[0].who.display == "AIIMS HIS"
     other = Hospital(reader.http, name="Other HIS", scopes="system/AuditEvent.read")
     assert other.get(f"/fhir/AuditEvent?patient={family['asha'].id}").get_json()["total"] == 0  # only its own
+
+
+@pytest.mark.parametrize("resource_type", ["Encounter", "Communication", "Appointment", "Group", "Condition"])
+def test_records_about_people_are_not_listed_without_a_criterion(family, reader, resource_type):
+    response = reader.get(f"/fhir/{resource_type}")
+    assert response.status_code == 400 and "listing" in response.get_json()["issue"][0]["diagnostics"]
+
+
+def test_the_directory_may_be_listed(family, reader):
+    assert reader.get("/fhir/Organization").get_json()["total"] == 1
+    assert reader.get("/fhir/Practitioner").get_json()["total"] == 1
