@@ -216,9 +216,20 @@ SEARCHERS: dict[str, Searcher] = {
 }
 
 
-def statement(resource_type: str, args, restrict: Callable[[Select], Select] | None = None) -> Select:
+def searcher_for(resource_type: str, rid: str) -> Searcher:
+    """Who reads `resource_type/rid`: an Encounter with id h<n> is one a hospital sent, not a helpline case."""
+    if resource_type == "Encounter" and rid.startswith("h"):
+        return HOSPITAL_ENCOUNTERS
+    return SEARCHERS[resource_type]
+
+
+HOSPITAL_ENCOUNTERS = _hospital("Encounter")
+
+
+def statement(resource_type: str, args, restrict: Callable[[Select], Select] | None = None,
+              searcher: Searcher | None = None) -> Select:
     """The SELECT for a search of `resource_type` with the request's query `args` (a MultiDict)."""
-    searcher = SEARCHERS[resource_type]
+    searcher = searcher or SEARCHERS[resource_type]
     stmt = searcher.base() if searcher.base else select(searcher.model)
     unknown = sorted(set(args) - set(COMMON) - set(searcher.params))
     if unknown:
@@ -227,7 +238,7 @@ def statement(resource_type: str, args, restrict: Callable[[Select], Select] | N
     criteria = 0
     for name, values in args.lists():
         if name == "_id":
-            stmt = stmt.where(searcher.model.id.in_([_local_id(resource_type, v) for v in values[:20]]))
+            stmt = stmt.where(searcher.model.id.in_([_local_id(searcher, v) for v in values[:20]]))
             criteria += 1
         elif name in searcher.params:
             for value in values[:10]:
@@ -240,9 +251,9 @@ def statement(resource_type: str, args, restrict: Callable[[Select], Select] | N
     return restrict(stmt) if restrict else stmt
 
 
-def _local_id(resource_type: str, value: str) -> int:
+def _local_id(searcher: Searcher, value: str) -> int:
     text = value.strip()
-    if SEARCHERS[resource_type].model is HospitalRecord:
+    if searcher.model is HospitalRecord:
         text = text.removeprefix("h")
     number = optional_id(text)
     if number is None:

@@ -136,11 +136,12 @@ def read(resource_type: str, rid: str):
     """Read one resource by id."""
     _known_type(resource_type)
     _need(resource_type, "r")
-    searcher = search.SEARCHERS[resource_type]
-    stmt = search.statement(resource_type, _Args({"_id": [rid]}), _own_audit_events if resource_type == "AuditEvent" else None)
+    searcher = search.searcher_for(resource_type, rid)
     if searcher.model is HospitalRecord and not rid.startswith("h"):
-        row = None
+        row = None  # hospital-sent resources have ids h<n>; Sampark's own have plain numbers
     else:
+        stmt = search.statement(resource_type, _Args({"_id": [rid]}),
+                                _own_audit_events if resource_type == "AuditEvent" else None, searcher)
         row = db.session.scalars(stmt.limit(1)).first()
     if row is None:
         raise Refused("not_found", f"There is no {resource_type}/{rid[:40]} here.", 404)

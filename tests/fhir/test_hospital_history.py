@@ -42,10 +42,13 @@ def test_a_bundle_is_stored_and_answered_with_a_transaction_response(app, hospit
 def test_stored_resources_read_back_valid(app, http):
     both = Hospital(http, name="Both", scopes="system/*.read system/*.write")
     card = make_card()
-    location = both.post_bundle(history_bundle(card.number)).get_json()["entry"][5]["response"]["location"]
-    resource = both.get(f"/fhir/{location}").get_json()
-    models.MODELS["Observation"].model_validate(resource)
-    assert resource["id"] == location.split("/")[1]
+    answer = both.post_bundle(history_bundle(card.number)).get_json()
+    for entry, kind in zip(answer["entry"][1:], ["Encounter", "Condition", "AllergyIntolerance", "MedicationStatement",
+                                                  "Observation", "Observation", "DiagnosticReport"], strict=True):
+        location = entry["response"]["location"]
+        resource = both.get(f"/fhir/{location}").get_json()
+        models.MODELS[kind].model_validate(resource)
+        assert resource["id"] == location.split("/")[1] and resource["resourceType"] == kind
     everything = Bundle.model_validate(both.get(f"/fhir/Patient/{card.patient_id}/$everything").get_json())
     assert {"Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "DiagnosticReport"} <= {
         e.resource.get_resource_type() for e in everything.entry}
@@ -152,3 +155,13 @@ def test_the_doctors_case_panel_shows_the_hospital_history(app, hospital):
     panel = doctor.get(f"/doctor/cases/{case.id}/panel").get_data(as_text=True)
     assert "From hospitals" in panel and "GTB Hospital HIS" in panel and "HbA1c 8.1%" in panel
     assert "Sources disagree" in panel
+
+
+def test_hospital_text_is_shown_as_text(app, hospital):
+    from tests.factories import logged_in
+
+    card = make_card()
+    hospital.post_bundle(history_bundle(card.number, allergy='<img src=x onerror="alert(1)">Latex'))
+    operator, _ = logged_in(app, "operator")
+    page = operator.get(f"/patients/{card.patient_id}").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=" in page
