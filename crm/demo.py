@@ -139,6 +139,9 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     issued = cards.issue_missing()
     yield f"Cards: issued {issued} new."
     yield f"Schedules: {_schedules(today)} new appointment slots over the next week."
+    from crm.fhir import demo as hospital_demo
+
+    yield hospital_demo.seed(rng, today)
 
 
 def _schedules(today: date) -> int:
