@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from sqlalchemy import select
 
+from crm.extensions import db
 from crm.fhir import clients, ingest
 from crm.fhir import identifiers as ids
 from crm.models import HospitalClient, Patient
@@ -29,8 +30,6 @@ PATIENTS = 40
 
 def seed(rng: random.Random, today: date) -> str:
     """Register the demo hospital (once) and send history for some residents with chronic conditions."""
-    from crm.extensions import db
-
     client = db.session.scalar(select(HospitalClient).where(HospitalClient.name == NAME))
     key_path = Path(current_app.instance_path) / KEY_FILE
     if client is not None:
