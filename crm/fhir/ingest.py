@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from crm.errors import Refused
 from crm.extensions import db
@@ -55,6 +56,16 @@ def transaction(body: dict, client: HospitalClient, scopes: list[str]) -> tuple[
             raise Refused("forbidden", f"This client's scopes do not allow it to write {kind}.", 403)
     patient, patient_urls = _patient(entries)
     bundle = HospitalBundle(client_id=client.id, identifier=bundle_key, patient_id=patient.id, response={}) if bundle_key else None
+    try:
+        return _apply(entries, bundle, bundle_key, client, patient, patient_urls)
+    except IntegrityError:
+        # The same Bundle or resource posted twice at once: the other request stored it; this one is told to resend.
+        raise Refused("conflict", "The same Bundle or resource is being stored by another request: send it again; "
+                      "a resend changes nothing.", 409) from None
+
+
+def _apply(entries: list[dict], bundle: HospitalBundle | None, bundle_key: str | None, client: HospitalClient,
+           patient: Patient, patient_urls: list[str]) -> tuple[dict, int, bool]:
     if bundle:
         db.session.add(bundle)
         db.session.flush()

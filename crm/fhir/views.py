@@ -22,7 +22,8 @@ from crm.models import AuditLog, HospitalRecord
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 MEDIA_TYPE = "application/fhir+json"
 ISSUE_CODES = {"not_found": "not-found", "invalid": "invalid", "bad_request": "invalid", "login": "login",
-               "forbidden": "forbidden", "not_supported": "not-supported", "too_large": "too-costly"}
+               "forbidden": "forbidden", "not_supported": "not-supported", "too_large": "too-costly",
+               "conflict": "conflict"}
 MAX_BODY = 5 * 1024 * 1024
 
 
