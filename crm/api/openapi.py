@@ -141,7 +141,9 @@ SCHEMAS = {
             "id": {"type": "integer"}, "registry_id": {"type": "string"}, "name": {"type": "string"},
             "name_hi": {"type": ["string", "null"]}, "sex": {"enum": ["M", "F", "O"]},
             "date_of_birth": {"type": ["string", "null"]}, "age": {"type": ["integer", "null"]},
-            "mobile": {"type": ["string", "null"], "description": "masked"}}},
+            "mobile": {"type": ["string", "null"], "description": "masked"},
+            "abha_number": {"type": ["string", "null"], "description": "as printed, xx-xxxx-xxxx-xxxx"},
+            "abha_address": {"type": ["string", "null"]}}},
         "card": {"$ref": "#/components/schemas/Card"},
         "household": {"type": "array", "items": {"type": "object"}},
         "household_id": {"type": ["string", "null"]},
@@ -149,7 +151,11 @@ SCHEMAS = {
             "blood_group": {"type": ["string", "null"]}, "allergies": {"type": "array"},
             "chronic_conditions": {"type": "array"}, "current_medications": {"type": "array"},
             "emergency_contact": {"type": "object"}}},
-        "matches": {"type": "array", "description": "other residents sharing the phone"}}},
+        "matches": {"type": "array", "description": "other residents sharing the phone"},
+        "hospital": {"type": ["object", "null"], "description": (
+            "history hospitals sent through the FHIR API (null if none): entries (newest first, with hospital and "
+            "date), and allergies, medications and conditions merged with the helpline's record, each with its "
+            "sources and a conflict text when they disagree")}}},
 }
 
 DOCUMENT = {
