@@ -47,6 +47,16 @@ def _refused(exc: Refused) -> Response:
     return outcome(exc.status, exc.code, exc.message)
 
 
+@bp.before_request
+def _json_only():
+    """This server speaks FHIR JSON; a client that asks only for XML is told so (406) rather than sent JSON."""
+    wanted = request.args.get("_format", "")
+    accept = request.accept_mimetypes
+    if "xml" in wanted or (accept and not accept.accept_json and accept.best and "xml" in accept.best
+                           and accept.quality("application/fhir+json") == 0):
+        raise Refused("not_supported", "This server answers application/fhir+json only.", 406)
+
+
 def base_url() -> str:
     """The FHIR base every fullUrl and link starts with."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/fhir"

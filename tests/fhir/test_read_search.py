@@ -188,3 +188,12 @@ def test_records_about_people_are_not_listed_without_a_criterion(family, reader,
 def test_the_directory_may_be_listed(family, reader):
     assert reader.get("/fhir/Organization").get_json()["total"] == 1
     assert reader.get("/fhir/Practitioner").get_json()["total"] == 1
+
+
+def test_a_client_asking_only_for_xml_is_told_json_only(family, reader):
+    token = reader.token()
+    assert reader.get(f"/fhir/Patient/{family['asha'].id}?_format=xml", token).status_code == 406
+    response = reader.http.get("/fhir/metadata", headers={"Accept": "application/fhir+xml"})
+    assert response.status_code == 406 and response.get_json()["resourceType"] == "OperationOutcome"
+    assert reader.http.get("/fhir/metadata", headers={"Accept": "application/fhir+json"}).status_code == 200
+    assert reader.http.get("/fhir/metadata", headers={"Accept": "*/*"}).status_code == 200
