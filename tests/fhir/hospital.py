@@ -20,8 +20,8 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 class Hospital:
     """A registered client holding its private key."""
 
-    def __init__(self, http, name="GTB Hospital HIS", scopes=None, alg="ES384"):
-        self.http, self.alg = http, alg
+    def __init__(self, http, name="GTB Hospital HIS", scopes=None, alg="ES384", token_url=TOKEN_URL):
+        self.http, self.alg, self.token_url = http, alg, token_url
         self.private = ec.generate_private_key(ec.SECP384R1()) if alg == "ES384" else rsa.generate_private_key(65537, 2048)
         public_pem = self.private.public_key().public_bytes(serialization.Encoding.PEM,
                                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
@@ -34,7 +34,7 @@ class Hospital:
     def assertion(self, key=None, **claims) -> str:
         """A client assertion signed with this hospital's key (or `key`), claims overridable."""
         now = int(time.time())
-        body = {"iss": self.client_id, "sub": self.client_id, "aud": TOKEN_URL, "exp": now + 240, "iat": now,
+        body = {"iss": self.client_id, "sub": self.client_id, "aud": self.token_url, "exp": now + 240, "iat": now,
                 "jti": uuid.uuid4().hex}
         body.update(claims)
         return jwt.encode(body, key or self.private, algorithm=self.alg, headers={"kid": "his-1"})
