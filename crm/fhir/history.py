@@ -32,7 +32,7 @@ def for_patient(patient: Patient) -> dict | None:
     """{"entries", "allergies", "medications", "conditions", "conflicts"} for the panel, or None if no hospital sent anything."""
     records = list(db.session.scalars(
         select(HospitalRecord).options(joinedload(HospitalRecord.client)).where(HospitalRecord.patient_id == patient.id)
-        .order_by(HospitalRecord.recorded_for.desc(), HospitalRecord.id.desc()).limit(300)))
+        .order_by(HospitalRecord.recorded_for.desc().nulls_last(), HospitalRecord.id.desc()).limit(300)))
     if not records:
         return None
     allergies = merge(list(patient.allergies or []), [r for r in records if r.kind == "allergy"], _allergy_current)
