@@ -50,6 +50,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm import cli, errors, filters, jobs, unit_of_work
     from crm.abha.views import bp as abha_bp
     from crm.access_log.views import bp as access_log_bp
+    from crm.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
+    from crm.admin.office_views import bp as card_office_bp
+    from crm.admin.views import bp as admin_bp
     from crm.api import bp as api_bp
     from crm.auth import access
     from crm.auth.views import bp as auth_bp
@@ -77,6 +80,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(doctor_bp)
     app.register_blueprint(access_log_bp)
     app.register_blueprint(triage_review_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(card_office_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(abha_bp)
     supervisor.register(app)

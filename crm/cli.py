@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from crm import unit_of_work
-from crm.auth import lockout, passwords, tokens
+from crm.admin import staff as admin_staff
+from crm.auth import passwords, tokens
 from crm.cards import number as card_number
 from crm.cards import operations as cards
 from crm.errors import Refused
@@ -102,25 +102,32 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--specialty", help="Doctors only: cardiology, paediatrics, ...")
 @click.option("--name", help="Full name shown to colleagues.")
-def staff_create(username: str, role: str, specialty: str | None, name: str | None) -> None:
+@click.option("--desk-phone", help="The desk phone that rings for their calls (else the browser phone).")
+def staff_create(username: str, role: str, specialty: str | None, name: str | None, desk_phone: str | None) -> None:
     """Create a staff account; the password is read from stdin, or generated and printed."""
-    with _new_password() as password:
-        staff = passwords.create_staff(username, role, password, name=name, specialty=specialty)
+    with _refusals():
+        staff, generated = admin_staff.create(None, username, role, name=name, specialty=specialty,
+                                              desk_phone=desk_phone, password=_piped_password())
         unit_of_work.commit()
-        click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
+    click.echo(f"Created {staff.role} {staff.username}" + (f" ({staff.specialty})" if staff.specialty else "") + ".")
+    if generated:
+        click.echo(f"Password: {generated}")
+
+
+def _piped_password() -> str | None:
+    """A password piped on stdin, or None (the service then makes one, printed once)."""
+    piped = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else ""
+    return piped or None
 
 
 @contextmanager
-def _new_password() -> Iterator[str]:
-    """A password piped on stdin, or a generated one printed after the body succeeds; StaffError -> message."""
-    piped = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else ""
-    password = piped or secrets.token_urlsafe(12)
+def _refusals() -> Iterator[None]:
+    """A refused change (crm.errors.Refused) becomes the command's error message; nothing is stored."""
     try:
-        yield password
-    except passwords.StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if not piped:
-        click.echo(f"Password: {password}")
+        yield
+    except Refused as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
 
 
 def _staff(username: str) -> StaffUser:
@@ -159,7 +166,7 @@ def staff_revoke_token(token_id: int) -> None:
     row = db.session.get(ApiToken, token_id)
     if row is None:
         raise click.ClickException(f"No token {token_id}.")
-    tokens.revoke(token_id, None)
+    admin_staff.revoke_token(None, row.staff, token_id)
     db.session.commit()
     click.echo(f"Revoked token {token_id} of {row.staff.username}.")
 
@@ -168,7 +175,7 @@ def staff_revoke_token(token_id: int) -> None:
 @click.argument("username")
 def staff_unlock(username: str) -> None:
     """Unlock USERNAME after repeated wrong passwords."""
-    was_locked = lockout.unlock(_staff(username))
+    was_locked = admin_staff.unlock(None, _staff(username))
     db.session.commit()
     click.echo(f"Unlocked {username}." if was_locked else f"{username} was not locked; the failure count is cleared.")
 
@@ -178,19 +185,31 @@ def staff_unlock(username: str) -> None:
 def staff_password(username: str) -> None:
     """Reset USERNAME's password (read from stdin, or generated and printed); their sessions end."""
     staff = _staff(username)
-    with _new_password() as password:
-        ended = passwords.set_password(staff, password)
+    with _refusals():
+        generated, ended = admin_staff.reset_password(None, staff, _piped_password())
         db.session.commit()
-        click.echo(f"Password of {staff.username} changed; {ended} session(s) ended.")
+    click.echo(f"Password of {staff.username} changed; {ended} session(s) ended.")
+    if generated:
+        click.echo(f"Password: {generated}")
 
 
 @staff_cli.command("disable")
 @click.argument("username")
 def staff_disable(username: str) -> None:
-    """Disable USERNAME: no login, sessions ended, API tokens revoked."""
-    passwords.disable(_staff(username))
-    db.session.commit()
+    """Disable USERNAME: no login, sessions ended, API tokens revoked (the last active admin stays)."""
+    with _refusals():
+        admin_staff.disable(None, _staff(username))
+        db.session.commit()
     click.echo(f"Disabled {username}; their sessions and tokens no longer work.")
+
+
+@staff_cli.command("enable")
+@click.argument("username")
+def staff_enable(username: str) -> None:
+    """Let a disabled USERNAME log in again (their old sessions and tokens stay ended)."""
+    admin_staff.enable(None, _staff(username))
+    db.session.commit()
+    click.echo(f"Enabled {username}.")
 
 
 @staff_cli.command("logout-everywhere")

@@ -32,6 +32,8 @@ ENV_KEYS = (
     "TRUSTED_PROXY_HOPS",
     "LOGIN_RATE_LIMIT",
     "API_TOKEN_DAYS",
+    "REGISTRY_UPLOAD_MAX_MB",
+    "REGISTRY_UPLOAD_DIR",
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
@@ -95,6 +97,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none of those headers.
     config["TRUSTED_PROXY_HOPS"] = _positive_int(values, "TRUSTED_PROXY_HOPS", 0, minimum=0)
     config["API_TOKEN_DAYS"] = _positive_int(values, "API_TOKEN_DAYS", 90)
+    # The largest registry CSV a registrar may upload in the browser (bigger files: `flask registry import`).
+    config["REGISTRY_UPLOAD_MAX_MB"] = _positive_int(values, "REGISTRY_UPLOAD_MAX_MB", 64)
+    config["MAX_CONTENT_LENGTH"] = max(config["MAX_CONTENT_LENGTH"], (config["REGISTRY_UPLOAD_MAX_MB"] + 1) * 1024 * 1024)
     return config
 
 

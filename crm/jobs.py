@@ -26,8 +26,10 @@ class InProcessRunner:
         self.pool = None if eager else ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
         self.waiting: set[str] = set()
 
-    def enqueue(self, path: str, *args, job_id: str | None = None) -> Future | None:
-        """Run `path(*args)` now (eager, tests) or on the pool; a job id already waiting is not queued again."""
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None) -> Future | None:
+        """Run `path(*args)` now (eager, tests) or on the pool; a job id already waiting is not queued again.
+
+        A thread cannot be stopped from outside: `timeout` only bounds rq's jobs."""
         if self.eager:
             _run_logged(self.app, path, args)
             return None
@@ -52,7 +54,7 @@ class HeldRunner:
         self.app = app
         self.held: list[tuple[str, tuple]] = []
 
-    def enqueue(self, path: str, *args, job_id: str | None = None) -> None:
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None) -> None:
         """Hold the job."""
         self.held.append((path, args))
 
@@ -70,11 +72,13 @@ class RqRunner:
         self.queue = Queue("default", connection=redis_connection(redis_url))
         self.retry = Retry(max=3, interval=[10, 30, 60])
 
-    def enqueue(self, path: str, *args, job_id: str | None = None):
-        """Queue `path(*args)`; a job id that is still queued, scheduled or running is not queued again."""
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None):
+        """Queue `path(*args)`; a job id that is still queued, scheduled or running is not queued again.
+
+        `timeout` (seconds) replaces rq's default of 180 for long work such as a registry import."""
         if job_id is not None and self.is_waiting(job_id):
             return None
-        return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry)
+        return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout)
 
     def is_waiting(self, job_id: str) -> bool:
         """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started)."""
@@ -105,9 +109,12 @@ def init_app(app: Flask) -> None:
         app.extensions["sampark_jobs"] = InProcessRunner(app, eager=bool(app.config.get("JOBS_EAGER")))
 
 
-def enqueue(path: str, *args, job_id: str | None = None):
-    """Run the job at dotted `path` with `args` (ids only) in the background."""
-    return current_app.extensions["sampark_jobs"].enqueue(path, *args, job_id=job_id)
+def enqueue(path: str, *args, job_id: str | None = None, timeout: int | None = None):
+    """Run the job at dotted `path` with `args` (ids only) in the background (`timeout` in seconds, for long jobs)."""
+    runner = current_app.extensions["sampark_jobs"]
+    if timeout is None:
+        return runner.enqueue(path, *args, job_id=job_id)
+    return runner.enqueue(path, *args, job_id=job_id, timeout=timeout)
 
 
 def is_waiting(job_id: str) -> bool:

@@ -31,8 +31,12 @@ def home():
         return redirect(url_for("workspace.index"))
     if can(current_user, "supervise"):
         return redirect(url_for("supervisor.floor"))
+    if current_user.role == "registrar":
+        return redirect(url_for("card_office.index"))
     if can(current_user, "read_patients"):
         return redirect(url_for("pages.lookup_desk"))
+    if can(current_user, "administer"):
+        return redirect(url_for("admin.staff_list"))
     return render_template("home.html")
 
 

@@ -179,6 +179,7 @@ def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
     from crm.abha.openapi import PATHS as ABHA_PATHS
     from crm.access_log.openapi import PATHS as ACCESS_LOG_PATHS
+    from crm.admin.openapi import PATHS as ADMIN_PATHS
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
     from crm.api.openapi_doctor import PATHS as DOCTOR_PATHS
     from crm.api.openapi_operator import PATHS as OPERATOR_PATHS
@@ -190,6 +191,7 @@ def _merge_paths() -> None:
     PATHS.update(SUPERVISOR_PATHS)
     PATHS.update(ACCOUNT_PATHS)
     PATHS.update(ABHA_PATHS)
+    PATHS.update(ADMIN_PATHS)
 
 
 _merge_paths()

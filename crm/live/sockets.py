@@ -11,6 +11,8 @@ from crm.extensions import socketio
 # Who hears which room follows what their role may do (crm.auth.capabilities).
 # Operators hear emergencies too: their "emergencies waiting" badge must move as fast as a doctor's alarm.
 CAPABILITY_ROOMS = {"work_tier1": ("tier1", "emergency"), "watch_tier2": ("tier2", "emergency"), "supervise": ("supervisors",)}
+# Who may connect at all: case work, or the card office (its imports report progress to the registrar's own room).
+CONNECT_CAPABILITIES = ("read_cases", "card_office")
 
 
 def rooms_of(staff) -> list[str]:
@@ -33,7 +35,7 @@ def init_app() -> None:
 
 def connect(auth=None):
     """Refuse anyone without a logged-in staff session; put the rest in their rooms."""
-    if not current_user.is_authenticated or not can(current_user, "read_cases"):
+    if not current_user.is_authenticated or not any(can(current_user, c) for c in CONNECT_CAPABILITIES):
         return False  # Socket.IO answers the client with a connect_error
     for room in rooms_of(current_user):
         join_room(room)

@@ -5,6 +5,7 @@ from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.facility import Facility
 from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalRecord
+from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, OptOut
@@ -25,6 +26,7 @@ __all__ = [
     "HospitalRecord",
     "Household",
     "Message",
+    "OfficeJob",
     "OptOut",
     "Patient",
     "Slot",

@@ -22,13 +22,17 @@ PROGRESS_EVERY = 5000  # rows between progress events while reading
 
 
 def import_file(
-    path: Path, rejects_path: Path | None = None, progress: Progress | None = None, method: str | None = None
+    path: Path, rejects_path: Path | None = None, progress: Progress | None = None, method: str | None = None,
+    every: int | None = None,
 ) -> ImportSummary:
     """Import a registry CSV idempotently; every rejected row goes to the rejects CSV with its reason.
 
     `method` is "copy" (PostgreSQL: COPY into a staging table and a set-based merge, one transaction) or
     "batches" (the ORM in batches of 1,000, each committed; SQLite's path); by default the database decides.
+    `progress` hears where the import is every `every` rows read (PROGRESS_EVERY unless told), at each stage
+    after reading, and when done.
     """
+    every = every or PROGRESS_EVERY
     path = Path(path)
     rejects_path = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejects.csv")
     summary = ImportSummary(rejects_path=rejects_path)
@@ -57,7 +61,7 @@ def import_file(
                     _reject(summary, rejects, line, row, str(exc))
                 else:
                     merge.add(resident, line)
-                if progress and summary.read % PROGRESS_EVERY == 0:
+                if progress and summary.read % every == 0:
                     report("reading", handle.buffer.tell())
             merge.finish(lambda stage: report(stage, total))
     except BaseException:

@@ -1,7 +1,7 @@
 """hospital systems as FHIR clients, their medical history, ABHA addresses
 
 Revision ID: fhir
-Revises: tier2
+Revises: admin
 Create Date: 2026-11-29 23:05:11.755749
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'fhir'
-down_revision = 'tier2'
+down_revision = 'admin'
 branch_labels = None
 depends_on = None
 
