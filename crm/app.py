@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     from crm import cli, errors, filters, jobs, sweeps, unit_of_work
+    from crm.abha.views import bp as abha_bp
     from crm.access_log.views import bp as access_log_bp
     from crm.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
     from crm.admin.office_views import bp as card_office_bp
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.doctor_pages import bp as doctor_bp
     from crm.enrollment import views as enrollment
     from crm.facilities import init_app as init_facilities
+    from crm.fhir import init_app as init_fhir
     from crm.field import views as field
     from crm.grievances.views import bp as grievances_bp
     from crm.live import sockets
@@ -95,11 +97,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(grievances_bp)
     app.register_blueprint(portal_bp)
     sweeps.register(app, "portal_codes_redacted", portal_signin.redact_sent_codes)
+    app.register_blueprint(abha_bp)
     supervisor.register(app)
     init_facilities(app)
     init_whatsapp(app)
     field.register(app)
     enrollment.register(app)
+    init_fhir(app)
     cli.init_app(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)

@@ -19,6 +19,7 @@ def record(
     via: str | None = None,
     staff_id: int | None = None,
     keep: bool = False,
+    hospital_client_id: int | None = None,
     **detail,
 ) -> AuditLog:
     """Add an audit row for the current staff member (flushed; committed with the unit of work, or with
@@ -32,6 +33,7 @@ def record(
         case_id=case_id,
         card_number=card_number,
         via=via,
+        hospital_client_id=hospital_client_id,
         ip=request.remote_addr if has_request_context() else None,
         detail=detail,
     )

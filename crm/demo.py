@@ -150,6 +150,9 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     slots = _schedules(today)
     db.session.commit()
     yield f"Schedules: {slots} new appointment slots over the next week."
+    from crm.fhir import demo as hospital_demo
+
+    yield hospital_demo.seed(rng, today)
     resident = portal_resident()
     if resident is not None:
         yield (f"Citizen portal: /portal, sign in as {resident.name} with {resident.mobile[3:]}; the code arrives on the "

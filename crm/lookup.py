@@ -9,15 +9,21 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
 from crm import audit, phones
+from crm.abha import number as abha_number
+from crm.abha import qr as abha_qr
+from crm.abha import services as abha
+from crm.abha.number import AbhaError
 from crm.cards import number as card_number
 from crm.cards import operations as cards
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
 from crm.errors import Refused
 from crm.extensions import db
+from crm.fhir import history as hospital_history
 from crm.models import Case, HealthCard, Household, Patient
 from crm.models.base import iso
 
+KINDS = ("qr", "card_number", "phone", "abha")
 ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
 # Card, holder, household and its members in one round trip (a scan at the desk is the hot path); built
 # once, so each lookup skips rebuilding the loader options.
@@ -28,17 +34,24 @@ CARD_WITH_HOUSEHOLD = (
 
 
 def lookup(query: dict, case_id: int | None = None) -> dict:
-    """Resolve `{"qr"|"card_number"|"phone": ...}` into the patient view, audited."""
-    kinds = [k for k in ("qr", "card_number", "phone") if query.get(k) not in (None, "")]
+    """Resolve `{"qr"|"card_number"|"phone"|"abha": ...}` into the patient view, audited.
+
+    A `qr` is a Sampark card's signed token or an ABHA card's JSON; `abha` is an ABHA number or address."""
+    kinds = [k for k in KINDS if query.get(k) not in (None, "")]
     if len(kinds) != 1:
-        raise Refused("bad_request", "Give exactly one of qr, card_number or phone.", 400)
+        raise Refused("bad_request", "Give exactly one of qr, card_number, phone or abha.", 400)
     via = kinds[0]
     value = str(query[via])
     if case_id is not None and db.session.get(Case, case_id) is None:
         raise Refused("unknown_case", f"There is no case {case_id}.", 404)
     try:
-        if via == "qr":
+        if via == "qr" and abha_qr.looks_like_abha(value):
+            via = "abha_qr"
+            patient, card, candidates = _by_abha_qr(value)
+        elif via == "qr":
             patient, card, candidates = _by_qr(value)
+        elif via == "abha":
+            patient, card, candidates = _by_abha(value)
         elif via == "card_number":
             patient, card, candidates = _by_card_number(value)
         else:
@@ -86,6 +99,29 @@ def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
     return card.patient, card, []
 
 
+def _by_abha_qr(text: str) -> tuple[Patient, HealthCard | None, list]:
+    try:
+        read = abha_qr.parse(text.strip())
+    except AbhaError as exc:
+        raise Refused("bad_abha_qr", str(exc), 422) from exc
+    patient = abha.find_by_card(read)
+    if patient is None:
+        raise Refused("abha_not_linked", f"ABHA card read: {abha.describe(read)}. No resident here is linked to it: "
+                      "find them by their Sampark card or phone, then link the ABHA on their record.", 404)
+    return patient, None, []
+
+
+def _by_abha(text: str) -> tuple[Patient, HealthCard | None, list]:
+    try:
+        patient = abha.find(text)
+    except AbhaError as exc:
+        raise Refused("bad_abha", str(exc), 422) from exc
+    if patient is None:
+        raise Refused("abha_not_linked", "No resident here is linked to that ABHA. Find them by their Sampark card "
+                      "or phone, then link the ABHA on their record.", 404)
+    return patient, None, []
+
+
 def _by_card_number(text: str) -> tuple[Patient, HealthCard, list]:
     try:
         card = cards.get_card(text)
@@ -131,6 +167,8 @@ def patient_view(patient: Patient, card: HealthCard | None) -> dict:
             "address": patient.address,
             "ward": patient.ward,
             "preferred_language": patient.preferred_language,
+            "abha_number": abha_number.pretty_number(patient.abha_number) if patient.abha_number else None,
+            "abha_address": patient.abha_address,
         },
         "card": _card(card, current),
         "household": [_member(m) | {"is_patient": m.id == patient.id} for m in members],
@@ -145,6 +183,8 @@ def patient_view(patient: Patient, card: HealthCard | None) -> dict:
                 "phone": phones.masked(patient.emergency_contact_phone),
             },
         },
+        # What hospitals sent (crm.fhir), merged with the helpline's allergies and medicines; None if nothing.
+        "hospital": hospital_history.for_patient(patient),
     }
 
 

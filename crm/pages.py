@@ -60,7 +60,7 @@ def lookup_panel():
     try:
         if request.files.get("photo"):
             data = {"qr": scan.decode_image(request.files["photo"].read())}
-        view = lookups.lookup({k: data.get(k) for k in ("qr", "card_number", "phone")}, case_id=case_id)
+        view = lookups.lookup({k: data.get(k) for k in lookups.KINDS}, case_id=case_id)
     except (Refused, scan.ScanError) as exc:
         status = getattr(exc, "status", 422)
         return render_template("_lookup_error.html", code=exc.code, message=exc.message), status

@@ -116,12 +116,17 @@ def _described(query: Query) -> dict:
 
 
 
+def _not_staff(row: AuditLog) -> str:
+    """Who acted when no staff member did: a hospital system through the FHIR API (by name), or the system."""
+    return str((row.detail or {}).get("client") or "hospital system") if row.hospital_client_id else "system"
+
+
 def _row(row: AuditLog) -> dict:
     staff = db.session.get(StaffUser, row.staff_id) if row.staff_id else None
     card = row.card_number
     return {"id": row.id, "at": iso(row.at), "at_local": local(row.at).strftime("%d %b %Y %H:%M:%S"),
-            "staff": staff.username if staff else "", "staff_name": staff.name if staff else "system",
-            "role": staff.role if staff else "", "action": row.action, "patient_id": row.patient_id,
+            "staff": staff.username if staff else "", "staff_name": staff.name if staff else _not_staff(row),
+            "role": staff.role if staff else ("hospital system" if row.hospital_client_id else ""), "action": row.action, "patient_id": row.patient_id,
             "case": f"SMP-{row.case_id:05d}" if row.case_id else None,
             "card": f"XXXX XXXX {card[8:]}" if card else None, "via": row.via, "ip": row.ip,
             "detail": ", ".join(f"{k}: {v}" for k, v in sorted((row.detail or {}).items()))[:300]}

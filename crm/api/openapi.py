@@ -39,7 +39,7 @@ def _card_action(summary: str, fields: dict, required: list[str], created: bool 
 
 PATHS = {
     "/api/v1/lookup": {"post": {
-        "summary": "Find a patient by exactly one of qr, card_number or phone (audited)",
+        "summary": "Find a patient by exactly one of qr (Sampark or ABHA card), card_number, phone or abha (audited)",
         "requestBody": _body({"$ref": "#/components/schemas/LookupQuery"}),
         "responses": {"200": _json({"$ref": "#/components/schemas/PatientView"}), **_errors(400, 401, 403, 404, 422)},
     }},
@@ -127,6 +127,7 @@ SCHEMAS = {
         "qr": {"type": "string", "description": "the text of the card's QR code"},
         "card_number": {"type": "string", "description": "12 digits, last one a Verhoeff check digit"},
         "phone": {"type": "string", "description": "any Indian format; normalised to E.164"},
+        "abha": {"type": "string", "description": "ABHA number (14 digits) or ABHA address (name@abdm)"},
         "case_id": {"type": "integer", "description": "the case this lookup is for (audit)"}}},
     "Card": {"type": ["object", "null"], "properties": {
         "number": {"type": "string"}, "version": {"type": "integer"},
@@ -140,7 +141,9 @@ SCHEMAS = {
             "id": {"type": "integer"}, "registry_id": {"type": "string"}, "name": {"type": "string"},
             "name_hi": {"type": ["string", "null"]}, "sex": {"enum": ["M", "F", "O"]},
             "date_of_birth": {"type": ["string", "null"]}, "age": {"type": ["integer", "null"]},
-            "mobile": {"type": ["string", "null"], "description": "masked"}}},
+            "mobile": {"type": ["string", "null"], "description": "masked"},
+            "abha_number": {"type": ["string", "null"], "description": "as printed, xx-xxxx-xxxx-xxxx"},
+            "abha_address": {"type": ["string", "null"]}}},
         "card": {"$ref": "#/components/schemas/Card"},
         "household": {"type": "array", "items": {"type": "object"}},
         "household_id": {"type": ["string", "null"]},
@@ -148,7 +151,11 @@ SCHEMAS = {
             "blood_group": {"type": ["string", "null"]}, "allergies": {"type": "array"},
             "chronic_conditions": {"type": "array"}, "current_medications": {"type": "array"},
             "emergency_contact": {"type": "object"}}},
-        "matches": {"type": "array", "description": "other residents sharing the phone"}}},
+        "matches": {"type": "array", "description": "other residents sharing the phone"},
+        "hospital": {"type": ["object", "null"], "description": (
+            "history hospitals sent through the FHIR API (null if none): entries (newest first, with hospital and "
+            "date), and allergies, medications and conditions merged with the helpline's record, each with its "
+            "sources and a conflict text when they disagree")}}},
 }
 
 DOCUMENT = {
@@ -170,6 +177,7 @@ DOCUMENT = {
 
 def _merge_paths() -> None:
     """Each area of the API describes its own paths in its own module."""
+    from crm.abha.openapi import PATHS as ABHA_PATHS
     from crm.access_log.openapi import PATHS as ACCESS_LOG_PATHS
     from crm.admin.openapi import PATHS as ADMIN_PATHS
     from crm.api.openapi_account import PATHS as ACCOUNT_PATHS
@@ -186,6 +194,7 @@ def _merge_paths() -> None:
     PATHS.update(ACCESS_LOG_PATHS)
     PATHS.update(SUPERVISOR_PATHS)
     PATHS.update(ACCOUNT_PATHS)
+    PATHS.update(ABHA_PATHS)
     PATHS.update(ADMIN_PATHS)
     PATHS.update(FACILITY_PATHS)
     PATHS.update(WHATSAPP_PATHS)

@@ -128,7 +128,7 @@ def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
         via = "pick"
     else:
         view = lookups.lookup(query, case_id=case.id)  # a refused lookup propagates: the handler says why
-        via = next(k for k in ("qr", "card_number", "phone") if query.get(k))
+        via = next(k for k in lookups.KINDS if query.get(k))
     case.patient_id = view["patient"]["id"]
     card = view["card"]["number"] if view.get("card") and via in ("qr", "card_number") else None
     timeline.add_event(case, "patient_attached", staff_id=staff.id, via=via,

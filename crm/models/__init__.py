@@ -7,6 +7,7 @@ from crm.models.citizen import CardRequest, Grievance, PortalCode
 from crm.models.enrollment import PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
+from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalRecord
 from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
@@ -20,12 +21,16 @@ __all__ = [
     "CardRequest",
     "Case",
     "CaseEvent",
+    "ClientAssertion",
     "ClinicalNote",
     "Facility",
     "FieldAssignment",
     "FieldMark",
     "Grievance",
     "HealthCard",
+    "HospitalBundle",
+    "HospitalClient",
+    "HospitalRecord",
     "Household",
     "Message",
     "OfficeJob",

@@ -24,3 +24,5 @@ class AuditLog(db.Model):
     via: Mapped[str | None] = mapped_column(String(20))
     ip: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A hospital system's access through the FHIR API (crm.fhir): which registered client it was.
+    hospital_client_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_client.id"), index=True)

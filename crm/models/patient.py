@@ -50,7 +50,8 @@ class Patient(db.Model):
     address: Mapped[str] = mapped_column(String(400), default="")
     ward: Mapped[str] = mapped_column(String(80), default="")
     preferred_language: Mapped[str] = mapped_column(String(2), default="hi")
-    abha_number: Mapped[str | None] = mapped_column(String(14))
+    abha_number: Mapped[str | None] = mapped_column(String(14), index=True)  # 14 digits, no hyphens
+    abha_address: Mapped[str | None] = mapped_column(String(80), index=True)  # lower case, e.g. asha.devi@abdm
     blood_group: Mapped[str | None] = mapped_column(String(4))
     allergies: Mapped[list] = mapped_column(JSON, default=list)
     chronic_conditions: Mapped[list] = mapped_column(JSON, default=list)

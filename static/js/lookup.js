@@ -38,6 +38,7 @@
   onSubmit('scanner-form', 'qr');
   onSubmit('number-form', 'card_number');
   onSubmit('phone-form', 'phone');
+  onSubmit('abha-form', 'abha');
 
   document.getElementById('photo-input').addEventListener('change', async (event) => {
     const file = event.target.files[0];
@@ -53,7 +54,7 @@
     event.target.value = '';
   });
 
-  // Keyboard: F2 scanner, F3 card number, F4 phone.
+  // Keyboard: F2 scanner, F3 card number, F4 phone (F5 stays the browser's reload).
   const keys = { F2: 'scanner-input', F3: 'number-input', F4: 'phone-input' };
   document.addEventListener('keydown', (event) => {
     if (keys[event.key]) { event.preventDefault(); document.getElementById(keys[event.key]).focus(); }

@@ -89,7 +89,8 @@ def test_duplicate_found_merged_and_undone(browser, live_app, live_server):
             assert db.session.get(Patient, new_id).merged_into_id is None
             db.session.remove()
 
-        page.click("nav.topnav >> text=Field")
+        page.click("nav.topnav >> text=Card office")
+        page.click("text=Door-to-door verification by ward")
         expect(page.locator("table.progress")).to_contain_text("Rukhsana Begum")
         page.screenshot(path=str(ARTIFACTS / "field_progress_1440.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 720})

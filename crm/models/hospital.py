@@ -1,0 +1,88 @@
+"""Hospital systems that use the FHIR API, and the medical history they send.
+
+A registered client authenticates with a JWT signed by its own key (SMART Backend Services); each
+assertion's `jti` is kept until it expires so a replayed assertion is refused. What a hospital sends
+is stored resource by resource, with the hospital and the date, keyed by the hospital's own
+identifiers so a resent Bundle changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import UTCDateTime, utcnow
+
+HISTORY_KINDS = ("encounter", "condition", "allergy", "medication", "observation", "report")
+
+
+class HospitalClient(db.Model):
+    """A hospital system registered by an administrator: its public key and what it may do."""
+
+    __tablename__ = "hospital_client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    jwk: Mapped[dict] = mapped_column(JSON)  # the public key, as a JWK (a PEM given at registration is converted)
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    last_token_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    facility = relationship("Facility")
+
+
+class ClientAssertion(db.Model):
+    """An assertion id already used by a client; kept until the assertion expires (replay guard)."""
+
+    __tablename__ = "client_assertion"
+    __table_args__ = (UniqueConstraint("client_id", "jti", name="uq_client_assertion_jti"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("hospital_client.id"), index=True)
+    jti: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class HospitalBundle(db.Model):
+    """A transaction Bundle a hospital posted: its identifier and the answer given (a resend gets it again)."""
+
+    __tablename__ = "hospital_bundle"
+    __table_args__ = (UniqueConstraint("client_id", "identifier", name="uq_hospital_bundle_identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("hospital_client.id"), index=True)
+    identifier: Mapped[str] = mapped_column(String(300))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    response: Mapped[dict] = mapped_column(JSON)
+
+
+class HospitalRecord(db.Model):
+    """One resource of a patient's history from a hospital (condition, allergy, medication, ...)."""
+
+    __tablename__ = "hospital_record"
+    __table_args__ = (UniqueConstraint("client_id", "resource_type", "source_key", name="uq_hospital_record_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("hospital_client.id"), index=True)
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_bundle.id"))
+    resource_type: Mapped[str] = mapped_column(String(40))
+    source_key: Mapped[str] = mapped_column(String(300))  # the hospital's identifier (system|value) of the resource
+    kind: Mapped[str] = mapped_column(String(20))  # one of HISTORY_KINDS
+    summary: Mapped[str] = mapped_column(Text)  # what a person reads: "BP 150/95 mmHg", "Metformin 500 mg"
+    status: Mapped[str | None] = mapped_column(String(40))  # active, stopped, refuted, final, ...
+    recorded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it happened, as the hospital says
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    resource: Mapped[dict] = mapped_column(JSON)  # the validated resource as stored (references rewritten)
+
+    client = relationship("HospitalClient")
