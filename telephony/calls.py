@@ -6,9 +6,13 @@ is idempotent and state only moves forward.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import NamedTuple
 
-from crm import audit, phones
+from sqlalchemy import ColumnElement, false, func, select, update
+from sqlalchemy import case as case_when
+from sqlalchemy.orm import joinedload
+
+from crm import audit, phones, unit_of_work
 from crm.cards import number as card_number
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import EMERGENCY, TIER1
@@ -24,11 +28,13 @@ __all__ = [
     "EMERGENCY",
     "TAKEN",
     "TIER1",
+    "answer_incoming",
     "call_status",
     "choose",
     "citizen_leg",
     "enter_card",
     "enter_queue",
+    "find",
     "hear",
     "incoming",
     "is_live",
@@ -36,6 +42,7 @@ __all__ = [
     "observe",
     "queue_result",
     "request_callback",
+    "waiting",
 ]
 MAX_CARD_ATTEMPTS = 2
 
@@ -57,7 +64,7 @@ def caller_number(raw: str) -> str:
 def incoming(params: dict) -> tuple[Call, Case]:
     """The citizen's call arrived: one Call and one Case per CallSid, however often Twilio says so."""
     sid = params["CallSid"]
-    call = db.session.scalar(select(Call).where(Call.sid == sid))
+    call = find(sid)
     if call is not None:
         return call, call.case
     caller = caller_number(params.get("From", ""))
@@ -66,6 +73,22 @@ def incoming(params: dict) -> tuple[Call, Case]:
                 to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"), last_heard_at=utcnow())
     db.session.add(call)
     return call, case
+
+
+def answer_incoming(params: dict) -> Case:
+    """The incoming-call webhook's work: on PostgreSQL one statement (crm.cases.lifecycle.open_call), else
+    incoming() through the ORM. The case returned may be a detached copy: read it, do not change it."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        opened = lifecycle.open_call(params["CallSid"], caller_number(params.get("From", "")),
+                                     params.get("To", ""), params.get("CallStatus", "ringing"))
+        if opened is not None:
+            return opened[0]
+    return incoming(params)[1]
+
+
+def find(sid: str) -> Call | None:
+    """The call leg `sid` with its case, in one query."""
+    return db.session.scalar(select(Call).where(Call.sid == sid).options(joinedload(Call.case)))
 
 
 def citizen_leg(case: Case) -> Call | None:
@@ -145,11 +168,66 @@ def enter_queue(case: Case, queue: str) -> bool:
     return True
 
 
+class Waiting(NamedTuple):
+    """What the wait music needs to know about a waiting caller's case."""
+
+    case_id: int
+    status: str
+    queue: str | None
+    language: str
+    position: int
+
+
+def _rank_of(column) -> ColumnElement:
+    return case_when(*((column == status, rank) for status, rank in CALL_STATUS_RANK.items()), else_=-1)
+
+
+def waiting(params: dict) -> Waiting | None:
+    """A wait request: note the queue and position on the call leg; None for an unknown or finished call.
+
+    On PostgreSQL one UPDATE ... FROM the case ... RETURNING that commits as it runs (the most frequent
+    webhook: one every few seconds per waiting caller); elsewhere the ORM does the same."""
+    if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
+        return _waiting_orm(params)
+    status, now = params.get("CallStatus", ""), utcnow()
+    rank = CALL_STATUS_RANK.get(status, -1)
+    forward = _rank_of(Call.status) < rank if 0 <= rank < 4 else false()  # as observe() decides
+    answered = forward & Call.answered_at.is_(None) if status == "in-progress" else false()
+    statement = (
+        update(Call)
+        .where(Call.sid == params.get("CallSid", ""), Case.id == Call.case_id, Case.status.not_in(ENDED))
+        .values(queue_sid=func.coalesce(params.get("QueueSid") or None, Call.queue_sid), queue_name=Case.queue,
+                queue_position=_position(params), queued_at=func.coalesce(Call.queued_at, now),
+                last_heard_at=now, status=case_when((forward, status), else_=Call.status),
+                answered_at=case_when((answered, now), else_=Call.answered_at))
+        .returning(Case.id, Case.status, Case.queue, Case.language, Call.queue_position)
+        .execution_options(synchronize_session=False)
+    )
+    row = unit_of_work.run_alone(statement, {}).first()
+    return Waiting(*row) if row is not None else None
+
+
+def _waiting_orm(params: dict) -> Waiting | None:
+    call = find(params.get("CallSid", ""))
+    if call is None:
+        return None
+    observe(call, params.get("CallStatus", ""))
+    case = call.case
+    if case is None or not is_live(case):
+        return None
+    position = note_waiting(call, params)
+    return Waiting(case.id, case.status, case.queue, case.language, position)
+
+
+def _position(params: dict) -> int:
+    return max(param_int(params.get("QueuePosition"), 1), 1)
+
+
 def note_waiting(call: Call, params: dict) -> int:
     """Remember the queue Twilio put the caller in (needed to dequeue them); returns the position."""
     call.queue_sid = params.get("QueueSid") or call.queue_sid
     call.queue_name = call.case.queue if call.case else call.queue_name
-    position = max(param_int(params.get("QueuePosition"), 1), 1)
+    position = _position(params)
     if call.queued_at is None:
         call.queued_at = utcnow()
     call.queue_position = position
@@ -196,7 +274,7 @@ def observe(call: Call, status: str) -> None:
 
 def call_status(params: dict) -> Call | None:
     """Apply a status callback if it moves the call forward; ignore repeats and stale ones."""
-    call = db.session.scalar(select(Call).where(Call.sid == params.get("CallSid", "")))
+    call = find(params.get("CallSid", ""))
     status = params.get("CallStatus", "")
     if call is None or status not in CALL_STATUS_RANK:
         return None
