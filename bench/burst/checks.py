@@ -41,3 +41,30 @@ def emergencies_first(app, queues: tuple[str, ...] = ("tier1", "emergency")) -> 
             p1 = ranks.count(1)
             out[name] = (len(ranks), p1, ranks[:p1] == [1] * p1)
     return out
+
+
+def advice_latency(database_url: str, sids: list[str], settle: float = 60.0) -> dict:
+    """Seconds from each red-flag text stored to its emergency advice accepted by Twilio (`sent_at`).
+
+    Waits up to `settle` seconds for advice still pending or sending; those left count as not sent.
+    """
+    import time
+
+    query = """SELECT EXTRACT(EPOCH FROM (o.sent_at - i.created_at)), o.status FROM message i
+               JOIN message o ON o.case_id = i.case_id AND o.direction = 'outbound' AND o.kind = 'advice'
+               WHERE i.direction = 'inbound' AND i.sid = ANY(%s)
+               AND i.id = (SELECT min(first.id) FROM message first WHERE first.case_id = i.case_id
+                           AND first.direction = 'inbound')"""
+    deadline = time.monotonic() + settle
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while True:
+            rows = conn.execute(query, (sids,)).fetchall()
+            waiting = [row for row in rows if row[1] in ("pending", "sending")]
+            if not waiting or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+    seconds = sorted(float(row[0]) for row in rows if row[0] is not None)
+    return {"advice": len(rows), "sent": len(seconds), "unsent": len(rows) - len(seconds),
+            "p50": seconds[len(seconds) // 2] if seconds else None,
+            "p99": seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))] if seconds else None,
+            "max": seconds[-1] if seconds else None}

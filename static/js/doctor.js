@@ -261,7 +261,7 @@
 
   setInterval(() => document.querySelectorAll('td.timer').forEach((td) => { td.textContent = waited(td.dataset.since); }), 1000);
 
-  const socket = io({ transports: ['websocket', 'polling'] });
+  const socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
   const live = $('live');
   socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
   socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });
