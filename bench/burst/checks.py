@@ -68,3 +68,19 @@ def advice_latency(database_url: str, sids: list[str], settle: float = 60.0) -> 
             "p50": seconds[len(seconds) // 2] if seconds else None,
             "p99": seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))] if seconds else None,
             "max": seconds[-1] if seconds else None}
+
+
+def expected_events(database_url: str, call_sids: list[str], text_sids: list[str]) -> dict[str, int]:
+    """Cases a dashboard must have heard of, per event kind, from what the database holds (a caller whose menu
+    webhook failed never became an emergency, so the plans alone would overcount)."""
+    with psycopg.connect(database_url) as conn:
+        cases = [row[0] for row in conn.execute(
+            """SELECT case_id FROM call WHERE sid = ANY(%s) UNION
+               SELECT case_id FROM message WHERE direction = 'inbound' AND sid = ANY(%s)""",
+            (call_sids, text_sids)).fetchall()]
+        emergency, queued = conn.execute(
+            """SELECT count(DISTINCT case_id) FILTER (WHERE kind = 'emergency'),
+                      count(DISTINCT case_id) FILTER (WHERE kind = 'queued' AND NOT EXISTS (
+                          SELECT 1 FROM case_event x WHERE x.case_id = case_event.case_id AND x.kind = 'emergency'))
+               FROM case_event WHERE case_id = ANY(%s)""", (cases,)).fetchone()
+    return {"case.opened": len(cases), "case.emergency": emergency, "case.queued": queued}
