@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, false, func, select, update
+from sqlalchemy import ColumnElement, Integer, String, false, func, insert, literal, select, update
 from sqlalchemy import case as case_when
 from sqlalchemy.orm import joinedload
 
@@ -19,8 +19,8 @@ from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN, Status
 from crm.extensions import db
 from crm.live import events
-from crm.models import Call, Case, HealthCard
-from crm.models.base import utcnow
+from crm.models import Call, Case, CaseEvent, HealthCard
+from crm.models.base import UTCDateTime, utcnow
 from crm.models.telephony import CALL_STATUS_RANK
 from triage import classify
 
@@ -42,6 +42,7 @@ __all__ = [
     "observe",
     "queue_result",
     "request_callback",
+    "status_callback",
     "waiting",
 ]
 MAX_CARD_ATTEMPTS = 2
@@ -270,6 +271,72 @@ def observe(call: Call, status: str) -> None:
         call.status = status
         if status == "in-progress" and call.answered_at is None:
             call.answered_at = utcnow()
+
+
+def status_callback(params: dict) -> None:
+    """The status callback webhook's work: on PostgreSQL one statement, else call_status() through the ORM."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        _status_at_once(params)
+    else:
+        call_status(params)
+
+
+SUMMARY = ("id", "status", "priority", "channel", "language", "queue", "specialty", "caller_phone", "patient_id",
+           "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
+
+
+def _status_at_once(params: dict) -> None:
+    """call_status() as one data-modifying CTE that commits as it runs: the leg moves forward (or nothing happens),
+    an ended leg is logged on the timeline, a citizen's ended leg abandons a case still in the menu or a queue."""
+    status, now = params.get("CallStatus", ""), utcnow()
+    if status not in CALL_STATUS_RANK:
+        return
+    rank, sequence = CALL_STATUS_RANK[status], param_int(params.get("SequenceNumber"), -1)
+    ended = rank == 4
+    duration = (param_int(params.get("CallDuration")) or None) if ended else None
+    values = {"status": status, "last_heard_at": now,
+              "answered_at": case_when((Call.answered_at.is_(None) & (status == "in-progress"), now),
+                                       else_=Call.answered_at) if status == "in-progress" else Call.answered_at}
+    if sequence >= 0:
+        values["last_sequence"] = sequence
+    if ended:
+        values |= {"ended_at": now, "duration": duration}
+    condition = [Call.sid == params.get("CallSid", ""), _rank_of(Call.status) < rank]
+    if sequence >= 0:
+        condition.append(Call.last_sequence < sequence)
+    moved = update(Call).where(*condition).values(**values).returning(Call.case_id, Call.purpose).cte("moved")
+    parts = [moved]
+    gone = None
+    if ended:
+        logged = insert(CaseEvent).from_select(
+            ["case_id", "at", "kind", "detail"],
+            select(moved.c.case_id, literal(now, UTCDateTime()), literal("call_ended"),
+                   func.json_build_object("leg", moved.c.purpose, "status", literal(status, String()),
+                                          "duration", literal(duration, Integer())))
+            .where(moved.c.case_id.is_not(None))).returning(CaseEvent.case_id).cte("logged")
+        gone = lifecycle.abandon_at_once(select(moved.c.case_id).where(moved.c.purpose.in_(("citizen", "callback"))),
+                                         now).cte("gone")
+        told = insert(CaseEvent).from_select(
+            ["case_id", "at", "kind", "detail"],
+            # Joined to what `logged` returned, so 'call_ended' is written (and numbered) first, as the ORM orders them.
+            select(gone.c.id, literal(now, UTCDateTime()), literal("abandoned"), func.json_build_object())
+            .select_from(gone.join(logged, logged.c.case_id == gone.c.id))).cte("told")
+        parts += [logged, gone, told]
+    columns = [getattr(Case, name) for name in SUMMARY]
+    abandoned = select(gone.c.id).scalar_subquery().is_not(None) if gone is not None else false()
+    statement = select(*columns, abandoned.label("abandoned")).where(Case.id.in_(select(moved.c.case_id)))
+    for part in parts[1:]:  # every CTE runs, referenced or not; naming them keeps the statement explicit
+        statement = statement.add_cte(part)
+    row = unit_of_work.run_alone(statement, {}).first()
+    if row is None:
+        return
+    fields = {name: getattr(row, name) for name in SUMMARY}
+    if row.abandoned:  # the row was read before the statement's own UPDATE: the copy shows what it wrote
+        fields |= {"status": Status.ABANDONED, "abandoned_at": now}
+    case = Case(**fields)
+    if row.abandoned:
+        events.case_changed(case, "case.abandoned")
+    events.case_changed(case)  # the desks show the call's state from its legs
 
 
 def call_status(params: dict) -> Call | None:

@@ -190,7 +190,7 @@ def conference_status():
 @twilio_webhook
 def status():
     """Call status callbacks, possibly repeated or out of order."""
-    calls.call_status(_params())
+    calls.status_callback(_params())
     return Response(status=204)
 
 

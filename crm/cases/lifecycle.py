@@ -222,6 +222,13 @@ def abandon(case: Case, seconds: int | None) -> bool:
     return True
 
 
+def abandon_at_once(case_ids, now: datetime):
+    """PostgreSQL: the abandon transition as an UPDATE ... RETURNING for a data-modifying CTE (its caller logs the
+    'abandoned' event and announces it), for the cases `case_ids` (a subquery) still in a state abandon starts from."""
+    return (update(Case).where(Case.id.in_(case_ids), Case.status.in_(TRANSITIONS["abandon"].sources))
+            .values(status=TRANSITIONS["abandon"].target, abandoned_at=now, updated_at=now).returning(Case.id))
+
+
 def caller_gone_before_answer(case: Case, staff: StaffUser) -> Case:
     """The caller hung up between the queue refresh and the claim: nothing to connect."""
     case.abandoned_at, case.assigned_to_id = utcnow(), None

@@ -163,3 +163,32 @@ def test_a_connection_that_dies_unseen_is_retried_once_by_the_webhook(client, ap
     assert response.status_code == 200 and "press 9" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Case)) == 2
+
+
+def test_the_one_statement_webhooks_announce_what_they_wrote(app, client, login):
+    from crm.extensions import socketio
+
+    login("supervisor")
+    board = socketio.test_client(app, flask_test_client=client)
+    call_sid = sid("CA")
+    twilio = app.test_client()
+    twilio_sign.post(twilio, "/telephony/voice", call_params(call_sid, "+919876500011"))
+    with counted(db.engine) as statements:
+        answer = twilio_sign.post(twilio, "/telephony/voice/status", call_params(
+            call_sid, "+919876500011", CallStatus="completed", SequenceNumber="3", CallDuration="7"))
+    assert answer.status_code == 204 and len(statements) == 1
+    received = {e["name"]: e["args"][0] for e in board.get_received()}
+    assert received["case.opened"]["status"] == "ivr" and received["case.opened"]["caller"] == "+91 XXXXXX0011"
+    assert received["case.abandoned"]["status"] == "abandoned" and received["case.updated"]["status"] == "abandoned"
+    assert "9876500011" not in repr(received)
+    db.session.expire_all()
+    case = db.session.scalar(select(Case))
+    assert case.status == "abandoned" and case.abandoned_at is not None
+    assert [(e.kind, e.detail) for e in case.events] == [
+        ("opened", {"channel": "voice"}), ("call_ended", {"leg": "citizen", "status": "completed", "duration": 7}),
+        ("abandoned", {})]
+    call = case.calls[0]
+    assert call.status == "completed" and call.last_sequence == 3 and call.duration == 7 and call.ended_at is not None
+    again = twilio_sign.post(twilio, "/telephony/voice/status", call_params(
+        call_sid, "+919876500011", CallStatus="in-progress", SequenceNumber="2"))
+    assert again.status_code == 204 and not board.get_received()  # late and out of order: nothing moves
