@@ -6,9 +6,10 @@ is idempotent and state only moves forward.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, String, false, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Integer, String, bindparam, false, func, insert, literal, select, update
 from sqlalchemy import case as case_when
 from sqlalchemy.orm import joinedload
 
@@ -190,22 +191,32 @@ def waiting(params: dict) -> Waiting | None:
     webhook: one every few seconds per waiting caller); elsewhere the ORM does the same."""
     if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
         return _waiting_orm(params)
-    status, now = params.get("CallStatus", ""), utcnow()
+    status = params.get("CallStatus", "")
     rank = CALL_STATUS_RANK.get(status, -1)
-    forward = _rank_of(Call.status) < rank if 0 <= rank < 4 else false()  # as observe() decides
-    answered = forward & Call.answered_at.is_(None) if status == "in-progress" else false()
-    statement = (
+    statement = _waiting_statement(0 <= rank < 4, status == "in-progress")
+    row = unit_of_work.run_alone(statement, {
+        "p_sid": params.get("CallSid", ""), "p_queue_sid": params.get("QueueSid") or None,
+        "p_position": _position(params), "p_now": utcnow(), "p_status": status, "p_rank": rank}).first()
+    return Waiting(*row) if row is not None else None
+
+
+@functools.cache
+def _waiting_statement(forwardable: bool, answering: bool):
+    """waiting()'s UPDATE, built once per shape (building and keying it each time cost more than running it)."""
+    now = bindparam("p_now", type_=UTCDateTime())
+    forward = _rank_of(Call.status) < bindparam("p_rank", type_=Integer()) if forwardable else false()
+    answered = forward & Call.answered_at.is_(None) if answering else false()  # as observe() decides
+    return (
         update(Call)
-        .where(Call.sid == params.get("CallSid", ""), Case.id == Call.case_id, Case.status.not_in(ENDED))
-        .values(queue_sid=func.coalesce(params.get("QueueSid") or None, Call.queue_sid), queue_name=Case.queue,
-                queue_position=_position(params), queued_at=func.coalesce(Call.queued_at, now),
-                last_heard_at=now, status=case_when((forward, status), else_=Call.status),
+        .where(Call.sid == bindparam("p_sid", type_=String()), Case.id == Call.case_id, Case.status.not_in(ENDED))
+        .values(queue_sid=func.coalesce(bindparam("p_queue_sid", type_=String()), Call.queue_sid),
+                queue_name=Case.queue, queue_position=bindparam("p_position", type_=Integer()),
+                queued_at=func.coalesce(Call.queued_at, now), last_heard_at=now,
+                status=case_when((forward, bindparam("p_status", type_=String())), else_=Call.status),
                 answered_at=case_when((answered, now), else_=Call.answered_at))
         .returning(Case.id, Case.status, Case.queue, Case.language, Call.queue_position)
         .execution_options(synchronize_session=False)
     )
-    row = unit_of_work.run_alone(statement, {}).first()
-    return Waiting(*row) if row is not None else None
 
 
 def _waiting_orm(params: dict) -> Waiting | None:
@@ -294,40 +305,10 @@ def _status_at_once(params: dict) -> None:
     rank, sequence = CALL_STATUS_RANK[status], param_int(params.get("SequenceNumber"), -1)
     ended = rank == 4
     duration = (param_int(params.get("CallDuration")) or None) if ended else None
-    values = {"status": status, "last_heard_at": now,
-              "answered_at": case_when((Call.answered_at.is_(None) & (status == "in-progress"), now),
-                                       else_=Call.answered_at) if status == "in-progress" else Call.answered_at}
-    if sequence >= 0:
-        values["last_sequence"] = sequence
-    if ended:
-        values |= {"ended_at": now, "duration": duration}
-    condition = [Call.sid == params.get("CallSid", ""), _rank_of(Call.status) < rank]
-    if sequence >= 0:
-        condition.append(Call.last_sequence < sequence)
-    moved = update(Call).where(*condition).values(**values).returning(Call.case_id, Call.purpose).cte("moved")
-    parts = [moved]
-    gone = None
-    if ended:
-        logged = insert(CaseEvent).from_select(
-            ["case_id", "at", "kind", "detail"],
-            select(moved.c.case_id, literal(now, UTCDateTime()), literal("call_ended"),
-                   func.json_build_object("leg", moved.c.purpose, "status", literal(status, String()),
-                                          "duration", literal(duration, Integer())))
-            .where(moved.c.case_id.is_not(None))).returning(CaseEvent.case_id).cte("logged")
-        gone = lifecycle.abandon_at_once(select(moved.c.case_id).where(moved.c.purpose.in_(("citizen", "callback"))),
-                                         now).cte("gone")
-        told = insert(CaseEvent).from_select(
-            ["case_id", "at", "kind", "detail"],
-            # Joined to what `logged` returned, so 'call_ended' is written (and numbered) first, as the ORM orders them.
-            select(gone.c.id, literal(now, UTCDateTime()), literal("abandoned"), func.json_build_object())
-            .select_from(gone.join(logged, logged.c.case_id == gone.c.id))).cte("told")
-        parts += [logged, gone, told]
-    columns = [getattr(Case, name) for name in SUMMARY]
-    abandoned = select(gone.c.id).scalar_subquery().is_not(None) if gone is not None else false()
-    statement = select(*columns, abandoned.label("abandoned")).where(Case.id.in_(select(moved.c.case_id)))
-    for part in parts[1:]:  # every CTE runs, referenced or not; naming them keeps the statement explicit
-        statement = statement.add_cte(part)
-    row = unit_of_work.run_alone(statement, {}).first()
+    statement = _status_statement(ended, sequence >= 0, status == "in-progress")
+    params = {"p_sid": params.get("CallSid", ""), "p_status": status, "p_rank": rank, "p_sequence": sequence,
+              "p_duration": duration, "p_now": now}
+    row = unit_of_work.run_alone(statement, params).first()
     if row is None:
         return
     fields = {name: getattr(row, name) for name in SUMMARY}
@@ -337,6 +318,44 @@ def _status_at_once(params: dict) -> None:
     if row.abandoned:
         events.case_changed(case, "case.abandoned")
     events.case_changed(case)  # the desks show the call's state from its legs
+
+
+@functools.cache
+def _status_statement(ended: bool, sequenced: bool, answering: bool):
+    """_status_at_once()'s statement, built once per shape."""
+    now, status = bindparam("p_now", type_=UTCDateTime()), bindparam("p_status", type_=String())
+    duration = bindparam("p_duration", type_=Integer())
+    values = {"status": status, "last_heard_at": now}
+    if answering:
+        values["answered_at"] = case_when((Call.answered_at.is_(None), now), else_=Call.answered_at)
+    condition = [Call.sid == bindparam("p_sid", type_=String()), _rank_of(Call.status) < bindparam("p_rank", type_=Integer())]
+    if sequenced:
+        values["last_sequence"] = bindparam("p_sequence", type_=Integer())
+        condition.append(Call.last_sequence < bindparam("p_sequence", type_=Integer()))
+    if ended:
+        values |= {"ended_at": now, "duration": duration}
+    moved = update(Call).where(*condition).values(**values).returning(Call.case_id, Call.purpose).cte("moved")
+    parts, gone = [], None
+    if ended:
+        logged = insert(CaseEvent).from_select(
+            ["case_id", "at", "kind", "detail"],
+            select(moved.c.case_id, now, literal("call_ended"),
+                   func.json_build_object("leg", moved.c.purpose, "status", status, "duration", duration))
+            .where(moved.c.case_id.is_not(None))).returning(CaseEvent.case_id).cte("logged")
+        gone = lifecycle.abandon_at_once(select(moved.c.case_id).where(moved.c.purpose.in_(("citizen", "callback"))),
+                                         now).cte("gone")
+        told = insert(CaseEvent).from_select(
+            ["case_id", "at", "kind", "detail"],
+            # Joined to what `logged` returned, so 'call_ended' is written (and numbered) first, as the ORM orders them.
+            select(gone.c.id, now, literal("abandoned"), func.json_build_object())
+            .select_from(gone.join(logged, logged.c.case_id == gone.c.id))).cte("told")
+        parts = [logged, gone, told]
+    columns = [getattr(Case, name) for name in SUMMARY]
+    abandoned = select(gone.c.id).scalar_subquery().is_not(None) if gone is not None else false()
+    statement = select(*columns, abandoned.label("abandoned")).where(Case.id.in_(select(moved.c.case_id)))
+    for part in parts:  # every CTE runs, referenced or not; naming them keeps the statement explicit
+        statement = statement.add_cte(part)
+    return statement
 
 
 def call_status(params: dict) -> Call | None:
