@@ -1,18 +1,23 @@
-"""Voice webhook latency over real HTTP: POST /telephony/voice against a bare constant-TwiML endpoint.
+"""Webhook latency over real HTTP: every IVR step and the SMS webhook, each against a bare constant-TwiML endpoint.
 
 Run from the repository root:
 
     .venv/bin/python -m bench.bench_voice_webhook              # measure, print, record in bench/README.md
     .venv/bin/python -m bench.bench_voice_webhook --no-readme  # print only
+    .venv/bin/python -m bench.bench_voice_webhook --rate 100 --rounds 2 --no-readme   # a quicker look
 
-One gunicorn process started with the production settings file (gunicorn.conf.py: one worker, gthread)
-serves the real app plus POST /bench/bare, which answers the greeting TwiML as a constant string: same
-server, same process, same run. An open-loop client in this process sends signed webhooks, a fresh
-CallSid and caller each, at fixed rates, alternating 4-second blocks between the two endpoints (ABBA) so
-both see the same machine. Configurations: (A) the embedded default, SQLite in a temporary directory,
-no Redis; (B) PostgreSQL (database `sampark_bench_voice`, recreated and migrated each run) with Redis
-as the Socket.IO message queue, on a channel of its own: Redis pub/sub ignores the database number, so
-the default channel would deliver the bench's events to every other Sampark process on this Redis.
+As the README advises for this machine: two gunicorn instances (gunicorn.conf.py: one process, threads, each)
+on PostgreSQL (database `sampark_bench_voice`, recreated and migrated each run) and Redis (the Socket.IO
+message queue on a channel of its own, the rq queue on a database of its own), sweeps left to their own
+process (not run here). Each instance serves the real app plus POST /bench/bare, which answers the greeting
+TwiML as a constant string: same servers, same run. An open-loop client in this process sends Twilio-signed
+webhooks at a fixed rate, alternating between the instances as a balancer would, whatever the answers.
+
+A round sends, for each step, a block of webhooks and a block of bare requests (order alternated per round):
+the incoming call (a fresh CallSid and caller each), then for those same calls the menu key (2, English), the
+card prompt (# skips), a wait request (the Enqueue's waitUrl), the queue result (the caller hung up) and the
+completed status callback; then texts (a fresh MessageSid each; English, Devanagari and romanised Hindi, a
+fifth of them red flags that get the emergency advice).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -39,14 +44,21 @@ README = ROOT / "bench" / "README.md"
 HEADING = "## Voice webhook latency"
 PG_SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BENCH_DB = "sampark_bench_voice"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = "redis://127.0.0.1:6379/12"
 CHANNEL = "sampark-bench-voice"
-VOICE, BARE = "/telephony/voice", "/bench/bare"
-RATES = (25, 50, 100)  # requests per second to one endpoint at a time
-BLOCK_SECONDS, BLOCKS = 4, 4  # per rate and endpoint: 4 blocks of 4 s
-WARMUP, WORKERS = 100, 64  # enough workers that a slow answer never delays the next send
+PUBLIC = "http://bench.sampark.test"  # the URL Twilio signs (both instances check against it)
+BARE = "/bench/bare"
+INSTANCES = 2  # the README's advice: at least two web processes per machine
+RATE, BLOCK_SECONDS, ROUNDS = 200, 3, 3
+WARMUP, WORKERS = 200, 96  # enough workers that a slow answer never delays the next send
 SECRET = "bench-secret-not-for-production"
 SERVER_APP = "bench.bench_voice_webhook:serving_app()"
+STEPS = ("voice", "menu", "card", "wait", "queue-result", "status", "sms")
+TEXTS = ("I have had fever and cough for three days, need a doctor appointment",
+         "मुझे तीन दिन से बुखार है, डॉक्टर से मिलना है",
+         "mujhe sar dard hai aur chakkar aa rahe hain",
+         "my father has chest pain and is sweating a lot",  # red flag: the emergency advice
+         "बच्चे को दस्त हो रहे हैं, क्या करें")
 
 
 def serving_app():
@@ -72,7 +84,7 @@ def serving_app():
     return app
 
 
-# ---- server ---------------------------------------------------------------------------------------
+# ---- servers ----------------------------------------------------------------------------------------
 
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
@@ -91,21 +103,21 @@ def post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict
 
 
 @contextmanager
-def gunicorn(workdir: Path, settings: dict):
-    """(base URL, pid) of gunicorn serving serving_app() with `settings` as its environment."""
+def gunicorn(workdir: Path, settings: dict, name: str):
+    """(base URL, master pid) of one gunicorn instance serving serving_app() with `settings`."""
     from crm.config import ENV_KEYS
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
-    env |= {"BIND": f"127.0.0.1:{port}", "PUBLIC_BASE_URL": base, "SECRET_KEY": SECRET,
+    env |= {"BIND": f"127.0.0.1:{port}", "PUBLIC_BASE_URL": PUBLIC, "SECRET_KEY": SECRET, "SWEEPS_IN_WEB": "0",
             "SAMPARK_ENV": "development", "BENCH_INSTANCE": str(workdir / "instance")} | settings
-    log_path = workdir / "gunicorn.log"
+    log_path = workdir / f"gunicorn-{name}.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", SERVER_APP],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
@@ -128,20 +140,36 @@ def gunicorn(workdir: Path, settings: dict):
             proc.wait()
 
 
-# ---- load -----------------------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_of(master: int) -> int:
+    """The pid of gunicorn's one worker, the child of `master`."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                return int(stat.parent.name)
+        except (OSError, IndexError):
+            continue
+    raise RuntimeError(f"gunicorn {master} has no worker")
+
+
+# ---- load -------------------------------------------------------------------------------------------
 
 class OpenLoop:
-    """Worker threads handed requests at fixed times by the caller, sharing keep-alive connections.
+    """Worker threads handed requests at fixed times, sharing keep-alive connections per instance.
 
-    The connections are reused last-in first-out, as a client pool would, so the few that a rate needs stay
-    hot; one per thread would sit idle past gunicorn's 2-second keep-alive at low rates and reconnect.
+    Request i goes to instance i mod n, as a round-robin balancer would. Connections are reused last-in
+    first-out, as a client pool would, so the few that a rate needs stay hot.
     """
 
-    def __init__(self, base: str, workers: int = WORKERS):
-        parts = urlsplit(base)
-        self.address = (parts.hostname, parts.port)
+    def __init__(self, bases: list[str], workers: int = WORKERS):
+        self.addresses = [(urlsplit(b).hostname, urlsplit(b).port) for b in bases]
         self.jobs: queue.Queue = queue.Queue()
-        self.connections: queue.LifoQueue = queue.LifoQueue()
+        self.connections = [queue.LifoQueue() for _ in bases]
         self.reconnects = 0
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self.threads:
@@ -150,24 +178,24 @@ class OpenLoop:
     def _work(self) -> None:
         while (job := self.jobs.get()) is not None:
             index, (path, body, headers), due, results = job
+            target = index % len(self.addresses)
             try:
-                conn = self.connections.get_nowait()
+                conn = self.connections[target].get_nowait()
             except queue.Empty:
-                conn = http.client.HTTPConnection(*self.address, timeout=30)
+                conn = http.client.HTTPConnection(*self.addresses[target], timeout=30)
             started = time.perf_counter()
             try:
                 try:
                     status, text = post(conn, path, body, headers)
                 except (http.client.RemoteDisconnected, ConnectionError):
-                    # The server closed this connection after its keep-alive: reconnect and send again.
-                    self.reconnects += 1
+                    self.reconnects += 1  # the server closed this connection after its keep-alive
                     conn.close()
                     status, text = post(conn, path, body, headers)
             except (OSError, http.client.HTTPException) as error:
                 conn.close()
                 status, text = 0, repr(error).encode()
             ended = time.perf_counter()
-            self.connections.put(conn)
+            self.connections[target].put(conn)
             results[index] = ((ended - started) * 1000, (started - due) * 1000, started, status, text)
             self.jobs.task_done()
 
@@ -189,150 +217,180 @@ class OpenLoop:
             self.jobs.put(None)
         for thread in self.threads:
             thread.join(timeout=5)
-        while not self.connections.empty():
-            self.connections.get_nowait().close()
+        for pool in self.connections:
+            while not pool.empty():
+                pool.get_nowait().close()
 
 
-def signed_calls(base: str, path: str, numbers) -> list:
-    """Incoming-call webhooks as Twilio sends them, one fresh CallSid and caller per number."""
-    from twilio.request_validator import RequestValidator
+class Twilio:
+    """Webhooks signed as Twilio signs them, for calls numbered k."""
 
-    from crm.config import EMULATOR_AUTH_TOKEN
+    def __init__(self):
+        from twilio.request_validator import RequestValidator
 
-    validator = RequestValidator(EMULATOR_AUTH_TOKEN)
-    out = []
-    for k in numbers:
-        caller = f"+9198{k:08d}"
-        params = {"CallSid": f"CA{k:032x}", "AccountSid": "AC" + "0" * 32, "From": caller, "To": "+911800112233",
-                  "Caller": caller, "Called": "+911800112233", "CallStatus": "ringing", "Direction": "inbound",
-                  "ApiVersion": "2010-04-01"}
+        from crm.config import EMULATOR_AUTH_TOKEN
+
+        self.validator = RequestValidator(EMULATOR_AUTH_TOKEN)
+
+    def signed(self, path: str, params: dict) -> tuple:
         headers = {"Content-Type": "application/x-www-form-urlencoded",
-                   "X-Twilio-Signature": validator.compute_signature(base + VOICE, params)}
-        out.append((path, urlencode(params).encode(), headers))
-    return out
+                   "X-Twilio-Signature": self.validator.compute_signature(PUBLIC + path, params)}
+        return path, urlencode(params).encode(), headers
+
+    @staticmethod
+    def call(k: int, **extra) -> dict:
+        caller = f"+9198{k:08d}"
+        return {"CallSid": f"CA{k:032x}", "AccountSid": "AC" + "0" * 32, "From": caller, "To": "+911800112233",
+                "Caller": caller, "Called": "+911800112233", "CallStatus": "in-progress", "Direction": "inbound",
+                "ApiVersion": "2010-04-01"} | extra
+
+    def step(self, step: str, k: int, case: int | None) -> tuple:
+        """The webhook Twilio sends for call (or text) k at `step`."""
+        queue_fields = {"QueueSid": "QU" + "1" * 32, "QueueTime": "20"}
+        if step == "voice":
+            return self.signed("/telephony/voice", self.call(k, CallStatus="ringing"))
+        if step == "menu":
+            return self.signed(f"/telephony/voice/menu?case={case}", self.call(k, Digits="2"))
+        if step == "card":
+            return self.signed(f"/telephony/voice/card?case={case}", self.call(k, Digits=""))
+        if step == "wait":
+            return self.signed(f"/telephony/voice/wait?case={case}", self.call(
+                k, QueuePosition=str(k % 40 + 1), AvgQueueTime="45", CurrentQueueSize="40", **queue_fields))
+        if step == "queue-result":
+            return self.signed(f"/telephony/voice/queue-result?case={case}", self.call(
+                k, QueueResult="hangup", **queue_fields))
+        if step == "status":
+            return self.signed("/telephony/voice/status", self.call(k, CallStatus="completed", SequenceNumber="4",
+                                                                    CallDuration="60"))
+        body = TEXTS[k % len(TEXTS)]
+        return self.signed("/telephony/sms", {
+            "MessageSid": f"SM{k:032x}", "AccountSid": "AC" + "0" * 32, "From": f"+9197{k:08d}",
+            "To": "+911800112233", "Body": body, "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received",
+            "ApiVersion": "2010-04-01"})
 
 
-def answered(status: int, body: bytes) -> bool:
-    """200 with the greeting's Gather of the language / emergency menu (the bare endpoint's constant has it too)."""
-    return status == 200 and b"<Gather" in body and b"/telephony/voice/menu?case=" in body and b"press 9" in body
+def answered(step: str, status: int, body: bytes) -> bool:
+    """Whether the answer is the TwiML (or 204) this step must give."""
+    if step == "bare":
+        return status == 200 and b"<Gather" in body and b"press 9" in body
+    if step == "voice":
+        return status == 200 and b"<Gather" in body and b"/telephony/voice/menu?case=" in body and b"press 9" in body
+    if step == "menu":
+        return status == 200 and b"12 digit card number" in body
+    if step == "card":
+        return status == 200 and b"<Enqueue" in body and b"tier1" in body
+    if step == "wait":
+        return status == 200 and b"in the queue" in body and b"press 1" in body
+    if step == "queue-result":
+        return status == 200 and b"<Response" in body
+    if step == "status":
+        return status == 204
+    return status == 200 and b"<Response" in body
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process `pid` (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def measure(bases: list[str], workers: list[int], rate: int, rounds: int, block_seconds: int) -> tuple[dict, int]:
+    """Warm up, then `rounds` rounds of (step, bare) block pairs: {step: {blocks, bare, cpu, bare_cpu}}."""
+    loop, twilio, out = OpenLoop(bases), Twilio(), {}
+    numbers = iter(range(1, 10**7))
+    size = rate * block_seconds
 
+    def block(requests):
+        cpu = sum(cpu_seconds(w) for w in workers)
+        results = loop.run(requests, rate)
+        return results, sum(cpu_seconds(w) for w in workers) - cpu
 
-def worker_of(master: int) -> int:
-    """The pid of gunicorn's one worker, the child of `master`."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
-                return int(stat.parent.name)
-        except (OSError, IndexError):
-            continue
-    raise RuntimeError(f"gunicorn {master} has no worker")
-
-
-def measure(base: str, worker: int) -> tuple[dict, int, int]:
-    """Warm up, then ABBA blocks per rate: ({(rate, path): {blocks, cpu}}, webhooks sent, reconnects)."""
-    loop, numbers, out = OpenLoop(base), iter(range(1, 10**7)), {}
     try:
-        for path in (VOICE, BARE):
-            loop.run(signed_calls(base, path, [next(numbers) for _ in range(WARMUP)]), RATES[0])
-        for rate in RATES:
-            for block in range(BLOCKS):
-                for path in (VOICE, BARE) if block % 2 == 0 else (BARE, VOICE):
-                    requests = signed_calls(base, path, [next(numbers) for _ in range(rate * BLOCK_SECONDS)])
-                    cpu = cpu_seconds(worker)
-                    results = loop.run(requests, rate)
-                    entry = out.setdefault((rate, path), {"blocks": [], "cpu": 0.0})
-                    entry["blocks"].append(results)
-                    entry["cpu"] += cpu_seconds(worker) - cpu
+        warm = [next(numbers) for _ in range(WARMUP)]
+        cases = _cases(loop.run([twilio.step("voice", k, None) for k in warm], rate))
+        for step in STEPS[1:]:
+            loop.run([twilio.step(step, k, c) for k, c in zip(warm, cases, strict=True)], rate)
+        loop.run([(BARE, b"", {})] * WARMUP, rate)
+        for number in range(rounds):
+            calls, cases = [next(numbers) for _ in range(size)], None
+            for step in STEPS:
+                entry = out.setdefault(step, {"blocks": [], "bare": [], "cpu": 0.0, "bare_cpu": 0.0})
+                requests = [twilio.step(step, k, c) for k, c in zip(calls, cases or [None] * size, strict=True)]
+                for kind in (("step", "bare") if number % 2 == 0 else ("bare", "step")):
+                    results, cpu = block(requests if kind == "step" else [(BARE, b"", {})] * size)
+                    entry["blocks" if kind == "step" else "bare"].append(results)
+                    entry["cpu" if kind == "step" else "bare_cpu"] += cpu
+                    if kind == "step" and step == "voice":
+                        cases = _cases(results)
     finally:
         loop.close()
-    sent = WARMUP + sum(len(b) for (_, path), e in out.items() if path == VOICE for b in e["blocks"])
-    return out, sent, loop.reconnects
+    return out, loop.reconnects
 
 
-def summarise(blocks: list, cpu: float) -> dict:
-    """Count, errors, achieved rate (mean over blocks), median and p99 ms, worst send lag, worker CPU ms each."""
+def _cases(results: list) -> list[int | None]:
+    found = [re.search(rb"case=(\d+)", r[4]) for r in results]
+    return [int(m.group(1)) if m else None for m in found]
+
+
+def summarise(step: str, blocks: list, cpu: float) -> dict:
+    """Count, errors, achieved rate, median and p99 ms, worst send lag, worker CPU ms per request."""
     rows = [row for block in blocks for row in block]
-    errors = [(status, body[:160]) for _, _, _, status, body in rows if not answered(status, body)]
+    errors = [(status, body[:160]) for _, _, _, status, body in rows if not answered(step, status, body)]
     ms = sorted(row[0] for row in rows)
     rates = [(len(b) - 1) / (max(r[2] for r in b) - min(r[2] for r in b)) for b in blocks]
     return {"n": len(rows), "errors": len(errors), "first_error": errors[0] if errors else None,
-            "rate": statistics.mean(rates),
-            "median": statistics.median(ms), "p99": ms[min(len(ms) - 1, int(len(ms) * 0.99))],
-            "lag": max(row[1] for row in rows), "cpu": cpu * 1000 / len(rows)}
+            "rate": statistics.mean(rates), "median": statistics.median(ms),
+            "p99": ms[min(len(ms) - 1, int(len(ms) * 0.99))], "lag": max(row[1] for row in rows),
+            "cpu": cpu * 1000 / len(rows)}
 
 
-STEPS = {"signature check": ("telephony.signature", "is_valid_request"),
-         "open case and call (database)": ("telephony.calls", "incoming"),
-         "event (Socket.IO)": ("crm.live.events", "case_changed"),
-         "greeting TwiML": ("telephony.prompts", "greeting")}
+# ---- where the time goes (in process) ---------------------------------------------------------------
 
-
-def breakdown(url: str, settings: dict, instance: Path, n: int = 300) -> dict:
-    """In this process, one webhook at a time through the test client: median ms of each step, database calls."""
-    import importlib
-
+def breakdown(url: str, instance: Path, n: int = 200) -> dict:
+    """Each step through the Flask test client, one at a time: median ms and the SQL it sends."""
     from sqlalchemy import event
 
     from crm import create_app
     from crm.extensions import db, socketio
 
     socketio.server_options["channel"] = CHANNEL
-    base = "http://127.0.0.1"
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": "", "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET,
-                      "EMULATOR_MOUNT": False, "PUBLIC_BASE_URL": base} | settings)
-    times: dict[str, list[float]] = {step: [] for step in [*STEPS, "whole request"]}
-    calls = {"statements": 0, "commits": 0, "rollbacks": 0, "checkouts": 0}
-
-    def timed(step: str, function):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                times[step].append((time.perf_counter() - started) * 1000)
-        return wrapper
-
-    def counter(key: str):
-        return lambda *args: calls.__setitem__(key, calls[key] + 1)
-
-    patched = [(importlib.import_module(module), name) for module, name in STEPS.values()]
-    originals = [getattr(module, name) for module, name in patched]
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "INSTANCE_PATH": str(instance),
+                      "SECRET_KEY": SECRET, "EMULATOR_MOUNT": False, "PUBLIC_BASE_URL": PUBLIC})
     with app.app_context():
         engine = db.engine
-    listeners = [(engine, "before_cursor_execute", counter("statements")), (engine, "commit", counter("commits")),
-                 (engine, "rollback", counter("rollbacks")), (engine.pool, "checkout", counter("checkouts"))]
-    client = app.test_client()
-    requests = signed_calls(base, VOICE, range(10**7, 10**7 + n + 50))
-    for _, body, headers in requests[:50]:
-        client.post(VOICE, data=body, headers=headers)
+    twilio, client = Twilio(), app.test_client()
+    times: dict[str, list[float]] = {step: [] for step in STEPS}
+    sql: dict[str, list[int]] = {step: [] for step in STEPS}
+    counting = {"statements": 0, "transactions": 0}
+
+    def statement(*args):
+        counting["statements"] += 1
+
+    def begin(conn):
+        counting["transactions"] += conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
     try:
-        for (module, name), original, step in zip(patched, originals, STEPS, strict=True):
-            setattr(module, name, timed(step, original))
-        for target, name, listener in listeners:
-            event.listen(target, name, listener)
-        for _, body, headers in requests[50:]:
-            started = time.perf_counter()
-            response = client.post(VOICE, data=body, headers=headers)
-            times["whole request"].append((time.perf_counter() - started) * 1000)
-            if not answered(response.status_code, response.data):
-                raise RuntimeError(f"webhook answered {response.status_code}: {response.data[:300]!r}")
+        for k in range(9 * 10**6, 9 * 10**6 + n + 30):
+            case = None
+            for step in STEPS:
+                path, body, headers = twilio.step(step, k, case)
+                counting.update(statements=0, transactions=0)
+                started = time.perf_counter()
+                response = client.post(path, data=body, headers=headers)
+                elapsed = (time.perf_counter() - started) * 1000
+                if not answered(step, response.status_code, response.data):
+                    raise RuntimeError(f"{step} answered {response.status_code}: {response.data[:300]!r}")
+                if step == "voice":
+                    case = int(re.search(rb"case=(\d+)", response.data).group(1))
+                if k >= 9 * 10**6 + 30:
+                    times[step].append(elapsed)
+                    # A transaction adds BEGIN and COMMIT round trips; a statement alone commits as it runs.
+                    sql[step].append(counting["statements"] + 2 * counting["transactions"])
     finally:
-        for (module, name), original in zip(patched, originals, strict=True):
-            setattr(module, name, original)
-        for target, name, listener in listeners:
-            event.remove(target, name, listener)
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "begin", begin)
         engine.dispose()
-    return {"ms": {step: statistics.median(values) for step, values in times.items()},
-            "calls": {key: value / n for key, value in calls.items()}}
+    return {step: {"ms": statistics.median(times[step]), "round_trips": statistics.median(sql[step])}
+            for step in STEPS}
 
 
-# ---- configurations ---------------------------------------------------------------------------------
+# ---- configuration ----------------------------------------------------------------------------------
 
 def migrated(url: str, instance: Path) -> None:
     """Build the schema with the real migrations, from this process."""
@@ -358,27 +416,40 @@ def fresh_pg_database() -> str:
     return urlsplit(PG_SERVER)._replace(path=f"/{BENCH_DB}").geturl()
 
 
-def stored(url: str) -> tuple[int, int]:
-    """(voice cases, distinct call sids) in the database at `url`."""
+def stored(url: str) -> dict:
+    """What the run left in the database: calls and texts, each stored once, and where the cases ended."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    queries = {
+        "voice_cases": "SELECT count(*) FROM \"case\" WHERE channel = 'voice'",
+        "call_sids": "SELECT count(DISTINCT sid) FROM call",
+        "calls": "SELECT count(*) FROM call",
+        "abandoned": "SELECT count(*) FROM \"case\" WHERE channel = 'voice' AND status = 'abandoned'",
+        "ended_legs": "SELECT count(*) FROM call WHERE status = 'completed' AND ended_at IS NOT NULL",
+        "texts": "SELECT count(*) FROM message WHERE direction = 'inbound'",
+        "text_sids": "SELECT count(DISTINCT sid) FROM message WHERE direction = 'inbound'",
+        "sms_cases": "SELECT count(*) FROM \"case\" WHERE channel = 'sms'",
+        "replies": "SELECT count(*) FROM message WHERE direction = 'outbound'",
+        "advice": "SELECT count(*) FROM message WHERE direction = 'outbound' AND kind = 'advice'",
+    }
     with engine.connect() as conn:
-        cases = conn.scalar(text("SELECT count(*) FROM \"case\" WHERE channel = 'voice'"))
-        sids = conn.scalar(text("SELECT count(DISTINCT sid) FROM call"))
+        found = {name: conn.scalar(text(sql)) for name, sql in queries.items()}
     engine.dispose()
-    return cases, sids
+    return found
 
 
 @contextmanager
 def event_tap():
-    """Count the case.opened events the server publishes on the bench's Redis channel."""
+    """Count the events the servers publish on the bench's Redis channel, by kind."""
     import redis
 
-    seen = {"opened": 0}
+    seen: dict[str, int] = {}
 
     def count(message):
-        seen["opened"] += b'"case.opened"' in message["data"]
+        kind = re.search(rb'"(case\.[a-z_]+)"', message["data"])
+        if kind:
+            seen[kind.group(1).decode()] = seen.get(kind.group(1).decode(), 0) + 1
 
     pubsub = redis.Redis.from_url(REDIS_URL).pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(**{CHANNEL: count})
@@ -392,30 +463,33 @@ def event_tap():
         pubsub.close()
 
 
-def run_config(name: str, workdir: Path) -> dict:
-    """Serve one configuration, measure it, check what it stored and published."""
-    workdir.mkdir()
-    if name.startswith("(A)"):
-        url, settings = f"sqlite:///{workdir / 'sampark.db'}", {}
-    else:
-        url = fresh_pg_database()
-        settings = {"REDIS_URL": REDIS_URL}
+def run(workdir: Path, rate: int, rounds: int, block_seconds: int) -> dict:
+    """Serve the production shape, measure, check what was stored and published."""
+    import redis
+
+    url = fresh_pg_database()
+    redis.Redis.from_url(REDIS_URL).flushdb()
     migrated(url, workdir / "migrate")
-    tap = event_tap() if settings else nullcontext()
+    settings = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL}
     load_before = os.getloadavg()
-    with tap as events, gunicorn(workdir, {"DATABASE_URL": url} | settings) as (base, pid):
-        results, sent, reconnects = measure(base, worker_of(pid))
-    cases, sids = stored(url)
+    with ExitStack() as stack:
+        events = stack.enter_context(event_tap())
+        servers = [stack.enter_context(gunicorn(workdir, settings, str(i))) for i in range(INSTANCES)]
+        workers = [worker_of(pid) for _, pid in servers]
+        results, reconnects = measure([base for base, _ in servers], workers, rate, rounds, block_seconds)
     load_after = os.getloadavg()
-    server_errors = [line.strip() for line in (workdir / "gunicorn.log").read_text().splitlines()
+    server_errors = [line.strip() for log in workdir.glob("gunicorn-*.log") for line in log.read_text().splitlines()
                      if re.match(r"^[\w.]+(Error|Exception)\b", line)]
-    return {"results": {key: summarise(e["blocks"], e["cpu"]) for key, e in results.items()},
-            "sent": sent, "cases": cases, "sids": sids, "events": events["opened"] if events else None,
-            "reconnects": reconnects, "load": (load_before[0], load_after[0]), "server_errors": server_errors,
-            "steps": breakdown(url, settings, workdir / "breakdown")}
+    queued_jobs = redis.Redis.from_url(REDIS_URL).llen("rq:queue:default")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return {"steps": {step: summarise(step, e["blocks"], e["cpu"]) for step, e in results.items()},
+            "bare": {step: summarise("bare", e["bare"], e["bare_cpu"]) for step, e in results.items()},
+            "sent": WARMUP + rounds * rate * block_seconds, "stored": stored(url), "events": dict(events),
+            "jobs": queued_jobs, "reconnects": reconnects, "load": (load_before[0], load_after[0]),
+            "server_errors": server_errors, "where": breakdown(url, workdir / "breakdown")}
 
 
-# ---- report ---------------------------------------------------------------------------------------
+# ---- report -----------------------------------------------------------------------------------------
 
 def machine() -> str:
     """CPUs, CPU model, RAM, Python, PostgreSQL, Redis, gunicorn threads."""
@@ -433,65 +507,60 @@ def machine() -> str:
     threads = os.environ.get("GUNICORN_THREADS", "50")
     return (f"nproc {os.cpu_count()} ({model}), {mem_kb / 1024 / 1024:.0f} GiB RAM, "
             f"Python {platform.python_version()}, PostgreSQL {pg}, Redis {redis_version}, "
-            f"gunicorn {gunicorn_package.__version__} (1 worker, gthread, {threads} threads), all on this machine "
-            "over loopback")
+            f"gunicorn {gunicorn_package.__version__} ({INSTANCES} instances of 1 worker, gthread, {threads} threads), "
+            "all on this machine over loopback, the load generator too")
 
 
-def table(configs: dict) -> str:
-    """One row per configuration, rate and endpoint; the webhook rows say how far above the bare ones."""
-    lines = [("| config | req/s | endpoint | requests | errors | achieved req/s | median ms | p99 ms "
-              "| webhook − bare, median / p99 | worker CPU ms/req |"),
-             "|---|---:|---|---:|---:|---:|---:|---:|---|---:|"]
-    for name, result in configs.items():
-        for rate in RATES:
-            bare = result["results"][(rate, BARE)]
-            for path in (VOICE, BARE):
-                r = result["results"][(rate, path)]
-                diff = (f"+{r['median'] - bare['median']:.2f} ms ({r['median'] / bare['median']:.1f}x) / "
-                        f"+{r['p99'] - bare['p99']:.2f} ms ({r['p99'] / bare['p99']:.1f}x)" if path == VOICE else "")
-                lines.append(f"| {name} | {rate} | `POST {path}` | {r['n']:,} | {r['errors']} | {r['rate']:.1f} "
-                             f"| {r['median']:.2f} | {r['p99']:.2f} | {diff} | {r['cpu']:.1f} |")
+def table(result: dict) -> str:
+    """One row per step, beside the bare blocks sent next to it; pass/fail against the targets."""
+    lines = [("| step | webhooks | errors | achieved /s | median ms | p99 ms | bare median / p99 ms "
+             "| median / bare (target <= 1.5x) | p99 (target < 50 ms) | worker CPU ms/webhook (bare) |"),
+             "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+    for step in STEPS:
+        r, bare = result["steps"][step], result["bare"][step]
+        ratio = r["median"] / bare["median"]
+        lines.append(f"| {step} | {r['n']:,} | {r['errors']} | {r['rate']:.0f} | {r['median']:.2f} | {r['p99']:.2f} "
+                     f"| {bare['median']:.2f} / {bare['p99']:.2f} | {ratio:.2f}x {'pass' if ratio <= 1.5 else 'FAIL'} "
+                     f"| {'pass' if r['p99'] < 50 else 'FAIL'} | {r['cpu']:.1f} ({bare['cpu']:.1f}) |")
     return "\n".join(lines)
 
 
-def steps_table(configs: dict) -> str:
-    """Median ms of each step of one webhook, and the database calls it makes."""
-    names = [*STEPS, "whole request"]
-    lines = ["| config | " + " | ".join(names) + " | database calls per webhook |",
-             "|---|" + "---:|" * len(names) + "---|"]
-    for name, result in configs.items():
-        steps, c = result["steps"]["ms"], result["steps"]["calls"]
-        calls = (f"{c['statements']:.0f} statements, {c['commits']:.0f} commit, {c['rollbacks']:.0f} rollback, "
-                 f"{c['checkouts']:.0f} pool checkouts (each pre-pings)")
-        lines.append(f"| {name} | " + " | ".join(f"{steps[s]:.2f}" for s in names) + f" | {calls} |")
+def where_table(result: dict) -> str:
+    """Median in-process ms and database round trips of each step."""
+    lines = ["| step | " + " | ".join(STEPS) + " |", "|---|" + "---:|" * len(STEPS),
+             "| whole request, median ms | " + " | ".join(f"{result['where'][s]['ms']:.2f}" for s in STEPS) + " |",
+             "| database round trips | " + " | ".join(f"{result['where'][s]['round_trips']:.0f}" for s in STEPS) + " |"]
     return "\n".join(lines)
 
 
-def checks(configs: dict) -> str:
-    """What each configuration stored and published, against what was sent."""
-    lines = []
-    for name, r in configs.items():
-        events = f", {r['events']:,} case.opened events on Redis" if r["events"] is not None else ""
-        worst = max(s["lag"] for s in r["results"].values())
-        webhook_cpu = statistics.mean(r["results"][(rate, VOICE)]["cpu"] for rate in RATES)
-        failed = sum(s["errors"] for (_, path), s in r["results"].items() if path == VOICE)
-        agree = ("one per webhook" if r["sent"] == r["cases"] == r["sids"] else
-                 f"one per answered webhook; the {failed} that failed stored nothing"
-                 if r["sent"] - failed == r["cases"] == r["sids"] else "MISMATCH")
-        lines.append(f"- {name}: {r['sent']:,} webhooks sent (with {WARMUP} warm-up), {r['cases']:,} voice cases "
-                     f"and {r['sids']:,} call sids stored ({agree}){events}; {r['reconnects']} keep-alive "
-                     f"reconnects, worst send lag {worst:.1f} ms; 1-minute load average {r['load'][0]:.2f} before, "
-                     f"{r['load'][1]:.2f} after. The webhook costs the worker "
-                     f"{webhook_cpu:.1f} ms of CPU, so one gunicorn process tops out near {1000 / webhook_cpu:.0f} "
-                     "webhooks/s here, whatever its threads.")
-        for (rate, path), summary in r["results"].items():
-            if summary["first_error"]:
-                status, body = summary["first_error"]
-                lines.append(f"  - at {rate} req/s, {summary['errors']} of `POST {path}` failed; the first: "
-                             f"{status} `{' '.join(body.decode(errors='replace').split())[:100]}`")
-        if r["server_errors"]:
-            lines.append(f"  - the server logged {len(r['server_errors'])} exceptions, the last: "
-                         f"`{r['server_errors'][-1][:200]}`")
+def checks(result: dict, rate: int) -> str:
+    """What was stored and published, against what was sent."""
+    s, sent = result["stored"], result["sent"]
+    once = s["voice_cases"] == s["call_sids"] == s["calls"] == sent and s["texts"] == s["text_sids"] == sent
+    worst = max(r["lag"] for r in result["steps"].values())
+    cpu = sum(result["steps"][step]["cpu"] for step in STEPS if step != "sms")
+    lines = [
+        (f"- Stored: {s['voice_cases']:,} voice cases for {s['call_sids']:,} CallSids ({s['calls']:,} call legs), "
+        f"{s['abandoned']:,} of them abandoned by the queue result and {s['ended_legs']:,} legs ended by the status "
+        f"callback; {s['texts']:,} texts for {s['text_sids']:,} MessageSids in {s['sms_cases']:,} cases, "
+        f"{s['replies']:,} replies queued ({s['advice']:,} emergency advice), {result['jobs']:,} send jobs in Redis "
+        f"(no worker ran). Sent {sent:,} calls and {sent:,} texts (with {WARMUP} warm-up each): each exactly once: "
+        f"{'yes' if once else 'NO'}."),
+        "- Events on Redis: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result["events"].items())) + ".",
+        (f"- {result['reconnects']} keep-alive reconnects, worst send lag {worst:.1f} ms; 1-minute load average "
+        f"{result['load'][0]:.2f} before, {result['load'][1]:.2f} after."),
+        (f"- One call's six webhooks (the IVR path above, one wait request) cost the workers {cpu:.1f} ms of CPU: "
+        f"one web process serves about {1000 / cpu * 60:,.0f} such calls a minute if its CPU is its own "
+        f"(a call waiting a minute adds about six wait requests at {result['steps']['wait']['cpu']:.1f} ms each)."),
+    ]
+    for step, summary in [*result["steps"].items(), *(("bare", b) for b in result["bare"].values())]:
+        if summary["first_error"]:
+            status, body = summary["first_error"]
+            lines.append(f"  - {summary['errors']} of `{step}` failed; the first: {status} "
+                         f"`{' '.join(body.decode(errors='replace').split())[:100]}`")
+    if result["server_errors"]:
+        lines.append(f"  - the servers logged {len(result['server_errors'])} exceptions, the last: "
+                     f"`{result['server_errors'][-1][:200]}`")
     return "\n".join(lines)
 
 
@@ -512,42 +581,46 @@ def write_section(body: str) -> None:
 
 
 def main() -> None:
-    """Measure both configurations, print the table, record it in bench/README.md."""
+    """Measure, print the tables, record them in bench/README.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--no-readme", action="store_true", help="print only; do not touch bench/README.md")
+    parser.add_argument("--rate", type=int, default=RATE, help=f"webhooks per second (default {RATE})")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of blocks (default {ROUNDS})")
+    parser.add_argument("--seconds", type=int, default=BLOCK_SECONDS, help="seconds per block")
     args = parser.parse_args()
+    if not (1 <= args.rate <= 1000 and 1 <= args.rounds <= 20 and 1 <= args.seconds <= 30):
+        parser.error("rate 1-1000, rounds 1-20, seconds 1-30")
     started, uptime_before = time.perf_counter(), uptime()
     with tempfile.TemporaryDirectory(prefix="sampark-bench-voice-") as tmp:
-        configs = {name: run_config(name, Path(tmp) / str(i)) for i, name in enumerate(
-            ["(A) SQLite, no Redis", "(B) PostgreSQL + Redis"])}
+        result = run(Path(tmp), args.rate, args.rounds, args.seconds)
     uptime_after = uptime()
+    command = ".venv/bin/python -m bench.bench_voice_webhook" + (
+        f" --rate {args.rate}" if args.rate != RATE else "") + (
+        f" --rounds {args.rounds}" if args.rounds != ROUNDS else "") + (
+        f" --seconds {args.seconds}" if args.seconds != BLOCK_SECONDS else "")
     body = f"""{HEADING}
 
-`cd /work/main && .venv/bin/python -m bench.bench_voice_webhook` (bench/bench_voice_webhook.py).
+`{command}` (bench/bench_voice_webhook.py; its docstring says what a round sends).
 
-One `gunicorn -c gunicorn.conf.py` process on 127.0.0.1 serves the real app (development settings, emulator
-credentials, emulator not mounted) plus `POST /bench/bare`, a public view added to the same app that returns the
-greeting TwiML as a constant: same server, routing and access gate; no signature check, database write, event
-or TwiML building. An open-loop client ({WORKERS} threads sharing keep-alive `http.client` connections, the
-last used first) sends Twilio-signed incoming-call webhooks, a fresh CallSid and caller each, at a fixed rate
-whatever the answers; latency is `perf_counter` around one request and its response. Per rate, {BLOCKS} blocks
-of {BLOCK_SECONDS} s per endpoint, alternated ABBA, after {WARMUP} warm-up requests to each. (A) SQLite file in
-a temporary directory, no Redis; (B) PostgreSQL database `{BENCH_DB}` (recreated, `flask_migrate.upgrade`) and
-`REDIS_URL={REDIS_URL}` as the Socket.IO message queue, on channel `{CHANNEL}`. An answer counts as an error
-unless it is a 200 with the Gather of the language / emergency menu. Worker CPU is the gunicorn worker's user +
-system time over the blocks (all its threads, including the Socket.IO Redis listener; not PostgreSQL's). Other
-work shares this machine's CPUs (see `uptime` below): compare each webhook row with the bare row of the same
-run, not figures across runs.
+{INSTANCES} gunicorn instances (`gunicorn.conf.py`, as `deploy/up` runs them) serve the real app on PostgreSQL
+(`{BENCH_DB}`, migrated) and Redis (Socket.IO message queue, rq queue), plus `POST {BARE}`: the greeting TwiML as a
+constant, on the same servers. An open-loop client ({WORKERS} threads, keep-alive connections, requests alternating
+between the instances) sends Twilio-signed webhooks at {args.rate}/s whatever the answers: per step, {args.rounds}
+rounds of a {args.seconds}-s block of that webhook and a {args.seconds}-s block of bare requests (ABAB, then BABA), the
+calls of a round walking through the IVR step by step. Worker CPU is both gunicorn workers' user + system time over
+the blocks (not PostgreSQL's or Redis's). An answer counts as an error unless it is the step's TwiML (204 for the
+status callback). Other developers' work shares this machine's 2 CPUs (see `uptime`): compare each step with its
+own bare blocks, not figures across runs.
 
-{table(configs)}
+{table(result)}
 
-{checks(configs)}
+{checks(result, args.rate)}
 
-Where the time goes: the same webhook, one at a time in the bench process through the Flask test client (no
-HTTP server), each step timed in place; medians in ms over 300 webhooks. The event step includes re-reading the
-case that the commit expired (one SELECT, on a second pool checkout), then publishing it.
+Where the time goes (the same steps one at a time in the bench process through the Flask test client, PostgreSQL
+and Redis; medians over 200 calls and texts; a round trip is a statement, or BEGIN and COMMIT around a
+transaction's statements):
 
-{steps_table(configs)}
+{where_table(result)}
 
 Machine: {machine()}, {date.today()}. Whole run {time.perf_counter() - started:.0f} s.
 `uptime` before: `{uptime_before}`; after: `{uptime_after}`.

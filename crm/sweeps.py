@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from crm import appointments, jobs, outbox, unit_of_work
 from crm.extensions import db
@@ -67,7 +67,15 @@ def run_guarded(app: Flask) -> dict[str, int] | None:
     """One pass as its own unit of work; a failure (database or Redis away) is logged, never raised."""
     with app.app_context():
         try:
-            done = run_once()
+            try:
+                done = run_once()
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # The pooled connection had died (crm.pool cannot see every death without a query): the pool is
+                # renewed, nothing was committed, and every sweep is idempotent, so the pass runs once more at once.
+                unit_of_work.rollback()
+                done = run_once()
             unit_of_work.commit()
             return done
         except Exception:  # keep sweeping: one bad pass must not stop the alarms

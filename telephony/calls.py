@@ -6,17 +6,22 @@ is idempotent and state only moves forward.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from typing import NamedTuple
 
-from crm import audit, phones
+from sqlalchemy import ColumnElement, Integer, String, bindparam, false, func, insert, literal, select, update
+from sqlalchemy import case as case_when
+from sqlalchemy.orm import joinedload
+
+from crm import audit, phones, unit_of_work
 from crm.cards import number as card_number
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN, Status
 from crm.extensions import db
 from crm.live import events
-from crm.models import Call, Case, HealthCard
-from crm.models.base import utcnow
+from crm.models import Call, Case, CaseEvent, HealthCard
+from crm.models.base import UTCDateTime, utcnow
 from crm.models.telephony import CALL_STATUS_RANK
 from triage import classify
 
@@ -24,11 +29,13 @@ __all__ = [
     "EMERGENCY",
     "TAKEN",
     "TIER1",
+    "answer_incoming",
     "call_status",
     "choose",
     "citizen_leg",
     "enter_card",
     "enter_queue",
+    "find",
     "hear",
     "incoming",
     "is_live",
@@ -36,6 +43,8 @@ __all__ = [
     "observe",
     "queue_result",
     "request_callback",
+    "status_callback",
+    "waiting",
 ]
 MAX_CARD_ATTEMPTS = 2
 
@@ -57,7 +66,7 @@ def caller_number(raw: str) -> str:
 def incoming(params: dict) -> tuple[Call, Case]:
     """The citizen's call arrived: one Call and one Case per CallSid, however often Twilio says so."""
     sid = params["CallSid"]
-    call = db.session.scalar(select(Call).where(Call.sid == sid))
+    call = find(sid)
     if call is not None:
         return call, call.case
     caller = caller_number(params.get("From", ""))
@@ -66,6 +75,22 @@ def incoming(params: dict) -> tuple[Call, Case]:
                 to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"), last_heard_at=utcnow())
     db.session.add(call)
     return call, case
+
+
+def answer_incoming(params: dict) -> Case:
+    """The incoming-call webhook's work: on PostgreSQL one statement (crm.cases.lifecycle.open_call), else
+    incoming() through the ORM. The case returned may be a detached copy: read it, do not change it."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        opened = lifecycle.open_call(params["CallSid"], caller_number(params.get("From", "")),
+                                     params.get("To", ""), params.get("CallStatus", "ringing"))
+        if opened is not None:
+            return opened[0]
+    return incoming(params)[1]
+
+
+def find(sid: str) -> Call | None:
+    """The call leg `sid` with its case, in one query."""
+    return db.session.scalar(select(Call).where(Call.sid == sid).options(joinedload(Call.case)))
 
 
 def citizen_leg(case: Case) -> Call | None:
@@ -145,11 +170,76 @@ def enter_queue(case: Case, queue: str) -> bool:
     return True
 
 
+class Waiting(NamedTuple):
+    """What the wait music needs to know about a waiting caller's case."""
+
+    case_id: int
+    status: str
+    queue: str | None
+    language: str
+    position: int
+
+
+def _rank_of(column) -> ColumnElement:
+    return case_when(*((column == status, rank) for status, rank in CALL_STATUS_RANK.items()), else_=-1)
+
+
+def waiting(params: dict) -> Waiting | None:
+    """A wait request: note the queue and position on the call leg; None for an unknown or finished call.
+
+    On PostgreSQL one UPDATE ... FROM the case ... RETURNING that commits as it runs (the most frequent
+    webhook: one every few seconds per waiting caller); elsewhere the ORM does the same."""
+    if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
+        return _waiting_orm(params)
+    status = params.get("CallStatus", "")
+    rank = CALL_STATUS_RANK.get(status, -1)
+    statement = _waiting_statement(0 <= rank < 4, status == "in-progress")
+    row = unit_of_work.run_alone(statement, {
+        "p_sid": params.get("CallSid", ""), "p_queue_sid": params.get("QueueSid") or None,
+        "p_position": _position(params), "p_now": utcnow(), "p_status": status, "p_rank": rank}).first()
+    return Waiting(*row) if row is not None else None
+
+
+@functools.cache
+def _waiting_statement(forwardable: bool, answering: bool):
+    """waiting()'s UPDATE, built once per shape (building and keying it each time cost more than running it)."""
+    now = bindparam("p_now", type_=UTCDateTime())
+    forward = _rank_of(Call.status) < bindparam("p_rank", type_=Integer()) if forwardable else false()
+    answered = forward & Call.answered_at.is_(None) if answering else false()  # as observe() decides
+    return (
+        update(Call)
+        .where(Call.sid == bindparam("p_sid", type_=String()), Case.id == Call.case_id, Case.status.not_in(ENDED))
+        .values(queue_sid=func.coalesce(bindparam("p_queue_sid", type_=String()), Call.queue_sid),
+                queue_name=Case.queue, queue_position=bindparam("p_position", type_=Integer()),
+                queued_at=func.coalesce(Call.queued_at, now), last_heard_at=now,
+                status=case_when((forward, bindparam("p_status", type_=String())), else_=Call.status),
+                answered_at=case_when((answered, now), else_=Call.answered_at))
+        .returning(Case.id, Case.status, Case.queue, Case.language, Call.queue_position)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _waiting_orm(params: dict) -> Waiting | None:
+    call = find(params.get("CallSid", ""))
+    if call is None:
+        return None
+    observe(call, params.get("CallStatus", ""))
+    case = call.case
+    if case is None or not is_live(case):
+        return None
+    position = note_waiting(call, params)
+    return Waiting(case.id, case.status, case.queue, case.language, position)
+
+
+def _position(params: dict) -> int:
+    return max(param_int(params.get("QueuePosition"), 1), 1)
+
+
 def note_waiting(call: Call, params: dict) -> int:
     """Remember the queue Twilio put the caller in (needed to dequeue them); returns the position."""
     call.queue_sid = params.get("QueueSid") or call.queue_sid
     call.queue_name = call.case.queue if call.case else call.queue_name
-    position = max(param_int(params.get("QueuePosition"), 1), 1)
+    position = _position(params)
     if call.queued_at is None:
         call.queued_at = utcnow()
     call.queue_position = position
@@ -194,9 +284,83 @@ def observe(call: Call, status: str) -> None:
             call.answered_at = utcnow()
 
 
+def status_callback(params: dict) -> None:
+    """The status callback webhook's work: on PostgreSQL one statement, else call_status() through the ORM."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        _status_at_once(params)
+    else:
+        call_status(params)
+
+
+SUMMARY = ("id", "status", "priority", "channel", "language", "queue", "specialty", "caller_phone", "patient_id",
+           "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
+
+
+def _status_at_once(params: dict) -> None:
+    """call_status() as one data-modifying CTE that commits as it runs: the leg moves forward (or nothing happens),
+    an ended leg is logged on the timeline, a citizen's ended leg abandons a case still in the menu or a queue."""
+    status, now = params.get("CallStatus", ""), utcnow()
+    if status not in CALL_STATUS_RANK:
+        return
+    rank, sequence = CALL_STATUS_RANK[status], param_int(params.get("SequenceNumber"), -1)
+    ended = rank == 4
+    duration = (param_int(params.get("CallDuration")) or None) if ended else None
+    statement = _status_statement(ended, sequence >= 0, status == "in-progress")
+    params = {"p_sid": params.get("CallSid", ""), "p_status": status, "p_rank": rank, "p_sequence": sequence,
+              "p_duration": duration, "p_now": now}
+    row = unit_of_work.run_alone(statement, params).first()
+    if row is None:
+        return
+    fields = {name: getattr(row, name) for name in SUMMARY}
+    if row.abandoned:  # the row was read before the statement's own UPDATE: the copy shows what it wrote
+        fields |= {"status": Status.ABANDONED, "abandoned_at": now}
+    case = Case(**fields)
+    if row.abandoned:
+        events.case_changed(case, "case.abandoned")
+    events.case_changed(case)  # the desks show the call's state from its legs
+
+
+@functools.cache
+def _status_statement(ended: bool, sequenced: bool, answering: bool):
+    """_status_at_once()'s statement, built once per shape."""
+    now, status = bindparam("p_now", type_=UTCDateTime()), bindparam("p_status", type_=String())
+    duration = bindparam("p_duration", type_=Integer())
+    values = {"status": status, "last_heard_at": now}
+    if answering:
+        values["answered_at"] = case_when((Call.answered_at.is_(None), now), else_=Call.answered_at)
+    condition = [Call.sid == bindparam("p_sid", type_=String()), _rank_of(Call.status) < bindparam("p_rank", type_=Integer())]
+    if sequenced:
+        values["last_sequence"] = bindparam("p_sequence", type_=Integer())
+        condition.append(Call.last_sequence < bindparam("p_sequence", type_=Integer()))
+    if ended:
+        values |= {"ended_at": now, "duration": duration}
+    moved = update(Call).where(*condition).values(**values).returning(Call.case_id, Call.purpose).cte("moved")
+    parts, gone = [], None
+    if ended:
+        logged = insert(CaseEvent).from_select(
+            ["case_id", "at", "kind", "detail"],
+            select(moved.c.case_id, now, literal("call_ended"),
+                   func.json_build_object("leg", moved.c.purpose, "status", status, "duration", duration))
+            .where(moved.c.case_id.is_not(None))).returning(CaseEvent.case_id).cte("logged")
+        gone = lifecycle.abandon_at_once(select(moved.c.case_id).where(moved.c.purpose.in_(("citizen", "callback"))),
+                                         now).cte("gone")
+        told = insert(CaseEvent).from_select(
+            ["case_id", "at", "kind", "detail"],
+            # Joined to what `logged` returned, so 'call_ended' is written (and numbered) first, as the ORM orders them.
+            select(gone.c.id, now, literal("abandoned"), func.json_build_object())
+            .select_from(gone.join(logged, logged.c.case_id == gone.c.id))).cte("told")
+        parts = [logged, gone, told]
+    columns = [getattr(Case, name) for name in SUMMARY]
+    abandoned = select(gone.c.id).scalar_subquery().is_not(None) if gone is not None else false()
+    statement = select(*columns, abandoned.label("abandoned")).where(Case.id.in_(select(moved.c.case_id)))
+    for part in parts:  # every CTE runs, referenced or not; naming them keeps the statement explicit
+        statement = statement.add_cte(part)
+    return statement
+
+
 def call_status(params: dict) -> Call | None:
     """Apply a status callback if it moves the call forward; ignore repeats and stale ones."""
-    call = db.session.scalar(select(Call).where(Call.sid == params.get("CallSid", "")))
+    call = find(params.get("CallSid", ""))
     status = params.get("CallStatus", "")
     if call is None or status not in CALL_STATUS_RANK:
         return None

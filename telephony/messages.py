@@ -53,9 +53,8 @@ def channel_of(address: str) -> tuple[str, str]:
 
 def inbound(params: dict, helpline: str) -> Message | None:
     """Store an inbound SMS or WhatsApp message once and act on it; None if Twilio already delivered this MessageSid."""
+    # No look for the MessageSid first: storing it (ON CONFLICT DO NOTHING) is the check, and a repeat rolls back.
     sid = params.get("MessageSid", "")
-    if db.session.scalar(select(Message.id).where(Message.sid == sid)) is not None:
-        return None
     channel, address = channel_of(params.get("From", ""))
     if channel == "whatsapp":
         helpline = current_app.config["TWILIO_WHATSAPP_NUMBER"]
@@ -140,15 +139,14 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
     """Insert the message once per MessageSid (INSERT ... ON CONFLICT DO NOTHING); None, and the unit of work
     rolled back, if Twilio's copy arrived twice at once and the other request stored it."""
     insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(Message)
-    stored = db.session.execute(insert.values(
+    message = db.session.scalars(insert.values(
         sid=sid, case_id=case.id if case else None, direction="inbound", kind="reply", from_number=sender,
         to_number=helpline, body=body, language=language, status="received", segments=sms_text.segments(body),
         created_at=utcnow(), updated_at=utcnow(), channel=channel,
-    ).on_conflict_do_nothing(index_elements=["sid"]).returning(Message.id)).scalar_one_or_none()
-    if stored is None:
-        db.session.rollback()  # whatever this copy began (a new case) is the other copy's to keep
+    ).on_conflict_do_nothing(index_elements=["sid"]).returning(Message)).one_or_none()
+    if message is None:
+        db.session.rollback()  # a repeat: whatever this copy began (a new case) is the first copy's to keep
         return None
-    message = db.session.get(Message, stored)
     if case is not None:
         events.case_changed(case, "case.message")
     return message

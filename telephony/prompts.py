@@ -6,6 +6,11 @@ Each Say names the voice of its language: Twilio fails a Say whose voice does no
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
+from xml.sax.saxutils import escape
+
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 VOICES = {"hi": ("hi-IN", "Polly.Aditi"), "en": ("en-IN", "Polly.Raveena")}
@@ -88,6 +93,49 @@ TEXT = {
 }
 
 
+# How ElementTree escapes a value inside a tag (an attribute) and in text.
+_IN_TAG = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
+_TOKEN = re.compile(r"__sampark_(\d)__")
+
+
+def built_once(*varying: str):
+    """Build each prompt's TwiML once per language and choice, not on every webhook.
+
+    The arguments named in `varying` (a case's URLs, its conference name) differ on every call: the
+    prompt is built with placeholders in their place and kept in pieces; each call joins the pieces
+    with its values escaped as ElementTree would have escaped them there (in a tag or in text), so the
+    answer is byte for byte what building afresh gives (`prompt.__wrapped__`, which the tests compare).
+    """
+
+    def wrap(build):
+        signature = inspect.signature(build)
+
+        @functools.lru_cache(maxsize=1024)
+        def pieces(*args) -> tuple:
+            xml, out, at = build(*args), [], 0
+            for found in _TOKEN.finditer(xml):
+                before = xml[:found.start()]
+                out += [xml[at:found.start()], (int(found.group(1)), before.rfind("<") > before.rfind(">"))]
+                at = found.end()
+            return (*out, xml[at:])
+
+        @functools.wraps(build)
+        def prompt(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = []
+            for index, name in enumerate(varying):
+                values.append(str(bound.arguments[name]) if bound.arguments[name] is not None else None)
+                if values[-1] is not None:
+                    bound.arguments[name] = f"__sampark_{index}__"
+            return "".join(part if isinstance(part, str) else escape(values[part[0]], _IN_TAG if part[1] else {})
+                           for part in pieces(*bound.args))
+
+        return prompt
+
+    return wrap
+
+
 def say(target, key: str, lang: str, **values) -> None:
     """Add the prompt `key` in `lang` to a VoiceResponse or Gather."""
     language, voice = VOICES[lang]
@@ -108,6 +156,7 @@ def _menu_gather(menu_url: str, speech: bool, lang: str) -> Gather:
     return Gather(num_digits=1, action=menu_url, method="POST", timeout=6)
 
 
+@built_once("menu_url")
 def greeting(menu_url: str, known_language: str | None, speech: bool = False) -> str:
     """First words: welcome and the language / emergency menu (asked twice, then Hindi)."""
     response = VoiceResponse()
@@ -123,6 +172,7 @@ def greeting(menu_url: str, known_language: str | None, speech: bool = False) ->
     return str(response)
 
 
+@built_once("menu_url")
 def menu_again(menu_url: str, wrong_key: bool, noinput: int, speech: bool = False) -> str:
     """After a wrong key or silence: ask again."""
     response = VoiceResponse()
@@ -136,6 +186,7 @@ def menu_again(menu_url: str, wrong_key: bool, noinput: int, speech: bool = Fals
     return str(response)
 
 
+@built_once("wait_url", "action_url")
 def emergency(lang: str, queue: str, wait_url: str, action_url: str) -> str:
     """Emergency: what to do now (in both languages: they may not have chosen one), then the doctors' queue."""
     response = VoiceResponse()
@@ -144,6 +195,7 @@ def emergency(lang: str, queue: str, wait_url: str, action_url: str) -> str:
     return str(response)
 
 
+@built_once("card_url")
 def ask_card(lang: str, card_url: str, retry: bool = False) -> str:
     """Ask for the card number on the keypad (hash alone skips)."""
     response = VoiceResponse()
@@ -154,6 +206,7 @@ def ask_card(lang: str, card_url: str, retry: bool = False) -> str:
     return str(response)
 
 
+@built_once("wait_url", "action_url")
 def enqueue(lang: str, queue: str, wait_url: str, action_url: str, before: str | None = None) -> str:
     """Say `before` (a prompt key) if given, then put the caller in `queue`."""
     response = VoiceResponse()
@@ -164,6 +217,7 @@ def enqueue(lang: str, queue: str, wait_url: str, action_url: str, before: str |
     return str(response)
 
 
+@built_once("choice_url")
 def waiting(lang: str, position: int, minutes: int, choice_url: str | None) -> str:
     """Wait music for tier 1: position, expected wait, and the call-back offer."""
     response = VoiceResponse()
@@ -176,6 +230,7 @@ def waiting(lang: str, position: int, minutes: int, choice_url: str | None) -> s
     return str(response)
 
 
+@built_once()
 def emergency_waiting(lang: str) -> str:
     """Wait music for the emergency queue: keep repeating what to do."""
     response = VoiceResponse()
@@ -184,6 +239,7 @@ def emergency_waiting(lang: str) -> str:
     return str(response)
 
 
+@built_once()
 def on_hold(lang: str) -> str:
     """What a caller on hold hears (the conference's holdUrl): reassurance, then quiet, repeated by Twilio."""
     response = VoiceResponse()
@@ -192,6 +248,7 @@ def on_hold(lang: str) -> str:
     return str(response)
 
 
+@built_once()
 def callback_booked(lang: str) -> str:
     """The caller chose a call-back: confirm and leave the queue."""
     response = VoiceResponse()
@@ -200,6 +257,7 @@ def callback_booked(lang: str) -> str:
     return str(response)
 
 
+@built_once("name", "status_url")
 def conference(name: str, lang: str | None, status_url: str, caller: bool) -> str:
     """Join the case's conference; the caller's leaving ends it, a staff member's does not."""
     response = VoiceResponse()
@@ -218,6 +276,7 @@ def conference(name: str, lang: str | None, status_url: str, caller: bool) -> st
     return str(response)
 
 
+@built_once("reference", "name", "status_url")
 def staff_leg(reference: str, name: str, status_url: str) -> str:
     """What a staff member hears when their phone or browser picks up: the case, then the caller."""
     response = VoiceResponse()
@@ -229,6 +288,7 @@ def staff_leg(reference: str, name: str, status_url: str) -> str:
     return str(response)
 
 
+@built_once()
 def leave_queue() -> str:
     """Step out of the queue (someone took the case; the Enqueue action connects the caller)."""
     response = VoiceResponse()
@@ -236,6 +296,7 @@ def leave_queue() -> str:
     return str(response)
 
 
+@built_once()
 def empty() -> str:
     """Nothing more to say."""
     return str(VoiceResponse())
@@ -248,6 +309,7 @@ def reject() -> str:
     return str(response)
 
 
+@built_once()
 def hangup(lang: str) -> str:
     """Goodbye and hang up."""
     response = VoiceResponse()
@@ -256,6 +318,7 @@ def hangup(lang: str) -> str:
     return str(response)
 
 
+@built_once()
 def fallback() -> str:
     """Twilio's fallback when the helpline cannot answer: emergency numbers and a call-back, twice, both languages."""
     response = VoiceResponse()

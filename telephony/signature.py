@@ -7,9 +7,11 @@ import logging
 from collections.abc import Callable
 
 from flask import Response, current_app, request
+from sqlalchemy.exc import DBAPIError
 from twilio.request_validator import RequestValidator
 
 from crm.auth.access import csrf_exempt, public
+from crm.extensions import db
 from crm.security.bounds import optional_id
 from telephony import webhook_fields
 
@@ -51,7 +53,16 @@ def twilio_webhook(view: Callable) -> Callable:
         if refusal:
             log.warning("refused signed Twilio webhook %s: %s", request.path, refusal)
             return Response(f"Bad request: {refusal}\n", status=400, mimetype="text/plain")
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The pooled connection had died (failover, a cut connection): SQLAlchemy has discarded the pool,
+            # nothing was committed, and Twilio will not retry a voice webhook, so try once more ourselves.
+            log.warning("database connection lost during %s; retrying once on a new one", request.path)
+            db.session.rollback()
+            return view(*args, **kwargs)
 
     return public(csrf_exempt(checked))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Call, Case
@@ -27,7 +26,7 @@ def _url(endpoint: str, **args) -> str:
 
 def _call_and_case(live_only: bool = True) -> tuple[Call | None, Case | None]:
     """The call and its case; with `live_only`, no case for a call whose case has ended (a replay)."""
-    call = db.session.scalar(select(Call).where(Call.sid == request.form.get("CallSid", "")))
+    call = calls.find(request.form.get("CallSid", ""))
     if call is not None:
         calls.observe(call, request.form.get("CallStatus", ""))
     case = call.case if call else None
@@ -47,7 +46,7 @@ def voice():
         return twiml(prompts.hangup("hi")), 400
     if _is_missed_call_number(params.get("To", "")):
         return missed_call()
-    _call, case = calls.incoming(params)
+    case = calls.answer_incoming(params)
     return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case), _speech()))
 
 
@@ -129,18 +128,18 @@ def _enqueue_tier1(case: Case, before: str | None = None) -> Response:
 @twilio_webhook
 def wait():
     """Wait music: position, expected wait, call-back offer (tier 1) or advice (emergency)."""
-    call, case = _call_and_case()
-    if case is None:
-        return twiml(prompts.empty())
     params = _params()
-    position = calls.note_waiting(call, params)
-    if case.status in calls.TAKEN:
+    waiting = calls.waiting(params)
+    if waiting is None:
+        return twiml(prompts.empty())
+    if waiting.status in calls.TAKEN:
         # Claimed before Twilio told us its queue: leave, and the Enqueue action connects the caller.
         return twiml(prompts.leave_queue())
-    if case.queue == calls.EMERGENCY:
-        return twiml(prompts.emergency_waiting(case.language))
-    minutes = calls.expected_minutes(params, position)
-    return twiml(prompts.waiting(case.language, position, minutes, _url("telephony.wait_choice", case=case.id)))
+    if waiting.queue == calls.EMERGENCY:
+        return twiml(prompts.emergency_waiting(waiting.language))
+    minutes = calls.expected_minutes(params, waiting.position)
+    return twiml(prompts.waiting(waiting.language, waiting.position, minutes,
+                                 _url("telephony.wait_choice", case=waiting.case_id)))
 
 
 @bp.post("/voice/wait/choice")
@@ -215,7 +214,7 @@ def conference_status():
 @twilio_webhook
 def status():
     """Call status callbacks, possibly repeated or out of order."""
-    calls.call_status(_params())
+    calls.status_callback(_params())
     return Response(status=204)
 
 

@@ -11,8 +11,10 @@ the rest press #), the Enqueue's wait requests, then the queue result and the co
 instances as a balancer would; webhooks are signed over --public (default the first --base). Loopback only,
 bounded (calls <= 5000, texts <= 2000, seconds <= 600). Reports: per step p50/p99 and answers over 1 s or
 not TwiML; calls and texts stored exactly once (database); every emergency ahead of every routine case in
-both queues; dashboard events received by a supervisor connected to each instance; calls per minute per web
-process. Failure drills: `run(..., drills=[(seconds, callable)])` calls each callable at its time.
+both queues; dashboard events received by a supervisor connected to each instance over WebSocket (as the staff
+pages connect; a reconnect re-reads the queue); the red-flag advice SMS latency, from the text stored to the
+advice accepted by Twilio (issue 16: p99 <= 2 s); calls per minute per web process; PASS or FAIL against each
+target first. Failure drills: `run(..., drills=[(seconds, callable)])` calls each callable at its time.
 """
 
 from __future__ import annotations
@@ -81,8 +83,10 @@ def run(args, app, drills=()) -> dict:
     time.sleep(2)  # the last events cross Redis
     for dashboard in dashboards:
         dashboard.close()
+    elapsed = time.monotonic() - started
+    advice = checks.advice_latency(args.database_url, texts)
     return {"ledger": ledger, "plans": plans, "texts": texts, "arrived": arrived, "order": order,
-            "dashboards": dashboards, "elapsed": time.monotonic() - started}
+            "dashboards": dashboards, "elapsed": elapsed, "advice": advice}
 
 
 def report(args, result) -> str:
@@ -103,21 +107,39 @@ def report(args, result) -> str:
     voice = checks.cases_of_calls(args.database_url, [p.sid for p in plans])
     sms = checks.cases_of_texts(args.database_url, result["texts"])
     emergencies = sum(p.emergency for p in plans)
-    queued = sum(1 for q in ledger.enqueued.values() if q != "emergency")
-    expected = {"case.opened": args.calls, "case.emergency": emergencies, "case.queued": queued}
-    boards = []
+    expected = checks.expected_events(args.database_url, [p.sid for p in plans], result["texts"])
+    boards, all_events = [], True
     for board in result["dashboards"]:
+        all_events &= all(len(board.cases[kind]) >= want for kind, want in expected.items())
         got = ", ".join(f"{kind} {len(board.cases[kind]):,}/{want:,} ({board.seen[kind]:,} events)"
                         for kind, want in expected.items())
         boards.append(f"  - supervisor on {board.base}: cases per event kind received/expected: {got}; "
                       f"case.message {board.seen['case.message']:,} events for {len(board.cases['case.message']):,} "
-                      f"cases; case.updated {board.seen['case.updated']:,} events; connected {board.connects} time(s)")
+                      f"cases; case.updated {board.seen['case.updated']:,} events; connected {board.connects} time(s)"
+                      + (f", queue re-read after each reconnect (HTTP status: count) {dict(board.rereads)}"
+                         if board.connects > 1 else ""))
     per_process = args.calls / (result["arrived"] / 60) / len(args.base.split(","))
     order = "; ".join(f"{q}: {n} waiting, {p1} emergencies, all ahead: {'yes' if first else 'NO'}"
                       for q, (n, p1, first) in result["order"].items())
     once = (voice["calls_stored"] == voice["distinct_sids"] == voice["cases"] == args.calls == voice["voice_cases"]
             and sms["texts_stored"] == sms["distinct_sids"] == args.sms)
+    advice = result["advice"]
+    advice_text = (f"{advice['sent']} of {advice['advice']} red-flag texts had their emergency advice accepted by "
+                   f"Twilio, {advice['unsent']} still unsent 60 s after the burst; from the text stored to the advice "
+                   f"accepted p50 {advice['p50']:.2f} s, p99 {advice['p99']:.2f} s, max {advice['max']:.2f} s"
+                   if advice["sent"] else f"no advice sent for {advice['advice']} red-flag texts")
+    first = all(f for _, _, f in result["order"].values())
+    verdicts = [
+        ("every webhook answered with TwiML in under 1 s", not bad, f"{len(bad)} of {len(ledger.steps):,} not"),
+        ("no call or text lost or stored twice", once, "see Database"),
+        ("every emergency ahead of every routine case in both queues", first, "see Queues"),
+        ("the dashboards received every case's opened / emergency / queued event", all_events, "see Dashboards"),
+        ("red-flag advice SMS p99 <= 2 s during the burst, none unsent", advice["sent"] and not advice["unsent"]
+         and advice["p99"] <= 2.0, f"p99 {advice['p99'] or 0:.2f} s, {advice['unsent']} unsent"),
+    ]
+    summary = [f"- {'PASS' if ok else 'FAIL'}: {target}" + ("" if ok else f" ({why})") for target, ok, why in verdicts]
     return "\n".join([
+        "Targets:", *summary, "",
         *lines, "",
         f"- {args.calls:,} calls ({emergencies} pressed 9, {sum(p.hang_up_early for p in plans)} set to hang up "
         f"while waiting) and {args.sms} texts arrived in {result['arrived']:.1f} s over {len(args.base.split(','))} "
@@ -130,6 +152,7 @@ def report(args, result) -> str:
         (f"- Queues while every caller was waiting (`triage.queue.waiting`, the dashboards' "
         f"order): {order}."),
         "- Dashboards:", *boards,
+        f"- Advice (issue 16): {advice_text}.",
     ])
 
 
@@ -148,6 +171,7 @@ def main() -> None:
     parser.add_argument("--wait-gap", type=float, default=4.0, help="seconds between wait requests")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--topology", action="store_true", help="start deploy/up on a fresh database first")
+    parser.add_argument("--web", type=int, default=2, help="web instances to start with --topology (default 2)")
     parser.add_argument("--readme", action="store_true", help="record the figures in bench/README.md")
     args = parser.parse_args()
     if not (0 < args.calls <= 5000 and 0 <= args.sms <= 2000 and 0 < args.seconds <= 600):
@@ -177,9 +201,10 @@ def _record(args, text: str, load_before: tuple, topology) -> None:
     from bench.bench_lookup import README, replace_sections
 
     where = ("`--topology`: deploy/up on a fresh PostgreSQL database with the emulator as Twilio's stand-in for the "
-             "app's own REST calls, 2 gunicorn instances (50 threads each), 2 rq workers, the sweep loop, Redis"
+             f"app's own REST calls, {args.web} gunicorn instances (50 threads each), 2 job workers (`flask worker`), "
+             "the sweep loop, Redis"
              if topology else f"against {args.base}")
-    command = " ".join(["cd /work/wt/speed && .venv/bin/python -m bench.burst", *sys.argv[1:]])
+    command = " ".join([".venv/bin/python -m bench.burst", *sys.argv[1:]])
     section = f"""
 `{command}` (bench/burst/), {where}. All on this 2-core machine: the load generator too.
 
@@ -202,7 +227,7 @@ def _topology(args, tmp: Path):
 
     args.database_url = ensure_database("sampark_burst", fresh=True)
     Redis.from_url(args.redis_url).flushdb()  # the burst's own Redis database: no jobs left from a past run
-    topology = Topology(tmp / "run", args.database_url, args.redis_url).start()
+    topology = Topology(tmp / "run", args.database_url, args.redis_url, web=args.web).start()
     args.base = ",".join(topology.web_urls)
     return topology
 

@@ -264,7 +264,7 @@
   // The clinical note being typed: what triage reads in it, beside the field (the same classify as SMS and IVR).
   window.FlagHints.delegate($('detail'), 'textarea[data-flag-hints]');
 
-  const socket = io({ transports: ['websocket', 'polling'] });
+  const socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
   const live = $('live');
   socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
   socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });

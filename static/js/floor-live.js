@@ -68,7 +68,7 @@
     }
     function soon() { if (!timer) timer = setTimeout(read, 150); }
     function state(name, text) { if (status) { status.dataset.state = name; status.textContent = text; } }
-    const socket = window.io({ reconnectionDelayMax: 5000 });
+    const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
     socket.on('connect', () => { state('live', 'Live'); read(); });
     socket.on('disconnect', () => state('down', 'Reconnecting…'));
     socket.on('connect_error', () => state('down', 'Not connected: retrying…'));

@@ -693,7 +693,7 @@
     conn.dataset.state = live ? 'live' : 'down';
     conn.textContent = text;
   }
-  const socket = window.io({ reconnectionDelayMax: 5000 });
+  const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
   socket.on('connect', () => { connection(true, 'Live'); refresh(); });  // (re)connected: read the truth again
   socket.on('disconnect', () => connection(false, 'Reconnecting… queue refreshes every 10 s'));
   socket.on('connect_error', () => connection(false, 'Not connected: retrying… queue refreshes every 10 s'));

@@ -71,3 +71,12 @@ def test_busy_queue_is_ordered_ticking_and_readable(live_server, live_app, desk)
     page.keyboard.press("?")
     page.locator("#help").screenshot(path="test-artifacts/test_operator_board_help.png")
     page.keyboard.press("Escape")
+
+
+def test_the_desk_listens_over_a_websocket(live_server, live_app, desk):
+    """One WebSocket per desk, not a long-poll request every few seconds that waits behind a burst's webhooks."""
+    page = desk("websocket")
+    log_in(page, live_server, make_operator(live_app, "Anil Verma"))
+    page.wait_for_function("window.sampark.socket.io.engine && window.sampark.socket.io.engine.transport")
+    assert page.evaluate("window.sampark.socket.io.opts.transports") == ["websocket", "polling"]  # polling: fallback
+    assert page.evaluate("window.sampark.socket.io.engine.transport.name") == "websocket"
