@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from crm import config as settings
+from crm import pool
 from crm.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     import crm.models  # noqa: F401  (registers every table before migrations look)
 
     db.init_app(app)
+    with app.app_context():
+        pool.init_app(app, db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
