@@ -36,17 +36,15 @@ WHERE id = (SELECT id FROM "case" WHERE status IN ('queued', 'callback') AND que
             LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id, queue
 """
-# The change proposed in bench/README.md: order by the priority text (P1 < P2 < P3 < P4 sorts the same) so a
-# partial index on the waiting cases serves the pick, which then stops at the first row it can lock.
+# The claim since 0009_dbspeed: ordered by the priority text (P1 < P2 < P3 < P4 sorts the same), so the partial
+# index ix_case_waiting (created by the migration) serves the pick, which stops at the first row it can lock.
 PICK_INDEXED = PICK.replace(
     "ORDER BY CASE priority WHEN 'P1' THEN 1 WHEN 'P2' THEN 2 WHEN 'P3' THEN 3 WHEN 'P4' THEN 4 ELSE 5 END,",
     "ORDER BY priority,")
-WAITING_INDEX = """CREATE INDEX ix_case_waiting ON "case" (queue, priority, queued_at, id)
-                   WHERE status IN ('queued', 'callback')"""
 EVENT = "INSERT INTO case_event (case_id, at, kind, staff_id, detail) VALUES (%s, now(), 'claimed', %s, %s)"
 
 
-def prepare(cases: int, work: Path, indexed: bool = False) -> str:
+def prepare(cases: int, work: Path) -> str:
     """A fresh, migrated database with `cases` queued cases and as many operators; returns its URL."""
     from flask_migrate import upgrade
 
@@ -68,8 +66,6 @@ def prepare(cases: int, work: Path, indexed: bool = False) -> str:
             SELECT 'voice', 'queued', 'P' || (1 + g %% 4), 'hi', '+9198' || lpad(g::text, 8, '0'), 'tier1',
                    now() - (g || ' milliseconds')::interval, '[]', 0, now(), now()
             FROM generate_series(1, %s) g""", (cases,))
-        if indexed:
-            conn.execute(WAITING_INDEX)
         conn.execute('ANALYZE "case"')
         conn.execute("ANALYZE staff_user")
     return url
@@ -79,14 +75,14 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
     """One process: `threads` claimers share its operator accounts and claim until the queue is empty."""
     import threading
 
-    if path.startswith("app"):
-        app = bench_app(url, Path(work))
-        from crm.cases import lifecycle, queue
+    if path in ("app", "before"):  # 'before' runs with PYTHONPATH at a checkout of the earlier code
+        from crm import create_app
+        from crm.cases import lifecycle
         from crm.extensions import db
-        from crm.models import Case, StaffUser
+        from crm.models import StaffUser
 
-        if path == "app-indexed":  # the proposed ordering, patched into this process only
-            queue.PRIORITY_ORDER = Case.priority
+        app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": work, "SECRET_KEY": "bench", "JOBS_EAGER": True,
+                          "SAMPARK_ENV": "development", "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
     won: list[tuple[int, float, float]] = []  # (case id, finished at, seconds)
     accounts = iter(staff_ids)
     lock = threading.Lock()
@@ -124,7 +120,7 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
                 done = time.perf_counter()
                 won.append((row[0], done, done - began))
 
-    pool = [threading.Thread(target=work_app if path.startswith("app") else work_raw) for _ in range(threads)]
+    pool = [threading.Thread(target=work_app if path in ("app", "before") else work_raw) for _ in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
@@ -132,8 +128,9 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
     out.put(won)
 
 
-def run(path: str, url: str, work: Path, cases: int, processes: int, threads: int) -> dict:
-    """Start the processes, release them together, collect every win; returns the figures."""
+def run(path: str, url: str, work: Path, cases: int, processes: int, threads: int, code: str) -> dict:
+    """Start the processes (importing the app from `code`), release them together, collect every win."""
+    os.environ["PYTHONPATH"] = code
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
     ids = list(range(1, cases + 1))
@@ -176,21 +173,27 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--paths", default="app,raw,indexed,before",
+                        help="which paths to run, comma-separated (app, raw, indexed, before)")
+    parser.add_argument("--before", default="",
+                        help="a checkout of the code before this change, for path 'before' (its claim_next)")
     args = parser.parse_args()
-    os.environ.setdefault("PYTHONPATH", os.getcwd())
+    here = os.getcwd()
+    paths = [p for p in args.paths.split(",") if p != "before" or args.before]
     load_before, total = os.getloadavg()[0], time.perf_counter()
     results = {}
     with tempfile.TemporaryDirectory(prefix="sampark-bench-claims-") as tmp:
-        for path in ("app", "raw", "indexed", "app-indexed"):
-            url = prepare(args.cases, Path(tmp), indexed=path.endswith("indexed"))
-            results[path] = run(path, url, Path(tmp), args.cases, args.processes, args.threads)
+        for path in paths:
+            url = prepare(args.cases, Path(tmp))
+            code = str(Path(args.before).resolve()) if path == "before" else here
+            results[path] = run(path, url, Path(tmp), args.cases, args.processes, args.threads, code)
             print(path, results[path], flush=True)
     with psycopg.connect(ensure_database("test"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     elapsed = time.perf_counter() - total
     rows = [f"| {label} | {r['claims']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
             f"{_verdict(r)} |"
-            for label, r in (("(a) `crm.cases.lifecycle.claim_next`", results["app"]),
+            for label, r in (("(a) `crm.cases.lifecycle.claim_next`", results.get("app")),
                              ("(b) raw SQL, same statements (psycopg, prepared)", results["raw"]),
                              ("(c) raw SQL, ORDER BY priority + partial index (proposed)", results["indexed"]),
                              ("(d) `claim_next` with the proposed order (patched in the bench) + index",

@@ -10,9 +10,11 @@ Nothing here commits: the request, job or sweep that called it does.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from crm.cases import alarms, timeline
 from crm.cases.status import TRANSITIONS, Status
@@ -20,7 +22,7 @@ from crm.errors import Refused
 from crm.extensions import db
 from crm.live import events
 from crm.models import Case, Patient, StaffUser
-from crm.models.base import utcnow
+from crm.models.base import UTCDateTime, utcnow
 
 EMERGENCY = "emergency"
 TIER1 = "tier1"
@@ -51,22 +53,53 @@ def move(case: Case, transition: str, event: str | None = None, staff: StaffUser
     return case
 
 
-def take(condition, transition: str, staff: StaffUser, event: str, **values) -> Case | None:
-    """Apply `transition` by one conditional UPDATE (whoever's UPDATE lands first wins); None if lost."""
-    now = utcnow()
+# Bind parameters of a taking statement, filled at each execution: it can then be built once and reused.
+NOW = bindparam("take_now", type_=UTCDateTime())
+STAFF = bindparam("take_staff", type_=Integer())
+
+
+def taking(condition, transition: str, event: str, postgresql: bool, **values):
+    """The statement of a take: UPDATE ... RETURNING the case; on PostgreSQL it also writes the timeline row.
+
+    `values` may use NOW and STAFF. Build it once where the condition's shape is fixed (claim_next):
+    building the statement costs more than running it.
+    """
     rule = TRANSITIONS[transition]
-    values = {"status": rule.target, "updated_at": now, **values} if rule.target else {"updated_at": now, **values}
-    statement = (update(Case).where(condition, Case.status.in_(rule.sources)).values(**values)
-                 .returning(Case.id).execution_options(synchronize_session=False))
+    values = {"status": rule.target, "updated_at": NOW, **values} if rule.target else {"updated_at": NOW, **values}
+    change = update(Case).where(condition, Case.status.in_(sorted(rule.sources))).values(**values)
+    if postgresql:
+        won = change.returning(*Case.__table__.c).cte("won")
+        log = timeline.add_events_for(won, event, STAFF, NOW, queue="queue").cte("logged")
+        statement = select(aliased(Case, won)).add_cte(log)
+    else:
+        statement = change.returning(Case)
+    return statement.execution_options(synchronize_session=False, populate_existing=True)
+
+
+def take(condition, transition: str, staff: StaffUser, event: str, statement=None, **values) -> Case | None:
+    """Apply `transition` by one conditional UPDATE (whoever's UPDATE lands first wins); None if lost.
+
+    The UPDATE returns the whole row, so the winner's case is loaded without reading it again. On
+    PostgreSQL the same statement also writes the timeline row: one round trip, nothing left to flush.
+    `statement` is a prebuilt `taking(...)` (with `condition` None); its parameters go in `values`.
+    """
+    postgresql = db.engine.dialect.name == "postgresql"
+    params = {"take_now": utcnow(), "take_staff": staff.id}
+    if statement is None:
+        statement = taking(condition, transition, event, postgresql, **values)
+    else:
+        params |= values
     try:
-        won = db.session.execute(statement).scalar_one_or_none()
+        case = db.session.execute(statement, params).scalar_one_or_none()
     except IntegrityError as exc:  # the partial unique index: one live call per person
         db.session.rollback()
         raise Refused("already_on_call", f"{staff.name} already holds a live call; finish it first.", 409) from exc
-    if won is None:
+    if case is None:
         return None
-    case = db.session.get(Case, won, populate_existing=True)
-    timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
+    if postgresql:
+        db.session.expire(case, ["events"])  # the timeline has a row this session did not add
+    else:
+        timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
     events.case_changed(case, f"case.{event}")
     return case
 
@@ -128,21 +161,31 @@ def request_callback(case: Case) -> bool:
 
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
-    now = utcnow()
-    return take((Case.id == case_id) & Case.queue.in_(queues), "claim", staff, "claimed",
-                assigned_to_id=staff.id, claimed_at=now)
+    statement = _claim_statement(tuple(queues), db.engine.dialect.name == "postgresql")
+    return take(None, "claim", staff, "claimed", statement=statement, claim_case=case_id)
 
 
 def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
-    from crm.cases.queue import PRIORITY_ORDER
+    return take(None, "claim", staff, "claimed", statement=_claim_next_statement(tuple(queues), db.engine.dialect.name))
 
-    pick = (select(Case.id).where(Case.status.in_(TRANSITIONS["claim"].sources), Case.queue.in_(queues))
-            .order_by(PRIORITY_ORDER, Case.queued_at, Case.id).limit(1))
-    if db.engine.dialect.name == "postgresql":
+
+@lru_cache(maxsize=64)
+def _claim_statement(queues: tuple[str, ...], postgresql: bool):
+    condition = (Case.id == bindparam("claim_case", type_=Integer())) & Case.queue.in_(queues)
+    return taking(condition, "claim", "claimed", postgresql, assigned_to_id=STAFF, claimed_at=NOW)
+
+
+@lru_cache(maxsize=64)
+def _claim_next_statement(queues: tuple[str, ...], dialect: str):
+    """Pick the first waiting case in the queue's order that nobody else holds (SKIP LOCKED), and take it."""
+    from crm.cases.queue import IS_WAITING, QUEUE_ORDER
+
+    pick = select(Case.id).where(IS_WAITING, Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
+    if dialect == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    return take(Case.id == pick.scalar_subquery(), "claim", staff, "claimed",
-                assigned_to_id=staff.id, claimed_at=utcnow())
+    return taking(Case.id == pick.scalar_subquery(), "claim", "claimed", dialect == "postgresql",
+                  assigned_to_id=STAFF, claimed_at=NOW)
 
 
 def resolve(case: Case, staff: StaffUser, outcome: str, event: str, **detail) -> Case:
