@@ -8,10 +8,12 @@ DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the serve
 one operator account per case: a claim is refused to anyone already holding a live call, so a claimer moves
 to its next account after each win instead of finishing the call (finishing is another transition with its
 own cost, outside what this measures). (a) claims through the public function
-`crm.cases.lifecycle.claim_next(staff, ("tier1",))` plus the request's commit in an app context per thread; (b) the floor: the same
-statements the claim sends (UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING, the
-'claimed' timeline row, COMMIT) from psycopg with prepared statements. Exactly once is checked in the
-database afterwards: every case claimed, none twice, one 'claimed' event per case.
+`crm.cases.lifecycle.claim_next(staff, ("tier1",))` plus the request's commit in an app context per thread,
+loading the operator first as a request does; (a0) the same with the code before this change; (b) and (c)
+the floors: the statements a claim needs (UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)
+RETURNING, the 'claimed' timeline row, COMMIT) from psycopg with prepared statements, (b) with the old pick
+order and (c) with the new one. Exactly once is checked in the database afterwards: every case claimed,
+none twice, one 'claimed' event per case.
 """
 
 from __future__ import annotations
@@ -185,27 +187,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sampark-bench-claims-") as tmp:
         for path in paths:
             url = prepare(args.cases, Path(tmp))
-            code = str(Path(args.before).resolve()) if path == "before" else here
+            # The earlier code first on the path (without its bench/, so this file's claimers run it).
+            code = f"{Path(args.before).resolve()}{os.pathsep}{here}" if path == "before" else here
             results[path] = run(path, url, Path(tmp), args.cases, args.processes, args.threads, code)
             print(path, results[path], flush=True)
     with psycopg.connect(ensure_database("test"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     elapsed = time.perf_counter() - total
-    rows = [f"| {label} | {r['claims']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{_verdict(r)} |"
-            for label, r in (("(a) `crm.cases.lifecycle.claim_next`", results.get("app")),
-                             ("(b) raw SQL, same statements (psycopg, prepared)", results["raw"]),
-                             ("(c) raw SQL, ORDER BY priority + partial index (proposed)", results["indexed"]),
-                             ("(d) `claim_next` with the proposed order (patched in the bench) + index",
-                              results["app-indexed"]))]
+    labels = {"app": "(a) `crm.cases.lifecycle.claim_next` (this code)",
+              "before": "(a0) `claim_next` of the code before (--before)",
+              "raw": "(b) raw SQL, the old pick (CASE over the priority), psycopg prepared",
+              "indexed": "(c) raw SQL, ORDER BY priority on ix_case_waiting, psycopg prepared"}
+    rows = [f"| {labels[path]} | {r['claims']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['p50']:.1f} | "
+            f"{r['p99']:.1f} | {_verdict(r)} |" for path, r in results.items()]
     table = "\n".join(["| path | claims | seconds | claims/s | claim p50 ms | claim p99 ms | each case exactly once |",
                        "|---|---:|---:|---:|---:|---:|---|", *rows])
     facts = machine(load_before).replace("before the lookups", "before the run")
     print(f"\n{table}\n\n{facts}\nwhole run {elapsed:.0f} s")
     if args.no_readme:
         return
+    command = "python -m bench.bench_claims" + (f" --before {args.before}" if args.before else "")
     section = f"""
-`cd /work/wt/speed && .venv/bin/python -m bench.bench_claims` (bench/bench_claims.py).
+`.venv/bin/{command}` (bench/bench_claims.py; --before names an export of the earlier code, e.g.
+`git archive 05ea674 | tar -x -C /tmp/before`).
 
 {__doc__.split(chr(10) + chr(10), 2)[2].strip()}
 
@@ -214,17 +218,7 @@ claims/s is the number of wins over the time from the release to the last win.
 
 {table}
 
-(a) / (b): {results['app']['rate'] / results['raw']['rate']:.2f} of the floor's rate. Machine: {facts}. Whole run {elapsed:.0f} s.
-
-Where the time goes: (b) shows the statements themselves are the limit, not Python. The pick orders the
-waiting cases by a CASE expression over the priority, which no index can serve, so every claim reads and
-sorts every waiting case of its queues (a deep queue is exactly the mass-casualty case). Proposed change to
-the claim (not made here; the claim is moving to crm/): order by `Case.priority` itself (the texts P1 < P2 <
-P3 < P4 sort the same way) and add a partial index `ix_case_waiting ON "case" (queue, priority, queued_at, id)
-WHERE status IN ('queued', 'callback')` (one migration, and the Index on the model); the pick then walks the
-index and stops at the first row it can lock, whatever the depth: (c), and through the public function with
-`triage.queue.PRIORITY_ORDER` replaced by `Case.priority` in the bench's processes only: (d). A second, smaller saving: `RETURNING`
-the columns the caller needs instead of re-reading the case with `populate_existing` (one round trip less).
+Machine: {facts}. Whole run {elapsed:.0f} s.
 """
     README.write_text(replace_sections(README.read_text(), {"## Claims from 4 processes": section}))
     print(f"recorded in {README}")

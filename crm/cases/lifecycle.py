@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from crm.cases import alarms, timeline
 from crm.cases.status import TRANSITIONS, Status
@@ -58,26 +57,32 @@ NOW = bindparam("take_now", type_=UTCDateTime())
 STAFF = bindparam("take_staff", type_=Integer())
 
 
-def taking(condition, transition: str, event: str, postgresql: bool, **values):
-    """The statement of a take: UPDATE ... RETURNING the case; on PostgreSQL it also writes the timeline row.
+def taking(pick, transition: str, event: str, postgresql: bool, **values):
+    """The statement of a take: UPDATE ... RETURNING the case picked by `pick` (a SELECT of Case.id and
+    Case.queue that locks what it picks); on PostgreSQL the same statement writes the timeline row.
 
-    `values` may use NOW and STAFF. Build it once where the condition's shape is fixed (claim_next):
+    `values` may use NOW and STAFF. Build it once where the pick's shape is fixed (claim, claim_next):
     building the statement costs more than running it.
     """
     rule = TRANSITIONS[transition]
     values = {"status": rule.target, "updated_at": NOW, **values} if rule.target else {"updated_at": NOW, **values}
-    change = update(Case).where(condition, Case.status.in_(sorted(rule.sources))).values(**values)
+    waiting_here = Case.status.in_(sorted(rule.sources))
     if postgresql:
-        won = change.returning(*Case.__table__.c).cte("won")
-        log = timeline.add_events_for(won, event, STAFF, NOW, queue="queue").cte("logged")
-        statement = select(aliased(Case, won)).add_cte(log)
+        # The pick locks the row and rechecks its state, so the UPDATE of the picked row cannot miss; the
+        # timeline row is inserted from the same pick. PostgreSQL evaluates a WITH query once.
+        picked = pick.cte("picked")
+        log = timeline.add_events_for(picked, event, STAFF, NOW, queue="queue").cte("logged")
+        statement = (update(Case).where(Case.id == picked.c.id, waiting_here).values(**values).returning(Case)
+                     .add_cte(log))
     else:
-        statement = change.returning(Case)
+        statement = (update(Case).where(Case.id.in_(pick.with_only_columns(Case.id)), waiting_here)
+                     .values(**values).returning(Case))
     return statement.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def take(condition, transition: str, staff: StaffUser, event: str, statement=None, **values) -> Case | None:
-    """Apply `transition` by one conditional UPDATE (whoever's UPDATE lands first wins); None if lost.
+    """Apply `transition` to the case matching `condition` if its state allows (whoever's UPDATE lands
+    first wins); None if lost.
 
     The UPDATE returns the whole row, so the winner's case is loaded without reading it again. On
     PostgreSQL the same statement also writes the timeline row: one round trip, nothing left to flush.
@@ -86,7 +91,8 @@ def take(condition, transition: str, staff: StaffUser, event: str, statement=Non
     postgresql = db.engine.dialect.name == "postgresql"
     params = {"take_now": utcnow(), "take_staff": staff.id}
     if statement is None:
-        statement = taking(condition, transition, event, postgresql, **values)
+        pick = select(Case.id, Case.queue).where(condition, Case.status.in_(sorted(TRANSITIONS[transition].sources)))
+        statement = taking(pick.with_for_update(), transition, event, postgresql, **values)
     else:
         params |= values
     try:
@@ -172,8 +178,12 @@ def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | N
 
 @lru_cache(maxsize=64)
 def _claim_statement(queues: tuple[str, ...], postgresql: bool):
-    condition = (Case.id == bindparam("claim_case", type_=Integer())) & Case.queue.in_(queues)
-    return taking(condition, "claim", "claimed", postgresql, assigned_to_id=STAFF, claimed_at=NOW)
+    """Take this case if it still waits in one of the queues (waiting for a claimer who holds it)."""
+    from crm.cases.queue import IS_WAITING
+
+    pick = select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), IS_WAITING,
+                                             Case.queue.in_(queues)).with_for_update()
+    return taking(pick, "claim", "claimed", postgresql, assigned_to_id=STAFF, claimed_at=NOW)
 
 
 @lru_cache(maxsize=64)
@@ -181,11 +191,10 @@ def _claim_next_statement(queues: tuple[str, ...], dialect: str):
     """Pick the first waiting case in the queue's order that nobody else holds (SKIP LOCKED), and take it."""
     from crm.cases.queue import IS_WAITING, QUEUE_ORDER
 
-    pick = select(Case.id).where(IS_WAITING, Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
+    pick = select(Case.id, Case.queue).where(IS_WAITING, Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
     if dialect == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    return taking(Case.id == pick.scalar_subquery(), "claim", "claimed", dialect == "postgresql",
-                  assigned_to_id=STAFF, claimed_at=NOW)
+    return taking(pick, "claim", "claimed", dialect == "postgresql", assigned_to_id=STAFF, claimed_at=NOW)
 
 
 def resolve(case: Case, staff: StaffUser, outcome: str, event: str, **detail) -> Case:
