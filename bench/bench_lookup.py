@@ -275,17 +275,19 @@ def replace_sections(text: str, sections: dict[str, str]) -> str:
     return body + "".join(f"{title}\n\n{content.strip()}\n\n" for title, content in sections.items()).rstrip() + "\n"
 
 
-BEFORE = """Before this change (the same benchmark on the code at d0fa4ad, 20:23 UTC 2026-11-29, load average 9):
-(a) 16.67 / 56.34 ms, (b) 27.58 / 89.03 ms, (d) 4.32 / 20.01 ms (median / p99): the API at 6.4x the floor, with 9
-statements per lookup (plus the pre-ping). The profile then: 5 lazy loads per lookup (card -> patient, the patient's cards for the
-current card, household, members; the token's staff member) at 2.9 ms each on the loaded machine, 55% of the
-time. Now: card, holder, household and members in one joined query; the holder's other cards are read only when
-the scanned card is superseded or revoked (the database allows one live card per person, so a live card is the
-current one); token and staff in one query. Kept: the signature check, the superseded / revoked notice, the
-audit row and its commit. The floor (d) moves with the machine (its COMMIT waits on a WAL flush shared with other
-developers' databases): in three runs within ten minutes it was 4.29, 3.64 and 0.83 ms, and the API 11.98, 11.42
-and 16.56 ms: 2.8x, 3.1x and 20x. What remains above the floor is round trips (pool pre-ping, token, card, audit
-INSERT, COMMIT: 5 against the floor's 3) and about 4-5 ms of Python (Flask, Flask-Login, the ORM) per lookup."""
+BEFORE = """Earlier runs. At d0fa4ad (20:23 UTC 2026-11-29, load average 9): (a) 16.67 / 56.34 ms, (b) 27.58 / 89.03 ms,
+(d) 4.32 / 20.01 ms (median / p99), 9 statements per lookup plus the pre-ping; then card, holder, household and
+members went into one joined query and token and staff into one (h/speed). At 05ea674 on this machine (23:05 UTC,
+load average 2): (a) 3.59 / 7.89 ms, (b) 5.20 / 14.25 ms, (d) 0.67 / 1.55 ms: the API at 7.7x the floor, 4
+statements per lookup plus the pool's pre-ping (BEGIN, pre-ping, token and staff, card, audit INSERT, COMMIT: six
+round trips against the floor's four). Since (h/dbspeed): no pre-ping (crm.pool checks the pooled connection's
+socket instead, and pings only one idle for 30 s); on PostgreSQL the QR's card read and its view_patient audit row
+are one statement (a data-modifying WITH), so the API makes the floor's four round trips (BEGIN, token and staff,
+card with its audit row, COMMIT); other audit rows are one prebuilt INSERT instead of an ORM object and a flush.
+Kept: the signature check, the superseded / revoked notice (a revoked card is audited as refused, not viewed),
+the audit row and its commit. What remains above the floor is Python: Flask's request, Flask-Login, the ORM
+building card, patient, household and members, and JSON; on this shared 2-core machine it grows with the load
+(other developers' test runs), the floor much less."""
 
 
 def statements_per_lookup(app, bearer: str, picks) -> float:
@@ -363,7 +365,7 @@ def main() -> None:
     print(f"\n{lookup_table}\n\nstatements per API lookup {statements:.1f}\n{profile}\n\n{facts}\ntotal {elapsed:.0f} s")
     if args.no_readme:
         return
-    command = "cd /work/wt/speed && .venv/bin/python -m bench.bench_lookup" + (" --reload" if args.reload else "")
+    command = ".venv/bin/python -m bench.bench_lookup" + (" --reload" if args.reload else "")
     sections = {
         "## Card lookup at 1,000,000 patients": f"""
 `{command}` (bench/bench_lookup.py), database `{BENCH_DB}` on {urlsplit(SERVER_URL).hostname}.
@@ -379,8 +381,7 @@ a lookup must do at least, by hand: one prepared SELECT of card and patient, the
 
 {lookup_table}
 
-The API sends {statements:.1f} SQL statements per lookup (COMMIT counted; the pool's pre-ping on checkout is not, and adds one
-round trip). Where its time goes, cProfile of 300 API lookups (tottime, top 15):
+The API sends {statements:.1f} SQL statements per lookup (COMMIT counted, BEGIN not; no pre-ping). Where its time goes, cProfile of 300 API lookups (tottime, top 15):
 
 ```
 {profile}

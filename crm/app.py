@@ -35,7 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        pool.watch(db.engine)
+        pool.init_app(app, db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -86,11 +86,13 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["REMEMBER_COOKIE_SECURE"] = production
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["PERMANENT_SESSION_LIFETIME"] = 12 * 3600  # one long shift, then log in again
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # A database that does not answer fails the request within Twilio's 15 s, not after it. No pre-ping
-        # (a round trip on every request): crm.pool checks the socket on checkout instead.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"connect_timeout": 5}, "pool_recycle": 3600}
+    postgresql = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    # PostgreSQL connections are checked on checkout without a round trip (crm.pool); SQLite pings.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not postgresql}
+    if postgresql:
+        # A database that does not answer fails the request within Twilio's 15 s, not after it.
+        config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"connect_timeout": 5}
+        config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] = 3600
     config["RATELIMIT_STORAGE_URI"] = values.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
     config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead, which expires after a shift

@@ -31,6 +31,11 @@ CARD_WITH_HOUSEHOLD = (
     select(HealthCard).where(HealthCard.number == bindparam("number"))
     .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household).joinedload(Household.members))
 )
+# On PostgreSQL the same round trip writes the view_patient audit row (a revoked card identifies nobody:
+# its refusal is audited on its own).
+SCANNED = select(HealthCard.patient_id, HealthCard.number).where(
+    HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned")
+CARD_WITH_HOUSEHOLD_SEEN = CARD_WITH_HOUSEHOLD.add_cte(audit.seen_with(SCANNED, "view_patient").cte("seen"))
 
 
 def lookup(query: dict, case_id: int | None = None) -> dict:
@@ -44,12 +49,13 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
     value = str(query[via])
     if case_id is not None and db.session.get(Case, case_id) is None:
         raise Refused("unknown_case", f"There is no case {case_id}.", 404)
+    audited = False
     try:
         if via == "qr" and abha_qr.looks_like_abha(value):
             via = "abha_qr"
             patient, card, candidates = _by_abha_qr(value)
         elif via == "qr":
-            patient, card, candidates = _by_qr(value)
+            patient, card, candidates, audited = _by_qr(value, case_id)
         elif via == "abha":
             patient, card, candidates = _by_abha(value)
         elif via == "card_number":
@@ -67,7 +73,9 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
     result = patient_view(patient, card)
     if len(candidates) > 1:
         result["matches"] = [_member(p) for p in candidates]
-    audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number if card else None)
+    if not audited:
+        audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via,
+                     card_number=card.number if card else None)
     return result
 
 
@@ -88,15 +96,20 @@ def view_patient(patient_id: int, case_id: int | None = None, via: str = "record
     return patient_view(patient, None)
 
 
-def _by_qr(text: str) -> tuple[Patient, HealthCard, list]:
+def _by_qr(text: str, case_id: int | None) -> tuple[Patient, HealthCard, list, bool]:
+    """The card of a verified QR; the last value says whether its view was audited by the same statement."""
     try:
         payload = card_token.verify(text.strip(), keyring())
     except card_token.CardTokenError as exc:
         raise Refused(exc.code, exc.message, 422) from exc
-    card = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]})
+    if db.engine.dialect.name == "postgresql":
+        card = db.session.scalar(CARD_WITH_HOUSEHOLD_SEEN, {"number": payload["n"]} | audit.seen_params(case_id, "qr"))
+        audited = True
+    else:
+        card, audited = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]}), False
     if card is None:
         raise Refused("not_found", "This card is correctly signed but not in this system's records.", 404)
-    return card.patient, card, []
+    return card.patient, card, [], audited
 
 
 def _by_abha_qr(text: str) -> tuple[Patient, HealthCard | None, list]:

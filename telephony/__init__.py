@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
     from crm import sweeps
-    from telephony import reconcile
+    from telephony import fallback, reconcile
     from telephony.fallback import bp as fallback_bp
     from telephony.phone_system import TwilioPhone
     from telephony.sms import bp as sms_bp
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.extensions["sampark_phone"] = TwilioPhone()
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
+    sweeps.register(app, "fallback_read_back", fallback.replay)
     if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
         _mount_emulator(app)
 

@@ -2,12 +2,21 @@
 
 Set on the number as VoiceFallbackUrl and SmsFallbackUrl. The answer is static TwiML that needs no
 database (emergency numbers 112/108 and a call-back promise in Hindi and English); the contact is
-kept for the call-back when the database answers, and logged when it does not.
+kept for the call-back when the database answers. When it does not, the contact is appended to a
+file in the instance folder (one JSON line, written in one append), and the sweep reads the file
+back once the database answers again: each caller becomes a case as if the webhook had stored it
+(the call sweep then closes it as abandoned with a call-back SMS, or keeps a pressed 9 with the
+doctors), each text is stored and answered. Each machine's sweep reads its own instance folder.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import time
+from datetime import datetime
+from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,12 +24,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from crm import unit_of_work
 from crm.extensions import db
+from crm.models.base import utcnow
 from telephony import calls, messages, prompts
 from telephony.signature import twilio_webhook
 
 bp = Blueprint("telephony_fallback", __name__, url_prefix="/telephony")
 log = logging.getLogger(__name__)
 
+KEPT_FIELDS = ("CallSid", "MessageSid", "AccountSid", "From", "To", "CallStatus", "Digits", "Body", "NumMedia")
+REPLAY_ABANDONED_AFTER = 60.0  # seconds: a file being read back this long ago belongs to a process that died
 SMS_FALLBACK = ("सम्पर्क: आपका संदेश अभी नहीं पढ़ा जा सका। आपातकाल: 112/108 पर कॉल करें। "
                 "Sampark: please text again soon. Emergency: call 112 or 108.")
 
@@ -46,16 +58,18 @@ def sms_fallback():
     return Response(str(reply), mimetype="text/xml")
 
 
-def _keep_call(params: dict) -> None:
+def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
     # The case (opened now if the voice webhook never stored it) is settled by the call sweep once the
     # call ends: abandoned with a call-back SMS, or kept with the doctors if the caller pressed 9.
     call, case = calls.incoming(params)
+    if heard_at is not None and (call.last_heard_at is None or heard_at < call.last_heard_at):
+        call.last_heard_at = heard_at  # read back later: the call sweep asks Twilio once it is silent long enough
     calls.observe(call, params.get("CallStatus", ""))
     if params.get("Digits") == "9" and calls.is_live(case):
         calls.choose(case, "9")
 
 
-def _keep_text(params: dict) -> None:
+def _keep_text(params: dict, heard_at: datetime | None = None) -> None:
     messages.inbound(params, current_app.config["TWILIO_PHONE_NUMBER"])
 
 
@@ -70,6 +84,68 @@ def _keep(params: dict, what: str, keep) -> bool:
             db.session.rollback()
         except SQLAlchemyError:
             pass  # the connection is gone; the pool reconnects on the next request
-        log.error("FALLBACK %s from %s (sid %s) not stored, call back by hand: %s", what, params.get("From"),
-                  params.get("CallSid") or params.get("MessageSid"), exc.__class__.__name__)
+        remembered = _remember(what, params)
+        log.error("FALLBACK %s (sid %s) not stored: %s; %s", what, params.get("CallSid") or params.get("MessageSid"),
+                  exc.__class__.__name__, "kept in the fallback file for the sweep" if remembered
+                  else f"NOT KEPT, call {params.get('From')} back by hand")
         return False
+
+
+def log_path() -> Path:
+    """The file of contacts the fallback could not store (in the instance folder; it holds phone numbers)."""
+    return Path(current_app.config.get("FALLBACK_LOG") or Path(current_app.instance_path) / "fallback-contacts.jsonl")
+
+
+def _remember(what: str, params: dict) -> bool:
+    """Append the contact as one JSON line, in one write (appends from several processes do not interleave)."""
+    line = json.dumps({"what": what, "at": utcnow().isoformat(),
+                       "params": {k: params[k] for k in KEPT_FIELDS if k in params}}, ensure_ascii=False) + "\n"
+    try:
+        path = log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+        return True
+    except OSError:
+        log.exception("could not keep the fallback contact")
+        return False
+
+
+def replay(now: datetime) -> int:
+    """Sweep: store every contact the fallback had to keep in its file; returns how many were read back.
+
+    The file is first renamed (atomically: a fallback writing now starts a new one), read within the
+    sweep's unit of work and deleted after its commit. A failure leaves the renamed file, read again by
+    a later pass (storing is idempotent by CallSid and MessageSid).
+    """
+    path = log_path()
+    if not path.parent.is_dir():
+        return 0
+    if path.exists():
+        try:
+            os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
+        except FileNotFoundError:  # another process took it first
+            pass
+    mine = sorted(p for p in path.parent.glob(f"{path.name}.*.replaying")
+                  if p.name.startswith(f"{path.name}.{os.getpid()}-")
+                  or time.time() - p.stat().st_mtime > REPLAY_ABANDONED_AFTER)
+    stored = 0
+    for taken in mine:
+        for line in taken.read_text(encoding="utf-8").splitlines():
+            try:
+                contact = json.loads(line)
+                heard_at = datetime.fromisoformat(contact["at"])
+                keep = {"call": _keep_call, "text": _keep_text}[contact["what"]]
+                params = contact["params"]
+            except (ValueError, KeyError, TypeError):
+                log.error("unreadable line in %s: %r", taken, line[:200])
+                continue
+            keep(params, heard_at)
+            stored += 1
+        unit_of_work.after_commit(db.session(), lambda taken=taken: taken.unlink(missing_ok=True))
+    if stored:
+        log.warning("read back %d contact(s) kept by the fallback while the database was away", stored)
+    return stored

@@ -10,8 +10,9 @@ Nothing here commits: the request, job or sweep that called it does.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Integer, bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from crm.cases import alarms, timeline
@@ -20,7 +21,7 @@ from crm.errors import Refused
 from crm.extensions import db
 from crm.live import events
 from crm.models import Case, Patient, StaffUser
-from crm.models.base import utcnow
+from crm.models.base import UTCDateTime, utcnow
 
 EMERGENCY = "emergency"
 TIER1 = "tier1"
@@ -51,22 +52,60 @@ def move(case: Case, transition: str, event: str | None = None, staff: StaffUser
     return case
 
 
-def take(condition, transition: str, staff: StaffUser, event: str, **values) -> Case | None:
-    """Apply `transition` by one conditional UPDATE (whoever's UPDATE lands first wins); None if lost."""
-    now = utcnow()
+# Bind parameters of a taking statement, filled at each execution: it can then be built once and reused.
+NOW = bindparam("take_now", type_=UTCDateTime())
+STAFF = bindparam("take_staff", type_=Integer())
+
+
+def taking(pick, transition: str, event: str, postgresql: bool, **values):
+    """The statement of a take: UPDATE ... RETURNING the case picked by `pick` (a SELECT of Case.id and
+    Case.queue that locks what it picks); on PostgreSQL the same statement writes the timeline row.
+
+    `values` may use NOW and STAFF. Build it once where the pick's shape is fixed (claim, claim_next):
+    building the statement costs more than running it.
+    """
     rule = TRANSITIONS[transition]
-    values = {"status": rule.target, "updated_at": now, **values} if rule.target else {"updated_at": now, **values}
-    statement = (update(Case).where(condition, Case.status.in_(rule.sources)).values(**values)
-                 .returning(Case.id).execution_options(synchronize_session=False))
+    values = {"status": rule.target, "updated_at": NOW, **values} if rule.target else {"updated_at": NOW, **values}
+    waiting_here = Case.status.in_(sorted(rule.sources))
+    if postgresql:
+        # The pick locks the row and rechecks its state, so the UPDATE of the picked row cannot miss; the
+        # timeline row is inserted from the same pick. PostgreSQL evaluates a WITH query once.
+        picked = pick.cte("picked")
+        log = timeline.add_events_for(picked, event, STAFF, NOW, queue="queue").cte("logged")
+        statement = (update(Case).where(Case.id == picked.c.id, waiting_here).values(**values).returning(Case)
+                     .add_cte(log))
+    else:
+        statement = (update(Case).where(Case.id.in_(pick.with_only_columns(Case.id)), waiting_here)
+                     .values(**values).returning(Case))
+    return statement.execution_options(synchronize_session=False, populate_existing=True)
+
+
+def take(condition, transition: str, staff: StaffUser, event: str, statement=None, **values) -> Case | None:
+    """Apply `transition` to the case matching `condition` if its state allows (whoever's UPDATE lands
+    first wins); None if lost.
+
+    The UPDATE returns the whole row, so the winner's case is loaded without reading it again. On
+    PostgreSQL the same statement also writes the timeline row: one round trip, nothing left to flush.
+    `statement` is a prebuilt `taking(...)` (with `condition` None); its parameters go in `values`.
+    """
+    postgresql = db.engine.dialect.name == "postgresql"
+    params = {"take_now": utcnow(), "take_staff": staff.id}
+    if statement is None:
+        pick = select(Case.id, Case.queue).where(condition, Case.status.in_(sorted(TRANSITIONS[transition].sources)))
+        statement = taking(pick.with_for_update(), transition, event, postgresql, **values)
+    else:
+        params |= values
     try:
-        won = db.session.execute(statement).scalar_one_or_none()
+        case = db.session.execute(statement, params).scalar_one_or_none()
     except IntegrityError as exc:  # the partial unique index: one live call per person
         db.session.rollback()
         raise Refused("already_on_call", f"{staff.name} already holds a live call; finish it first.", 409) from exc
-    if won is None:
+    if case is None:
         return None
-    case = db.session.get(Case, won, populate_existing=True)
-    timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
+    if postgresql:
+        db.session.expire(case, ["events"])  # the timeline has a row this session did not add
+    else:
+        timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
     events.case_changed(case, f"case.{event}")
     return case
 
@@ -184,21 +223,34 @@ def request_callback(case: Case) -> bool:
 
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
-    now = utcnow()
-    return take((Case.id == case_id) & Case.queue.in_(queues), "claim", staff, "claimed",
-                assigned_to_id=staff.id, claimed_at=now)
+    statement = _claim_statement(tuple(queues), db.engine.dialect.name == "postgresql")
+    return take(None, "claim", staff, "claimed", statement=statement, claim_case=case_id)
 
 
 def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
-    from crm.cases.queue import PRIORITY_ORDER
+    return take(None, "claim", staff, "claimed", statement=_claim_next_statement(tuple(queues), db.engine.dialect.name))
 
-    pick = (select(Case.id).where(Case.status.in_(TRANSITIONS["claim"].sources), Case.queue.in_(queues))
-            .order_by(PRIORITY_ORDER, Case.queued_at, Case.id).limit(1))
-    if db.engine.dialect.name == "postgresql":
+
+@lru_cache(maxsize=64)
+def _claim_statement(queues: tuple[str, ...], postgresql: bool):
+    """Take this case if it still waits in one of the queues (waiting for a claimer who holds it)."""
+    from crm.cases.queue import IS_WAITING
+
+    pick = select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), IS_WAITING,
+                                             Case.queue.in_(queues)).with_for_update()
+    return taking(pick, "claim", "claimed", postgresql, assigned_to_id=STAFF, claimed_at=NOW)
+
+
+@lru_cache(maxsize=64)
+def _claim_next_statement(queues: tuple[str, ...], dialect: str):
+    """Pick the first waiting case in the queue's order that nobody else holds (SKIP LOCKED), and take it."""
+    from crm.cases.queue import IS_WAITING, QUEUE_ORDER
+
+    pick = select(Case.id, Case.queue).where(IS_WAITING, Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
+    if dialect == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    return take(Case.id == pick.scalar_subquery(), "claim", staff, "claimed",
-                assigned_to_id=staff.id, claimed_at=utcnow())
+    return taking(pick, "claim", "claimed", dialect == "postgresql", assigned_to_id=STAFF, claimed_at=NOW)
 
 
 def resolve(case: Case, staff: StaffUser, outcome: str, event: str, **detail) -> Case:

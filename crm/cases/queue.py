@@ -7,8 +7,7 @@ person wins a case, and a partial unique index refuses a second live call to the
 
 from __future__ import annotations
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from crm.cases.lifecycle import EMERGENCY, SCHEDULED, TIER1
 from crm.cases.status import WAITING, WAITING_FOR_DOCTOR
@@ -18,7 +17,9 @@ from triage.specialties import GENERAL
 
 __all__ = [
     "EMERGENCY",
+    "IS_WAITING",
     "PRIORITY_ORDER",
+    "QUEUE_ORDER",
     "SCHEDULED",
     "TIER1",
     "queues_of",
@@ -27,7 +28,14 @@ __all__ = [
     "waiting_for",
     "waiting_for_any_doctor",
 ]
-PRIORITY_ORDER = sql_case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=Case.priority, else_=5)
+# The order every queue is served and shown in, defined once: priority, then who waited longest.
+# The priority text itself sorts P1 < P2 < P3 < P4 (crm.models.case.PRIORITIES, the only values written),
+# so the partial index ix_case_waiting serves "answer next" without reading the whole queue.
+PRIORITY_ORDER = Case.priority
+QUEUE_ORDER = (PRIORITY_ORDER, Case.queued_at, Case.id)
+# Waiting (claimable) cases, the states written out as constants, not bound parameters: the planner can then
+# see that a query over them may use the partial index ix_case_waiting, whose predicate is the same list.
+IS_WAITING = Case.status.in_([literal_column(f"'{state}'") for state in sorted(WAITING, reverse=True)])
 MAX_LISTED = 200
 
 
@@ -35,8 +43,8 @@ def waiting(queue: str, limit: int = MAX_LISTED) -> list[Case]:
     """Cases waiting in `queue`: priority first, then who waited longest."""
     query = (
         select(Case)
-        .where(Case.queue == queue, Case.status.in_(WAITING))
-        .order_by(PRIORITY_ORDER, Case.queued_at, Case.id)
+        .where(Case.queue == queue, IS_WAITING)
+        .order_by(*QUEUE_ORDER)
         .limit(limit)
     )
     return list(db.session.scalars(query))
@@ -54,7 +62,7 @@ def queues_of(doctor: StaffUser) -> tuple[str, ...]:
 
 def _for_doctors(queues) -> list[Case]:
     query = (select(Case).where(queues, Case.doctor_id.is_(None), Case.status.in_(WAITING_FOR_DOCTOR))
-             .order_by((Case.queue != EMERGENCY), PRIORITY_ORDER, Case.queued_at, Case.id).limit(MAX_LISTED))
+             .order_by((Case.queue != EMERGENCY), *QUEUE_ORDER).limit(MAX_LISTED))
     return list(db.session.scalars(query))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import CTE, ColumnElement, Insert, func, insert, literal, select
+
 from crm.extensions import db
 from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
@@ -12,6 +14,19 @@ def add_event(case: Case, kind: str, staff_id: int | None = None, **detail) -> C
     event = CaseEvent(case=case, kind=kind, staff_id=staff_id, detail=detail, at=utcnow())
     db.session.add(event)
     return event
+
+
+def add_events_for(cases: CTE, kind: str, staff_id: ColumnElement, at: ColumnElement, **detail_columns) -> Insert:
+    """The timeline rows of `kind` for every row of `cases` (a CTE of case rows), as one INSERT ... SELECT.
+
+    For a PostgreSQL statement that changes cases and logs it in the same round trip. `staff_id` and `at`
+    are SQL expressions (bind parameters); `detail_columns` name columns of `cases` that go into the event's
+    detail (PostgreSQL's json_build_object).
+    """
+    detail = func.json_build_object(*[part for key, column in detail_columns.items()
+                                      for part in (literal(key), cases.c[column])])
+    rows = select(cases.c.id, at, literal(kind), staff_id, detail)
+    return insert(CaseEvent).from_select(["case_id", "at", "kind", "staff_id", "detail"], rows)
 
 
 def triage_tags(case: Case) -> list[str]:

@@ -79,13 +79,10 @@ def position(case: Case) -> int:
     """The case's place in the tier-1 line (1 = next), by the order operators take cases."""
     ahead = db.session.scalar(select(func.count()).select_from(Case).where(
         Case.queue == TIER1, Case.status.in_(WAITING), Case.id != case.id,
-        (PRIORITY_ORDER < _rank(case.priority))
-        | ((PRIORITY_ORDER == _rank(case.priority)) & (Case.queued_at <= case.queued_at))))
+        (PRIORITY_ORDER < case.priority)  # the queue's one order (crm.cases.queue.QUEUE_ORDER): P1 < P2 < P3 < P4
+        | ((PRIORITY_ORDER == case.priority)
+           & ((Case.queued_at < case.queued_at) | ((Case.queued_at == case.queued_at) & (Case.id < case.id))))))
     return (ahead or 0) + 1
-
-
-def _rank(priority: str) -> int:
-    return {"P1": 1, "P2": 2, "P3": 3, "P4": 4}.get(priority, 5)
 
 
 def expected_minutes(case: Case) -> int:

@@ -27,6 +27,17 @@ class Case(db.Model):
             sqlite_where=text("status = 'in_progress' AND channel = 'voice'"),
             postgresql_where=text("status = 'in_progress' AND channel = 'voice'"),
         ),
+        # "Answer next" walks the waiting cases in the order they are served (crm.cases.queue.QUEUE_ORDER)
+        # and stops at the first it can lock, however deep the queue.
+        Index(
+            "ix_case_waiting",
+            "queue",
+            "priority",
+            "queued_at",
+            "id",
+            sqlite_where=text("status IN ('queued', 'callback')"),
+            postgresql_where=text("status IN ('queued', 'callback')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from crm.cases import floor
-from crm.cases.queue import PRIORITY_ORDER
+from crm.cases.queue import QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.extensions import db
 from crm.models import Case, StaffUser
@@ -51,7 +51,7 @@ def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
     """Cases waiting in any queue now, most urgent first: what floor control moves and raises (no patient data)."""
     query = (select(Case).where(Case.status.in_(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None),
                                 Case.queue.in_(floor.queues()))
-             .order_by(PRIORITY_ORDER, Case.queued_at, Case.id).limit(limit))
+             .order_by(*QUEUE_ORDER).limit(limit))
     return [{"id": c.id, "reference": c.reference, "queue": c.queue, "priority": c.priority, "channel": c.channel,
              "status": c.status, "waited": (now - c.queued_at).total_seconds() if c.queued_at else None}
             for c in db.session.scalars(query)]

@@ -4,7 +4,7 @@ import multiprocessing
 import os
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from crm.cases import lifecycle
 from crm.cases.status import WAITING
@@ -119,6 +119,32 @@ def test_nobody_holds_two_live_calls(pg_app):
     with pytest.raises(Refused):
         lifecycle.claim(second, staff)
     assert db.session.get(Case, second).status == "queued"
+
+
+def test_answer_next_on_postgresql_is_one_statement_that_also_writes_the_timeline(pg_app):
+    routine, emergency, urgent = _queue_cases(3)
+    for case_id, priority in ((routine, "P4"), (emergency, "P1"), (urgent, "P2")):
+        db.session.get(Case, case_id).priority = priority
+    db.session.commit()
+    sent = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    staff = [factories.make_staff("operator") for _ in range(3)]
+    served = []
+    for operator in staff:
+        db.session.refresh(operator)  # as the request's login has loaded them
+        sent.clear()
+        case = lifecycle.claim_next(operator, ("tier1",))
+        assert len(sent) == 1  # the pick, the claim and its timeline row: one round trip
+        db.session.commit()
+        served.append((case.id, case.status, case.assigned_to_id))
+    assert served == [(emergency, "in_progress", staff[0].id), (urgent, "in_progress", staff[1].id),
+                      (routine, "in_progress", staff[2].id)]
+    claimed = db.session.execute(select(CaseEvent.case_id, CaseEvent.staff_id, CaseEvent.detail)
+                                 .where(CaseEvent.kind == "claimed").order_by(CaseEvent.id)).all()
+    assert [(c, s, d) for c, s, d in claimed] == [(emergency, staff[0].id, {"queue": "tier1"}),
+                                                  (urgent, staff[1].id, {"queue": "tier1"}),
+                                                  (routine, staff[2].id, {"queue": "tier1"})]
+    assert [e.kind for e in db.session.get(Case, emergency).events] == ["opened", "claimed"]
 
 
 @pytest.fixture(autouse=True)

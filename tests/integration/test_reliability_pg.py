@@ -15,9 +15,10 @@ pytestmark = pytest.mark.pg
 
 
 def _cut_connections(database_url: str) -> int:
+    """Terminate every server process of the database and wait (up to 5 s each) until they are gone."""
     name = database_url.rsplit("/", 1)[1]
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        return len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+        return len(conn.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = %s "
                                 "AND pid <> pg_backend_pid()", (name,)).fetchall())
 
 
