@@ -14,7 +14,11 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 
 def post_worker_init(worker):
-    """Start the database sweeps in the serving process (unless a sweep process owns them: SWEEPS_IN_WEB=0)."""
+    """Start the live-event publisher thread, and the database sweeps in the serving process (unless a sweep
+    process owns them: SWEEPS_IN_WEB=0)."""
+    from crm.live import events, publisher
+
+    publisher.start(events.emit_all)
     if os.environ.get("SWEEPS_IN_WEB", "1") == "0":
         return
     from crm import sweeps

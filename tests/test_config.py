@@ -48,3 +48,13 @@ def test_production_cookies_are_secure(tmp_path):
 @pytest.mark.parametrize("url", ["postgres://u@h/db", "postgresql://u@h/db"])
 def test_postgres_urls_use_psycopg3(tmp_path, url):
     assert load(tmp_path, {"DATABASE_URL": url})["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_postgres_pool_keeps_enough_connections_for_a_burst(tmp_path):
+    engine = load(tmp_path, {"DATABASE_URL": "postgresql://db/sampark"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (engine["pool_size"], engine["max_overflow"]) == (20, 10)
+    sized = load(tmp_path, {"DATABASE_URL": "postgresql://db/sampark", "DATABASE_POOL_SIZE": "8",
+                            "DATABASE_MAX_OVERFLOW": "0"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (sized["pool_size"], sized["max_overflow"]) == (8, 0)
+    with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
+        load(tmp_path, {"DATABASE_URL": "postgresql://db/sampark", "DATABASE_POOL_SIZE": "lots"})

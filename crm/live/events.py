@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from crm import unit_of_work
 from crm.extensions import db, socketio
+from crm.live import publisher
 from crm.models import Case
 from crm.models.base import iso
 from crm.phones import masked
@@ -78,6 +79,12 @@ def _build(session) -> None:
 
 
 def _send(ready: list[tuple[str, dict, list[str]]]) -> None:
+    if not publisher.hand_over(ready):
+        emit_all(ready)
+
+
+def emit_all(ready: list[tuple[str, dict, list[str]]]) -> None:
+    """Emit built events now (the publisher thread's work, or the caller's in a process without one)."""
     for kind, payload, rooms in ready:
         try:
             socketio.emit(kind, payload, to=rooms)
