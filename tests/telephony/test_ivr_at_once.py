@@ -2,6 +2,7 @@
 as the ORM path (the path SQLite takes) on the same inputs: rows, their order, audit rows, answers, live events."""
 
 import re
+import threading
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -194,3 +195,33 @@ def test_each_step_is_one_round_trip_and_says_what_it_did(pg_app, cards, sent):
     assert held["case"]["status"] == "callback" and held["case"]["patient_id"] is None
     assert [(a["action"], a["via"], a["detail"]) for a in held["audit"]] == [
         ("card_refused", "ivr", {"code": "card_revoked"})]
+
+
+def _together(app, path: str, params: dict, copies: int = 6) -> list:
+    answers = []
+
+    def send():
+        answers.append(twilio_sign.post(app.test_client(), path, params).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_copies_of_a_step_racing_each_other_write_it_once(pg_app, cards, sent):
+    case_id, *_ = walk(pg_app, cards, STRANGER, [("menu", "2", 0)], ["in-progress"], sent)
+    call_sid = db.session.scalar(select(Call.sid).where(Call.case_id == case_id))
+    params = twilio_params(call_sid, STRANGER, "in-progress")
+    assert _together(pg_app, f"/telephony/voice/card?case={case_id}", params | {"Digits": cards["mistyped"]}) == [200] * 6
+    assert _together(pg_app, f"/telephony/voice/wait/choice?case={case_id}", params | {"Digits": "1"}) == [200] * 6
+    assert _together(pg_app, f"/telephony/voice/queue-result?case={case_id}", params | {
+        "QueueResult": "hangup", "QueueTime": "33"}) == [200] * 6
+    held = stored(case_id)
+    assert held["calls"][0]["card_attempts"] == 6  # each attempt counted: the leg is locked while it is read
+    assert sorted(d["attempt"] for kind, d, _ in held["timeline"] if kind == "card_rejected") == [1, 2, 3, 4, 5, 6]
+    kinds = [kind for kind, *_ in held["timeline"]]
+    assert kinds.count("callback_requested") == 1 and kinds.count("queue_result") == 1
+    assert held["case"]["status"] == "callback" and held["calls"][0]["queue_result"] == "hangup"
