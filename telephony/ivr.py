@@ -46,6 +46,8 @@ def at_once() -> bool:
 def menu(form: dict, noinput: int) -> Step | None:
     """The language / emergency key (or speech); None when the call is unknown or its case has ended."""
     digits, speech = form.get("Digits", ""), form.get("SpeechResult", "").strip()
+    # The emergency key and speech (triage may hear a red flag) raise the doctors' alarm: the ORM path, where
+    # declaring an emergency is defined once (crm.cases.lifecycle.declare_emergency).
     if digits == "9" or (speech and not digits) or not at_once():
         return _menu_orm(form, digits, speech, noinput)
     language = {"1": "hi", "2": "en"}.get(digits)
