@@ -15,8 +15,8 @@ webhooks at a fixed rate, alternating between the instances as a balancer would,
 
 A round sends, for each step, a block of webhooks and a block of bare requests (order alternated per round):
 the incoming call (a fresh CallSid and caller each), then for those same calls the menu key (2, English), the
-card prompt (# skips), a wait request (the Enqueue's waitUrl), the queue result (the caller hung up) and the
-completed status callback; then texts (a fresh MessageSid each; English, Devanagari and romanised Hindi, a
+card prompt (# skips), a wait request (the Enqueue's waitUrl), a key pressed while waiting (2: keep waiting), the
+queue result (the caller hung up) and the completed status callback; then texts (a fresh MessageSid each; English, Devanagari and romanised Hindi, a
 fifth of them red flags that get the emergency advice).
 """
 
@@ -43,9 +43,12 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 HEADING = "## Voice webhook latency"
 PG_SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-BENCH_DB = "sampark_bench_voice"
-REDIS_URL = "redis://127.0.0.1:6379/12"
-CHANNEL = "sampark-bench-voice"
+# Runs side by side on one machine (several developers) each need their own: SAMPARK_BENCH_NAME=alice and
+# SAMPARK_BENCH_REDIS_DB=7 give database sampark_bench_voice_alice, Redis database 7 (flushed), channel ..-alice.
+_OWN = os.environ.get("SAMPARK_BENCH_NAME", "")
+BENCH_DB = "sampark_bench_voice" + (f"_{_OWN}" if _OWN else "")
+REDIS_URL = f"redis://127.0.0.1:6379/{int(os.environ.get('SAMPARK_BENCH_REDIS_DB', '12'))}"
+CHANNEL = "sampark-bench-voice" + (f"-{_OWN}" if _OWN else "")
 PUBLIC = "http://bench.sampark.test"  # the URL Twilio signs (both instances check against it)
 BARE = "/bench/bare"
 INSTANCES = 2  # the README's advice: at least two web processes per machine
@@ -53,7 +56,7 @@ RATE, BLOCK_SECONDS, ROUNDS = 200, 3, 3
 WARMUP, WORKERS = 200, 96  # enough workers that a slow answer never delays the next send
 SECRET = "bench-secret-not-for-production"
 SERVER_APP = "bench.bench_voice_webhook:serving_app()"
-STEPS = ("voice", "menu", "card", "wait", "queue-result", "status", "sms")
+STEPS = ("voice", "menu", "card", "wait", "choice", "queue-result", "status", "sms")
 TEXTS = ("I have had fever and cough for three days, need a doctor appointment",
          "मुझे तीन दिन से बुखार है, डॉक्टर से मिलना है",
          "mujhe sar dard hai aur chakkar aa rahe hain",
@@ -256,6 +259,8 @@ class Twilio:
         if step == "wait":
             return self.signed(f"/telephony/voice/wait?case={case}", self.call(
                 k, QueuePosition=str(k % 40 + 1), AvgQueueTime="45", CurrentQueueSize="40", **queue_fields))
+        if step == "choice":
+            return self.signed(f"/telephony/voice/wait/choice?case={case}", self.call(k, Digits="2"))
         if step == "queue-result":
             return self.signed(f"/telephony/voice/queue-result?case={case}", self.call(
                 k, QueueResult="hangup", **queue_fields))
@@ -281,6 +286,8 @@ def answered(step: str, status: int, body: bytes) -> bool:
         return status == 200 and b"<Enqueue" in body and b"tier1" in body
     if step == "wait":
         return status == 200 and b"in the queue" in body and b"press 1" in body
+    if step == "choice":
+        return status == 200 and b"in the queue" in body and b"press 1" not in body
     if step == "queue-result":
         return status == 200 and b"<Response" in body
     if step == "status":
@@ -407,7 +414,7 @@ def migrated(url: str, instance: Path) -> None:
 
 
 def fresh_pg_database() -> str:
-    """Drop and create `sampark_bench_voice`; its URL."""
+    """Drop and create the bench's database (`sampark_bench_voice`); its URL."""
     import psycopg
 
     with psycopg.connect(PG_SERVER, autocommit=True) as conn:
@@ -538,7 +545,7 @@ def checks(result: dict, rate: int) -> str:
     s, sent = result["stored"], result["sent"]
     once = s["voice_cases"] == s["call_sids"] == s["calls"] == sent and s["texts"] == s["text_sids"] == sent
     worst = max(r["lag"] for r in result["steps"].values())
-    cpu = sum(result["steps"][step]["cpu"] for step in STEPS if step != "sms")
+    cpu = sum(result["steps"][step]["cpu"] for step in STEPS if step not in ("choice", "sms"))
     lines = [
         (f"- Stored: {s['voice_cases']:,} voice cases for {s['call_sids']:,} CallSids ({s['calls']:,} call legs), "
         f"{s['abandoned']:,} of them abandoned by the queue result and {s['ended_legs']:,} legs ended by the status "
@@ -551,7 +558,8 @@ def checks(result: dict, rate: int) -> str:
         f"{result['load'][0]:.2f} before, {result['load'][1]:.2f} after."),
         (f"- One call's six webhooks (the IVR path above, one wait request) cost the workers {cpu:.1f} ms of CPU: "
         f"one web process serves about {1000 / cpu * 60:,.0f} such calls a minute if its CPU is its own "
-        f"(a call waiting a minute adds about six wait requests at {result['steps']['wait']['cpu']:.1f} ms each)."),
+        f"(a call waiting a minute adds about six wait requests at {result['steps']['wait']['cpu']:.1f} ms each, a key "
+        f"pressed while waiting {result['steps']['choice']['cpu']:.1f} ms)."),
     ]
     for step, summary in [*result["steps"].items(), *(("bare", b) for b in result["bare"].values())]:
         if summary["first_error"]:

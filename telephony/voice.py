@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 
 from crm.extensions import db
-from crm.models import Call, Case
+from crm.models import Case
 from crm.models.base import utcnow
 from crm.security.bounds import optional_id
-from telephony import calls, prompts
+from telephony import calls, ivr, prompts
 from telephony.signature import twilio_webhook
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony")
@@ -22,15 +22,6 @@ def twiml(xml: str) -> Response:
 def _url(endpoint: str, **args) -> str:
     # Relative to the public base, so the URL Twilio later signs is the one we check.
     return url_for(endpoint, **args)
-
-
-def _call_and_case(live_only: bool = True) -> tuple[Call | None, Case | None]:
-    """The call and its case; with `live_only`, no case for a call whose case has ended (a replay)."""
-    call = calls.find(request.form.get("CallSid", ""))
-    if call is not None:
-        calls.observe(call, request.form.get("CallStatus", ""))
-    case = call.case if call else None
-    return call, case if case is None or not live_only or calls.is_live(case) else None
 
 
 def _params() -> dict:
@@ -79,25 +70,18 @@ def _speech() -> bool:
 @twilio_webhook
 def menu():
     """The language / emergency choice."""
-    _call, case = _call_and_case()
-    if case is None:
-        return twiml(prompts.hangup("hi"))
-    digits = request.form.get("Digits", "")
-    speech = request.form.get("SpeechResult", "").strip()
     noinput = request.args.get("noinput", 0, type=int)
-    if not digits and not speech and noinput < 2:
-        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), False, noinput, _speech()))
-    if speech and not digits:
-        choice = calls.hear(case, speech)
-    else:
-        choice = calls.choose(case, digits) if digits else (case.language or "hi")
-    if choice == "invalid":
-        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), True, noinput, _speech()))
-    if choice == "emergency" or case.queue == calls.EMERGENCY:
-        return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
-                                       _url("telephony.queue_result", case=case.id)))
+    step = ivr.menu(request.form, noinput)
+    if step is None:
+        return twiml(prompts.hangup("hi"))
+    case = step.case
+    if step.outcome in ("again", "invalid"):
+        return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), step.outcome == "invalid", noinput,
+                                        _speech()))
+    if step.outcome == "emergency" or case.queue == calls.EMERGENCY:
+        return _emergency(case)
     if case.patient_id:
-        return _enqueue_tier1(case)
+        return _enqueued(case)
     return twiml(prompts.ask_card(case.language, _url("telephony.card", case=case.id)))
 
 
@@ -105,21 +89,24 @@ def menu():
 @twilio_webhook
 def card():
     """The keypad card number (or hash to skip)."""
-    call, case = _call_and_case()
-    if case is None:
+    step = ivr.card(request.form)
+    if step is None:
         return twiml(prompts.hangup("hi"))
-    outcome = calls.enter_card(case, call, request.form.get("Digits", ""))
-    if outcome == "retry":
-        return twiml(prompts.ask_card(case.language, _url("telephony.card", case=case.id), retry=True))
-    before = {"ok": "card_ok", "unknown": "card_unknown", "revoked": "card_revoked"}.get(outcome)
-    return _enqueue_tier1(case, before)
+    if step.outcome == "retry":
+        return twiml(prompts.ask_card(step.case.language, _url("telephony.card", case=step.case.id), retry=True))
+    before = {"ok": "card_ok", "unknown": "card_unknown", "revoked": "card_revoked"}.get(step.outcome)
+    return _enqueued(step.case, before)
 
 
-def _enqueue_tier1(case: Case, before: str | None = None) -> Response:
-    calls.enter_queue(case, calls.TIER1)
-    if case.queue == calls.EMERGENCY:  # a repeated request after the caller pressed 9
-        return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
-                                       _url("telephony.queue_result", case=case.id)))
+def _emergency(case: Case) -> Response:
+    return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
+                                   _url("telephony.queue_result", case=case.id)))
+
+
+def _enqueued(case: Case, before: str | None = None) -> Response:
+    """Into the case's queue: the emergency queue with the advice (a repeat after the caller pressed 9), or tier 1."""
+    if case.queue == calls.EMERGENCY:
+        return _emergency(case)
     return twiml(prompts.enqueue(case.language, calls.TIER1, _url("telephony.wait", case=case.id),
                                  _url("telephony.queue_result", case=case.id), before))
 
@@ -146,22 +133,19 @@ def wait():
 @twilio_webhook
 def wait_choice():
     """A key pressed during the wait: 1 books a call-back and leaves the queue."""
-    call, case = _call_and_case()
-    if case is None:
+    step = ivr.wait_choice(request.form)
+    if step is None:
         return twiml(prompts.empty())
-    if request.form.get("Digits") == "1":
-        calls.request_callback(case)
-        return twiml(prompts.callback_booked(case.language))
-    return twiml(prompts.waiting(case.language, call.queue_position or 1, 2, None))
+    if step.outcome == "callback":
+        return twiml(prompts.callback_booked(step.case.language))
+    return twiml(prompts.waiting(step.case.language, step.position or 1, 2, None))
 
 
 @bp.post("/voice/queue-result")
 @twilio_webhook
 def queue_result():
     """The Enqueue action: bridged, hangup, leave, redirected, error."""
-    call, case = _call_and_case(live_only=False)
-    if call is not None:
-        calls.queue_result(call, _params())
+    case = ivr.queue_result(request.form)
     if request.form.get("QueueResult") == "leave" and case is not None:
         if case.status in calls.TAKEN:
             return twiml(prompts.conference(conference_name(case), case.language,

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.extensions import db
-from crm.models import Call, Case, CaseEvent
+from crm.models import AuditLog, Call, Case, CaseEvent
 from tests import factories
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid
@@ -197,3 +197,43 @@ def test_spoken_routine_request_sets_the_language_and_goes_on(client):
     call_sid, case, _ = start(client)
     twiml = step(client, f"/telephony/voice/menu?case={case.id}", call_sid, SpeechResult="I need an appointment")
     assert "enter the 12 digit card number" in twiml and fresh(case).language == "en"
+
+
+def test_a_revoked_card_identifies_nobody_and_is_audited(client):
+    card = factories.make_card(mobile="+919811199999")  # not the caller's phone: only the card could identify them
+    card.status = "revoked"
+    db.session.commit()
+    call_sid, case, _ = start(client, "+919800000004")
+    step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits="2")
+    twiml = step(client, f"/telephony/voice/card?case={case.id}", call_sid, Digits=card.number)
+    assert "<Enqueue" in twiml
+    case = fresh(case)
+    assert case.patient_id is None and case.status == "queued"
+    assert [e.kind for e in case.events] == ["opened", "language", "card_revoked", "queued"]
+    audit = AuditLog.query.filter_by(case_id=case.id).one()
+    assert (audit.action, audit.patient_id, audit.card_number, audit.via) == (
+        "card_refused", card.patient_id, card.number, "ivr")
+
+
+def test_pressing_one_twice_books_one_call_back(client):
+    call_sid, case = queued(client)
+    for _ in range(2):
+        assert "<Leave" in step(client, f"/telephony/voice/wait/choice?case={case.id}", call_sid, Digits="1")
+    case = fresh(case)
+    assert case.status == "callback" and [e.kind for e in case.events].count("callback_requested") == 1
+
+
+def test_a_caller_who_hangs_up_on_the_operator_is_noted_not_abandoned(client):
+    from crm.cases import lifecycle
+
+    call_sid, case = queued(client)
+    lifecycle.claim(case.id, factories.make_staff())
+    db.session.commit()
+    for _ in range(2):  # Twilio may repeat it
+        step(client, f"/telephony/voice/queue-result?case={case.id}", call_sid, QueueResult="hangup", QueueTime="12")
+    case = fresh(case)
+    assert case.status == "in_progress"
+    assert [(e.kind, e.detail) for e in case.events][-2:] == [
+        ("queue_result", {"result": "hangup", "seconds": 12}), ("caller_gone", {"seconds_waited": 12})]
+    assert "<Conference" in step(client, f"/telephony/voice/queue-result?case={case.id}", call_sid,
+                                 QueueResult="leave")
