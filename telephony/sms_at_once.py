@@ -72,24 +72,24 @@ def inbound(sid: str, sender: str, helpline: str, body: str, channel: str, segme
     whatsapp = channel == "whatsapp"
     now = utcnow()
     row = unit_of_work.run_alone(_statement(emergency, whatsapp), {
-        "sid": sid, "sender": sender, "helpline": helpline, "body": body, "channel": channel,
+        "sid": sid, "sender": sender, "helpline": helpline, "body": body,
         "script": result.language, "segments": segments, "now": now, "priority": result.priority,
         "specialty": result.specialty, "rules": json.dumps([m.rule_id for m in result.matched]),
-        "language": "en" if result.language == "en" else "hi", "reply_kind": reply.kind,
-        "reply_from": current_app.config["TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_PHONE_NUMBER"],
-        "reply_before": reply.before, "reply_after": reply.after, "reply_units": reply.units,
-        "reply_single": reply.single, "reply_split": reply.split,
+        "language": "en" if result.language == "en" else "hi", "kind": reply.kind,
+        "sender_of_reply": current_app.config["TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_PHONE_NUMBER"],
+        "before": reply.before, "after": reply.after, "units": reply.units,
+        "single": reply.single, "split": reply.split,
     }).first()
-    if row is None or row.outcome == "repeat":
+    if row.path in (None, "repeat"):  # None: a copy of this MessageSid racing ours stored it first
         return None
-    if row.outcome == "orm":
+    if row.path == "orm":
         db.session.rollback()  # nothing was written; the ORM path begins its own transaction
         return ORM
     case = Case(**{name: getattr(row, name) for name in _CASE_COLUMNS.split(", ")})
-    if row.outcome == "opened":
+    if row.path == "opened":
         events.case_changed(case, "case.opened")
     events.case_changed(case, "case.message")
-    if row.outcome == "opened":
+    if row.path == "opened":
         events.case_changed(case, "case.emergency" if emergency else "case.queued")
         outbox.send_after_commit([row.reply_id])
     return Message(id=row.message_id, sid=sid, case_id=case.id, direction="inbound", kind="reply", channel=channel,
@@ -107,21 +107,21 @@ def _statement(emergency: bool, whatsapp: bool):
         "SELECT 1 WHERE false"
     alarm = "1, :now" if emergency else "0, NULL"
     callback = ":now" if emergency else "NULL"
-    emergency_events = f"""
-        UNION ALL SELECT 3, id, 'emergency', json_build_object('via', 'sms') FROM opened
-        UNION ALL SELECT 4, id, 'alarm', json_build_object('level', 1, 'to', '{ALARM_TO}') FROM opened""" \
-        if emergency else ""
-    reply_detail = ("json_build_object('message_id', id, 'purpose', CAST(:reply_kind AS text), 'channel', 'whatsapp')"
-                    if whatsapp else "json_build_object('message_id', id, 'purpose', CAST(:reply_kind AS text))")
-    reply_channel = "whatsapp" if whatsapp else "sms"
-    returned = _CASE_COLUMNS
-    nothing = ", ".join(["NULL"] * len(_CASE_COLUMNS.split(", ")))
-    return text(f"""
+    channel = "whatsapp" if whatsapp else "sms"
+    # The new case's timeline entries that carry no value of this text, in the ORM path's order (1, 3-5).
+    entries = [(1, "opened", {"channel": channel}), (5, "queued", {"queue": queue})]
+    if emergency:
+        entries[1:1] = [(3, "emergency", {"via": "sms"}), (4, "alarm", {"level": 1, "to": ALARM_TO})]
+    fixed = ", ".join(f"({n}, '{kind}', '{json.dumps(detail)}')" for n, kind, detail in entries)
+    reply_detail = {"purpose": ":kind", "channel": "'whatsapp'"} if whatsapp else {"purpose": ":kind"}
+    reply_detail = ", ".join(f"'{key}', CAST({value} AS text)" for key, value in reply_detail.items())
+    # Compact: psycopg caches its parse of a statement only up to 4 kB.
+    return text(" ".join(f"""
 WITH known AS (
     SELECT 1 FROM message WHERE sid = :sid
 ), open_case AS (
-    SELECT {_CASE_COLUMNS} FROM "case"
-    WHERE channel = :channel AND caller_phone = :sender AND status IN ({open_states}) ORDER BY id DESC LIMIT 1
+    SELECT * FROM "case"
+    WHERE channel = '{channel}' AND caller_phone = :sender AND status IN ({open_states}) ORDER BY id DESC LIMIT 1
 ), blocked AS (
     {blocked}
 ), go AS (
@@ -137,56 +137,51 @@ WITH known AS (
 ), stored AS (
     INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language, segments,
                          status, created_at, updated_at)
-    SELECT :sid, id, 'inbound', 'reply', :channel, :sender, :helpline, :body, :script, :segments, 'received', :now,
+    SELECT :sid, id, 'inbound', 'reply', '{channel}', :sender, :helpline, :body, :script, :segments, 'received', :now,
            :now FROM target
     ON CONFLICT (sid) DO NOTHING
     RETURNING id, case_id
 ), opened AS (
     INSERT INTO "case" (id, channel, status, priority, specialty, language, caller_phone, patient_id, queue, queued_at,
                         callback_requested_at, red_flags, alarm_level, alarm_raised_at, created_at, updated_at)
-    SELECT new_id.id, :channel, '{Status.QUEUED.value}', :priority, :specialty,
+    SELECT new_id.id, '{channel}', '{Status.QUEUED.value}', :priority, :specialty,
            COALESCE((SELECT preferred_language FROM holder), :language), :sender, (SELECT id FROM holder),
            '{queue}', :now, {callback}, CAST('[]' AS JSON), {alarm}, :now, :now
     FROM new_id JOIN stored ON stored.case_id = new_id.id
-    RETURNING {returned}
+    RETURNING *
 ), raised AS (
-    UPDATE "case" SET priority = :priority, specialty = COALESCE(:specialty, "case".specialty), updated_at = :now
-    FROM stored JOIN open_case ON open_case.id = stored.case_id
-    WHERE "case".id = stored.case_id AND CAST(:priority AS text) < "case".priority
-    RETURNING {", ".join(f'"case".{column}' for column in _CASE_COLUMNS.split(", "))}
+    UPDATE "case" SET priority = :priority, specialty = COALESCE(:specialty, specialty), updated_at = :now
+    WHERE id = (SELECT id FROM open_case) AND id IN (SELECT case_id FROM stored)
+      AND CAST(:priority AS text) < priority
+    RETURNING *
 ), reply AS (
     INSERT INTO message (case_id, direction, kind, channel, content_variables, from_number, to_number, body, segments,
                          status, created_at, updated_at)
-    SELECT id, 'outbound', :reply_kind, '{reply_channel}', CAST('null' AS JSON), :reply_from, caller_phone,
-           CAST(:reply_before AS text) || reference || CAST(:reply_after AS text),
-           CASE WHEN :reply_units + length(reference) <= :reply_single THEN 1
-                ELSE (:reply_units + length(reference) + :reply_split - 1) / :reply_split END,
+    SELECT id, 'outbound', :kind, '{channel}', CAST('null' AS JSON), :sender_of_reply, caller_phone,
+           :before || reference || :after,
+           CASE WHEN :units + length(reference) <= :single THEN 1
+                ELSE (:units + length(reference) + :split - 1) / :split END,
            'pending', :now, :now
     FROM (SELECT id, caller_phone, {reference_sql("id")} AS reference FROM opened) AS new_case
     RETURNING id, case_id
 ), logged AS (
     INSERT INTO case_event (case_id, at, kind, detail)
     SELECT case_id, :now, kind, detail FROM (
-        SELECT 1 AS n, id AS case_id, 'opened' AS kind, json_build_object('channel', CAST(:channel AS text)) AS detail
-        FROM opened
+        SELECT n, id AS case_id, kind, CAST(detail AS JSON) AS detail
+        FROM opened, (VALUES {fixed}) AS fixed (n, kind, detail)
         UNION ALL SELECT 2, case_id, 'sms_in', json_build_object('message_id', id, 'priority',
                                                                  CAST(:priority AS text), 'rules', CAST(:rules AS JSON))
-        FROM stored{emergency_events}
-        UNION ALL SELECT 5, id, 'queued', json_build_object('queue', '{queue}') FROM opened
-        UNION ALL SELECT 6, case_id, 'sms_out', {reply_detail} FROM reply
+        FROM stored
+        UNION ALL SELECT 6, case_id, 'sms_out', json_build_object('message_id', id, {reply_detail}) FROM reply
     ) AS entries ORDER BY n
 )
-SELECT 'opened' AS outcome, {", ".join(f"opened.{c}" for c in _CASE_COLUMNS.split(", "))},
-       stored.id AS message_id, reply.id AS reply_id
-FROM opened JOIN stored ON stored.case_id = opened.id JOIN reply ON reply.case_id = opened.id
-UNION ALL
-SELECT 'joined', {", ".join(f"raised.{c}" for c in _CASE_COLUMNS.split(", "))}, stored.id, NULL
-FROM raised JOIN stored ON stored.case_id = raised.id
-UNION ALL
-SELECT 'joined', {", ".join(f"open_case.{c}" for c in _CASE_COLUMNS.split(", "))}, stored.id, NULL
-FROM open_case JOIN stored ON stored.case_id = open_case.id WHERE NOT EXISTS (SELECT 1 FROM raised)
-UNION ALL
-SELECT 'repeat', {nothing}, NULL, NULL FROM known
-UNION ALL
-SELECT 'orm', {nothing}, NULL, NULL FROM blocked WHERE NOT EXISTS (SELECT 1 FROM known)
-""")
+SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN 'repeat' WHEN EXISTS (SELECT 1 FROM blocked) THEN 'orm'
+       ELSE result.found END AS path, result.*
+FROM (SELECT 1) AS one LEFT JOIN (
+    SELECT 'opened' AS found, opened.*, stored.id AS message_id, reply.id AS reply_id
+    FROM opened JOIN stored ON stored.case_id = opened.id JOIN reply ON reply.case_id = opened.id
+    UNION ALL SELECT 'joined', raised.*, stored.id, NULL FROM raised JOIN stored ON stored.case_id = raised.id
+    UNION ALL SELECT 'joined', open_case.*, stored.id, NULL FROM open_case JOIN stored ON stored.case_id = open_case.id
+    WHERE NOT EXISTS (SELECT 1 FROM raised)
+) AS result ON true
+""".split()))

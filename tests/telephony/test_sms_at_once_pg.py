@@ -212,3 +212,15 @@ def test_a_red_flag_for_a_claimed_case_takes_the_orm_path_and_moves_it(app, publ
     assert (case.priority, case.queue, case.status, case.assigned_to_id) == ("P1", "emergency", "queued", None)
     assert [m.kind for m in case.messages] == ["reply", "ack", "reply", "advice"]
     assert json.loads(json.dumps([e.kind for e in case.events]))[-1] == "sms_out"
+
+
+@pytest.mark.parametrize("emergency", [False, True])
+@pytest.mark.parametrize("whatsapp", [False, True])
+def test_each_statement_is_short_enough_for_psycopg_to_keep_its_parse(emergency, whatsapp):
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+    from sqlalchemy.dialects import postgresql
+
+    from telephony.sms_at_once import _statement
+
+    compiled = str(_statement(emergency, whatsapp).compile(dialect=postgresql.psycopg.dialect()))
+    assert len(compiled.encode()) <= MAX_CACHED_STATEMENT_LENGTH
