@@ -81,7 +81,12 @@ class RqRunner:
         caller knows no job of this id waits (the id names a row it just wrote), so Redis is not asked."""
         if job_id is not None and not new and self.is_waiting(job_id):
             return None
-        return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout)
+        # One pipeline: rq otherwise sends the queue's registration and the job in two round trips.
+        with self.queue.connection.pipeline() as pipeline:
+            job = self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout,
+                                     pipeline=pipeline)
+            pipeline.execute()
+        return job
 
     def is_waiting(self, job_id: str) -> bool:
         """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started)."""
