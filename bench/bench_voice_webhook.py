@@ -308,9 +308,9 @@ def measure(bases: list[str], workers: list[int], rate: int, rounds: int, block_
 
     try:
         warm = [next(numbers) for _ in range(WARMUP)]
-        cases = _cases(loop.run([twilio.step("voice", k, None) for k in warm], rate))
-        for step in STEPS[1:]:
-            loop.run([twilio.step(step, k, c) for k, c in zip(warm, cases, strict=True)], rate)
+        cases = _cases(loop.run([twilio.step("voice", k, None) for k in warm], rate)) if "voice" in STEPS else None
+        for step in STEPS[1:] if "voice" in STEPS else STEPS:
+            loop.run([twilio.step(step, k, c) for k, c in zip(warm, cases or [None] * WARMUP, strict=True)], rate)
         loop.run([(BARE, b"", {})] * WARMUP, rate)
         for number in range(rounds):
             calls, cases = [next(numbers) for _ in range(size)], None
@@ -543,9 +543,11 @@ def where_table(result: dict) -> str:
 def checks(result: dict, rate: int) -> str:
     """What was stored and published, against what was sent."""
     s, sent = result["stored"], result["sent"]
-    once = s["voice_cases"] == s["call_sids"] == s["calls"] == sent and s["texts"] == s["text_sids"] == sent
+    once = ("voice" not in STEPS or s["voice_cases"] == s["call_sids"] == s["calls"] == sent) and (
+        "sms" not in STEPS or s["texts"] == s["text_sids"] == sent)
     worst = max(r["lag"] for r in result["steps"].values())
-    cpu = sum(result["steps"][step]["cpu"] for step in STEPS if step not in ("choice", "sms"))
+    ivr = [step for step in STEPS if step not in ("choice", "sms")]
+    cpu = sum(result["steps"][step]["cpu"] for step in ivr)
     lines = [
         (f"- Stored: {s['voice_cases']:,} voice cases for {s['call_sids']:,} CallSids ({s['calls']:,} call legs), "
         f"{s['abandoned']:,} of them abandoned by the queue result and {s['ended_legs']:,} legs ended by the status "
@@ -556,6 +558,8 @@ def checks(result: dict, rate: int) -> str:
         "- Events on Redis: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result["events"].items())) + ".",
         (f"- {result['reconnects']} keep-alive reconnects, worst send lag {worst:.1f} ms; 1-minute load average "
         f"{result['load'][0]:.2f} before, {result['load'][1]:.2f} after."),
+    ]
+    lines += [] if len(ivr) < 6 else [
         (f"- One call's six webhooks (the IVR path above, one wait request) cost the workers {cpu:.1f} ms of CPU: "
         f"one web process serves about {1000 / cpu * 60:,.0f} such calls a minute if its CPU is its own "
         f"(a call waiting a minute adds about six wait requests at {result['steps']['wait']['cpu']:.1f} ms each, a key "
@@ -590,12 +594,18 @@ def write_section(body: str) -> None:
 
 def main() -> None:
     """Measure, print the tables, record them in bench/README.md."""
+    global STEPS
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--no-readme", action="store_true", help="print only; do not touch bench/README.md")
     parser.add_argument("--rate", type=int, default=RATE, help=f"webhooks per second (default {RATE})")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds of blocks (default {ROUNDS})")
     parser.add_argument("--seconds", type=int, default=BLOCK_SECONDS, help="seconds per block")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help="comma-separated steps to measure, in order (menu and later need voice); default all")
     args = parser.parse_args()
+    STEPS = tuple(step for step in STEPS if step in args.steps.split(","))
+    if not STEPS or ("voice" not in STEPS and set(STEPS) - {"sms"}):
+        parser.error(f"--steps: some of {', '.join(STEPS)}; the IVR steps need voice")
     if not (1 <= args.rate <= 1000 and 1 <= args.rounds <= 20 and 1 <= args.seconds <= 30):
         parser.error("rate 1-1000, rounds 1-20, seconds 1-30")
     started, uptime_before = time.perf_counter(), uptime()
@@ -605,7 +615,8 @@ def main() -> None:
     command = ".venv/bin/python -m bench.bench_voice_webhook" + (
         f" --rate {args.rate}" if args.rate != RATE else "") + (
         f" --rounds {args.rounds}" if args.rounds != ROUNDS else "") + (
-        f" --seconds {args.seconds}" if args.seconds != BLOCK_SECONDS else "")
+        f" --seconds {args.seconds}" if args.seconds != BLOCK_SECONDS else "") + (
+        f" --steps {','.join(STEPS)}" if len(STEPS) < 7 else "")
     body = f"""{HEADING}
 
 `{command}` (bench/bench_voice_webhook.py; its docstring says what a round sends).

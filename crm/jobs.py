@@ -26,7 +26,8 @@ class InProcessRunner:
         self.pool = None if eager else ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
         self.waiting: set[str] = set()
 
-    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None) -> Future | None:
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None,
+                new: bool = False) -> Future | None:
         """Run `path(*args)` now (eager, tests) or on the pool; a job id already waiting is not queued again.
 
         A thread cannot be stopped from outside: `timeout` only bounds rq's jobs."""
@@ -54,7 +55,8 @@ class HeldRunner:
         self.app = app
         self.held: list[tuple[str, tuple]] = []
 
-    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None) -> None:
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None,
+                new: bool = False) -> None:
         """Hold the job."""
         self.held.append((path, args))
 
@@ -72,13 +74,19 @@ class RqRunner:
         self.queue = Queue("default", connection=redis_connection(redis_url))
         self.retry = Retry(max=3, interval=[10, 30, 60])
 
-    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None):
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None, new: bool = False):
         """Queue `path(*args)`; a job id that is still queued, scheduled or running is not queued again.
 
-        `timeout` (seconds) replaces rq's default of 180 for long work such as a registry import."""
-        if job_id is not None and self.is_waiting(job_id):
+        `timeout` (seconds) replaces rq's default of 180 for long work such as a registry import. `new`: the
+        caller knows no job of this id waits (the id names a row it just wrote), so Redis is not asked."""
+        if job_id is not None and not new and self.is_waiting(job_id):
             return None
-        return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout)
+        # One pipeline: rq otherwise sends the queue's registration and the job in two round trips.
+        with self.queue.connection.pipeline() as pipeline:
+            job = self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout,
+                                     pipeline=pipeline)
+            pipeline.execute()
+        return job
 
     def is_waiting(self, job_id: str) -> bool:
         """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started)."""
@@ -109,12 +117,14 @@ def init_app(app: Flask) -> None:
         app.extensions["sampark_jobs"] = InProcessRunner(app, eager=bool(app.config.get("JOBS_EAGER")))
 
 
-def enqueue(path: str, *args, job_id: str | None = None, timeout: int | None = None):
-    """Run the job at dotted `path` with `args` (ids only) in the background (`timeout` in seconds, for long jobs)."""
+def enqueue(path: str, *args, job_id: str | None = None, timeout: int | None = None, new: bool = False):
+    """Run the job at dotted `path` with `args` (ids only) in the background (`timeout` in seconds, for long jobs;
+    `new` when no job of this id can be waiting, which spares rq a look-up)."""
     runner = current_app.extensions["sampark_jobs"]
-    if timeout is None:
-        return runner.enqueue(path, *args, job_id=job_id)
-    return runner.enqueue(path, *args, job_id=job_id, timeout=timeout)
+    options = {"timeout": timeout} if timeout is not None else {}
+    if new:
+        options["new"] = True
+    return runner.enqueue(path, *args, job_id=job_id, **options)
 
 
 def is_waiting(job_id: str) -> bool:

@@ -55,5 +55,7 @@ def job_id(message_id: int) -> str:
 
 
 def _enqueue(message_ids: list[int]) -> None:
+    # No job of these ids waits: each message was written by this unit of work, or the sweep that queues a lost one
+    # has just asked. A copy queued by a race anyway sends nothing twice (telephony.messages.claim_for_sending).
     for message_id in message_ids:
-        enqueue(SEND_JOB, message_id, job_id=job_id(message_id))
+        enqueue(SEND_JOB, message_id, job_id=job_id(message_id), new=True)

@@ -20,8 +20,12 @@ def is_gsm(text: str) -> bool:
 
 def segments(text: str) -> int:
     """How many SMS parts `text` takes."""
+    units, single, split = measure(text)
+    return 1 if units <= single else -(-units // split)
+
+
+def measure(text: str) -> tuple[int, int, int]:
+    """(units, one part's capacity, a split part's capacity): GSM-7 septets (160, 153) or UCS-2 units (70, 67)."""
     if is_gsm(text):
-        septets = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
-        return 1 if septets <= 160 else -(-septets // 153)
-    units = len(text.encode("utf-16-le")) // 2
-    return 1 if units <= 70 else -(-units // 67)
+        return sum(2 if ch in GSM_EXTENDED else 1 for ch in text), 160, 153
+    return len(text.encode("utf-16-le")) // 2, 70, 67

@@ -27,7 +27,7 @@ from crm.live import events
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
 from crm.models.telephony import MESSAGE_STATUS_RANK
-from telephony import calls, sms_text
+from telephony import calls, sms_at_once, sms_text
 from triage import classify
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,13 @@ def inbound(params: dict, helpline: str) -> Message | None:
         urgent = result.priority == "P1" or (result.priority == "P2" and result.layer != "model")
         if not urgent:
             return _store(sid, sender, helpline, body, None, None, channel)
-    case = _open_case_of(sender, channel)
     question = facility_question.read(body) if _routine(result) else None
+    segments = calls.param_int(params.get("NumSegments")) or sms_text.segments(body)
+    if question is None and sms_at_once.available():
+        done = sms_at_once.inbound(sid, sender, helpline, body, channel, segments, result)
+        if done is not sms_at_once.ORM:
+            return done
+    case = _open_case_of(sender, channel)
     if question is not None and question.bare and (result.priority == "P4" or result.layer == "model"):
         return _answer_facility_question(sid, sender, helpline, body, result.language, case, channel, question)
     new_case = case is None
@@ -87,7 +92,7 @@ def inbound(params: dict, helpline: str) -> Message | None:
     message = _store(sid, sender, helpline, body, result.language, case, channel)
     if message is None:
         return None  # a concurrent copy of this MessageSid won; its case and reply stand, ours rolled back
-    message.segments = calls.param_int(params.get("NumSegments")) or sms_text.segments(body)
+    message.segments = segments
     timeline.add_event(case, "sms_in", message_id=message.id, priority=result.priority,
                        rules=[m.rule_id for m in result.matched])
     if new_case or PRIORITY_RANK[result.priority] < PRIORITY_RANK.get(case.priority, 4):

@@ -11,6 +11,12 @@ from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
 
 CHANNELS = ("voice", "sms", "whatsapp", "desk")
+
+
+def reference_sql(id_column: str) -> str:
+    """Case.reference as a PostgreSQL expression over `id_column`, for a statement that opens a case and
+    texts its reference in the same round trip (lpad would cut ids past five digits; Python's :05d does not)."""
+    return f"('SMP-' || CASE WHEN {id_column} < 100000 THEN lpad({id_column}::text, 5, '0') ELSE {id_column}::text END)"
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
