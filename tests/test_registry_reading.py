@@ -64,11 +64,14 @@ def test_the_rejects_file_and_the_residents_are_the_same_with_workers(app, tmp_p
     assert pooled.reasons == alone.reasons
 
 
-def test_a_small_file_is_read_in_process_a_large_one_by_one_worker_per_core(monkeypatch):
+def test_workers_check_a_large_file_when_a_core_is_spare(monkeypatch):
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reading.os, "getloadavg", lambda: (0.4, 0.5, 0.5))
     assert reading.worker_count(1000, None) == 1
     assert reading.worker_count(reading.POOL_FROM_BYTES, None) == 2
     assert reading.worker_count(1000, 3) == 3 and reading.worker_count(10**9, 1) == 1
+    monkeypatch.setattr(reading.os, "getloadavg", lambda: (1.5, 0.5, 0.5))  # the other core is busy
+    assert reading.worker_count(reading.POOL_FROM_BYTES, None) == 1
 
 
 extras = st.lists(st.sampled_from([*REQUIRED_COLUMNS, "polling_booth"]), max_size=4)  # repeated columns too
