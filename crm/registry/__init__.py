@@ -41,7 +41,8 @@ def import_file(
     "batches" (the ORM in batches of 1,000, each committed; SQLite's path); by default the database decides.
     `progress` hears where the import is every `every` rows read (PROGRESS_EVERY unless told), at each stage
     after reading, and when done. `workers` processes check the rows (by default one per core for a large
-    file, none for a small one); the outcome, rejects file included, is the same for any number.
+    file when the machine has a core to spare, else none: reading.worker_count); the outcome, rejects file
+    included, is the same for any number.
     """
     every = every or PROGRESS_EVERY
     path = Path(path)
