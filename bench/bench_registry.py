@@ -184,6 +184,50 @@ def _verdict(seconds: float, target: float, rows: int) -> str:
     return f"{how} against {target:.0f} s: {'PASS' if scaled < target else 'FAIL'}"
 
 
+WHERE_THE_TIME_WENT = """
+Where the time went (CPU per stage from /proc for the backend and getrusage for the importer; a throwaway
+harness around the same `import_file`, 200,000 rows, load 6: first import 8.6 s wall, importer 2.7 s CPU, backend
+5.0 s: COPY 0.4, ANALYZE 0.2, households 0.6, residents 3.8; unchanged re-import 5.4 s wall, importer 2.9 s,
+backend 1.6 s). So the first import is the backend writing residents, and the re-import is the importer checking
+rows:
+
+- The INSERT of new residents (`EXPLAIN (ANALYZE, BUFFERS)` at 200,000 rows: 3.4 s, of which the plan itself, a
+  hash anti-join with patient, a hash join with household and the sort by line, is under 0.4 s) is writing: the
+  same 200,000 rows inserted into copies of patient cost the backend 0.26 s of CPU with no index, 2.47 s with
+  patient's eight indexes, 3.21 s with the household foreign key added and 4.47 s with the two foreign keys that
+  are empty for registry rows (enrolled_by_id, merged_into_id: PostgreSQL 15 queues their trigger for every
+  inserted row anyway). Those are the table's own costs; dropping them during an import would lock patient
+  against the helpline, so the import pays them. Households (INSERT ... ON CONFLICT, 52,431 rows: 0.35 s) and the
+  heads' addresses (0.17 s) are small; the unchanged re-import's UPDATE compares every row by hash join (0.38 s)
+  and writes none.
+- Checking rows in Python, without a database (200,000 rows, process time, load 3 to 4, three alternating runs):
+  before (`rows_of`, `parse_row` into a `Resident`, psycopg's C formatting of the COPY row) 2.25, 2.23, 2.97 s;
+  now (`batches`, `check_batch`, `stage_line`) 2.41, 2.54, 2.75 s: the same in one process. The CSV pass with its
+  line numbers (a row numbered by the reader's own `line_num`, read in C through `zip` with `map(attrgetter)`:
+  0.52 to 0.35 s) and the checks without a dict per row (1.26 to 1.07 s) got cheaper, and writing the COPY text
+  in Python (`stage_line`, so that workers can write it; held to psycopg's `write_row` by a hypothesis test on
+  PostgreSQL) costs what psycopg's C formatting saved. The cProfile below is that path.
+- Worker processes: one process against two workers over the same 200,000 rows, no database, alternating runs at
+  load 6 to 10: one process 2.8 to 3.7 s CPU, 3.7 to 6.0 s wall; two workers 4.3 to 5.5 s CPU (the importer
+  1.7 to 2.1 of it: the CSV reader, pickling rows out and results back), 5.8 to 10.3 s wall. Rows and results
+  travelling between processes cost half as much CPU again, so on two busy cores the workers lose; the import
+  starts them only for a file over 8 MB when the load average leaves a core spare (`reading.worker_count`),
+  which is why (d) above, at load 10, ran in one process, and (c) shows the workers forced on the small file.
+  On an idle machine, or one with more cores, they take the checks off the importing process.
+
+Against the figures of 846bb9c on this machine (load 8.25): first import 105.0 s (reading 48.0, residents 47.0),
+at h/registry 98.2 s at load 10 (reading 45.6, residents 48.4); unchanged re-import 60.8 s (reading 41.4,
+residents 13.8), at h/registry 38.1 s (reading 30.6, residents 4.5) (2026-11-30). The merge statements did
+not change, and the importer's CPU a row did not either: those differences are the machine's load, not the code.
+Both targets hold at load 10 with room for the re-import (38 of 60 s) and little for the first import (98 of
+120 s), whose time is the backend writing residents. Next: merging each chunk of the file while the next one is
+read (two processes' worth of CPU share on a busy machine, and both cores on an idle one; each statement
+planned afresh, not as psycopg's prepared generic plan, and patient's plans checked as it grows), and, for
+re-imports, a digest of each row as last imported so that unchanged rows are not checked again (a column and a
+migration).
+"""
+
+
 def main() -> None:
     """Generate the files, measure, print and record in bench/README.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -218,7 +262,8 @@ def main() -> None:
         named = f"{label} ({count})" if label.endswith("workers") else label
         rows += [_row(f"({letter}) {named}, {args.baseline_rows:,} rows, first", first),
                  _row(f"({letter}) {named}, re-import unchanged", again)]
-    rows += [_row(f"(d) COPY path, workers ({workers}), {args.rows:,} rows, first", full["first"]),
+    chosen = "one process" if workers == 1 else f"workers ({workers})"
+    rows += [_row(f"(d) COPY path, as chosen at the start: {chosen}, {args.rows:,} rows, first", full["first"]),
              _row("(d) the same, re-import unchanged", full["again"]),
              _row("(d) the same, re-import with 1% changed", full["changed"])]
     table = "\n".join([head, *rows])
@@ -239,9 +284,10 @@ into a freshly created and migrated PostgreSQL database `{DATABASE}`, through `c
 SQLite's path); (b), (c) and (d) the PostgreSQL path (`method="copy"`): rows checked in Python, COPY into a
 temporary staging table, ANALYZE, then INSERT ... ON CONFLICT for new households, UPDATE ... FROM for heads'
 addresses and changed residents (`IS DISTINCT FROM`, so unchanged rows are not written), INSERT ... SELECT for new
-residents, one transaction. (b) checks the rows in the importing process; (c) and (d) in worker processes (one per
-core for a large file), batches of 2,000 rows sent in file order and their results taken back in that order, the
-workers writing the COPY text themselves. (a), (b) and (c) wrote byte-identical rejects files. The unchanged
+residents, one transaction. (b) checks the rows in the importing process; (c) in worker processes, batches of
+2,000 rows sent in file order and their results taken back in that order, the workers writing the COPY text
+themselves; (d) as `import_file` chooses by itself (workers, one per core, when the load average leaves a core
+spare: `reading.worker_count`). (a), (b) and (c) wrote byte-identical rejects files. The unchanged
 re-import of (d) left every row version (xmin) of patient and household as it was: {'yes' if full['untouched'] else 'NO'}.
 Stages come from the progress events: reading = CSV, checks, rejects and COPY; then the merge statements. CPU
 columns: the importing process with its workers, and the PostgreSQL backend that served the import.
@@ -252,6 +298,8 @@ Targets (issue 13, 1,000,000 residents: first import under 120 s, unchanged re-i
 
 Machine: {facts}; `/proc/loadavg` before {' '.join(uptime_before)}, after {' '.join(uptime_after)}. Whole run
 {elapsed:.0f} s.
+
+{WHERE_THE_TIME_WENT.strip()}
 
 Where the time went, cProfile of a COPY import of the smaller file (rows checked in the importing process) into a
 fresh database (tottime, top 12):
