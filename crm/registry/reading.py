@@ -38,11 +38,11 @@ def worker_count(size: int, workers: int | None) -> int:
     return min(cores, 4) if size >= POOL_FROM_BYTES and cores > 1 and spare >= 1 else 1
 
 
-def batches(reader, size: int = BATCH_ROWS) -> Iterator[list[Row]]:
-    """The file's rows as (values, line number), `size` at a time, blank ones included (check_batch skips
-    them). Numbering by the reader's own count, read as each row is taken, keeps the per-row work in C."""
+def batches(reader, size: int | None = None) -> Iterator[list[Row]]:
+    """The file's rows as (values, line number), `size` (BATCH_ROWS) at a time, blank ones included (check_batch
+    skips them). Numbering by the reader's own count, read as each row is taken, keeps the per-row work in C."""
     numbered = zip(reader, map(attrgetter("line_num"), repeat(reader)))
-    while rows := list(islice(numbered, size)):
+    while rows := list(islice(numbered, size or BATCH_ROWS)):
         yield rows
 
 
