@@ -20,11 +20,17 @@ class BatchMerge:
         self.summary = summary
         self.batch: list[Resident] = []
 
-    def add(self, resident: Resident, line: int) -> None:
-        """Take one accepted row; saves and commits when a batch is full."""
-        self.batch.append(resident)
-        if len(self.batch) >= BATCH:
-            self.flush()
+    @staticmethod
+    def encode(line: int, fields: tuple) -> tuple:
+        """An accepted row travels back from a worker as parse_values' fields."""
+        return fields
+
+    def add_all(self, rows: list[tuple]) -> None:
+        """Take accepted rows; saves and commits each time a batch is full."""
+        for fields in rows:
+            self.batch.append(Resident(*fields))
+            if len(self.batch) >= BATCH:
+                self.flush()
 
     def flush(self) -> None:
         """Save what is pending."""

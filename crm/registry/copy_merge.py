@@ -7,10 +7,10 @@ whole file against patient and household in a few statements. One transaction: a
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 
 from crm.extensions import db
-from crm.registry.rows import Resident
 from crm.registry.summary import REGISTRY_FIELDS, ImportSummary
 
 STAGE_COLUMNS = ("line", "registry_id", "household_code", *REGISTRY_FIELDS)
@@ -67,6 +67,32 @@ ORDER BY s.line
 """
 
 
+NULL = "\\N"
+TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
+def stage_line(line: int, fields: tuple) -> str:
+    """One resident (parse_values' fields) as a line of COPY text for registry_stage, columns in STAGE_COLUMNS
+    order: tab between columns, \\N for none, backslash, tab and line breaks escaped."""
+    (registry_id, epic, epic_valid, name, name_hi, dob, birth_year, estimated, sex, mobile, household, address,
+     ward, relation) = fields
+    if NEEDS_ESCAPE.search(f"{epic}{name}{name_hi}{mobile}{household}{address}{ward}{relation}"):
+        epic, name, name_hi, mobile, household, address, ward, relation = (
+            None if v is None else v.translate(TEXT_ESCAPES)
+            for v in (epic, name, name_hi, mobile, household, address, ward, relation)
+        )
+    return (
+        f"{line}\t{registry_id}\t{household}\t{NULL if epic is None else epic}\t{BOOLEAN[epic_valid]}\t{name}\t"
+        f"{NULL if name_hi is None else name_hi}\t{NULL if dob is None else dob.isoformat()}\t"
+        f"{NULL if birth_year is None else birth_year}\t{BOOLEAN[estimated]}\t{sex}\t{NULL if mobile is None else mobile}"
+        f"\t{address}\t{ward}\t{relation}\n"
+    )
+
+
+BOOLEAN = {True: "t", False: "f", None: NULL}
+
+
 class CopyMerge:
     """Streams accepted rows into a COPY; `finish` merges them and commits."""
 
@@ -81,14 +107,12 @@ class CopyMerge:
             self.cursor.copy(f"COPY registry_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN")
         )
 
-    def add(self, resident: Resident, line: int) -> None:
-        """Take one accepted row into the COPY stream."""
-        r = resident
-        self.copy.write_row((
-            line, r.registry_id, r.household_code, r.epic, r.epic_valid, r.name, r.name_hi, r.dob, r.birth_year,
-            r.dob_estimated, r.sex, r.mobile, r.address, r.ward, r.relation,
-        ))
-        self.staged += 1
+    encode = staticmethod(stage_line)  # runs where the rows are checked, so the workers format the COPY too
+
+    def add_all(self, lines: list[str]) -> None:
+        """Take accepted rows (as stage_line wrote them) into the COPY stream."""
+        self.copy.write("".join(lines))
+        self.staged += len(lines)
 
     def finish(self, stage) -> None:
         """End the COPY, merge households then residents, and commit."""

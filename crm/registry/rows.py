@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -73,42 +73,53 @@ class Resident:
 
 def parse_row(row: dict[str, str], today: date | None = None) -> Resident:
     """Validate one CSV row into a Resident or raise RowError with a reason a clerk can act on."""
-    today = today or date.today()
-    get = {k: (row.get(k) or "").strip() for k in REQUIRED_COLUMNS}
-    registry_id = get["registry_id"]
+    return Resident(*parse_values([row.get(k) or "" for k in REQUIRED_COLUMNS], today or date.today()))
+
+
+def parse_values(values: Sequence[str], today: date) -> tuple:
+    """parse_row on a row's values in REQUIRED_COLUMNS order: the Resident's fields as a tuple, in its order.
+
+    The import runs this on every row (in worker processes for a large file), so it builds no dict or object.
+    """
+    registry_id, epic, name, name_hi, dob, age, sex, mobile, household, address, ward, relation = [
+        v.strip() for v in values
+    ]
     if not registry_id:
         raise RowError("registry_id is empty")
     if not REGISTRY_ID.match(registry_id):
         raise RowError(f"registry_id {registry_id!r} has characters other than letters, digits, / _ -")
-    name = " ".join(get["name"].split())
+    name = " ".join(name.split())
     if not name:
         raise RowError("name is empty")
-    sex = SEX_WORDS.get(get["sex"].lower())
-    if sex is None:
-        raise RowError(f"sex {get['sex']!r} is not M, F or O")
-    dob, birth_year, estimated = _birth(get["dob"], get["age"], today)
-    mobile = _mobile(get["mobile"]) if get["mobile"] else None
-    household = get["household_id"]
+    sex_code = SEX_WORDS.get(sex.lower())
+    if sex_code is None:
+        raise RowError(f"sex {sex!r} is not M, F or O")
+    dob, birth_year, estimated = _birth(dob, age, today)
+    mobile = _mobile(mobile) if mobile else None
     if not household:
         raise RowError("household_id is empty")
-    epic, epic_valid = _epic(get["epic"])
-    relation = get["relation"].lower().replace(" ", "_").replace("-", "_") or "self"
-    return Resident(
-        registry_id=registry_id,
-        epic=epic,
-        epic_valid=epic_valid,
-        name=name[:200],
-        name_hi=" ".join(get["name_hi"].split())[:200] or None,
-        dob=dob,
-        birth_year=birth_year,
-        dob_estimated=estimated,
-        sex=sex,
-        mobile=mobile,
-        household_code=household[:40],
-        address=get["address"][:400],
-        ward=get["ward"][:80],
-        relation=RELATION_WORDS.get(relation, relation)[:30],
+    epic, epic_valid = _epic(epic)
+    relation = relation.lower().replace(" ", "_").replace("-", "_") or "self"
+    return (
+        registry_id, epic, epic_valid, name[:200], " ".join(name_hi.split())[:200] or None, dob, birth_year,
+        estimated, sex_code, mobile, household[:40], address[:400], ward[:80],
+        RELATION_WORDS.get(relation, relation)[:30],
     )
+
+
+def column_picker(header: list[str]) -> Callable[[list[str]], list[str]]:
+    """A function from a CSV row's values to the REQUIRED_COLUMNS values, as `dict(zip(header, values))` reads
+    them (a repeated column: its last copy; a short row: empty strings), without building the dict."""
+    width = len(header)
+    positions = [max(i for i, h in enumerate(header) if h == c) for c in REQUIRED_COLUMNS]
+
+    def pick(values: list[str]) -> list[str]:
+        if len(values) >= width:
+            return [values[i] for i in positions]
+        row = dict(zip(header, values, strict=False))
+        return [row.get(c) or "" for c in REQUIRED_COLUMNS]
+
+    return pick
 
 
 def _birth(dob_text: str, age_text: str, today: date) -> tuple[date | None, int | None, bool]:
@@ -150,15 +161,12 @@ def _epic(text: str) -> tuple[str | None, bool | None]:
 
 
 def _luhn(digits: str) -> bool:
-    """The Luhn check over ASCII digits (python-stdnum's luhn.is_valid, without its generality)."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = ord(digit) - 48
-        total += LUHN_DOUBLED[value] if position % 2 else value
-    return total % 10 == 0
+    """The Luhn check over ASCII digits (python-stdnum's luhn.is_valid, without its generality): every second
+    digit from the right doubled (less 9 when over 9), which for one digit is a translation table."""
+    return sum(map(int, digits[::-2] + digits[-2::-2].translate(LUHN_DOUBLED))) % 10 == 0
 
 
-LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -170,6 +178,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def rows_of(handle: TextIO, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     """read_rows over an open text file, so the caller can watch how far into the file it is."""
     reader = csv.reader(handle)
+    header = read_header(reader, name)
+    for values in reader:
+        if "".join(values).strip():  # blank lines and rows of empty fields are skipped
+            yield reader.line_num, dict(zip(header, values, strict=False))
+
+
+def read_header(reader: Iterator[list[str]], name: str) -> list[str]:
+    """The header row, lower-cased; raises RegistryFileError when a required column is missing."""
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -177,6 +193,4 @@ def rows_of(handle: TextIO, name: str) -> Iterator[tuple[int, dict[str, str]]]:
             f"{name} is missing the column(s) {', '.join(missing)}; the header must include "
             + ",".join(REQUIRED_COLUMNS)
         )
-    for values in reader:
-        if "".join(values).strip():  # blank lines and rows of empty fields are skipped
-            yield reader.line_num, dict(zip(header, values, strict=False))
+    return header

@@ -1,11 +1,14 @@
 """Registry import on PostgreSQL: the COPY path gives what the batch path gives, and re-import writes nothing."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from crm import registry
 from crm.extensions import db
 from crm.models import Patient
+from crm.registry import copy_merge, reading
 from tests.test_registry import GOOD, rejects, write
 
 pytestmark = pytest.mark.pg
@@ -89,16 +92,58 @@ def test_copy_import_keeps_the_clinical_record_and_reports_progress(pg_app, tmp_
 
 
 def test_a_failed_copy_import_leaves_nothing_behind(pg_app, tmp_path, monkeypatch):
-    def broken(resident, today=None):
-        if resident["registry_id"] == "R3":
+    def broken(values, today):
+        if values[0] == "R3":
             raise RuntimeError("disk full")
-        return parse(resident)
+        return parse(values, today)
 
-    parse = registry.parse_row
-    monkeypatch.setattr(registry, "parse_row", broken)
+    parse = reading.parse_values
+    monkeypatch.setattr(reading, "parse_values", broken)
     with pytest.raises(RuntimeError):
         registry.import_file(write(tmp_path, *GOOD))
     assert Patient.query.count() == 0
     monkeypatch.undo()
     registry.import_file(write(tmp_path, *GOOD))  # and the next import runs (no staging table left over)
     assert Patient.query.count() == 3
+
+
+def test_workers_give_the_copy_path_the_same_rejects_and_residents(pg_app, tmp_path):
+    from tests.test_registry_reading import MIXED
+
+    path = write(tmp_path, *MIXED, *BAD)
+    outcomes = []
+    for workers in (1, 2):
+        _empty()
+        summary = registry.import_file(path, tmp_path / f"rejects-{workers}.csv", workers=workers)
+        outcomes.append((_counts(summary), _state(), summary.rejects_path.read_bytes()))
+    assert outcomes[0] == outcomes[1]
+
+
+residents = st.tuples(
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9/_-]{0,9}", fullmatch=True), st.none() | st.text(max_size=20),
+    st.none() | st.booleans(), st.text(min_size=1, max_size=30), st.none() | st.text(max_size=30),
+    st.none() | st.dates(), st.none() | st.integers(1800, 2100), st.booleans(), st.sampled_from("MFO"),
+    st.none() | st.text(max_size=20), st.text(min_size=1, max_size=40), st.text(max_size=60), st.text(max_size=30),
+    st.text(max_size=30),
+).filter(lambda r: not any("\x00" in v for v in r if isinstance(v, str)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(residents, min_size=1, max_size=20))
+def test_staged_lines_are_what_psycopg_would_have_copied(pg_app, rows):
+    """The workers write COPY text themselves; the staging table must hold what psycopg's write_row gave."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    columns = ", ".join(copy_merge.STAGE_COLUMNS)
+    staged = []
+    for how in ("psycopg", "text"):
+        cursor.execute(copy_merge.CREATE_STAGE.replace("ON COMMIT DROP", ""))
+        with cursor.copy(f"COPY registry_stage ({columns}) FROM STDIN") as copy:
+            for line, r in enumerate(rows, 2):
+                if how == "text":
+                    copy.write(copy_merge.stage_line(line, r))
+                else:
+                    copy.write_row((line, r[0], r[10], *r[1:10], *r[11:]))
+        staged.append(cursor.execute(f"SELECT {columns} FROM registry_stage ORDER BY line").fetchall())
+        cursor.execute("DROP TABLE registry_stage")
+    db.session.rollback()
+    assert staged[0] == staged[1]
