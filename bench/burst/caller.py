@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import random
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
-
-import requests
+from urllib.parse import urlencode, urlsplit
 
 from crm.cards import number as card_number
 from telephony.emulator import twiml
@@ -66,42 +65,57 @@ class Ledger:
 
 
 class Twilio:
-    """Posts webhooks as Twilio does: to `target` (a web instance), signed over the public URL."""
+    """Posts webhooks as Twilio does: to `target` (a web instance), signed over the public URL.
+
+    Plain http.client with one keep-alive connection per caller thread (as Twilio's many clients): the
+    generator shares the machine with the servers it measures, so it spends as little CPU per request as it can.
+    """
 
     def __init__(self, target: str, public: str, token: str, ledger: Ledger) -> None:
         self.target, self.public, self.token, self.ledger = target.rstrip("/"), public.rstrip("/"), token, ledger
-        self.local = threading.local()  # one keep-alive connection per caller thread, as Twilio's many clients
+        self.address = (urlsplit(self.target).hostname, urlsplit(self.target).port or 80)
+        self.local = threading.local()
 
-    @property
-    def http(self) -> requests.Session:
-        """This thread's session."""
-        if not hasattr(self.local, "session"):
-            self.local.session = requests.Session()
-        return self.local.session
+    def _send(self, path: str, body: bytes, headers: dict) -> tuple[int, str, str]:
+        for attempt in (1, 2):
+            connection = getattr(self.local, "connection", None)
+            if connection is None:
+                connection = self.local.connection = http.client.HTTPConnection(*self.address, timeout=15)
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read().decode(), response.getheader("Content-Type", "")
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                self.local.connection = None
+                if attempt == 2:  # a kept-alive connection closed by the server is retried once, as clients do
+                    raise
+        raise AssertionError("unreachable")
 
     def post(self, step: str, url: str, params: dict, messaging: bool = False) -> twiml.Document | None:
         """POST `params` to `url` (absolute on the public base, or a path); returns the parsed TwiML."""
         path = url[len(self.public):] if url.startswith(self.public) else urlsplit(url)._replace(scheme="", netloc="").geturl()
-        headers = {"X-Twilio-Signature": signature(self.public + path, params, self.token)}
+        headers = {"X-Twilio-Signature": signature(self.public + path, params, self.token),
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        body = urlencode(params).encode()
         began = time.perf_counter()
         try:
-            response = self.http.post(self.target + path, data=params, headers=headers, timeout=15)
-        except requests.RequestException as exc:
-            self.ledger.add(Step(step, time.perf_counter() - began, False, f"no answer: {exc}"))
+            status, text, content_type = self._send(path, body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self.ledger.add(Step(step, time.perf_counter() - began, False, f"no answer: {exc!r}"))
             return None
         seconds = time.perf_counter() - began
         if step == "status":  # Twilio ignores what a status callback answers; only its status and time count
-            ok = response.status_code < 300 and seconds < SLOW
-            self.ledger.add(Step(step, seconds, ok, "" if ok else f"{response.status_code} in {seconds:.2f} s"))
+            ok = status < 300 and seconds < SLOW
+            self.ledger.add(Step(step, seconds, ok, "" if ok else f"{status} in {seconds:.2f} s"))
             return None
         try:
-            document = twiml.parse(response.text, self.public + path, response.headers.get("Content-Type", ""),
-                                   messaging=messaging)
+            document = twiml.parse(text, self.public + path, content_type, messaging=messaging)
         except twiml.TwimlError as exc:
-            self.ledger.add(Step(step, seconds, False, f"{response.status_code}: {exc}"))
+            self.ledger.add(Step(step, seconds, False, f"{status}: {exc}"))
             return None
-        ok = response.status_code == 200 and seconds < SLOW
-        self.ledger.add(Step(step, seconds, ok, "" if ok else f"{response.status_code} in {seconds:.2f} s"))
+        ok = status == 200 and seconds < SLOW
+        self.ledger.add(Step(step, seconds, ok, "" if ok else f"{status} in {seconds:.2f} s"))
         return document
 
 
@@ -170,3 +184,32 @@ def text(twilio: Twilio, rng: random.Random, number: int) -> str:
                                           "To": HELPLINE, "Body": body, "NumMedia": "0", "NumSegments": "1"},
                 messaging=True)
     return sid
+
+
+def load_process(share: dict, release, results) -> None:
+    """One load process: its calls and texts, each on a thread started at its time; reports what it saw."""
+    ledger = Ledger()
+    twilios = [Twilio(base, share["public"], share["token"], ledger) for base in share["bases"]]
+    flag, texts, last_start = threading.Event(), {}, share["started"]
+    threading.Thread(target=lambda: (release.wait(), flag.set()), daemon=True).start()
+
+    def send_text(j: int, seed: float) -> None:
+        texts[j] = text(twilios[j % len(twilios)], random.Random(seed), j)
+
+    starts = sorted([(at, "call", i, plan) for i, at, plan in share["calls"]] +
+                    [(at, "text", j, seed) for j, at, seed in share["texts"]], key=lambda item: item[:3])
+    threads = []
+    for at, kind, number, what in starts:  # open loop: each starts at its time, answered or not
+        time.sleep(max(0.0, share["started"] + at - time.time()))
+        last_start = max(last_start, time.time())
+        if kind == "call":  # calls are spread over the instances as a round-robin balancer would
+            target = (twilios[number % len(twilios)], what, share["think"], share["wait_gap"], flag)
+            thread = threading.Thread(target=call, args=target, daemon=True)
+        else:
+            thread = threading.Thread(target=send_text, args=(number, what), daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    results.put({"steps": [(s.name, s.seconds, s.ok, s.detail) for s in ledger.steps],
+                 "enqueued": dict(ledger.enqueued), "texts": texts, "last_start": last_start})
