@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.bench_claims --cases 5000 --no-readme
 
 DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the server; database
-`sampark_bench_claims` is recreated for each path. Cases are queued by SQL (priorities P1-P4, queue tier1),
+`sampark_bench_claims` (or --database) is recreated for each path. Cases are queued by SQL (priorities P1-P4, queue tier1),
 one operator account per case: a claim is refused to anyone already holding a live call, so a claimer moves
 to its next account after each win instead of finishing the call (finishing is another transition with its
 own cost, outside what this measures). (a) claims through the public function
@@ -46,11 +46,11 @@ PICK_INDEXED = PICK.replace(
 EVENT = "INSERT INTO case_event (case_id, at, kind, staff_id, detail) VALUES (%s, now(), 'claimed', %s, %s)"
 
 
-def prepare(cases: int, work: Path) -> str:
-    """A fresh, migrated database with `cases` queued cases and as many operators; returns its URL."""
+def prepare(cases: int, work: Path, name: str = DATABASE) -> str:
+    """A fresh, migrated database `name` with `cases` queued cases and as many operators; returns its URL."""
     from flask_migrate import upgrade
 
-    url = ensure_database(DATABASE, fresh=True)
+    url = ensure_database(name, fresh=True)
     app = bench_app(url, work / "instance")
     with app.app_context():
         upgrade()
@@ -218,6 +218,7 @@ def main() -> None:
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--paths", default="app,raw,indexed,before",
                         help="which paths to run, comma-separated (app, raw, indexed, before)")
+    parser.add_argument("--database", default=DATABASE, help=f"the database to recreate (default {DATABASE})")
     parser.add_argument("--before", default="",
                         help="a checkout of the code before this change, for path 'before' (its claim_next)")
     args = parser.parse_args()
@@ -227,13 +228,13 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory(prefix="sampark-bench-claims-") as tmp:
         for path in paths:
-            url = prepare(args.cases, Path(tmp))
+            url = prepare(args.cases, Path(tmp), args.database)
             # The earlier code first on the path (without its bench/, so this file's claimers run it).
             code = f"{Path(args.before).resolve()}{os.pathsep}{here}" if path == "before" else here
             results[path] = run(path, url, Path(tmp), args.cases, args.processes, args.threads, code)
             print(path, results[path], flush=True)
     with psycopg.connect(ensure_database("test"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     elapsed = time.perf_counter() - total
     labels = {"app": "(a) `crm.cases.lifecycle.claim_next` (this code)",
               "before": "(a0) `claim_next` of the code before (--before)",
