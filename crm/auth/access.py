@@ -73,6 +73,7 @@ def _gate():
         if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
             _check_csrf()
         return None
+    _bearer_without_session()
     if not current_user.is_authenticated:
         return _refuse(401, "login_required", "Log in to use Sampark.")
     allowed = getattr(view, "allowed_roles", None)
@@ -83,6 +84,14 @@ def _gate():
     if request.method in UNSAFE_METHODS and not by_token and not getattr(view, "csrf_exempt", False):
         _check_csrf()
     return None
+
+
+def _bearer_without_session() -> None:
+    """A token request with no session cookie: the token decides, as Flask-Login would end up deciding, without
+    its session work (the session-protection hash of address and browser, signals) on every API call."""
+    if "_login_user" in g or session or not request.headers.get("Authorization", "").startswith("Bearer "):
+        return  # anything else (a cookie beside the token, a junk header) goes through Flask-Login as before
+    g._login_user = _load_bearer(request) or login_manager.anonymous_user()  # where Flask-Login keeps current_user
 
 
 def _check_csrf() -> None:
