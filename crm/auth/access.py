@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
+from crm import unit_of_work
 from crm.auth import sessions, tokens
 from crm.extensions import csrf, login_manager
 from crm.models import StaffUser
@@ -69,6 +70,7 @@ def _gate():
     if request.endpoint is None:
         return None  # 404/405 handled by Flask
     view = current_app.view_functions.get(request.endpoint)
+    unit_of_work.begin_for(view)  # before the login is checked: that is the unit's first statement
     if request.endpoint == "static" or getattr(view, "public", False) or getattr(view, "citizen", False):
         if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
             _check_csrf()
