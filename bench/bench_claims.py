@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.bench_claims --cases 5000 --no-readme
 
 DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the server; database
-`sampark_bench_claims` is recreated for each path. Cases are queued by SQL (priorities P1-P4, queue tier1),
+`sampark_bench_claims` (or --database) is recreated for each path. Cases are queued by SQL (priorities P1-P4, queue tier1),
 one operator account per case: a claim is refused to anyone already holding a live call, so a claimer moves
 to its next account after each win instead of finishing the call (finishing is another transition with its
 own cost, outside what this measures). (a) claims through the public function
@@ -46,11 +46,11 @@ PICK_INDEXED = PICK.replace(
 EVENT = "INSERT INTO case_event (case_id, at, kind, staff_id, detail) VALUES (%s, now(), 'claimed', %s, %s)"
 
 
-def prepare(cases: int, work: Path) -> str:
-    """A fresh, migrated database with `cases` queued cases and as many operators; returns its URL."""
+def prepare(cases: int, work: Path, name: str = DATABASE) -> str:
+    """A fresh, migrated database `name` with `cases` queued cases and as many operators; returns its URL."""
     from flask_migrate import upgrade
 
-    url = ensure_database(DATABASE, fresh=True)
+    url = ensure_database(name, fresh=True)
     app = bench_app(url, work / "instance")
     with app.app_context():
         upgrade()
@@ -125,9 +125,11 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
     pool = [threading.Thread(target=work_app if path in ("app", "before") else work_raw) for _ in range(threads)]
     for t in pool:
         t.start()
+    start.wait()
+    cpu = time.process_time()  # this process's CPU (all its threads) from the release to its last claim
     for t in pool:
         t.join()
-    out.put(won)
+    out.put((won, time.process_time() - cpu))
 
 
 def run(path: str, url: str, work: Path, cases: int, processes: int, threads: int, code: str) -> dict:
@@ -143,7 +145,9 @@ def run(path: str, url: str, work: Path, cases: int, processes: int, threads: in
     time.sleep(8)  # let every process build its app and connect before the clock starts
     began = time.perf_counter()
     start.set()
-    wins = [w for _ in procs for w in out.get(timeout=600)]
+    answers = [out.get(timeout=600) for _ in procs]
+    wins = [w for won, _ in answers for w in won]
+    cpu = sum(seconds for _, seconds in answers)
     for p in procs:
         p.join(timeout=60)
     ended = max(done for _, done, _ in wins)
@@ -157,7 +161,7 @@ def run(path: str, url: str, work: Path, cases: int, processes: int, threads: in
     exactly_once = len(claimed) == len(set(claimed)) == cases == events and left == 0 and twice == 0
     return {"claims": len(claimed), "seconds": ended - began, "rate": len(claimed) / (ended - began),
             "p50": statistics.median(latencies), "p99": latencies[int(len(latencies) * 0.99)],
-            "exactly_once": exactly_once, "left": left, "twice": twice}
+            "exactly_once": exactly_once, "left": left, "twice": twice, "cpu_ms": 1000 * cpu / max(len(claimed), 1)}
 
 
 NOTES = """What changed (h/dbspeed, migration 0009_dbspeed):
@@ -218,6 +222,7 @@ def main() -> None:
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--paths", default="app,raw,indexed,before",
                         help="which paths to run, comma-separated (app, raw, indexed, before)")
+    parser.add_argument("--database", default=DATABASE, help=f"the database to recreate (default {DATABASE})")
     parser.add_argument("--before", default="",
                         help="a checkout of the code before this change, for path 'before' (its claim_next)")
     args = parser.parse_args()
@@ -227,22 +232,23 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory(prefix="sampark-bench-claims-") as tmp:
         for path in paths:
-            url = prepare(args.cases, Path(tmp))
+            url = prepare(args.cases, Path(tmp), args.database)
             # The earlier code first on the path (without its bench/, so this file's claimers run it).
             code = f"{Path(args.before).resolve()}{os.pathsep}{here}" if path == "before" else here
             results[path] = run(path, url, Path(tmp), args.cases, args.processes, args.threads, code)
             print(path, results[path], flush=True)
     with psycopg.connect(ensure_database("test"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     elapsed = time.perf_counter() - total
     labels = {"app": "(a) `crm.cases.lifecycle.claim_next` (this code)",
               "before": "(a0) `claim_next` of the code before (--before)",
               "raw": "(b) raw SQL, the old pick (CASE over the priority), psycopg prepared",
               "indexed": "(c) raw SQL, ORDER BY priority on ix_case_waiting, psycopg prepared"}
     rows = [f"| {labels[path]} | {r['claims']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['p50']:.1f} | "
-            f"{r['p99']:.1f} | {_verdict(r)} |" for path, r in results.items()]
-    table = "\n".join(["| path | claims | seconds | claims/s | claim p50 ms | claim p99 ms | each case exactly once |",
-                       "|---|---:|---:|---:|---:|---:|---|", *rows])
+            f"{r['p99']:.1f} | {r['cpu_ms']:.2f} | {_verdict(r)} |" for path, r in results.items()]
+    header = ("| path | claims | seconds | claims/s | claim p50 ms | claim p99 ms | client CPU ms per claim "
+              "| each case exactly once |")
+    table = "\n".join([header, "|---|---:|---:|---:|---:|---:|---:|---|", *rows])
     facts = machine(load_before).replace("before the lookups", "before the run")
     print(f"\n{table}\n\n{facts}\nwhole run {elapsed:.0f} s")
     if args.no_readme:
@@ -255,7 +261,8 @@ def main() -> None:
 {__doc__.split(chr(10) + chr(10), 2)[2].strip()}
 
 {args.cases:,} cases, {args.processes} processes x {args.threads} threads, released together after all connected;
-claims/s is the number of wins over the time from the release to the last win.
+claims/s is the number of wins over the time from the release to the last win; client CPU is the claiming
+processes' CPU time (every thread) from the release to their end, per claim (PostgreSQL's own CPU not counted).
 
 {table}
 

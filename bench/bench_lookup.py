@@ -49,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 README = HERE / "README.md"
 SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-BENCH_DB, IMPORT_DB = "sampark_bench", "sampark_bench_import"
+BENCH_DB, IMPORT_DB = "sampark_bench", "sampark_bench_import"  # --database names another for BENCH_DB
 PATIENTS, PER_HOUSEHOLD, SAMPLE, LOOKUPS = 1_000_000, 4, 1_000, 2_000
 DUMMY_QR = "SMP1:1"  # never scanned: only the signed sample is looked up by QR
 BENCH_STAFF = "bench-operator"
@@ -134,9 +134,9 @@ def card_for(patient_id: int) -> str:
     return body + card_number.check_digit(body)
 
 
-def prepare_bench_database(reload: bool) -> tuple:
+def prepare_bench_database(reload: bool, name: str = BENCH_DB) -> tuple:
     """Migrate, load if needed, sign the sample; returns (app, url, staff_id, sample, load seconds)."""
-    url = ensure_database(BENCH_DB)
+    url = ensure_database(name)
     app = bench_app(url, OUT / "instance")
     load_seconds = None
     with app.app_context():
@@ -327,11 +327,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--reload", action="store_true", help="empty and reload the 1M patients")
     parser.add_argument("--no-readme", action="store_true", help="print only; do not touch bench/README.md")
+    parser.add_argument("--database", default=BENCH_DB, help=f"the 1M-patient database (default {BENCH_DB})")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     total = time.perf_counter()
 
-    app, url, staff_id, sample, load_seconds = prepare_bench_database(args.reload)
+    app, url, staff_id, sample, load_seconds = prepare_bench_database(args.reload, args.database)
     picks = random.Random(7).choices(sample, k=LOOKUPS)
     with app.app_context():
         bearer = tokens.issue(db.session.get(StaffUser, staff_id), label="bench")
@@ -368,7 +369,7 @@ def main() -> None:
     command = ".venv/bin/python -m bench.bench_lookup" + (" --reload" if args.reload else "")
     sections = {
         "## Card lookup at 1,000,000 patients": f"""
-`{command}` (bench/bench_lookup.py), database `{BENCH_DB}` on {urlsplit(SERVER_URL).hostname}.
+`{command}` (bench/bench_lookup.py), database `{args.database}` on {urlsplit(SERVER_URL).hostname}.
 
 {PATIENTS:,} patients in {PATIENTS // PER_HOUSEHOLD:,} households of {PER_HOUSEHOLD}, one card each (valid Verhoeff
 numbers); {len(sample):,} cards carry a real Ed25519-signed QR, the rest a dummy. {LOOKUPS:,} lookups of cards

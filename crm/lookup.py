@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
@@ -20,7 +20,7 @@ from crm.cards.keys import keyring
 from crm.errors import Refused
 from crm.extensions import db
 from crm.fhir import history as hospital_history
-from crm.models import Case, HealthCard, Household, Patient
+from crm.models import Case, HealthCard, HospitalRecord, Household, Patient
 from crm.models.base import iso
 
 KINDS = ("qr", "card_number", "phone", "abha")
@@ -35,7 +35,10 @@ CARD_WITH_HOUSEHOLD = (
 # its refusal is audited on its own).
 SCANNED = select(HealthCard.patient_id, HealthCard.number).where(
     HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned")
-CARD_WITH_HOUSEHOLD_SEEN = CARD_WITH_HOUSEHOLD.add_cte(audit.seen_with(SCANNED, "view_patient").cte("seen"))
+# ... and says whether any hospital sent this patient's history, so the common case (none) needs no other query.
+HAS_HOSPITAL_RECORDS = exists().where(HospitalRecord.patient_id == HealthCard.patient_id).label("has_hospital_records")
+CARD_WITH_HOUSEHOLD_SEEN = (CARD_WITH_HOUSEHOLD.add_columns(HAS_HOSPITAL_RECORDS)
+                            .add_cte(audit.seen_with(SCANNED, "view_patient").cte("seen")))
 
 
 def lookup(query: dict, case_id: int | None = None) -> dict:
@@ -49,13 +52,13 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
     value = str(query[via])
     if case_id is not None and db.session.get(Case, case_id) is None:
         raise Refused("unknown_case", f"There is no case {case_id}.", 404)
-    audited = False
+    audited, hospital_records = False, True
     try:
         if via == "qr" and abha_qr.looks_like_abha(value):
             via = "abha_qr"
             patient, card, candidates = _by_abha_qr(value)
         elif via == "qr":
-            patient, card, candidates, audited = _by_qr(value, case_id)
+            patient, card, candidates, audited, hospital_records = _by_qr(value, case_id)
         elif via == "abha":
             patient, card, candidates = _by_abha(value)
         elif via == "card_number":
@@ -70,7 +73,7 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
         audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
                      code="card_revoked", keep=True)
         raise Refused("card_revoked", revoked_message(card), 409)
-    result = patient_view(patient, card)
+    result = patient_view(patient, card, hospital_records)
     if len(candidates) > 1:
         result["matches"] = [_member(p) for p in candidates]
     if not audited:
@@ -96,20 +99,22 @@ def view_patient(patient_id: int, case_id: int | None = None, via: str = "record
     return patient_view(patient, None)
 
 
-def _by_qr(text: str, case_id: int | None) -> tuple[Patient, HealthCard, list, bool]:
-    """The card of a verified QR; the last value says whether its view was audited by the same statement."""
+def _by_qr(text: str, case_id: int | None) -> tuple[Patient, HealthCard, list, bool, bool]:
+    """The card of a verified QR; whether its view was audited by the same statement, and whether hospitals may
+    have sent history (False only when the same statement found none)."""
     try:
         payload = card_token.verify(text.strip(), keyring())
     except card_token.CardTokenError as exc:
         raise Refused(exc.code, exc.message, 422) from exc
     if db.engine.dialect.name == "postgresql":
-        card = db.session.scalar(CARD_WITH_HOUSEHOLD_SEEN, {"number": payload["n"]} | audit.seen_params(case_id, "qr"))
-        audited = True
+        found = db.session.execute(CARD_WITH_HOUSEHOLD_SEEN,
+                                   {"number": payload["n"]} | audit.seen_params(case_id, "qr")).unique().first()
+        card, audited, hospital_records = (found[0], True, found[1]) if found else (None, True, False)
     else:
-        card, audited = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]}), False
+        card, audited, hospital_records = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]}), False, True
     if card is None:
         raise Refused("not_found", "This card is correctly signed but not in this system's records.", 404)
-    return card.patient, card, [], audited
+    return card.patient, card, [], audited, hospital_records
 
 
 def _by_abha_qr(text: str) -> tuple[Patient, HealthCard | None, list]:
@@ -158,8 +163,9 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
     return found[0], None, found
 
 
-def patient_view(patient: Patient, card: HealthCard | None) -> dict:
-    """The JSON shape of DESIGN.md's lookup: patient, card, household, clinical."""
+def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bool = True) -> dict:
+    """The JSON shape of DESIGN.md's lookup: patient, card, household, clinical (`hospital_records` False when the
+    caller already knows no hospital sent anything)."""
     card = card or patient.current_card or (patient.cards[-1] if patient.cards else None)
     # The database allows one live card per person, so a live card is the current one; only an
     # ended card needs the holder's other cards read to name the current one.
@@ -197,7 +203,7 @@ def patient_view(patient: Patient, card: HealthCard | None) -> dict:
             },
         },
         # What hospitals sent (crm.fhir), merged with the helpline's allergies and medicines; None if nothing.
-        "hospital": hospital_history.for_patient(patient),
+        "hospital": hospital_history.for_patient(patient) if hospital_records else None,
     }
 
 

@@ -4,6 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from crm import lookup as lookups
+from crm import unit_of_work
 from crm.api import body, bp
 from crm.auth.capabilities import allow
 from crm.cards import scan
@@ -13,6 +14,7 @@ from crm.security.bounds import optional_id
 
 @bp.post("/lookup")
 @allow("read_patients")
+@unit_of_work.each_statement_commits  # the card's read and its audit row are one statement
 def lookup():
     """Find a patient by one of qr, card_number, phone."""
     data = body()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
+from crm import unit_of_work
 from crm.auth import sessions, tokens
 from crm.extensions import csrf, login_manager
 from crm.models import StaffUser
@@ -69,10 +70,12 @@ def _gate():
     if request.endpoint is None:
         return None  # 404/405 handled by Flask
     view = current_app.view_functions.get(request.endpoint)
+    unit_of_work.begin_for(view)  # before the login is checked: that is the unit's first statement
     if request.endpoint == "static" or getattr(view, "public", False) or getattr(view, "citizen", False):
         if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
             _check_csrf()
         return None
+    _bearer_without_session()
     if not current_user.is_authenticated:
         return _refuse(401, "login_required", "Log in to use Sampark.")
     allowed = getattr(view, "allowed_roles", None)
@@ -83,6 +86,14 @@ def _gate():
     if request.method in UNSAFE_METHODS and not by_token and not getattr(view, "csrf_exempt", False):
         _check_csrf()
     return None
+
+
+def _bearer_without_session() -> None:
+    """A token request with no session cookie: the token decides, as Flask-Login would end up deciding, without
+    its session work (the session-protection hash of address and browser, signals) on every API call."""
+    if "_login_user" in g or session or not request.headers.get("Authorization", "").startswith("Bearer "):
+        return  # anything else (a cookie beside the token, a junk header) goes through Flask-Login as before
+    g._login_user = _load_bearer(request) or login_manager.anonymous_user()  # where Flask-Login keeps current_user
 
 
 def _check_csrf() -> None:

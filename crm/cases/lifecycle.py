@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.cases import alarms, timeline
 from crm.cases.status import TRANSITIONS, Status
+from crm.cases.take_sql import Prebuilt
 from crm.errors import Refused
 from crm.extensions import db
 from crm.live import events
@@ -86,7 +87,7 @@ def take(condition, transition: str, staff: StaffUser, event: str, statement=Non
 
     The UPDATE returns the whole row, so the winner's case is loaded without reading it again. On
     PostgreSQL the same statement also writes the timeline row: one round trip, nothing left to flush.
-    `statement` is a prebuilt `taking(...)` (with `condition` None); its parameters go in `values`.
+    `statement` is prebuilt (`prebuilt_take(...)`, with `condition` None); its parameters go in `values`.
     """
     postgresql = db.engine.dialect.name == "postgresql"
     params = {"take_now": utcnow(), "take_staff": staff.id}
@@ -96,18 +97,28 @@ def take(condition, transition: str, staff: StaffUser, event: str, statement=Non
     else:
         params |= values
     try:
-        case = db.session.execute(statement, params).scalar_one_or_none()
+        if isinstance(statement, Prebuilt):
+            case = statement.run(params)
+        else:
+            case = db.session.execute(statement, params).scalar_one_or_none()
     except IntegrityError as exc:  # the partial unique index: one live call per person
         db.session.rollback()
         raise Refused("already_on_call", f"{staff.name} already holds a live call; finish it first.", 409) from exc
     if case is None:
         return None
     if postgresql:
-        db.session.expire(case, ["events"])  # the timeline has a row this session did not add
+        if not isinstance(statement, Prebuilt):
+            db.session.expire(case, ["events"])  # the timeline has a row this session did not add
     else:
         timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
     events.case_changed(case, f"case.{event}")
     return case
+
+
+def prebuilt_take(pick, transition: str, event: str, dialect, **values):
+    """A take's statement built once (see `taking`); on PostgreSQL also compiled once (crm.cases.take_sql)."""
+    statement = taking(pick, transition, event, dialect.name == "postgresql", **values)
+    return Prebuilt(statement, dialect) if dialect.name == "postgresql" else statement
 
 
 def open_case(channel: str, caller_phone: str | None, status: Status = Status.IVR, language: str = "hi",
@@ -223,34 +234,34 @@ def request_callback(case: Case) -> bool:
 
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
-    statement = _claim_statement(tuple(queues), db.engine.dialect.name == "postgresql")
-    return take(None, "claim", staff, "claimed", statement=statement, claim_case=case_id)
+    return take(None, "claim", staff, "claimed", statement=_claim_statement(tuple(queues), db.engine.dialect),
+                claim_case=case_id)
 
 
 def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
-    return take(None, "claim", staff, "claimed", statement=_claim_next_statement(tuple(queues), db.engine.dialect.name))
+    return take(None, "claim", staff, "claimed", statement=_claim_next_statement(tuple(queues), db.engine.dialect))
 
 
 @lru_cache(maxsize=64)
-def _claim_statement(queues: tuple[str, ...], postgresql: bool):
+def _claim_statement(queues: tuple[str, ...], dialect):
     """Take this case if it still waits in one of the queues (waiting for a claimer who holds it)."""
     from crm.cases.queue import IS_WAITING
 
     pick = select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), IS_WAITING,
                                              Case.queue.in_(queues)).with_for_update()
-    return taking(pick, "claim", "claimed", postgresql, assigned_to_id=STAFF, claimed_at=NOW)
+    return prebuilt_take(pick, "claim", "claimed", dialect, assigned_to_id=STAFF, claimed_at=NOW)
 
 
 @lru_cache(maxsize=64)
-def _claim_next_statement(queues: tuple[str, ...], dialect: str):
+def _claim_next_statement(queues: tuple[str, ...], dialect):
     """Pick the first waiting case in the queue's order that nobody else holds (SKIP LOCKED), and take it."""
     from crm.cases.queue import IS_WAITING, QUEUE_ORDER
 
     pick = select(Case.id, Case.queue).where(IS_WAITING, Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
-    if dialect == "postgresql":
+    if dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    return taking(pick, "claim", "claimed", dialect == "postgresql", assigned_to_id=STAFF, claimed_at=NOW)
+    return prebuilt_take(pick, "claim", "claimed", dialect, assigned_to_id=STAFF, claimed_at=NOW)
 
 
 def resolve(case: Case, staff: StaffUser, outcome: str, event: str, **detail) -> Case:

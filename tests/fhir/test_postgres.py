@@ -53,3 +53,25 @@ def test_the_same_bundle_posted_twice_at_once_is_stored_once(pg_app):
     assert sorted(statuses) in ([200, 200], [200, 409])
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(HospitalRecord)) == 7
+
+
+def test_a_scan_on_postgresql_shows_hospital_history_only_when_there_is_some(pg_app):
+    from sqlalchemy import event
+
+    from crm import lookup
+    from tests.factories import logged_in
+
+    hospital = Hospital(pg_app.test_client())
+    with_history, without = make_card(allergies=["Sulfa drugs"]), make_card()
+    assert hospital.post_bundle(history_bundle(with_history.number)).status_code == 200
+    operator, _ = logged_in(pg_app, "operator")
+    sent = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    seen = operator.post("/api/v1/lookup", json={"qr": with_history.qr_token}).get_json()
+    with_history_statements, sent[:] = len(sent), []
+    assert seen["hospital"] == lookup.view_patient(with_history.patient_id)["hospital"]  # the full query's answer
+    assert "Penicillin" in {a["name"] for a in seen["hospital"]["allergies"]}
+    sent.clear()
+    unseen = operator.post("/api/v1/lookup", json={"qr": without.qr_token}).get_json()
+    assert unseen["hospital"] is None and unseen["patient"]["id"] == without.patient_id
+    assert len(sent) == with_history_statements - 1  # no hospital query when the card's statement found none
