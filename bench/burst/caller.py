@@ -34,6 +34,7 @@ class Step:
     seconds: float
     ok: bool
     detail: str = ""
+    sent: float = 0.0  # wall-clock time it was sent (time.time()), to see when in the burst it was slow
 
 
 @dataclass
@@ -98,24 +99,24 @@ class Twilio:
         headers = {"X-Twilio-Signature": signature(self.public + path, params, self.token),
                    "Content-Type": "application/x-www-form-urlencoded"}
         body = urlencode(params).encode()
-        began = time.perf_counter()
+        sent, began = time.time(), time.perf_counter()
         try:
             status, text, content_type = self._send(path, body, headers)
         except (OSError, http.client.HTTPException) as exc:
-            self.ledger.add(Step(step, time.perf_counter() - began, False, f"no answer: {exc!r}"))
+            self.ledger.add(Step(step, time.perf_counter() - began, False, f"no answer: {exc!r}", sent))
             return None
         seconds = time.perf_counter() - began
         if step == "status":  # Twilio ignores what a status callback answers; only its status and time count
             ok = status < 300 and seconds < SLOW
-            self.ledger.add(Step(step, seconds, ok, "" if ok else f"{status} in {seconds:.2f} s"))
+            self.ledger.add(Step(step, seconds, ok, "" if ok else f"{status} in {seconds:.2f} s", sent))
             return None
         try:
             document = twiml.parse(text, self.public + path, content_type, messaging=messaging)
         except twiml.TwimlError as exc:
-            self.ledger.add(Step(step, seconds, False, f"{status}: {exc}"))
+            self.ledger.add(Step(step, seconds, False, f"{status}: {exc}", sent))
             return None
         ok = status == 200 and seconds < SLOW
-        self.ledger.add(Step(step, seconds, ok, "" if ok else f"{status} in {seconds:.2f} s"))
+        self.ledger.add(Step(step, seconds, ok, "" if ok else f"{status} in {seconds:.2f} s", sent))
         return document
 
 
@@ -211,5 +212,5 @@ def load_process(share: dict, release, results) -> None:
         threads.append(thread)
     for thread in threads:
         thread.join()
-    results.put({"steps": [(s.name, s.seconds, s.ok, s.detail) for s in ledger.steps],
+    results.put({"steps": [(s.name, s.seconds, s.ok, s.detail, s.sent) for s in ledger.steps],
                  "enqueued": dict(ledger.enqueued), "texts": texts, "last_start": last_start})
