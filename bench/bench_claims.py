@@ -177,16 +177,15 @@ NOTES = """What changed (h/dbspeed, migration 0009_dbspeed):
   needs no flush. SQLite keeps UPDATE ... RETURNING plus the ORM timeline row.
 - No pool pre-ping (crm.pool checks the pooled connection's socket; tests/integration/test_pool_pg.py).
 Per claim the app now sends BEGIN, the operator's SELECT, the claim statement and COMMIT (the floor: BEGIN,
-UPDATE, INSERT, COMMIT). Where the rest goes (cProfile, one thread, load average 10): about 0.5 ms of CPU
-loading the operator through the ORM, 1.0 ms in claim_next (executing the cached statement and building the
-Case from the returned row), 0.5 ms in the commit (event payload, COMMIT, Socket.IO emit) against about 0.3 ms
-for the raw floor; with four processes and four threads each on two cores, shared with other developers'
-test runs (load average 2 to 34 during these runs), that Python is the limit, and the saving in the
-statements hardly shows: in an earlier run of the same command (00:20 UTC, load average 10) this code did
-266/s against the earlier code's 198/s; in this one, as the load rose from 2 to 12 while the earlier code
-ran last, 272/s against 292/s. The deep-queue cost is gone (the pick no longer sorts every waiting case),
-but reaching 500/s through the public function needs the Python per claim halved again (the ORM's load of
-the operator and of the returned case, the unit of work's commit hooks), or more cores.
+UPDATE, INSERT, COMMIT). Since h/claims (crm/cases/take_sql.py) the take's statement is compiled to SQL once and
+run on the request's connection, and the case is built from the returned row (no ORM load, no cache key): the
+claim call's own CPU went from about 1.0-1.3 ms to 0.6-0.8 ms in alternating single-thread blocks. The rest of
+the app's CPU per claim is the ORM's load of the operator (0.7 ms) and the commit (0.3 ms: event payload, COMMIT,
+the emit). The run depends on what else the two cores do: the same command right after the 1,000-call burst
+(load 3 rising to 8, this code first) gave 389/s against the earlier code's 487/s; `--paths before,app` on a
+quiet machine (load 0.3) gave 541/s before and 571/s now; the run in the table (load 6.6 to 9.5, this code
+first) 537/s against 397/s. PostgreSQL itself spends about 1 ms of CPU per claim here (2 cores / the raw
+floor's rate), so the app's 2.3-2.5 ms of client CPU per claim is what keeps it near 500/s on two cores.
 """
 
 
