@@ -132,12 +132,35 @@ def make_app(tmp_path, **overrides):
     return app
 
 
+_SCHEMA_TEMPLATE: list[Path] = []
+
+
+def _sqlite_schema_template() -> Path:
+    """An empty SQLite database with the whole schema, built once per test process and copied for each test
+    (building the schema afresh, 270 CREATE statements, was about half of every test's set-up)."""
+    if not _SCHEMA_TEMPLATE:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="sampark-schema-"))
+        app = make_app(folder)
+        with app.app_context():
+            db.create_all()
+            db.session.remove()
+            db.engine.dispose()  # the last connection closed: the WAL is folded into the file
+        _SCHEMA_TEMPLATE.append(folder / "test.db")
+    return _SCHEMA_TEMPLATE[0]
+
+
 @contextmanager
 def app_with_schema(tmp_path, **overrides):
     """An app with an empty schema and its context pushed (for factories), cleaned up afterwards."""
+    copied = "DATABASE_URL" not in overrides and not (tmp_path / "test.db").exists()
+    if copied:
+        shutil.copyfile(_sqlite_schema_template(), tmp_path / "test.db")
     app = make_app(tmp_path, **overrides)
     with app.app_context():
-        db.create_all()
+        if not copied:
+            db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
