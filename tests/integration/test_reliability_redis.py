@@ -58,15 +58,6 @@ class OwnRedis:
 
 
 @pytest.fixture
-def redis_server(tmp_path):
-    server = OwnRedis(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
-@pytest.fixture
 def rq_app(tmp_path, redis_server):
     with app_with_schema(tmp_path, REDIS_URL=redis_server.url, JOBS_EAGER=False) as app:
         yield app

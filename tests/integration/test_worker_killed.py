@@ -30,7 +30,6 @@ from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
 from telephony.emulator.driver import Phone
-from tests.integration.test_reliability_redis import OwnRedis
 from tests.live import eventually, served
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,15 +61,6 @@ class TwilioHoldsMessages:
 def _worker(env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
                             stdout=log.open("a"), stderr=subprocess.STDOUT)
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = OwnRedis(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
 
 
 @pytest.mark.parametrize("twilio_got_it", [True, False], ids=["twilio-accepted", "request-lost"])
