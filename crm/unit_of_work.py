@@ -15,6 +15,7 @@ from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from crm import direct_sql
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,17 @@ def begin_for(view: Callable | None) -> None:
 
 def commit() -> None:
     """End the unit of work: commit, then publish what it collected."""
-    db.session.commit()
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+        return
+    # Nothing went through the session (a statement that ran alone, or no database work): there is no
+    # transaction to end, so what the unit collected is built and sent here, as the commit's events would.
+    _run_before(session)
+    if session.in_transaction():  # building it read the database
+        session.commit()
+    else:
+        _run_after(session)
 
 
 def run_alone(statement, params: dict):
@@ -72,6 +83,9 @@ def run_alone(statement, params: dict):
     session = db.session()
     if session.in_transaction():
         raise RuntimeError("run_alone() must be the first statement of its unit of work")
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        return direct_sql.run(statement, engine, params)  # compiled once, sent by psycopg (crm.direct_sql)
     connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return connection.execute(statement, params)
 

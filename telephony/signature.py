@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
+from urllib.parse import urlparse
 
 from flask import Response, current_app, request
 from sqlalchemy.exc import DBAPIError
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import add_port, remove_port
+from werkzeug.datastructures import MultiDict
 
 from crm.auth.access import csrf_exempt, public
 from crm.extensions import db
@@ -33,9 +38,24 @@ def is_valid_request() -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    # The MultiDict itself: the validator signs every value of a repeated field, as Twilio does.
-    return validator.validate(signed_url(), request.form if request.method == "POST" else {}, signature)
+    # The MultiDict itself: every value of a repeated field is signed, as Twilio does.
+    return is_valid(current_app.config["TWILIO_AUTH_TOKEN"], signed_url(),
+                    request.form if request.method == "POST" else MultiDict(), signature)
+
+
+def is_valid(token: str, url: str, form: MultiDict, signature: str) -> bool:
+    """What twilio's RequestValidator.validate answers for a form POST (HMAC-SHA1 over the URL, then each field
+    name and value in sorted order; the URL with or without its port), at a third of its cost: the fields are
+    joined once and the second HMAC is made only when the first does not match (tests/telephony/test_signature.py
+    holds the two equal)."""
+    signed = "".join(name + value for name in sorted(form) for value in sorted(set(form.getlist(name))))
+    key = token.encode()
+    parsed = urlparse(url)
+    for candidate in (remove_port(parsed), add_port(parsed)):
+        digest = hmac.new(key, (candidate + signed).encode(), hashlib.sha1).digest()
+        if hmac.compare_digest(base64.b64encode(digest), signature.encode()):
+            return True
+    return False
 
 
 def twilio_webhook(view: Callable) -> Callable:
