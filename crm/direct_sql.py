@@ -53,18 +53,19 @@ class Direct:
         # a column not named there comes back as psycopg gives it, as it would through SQLAlchemy.
         self.dialect, self.columns = dialect, compiled._result_columns
         self.positional = bool(getattr(compiled, "_ordered_columns", True))
-        self.row = self.convert = None  # made from the first answer's description
+        self.shapes: dict[tuple, tuple] = {}  # (row class, conversions) by the columns an answer names
 
-    def _shape(self, description) -> None:
-        names = [column.name for column in description]
+    def _shape(self, names: tuple) -> tuple:
+        # By the names each answer gives: a `*` returns a table's columns in that database's order.
         entries = self.columns if self.positional and len(self.columns) == len(names) else None
         if entries is None:
             by_name = {entry.keyname: entry for entry in self.columns}
             entries = [by_name.get(name) for name in names]
         convert = [entry.type._cached_result_processor(self.dialect, None) if entry else None for entry in entries]
-        self.convert = convert if any(convert) else None
-        self.row = namedtuple("Row", [entry.keyname if entry else name for entry, name in zip(entries, names)],
-                              rename=True)
+        row = namedtuple("Row", [entry.keyname if entry else name for entry, name in zip(entries, names)],
+                         rename=True)
+        shape = self.shapes[names] = (row, convert if any(convert) else None)
+        return shape
 
     def run(self, engine: Engine, params: dict) -> Rows:
         values = self.fixed | params
@@ -78,8 +79,9 @@ class Direct:
                 if engine.dispatch.before_cursor_execute:
                     engine.dispatch.before_cursor_execute(None, None, self.sql, values, None, False)
                 cursor = connection.execute(self.sql, values, prepare=True)
-                if self.row is None:  # (reading the description builds its columns: once is enough)
-                    self._shape(cursor.description)
+                answer = cursor.pgresult  # (its names cost less than the description, which builds columns)
+                names = tuple(answer.fname(i).decode() for i in range(answer.nfields))
+                row, convert = self.shapes.get(names) or self._shape(names)
                 found = cursor.fetchall()
             finally:
                 if not connection.closed:
@@ -92,13 +94,10 @@ class Direct:
                                           connection_invalidated=dead) from error
         finally:
             fairy.close()
-        return Rows([self._converted(row) for row in found])
-
-    def _converted(self, row: tuple):
-        if self.convert is None:
-            return self.row._make(row)
-        return self.row._make(value if process is None else process(value)
-                              for process, value in zip(self.convert, row, strict=True))
+        if convert is None:
+            return Rows([row._make(fields) for fields in found])
+        return Rows([row._make(value if process is None else process(value)
+                               for process, value in zip(convert, fields, strict=True)) for fields in found])
 
 
 _made: dict[int, tuple[object, Direct]] = {}

@@ -6,11 +6,14 @@ made once, here, so service code just calls `enqueue(...)`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app
 from werkzeug.utils import import_string
+
+from crm.live import publisher
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None  # the worker's app, built once before any job (crm.worker)
@@ -125,6 +128,16 @@ def enqueue(path: str, *args, job_id: str | None = None, timeout: int | None = N
     if new:
         options["new"] = True
     return runner.enqueue(path, *args, job_id=job_id, **options)
+
+
+def enqueue_after_answer(path: str, *args, job_id: str) -> None:
+    """enqueue(path, *args, job_id=job_id, new=True) for a job whose row was just committed, made by the web
+    process's publisher thread when it has one (crm.live.publisher): the request answers without waiting on Redis.
+    If the process dies first, the row is still there for the sweep that finds lost jobs."""
+    runner = current_app.extensions["sampark_jobs"]
+    work = functools.partial(runner.enqueue, path, *args, job_id=job_id, new=True)
+    if not (isinstance(runner, RqRunner) and publisher.hand_over_work(work)):
+        work()
 
 
 def is_waiting(job_id: str) -> bool:

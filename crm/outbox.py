@@ -12,7 +12,7 @@ from flask import current_app
 from crm import unit_of_work
 from crm.cases import timeline
 from crm.extensions import db
-from crm.jobs import enqueue
+from crm.jobs import enqueue_after_answer
 from crm.models import Case, Message
 from crm.sms_parts import segments
 
@@ -58,4 +58,4 @@ def _enqueue(message_ids: list[int]) -> None:
     # No job of these ids waits: each message was written by this unit of work, or the sweep that queues a lost one
     # has just asked. A copy queued by a race anyway sends nothing twice (telephony.messages.claim_for_sending).
     for message_id in message_ids:
-        enqueue(SEND_JOB, message_id, job_id=job_id(message_id), new=True)
+        enqueue_after_answer(SEND_JOB, message_id, job_id=job_id(message_id))

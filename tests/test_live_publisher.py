@@ -72,3 +72,44 @@ def test_a_forked_child_has_no_publisher(fresh_publisher, monkeypatch):
     monkeypatch.setattr(os, "getpid", lambda: -1)
     assert not fresh_publisher.running()
     assert fresh_publisher.hand_over([1]) is False
+
+
+@pytest.mark.redis
+def test_a_texts_send_job_is_queued_by_the_publisher_thread_after_the_answer(fresh_publisher, tmp_path, monkeypatch):
+    from redis import Redis
+    from rq import Queue
+
+    from crm.extensions import db
+    from crm.jobs import RqRunner
+    from crm.live import events
+    from crm.models import Message
+    from tests.conftest import REDIS_URL, make_app
+    from tests.telephony import twilio_sign
+    from tests.telephony.conftest import sid
+
+    Redis.from_url(REDIS_URL).flushdb()
+    app = make_app(tmp_path, REDIS_URL=REDIS_URL, JOBS_EAGER=False)
+    queued_by = []
+    real_enqueue = RqRunner.enqueue
+
+    def enqueue(self, *args, **kwargs):
+        queued_by.append(threading.current_thread().name)
+        return real_enqueue(self, *args, **kwargs)
+
+    monkeypatch.setattr(RqRunner, "enqueue", enqueue)
+    gate = threading.Event()
+    fresh_publisher.start(events.emit_all)
+    fresh_publisher.hand_over_work(lambda: gate.wait(5))  # the thread is busy with what came before
+    queue = Queue("default", connection=Redis.from_url(REDIS_URL))
+    with app.app_context():
+        db.create_all()
+        answer = twilio_sign.post(app.test_client(), "/telephony/sms", {
+            "MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": "+919810000002", "To": "+911800112233",
+            "Body": "bukhar hai teen din se", "NumMedia": "0"})
+        assert answer.status_code == 200 and queue.count == 0  # answered; the job is not queued yet
+        gate.set()
+        assert fresh_publisher.flush()
+        reply = db.session.scalars(db.select(Message).where(Message.direction == "outbound")).one()
+        assert queue.job_ids == [f"sms-{reply.id}"] and reply.status == "pending"
+        assert queued_by == ["sampark-live-publisher"]
+    Redis.from_url(REDIS_URL).flushdb()

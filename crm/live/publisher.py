@@ -1,11 +1,13 @@
-"""Live events leave a web process on a thread of their own, so a webhook answers Twilio without waiting on Redis.
+"""Live events (and send jobs) leave a web process on a thread of their own, so a webhook answers Twilio without
+waiting on Redis.
 
 With a message queue every emit is a round trip to Redis. Made inside the request, after the commit, it held
 the request (and its pooled database connection) for that round trip; at a burst's rate those waits queue up.
 A web process (gunicorn.conf.py) starts one publisher thread: the request hands the built events over and
 answers; the thread emits them in the order they were handed over. Any other process (jobs, sweeps, the CLI,
 tests without `start()`) emits inline as before. Events are hints to look again (crm.live.events), so one that
-is lost with a killed process costs a dashboard nothing that its next re-read does not restore.
+is lost with a killed process costs a dashboard nothing that its next re-read does not restore. An SMS whose send
+job is lost so is still pending in the database, and the sweep queues it again (crm.sweeps.requeue_lost_sms).
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ def hand_over(batch: list) -> bool:
     return True
 
 
+def hand_over_work(work: Callable[[], object]) -> bool:
+    """Queue `work` (a send job's enqueue) for the publisher thread, after the events handed over before it;
+    False if there is no thread or it is full (then do it yourself)."""
+    return hand_over(work)
+
+
 def flush(timeout: float = FLUSH_SECONDS) -> bool:
     """Wait until every batch handed over has been emitted (at exit, in tests); False on timeout."""
     if not running():
@@ -70,6 +78,6 @@ def _run(batches: queue.Queue, emit: Callable[[list], None]) -> None:
             batch.set()
             continue
         try:
-            emit(batch)
-        except Exception:  # one failed emit must not stop the thread
-            log.exception("could not publish live events")
+            batch() if callable(batch) else emit(batch)
+        except Exception:  # one failed emit or enqueue must not stop the thread
+            log.exception("could not publish live events or queue a job")
