@@ -47,17 +47,18 @@ WITH bearer AS (
            AND coalesce(t.expires_at, t.created_at + interval '{tokens.DEFAULT_DAYS} days') > %(now)s AS live
     FROM api_token t JOIN staff_user s ON s.id = t.staff_id
     WHERE t.token_hash = %(token_hash)s
+), named_case AS (
+    SELECT id FROM "case" WHERE id = %(case_id)s::bigint  -- bigint: ids come bounded to 2**63 (crm.security.bounds)
 ), allowed AS (
-    SELECT staff_id FROM bearer
-    WHERE live AND role = ANY(%(roles)s)
-      AND (%(case_id)s::bigint IS NULL OR EXISTS (SELECT FROM "case" WHERE id = %(case_id)s::bigint))
+    SELECT staff_id, (SELECT id FROM named_case) AS case_id FROM bearer
+    WHERE live AND role = ANY(%(roles)s) AND (%(case_id)s::bigint IS NULL OR EXISTS (SELECT FROM named_case))
 ), card AS (
     SELECT c.patient_id, {", ".join(f"c.{name}" for name in CARD)}
     FROM health_card c
     WHERE c.number = %(number)s AND c.status <> 'revoked' AND EXISTS (SELECT FROM allowed)
 ), seen AS (
     INSERT INTO audit_log (at, staff_id, action, patient_id, case_id, card_number, via, ip, detail)
-    SELECT %(now)s, allowed.staff_id, 'view_patient', card.patient_id, %(case_id)s::bigint, card.number, 'qr',
+    SELECT %(now)s, allowed.staff_id, 'view_patient', card.patient_id, allowed.case_id, card.number, 'qr',
            %(ip)s, '{{}}'
     FROM card, allowed
 ), used AS (
