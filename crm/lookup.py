@@ -171,6 +171,15 @@ def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bo
     # ended card needs the holder's other cards read to name the current one.
     current = card if card is not None and card.status not in ENDED else patient.current_card
     members = patient.household.members if patient.household else [patient]
+    return view_of(patient, card_view(card, current.number if current else None), members,
+                   patient.household.code if patient.household else None,
+                   # What hospitals sent (crm.fhir), merged with the helpline's allergies and medicines; None if nothing.
+                   hospital_history.for_patient(patient) if hospital_records else None)
+
+
+def view_of(patient, card: dict | None, members: list, household_code: str | None, hospital: dict | None) -> dict:
+    """The lookup's JSON from a patient (any object with Patient's attributes: the ORM's, or a row read by
+    crm.lookup_sql), the card's view, the household's members and what hospitals sent."""
     return {
         "patient": {
             "id": patient.id,
@@ -189,9 +198,9 @@ def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bo
             "abha_number": abha_number.pretty_number(patient.abha_number) if patient.abha_number else None,
             "abha_address": patient.abha_address,
         },
-        "card": _card(card, current),
+        "card": card,
         "household": [_member(m) | {"is_patient": m.id == patient.id} for m in members],
-        "household_id": patient.household.code if patient.household else None,
+        "household_id": household_code,
         "clinical": {
             "blood_group": patient.blood_group,
             "allergies": list(patient.allergies or []),
@@ -202,19 +211,19 @@ def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bo
                 "phone": phones.masked(patient.emergency_contact_phone),
             },
         },
-        # What hospitals sent (crm.fhir), merged with the helpline's allergies and medicines; None if nothing.
-        "hospital": hospital_history.for_patient(patient) if hospital_records else None,
+        "hospital": hospital,
     }
 
 
-def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
+def card_view(card, current_number: str | None) -> dict | None:
+    """A card as the lookup shows it (any object with HealthCard's attributes), naming the holder's current card."""
     if card is None:
         return None
     notice = None
     if card.status == "superseded":
         notice = (
-            f"This card was replaced; the current card is {card_number.pretty(current.number)}."
-            if current else "This card was replaced and the holder has no live card now."
+            f"This card was replaced; the current card is {card_number.pretty(current_number)}."
+            if current_number else "This card was replaced and the holder has no live card now."
         )
     elif card.status == "revoked":
         notice = f"This card is revoked: {card.revoked_reason}"
@@ -224,7 +233,7 @@ def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
         "status": card.status,
         # What the desk must act on: only a current card identifies the holder as its bearer.
         "state": {"superseded": "old_card", "revoked": "revoked"}.get(card.status, "current"),
-        "current_number": current.number if current else None,
+        "current_number": current_number,
         "reason": card.reason,
         "issued_at": iso(card.issued_at),
         "verified_at": iso(card.verified_at),
@@ -235,7 +244,7 @@ def _card(card: HealthCard | None, current: HealthCard | None) -> dict | None:
     }
 
 
-def _member(p: Patient) -> dict:
+def _member(p) -> dict:
     return {"id": p.id, "name": p.name, "name_hi": p.name_hi, "relation": p.relation, "sex": p.sex, "age": age(p)}
 
 

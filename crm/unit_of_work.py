@@ -105,6 +105,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _end_of_request(response: Response) -> Response:
+        if not db.session.registry.has():
+            return response  # the request never opened a session (crm.lookup_sql's statement runs alone): nothing to end
         if response.status_code < 400:
             commit()
         else:

@@ -30,6 +30,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def hash_of(token: str) -> str | None:
+    """The stored form of `token`, or None for text that cannot be a token (no query needed to refuse it)."""
+    if not token.startswith(PREFIX) or len(token) > TOKEN_LENGTH:
+        return None
+    return _digest(token)
+
+
 def default_days() -> int:
     """How long a new token lives unless told otherwise (API_TOKEN_DAYS, 90 by default)."""
     return int(current_app.config.get("API_TOKEN_DAYS", DEFAULT_DAYS)) if has_app_context() else DEFAULT_DAYS
@@ -56,9 +63,10 @@ def expires_at(row: ApiToken):
 
 def staff_for_token(token: str) -> StaffUser | None:
     """The active staff member a live, unexpired token belongs to, or None."""
-    if not token.startswith(PREFIX) or len(token) > TOKEN_LENGTH:
+    token_hash = hash_of(token)
+    if token_hash is None:
         return None
-    found = db.session.execute(_BY_HASH, {"token_hash": _digest(token)}).first()
+    found = db.session.execute(_BY_HASH, {"token_hash": token_hash}).first()
     if found is None:
         return None
     row, staff = found
