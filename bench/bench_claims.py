@@ -100,11 +100,14 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
                 staff = db.session.get(StaffUser, staff_id)
                 began = time.perf_counter()
                 case = lifecycle.claim_next(staff, ("tier1",))
+                # The claim request answers from the case before its unit of work commits; read after the
+                # commit, the expired case would be loaded again (a round trip the request does not make).
+                case_id = case.id if case is not None else None
                 db.session.commit()  # one claim, one unit of work, as the claim request is
-                if case is None:
+                if case_id is None:
                     return
                 done = time.perf_counter()
-                won.append((case.id, done, done - began))
+                won.append((case_id, done, done - began))
             db.session.remove()
 
     def work_raw() -> None:
@@ -181,11 +184,20 @@ UPDATE, INSERT, COMMIT). Since h/claims (crm/cases/take_sql.py) the take's state
 run on the request's connection, and the case is built from the returned row (no ORM load, no cache key): the
 claim call's own CPU went from about 1.0-1.3 ms to 0.6-0.8 ms in alternating single-thread blocks. The rest of
 the app's CPU per claim is the ORM's load of the operator (0.7 ms) and the commit (0.3 ms: event payload, COMMIT,
-the emit). The run depends on what else the two cores do: the same command right after the 1,000-call burst
-(load 3 rising to 8, this code first) gave 389/s against the earlier code's 487/s; `--paths before,app` on a
-quiet machine (load 0.3) gave 541/s before and 571/s now; the run in the table (load 6.6 to 9.5, this code
-first) 537/s against 397/s. PostgreSQL itself spends about 1 ms of CPU per claim here (2 cores / the raw
-floor's rate), so the app's 2.3-2.5 ms of client CPU per claim is what keeps it near 500/s on two cores.
+the emit). PostgreSQL itself spends about 1 ms of CPU per claim here (2 cores / the raw floor's rate).
+
+Fifth session (2026-11-30): on a new machine of the same kind the same command gave 413-455/s for this code and
+399-550/s for the previous session's (21d8a3c), 3 ms of client CPU per claim. py-spy on a claiming process showed
+a third of its samples in an ORM refresh: the benchmark read `case.id` after the commit, so the expired case was
+loaded again, a SELECT (and a BEGIN) per claim that the claim request never sends (crm/api/cases.py answers from
+the case before its unit of work commits). The benchmark now reads the id before the commit, for both paths.
+The take's statement is also sent by psycopg inside the session's transaction, its row read by the column names
+the answer gives (crm/cases/take_sql.py; the claim call 0.76 -> 0.55 ms of CPU, alternating single-thread
+blocks). `--before` the previous session's code then gave 597/s for this code against 548/s (1.84 against 2.23 ms
+of client CPU per claim). Against the code before h/claims (6a918c8, whose claim goes through SQLAlchemy's ORM
+execution of the same statement), with the re-read gone from both: 604/s against 740/s with this code first, and
+645/s against 640/s with the earlier code first (load 4.8 rising to 7.9): the same within what the order and the
+two shared cores move (10-20%); every run is above the 500/s target. Compare rows of one run.
 """
 
 
