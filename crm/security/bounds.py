@@ -1,19 +1,20 @@
 """Numbers from outside (URL paths, query strings, JSON and form bodies), bounded before they reach the database.
 
-Python integers have no size, SQLite and PostgreSQL ids do: 2**63 in a query raises deep in the driver
-(a 500). Every id from outside goes through `db_id`; every page size through `page_size`.
+Python integers have no size, database ids do: the id columns are INTEGER, and on PostgreSQL SQLAlchemy casts a
+bound id to INTEGER, so 2**31 in a query raises "integer out of range" deep in the driver (a 500). Every id from
+outside goes through `db_id` (or the bounded <int:...> converter); every page size through `page_size`.
 """
 
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1  # BIGINT; SQLite's INTEGER too
-MAX_DIGITS = 19
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER, the type of every id column
+MAX_DIGITS = 19  # digits a number from outside may have before it is read at all
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Flask's <int:...> with an upper bound: a path id past 64 bits is a 404, not a driver overflow."""
+    """Flask's <int:...> with an upper bound: a path id past the id columns' range is a 404, not a driver overflow."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from crm.auth.capabilities import allow
 from crm.extensions import db
+from crm.security.bounds import MAX_ID
 from crm.triage_review import services
 
 bp = Blueprint("triage_review", __name__, url_prefix="/triage-review")
@@ -38,7 +39,7 @@ def index():
 @allow("review_triage")
 def label():
     """Record a clinician's label for one triaged message, then back to the list."""
-    event_id = _bounded_int(request.form.get("event_id"), 1, 2**63 - 1)
+    event_id = _bounded_int(request.form.get("event_id"), 1, MAX_ID)
     if event_id is None:
         abort(400)
     try:
