@@ -80,7 +80,7 @@ def test_registry_upload_shows_progress_to_done_and_the_rejects_download(browser
     job_id = int(page.url.split("job=")[1].split("#")[0])
     job = f'[data-job="{job_id}"]'
     page.wait_for_selector("#live[data-state=live]")
-    page.wait_for_function(f"document.querySelector('{job} progress').value > 0")
+    page.wait_for_function(f"() => document.querySelector('{job} progress').value > 0")
     value, maximum = bar(page, job_id)
     assert maximum == ROWS and 0 < value < ROWS, (value, maximum)
     page.screenshot(path=str(ARTIFACTS / f"card_office_running_{size[0]}x{size[1]}.png"))

@@ -77,6 +77,6 @@ def test_the_desk_listens_over_a_websocket(live_server, live_app, desk):
     """One WebSocket per desk, not a long-poll request every few seconds that waits behind a burst's webhooks."""
     page = desk("websocket")
     log_in(page, live_server, make_operator(live_app, "Anil Verma"))
-    page.wait_for_function("window.sampark.socket.io.engine && window.sampark.socket.io.engine.transport")
+    page.wait_for_function("() => window.sampark.socket.io.engine && window.sampark.socket.io.engine.transport")
     assert page.evaluate("window.sampark.socket.io.opts.transports") == ["websocket", "polling"]  # polling: fallback
     assert page.evaluate("window.sampark.socket.io.engine.transport.name") == "websocket"

@@ -18,7 +18,7 @@ def test_keyboard_only_from_queue_to_report(live_server, live_app, desk):
     page = desk("workspace")
     username = make_operator(live_app, "Priya Sharma")
     page.goto(f"{live_server}/login")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'username'")
     page.keyboard.type(username)  # the username field has the focus
     page.keyboard.press("Tab")
     page.keyboard.type(factories.PASSWORD)
@@ -33,7 +33,7 @@ def test_keyboard_only_from_queue_to_report(live_server, live_app, desk):
     page.wait_for_selector(".q-row")
     page.keyboard.press("n")
     page.wait_for_selector("#case-ref:has-text('SMP-')")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'reason'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'reason'")
     page.keyboard.type("Fever 3 days with headache, adult")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#toast:has-text('Assessment saved')")

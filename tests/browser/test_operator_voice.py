@@ -54,7 +54,7 @@ def test_known_caller_pops_up_and_a_red_flag_is_escalated_as_an_emergency(live, 
     assert any(m["name"].startswith("client:staff-") for m in joined["conference"]["members"])
     page.wait_for_selector("#case-connection:has-text('On the call')")  # the staff leg's status callback
 
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'reason'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'reason'")
     page.keyboard.type("Husband has chest pain and is sweating")
     page.check("input[value=chest_pain]")
     page.wait_for_selector("#offer:not([hidden]) >> text=escalate as an EMERGENCY")

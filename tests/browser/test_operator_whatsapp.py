@@ -47,7 +47,7 @@ def test_whatsapp_window_templates_and_the_facility_panel(live_server, live_app,
 
     # The caller is known: the panel offers their ward. The operator writes, then looks up clinics near the
     # caller and adds one: what they typed stays.
-    page.wait_for_function("document.getElementById('facility-place').value === 'Laxmi Nagar'")
+    page.wait_for_function("() => document.getElementById('facility-place').value === 'Laxmi Nagar'")
     page.fill("#reply-body", "Namaste, bacche ko paani dete rahiye.")
     page.fill("#facility-place", "110092")
     page.select_option("#facility-kind", "clinic")

@@ -60,7 +60,7 @@ def test_board_follows_calls_live_and_the_supervisor_listens_whispers_barges(liv
     page = desk("board_1920", 1920, 1080)
     log_in(page, base, supervisor, "/supervisor")
     page.wait_for_selector("#live[data-state=live]")
-    page.wait_for_function("document.querySelector('#agents td') !== null")
+    page.wait_for_function("() => document.querySelector('#agents td') !== null")
     assert tile(page, "tier1", "waiting") == "0"
 
     call = queued_call(base, "+919833333333")
@@ -120,7 +120,7 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
         page = desk("scripted_day_1920", 1920, 1080)
         log_in(page, base, supervisor, "/supervisor")
         page.wait_for_selector("#live[data-state=live]")
-        page.wait_for_function("document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '5'")
+        page.wait_for_function("() => document.querySelector('[data-queue=tier1] [data-field=offered]').textContent === '5'")
         api = page.request.get(f"{base}/api/v1/supervisor/board").json()
         for queue in api["queues"]:
             for element in page.locator(f"[data-queue='{queue['queue']}'] [data-field]").all():
@@ -147,7 +147,7 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
         reports.fill("input[name=from]", "2026-11-20")
         reports.fill("input[name=to]", "2026-11-20")
         reports.click("#report-form button[type=submit]")
-        reports.wait_for_function("document.querySelectorAll('#report-rows tr').length > 3")
+        reports.wait_for_function("() => document.querySelectorAll('#report-rows tr').length > 3")
         assert "09:00" in reports.inner_text("#report-rows")
         assert reports.get_attribute("#csv-link", "href").endswith("from=2026-11-20&to=2026-11-20&by=hour")
 
