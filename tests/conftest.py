@@ -126,8 +126,6 @@ def make_app(tmp_path, **overrides):
         "PUBLIC_BASE_URL": "http://sampark.test",
         "EMULATOR_MOUNT": False,
     }
-    if os.environ.get("SAMPARK_TEST_SOCKETIO_CHANNEL"):  # `./run tests` runs two pytest processes on one Redis
-        settings["SOCKETIO_CHANNEL"] = os.environ["SAMPARK_TEST_SOCKETIO_CHANNEL"]
     settings.update(overrides)
     app = create_app(settings)
     app.test_client_class = FreshContextClient
@@ -233,15 +231,22 @@ def pg_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def pg_app(tmp_path, pg_database):
-    """An app on PostgreSQL with the schema built by the real migrations, emptied afterwards."""
+@contextmanager
+def migrated_pg_app(folder, database_url: str):
+    """An app (instance in `folder`) on PostgreSQL with the schema built by the real migrations, emptied after."""
     from flask_migrate import downgrade, upgrade
 
-    app = make_app(tmp_path, DATABASE_URL=pg_database)
+    app = make_app(folder, DATABASE_URL=database_url)
     with app.app_context():
         upgrade()
         yield app
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+@pytest.fixture
+def pg_app(tmp_path, pg_database):
+    """An app on PostgreSQL with the schema built by the real migrations, emptied afterwards."""
+    with migrated_pg_app(tmp_path, pg_database) as app:
+        yield app

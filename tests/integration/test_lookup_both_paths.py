@@ -142,17 +142,10 @@ def _scenario(app) -> dict:
 @pytest.fixture
 def pg(tmp_path, pg_database):
     """A second app, on PostgreSQL with the real migrations, emptied afterwards."""
-    from flask_migrate import downgrade, upgrade
+    from tests.conftest import migrated_pg_app
 
-    from tests.conftest import make_app
-
-    app = make_app(tmp_path / "pg", DATABASE_URL=pg_database)
-    with app.app_context():
-        upgrade()
+    with migrated_pg_app(tmp_path / "pg", pg_database) as app:
         yield app
-        db.session.remove()
-        downgrade(revision="base")
-        db.engine.dispose()
 
 
 def test_scans_by_token_answer_and_audit_the_same_on_postgresql_and_sqlite(app, pg):
