@@ -137,9 +137,13 @@
     notifyState();
   }
 
+  // Reads overlap (every event asks for one): an answer older than the one on screen is dropped, so a
+  // read that arrives late never brings back an emergency someone has just accepted.
+  let reads = 0, shown = 0;
   async function refresh() {
+    const mine = ++reads;
     const r = await api('GET', '/api/v1/queues/tier2');
-    if (r.ok) render(r.data);
+    if (r.ok && mine > shown) { shown = mine; render(r.data); }
   }
 
   // The case panel is patched section by section, never redrawn under the doctor's hands: a note being

@@ -11,7 +11,14 @@
   };
 
   // ---- small helpers -------------------------------------------------------------------------
-  const api = window.Sampark.api;  // shared: errors, expired sessions, network failures
+  // Shared: errors, expired sessions, network failures. Every write is counted: a board read that was
+  // already on its way when a write (a claim, an outcome) was answered is stale, and is read again rather
+  // than shown (it would close the case just answered and take the operator's focus with it).
+  let writes = 0;
+  async function api(method, path, body) {
+    if (method === 'GET') return window.Sampark.api(method, path, body);
+    try { return await window.Sampark.api(method, path, body); } finally { writes += 1; }
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -59,8 +66,10 @@
     if (state.refreshing) { state.again = true; return; }
     state.refreshing = true;
     try {
+      const before = writes;
       const { ok, data } = await api('GET', '/api/v1/queues/tier1');
-      if (ok) {
+      if (ok && before !== writes) state.again = true;
+      else if (ok) {
         // Follow the server's clock, but ignore the few ms of request latency each read adds: a timer that
         // wobbles by a second between reads looks broken to the person watching it.
         const skew = ms(data.server_time) - Date.now();

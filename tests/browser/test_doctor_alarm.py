@@ -49,3 +49,40 @@ def test_emergency_rings_two_doctors_and_one_accepts(browser, tmp_path):
         finally:
             one_ctx.close()
             two_ctx.close()
+
+
+def test_a_late_older_board_read_never_silences_a_ringing_emergency(browser, tmp_path):
+    """Reads of the tier-2 board overlap; one that left before the emergency arrived and comes back after a
+    newer one must not be shown over it: the alarm keeps ringing."""
+    from tests.browser.tier2_desk import make_doctor
+
+    with served(tmp_path) as (app, base):
+        make_doctor(app, "dr_late")
+        context, page = _doctor_page(browser, base, "dr_late")
+        try:
+            held = []
+
+            def hold_first_read(route):
+                if held:
+                    route.continue_()
+                else:
+                    held.append((route, route.fetch()))  # the board before the emergency, answered late
+
+            page.route("**/api/v1/queues/tier2", hold_first_read)
+            page.reload()
+            page.wait_for_selector("#live[data-state=live]")
+            while not held:
+                page.wait_for_timeout(50)
+
+            call = Phone(f"{base}/emulator", "+919866666601").call()
+            call.wait_for("press 9", timeout=10)
+            call.press("9")
+            page.wait_for_selector("#alarm:not([hidden])", timeout=10_000)
+
+            route, stale = held[0]
+            route.fulfill(response=stale)
+            page.wait_for_timeout(500)  # the late answer has been handled by now
+            assert page.locator("#alarm").is_visible()
+            assert "EMERGENCY" in page.inner_text("#alarm")
+        finally:
+            context.close()

@@ -46,3 +46,42 @@ def test_two_operators_race_for_one_case_and_exactly_one_gets_it(live_server, li
         case = db.session.scalars(db.select(Case)).one()
         claims = db.session.scalars(db.select(CaseEvent).where(CaseEvent.kind == "claimed")).all()
         assert case.status == "in_progress" and len(claims) == 1 and claims[0].staff_id == case.assigned_to_id
+
+
+def test_a_board_read_overtaken_by_the_claim_keeps_the_case_open_and_the_words_typed(live_server, live_app, desk):
+    """Under load a board read can be on its way when the operator answers: its late, older answer (the case
+    still waiting, not yet hers) must not close the case she has just opened, nor take her words or focus."""
+    page = desk("priya")
+    log_in(page, live_server, make_operator(live_app, "Priya Sharma"))
+    text_in(live_server, "mujhe bukhar hai teen din se", sender="+919810002222")
+    page.wait_for_selector(".q-row .q-answer")
+
+    held = []
+
+    def hold_first_read(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the board as it is now, answered later
+
+    page.route("**/api/v1/queues/tier1", hold_first_read)
+    text_in(live_server, "khansi aur zukaam", sender="+919810003333")  # its event makes the desk read the board
+    while not held:
+        page.wait_for_timeout(50)
+
+    page.keyboard.press("n")  # answers the longest-waiting case while that read is still on its way
+    page.wait_for_selector("#case-ref:has-text('SMP-')")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'reason'")
+    page.keyboard.type("Fever for three days")
+    reference = page.inner_text("#case-ref")
+
+    route, stale = held[0]
+    with page.expect_response("**/api/v1/queues/tier1"):  # the desk reads the board again
+        route.fulfill(response=stale)
+    page.wait_for_selector(f"#mine-list li:has-text('{reference}')")
+    assert page.locator("#case").is_visible()
+    assert page.inner_text("#case-ref") == reference
+    assert page.input_value("#reason") == "Fever for three days"
+    assert page.evaluate("() => document.activeElement.id") == "reason"
+    page.keyboard.type(", no rash")
+    assert page.input_value("#reason") == "Fever for three days, no rash"
