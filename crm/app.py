@@ -43,11 +43,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Flask-SocketIO keeps options across init_app calls; a previous app's Redis client manager would
     # leak into this one (tests build many apps in one process), so each app chooses afresh.
     socketio.server_options.pop("client_manager", None)
+    # SOCKETIO_CHANNEL: deployments (or test runs) sharing one Redis keep their live events apart; Redis pub/sub
+    # channels are shared across its database numbers.
+    channel = {"channel": app.config["SOCKETIO_CHANNEL"]} if app.config.get("SOCKETIO_CHANNEL") else {}
     socketio.init_app(
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
+        **channel,
     )
 
     from crm import cli, errors, filters, jobs, sweeps, unit_of_work

@@ -12,6 +12,7 @@ ENV_KEYS = (
     "SECRET_KEY",
     "DATABASE_URL",
     "REDIS_URL",
+    "SOCKETIO_CHANNEL",  # the Redis pub/sub channel of live events (default flask-socketio)
     "PUBLIC_BASE_URL",
     "TELEPHONY",
     "TWILIO_ACCOUNT_SID",

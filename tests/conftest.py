@@ -126,6 +126,8 @@ def make_app(tmp_path, **overrides):
         "PUBLIC_BASE_URL": "http://sampark.test",
         "EMULATOR_MOUNT": False,
     }
+    if os.environ.get("SAMPARK_TEST_SOCKETIO_CHANNEL"):  # `./run tests` runs two pytest processes on one Redis
+        settings["SOCKETIO_CHANNEL"] = os.environ["SAMPARK_TEST_SOCKETIO_CHANNEL"]
     settings.update(overrides)
     app = create_app(settings)
     app.test_client_class = FreshContextClient
