@@ -164,7 +164,7 @@ def enter_card(case: Case, call: Call, digits: str) -> str:
 
 def enter_queue(case: Case, queue: str) -> bool:
     """Into `queue` from the menu; False if the case is already past the IVR (a repeated request)."""
-    if case.status not in (Status.IVR, Status.QUEUED) or case.queue == EMERGENCY:
+    if case.status != Status.IVR or case.queue == EMERGENCY:
         return False
     lifecycle.enter_queue(case, queue)
     return True

@@ -14,6 +14,7 @@ from flask import has_request_context, request
 
 from crm import unit_of_work
 from crm.cards import number as card_number
+from crm.cases.status import Status
 from crm.extensions import db
 from crm.live import events
 from crm.models import Call, Case
@@ -81,6 +82,8 @@ def card(form: dict) -> Step | None:
         call, case = _live_call_and_case(form)
         if case is None:
             return None
+        if case.status != Status.IVR:  # a repeated or late request: the caller is past the card prompt
+            return Step(case, "late")
         outcome = calls.enter_card(case, call, form.get("Digits", ""))
         if outcome != "retry":
             calls.enter_queue(case, TIER1)

@@ -32,8 +32,8 @@ _OBSERVE = f"""last_heard_at = :now,
         answered_at = CASE WHEN :answering AND {_RANK} < :rank AND call.answered_at IS NULL THEN :now
                            ELSE call.answered_at END"""
 _LIVE = f"c.status NOT IN ({_listed(ENDED)})"
-_ENTERS = (f"held.status IN ({_listed(TRANSITIONS['enter_queue'].sources)}) "
-           "AND held.queue IS DISTINCT FROM 'emergency'")  # telephony.calls.enter_queue
+# telephony.calls.enter_queue: from the IVR only; a repeated step is not a second entry.
+_ENTERS = "held.status = 'ivr' AND held.queue IS DISTINCT FROM 'emergency'"
 # What the answer and the live event read (telephony.calls.SUMMARY), as `plan` has them after the step.
 _SUMMARY = ("id", "status", "priority", "channel", "language", "queue", "specialty", "caller_phone", "patient_id",
             "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
@@ -92,12 +92,13 @@ SELECT {_returning(language="plan.new_language", **_ENTERED)}, plan.enters FROM 
 @functools.cache
 def card() -> TextClause:
     """The keypad card number: `typed` (anything but a bare #), `number` (the parsed number, NULL when it failed
-    its check digit), `masked`; the outcome as telephony.calls.enter_card names it, then tier 1 unless 'retry'."""
+    its check digit), `masked`; the outcome as telephony.calls.enter_card names it, then tier 1 unless 'retry'; 'late'
+    for a case past the IVR (a repeated or out-of-order request), which writes nothing but what Twilio said of the leg."""
     return _statement(f"""
 WITH leg AS (
     SELECT id, case_id, card_attempts FROM call WHERE sid = :sid FOR UPDATE
 ), held AS (
-    SELECT c.*, leg.card_attempts + CASE WHEN :typed THEN 1 ELSE 0 END AS attempts
+    SELECT c.*, leg.card_attempts + CASE WHEN :typed AND c.status = 'ivr' THEN 1 ELSE 0 END AS attempts
     FROM "case" AS c JOIN leg ON c.id = leg.case_id WHERE {_LIVE} FOR UPDATE OF c
 ), heard AS (
     UPDATE call SET {_OBSERVE}, card_attempts = COALESCE((SELECT attempts FROM held), call.card_attempts)
@@ -106,7 +107,8 @@ WITH leg AS (
     SELECT patient_id, number, status FROM health_card WHERE number = CAST(:number AS varchar)
 ), looked_up AS (
     SELECT held.*, found.patient_id AS card_patient, found.status AS card_status,
-           CASE WHEN NOT :typed THEN 'skip'
+           CASE WHEN held.status <> 'ivr' THEN 'late'  -- repeated or late: the caller is past the card prompt
+                WHEN NOT :typed THEN 'skip'
                 WHEN CAST(:number AS varchar) IS NULL THEN CASE WHEN held.attempts < :max_attempts THEN 'retry'
                                                                 ELSE 'unknown' END
                 WHEN found.number IS NULL THEN 'unknown'
@@ -125,13 +127,13 @@ WITH leg AS (
     INSERT INTO case_event (case_id, at, kind, detail)
     SELECT id, :now, kind, detail FROM (
         SELECT plan.id, 1 AS n, 'card_rejected' AS kind, json_build_object('attempt', plan.attempts) AS detail
-        FROM plan WHERE :typed AND CAST(:number AS varchar) IS NULL
+        FROM plan WHERE :typed AND CAST(:number AS varchar) IS NULL AND plan.card_outcome <> 'late'
         UNION ALL
         SELECT plan.id, 1, 'card_' || CASE plan.card_outcome WHEN 'ok' THEN 'entered' ELSE plan.card_outcome END,
                CASE WHEN plan.card_outcome = 'ok'
                     THEN json_build_object('card', CAST(:masked AS text), 'status', plan.card_status)
                     ELSE json_build_object('card', CAST(:masked AS text)) END
-        FROM plan WHERE CAST(:number AS varchar) IS NOT NULL
+        FROM plan WHERE CAST(:number AS varchar) IS NOT NULL AND plan.card_outcome <> 'late'
         UNION ALL
         SELECT plan.id, 2, 'queued', json_build_object('queue', CAST('tier1' AS text)) FROM plan WHERE plan.enters
     ) AS rows ORDER BY n

@@ -197,6 +197,19 @@ def test_each_step_is_one_round_trip_and_says_what_it_did(pg_app, cards, sent):
         ("card_refused", "ivr", {"code": "card_revoked"})]
 
 
+def test_a_repeated_or_late_card_step_writes_nothing_but_the_leg(pg_app, cards, sent):
+    script = [("menu", "2", 0), ("card", "issued"), ("card", "issued"), ("card", "revoked"), ("claim",),
+              ("card", "never")]
+    case_id, answers, events, rounds = walk(pg_app, cards, STRANGER, script, ["in-progress"] * 6, sent)
+    assert rounds == [1, 1, 1, 1, 1]
+    assert all("<Enqueue" in body for _, body in answers[1:4])
+    held = stored(case_id)
+    assert [kind for kind, *_ in held["timeline"]] == ["opened", "language", "card_entered", "queued", "claimed"]
+    assert held["case"]["status"] == "in_progress" and held["calls"][0]["card_attempts"] == 1
+    assert held["audit"] == []  # the revoked card typed late was never looked at as a use
+    assert [kind for kind, *_ in events].count("case.queued") == 1
+
+
 def _together(app, path: str, params: dict, copies: int = 6) -> list:
     answers = []
 
@@ -220,8 +233,11 @@ def test_copies_of_a_step_racing_each_other_write_it_once(pg_app, cards, sent):
     assert _together(pg_app, f"/telephony/voice/queue-result?case={case_id}", params | {
         "QueueResult": "hangup", "QueueTime": "33"}) == [200] * 6
     held = stored(case_id)
-    assert held["calls"][0]["card_attempts"] == 6  # each attempt counted: the leg is locked while it is read
-    assert sorted(d["attempt"] for kind, d, _ in held["timeline"] if kind == "card_rejected") == [1, 2, 3, 4, 5, 6]
+    # Each attempt is counted while the caller is at the card prompt (the leg is locked while it is read); the
+    # second wrong number sends them to the queue, and the copies after that are late: nothing more is written.
+    assert held["calls"][0]["card_attempts"] == 2
+    assert sorted(d["attempt"] for kind, d, _ in held["timeline"] if kind == "card_rejected") == [1, 2]
     kinds = [kind for kind, *_ in held["timeline"]]
+    assert kinds.count("queued") == 1
     assert kinds.count("callback_requested") == 1 and kinds.count("queue_result") == 1
     assert held["case"]["status"] == "callback" and held["calls"][0]["queue_result"] == "hangup"

@@ -65,6 +65,25 @@ def test_english_then_card_number_then_queue(client):
     assert (case.language, case.patient_id, case.status, case.queue) == ("en", card.patient_id, "queued", "tier1")
 
 
+def test_a_repeated_or_late_card_step_enters_the_queue_once_and_never_changes_a_case_being_worked(client):
+    card, other = factories.make_card(), factories.make_card()
+    call_sid, case, _ = start(client, "+919800000009")
+    step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits="2")
+    for _ in range(3):  # Twilio sent it again (its answer was lost, or slow)
+        assert "<Enqueue" in step(client, f"/telephony/voice/card?case={case.id}", call_sid, Digits=card.number)
+    factories.make_staff("operator")
+    from crm.cases import lifecycle
+
+    lifecycle.claim(case.id, factories.make_staff("operator"))
+    db.session.commit()
+    step(client, f"/telephony/voice/card?case={case.id}", call_sid, Digits=other.number)  # out of order, after the claim
+    case = fresh(case)
+    assert (case.status, case.patient_id) == ("in_progress", card.patient_id)
+    kinds = [e.kind for e in CaseEvent.query.filter_by(case_id=case.id).order_by(CaseEvent.id)]
+    assert kinds == ["opened", "language", "card_entered", "queued", "claimed"]
+    assert Call.query.filter_by(sid=call_sid).one().card_attempts == 1
+
+
 def test_wrong_check_digit_asks_again_then_goes_on(client):
     call_sid, case, _ = start(client, "+919800000001")
     step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits="1")
