@@ -32,9 +32,11 @@ TEXT = {
 
 
 def open_slots(specialty: str | None = None, after: datetime | None = None, limit: int = 50) -> list[Slot]:
-    """Future slots nobody has booked, earliest first."""
+    """Future slots nobody has booked, of doctors whose accounts are enabled, earliest first."""
     booked = select(Appointment.slot_id).where(Appointment.status == "booked")
-    query = select(Slot).where(Slot.starts_at >= (after or utcnow()), Slot.id.not_in(booked))
+    enabled = select(StaffUser.id).where(StaffUser.active.is_(True))
+    query = select(Slot).where(Slot.starts_at >= (after or utcnow()), Slot.id.not_in(booked),
+                               Slot.doctor_id.in_(enabled))
     if specialty:
         query = query.where(Slot.specialty == specialty)
     return list(db.session.scalars(query.order_by(Slot.starts_at, Slot.id).limit(limit)))
@@ -60,6 +62,8 @@ def _place(slot_id: int, case: Case | None, patient: Patient | None, phone: str 
         raise Refused("cannot_book", "No such slot.", 422)
     if slot.starts_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
         raise Refused("cannot_book", "That slot is in the past.", 422)
+    if not slot.doctor.active:  # a doctor who has left (account disabled) sees nobody
+        raise Refused("cannot_book", "That doctor is no longer taking appointments; choose another slot.", 422)
     appointment = Appointment(slot=slot, patient=patient, case_id=case.id if case else None, phone=phone,
                               booked_by_id=booked_by_id, language=language)
     db.session.add(appointment)

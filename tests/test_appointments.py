@@ -54,6 +54,20 @@ def test_a_slot_is_booked_once(setup):
     assert slots[0] not in appointments.open_slots("cardiology")
 
 
+def test_a_disabled_doctors_slots_are_neither_offered_nor_bookable(setup):
+    doctor, slots, case, _ = setup
+    from crm.admin import staff as staff_admin
+
+    staff_admin.disable(factories.make_staff("admin"), doctor)  # the doctor has left
+    db.session.commit()
+    assert appointments.open_slots("cardiology") == []
+    colleague = factories.make_staff("doctor", specialty="cardiology")
+    theirs = lifecycle.open_case("voice", "+919810000079", status="with_doctor", doctor_id=colleague.id)
+    with pytest.raises(Refused, match="no longer taking appointments"):
+        appointments.book(slots[0].id, theirs, colleague)  # a slot id kept from before
+    assert Message.query.count() == 0
+
+
 def test_cancel_opens_the_slot_and_tells_the_patient(setup):
     doctor, slots, case, _ = setup
     appointment = appointments.book(slots[0].id, case, doctor)
