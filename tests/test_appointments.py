@@ -55,7 +55,7 @@ def test_a_slot_is_booked_once(setup):
 
 
 def test_a_disabled_doctors_slots_are_neither_offered_nor_bookable(setup):
-    doctor, slots, case, _ = setup
+    doctor, slots, _, _ = setup
     from crm.admin import staff as staff_admin
 
     staff_admin.disable(factories.make_staff("admin"), doctor)  # the doctor has left
