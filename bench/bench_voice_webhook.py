@@ -18,6 +18,11 @@ the incoming call (a fresh CallSid and caller each), then for those same calls t
 card prompt (# skips), a wait request (the Enqueue's waitUrl), a key pressed while waiting (2: keep waiting), the
 queue result (the caller hung up) and the completed status callback; then texts (a fresh MessageSid each; English, Devanagari and romanised Hindi, a
 fifth of them red flags that get the emergency advice).
+
+Beside the steps, a reference row: POST /bench/floor takes the wait request's signed form, checks its signature,
+INSERTs one row committed durably (a prepared statement on the server thread's own psycopg connection: no pool,
+no ORM) and answers the constant TwiML. It is the least any webhook that keeps what Twilio told it can cost on
+these servers, measured against its own bare blocks like every step.
 """
 
 from __future__ import annotations
@@ -662,7 +667,8 @@ between the instances) sends Twilio-signed webhooks at {args.rate}/s whatever th
 rounds of a {args.seconds}-s block of that webhook and a {args.seconds}-s block of bare requests (ABAB, then BABA), the
 calls of a round walking through the IVR step by step. Worker CPU is both gunicorn workers' user + system time over
 the blocks (not PostgreSQL's or Redis's). An answer counts as an error unless it is the step's TwiML (204 for the
-status callback). Other developers' work shares this machine's 2 CPUs (see `uptime`): compare each step with its
+status callback). The floor row is the reference described in the docstring: signature, one durable INSERT,
+constant TwiML; a step cannot be faster than it. Other developers' work shares this machine's 2 CPUs (see `uptime`): compare each step with its
 own bare blocks, not figures across runs.
 
 {table(result)}
