@@ -14,6 +14,7 @@ would, so the webhook's retry-once still applies.
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from enum import Enum
 
@@ -45,7 +46,8 @@ class Direct:
         compiled = statement.compile(dialect=dialect)
         filled = [name for name, bind in compiled.binds.items() if bind.required]
         expanded = compiled.construct_expanded_state(dict.fromkeys(filled))
-        self.sql = expanded.statement
+        self.sql = compact(expanded.statement)
+        self.raw, self.order = numbered(self.sql)
         self.fixed = {name: _plain(value) for name, value in expanded.parameters.items() if name not in filled}
         processors = compiled._bind_processors
         self.bind = {name: processors[name] for name in filled if name in processors}
@@ -78,7 +80,8 @@ class Direct:
             try:
                 if engine.dispatch.before_cursor_execute:
                     engine.dispatch.before_cursor_execute(None, None, self.sql, values, None, False)
-                cursor = connection.execute(self.sql, values, prepare=True)
+                cursor = psycopg.RawCursor(connection)
+                cursor.execute(self.raw, [values[name] for name in self.order], prepare=True)
                 answer = cursor.pgresult  # (its names cost less than the description, which builds columns)
                 names = tuple(answer.fname(i).decode() for i in range(answer.nfields))
                 row, convert = self.shapes.get(names) or self._shape(names)
@@ -109,6 +112,34 @@ def run(statement, engine: Engine, params: dict) -> Rows:
     if known is None or known[0] is not statement:
         known = _made[id(statement)] = (statement, Direct(statement, engine))
     return known[1].run(engine, params)
+
+
+_SPACE = re.compile(r"('(?:[^']|'')*')|--[^\n]*|\s+")
+_NAMED = re.compile(r"%\((\w+)\)s|%%")
+
+
+def compact(sql: str) -> str:
+    """`sql` with its comments dropped and each run of white space outside string literals made one space."""
+    return _SPACE.sub(lambda found: found.group(1) or " ", sql).strip()
+
+
+def numbered(sql: str) -> tuple[bytes, list[str]]:
+    """`sql` with PostgreSQL's own $1, $2 ... in place of its %(name)s placeholders, and the names in that order.
+
+    Sent so by psycopg's RawCursor, the text is not parsed again at each run: psycopg converts %(name)s once and
+    remembers it only for statements up to 4,096 bytes (the card step's is longer), and even then hashes the
+    whole text to find it."""
+    order: list[str] = []
+
+    def number(found) -> str:
+        name = found.group(1)
+        if name is None:
+            return "%"  # a literal percent sign, escaped for the pyformat style
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    return _NAMED.sub(number, sql).encode(), order
 
 
 def _plain(value):
