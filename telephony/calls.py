@@ -7,6 +7,7 @@ is idempotent and state only moves forward.
 from __future__ import annotations
 
 import functools
+import re
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Integer, String, bindparam, false, func, insert, literal, select, update
@@ -55,8 +56,16 @@ def param_int(value, default: int = 0) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else default
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 def caller_number(raw: str) -> str:
-    """E.164 when the caller id parses, otherwise as Twilio gave it (withheld, foreign, client:...)."""
+    """E.164 when the caller id parses, otherwise as Twilio gave it (withheld, foreign, client:...).
+
+    Twilio gives a caller id in E.164: such a string comes back as it is either way (formatted again if it is
+    valid, as given if not), so it is not parsed (phonenumbers costs a tenth of an incoming call's CPU)."""
+    if _E164.fullmatch(raw or ""):
+        return raw
     try:
         return phones.normalize(raw)
     except phones.PhoneError:

@@ -1,0 +1,42 @@
+"""The caller id: an E.164 string is taken as Twilio gave it, which is what parsing it would have given."""
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from crm import phones
+from telephony import calls
+
+
+def parsed(raw: str) -> str:
+    """caller_number as it was: always through phonenumbers."""
+    try:
+        return phones.normalize(raw)
+    except phones.PhoneError:
+        return raw or "unknown"
+
+
+E164_LIKE = st.one_of(
+    st.from_regex(r"\+91[0-9]{10}", fullmatch=True),  # Indian mobiles and landlines, valid or not
+    st.from_regex(r"\+91[6-9][0-9]{9}", fullmatch=True),
+    st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True),  # anywhere
+)
+
+
+@example("+919810000001")
+@example("+911123456789")  # a Delhi landline
+@example("+14155550100")
+@example("+390612345678")  # Italy keeps its leading zero
+@given(E164_LIKE)
+def test_an_e164_caller_id_comes_back_as_parsing_it_gives(raw):
+    assert calls.caller_number(raw) == parsed(raw) == raw
+
+
+@example("")
+@example("anonymous")
+@example("client:staff-4")
+@example("09810000001")
+@example("+91 98100 00001")
+@example("+0919810000001")
+@given(st.text(alphabet="+0123456789 -()abc:", max_size=20))
+def test_anything_else_is_parsed_as_before(raw):
+    assert calls.caller_number(raw) == parsed(raw)
