@@ -17,6 +17,21 @@ GRIEVANCE_STATUSES = ("open", "in_progress", "resolved", "closed")
 GRIEVANCE_CHANNELS = ("portal", "sms", "operator")
 
 
+class CitizenSession(db.Model):
+    """One portal sign-in, revocable from the server: the cookie carries a random key whose SHA-256 is here, so
+    signing out ends it for a copy of the cookie too, and "sign out everywhere" ends the citizen's other devices."""
+
+    __tablename__ = "citizen_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+
+
 class PortalCode(db.Model):
     """One sign-in code sent (or, for a number not on the registry, pretended sent) to a mobile.
 

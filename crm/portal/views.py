@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -82,6 +82,16 @@ def sign_out():
     """End the citizen session."""
     citizen.end()
     session.pop(PENDING, None)
+    return redirect(url_for("portal.sign_in"))
+
+
+@bp.post("/sign-out-everywhere")
+@citizen_page
+def sign_out_everywhere():
+    """End every session of this citizen's mobile: a phone lost, a shared computer left signed in."""
+    citizen.end_everywhere(g.citizen_mobile)
+    session.pop(PENDING, None)
+    flash(_("You are signed out on every phone and computer."), "info")
     return redirect(url_for("portal.sign_in"))
 
 

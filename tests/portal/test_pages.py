@@ -126,6 +126,33 @@ def test_signing_out_ends_the_session(citizen):
     assert citizen.get("/portal/").status_code == 302
 
 
+def _copy_of(client, app):
+    """Another browser holding a copy of `client`'s session cookie (copied off a shared computer, say)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    thief = app.test_client()
+    thief.set_cookie(name, client.get_cookie(name).value)
+    return thief
+
+
+def test_signing_out_ends_the_session_for_a_copy_of_the_cookie_too(app, citizen):
+    thief = _copy_of(citizen, app)
+    assert thief.get("/portal/").status_code == 200  # the copy works while the citizen is signed in
+    citizen.post("/portal/sign-out")
+    assert thief.get("/portal/").status_code == 302
+    assert citizen.get("/portal/").status_code == 302
+
+
+def test_signing_out_everywhere_ends_the_citizens_other_devices_only(app, citizen, family):
+    phone = app.test_client()
+    sign_in(phone, "+919810011111")
+    husband = app.test_client()
+    sign_in(husband, family["husband"].mobile)
+    answer = phone.post("/portal/sign-out-everywhere", follow_redirects=True)
+    assert "आप हर फ़ोन और कंप्यूटर से साइन आउट हो गए हैं" in answer.get_data(as_text=True)  # in the portal's Hindi
+    assert citizen.get("/portal/").status_code == 302 and phone.get("/portal/").status_code == 302
+    assert husband.get("/portal/").status_code == 200  # another citizen's session is not touched
+
+
 def test_the_session_ends_when_idle(citizen, monkeypatch):
     import time as real_time
 
