@@ -149,7 +149,9 @@
   // The case panel is patched section by section, never redrawn under the doctor's hands: a note being
   // typed keeps its text and focus when the citizen texts again (drafts are kept per case, also across
   // a reload, by Sampark's data-draft fields).
+  let panels = 0, panelShown = 0;  // as for the board: an older panel never replaces a newer one
   async function show(caseId, quiet) {
+    const mine = ++panels;
     const changed = selected !== caseId;
     selected = caseId;
     try { localStorage.setItem(`sampark.doctor.${me}.selected`, String(caseId)); } catch (e) { /* no storage */ }
@@ -161,6 +163,8 @@
     const current = box.querySelector('article.doctor-case');
     const article = fresh.querySelector('article.doctor-case');
     if (selected !== caseId || !article) return;  // another case was chosen meanwhile
+    if (mine < panelShown) return;  // a read that left earlier came back later: what is shown is newer
+    panelShown = mine;
     const same = !changed && current && current.dataset.case === article.dataset.case;
     if (same) {
       for (const name of ['mine', 'channel', 'liveCall']) current.dataset[name] = article.dataset[name];

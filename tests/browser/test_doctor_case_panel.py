@@ -54,3 +54,36 @@ def test_note_survives_an_incoming_sms_and_the_thread_is_read(browser, tmp_path,
             page.screenshot(path=str(ARTIFACTS / f"doctor_panel_reloaded_{size}.png"), full_page=False)
         finally:
             context.close()
+
+
+def test_a_late_older_panel_never_undoes_an_accept(browser, tmp_path):
+    """The panel read that left when the doctor opened the case comes back after she accepted it: the panel
+    stays hers (the note form, no Accept button), it does not go back to what it was before."""
+    with served(tmp_path) as (app, base):
+        make_doctor(app, "dr_late_panel")
+        context, page = doctor_page(browser, base, "dr_late_panel")
+        try:
+            Phone(f"{base}/emulator", CITIZEN).text("bachche ko tez bukhar aur jhatke aa rahe hain")
+            page.wait_for_selector("#waiting tr[data-case]", timeout=10_000)
+            held = []
+
+            def hold_first_panel(route):
+                if held:
+                    route.continue_()
+                else:
+                    held.append((route, route.fetch()))  # the case as it was: waiting, not hers
+
+            page.route("**/doctor/cases/*/panel", hold_first_panel)
+            page.click("#waiting tr[data-case] td.gist")  # opens the case: that read is held
+            while not held:
+                page.wait_for_timeout(50)
+            page.click("#waiting button[data-accept]")
+            page.wait_for_selector("article.doctor-case[data-mine=true] textarea[name=body]")
+
+            route, stale = held[0]
+            route.fulfill(response=stale)
+            page.wait_for_timeout(500)  # the late answer has been handled by now
+            assert page.locator("article.doctor-case[data-mine=true] textarea[name=body]").is_visible()
+            assert not page.locator("article.doctor-case button[data-act=accept]").is_visible()
+        finally:
+            context.close()
