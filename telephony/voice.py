@@ -118,7 +118,10 @@ def wait():
     params = _params()
     waiting = calls.waiting(params)
     if waiting is None:
-        return twiml(prompts.empty())
+        # The case has ended (closed by staff, say) while Twilio still holds the caller: an empty answer would
+        # only have Twilio ask again at once, in silence. Leaving the queue brings the Enqueue's action, which
+        # says goodbye in the caller's language.
+        return twiml(prompts.leave_queue())
     if waiting.status in calls.TAKEN:
         # Claimed before Twilio told us its queue: leave, and the Enqueue action connects the caller.
         return twiml(prompts.leave_queue())

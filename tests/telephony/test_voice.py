@@ -130,6 +130,19 @@ def test_wait_announces_position_and_offers_a_call_back(client):
     assert Call.query.filter_by(sid=call_sid).one().queue_sid == "QU" + "1" * 32
 
 
+def test_a_caller_still_waiting_when_the_case_was_closed_is_told_goodbye_not_left_in_silence(client):
+    call_sid, case = queued(client)
+    closed = fresh(case)
+    closed.status = "closed"
+    db.session.commit()
+    twiml = step(client, f"/telephony/voice/wait?case={case.id}", call_sid, QueuePosition="1", QueueSid="QU" + "1" * 32)
+    assert "<Leave" in twiml
+    goodbye = step(client, f"/telephony/voice/queue-result?case={case.id}", call_sid, QueueResult="leave",
+                   QueueTime="30")
+    assert "<Say" in goodbye and "<Hangup" in goodbye
+    assert fresh(case).status == "closed"
+
+
 def test_press_one_books_a_call_back_and_keeps_the_place(client):
     call_sid, case = queued(client)
     place = fresh(case).queued_at
