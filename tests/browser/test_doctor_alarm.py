@@ -6,6 +6,7 @@ import pytest
 from telephony.emulator.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.late_reads import Held
 from tests.browser.tier2_desk import doctor_page as _doctor_page
 from tests.live import served
 
@@ -60,27 +61,17 @@ def test_a_late_older_board_read_never_silences_a_ringing_emergency(browser, tmp
         make_doctor(app, "dr_late")
         context, page = _doctor_page(browser, base, "dr_late")
         try:
-            held = []
-
-            def hold_first_read(route):
-                if held:
-                    route.continue_()
-                else:
-                    held.append((route, route.fetch()))  # the board before the emergency, answered late
-
-            page.route("**/api/v1/queues/tier2", hold_first_read)
+            board = Held(page, "**/api/v1/queues/tier2")  # the board before the emergency, delivered late
             page.reload()
             page.wait_for_selector("#live[data-state=live]")
-            while not held:
-                page.wait_for_timeout(50)
+            board.wait()
 
             call = Phone(f"{base}/emulator", "+919866666601").call()
             call.wait_for("press 9", timeout=10)
             call.press("9")
             page.wait_for_selector("#alarm:not([hidden])", timeout=10_000)
 
-            route, stale = held[0]
-            route.fulfill(response=stale)
+            board.deliver()
             page.wait_for_timeout(500)  # the late answer has been handled by now
             assert page.locator("#alarm").is_visible()
             assert "EMERGENCY" in page.inner_text("#alarm")

@@ -6,6 +6,7 @@ import pytest
 
 from telephony.emulator.driver import Phone
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.late_reads import Held
 from tests.browser.tier2_desk import doctor_page, make_doctor
 from tests.live import served
 
@@ -65,23 +66,13 @@ def test_a_late_older_panel_never_undoes_an_accept(browser, tmp_path):
         try:
             Phone(f"{base}/emulator", CITIZEN).text("bachche ko tez bukhar aur jhatke aa rahe hain")
             page.wait_for_selector("#waiting tr[data-case]", timeout=10_000)
-            held = []
-
-            def hold_first_panel(route):
-                if held:
-                    route.continue_()
-                else:
-                    held.append((route, route.fetch()))  # the case as it was: waiting, not hers
-
-            page.route("**/doctor/cases/*/panel", hold_first_panel)
+            panel = Held(page, "**/doctor/cases/*/panel")  # the case as it was: waiting, not hers
             page.click("#waiting tr[data-case] td.gist")  # opens the case: that read is held
-            while not held:
-                page.wait_for_timeout(50)
+            panel.wait()
             page.click("#waiting button[data-accept]")
             page.wait_for_selector("article.doctor-case[data-mine=true] textarea[name=body]")
 
-            route, stale = held[0]
-            route.fulfill(response=stale)
+            panel.deliver()
             page.wait_for_timeout(500)  # the late answer has been handled by now
             assert page.locator("article.doctor-case[data-mine=true] textarea[name=body]").is_visible()
             assert not page.locator("article.doctor-case button[data-act=accept]").is_visible()

@@ -6,6 +6,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Case, CaseEvent
+from tests.browser.late_reads import Held
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in, make_operator, text_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -56,18 +57,9 @@ def test_a_board_read_overtaken_by_the_claim_keeps_the_case_open_and_the_words_t
     text_in(live_server, "mujhe bukhar hai teen din se", sender="+919810002222")
     page.wait_for_selector(".q-row .q-answer")
 
-    held = []
-
-    def hold_first_read(route):
-        if held:
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))  # the board as it is now, answered later
-
-    page.route("**/api/v1/queues/tier1", hold_first_read)
+    board = Held(page, "**/api/v1/queues/tier1")  # the board as it is now, delivered later
     text_in(live_server, "khansi aur zukaam", sender="+919810003333")  # its event makes the desk read the board
-    while not held:
-        page.wait_for_timeout(50)
+    board.wait()
 
     page.keyboard.press("n")  # answers the longest-waiting case while that read is still on its way
     page.wait_for_selector("#case-ref:has-text('SMP-')")
@@ -75,9 +67,8 @@ def test_a_board_read_overtaken_by_the_claim_keeps_the_case_open_and_the_words_t
     page.keyboard.type("Fever for three days")
     reference = page.inner_text("#case-ref")
 
-    route, stale = held[0]
     with page.expect_response("**/api/v1/queues/tier1"):  # the desk reads the board again
-        route.fulfill(response=stale)
+        board.deliver()
     page.wait_for_selector(f"#mine-list li:has-text('{reference}')")
     assert page.locator("#case").is_visible()
     assert page.inner_text("#case-ref") == reference
