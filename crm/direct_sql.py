@@ -114,7 +114,7 @@ def run(statement, engine: Engine, params: dict) -> Rows:
     return known[1].run(engine, params)
 
 
-_SPACE = re.compile(r"('(?:[^']|'')*')|--[^\n]*|\s+")
+_SPACE = re.compile(r"('(?:[^']|'')*')|(?:\s|--[^\n]*)+")
 _NAMED = re.compile(r"%\((\w+)\)s|%%")
 
 
