@@ -126,6 +126,8 @@ def choose(case: Case, digits: str) -> str:
         lifecycle.declare_emergency(case, via="ivr")
         return "emergency"
     if digits in ("1", "2"):
+        if case.status != Status.IVR:  # a repeated or late request: the caller chose already
+            return case.language
         case.language = "hi" if digits == "1" else "en"
         timeline.add_event(case, "language", language=case.language)
         return case.language

@@ -70,7 +70,8 @@ WITH leg AS (
 ), held AS (
     SELECT c.* FROM "case" AS c JOIN leg ON c.id = leg.case_id WHERE {_LIVE} FOR UPDATE OF c
 ), plan AS (
-    SELECT held.*, COALESCE(CAST(:language AS varchar), held.language) AS new_language,
+    SELECT held.*, CASE WHEN held.status = 'ivr' THEN COALESCE(CAST(:language AS varchar), held.language)
+                        ELSE held.language END AS new_language,  -- a repeated or late key changes nothing
            :proceeds AND held.patient_id IS NOT NULL AND {_ENTERS} AS enters
     FROM held
 ), changed AS (
@@ -80,7 +81,7 @@ WITH leg AS (
     INSERT INTO case_event (case_id, at, kind, detail)
     SELECT id, :now, kind, detail FROM (
         SELECT plan.id, 1 AS n, 'language' AS kind, json_build_object('language', plan.new_language) AS detail
-        FROM plan WHERE CAST(:language AS varchar) IS NOT NULL
+        FROM plan WHERE CAST(:language AS varchar) IS NOT NULL AND plan.status = 'ivr'
         UNION ALL
         SELECT plan.id, 2, 'queued', json_build_object('queue', CAST('tier1' AS text)) FROM plan WHERE plan.enters
     ) AS rows ORDER BY n

@@ -197,15 +197,16 @@ def test_each_step_is_one_round_trip_and_says_what_it_did(pg_app, cards, sent):
         ("card_refused", "ivr", {"code": "card_revoked"})]
 
 
-def test_a_repeated_or_late_card_step_writes_nothing_but_the_leg(pg_app, cards, sent):
-    script = [("menu", "2", 0), ("card", "issued"), ("card", "issued"), ("card", "revoked"), ("claim",),
-              ("card", "never")]
-    case_id, answers, events, rounds = walk(pg_app, cards, STRANGER, script, ["in-progress"] * 6, sent)
-    assert rounds == [1, 1, 1, 1, 1]
+def test_a_repeated_or_late_menu_or_card_step_writes_nothing_but_the_leg(pg_app, cards, sent):
+    script = [("menu", "2", 0), ("card", "issued"), ("card", "issued"), ("card", "revoked"), ("menu", "1", 0),
+              ("claim",), ("card", "never")]
+    case_id, answers, events, rounds = walk(pg_app, cards, STRANGER, script, ["in-progress"] * 7, sent)
+    assert rounds == [1, 1, 1, 1, 1, 1]
     assert all("<Enqueue" in body for _, body in answers[1:4])
     held = stored(case_id)
     assert [kind for kind, *_ in held["timeline"]] == ["opened", "language", "card_entered", "queued", "claimed"]
-    assert held["case"]["status"] == "in_progress" and held["calls"][0]["card_attempts"] == 1
+    assert held["case"]["status"] == "in_progress" and held["case"]["language"] == "en"
+    assert held["calls"][0]["card_attempts"] == 1
     assert held["audit"] == []  # the revoked card typed late was never looked at as a use
     assert [kind for kind, *_ in events].count("case.queued") == 1
 

@@ -65,7 +65,7 @@ def test_english_then_card_number_then_queue(client):
     assert (case.language, case.patient_id, case.status, case.queue) == ("en", card.patient_id, "queued", "tier1")
 
 
-def test_a_repeated_or_late_card_step_enters_the_queue_once_and_never_changes_a_case_being_worked(client):
+def test_a_repeated_or_late_ivr_step_enters_the_queue_once_and_never_changes_a_case_being_worked(client):
     card, other = factories.make_card(), factories.make_card()
     call_sid, case, _ = start(client, "+919800000009")
     step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits="2")
@@ -78,6 +78,9 @@ def test_a_repeated_or_late_card_step_enters_the_queue_once_and_never_changes_a_
     step(client, f"/telephony/voice/card?case={case.id}", call_sid, Digits=other.number)  # out of order, after the claim
     case = fresh(case)
     assert (case.status, case.patient_id) == ("in_progress", card.patient_id)
+    step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits="1")  # the menu key, late as well
+    case = fresh(case)
+    assert case.language == "en"
     kinds = [e.kind for e in CaseEvent.query.filter_by(case_id=case.id).order_by(CaseEvent.id)]
     assert kinds == ["opened", "language", "card_entered", "queued", "claimed"]
     assert Call.query.filter_by(sid=call_sid).one().card_attempts == 1
