@@ -136,6 +136,8 @@ def choose(case: Case, digits: str) -> str:
 
 def hear(case: Case, speech: str) -> str:
     """The caller said what is wrong instead of pressing a key: triage reads it ('emergency', 'hi', 'en')."""
+    if case.status != Status.IVR:  # a repeated or late request: it was heard already
+        return case.language
     result = classify(speech)
     case.language = "en" if result.language == "en" else "hi"
     timeline.add_event(case, "speech", text=speech[:500], priority=result.priority,

@@ -225,6 +225,10 @@ def test_spoken_red_flag_goes_straight_to_the_emergency_queue(client, speech, la
     case = fresh(case)
     assert (case.priority, case.queue, case.language) == ("P1", "emergency", language)
     assert next(e.detail["rules"] for e in case.events if e.kind == "speech")
+    again = step(client, f"/telephony/voice/menu?case={case.id}", call_sid, SpeechResult=speech, Confidence="0.81")
+    assert ">emergency</Enqueue>" in again  # Twilio sent it again: the same answer, nothing written twice
+    kinds = [e.kind for e in fresh(case).events]
+    assert kinds.count("speech") == 1 and kinds.count("emergency") == 1, kinds
 
 
 def test_spoken_routine_request_sets_the_language_and_goes_on(client):
