@@ -8,7 +8,7 @@ class Held:
     the test calls deliver(); later requests to it pass through."""
 
     def __init__(self, page, pattern: str) -> None:
-        self.page, self.held = page, []
+        self.page, self.pattern, self.held = page, pattern, []
         page.route(pattern, self._hold)
 
     def _hold(self, route) -> None:
@@ -23,6 +23,7 @@ class Held:
             self.page.wait_for_timeout(50)
 
     def deliver(self) -> None:
-        """The late answer reaches the page."""
+        """The late answer reaches the page (returns once the page has received it)."""
         route, answer = self.held[0]
-        route.fulfill(response=answer)
+        with self.page.expect_response(self.pattern):
+            route.fulfill(response=answer)
