@@ -54,7 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         **channel,
     )
 
-    from crm import cli, errors, filters, jobs, sweeps, unit_of_work
+    from crm import cli, errors, filters, jobs, unit_of_work
     from crm.abha.views import bp as abha_bp
     from crm.access_log.views import bp as access_log_bp
     from crm.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
@@ -74,7 +74,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from crm.live import sockets
     from crm.pages import bp as pages_bp
     from crm.portal import i18n
-    from crm.portal import signin as portal_signin
     from crm.portal.views import bp as portal_bp
     from crm.security import init_app as init_security
     from crm.supervisor import views as supervisor
@@ -103,7 +102,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(card_requests_bp)
     app.register_blueprint(grievances_bp)
     app.register_blueprint(portal_bp)
-    sweeps.register(app, "portal_codes_redacted", portal_signin.redact_sent_codes)
     app.register_blueprint(abha_bp)
     supervisor.register(app)
     init_facilities(app)

@@ -41,6 +41,16 @@ def record(
         unit_of_work.keep_on_rollback(db.session(), lambda: AuditLog(**row))
 
 
+def record_each_patient(action: str, patient_ids, **kwargs) -> None:
+    """One audit row per patient in `patient_ids` (one if there is none), so each patient's access log shows the read."""
+    shown = sorted(set(patient_ids))
+    if len(shown) <= 1:
+        record(action, patient_id=shown[0] if shown else None, **kwargs)
+        return
+    for patient_id in shown:
+        record(action, patient_id=patient_id, of=len(shown), **kwargs)
+
+
 def seen_with(cards, action: str) -> Insert:
     """Audit rows written by the statement that reads: one per row of `cards` (a select of patient_id and
     number), with the bind parameters audit_at, audit_staff, audit_case, audit_via, audit_ip (see `seen_params`).

@@ -29,6 +29,7 @@ DEMO_STAFF = (
     ("registrar1", "registrar", None, "Vikas Yadav"),
     ("field1", "field_verifier", None, "Rukhsana Begum"),
     ("admin1", "admin", None, "IT Desk"),
+    ("interop1", "interop_officer", None, "Interoperability Officer"),
     ("officer1", "officer", None, "Grievance Officer (facilities)"),
     ("officer2", "officer", None, "Grievance Officer (helpline)"),
     ("officer3", "officer", None, "Grievance Officer (card office)"),

@@ -41,6 +41,8 @@ def home():
         return redirect(url_for("admin.staff_list"))
     if can(current_user, "handle_grievances"):
         return redirect(url_for("grievances.worklist"))
+    if can(current_user, "grant_hospital_access"):
+        return redirect(url_for("fhir_admin.index"))
     return render_template("home.html")
 
 

@@ -58,7 +58,7 @@ def twilio_copy(message: Message):
     since = (message.sending_since or message.updated_at or message.created_at) - timedelta(minutes=1)
     candidates = [m for m in gateway.client().messages.list(to=message.to_number, from_=message.from_number,
                                                               limit=50)
-                  if m.body == message.body and (m.date_created is None or m.date_created >= since)]
+                  if outbox.same_text(message.body, m.body or "") and (m.date_created is None or m.date_created >= since)]
     if not candidates:
         return None
     known = set(db.session.scalars(select(Message.sid).where(Message.sid.in_([m.sid for m in candidates]))))

@@ -1,6 +1,8 @@
 """OpenAPI paths of staff administration (admin) and the card office's jobs (registrar)."""
 
+from crm.admin.staff import APPOINTED_ON_SERVER
 from crm.api.openapi import _body, _errors, _json
+from crm.models.staff import ROLES
 
 STAFF_ID = {"name": "staff_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -9,7 +11,8 @@ STAFF = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"},
     "specialty": {"type": ["string", "null"]}, "desk_phone": {"type": ["string", "null"]},
     "state": {"enum": ["active", "disabled", "locked"]}, "identity": {"type": "string"}}}
-FIELDS = {"name": {"type": "string"}, "role": {"enum": ["operator", "doctor", "supervisor", "admin", "registrar"]},
+# The roles an administrator may give, read from the roles table (the others are appointed on the command line).
+FIELDS = {"name": {"type": "string"}, "role": {"enum": [r for r in ROLES if r not in APPOINTED_ON_SERVER]},
           "specialty": {"type": ["string", "null"]}, "desk_phone": {"type": ["string", "null"]}}
 JOB = {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"enum": ["registry_import", "card_issue"]},

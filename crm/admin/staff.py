@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from crm import audit, phones
 from crm.auth import lockout, passwords, policy, tokens
+from crm.auth.capabilities import roles_for
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import ApiToken, Appointment, Facility, Slot, StaffUser
@@ -25,6 +26,10 @@ PAGE_SIZE = 25
 MAX_PAGE = 400
 STATES = ("active", "disabled", "locked")
 SCHEDULE_DAYS_AHEAD = 120  # how far ahead an administrator may open slots
+# Whoever holds one of these roles can give a hospital system access to every record. An administrator who could
+# open such an account, give the role or set its password from the browser could grant that access to themselves, so
+# these are appointed on the server's command line (actor None), like the card signing keys.
+APPOINTED_ON_SERVER = roles_for("grant_hospital_access")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ def create(actor: StaffUser | None, username: str, role: str, name: str | None =
         raise Refused("bad_staff", "A username is 1 to 64 letters, digits, dots, dashes or underscores.", 422)
     if role not in ROLES:
         raise Refused("bad_staff", f"Choose a role: {', '.join(ROLES)}.", 422)
+    _on_server_only(actor, role)
     specialty = _specialty(role, specialty)
     phone = _desk_phone(desk_phone)
     name = _name(name, username)
@@ -135,6 +141,8 @@ def update(actor: StaffUser | None, staff: StaffUser, name: str | None, role: st
     """Change name, role, specialty and desk phone (flushed, audited); returns what changed as {field: [old, new]}."""
     if role not in ROLES:
         raise Refused("bad_staff", f"Choose a role: {', '.join(ROLES)}.", 422)
+    if role != staff.role:
+        _on_server_only(actor, role)
     wanted = {"name": _name(name, staff.name), "role": role, "specialty": _specialty(role, specialty),
               "desk_phone": _desk_phone(desk_phone)}
     changes = {k: [getattr(staff, k), v] for k, v in wanted.items() if getattr(staff, k) != v}
@@ -176,6 +184,7 @@ def enable(actor: StaffUser | None, staff: StaffUser) -> None:
 
 def reset_password(actor: StaffUser | None, staff: StaffUser, password: str | None = None) -> tuple[str | None, int]:
     """Set a new password (given, or generated and returned to be shown once); every session ends. Audited."""
+    _on_server_only(actor, staff.role)
     generated = None if password else one_time_password(staff.username, staff.name)
     try:
         ended = passwords.set_password(staff, password or generated, actor)
@@ -266,6 +275,12 @@ def schedule_of(doctor: StaffUser, days: int = 30) -> list[dict]:
 def facilities() -> list[Facility]:
     """Facilities a schedule can be at, by name (bounded)."""
     return list(db.session.scalars(select(Facility).order_by(Facility.name).limit(500)))
+
+
+def _on_server_only(actor: StaffUser | None, role: str) -> None:
+    if actor is not None and role in APPOINTED_ON_SERVER:
+        raise Refused("on_server_only", f"A {role.replace('_', ' ')} is appointed, and their password set, on the server's "
+                      f"command line (flask staff create USERNAME --role {role}; flask staff password USERNAME).", 403)
 
 
 def _keep_an_admin(staff: StaffUser) -> None:

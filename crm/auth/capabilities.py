@@ -26,7 +26,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "supervise": frozenset({"supervisor"}),
     "act_for_others": frozenset({"supervisor"}),  # act on a case someone else holds (on the timeline by name)
     "review_access": frozenset({"supervisor"}),  # the audit log: who saw whom, break-the-glass reviews
-    "administer": frozenset({"admin"}),
+    "administer": frozenset({"admin"}),  # staff accounts; never patient records, never a hospital's access to them
+    # Give a hospital system access to patient records (register it, its key, its scopes): the interoperability
+    # officer's work alone, each grant in the audit log and on the client under their name. Taking access away is
+    # safe in more hands: an administrator can revoke a system at once.
+    "grant_hospital_access": frozenset({"interop_officer"}),
+    "revoke_hospital_access": frozenset({"interop_officer", "admin"}),
     "handle_grievances": frozenset({"officer", "supervisor"}),  # the grievance desk of a facility or section
     "file_grievances": frozenset({"operator", "supervisor"}),  # record a caller's complaint on their case
     "own_account": frozenset(ROLES),

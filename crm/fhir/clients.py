@@ -1,6 +1,7 @@
 """Hospital systems as OAuth 2.0 clients, the SMART Backend Services way.
 
-An administrator registers a client with its public key (JWK or PEM) and its scopes. The hospital
+An interoperability officer (never an administrator: crm.auth.capabilities) registers a client with its
+public key (JWK or PEM) and its scopes; the grant is kept on the client and in the audit log under their name. The hospital
 asks POST /fhir/auth/token for an access token with `grant_type=client_credentials`,
 `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a JWT it signed
 with its private key (RS384 or ES384): iss = sub = its client id, aud = the token URL, exp at most five
@@ -27,10 +28,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from crm import audit
+from crm.auth.capabilities import can
 from crm.errors import Refused
 from crm.extensions import db
-from crm.models import ClientAssertion, HospitalClient, StaffUser
+from crm.models import ClientAssertion, Facility, HospitalClient, StaffUser
 from crm.models.base import utcnow
+from crm.security.bounds import db_id
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = ("RS384", "ES384")
@@ -123,8 +126,10 @@ def public_jwk(text: str) -> dict:
     return out
 
 
-def register(name: str, key_text: str, scopes_text: str, staff: StaffUser | None, facility_id: int | None = None) -> HospitalClient:
-    """A new hospital client (flushed, audited); its client id is generated and shown to the administrator."""
+def register(name: str, key_text: str, scopes_text: str, officer: StaffUser | None, facility=None) -> HospitalClient:
+    """A new hospital client granted by `officer` (flushed, audited with the officer); its client id is generated."""
+    if officer is None or not officer.active or not can(officer, "grant_hospital_access"):
+        raise Refused("forbidden", "Only an interoperability officer gives a hospital system access to records.", 403)
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise Refused("bad_name", "Give the hospital system a name (at most 200 characters).", 422)
@@ -132,12 +137,25 @@ def register(name: str, key_text: str, scopes_text: str, staff: StaffUser | None
     if not scopes:
         raise Refused("bad_scope", "Give the client at least one scope.", 422)
     client = HospitalClient(client_id="hc_" + secrets.token_urlsafe(18), name=name, jwk=public_jwk(key_text),
-                            scopes=scopes, created_by_id=staff.id if staff else None, facility_id=facility_id)
+                            scopes=scopes, created_by_id=officer.id, facility_id=_facility(facility))
     db.session.add(client)
     db.session.flush()
-    audit.record("fhir_client_register", staff_id=staff.id if staff else None, client=name, client_id=client.client_id,
-                 scopes=scopes)
+    audit.record("fhir_client_register", staff_id=officer.id, client=name,
+                 client_id=client.client_id, scopes=scopes, granted_by=officer.id, granted_by_name=officer.username)
     return client
+
+
+def _facility(value) -> int | None:
+    """The hospital the client belongs to (an id from the form), or None; Refused 422 for anything else."""
+    if value in (None, ""):
+        return None
+    try:
+        facility = db.session.get(Facility, db_id(value))
+    except ValueError:
+        facility = None
+    if facility is None:
+        raise Refused("bad_facility", f"There is no facility {str(value)[:20]}: choose one from the list.", 422)
+    return facility.id
 
 
 def revoke(client: HospitalClient, staff: StaffUser | None) -> HospitalClient:
@@ -178,7 +196,8 @@ def exchange(form: dict) -> dict:
     token = jwt.encode({"iss": token_url(), "sub": client.client_id, "scope": " ".join(granted), "iat": now,
                         "exp": now + timedelta(seconds=TOKEN_SECONDS), "jti": secrets.token_urlsafe(12)},
                        _signing_key(), algorithm="HS256")
-    audit.record("fhir_token", via="fhir", client=client.name, client_id=client.client_id, scopes=granted)
+    audit.record("fhir_token", via="fhir", client=client.name, client_id=client.client_id,
+                 scopes=granted, granted_by=client.created_by_id)
     return {"access_token": token, "token_type": "bearer", "expires_in": TOKEN_SECONDS, "scope": " ".join(granted)}
 
 

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.fhir import clients, ingest
 from crm.fhir import identifiers as ids
-from crm.models import HospitalClient, Patient
+from crm.models import HospitalClient, Patient, StaffUser
 
 NAME = "Guru Teg Bahadur Hospital HIS (demo)"
+OFFICER = "interop1"  # the demo's interoperability officer grants the demo hospital its access
 KEY_FILE = "demo-hospital-key.pem"
 SYSTEM = "https://gtbh.example.in/fhir/sid"
 PATIENTS = 40
@@ -40,7 +41,8 @@ def seed(rng: random.Random, today: date) -> str:
     os.chmod(key_path, 0o600)
     public = private.public_key().public_bytes(serialization.Encoding.PEM,
                                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    client = clients.register(NAME, public, " ".join(clients.PRESETS["send_history"] + clients.PRESETS["read"]), None)
+    officer = db.session.scalar(select(StaffUser).where(StaffUser.username == OFFICER))
+    client = clients.register(NAME, public, " ".join(clients.PRESETS["send_history"] + clients.PRESETS["read"]), officer)
     scopes = list(client.scopes)
     older = db.session.scalars(select(Patient).where(Patient.birth_year < today.year - 35).order_by(Patient.id)
                                .limit(PATIENTS * 15)).all()  # the demo gives chronic conditions only past 35

@@ -6,6 +6,9 @@ changed by it. Each Encounter, Condition, AllergyIntolerance, MedicationStatemen
 DiagnosticReport is stored with the hospital and its date, keyed by the hospital's identifier for it
 (or the Bundle's identifier and the entry's fullUrl): a resend updates, never duplicates, and a Bundle
 whose identifier was seen before gets the first answer again.
+
+Every resource must name the Bundle's patient as its subject (or patient), and any other reference in it to a
+patient must be that same resident: a resource about someone else is refused, never filed under the wrong person.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from crm.fhir import clients, models, summaries
 from crm.fhir import identifiers as ids
 from crm.models import HealthCard, HospitalBundle, HospitalClient, HospitalRecord, Patient
 from crm.models.base import DELHI, iso, utcnow
+from crm.security.bounds import optional_id
 
 MAX_ENTRIES = 200
 KINDS = {"Encounter": "encounter", "Condition": "condition", "AllergyIntolerance": "allergy",
@@ -55,6 +59,9 @@ def transaction(body: dict, client: HospitalClient, scopes: list[str]) -> tuple[
         if kind != "Patient" and not clients.allows(scopes, kind, "c"):
             raise Refused("forbidden", f"This client's scopes do not allow it to write {kind}.", 403)
     patient, patient_urls = _patient(entries)
+    for number, entry in enumerate(entries):
+        if entry["resource"]["resourceType"] != "Patient":
+            _about_only(entry["resource"], number, patient, patient_urls)
     bundle = HospitalBundle(client_id=client.id, identifier=bundle_key, patient_id=patient.id, response={}) if bundle_key else None
     try:
         return _apply(entries, bundle, bundle_key, client, patient, patient_urls)
@@ -140,6 +147,55 @@ def _patient(entries: list[dict]) -> tuple[Patient, list[str]]:
     if len(found) > 1:
         raise Refused("several_patients", "The identifiers in this Bundle name more than one resident; send one Bundle per patient.", 422)
     return db.session.get(Patient, found.pop()), urls
+
+
+def _about_only(resource: dict, number: int, patient: Patient, patient_urls: list[str]) -> None:
+    """Refuse an entry that does not name the Bundle's patient as its subject, or refers to any other patient."""
+    kind = resource["resourceType"]
+    named = [resource[k] for k in ("subject", "patient") if isinstance(resource.get(k), dict)]
+    if not named:
+        raise Refused("no_subject", f"Entry {number} ({kind}) does not say whose it is: give it a subject (or patient) "
+                      "referring to the Bundle's Patient.", 422)
+    for ref in named + list(_patient_references(resource, patient_urls)):
+        if _who(ref, patient_urls, patient) != patient.id:
+            shown = str(ref.get("reference") or ref.get("identifier") or ref)[:80]
+            raise Refused("other_patient", f"Entry {number} ({kind}) refers to {shown}, which is not the patient this "
+                          "Bundle is for: nothing was stored. Send each patient's records in their own Bundle.", 422)
+
+
+def _patient_references(value, patient_urls: list[str]):
+    """Every Reference inside `value` that points at a patient (by id, conditional reference, fullUrl or identifier)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _patient_references(item, patient_urls)
+    elif isinstance(value, dict):
+        text = value.get("reference")
+        ident = value.get("identifier")
+        if (isinstance(text, str) and (text in patient_urls or text.startswith("Patient") or "/Patient/" in text)) \
+                or value.get("type") == "Patient" \
+                or (isinstance(ident, dict) and ident.get("system") in ids.PATIENT_SYSTEMS.values()):
+            yield value
+        for child in value.values():
+            yield from _patient_references(child, patient_urls)
+
+
+def _who(ref: dict, patient_urls: list[str], patient: Patient) -> int | None:
+    """The resident a reference names, if this server can tell (else None, which is never the Bundle's patient)."""
+    text = ref.get("reference")
+    if isinstance(text, str) and text:
+        if text in patient_urls:
+            return patient.id
+        if text.startswith("Patient?identifier="):
+            system, _, value = text[len("Patient?identifier="):].rpartition("|")
+            return _matched(system or None, value)
+        return optional_id(text.removeprefix("Patient/")) if text.startswith("Patient/") else None
+    ident = ref.get("identifier")
+    return _matched(ident.get("system"), str(ident.get("value", ""))) if isinstance(ident, dict) else None
+
+
+def _matched(system: str | None, value: str) -> int | None:
+    parsed = ids.patient_identifier(system, value) if value else None
+    return _resident(*parsed) if parsed is not None and parsed[0] in MATCHING else None
 
 
 def _resident(kind: str, value: str) -> int | None:

@@ -128,12 +128,17 @@ def _phone(stmt: Select, value: str) -> Select:
         raise bad(f"{value[:40]} is not a phone number.") from None
 
 
+def containing(column, value: str):
+    """`column` contains `value` (any case) as typed: LIKE's wildcards in it are matched literally, never interpreted."""
+    text = value.strip()[:100].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{text}%", escape="\\")
+
+
 def _name(stmt: Select, value: str) -> Select:
-    text = value.strip()[:100]
-    if len(text) < 2:
+    # Counted after the wildcards and spaces are set aside: "%%" or "_ _" is not two letters of a name.
+    if len("".join(c for c in value.strip() if c not in "%_\\ ")) < 2:
         raise bad("Search by name needs at least two letters.")
-    pattern = "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-    return stmt.where(or_(func.lower(Patient.name).like(pattern), Patient.name_hi.like("%" + text + "%")))
+    return stmt.where(or_(containing(Patient.name, value), containing(Patient.name_hi, value)))
 
 
 def _gender(stmt: Select, value: str) -> Select:
@@ -164,7 +169,7 @@ def _facility_identifier(stmt: Select, value: str) -> Select:
 
 
 def _facility_name(stmt: Select, value: str) -> Select:
-    return stmt.where(func.lower(Facility.name).like("%" + value.strip()[:100].lower() + "%"))
+    return stmt.where(containing(Facility.name, value))
 
 
 def _message_patient(stmt: Select, value: str) -> Select:
@@ -179,7 +184,13 @@ def _hospital(resource_type: str) -> Searcher:
 
 
 def _communication(m: Message) -> dict:
-    return contacts.communication(m, m.case.patient_id if m.case else None)
+    return contacts.communication(m, m.case.patient_id)
+
+
+def _patients_messages() -> Select:
+    # A message is a Communication only as part of an identified patient's case: a text with no case (a sign-in code,
+    # a number's STOP) or on a case whose caller nobody identified is nobody's clinical record.
+    return select(Message).join(Case, Message.case_id == Case.id).where(Case.patient_id.is_not(None))
 
 
 SEARCHERS: dict[str, Searcher] = {
@@ -191,7 +202,7 @@ SEARCHERS: dict[str, Searcher] = {
         "member": lambda s, v: s.where(Household.id.in_(select(Patient.household_id).where(Patient.id == reference_id(v, "Patient"))))},
         needs_criterion=True),
     "Practitioner": Searcher(StaffUser, resources.practitioner, {
-        "name": lambda s, v: s.where(func.lower(StaffUser.name).like("%" + v.strip()[:100].lower() + "%"))},
+        "name": lambda s, v: s.where(containing(StaffUser.name, v))},
         base=lambda: select(StaffUser).where(StaffUser.role == "doctor")),
     "Organization": Searcher(Facility, resources.organization, {"identifier": _facility_identifier, "name": _facility_name}),
     "Location": Searcher(Facility, resources.location, {
@@ -208,7 +219,8 @@ SEARCHERS: dict[str, Searcher] = {
         "status": _status(Case.status, contacts.ENCOUNTER_STATUS)}, needs_criterion=True),
     "Communication": Searcher(Message, _communication, {
         "patient": _message_patient, "subject": _message_patient,
-        "encounter": lambda s, v: s.where(Message.case_id == reference_id(v, "Encounter"))}, needs_criterion=True),
+        "encounter": lambda s, v: s.where(Message.case_id == reference_id(v, "Encounter"))},
+        base=_patients_messages, needs_criterion=True),
     "AuditEvent": Searcher(AuditLog, contacts.audit_event, {
         "patient": _subject(AuditLog.patient_id), "entity": _subject(AuditLog.patient_id),
         "date": lambda s, v: s.where(_when(AuditLog.at, v))}),

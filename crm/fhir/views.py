@@ -2,7 +2,7 @@
 
 Views authenticate the hospital client, check its scope, call a service and answer FHIR JSON; every
 refusal is an OperationOutcome with its HTTP status, and every access is in the audit log under the
-client's name.
+client's name and the officer who granted it, one row for each patient whose data it returned.
 """
 
 from __future__ import annotations
@@ -73,10 +73,11 @@ def _need(resource_type: str, letter: str) -> None:
         raise Refused("forbidden", f"This client's scopes do not allow it to {what} {resource_type}.", 403)
 
 
-def _audit(action: str, patient_id: int | None = None, keep: bool = False, **detail) -> None:
+def _audit(action: str, patients=(), keep: bool = False, **detail) -> None:
     client = g.fhir_client
-    audit.record(action, patient_id=patient_id, via="fhir", keep=keep, hospital_client_id=client.id, client=client.name,
-                 client_id=client.client_id, path=request.full_path[:300], **detail)
+    audit.record_each_patient(action, patients, via="fhir", keep=keep, hospital_client_id=client.id, client=client.name,
+                              client_id=client.client_id, granted_by=client.created_by_id,
+                              path=request.full_path[:300], **detail)
 
 
 def _known_type(resource_type: str) -> None:
@@ -123,9 +124,8 @@ def search_type(resource_type: str):
     rows, total, count, offset = search.page(stmt, request.args)
     to_resource = search.SEARCHERS[resource_type].to_resource
     entries = [to_resource(row) for row in rows]
-    patients = sorted({_patient_of(resource_type, row) for row in rows} - {None})
-    _audit("fhir_search", patient_id=patients[0] if len(patients) == 1 else None, interaction="search-type",
-           resource_type=resource_type, patients=patients[:100], count=len(rows))
+    _audit("fhir_search", [p for row in rows for p in _patients_of(resource_type, row)], interaction="search-type",
+           resource_type=resource_type, count=len(rows))
     return fhir_response(searchset(entries, total, count, offset, f"{base_url()}/{resource_type}"))
 
 
@@ -133,12 +133,15 @@ def _own_audit_events(stmt):
     return stmt.where(AuditLog.hospital_client_id == g.fhir_client.id)
 
 
-def _patient_of(resource_type: str, row) -> int | None:
+def _patients_of(resource_type: str, row) -> list[int]:
+    """Whose data this row, served as `resource_type`, shows."""
     if resource_type == "Patient":
-        return row.id
+        return [row.id]
+    if resource_type == "Group":
+        return [member.id for member in row.members]
     if resource_type == "Communication":
-        return row.case.patient_id if row.case else None
-    return getattr(row, "patient_id", None)
+        return [row.case.patient_id]
+    return [row.patient_id] if getattr(row, "patient_id", None) else []
 
 
 @bp.get("/<resource_type>/<rid>")
@@ -156,7 +159,7 @@ def read(resource_type: str, rid: str):
         row = db.session.scalars(stmt.limit(1)).first()
     if row is None:
         raise Refused("not_found", f"There is no {resource_type}/{rid[:40]} here.", 404)
-    _audit("fhir_read", patient_id=_patient_of(resource_type, row), interaction="read", resource_type=resource_type)
+    _audit("fhir_read", _patients_of(resource_type, row), interaction="read", resource_type=resource_type)
     return fhir_response(searcher.to_resource(row))
 
 
@@ -169,7 +172,8 @@ def patient_everything(rid: str):
     entries = everything.of_patient(patient_id, lambda t: clients.allows(g.fhir_scopes, t, "r"))
     count = search._bounded(request.args.get("_count"), 50, 0, 200)
     offset = search._bounded(request.args.get("_offset"), 0, 0, search.MAX_OFFSET)
-    _audit("fhir_everything", patient_id=patient_id, interaction="operation", resource_type="Patient", count=len(entries))
+    members = [int(m["entity"]["reference"].split("/")[1]) for e in entries if e["resourceType"] == "Group" for m in e["member"]]
+    _audit("fhir_everything", [patient_id, *members], interaction="operation", resource_type="Patient", count=len(entries))
     return fhir_response(searchset(entries[offset:offset + count], len(entries), count, offset,
                                    f"{base_url()}/Patient/{patient_id}/$everything"))
 
@@ -188,7 +192,7 @@ def transaction():
     if not isinstance(body, dict):
         raise Refused("invalid", "The body is not a JSON object (a FHIR Bundle).", 400)
     answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes)
-    _audit("fhir_ingest", patient_id=patient_id, interaction="transaction", replay=replay,
+    _audit("fhir_ingest", [patient_id], interaction="transaction", replay=replay,
            entries=len(answer.get("entry", [])))
     return fhir_response(answer)
 

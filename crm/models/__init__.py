@@ -11,7 +11,7 @@ from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient,
 from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, StaffSession, StaffUser
-from crm.models.telephony import Call, Message, OptOut
+from crm.models.telephony import Call, Message, MessageSecret, OptOut
 
 __all__ = [
     "ApiToken",
@@ -34,6 +34,7 @@ __all__ = [
     "HospitalRecord",
     "Household",
     "Message",
+    "MessageSecret",
     "OfficeJob",
     "OptOut",
     "Patient",

@@ -20,7 +20,7 @@ HISTORY_KINDS = ("encounter", "condition", "allergy", "medication", "observation
 
 
 class HospitalClient(db.Model):
-    """A hospital system registered by an administrator: its public key and what it may do."""
+    """A hospital system given access by an interoperability officer (created_by): its public key and what it may do."""
 
     __tablename__ = "hospital_client"
 
@@ -37,6 +37,7 @@ class HospitalClient(db.Model):
     last_token_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     facility = relationship("Facility")
+    created_by = relationship("StaffUser", foreign_keys=[created_by_id])
 
 
 class ClientAssertion(db.Model):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
 
-ROLES = ("operator", "doctor", "supervisor", "admin", "registrar", "officer", "field_verifier")
+ROLES = ("operator", "doctor", "supervisor", "admin", "registrar", "officer", "field_verifier", "interop_officer")
 PRESENCES = ("available", "on_call", "wrap_up", "break", "offline")
 
 

@@ -85,6 +85,21 @@ class Message(db.Model):
     case = relationship("Case", back_populates="messages")
 
 
+class MessageSecret(db.Model):
+    """The secret an outbound message carries (a sign-in code), sealed, from its queueing until its send job claims it.
+
+    The message's own body holds `crm.outbox.SECRET_MASK` where the secret goes, so no reader of messages (a desk,
+    FHIR, a report, the access log) can reach the secret; the send job fills it in and deletes this row as it
+    claims the message. Sealed with a key derived from SECRET_KEY and bound to the message id.
+    """
+
+    __tablename__ = "message_secret"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), primary_key=True)
+    sealed: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OptOut(db.Model):
     """A number that texted STOP (or similar); nothing is sent to it until it texts START."""
 

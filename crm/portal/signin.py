@@ -1,7 +1,8 @@
 """Signing in with the mobile number on the registry and a one-time code sent by SMS.
 
 The code is six digits, kept only as an HMAC (keyed by the app's secret), valid for CODE_MINUTES, tried at
-most MAX_TRIES times, and only the newest code of a number counts. Sends are limited per number and per
+most MAX_TRIES times, and only the newest code of a number counts. The SMS that carries it is stored with the code
+masked (crm.outbox keeps the code sealed for its send job only), so no reader of messages ever sees a code. Sends are limited per number and per
 client address per hour. A number that is not on the registry gets exactly the same answer, the same limits
 and the same audit row as one that is; only the SMS is not sent. Every request and every try is audited.
 """
@@ -16,12 +17,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from crm import audit, outbox, phones
 from crm.errors import Refused
 from crm.extensions import db
-from crm.models import Message, Patient, PortalCode
+from crm.models import Patient, PortalCode
 from crm.models.base import utcnow
 
 CODE_MINUTES = 5
@@ -29,7 +30,6 @@ MAX_TRIES = 5
 SENDS_PER_NUMBER_PER_HOUR = 3
 SENDS_PER_ADDRESS_PER_HOUR = 10
 SMS_KIND = "portal_code"
-REDACTED = "[sign-in code: removed after use]"
 
 
 def normalize(raw: str) -> str:
@@ -56,13 +56,14 @@ def request_code(raw_mobile: str, ip: str | None, lang: str, now: datetime | Non
         raise Refused("too_many_codes", _("Too many codes were asked for. Please try again after an hour."), 429)
     holder = db.session.scalar(select(Patient.id).where(Patient.mobile == mobile).order_by(Patient.id).limit(1))
     code = f"{secrets.randbelow(1_000_000):06d}"
+    expires = now + timedelta(minutes=CODE_MINUTES)
     db.session.add(PortalCode(mobile=mobile, code_hash=code_hash(mobile, code), registered=holder is not None,
-                              ip=ip, created_at=now, expires_at=now + timedelta(minutes=CODE_MINUTES)))
+                              ip=ip, created_at=now, expires_at=expires))
     if holder is not None:
         with force_locale(lang):
             body = _("Sampark: your sign-in code is %(code)s. It works for %(minutes)s minutes. "
-                     "Never share it; staff will never ask for it.", code=code, minutes=CODE_MINUTES)
-        outbox.queue_sms(mobile, body, kind=SMS_KIND)
+                     "Never share it; staff will never ask for it.", code=outbox.SECRET_MASK, minutes=CODE_MINUTES)
+        outbox.queue_sms(mobile, body, kind=SMS_KIND, secret=code, secret_expires=expires)
     audit.record("portal_code_requested", patient_id=holder, via="portal", mobile=phones.masked(mobile),
                  registered=holder is not None)
     db.session.flush()
@@ -105,16 +106,6 @@ def code_hash(mobile: str, code: str) -> str:
     """HMAC-SHA256 of the code, bound to the number and keyed by the app's secret."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-def redact_sent_codes(now: datetime) -> int:
-    """A sweep: once a code has left (or failed), its text is removed from the message store."""
-    done = db.session.execute(
-        update(Message).where(Message.kind == SMS_KIND, Message.body != REDACTED,
-                              Message.status.not_in(("pending", "sending")),
-                              Message.created_at <= now - timedelta(minutes=CODE_MINUTES))
-        .values(body=REDACTED).execution_options(synchronize_session=False)).rowcount
-    return done or 0
 
 
 def _aware(moment: datetime) -> datetime:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from crm.extensions import db
 from crm.fhir import clients
+from tests import factories
 
 TOKEN_URL = "http://sampark.test/fhir/auth/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -20,14 +21,15 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 class Hospital:
     """A registered client holding its private key."""
 
-    def __init__(self, http, name="GTB Hospital HIS", scopes=None, alg="ES384", token_url=TOKEN_URL):
+    def __init__(self, http, name="GTB Hospital HIS", scopes=None, alg="ES384", token_url=TOKEN_URL, officer=None):
         self.http, self.alg, self.token_url = http, alg, token_url
         self.private = ec.generate_private_key(ec.SECP384R1()) if alg == "ES384" else rsa.generate_private_key(65537, 2048)
         public_pem = self.private.public_key().public_bytes(serialization.Encoding.PEM,
                                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
         scopes = scopes or " ".join(clients.PRESETS["read"] + clients.PRESETS["send_history"]
                                     + ["system/Communication.read", "system/AuditEvent.read"])
-        self.row = clients.register(name, public_pem, scopes, None)
+        self.officer = officer or factories.make_staff("interop_officer")  # who grants it access
+        self.row = clients.register(name, public_pem, scopes, self.officer)
         db.session.commit()
         self.client_id = self.row.client_id
 

@@ -145,48 +145,54 @@ def test_scope_grammar(scopes, resource, letter, allowed):
 
 
 def test_registration_refuses_private_keys_weak_keys_and_unknown_scopes(app):
+    from tests.factories import make_staff
+
+    officer = make_staff("interop_officer")
     private = ec.generate_private_key(ec.SECP384R1())
     from cryptography.hazmat.primitives import serialization
 
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode()
     with pytest.raises(Refused) as exc:
-        clients.register("X", pem, "system/Patient.read", None)
+        clients.register("X", pem, "system/Patient.read", officer)
     assert exc.value.code == "private_key"
     p256 = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     with pytest.raises(Refused) as exc:
-        clients.register("X", p256, "system/Patient.read", None)
+        clients.register("X", p256, "system/Patient.read", officer)
     assert "P-384" in exc.value.message
     good = private.public_key().public_bytes(serialization.Encoding.PEM,
                                              serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     with pytest.raises(Refused) as exc:
-        clients.register("X", good, "system/Patient.delete-everything", None)
+        clients.register("X", good, "system/Patient.delete-everything", officer)
     assert exc.value.code == "bad_scope"
     jwk = jwt.algorithms.ECAlgorithm.to_jwk(private.public_key(), as_dict=True) | {"kid": "his-1"}
     import json
 
-    client = clients.register("By JWK", json.dumps(jwk), "system/Patient.read", None)
+    client = clients.register("By JWK", json.dumps(jwk), "system/Patient.read", officer)
     assert client.jwk["kid"] == "his-1" and client.jwk["alg"] == "ES384"
 
 
-def test_the_admin_registers_and_revokes_clients_on_a_page(app):
+def test_the_interop_officer_registers_clients_on_a_page_and_the_admin_can_revoke(app):
     from cryptography.hazmat.primitives import serialization
 
     from tests.factories import logged_in
 
-    admin, _ = logged_in(app, "admin")
+    officer, officer_row = logged_in(app, "interop_officer")
     pem = ec.generate_private_key(ec.SECP384R1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    response = admin.post("/fhir/admin/clients", data={"name": "LNJP Hospital <HIS>", "public_key": pem, "preset": "send_history"})
+    response = officer.post("/fhir/admin/clients", data={"name": "LNJP Hospital <HIS>", "public_key": pem, "preset": "send_history"})
     assert response.status_code == 302
-    page = admin.get("/fhir/admin/clients").get_data(as_text=True)
+    page = officer.get("/fhir/admin/clients").get_data(as_text=True)
     assert "LNJP Hospital &lt;HIS&gt;" in page and "system/Bundle.write" in page
     row = db.session.scalars(select(clients.HospitalClient)).one()
+    assert row.created_by_id == officer_row.id
+    admin, _ = logged_in(app, "admin")
+    assert "Register a hospital system" not in admin.get("/fhir/admin/clients").get_data(as_text=True)
     assert admin.post(f"/fhir/admin/clients/{row.id}/revoke").status_code == 302
     db.session.expire_all()
     assert db.session.get(clients.HospitalClient, row.id).revoked_at is not None
     operator, _ = logged_in(app, "operator")
     assert operator.get("/fhir/admin/clients").status_code == 403
-    bad = admin.post("/fhir/admin/clients", data={"name": "X", "public_key": "not a key", "preset": "read"})
+    bad = officer.post("/fhir/admin/clients", data={"name": "X", "public_key": "not a key", "preset": "read"})
     assert bad.status_code == 422 and "PEM" in bad.get_data(as_text=True)

@@ -107,7 +107,7 @@ def test_jobs_run_in_milliseconds_without_building_the_app_again(rq_app, redis_s
     monkeypatch.setattr(crm.app, "create_app", lambda *a, **k: built.append(1))
     rq_app.config["TELEPHONY"] = "emulator"
     sent = []
-    monkeypatch.setattr("telephony.gateway.send_message", lambda message: sent.append(message.id) or f"SM{message.id:032x}")
+    monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: sent.append(message.id) or f"SM{message.id:032x}")
     started = time.monotonic()
     worker.serve(rq_app, redis_server.url, with_scheduler=False, burst=True)
     elapsed = time.monotonic() - started

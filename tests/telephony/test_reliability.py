@@ -78,8 +78,8 @@ def _kill_after_request(message_id):
 def _answer_lost(message_id, monkeypatch):
     real = gateway.send_message
 
-    def sent_then_connection_reset(message):
-        real(message)
+    def sent_then_connection_reset(message, text=None):
+        real(message, text)
         raise OSError("connection reset before Twilio's answer")
 
     monkeypatch.setattr(gateway, "send_message", sent_then_connection_reset)
