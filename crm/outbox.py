@@ -82,7 +82,18 @@ def _enqueue(message_ids: list[int]) -> None:
 
 def text_to_send(message: Message) -> str | None:
     """What the provider is given for `message`: its body with its secret in place; None if the secret expired."""
+    return _filled(message, db.session.get(MessageSecret, message.id))
+
+
+def take_text(message: Message) -> str | None:
+    """`text_to_send(message)`, and its secret leaves the store (the send job's claim: no second send needs it)."""
     secret = db.session.get(MessageSecret, message.id)
+    if secret is not None:
+        db.session.delete(secret)
+    return _filled(message, secret)
+
+
+def _filled(message: Message, secret: MessageSecret | None) -> str | None:
     if secret is None:
         return message.body
     if secret.expires_at <= utcnow():
@@ -91,13 +102,6 @@ def text_to_send(message: Message) -> str | None:
         return message.body.replace(SECRET_MASK, _unseal(secret.sealed, message.id), 1)
     except (InvalidTag, ValueError):
         return None  # sealed under another SECRET_KEY: it cannot be sent, and a new code can be asked for
-
-
-def take_text(message: Message) -> str | None:
-    """`text_to_send(message)`, and its secret leaves the store (the send job's claim: no second send needs it)."""
-    text = text_to_send(message)
-    db.session.query(MessageSecret).filter(MessageSecret.message_id == message.id).delete(synchronize_session=False)
-    return text
 
 
 def same_text(stored: str, sent: str) -> bool:

@@ -1,5 +1,5 @@
 """In a real Chromium: the desk reads an ABHA card's QR (typed by a USB scanner, or a photo), the card office
-links the ABHA, and the administrator registers a hospital system."""
+links the ABHA, and the interoperability officer registers a hospital system."""
 
 from __future__ import annotations
 
@@ -69,15 +69,15 @@ def test_the_desk_reads_an_abha_card_and_the_card_office_links_it(live_app, live
         context.close()
 
 
-def test_the_administrator_registers_and_revokes_a_hospital_system(live_app, live_server, browser):
+def test_the_interop_officer_registers_and_revokes_a_hospital_system(live_app, live_server, browser):
     with live_app.app_context():
-        admin = factories.make_staff("admin").username
+        officer = factories.make_staff("interop_officer").username
     pem = ec.generate_private_key(ec.SECP384R1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-IN")
     page = context.new_page()
     try:
-        log_in(page, live_server, admin)
+        log_in(page, live_server, officer)
         page.click("nav >> text=Hospital systems")
         page.fill("input[name=name]", "Lok Nayak Hospital HIS")
         page.fill("textarea[name=public_key]", pem)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import AuditLog, PortalCode
+from crm.models import AuditLog, Message, MessageSecret, PortalCode
 from crm.models.base import utcnow
 from crm.portal import signin
 from tests.portal.conftest import last_code, sign_in, texts_to
@@ -108,12 +108,34 @@ def test_every_attempt_is_audited(app, client, family):
     assert all(r.via == "portal" and "9810011111" not in str(r.detail) for r in rows)  # masked
 
 
-def test_the_code_never_enters_the_message_store(app, family):
+def test_the_code_never_enters_the_message_store_and_leaves_its_own_with_the_send(app, family, monkeypatch):
+    from telephony import jobs
+
+    handed = []
+    monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: handed.append(text) or "SM" + "1" * 32)
     mobile = signin.request_code("9810011111", None, "en")
     db.session.commit()
     code = last_code(mobile)
     [stored] = texts_to(mobile, "portal_code")
     assert code not in stored and "your sign-in code is ******" in stored
+    message = db.session.scalar(select(Message).where(Message.kind == "portal_code"))
+    jobs.send_message(message.id)
+    assert handed == [stored.replace("******", code)]  # the resident's phone gets the code
+    assert db.session.scalar(select(func.count()).select_from(MessageSecret)) == 0  # and no copy of it stays
+
+
+def test_a_code_whose_time_ran_out_before_sending_is_not_sent(app, family, monkeypatch):
+    from telephony import jobs
+
+    handed = []
+    monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: handed.append(text) or "SM" + "2" * 32)
+    signin.request_code("9810011111", None, "en")
+    db.session.commit()
+    db.session.scalar(select(MessageSecret)).expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    message = db.session.scalar(select(Message).where(Message.kind == "portal_code"))
+    jobs.send_message(message.id)
+    assert handed == [] and db.session.get(Message, message.id).status == "failed"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
