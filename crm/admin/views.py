@@ -166,5 +166,7 @@ def _staff_page(staff: StaffUser, error: Refused | None, form=None):
 
 
 def _form_page(template: str, error: Refused | None, **context):
-    return render_template(template, error=error, roles=ROLES, specialties=specialties.REGISTRY, **context), \
+    current = getattr(context.get("staff"), "role", None)
+    roles = [r for r in ROLES if r not in service.APPOINTED_ON_SERVER or r == current]  # the others: command line only
+    return render_template(template, error=error, roles=roles, specialties=specialties.REGISTRY, **context), \
         (error.status if error else 200)
