@@ -117,6 +117,25 @@ def test_a_worker_killed_while_sending_leaves_the_reply_sent_once_or_failed_on_t
     assert len(sent) == (0 if step == "claim committed" else 1)
 
 
+def test_a_sign_in_code_whose_answer_was_lost_is_found_at_twilio_by_its_masked_text(live, monkeypatch):
+    from crm.portal import signin
+    from tests.factories import make_patient
+
+    app, base, _switch = live
+    phone = Phone(f"{base}/emulator", "+919877700002")
+    with app.app_context(), app.test_request_context():
+        make_patient(mobile=phone.number)
+        signin.request_code(phone.number, None, "en")
+        unit_of_work.commit()
+        message_id = db.session.scalar(select(Message.id).where(Message.kind == signin.SMS_KIND))
+        _answer_lost(message_id, monkeypatch)
+        assert _sweep(utcnow() + LATER)["sms_settled"] == 1
+        message = db.session.get(Message, message_id)
+        assert message.status != "failed" and message.sid and "******" in message.body
+    [code_sms] = [m["body"] for m in phone.thread() if "sign-in code" in m.get("body", "")]
+    assert "******" not in code_sms  # the phone got the code itself, once
+
+
 def _wait_in_tier1(phone: Phone):
     call = phone.call()
     call.wait_for("press 9", timeout=10)
