@@ -1,8 +1,8 @@
 """Hospital systems as OAuth 2.0 clients, the SMART Backend Services way.
 
 An interoperability officer (never an administrator: crm.auth.capabilities) registers a client with its
-public key (JWK or PEM) and its scopes; the grant is kept on the client and in the audit log under their name. The hospital
-asks POST /fhir/auth/token for an access token with `grant_type=client_credentials`,
+public key (JWK or PEM) and its scopes; the grant is kept on the client and in the audit log under their
+name. The hospital asks POST /fhir/auth/token for an access token with `grant_type=client_credentials`,
 `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a JWT it signed
 with its private key (RS384 or ES384): iss = sub = its client id, aud = the token URL, exp at most five
 minutes ahead, a jti never used before. The access token it gets lives five minutes and carries the
