@@ -18,6 +18,7 @@ import re
 from itertools import accumulate
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 MAX_JSON_DEPTH = 64  # a FHIR Bundle nests about 12 deep; a staff API body 3
@@ -33,22 +34,25 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_unreadable_input)
 
 
-def refuse_unreadable_input():
-    """A 400 naming the problem when the request holds a control character or JSON nested too deep; else None."""
-    problem = input_problem()
-    if problem is None:
-        return None
-    from crm.errors import answer
+def refuse_unreadable_input() -> None:
+    """Refused (400) naming the problem when the request holds a control character or JSON nested too deep.
 
-    return answer("bad_request", problem, 400)
+    Raised, not returned, so the area's own handler answers it (the portal's page, in the citizen's language)."""
+    problem = input_problem()
+    if problem is not None:
+        from crm.errors import Refused
+
+        raise Refused("bad_request", problem, 400)
 
 
 def input_problem() -> str | None:
     """What is wrong with this request's query, form or JSON body, or None."""
-    for where, fields in (("query", request.args), ("form", _form())):
+    for fields in (request.args, _form()):
         for name, value in fields.items(multi=True):
             if CONTROL.search(name) or (isinstance(value, str) and CONTROL.search(value)):
-                return f"The {where} field {_shown(name)} holds a control character (such as NUL); remove it and send again."
+                # Citizens meet this on the portal's forms: in their language.
+                return _("The field %(name)s holds a control character (such as NUL); remove it and send again.",
+                         name=_shown(name))
     raw = b"" if _is_form() else request.get_data(cache=True)
     if not raw.lstrip()[:1] in (b"{", b"["):
         return None
