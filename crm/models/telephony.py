@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
-from crm.security.bounds import ADDRESS, ERROR_CODE, SID, STATUS_WORD
+from crm.security.bounds import ADDRESS, ERROR_CODE, ERROR_MESSAGE, OPT_OUT_KEYWORD, SID, STATUS_WORD
 
 # Twilio's call statuses in the order a call moves through them; terminal ones share the last rank.
 CALL_STATUS_RANK = {
@@ -77,7 +77,7 @@ class Message(db.Model):
     segments: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(STATUS_WORD), default="pending")
     error_code: Mapped[str | None] = mapped_column(String(ERROR_CODE))
-    error_message: Mapped[str | None] = mapped_column(String(300))
+    error_message: Mapped[str | None] = mapped_column(String(ERROR_MESSAGE))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # claimed by a job; settled by a sweep if stuck
@@ -93,5 +93,5 @@ class OptOut(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(ADDRESS), unique=True)
-    keyword: Mapped[str] = mapped_column(String(20))
+    keyword: Mapped[str] = mapped_column(String(OPT_OUT_KEYWORD))
     opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,6 +22,8 @@ ADDRESS = 128
 SID = 40  # a provider's id for a call, message, queue or template (Twilio's are 34 characters)
 STATUS_WORD = 30  # a status or result word (Twilio's longest: "redirected-from-bridged", "partially_delivered")
 ERROR_CODE = 10  # a provider's error code, digits
+ERROR_MESSAGE = 300  # a provider's error in words, as the desk reads it
+OPT_OUT_KEYWORD = 20  # the word a citizen texted to stop messages (STOP, UNSUBSCRIBE, ...)
 
 
 class BoundedIntConverter(IntegerConverter):

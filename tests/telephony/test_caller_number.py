@@ -6,8 +6,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crm import phones
+from crm.models import Case
 from crm.security.bounds import PHONE
-from telephony import calls
+from telephony import calls, webhook_fields
 
 
 def parsed(raw: str) -> str:
@@ -58,3 +59,10 @@ def test_anything_else_is_parsed_as_before(raw):
 def test_a_caller_id_that_is_no_phone_number_is_an_unknown_caller(raw, number):
     assert calls.caller_number(raw) == number
     assert len(calls.caller_number(raw)) <= PHONE
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+:._@-", max_size=200))
+def test_any_caller_id_the_edge_lets_in_is_kept_within_the_case_column(raw):
+    pattern, longest = webhook_fields.RULES["From"]
+    if len(raw) <= longest and pattern.fullmatch(raw):
+        assert len(calls.caller_number(raw)) <= Case.__table__.c.caller_phone.type.length
