@@ -295,9 +295,14 @@ def test_json_nested_50000_deep_is_a_clear_400(pg_app, path):
 
 
 @pytest.mark.pg
-def test_deep_json_sent_as_text_is_refused_before_any_reader_parses_it(pg_app):
-    client, _ = factories.logged_in(pg_app, "supervisor")
-    response = client.post("/api/v1/lookup", data='{"a": ' + _deep() + "}", content_type="text/plain")
+@pytest.mark.parametrize("content_type", ["application/fhir+json", "text/plain"])
+def test_a_hospitals_bundle_nested_50000_deep_is_a_clear_400_whatever_its_content_type(pg_app, content_type):
+    from tests.fhir.hospital import Hospital
+
+    hospital = Hospital(pg_app.test_client(), scopes="system/*.read system/*.write")
+    # FHIR's reader takes JSON whatever the content type says: the depth is measured before any reader parses.
+    response = hospital.http.post("/fhir", data='{"resourceType": "Bundle", "entry": ' + _deep() + "}",
+                                  headers={"Authorization": f"Bearer {hospital.token()}", "Content-Type": content_type})
     assert response.status_code == 400 and b"nested" in response.data
 
 
