@@ -41,11 +41,17 @@ ENV_KEYS = (
     "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
+    "EMULATOR_MOUNT",  # serve the Twilio emulator under /emulator (default: when TELEPHONY=emulator; never production)
 )
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
 EMULATOR_AUTH_TOKEN = "emulator-auth-token"
-PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "CARD_SIGNING_KEY_FILE")
+# Settings a production start must be given: each one's default is only fit for the demo and tests (a key in
+# instance/, SQLite, no Redis, http://127.0.0.1, the built-in emulator and its public credentials).
+PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "CARD_SIGNING_KEY_FILE",
+                       "TELEPHONY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER")
+TELEPHONY_PROVIDERS = ("twilio", "emulator")
+MIN_SECRET_KEY = 32  # characters; `python -c 'import secrets; print(secrets.token_hex(32))'` gives 64
 
 
 class ConfigError(RuntimeError):
@@ -67,6 +73,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["SECRET_KEY"] = values.get("SECRET_KEY") or _instance_secret(instance_path)
     config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"), instance_path)
     config["TELEPHONY"] = values.get("TELEPHONY", "emulator")
+    if config["TELEPHONY"] not in TELEPHONY_PROVIDERS:
+        raise ConfigError(f"TELEPHONY must be one of {', '.join(TELEPHONY_PROVIDERS)}; it is {config['TELEPHONY']!r}.")
+    config["EMULATOR_MOUNT"] = _flag(values, "EMULATOR_MOUNT", config["TELEPHONY"] == "emulator")
     config["PUBLIC_BASE_URL"] = values.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     if config["TELEPHONY"] == "emulator":
         # The built-in emulator's fixed, public credentials: it is never mounted in production.
@@ -130,17 +139,40 @@ def _positive_int(values: dict, key: str, default: int, minimum: int = 1) -> int
     return int(raw)
 
 
+def _flag(values: dict, key: str, default: bool) -> bool:
+    """An on/off setting: true/false, 1/0, yes/no, on/off (any case), or a bool from overrides."""
+    raw = values.get(key, default)
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{key} must be on or off (1/0, true/false); it is {raw!r}.")
+
+
 def _check_production(values: dict) -> None:
+    """Refuse every setting whose default, or whose value, is unsafe in production: each is named."""
     missing = [key for key in PRODUCTION_REQUIRED if not values.get(key)]
-    telephony = values.get("TELEPHONY", "twilio")
-    if telephony == "emulator":
-        raise ConfigError("TELEPHONY=emulator is refused when SAMPARK_ENV=production: set TELEPHONY=twilio.")
-    missing += [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER") if not values.get(k)]
     if missing:
         raise ConfigError(
             "Sampark will not start in production without: " + ", ".join(missing)
             + ". Set them in the environment (see README.md, 'Production')."
         )
+    if values["TELEPHONY"] != "twilio":
+        raise ConfigError(f"TELEPHONY={values['TELEPHONY']} is refused when SAMPARK_ENV=production: set "
+                          "TELEPHONY=twilio (the emulator shows every number's texts and sign-in codes to anyone).")
+    if _flag(values, "EMULATOR_MOUNT", False):
+        raise ConfigError("EMULATOR_MOUNT is refused when SAMPARK_ENV=production: the emulator is public; unset it.")
+    # Flask turns its debug mode on from FLASK_DEBUG before these settings are read; an override sets DEBUG.
+    if _flag({"DEBUG": values.get("DEBUG", os.environ.get("FLASK_DEBUG", ""))}, "DEBUG", False):
+        raise ConfigError("DEBUG (FLASK_DEBUG) is refused when SAMPARK_ENV=production: it shows code and data "
+                          "to anyone who causes an error; unset it.")
+    if len(str(values["SECRET_KEY"])) < MIN_SECRET_KEY:
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY} random characters in production.")
+    if values["TWILIO_AUTH_TOKEN"] == EMULATOR_AUTH_TOKEN:
+        raise ConfigError("TWILIO_AUTH_TOKEN is the emulator's public token: set the Twilio account's own.")
     if not values["PUBLIC_BASE_URL"].startswith("https://"):
         raise ConfigError("PUBLIC_BASE_URL must be the https:// address Twilio calls in production.")
 

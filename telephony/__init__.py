@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
     sweeps.register(app, "fallback_read_back", fallback.replay)
-    if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
+    if app.config["TELEPHONY"] == "emulator" and app.config["EMULATOR_MOUNT"]:
         _mount_emulator(app)
 
 

@@ -57,19 +57,28 @@ def param_int(value, default: int = 0) -> int:
 
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+UNKNOWN_CALLER = "unknown"
 
 
 def caller_number(raw: str) -> str:
-    """E.164 when the caller id parses, otherwise as Twilio gave it (withheld, foreign, client:...).
+    """The caller's phone number in E.164, or "unknown" for a caller id that is no phone number.
 
-    Twilio gives a caller id in E.164: such a string comes back as it is either way (formatted again if it is
-    valid, as given if not), so it is not parsed (phonenumbers costs a tenth of an incoming call's CPU)."""
+    Twilio gives a phone caller id in E.164: such a string comes back as it is either way (formatted again if it is
+    valid, as given if not), so it is not parsed (phonenumbers costs a tenth of an incoming call's CPU). A SIP URI
+    whose user part is a number (sip:+919810000001@trunk) is that number. A withheld id ("anonymous"), a browser
+    client ("client:agent42") or a SIP user by name ("sip:alice.kumar@pbx.example.in") is an unknown caller: the
+    case keeps no number to call or text back, and the raw id never meets the phone columns (crm.security.bounds.PHONE)."""
     if _E164.fullmatch(raw or ""):
         return raw
+    text = raw or ""
+    if text[:7].lower() == "client:":
+        return UNKNOWN_CALLER
+    if text[:4].lower() in ("sip:", "tel:"):
+        text = text[4:].split("@", 1)[0].split(";", 1)[0]
     try:
-        return phones.normalize(raw)
+        return phones.normalize(text)
     except phones.PhoneError:
-        return raw or "unknown"
+        return UNKNOWN_CALLER
 
 
 def incoming(params: dict) -> tuple[Call, Case]:
@@ -81,9 +90,15 @@ def incoming(params: dict) -> tuple[Call, Case]:
     caller = caller_number(params.get("From", ""))
     case = lifecycle.open_case("voice", caller, status=Status.IVR)
     call = Call(sid=sid, case=case, direction="inbound", purpose="citizen", from_number=caller,
-                to_number=params.get("To", ""), status=params.get("CallStatus", "ringing"), last_heard_at=utcnow())
+                to_number=params.get("To", ""), status=_first_status(params), last_heard_at=utcnow())
     db.session.add(call)
     return call, case
+
+
+def _first_status(params: dict) -> str:
+    """The new leg's status: Twilio's, if it is one of its call statuses (a word it never sends is not kept)."""
+    status = params.get("CallStatus", "")
+    return status if status in CALL_STATUS_RANK else "ringing"
 
 
 def answer_incoming(params: dict) -> Case:
@@ -91,7 +106,7 @@ def answer_incoming(params: dict) -> Case:
     incoming() through the ORM. The case returned may be a detached copy: read it, do not change it."""
     if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         opened = lifecycle.open_call(params["CallSid"], caller_number(params.get("From", "")),
-                                     params.get("To", ""), params.get("CallStatus", "ringing"))
+                                     params.get("To", ""), _first_status(params))
         if opened is not None:
             return opened[0]
     return incoming(params)[1]

@@ -8,6 +8,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from crm import outbox, unit_of_work
 from crm.models.base import utcnow
+from crm.security import bounds
 from telephony import gateway, messages
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def send_message(message_id: int) -> None:
         message.status = "queued" if message.status == "sending" else message.status
         message.sent_at = utcnow()
     except TwilioRestException as exc:
-        message.status, message.error_code, message.error_message = "failed", str(exc.code)[:10], str(exc.msg)[:300]
+        message.status = "failed"
+        message.error_code, message.error_message = str(exc.code)[:bounds.ERROR_CODE], str(exc.msg)[:bounds.ERROR_MESSAGE]
     except (TwilioException, OSError) as exc:
         # The request may or may not have reached Twilio: never send again blindly. The message stays
         # 'sending'; the sweep (telephony.reconcile) asks Twilio later and marks it sent or failed.

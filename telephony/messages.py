@@ -27,6 +27,7 @@ from crm.live import events
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
 from crm.models.telephony import MESSAGE_STATUS_RANK
+from crm.security import bounds
 from telephony import calls, sms_at_once, sms_text
 from triage import classify
 
@@ -159,10 +160,10 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
 
 def _opt_out(sender: str, keyword: str) -> Case | None:
     if db.session.scalar(select(OptOut).where(OptOut.phone == sender)) is None:
-        db.session.add(OptOut(phone=sender, keyword=keyword[:20]))
+        db.session.add(OptOut(phone=sender, keyword=keyword[:bounds.OPT_OUT_KEYWORD]))
     case = _open_case_of(sender)
     if case is not None:
-        timeline.add_event(case, "opted_out", keyword=keyword[:20])
+        timeline.add_event(case, "opted_out", keyword=keyword[:bounds.OPT_OUT_KEYWORD])
     return case
 
 
@@ -193,7 +194,7 @@ def update_status(params: dict) -> Message | None:
         return None
     message.status = status
     if params.get("ErrorCode"):
-        message.error_code = str(params["ErrorCode"])[:10]
+        message.error_code = str(params["ErrorCode"])[:bounds.ERROR_CODE]
         message.error_message = KNOWN_ERRORS.get(message.error_code, message.error_message)
     if message.case is not None:
         events.case_changed(message.case, "case.message")

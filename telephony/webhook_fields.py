@@ -3,6 +3,8 @@
 Twilio's own values are short and regular (sids are two letters and 32 hex digits, statuses are words,
 digits are keypad characters). Anything else, even signed, is refused with a 400 that names the field;
 nothing is stored. A field sent twice is refused too, so no view can read one copy and sign-check another.
+A field kept in a column is bounded by that column's width (crm.security.bounds, which the models read too).
+NUL and other control characters are refused before this, for every request (crm.security.inputs).
 """
 
 from __future__ import annotations
@@ -11,29 +13,31 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from crm.security import bounds
+
 MAX_FIELDS = 100
 MAX_OTHER = 2000  # any field not named below (Twilio adds fields over time; they must stay small)
 SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
-# E.164, a withheld id ("anonymous", "+266696687"), a browser leg "client:staff-7", or a SIP user; the
-# columns that keep numbers are 40 characters wide.
-ADDRESS = re.compile(r"[A-Za-z0-9+:._@-]{0,40}")
-WORD = re.compile(r"[A-Za-z_-]{0,40}")
-DIGITS = re.compile(r"[0-9*#w]{0,40}")
-COUNT = re.compile(r"[0-9]{0,10}")
+# E.164, a withheld id ("anonymous", "+266696687"), a browser leg "client:staff-7", a SIP URI
+# "sip:alice.kumar@pbx.example.in" or "whatsapp:+91...": as wide as the call and message columns that keep them.
+ADDRESS = re.compile(r"[A-Za-z0-9+:._@-]*")
+WORD = re.compile(r"[A-Za-z_-]*")
+DIGITS = re.compile(r"[0-9*#w]*")
+COUNT = re.compile(r"[0-9]*")
 
 RULES: dict[str, tuple[re.Pattern | None, int]] = {
-    **{name: (SID, 34) for name in ("CallSid", "MessageSid", "SmsSid", "SmsMessageSid", "AccountSid", "QueueSid",
-                                    "ConferenceSid", "ParentCallSid", "MessagingServiceSid")},
-    **{name: (ADDRESS, 40) for name in ("From", "To", "Caller", "Called")},
-    **{name: (WORD, 40) for name in ("CallStatus", "QueueResult", "MessageStatus", "SmsStatus", "Direction",
-                                     "StatusCallbackEvent", "OptOutType")},
+    **{name: (SID, bounds.SID) for name in ("CallSid", "MessageSid", "SmsSid", "SmsMessageSid", "AccountSid",
+                                            "QueueSid", "ConferenceSid", "ParentCallSid", "MessagingServiceSid")},
+    **{name: (ADDRESS, bounds.ADDRESS) for name in ("From", "To", "Caller", "Called")},
+    **{name: (WORD, bounds.STATUS_WORD) for name in ("CallStatus", "QueueResult", "MessageStatus", "SmsStatus",
+                                                     "Direction", "StatusCallbackEvent", "OptOutType")},
     **{name: (COUNT, 10) for name in ("SequenceNumber", "QueuePosition", "QueueTime", "AvgQueueTime",
-                                      "CurrentQueueSize", "CallDuration", "Duration", "NumSegments", "NumMedia",
-                                      "ErrorCode")},
-    "Digits": (DIGITS, 40),
-    "Body": (None, 1600),  # Twilio's longest message
-    "SpeechResult": (None, 1000),
-    "ErrorMessage": (None, 500),
+                                      "CurrentQueueSize", "CallDuration", "Duration", "NumSegments", "NumMedia")},
+    "ErrorCode": (COUNT, bounds.ERROR_CODE),
+    "Digits": (DIGITS, 40),  # read, never kept as it came: a card number, a menu key
+    "Body": (None, 1600),  # Twilio's longest message (kept as text)
+    "SpeechResult": (None, 1000),  # kept on the timeline cut to 500
+    "ErrorMessage": (None, 500),  # read, never kept (the desk reads the known codes in words)
 }
 
 
@@ -50,8 +54,6 @@ def problem(form: MultiDict) -> str | None:
         value = values[0]
         if len(value) > longest:
             return f"Field {name!r} is longer than {longest} characters."
-        if "\x00" in value:
-            return f"Field {name!r} holds a NUL character."
         if pattern is not None and value and not pattern.fullmatch(value):
             return f"Field {name!r} is not in Twilio's format."
     return None

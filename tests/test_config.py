@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm.config import ConfigError, load
+from crm.config import EMULATOR_AUTH_TOKEN, ConfigError, load
 
 PRODUCTION = {
     "SAMPARK_ENV": "production", "SECRET_KEY": "s" * 32, "DATABASE_URL": "postgresql://db/sampark",
@@ -25,17 +25,54 @@ def test_development_secret_is_kept_between_starts(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "TWILIO_AUTH_TOKEN", "CARD_SIGNING_KEY_FILE"])
-def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL",
+                                     "CARD_SIGNING_KEY_FILE", "TELEPHONY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
+                                     "TWILIO_PHONE_NUMBER"])
+def test_production_refuses_to_start_without_each_required_setting(tmp_path, monkeypatch, missing):
+    monkeypatch.delenv(missing, raising=False)
     settings = dict(PRODUCTION)
     del settings[missing]
-    with pytest.raises(ConfigError, match=missing):
+    with pytest.raises(ConfigError, match=f"without: {missing}"):
         load(tmp_path, settings)
 
 
-def test_production_refuses_the_emulator(tmp_path):
-    with pytest.raises(ConfigError, match="emulator"):
-        load(tmp_path, PRODUCTION | {"TELEPHONY": "emulator"})
+def test_production_without_telephony_does_not_fall_back_to_the_emulator(tmp_path, monkeypatch):
+    monkeypatch.delenv("TELEPHONY", raising=False)
+    settings = {key: value for key, value in PRODUCTION.items() if key != "TELEPHONY"}
+    with pytest.raises(ConfigError, match="TELEPHONY"):
+        load(tmp_path, settings)
+
+
+@pytest.mark.parametrize("unsafe, named", [
+    ({"TELEPHONY": "emulator"}, "TELEPHONY=emulator"),
+    ({"TELEPHONY": "plivo"}, "TELEPHONY"),
+    ({"EMULATOR_MOUNT": True}, "EMULATOR_MOUNT"),
+    ({"EMULATOR_MOUNT": "1"}, "EMULATOR_MOUNT"),
+    ({"DEBUG": True}, "DEBUG"),
+    ({"SECRET_KEY": "changeme"}, "SECRET_KEY"),
+    ({"TWILIO_AUTH_TOKEN": EMULATOR_AUTH_TOKEN}, "TWILIO_AUTH_TOKEN"),
+    ({"PUBLIC_BASE_URL": "http://help.example.in"}, "PUBLIC_BASE_URL"),
+])
+def test_production_refuses_an_unsafe_setting_by_name(tmp_path, unsafe, named):
+    with pytest.raises(ConfigError, match=named):
+        load(tmp_path, PRODUCTION | unsafe)
+
+
+def test_production_refuses_flask_debug_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError, match="DEBUG"):
+        load(tmp_path, PRODUCTION)
+
+
+def test_production_with_every_setting_named_starts_without_the_emulator(tmp_path):
+    config = load(tmp_path, PRODUCTION)
+    assert config["TELEPHONY"] == "twilio" and config["EMULATOR_MOUNT"] is False
+
+
+@pytest.mark.parametrize("value, mounted", [(None, True), ("0", False), ("false", False), ("1", True)])
+def test_the_emulator_mount_is_read_as_on_or_off(tmp_path, value, mounted):
+    overrides = {"TELEPHONY": "emulator"} | ({"EMULATOR_MOUNT": value} if value is not None else {})
+    assert load(tmp_path, overrides)["EMULATOR_MOUNT"] is mounted
 
 
 def test_production_cookies_are_secure(tmp_path):

@@ -48,8 +48,8 @@ def new_for_case():
                                facilities=facilities, category=texts.category_label)
     if not case.caller_phone:
         raise Refused("no_phone", "This case has no caller number to send the reference to.", 409)
-    facility = db.session.get(Facility, int(request.form.get("facility_id") or 0) or 0) \
-        if (request.form.get("facility_id") or "").isdigit() else None
+    # A facility id that is not one (past the id column's range, say) is a clear 404, never a driver overflow.
+    facility = load(Facility, request.form["facility_id"], "facility") if request.form.get("facility_id") else None
     patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
     language = request.form.get("language") if request.form.get("language") in ("hi", "en", "hl") else case.language
     filed = services.file(request.form.get("category", ""), request.form.get("body", ""), "operator",

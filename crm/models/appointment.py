@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.security.bounds import PHONE
 
 
 class Slot(db.Model):
@@ -41,7 +42,7 @@ class Appointment(db.Model):
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(PHONE))
     language: Mapped[str] = mapped_column(String(10), default="hi")
     status: Mapped[str] = mapped_column(String(12), default="booked")  # booked, cancelled, moved
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))

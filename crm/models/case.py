@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.security.bounds import PHONE
 
 CHANNELS = ("voice", "sms", "whatsapp", "desk")
 
@@ -53,7 +54,7 @@ class Case(db.Model):
     priority: Mapped[str] = mapped_column(String(2), default="P4")
     specialty: Mapped[str | None] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(2), default="hi")
-    caller_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    caller_phone: Mapped[str | None] = mapped_column(String(PHONE), index=True)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     summary: Mapped[str | None] = mapped_column(Text)

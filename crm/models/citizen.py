@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.security.bounds import PHONE
 
 CARD_REQUEST_KINDS = ("revised", "duplicate")
 CARD_REQUEST_STATUSES = ("submitted", "in_progress", "reissued", "rejected", "delivered")
@@ -66,7 +67,7 @@ class CardRequest(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")  # what is wrong, or lost / damaged
     status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
     channel: Mapped[str] = mapped_column(String(12), default="portal")
-    phone: Mapped[str | None] = mapped_column(String(20))  # who is told of each change
+    phone: Mapped[str | None] = mapped_column(String(PHONE))  # who is told of each change
     language: Mapped[str] = mapped_column(String(2), default="hi")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -93,7 +94,7 @@ class Grievance(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(10))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(PHONE), index=True)
     language: Mapped[str] = mapped_column(String(2), default="hi")
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.security.bounds import ADDRESS, ERROR_CODE, ERROR_MESSAGE, OPT_OUT_KEYWORD, SID, STATUS_WORD
 
 # Twilio's call statuses in the order a call moves through them; terminal ones share the last rank.
 CALL_STATUS_RANK = {
@@ -27,20 +28,20 @@ class Call(db.Model):
     __tablename__ = "call"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sid: Mapped[str] = mapped_column(String(40), unique=True)
+    sid: Mapped[str] = mapped_column(String(SID), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     purpose: Mapped[str] = mapped_column(String(12), default="citizen")  # citizen, callback, staff
     direction: Mapped[str] = mapped_column(String(10), default="inbound")
-    from_number: Mapped[str] = mapped_column(String(40), default="")
-    to_number: Mapped[str] = mapped_column(String(40), default="")
-    status: Mapped[str] = mapped_column(String(16), default="ringing")
+    from_number: Mapped[str] = mapped_column(String(ADDRESS), default="")
+    to_number: Mapped[str] = mapped_column(String(ADDRESS), default="")
+    status: Mapped[str] = mapped_column(String(STATUS_WORD), default="ringing")
     last_sequence: Mapped[int] = mapped_column(default=-1)
     queue_name: Mapped[str | None] = mapped_column(String(40))
-    queue_sid: Mapped[str | None] = mapped_column(String(40))
+    queue_sid: Mapped[str | None] = mapped_column(String(SID))
     queue_position: Mapped[int | None] = mapped_column()
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    queue_result: Mapped[str | None] = mapped_column(String(30))
+    queue_result: Mapped[str | None] = mapped_column(String(STATUS_WORD))
     queue_seconds: Mapped[int | None] = mapped_column()
     card_attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -59,7 +60,7 @@ class Message(db.Model):
     __table_args__ = (Index("ix_message_status_sending_since", "status", "sending_since"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sid: Mapped[str | None] = mapped_column(String(40), unique=True)
+    sid: Mapped[str | None] = mapped_column(String(SID), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     direction: Mapped[str] = mapped_column(String(10))  # inbound, outbound
@@ -67,16 +68,16 @@ class Message(db.Model):
     # "sms" or "whatsapp"; numbers are stored in E.164 either way (the gateway adds "whatsapp:").
     channel: Mapped[str] = mapped_column(String(10), default="sms", server_default="sms")
     # A WhatsApp template message (outside the 24-hour window): Twilio's ContentSid and its variables.
-    content_sid: Mapped[str | None] = mapped_column(String(40))
+    content_sid: Mapped[str | None] = mapped_column(String(SID))
     content_variables: Mapped[dict | None] = mapped_column(JSON)
-    from_number: Mapped[str] = mapped_column(String(40))
-    to_number: Mapped[str] = mapped_column(String(40))
+    from_number: Mapped[str] = mapped_column(String(ADDRESS))
+    to_number: Mapped[str] = mapped_column(String(ADDRESS))
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(10))
     segments: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    error_code: Mapped[str | None] = mapped_column(String(10))
-    error_message: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(STATUS_WORD), default="pending")
+    error_code: Mapped[str | None] = mapped_column(String(ERROR_CODE))
+    error_message: Mapped[str | None] = mapped_column(String(ERROR_MESSAGE))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # claimed by a job; settled by a sweep if stuck
@@ -106,6 +107,6 @@ class OptOut(db.Model):
     __tablename__ = "opt_out"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(40), unique=True)
-    keyword: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(ADDRESS), unique=True)
+    keyword: Mapped[str] = mapped_column(String(OPT_OUT_KEYWORD))
     opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,4 @@
-"""Numbers from outside (URL paths, query strings, JSON and form bodies), bounded before they reach the database.
+"""What comes from outside, bounded before it reaches the database: numbers, and the widths of the text columns.
 
 Python integers have no size, database ids do: the id columns are INTEGER, and on PostgreSQL SQLAlchemy casts a
 bound id to INTEGER, so 2**31 in a query raises "integer out of range" deep in the driver (a 500). Every id from
@@ -11,6 +11,19 @@ from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER, the type of every id column
 MAX_DIGITS = 19  # digits a number from outside may have before it is read at all
+
+# Column widths. The models' String(...) and the edges' field bounds (telephony/webhook_fields.py) both read
+# these, so a value the edge lets in always fits where it is kept: SQLite ignores a width, PostgreSQL refuses
+# the row (a 500 the tests on SQLite never saw).
+PHONE = 20  # a phone number kept on a case, appointment or grievance: E.164 (at most 16) or "unknown"
+# An address as Twilio sends it in From / To: E.164, "client:<identity>" (Twilio allows identities of 121
+# characters), a SIP URI "sip:alice.kumar@pbx.example.in", "whatsapp:+91...". Kept as given on call and message rows.
+ADDRESS = 128
+SID = 40  # a provider's id for a call, message, queue or template (Twilio's are 34 characters)
+STATUS_WORD = 30  # a status or result word (Twilio's longest: "redirected-from-bridged", "partially_delivered")
+ERROR_CODE = 10  # a provider's error code, digits
+ERROR_MESSAGE = 300  # a provider's error in words, as the desk reads it
+OPT_OUT_KEYWORD = 20  # the word a citizen texted to stop messages (STOP, UNSUBSCRIBE, ...)
 
 
 class BoundedIntConverter(IntegerConverter):
