@@ -143,8 +143,7 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
            channel: str = "sms") -> Message | None:
     """Insert the message once per MessageSid (INSERT ... ON CONFLICT DO NOTHING); None, and the unit of work
     rolled back, if Twilio's copy arrived twice at once and the other request stored it."""
-    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(Message)
-    message = db.session.scalars(insert.values(
+    message = db.session.scalars(_insert(Message).values(
         sid=sid, case_id=case.id if case else None, direction="inbound", kind="reply", from_number=sender,
         to_number=helpline, body=body, language=language, status="received", segments=sms_text.segments(body),
         created_at=utcnow(), updated_at=utcnow(), channel=channel,
@@ -157,9 +156,15 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
     return message
 
 
+def _insert(model):
+    """An INSERT that can say ON CONFLICT DO NOTHING, in the database's own dialect."""
+    return (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(model)
+
+
 def _opt_out(sender: str, keyword: str) -> Case | None:
-    if db.session.scalar(select(OptOut).where(OptOut.phone == sender)) is None:
-        db.session.add(OptOut(phone=sender, keyword=keyword[:20]))
+    # ON CONFLICT DO NOTHING: STOP sent twice at once is one opt-out (a look first let both insert, one failing).
+    db.session.execute(_insert(OptOut).values(phone=sender, keyword=keyword[:20], opted_out_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["phone"]))
     case = _open_case_of(sender)
     if case is not None:
         timeline.add_event(case, "opted_out", keyword=keyword[:20])
