@@ -7,14 +7,13 @@ then reads what it wrote. SQLite, the tests' second database, lets one writer at
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 from crm.extensions import db
 
-_WAIT = text("SELECT pg_advisory_xact_lock(hashtext(:scope), hashtext(:key))")
+# The lock of (scope, key); crm.direct_sql sends it ahead of a statement that runs alone (see run_alone's turn).
+WAIT = "SELECT pg_advisory_xact_lock(hashtext(%(scope)s), hashtext(%(key)s))"
 
 
 def wait_for(scope: str, key: str) -> None:
     """Wait until no other unit of work holds (scope, key), then hold it until this one ends."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(_WAIT, {"scope": scope, "key": key})
+        db.session.connection().exec_driver_sql(WAIT, {"scope": scope, "key": key})

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from crm import outbox
+from crm import outbox, turns
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import TIER1
 from crm.cases.status import OPEN, Status
@@ -82,6 +82,7 @@ def inbound(params: dict, helpline: str) -> Message | None:
         done = sms_at_once.inbound(sid, sender, helpline, body, channel, segments, result)
         if done is not sms_at_once.ORM:
             return done
+    turns.wait_for(sms_at_once.TURN, sender)  # as the one-statement path does: texts sent at once are one case
     case = _open_case_of(sender, channel)
     if question is not None and question.bare and (result.priority == "P4" or result.layer == "model"):
         return _answer_facility_question(sid, sender, helpline, body, result.language, case, channel, question)

@@ -83,7 +83,7 @@ def check_code(mobile: str, code: str, ip: str | None, now: datetime | None = No
     ok = False
     reason = "no_code"
     if newest is not None and row is None:
-        reason, row = "too_many_tries", db.session.get(PortalCode, newest)
+        reason, row = "too_many_tries", db.session.get(PortalCode, newest, populate_existing=True)
     elif row is not None:
         reason = _refusal(row, now)
         if reason is None:

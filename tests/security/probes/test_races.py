@@ -146,3 +146,14 @@ def test_eight_missed_calls_at_once_are_one_call_back_and_one_sms(app):
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Case.id)).where(Case.caller_phone == CALLER)) == 1
     assert db.session.scalar(select(func.count(Message.id)).where(Message.kind == "missed_call")) == 1
+
+
+def test_eight_different_texts_at_once_from_a_new_number_are_one_case(app):
+    # Half take the one-statement path, half (a clinic question with a story) the ORM path: both take turns.
+    bodies = ["bukhar hai", "mere bete ko teen din se bukhar hai, paas me clinic kahan hai 110092"] * 4
+
+    assert at_once(8, lambda n: _text(app, bodies[n])(n)) == [200] * 8
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Case.id)).where(Case.caller_phone == CALLER)) == 1
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.kind == "ack")) == 1
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.direction == "inbound")) == 8
