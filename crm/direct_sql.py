@@ -22,6 +22,8 @@ import psycopg
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
+from crm import turns
+
 
 class Rows:
     """The rows a statement returned: first() and all(), as a SQLAlchemy result offers them."""
@@ -69,7 +71,7 @@ class Direct:
         shape = self.shapes[names] = (row, convert if any(convert) else None)
         return shape
 
-    def run(self, engine: Engine, params: dict) -> Rows:
+    def run(self, engine: Engine, params: dict, turn: tuple[str, str] | None = None) -> Rows:
         values = self.fixed | params
         for name, process in self.bind.items():
             values[name] = process(values[name])
@@ -81,7 +83,15 @@ class Direct:
                 if engine.dispatch.before_cursor_execute:
                     engine.dispatch.before_cursor_execute(None, None, self.sql, values, None, False)
                 cursor = psycopg.RawCursor(connection)
-                cursor.execute(self.raw, [values[name] for name in self.order], prepare=True)
+                args = [values[name] for name in self.order]
+                if turn is None:
+                    cursor.execute(self.raw, args, prepare=True)
+                else:
+                    # The turn's lock and the statement in one pipeline: still one round trip, and one implicit
+                    # transaction (its Sync ends it), so the statement's snapshot is taken once the lock is held.
+                    with connection.pipeline():
+                        psycopg.RawCursor(connection).execute(_WAIT, list(turn), prepare=True)
+                        cursor.execute(self.raw, args, prepare=True)
                 answer = cursor.pgresult  # (its names cost less than the description, which builds columns)
                 names = tuple(answer.fname(i).decode() for i in range(answer.nfields))
                 row, convert = self.shapes.get(names) or self._shape(names)
@@ -106,12 +116,13 @@ class Direct:
 _made: dict[int, tuple[object, Direct]] = {}
 
 
-def run(statement, engine: Engine, params: dict) -> Rows:
-    """Run `statement` (built once, kept by its module) with `params`, committed as it runs."""
+def run(statement, engine: Engine, params: dict, turn: tuple[str, str] | None = None) -> Rows:
+    """Run `statement` (built once, kept by its module) with `params`, committed as it runs; with `turn`
+    (scope, key), only once no other unit of work holds that turn (crm.turns)."""
     known = _made.get(id(statement))
     if known is None or known[0] is not statement:
         known = _made[id(statement)] = (statement, Direct(statement, engine))
-    return known[1].run(engine, params)
+    return known[1].run(engine, params, turn)
 
 
 _SPACE = re.compile(r"('(?:[^']|'')*')|(?:\s|--[^\n]*)+")
@@ -140,6 +151,9 @@ def numbered(sql: str) -> tuple[bytes, list[str]]:
         return f"${order.index(name) + 1}"
 
     return _NAMED.sub(number, sql).encode(), order
+
+
+_WAIT = numbered(turns.WAIT)[0]
 
 
 def _plain(value):

@@ -73,19 +73,20 @@ def commit() -> None:
         _run_after(session)
 
 
-def run_alone(statement, params: dict):
+def run_alone(statement, params: dict, turn: tuple[str, str] | None = None):
     """A unit of work that is one statement, committed by the database as it runs: one round trip.
 
     For the hottest webhooks on PostgreSQL (a data-modifying CTE writes every row at once, atomically).
     It must be the first statement of the session's transaction and the only write of the unit: events
     collected for it are still built before and sent after the session's commit (which then sends nothing).
+    With `turn` (scope, key) it runs only once no other unit of work holds that turn (crm.turns.wait_for).
     """
     session = db.session()
     if session.in_transaction():
         raise RuntimeError("run_alone() must be the first statement of its unit of work")
     engine = db.engine
     if engine.dialect.name == "postgresql":
-        return direct_sql.run(statement, engine, params)  # compiled once, sent by psycopg (crm.direct_sql)
+        return direct_sql.run(statement, engine, params, turn)  # compiled once, sent by psycopg (crm.direct_sql)
     connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return connection.execute(statement, params)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from crm import outbox
+from crm import outbox, turns
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import TIER1
 from crm.cases.status import OPEN, Status
@@ -83,6 +83,7 @@ def inbound(params: dict, helpline: str) -> Message | None:
         done = sms_at_once.inbound(sid, sender, helpline, body, channel, segments, result)
         if done is not sms_at_once.ORM:
             return done
+    turns.wait_for(sms_at_once.TURN, sender)  # as the one-statement path does: texts sent at once are one case
     case = _open_case_of(sender, channel)
     if question is not None and question.bare and (result.priority == "P4" or result.layer == "model"):
         return _answer_facility_question(sid, sender, helpline, body, result.language, case, channel, question)
@@ -144,8 +145,7 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
            channel: str = "sms") -> Message | None:
     """Insert the message once per MessageSid (INSERT ... ON CONFLICT DO NOTHING); None, and the unit of work
     rolled back, if Twilio's copy arrived twice at once and the other request stored it."""
-    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(Message)
-    message = db.session.scalars(insert.values(
+    message = db.session.scalars(_insert(Message).values(
         sid=sid, case_id=case.id if case else None, direction="inbound", kind="reply", from_number=sender,
         to_number=helpline, body=body, language=language, status="received", segments=sms_text.segments(body),
         created_at=utcnow(), updated_at=utcnow(), channel=channel,
@@ -158,9 +158,15 @@ def _store(sid: str, sender: str, helpline: str, body: str, language: str | None
     return message
 
 
+def _insert(model):
+    """An INSERT that can say ON CONFLICT DO NOTHING, in the database's own dialect."""
+    return (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(model)
+
+
 def _opt_out(sender: str, keyword: str) -> Case | None:
-    if db.session.scalar(select(OptOut).where(OptOut.phone == sender)) is None:
-        db.session.add(OptOut(phone=sender, keyword=keyword[:bounds.OPT_OUT_KEYWORD]))
+    # ON CONFLICT DO NOTHING: STOP sent twice at once is one opt-out (a look first let both insert, one failing).
+    db.session.execute(_insert(OptOut).values(phone=sender, keyword=keyword[:bounds.OPT_OUT_KEYWORD], opted_out_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["phone"]))
     case = _open_case_of(sender)
     if case is not None:
         timeline.add_event(case, "opted_out", keyword=keyword[:bounds.OPT_OUT_KEYWORD])

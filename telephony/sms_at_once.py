@@ -33,6 +33,9 @@ from crm.sms_parts import measure
 from telephony import sms_text
 
 ORM = object()  # the answer when this text needs the ORM path (nothing was written)
+# Texts from one number take turns (crm.turns): each sees the case the one before it opened, so texts sent at
+# once are one case with one acknowledgement. telephony.messages takes the same turn on the ORM path.
+TURN = "texts"
 _REF = "\x00"  # where the case reference goes in a reply template
 ALARM_TO = "doctors on duty"  # crm.cases.alarms.raise_alarm's first level
 _CASE_COLUMNS = ("id, channel, status, priority, specialty, language, caller_phone, patient_id, queue, queued_at, "
@@ -79,7 +82,7 @@ def inbound(sid: str, sender: str, helpline: str, body: str, channel: str, segme
         "sender_of_reply": current_app.config["TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_PHONE_NUMBER"],
         "before": reply.before, "after": reply.after, "units": reply.units,
         "single": reply.single, "split": reply.split,
-    }).first()
+    }, turn=(TURN, sender)).first()
     if row.path in (None, "repeat"):  # None: a copy of this MessageSid racing ours stored it first
         return None
     if row.path == "orm":

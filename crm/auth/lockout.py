@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crm import audit
@@ -19,6 +19,14 @@ from crm.models.base import utcnow
 LOCK_AFTER = 5  # wrong passwords in a row before the first lock
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(minutes=60)
+
+
+class AccountLocked(Exception):
+    """Too many wrong passwords in a row: the account is locked for `minutes` more."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"locked for {minutes} min")
+        self.minutes = minutes
 
 
 def locked_for(staff: StaffUser) -> timedelta | None:
@@ -36,18 +44,28 @@ def lock_length(failures: int) -> timedelta | None:
     return min(FIRST_LOCK * 2 ** min(failures - LOCK_AFTER, 12), LONGEST_LOCK)
 
 
-def record_failure(staff: StaffUser) -> timedelta | None:
-    """Count a wrong password; returns the lock it set, if any.
+def take_try(staff: StaffUser) -> timedelta | None:
+    """Count this password try before it is checked; refuses it (AccountLocked) while `staff` is locked.
 
-    One UPDATE ... SET failed_logins = failed_logins + 1: guesses sent in parallel are each counted.
+    One conditional UPDATE ... SET failed_logins = failed_logins + 1 WHERE not locked decides whether the
+    password is checked at all. Guesses sent in parallel queue on the row's lock until the one before them
+    commits, so the try that reaches LOCK_AFTER locks the account for all that follow it: at most LOCK_AFTER
+    are ever checked. A right password then clears the count (record_success). Returns the lock this try
+    leaves if the password is wrong.
     """
+    now = utcnow()
     failures = db.session.execute(
-        update(StaffUser).where(StaffUser.id == staff.id).values(failed_logins=StaffUser.failed_logins + 1)
-        .returning(StaffUser.failed_logins).execution_options(synchronize_session=False)).scalar_one()
+        update(StaffUser).where(StaffUser.id == staff.id,
+                                or_(StaffUser.locked_until.is_(None), StaffUser.locked_until <= now))
+        .values(failed_logins=StaffUser.failed_logins + 1)
+        .returning(StaffUser.failed_logins).execution_options(synchronize_session=False)).scalar_one_or_none()
+    if failures is None:
+        db.session.refresh(staff)  # the lock another try has just committed
+        raise AccountLocked(minutes(locked_for(staff) or timedelta(0)))
     set_committed_value(staff, "failed_logins", failures)
     length = lock_length(failures)
     if length is not None:
-        staff.locked_until = utcnow() + length
+        staff.locked_until = now + length
     return length
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from crm import audit
 from crm.auth import lockout, policy, sessions, tokens
+from crm.auth.lockout import AccountLocked
 from crm.extensions import db
 from crm.models import StaffUser
 from crm.models.base import utcnow
@@ -23,14 +24,6 @@ MIN_PASSWORD_LENGTH = policy.MIN_LENGTH
 
 class StaffError(ValueError):
     """A staff account could not be created or changed; the message says why."""
-
-
-class AccountLocked(Exception):
-    """Too many wrong passwords in a row: the account is locked for `minutes` more."""
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(f"locked for {minutes} min")
-        self.minutes = minutes
 
 
 def hash_password(password: str) -> str:
@@ -75,25 +68,28 @@ def authenticate(username: str, password: str) -> StaffUser | None:
     """
     staff = _by_username(username)
     attempted = username.strip().lower()[:64]
-    left = lockout.locked_for(staff) if staff is not None else None
-    if left is not None:
-        # No verification during a lock: the right password must not be learnable by guessing through it.
-        audit.record("login_locked", staff_id=staff.id, username=attempted)
-        raise AccountLocked(lockout.minutes(left))
+    lock = None
+    if staff is not None:
+        try:
+            lock = lockout.take_try(staff)
+        except AccountLocked:
+            # No verification during a lock: the right password must not be learnable by guessing through it.
+            audit.record("login_locked", staff_id=staff.id, username=attempted)
+            raise
     try:
         _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        lock = lockout.record_failure(staff) if staff is not None else None
         audit.record("login_failed", staff_id=staff.id if staff else None, username=attempted,
                      locked_minutes=lockout.minutes(lock) if lock else None)
         db.session.flush()
         return None
+    if staff is not None:
+        lockout.record_success(staff)  # the try was no wrong password, whether or not the account may log in
     if staff is None or not staff.active:
         audit.record("login_failed", staff_id=staff.id if staff else None, username=attempted, inactive=True)
         return None
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
-    lockout.record_success(staff)
     staff.last_login_at = utcnow()
     audit.record("login", staff_id=staff.id)
     return staff

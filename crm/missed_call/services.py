@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crm import outbox, presence
+from crm import outbox, presence, turns
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import TIER1
 from crm.cases.queue import PRIORITY_ORDER
@@ -44,11 +44,14 @@ class MissedCall:
 
 def record(call_sid: str, caller: str, to: str, at: datetime) -> MissedCall:
     """Act on a missed call once per CallSid: a call-back in its place in tier 1 and one SMS."""
+    if not caller.startswith("+"):
+        return MissedCall(None, False, None)  # withheld: nobody to call back
+    # Calls from one number (and Twilio's copies of one call) take turns, so the look for a waiting call-back
+    # below sees the one a call a moment earlier opened: eight calls at once are one call-back and one SMS.
+    turns.wait_for("missed_call", caller)
     seen = db.session.scalar(select(Call).where(Call.sid == call_sid))
     if seen is not None:
         return MissedCall(seen.case, False, None)  # Twilio repeated the webhook
-    if not caller.startswith("+"):
-        return MissedCall(None, False, None)  # withheld: nobody to call back
     waiting = db.session.scalar(select(Case).where(
         Case.caller_phone == caller, Case.channel == "voice", Case.queue == TIER1, Case.status.in_(LIVE))
         .order_by(Case.id).limit(1))

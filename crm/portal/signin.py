@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from crm import audit, outbox, phones
+from crm import audit, outbox, phones, turns
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Patient, PortalCode
@@ -45,6 +45,11 @@ def request_code(raw_mobile: str, ip: str | None, lang: str, now: datetime | Non
     """Issue a code for this mobile (texted only if it is on the registry); returns the E.164 number."""
     now = now or utcnow()
     mobile = normalize(raw_mobile)
+    # Requests for one number (and from one address) take turns, so each count below includes the code the one
+    # before it wrote: ten requests at once still get SENDS_PER_NUMBER_PER_HOUR codes. Number first, always.
+    turns.wait_for("portal_code_mobile", mobile)
+    if ip:
+        turns.wait_for("portal_code_ip", ip)
     hour_ago = now - timedelta(hours=1)
     per_number = db.session.scalar(select(func.count(PortalCode.id)).where(
         PortalCode.mobile == mobile, PortalCode.created_at >= hour_ago))
@@ -73,14 +78,16 @@ def request_code(raw_mobile: str, ip: str | None, lang: str, now: datetime | Non
 def check_code(mobile: str, code: str, ip: str | None, now: datetime | None = None) -> bool:
     """Whether `code` is the live code of `mobile`; each try counts, whatever its result (the caller commits)."""
     now = now or utcnow()
-    row = db.session.scalar(select(PortalCode).where(PortalCode.mobile == mobile)
-                            .order_by(PortalCode.id.desc()).limit(1))
+    newest = db.session.scalar(select(PortalCode.id).where(PortalCode.mobile == mobile)
+                               .order_by(PortalCode.id.desc()).limit(1))
+    row = _take_try(newest) if newest is not None else None
     ok = False
     reason = "no_code"
-    if row is not None:
+    if newest is not None and row is None:
+        reason, row = "too_many_tries", db.session.get(PortalCode, newest, populate_existing=True)
+    elif row is not None:
         reason = _refusal(row, now)
         if reason is None:
-            row.attempts += 1
             ok = hmac.compare_digest(row.code_hash, code_hash(mobile, str(code or "").strip()[:12]))
             reason = None if ok else "wrong"
             if ok and row.registered:
@@ -92,13 +99,23 @@ def check_code(mobile: str, code: str, ip: str | None, now: datetime | None = No
     return ok
 
 
+def _take_try(code_id: int) -> PortalCode | None:
+    """Count one try of this code, or None when its MAX_TRIES are spent; the row (refreshed) stays locked.
+
+    One conditional UPDATE decides whether a guess is compared at all: tries sent at once queue on the row's
+    lock and each sees the count the one before it committed, so at most MAX_TRIES are ever compared.
+    """
+    return db.session.scalars(
+        update(PortalCode).where(PortalCode.id == code_id, PortalCode.attempts < MAX_TRIES)
+        .values(attempts=PortalCode.attempts + 1).returning(PortalCode),
+        execution_options={"populate_existing": True, "synchronize_session": False}).one_or_none()
+
+
 def _refusal(row: PortalCode, now: datetime) -> str | None:
     if row.used_at is not None:
         return "used"
     if _aware(row.expires_at) <= now:
         return "expired"
-    if row.attempts >= MAX_TRIES:
-        return "too_many_tries"
     return None
 
 
