@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from crm.auth import patient_view
 from crm.auth.capabilities import can
 from crm.cases.queue import queues_of
 from crm.errors import Refused
@@ -49,7 +50,7 @@ def readable_notes(cases: list[Case], staff: StaffUser) -> set[int]:
     Decided by the doctor's own relation to each case, never by another case: they had it (accepted it, or
     referred it on), hold it now, or it waits in their queue (referred to them). Identifying a caller on a case
     of one's own makes the patient's earlier cases no more readable."""
-    if not can(staff, "work_tier2") or not cases:
+    if not patient_view.sees(staff, "notes") or not cases:
         return set()
     had = set(db.session.scalars(select(CaseEvent.case_id).where(
         CaseEvent.case_id.in_([c.id for c in cases]), CaseEvent.kind.in_(("accepted", "referred")),

@@ -15,6 +15,8 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
+from crm.auth import patient_view, tokens
+from crm.auth.capabilities import can
 from crm.cards.number import pretty
 from crm.cases import lifecycle, tier2
 from crm.cases import notes as clinical_notes
@@ -178,3 +180,100 @@ def test_the_enrolment_page_listing_recent_enrolments_is_audited(app):
     assert "Rukhsana Begum" in office.get("/enrollment/").get_data(as_text=True)
     [row] = _audit("enrollment_recent", registrar.id)
     assert row.detail["patients"] == [enrolled.id]
+
+
+# --- 6. What each role sees of a patient is one table -------------------------------------------------------
+
+CLINICAL_WORDS = ("Penicillin", "Type 2 diabetes", "Metformin")
+
+
+@pytest.fixture
+def resident(app):
+    """A resident whose record holds every section: clinical facts, blood group, emergency contact, a household."""
+    household = factories.make_household()
+    card = factories.make_card(factories.make_patient(
+        household, name="Sunita Devi", mobile="+919810000781", allergies=["Penicillin"],
+        chronic_conditions=["Type 2 diabetes"], current_medications=["Metformin 500mg"], blood_group="B+",
+        emergency_contact_name="Ramesh Kumar", emergency_contact_phone="+919810000782"))
+    factories.make_patient(household, name="Ravi Kumar", relation="son", mobile="+919810000783")
+    return card
+
+
+def _paths(answer: dict) -> set[str]:
+    """Where each field of a patient answer sits ("patient.name", "clinical.allergies", "card", ...)."""
+    found = set()
+    for key, value in answer.items():
+        if key in ("patient", "clinical"):
+            found |= {f"{key}.{name}" for name in value}
+        elif key != "sections":
+            found.add(key)
+    return found
+
+
+def _allowed(role: str) -> set[str]:
+    return {path for section in patient_view.sections_of(role) for path in patient_view.SECTIONS[section]}
+
+
+def _answers(app, role: str, card) -> dict[str, dict]:
+    """Every JSON answer about the resident that `role` can get: by id, by card number, by QR over a bearer token
+    (PostgreSQL's one-statement path) and by QR in a session."""
+    client, staff = factories.logged_in(app, role)
+    bearer = app.test_client()
+    token = tokens.issue(staff, "probe")
+    db.session.commit()
+    got = {
+        "GET /api/v1/patients/<id>": client.get(f"/api/v1/patients/{card.patient_id}"),
+        "POST /api/v1/lookup card_number": client.post("/api/v1/lookup", json={"card_number": card.number}),
+        "POST /api/v1/lookup qr (token)": bearer.post("/api/v1/lookup", json={"qr": card.qr_token},
+                                                      headers={"Authorization": f"Bearer {token}"}),
+        "POST /api/v1/lookup qr (session)": client.post("/api/v1/lookup", json={"qr": card.qr_token}),
+    }
+    return got
+
+
+@pytest.mark.parametrize("role", sorted(patient_view.VIEWS))
+def test_each_role_gets_exactly_the_fields_the_table_allows_on_every_endpoint(app, resident, role):
+    whole = {name: _paths(r.json) for name, r in _answers(app, "doctor", resident).items()}
+    for name, response in _answers(app, role, resident).items():
+        if not can(type("Staff", (), {"role": role})(), "read_patients"):
+            assert response.status_code == 403, (role, name)
+            continue
+        assert response.status_code == 200, (role, name, response.json)
+        assert _paths(response.json) == _allowed(role) & whole[name], (role, name)
+        assert response.json["sections"] == sorted(patient_view.sections_of(role))
+        if role in ("registrar", "field_verifier"):
+            assert not any(word in response.get_data(as_text=True) for word in CLINICAL_WORDS), (role, name)
+
+
+def test_the_card_office_reads_no_clinical_field_on_any_page(app, resident):
+    office, _ = factories.logged_in(app, "registrar")
+    pages = {
+        "lookup desk": office.post("/lookup/panel", data={"card_number": resident.number}),
+        "patient page": office.get(f"/patients/{resident.patient_id}"),
+        "card page": office.get(f"/cards/{resident.number}"),
+        "API by id": office.get(f"/api/v1/patients/{resident.patient_id}"),
+        "API lookup": office.post("/api/v1/lookup", json={"card_number": resident.number}),
+        "API by phone": office.post("/api/v1/lookup", json={"phone": "+919810000781"}),
+    }
+    for name, response in pages.items():
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200, name
+        assert not any(word in text for word in (*CLINICAL_WORDS, "Allergies", "allergies", "Medications",
+                                                  "conditions")), name
+        assert "Sunita Devi" in text, name
+    panel = pages["lookup desk"].get_data(as_text=True)
+    assert "B+" in panel and "Ramesh Kumar" in panel  # the card's own print: blood group, emergency contact
+    # The operator's desk is unchanged: the same panel holds the clinical facts.
+    operator, _ = factories.logged_in(app, "operator")
+    assert all(w in operator.post("/lookup/panel", data={"card_number": resident.number}).get_data(as_text=True)
+               for w in CLINICAL_WORDS)
+
+
+def test_the_field_verifiers_worklist_is_demographics_only(app, resident):
+    verifier_client, verifier = factories.logged_in(app, "field_verifier")
+    worklist.assign("Seelampur", verifier.id, factories.make_staff("registrar"))
+    db.session.commit()
+    listed = verifier_client.get("/api/v1/field/worklist")
+    assert "Sunita Devi" in listed.get_data(as_text=True)
+    assert not any(w in listed.get_data(as_text=True) for w in (*CLINICAL_WORDS, "B+", "Ramesh Kumar"))
+    assert verifier_client.get(f"/api/v1/patients/{resident.patient_id}").status_code == 403
