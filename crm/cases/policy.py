@@ -14,6 +14,7 @@ from sqlalchemy import select
 from crm.auth import patient_view
 from crm.auth.capabilities import can
 from crm.cases.queue import queues_of
+from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Appointment, Case, CaseEvent, StaffUser
@@ -56,7 +57,8 @@ def readable_notes(cases: list[Case], staff: StaffUser) -> set[int]:
         CaseEvent.case_id.in_([c.id for c in cases]), CaseEvent.kind.in_(("accepted", "referred")),
         CaseEvent.staff_id == staff.id)))
     mine = queues_of(staff)
-    return {c.id for c in cases if c.id in had or c.doctor_id == staff.id or (c.doctor_id is None and c.queue in mine)}
+    waiting = {c.id for c in cases if c.doctor_id is None and c.queue in mine and c.status in WAITING_FOR_DOCTOR}
+    return {c.id for c in cases if c.id in had or c.doctor_id == staff.id} | waiting
 
 
 def may_read_notes(case: Case, staff: StaffUser) -> bool:
