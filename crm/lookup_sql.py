@@ -10,7 +10,8 @@ It answers only the usual case: a live token of a role that may read patients, a
 a card that is not revoked. Anything else (no such token, a wrong role, an unknown case, an unknown or
 revoked card) returns None having written nothing but the token's last use, and the request takes the usual
 path (crm.auth.access, then crm.lookup), which gives the usual answer and writes the usual audit rows.
-Revocation takes effect at once: nothing about a token is remembered between requests.
+Revocation takes effect at once: nothing about a token is remembered between requests. The answer is cut to what
+the token's role sees of a patient (crm.auth.patient_view), as every other path's is.
 """
 
 from __future__ import annotations
