@@ -65,10 +65,15 @@ def role_of(viewer=None) -> str | None:
     return current_user.role if current_user.is_authenticated else ""
 
 
+def paths_of(role: str | None) -> frozenset[str]:
+    """Where the fields `role` sees sit in the lookup's JSON ("patient.name", "clinical.allergies", "card", ...)."""
+    return frozenset(path for section in sections_of(role) for path in SECTIONS[section])
+
+
 def shown_to(view: dict, role: str | None) -> dict:
     """The lookup's JSON cut to what `role` sees (see `sections_of`), with the names of the sections it holds."""
     allowed = sections_of(role)
-    paths = {path for section in allowed for path in SECTIONS[section]}
+    paths = paths_of(role)
     shown: dict = {}
     for key, value in view.items():
         if isinstance(value, dict) and key in ("patient", "clinical"):

@@ -277,3 +277,17 @@ def test_the_field_verifiers_worklist_is_demographics_only(app, resident):
     assert "Sunita Devi" in listed.get_data(as_text=True)
     assert not any(w in listed.get_data(as_text=True) for w in (*CLINICAL_WORDS, "B+", "Ramesh Kumar"))
     assert verifier_client.get(f"/api/v1/patients/{resident.patient_id}").status_code == 403
+
+
+def test_a_merge_tells_the_card_office_how_many_clinical_items_moved_not_which(app):
+    kept = factories.make_card(name="Mohammad Imran", ward="Seelampur")
+    duplicate = factories.make_patient(name="Mohd Imran", ward="Seelampur", allergies=["Penicillin"],
+                                       current_medications=["Metformin 500mg"])
+    office, _ = factories.logged_in(app, "registrar")
+    merged = office.post("/api/v1/enrollment/merges", json={"survivor_id": kept.patient_id,
+                                                            "duplicate_id": duplicate.id, "reason": "same man"})
+    assert merged.status_code == 201 and merged.json["changes"]["added"] == {"allergies": 1, "current_medications": 1}
+    page = office.get(f"/enrollment/merges/{merged.json['merge_id']}").get_data(as_text=True)
+    assert "allergies added: 1" in page and not any(word in page for word in CLINICAL_WORDS)
+    supervisor, _ = factories.logged_in(app, "supervisor")  # who reads allergies sees which
+    assert "Penicillin" in supervisor.get(f"/enrollment/merges/{merged.json['merge_id']}").get_data(as_text=True)
