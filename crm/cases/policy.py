@@ -49,7 +49,7 @@ def readable_notes(cases: list[Case], staff: StaffUser) -> set[int]:
     """Of `cases`, those whose clinical notes `staff` reads without breaking the glass.
 
     Decided by the doctor's own relation to each case, never by another case: they had it (accepted it, or
-    referred it on), hold it now, or it waits in their queue (referred to them). Identifying a caller on a case
+    referred it on), hold it now, or it waits in their queue now (referred to them). Identifying a caller on a case
     of one's own makes the patient's earlier cases no more readable."""
     if not patient_view.sees(staff, "notes") or not cases:
         return set()
