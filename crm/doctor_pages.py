@@ -35,7 +35,7 @@ def case_panel(case_id: int):
     audit.record("view_case", case_id=case.id, patient_id=case.patient_id, via="doctor_panel")
     patient = lookup.view_patient(case.patient_id, case_id=case.id, via="case") if case.patient_id else None
     notes = clinical_notes.read(case, current_user) if clinical_notes.may_read(case, current_user) else None
-    named = {e.staff_id for e in case.events} | {n.doctor_id for n in notes or []}
+    named = {e.staff_id for e in case.events} | {n.doctor_id for n in (notes.notes if notes else [])}
     bookings = list(db.session.scalars(select(Appointment).where(Appointment.case_id == case.id)))
     thread = replies.thread(case)
     named |= {m.staff_id for m in thread}

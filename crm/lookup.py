@@ -13,6 +13,7 @@ from crm.abha import number as abha_number
 from crm.abha import qr as abha_qr
 from crm.abha import services as abha
 from crm.abha.number import AbhaError
+from crm.auth.patient_view import role_of, sections_of, shown_to
 from crm.cards import number as card_number
 from crm.cards import operations as cards
 from crm.cards import token as card_token
@@ -20,7 +21,7 @@ from crm.cards.keys import keyring
 from crm.errors import Refused
 from crm.extensions import db
 from crm.fhir import history as hospital_history
-from crm.models import Case, HealthCard, HospitalRecord, Household, Patient
+from crm.models import Case, HealthCard, HospitalRecord, Household, Patient, StaffUser
 from crm.models.base import iso
 
 KINDS = ("qr", "card_number", "phone", "abha")
@@ -41,8 +42,9 @@ CARD_WITH_HOUSEHOLD_SEEN = (CARD_WITH_HOUSEHOLD.add_columns(HAS_HOSPITAL_RECORDS
                             .add_cte(audit.seen_with(SCANNED, "view_patient").cte("seen")))
 
 
-def lookup(query: dict, case_id: int | None = None) -> dict:
-    """Resolve `{"qr"|"card_number"|"phone"|"abha": ...}` into the patient view, audited.
+def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = None) -> dict:
+    """Resolve `{"qr"|"card_number"|"phone"|"abha": ...}` into the patient view as the signed-in staff member's role
+    sees it (crm.auth.patient_view; `viewer` when a service names them), audited.
 
     A `qr` is a Sampark card's signed token or an ABHA card's JSON; `abha` is an ABHA number or address."""
     kinds = [k for k in KINDS if query.get(k) not in (None, "")]
@@ -73,13 +75,15 @@ def lookup(query: dict, case_id: int | None = None) -> dict:
         audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
                      code="card_revoked", keep=True)
         raise Refused("card_revoked", revoked_message(card), 409)
-    result = patient_view(patient, card, hospital_records)
+    role = role_of(viewer)
+    result = patient_view(patient, card, hospital_records and "hospital_history" in sections_of(role))
     if len(candidates) > 1:
         result["matches"] = [_member(p) for p in candidates]
     if not audited:
         audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via,
                      card_number=card.number if card else None)
-    return result
+    return shown_to(result, role)
+
 
 
 def revoked_message(card: HealthCard) -> str:
@@ -90,13 +94,15 @@ def revoked_message(card: HealthCard) -> str:
             "can issue a new card.")
 
 
-def view_patient(patient_id: int, case_id: int | None = None, via: str = "record") -> dict:
-    """The patient view by id (a pick from a list, a link), audited."""
+def view_patient(patient_id: int, case_id: int | None = None, via: str = "record",
+                 viewer: StaffUser | None = None) -> dict:
+    """The patient view by id (a pick from a list, a link) as the signed-in staff member's role sees it, audited."""
     patient = db.session.get(Patient, patient_id)
     if patient is None:
         raise Refused("not_found", "No such patient.", 404)
     audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via)
-    return patient_view(patient, None)
+    role = role_of(viewer)
+    return shown_to(patient_view(patient, None, "hospital_history" in sections_of(role)), role)
 
 
 def _by_qr(text: str, case_id: int | None) -> tuple[Patient, HealthCard, list, bool, bool]:
@@ -164,8 +170,8 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
 
 
 def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bool = True) -> dict:
-    """The JSON shape of DESIGN.md's lookup: patient, card, household, clinical (`hospital_records` False when the
-    caller already knows no hospital sent anything)."""
+    """The JSON shape of DESIGN.md's lookup, whole: patient, card, household, clinical (`hospital_records` False when
+    the caller already knows no hospital sent anything, or will not show it). What a role sees of it: `lookup`."""
     card = card or patient.current_card or (patient.cards[-1] if patient.cards else None)
     # The database allows one live card per person, so a live card is the current one; only an
     # ended card needs the holder's other cards read to name the current one.

@@ -10,7 +10,8 @@ It answers only the usual case: a live token of a role that may read patients, a
 a card that is not revoked. Anything else (no such token, a wrong role, an unknown case, an unknown or
 revoked card) returns None having written nothing but the token's last use, and the request takes the usual
 path (crm.auth.access, then crm.lookup), which gives the usual answer and writes the usual audit rows.
-Revocation takes effect at once: nothing about a token is remembered between requests.
+Revocation takes effect at once: nothing about a token is remembered between requests. The answer is cut to what
+the token's role sees of a patient (crm.auth.patient_view), as every other path's is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import UTC, date
 from types import SimpleNamespace
 
 from crm.auth import tokens
+from crm.auth.patient_view import sections_of, shown_to
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
 from crm.extensions import db
@@ -77,7 +79,8 @@ SELECT {", ".join(f"card.{name}" for name in CARD)},
        (SELECT json_agg(json_build_object('id', m.id, 'name', m.name, 'name_hi', m.name_hi, 'relation', m.relation,
                                           'sex', m.sex, 'dob', m.dob, 'birth_year', m.birth_year) ORDER BY m.id)
         FROM patient m WHERE m.household_id = h.id) AS members,
-       EXISTS (SELECT FROM hospital_record r WHERE r.patient_id = p.id) AS has_hospital_records
+       EXISTS (SELECT FROM hospital_record r WHERE r.patient_id = p.id) AS has_hospital_records,
+       (SELECT role FROM bearer) AS viewer_role
 FROM card JOIN patient p ON p.id = card.patient_id LEFT JOIN household h ON h.id = p.household_id
 """
 _CURRENT = len(CARD)  # where current_number sits in the row; the patient's columns follow it
@@ -127,7 +130,7 @@ def _view(row) -> dict:
         if moment is not None:
             setattr(card, name, moment.astimezone(UTC))  # as crm.models.base.UTCDateTime reads it
     patient = SimpleNamespace(**dict(zip(PATIENT, row[_CURRENT + 1:_CURRENT + 1 + len(PATIENT)], strict=True)))
-    code, members, has_hospital_records = row[-3:]
+    code, members, has_hospital_records, role = row[-4:]
     if code is None:
         household = [patient]
     else:
@@ -135,5 +138,8 @@ def _view(row) -> dict:
         for member in household:
             member.dob = date.fromisoformat(member.dob) if member.dob else None
     # A hospital's history is rare and merged by crm.fhir from the ORM's records: read the usual way.
-    hospital = hospital_history.for_patient(db.session.get(Patient, patient.id)) if has_hospital_records else None
-    return view_of(patient, card_view(card, row[_CURRENT]), household, code, hospital)
+    sees_history = "hospital_history" in sections_of(role)
+    hospital = (hospital_history.for_patient(db.session.get(Patient, patient.id))
+                if has_hospital_records and sees_history else None)
+    # What the token's role sees of the record: the same table as every other path (crm.auth.patient_view).
+    return shown_to(view_of(patient, card_view(card, row[_CURRENT]), household, code, hospital), role)

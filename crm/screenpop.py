@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from crm import lookup as lookups
+from crm.auth.patient_view import role_of, sections_of
 from crm.extensions import db
 from crm.models import Appointment, Case, Patient, Slot
 from crm.models.base import iso
@@ -25,11 +26,13 @@ def masked_patient(patient: Patient) -> str:
 
 
 def screen_pop(case: Case, view: dict | None = None) -> dict:
-    """The patient view (audited, for this case), their prior cases and appointments."""
+    """The patient view (audited, for this case), their prior cases and appointments, as far as the signed-in
+    staff member's role sees them (crm.auth.patient_view)."""
     if view is None and case.patient_id:
         view = lookups.view_patient(case.patient_id, case_id=case.id, via="screen_pop")
-    return {"case_id": case.id, "patient": view, "prior_cases": [prior_json(c) for c in prior_cases(case)],
-            "appointments": [appointment_json(a) for a in appointments_of(case.patient_id)]}
+    past = "past_contacts" in sections_of(role_of())
+    return {"case_id": case.id, "patient": view, "prior_cases": [prior_json(c) for c in prior_cases(case)] if past else [],
+            "appointments": [appointment_json(a) for a in appointments_of(case.patient_id)] if past else []}
 
 
 def prior_cases(case: Case, limit: int = PRIOR_CASES) -> list[Case]:

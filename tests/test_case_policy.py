@@ -133,3 +133,19 @@ def test_a_replayed_ivr_request_does_not_revive_a_finished_call(app, client):
     db.session.expire_all()
     revived = db.session.get(Case, case.id)
     assert (revived.status, revived.priority, revived.alarm_level) == ("abandoned", "P4", 0)
+
+
+def test_a_referral_opens_its_notes_to_the_specialty_only_while_it_waits_for_them(desk):
+    from crm.cases import notes, policy
+
+    people, case, _slots = desk
+    cardio, neuro = people["doc"][1], factories.make_staff("doctor", specialty="neurology")
+    tier2.escalate(db.session.get(Case, case.id), people["op1"][1], "cardiology", "urgent", "Chest pain, fainted")
+    tier2.accept(case.id, cardio)
+    notes.write(db.session.get(Case, case.id), cardio, "Syncope with exertion")
+    tier2.refer(db.session.get(Case, case.id), cardio, "neurology", "Please see")
+    db.session.commit()
+    referred = db.session.get(Case, case.id)
+    assert policy.may_read_notes(referred, neuro) and policy.may_read_notes(referred, cardio)
+    referred.status = "closed"  # ended while still waiting: nobody in neurology had it
+    assert not policy.may_read_notes(referred, neuro) and policy.may_read_notes(referred, cardio)

@@ -16,7 +16,7 @@ from crm.models.base import local
 
 def card_json(card) -> dict:
     """A card and its lifecycle, as the API shows it."""
-    view = patient_view(card.patient, card)["card"]
+    view = patient_view(card.patient, card, hospital_records=False)["card"]
     view["patient_id"] = card.patient_id
     view["patient_name"] = card.patient.name
     view["revoked_reason"] = card.revoked_reason

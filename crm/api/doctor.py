@@ -16,7 +16,7 @@ from crm.cases.status import Status
 from crm.errors import Refused, load
 from crm.extensions import db
 from crm.live import events
-from crm.models import Appointment, Case, ClinicalNote, StaffUser
+from crm.models import Appointment, Case, StaffUser
 from crm.models.base import iso, utcnow
 
 
@@ -119,20 +119,22 @@ def text(case_id: int):
 @bp.get("/cases/<int:case_id>/notes")
 @allow("watch_tier2")
 def notes(case_id: int):
-    """Clinical notes of the case and of the patient's earlier cases: for the doctors on the case (audited)."""
+    """Clinical notes of the case and of the patient's earlier cases this doctor had (audited); others withheld."""
     return _notes(clinical_notes.read(load(Case, case_id, "case"), current_user))
 
 
 @bp.post("/cases/<int:case_id>/notes/break-glass")
 @allow("watch_tier2")
 def break_glass(case_id: int):
-    """Read the notes of a case that is not yours, with a stated reason (audited, reviewed by supervisors)."""
+    """Read the notes of a case that is not yours, or the patient's other cases', with a stated reason (audited per
+    case, reviewed by supervisors)."""
     return _notes(clinical_notes.read(load(Case, case_id, "case"), current_user, str(body().get("reason", ""))))
 
 
-def _notes(found: list[ClinicalNote]):
+def _notes(found: clinical_notes.NotesRead):
     return jsonify(notes=[{"id": n.id, "case_id": n.case_id, "doctor_id": n.doctor_id, "body": n.body,
-                           "created_at": iso(n.created_at)} for n in found])
+                           "created_at": iso(n.created_at)} for n in found.notes],
+                   withheld_cases=found.withheld_cases)
 
 
 @bp.post("/cases/<int:case_id>/notes")

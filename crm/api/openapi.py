@@ -136,7 +136,12 @@ SCHEMAS = {
         "issued_at": {"type": "string"}, "verified_at": {"type": ["string", "null"]},
         "verified_where": {"type": ["string", "null"]}, "delivered_at": {"type": ["string", "null"]},
         "revoked_at": {"type": ["string", "null"]}, "notice": {"type": ["string", "null"]}}},
-    "PatientView": {"type": "object", "required": ["patient", "card", "household", "clinical"], "properties": {
+    "PatientView": {"type": "object", "required": ["patient", "card", "household", "clinical", "sections"],
+                    "description": "what the caller's role sees of the record: only the fields of the sections listed "
+                                   "in `sections` are present (the card office: demographics, contact, health ids, "
+                                   "card, household, blood group, emergency contact; no clinical field)",
+                    "properties": {
+        "sections": {"type": "array", "items": {"type": "string"}},
         "patient": {"type": "object", "properties": {
             "id": {"type": "integer"}, "registry_id": {"type": "string"}, "name": {"type": "string"},
             "name_hi": {"type": ["string", "null"]}, "sex": {"enum": ["M", "F", "O"]},

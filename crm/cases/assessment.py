@@ -124,10 +124,10 @@ def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
     """Link the caller to a patient found by card (scanned or typed) or phone; the lookup is audited."""
     ensure_editable(case, staff)
     if optional_id(query.get("patient_id")):  # picked from the household or the phone's matches
-        view = lookups.view_patient(optional_id(query["patient_id"]), case_id=case.id, via="pick")
+        view = lookups.view_patient(optional_id(query["patient_id"]), case_id=case.id, via="pick", viewer=staff)
         via = "pick"
     else:
-        view = lookups.lookup(query, case_id=case.id)  # a refused lookup propagates: the handler says why
+        view = lookups.lookup(query, case_id=case.id, viewer=staff)  # a refusal propagates: the handler says why
         via = next(k for k in lookups.KINDS if query.get(k))
     case.patient_id = view["patient"]["id"]
     card = view["card"]["number"] if view.get("card") and via in ("qr", "card_number") else None

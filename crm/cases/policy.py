@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from crm.auth import patient_view
 from crm.auth.capabilities import can
 from crm.cases.queue import queues_of
+from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Appointment, Case, CaseEvent, StaffUser
@@ -43,16 +45,22 @@ def ensure_may_change_appointment(appointment: Appointment, staff: StaffUser) ->
         raise Refused("not_yours", "Only who booked this appointment, or a supervisor, may change it.", 409)
 
 
-def doctors_on(case: Case) -> set[int]:
-    """The doctors who have had this case (accepted it at some point), and the one who has it now."""
-    ids = set(db.session.scalars(select(CaseEvent.staff_id).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind.in_(("accepted", "referred")), CaseEvent.staff_id.is_not(None))))
-    return ids | ({case.doctor_id} if case.doctor_id else set())
+def readable_notes(cases: list[Case], staff: StaffUser) -> set[int]:
+    """Of `cases`, those whose clinical notes `staff` reads without breaking the glass.
+
+    Decided by the doctor's own relation to each case, never by another case: they had it (accepted it, or
+    referred it on), hold it now, or it waits in their queue now (referred to them). Identifying a caller on a case
+    of one's own makes the patient's earlier cases no more readable."""
+    if not patient_view.sees(staff, "notes") or not cases:
+        return set()
+    had = set(db.session.scalars(select(CaseEvent.case_id).where(
+        CaseEvent.case_id.in_([c.id for c in cases]), CaseEvent.kind.in_(("accepted", "referred")),
+        CaseEvent.staff_id == staff.id)))
+    mine = queues_of(staff)
+    waiting = {c.id for c in cases if c.doctor_id is None and c.queue in mine and c.status in WAITING_FOR_DOCTOR}
+    return {c.id for c in cases if c.id in had or c.doctor_id == staff.id} | waiting
 
 
 def may_read_notes(case: Case, staff: StaffUser) -> bool:
-    """Notes are for the doctors on the case and those it was referred to (waiting in their queue)."""
-    if not can(staff, "work_tier2"):
-        return False
-    referred_here = case.doctor_id is None and case.queue in queues_of(staff)
-    return staff.id in doctors_on(case) or referred_here
+    """Whether `staff` reads this case's notes without breaking the glass (see `readable_notes`)."""
+    return case.id in readable_notes([case], staff)

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from crm import audit
+from crm.auth.patient_view import paths_of
 from crm.cards import operations as cards
 from crm.errors import Refused, load
 from crm.extensions import db
@@ -140,3 +141,11 @@ def merges_of(patient_id: int) -> list[PatientMerge]:
     return list(db.session.scalars(select(PatientMerge).where(
         (PatientMerge.survivor_id == patient_id) | (PatientMerge.duplicate_id == patient_id))
         .order_by(PatientMerge.id.desc())))
+
+
+def added_as_seen(record: PatientMerge, role: str | None) -> dict[str, list | int]:
+    """What the merge added to the kept record's lists, as `role` may see it: the items of a list its role reads
+    (crm.auth.patient_view), only how many of one it does not (the card office merges, it reads no allergies)."""
+    seen = paths_of(role)
+    return {name: items if f"clinical.{name}" in seen else len(items)
+            for name, items in (record.changes.get("added") or {}).items()}

@@ -128,6 +128,9 @@ def _registry_id() -> str:
 
 
 def recent(limit: int = 30) -> list[Patient]:
-    """Residents enrolled here most recently, newest first."""
-    return list(db.session.scalars(
+    """Residents enrolled here most recently, newest first (audited: the page names them, their ward and card)."""
+    found = list(db.session.scalars(
         select(Patient).where(Patient.enrolled_where.is_not(None)).order_by(Patient.id.desc()).limit(limit)))
+    if found:
+        audit.record("enrollment_recent", via="enrollment", patients=[p.id for p in found], count=len(found))
+    return found

@@ -77,7 +77,8 @@ def merge_page(merge_id: int):
     record = load(PatientMerge, merge_id, "merge")
     survivor, duplicate = load(Patient, record.survivor_id), load(Patient, record.duplicate_id)
     audit.record("patient_merge_view", patient_id=survivor.id, merge_id=record.id, duplicate_id=duplicate.id)
-    return render_template("enrollment/merge.html", record=record, survivor=survivor, duplicate=duplicate)
+    return render_template("enrollment/merge.html", record=record, survivor=survivor, duplicate=duplicate,
+                           added=merging.added_as_seen(record, current_user.role))
 
 
 @bp.post("/merges/<int:merge_id>/undo")
@@ -100,7 +101,7 @@ def _merge_json(record: PatientMerge) -> dict:
             "merged_at": iso(record.merged_at), "undone_at": iso(record.undone_at),
             "changes": {"moved": {k: len(v) for k, v in record.changes.get("moved", {}).items()},
                         "cards_superseded": len(record.changes.get("cards", [])),
-                        "added": record.changes.get("added", {}), "filled": sorted(record.changes.get("filled", {}))}}
+                        "added": merging.added_as_seen(record, current_user.role), "filled": sorted(record.changes.get("filled", {}))}}
 
 
 @api.post("/residents")

@@ -127,11 +127,11 @@ def _apply(card: HealthCard | None, mark: FieldMark, staff: StaffUser, problem: 
     """Change the card as the mark says; (result, conflict message)."""
     if problem:
         return "conflict", problem
-    if card is None:
-        return "conflict", f"No card {card_number.pretty(mark.card_number)} was ever issued."
+    if not on_worklist(card, staff):
+        # One answer for a card outside the verifier's wards and a number never issued: a verifier learns nothing
+        # of a card they do not visit (its ward, its status, or even that it exists); the card office sees the mark.
+        return "conflict", f"Card {card_number.pretty(mark.card_number)} is not in your wards; it was not changed."
     pretty = card_number.pretty(card.number)
-    if card.patient.ward not in wards_of(staff):
-        return "conflict", f"Card {pretty} is not in your wards ({card.patient.ward}); it was not changed."
     if card.status == "revoked":
         return "conflict", f"Card {pretty} was revoked ({card.revoked_reason}): do not deliver it, take it back."
     if card.status == "superseded":
@@ -148,6 +148,11 @@ def _apply(card: HealthCard | None, mark: FieldMark, staff: StaffUser, problem: 
     if mark.outcome == "delivered":
         cards.record_delivery(card.number, staff, mark.note or where)
     return "applied", None
+
+
+def on_worklist(card: HealthCard | None, staff: StaffUser) -> bool:
+    """Whether `card` is one this verifier may mark and be told about (its holder lives in one of their wards)."""
+    return card is not None and card.patient.ward in wards_of(staff)
 
 
 def record(data: dict, staff: StaffUser) -> tuple[FieldMark, bool]:
@@ -205,10 +210,11 @@ def _known(client_id: str, staff: StaffUser) -> FieldMark | None:
 def answer(mark: FieldMark, created: bool) -> dict:
     """What the phone is told about a mark (and shows to the verifier)."""
     card = db.session.get(HealthCard, mark.card_id) if mark.card_id else None
+    staff = db.session.get(StaffUser, mark.staff_id)
     return {
         "client_id": mark.client_id, "mark_id": mark.id, "created": created, "outcome": mark.outcome,
         "result": mark.result, "conflict": mark.conflict, "card_number": mark.card_number,
-        "card_status": card.status if card else None, "recorded_at": iso(mark.recorded_at),
+        "card_status": card.status if on_worklist(card, staff) else None, "recorded_at": iso(mark.recorded_at),
         "received_at": iso(mark.received_at),
     }
 

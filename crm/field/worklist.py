@@ -160,6 +160,11 @@ def verifiers() -> list[StaffUser]:
 
 
 def recent_marks(limit: int = 50) -> list[FieldMark]:
-    """The newest marks (conflicts first), for the card office to follow up."""
-    return list(db.session.scalars(
+    """The newest marks (conflicts first), for the card office to follow up; audited as a read of those residents'
+    cards (the marks carry card numbers and the verifier's notes from the door)."""
+    found = list(db.session.scalars(
         select(FieldMark).order_by((FieldMark.result == "conflict").desc(), FieldMark.id.desc()).limit(limit)))
+    if found:
+        audit.record("field_marks_view", via="field_progress", marks=[m.id for m in found],
+                     patients=sorted({m.patient_id for m in found if m.patient_id}))
+    return found

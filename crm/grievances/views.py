@@ -43,6 +43,7 @@ def new_for_case():
     """An operator records the caller's complaint on their case (the caller is texted the reference)."""
     case = load(Case, request.values.get("case_id"), "case")
     if request.method == "GET":
+        audit.record("view_case", case_id=case.id, patient_id=case.patient_id, via="grievance_form")
         facilities = db.session.query(Facility).order_by(Facility.name).limit(500).all()
         return render_template("grievances/new.html", case=case, categories=GRIEVANCE_CATEGORIES,
                                facilities=facilities, category=texts.category_label)

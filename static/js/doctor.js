@@ -242,8 +242,14 @@
     const r = await api('POST', url, data);
     if (r.ok && form.dataset.act === 'notes/break-glass') {  // shown here once; the access is on the audit log
       const box = form.parentElement.querySelector('.glass-notes');
-      box.replaceChildren(...r.data.notes.map((n) => { const q = document.createElement('blockquote'); q.textContent = n.body; return q; }));
-      if (!r.data.notes.length) box.textContent = 'No notes yet.';
+      const shown = new Set([...article.querySelectorAll('[data-note]')].map((q) => Number(q.dataset.note)));
+      const fresh = r.data.notes.filter((n) => !shown.has(n.id));  // those the panel did not already show
+      box.replaceChildren(...fresh.map((n) => {
+        const q = document.createElement('blockquote'); q.textContent = n.body;
+        if (String(n.case_id) !== article.dataset.case) { const f = document.createElement('footer'); f.textContent = 'earlier case'; q.append(f); }
+        return q;
+      }));
+      if (!fresh.length) box.textContent = 'No notes yet.';
       form.remove();
       return;
     }

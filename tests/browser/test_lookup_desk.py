@@ -128,3 +128,6 @@ def test_old_card_names_the_current_one(live_app, live_server, page, tmp_path, e
     assert card_number.pretty(seeded.current_number) in banner.inner_text()
     assert panel.locator(".card-chip .number").inner_text() == card_number.pretty(seeded.card_number)
     assert panel.locator(".card-chip .status").inner_text().lower() == "superseded"
+    # The card office's view (crm/auth/patient_view.py): the blood group printed on the card, no clinical facts.
+    assert "B+" in panel.inner_text() and "Penicillin" not in panel.inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"lookup_registrar_{entry}.png"), full_page=True)

@@ -70,7 +70,7 @@ def test_import_issue_and_lookup_on_postgresql(pg_app, tmp_path):
     assert cards.issue_missing() == 3
     card = HealthCard.query.join(Patient).filter(Patient.registry_id == "R2").one()
     with pg_app.test_request_context():
-        view = lookup({"qr": card.qr_token})
+        view = lookup({"qr": card.qr_token}, viewer=factories.make_staff("operator"))  # what an operator sees
     assert view["patient"]["name"] == "Sunita Devi" and len(view["household"]) == 3
 
 
