@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from crm import audit
+from crm import audit, spreadsheets
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import AuditLog, Patient, StaffUser
@@ -83,7 +82,7 @@ def export_csv(query: Query) -> str:
     rows = list(db.session.scalars(_statement(query).limit(MAX_EXPORT)))
     audit.record("export_audit_log", via="access_log", rows=len(rows), **_described(query))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(["at (Delhi)", "staff", "role", "action", "patient_id", "case", "card", "via", "ip", "detail"])
     for row in map(_row, rows):
         writer.writerow([row["at_local"], row["staff"], row["role"], row["action"], row["patient_id"] or "",

@@ -4,6 +4,10 @@ office from one worklist, each change texted to the resident.
 submitted -> in_progress (the card office took it) -> reissued (a new card version, older ones superseded)
 -> delivered (the new card reached its holder); or rejected with the reason. The card itself keeps its own
 lifecycle (issued, verified, delivered) in crm.cards.operations; a request only follows it.
+
+A household member may ask for a child's card as for their own. Another adult's card is theirs: the holder is
+texted when it is asked for and when it is decided, and the card office confirms with the holder before the old
+card is superseded (reissue refuses until then; who confirmed is kept and audited).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from crm.cards import operations as cards
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import CardRequest, HealthCard, Patient, StaffUser
+from crm.models.base import utcnow
 from crm.models.citizen import CARD_REQUEST_KINDS
 
 OPEN = ("submitted", "in_progress")
@@ -27,8 +32,9 @@ WORKLIST_SIZE = 200
 
 
 def submit(patient: Patient, kind: str, detail: str, phone: str | None, language: str = "hi",
-           channel: str = "portal") -> CardRequest:
-    """File a request for `patient`'s live card; one open request per card at a time."""
+           channel: str = "portal", for_another_adult: bool = False) -> CardRequest:
+    """File a request for `patient`'s live card; one open request per card at a time. `for_another_adult`: asked
+    by an adult of the household who is not the holder (the holder is told, and must agree before the reissue)."""
     if kind not in CARD_REQUEST_KINDS:
         raise Refused("bad_kind", _("Choose a revised card or a duplicate card."), 422)
     detail = " ".join(str(detail or "").split())[:MAX_DETAIL]
@@ -45,11 +51,12 @@ def submit(patient: Patient, kind: str, detail: str, phone: str | None, language
         raise Refused("already_requested", _("A request for this card is already open: %(ref)s.", ref=pending.reference),
                       409)
     request = CardRequest(patient=patient, card=card, kind=kind, detail=detail, phone=phone, channel=channel,
-                          language="en" if language == "en" else "hi", status="submitted")
+                          language="en" if language == "en" else "hi", status="submitted",
+                          for_another_adult=for_another_adult)
     db.session.add(request)
     db.session.flush()
     audit.record("card_request", patient_id=patient.id, card_number=card.number, via=channel, kind=kind,
-                 request=request.id)
+                 request=request.id, for_another_adult=for_another_adult)
     _tell(request)
     return request
 
@@ -72,12 +79,21 @@ def take(request: CardRequest, staff: StaffUser) -> CardRequest:
     return request
 
 
-def reissue(request: CardRequest, staff: StaffUser) -> CardRequest:
-    """Reissue the card as asked: a new version; every older card of the holder is superseded."""
+def reissue(request: CardRequest, staff: StaffUser, holder_confirmed: bool = False) -> CardRequest:
+    """Reissue the card as asked: a new version; every older card of the holder is superseded. Another adult's
+    card only once `holder_confirmed`: the card office has checked with the holder that they want it."""
     _expect(request, OPEN)
     current = request.patient.current_card
     if current is None:
         raise Refused("no_card", "The resident has no live card to reissue.", 409)
+    if request.for_another_adult and request.holder_confirmed_by_id is None:
+        if not holder_confirmed:
+            raise Refused("holder_not_confirmed", f"{request.patient.name}'s card was asked for by another adult of "
+                          "the household: confirm with the card holder that they want it, then tick that they did.",
+                          409)
+        request.holder_confirmed_by_id, request.holder_confirmed_at = staff.id, utcnow()
+        audit.record("card_request_holder_confirmed", patient_id=request.patient_id, staff_id=staff.id,
+                     request=request.id)
     new = cards.reissue(current.number, request.kind, staff)
     request.status, request.handled_by_id, request.new_card_id = "reissued", staff.id, new.id
     _tell(request)
@@ -129,6 +145,7 @@ def _expect(request: CardRequest, states: tuple[str, ...]) -> None:
 
 
 def _tell(request: CardRequest) -> None:
+    _tell_holder(request)
     if not request.phone:
         return
     with force_locale(request.language):
@@ -146,3 +163,24 @@ def _tell(request: CardRequest) -> None:
         }
         body = texts[request.status]
     outbox.queue_sms(request.phone, body, kind="card_request")
+
+
+def _tell_holder(request: CardRequest) -> None:
+    """Another adult's card: its holder hears of the request and of its outcome on their own mobile."""
+    holder = request.patient
+    if not request.for_another_adult or not holder.mobile or holder.mobile == request.phone:
+        return
+    with force_locale("en" if holder.preferred_language == "en" else "hi"):
+        texts = {
+            "submitted": _("Sampark: a family member asked for a %(kind)s of your card (%(ref)s). We will check with "
+                           "you before replacing it. Not you? Call the helpline.",
+                           kind=kind_label(request.kind).lower(), ref=request.reference),
+            "reissued": _("Sampark: on request %(ref)s your health card was reissued as %(number)s; the old card no "
+                          "longer works.", ref=request.reference,
+                          number=card_number.pretty(request.new_card.number) if request.new_card else ""),
+            "rejected": _("Sampark: request %(ref)s for your health card was not accepted; your card stays valid.",
+                          ref=request.reference),
+        }
+        body = texts.get(request.status)
+    if body:
+        outbox.queue_sms(holder.mobile, body, kind="card_request")

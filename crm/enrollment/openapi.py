@@ -12,7 +12,9 @@ MERGE = {"type": "object", "properties": {
 RESIDENT = {"type": "object", "required": ["name", "sex", "ward", "place"], "properties": {
     "name": {"type": "string"}, "name_hi": {"type": "string"}, "sex": {"enum": ["M", "F", "O"]},
     "dob": {"type": "string", "format": "date"}, "birth_year": {"type": "integer"}, "mobile": {"type": "string"},
-    "address": {"type": "string"}, "ward": {"type": "string"}, "household_code": {"type": "string"},
+    "address": {"type": "string"}, "ward": {"type": "string"},
+    "household_code": {"type": "string", "description": "an existing household to join: linked only once the card "
+                       "office verifies it (the response's household_join is the pending request)"},
     "place": {"type": "string", "description": "hospital or camp where the enrolment is made"},
     "confirm_new": {"type": "boolean", "description": "enrol although likely duplicates exist"}}}
 MERGE_ID = {"name": "merge_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -20,7 +22,9 @@ PATHS = {
     "/api/v1/enrollment/residents": {"post": {
         "summary": "Enrol a resident missing from the registry (provisional card); 409 lists likely duplicates",
         "requestBody": _body(RESIDENT),
-        "responses": {"201": _json({"type": "object"}), "409": _json({"type": "object", "properties": {
+        "responses": {"201": _json({"type": "object", "properties": {
+            "patient_id": {"type": "integer"}, "registry_id": {"type": "string"}, "card_number": {"type": "string"},
+            "card_status": {"type": "string"}, "household_join": {"type": ["string", "null"]}}}), "409": _json({"type": "object", "properties": {
             "candidates": {"type": "array", "items": CANDIDATE}}}, "Likely duplicates"), **_errors(401, 403, 422)}}},
     "/api/v1/enrollment/patients/{patient_id}/duplicates": {"get": {
         "summary": "Likely duplicates of a record, best first (audited)",

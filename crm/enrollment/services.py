@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from crm import audit
 from crm.cards import operations as cards
+from crm.enrollment import joins
 from crm.enrollment.matching import Match, Person, candidates
 from crm.errors import Refused
 from crm.extensions import db
@@ -97,25 +98,30 @@ def likely_duplicates(entry: Enrolment, exclude: int | None = None) -> list[tupl
 
 
 def enroll(entry: Enrolment, staff: StaffUser) -> HealthCard:
-    """Create the resident and their provisional card (issued, awaiting door-to-door verification)."""
-    household = None
+    """Create the resident and their provisional card (issued, awaiting door-to-door verification).
+
+    Named as one of an existing household, the resident is not linked to it yet: the request waits for the
+    card office (crm.enrollment.joins), and the household's adults are told.
+    """
+    joining = None
     if entry.household_code:
-        household = db.session.scalar(select(Household).where(Household.code == entry.household_code))
-        if household is None:
+        joining = db.session.scalar(select(Household).where(Household.code == entry.household_code))
+        if joining is None:
             raise Refused("unknown_household", f"No household {entry.household_code}; leave it empty for a new one.", 422)
-    else:
-        household = Household(code=f"ENR-H-{secrets.token_hex(4).upper()}", address=entry.address, ward=entry.ward)
-        db.session.add(household)
+    household = None if joining else Household(code=f"ENR-H-{secrets.token_hex(4).upper()}", address=entry.address,
+                                               ward=entry.ward)
     patient = Patient(
         registry_id=_registry_id(), name=entry.name, name_hi=entry.name_hi, sex=entry.sex, dob=entry.dob,
         birth_year=entry.birth_year, dob_estimated=entry.dob is None, mobile=entry.mobile, address=entry.address,
-        ward=entry.ward, household=household, relation="self" if household.id is None else "member",
+        ward=entry.ward, household=household, relation="self",
         allergies=[], chronic_conditions=[], current_medications=[], enrolled_where=entry.place,
         enrolled_by_id=staff.id,
     )
     db.session.add(patient)
     db.session.flush()
     audit.record("enroll", patient_id=patient.id, staff_id=staff.id, place=entry.place, ward=entry.ward)
+    if joining is not None:
+        joins.ask(patient, joining, staff, entry.place)
     return cards.issue(patient, staff)
 
 

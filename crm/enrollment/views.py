@@ -8,8 +8,8 @@ from flask_login import current_user
 from crm import audit
 from crm.api import body
 from crm.auth.capabilities import allow
+from crm.enrollment import joins, services
 from crm.enrollment import merge as merging
-from crm.enrollment import services
 from crm.enrollment.matching import Person, candidates
 from crm.errors import Refused, load
 from crm.models import Patient, PatientMerge
@@ -41,7 +41,9 @@ def enroll():
     if matches and form.get("confirm_new") != "1":
         return render_template("enrollment/index.html", form=form, matches=matches, recent=services.recent())
     card = services.enroll(entry, current_user)
-    flash(f"{entry.name} enrolled; provisional card issued, to be verified at home in {entry.ward}.", "ok")
+    joining = f" Joining household {entry.household_code} waits for the card office to verify it with the family " \
+              "(its adults are texted)." if entry.household_code else ""
+    flash(f"{entry.name} enrolled; provisional card issued, to be verified at home in {entry.ward}.{joining}", "ok")
     return redirect(url_for("pages.card_page", number=card.number), 303)
 
 
@@ -115,8 +117,9 @@ def enroll_json():
         return jsonify(error="likely_duplicates", message="Likely duplicates exist; confirm_new to enrol anyway.",
                        candidates=[_candidate(p, m) for p, m in matches]), 409
     card = services.enroll(entry, current_user)
+    join = joins.pending_for(card.patient_id)
     return jsonify(patient_id=card.patient_id, registry_id=card.patient.registry_id, card_number=card.number,
-                   card_status=card.status), 201
+                   card_status=card.status, household_join=join.reference if join else None), 201
 
 
 @api.get("/patients/<int:patient_id>/duplicates")

@@ -4,7 +4,7 @@ from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.citizen import CardRequest, CitizenSession, Grievance, PortalCode
-from crm.models.enrollment import PatientMerge
+from crm.models.enrollment import HouseholdJoin, PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
 from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalRecord
@@ -33,6 +33,7 @@ __all__ = [
     "HospitalClient",
     "HospitalRecord",
     "Household",
+    "HouseholdJoin",
     "Message",
     "MessageSecret",
     "OfficeJob",

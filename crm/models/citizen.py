@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -74,10 +74,16 @@ class CardRequest(db.Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     note: Mapped[str | None] = mapped_column(String(300))  # the card office's answer (why rejected)
     new_card_id: Mapped[int | None] = mapped_column(ForeignKey("health_card.id"))
+    # Asked from the portal by another adult of the household, not the card holder: the holder is told, and the
+    # card office confirms with the holder before the old card is superseded (who confirmed, and when).
+    for_another_adult: Mapped[bool] = mapped_column(default=False, server_default=false())
+    holder_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    holder_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     patient = relationship("Patient")
     card = relationship("HealthCard", foreign_keys=[card_id])
     new_card = relationship("HealthCard", foreign_keys=[new_card_id])
+    holder_confirmed_by = relationship("StaffUser", foreign_keys=[holder_confirmed_by_id])
 
     @property
     def reference(self) -> str | None:

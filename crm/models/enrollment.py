@@ -1,14 +1,17 @@
-"""Merges of duplicate residents, kept with what they changed so that each can be undone exactly."""
+"""Merges of duplicate residents, kept with what they changed so that each can be undone exactly; and requests
+to join an existing household, which wait for the card office."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+
+JOIN_STATUSES = ("pending", "approved", "refused")
 
 
 class PatientMerge(db.Model):
@@ -26,3 +29,35 @@ class PatientMerge(db.Model):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class HouseholdJoin(db.Model):
+    """A resident enrolled as a member of an existing household. Until the card office approves, the resident is
+    not linked to it: their mobile sees none of the family's cards or contacts. The household's adults are told."""
+
+    __tablename__ = "household_join"
+    __table_args__ = (
+        # One undecided request per resident.
+        Index("uq_household_join_pending_patient", "patient_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    place: Mapped[str] = mapped_column(String(200), default="")  # where the enrolment was made
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    note: Mapped[str | None] = mapped_column(String(300))  # how it was verified, or why refused
+
+    patient = relationship("Patient")
+    household = relationship("Household")
+    decided_by = relationship("StaffUser", foreign_keys=[decided_by_id])
+
+    @property
+    def reference(self) -> str | None:
+        """What the household is told (HJ-00042)."""
+        return f"HJ-{self.id:05d}" if self.id is not None else None

@@ -134,7 +134,8 @@ def card_request(number: str):
         return render_template("portal/card_request.html", holder=holder, card=card)
     kind = request.form.get("kind", "")
     detail = request.form.get("why", "") if kind == "duplicate" else request.form.get("detail", "")
-    filed = card_requests.submit(holder.patient, kind, detail, g.citizen_mobile, _lang())
+    filed = card_requests.submit(holder.patient, kind, detail, g.citizen_mobile, _lang(),
+                                 for_another_adult=not holder.full_card)
     return redirect(url_for("portal.home", asked=filed.reference) + "#requests")
 
 

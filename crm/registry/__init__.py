@@ -10,6 +10,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from crm import spreadsheets
 from crm.extensions import db
 from crm.registry.reading import checked, worker_count
 from crm.registry.rows import (
@@ -60,7 +61,7 @@ def import_file(
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle, \
                 rejects_path.open("w", newline="", encoding="utf-8") as out:
-            rejects = csv.writer(out)
+            rejects = spreadsheets.writer(out)  # the registry's own values, formulas included
             rejects.writerow(["line", "reason", *REQUIRED_COLUMNS])
             reader = csv.reader(handle)
             header = read_header(reader, path.name)

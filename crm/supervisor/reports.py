@@ -3,7 +3,6 @@ language, priority or outcome; and the daily report a programme officer reads. F
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from crm import spreadsheets
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import StaffUser
@@ -88,17 +88,10 @@ def _agent_names(groups: dict) -> dict[str, str]:
 def as_csv(rows: list[dict]) -> str:
     """The grouped rows as CSV (one line per group and queue)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else _safe(row.get(k))) for k in COLUMNS})
+    writer = spreadsheets.writer(out)  # a name or a reason typed by someone starts no formula
+    writer.writerow(COLUMNS)
+    writer.writerows([row.get(k) for k in COLUMNS] for row in rows)
     return out.getvalue()
-
-
-def _safe(value):
-    """No cell starts like a spreadsheet formula (a name or a reason typed by someone)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").replace(".", "").isdigit() else text
 
 
 def daily(day: date, now: datetime) -> dict:

@@ -7,13 +7,14 @@ rule ids triage gave (the floor is "unclassified_symptom", the model "model_P1" 
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from crm import audit
+from crm import audit, spreadsheets
 from crm.extensions import db
 from crm.models import Case, CaseEvent, Message, StaffUser
 from triage import RULES_VERSION, classify, review_state, specialties
@@ -134,15 +135,17 @@ def label(event_id: int, priority: str, specialty: str | None, staff: StaffUser)
 
 def export_tsv() -> str:
     """Every message's newest label as corpus rows (text, expected_priority, expected_specialty, script)."""
-    lines = ["text\texpected_priority\texpected_specialty\tscript"]
-    labels = _labels()
-    for detail in labels.values():
+    out = io.StringIO()
+    rows = spreadsheets.writer(out, tabs=True)  # the text is a citizen's SMS: it starts no formula when opened
+    rows.writerow(["text", "expected_priority", "expected_specialty", "script"])
+    written = 0
+    for detail in _labels().values():
         text = " ".join(_LONG_NUMBER.sub("<number>", detail["text"]).split())
         if text:
-            script = classify(text).language
-            lines.append(f"{text}\t{detail['priority']}\t{detail.get('specialty') or ''}\t{script}")
-    audit.record("triage_review.export", rows=len(lines) - 1)
-    return "\n".join(lines) + "\n"
+            rows.writerow([text, detail["priority"], detail.get("specialty") or "", classify(text).language])
+            written += 1
+    audit.record("triage_review.export", rows=written)
+    return out.getvalue()
 
 
 def rules_review() -> list[dict]:
