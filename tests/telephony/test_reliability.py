@@ -117,6 +117,25 @@ def test_a_worker_killed_while_sending_leaves_the_reply_sent_once_or_failed_on_t
     assert len(sent) == (0 if step == "claim committed" else 1)
 
 
+def test_a_whatsapp_reply_delivered_while_its_answer_and_callbacks_were_lost_is_settled_as_delivered(live, monkeypatch):
+    app, base, switch = live
+    phone = Phone(f"{base}/emulator", "+919877700008")
+    phone.api.post("/sms", {"from": phone.number, "body": "bukhar hai teen din se", "channel": "whatsapp"})
+    with app.app_context():
+        message_id = eventually(lambda: db.session.scalar(select(Message.id).where(Message.direction == "outbound")))
+        assert db.session.get(Message, message_id).channel == "whatsapp"
+        switch.down = True  # Twilio's delivery callbacks meet a dead web process
+        _answer_lost(message_id, monkeypatch)
+        delivered = eventually(lambda: any(m.get("status") == "delivered" and "Case SMP-" in m["body"]
+                                           for m in phone.thread()))
+        assert delivered and EmulatorControl(f"{base}/emulator").settle(timeout=10)
+        switch.down = False
+        assert _sweep(utcnow() + LATER)["sms_settled"] == 1
+        db.session.expire_all()
+        message = db.session.get(Message, message_id)
+        assert message.status == "delivered" and message.sid and message.error_message is None
+
+
 def _wait_in_tier1(phone: Phone):
     call = phone.call()
     call.wait_for("press 9", timeout=10)
