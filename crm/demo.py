@@ -35,6 +35,17 @@ DEMO_STAFF = (
     ("officer3", "officer", None, "Grievance Officer (card office)"),
 )
 OFFICER_SECTIONS = {"officer1": "facilities", "officer2": "helpline", "officer3": "card_office"}
+# What each role's demo accounts are for: one banner line per role (a role missing here is named as it is).
+DEMO_ROLES = {
+    "operator": "tier-1 operators: the workspace",
+    "doctor": "doctors: general medicine, cardiology, paediatrics (Tier 2)",
+    "supervisor": "supervisor: floor, reports, wallboard",
+    "registrar": "card office: registry, cards, enrolment",
+    "field_verifier": "field verifier: open /field/ on a phone",
+    "admin": "staff accounts (no patient records)",
+    "interop_officer": "interoperability officer: hospital systems' access, /fhir/admin/clients",
+    "officer": "grievance desks: facilities, helpline, card office",
+}
 MEN = [("Ramesh", "रमेश"), ("Suresh", "सुरेश"), ("Amit", "अमित"), ("Rajesh", "राजेश"), ("Mohammed", "मोहम्मद"),
        ("Sanjay", "संजय"), ("Vijay", "विजय"), ("Arjun", "अर्जुन"), ("Rahul", "राहुल"), ("Deepak", "दीपक"),
        ("Harpreet", "हरप्रीत"), ("Anil", "अनिल"), ("Manoj", "मनोज"), ("Imran", "इमरान"), ("Gopal", "गोपाल"),
@@ -154,10 +165,25 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     from crm.fhir import demo as hospital_demo
 
     yield hospital_demo.seed(rng, today)
+
+
+def banner(base_url: str) -> str:
+    """What a newcomer needs once the demo is listening: the address, the logins, and how to try the portal."""
+    by_role: dict[str, list[str]] = {}
+    for username, role, *_ in DEMO_STAFF:
+        by_role.setdefault(role, []).append(username)
+    logins = [f"    {', '.join(names):<30}  {DEMO_ROLES.get(role, role.replace('_', ' '))}" for role, names in by_role.items()]
+    lines = ["", "  " + "=" * 76, f"  Sampark is running: {base_url}/", "",
+             f"  Staff logins (password for all: {DEMO_PASSWORD}):", *logins, ""]
     resident = portal_resident()
     if resident is not None:
-        yield (f"Citizen portal: /portal, sign in as {resident.name} with {resident.mobile[3:]}; the code arrives on the "
-               "emulator's phone (/emulator/, that number).")
+        mobile = resident.mobile[3:]
+        lines += [f"  Citizen portal: {base_url}/portal/",
+                  f"    sign in as {resident.name} with the mobile number {mobile[:5]} {mobile[5:]}; the code arrives on",
+                  f"    the emulator's phone open as that number: {base_url}/emulator/?number=%2B91{mobile}", ""]
+    lines += [f"  The citizen's phone (Twilio emulator: call, press keys, text): {base_url}/emulator/",
+              "  Stop with Ctrl-C. Data lives in instance/ (delete it to start afresh).", "  " + "=" * 76, ""]
+    return "\n".join(lines)
 
 
 def portal_resident() -> Patient | None:

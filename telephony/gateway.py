@@ -101,9 +101,7 @@ def send_message(message: Message, text: str | None = None) -> str:
     WhatsApp goes to `whatsapp:` addresses from the WhatsApp sender; a template message sends its
     ContentSid and ContentVariables instead of a body (WhatsApp's rule outside the 24-hour window).
     """
-    to, from_ = message.to_number, message.from_number
-    if message.channel == "whatsapp":
-        to, from_ = f"whatsapp:{to}", f"whatsapp:{from_}"
+    to, from_ = twilio_addresses(message)
     if message.content_sid:
         created = client().messages.create(
             to=to, from_=from_, content_sid=message.content_sid,
@@ -113,6 +111,13 @@ def send_message(message: Message, text: str | None = None) -> str:
         created = client().messages.create(to=to, from_=from_, body=message.body if text is None else text,
                                            status_callback=public_url("telephony_sms.sms_status"))
     return created.sid
+
+
+def twilio_addresses(message: Message) -> tuple[str, str]:
+    """(to, from) as Twilio keeps them: WhatsApp under `whatsapp:+91...`, SMS under the bare number."""
+    if message.channel == "whatsapp":
+        return f"whatsapp:{message.to_number}", f"whatsapp:{message.from_number}"
+    return message.to_number, message.from_number
 
 
 def _record(sid: str, case: Case, purpose: str, to: str, staff_id: int | None = None) -> Call:

@@ -80,6 +80,10 @@ TEXT = {
         "hi": "कतार में आपका नंबर {position} है। लगभग {minutes} मिनट में बात होगी।",
         "en": "You are number {position} in the queue. The expected wait is about {minutes} minutes.",
     },
+    "position_one_minute": {
+        "hi": "कतार में आपका नंबर {position} है। लगभग एक मिनट में बात होगी।",
+        "en": "You are number {position} in the queue. The expected wait is about one minute.",
+    },
     "offer_callback": {
         "hi": "इंतज़ार करने के बजाय वापस कॉल पाने के लिए 1 दबाएं। आपकी जगह बनी रहेगी।",
         "en": "To get a call back instead of waiting, press 1. You keep your place in the queue.",
@@ -221,7 +225,8 @@ def enqueue(lang: str, queue: str, wait_url: str, action_url: str, before: str |
 def waiting(lang: str, position: int, minutes: int, choice_url: str | None) -> str:
     """Wait music for tier 1: position, expected wait, and the call-back offer."""
     response = VoiceResponse()
-    say(response, "position", lang, position=position, minutes=max(minutes, 1))
+    minutes = max(minutes, 1)
+    say(response, "position_one_minute" if minutes == 1 else "position", lang, position=position, minutes=minutes)
     if choice_url:
         gather = Gather(num_digits=1, action=choice_url, method="POST", timeout=8)
         say(gather, "offer_callback", lang)

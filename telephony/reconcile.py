@@ -56,8 +56,8 @@ def settle_stuck_messages(now: datetime) -> int:
 def twilio_copy(message: Message):
     """Twilio's record of this message, if the lost request reached it (same to, from and body)."""
     since = (message.sending_since or message.updated_at or message.created_at) - timedelta(minutes=1)
-    candidates = [m for m in gateway.client().messages.list(to=message.to_number, from_=message.from_number,
-                                                              limit=50)
+    to, from_ = gateway.twilio_addresses(message)
+    candidates = [m for m in gateway.client().messages.list(to=to, from_=from_, limit=50)
                   if outbox.same_text(message.body, m.body or "") and (m.date_created is None or m.date_created >= since)]
     if not candidates:
         return None

@@ -99,3 +99,11 @@ def test_card_office_shows_who_verified_when_and_where_in_delhi_time(client, log
     db.session.expire_all()
     verified = db.session.get(type(card), card.id).verified_at
     assert f"{local(verified):%d %b %Y %H:%M} by Vikas Yadav at House 12, Gali 4, Seelampur" in page
+
+
+def test_an_unknown_address_or_wrong_method_answers_the_api_in_json_and_says_which_methods_work(client):
+    missing = client.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    wrong = client.get("/logout")
+    assert wrong.status_code == 405 and wrong.headers["Allow"] and "POST" in wrong.headers["Allow"]
+    assert 'href="/static/css/sampark.css' in wrong.get_data(as_text=True)

@@ -223,8 +223,3 @@ def _relation_label(relation: str) -> str:
 def _card_status_label(status: str) -> str:
     return {"issued": _("Issued"), "verified": _("Verified"), "delivered": _("Delivered")}.get(status, status)
 
-
-@bp.errorhandler(Refused)
-def _refused(exc: Refused):
-    """A refusal on a portal page is answered on a portal page, in the citizen's language."""
-    return render_template("portal/error.html", message=exc.message, status=exc.status), exc.status

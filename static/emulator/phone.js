@@ -28,7 +28,10 @@
       headers: payload ? { "Content-Type": "application/json" } : {},
       body: payload ? JSON.stringify(payload) : undefined,
     });
-    if (!response.ok) throw new Error(method + " " + path + ": " + response.status);
+    if (!response.ok) {
+      const answer = await response.json().catch(() => null);  // the emulator says why in {"error": ...}
+      throw new Error(answer && answer.error ? answer.error : method + " " + path + ": " + response.status);
+    }
     return response.json();
   }
 
@@ -269,12 +272,36 @@
     }
   }
 
-  async function chooseNumber(value) {
-    if (!/^\+[1-9]\d{6,14}$/.test(value)) return;
-    number = value;
+  const NUMBER_HELP = $("number-help").textContent;
+
+  function numberHelp(text, isError) {
+    const help = $("number-help");
+    help.textContent = text;
+    help.classList.toggle("error", isError);
+    help.setAttribute("role", isError ? "alert" : "status");
+  }
+
+  // The emulator reads the number as a person types it (spaces, with or without +91) and says why when it cannot.
+  async function chooseNumber(typed) {
+    let chosen;
+    try {
+      chosen = (await api("POST", "/phones", { number: typed })).number;
+    } catch (error) {
+      numberHelp(error.message, true);
+      return;
+    }
+    const select = $("number");
+    if (![...select.options].some((option) => option.value === chosen)) {
+      select.insertBefore(new Option(chosen, chosen), select.querySelector('option[value="__other"]'));
+    }
+    select.value = chosen;
+    $("number-other").value = "";
+    $("number-other").classList.add("hidden");
+    $("number-help").classList.add("hidden");
+    numberHelp(NUMBER_HELP, false);
+    number = chosen;
     renderedLines = -1;
     renderedThread = "";
-    await api("POST", "/phones", { number: value });
     poll();
   }
 
@@ -309,6 +336,7 @@
   $("number").addEventListener("change", (event) => {
     const other = event.target.value === "__other";
     $("number-other").classList.toggle("hidden", !other);
+    $("number-help").classList.toggle("hidden", !other);
     if (other) $("number-other").focus();
     else chooseNumber(event.target.value);
   });

@@ -16,8 +16,22 @@ KEYS = re.compile(r"^[0-9*#]+$")
 NUMBER = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
+TYPED_APART = re.compile(r"[\s\-().]")  # how people write a number: 98100 00071, (+91) 98100-00071
+UNREADABLE_NUMBER = ("Type a mobile number: 10 digits (98100 00071), with or without +91 or a 0 in front. "
+                     "· मोबाइल नंबर लिखें: 10 अंक, आगे +91 या 0 हो या न हो।")
+
+
 def _emulator():
     return current_app.extensions["twilio_emulator"]
+
+
+def phone_number(typed: str) -> str | None:
+    """The E.164 number a person meant: +91 added to an Indian mobile typed without it; None if it is not one."""
+    compact = TYPED_APART.sub("", typed or "")
+    if NUMBER.match(compact):
+        return compact
+    indian = re.fullmatch(r"(?:0|91|0091)?([6-9]\d{9})", compact)
+    return f"+91{indian.group(1)}" if indian else None
 
 
 def _body() -> dict:
@@ -69,10 +83,13 @@ def conference_view(conf) -> dict:
 
 @bp.post("/phones")
 def register_phone():
-    """Declare a number as a citizen's phone (so calls to it ring on the page instead of auto-answering)."""
-    number = _body().get("number", "")
-    if not NUMBER.match(number):
-        abort(400, description="number must be E.164, like +919810000001")
+    """Declare a number as a citizen's phone (so calls to it ring on the page instead of auto-answering).
+
+    The number may be typed as a person would (spaces, no +91); the answer names it as E.164.
+    """
+    number = phone_number(str(_body().get("number", "")))
+    if number is None:
+        abort(400, description=UNREADABLE_NUMBER)
     with _emulator().store.lock:
         _emulator().store.citizens.setdefault(number, None)
     return jsonify({"number": number})

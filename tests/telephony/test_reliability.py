@@ -136,6 +136,25 @@ def test_a_sign_in_code_whose_answer_was_lost_is_found_at_twilio_by_its_masked_t
     assert "******" not in code_sms  # the phone got the code itself, once
 
 
+def test_a_whatsapp_reply_delivered_while_its_answer_and_callbacks_were_lost_is_settled_as_delivered(live, monkeypatch):
+    app, base, switch = live
+    phone = Phone(f"{base}/emulator", "+919877700008")
+    phone.api.post("/sms", {"from": phone.number, "body": "bukhar hai teen din se", "channel": "whatsapp"})
+    with app.app_context():
+        message_id = eventually(lambda: db.session.scalar(select(Message.id).where(Message.direction == "outbound")))
+        assert db.session.get(Message, message_id).channel == "whatsapp"
+        switch.down = True  # Twilio's delivery callbacks meet a dead web process
+        _answer_lost(message_id, monkeypatch)
+        delivered = eventually(lambda: any(m.get("status") == "delivered" and "Case SMP-" in m["body"]
+                                           for m in phone.thread()))
+        assert delivered and EmulatorControl(f"{base}/emulator").settle(timeout=10)
+        switch.down = False
+        assert _sweep(utcnow() + LATER)["sms_settled"] == 1
+        db.session.expire_all()
+        message = db.session.get(Message, message_id)
+        assert message.status == "delivered" and message.sid and message.error_message is None
+
+
 def _wait_in_tier1(phone: Phone):
     call = phone.call()
     call.wait_for("press 9", timeout=10)

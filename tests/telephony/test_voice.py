@@ -133,6 +133,21 @@ def test_wait_announces_position_and_offers_a_call_back(client):
     assert Call.query.filter_by(sid=call_sid).one().queue_sid == "QU" + "1" * 32
 
 
+@pytest.mark.parametrize(("key", "average", "heard"), [
+    ("2", "40", "The expected wait is about one minute."),
+    ("2", "120", "The expected wait is about 2 minutes."),
+    ("1", "40", "लगभग एक मिनट में बात होगी।"),
+    ("1", "120", "लगभग 2 मिनट में बात होगी।"),
+])
+def test_the_expected_wait_is_said_in_the_callers_language_with_one_minute_in_the_singular(client, key, average, heard):
+    call_sid, case, _ = start(client)
+    step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits=key)
+    step(client, f"/telephony/voice/card?case={case.id}", call_sid, Digits="")
+    twiml = step(client, f"/telephony/voice/wait?case={case.id}", call_sid, QueuePosition="1", QueueSid="QU" + "1" * 32,
+                 QueueTime="5", AvgQueueTime=average, CurrentQueueSize="1")
+    assert heard in twiml and "1 minutes" not in twiml and "1 मिनट" not in twiml
+
+
 def test_a_caller_still_waiting_when_the_case_was_closed_is_told_goodbye_not_left_in_silence(client):
     call_sid, case = queued(client)
     closed = fresh(case)
