@@ -1,14 +1,14 @@
 """trust: joining an existing household waits for the card office; a card request by another adult is marked
 
 Revision ID: trust_household_join
-Revises: citizen_sessions
+Revises: trust_edge_widths
 Create Date: 2026-12-07 00:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "trust_household_join"
-down_revision = "citizen_sessions"
+down_revision = "trust_edge_widths"
 branch_labels = None
 depends_on = None
 

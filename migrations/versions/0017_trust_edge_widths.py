@@ -5,14 +5,14 @@ The webhook edge and these columns now read one set of widths (crm/security/boun
 PostgreSQL's narrower columns (a 500). Widening a varchar rewrites no rows on PostgreSQL.
 
 Revision ID: trust_edge_widths
-Revises: citizen_sessions
+Revises: trust_secrets_fhir
 Create Date: 2026-12-07 00:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "trust_edge_widths"
-down_revision = "citizen_sessions"
+down_revision = "trust_secrets_fhir"
 branch_labels = None
 depends_on = None
 
