@@ -8,12 +8,14 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
     from crm import sweeps
-    from telephony import fallback, reconcile
+    from crm.security import inputs
+    from telephony import fallback, reconcile, webhook_fields
     from telephony.fallback import bp as fallback_bp
     from telephony.phone_system import TwilioPhone
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
 
+    inputs.keep_words("/telephony/", *webhook_fields.WORDS)  # signed, then cleaned by telephony.signature
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(fallback_bp)

@@ -73,6 +73,7 @@ def twilio_webhook(view: Callable) -> Callable:
         if refusal:
             log.warning("refused signed Twilio webhook %s: %s", request.path, refusal)
             return Response(f"Bad request: {refusal}\n", status=400, mimetype="text/plain")
+        request.form = webhook_fields.cleaned(request.form)  # signed as sent; kept without control characters
         try:
             return view(*args, **kwargs)
         except DBAPIError as error:

@@ -4,16 +4,17 @@ Twilio's own values are short and regular (sids are two letters and 32 hex digit
 digits are keypad characters). Anything else, even signed, is refused with a 400 that names the field;
 nothing is stored. A field sent twice is refused too, so no view can read one copy and sign-check another.
 A field kept in a column is bounded by that column's width (crm.security.bounds, which the models read too).
-NUL and other control characters are refused before this, for every request (crm.security.inputs).
+NUL and other control characters are refused before this, for every request (crm.security.inputs), except in the
+caller's own words (WORDS): a text or speech is never lost for a stray control character, which becomes a space.
 """
 
 from __future__ import annotations
 
 import re
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from crm.security import bounds
+from crm.security import bounds, inputs
 
 MAX_FIELDS = 100
 MAX_OTHER = 2000  # any field not named below (Twilio adds fields over time; they must stay small)
@@ -39,6 +40,15 @@ RULES: dict[str, tuple[re.Pattern | None, int]] = {
     "SpeechResult": (None, 1000),  # kept on the timeline cut to 500
     "ErrorMessage": (None, 500),  # read, never kept (the desk reads the known codes in words)
 }
+
+
+WORDS = ("Body", "SpeechResult")  # what the caller said or typed: kept, its control characters made spaces
+
+
+def cleaned(form: MultiDict) -> ImmutableMultiDict:
+    """`form` with the control characters of the caller's words made spaces (PostgreSQL keeps no NUL)."""
+    return ImmutableMultiDict([(name, inputs.without_control(value) if name in WORDS else value)
+                               for name, value in form.items(multi=True)])
 
 
 def problem(form: MultiDict) -> str | None:

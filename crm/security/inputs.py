@@ -24,6 +24,10 @@ from werkzeug.datastructures import MultiDict
 MAX_JSON_DEPTH = 64  # a FHIR Bundle nests about 12 deep; a staff API body 3
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, but tab, LF and CR
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# (path prefix, field): a caller's own words that an edge keeps whatever they hold. A citizen's SMS with a stray
+# control character must still reach the helpline: refusing it would lose the text, fallback included. The edge
+# that registers such a field checks its provider's signature and removes the control characters itself.
+WORDS_KEPT: set[tuple[str, str]] = set()
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 and -1 as signed bytes
@@ -45,10 +49,23 @@ def refuse_unreadable_input() -> None:
         raise Refused("bad_request", problem, 400)
 
 
+def keep_words(path_prefix: str, *fields: str) -> None:
+    """Let these form fields of requests under `path_prefix` through with control characters (the edge cleans them)."""
+    WORDS_KEPT.update((path_prefix, field) for field in fields)
+
+
+def without_control(text: str) -> str:
+    """`text` with each control character (tab, newline and CR are text) made a space."""
+    return CONTROL.sub(" ", text)
+
+
 def input_problem() -> str | None:
     """What is wrong with this request's query, form or JSON body, or None."""
+    kept = {field for prefix, field in WORDS_KEPT if request.path.startswith(prefix)}
     for fields in (request.args, _form()):
         for name, value in fields.items(multi=True):
+            if fields is not request.args and name in kept and not CONTROL.search(name):
+                continue
             if CONTROL.search(name) or (isinstance(value, str) and CONTROL.search(value)):
                 # Citizens meet this on the portal's forms: in their language.
                 return _("The field %(name)s holds a control character (such as NUL); remove it and send again.",

@@ -272,13 +272,23 @@ def test_a_nul_in_a_staff_query_form_or_json_value_is_a_clear_400(pg_app, reques
 
 
 @pytest.mark.pg
-def test_a_nul_in_a_webhook_is_400_signed_or_403_forged_never_500(pg_app):
+def test_a_citizens_text_with_a_nul_or_control_character_is_kept_with_spaces_never_lost(pg_app):
+    client, _ = _live(pg_app)
+    sms = {"MessageSid": "SM" + "d" * 32, "AccountSid": "AC" + "0" * 32, "From": "+919810000009", "To": HELPLINE,
+           "Body": "bukhar\x00 hai\x0cteen din se"}
+    assert _post(client, "/telephony/sms", sms) == 200  # a stray control character must not lose the text
+    kept = db.session.scalar(select(Message.body).where(Message.sid == sms["MessageSid"]))
+    assert kept == "bukhar  hai teen din se"
+
+
+@pytest.mark.pg
+def test_a_forged_webhook_with_a_nul_is_refused_and_stores_nothing(pg_app):
     client, _ = _live(pg_app)
     before = _counts()
-    sms = {"MessageSid": "SM" + "d" * 32, "AccountSid": "AC" + "0" * 32, "From": "+919810000009", "To": HELPLINE,
+    sms = {"MessageSid": "SM" + "e" * 32, "AccountSid": "AC" + "0" * 32, "From": "+919810000009", "To": HELPLINE,
            "Body": "bukhar\x00 hai"}
-    assert _post(client, "/telephony/sms", sms) == 400
-    assert client.post("/telephony/sms", data=sms, headers={"X-Twilio-Signature": "forged"}).status_code in (400, 403)
+    assert client.post("/telephony/sms", data=sms, headers={"X-Twilio-Signature": "forged"}).status_code == 403
+    assert _post(client, "/telephony/sms", {**sms, "From": "+9198100\x0000009"}) == 400  # Twilio's own fields
     assert _counts() == before
 
 
