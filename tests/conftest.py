@@ -234,11 +234,11 @@ def pg_database():
 
 
 @contextmanager
-def migrated_pg_app(folder, database_url: str):
+def migrated_pg_app(folder, database_url: str, **overrides):
     """An app (instance in `folder`) on PostgreSQL with the schema built by the real migrations, emptied after."""
     from flask_migrate import downgrade, upgrade
 
-    app = make_app(folder, DATABASE_URL=database_url)
+    app = make_app(folder, DATABASE_URL=database_url, **overrides)
     with app.app_context():
         upgrade()
         yield app
