@@ -1,7 +1,7 @@
-"""The probe suite's PostgreSQL: one migrated database per module, every table emptied after each test, row counts.
+"""The probe suite's PostgreSQL: row counts of every table, and an `app` fixture for tests written for SQLite.
 
-A module sets APP_SETTINGS (a dict of settings) to change its app, and imports the fixtures it uses:
-`probe_app` (module-scoped, the schema from the real migrations) and `app` (each test on it, emptied after).
+A module that imports `app` runs each test on its module's `probe_app` (tests/security/probes/conftest.py), every
+table emptied afterwards.
 """
 
 from __future__ import annotations
@@ -10,11 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from crm.extensions import db
-from tests.conftest import migrated_pg_app
 
-__all__ = ["app", "probe_app", "row_counts", "empty_every_table", "APP_SETTINGS"]
-
-APP_SETTINGS: dict = {}
+__all__ = ["app", "empty_every_table", "row_counts"]
 
 
 def _tables() -> list[str]:
@@ -37,15 +34,6 @@ def empty_every_table() -> None:
     names = ", ".join(f'"{name}"' for name in _tables())
     db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     db.session.commit()
-
-
-@pytest.fixture(scope="module")
-def probe_app(request, tmp_path_factory, pg_database):
-    """This module's app on PostgreSQL, the schema built by the migrations (its APP_SETTINGS applied)."""
-    settings = getattr(request.module, "APP_SETTINGS", {})
-    with migrated_pg_app(tmp_path_factory.mktemp("probe"), pg_database, **settings) as app:
-        yield app
-        empty_every_table()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Case
-from tests.security.probes.pg import probe_app, row_counts  # noqa: F401 (fixtures)
+from tests.security.probes.pg import row_counts
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid
 

@@ -15,18 +15,17 @@ from its `@allow` (crm.auth.capabilities), not listed here. What must hold:
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from crm.auth import passwords, tokens
+from crm.auth import tokens
 from crm.auth.capabilities import CAPABILITIES
 from crm.extensions import db
 from crm.models import Case
 from crm.models.staff import ROLES
 from tests import factories
 from tests.portal.conftest import sign_in
-from tests.security.probes.pg import probe_app, row_counts  # noqa: F401 (fixtures)
+from tests.security.probes.pg import row_counts
+from tests.security.probes.walk import fill, routes
 from tests.telephony.test_voice import start, step
 
 pytestmark = pytest.mark.pg
@@ -64,17 +63,6 @@ def _markers(resident) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def cheap_passwords():
-    """Argon2 at its lowest cost while this module's staff are made and log in (a second each otherwise, on a busy
-    machine): the walk is about who sees what; tests/security/test_logins.py is about passwords."""
-    from argon2 import PasswordHasher
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        yield
-
-
-@pytest.fixture(scope="module")
 def world(probe_app, cheap_passwords):
     """The resident, their card and case, a signed-in client and a token for each role, anonymous, a citizen."""
     with probe_app.app_context():
@@ -102,13 +90,6 @@ def world(probe_app, cheap_passwords):
                "citizen": citizen, "anonymous": probe_app.test_client(), "markers": _markers(card.patient)}
 
 
-def _path(rule: str, values: dict) -> str:
-    """A rule or OpenAPI path with its variables filled from the seeded world (1 for any other id)."""
-    def fill(match):
-        return str(values.get(match.group(1), 1))
-    return re.sub(r"[<{](?:\w+:)?(\w+)[>}]", fill, rule)
-
-
 def _call(client, method: str, path: str, qr: str, headers: dict | None = None):
     """The request a probe sends: a body that would find the resident if the route let it through."""
     if method == "GET":
@@ -116,15 +97,6 @@ def _call(client, method: str, path: str, qr: str, headers: dict | None = None):
     if path.startswith("/api/"):
         return client.open(path, method=method, json={"qr": qr}, headers=headers or {})
     return client.open(path, method=method, data={"qr": qr}, headers=headers or {})
-
-
-def _routes(app):
-    """(rule, method, view) for every route of the URL map but static files."""
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule.rule, method, app.view_functions[rule.endpoint]
 
 
 def _shows_resident(response, markers) -> bool:
@@ -144,19 +116,19 @@ def _allowed(view, role) -> bool:
     return role in getattr(view, "allowed_roles", frozenset())
 
 
-def _walk_as(world, role: str | None, client, headers: dict | None = None, routes=None) -> list[str]:
+def _walk_as(world, role: str | None, client, headers: dict | None = None, only=None) -> list[str]:
     """Every route as `role` (None: anonymous; "citizen"): what broke the rules, one line each.
 
     The refused requests go first, every table's rows counted before and after them; then the public routes
     (a sign-in try is audited) and the allowed reads (the walk does not do a role's work: log itself out...)."""
-    routes = list(routes if routes is not None else _routes(world["app"]))
-    guarded = [r for r in routes if not _allowed(r[2], role) and not getattr(r[2], "public", False)]
-    public = [r for r in routes if not _allowed(r[2], role) and getattr(r[2], "public", False)]
-    allowed = [r for r in routes if _allowed(r[2], role) and r[1] == "GET"]
+    walked = list(only if only is not None else routes(world["app"]))
+    guarded = [r for r in walked if not _allowed(r[2], role) and not getattr(r[2], "public", False)]
+    public = [r for r in walked if not _allowed(r[2], role) and getattr(r[2], "public", False)]
+    allowed = [r for r in walked if _allowed(r[2], role) and r[1] == "GET"]
     wrong: list[str] = []
 
     def send(rule: str, method: str):
-        response = _call(client, method, _path(rule, world["values"]), world["card"].qr_token, headers)
+        response = _call(client, method, fill(rule, world["values"]), world["card"].qr_token, headers)
         where = f"{method} {rule} -> {response.status_code}"
         if response.status_code >= 500:
             wrong.append(f"{where}: server error")
@@ -188,9 +160,9 @@ def _no_breach(wrong: list[str]) -> None:
 
 
 def test_the_walk_covers_the_whole_app(world):
-    routes = list(_routes(world["app"]))
-    assert len(routes) > 150, len(routes)
-    assert {c for caps in CAPABILITIES for c in [caps]} <= {c for *_, v in routes for c in getattr(v, "capabilities", ())}
+    walked = list(routes(world["app"]))
+    assert len(walked) > 150, len(walked)
+    assert set(CAPABILITIES) <= {c for *_, view in walked for c in getattr(view, "capabilities", ())}
 
 
 def test_the_resident_is_found_where_the_role_allows(world):
@@ -204,7 +176,7 @@ def test_the_resident_is_found_where_the_role_allows(world):
 
 
 def test_the_public_list_names_only_routes_that_exist(world):
-    rules = {rule for rule, *_ in _routes(world["app"])}
+    rules = {rule for rule, *_ in routes(world["app"])}
     assert set(PUBLIC) <= rules
 
 
@@ -232,7 +204,7 @@ def _operations(world):
             if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
                 continue
             concrete = "/api/v1" + path if not path.startswith("/api/v1") else path
-            endpoint, _ = adapter.match(_path(concrete, world["values"]), method=method.upper())
+            endpoint, _ = adapter.match(fill(concrete, world["values"]), method=method.upper())
             found.append((concrete, method.upper(), app.view_functions[endpoint]))
     return found
 
@@ -245,4 +217,4 @@ def test_every_openapi_operation_is_walked(world):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_roles_bearer_token_gets_only_its_own_work_from_the_api(world, role):
     client = world["app"].test_client()
-    _no_breach(_walk_as(world, role, client, world["bearers"][role], routes=_operations(world)))
+    _no_breach(_walk_as(world, role, client, world["bearers"][role], only=_operations(world)))
