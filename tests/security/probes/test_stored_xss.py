@@ -20,9 +20,9 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Case, Grievance, HealthCard, Patient
 from crm.models.staff import ROLES
+from crm.registry import REQUIRED_COLUMNS
 from tests import factories
 from tests.portal.conftest import sign_in
-from crm.registry import REQUIRED_COLUMNS
 from tests.security.probes.walk import fill, routes, variables
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid
