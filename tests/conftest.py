@@ -234,11 +234,11 @@ def pg_database():
 
 
 @contextmanager
-def migrated_pg_app(folder, database_url: str, **overrides):
+def migrated_pg_app(folder, database_url: str):
     """An app (instance in `folder`) on PostgreSQL with the schema built by the real migrations, emptied after."""
     from flask_migrate import downgrade, upgrade
 
-    app = make_app(folder, DATABASE_URL=database_url, **overrides)
+    app = make_app(folder, DATABASE_URL=database_url)
     with app.app_context():
         upgrade()
         yield app

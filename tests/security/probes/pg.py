@@ -29,11 +29,15 @@ def row_counts() -> dict[str, int]:
 
 
 def empty_every_table() -> None:
-    """TRUNCATE every table, ids restarted."""
+    """DELETE the rows of every table that has some, children first (cheaper than TRUNCATE for a test's few rows)."""
     db.session.remove()
-    names = ", ".join(f'"{name}"' for name in _tables())
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    counts = row_counts()
+    for table in reversed(db.metadata.sorted_tables):
+        if counts.get(table.name):
+            db.session.execute(text(f'DELETE FROM "{table.name}"'))
     db.session.commit()
+    left = {name: n for name, n in row_counts().items() if n}
+    assert not left, f"rows left after the test: {left}"
 
 
 @pytest.fixture
