@@ -21,6 +21,7 @@ from tests.security.test_logins import (  # noqa: F401
 )
 from tests.security.test_sessions import *
 from tests.security.test_tokens_and_csrf import (  # noqa: F401
+    test_a_token_client_keeps_working_after_an_answer_sets_a_cookie,
     test_an_admin_may_revoke_any_token,
     test_an_expired_token_is_refused,
     test_nobody_revokes_a_colleagues_token,
