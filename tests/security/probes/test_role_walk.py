@@ -6,6 +6,7 @@ citizen of another household, and every operation of /api/v1/openapi.json with e
 PostgreSQL a token's QR lookup is answered by its own statement, crm.lookup_sql). Who may use a route is read
 from its `@allow` (crm.auth.capabilities), not listed here. What must hold:
 
+- a citizen gets nothing of another household (its card's PDF and QR included);
 - a role the route does not allow gets 401/403/404 (a page may send it to the login) and never the resident;
 - anonymous gets the resident nowhere, and only the public routes listed below (each with its reason) answer;
 - the work that needs no patient record (one's own account, administration) never shows the resident, and the
@@ -119,12 +120,14 @@ def _allowed(view, role) -> bool:
 def _walk_as(world, role: str | None, client, headers: dict | None = None, only=None) -> list[str]:
     """Every route as `role` (None: anonymous; "citizen"): what broke the rules, one line each.
 
-    The refused requests go first, every table's rows counted before and after them; then the public routes
-    (a sign-in try is audited) and the allowed reads (the walk does not do a role's work: log itself out...)."""
+    The allowed reads go first (the walk does not do a role's work: log itself out...), then the refused
+    requests, every table's rows counted before and after them; then, the identity checked still signed in (or
+    every refusal above could be a logged-out one), the public routes (a sign-in try is audited, a sign-out ends
+    a session)."""
     walked = list(only if only is not None else routes(world["app"]))
+    allowed = [r for r in walked if _allowed(r[2], role) and r[1] == "GET"]
     guarded = [r for r in walked if not _allowed(r[2], role) and not getattr(r[2], "public", False)]
     public = [r for r in walked if not _allowed(r[2], role) and getattr(r[2], "public", False)]
-    allowed = [r for r in walked if _allowed(r[2], role) and r[1] == "GET"]
     wrong: list[str] = []
 
     def send(rule: str, method: str):
@@ -134,6 +137,14 @@ def _walk_as(world, role: str | None, client, headers: dict | None = None, only=
             wrong.append(f"{where}: server error")
         return response, where, _shows_resident(response, world["markers"])
 
+    for rule, method, view in allowed:
+        response, where, shows = send(rule, method)
+        if shows and (set(getattr(view, "capabilities", ())) <= NO_PATIENT_WORK or role == "admin"):
+            wrong.append(f"{where}: shows the resident to work that needs no patient record")
+        if role == "citizen" and "<number>" in rule and not _refused(response):
+            wrong.append(f"{where}: another household's card answered")  # a PDF or QR image: no text to find
+    if role is not None and not _still_signed_in(client, role, headers):
+        wrong.append("signed out by the allowed reads: the refusals that follow would prove nothing")
     before = row_counts()
     for rule, method, _view in guarded:
         response, where, shows = send(rule, method)
@@ -142,17 +153,22 @@ def _walk_as(world, role: str | None, client, headers: dict | None = None, only=
     after = row_counts()
     if after != before:
         wrong.append(f"refused requests changed rows: { {t: after[t] - before[t] for t in after if after[t] != before[t]} }")
+    if role is not None and not _still_signed_in(client, role, headers):
+        wrong.append("signed out by the refused requests: their refusals prove nothing")
     for rule, method, _view in public:
         response, where, shows = send(rule, method)
         if shows:
             wrong.append(f"{where}: a public route shows the resident")
         if rule not in PUBLIC and not rule.startswith(tuple(PUBLIC_PREFIXES)):
             wrong.append(f"{where}: public, but not on this probe's list of public routes and why")
-    for rule, method, view in allowed:
-        response, where, shows = send(rule, method)
-        if shows and (set(getattr(view, "capabilities", ())) <= NO_PATIENT_WORK or role == "admin"):
-            wrong.append(f"{where}: shows the resident to work that needs no patient record")
     return wrong
+
+
+def _still_signed_in(client, role: str, headers: dict | None) -> bool:
+    if role == "citizen":
+        return client.get("/portal/").status_code == 200
+    me = client.get("/api/v1/me", headers=headers or {})
+    return me.status_code == 200 and me.json["role"] == role
 
 
 def _no_breach(wrong: list[str]) -> None:
