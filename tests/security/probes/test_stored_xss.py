@@ -150,6 +150,8 @@ def _read_everything(planted) -> tuple[list[str], str]:
                                  client.post("/api/v1/lookup", json={"card_number": number})):
                     problems += _problems(response, f"{role} lookup {number}")
                     seen.append(response.get_data().decode("utf-8", "replace"))
+        if client.get("/api/v1/me").status_code != 200:
+            problems.append(f"{role} was signed out during the walk: what it read proves nothing")
     for path in ("/portal/", "/portal/grievances", "/portal/contacts", "/portal/appointments"):
         response = planted["citizen"].get(path)
         problems += _problems(response, f"citizen GET {path}")
