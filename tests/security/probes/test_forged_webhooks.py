@@ -3,7 +3,7 @@
 The routes are read from the app's URL map, so a webhook added later is probed without editing this file. Each
 forged request is sent against a live call and an SMS conversation (a forged status or key press would have
 something to change), and every table's row count, and the instance folder where the fallback keeps contacts,
-must be the same after it as before.
+must be the same after it as before; no job may be queued and no live event published.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from crm.extensions import db
+from crm.live import events as live_events
 from crm.models import Case
 from tests.security.probes.pg import row_counts
 from tests.telephony import twilio_sign
@@ -98,15 +99,17 @@ def test_the_probe_finds_every_webhook(live):
 
 @pytest.mark.parametrize("forgery", FORGERIES)
 @pytest.mark.parametrize("shape", ["call", "text"])
-def test_a_forged_webhook_is_refused_and_stores_nothing(live, forgery, shape):
+def test_a_forged_webhook_is_refused_and_stores_nothing(live, forgery, shape, monkeypatch):
     app, client = live["app"], live["client"]
     routes = webhook_routes(app)
-    wrong = []
+    wrong, published = [], []
+    monkeypatch.setattr(live_events, "_send", published.extend)  # live events leave only after a commit
+    jobs = app.extensions["sampark_jobs"].held  # JOBS_HOLD: what would have been queued (replies, alarms)
     with app.app_context():
         for path in routes:
             other = routes[(routes.index(path) + 1) % len(routes)]
             sent, fields, signature = _forgeries(path, other, live["case"], _shapes(live)[shape])[forgery]
-            before, files = row_counts(), _instance_files(app)
+            before, files, queued = row_counts(), _instance_files(app), len(jobs)
             headers = {} if signature is None else {"X-Twilio-Signature": signature}
             response = client.post(sent, data=fields, headers=headers)
             after = row_counts()
@@ -116,6 +119,8 @@ def test_a_forged_webhook_is_refused_and_stores_nothing(live, forgery, shape):
                 wrong.append(f"{path}: stored {({t: after[t] - before[t] for t in after if after[t] != before[t]})}")
             if _instance_files(app) != files:
                 wrong.append(f"{path}: wrote the instance folder")
+            if len(jobs) != queued or published:
+                wrong.append(f"{path}: queued {jobs[queued:]} or published {published}")
     assert wrong == [], f"{forgery} ({shape}) was not refused cleanly"
 
 
