@@ -109,7 +109,7 @@ def test_a_forged_webhook_is_refused_and_stores_nothing(live, forgery, shape, mo
         for path in routes:
             other = routes[(routes.index(path) + 1) % len(routes)]
             sent, fields, signature = _forgeries(path, other, live["case"], _shapes(live)[shape])[forgery]
-            before, files, queued, sent = row_counts(), _instance_files(app), len(jobs), len(published)
+            before, files, queued, told = row_counts(), _instance_files(app), len(jobs), len(published)
             headers = {} if signature is None else {"X-Twilio-Signature": signature}
             response = client.post(sent, data=fields, headers=headers)
             after = row_counts()
@@ -119,8 +119,8 @@ def test_a_forged_webhook_is_refused_and_stores_nothing(live, forgery, shape, mo
                 wrong.append(f"{path}: stored {({t: after[t] - before[t] for t in after if after[t] != before[t]})}")
             if _instance_files(app) != files:
                 wrong.append(f"{path}: wrote the instance folder")
-            if len(jobs) != queued or len(published) != sent:
-                wrong.append(f"{path}: queued {jobs[queued:]} or published {published[sent:]}")
+            if len(jobs) != queued or len(published) != told:
+                wrong.append(f"{path}: queued {jobs[queued:]} or published {published[told:]}")
     assert wrong == [], f"{forgery} ({shape}) was not refused cleanly"
 
 
