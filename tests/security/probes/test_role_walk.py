@@ -8,7 +8,7 @@ from its `@allow` (crm.auth.capabilities), not listed here. What must hold:
 
 - a citizen gets nothing of another household (its card's PDF and QR included);
 - a role the route does not allow gets 401/403/404 (a page may send it to the login) and never the resident;
-- anonymous gets the resident nowhere, and only the public routes listed below (each with its reason) answer;
+- anonymous gets the resident nowhere, and only the public routes listed in walk.py (each with its reason) answer;
 - the work that needs no patient record (one's own account, administration) never shows the resident, and the
   administrator sees the resident nowhere;
 - nobody allowed gets a server error, and a refused request changes no row.
@@ -26,33 +26,12 @@ from crm.models.staff import ROLES
 from tests import factories
 from tests.portal.conftest import sign_in
 from tests.security.probes.pg import row_counts
-from tests.security.probes.walk import fill, routes
+from tests.security.probes.walk import PUBLIC, PUBLIC_PREFIXES, fill, routes
 from tests.telephony.test_voice import start, step
 
 pytestmark = pytest.mark.pg
 APP_SETTINGS = {"JOBS_HOLD": True, "JOBS_EAGER": False}
 
-# Routes anyone may call, and why that exposes no patient.
-PUBLIC = {
-    "/login": "the staff sign-in form",
-    "/.well-known/jwks.json": "the public keys a verifier checks card QR codes with",
-    "/api/v1/openapi.json": "the API's description",
-    "/portal/sign-in": "the citizen's way in: a code is texted to a registered mobile",
-    "/portal/code": "the citizen's way in: the texted code",
-    "/portal/sign-out": "ends a citizen session",
-    "/portal/lang/<lang>": "the portal's language switch",
-    "/facilities": "the facility finder: public information",
-    "/field/sw.js": "the field page's service worker code (its data needs a login)",
-    "/fhir/metadata": "FHIR discovery: the server's capabilities",
-    "/fhir/.well-known/smart-configuration": "SMART discovery",
-    "/fhir/auth/token": "a hospital system trades its signed assertion for a token here",
-    # A hospital system's own bearer token decides (crm.fhir.clients); no staff session or anonymous call is one.
-    "/fhir": "hospital systems only (their bearer token)",
-    "/fhir/<resource_type>": "hospital systems only (their bearer token)",
-    "/fhir/<resource_type>/<rid>": "hospital systems only (their bearer token)",
-    "/fhir/Patient/<rid>/$everything": "hospital systems only (their bearer token)",
-}
-PUBLIC_PREFIXES = {"/telephony/": "Twilio's signature decides (test_forged_webhooks.py)"}
 NO_PATIENT_WORK = {"own_account", "administer"}  # capabilities whose work needs no patient record
 RESIDENT = {"name": "Kamlesh Probewali", "name_hi": "कमलेश प्रोबवाली", "mobile": "+919811122334",
             "address": "Gali Probe 17, Seelampur", "registry_id": "DLPROBE0001"}
