@@ -44,12 +44,14 @@ def live(probe_app):
 
 
 def _shapes(live) -> dict[str, dict]:
-    """The two request bodies a forger would send: a call's step (press 9: an emergency) and a text."""
+    """The request bodies a forger would send: a call's step (press 9: an emergency), a text, a WhatsApp message."""
     return {
         "call": call_params(live["call_sid"]) | {"CallStatus": "completed", "Digits": "9", "SpeechResult": "seene mein dard",
                                                  "QueueResult": "hangup", "SequenceNumber": "9"},
         "text": {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": "+919810000003",
                  "To": "+911800112233", "Body": "forged text", "NumMedia": "0", "MessageStatus": "delivered"},
+        "whatsapp": {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": "whatsapp:+919810000004",
+                     "To": "whatsapp:+911800112233", "Body": "forged message", "NumMedia": "0", "ProfileName": "X"},
     }
 
 
@@ -98,7 +100,7 @@ def test_the_probe_finds_every_webhook(live):
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("shape", ["call", "text"])
+@pytest.mark.parametrize("shape", ["call", "text", "whatsapp"])
 def test_a_forged_webhook_is_refused_and_stores_nothing(live, forgery, shape, monkeypatch):
     app, client = live["app"], live["client"]
     routes = webhook_routes(app)
