@@ -42,7 +42,8 @@ SMS_FALLBACK = ("सम्पर्क: आपका संदेश अभी �
 def voice_fallback():
     """The voice webhook failed: tell the caller what to do now, and keep their number for a call-back."""
     params = request.form.to_dict()
-    _keep(params, "call", _keep_call)
+    if params.get("CallSid"):  # a request naming no call has no caller to keep; the advice is still spoken
+        _keep(params, "call", _keep_call)
     return Response(prompts.fallback(), mimetype="text/xml")
 
 

@@ -59,15 +59,10 @@ def test_every_endpoint_declares_who_may_use_it(app):
 
 
 def test_public_endpoints_are_only_the_expected_ones(app):
+    from tests.security.probes.walk import PUBLIC, PUBLIC_PREFIXES  # the one list, each route with its reason
+
     public = sorted(r.rule for r in app.url_map.iter_rules() if getattr(app.view_functions[r.endpoint], "public", False))
-    allowed = {"/login", "/.well-known/jwks.json", "/api/v1/openapi.json",
-               # the citizen portal's way in (its other pages demand a citizen session: crm.portal.session)
-               "/portal/sign-in", "/portal/code", "/portal/sign-out", "/portal/lang/<lang>",
-               "/facilities",  # the facility finder: public information, no patient data
-               "/field/sw.js"}  # the field page's service worker script (code only; its data needs a login)
-    # /telephony/ answers Twilio's signed webhooks only; /fhir answers hospital systems' own bearer tokens
-    # (crm.fhir.clients, tests/fhir/test_client_auth.py), never a staff session.
-    assert set(public) - allowed - {r for r in public if r.startswith(("/telephony/", "/fhir"))} == set()
+    assert set(public) - set(PUBLIC) - {r for r in public if r.startswith(tuple(PUBLIC_PREFIXES))} == set()
 
 
 @pytest.mark.parametrize("role, path, status", [

@@ -106,11 +106,20 @@ def _gate():
 
 
 def _bearer_without_session() -> None:
-    """A token request with no session cookie: the token decides, as Flask-Login would end up deciding, without
-    its session work (the session-protection hash of address and browser, signals) on every API call."""
-    if "_login_user" in g or session or not request.headers.get("Authorization", "").startswith("Bearer "):
-        return  # anything else (a cookie beside the token, a junk header) goes through Flask-Login as before
+    """A token request with no staff login in its cookie: the token decides, as Flask-Login would end up deciding,
+    without its session work (the session-protection hash of address and browser, signals) on every API call.
+
+    A cookie that holds no login (the CSRF token the field worklist hands out, a flashed message) is no session to
+    protect: through Flask-Login, its strong protection would discard it and the token with it (a 401 for a script
+    that keeps cookies, as HTTP libraries do)."""
+    if "_login_user" in g or _staff_login_cookie() or not request.headers.get("Authorization", "").startswith("Bearer "):
+        return  # a login cookie beside the token, or a junk header, goes through Flask-Login as before
     g._login_user = _load_bearer(request) or login_manager.anonymous_user()  # where Flask-Login keeps current_user
+
+
+def _staff_login_cookie() -> bool:
+    """Whether this request's session cookie carries a staff login."""
+    return "_user_id" in session
 
 
 def _answer_with_token(view: Callable | None) -> Response | None:
@@ -119,7 +128,7 @@ def _answer_with_token(view: Callable | None) -> Response | None:
     if answer is None or roles is None or db.engine.dialect.name != "postgresql":
         return None
     header = request.headers.get("Authorization", "")
-    if "_login_user" in g or session or not header.startswith("Bearer "):
+    if "_login_user" in g or _staff_login_cookie() or not header.startswith("Bearer "):
         return None  # what _bearer_without_session leaves to Flask-Login is left to it here too
     return answer(header[len("Bearer "):].strip(), roles)
 

@@ -84,3 +84,15 @@ def test_a_valid_token_still_needs_no_csrf(csrf_app):
     token = tokens.issue(factories.make_staff("operator"))
     response = csrf_app.test_client().post("/api/v1/lookup", json={"phone": "9810000001"}, headers=_bearer(token))
     assert response.status_code == 404
+
+
+def test_a_token_client_keeps_working_after_an_answer_sets_a_cookie(app):
+    """The field worklist hands out a CSRF token in a session cookie; a script holding cookies, as HTTP libraries do,
+    must not be turned away with 401 from then on (Flask-Login's strong session protection discarded the token)."""
+    token = tokens.issue(factories.make_staff("field_verifier"))
+    client = app.test_client()
+    assert client.get("/api/v1/field/worklist", headers=_bearer(token)).status_code == 200
+    assert client.get_cookie("session") is not None
+    me = client.get("/api/v1/me", headers=_bearer(token))
+    assert me.status_code == 200 and me.json["role"] == "field_verifier"
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer smp_forged"}).status_code == 401

@@ -239,6 +239,14 @@ def test_voice_fallback_tells_the_caller_112_and_108_in_both_languages_and_keeps
         assert case.priority == "P1" and case.queue == "emergency"
 
 
+def test_a_signed_voice_fallback_naming_no_call_is_given_the_advice_and_stores_nothing(fallback_app):
+    params = {"AccountSid": "AC" + "0" * 32, "From": "+919877700007", "To": "+911800112233"}  # no CallSid (was a 500)
+    response = post(fallback_app.test_client(), "/telephony/voice/fallback", params)
+    assert response.status_code == 200 and "108" in response.get_data(as_text=True)
+    with fallback_app.app_context():
+        assert db.session.scalar(select(Case)) is None
+
+
 def test_fallbacks_answer_without_a_database_and_refuse_unsigned_requests(tmp_path):
     app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/none.db")
     client = app.test_client()
