@@ -1,8 +1,9 @@
 """Sweeps that settle what a dead process left half done, by asking Twilio what really happened.
 
 - A reply claimed for sending (pending -> sending) whose worker died before Twilio's answer was
-  stored: if Twilio has it, it was sent; if not, it is marked failed and shown on the case. It is
-  never sent a second time: only a person decides to text again.
+  stored: if Twilio has it, it was sent; if not, it is marked failed and shown on the case, for a
+  person to decide whether to text again. Red-flag advice is the exception: proven never to have
+  reached Twilio, it is sent again, once (the citizen must not be left without it).
 - A call whose last webhooks never came (a web process died, Twilio gave up on it): Twilio's own call
   resource says whether the caller is still there. The gone are closed as abandoned and offered a
   call-back by SMS; an emergency among them stays with the doctors, alarmed, to be called back.
@@ -70,6 +71,8 @@ def _settle(message: Message, remote, now: datetime) -> int:
     if remote is not None:
         status = remote.status if MESSAGE_STATUS_RANK.get(remote.status, 0) >= MESSAGE_STATUS_RANK["queued"] else "queued"
         values = {"sid": remote.sid, "status": status, "sent_at": now}
+    elif _send_again(message):
+        return _resend(message, now)
     else:
         values = {"status": "failed", "error_message": "Lost while sending (the worker stopped); not sent. "
                                                       "Send it again if it is still needed."}
@@ -84,6 +87,30 @@ def _settle(message: Message, remote, now: datetime) -> int:
                            reason="found at Twilio" if remote is not None else "lost while sending")
         events.case_changed(message.case, "case.message")
     log.warning("SMS %s stuck in sending settled as %s", message.id, values["status"])
+    return 1
+
+
+def _send_again(message: Message) -> bool:
+    """Red-flag advice proven never to have reached Twilio is sent again, once (the citizen must not go without it:
+    a second loss leaves it failed on the case, as any other text, for a person to send)."""
+    if message.kind != "advice" or message.case is None:
+        return False
+    return not any(e.kind == "sms_resent" and (e.detail or {}).get("message_id") == message.id
+                   for e in message.case.events)
+
+
+def _resend(message: Message, now: datetime) -> int:
+    done = db.session.execute(update(Message).where(Message.id == message.id, Message.status == "sending")
+                              .values(status="pending", sending_since=None, updated_at=now)
+                              .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return 0
+    db.session.refresh(message)
+    timeline.add_event(message.case, "sms_resent", message_id=message.id, purpose=message.kind,
+                       reason="lost while sending: never reached Twilio")
+    events.case_changed(message.case, "case.message")
+    outbox.send_after_commit([message.id])
+    log.warning("red-flag advice %s lost while sending: sent again", message.id)
     return 1
 
 
