@@ -366,7 +366,11 @@
       m.direction === 'inbound' ? 'citizen' : (m.to_facility ? 'to facility' : `sent · ${m.status}`),
       m.case_id !== c.id ? ' · earlier case' : ''),
     el('span', { class: 'msg-body' }, m.body),  // the citizen's words: text only
-    m.status === 'failed' && m.error ? el('span', { class: 'msg-error' }, m.error) : null)));
+    ['failed', 'undelivered'].includes(m.status) && m.error ? el('span', { class: 'msg-error' }, m.error) : null,
+    // A text that failed (lost with a worker, refused by a carrier): one press sends the same message again.
+    ['failed', 'undelivered'].includes(m.status) && m.direction === 'outbound' && m.case_id === c.id
+      ? el('button', { type: 'button', class: 'msg-retry', 'data-message': m.id, onclick: () => sendAgain(m.id) },
+        'Send again') : null)));
     $('thread-note').textContent = data.messages.length ? '' : 'No messages yet: you can text the caller.';
     thread.scrollTop = thread.scrollHeight;
     // The WhatsApp window and templates (workspace-messaging.js) follow the thread.
@@ -601,6 +605,14 @@
     window.Sampark.drafts.forget($('reply-body').parentElement);
     $('reply-body').value = ''; updateCount();
     toast(c.channel === 'whatsapp' ? 'WhatsApp message queued.' : 'SMS queued.');
+    loadThread();
+  }
+
+  async function sendAgain(messageId) {
+    const c = state.current;
+    if (!c) return;
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages/${messageId}/send-again`);
+    toast(ok ? 'Sending the text again.' : data.message, !ok);
     loadThread();
   }
 
