@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(fallback_check_command)
     app.extensions["sampark_phone"] = TwilioPhone()
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
+    sweeps.register(app, "sms_status_asked", reconcile.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
     sweeps.register(app, "fallback_read_back", fallback.replay)
     if app.config["TELEPHONY"] == "emulator" and app.config.get("EMULATOR_MOUNT", True):
