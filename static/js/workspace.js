@@ -716,6 +716,8 @@
   }
   const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
   socket.on('connect', () => { connection(true, 'Live'); refresh(); });  // (re)connected: read the truth again
+  // The server's own connection to Redis came back: events of the outage never arrived, read the truth again.
+  socket.on('live.reread', () => refresh());
   socket.on('disconnect', () => connection(false, 'Reconnecting… queue refreshes every 10 s'));
   socket.on('connect_error', () => connection(false, 'Not connected: retrying… queue refreshes every 10 s'));
   socket.onAny((name, payload) => {

@@ -68,3 +68,15 @@ def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk)
     page.click("#thread .msg-retry")
     page.wait_for_selector("#thread .msg-outbound.msg-pending")
     assert page.locator("#thread .msg-retry").count() == 0
+
+
+def test_the_desk_reads_its_board_again_when_its_server_found_redis_again(live_server, live_app, desk):
+    from crm.extensions import socketio
+    from crm.live.sockets import REREAD
+
+    page = desk("operator")
+    log_in(page, live_server, make_operator(live_app, "Salma Khan"))
+    page.wait_for_selector("#conn[data-state=live]")
+    read_again = page.expect_request(lambda r: r.url.endswith("/api/v1/queues/tier1"), timeout=5000)
+    with read_again, live_app.app_context():
+        socketio.emit(REREAD, {}, namespace="/")  # what crm.live.sockets.RedisBoardManager sends its pages
