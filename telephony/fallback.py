@@ -30,6 +30,8 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from crm import outbox, unit_of_work
+from crm.cases import lifecycle, timeline
+from crm.cases.status import Status
 from crm.extensions import db
 from crm.models.base import utcnow
 from telephony import calls, messages, prompts, sms_text
@@ -81,6 +83,12 @@ def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
     if heard_at is not None and (call.last_heard_at is None or heard_at < call.last_heard_at):
         call.last_heard_at = heard_at  # read back later: the call sweep asks Twilio once it is silent long enough
     calls.observe(call, params.get("CallStatus", ""))
+    if case.status == Status.ABANDONED:
+        # Read back after the call's end closed it (the database was away meanwhile): an ended case is never
+        # reopened, and the caller was promised a call-back, so a follow-up case holds the promise.
+        case = lifecycle.open_case("voice", case.caller_phone, status=Status.IVR, language=case.language,
+                                   patient_id=case.patient_id)
+        timeline.add_event(case, "follow_up", of_case=call.case_id, reason="fallback call-back promised")
     if params.get("Digits") == "9" and calls.is_live(case):
         calls.choose(case, "9")
     _promise_callback(case)
@@ -88,9 +96,8 @@ def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
 
 def _promise_callback(case) -> None:
     """The fallback said "we will call you back": put the case on the call-back list (a pressed 9 stays in the
-    emergency queue) and text the caller so; a case already on it, being worked or ended is left as it is."""
-    calls.enter_queue(case, calls.TIER1)  # from the menu only (no-op for a case past it or an emergency)
-    if not calls.request_callback(case):
+    emergency queue) and text the caller so; a case already on it, or being worked, is left as it is."""
+    if not calls.promise_callback(case):
         return
     if not (case.caller_phone or "").startswith("+"):
         return  # a withheld number: nobody to text (the desk sees the case and its call-back mark)

@@ -110,3 +110,27 @@ def test_the_end_of_a_fallback_call_does_not_close_the_case_as_abandoned(pg_app,
             assert case.queue == "tier1"
             assert [m.kind for m in texts] == ["fallback_callback"] and "call you back" in texts[0].body.lower() \
                 or "वापस कॉल" in texts[0].body
+
+
+@pytest.mark.parametrize("pressed", ["9", None])
+def test_a_fallback_caller_read_back_after_the_call_ended_is_still_called_back(tmp_path, pg_app, pressed):
+    """The menu's fallback found PostgreSQL away; the call-ended callback came once it was back, before the sweep."""
+    pg_app.extensions["sampark_jobs"] = HeldRunner(pg_app)
+    client, call = pg_app.test_client(), sid("CA")
+    post(client, "/telephony/voice", call_params(call, caller="+919877700071"))
+    digits = {"Digits": pressed} if pressed else {}
+    post(_down(tmp_path).test_client(), "/telephony/voice/fallback",
+         call_params(call, caller="+919877700071", CallStatus="in-progress", **digits))
+    post(client, "/telephony/voice/status", call_params(call, caller="+919877700071", CallStatus="completed",
+                                                        CallDuration="20", SequenceNumber="3"))
+    with pg_app.app_context():
+        assert db.session.scalar(select(Call).where(Call.sid == call)).case.status == "abandoned"
+        assert sweeps.run_once(utcnow())["fallback_read_back"] == 1
+        unit_of_work.commit()
+        ended = db.session.scalar(select(Call).where(Call.sid == call)).case
+        assert ended.status == "abandoned"  # an ended case is never reopened: a follow-up holds the promise
+        case = db.session.scalar(select(Case).where(Case.caller_phone == "+919877700071", Case.id != ended.id))
+        assert case.status == "callback" and case.callback_requested_at is not None
+        assert case.queue == ("emergency" if pressed else "tier1")
+        assert [m.kind for m in case.messages if m.direction == "outbound"] == (
+            ["advice"] if pressed else ["fallback_callback"])
