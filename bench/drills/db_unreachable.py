@@ -221,6 +221,7 @@ def main(argv: list[str] | None = None) -> dict:
     for key, value in found.items():
         print(f"{key}: {value}")
     worker.terminate()
+    app.extensions.setdefault("sampark_sweeper_stop", threading.Event()).set()  # (all.py: the next drill follows)
     server.shutdown()
     redis.kill()
     return found

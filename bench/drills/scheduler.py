@@ -86,12 +86,12 @@ def registered(redis_url: str) -> int:
     return len(Worker.all(connection=Client.from_url(redis_url)))
 
 
-def main() -> list[dict]:
+def main(argv: list[str] | None = None) -> list[dict]:
     """Run the three rounds; print and return their ledgers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=5)
     parser.add_argument("--deadline", type=float, default=150, help="seconds a retry may take before it counts lost")
-    args, _ = parser.parse_known_args()
+    args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="drill-scheduler-"))
     redis = Redis(str(workdir))
     redis.start()

@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--texts", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--outage", type=float, default=10)
-    parser.add_argument("--settle", type=float, default=120)
+    parser.add_argument("--settle", type=float, default=200, help="past the sweep's 2 minutes for a stuck send")
     parser.add_argument("--baseline", action="store_true", help="bare forking `rq worker`, no restart after a kill")
     parser.add_argument("--disrupt", choices=("all", "redis", "worker", "connections"), default="all",
                         help="only one of the three disruptions (bench/drills/all runs each alone)")
@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{key}: {value}")
     for worker in workers:
         worker.terminate()
+    app.extensions.setdefault("sampark_sweeper_stop", threading.Event()).set()  # (all.py: the next drill follows)
     server.shutdown()
     redis.kill()
     return ledger
