@@ -104,11 +104,11 @@ class Twilio:
                 answer = requests.post(self.base + where, data=params, timeout=15,
                                        headers={"X-Twilio-Signature": signature})
                 if answer.status_code < 500:
-                    self.answered[f"{path.rsplit('/', 1)[-1]} {label}"] += 1
+                    self.answered[f"{path.split('?')[0].rsplit('/', 1)[-1]} {label}"] += 1
                     return answer.text
             except requests.RequestException:
                 pass
-        self.answered[f"{path.rsplit('/', 1)[-1]} lost"] += 1
+        self.answered[f"{path.split('?')[0].rsplit('/', 1)[-1]} lost"] += 1
         return ""
 
 
