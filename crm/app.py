@@ -45,13 +45,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     socketio.server_options.pop("client_manager", None)
     # SOCKETIO_CHANNEL: deployments (or test runs) sharing one Redis keep their live events apart; Redis pub/sub
     # channels are shared across its database numbers.
-    channel = {"channel": app.config["SOCKETIO_CHANNEL"]} if app.config.get("SOCKETIO_CHANNEL") else {}
+    channel = app.config.get("SOCKETIO_CHANNEL") or "flask-socketio"  # (Flask-SocketIO's default)
+    queue = {}
+    if app.config.get("REDIS_URL"):  # Redis's queue, telling the dashboards when it reconnects (crm.live.sockets)
+        from crm.live.sockets import RedisBoardManager
+
+        queue = {"client_manager": RedisBoardManager(app.config["REDIS_URL"], channel=channel)}
     socketio.init_app(
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]] if app.config["SAMPARK_ENV"] == "production" else "*",
-        **channel,
+        **queue,
     )
 
     from crm import cli, errors, filters, jobs, unit_of_work

@@ -75,7 +75,10 @@ class Direct:
         values = self.fixed | params
         for name, process in self.bind.items():
             values[name] = process(values[name])
-        fairy = engine.raw_connection()
+        try:
+            fairy = engine.raw_connection()
+        except psycopg.Error as error:  # no connection could be made: SQLAlchemy's pool gives the driver's error
+            raise exc.DBAPIError.instance(self.sql, values, error, psycopg.Error, dialect=engine.dialect) from error
         try:
             connection = fairy.driver_connection
             connection.autocommit = True

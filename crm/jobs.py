@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 
 from flask import Flask, current_app
 from werkzeug.utils import import_string
@@ -46,8 +47,8 @@ class InProcessRunner:
             future.add_done_callback(lambda _: self.waiting.discard(job_id))
         return future
 
-    def is_waiting(self, job_id: str) -> bool:
-        """Whether the job with this id is queued or running."""
+    def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
+        """Whether the job with this id is queued or running (a thread of this process cannot be lost alone)."""
         return job_id in self.waiting
 
 
@@ -63,7 +64,7 @@ class HeldRunner:
         """Hold the job."""
         self.held.append((path, args))
 
-    def is_waiting(self, job_id: str) -> bool:
+    def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
         """Held jobs never run, so none is waiting."""
         return False
 
@@ -91,16 +92,34 @@ class RqRunner:
             pipeline.execute()
         return job
 
-    def is_waiting(self, job_id: str) -> bool:
-        """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started)."""
+    def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
+        """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started).
+
+        With `stalled_before`, a job started before then (its worker was killed: rq notices at its 10-minute
+        maintenance) or due before then in rq's scheduled registry (its scheduler is not running) is not
+        waiting any more: it is lost, and the caller may queue it again."""
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
+        from rq.registry import ScheduledJobRegistry
 
         try:
-            status = Job.fetch(job_id, connection=self.queue.connection).get_status(refresh=False)
+            job = Job.fetch(job_id, connection=self.queue.connection)
         except NoSuchJobError:
             return False
-        return status in WAITING
+        status = job.get_status(refresh=False)
+        if status not in WAITING:
+            return False
+        if stalled_before is None:
+            return True
+        if status == "started":
+            return job.started_at is None or job.started_at > stalled_before
+        if status == "scheduled":
+            try:
+                due = ScheduledJobRegistry(queue=self.queue).get_scheduled_time(job_id)
+            except NoSuchJobError:
+                return True
+            return due > stalled_before
+        return True
 
 
 def redis_connection(url: str):
@@ -140,9 +159,10 @@ def enqueue_after_answer(path: str, *args, job_id: str) -> None:
         work()
 
 
-def is_waiting(job_id: str) -> bool:
-    """Whether the job with this id is queued or running (raises if the job store cannot be reached)."""
-    return current_app.extensions["sampark_jobs"].is_waiting(job_id)
+def is_waiting(job_id: str, stalled_before: datetime | None = None) -> bool:
+    """Whether the job with this id is queued or running (raises if the job store cannot be reached); with
+    `stalled_before`, a job started or due before then and not finished counts as lost (see RqRunner)."""
+    return current_app.extensions["sampark_jobs"].is_waiting(job_id, stalled_before)
 
 
 def run(path: str, *args) -> None:

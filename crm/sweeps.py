@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 # A reply still pending this long with no job for it in the job store lost its job (its enqueue failed
 # while Redis was away, or the job store was emptied); one that still has a job is left to it.
 STALE_SMS = timedelta(seconds=15)
+# A send job claims its message within milliseconds of starting, and a retry is due at a known time: a job of a
+# still-pending reply started this long ago lost its worker, one due this long ago lost rq's scheduler.
+STALLED_JOB = timedelta(seconds=30)
 SWEEPS = "sampark_sweeps"  # more sweeps, by name: the telephony package adds its reconciliations
 
 
@@ -51,11 +54,13 @@ def run_once(now: datetime | None = None) -> dict[str, int]:
 
 
 def requeue_lost_sms(now: datetime) -> int:
-    """Queue again the send job of every reply still pending whose job is gone; never one that has a job."""
+    """Queue again the send job of every reply still pending whose job is gone or stalled (its worker killed
+    before it claimed the message, or its retry never moved by rq's scheduler); never one whose job may still
+    run. A copy that runs anyway sends nothing twice (telephony.messages.claim_for_sending)."""
     stale = select(Message.id).where(Message.direction == "outbound", Message.status == "pending",
                                      Message.created_at <= now - STALE_SMS).order_by(Message.id).limit(500)
     try:
-        lost = [i for i in db.session.scalars(stale) if not jobs.is_waiting(outbox.job_id(i))]
+        lost = [i for i in db.session.scalars(stale) if not jobs.is_waiting(outbox.job_id(i), now - STALLED_JOB)]
     except RedisError as exc:  # the job store is away: its enqueue would fail too; next pass
         log.warning("job store unreachable, lost SMS left for the next pass: %s", exc)
         return 0

@@ -57,13 +57,44 @@ def _worker_class():
     from rq.worker import SimpleWorker
 
     class HelplineWorker(SimpleWorker):
-        """rq's in-process worker that also tells the loop below that a stop was asked for."""
+        """rq's in-process worker that also tells the loop below that a stop was asked for, and that keeps its
+        registration and the retry scheduler alive at every heartbeat (rq only looks every 10 minutes)."""
 
         def request_stop(self, signum, frame) -> None:
             _stop.set()
             super().request_stop(signum, frame)
 
+        def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
+            super().heartbeat(timeout, pipeline)
+            if pipeline is None:  # (inside a job's own pipeline rq is mid-transaction: the next one does it)
+                keep_alive(self)
+
     return HelplineWorker
+
+
+def keep_alive(worker) -> None:
+    """Register `worker` again if Redis forgot it, and start the retry scheduler if nobody runs it.
+
+    A Redis restarted empty drops rq's list of workers while the workers go on (rq retries its connection):
+    `rq info` and the health page then count none. rq's scheduler (every send retry goes through it) runs in a
+    process of one worker holding a lock; it dies with a lost Redis connection or with its worker, and rq
+    only tries to start it again at its 10-minute maintenance. At every heartbeat (at most WORKER_TTL - 15 s
+    apart, and after each job) each worker checks both: a killed holder's lock expires in about a minute and
+    another worker takes the scheduler over."""
+    from rq import worker_registration
+
+    connection = worker.connection
+    if not connection.sismember(worker.redis_workers_keys, worker.key) or not connection.hexists(worker.key, "birth"):
+        log.warning("worker %s was not registered in Redis (restarted?); registering again", worker.name)
+        with connection.pipeline() as pipeline:
+            pipeline.hset(worker.key, mapping=worker.serialize())
+            worker_registration.register(worker, pipeline)
+            pipeline.expire(worker.key, worker.worker_ttl + 60)
+            pipeline.execute()
+    scheduler = worker.scheduler if getattr(worker, "keeps_scheduler", False) else None
+    stopped = scheduler is not None and (scheduler._process is None or not scheduler._process.is_alive())
+    if stopped and scheduler.acquire_locks(auto_start=True):
+        log.warning("worker %s started the retry scheduler", worker.name)
 
 
 def serve(app: Flask, redis_url: str, queues: tuple[str, ...] = ("default",), with_scheduler: bool = True,
@@ -93,6 +124,7 @@ def _serve(connection: redis.Redis, queues: tuple[str, ...], with_scheduler: boo
                 signal.signal(signal.SIGINT, _ask_to_stop)
             wait_for_redis(connection)
             worker = worker_class(list(queues), connection=connection, worker_ttl=WORKER_TTL)
+            worker.keeps_scheduler = with_scheduler and not burst  # (a burst worker runs rq's scheduler once, inline)
             worker.work(burst=burst, with_scheduler=with_scheduler)
             if burst or worker._stop_requested or _stop.is_set():
                 return

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from crm.security import inputs
     from telephony import fallback, reconcile, webhook_fields
     from telephony.fallback import bp as fallback_bp
+    from telephony.fallback_check import fallback_check_command
     from telephony.phone_system import TwilioPhone
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
@@ -19,8 +20,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(fallback_bp)
+    app.cli.add_command(fallback_check_command)
     app.extensions["sampark_phone"] = TwilioPhone()
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
+    sweeps.register(app, "sms_status_asked", reconcile.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
     sweeps.register(app, "fallback_read_back", fallback.replay)
     if app.config["TELEPHONY"] == "emulator" and app.config["EMULATOR_MOUNT"]:

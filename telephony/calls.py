@@ -42,6 +42,7 @@ __all__ = [
     "is_live",
     "note_waiting",
     "observe",
+    "promise_callback",
     "queue_result",
     "request_callback",
     "status_callback",
@@ -283,6 +284,11 @@ def expected_minutes(params: dict, position: int) -> int:
 def request_callback(case: Case) -> bool:
     """The caller asked to be called back; the case keeps its queued_at, so its place."""
     return lifecycle.request_callback(case)
+
+
+def promise_callback(case: Case) -> bool:
+    """Twilio's fallback told the caller we will call back: on the call-back list (see lifecycle.promise_callback)."""
+    return lifecycle.promise_callback(case)
 
 
 def queue_result(call: Call, params: dict) -> None:

@@ -4,9 +4,17 @@ Set on the number as VoiceFallbackUrl and SmsFallbackUrl. The answer is static T
 database (emergency numbers 112/108 and a call-back promise in Hindi and English); the contact is
 kept for the call-back when the database answers. When it does not, the contact is appended to a
 file in the instance folder (one JSON line, written in one append), and the sweep reads the file
-back once the database answers again: each caller becomes a case as if the webhook had stored it
-(the call sweep then closes it as abandoned with a call-back SMS, or keeps a pressed 9 with the
-doctors), each text is stored and answered. Each machine's sweep reads its own instance folder.
+back once the database answers again: each caller becomes a case as if the webhook had stored it,
+each text is stored and answered. Each machine's sweep reads its own instance folder.
+
+The fallback tells every caller "we will call you back", so every caller it keeps is put on the
+call-back list with an SMS saying so (a pressed 9 in the emergency queue, with the doctors' alarm):
+a case on that list is not one the call's end closes as abandoned. A text that reads as an
+emergency gets the emergency advice at once, even when nothing could be stored.
+
+Whatever failed (SQLAlchemy's errors, the driver's own when a connection cannot even be made, or
+anything else), the fallback still answers and keeps the contact: it is the last thing between a
+failure and a citizen left without advice.
 """
 
 from __future__ import annotations
@@ -19,14 +27,16 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from crm import unit_of_work
+from crm import outbox, unit_of_work
+from crm.cases import lifecycle, timeline
+from crm.cases.status import Status
 from crm.extensions import db
 from crm.models.base import utcnow
-from telephony import calls, messages, prompts
+from telephony import calls, messages, prompts, sms_text
 from telephony.signature import twilio_webhook
+from triage import classify
 
 bp = Blueprint("telephony_fallback", __name__, url_prefix="/telephony")
 log = logging.getLogger(__name__)
@@ -55,8 +65,16 @@ def sms_fallback():
     if params.get("MessageSid") and _keep(params, "text", _keep_text):
         return Response(str(MessagingResponse()), mimetype="text/xml")
     reply = MessagingResponse()
-    reply.message(SMS_FALLBACK)
+    reply.message(_advice(params.get("Body", "")))
     return Response(str(reply), mimetype="text/xml")
+
+
+def _advice(body: str) -> str:
+    """What a text the helpline could not store is answered with: a red flag gets the emergency advice now."""
+    result = classify(body)  # needs no database
+    if result.priority == "P1":
+        return sms_text.reply("emergency_now", result.language)
+    return SMS_FALLBACK
 
 
 def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
@@ -66,8 +84,28 @@ def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
     if heard_at is not None and (call.last_heard_at is None or heard_at < call.last_heard_at):
         call.last_heard_at = heard_at  # read back later: the call sweep asks Twilio once it is silent long enough
     calls.observe(call, params.get("CallStatus", ""))
+    if case.status == Status.ABANDONED:
+        # Read back after the call's end closed it (the database was away meanwhile): an ended case is never
+        # reopened, and the caller was promised a call-back, so a follow-up case holds the promise.
+        case = lifecycle.open_case("voice", case.caller_phone, status=Status.IVR, language=case.language,
+                                   patient_id=case.patient_id)
+        timeline.add_event(case, "follow_up", of_case=call.case_id, reason="fallback call-back promised")
     if params.get("Digits") == "9" and calls.is_live(case):
         calls.choose(case, "9")
+    _promise_callback(case)
+
+
+def _promise_callback(case) -> None:
+    """The fallback said "we will call you back": put the case on the call-back list (a pressed 9 stays in the
+    emergency queue) and text the caller so; a case already on it, or being worked, is left as it is."""
+    if not calls.promise_callback(case):
+        return
+    if not (case.caller_phone or "").startswith("+"):
+        return  # a withheld number: nobody to text (the desk sees the case and its call-back mark)
+    emergency = case.queue == calls.EMERGENCY
+    outbox.queue_sms(case.caller_phone, sms_text.reply("emergency" if emergency else "fallback_callback",
+                                                       case.language or "hi", ref=case.reference),
+                     case=case, kind="advice" if emergency else "fallback_callback")
 
 
 def _keep_text(params: dict, heard_at: datetime | None = None) -> None:
@@ -80,16 +118,24 @@ def _keep(params: dict, what: str, keep) -> bool:
         keep(params)
         unit_of_work.commit()
         return True
-    except SQLAlchemyError as exc:
+    except Exception as exc:  # any failure (a driver's own error included): the contact goes to the file
+        if not _is_database_error(exc):
+            log.exception("fallback could not store the %s", what)
         try:
             db.session.rollback()
-        except SQLAlchemyError:
-            pass  # the connection is gone; the pool reconnects on the next request
+        except Exception:  # the connection is gone; the pool reconnects on the next request
+            log.warning("fallback: rollback failed too", exc_info=True)
         remembered = _remember(what, params)
         log.error("FALLBACK %s (sid %s) not stored: %s; %s", what, params.get("CallSid") or params.get("MessageSid"),
                   exc.__class__.__name__, "kept in the fallback file for the sweep" if remembered
                   else f"NOT KEPT, call {params.get('From')} back by hand")
         return False
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError) or type(exc).__module__.split(".")[0] in ("psycopg", "psycopg2")
 
 
 def log_path() -> Path:

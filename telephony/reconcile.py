@@ -1,12 +1,15 @@
 """Sweeps that settle what a dead process left half done, by asking Twilio what really happened.
 
 - A reply claimed for sending (pending -> sending) whose worker died before Twilio's answer was
-  stored: if Twilio has it, it was sent; if not, it is marked failed and shown on the case. It is
-  never sent a second time: only a person decides to text again.
+  stored: if Twilio has it, it was sent; if not, it is marked failed and shown on the case, for a
+  person to decide whether to text again. Red-flag advice is the exception: proven never to have
+  reached Twilio, it is sent again, once (the citizen must not be left without it).
 - A call whose last webhooks never came (a web process died, Twilio gave up on it): Twilio's own call
   resource says whether the caller is still there. The gone are closed as abandoned and offered a
   call-back by SMS; an emergency among them stays with the doctors, alarmed, to be called back.
-Both read through the real twilio Client (the emulator keeps the same resources in demo and tests).
+- A message Twilio accepted whose final status callback never came (lost with a web process): Twilio's
+  message resource gives its status.
+All read through the real twilio Client (the emulator keeps the same resources in demo and tests).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from crm.extensions import db
 from crm.live import events
 from crm.models import Call, Case, Message
 from crm.models.telephony import CALL_STATUS_RANK, MESSAGE_STATUS_RANK
-from telephony import gateway, sms_text
+from telephony import gateway, messages, sms_text
 
 log = logging.getLogger(__name__)
 SENDING_TIMEOUT = timedelta(seconds=120)  # far beyond a send (gateway.HTTP_TIMEOUT): its worker is gone
 SILENT_CALL = timedelta(minutes=3)  # the IVR and the wait music call back every 30-40 s at most
 BATCH = 100
+UNFINISHED = ("accepted", "queued", "sending", "sent")  # Twilio has it; a final status (a callback) is still to come
+SILENT_SEND = timedelta(minutes=10)  # a text is delivered in seconds: this long without news, its callback was lost
+GIVE_UP = timedelta(days=2)  # Twilio's carriers report within hours, if ever: older ones are not asked again
 GONE = "gone"  # Twilio does not know the call at all
 
 
@@ -70,6 +76,8 @@ def _settle(message: Message, remote, now: datetime) -> int:
     if remote is not None:
         status = remote.status if MESSAGE_STATUS_RANK.get(remote.status, 0) >= MESSAGE_STATUS_RANK["queued"] else "queued"
         values = {"sid": remote.sid, "status": status, "sent_at": now}
+    elif _send_again(message):
+        return _resend(message, now)
     else:
         values = {"status": "failed", "error_message": "Lost while sending (the worker stopped); not sent. "
                                                       "Send it again if it is still needed."}
@@ -84,6 +92,60 @@ def _settle(message: Message, remote, now: datetime) -> int:
                            reason="found at Twilio" if remote is not None else "lost while sending")
         events.case_changed(message.case, "case.message")
     log.warning("SMS %s stuck in sending settled as %s", message.id, values["status"])
+    return 1
+
+
+def settle_unfinished_sends(now: datetime) -> int:
+    """Ask Twilio for the status of every message it accepted that has had no news for a while; returns how many
+    moved. A lost status callback otherwise left a delivered message 'sending' on the case for ever."""
+    unfinished = (select(Message).where(Message.sid.is_not(None), Message.status.in_(UNFINISHED),
+                                        Message.updated_at <= now - SILENT_SEND, Message.created_at >= now - GIVE_UP)
+                  .order_by(Message.updated_at).limit(5 * BATCH))
+    moved = 0
+    # Asked again after a silence as long as the message's age at the last question (10 min, 20, 40, ...): a
+    # carrier that never reports costs a handful of questions, not one every pass for two days.
+    due = [m for m in db.session.scalars(unfinished).all()
+           if now - m.updated_at >= max(SILENT_SEND, m.updated_at - m.created_at)][:BATCH]
+    for message in due:
+        # Claimed by moving updated_at (many sweeps ask once); a message still unfinished is asked again later.
+        won = db.session.execute(update(Message).where(Message.id == message.id, Message.updated_at <= now - SILENT_SEND)
+                                 .values(updated_at=now).execution_options(synchronize_session=False)).rowcount
+        if not won:
+            continue
+        try:
+            remote = gateway.client().messages(message.sid).fetch()
+        except (TwilioException, OSError) as exc:  # unreachable, or Twilio does not know it: ask next time
+            log.warning("cannot ask Twilio about SMS %s yet: %s", message.id, exc)
+            continue
+        params = {"MessageSid": message.sid, "MessageStatus": remote.status}
+        if remote.error_code:
+            params["ErrorCode"] = str(remote.error_code)
+        if messages.update_status(params) is not None:
+            moved += 1
+    return moved
+
+
+def _send_again(message: Message) -> bool:
+    """Red-flag advice proven never to have reached Twilio is sent again, once (the citizen must not go without it:
+    a second loss leaves it failed on the case, as any other text, for a person to send)."""
+    if message.kind != "advice" or message.case is None:
+        return False
+    return not any(e.kind == "sms_resent" and (e.detail or {}).get("message_id") == message.id
+                   for e in message.case.events)
+
+
+def _resend(message: Message, now: datetime) -> int:
+    done = db.session.execute(update(Message).where(Message.id == message.id, Message.status == "sending")
+                              .values(status="pending", sending_since=None, updated_at=now)
+                              .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return 0
+    db.session.refresh(message)
+    timeline.add_event(message.case, "sms_resent", message_id=message.id, purpose=message.kind,
+                       reason="lost while sending: never reached Twilio")
+    events.case_changed(message.case, "case.message")
+    outbox.send_after_commit([message.id])
+    log.warning("red-flag advice %s lost while sending: sent again", message.id)
     return 1
 
 

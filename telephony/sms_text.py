@@ -21,6 +21,20 @@ REPLIES = {
         "en": "Sampark case {ref}: this sounds like an emergency. Call 112, or 108 for an ambulance, now. "
               "A doctor will call you.",
     },
+    "fallback_callback": {
+        "hi": "सम्पर्क: आपकी कॉल हम नहीं ले सके (केस {ref})। हम आपको वापस कॉल करेंगे। आपातकाल: 112/108",
+        "hinglish": "Sampark: aapki call hum nahi le sake (case {ref}). Hum aapko wapas call karenge. "
+                    "Emergency: 112/108",
+        "en": "Sampark: we could not take your call (case {ref}). We will call you back. "
+              "Emergency: call 112 or 108.",
+    },
+    "emergency_now": {
+        "hi": "सम्पर्क: यह आपातकाल लगता है। अभी 112 या एम्बुलेंस 108 पर कॉल करें। डॉक्टर आपको कॉल करेंगे।",
+        "hinglish": "Sampark: yeh emergency lagta hai. Abhi 112 ya ambulance 108 call karein. "
+                    "Doctor aapko call karenge.",
+        "en": "Sampark: this sounds like an emergency. Call 112, or 108 for an ambulance, now. "
+              "A doctor will call you.",
+    },
     "missed_call": {
         "hi": "सम्पर्क: आपकी कॉल छूट गई (केस {ref})। इस SMS का जवाब दें, हम कॉल करेंगे। आपातकाल: 112/108",
         "hinglish": "Sampark: aapki call chhoot gayi (case {ref}). Is SMS ka jawab dein, hum call karenge. "

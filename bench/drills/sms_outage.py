@@ -79,7 +79,7 @@ class Redis:
         self.process.wait()
 
 
-def serve(database: str, redis_url: str):
+def serve(database: str, redis_url: str, **overrides):
     """The app, the emulator mounted, served by threads; returns (app, base, server)."""
     from werkzeug.serving import make_server
 
@@ -90,7 +90,7 @@ def serve(database: str, redis_url: str):
     base = f"http://127.0.0.1:{port}"
     app = create_app({"DATABASE_URL": database, "REDIS_URL": redis_url, "PUBLIC_BASE_URL": base,
                       "TELEPHONY": "emulator", "EMULATOR_MOUNT": True, "SECRET_KEY": "drill",
-                      "SAMPARK_ENV": "testing", "JOBS_EAGER": False, "RATELIMIT_ENABLED": False})
+                      "SAMPARK_ENV": "testing", "JOBS_EAGER": False, "RATELIMIT_ENABLED": False, **overrides})
     with app.app_context():
         from crm.extensions import db
 
@@ -168,18 +168,21 @@ def report(app, sent: int, answers: Counter, outage_at: float, started_wall) -> 
             "stored": inbound, "replies": len(out), "handed to Twilio": len(handed), "failed (shown to staff)": len(failed),
             "lost": sent - inbound, "duplicated at Twilio": sum(c - 1 for c in bodies.values() if c > 1),
             "left in limbo": len(limbo), "advice p50 s": pct(advice, 50), "advice p99 s": pct(advice, 99),
+            "late (advice over 60 s)": sum(1 for a in advice if a > 60),
             "advice before the outage p50/p99 s": (pct(early, 50), pct(early, 99))}
 
 
-def main() -> None:
-    """Run the drill and print its ledger."""
+def main(argv: list[str] | None = None) -> dict:
+    """Run the drill; print and return its ledger."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--outage", type=float, default=10)
-    parser.add_argument("--settle", type=float, default=120)
+    parser.add_argument("--settle", type=float, default=200, help="past the sweep's 2 minutes for a stuck send")
     parser.add_argument("--baseline", action="store_true", help="bare forking `rq worker`, no restart after a kill")
-    args = parser.parse_args()
+    parser.add_argument("--disrupt", choices=("all", "redis", "worker", "connections"), default="all",
+                        help="only one of the three disruptions (bench/drills/all runs each alone)")
+    args = parser.parse_args(argv)
     args.texts, args.seconds = max(1, min(args.texts, 2000)), max(1.0, min(args.seconds, 600))
     workdir = tempfile.mkdtemp(prefix="drill-")
     redis = Redis(workdir)
@@ -197,12 +200,17 @@ def main() -> None:
 
     def drills() -> None:
         time.sleep(outage_at)
-        redis.kill()
-        workers[0].kill()  # killed mid-burst, whatever it was doing
-        kill_db_connections(database)
+        every = args.disrupt == "all"
+        if every or args.disrupt == "redis":
+            redis.kill()
+        if every or args.disrupt == "worker":
+            workers[0].kill()  # killed mid-burst, whatever it was doing
+        if every or args.disrupt == "connections":
+            kill_db_connections(database)
         time.sleep(args.outage)
-        redis.start()
-        if not args.baseline:  # supervisor restarts it (the baseline shows what happens without)
+        if every or args.disrupt == "redis":
+            redis.start()
+        if not args.baseline and (every or args.disrupt == "worker"):  # supervisor restarts it
             workers[0] = start_worker(database, redis.url, base, logs / "worker-0b.log")
 
     threading.Thread(target=drills, daemon=True).start()
@@ -227,8 +235,10 @@ def main() -> None:
         print(f"{key}: {value}")
     for worker in workers:
         worker.terminate()
+    app.extensions.setdefault("sampark_sweeper_stop", threading.Event()).set()  # (all.py: the next drill follows)
     server.shutdown()
     redis.kill()
+    return ledger
 
 
 if __name__ == "__main__":

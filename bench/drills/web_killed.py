@@ -21,6 +21,7 @@ import re
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -43,7 +44,7 @@ def start_web(port: int, database: str, redis_url: str, public: str, log: Path) 
     env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis_url, "PUBLIC_BASE_URL": public,
            "TELEPHONY": "emulator", "EMULATOR_URL": "http://127.0.0.1:9", "SECRET_KEY": "drill",
            "SAMPARK_ENV": "testing", "TWILIO_AUTH_TOKEN": TOKEN, "GUNICORN_THREADS": "20", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+    return subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
                              "wsgi:app"], cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT,
                             start_new_session=True)
 
@@ -51,24 +52,37 @@ def start_web(port: int, database: str, redis_url: str, public: str, log: Path) 
 class Twilio:
     """Posts signed webhooks to an instance, and to the fallback URL on the other one when that fails."""
 
-    def __init__(self, public: str, instances: list[str]) -> None:
+    def __init__(self, public: str, instances: list[str], fallback: bool = True) -> None:
         self.public, self.instances, self.validator = public, instances, RequestValidator(TOKEN)
+        self.fallback = fallback
         self.latencies: list[float] = []
 
     def post(self, instance: int, path: str, params: dict) -> tuple[str, str]:
         """('primary'|'fallback'|'lost', TwiML)."""
-        for attempt, (target, where) in enumerate(((instance, path), (1 - instance, FALLBACK))):
+        attempts = ((instance, path), (1 - instance, FALLBACK)) if self.fallback else ((instance, path),)
+        for attempt, (target, where) in enumerate(attempts):
             signature = self.validator.compute_signature(self.public + where, params)
             started = time.monotonic()
             try:
-                answer = requests.post(self.instances[target] + where, data=params, timeout=15,
-                                       headers={"X-Twilio-Signature": signature})
+                answer = self._balanced(target, where, params, signature)
                 self.latencies.append(time.monotonic() - started)
                 if answer.status_code < 500:
                     return ("primary", "fallback")[attempt], answer.text
             except requests.RequestException:
                 pass
         return "lost", ""
+
+    def _balanced(self, target: int, where: str, params: dict, signature: str) -> requests.Response:
+        # As a balancer does (nginx's proxy_next_upstream error): a refused connection reached no instance, so it is
+        # tried on the other one; a request that reached a process which then died is not sent twice.
+        try:
+            return requests.post(self.instances[target] + where, data=params, timeout=15,
+                                 headers={"X-Twilio-Signature": signature})
+        except requests.ConnectionError as exc:
+            if "refused" not in str(exc).lower():
+                raise
+            return requests.post(self.instances[1 - target] + where, data=params, timeout=15,
+                                 headers={"X-Twilio-Signature": signature})
 
 
 def one_call(twilio: Twilio, n: int, emergency: bool) -> dict:
@@ -105,13 +119,14 @@ def ledger(database: str, outcomes: list[dict], latencies: list[float]) -> dict:
             "webhook p50 ms": round(q[49] * 1000), "webhook p99 ms": round(q[98] * 1000)}
 
 
-def main() -> None:
-    """Run the drill and print its ledger."""
+def main(argv: list[str] | None = None) -> dict:
+    """Run the drill; print and return its ledger."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--down", type=float, default=6)
-    args = parser.parse_args()
+    parser.add_argument("--no-fallback", action="store_true", help="the number has no VoiceFallbackUrl")
+    args = parser.parse_args(argv)
     args.calls, args.seconds = max(1, min(args.calls, 5000)), max(1.0, min(args.seconds, 600))
     workdir = Path(tempfile.mkdtemp(prefix="drill-web-"))
     redis = Redis(str(workdir))
@@ -133,7 +148,7 @@ def main() -> None:
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-    twilio, rng = Twilio(public, instances), random.Random(16)
+    twilio, rng = Twilio(public, instances, fallback=not args.no_fallback), random.Random(16)
 
     def kill_and_restart() -> None:
         time.sleep(args.seconds / 3)
@@ -149,11 +164,13 @@ def main() -> None:
             futures.append(pool.submit(one_call, twilio, n, rng.random() < 0.10))
             time.sleep(max(0.0, started + (n + 1) * args.seconds / args.calls - time.monotonic()))
         outcomes = [f.result() for f in futures]
-    for key, value in ledger(database, outcomes, twilio.latencies).items():
+    found = ledger(database, outcomes, twilio.latencies)
+    for key, value in found.items():
         print(f"{key}: {value}")
     for web in webs:
         os.killpg(web.pid, signal.SIGTERM)
     redis.kill()
+    return found
 
 
 if __name__ == "__main__":

@@ -128,6 +128,11 @@ PATHS = {
                     {"type": "object", "properties": {"messages": {"type": "array", "items": MESSAGE}}}),
         **_case_post("Reply to the caller by SMS (sent once; opt-outs respected)", {"body": {"type": "string"}},
                      ["body"], schema=MESSAGE, ok="201")},
+    "/api/v1/cases/{case_id}/messages/{message_id}/send-again": {"post": {
+        "summary": "Send a failed text of the case again (the same message, back in line; once per failure)",
+        "parameters": [CASE_PARAM, {"name": "message_id", "in": "path", "required": True,
+                                    "schema": {"type": "integer"}}],
+        "responses": {"200": _json(MESSAGE), **_errors(401, 403, 404, 409)}}},
     "/api/v1/cases/{case_id}/report": _case_get(
         "The case report: outcome, times, the timeline with who and when, messages (audited)", {"type": "object"}),
     "/api/v1/cases/{case_id}/report.pdf": {"get": {

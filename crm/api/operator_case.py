@@ -62,6 +62,14 @@ def reply(case_id: int):
     return jsonify(message_json(message)), 201
 
 
+@bp.post("/cases/<int:case_id>/messages/<int:message_id>/send-again")
+@allow("work_tier1")
+def send_again(case_id: int, message_id: int):
+    """Send a failed text of the case again (the thread's one-press retry)."""
+    case = load(Case, case_id, "case")
+    return jsonify(message_json(replies.send_again(case, current_user, message_id)))
+
+
 @bp.get("/cases/<int:case_id>/report")
 @allow("read_cases")
 def report(case_id: int):

@@ -232,6 +232,19 @@ def request_callback(case: Case) -> bool:
     return True
 
 
+def promise_callback(case: Case) -> bool:
+    """The caller was told "we will call you back" (Twilio's fallback answered them): the case goes on the call-back
+    list in its queue (tier 1 from the menu; an emergency stays the doctors'). False if it is on the list already,
+    or being worked, or ended."""
+    if case.status not in TRANSITIONS["promise_callback"].sources:
+        return False
+    case.queue = case.queue or TIER1
+    case.queued_at = case.queued_at or utcnow()
+    case.callback_requested_at = case.callback_requested_at or utcnow()
+    move(case, "promise_callback", "callback_requested", queue=case.queue, via="fallback", live="case.callback")
+    return True
+
+
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
     return take(None, "claim", staff, "claimed", statement=_claim_statement(tuple(queues), db.engine.dialect),

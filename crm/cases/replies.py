@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from crm import outbox
+from crm.cases import timeline
 from crm.cases.assessment import ensure_editable
 from crm.errors import Refused
 from crm.extensions import db
@@ -36,10 +37,7 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
     if len(text) > MAX_REPLY:
         raise Refused("too_long", f"Keep replies under {MAX_REPLY} characters ({segments(text)} SMS parts).",
                               422)
-    if not (case.caller_phone or "").startswith("+"):
-        raise Refused("no_number", "The caller's number is withheld: there is nobody to text.")
-    if db.session.scalar(select(OptOut.id).where(OptOut.phone == case.caller_phone)) is not None:
-        raise Refused("opted_out", "The citizen texted STOP: Sampark does not text them any more.")
+    _ensure_textable(case)
     channel = "sms"
     if whatsapp.is_whatsapp(case):
         whatsapp.ensure_free_form_allowed(case)  # outside 24 h only a template (crm.whatsapp.services)
@@ -47,3 +45,38 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
     message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id, channel=channel)
     events.case_changed(case, "case.message")
     return message
+
+
+FAILED = ("failed", "undelivered")
+
+
+def send_again(case: Case, staff: StaffUser, message_id: int) -> Message:
+    """Send a text of this case that failed once more (one press in the thread): the same message back in line."""
+    ensure_editable(case, staff)
+    message = db.session.get(Message, message_id)
+    if message is None or message.case_id != case.id or message.direction != "outbound":
+        raise Refused("not_found", "There is no such text on this case.", 404)
+    _ensure_textable(case)
+    if message.channel == "whatsapp" and message.content_sid is None:
+        whatsapp.ensure_free_form_allowed(case)  # it would fail again at WhatsApp outside the 24-hour window
+    error = message.error_message
+    # Conditional: a second press (or a colleague's) while it is already back in line sends nothing more.
+    done = db.session.execute(update(Message).where(Message.id == message.id, Message.status.in_(FAILED))
+                              .values(status="pending", sid=None, error_code=None, error_message=None,
+                                      sending_since=None)
+                              .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        raise Refused("not_failed", "This text has not failed (it is already being sent again, or was sent).", 409)
+    db.session.refresh(message)
+    timeline.add_event(case, "sms_retried", staff_id=staff.id, message_id=message.id, purpose=message.kind,
+                       error=(error or "")[:200])
+    outbox.send_after_commit([message.id])
+    events.case_changed(case, "case.message")
+    return message
+
+
+def _ensure_textable(case: Case) -> None:
+    if not (case.caller_phone or "").startswith("+"):
+        raise Refused("no_number", "The caller's number is withheld: there is nobody to text.")
+    if db.session.scalar(select(OptOut.id).where(OptOut.phone == case.caller_phone)) is not None:
+        raise Refused("opted_out", "The citizen texted STOP: Sampark does not text them any more.")

@@ -48,6 +48,8 @@ TRANSITIONS: dict[str, Transition] = {
     "declare_emergency": Transition(frozenset({S.IVR, S.QUEUED, S.CALLBACK, S.IN_PROGRESS}), S.QUEUED,
                                     "declared an emergency"),
     "request_callback": Transition(frozenset({S.QUEUED}), S.CALLBACK, "given a call-back"),
+    # Twilio's fallback told the caller "we will call you back" (from the menu or a queue).
+    "promise_callback": Transition(frozenset({S.IVR, S.QUEUED}), S.CALLBACK, "promised a call-back"),
     "claim": Transition(WAITING, S.IN_PROGRESS, "answered"),
     "escalate": Transition(frozenset({S.IN_PROGRESS, S.QUEUED, S.CALLBACK}), S.ESCALATED, "escalated"),
     "accept": Transition(frozenset({S.ESCALATED, S.QUEUED, S.CALLBACK}), S.WITH_DOCTOR, "accepted"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import socketio as socketio_server
 from flask_login import current_user
 from flask_socketio import join_room
 
@@ -40,3 +43,25 @@ def connect(auth=None):
     for room in rooms_of(current_user):
         join_room(room)
     return True
+
+
+REREAD = "live.reread"  # to every dashboard of a web process whose Redis connection came back: read the board again
+SUBSCRIBED_AFTER = 1.0  # seconds: the listener subscribes again right after it reconnects
+
+
+class RedisBoardManager(socketio_server.RedisManager):
+    """Socket.IO's Redis message queue, which tells this process's dashboards to read their board again whenever
+    its connection to Redis is made again: events published while Redis was away never arrive, and a page still
+    connected to this process (its Socket.IO connection never dropped) would otherwise keep a stale screen."""
+
+    def _redis_connect(self):
+        super()._redis_connect()
+        self._connections = getattr(self, "_connections", 0) + 1
+        if self._connections > 1 and self.server is not None:
+            timer = threading.Timer(SUBSCRIBED_AFTER, self._tell_dashboards)
+            timer.daemon = True
+            timer.start()
+
+    def _tell_dashboards(self) -> None:
+        # Straight to this process's own clients (Redis may be flapping still); each reads over HTTP what it missed.
+        self.emit(REREAD, {}, namespace="/", ignore_queue=True)

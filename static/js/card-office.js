@@ -58,6 +58,7 @@
   function state(name, text) { live.dataset.state = name; live.textContent = text; }
   const socket = window.io({ reconnectionDelayMax: 5000 });
   socket.on('connect', () => { state('live', 'live'); refresh(); });
+  socket.on('live.reread', () => refresh());  // the server's Redis came back: what it missed is read again
   socket.on('disconnect', () => state('down', 'reconnecting…'));
   socket.on('connect_error', () => state('down', 'not connected: retrying…'));
   socket.on('office.progress', render);

@@ -281,6 +281,7 @@
   const socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
   const live = $('live');
   socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
+  socket.on('live.reread', () => refresh());  // the server's Redis came back: what it missed is read again
   socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });
   socket.onAny(() => { refresh(); if (selected) show(selected, true); });
   refresh();

@@ -70,6 +70,7 @@
     function state(name, text) { if (status) { status.dataset.state = name; status.textContent = text; } }
     const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
     socket.on('connect', () => { state('live', 'Live'); read(); });
+    socket.on('live.reread', () => read());  // the server's Redis came back: what it missed is read again
     socket.on('disconnect', () => state('down', 'Reconnecting…'));
     socket.on('connect_error', () => state('down', 'Not connected: retrying…'));
     socket.onAny(() => soon());

@@ -366,7 +366,11 @@
       m.direction === 'inbound' ? 'citizen' : (m.to_facility ? 'to facility' : `sent · ${m.status}`),
       m.case_id !== c.id ? ' · earlier case' : ''),
     el('span', { class: 'msg-body' }, m.body),  // the citizen's words: text only
-    m.status === 'failed' && m.error ? el('span', { class: 'msg-error' }, m.error) : null)));
+    ['failed', 'undelivered'].includes(m.status) && m.error ? el('span', { class: 'msg-error' }, m.error) : null,
+    // A text that failed (lost with a worker, refused by a carrier): one press sends the same message again.
+    ['failed', 'undelivered'].includes(m.status) && m.direction === 'outbound' && m.case_id === c.id
+      ? el('button', { type: 'button', class: 'msg-retry', 'data-message': m.id, onclick: () => sendAgain(m.id) },
+        'Send again') : null)));
     $('thread-note').textContent = data.messages.length ? '' : 'No messages yet: you can text the caller.';
     thread.scrollTop = thread.scrollHeight;
     // The WhatsApp window and templates (workspace-messaging.js) follow the thread.
@@ -604,6 +608,14 @@
     loadThread();
   }
 
+  async function sendAgain(messageId) {
+    const c = state.current;
+    if (!c) return;
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages/${messageId}/send-again`);
+    toast(ok ? 'Sending the text again.' : data.message, !ok);
+    loadThread();
+  }
+
   // ---- keyboard ------------------------------------------------------------------------------
   function editable(node) {
     return node && (node.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(node.tagName));
@@ -704,6 +716,8 @@
   }
   const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
   socket.on('connect', () => { connection(true, 'Live'); refresh(); });  // (re)connected: read the truth again
+  // The server's own connection to Redis came back: events of the outage never arrived, read the truth again.
+  socket.on('live.reread', () => refresh());
   socket.on('disconnect', () => connection(false, 'Reconnecting… queue refreshes every 10 s'));
   socket.on('connect_error', () => connection(false, 'Not connected: retrying… queue refreshes every 10 s'));
   socket.onAny((name, payload) => {

@@ -47,3 +47,36 @@ def test_canned_hindi_reply_and_a_missed_event_healed_on_reconnect(live_server, 
     page.wait_for_selector("#conn[data-state=live]")
     page.wait_for_selector(".q-row")
     assert "XXXXXX4444" in page.inner_text("#queue-list")
+
+
+def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk):
+    from sqlalchemy import select
+
+    from crm.extensions import db
+    from crm.models import Message
+
+    page = desk("operator")
+    log_in(page, live_server, make_operator(live_app, "Kavita Rao"))
+    text_in(live_server, "bukhar hai", sender="+919810005555")
+    with live_app.app_context():  # the acknowledgement was lost with a killed worker
+        ack = db.session.scalar(select(Message).where(Message.direction == "outbound"))
+        ack.status, ack.error_message = "failed", "Lost while sending (the worker stopped); not sent."
+        db.session.commit()
+    page.wait_for_selector(".q-row")
+    page.keyboard.press("n")
+    page.wait_for_selector("#thread .msg-failed .msg-error")
+    page.click("#thread .msg-retry")
+    page.wait_for_selector("#thread .msg-outbound.msg-pending")
+    assert page.locator("#thread .msg-retry").count() == 0
+
+
+def test_the_desk_reads_its_board_again_when_its_server_found_redis_again(live_server, live_app, desk):
+    from crm.extensions import socketio
+    from crm.live.sockets import REREAD
+
+    page = desk("operator")
+    log_in(page, live_server, make_operator(live_app, "Salma Khan"))
+    page.wait_for_selector("#conn[data-state=live]")
+    read_again = page.expect_request(lambda r: r.url.endswith("/api/v1/queues/tier1"), timeout=5000)
+    with read_again, live_app.app_context():
+        socketio.emit(REREAD, {}, namespace="/")  # what crm.live.sockets.RedisBoardManager sends its pages

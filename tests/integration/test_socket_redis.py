@@ -30,10 +30,10 @@ SECRET = "shared-secret-of-both-processes"
 class Server:
     """One `python -m tests.integration.socket_server` process on its own port."""
 
-    def __init__(self, database_url: str, instance: Path) -> None:
+    def __init__(self, database_url: str, instance: Path, redis_url: str = REDIS_URL) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "PUBLIC_BASE_URL": self.url,
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PUBLIC_BASE_URL": self.url,
                "SECRET_KEY": SECRET, "INSTANCE_PATH": str(instance), "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen([sys.executable, "-m", "tests.integration.socket_server", str(self.port)],
                                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

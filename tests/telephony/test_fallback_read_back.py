@@ -1,9 +1,9 @@
 """Contacts the fallback URLs took while the database was down are read back when it returns.
 
 The fallback answers with static TwiML and keeps each caller and text in a file in the instance folder;
-the sweep stores them once the database answers: the caller who hung up is closed as abandoned and
-offered a call-back by SMS, the one who pressed 9 stays with the doctors, alarmed, to be called back,
-and the text is stored and answered. Nothing is read back twice.
+the sweep stores them once the database answers: the caller who hung up is on the call-back list with
+an SMS saying so (the fallback promised it), the one who pressed 9 stays with the doctors, alarmed, to be
+called back, and the text is stored and answered. Nothing is read back twice.
 """
 
 from datetime import timedelta
@@ -55,8 +55,8 @@ def test_callers_and_texts_kept_while_the_database_was_down_are_read_back_and_ca
         # The calls are long over at Twilio: the call sweep settles both and nobody is forgotten.
         assert _sweep(utcnow() + LATER)["calls_reconciled"] == 2
         gone, emergency = db.session.get(Case, by_call[hung_up].id), db.session.get(Case, by_call[pressed_9].id)
-        assert gone.status == "abandoned"
-        assert [m.kind for m in gone.messages if m.direction == "outbound"] == ["missed_call"]  # offered a call-back
+        assert gone.status == "callback" and gone.callback_requested_at is not None  # promised a call-back
+        assert [m.kind for m in gone.messages if m.direction == "outbound"] == ["fallback_callback"]
         assert emergency.queue == "emergency" and emergency.alarm_level >= 1
         assert emergency.callback_requested_at is not None  # the doctors call back
 
