@@ -73,14 +73,13 @@ class Twilio:
         return "lost", ""
 
     def _balanced(self, target: int, where: str, params: dict, signature: str) -> requests.Response:
-        # As a balancer does (nginx's proxy_next_upstream error): a refused connection reached no instance, so it is
-        # tried on the other one; a request that reached a process which then died is not sent twice.
+        # As the README's balancer does (nginx: proxy_next_upstream error timeout non_idempotent): a request whose
+        # connection was refused, or whose process died before answering, is sent to the other instance. Webhooks
+        # are idempotent (a repeated CallSid writes nothing and gets the same answer), so a second copy is safe.
         try:
             return requests.post(self.instances[target] + where, data=params, timeout=15,
                                  headers={"X-Twilio-Signature": signature})
-        except requests.ConnectionError as exc:
-            if "refused" not in str(exc).lower():
-                raise
+        except requests.ConnectionError:
             return requests.post(self.instances[1 - target] + where, data=params, timeout=15,
                                  headers={"X-Twilio-Signature": signature})
 
