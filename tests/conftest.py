@@ -1,6 +1,7 @@
-"""Fixtures: app -> client -> login, a fresh database per test, and the real services.
+"""Fixtures: app -> client -> login, an empty PostgreSQL database for each test, and the real services.
 
-Integration tests use the machine's PostgreSQL and Redis over real connections and real Chromium.
+Every app runs on PostgreSQL (TestDatabase: one database per pytest process, emptied after each test);
+integration tests use the machine's Redis over real connections and real Chromium.
 Where one is missing the tests that need it are skipped and the run says so at the end; with CI=true
 (or SAMPARK_REQUIRE_SERVICES=1) a missing service fails the run instead.
 """
@@ -77,7 +78,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line("Integration: PostgreSQL, Redis and Chromium were all available; no test was skipped for a missing service.", green=True)
         return
     for marker, reason in missing.items():
-        terminalreporter.write_line(f"NOT RUN: tests marked '{marker}': {reason}", yellow=True, bold=True)
+        which = "every test on the app's database and the tests marked 'pg'" if marker == "pg" else f"tests marked '{marker}'"
+        terminalreporter.write_line(f"NOT RUN: {which}: {reason}", yellow=True, bold=True)
     if REQUIRE:
         terminalreporter.write_line("CI requires every service: failing the run.", red=True, bold=True)
 
@@ -163,7 +165,7 @@ class TestDatabase:
         """The database's URL (for an app, or a child process such as a worker), creating it on first use."""
         if self._url is None:
             if MISSING["pg"]:
-                pytest.skip(MISSING["pg"])
+                pytest.skip(f"SKIPPED-SERVICE: {MISSING['pg']}")
             self._create()
         self.used = True
         return self._url
