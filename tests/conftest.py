@@ -378,6 +378,12 @@ def migrated_pg_app(folder, database_url: str):
 
 
 @pytest.fixture
+def app_database(app) -> str:
+    """The URL of the database `app` is on: for child processes (workers, servers, claimers) that share its rows."""
+    return TEST_DATABASE.url()
+
+
+@pytest.fixture
 def pg_app(app):
     """The default `app` (PostgreSQL, the migrations' schema): the name the PostgreSQL-only tests were written with."""
     return app

@@ -46,14 +46,14 @@ def _job_status(redis_url: str, message_id: int) -> str:
     return Job.fetch(outbox.job_id(message_id), connection=Redis.from_url(redis_url)).get_status()
 
 
-def test_a_reply_whose_worker_was_killed_before_it_claimed_it_is_queued_again(tmp_path, pg_app, pg_database,
+def test_a_reply_whose_worker_was_killed_before_it_claimed_it_is_queued_again(tmp_path, pg_app, app_database,
                                                                                redis_server):
     message_id = _reply_pending(pg_app, redis_server.url)
-    env = {**os.environ, "DATABASE_URL": pg_database, "REDIS_URL": redis_server.url, "TELEPHONY": "emulator",
+    env = {**os.environ, "DATABASE_URL": app_database, "REDIS_URL": redis_server.url, "TELEPHONY": "emulator",
            "EMULATOR_URL": "http://127.0.0.1:9/emulator", "SECRET_KEY": "worker-secret",
            "PUBLIC_BASE_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT), "SAMPARK_ENV": "testing",
            "INSTANCE_PATH": str(tmp_path / "worker-instance")}
-    name = pg_database.rsplit("/", 1)[1]
+    name = app_database.rsplit("/", 1)[1]
     with psycopg.connect(PG_URL.rsplit("/", 1)[0] + f"/{name}") as holder:
         # The message row is held, so the worker's claim waits: it has started the job and claimed nothing.
         holder.execute("SELECT id FROM message WHERE id = %s FOR UPDATE", (message_id,))

@@ -27,14 +27,14 @@ def _text(client, n: int, body: str):
     return post(client, "/telephony/sms", params)
 
 
-def test_texts_and_sweeps_go_on_after_every_database_connection_is_cut(pg_app, pg_database):
+def test_texts_and_sweeps_go_on_after_every_database_connection_is_cut(pg_app, app_database):
     pg_app.extensions["sampark_jobs"] = HeldRunner(pg_app)
     client = pg_app.test_client()
     assert _text(client, 1, "bukhar hai").status_code == 200
     db.session.remove()
-    assert _cut_connections(pg_database) >= 1
+    assert _cut_connections(app_database) >= 1
     assert _text(client, 2, "saans nahi aa rahi").status_code == 200  # the pool notices and reconnects
-    _cut_connections(pg_database)
+    _cut_connections(app_database)
     assert sweeps.run_guarded(pg_app) is not None
     inbound = db.session.scalar(select(func.count()).where(Message.direction == "inbound"))
     assert inbound == 2

@@ -13,9 +13,9 @@ from tests.integration.test_socket_redis import Dashboard, Server
 pytestmark = [pytest.mark.pg, pytest.mark.redis]
 
 
-def test_dashboards_read_their_board_again_when_their_web_process_reconnects_to_redis(pg_app, pg_database,
+def test_dashboards_read_their_board_again_when_their_web_process_reconnects_to_redis(pg_app, app_database,
                                                                                      tmp_path, redis_server):
-    server = Server(pg_database, tmp_path / "web", redis_server.url)
+    server = Server(app_database, tmp_path / "web", redis_server.url)
     try:
         server.wait_ready()
         operator = factories.make_staff("operator")

@@ -102,8 +102,8 @@ def text(server: Server, body: str, sender: str) -> None:
 
 
 @pytest.fixture
-def two_processes(pg_app, pg_database, tmp_path):
-    servers = [Server(pg_database, tmp_path / name) for name in ("a", "b")]
+def two_processes(pg_app, app_database, tmp_path):
+    servers = [Server(app_database, tmp_path / name) for name in ("a", "b")]
     try:
         for server in servers:
             server.wait_ready()
