@@ -18,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -38,14 +39,18 @@ def _cluster(action: str, instance: Path) -> subprocess.CompletedProcess:
                           check=False)
 
 
-@pytest.fixture(scope="module")
-def instance():
-    """An instance folder with the demo's cluster started in it (stopped and removed afterwards)."""
+def _need_binaries() -> None:
     if not BINARIES:
         message = "SKIPPED-SERVICE: no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)"
         if REQUIRE:
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def instance():
+    """An instance folder with the demo's cluster started in it (stopped and removed afterwards)."""
+    _need_binaries()
     # Not pytest's tmp_path: as root the cluster belongs to the user postgres, which must be able to reach it.
     folder = Path(tempfile.mkdtemp(prefix="sampark-demo-"))
     folder.chmod(0o755)
@@ -90,6 +95,26 @@ def test_a_stopped_demo_cluster_starts_again_with_its_data(instance, database_ur
         db.session.execute(text("DROP TABLE kept"))
         db.session.commit()
         db.engine.dispose()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root's cluster belongs to another user")
+def test_as_root_a_checkout_the_server_user_cannot_enter_gets_its_cluster_linked_in():
+    _need_binaries()
+    folder = Path(tempfile.mkdtemp(prefix="sampark-demo-root-"))  # mode 0700, as a checkout under /root is
+    instance, target = folder / "instance", None
+    try:
+        started = _cluster("start", instance)
+        assert started.returncode == 0, started.stderr
+        target = (instance / "postgres").resolve()
+        assert (instance / "postgres").is_symlink() and target.parent == Path("/var/lib/sampark-demo")
+        assert started.stdout.strip().endswith(f"?host={target}")
+        with psycopg.connect(started.stdout.strip()) as connection:
+            assert connection.execute("SELECT current_database()").fetchone() == ("sampark",)
+    finally:
+        _cluster("stop", instance)
+        shutil.rmtree(folder, ignore_errors=True)
+        if target is not None:
+            shutil.rmtree(target, ignore_errors=True)
 
 
 def _lines(process) -> queue.Queue:
