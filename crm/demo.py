@@ -140,10 +140,12 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
         doctor.on_duty = True  # the demo's doctors are on shift, so emergencies ring them
     db.session.commit()
     yield f"Staff: {len(DEMO_STAFF)} demo accounts (password {DEMO_PASSWORD!r})."
+    # Its own draws: the residents that follow must come out the same whether or not the facilities exist yet.
+    phones = random.Random(seed + 1)
     for code, name, name_hi, kind, district in FACILITIES:
         if db.session.scalar(select(Facility).where(Facility.code == code)) is None:
             db.session.add(Facility(code=code, name=name, name_hi=name_hi, kind=kind, district=district,
-                                    phone="+9111" + f"{rng.randint(20000000, 29999999)}"))
+                                    phone="+9111" + f"{phones.randint(20000000, 29999999)}"))
     placed = facility_import.import_file(facility_import.DEMO_FILE)  # wards, pincodes, places, hours, services
     db.session.commit()
     yield f"Facilities: {len(FACILITIES)} first-wave, {placed.created + placed.updated} placed with hours and services."

@@ -69,5 +69,8 @@ def test_demo_seed_creates_a_world_and_is_repeatable(app):
     count = Patient.query.count()
     assert count >= 60 and HealthCard.query.count() == count
     assert any(p.name_hi for p in Patient.query) and any(p.allergies for p in Patient.query)
-    runner.invoke(args=["demo", "seed", "--residents", "60"])
+    people = {(p.registry_id, p.name, p.mobile) for p in Patient.query}
+    again = runner.invoke(args=["demo", "seed", "--residents", "60"])
+    assert "updated 0" in again.output  # the same residents, so a second `./run demo` signs in the same one
     assert Patient.query.count() == count and HealthCard.query.count() == count
+    assert {(p.registry_id, p.name, p.mobile) for p in Patient.query} == people

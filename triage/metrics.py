@@ -7,8 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-PRIORITIES = ("P1", "P2", "P3", "P4")
-
 
 @dataclass(frozen=True)
 class SafetyFigures:

@@ -9,8 +9,9 @@ from pathlib import Path
 from triage.normalize import BOUNDARIES, tokenize
 
 RULES_PATH = Path(__file__).with_name("rules.toml")
+# The priority scale, defined once here (triage sets it; the case, its queues and the API read it from here).
 PRIORITIES = ("P1", "P2", "P3", "P4")
-RED_FLAGS = ("P1", "P2")
+RED_FLAGS = PRIORITIES[:2]  # the checklist's flags: emergency and urgent
 STEM = "*"  # "lag*" in a phrase matches lag, laga, lagi, lage: Hindi verbs inflect at the end
 PHRASE_KEYS = ("phrases_en", "phrases_hi", "phrases_hinglish")
 

@@ -6,10 +6,9 @@ import dataclasses
 
 from triage.engine import Match, Triage, classify_tokens
 from triage.floor import service_names, symptom_words
-from triage.metrics import PRIORITIES
 from triage.model import MODEL, Model
 from triage.normalize import BOUNDARIES, Token, tokenize
-from triage.rules import RULESET
+from triage.rules import PRIORITIES, RULESET
 
 ROUTINE, REVIEW = "P4", "P3"
 _NEGATORS = RULESET.negate_before | RULESET.negate_after

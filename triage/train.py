@@ -17,10 +17,10 @@ from pathlib import Path
 
 from triage.engine import classify_tokens
 from triage.floor import service_names
-from triage.metrics import PRIORITIES, read_labelled
+from triage.metrics import read_labelled
 from triage.model import MODEL_PATH, features
 from triage.normalize import Token, tokenize
-from triage.rules import RULES_VERSION
+from triage.rules import PRIORITIES, RULES_VERSION
 from triage.safety import REVIEW, ROUTINE, model_view, symptom_words
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,13 +2,13 @@
 
 from crm.admin.staff import APPOINTED_ON_SERVER
 from crm.api.openapi import _body, _errors, _json
-from crm.models.staff import ROLES
+from crm.auth.capabilities import ROLES
 
 STAFF_ID = {"name": "staff_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 TOKEN_ID = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 STAFF = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"},
+    "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "role": {"enum": list(ROLES)},
     "specialty": {"type": ["string", "null"]}, "desk_phone": {"type": ["string", "null"]},
     "state": {"enum": ["active", "disabled", "locked"]}, "identity": {"type": "string"}}}
 # The roles an administrator may give, read from the roles table (the others are appointed on the command line).

@@ -4,6 +4,7 @@ from flask import jsonify
 
 from crm.api import bp
 from crm.auth.access import public
+from crm.models.case import CHANNELS, PRIORITIES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -111,8 +112,8 @@ PATHS = {
 
 SCHEMAS = {
     "Case": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"enum": ["voice", "sms", "whatsapp", "desk"]},
-        "status": {"type": "string"}, "priority": {"enum": ["P1", "P2", "P3", "P4"]},
+        "id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"enum": list(CHANNELS)},
+        "status": {"type": "string"}, "priority": {"enum": list(PRIORITIES)},
         "queue": {"type": ["string", "null"]}, "caller": {"type": ["string", "null"], "description": "masked"},
         "patient_id": {"type": ["integer", "null"]}, "connection": {
             "enum": ["connecting", "calling_back", "gone", "sms", "failed"],

@@ -1,6 +1,7 @@
 """OpenAPI paths of the tier-2 (doctor) API."""
 
 from crm.api.openapi import CASE_PARAM, _body, _errors, _json
+from crm.models.case import PRIORITIES
 
 CASE = {"$ref": "#/components/schemas/Case"}
 APPOINTMENT = {"type": "object", "properties": {
@@ -75,7 +76,7 @@ PATHS = {
         codes=(401, 403, 404, 409, 422)),
     "/api/v1/cases/{case_id}/priority": _case_post(
         "Supervisor: raise a case's priority (never lower)",
-        {"priority": {"enum": ["P1", "P2", "P3"]}, "reason": {"type": "string"}}, ["priority", "reason"],
+        {"priority": {"enum": list(PRIORITIES[:-1])}, "reason": {"type": "string"}}, ["priority", "reason"],
         codes=(401, 403, 404, 409, 422)),
     "/api/v1/cases/{case_id}/refer": _case_post(
         "Refer the case to another specialty with a note", {"specialty": {"type": "string"}, "note": {"type": "string"}},

@@ -1,6 +1,8 @@
 """OpenAPI paths of the tier-1 (operator) API: every action of the operator workspace."""
 
 from crm.api.openapi import CASE_PARAM, _body, _errors, _json
+from crm.models.staff import PRESENCES
+from triage.rules import PRIORITIES, RED_FLAGS
 
 CASE = {"$ref": "#/components/schemas/Case"}
 WORK_CASE = {"allOf": [CASE, {"type": "object", "properties": {
@@ -8,7 +10,7 @@ WORK_CASE = {"allOf": [CASE, {"type": "object", "properties": {
     "outcome": {"enum": ["resolved", "informed", "escalated", "callback", None]},
     "disposition": {"type": ["string", "null"]}, "advice": {"type": ["string", "null"]},
     "callback_due_at": {"type": ["string", "null"]}, "wrap_up_until": {"type": ["string", "null"]}}}]}
-PRESENCE = {"enum": ["available", "on_call", "wrap_up", "break", "offline"]}
+PRESENCE = {"enum": list(PRESENCES)}
 ME = {"type": "object", "properties": {"presence": PRESENCE, "since": {"type": ["string", "null"]},
                                        "wrap_up_ends": {"type": ["string", "null"]}}}
 COUNTS = {"type": "object", "description": "active operators per presence; holding a live case counts as on_call",
@@ -85,11 +87,11 @@ PATHS = {
         "requestBody": _body({"type": "object", "properties": {"text": {"type": "string", "maxLength": 600}},
                               "required": ["text"]}),
         "responses": {"200": _json({"type": "object", "properties": {
-            "priority": {"enum": ["P1", "P2", "P3", "P4"]}, "layer": {"enum": ["rule", "floor", "model"]},
-            "rules_priority": {"enum": ["P1", "P2", "P3", "P4"]}, "rules_version": {"type": "string"},
+            "priority": {"enum": list(PRIORITIES)}, "layer": {"enum": ["rule", "floor", "model"]},
+            "rules_priority": {"enum": list(PRIORITIES)}, "rules_version": {"type": "string"},
             "flags": {"type": "array", "maxItems": 60, "items": {"type": "object", "properties": {
                 "id": {"type": "string"}, "label": {"type": "string"}, "label_hi": {"type": "string"},
-                "priority": {"enum": ["P1", "P2"]}, "specialty": {"type": "string"},
+                "priority": {"enum": list(RED_FLAGS)}, "specialty": {"type": "string"},
                 "words": {"type": "array", "items": {"type": "string"}}, "layer": {"enum": ["rule"]}}}},
             "opinion": {"type": ["object", "null"], "description": "the floor's or the model's word when it set the "
                                                                    "priority: no flag to tick, questions to ask"}}}),

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from crm.cases import timeline
+from crm.cases.queue import EMERGENCY, TIER2
 from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.extensions import db
 from crm.live import events
@@ -40,10 +41,10 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 def _widen_referrals(now: datetime, sla: timedelta) -> int:
     """A live referral nobody of that specialty accepted in time rings every doctor, as an emergency does."""
     due = list(db.session.scalars(select(Case).where(
-        Case.queue.like("tier2:%"), Case.alarm_level >= 1, Case.alarm_raised_at <= now - sla,
+        Case.queue.like(f"{TIER2}:%"), Case.alarm_level >= 1, Case.alarm_raised_at <= now - sla,
         Case.doctor_id.is_(None), Case.status.in_(WAITING_FOR_DOCTOR)).limit(100)))
     for case in due:
-        case.queue, case.alarm_level, case.alarm_raised_at = "emergency", 2, now  # lifecycle.EMERGENCY
+        case.queue, case.alarm_level, case.alarm_raised_at = EMERGENCY, 2, now
         timeline.add_event(case, "alarm", level=2, to="supervisors and all doctors (referral not answered in time)")
         events.case_changed(case, "case.alarm")
     return len(due)

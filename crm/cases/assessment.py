@@ -17,7 +17,7 @@ from crm import lookup as lookups
 from crm import outbox, phones, presence
 from crm.cards import number as card_number
 from crm.cases import dispositions, lifecycle, policy, tier2, timeline
-from crm.cases.lifecycle import SCHEDULED, TIER1  # noqa: F401  (the board and pages read them here)
+from crm.cases.queue import SCHEDULED, TIER1  # noqa: F401  (the board and pages read them here)
 from crm.cases.status import WORKED, Status
 from crm.errors import Refused
 from crm.extensions import db

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from crm import presence
-from crm.cases import assessment, queue
+from crm.cases import queue
 from crm.extensions import db
 from crm.models import Case, CaseEvent, Message, Patient, StaffUser
 from crm.models.base import iso
@@ -39,13 +39,13 @@ class Board:
 
 def read(staff: StaffUser, now: datetime) -> Board:
     """The tier-1 queue (priority, then wait), scheduled call-backs, this operator's cases, presence."""
-    waiting = queue.waiting(assessment.TIER1)
+    waiting = queue.waiting(queue.TIER1)
     scheduled = list(db.session.scalars(select(Case).where(
-        Case.status == "callback", Case.queue == assessment.SCHEDULED).order_by(Case.callback_due_at).limit(100)))
+        Case.status == "callback", Case.queue == queue.SCHEDULED).order_by(Case.callback_due_at).limit(100)))
     mine = list(db.session.scalars(select(Case).where(
         Case.assigned_to_id == staff.id,
         (Case.status == "in_progress") | (Case.wrap_up_until > now)).order_by(Case.id)))
-    unanswered = (Case.queue == "emergency") & Case.doctor_id.is_(None) & Case.status.in_(EMERGENCY_OPEN)
+    unanswered = (Case.queue == queue.EMERGENCY) & Case.doctor_id.is_(None) & Case.status.in_(EMERGENCY_OPEN)
     emergencies = db.session.scalar(select(func.count()).select_from(Case).where(unanswered))
     listed = list(db.session.scalars(select(Case).where(unanswered).order_by(Case.queued_at, Case.id)
                                      .limit(EMERGENCIES_LISTED)))

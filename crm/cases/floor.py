@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.auth.capabilities import can
 from crm.cases import lifecycle, timeline
-from crm.cases.lifecycle import EMERGENCY, PRIORITIES, TIER1
-from crm.cases.queue import tier2_queue
+from crm.cases.queue import EMERGENCY, TIER1, TIER2, tier2_queue
 from crm.cases.status import Status
 from crm.errors import Refused
 from crm.extensions import db
 from crm.models import Case, StaffUser
+from crm.models.case import PRIORITIES
 from triage import specialties
 
 MIN_REASON = 3
@@ -36,7 +36,7 @@ def _supervisor(staff: StaffUser) -> None:
 
 def queues() -> tuple[str, ...]:
     """Every queue a case can wait in."""
-    return (TIER1, EMERGENCY, "tier2", *(tier2_queue(s) for s in specialties.CODES if s != specialties.GENERAL))
+    return (TIER1, EMERGENCY, TIER2, *(tier2_queue(s) for s in specialties.CODES if s != specialties.GENERAL))
 
 
 def take_over(case: Case, supervisor: StaffUser, reason: str) -> Case:
@@ -84,7 +84,7 @@ def raise_priority(case: Case, supervisor: StaffUser, priority: str, reason: str
     _supervisor(supervisor)
     why = _reason(reason)
     if priority not in PRIORITIES:
-        raise Refused("bad_priority", "Priority is P1, P2, P3 or P4.", 422)
+        raise Refused("bad_priority", f"Priority is {', '.join(PRIORITIES[:-1])} or {PRIORITIES[-1]}.", 422)
     lifecycle.refuse_unless(case, "raise_priority")
     if priority >= (case.priority or "P4"):
         raise Refused("not_higher", f"Case {case.reference} is already {case.priority}; priority only goes up.", 409)

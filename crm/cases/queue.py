@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import literal_column, select
 
-from crm.cases.lifecycle import EMERGENCY, SCHEDULED, TIER1
 from crm.cases.status import WAITING, WAITING_FOR_DOCTOR
 from crm.extensions import db
 from crm.models import Case, StaffUser
@@ -22,12 +21,18 @@ __all__ = [
     "QUEUE_ORDER",
     "SCHEDULED",
     "TIER1",
+    "TIER2",
     "queues_of",
     "tier2_queue",
     "waiting",
     "waiting_for",
     "waiting_for_any_doctor",
 ]
+# The queues' names (Case.queue), defined here once; SQL text names them through these too.
+TIER1 = "tier1"  # calls and texts for the operators
+SCHEDULED = "tier1:callbacks"  # call-backs not due yet: not claimable until moved back to tier1
+EMERGENCY = "emergency"  # rings every doctor on duty
+TIER2 = "tier2"  # general medicine; each other specialty has its own, tier2_queue(specialty)
 # The order every queue is served and shown in, defined once: priority, then who waited longest.
 # The priority text itself sorts P1 < P2 < P3 < P4 (crm.models.case.PRIORITIES, the only values written),
 # so the partial index ix_case_waiting serves "answer next" without reading the whole queue.
@@ -52,12 +57,12 @@ def waiting(queue: str, limit: int = MAX_LISTED) -> list[Case]:
 
 def tier2_queue(specialty: str | None) -> str:
     """The queue of a specialty ('tier2' for general medicine or none)."""
-    return f"tier2:{specialty}" if specialty and specialty != GENERAL else "tier2"
+    return f"{TIER2}:{specialty}" if specialty and specialty != GENERAL else TIER2
 
 
 def queues_of(doctor: StaffUser) -> tuple[str, ...]:
     """The queues a doctor takes cases from: emergencies, general, their specialty."""
-    return (EMERGENCY, "tier2", tier2_queue(doctor.specialty))
+    return (EMERGENCY, TIER2, tier2_queue(doctor.specialty))
 
 
 def _for_doctors(queues) -> list[Case]:
@@ -73,4 +78,4 @@ def waiting_for(doctor: StaffUser) -> list[Case]:
 
 def waiting_for_any_doctor() -> list[Case]:
     """Every case waiting in the emergency or a tier-2 queue (what a supervisor watches)."""
-    return _for_doctors(Case.queue.like("tier2%") | (Case.queue == EMERGENCY))
+    return _for_doctors(Case.queue.like(f"{TIER2}%") | (Case.queue == EMERGENCY))

@@ -7,8 +7,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, bindparam, or_, select
 
 from crm.cases import alarms, lifecycle
-from crm.cases.lifecycle import EMERGENCY
-from crm.cases.queue import queues_of, tier2_queue
+from crm.cases.queue import EMERGENCY, queues_of, tier2_queue
 from crm.cases.status import TRANSITIONS, WAITING, Status
 from crm.errors import Refused
 from crm.extensions import db

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 
 from crm import outbox, presence, turns
 from crm.cases import lifecycle, timeline
-from crm.cases.lifecycle import TIER1
-from crm.cases.queue import PRIORITY_ORDER
+from crm.cases.queue import PRIORITY_ORDER, TIER1
 from crm.cases.status import WAITING, Status
 from crm.extensions import db
 from crm.models import Call, Case, Message

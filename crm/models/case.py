@@ -10,15 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
 from crm.security.bounds import PHONE
+from triage.rules import PRIORITIES  # the case's priority is triage's scale, P1 (emergency) to P4
 
+__all__ = ["CHANNELS", "PRIORITIES", "SUMMARY_COLUMNS", "Case", "CaseEvent", "ClinicalNote", "reference_sql"]
 CHANNELS = ("voice", "sms", "whatsapp", "desk")
+# What a case's live event and a webhook's answer are built from (crm.live.events.case_summary reads exactly these,
+# with the reference made from the id): a statement that changes a case returns these columns and no others.
+SUMMARY_COLUMNS = ("id", "status", "priority", "channel", "language", "queue", "specialty", "caller_phone", "patient_id",
+                   "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
 
 
 def reference_sql(id_column: str) -> str:
     """Case.reference as a PostgreSQL expression over `id_column`, for a statement that opens a case and
     texts its reference in the same round trip (lpad would cut ids past five digits; Python's :05d does not)."""
     return f"('SMP-' || CASE WHEN {id_column} < 100000 THEN lpad({id_column}::text, 5, '0') ELSE {id_column}::text END)"
-PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
 class Case(db.Model):

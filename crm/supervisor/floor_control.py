@@ -7,6 +7,7 @@ from crm import audit, presence
 from crm.errors import Refused
 from crm.models import StaffUser
 from crm.models.base import utcnow
+from crm.supervisor.board import AGENT_ROLES
 
 SETTABLE = ("available", "break", "offline")
 
@@ -15,7 +16,7 @@ SETTABLE = ("available", "break", "offline")
 
 def set_state(supervisor: StaffUser, agent: StaffUser | None, state: str, reason: str) -> StaffUser:
     """Set an agent's state for them, with the reason; refused while they hold a live case (flushed)."""
-    if agent is None or agent.role not in ("operator", "doctor") or not agent.active:
+    if agent is None or agent.role not in AGENT_ROLES or not agent.active:
         raise Refused("not_found", "No such operator or doctor.", 404)
     if state not in SETTABLE:
         raise Refused("bad_state", f"State must be one of {', '.join(SETTABLE)}.", 422)

@@ -1,9 +1,13 @@
 """OpenAPI paths of the supervisor's API (/api/v1/supervisor/...)."""
 
 from crm.api.openapi import CASE_PARAM, _body, _errors, _json
+from crm.models.staff import PRESENCES
+from crm.supervisor.board import AGENT_ROLES
+from crm.supervisor.floor_control import SETTABLE
+from crm.supervisor.kpis import QUEUES
 
 QUEUE = {"type": "object", "properties": {
-    "queue": {"enum": ["tier1", "texts", "tier2", "emergency"]}, "name": {"type": "string"},
+    "queue": {"enum": list(QUEUES)}, "name": {"type": "string"},
     "offered": {"type": "integer"}, "answered": {"type": "integer"}, "abandoned": {"type": "integer"},
     "short_abandoned": {"type": "integer", "description": "hung up within SHORT_ABANDON_SECONDS"},
     "service_level": {"type": ["number", "null"], "description": "percent answered within threshold_seconds"},
@@ -17,8 +21,8 @@ QUEUE = {"type": "object", "properties": {
 FCR = {"type": "object", "properties": {"contacts": {"type": "integer"}, "resolved_first_time": {"type": "integer"},
                                         "percent": {"type": ["number", "null"]}, "final": {"type": "boolean"}}}
 AGENT = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"}, "role": {"enum": ["operator", "doctor"]},
-    "state": {"enum": ["available", "on_call", "wrap_up", "break", "offline"]},
+    "id": {"type": "integer"}, "name": {"type": "string"}, "role": {"enum": list(AGENT_ROLES)},
+    "state": {"enum": list(PRESENCES)},
     "seconds_in_state": {"type": ["integer", "null"]}, "case": {"type": ["string", "null"]},
     "case_id": {"type": ["integer", "null"]}, "on_the_phone": {"type": "boolean"}, "cases_today": {"type": "integer"},
     "average_handle_time": {"type": ["number", "null"]}}}
@@ -63,7 +67,7 @@ PATHS = {
         "summary": "Set an operator's or doctor's state for them (refused while they hold a live case); audited",
         "parameters": [{"name": "staff_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "requestBody": _body({"type": "object", "required": ["state", "reason"], "properties": {
-            "state": {"enum": ["available", "break", "offline"]}, "reason": {"type": "string", "maxLength": 200}}}),
+            "state": {"enum": list(SETTABLE)}, "reason": {"type": "string", "maxLength": 200}}}),
         "responses": {"200": _json({"type": "object", "properties": {
             "id": {"type": "integer"}, "state": {"type": "string"}, "since": {"type": "string"}}}),
             **_errors(401, 403, 404, 409, 422)}}},

@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
 from sqlalchemy import case as when
 from sqlalchemy.orm import aliased
 
+from crm.cases.queue import EMERGENCY, TIER1
 from crm.extensions import db
 from crm.models import Call, Case, CaseEvent
 
@@ -46,8 +47,8 @@ def _count(condition):
 _BY_DOCTOR = func.coalesce(_detail("by"), "") == "doctor"
 MILESTONES = {
     "opened": _first(CaseEvent.kind == "opened"),
-    "tier1_at": _first((CaseEvent.kind == "queued") & (_detail("queue") == "tier1")),
-    "emergency_at": _first((CaseEvent.kind == "queued") & (_detail("queue") == "emergency")),
+    "tier1_at": _first((CaseEvent.kind == "queued") & (_detail("queue") == TIER1)),
+    "emergency_at": _first((CaseEvent.kind == "queued") & (_detail("queue") == EMERGENCY)),
     "escalated_at": _first(CaseEvent.kind == "escalated"),
     "escalated_emergency": _count((CaseEvent.kind == "escalated") & (_detail("urgency") == "emergency")),
     "claimed_at": _first(CaseEvent.kind == "claimed"),
@@ -189,6 +190,6 @@ def _earliest(*moments: datetime | None) -> datetime | None:
 def waiting_now() -> list[tuple]:
     """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at)."""
     query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at).where(
-        or_(and_(Case.status.in_(("queued", "callback")), Case.queue.in_(("tier1", "emergency"))),
+        or_(and_(Case.status.in_(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
             and_(Case.status == "escalated", Case.doctor_id.is_(None))))
     return [tuple(row) for row in db.session.execute(query.limit(MAX_CASES))]

@@ -56,7 +56,7 @@
       actions.append(select(`Move ${c.reference} to another queue`, 'Move to…',
         queueNames.filter((q) => q !== c.queue).map((q) => [q, q]),
         (queue) => act(`/api/v1/cases/${c.id}/move`, { queue }, (d) => `${d.reference} moved to ${d.queue}.`)));
-      const higher = ['P1', 'P2', 'P3'].filter((p) => p < c.priority);
+      const higher = Object.keys(PRIORITY_NAMES).filter((p) => p < c.priority);
       if (higher.length) {
         actions.append(select(`Raise ${c.reference}'s priority`, 'Raise to…', higher.map((p) => [p, PRIORITY_NAMES[p]]),
           (priority) => act(`/api/v1/cases/${c.id}/priority`, { priority }, (d) => `${d.reference} is now ${d.priority}.`)));

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from triage import classify
 from triage.engine import classify as rules_only
-from triage.metrics import PRIORITIES
-from triage.rules import RULESET
+from triage.rules import PRIORITIES, RULESET
 
 RANK = PRIORITIES.index
 RULE_WORDS = sorted({w.rstrip("*") for p in RULESET.phrases for w in p.words if len(w.rstrip("*")) > 1})

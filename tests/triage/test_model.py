@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from tests.triage.test_classify import CORPUS
 from triage import classify
-from triage.metrics import PRIORITIES
 from triage.model import MODEL, MODEL_PATH, Model, Opinion, features
 from triage.normalize import tokenize
+from triage.rules import PRIORITIES
 from triage.train import CORPUS_FILES
 
 WEIGHTS = st.floats(min_value=-50, max_value=50, allow_nan=False)
