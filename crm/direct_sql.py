@@ -170,7 +170,8 @@ def run(statement, engine: Engine, params: dict, turn: tuple[str, str] | None = 
 
 def run_on(connection: Connection, statement, params: dict) -> Rows:
     """Run `statement` (built once, kept by its module) with `params` on `connection`, in its transaction (the
-    unit of work's: committed or rolled back with it)."""
+    unit of work's: committed or rolled back with it). The connection must have begun its transaction (as the
+    session's connection() does) or be in autocommit: SQLAlchemy does not see this statement, so would not."""
     return _direct(statement, connection.dialect).run_on(connection, params)
 
 
