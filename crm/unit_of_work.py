@@ -82,7 +82,7 @@ def run_alone(statement, params: dict, turn: tuple[str, str] | None = None):
     sends nothing). With `turn` (scope, key) it runs only once no other unit of work holds that turn
     (crm.turns.wait_for).
     """
-    if db.session.in_transaction():
+    if db.session().in_transaction():
         raise RuntimeError("run_alone() must be the first statement of its unit of work")
     return direct_sql.run(statement, db.engine, params, turn)
 
