@@ -13,6 +13,7 @@ from crm.extensions import db
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
 from tests import factories
+from tests.conftest import TEST_DATABASE
 
 pytestmark = pytest.mark.pg
 CLAIMERS_PER_PROCESS = 4
@@ -62,11 +63,12 @@ def make_app_for_child(make_app, database_url, instance):
     return make_app(Path(instance), DATABASE_URL=database_url)
 
 
-def _run(pg_database, tmp_path, staff_ids, mode, target=None):
+def _run(database_url: str, tmp_path, staff_ids, mode, target=None):
+    """Claim from PROCESSES child processes on the test's own database (the one `pg_app` has its schema in)."""
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     chunks = [staff_ids[i::PROCESSES] for i in range(PROCESSES)]
-    procs = [context.Process(target=_claimer, args=(pg_database, str(tmp_path / f"p{i}"), chunk, mode, target, out))
+    procs = [context.Process(target=_claimer, args=(database_url, str(tmp_path / f"p{i}"), chunk, mode, target, out))
              for i, chunk in enumerate(chunks)]
     for p in procs:
         p.start()
@@ -92,20 +94,20 @@ def _staff(n: int) -> list[int]:
     return [factories.make_staff("operator").id for _ in range(n)]
 
 
-def test_one_case_many_claimers_exactly_one_wins(pg_app, pg_database, tmp_path):
+def test_one_case_many_claimers_exactly_one_wins(pg_app, tmp_path):
     (case_id,) = _queue_cases(1)
     staff_ids = _staff(CLAIMERS_PER_PROCESS * PROCESSES)
-    won, lost = _run(pg_database, tmp_path, staff_ids, "one", case_id)
+    won, lost = _run(TEST_DATABASE.url(), tmp_path, staff_ids, "one", case_id)
     assert len(won) == 1 and lost == len(staff_ids) - 1
     claims = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.case_id == case_id, CaseEvent.kind == "claimed"))
     assert claims == 1
 
 
-def test_answer_next_race_gives_every_case_to_exactly_one_operator(pg_app, pg_database, tmp_path):
+def test_answer_next_race_gives_every_case_to_exactly_one_operator(pg_app, tmp_path):
     case_ids = _queue_cases(60)
     staff_ids = _staff(CLAIMERS_PER_PROCESS * PROCESSES)
-    won, _ = _run(pg_database, tmp_path, staff_ids, "next")
+    won, _ = _run(TEST_DATABASE.url(), tmp_path, staff_ids, "next")
     claimed = sorted(c for c, _ in won)
     assert claimed == sorted(case_ids)  # every case once, none twice
     db.session.expire_all()
