@@ -180,7 +180,7 @@ NOTES = """What changed (h/dbspeed, migration 0009_dbspeed):
   needs no flush. SQLite keeps UPDATE ... RETURNING plus the ORM timeline row.
 - No pool pre-ping (crm.pool checks the pooled connection's socket; tests/integration/test_pool_pg.py).
 Per claim the app now sends BEGIN, the operator's SELECT, the claim statement and COMMIT (the floor: BEGIN,
-UPDATE, INSERT, COMMIT). Since h/claims (crm/cases/take_sql.py) the take's statement is compiled to SQL once and
+UPDATE, INSERT, COMMIT). Since h/claims (then crm/cases/take_sql.py) the take's statement is compiled to SQL once and
 run on the request's connection, and the case is built from the returned row (no ORM load, no cache key): the
 claim call's own CPU went from about 1.0-1.3 ms to 0.6-0.8 ms in alternating single-thread blocks. The rest of
 the app's CPU per claim is the ORM's load of the operator (0.7 ms) and the commit (0.3 ms: event payload, COMMIT,
@@ -192,12 +192,19 @@ a third of its samples in an ORM refresh: the benchmark read `case.id` after the
 loaded again, a SELECT (and a BEGIN) per claim that the claim request never sends (crm/api/cases.py answers from
 the case before its unit of work commits). The benchmark now reads the id before the commit, for both paths.
 The take's statement is also sent by psycopg inside the session's transaction, its row read by the column names
-the answer gives (crm/cases/take_sql.py; the claim call 0.76 -> 0.55 ms of CPU, alternating single-thread
+the answer gives (then crm/cases/take_sql.py; the claim call 0.76 -> 0.55 ms of CPU, alternating single-thread
 blocks). `--before` the previous session's code then gave 597/s for this code against 548/s (1.84 against 2.23 ms
 of client CPU per claim). Against the code before h/claims (6a918c8, whose claim goes through SQLAlchemy's ORM
 execution of the same statement), with the re-read gone from both: 604/s against 740/s with this code first, and
 645/s against 640/s with the earlier code first (load 4.8 rising to 7.9): the same within what the order and the
 two shared cores move (10-20%); every run is above the 500/s target. Compare rows of one run.
+
+Since h/runner (issue 25): one encoding of a take. `crm.cases.lifecycle.taking` builds the one statement of a claim
+(and of a doctor's acceptance) with the states it starts from taken from the transition table
+(`lifecycle.starts_from`, written as constants so ix_case_waiting still serves the pick); the SQLite branch is gone,
+and so is crm/cases/take_sql.py, the second psycopg runner: the statement is sent by the one runner
+(`crm.direct_sql.run_on`, through `crm.unit_of_work.run_in`) on the request's connection inside its transaction,
+and the case is built from the returned row as before.
 """
 
 

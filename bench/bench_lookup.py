@@ -310,14 +310,23 @@ size about 0.57 ms, the Ed25519 check 0.16 ms, the statement about 0.85 ms (its 
 COMMIT, about 0.4 ms of it), the row to JSON 0.07 ms. The service call (a) keeps the ORM path (the desk's pages,
 a session login, SQLite); its code is unchanged. On this shared 2-core machine the ratio moves with the other
 work: the floor is mostly PostgreSQL's time, the API mostly Python's. Three runs before this one, 06:00 UTC, load
-average about 2: (b) 2.30 / 2.32 / 2.46 ms against (d) 0.90 / 0.95 / 0.91 ms, 2.6x / 2.4x / 2.7x."""
+average about 2: (b) 2.30 / 2.32 / 2.46 ms against (d) 0.90 / 0.95 / 0.91 ms, 2.6x / 2.4x / 2.7x.
+
+Since h/runner (issue 25): one encoding of the lookup. crm.lookup_sql (a second encoding of the card read, the
+household, the audit row and the token's check, in SQL text) is gone, with the gate's hook that offered it token
+requests. Every QR and typed card number, by session or token, is read by one statement built from the models
+(crm.lookup.CARD_SEEN: the card if not revoked, holder, current card, household members as one json_agg, whether a
+hospital sent history, and the view_patient audit row), sent as a prepared statement by the one runner
+(crm.direct_sql.run_on, on the request's connection in autocommit); the answer is built from its row, no ORM
+instance. A token is checked once, by crm.auth.tokens (its own query, so the API sends two statements where it
+sent one)."""
 
 
 def statements_per_lookup(app, bearer: str, picks) -> float:
     """How many SQL statements one POST /api/v1/lookup sends, COMMIT included when a transaction was open.
 
-    Counted at the driver (psycopg's cursor and connection), so a statement sent on a pooled connection outside
-    SQLAlchemy's Session (crm.lookup_sql) counts as much as one sent through it."""
+    Counted at the driver (psycopg's cursor and connection), so a statement sent by the runner past SQLAlchemy's
+    execution (crm.direct_sql) counts as much as one sent through it."""
     count = [0]
     execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
 
@@ -409,8 +418,8 @@ numbers); {len(sample):,} cards carry a real Ed25519-signed QR, the rest a dummy
 drawn at random from the signed sample, the same sequence for each path, caches warm; (a), (b) and (d) run in
 two alternating halves. (a) and (b) verify the signature, load card, patient, household and members, check
 the card's superseded / revoked state, write a `view_patient` audit row and commit; (b) adds routing, the
-bearer-token check (which also records the token's last use every 5 minutes) and JSON encoding, and on
-PostgreSQL does all of its SQL in one statement (crm.lookup_sql). (d) is what
+bearer-token check (crm.auth.tokens, which also records the token's last use every 5 minutes) and JSON encoding;
+both read the card with its audit row in one statement (crm.lookup.CARD_SEEN, sent by crm.direct_sql). (d) is what
 a lookup must do at least, by hand: one prepared SELECT of card and patient, the audit INSERT and the COMMIT
 (psycopg, same database). {load_note}
 

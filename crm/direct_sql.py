@@ -1,15 +1,23 @@
-"""One statement on PostgreSQL at the cost of the statement: compiled once, sent by psycopg, committed as it runs.
+"""The one runner of prepared statements: a statement built once is compiled once and sent by psycopg.
 
-The hottest webhooks are each one data-modifying statement (crm.unit_of_work.run_alone). Sent through
-SQLAlchemy's Connection, each still paid for an execution context, parameter processing, the session's
-connection with its isolation level set and reset, and a result object: about as much CPU as the rest of the
-request (a wait request: 3.0 ms of CPU against 0.8 ms for a constant answer, single thread, measured with
-py-spy). Here the statement is compiled to SQL text once, with its fixed parameters (the IN lists) filled in
-and its type conversions looked up; each run checks a connection out of the same pool (so the pool's socket
-check still applies), sends the text as a prepared statement in autocommit, and converts the row as SQLAlchemy
-would have. Listeners of the engine's `before_cursor_execute` still see the statement (the tests count round
-trips that way). A connection found dead raises DBAPIError with connection_invalidated set, as SQLAlchemy
-would, so the webhook's retry-once still applies.
+Everything that sends a statement past SQLAlchemy's execution goes through here, in one of two ways:
+
+- `run(statement, engine, params, turn)`: a statement that runs ON ITS OWN, outside the ORM session: a pooled
+  connection of its own, in autocommit, so the statement is its own transaction (one round trip). The hottest
+  webhooks are each one data-modifying statement (crm.unit_of_work.run_alone is the entry point for them).
+- `run_on(connection, statement, params)`: a statement of the unit of work, on the session's connection and
+  inside its transaction (crm.unit_of_work.run_in: a take of a case, the card lookup with its audit row).
+
+Sent through SQLAlchemy's Connection, each statement still paid for an execution context, parameter
+processing, a cache key, the connection's isolation level set and reset, and a result object: about as much CPU
+as the rest of a webhook (a wait request: 3.0 ms of CPU against 0.8 ms for a constant answer, single thread,
+py-spy), a third of a claim's. Here the statement is compiled to SQL text once, with its fixed parameters (the
+IN lists) filled in and its type conversions looked up; each run sends the text as a prepared statement and
+converts the row as SQLAlchemy would have (UTCDateTime, JSON ...), by the column names the answer gives.
+Listeners of the engine's `before_cursor_execute` still see the statement (the tests count round trips that
+way). A failure raises SQLAlchemy's DBAPIError subclass (IntegrityError for a unique key ...); a connection found
+dead is invalidated and the error carries connection_invalidated, as SQLAlchemy would, so a webhook's retry-once
+still applies.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from enum import Enum
 
 import psycopg
 from sqlalchemy import exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from crm import turns
 
@@ -43,15 +51,16 @@ class Rows:
 class Direct:
     """A statement as SQL text with its fixed parameters and type conversions; run() sends it."""
 
-    def __init__(self, statement, engine: Engine) -> None:
-        dialect = engine.dialect
+    def __init__(self, statement, dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         filled = [name for name, bind in compiled.binds.items() if bind.required]
         expanded = compiled.construct_expanded_state(dict.fromkeys(filled))
         self.sql = compact(expanded.statement)
         self.raw, self.order = numbered(self.sql)
-        self.fixed = {name: _plain(value) for name, value in expanded.parameters.items() if name not in filled}
         processors = compiled._bind_processors
+        # Fixed values (IN lists, literals such as a JSON '{}') converted once; the others at each run.
+        self.fixed = {name: processors[name](_plain(value)) if name in processors else _plain(value)
+                      for name, value in expanded.parameters.items() if name not in filled}
         self.bind = {name: processors[name] for name in filled if name in processors}
         # The returned columns' types: in order for a built statement, by name for text().columns(name=type);
         # a column not named there comes back as psycopg gives it, as it would through SQLAlchemy.
@@ -71,12 +80,41 @@ class Direct:
         shape = self.shapes[names] = (row, convert if any(convert) else None)
         return shape
 
-    def run(self, engine: Engine, params: dict, turn: tuple[str, str] | None = None) -> Rows:
+    def _values(self, params: dict) -> dict:
         values = self.fixed | params
         for name, process in self.bind.items():
             values[name] = process(values[name])
+        return values
+
+    def _send(self, connection: psycopg.Connection, values: dict, turn: tuple[str, str] | None) -> Rows:
+        cursor = psycopg.RawCursor(connection)
+        args = [values[name] for name in self.order]
+        if turn is None:
+            cursor.execute(self.raw, args, prepare=True)
+        else:
+            # The turn's lock and the statement in one pipeline: still one round trip, and one implicit
+            # transaction (its Sync ends it), so the statement's snapshot is taken once the lock is held.
+            with connection.pipeline():
+                psycopg.RawCursor(connection).execute(_WAIT, list(turn), prepare=True)
+                cursor.execute(self.raw, args, prepare=True)
+        answer = cursor.pgresult  # (its names cost less than the description, which builds columns)
+        names = tuple(answer.fname(i).decode() for i in range(answer.nfields))
+        row, convert = self.shapes.get(names) or self._shape(names)
+        found = cursor.fetchall()
+        if convert is None:
+            return Rows([row._make(fields) for fields in found])
+        return Rows([row._make(value if process is None else process(value)
+                               for process, value in zip(convert, fields, strict=True)) for fields in found])
+
+    def _failed(self, error: psycopg.Error, values: dict, dialect, dead: bool) -> exc.DBAPIError:
+        return exc.DBAPIError.instance(self.sql, values, error, psycopg.Error, dialect=dialect,
+                                       connection_invalidated=dead)
+
+    def run(self, engine: Engine, params: dict, turn: tuple[str, str] | None = None) -> Rows:
+        """Send the statement on a pooled connection of its own, in autocommit (see `run`)."""
+        values = self._values(params)
         try:
-            fairy = engine.raw_connection()
+            fairy = engine.raw_connection()  # the pool's checkout (crm.pool's check of the socket)
         except psycopg.Error as error:  # no connection could be made: SQLAlchemy's pool gives the driver's error
             raise exc.DBAPIError.instance(self.sql, values, error, psycopg.Error, dialect=engine.dialect) from error
         try:
@@ -85,47 +123,56 @@ class Direct:
             try:
                 if engine.dispatch.before_cursor_execute:
                     engine.dispatch.before_cursor_execute(None, None, self.sql, values, None, False)
-                cursor = psycopg.RawCursor(connection)
-                args = [values[name] for name in self.order]
-                if turn is None:
-                    cursor.execute(self.raw, args, prepare=True)
-                else:
-                    # The turn's lock and the statement in one pipeline: still one round trip, and one implicit
-                    # transaction (its Sync ends it), so the statement's snapshot is taken once the lock is held.
-                    with connection.pipeline():
-                        psycopg.RawCursor(connection).execute(_WAIT, list(turn), prepare=True)
-                        cursor.execute(self.raw, args, prepare=True)
-                answer = cursor.pgresult  # (its names cost less than the description, which builds columns)
-                names = tuple(answer.fname(i).decode() for i in range(answer.nfields))
-                row, convert = self.shapes.get(names) or self._shape(names)
-                found = cursor.fetchall()
+                return self._send(connection, values, turn)
             finally:
                 if not connection.closed:
-                    connection.autocommit = False
+                    connection.autocommit = False  # as the pool lends it to everyone else
         except psycopg.Error as error:
             dead = connection.closed or connection.broken
             if dead:
                 fairy.invalidate(error)
-            raise exc.DBAPIError.instance(self.sql, values, error, psycopg.Error, dialect=engine.dialect,
-                                          connection_invalidated=dead) from error
+            raise self._failed(error, values, engine.dialect, dead) from error
         finally:
-            fairy.close()
-        if convert is None:
-            return Rows([row._make(fields) for fields in found])
-        return Rows([row._make(value if process is None else process(value)
-                               for process, value in zip(convert, fields, strict=True)) for fields in found])
+            fairy.close()  # back to the pool
+
+    def run_on(self, connection: Connection, params: dict) -> Rows:
+        """Send the statement on `connection` (a SQLAlchemy Connection), inside whatever transaction it has."""
+        values = self._values(params)
+        engine = connection.engine
+        if engine.dispatch.before_cursor_execute:
+            engine.dispatch.before_cursor_execute(connection, None, self.sql, values, None, False)
+        driver = connection.connection.driver_connection
+        try:
+            return self._send(driver, values, None)
+        except psycopg.Error as error:
+            dead = driver.closed or driver.broken
+            if dead:
+                connection.invalidate(error)
+            raise self._failed(error, values, engine.dialect, dead) from error
 
 
 _made: dict[int, tuple[object, Direct]] = {}
 
 
-def run(statement, engine: Engine, params: dict, turn: tuple[str, str] | None = None) -> Rows:
-    """Run `statement` (built once, kept by its module) with `params`, committed as it runs; with `turn`
-    (scope, key), only once no other unit of work holds that turn (crm.turns)."""
+def _direct(statement, dialect) -> Direct:
     known = _made.get(id(statement))
     if known is None or known[0] is not statement:
-        known = _made[id(statement)] = (statement, Direct(statement, engine))
-    return known[1].run(engine, params, turn)
+        known = _made[id(statement)] = (statement, Direct(statement, dialect))
+    return known[1]
+
+
+def run(statement, engine: Engine, params: dict, turn: tuple[str, str] | None = None) -> Rows:
+    """Run `statement` (built once, kept by its module) ON ITS OWN with `params`: a pooled connection outside the
+    ORM session, committed as it runs; with `turn` (scope, key), only once no other unit of work holds that turn
+    (crm.turns)."""
+    return _direct(statement, engine.dialect).run(engine, params, turn)
+
+
+def run_on(connection: Connection, statement, params: dict) -> Rows:
+    """Run `statement` (built once, kept by its module) with `params` on `connection`, in its transaction (the
+    unit of work's: committed or rolled back with it). The connection must have begun its transaction (as the
+    session's connection() does) or be in autocommit: SQLAlchemy does not see this statement, so would not."""
+    return _direct(statement, connection.dialect).run_on(connection, params)
 
 
 _SPACE = re.compile(r"('(?:[^']|'')*')|(?:\s|--[^\n]*)+")

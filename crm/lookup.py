@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, func, literal, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import joinedload
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import aliased
 
-from crm import audit, phones
+from crm import audit, phones, unit_of_work
 from crm.abha import number as abha_number
 from crm.abha import qr as abha_qr
 from crm.abha import services as abha
 from crm.abha.number import AbhaError
 from crm.auth.patient_view import role_of, sections_of, shown_to
 from crm.cards import number as card_number
-from crm.cards import operations as cards
 from crm.cards import token as card_token
 from crm.cards.keys import keyring
 from crm.errors import Refused
@@ -26,20 +27,39 @@ from crm.models.base import iso
 
 KINDS = ("qr", "card_number", "phone", "abha")
 ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
-# Card, holder, household and its members in one round trip (a scan at the desk is the hot path); built
-# once, so each lookup skips rebuilding the loader options.
-CARD_WITH_HOUSEHOLD = (
-    select(HealthCard).where(HealthCard.number == bindparam("number"))
-    .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household).joinedload(Household.members))
-)
-# On PostgreSQL the same round trip writes the view_patient audit row (a revoked card identifies nobody:
-# its refusal is audited on its own).
-SCANNED = select(HealthCard.patient_id, HealthCard.number).where(
-    HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned")
-# ... and says whether any hospital sent this patient's history, so the common case (none) needs no other query.
-HAS_HOSPITAL_RECORDS = exists().where(HospitalRecord.patient_id == HealthCard.patient_id).label("has_hospital_records")
-CARD_WITH_HOUSEHOLD_SEEN = (CARD_WITH_HOUSEHOLD.add_columns(HAS_HOSPITAL_RECORDS)
-                            .add_cte(audit.seen_with(SCANNED, "view_patient").cte("seen")))
+CARD = ("number", "version", "status", "reason", "issued_at", "verified_at", "verified_where", "delivered_at",
+        "revoked_at", "revoked_reason")
+PATIENT = ("id", "registry_id", "name", "name_hi", "sex", "dob", "birth_year", "dob_estimated", "mobile", "address",
+           "ward", "preferred_language", "abha_number", "abha_address", "blood_group", "allergies",
+           "chronic_conditions", "current_medications", "emergency_contact_name", "emergency_contact_phone", "relation")
+MEMBER = ("id", "name", "name_hi", "relation", "sex", "dob", "birth_year")
+
+
+def _card_seen():
+    """The one statement of a card's lookup by its number (a scanned QR's, a typed one's): the card if not revoked,
+    its holder, the holder's current card, household and members, whether any hospital sent their history, and the
+    `view_patient` audit row of that read, in one round trip (a scan at the desk is the hot path). Only the columns
+    the answer shows; members as one json_agg. A revoked card finds no row: it identifies nobody, and its refusal is
+    audited on its own."""
+    scanned = (select(HealthCard.patient_id, *[HealthCard.__table__.c[name] for name in CARD])
+               .where(HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned"))
+    live, member = aliased(HealthCard), aliased(Patient)
+    current = sql_case(
+        (scanned.c.status.in_(ENDED), select(live.number).where(live.patient_id == Patient.id, live.status.not_in(ENDED))
+         .order_by(live.version.desc()).limit(1).scalar_subquery()), else_=scanned.c.number)
+    members = (select(func.json_agg(aggregate_order_by(func.json_build_object(
+        *[part for name in MEMBER for part in (literal(name), getattr(member, name))]), member.id)))
+        .where(member.household_id == Household.id).scalar_subquery())
+    return (select(*[scanned.c[name].label(f"card_{name}") for name in CARD], current.label("current_number"),
+                   *[getattr(Patient, name).label(f"patient_{name}") for name in PATIENT],
+                   Household.code.label("household_code"), members.label("members"),
+                   exists().where(HospitalRecord.patient_id == Patient.id).label("has_hospital_records"))
+            .select_from(scanned.join(Patient, Patient.id == scanned.c.patient_id)
+                         .outerjoin(Household, Household.id == Patient.household_id))
+            .add_cte(audit.seen_with(scanned, "view_patient").cte("seen")))
+
+
+CARD_SEEN = _card_seen()
 
 
 def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = None) -> dict:
@@ -54,17 +74,19 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
     value = str(query[via])
     if case_id is not None and db.session.get(Case, case_id) is None:
         raise Refused("unknown_case", f"There is no case {case_id}.", 404)
-    audited, hospital_records = False, True
+    role = role_of(viewer)
     try:
         if via == "qr" and abha_qr.looks_like_abha(value):
             via = "abha_qr"
             patient, card, candidates = _by_abha_qr(value)
-        elif via == "qr":
-            patient, card, candidates, audited, hospital_records = _by_qr(value, case_id)
+        elif via in ("qr", "card_number"):
+            number = _signed_number(value) if via == "qr" else _typed_number(value)
+            seen = unit_of_work.run_in(CARD_SEEN, {"number": number} | audit.seen_params(case_id, via)).first()
+            if seen is not None:  # read and audited by the same statement
+                return shown_to(_view_of_row(seen, "hospital_history" in sections_of(role)), role)
+            patient, card, candidates = _unseen_card(number, via)
         elif via == "abha":
             patient, card, candidates = _by_abha(value)
-        elif via == "card_number":
-            patient, card, candidates = _by_card_number(value)
         else:
             patient, card, candidates = _by_phone(value)
     except Refused as exc:
@@ -75,15 +97,12 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
         audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
                      code="card_revoked", keep=True)
         raise Refused("card_revoked", revoked_message(card), 409)
-    role = role_of(viewer)
-    result = patient_view(patient, card, hospital_records and "hospital_history" in sections_of(role))
+    result = patient_view(patient, card, "hospital_history" in sections_of(role))
     if len(candidates) > 1:
         result["matches"] = [_member(p) for p in candidates]
-    if not audited:
-        audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via,
-                     card_number=card.number if card else None)
+    audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via,
+                 card_number=card.number if card else None)
     return shown_to(result, role)
-
 
 
 def revoked_message(card: HealthCard) -> str:
@@ -105,22 +124,44 @@ def view_patient(patient_id: int, case_id: int | None = None, via: str = "record
     return shown_to(patient_view(patient, None, "hospital_history" in sections_of(role)), role)
 
 
-def _by_qr(text: str, case_id: int | None) -> tuple[Patient, HealthCard, list, bool, bool]:
-    """The card of a verified QR; whether its view was audited by the same statement, and whether hospitals may
-    have sent history (False only when the same statement found none)."""
+def _signed_number(text: str) -> str:
+    """The card number in a verified QR."""
     try:
-        payload = card_token.verify(text.strip(), keyring())
+        return card_token.verify(text.strip(), keyring())["n"]
     except card_token.CardTokenError as exc:
         raise Refused(exc.code, exc.message, 422) from exc
-    if db.engine.dialect.name == "postgresql":
-        found = db.session.execute(CARD_WITH_HOUSEHOLD_SEEN,
-                                   {"number": payload["n"]} | audit.seen_params(case_id, "qr")).unique().first()
-        card, audited, hospital_records = (found[0], True, found[1]) if found else (None, True, False)
-    else:
-        card, audited, hospital_records = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]}), False, True
+
+
+def _typed_number(text: str) -> str:
+    """A typed card number's digits, its check digit verified."""
+    try:
+        return card_number.parse(text)
+    except card_number.CardNumberError as exc:
+        raise Refused(exc.code, exc.message, 422) from exc
+
+
+def _unseen_card(number: str, via: str) -> tuple[Patient, HealthCard, list]:
+    """The card CARD_SEEN found no row for: a revoked one (for the caller to refuse), or none at all (refused)."""
+    card = db.session.scalar(select(HealthCard).where(HealthCard.number == number))
     if card is None:
-        raise Refused("not_found", "This card is correctly signed but not in this system's records.", 404)
-    return card.patient, card, [], audited, hospital_records
+        raise Refused("not_found", "This card is correctly signed but not in this system's records." if via == "qr"
+                      else f"No card {card_number.pretty(number)} was ever issued.", 404)
+    return card.patient, card, []
+
+
+def _view_of_row(row, sees_history: bool) -> dict:
+    """The lookup's JSON from a CARD_SEEN row (a hospital's history, rare, is merged from the ORM's records)."""
+    card = SimpleNamespace(**{name: getattr(row, f"card_{name}") for name in CARD})
+    patient = SimpleNamespace(**{name: getattr(row, f"patient_{name}") for name in PATIENT})
+    if row.household_code is None:
+        household = [patient]
+    else:
+        household = [SimpleNamespace(**member) for member in row.members]
+        for member in household:
+            member.dob = date.fromisoformat(member.dob) if member.dob else None
+    hospital = (hospital_history.for_patient(db.session.get(Patient, patient.id))
+                if row.has_hospital_records and sees_history else None)
+    return view_of(patient, card_view(card, row.current_number), household, row.household_code, hospital)
 
 
 def _by_abha_qr(text: str) -> tuple[Patient, HealthCard | None, list]:
@@ -144,14 +185,6 @@ def _by_abha(text: str) -> tuple[Patient, HealthCard | None, list]:
         raise Refused("abha_not_linked", "No resident here is linked to that ABHA. Find them by their Sampark card "
                       "or phone, then link the ABHA on their record.", 404)
     return patient, None, []
-
-
-def _by_card_number(text: str) -> tuple[Patient, HealthCard, list]:
-    try:
-        card = cards.get_card(text)
-    except Refused as exc:
-        raise Refused(exc.code, exc.message, exc.status) from exc
-    return card.patient, card, []
 
 
 def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
@@ -184,8 +217,8 @@ def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bo
 
 
 def view_of(patient, card: dict | None, members: list, household_code: str | None, hospital: dict | None) -> dict:
-    """The lookup's JSON from a patient (any object with Patient's attributes: the ORM's, or a row read by
-    crm.lookup_sql), the card's view, the household's members and what hospitals sent."""
+    """The lookup's JSON from a patient (any object with Patient's attributes: the ORM's, or a CARD_SEEN row's),
+    the card's view, the household's members and what hospitals sent."""
     return {
         "patient": {
             "id": patient.id,

@@ -43,16 +43,16 @@ def keep_on_rollback(session: Session, make_row: Callable[[], object]) -> None:
 
 def each_statement_commits(view: Callable) -> Callable:
     """Mark a view whose every write is one statement that stands on its own (a card read and its audit row,
-    written together; an audit row of a refusal): on PostgreSQL its request runs in autocommit, so it sends
-    neither BEGIN nor COMMIT, two round trips of the four a card scan needed. A failure later in such a
+    written together; an audit row of a refusal): its request runs in autocommit, so it sends neither BEGIN
+    nor COMMIT, two round trips of the four a card scan needed. A failure later in such a
     request cannot undo a statement already run, so only views whose writes are all of that kind carry it."""
     view.each_statement_commits = True
     return view
 
 
 def begin_for(view: Callable | None) -> None:
-    """Start the request's unit of work as its view needs (autocommit on PostgreSQL if each_statement_commits)."""
-    if getattr(view, "each_statement_commits", False) and db.engine.dialect.name == "postgresql":
+    """Start the request's unit of work as its view needs (autocommit if each_statement_commits)."""
+    if getattr(view, "each_statement_commits", False):
         session = db.session()
         if not session.in_transaction():
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -76,19 +76,24 @@ def commit() -> None:
 def run_alone(statement, params: dict, turn: tuple[str, str] | None = None):
     """A unit of work that is one statement, committed by the database as it runs: one round trip.
 
-    For the hottest webhooks on PostgreSQL (a data-modifying CTE writes every row at once, atomically).
-    It must be the first statement of the session's transaction and the only write of the unit: events
-    collected for it are still built before and sent after the session's commit (which then sends nothing).
-    With `turn` (scope, key) it runs only once no other unit of work holds that turn (crm.turns.wait_for).
+    For the hottest webhooks (a data-modifying CTE writes every row at once, atomically), sent by the one
+    runner (crm.direct_sql.run). It must be the first statement of the session's transaction and the only write
+    of the unit: events collected for it are still built before and sent after the session's commit (which then
+    sends nothing). With `turn` (scope, key) it runs only once no other unit of work holds that turn
+    (crm.turns.wait_for).
     """
-    session = db.session()
-    if session.in_transaction():
+    if db.session().in_transaction():
         raise RuntimeError("run_alone() must be the first statement of its unit of work")
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        return direct_sql.run(statement, engine, params, turn)  # compiled once, sent by psycopg (crm.direct_sql)
-    connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return connection.execute(statement, params)
+    return direct_sql.run(statement, db.engine, params, turn)
+
+
+def run_in(statement, params: dict):
+    """A statement of this unit of work, built once, sent by the one runner (crm.direct_sql.run_on) on the
+    session's connection, in its transaction (in autocommit for an each_statement_commits view). What the session
+    holds is flushed first, as the ORM's autoflush would; the rows come back with first() and all()."""
+    session = db.session()
+    session.flush()
+    return direct_sql.run_on(session.connection(), statement, params)
 
 
 def rollback() -> None:
@@ -107,7 +112,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _end_of_request(response: Response) -> Response:
         if not db.session.registry.has():
-            return response  # the request never opened a session (crm.lookup_sql's statement runs alone): nothing to end
+            return response  # the request never opened a session: nothing to end
         if response.status_code < 400:
             commit()
         else:

@@ -4,26 +4,17 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from crm import lookup as lookups
-from crm import lookup_sql, unit_of_work
+from crm import unit_of_work
 from crm.api import body, bp
-from crm.auth.access import answers_token_in_one_statement
 from crm.auth.capabilities import allow
 from crm.cards import scan
 from crm.errors import Refused
 from crm.security.bounds import optional_id
 
 
-def _scan_by_token(token: str, roles: frozenset[str]):
-    """A QR scan by token on PostgreSQL: token, card, household and audit row in one statement (crm.lookup_sql)."""
-    data = body()
-    found = lookup_sql.lookup_by_token(token, roles, data, _case_id(data), request.remote_addr)
-    return None if found is None else jsonify(found)
-
-
 @bp.post("/lookup")
 @allow("read_patients")
-@unit_of_work.each_statement_commits  # the card's read and its audit row are one statement
-@answers_token_in_one_statement(_scan_by_token)
+@unit_of_work.each_statement_commits  # the card's read and its audit row are one statement (crm.lookup.CARD_SEEN)
 def lookup():
     """Find a patient by one of qr, card_number, phone."""
     data = body()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from crm import unit_of_work
@@ -32,20 +32,6 @@ def csrf_exempt(view: Callable) -> Callable:
     """Skip the CSRF check for a view authenticated another way (Twilio signature)."""
     view.csrf_exempt = True
     return view
-
-
-def answers_token_in_one_statement(answer: Callable[[str, frozenset[str]], Response | None]) -> Callable:
-    """Let a request carrying only a bearer token (no session) be answered on PostgreSQL by `answer(token, roles)`,
-    which checks the token and the role inside the statement that does the view's work (one round trip).
-
-    `answer` returns the response, or None having written nothing, and the request then goes through the usual
-    checks to the view: a token it cannot vouch for is never let through."""
-
-    def mark(view: Callable) -> Callable:
-        view.answer_with_token = answer
-        return view
-
-    return mark
 
 
 def init_app(app: Flask) -> None:
@@ -84,9 +70,6 @@ def _gate():
     if request.endpoint is None:
         return None  # 404/405 handled by Flask
     view = current_app.view_functions.get(request.endpoint)
-    answered = _answer_with_token(view)  # its statement is its own unit of work
-    if answered is not None:
-        return answered
     unit_of_work.begin_for(view)  # before the login is checked: that is the unit's first statement
     if request.endpoint == "static" or getattr(view, "public", False) or getattr(view, "citizen", False):
         if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
@@ -120,17 +103,6 @@ def _bearer_without_session() -> None:
 def _staff_login_cookie() -> bool:
     """Whether this request's session cookie carries a staff login."""
     return "_user_id" in session
-
-
-def _answer_with_token(view: Callable | None) -> Response | None:
-    """The response of a view's one-statement answer to a token request without a session, if it gives one."""
-    answer, roles = getattr(view, "answer_with_token", None), getattr(view, "allowed_roles", None)
-    if answer is None or roles is None:
-        return None
-    header = request.headers.get("Authorization", "")
-    if "_login_user" in g or _staff_login_cookie() or not header.startswith("Bearer "):
-        return None  # what _bearer_without_session leaves to Flask-Login is left to it here too
-    return answer(header[len("Bearer "):].strip(), roles)
 
 
 def _check_csrf() -> None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, select, text, update
+from sqlalchemy import Integer, bindparam, literal_column, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
+from crm import unit_of_work
 from crm.cases import alarms, timeline
 from crm.cases.status import TRANSITIONS, Status
-from crm.cases.take_sql import Prebuilt
 from crm.errors import Refused
 from crm.extensions import db
 from crm.live import events
@@ -58,67 +61,64 @@ NOW = bindparam("take_now", type_=UTCDateTime())
 STAFF = bindparam("take_staff", type_=Integer())
 
 
-def taking(pick, transition: str, event: str, postgresql: bool, **values):
-    """The statement of a take: UPDATE ... RETURNING the case picked by `pick` (a SELECT of Case.id and
-    Case.queue that locks what it picks); on PostgreSQL the same statement writes the timeline row.
+def starts_from(transition: str):
+    """The condition "the case is in a state `transition` starts from" (crm.cases.status.TRANSITIONS), the states
+    written as constants: the planner can then match a partial index over the same states (ix_case_waiting)."""
+    return Case.status.in_([literal_column(f"'{state}'") for state in sorted(TRANSITIONS[transition].sources,
+                                                                             reverse=True)])
 
-    `values` may use NOW and STAFF. Build it once where the pick's shape is fixed (claim, claim_next):
-    building the statement costs more than running it.
-    """
+
+def taking(pick, transition: str, event: str, **values):
+    """The one statement of a take (a claim, a doctor's acceptance): the case picked by `pick` (a SELECT of Case.id
+    and Case.queue that locks what it picks), if in a state `transition` starts from, gets the transition's target
+    state and `values` and its timeline row, and comes back whole: one round trip.
+
+    `values` may use NOW and STAFF. Build it once where the pick's shape is fixed (claim, claim_next, accept):
+    building the statement costs more than running it. The pick locks the row and rechecks its state, so the UPDATE
+    of the picked row cannot miss; the timeline row is inserted from the same pick (PostgreSQL evaluates a WITH
+    query once)."""
     rule = TRANSITIONS[transition]
     values = {"status": rule.target, "updated_at": NOW, **values} if rule.target else {"updated_at": NOW, **values}
-    waiting_here = Case.status.in_(sorted(rule.sources))
-    if postgresql:
-        # The pick locks the row and rechecks its state, so the UPDATE of the picked row cannot miss; the
-        # timeline row is inserted from the same pick. PostgreSQL evaluates a WITH query once.
-        picked = pick.cte("picked")
-        log = timeline.add_events_for(picked, event, STAFF, NOW, queue="queue").cte("logged")
-        statement = (update(Case).where(Case.id == picked.c.id, waiting_here).values(**values).returning(Case)
-                     .add_cte(log))
-    else:
-        statement = (update(Case).where(Case.id.in_(pick.with_only_columns(Case.id)), waiting_here)
-                     .values(**values).returning(Case))
-    return statement.execution_options(synchronize_session=False, populate_existing=True)
+    picked = pick.where(starts_from(transition)).cte("picked")
+    log = timeline.add_events_for(picked, event, STAFF, NOW, queue="queue").cte("logged")
+    return (update(Case).where(Case.id == picked.c.id, starts_from(transition)).values(**values)
+            .returning(*Case.__table__.columns).add_cte(log))
 
 
-def take(condition, transition: str, staff: StaffUser, event: str, statement=None, **values) -> Case | None:
-    """Apply `transition` to the case matching `condition` if its state allows (whoever's UPDATE lands
-    first wins); None if lost.
-
-    The UPDATE returns the whole row, so the winner's case is loaded without reading it again. On
-    PostgreSQL the same statement also writes the timeline row: one round trip, nothing left to flush.
-    `statement` is prebuilt (`prebuilt_take(...)`, with `condition` None); its parameters go in `values`.
+def take(statement, staff: StaffUser, event: str, **params) -> Case | None:
+    """Run a take built by `taking` for `staff` (its other parameters in `params`): the case taken, in the session
+    as if loaded, or None if someone else's UPDATE landed first (or the case is no longer in a state it starts from).
     """
-    postgresql = db.engine.dialect.name == "postgresql"
-    params = {"take_now": utcnow(), "take_staff": staff.id}
-    if statement is None:
-        pick = select(Case.id, Case.queue).where(condition, Case.status.in_(sorted(TRANSITIONS[transition].sources)))
-        statement = taking(pick.with_for_update(), transition, event, postgresql, **values)
-    else:
-        params |= values
     try:
-        if isinstance(statement, Prebuilt):
-            case = statement.run(params)
-        else:
-            case = db.session.execute(statement, params).scalar_one_or_none()
+        row = unit_of_work.run_in(statement, {"take_now": utcnow(), "take_staff": staff.id, **params}).first()
     except IntegrityError as exc:  # the partial unique index: one live call per person
         db.session.rollback()
         raise Refused("already_on_call", f"{staff.name} already holds a live call; finish it first.", 409) from exc
-    if case is None:
+    if row is None:
         return None
-    if postgresql:
-        if not isinstance(statement, Prebuilt):
-            db.session.expire(case, ["events"])  # the timeline has a row this session did not add
-    else:
-        timeline.add_event(case, event, staff_id=staff.id, queue=case.queue)
+    case = _as_loaded(row)
     events.case_changed(case, f"case.{event}")
     return case
 
 
-def prebuilt_take(pick, transition: str, event: str, dialect, **values):
-    """A take's statement built once (see `taking`); on PostgreSQL also compiled once (crm.cases.take_sql)."""
-    statement = taking(pick, transition, event, dialect.name == "postgresql", **values)
-    return Prebuilt(statement, dialect) if dialect.name == "postgresql" else statement
+def _as_loaded(row) -> Case:
+    """The case a take returned, in the session as if loaded (nothing to write back); a copy already there is
+    refreshed from the row, as the ORM's populate_existing would."""
+    found = {_ATTRIBUTE[name]: value for name, value in zip(row._fields, row, strict=True)}
+    session = db.session()
+    known = session.identity_map.get(identity_key(Case, found["id"]))
+    if known is not None:
+        for key, value in found.items():
+            set_committed_value(known, key, value)
+        session.expire(known, ["events"])  # the timeline has a row this session did not add
+        return known
+    case = Case(**found)
+    make_transient_to_detached(case)
+    session.add(case)
+    return case
+
+
+_ATTRIBUTE = {column.key: Case.__mapper__.get_property_by_column(column).key for column in Case.__table__.columns}
 
 
 def open_case(channel: str, caller_phone: str | None, status: Status = Status.IVR, language: str = "hi",
@@ -247,34 +247,30 @@ def promise_callback(case: Case) -> bool:
 
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
-    return take(None, "claim", staff, "claimed", statement=_claim_statement(tuple(queues), db.engine.dialect),
-                claim_case=case_id)
+    return take(_claim_statement(tuple(queues)), staff, "claimed", claim_case=case_id)
 
 
 def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
     """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
-    return take(None, "claim", staff, "claimed", statement=_claim_next_statement(tuple(queues), db.engine.dialect))
+    return take(_claim_next_statement(tuple(queues)), staff, "claimed")
 
 
 @lru_cache(maxsize=64)
-def _claim_statement(queues: tuple[str, ...], dialect):
+def _claim_statement(queues: tuple[str, ...]):
     """Take this case if it still waits in one of the queues (waiting for a claimer who holds it)."""
-    from crm.cases.queue import IS_WAITING
-
-    pick = select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), IS_WAITING,
-                                             Case.queue.in_(queues)).with_for_update()
-    return prebuilt_take(pick, "claim", "claimed", dialect, assigned_to_id=STAFF, claimed_at=NOW)
+    pick = (select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), Case.queue.in_(queues))
+            .with_for_update())
+    return taking(pick, "claim", "claimed", assigned_to_id=STAFF, claimed_at=NOW)
 
 
 @lru_cache(maxsize=64)
-def _claim_next_statement(queues: tuple[str, ...], dialect):
+def _claim_next_statement(queues: tuple[str, ...]):
     """Pick the first waiting case in the queue's order that nobody else holds (SKIP LOCKED), and take it."""
-    from crm.cases.queue import IS_WAITING, QUEUE_ORDER
+    from crm.cases.queue import QUEUE_ORDER
 
-    pick = select(Case.id, Case.queue).where(IS_WAITING, Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
-    if dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    return prebuilt_take(pick, "claim", "claimed", dialect, assigned_to_id=STAFF, claimed_at=NOW)
+    pick = (select(Case.id, Case.queue).where(Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
+            .with_for_update(skip_locked=True))
+    return taking(pick, "claim", "claimed", assigned_to_id=STAFF, claimed_at=NOW)
 
 
 def resolve(case: Case, staff: StaffUser, outcome: str, event: str, **detail) -> Case:

@@ -8,9 +8,8 @@ from sqlalchemy import Integer, bindparam, or_, select
 
 from crm.cases import alarms, lifecycle
 from crm.cases.queue import EMERGENCY, queues_of, tier2_queue
-from crm.cases.status import TRANSITIONS, WAITING, Status
+from crm.cases.status import WAITING, Status
 from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_STATUS_RANK
@@ -43,21 +42,19 @@ def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, 
 
 def accept(case_id: int, doctor: StaffUser) -> Case | None:
     """The doctor takes the case; None if another doctor already did (one conditional UPDATE)."""
-    statement = _accept_statement(queues_of(doctor), db.engine.dialect)
-    return lifecycle.take(None, "accept", doctor, "accepted", statement=statement, accept_case=case_id)
+    return lifecycle.take(_accept_statement(queues_of(doctor)), doctor, "accepted", accept_case=case_id)
 
 
 @lru_cache(maxsize=64)
-def _accept_statement(queues: tuple[str, ...], dialect):
+def _accept_statement(queues: tuple[str, ...]):
     """Take this case if it waits for a doctor of these queues and no doctor has it (built once per queue set)."""
     waiting_here = or_(Case.status == Status.ESCALATED, (Case.queue == EMERGENCY) & Case.status.in_(WAITING))
     pick = (select(Case.id, Case.queue)
             .where(Case.id == bindparam("accept_case", type_=Integer()), Case.doctor_id.is_(None),
-                   Case.queue.in_(queues), waiting_here,
-                   Case.status.in_(sorted(TRANSITIONS["accept"].sources)))
+                   Case.queue.in_(queues), waiting_here)
             .with_for_update())
-    return lifecycle.prebuilt_take(pick, "accept", "accepted", dialect, doctor_id=lifecycle.STAFF,
-                                   accepted_at=lifecycle.NOW, alarm_level=0)
+    return lifecycle.taking(pick, "accept", "accepted", doctor_id=lifecycle.STAFF, accepted_at=lifecycle.NOW,
+                            alarm_level=0)
 
 
 def caller_on_line(case: Case) -> bool:

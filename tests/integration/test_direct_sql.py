@@ -1,4 +1,5 @@
-"""crm.direct_sql: a statement compiled once and sent by psycopg answers as SQLAlchemy would."""
+"""crm.direct_sql, the one runner of prepared statements: on its own (committed as it runs) or on the unit of work's
+connection (committed or rolled back with it), rows read by name and converted by their types."""
 
 from __future__ import annotations
 
@@ -39,8 +40,6 @@ def test_rows_are_read_by_column_name_whatever_the_tables_order(two_orders):
         row = direct_sql.run(statement, engine, {"a": 1}).first()
         assert (row.a, row.b) == (1, "x")
         assert row.at == datetime(2026, 11, 30, 4, 30, tzinfo=UTC) and row.at.tzinfo is UTC  # UTCDateTime's reading
-        with engine.connect() as conn:  # what SQLAlchemy gives for the same statement
-            assert tuple(row) == tuple(conn.execute(statement, {"a": 1}).first())
 
 
 def test_bound_values_are_converted_and_nothing_is_left_open(two_orders):
@@ -60,3 +59,22 @@ def test_a_failing_statement_raises_sqlalchemys_error_and_the_connection_stays_u
     with pytest.raises(exc.ProgrammingError):
         direct_sql.run(text("SELECT nope FROM t"), engine, {})
     assert direct_sql.run(text("SELECT b FROM t"), engine, {}).first().b == "x"
+
+
+def test_comments_go_and_string_literals_stay_as_written(two_orders):
+    statement = text("""SELECT 'a  b -- not a comment' AS v,   -- a comment
+                        'it''s  here' AS w  -- another""")
+    row = direct_sql.run(statement, two_orders[0], {}).first()
+    assert (row.v, row.w) == ("a  b -- not a comment", "it's  here")
+
+
+def test_on_the_units_connection_a_statement_is_committed_or_rolled_back_with_the_unit(two_orders):
+    engine = two_orders[0]
+    insert = text("INSERT INTO t (a, b) VALUES (:a, 'y') RETURNING a")
+    for a, end in ((2, "rollback"), (3, "commit")):
+        with engine.connect() as conn:
+            conn.begin()  # as the session's connection() begins the unit's transaction
+            assert direct_sql.run_on(conn, insert, {"a": a}).first().a == a
+            getattr(conn, end)()
+    with engine.connect() as conn:
+        assert [a for (a,) in conn.execute(text("SELECT a FROM t ORDER BY a"))] == [1, 3]

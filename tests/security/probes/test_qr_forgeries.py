@@ -1,7 +1,7 @@
 """QR forgeries on PostgreSQL: every altered, foreign, ended or malformed card token is refused, saying why.
 
 Each forgery is shown where a card's QR is read: the desk's API lookup with a session, the same with a bearer
-token (answered on PostgreSQL by one statement, crm.lookup_sql, that must hand every forgery to the usual path),
+token (the card read and its audit row one statement, crm.lookup.CARD_SEEN, after the signature's check),
 the lookup desk's panel, a photo of the QR sent to the scan endpoint, and the field verifier's mark. The holder
 must never appear; the answer must carry the reason; a field mark must not verify the card.
 """

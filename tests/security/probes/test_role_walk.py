@@ -2,8 +2,8 @@
 
 A resident with a card and a case (opened by a signed call that typed the card number) is seeded; then every
 route of the URL map is called with every method as anonymous, as a signed-in member of each role, and as a
-citizen of another household, and every operation of /api/v1/openapi.json with each role's bearer token (on
-PostgreSQL a token's QR lookup is answered by its own statement, crm.lookup_sql). Who may use a route is read
+citizen of another household, and every operation of /api/v1/openapi.json with each role's bearer token. Who may
+use a route is read
 from its `@allow` (crm.auth.capabilities), not listed here. What must hold:
 
 - a citizen gets nothing of another household (its card's PDF and QR included);
