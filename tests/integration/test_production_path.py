@@ -11,7 +11,7 @@ from rq import Queue
 
 from crm.extensions import db
 from crm.models import Message
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.conftest import REDIS_URL
 from tests.live import eventually, served
 

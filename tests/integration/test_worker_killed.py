@@ -29,7 +29,7 @@ from crm import sweeps, unit_of_work
 from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.live import eventually, served
 
 ROOT = Path(__file__).resolve().parents[2]

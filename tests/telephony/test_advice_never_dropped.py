@@ -6,7 +6,7 @@ from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
 from telephony import jobs
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.live import eventually
 from tests.telephony.test_reliability import LATER, _kill_after_claim, _sweep, live  # noqa: F401 (fixture)
 

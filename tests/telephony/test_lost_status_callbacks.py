@@ -9,7 +9,7 @@ from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
 from telephony import jobs
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.telephony.test_reliability import _held_reply, _sweep, live  # noqa: F401 (fixture)
 
 

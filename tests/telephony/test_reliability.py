@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
 from telephony import gateway, jobs, messages
-from telephony.emulator.driver import EmulatorControl, Phone
+from emulators.twilio.driver import EmulatorControl, Phone
 from tests.conftest import make_app
 from tests.live import eventually, served
 from tests.telephony.conftest import call_params, sid

@@ -14,7 +14,7 @@ from crm.models import Case, Message
 from crm.outbox import queue_sms
 from crm.whatsapp import approved
 from telephony import jobs
-from telephony.emulator.driver import EmulatorControl
+from emulators.twilio.driver import EmulatorControl
 from tests import factories
 from tests.live import eventually, served
 
