@@ -11,12 +11,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
-    from crm import sweeps
+    from crm import outbox, sweeps
     from crm.security import inputs
     from telephony import fallback, reconcile, webhook_fields
     from telephony.fallback import bp as fallback_bp
     from telephony.fallback_check import fallback_check_command
     from telephony.phone_system import TwilioPhone
+    from telephony.sms import TwilioTexts
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(fallback_bp)
     app.cli.add_command(fallback_check_command)
     app.extensions["sampark_phone"] = TwilioPhone()
+    outbox.install(app, TwilioTexts())
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
     sweeps.register(app, "sms_status_asked", reconcile.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
