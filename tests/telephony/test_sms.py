@@ -1,11 +1,8 @@
 """Inbound SMS and WhatsApp on PostgreSQL: one case per conversation, replies in the sender's script, opt-outs,
 emergencies, facility questions, statuses; a common text is one statement (crm.cases.texts)."""
 
-import uuid
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 from flask import current_app
 from hypothesis import given
@@ -21,47 +18,18 @@ from crm.models import Case, Message, OptOut
 from crm.models.case import reference_sql
 from crm.sms_parts import is_gsm, segments
 from tests import factories
-from tests.conftest import MISSING, PG_URL, make_app
+from tests.conftest import app_with_schema
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import sid
 
-pytestmark = pytest.mark.pg
 WHATSAPP_SENDER = "+14155238886"
 
 
-@pytest.fixture(scope="module")
-def module_app(tmp_path_factory):
-    """An app on a PostgreSQL database of this module's own, jobs held."""
-    if MISSING["pg"]:
-        pytest.skip(MISSING["pg"])
-    name = f"sampark_test_sms_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    app = make_app(tmp_path_factory.mktemp("sms"), DATABASE_URL=urlsplit(PG_URL)._replace(path=f"/{name}").geturl(),
-                   JOBS_HOLD=True, JOBS_EAGER=False, TWILIO_WHATSAPP_NUMBER=WHATSAPP_SENDER)
-    with app.app_context():
-        db.create_all()
+@pytest.fixture
+def app(tmp_path):
+    """The telephony app (PostgreSQL, jobs held) with a WhatsApp sender of its own."""
+    with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False, TWILIO_WHATSAPP_NUMBER=WHATSAPP_SENDER) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def app(module_app):
-    """The module's app, emptied after each test."""
-    yield module_app
-    db.session.remove()
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    with db.engine.begin() as connection:
-        connection.execute(sql_text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    module_app.extensions["sampark_jobs"].held.clear()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def text(client, body, sender="+919810000001", **extra):
