@@ -1,6 +1,7 @@
-"""Fixtures: app -> client -> login, a fresh database per test, and the real services.
+"""Fixtures: app -> client -> login, an empty PostgreSQL database for each test, and the real services.
 
-Integration tests use the machine's PostgreSQL and Redis over real connections and real Chromium.
+Every app runs on PostgreSQL (TestDatabase: one database per pytest process, emptied after each test);
+integration tests use the machine's Redis over real connections and real Chromium.
 Where one is missing the tests that need it are skipped and the run says so at the end; with CI=true
 (or SAMPARK_REQUIRE_SERVICES=1) a missing service fails the run instead.
 """
@@ -23,6 +24,7 @@ from crm.extensions import db
 from tests import factories
 
 PG_URL = os.environ.get("SAMPARK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+UNREACHABLE_DATABASE_URL = "postgresql://postgres@127.0.0.1:1/sampark"  # nothing listens on port 1: the database is down
 REDIS_URL = os.environ.get("SAMPARK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CHROMIUM = os.environ.get("SAMPARK_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("CI", "").lower() == "true" or os.environ.get("SAMPARK_REQUIRE_SERVICES") == "1"
@@ -76,7 +78,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line("Integration: PostgreSQL, Redis and Chromium were all available; no test was skipped for a missing service.", green=True)
         return
     for marker, reason in missing.items():
-        terminalreporter.write_line(f"NOT RUN: tests marked '{marker}': {reason}", yellow=True, bold=True)
+        which = "every test on the app's database and the tests marked 'pg'" if marker == "pg" else f"tests marked '{marker}'"
+        terminalreporter.write_line(f"NOT RUN: {which}: {reason}", yellow=True, bold=True)
     if REQUIRE:
         terminalreporter.write_line("CI requires every service: failing the run.", red=True, bold=True)
 
@@ -154,15 +157,17 @@ class TestDatabase:
         self.name: str | None = None
         self._url: str | None = None
         self.apps: list = []
+        self.used = False  # since the last emptying
         self._conn = None
         self._probe: str | None = None
 
     def url(self) -> str:
-        """The database's URL, creating and migrating it on first use."""
+        """The database's URL (for an app, or a child process such as a worker), creating it on first use."""
         if self._url is None:
             if MISSING["pg"]:
-                pytest.skip(MISSING["pg"])
+                pytest.skip(f"SKIPPED-SERVICE: {MISSING['pg']}")
             self._create()
+        self.used = True
         return self._url
 
     def _create(self) -> None:
@@ -213,9 +218,16 @@ class TestDatabase:
                 db.session.remove()
                 for engine in db.engines.values():
                     engine.dispose()
-        if self._conn is None or not apps:
+        if self._conn is None or not self.used:
             return
-        used = self._conn.execute(self._probe).fetchall()
+        self.used = False
+        import psycopg
+
+        try:
+            used = self._conn.execute(self._probe).fetchall()
+        except psycopg.OperationalError:  # a test ended every connection to the database (a failover drill)
+            self._conn = psycopg.connect(self._url, autocommit=True)
+            used = self._conn.execute(self._probe).fetchall()
         tables = [name for kind, name in used if kind == "t"]
         sequences = [name for kind, name in used if kind == "s"]
         if tables:
