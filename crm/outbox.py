@@ -1,8 +1,9 @@
 """Outbound SMS: a pending Message row now, the send job once the unit of work commits.
 
-Any part of the app can text a citizen through here without knowing how sending works; the job
-(`telephony.jobs.send_message`, named by path) sends it exactly once and respects opt-outs. A
-rolled-back request queues nothing.
+Any part of the app can text a citizen through here without knowing how sending works; the job (`send`,
+below) sends it exactly once and respects opt-outs. A rolled-back request queues nothing. The provider is a
+port: the telephony edge installs its `Carrier` when the app is built (`install`), as it installs the phone
+system (crm.phone), so crm never names the edge; a further provider (an Indian DLT gateway) is another Carrier.
 
 A secret (a sign-in code) never enters the message store: the stored body says SECRET_MASK where it goes, the
 secret waits sealed in its own table (MessageSecret) and the send job puts it into the text it hands the provider.
@@ -12,25 +13,65 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import re
 from datetime import datetime
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app
+from flask import Flask, current_app
+from sqlalchemy import select, update
 
 from crm import unit_of_work
 from crm.cases import timeline
 from crm.extensions import db
 from crm.jobs import enqueue_after_answer
-from crm.models import Case, Message, MessageSecret
+from crm.models import Case, Message, MessageSecret, OptOut
 from crm.models.base import utcnow
+from crm.security import bounds
 from crm.sms_parts import segments
 
-SEND_JOB = "telephony.jobs.send_message"
+log = logging.getLogger(__name__)
 PENDING = "sampark_send"
+CARRIER = "sampark_carrier"  # app.extensions: the installed Carrier
 SECRET_MASK = "******"  # where a message's secret goes; what every reader of the message store sees instead
+
+
+class SendRefused(Exception):
+    """The provider refused the message (it will not be sent): its code and words, kept on the message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+class SendUnconfirmed(Exception):
+    """The request may or may not have reached the provider: never sent again blindly (a sweep asks it later)."""
+
+
+class Carrier(Protocol):
+    """What sending asks of the provider that carries texts (installed by its edge at start)."""
+
+    def send(self, message: Message, text: str) -> str:
+        """Hand `message` over with `text` as its body; the provider's id for it. Raises SendRefused or
+        SendUnconfirmed."""
+
+
+def install(app: Flask, carrier: Carrier) -> None:
+    """Make `carrier` the provider that sends this app's texts (the edge calls this when the app is built)."""
+    app.extensions[CARRIER] = carrier
+
+
+def carrier() -> Carrier:
+    """This app's installed Carrier."""
+    return current_app.extensions[CARRIER]
+
+
+def sender_for(channel: str) -> str:
+    """The helpline's own address on `channel` ('sms' or 'whatsapp'): the From of what it sends."""
+    return current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
 
 
 def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply", staff_id: int | None = None,
@@ -43,8 +84,7 @@ def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply",
     """
     if secret is not None and (body.count(SECRET_MASK) != 1 or content_sid or secret_expires is None):
         raise ValueError("a secret goes into a plain text with one SECRET_MASK, and expires")
-    sender = current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
-    message = Message(case=case, direction="outbound", kind=kind, from_number=sender, to_number=to, body=body,
+    message = Message(case=case, direction="outbound", kind=kind, from_number=sender_for(channel), to_number=to, body=body,
                       status="pending", staff_id=staff_id, segments=segments(body), channel=channel,
                       content_sid=content_sid, content_variables=content_variables)
     db.session.add(message)
@@ -75,9 +115,58 @@ def job_id(message_id: int) -> str:
 
 def _enqueue(message_ids: list[int]) -> None:
     # No job of these ids waits: each message was written by this unit of work, or the sweep that queues a lost one
-    # has just asked. A copy queued by a race anyway sends nothing twice (telephony.messages.claim_for_sending).
+    # has just asked. A copy queued by a race anyway sends nothing twice (claim_for_sending).
     for message_id in message_ids:
         enqueue_after_answer(SEND_JOB, message_id, job_id=job_id(message_id))
+
+
+def send(message_id: int) -> None:
+    """The send job: one outbound message through the installed Carrier, at most once (it leaves 'pending' one time)."""
+    message = claim_for_sending(message_id)
+    # A secret in the text (a sign-in code) leaves the store with the claim: it is needed for this one send only.
+    text = take_text(message) if message is not None else None
+    unit_of_work.commit()  # the claim is durable before the provider is asked: a rerun never sends twice
+    if message is None:
+        return  # already sent (or being sent) by another run of this job
+    if text is None:
+        message.status, message.error_message = "failed", "Its one-time code expired before it could be sent."
+        unit_of_work.commit()
+        return
+    if is_opted_out(message.to_number):
+        message.status, message.error_message = "blocked", "The recipient texted STOP."
+        unit_of_work.commit()
+        return
+    try:
+        message.sid = carrier().send(message, text)
+        message.status = "queued" if message.status == "sending" else message.status
+        message.sent_at = utcnow()
+    except SendRefused as refused:
+        message.status = "failed"
+        message.error_code, message.error_message = refused.code[:bounds.ERROR_CODE], refused.message[:bounds.ERROR_MESSAGE]
+    except SendUnconfirmed as exc:
+        # The message stays 'sending'; the edge's sweep (telephony.reconcile for Twilio) asks the provider later
+        # and marks it sent or failed.
+        log.warning("SMS %s not confirmed by the provider, left for the sweep: %s", message_id, exc)
+        return
+    unit_of_work.commit()
+
+
+SEND_JOB = f"{__name__}.{send.__name__}"  # the job by path, as rq imports it (the path moves with this module)
+
+
+def claim_for_sending(message_id: int) -> Message | None:
+    """Move a message from pending to sending in one conditional UPDATE: only one sender ever wins."""
+    now = utcnow()
+    won = db.session.execute(
+        update(Message).where(Message.id == message_id, Message.status == "pending")
+        .values(status="sending", sending_since=now, updated_at=now).returning(Message.id)
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
+    return db.session.get(Message, won, populate_existing=True) if won else None
+
+
+def is_opted_out(phone: str) -> bool:
+    """Whether `phone` asked us to stop texting."""
+    return db.session.scalar(select(OptOut.id).where(OptOut.phone == phone)) is not None
 
 
 def text_to_send(message: Message) -> str | None:

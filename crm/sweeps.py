@@ -56,7 +56,7 @@ def run_once(now: datetime | None = None) -> dict[str, int]:
 def requeue_lost_sms(now: datetime) -> int:
     """Queue again the send job of every reply still pending whose job is gone or stalled (its worker killed
     before it claimed the message, or its retry never moved by rq's scheduler); never one whose job may still
-    run. A copy that runs anyway sends nothing twice (telephony.messages.claim_for_sending)."""
+    run. A copy that runs anyway sends nothing twice (crm.outbox.claim_for_sending)."""
     stale = select(Message.id).where(Message.direction == "outbound", Message.status == "pending",
                                      Message.created_at <= now - STALE_SMS).order_by(Message.id).limit(500)
     try:

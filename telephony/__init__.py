@@ -1,4 +1,8 @@
-"""The Twilio edge: voice and SMS webhooks, TwiML prompts, the outbound gateway, the emulator."""
+"""The Twilio edge: voice and SMS webhooks, TwiML prompts, the outbound gateway.
+
+The Twilio emulator (emulators.twilio) is development and test tooling outside this package: with
+TELEPHONY=emulator, and only then, `_load_emulator` below loads it (the one place production code names it).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
-    from crm import sweeps
+    from crm import outbox, sweeps
     from crm.security import inputs
     from telephony import fallback, reconcile, webhook_fields
     from telephony.fallback import bp as fallback_bp
     from telephony.fallback_check import fallback_check_command
     from telephony.phone_system import TwilioPhone
+    from telephony.sms import TwilioTexts
     from telephony.sms import bp as sms_bp
     from telephony.voice import bp as voice_bp
 
@@ -22,21 +27,29 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(fallback_bp)
     app.cli.add_command(fallback_check_command)
     app.extensions["sampark_phone"] = TwilioPhone()
+    outbox.install(app, TwilioTexts())
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
     sweeps.register(app, "sms_status_asked", reconcile.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
     sweeps.register(app, "fallback_read_back", fallback.replay)
-    if app.config["TELEPHONY"] == "emulator" and app.config["EMULATOR_MOUNT"]:
-        _mount_emulator(app)
+    if app.config["TELEPHONY"] == "emulator":
+        _load_emulator(app)
 
 
-def _mount_emulator(app: Flask) -> None:
-    """Serve the Twilio emulator under /emulator of this server (demo and tests; never production)."""
+def _load_emulator(app: Flask) -> None:
+    """TELEPHONY=emulator (demo and tests; refused in production): the gateway's HTTP goes to the emulator,
+    which is served under /emulator of this server unless EMULATOR_MOUNT is off (it then runs on its own)."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
     from crm.whatsapp import approved
-    from telephony.emulator import create_emulator_app
+    from emulators.twilio import create_emulator_app
+    from emulators.twilio.http_client import EmulatorHttpClient
+    from telephony import gateway
 
+    url = app.config["EMULATOR_URL"]
+    app.extensions[gateway.HTTP_CLIENT] = lambda timeout: EmulatorHttpClient(url, timeout=timeout)
+    if not app.config["EMULATOR_MOUNT"]:
+        return
     emulator = create_emulator_app({
         "ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"], "AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
         "PHONE_NUMBER": app.config["TWILIO_PHONE_NUMBER"], "APP_BASE_URL": app.config["PUBLIC_BASE_URL"],

@@ -33,20 +33,16 @@ from crm import outbox, unit_of_work
 from crm.cases import lifecycle, timeline
 from crm.cases.status import Status
 from crm.extensions import db
+from crm.messages import inbound, replies
 from crm.models.base import utcnow
-from telephony import calls, messages, prompts, sms_text
+from telephony import calls, prompts, sms
 from telephony.signature import twilio_webhook
-from triage import classify
 
 bp = Blueprint("telephony_fallback", __name__, url_prefix="/telephony")
 log = logging.getLogger(__name__)
 
 KEPT_FIELDS = ("CallSid", "MessageSid", "AccountSid", "From", "To", "CallStatus", "Digits", "Body", "NumMedia")
 REPLAY_ABANDONED_AFTER = 60.0  # seconds: a file being read back this long ago belongs to a process that died
-SMS_FALLBACK = ("सम्पर्क: आपका संदेश अभी नहीं पढ़ा जा सका। आपातकाल: 112/108 पर कॉल करें। "
-                "Sampark: please text again soon. Emergency: call 112 or 108.")
-
-
 @bp.post("/voice/fallback")
 @twilio_webhook
 def voice_fallback():
@@ -65,16 +61,8 @@ def sms_fallback():
     if params.get("MessageSid") and _keep(params, "text", _keep_text):
         return Response(str(MessagingResponse()), mimetype="text/xml")
     reply = MessagingResponse()
-    reply.message(_advice(params.get("Body", "")))
+    reply.message(inbound.unstored_reply(params.get("Body", "")))
     return Response(str(reply), mimetype="text/xml")
-
-
-def _advice(body: str) -> str:
-    """What a text the helpline could not store is answered with: a red flag gets the emergency advice now."""
-    result = classify(body)  # needs no database
-    if result.priority == "P1":
-        return sms_text.reply("emergency_now", result.language)
-    return SMS_FALLBACK
 
 
 def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
@@ -103,13 +91,13 @@ def _promise_callback(case) -> None:
     if not (case.caller_phone or "").startswith("+"):
         return  # a withheld number: nobody to text (the desk sees the case and its call-back mark)
     emergency = case.queue == calls.EMERGENCY
-    outbox.queue_sms(case.caller_phone, sms_text.reply("emergency" if emergency else "fallback_callback",
-                                                       case.language or "hi", ref=case.reference),
+    outbox.queue_sms(case.caller_phone, replies.reply("emergency" if emergency else "fallback_callback",
+                                                      case.language or "hi", ref=case.reference),
                      case=case, kind="advice" if emergency else "fallback_callback")
 
 
 def _keep_text(params: dict, heard_at: datetime | None = None) -> None:
-    messages.inbound(params, current_app.config["TWILIO_PHONE_NUMBER"])
+    inbound.receive(sms.inbound_text(params))
 
 
 def _keep(params: dict, what: str, keep) -> bool:

@@ -1,7 +1,7 @@
 """The outbound gateway: every request to Twilio goes through the real twilio-python Client.
 
-With TELEPHONY=emulator the Client's HTTP goes to the built-in emulator instead of api.twilio.com;
-nothing else changes, so the code below is exactly what production runs.
+With TELEPHONY=emulator the Client's HTTP goes to the emulator (installed by telephony.init_app under
+HTTP_CLIENT) instead of api.twilio.com; nothing else changes, so the code below is exactly what production runs.
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from telephony import calls
 
 STAFF_EVENTS = ["initiated", "ringing", "answered", "completed"]
 HTTP_TIMEOUT = 10  # seconds: a request to Twilio that hangs longer is settled later by a sweep
+HTTP_CLIENT = "sampark_twilio_http_client"  # app.extensions: makes the Client's HTTP client (the emulator's)
 
 
 def build_client(app: Flask) -> Client:
     """The Client for this app's settings: real Twilio, or the emulator's address."""
     from twilio.http.http_client import TwilioHttpClient
 
-    http_client = TwilioHttpClient(timeout=HTTP_TIMEOUT)
-    if app.config["TELEPHONY"] == "emulator":
-        from telephony.emulator.http_client import EmulatorHttpClient
-
-        http_client = EmulatorHttpClient(app.config["EMULATOR_URL"], timeout=HTTP_TIMEOUT)
+    make = app.extensions.get(HTTP_CLIENT, lambda timeout: TwilioHttpClient(timeout=timeout))
+    http_client = make(HTTP_TIMEOUT)
     return Client(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], http_client=http_client)
 
 

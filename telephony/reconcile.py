@@ -26,9 +26,10 @@ from crm.cases.lifecycle import EMERGENCY
 from crm.cases.status import Status
 from crm.extensions import db
 from crm.live import events
+from crm.messages import replies
 from crm.models import Call, Case, Message
 from crm.models.telephony import CALL_STATUS_RANK, MESSAGE_STATUS_RANK
-from telephony import gateway, messages, sms_text
+from telephony import gateway, sms
 
 log = logging.getLogger(__name__)
 SENDING_TIMEOUT = timedelta(seconds=120)  # far beyond a send (gateway.HTTP_TIMEOUT): its worker is gone
@@ -120,7 +121,7 @@ def settle_unfinished_sends(now: datetime) -> int:
         params = {"MessageSid": message.sid, "MessageStatus": remote.status}
         if remote.error_code:
             params["ErrorCode"] = str(remote.error_code)
-        if messages.update_status(params) is not None:
+        if sms.record_status(params) is not None:
             moved += 1
     return moved
 
@@ -204,7 +205,7 @@ def _call_gone(call: Call, status: str, now: datetime) -> None:
         events.case_changed(case, "case.emergency")
     elif lifecycle.abandon(case, None):
         if case.caller_phone and case.caller_phone.startswith("+"):
-            outbox.queue_sms(case.caller_phone, sms_text.reply("missed_call", case.language or "hi",
-                                                               ref=case.reference), case=case, kind="missed_call")
+            outbox.queue_sms(case.caller_phone, replies.reply("missed_call", case.language or "hi",
+                                                              ref=case.reference), case=case, kind="missed_call")
     else:
         events.case_changed(case)

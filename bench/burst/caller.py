@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from crm.cards import number as card_number
-from telephony.emulator import twiml
+from emulators.twilio import twiml
 from tests.telephony.twilio_sign import signature
 
 ACCOUNT = "AC" + "0" * 32

@@ -3,7 +3,7 @@ and the doctor are in the case's conference. Real Chromium, real HTTP, the emula
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.late_reads import Held

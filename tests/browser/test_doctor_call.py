@@ -4,7 +4,7 @@ is rung, joins the same conference, the referring doctor hands over and leaves."
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor
 from tests.live import served

@@ -4,7 +4,7 @@ accumulate. Real Chromium, the emulated phone."""
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.late_reads import Held
 from tests.browser.tier2_desk import doctor_page, make_doctor

@@ -7,7 +7,7 @@ from crm.cases import lifecycle, notes, tier2
 from crm.extensions import db
 from crm.models import AuditLog
 from crm.models.base import utcnow
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor

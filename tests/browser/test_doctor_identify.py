@@ -5,7 +5,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditLog, Case
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor

@@ -3,7 +3,7 @@ display only, without taking the doctor's focus or words. Real Chromium, the emu
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor
 from tests.live import served

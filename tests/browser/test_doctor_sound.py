@@ -3,7 +3,7 @@ says so and the supervisor sees it; an emergency flashes the tab title and raise
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor

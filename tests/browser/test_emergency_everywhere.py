@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.operator_desk import log_in, make_operator
 from tests.browser.tier2_desk import SIZES, doctor_page, make_doctor

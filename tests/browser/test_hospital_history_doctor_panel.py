@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crm.extensions import db
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor
 from tests.factories import make_card, make_patient

@@ -4,7 +4,7 @@ a toast must not cover the patient's allergies."""
 
 import pytest
 
-from telephony.emulator.driver import EmulatorControl, Phone
+from emulators.twilio.driver import EmulatorControl, Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.operator_desk import log_in

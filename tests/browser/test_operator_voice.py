@@ -9,7 +9,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Case
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests import factories
 from tests.browser.operator_desk import desk_fixture, log_in  # noqa: F401
 from tests.conftest import ARTIFACTS

@@ -8,7 +8,7 @@ import time
 import pytest
 import time_machine
 
-from telephony.emulator.driver import EmulatorControl, Phone
+from emulators.twilio.driver import EmulatorControl, Phone
 from tests.browser.floor_desk import log_in, make_staff, shown, tile
 from tests.browser.operator_desk import desk_fixture  # noqa: F401
 from tests.live import eventually, served

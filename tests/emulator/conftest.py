@@ -18,8 +18,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from werkzeug.serving import make_server
 
-from telephony.emulator import EmulatorHttpClient, create_emulator_app, emulator_of, forbid_real_twilio
-from telephony.emulator.driver import Phone
+from emulators.twilio import EmulatorHttpClient, create_emulator_app, emulator_of, forbid_real_twilio
+from emulators.twilio.driver import Phone
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token"

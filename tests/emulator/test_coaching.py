@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from telephony.emulator.driver import CallHandle
+from emulators.twilio.driver import CallHandle
 from tests.emulator.conftest import HELPLINE
 from tests.emulator.test_conference import citizen_in_room  # noqa: F401  (fixture)
 
@@ -33,7 +33,7 @@ def _supervisor(emulator_server, client, conference, **options) -> CallHandle:
 
 
 def _api(emulator_server):
-    from telephony.emulator.driver import _Api
+    from emulators.twilio.driver import _Api
 
     return _Api(emulator_server.url)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from telephony.emulator import create_emulator_app, emulator_of
-from telephony.emulator.driver import CallHandle, Phone
+from emulators.twilio import create_emulator_app, emulator_of
+from emulators.twilio.driver import CallHandle, Phone
 from tests.emulator.conftest import CITIZEN, HELPLINE, emulator_config, serve, twiml
 
 CASE_ROOM = ('<Dial><Conference statusCallback="/telephony/conference-events" '

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twilio.base.exceptions import TwilioRestException
 
-from telephony.emulator.messaging import encoding, segments
+from emulators.twilio.messaging import encoding, segments
 from tests.emulator.conftest import CITIZEN, HELPLINE, twiml
 
 HINDI = "आपका केस दर्ज हो गया है"

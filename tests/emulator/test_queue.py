@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.emulator.conftest import twiml
 
 ENQUEUE = twiml('<Enqueue waitUrl="/telephony/wait" action="/telephony/queue-result">tier1</Enqueue>',

@@ -9,9 +9,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from telephony.emulator import EmulatorHttpClient, create_emulator_app
-from telephony.emulator.driver import CallHandle, Phone
-from telephony.emulator.http_client import RealTwilioForbidden
+from emulators.twilio import EmulatorHttpClient, create_emulator_app
+from emulators.twilio.driver import CallHandle, Phone
+from emulators.twilio.http_client import RealTwilioForbidden
 from tests.emulator.conftest import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, HELPLINE, emulator_config, serve, twiml
 
 CALLS = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"

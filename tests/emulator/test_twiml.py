@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telephony.emulator.twiml import TwimlError, Verb, check_voice, parse
+from emulators.twilio.twiml import TwimlError, Verb, check_voice, parse
 from tests.emulator.conftest import twiml
 
 FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telephony.emulator import create_emulator_app, emulator_of
-from telephony.emulator.driver import Phone
-from telephony.emulator.state import Settings, Store
-from telephony.emulator.webhooks import WebhookSender
+from emulators.twilio import create_emulator_app, emulator_of
+from emulators.twilio.driver import Phone
+from emulators.twilio.state import Settings, Store
+from emulators.twilio.webhooks import WebhookSender
 from tests.emulator.conftest import CITIZEN, HELPLINE, emulator_config, serve, twiml
 
 MENU = twiml(

@@ -9,7 +9,7 @@ from bench.topology import Topology, answers
 from crm.auth import tokens
 from crm.extensions import db
 from crm.models import Case
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests import factories
 from tests.conftest import REDIS_URL, make_app
 

@@ -9,7 +9,7 @@ from crm.auth import tokens
 from crm.cases import lifecycle
 from crm.extensions import db
 from crm.models import Call, Case, Message
-from telephony.emulator.driver import EmulatorControl, Phone
+from emulators.twilio.driver import EmulatorControl, Phone
 from tests import factories
 from tests.live import eventually, served
 

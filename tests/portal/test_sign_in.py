@@ -109,7 +109,7 @@ def test_every_attempt_is_audited(app, client, family):
 
 
 def test_the_code_never_enters_the_message_store_and_leaves_its_own_with_the_send(app, family, monkeypatch):
-    from telephony import jobs
+    from crm import outbox
 
     handed = []
     monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: handed.append(text) or "SM" + "1" * 32)
@@ -119,13 +119,13 @@ def test_the_code_never_enters_the_message_store_and_leaves_its_own_with_the_sen
     [stored] = texts_to(mobile, "portal_code")
     assert code not in stored and "your sign-in code is ******" in stored
     message = db.session.scalar(select(Message).where(Message.kind == "portal_code"))
-    jobs.send_message(message.id)
+    outbox.send(message.id)
     assert handed == [stored.replace("******", code)]  # the resident's phone gets the code
     assert db.session.scalar(select(func.count()).select_from(MessageSecret)) == 0  # and no copy of it stays
 
 
 def test_a_code_whose_time_ran_out_before_sending_is_not_sent(app, family, monkeypatch):
-    from telephony import jobs
+    from crm import outbox
 
     handed = []
     monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: handed.append(text) or "SM" + "2" * 32)
@@ -134,7 +134,7 @@ def test_a_code_whose_time_ran_out_before_sending_is_not_sent(app, family, monke
     db.session.scalar(select(MessageSecret)).expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     message = db.session.scalar(select(Message).where(Message.kind == "portal_code"))
-    jobs.send_message(message.id)
+    outbox.send(message.id)
     assert handed == [] and db.session.get(Message, message.id).status == "failed"
 
 

@@ -10,9 +10,10 @@ import time_machine
 
 from crm.cases import assessment, lifecycle, tier2
 from crm.extensions import db
+from crm.messages import inbound
 from crm.models import Call, Case, StaffUser
 from crm.models.base import DELHI
-from telephony import calls, messages
+from telephony import calls
 from tests import factories
 
 DAY = "2026-11-20"
@@ -130,8 +131,8 @@ def play(app) -> dict:
         assessment.resolve(f, asha, "visit_clinic", "Visit the dispensary tomorrow")
         # G: a text, answered after 5 minutes, resolved 4 minutes later (no call leg: talk is claim to outcome).
         day.to("11:00:00")
-        messages.inbound({"MessageSid": f"SM{next(_sid):032x}", "From": "+919810000107", "Body": "bukhar hai 2 din se"},
-                         "+911800112233")
+        inbound.receive(inbound.InboundText(f"SM{next(_sid):032x}", "+919810000107", "+911800112233",
+                                            "bukhar hai 2 din se"))
         g = db.session.query(Case).filter_by(caller_phone="+919810000107").one()
         day.to("11:05:00")
         lifecycle.claim(g.id, ravi)
@@ -145,8 +146,8 @@ def play(app) -> dict:
         calls.call_status({"CallSid": call_h.sid, "CallStatus": "completed", "SequenceNumber": "3"})
         # E2: an emergency by text; a doctor accepts after 60 s and is still with the caller.
         day.to("13:00:00")
-        messages.inbound({"MessageSid": f"SM{next(_sid):032x}", "From": "+919810000108",
-                          "Body": "papa ko seene me dard hai"}, "+911800112233")
+        inbound.receive(inbound.InboundText(f"SM{next(_sid):032x}", "+919810000108", "+911800112233",
+                                            "papa ko seene me dard hai"))
         e2 = db.session.query(Case).filter_by(caller_phone="+919810000108").one()
         day.to("13:01:00")
         tier2.accept(e2.id, mehta)

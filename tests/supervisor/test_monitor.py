@@ -3,7 +3,7 @@
 import pytest
 
 from crm.models import AuditLog, CaseEvent
-from telephony.emulator.driver import CallHandle, EmulatorControl, Phone, _Api
+from emulators.twilio.driver import CallHandle, EmulatorControl, Phone, _Api
 from tests.live import served
 from tests.telephony.test_end_to_end import _api
 

@@ -2,11 +2,11 @@
 
 from sqlalchemy import select
 
+from crm import outbox
 from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
-from telephony import jobs
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.live import eventually
 from tests.telephony.test_reliability import LATER, _kill_after_claim, _sweep, live  # noqa: F401 (fixture)
 
@@ -28,7 +28,7 @@ def test_red_flag_advice_lost_before_twilio_is_sent_again_once(live):  # noqa: F
         _kill_after_claim(message_id)  # the worker died after its claim, before Twilio had the request
         assert _sweep(utcnow() + LATER)["sms_settled"] == 1
         assert db.session.get(Message, message_id).status == "pending"  # back in line, not failed
-        jobs.send_message(message_id)  # the send job the sweep queued
+        outbox.send(message_id)  # the send job the sweep queued
         assert db.session.get(Message, message_id).status in ("queued", "sent", "delivered")
     assert len([m for m in phone.thread() if "112" in m.get("body", "") and "SMP-" in m.get("body", "")]) == 1
 

@@ -9,7 +9,7 @@ import pytest
 from crm.auth import tokens
 from crm.extensions import db
 from crm.models import Case
-from telephony.emulator.driver import EmulatorControl, Phone
+from emulators.twilio.driver import EmulatorControl, Phone
 from tests import factories
 from tests.live import eventually, served
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from crm import outbox
 from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
-from telephony import jobs
-from telephony.emulator.driver import Phone
+from emulators.twilio.driver import Phone
 from tests.telephony.test_reliability import _held_reply, _sweep, live  # noqa: F401 (fixture)
 
 
@@ -19,7 +19,7 @@ def test_a_delivered_text_whose_callbacks_were_lost_does_not_stay_sending(live):
     message_id = _held_reply(app, phone)
     switch.down = True  # every status callback meets a dead web process
     with app.app_context():
-        jobs.send_message(message_id)
+        outbox.send(message_id)
         assert any("SMP-" in m.get("body", "") for m in phone.thread())
         time.sleep(1.5)  # the emulator reports queued, sent, delivered (each callback answered 503)
         switch.down = False

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from crm import sweeps, unit_of_work
+from crm import outbox, sweeps, unit_of_work
 from crm.cases.status import Status
 from crm.extensions import db
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
-from telephony import gateway, jobs, messages
-from telephony.emulator.driver import EmulatorControl, Phone
+from emulators.twilio.driver import EmulatorControl, Phone
+from telephony import gateway
 from tests.conftest import UNREACHABLE_DATABASE_URL, make_app
 from tests.live import eventually, served
 from tests.telephony.conftest import call_params, sid
@@ -64,12 +64,12 @@ def _texts(phone: Phone) -> list[str]:
 
 
 def _kill_after_claim(message_id):
-    messages.claim_for_sending(message_id)
+    outbox.claim_for_sending(message_id)
     unit_of_work.commit()
 
 
 def _kill_after_request(message_id):
-    message = messages.claim_for_sending(message_id)
+    message = outbox.claim_for_sending(message_id)
     unit_of_work.commit()
     gateway.send_message(message)  # Twilio has it; the process dies before the answer is stored
     db.session.rollback()
@@ -83,7 +83,7 @@ def _answer_lost(message_id, monkeypatch):
         raise OSError("connection reset before Twilio's answer")
 
     monkeypatch.setattr(gateway, "send_message", sent_then_connection_reset)
-    jobs.send_message(message_id)
+    outbox.send(message_id)
     unit_of_work.commit()
 
 
@@ -100,7 +100,7 @@ def test_a_worker_killed_while_sending_leaves_the_reply_sent_once_or_failed_on_t
         else:
             _answer_lost(message_id, monkeypatch)
         assert db.session.get(Message, message_id).status == "sending"
-        jobs.send_message(message_id)  # rq's retry of the killed job: it must not send again
+        outbox.send(message_id)  # rq's retry of the killed job: it must not send again
         unit_of_work.commit()
         assert _sweep(utcnow())["sms_settled"] == 0  # too early: a live worker may still be sending
         assert _sweep(utcnow() + LATER)["sms_settled"] == 1

@@ -7,14 +7,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from crm import unit_of_work
+from crm import outbox, unit_of_work
 from crm.auth import tokens
 from crm.extensions import db
 from crm.models import Case, Message
 from crm.outbox import queue_sms
 from crm.whatsapp import approved
-from telephony import jobs
-from telephony.emulator.driver import EmulatorControl
+from emulators.twilio.driver import EmulatorControl
 from tests import factories
 from tests.live import eventually, served
 
@@ -154,7 +153,7 @@ def test_the_emulator_fails_a_free_form_message_outside_the_window_like_twilio(l
                             channel="whatsapp")
         message_id = message.id
         unit_of_work.commit()
-        jobs.send_message(message_id)
+        outbox.send(message_id)
 
     def failed():
         with app.app_context():

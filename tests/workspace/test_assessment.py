@@ -114,7 +114,7 @@ def test_inform_texts_the_facility_duty_phone_with_a_masked_patient(operator):
     assert "Ramesh" not in sms.body and "9811112222" not in sms.body
     assert (case.status, case.outcome) == ("resolved", "informed")
     held = current_app.extensions["sampark_jobs"].held
-    assert ("telephony.jobs.send_message", (sms.id,)) in held
+    assert ("crm.outbox.send", (sms.id,)) in held
 
 
 def test_inform_refuses_a_facility_without_a_duty_phone(operator):

@@ -160,7 +160,7 @@ def test_no_sms_to_a_citizen_who_texted_stop(client, login):
 
 
 def test_canned_replies_are_filled_in_and_short(client, login):
-    from telephony.sms_text import segments
+    from crm.sms_parts import segments
 
     case = waiting_case()
     login("operator")

@@ -26,7 +26,7 @@ def test_events_and_sms_leave_only_after_the_commit(app, client, login):
     assert board.get_received() == [] and _held(app) == []  # nothing leaves before the commit
     db.session.commit()
     assert [e["name"] for e in board.get_received()] == ["case.callback"]
-    assert [path for path, _ in _held(app)] == ["telephony.jobs.send_message"]
+    assert [path for path, _ in _held(app)] == ["crm.outbox.send"]
 
 
 def test_a_rolled_back_unit_sends_nothing(app, client, login):

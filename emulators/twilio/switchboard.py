@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from telephony.emulator.state import API_VERSION, Call, Member, Queue, new_sid, now, rfc2822
+from emulators.twilio.state import API_VERSION, Call, Member, Queue, new_sid, now, rfc2822
 
 if TYPE_CHECKING:
-    from telephony.emulator.app import Emulator
+    from emulators.twilio.app import Emulator
 
 FINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 PROGRESS_STATUS = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}
@@ -37,7 +37,7 @@ class Switchboard:
 
     def start_inbound(self, from_: str, to: str | None = None, chaos: dict | None = None) -> Call:
         """A citizen dials the helpline: the call rings and its worker asks the app what to do."""
-        from telephony.emulator.callflow import CallFlow
+        from emulators.twilio.callflow import CallFlow
 
         call = Call(new_sid("CA"), from_, to or self.settings.phone_number, "inbound", "citizen",
                     status="ringing", chaos=chaos)
@@ -50,7 +50,7 @@ class Switchboard:
 
     def start_outbound(self, call: Call) -> Call:
         """Place a call the app asked for (REST, a Dial noun, or a conference participant)."""
-        from telephony.emulator.callflow import CallFlow
+        from emulators.twilio.callflow import CallFlow
 
         with self.store.lock:
             self.store.calls[call.sid] = call

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telephony.emulator.messaging import MessagingError
-from telephony.emulator.resources import message_json, page
-from telephony.emulator.rest import RestCall, RestError, handles, not_found
-from telephony.emulator.rest_calls import check_url
+from emulators.twilio.messaging import MessagingError
+from emulators.twilio.resources import message_json, page
+from emulators.twilio.rest import RestCall, RestError, handles, not_found
+from emulators.twilio.rest_calls import check_url
 
 
 @handles("CreateMessage")

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 from twilio.request_validator import RequestValidator
 
-from telephony.emulator.state import Settings, Store
+from emulators.twilio.state import Settings, Store
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT, READ_TIMEOUT = 10, 15  # what Twilio allows a webhook (15 s in total)

@@ -9,7 +9,7 @@ import re
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from telephony.emulator.state import Call
+from emulators.twilio.state import Call
 
 bp = Blueprint("emulator_api", __name__, url_prefix="/emulator-api")
 KEYS = re.compile(r"^[0-9*#]+$")

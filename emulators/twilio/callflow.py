@@ -12,13 +12,13 @@ import queue
 import time
 from typing import TYPE_CHECKING
 
-from telephony.emulator.callflow_rooms import RoomVerbs
-from telephony.emulator.interrupts import Hangup, Kicked, LeaveQueue, Redirected, Rejected
-from telephony.emulator.state import Call
-from telephony.emulator.twiml import WAIT_VERBS, Document, TwimlError, Verb, check_voice, parse, text_warning
+from emulators.twilio.callflow_rooms import RoomVerbs
+from emulators.twilio.interrupts import Hangup, Kicked, LeaveQueue, Redirected, Rejected
+from emulators.twilio.state import Call
+from emulators.twilio.twiml import WAIT_VERBS, Document, TwimlError, Verb, check_voice, parse, text_warning
 
 if TYPE_CHECKING:
-    from telephony.emulator.app import Emulator
+    from emulators.twilio.app import Emulator
 
 log = logging.getLogger(__name__)
 FOREVER = 3600.0

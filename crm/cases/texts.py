@@ -1,117 +1,132 @@
-"""An inbound text on PostgreSQL in one statement: the message, its case, the timeline and the reply.
+"""A citizen's text joins their open case or opens one: the message, the case, its timeline and the reply, in one statement.
 
-The SMS webhook's common work (telephony.messages.inbound: a text that is no keyword, grievance or
-facility question) as one data-modifying WITH statement that commits as it runs (crm.unit_of_work.run_alone):
-the message is stored once per MessageSid (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one,
-writes nothing), joins the sender's open case or opens one (the caller's patient matched inside it), goes
-on the timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors'
-alarm and call-back) and writes the acknowledgement or the emergency advice with its case reference. It
-writes the same rows and values as the ORM path; tests/telephony/test_sms_at_once_pg.py compares the two.
+This statement is the one encoding of that step (crm.messages.inbound decides when it applies): the message is
+stored once per provider id (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one, writes nothing), joins
+the sender's open case on the same channel or opens one (the caller's patient matched inside it), goes on the
+timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors' alarm and a
+call-back) and writes the acknowledgement or the emergency advice with its case reference.
 
-An emergency text for an open case outside the emergency queue writes nothing here: moving a case that
-someone may hold is crm.cases.lifecycle.declare_emergency's (the ORM path), and it is rare.
+Alone (`alone=True`, and nothing begun yet in the unit of work) it commits as it runs (crm.unit_of_work.run_alone:
+one round trip), and an emergency text for an open case outside the emergency queue writes nothing ("blocked"):
+moving a case that someone may hold is crm.cases.lifecycle.declare_emergency's. Inside the unit of work's
+transaction (the same statement) it blocks nothing, and the caller goes on in that transaction (the declaration,
+a facility answer).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import text
 
-from crm import outbox, unit_of_work
+from crm import turns, unit_of_work
 from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.extensions import db
 from crm.live import events
-from crm.models import Case, Message
+from crm.models import Case
 from crm.models.base import utcnow
 from crm.models.case import reference_sql
-from crm.sms_parts import measure
-from telephony import sms_text
+from crm.sms_parts import segments
 
-ORM = object()  # the answer when this text needs the ORM path (nothing was written)
 # Texts from one number take turns (crm.turns): each sees the case the one before it opened, so texts sent at
-# once are one case with one acknowledgement. telephony.messages takes the same turn on the ORM path.
+# once are one case with one acknowledgement.
 TURN = "texts"
-_REF = "\x00"  # where the case reference goes in a reply template
+REFERENCE = "\x00"  # where the case reference goes in a Reply's text
 ALARM_TO = "doctors on duty"  # crm.cases.alarms.raise_alarm's first level
-_CASE_COLUMNS = ("id, channel, status, priority, specialty, language, caller_phone, patient_id, queue, queued_at, "
-                 "callback_requested_at, assigned_to_id, doctor_id, alarm_level")
+# A reference is SMP- and the id, at least five digits (crm.models.case.reference_sql): 9 characters and up.
+_SHORTEST_REFERENCE, _LONGEST_REFERENCE = 9, 24
+_CASE_COLUMNS = ("id", "channel", "status", "priority", "specialty", "language", "caller_phone", "patient_id",
+                 "queue", "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
 
 
-class Reply(NamedTuple):
-    """The reply a new case gets: its kind and the template split around the reference, with its SMS units."""
+@dataclass(frozen=True)
+class Text:
+    """What the step needs of an inbound text and its triage."""
 
-    kind: str
-    before: str
-    after: str
-    units: int
-    single: int
-    split: int
-
-
-def available() -> bool:
-    """Whether this unit of work may take the one-statement path (PostgreSQL, nothing begun yet)."""
-    return db.engine.dialect.name == "postgresql" and not db.session().in_transaction()
-
-
-def reply_for(emergency: bool, script: str) -> Reply:
-    """The acknowledgement (or, for a red flag, the emergency advice) in `script`, the reference left out."""
-    kind = "advice" if emergency else "ack"
-    before, after = sms_text.reply("emergency" if emergency else "ack", script, ref=_REF).split(_REF)
-    # The reference (SMP-00042) is GSM-7 and one unit a character in either alphabet.
-    units, single, split = measure(before + after)
-    return Reply(kind, before, after, units, single, split)
+    provider_id: str
+    sender: str
+    helpline: str
+    body: str
+    channel: str  # 'sms' or 'whatsapp'
+    segments: int
+    script: str  # the triage's language: 'hi', 'hinglish' or 'en'
+    priority: str
+    specialty: str | None
+    rules: tuple[str, ...]
 
 
-def inbound(sid: str, sender: str, helpline: str, body: str, channel: str, segments: int, result) -> object:
-    """Store and act on the text in one statement: the Message (detached), None for a repeated MessageSid,
-    or ORM when the ORM path must do it (an emergency for an open case outside the emergency queue)."""
-    emergency = result.priority == "P1"
-    reply = reply_for(emergency, result.language)
-    whatsapp = channel == "whatsapp"
-    now = utcnow()
-    row = unit_of_work.run_alone(_statement(emergency, whatsapp), {
-        "sid": sid, "sender": sender, "helpline": helpline, "body": body,
-        "script": result.language, "segments": segments, "now": now, "priority": result.priority,
-        "specialty": result.specialty, "rules": json.dumps([m.rule_id for m in result.matched]),
-        "language": "en" if result.language == "en" else "hi", "kind": reply.kind,
-        "sender_of_reply": current_app.config["TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_PHONE_NUMBER"],
-        "before": reply.before, "after": reply.after, "units": reply.units,
-        "single": reply.single, "split": reply.split,
-    }, turn=(TURN, sender)).first()
-    if row.path in (None, "repeat"):  # None: a copy of this MessageSid racing ours stored it first
-        return None
-    if row.path == "orm":
-        db.session.rollback()  # nothing was written; the ORM path begins its own transaction
-        return ORM
-    case = Case(**{name: getattr(row, name) for name in _CASE_COLUMNS.split(", ")})
+@dataclass(frozen=True)
+class Reply:
+    """The acknowledgement (or advice) a new case gets, the reference left out, sent from `sender`."""
+
+    kind: str  # the message kind: 'ack' or 'advice'
+    text: str  # with REFERENCE where the reference goes
+    sender: str
+
+
+class Taken(NamedTuple):
+    """What the statement did: `path` is 'opened', 'joined', 'repeat' or 'blocked'."""
+
+    path: str
+    case: Case | None  # built from the returned row (not in the session)
+    message_id: int | None
+    reply_id: int | None
+
+
+def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
+    """Store the text, join or open its case and queue a new case's reply, in one statement (see the module)."""
+    emergency = inbound.priority == "P1"
+    alone = alone and not db.session().in_transaction()
+    before, after = reply.text.split(REFERENCE)
+    params = {
+        "sid": inbound.provider_id, "sender": inbound.sender, "helpline": inbound.helpline, "body": inbound.body,
+        "script": inbound.script, "segments": inbound.segments, "priority": inbound.priority,
+        "specialty": inbound.specialty, "rules": json.dumps(list(inbound.rules)),
+        "language": "en" if inbound.script == "en" else "hi", "kind": reply.kind, "sender_of_reply": reply.sender,
+        "before": before, "after": after, "parts": list(_parts_by_reference_length(before + after)),
+        "now": utcnow(),
+    }
+    statement = _statement(emergency, inbound.channel == "whatsapp", alone)
+    if alone:
+        row = unit_of_work.run_alone(statement, params, turn=(TURN, inbound.sender)).first()
+    else:
+        turns.wait_for(TURN, inbound.sender)
+        row = db.session.execute(statement, params).first()
+    if row.path is None:  # a copy of this provider id racing ours stored it first
+        return Taken("repeat", None, None, None)
+    if row.path in ("repeat", "blocked"):
+        return Taken(row.path, None, None, None)
+    case = Case(**{name: getattr(row, name) for name in _CASE_COLUMNS})
     if row.path == "opened":
         events.case_changed(case, "case.opened")
     events.case_changed(case, "case.message")
     if row.path == "opened":
         events.case_changed(case, "case.emergency" if emergency else "case.queued")
-        outbox.send_after_commit([row.reply_id])
-    return Message(id=row.message_id, sid=sid, case_id=case.id, direction="inbound", kind="reply", channel=channel,
-                   from_number=sender, to_number=helpline, body=body, language=result.language, segments=segments,
-                   status="received", created_at=now, updated_at=now)
+    return Taken(row.path, case, row.message_id, row.reply_id)
 
 
-@lru_cache(maxsize=4)
-def _statement(emergency: bool, whatsapp: bool):
-    """The statement for a routine or an emergency text on SMS or WhatsApp (built once each)."""
+@lru_cache(maxsize=64)
+def _parts_by_reference_length(template: str) -> tuple[int, ...]:
+    """The reply's SMS parts for each length a reference can have (crm.sms_parts counts; the statement picks)."""
+    return tuple(segments(template + "0" * length) for length in range(_SHORTEST_REFERENCE, _LONGEST_REFERENCE + 1))
+
+
+@lru_cache(maxsize=8)
+def _statement(emergency: bool, whatsapp: bool, alone: bool):
+    """The statement for a routine or an emergency text on SMS or WhatsApp, alone or in a unit of work (built once each)."""
     open_states = ", ".join(f"'{status}'" for status in sorted(OPEN))
     queue = EMERGENCY if emergency else TIER1
-    # An emergency for an open case outside the emergency queue is the ORM path's (nothing written here).
-    blocked = f"SELECT 1 FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency else \
+    # Alone, an emergency for an open case outside the emergency queue is left to declare_emergency (nothing written).
+    blocked = f"SELECT 1 FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency and alone else \
         "SELECT 1 WHERE false"
     alarm = "1, :now" if emergency else "0, NULL"
     callback = ":now" if emergency else "NULL"
     channel = "whatsapp" if whatsapp else "sms"
-    # The new case's timeline entries that carry no value of this text, in the ORM path's order (1, 3-5).
+    # The new case's timeline entries that carry no value of this text, in the order of events (1, 3-5).
     entries = [(1, "opened", {"channel": channel}), (5, "queued", {"queue": queue})]
     if emergency:
         entries[1:1] = [(3, "emergency", {"via": "sms"}), (4, "alarm", {"level": 1, "to": ALARM_TO})]
@@ -161,9 +176,7 @@ WITH known AS (
     INSERT INTO message (case_id, direction, kind, channel, content_variables, from_number, to_number, body, segments,
                          status, created_at, updated_at)
     SELECT id, 'outbound', :kind, '{channel}', CAST('null' AS JSON), :sender_of_reply, caller_phone,
-           :before || reference || :after,
-           CASE WHEN :units + length(reference) <= :single THEN 1
-                ELSE (:units + length(reference) + :split - 1) / :split END,
+           :before || reference || :after, (CAST(:parts AS int[]))[length(reference) - {_SHORTEST_REFERENCE - 1}],
            'pending', :now, :now
     FROM (SELECT id, caller_phone, {reference_sql("id")} AS reference FROM opened) AS new_case
     RETURNING id, case_id
@@ -178,7 +191,7 @@ WITH known AS (
         UNION ALL SELECT 6, case_id, 'sms_out', json_build_object('message_id', id, {reply_detail}) FROM reply
     ) AS entries ORDER BY n
 )
-SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN 'repeat' WHEN EXISTS (SELECT 1 FROM blocked) THEN 'orm'
+SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN 'repeat' WHEN EXISTS (SELECT 1 FROM blocked) THEN 'blocked'
        ELSE result.found END AS path, result.*
 FROM (SELECT 1) AS one LEFT JOIN (
     SELECT 'opened' AS found, opened.*, stored.id AS message_id, reply.id AS reply_id

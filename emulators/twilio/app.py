@@ -10,12 +10,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from telephony.emulator.conferences import Conferences
-from telephony.emulator.messaging import Messaging
-from telephony.emulator.state import Settings, Store
-from telephony.emulator.switchboard import Switchboard
-from telephony.emulator.validation import OpenApiIndex, load_index
-from telephony.emulator.webhooks import Courier, WebhookSender
+from emulators.twilio.conferences import Conferences
+from emulators.twilio.messaging import Messaging
+from emulators.twilio.state import Settings, Store
+from emulators.twilio.switchboard import Switchboard
+from emulators.twilio.validation import OpenApiIndex, load_index
+from emulators.twilio.webhooks import Courier, WebhookSender
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,10 +75,10 @@ def create_emulator_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["twilio_emulator"] = Emulator(settings)
 
-    from telephony.emulator import rest_calls, rest_conferences, rest_messages  # noqa: F401  (register handlers)
-    from telephony.emulator.console import bp as console_bp
-    from telephony.emulator.phone import bp as phone_bp
-    from telephony.emulator.rest import bp as rest_bp
+    from emulators.twilio import rest_calls, rest_conferences, rest_messages  # noqa: F401  (register handlers)
+    from emulators.twilio.console import bp as console_bp
+    from emulators.twilio.phone import bp as phone_bp
+    from emulators.twilio.rest import bp as rest_bp
 
     app.register_blueprint(rest_bp)
     app.register_blueprint(console_bp)

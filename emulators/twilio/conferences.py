@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telephony.emulator.state import Call, Conference, Participant, new_sid, now, rfc2822
+from emulators.twilio.state import Call, Conference, Participant, new_sid, now, rfc2822
 
 if TYPE_CHECKING:
-    from telephony.emulator.app import Emulator
+    from emulators.twilio.app import Emulator
 
 CONFERENCE_EVENTS = {"conference-start": "start", "conference-end": "end", "participant-join": "join",
                      "participant-leave": "leave", "participant-mute": "mute", "participant-unmute": "mute",

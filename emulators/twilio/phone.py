@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from telephony.emulator.console import phone_number
+from emulators.twilio.console import phone_number
 
 bp = Blueprint("phone", __name__)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from telephony.emulator.interrupts import Hangup, LeaveQueue, Redirected
-from telephony.emulator.state import Call, new_sid
-from telephony.emulator.twiml import Document, TwimlError, Verb
+from emulators.twilio.interrupts import Hangup, LeaveQueue, Redirected
+from emulators.twilio.state import Call, new_sid
+from emulators.twilio.twiml import Document, TwimlError, Verb
 
 
 class RoomVerbs:

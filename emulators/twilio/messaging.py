@@ -18,11 +18,11 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from telephony.emulator.state import API_VERSION, Message, new_sid, now, rfc2822
-from telephony.emulator.twiml import TwimlError, parse
+from emulators.twilio.state import API_VERSION, Message, new_sid, now, rfc2822
+from emulators.twilio.twiml import TwimlError, parse
 
 if TYPE_CHECKING:
-    from telephony.emulator.app import Emulator
+    from emulators.twilio.app import Emulator
 
 GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telephony.emulator.resources import conference_json, page, participant_json
-from telephony.emulator.rest import RestCall, RestError, handles, not_found
-from telephony.emulator.rest_calls import check_url, endpoint_ok, status_events
-from telephony.emulator.state import Call, new_sid
+from emulators.twilio.resources import conference_json, page, participant_json
+from emulators.twilio.rest import RestCall, RestError, handles, not_found
+from emulators.twilio.rest_calls import check_url, endpoint_ok, status_events
+from emulators.twilio.state import Call, new_sid
 
 
 def _conference(rc: RestCall, sid: str):

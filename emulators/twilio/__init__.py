@@ -4,7 +4,7 @@
 `driver.Phone` plays a citizen's phone from Python.
 """
 
-from telephony.emulator.app import Emulator, create_emulator_app, emulator_of
-from telephony.emulator.http_client import EmulatorHttpClient, forbid_real_twilio
+from emulators.twilio.app import Emulator, create_emulator_app, emulator_of
+from emulators.twilio.http_client import EmulatorHttpClient, forbid_real_twilio
 
 __all__ = ["Emulator", "EmulatorHttpClient", "create_emulator_app", "emulator_of", "forbid_real_twilio"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from telephony.emulator.resources import call_json, member_json, page, queue_json
-from telephony.emulator.rest import RestCall, RestError, handles, not_found
-from telephony.emulator.state import Call, new_sid
+from emulators.twilio.resources import call_json, member_json, page, queue_json
+from emulators.twilio.rest import RestCall, RestError, handles, not_found
+from emulators.twilio.state import Call, new_sid
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 

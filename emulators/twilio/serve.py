@@ -1,4 +1,4 @@
-"""The emulator as its own server (`gunicorn telephony.emulator.serve:app`), for a topology of several
+"""The emulator as its own server (`gunicorn emulators.twilio.serve:app`), for a topology of several
 web processes that must all reach the same emulated Twilio account (deploy/supervisord-emulator.conf).
 
 Settings from the environment: PUBLIC_BASE_URL (where webhooks go, signed as such), TWILIO_ACCOUNT_SID,
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from crm.config import EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN
-from telephony.emulator.app import create_emulator_app
+from emulators.twilio.app import create_emulator_app
 
 app = create_emulator_app({
     "ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID", EMULATOR_ACCOUNT_SID),

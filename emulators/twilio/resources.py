@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from telephony.emulator.state import (
+from emulators.twilio.state import (
     API_VERSION,
     Call,
     Conference,

@@ -1,12 +1,10 @@
-"""What the helpline texts back, in the sender's script, and how many segments it costs.
+"""What the helpline texts back on its own, in the sender's script (the parts they cost: crm.sms_parts).
 
 Any Devanagari character makes a whole SMS UCS-2 (70 characters, 67 per part when split), so the
 Hindi replies are kept within two parts.
 """
 
 from __future__ import annotations
-
-from crm.sms_parts import is_gsm, segments  # noqa: F401  (the edge counts parts the same way)
 
 REPLIES = {
     "ack": {
