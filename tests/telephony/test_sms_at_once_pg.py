@@ -137,14 +137,11 @@ def _converse(app, steps, channel, patient, statements):
 
 
 def _announced(sent):
-    """The events, cases numbered by first appearance, numbers and times reduced to whether they were there."""
+    """The events, cases numbered by first appearance."""
     case_no, out = {}, []
     for kind, payload, rooms in sent:
         payload = dict(payload)
-        payload["id"] = payload["reference"] = case_no.setdefault(payload["id"], len(case_no))
-        payload["caller"] = payload["caller"] is not None and "XXXXXX" in payload["caller"]
-        payload["queued_at"] = payload["queued_at"] is not None
-        payload["assigned_to"] = payload["assigned_to"] is not None
+        payload["id"] = case_no.setdefault(payload["id"], len(case_no))
         out.append((kind, payload, ["staff" if room.startswith("staff:") else room for room in rooms]))
     return out
 
