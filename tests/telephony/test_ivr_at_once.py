@@ -187,7 +187,7 @@ def test_each_step_is_one_round_trip_and_says_what_it_did(pg_app, cards, sent):
     assert rounds == [1, 1, 1, 1]
     assert "card number" in answers[0][1] and "<Enqueue" in answers[1][1] and "<Leave" in answers[3][1]
     assert [kind for kind, *_ in events] == ["case.opened", "case.queued", "case.callback", "case.updated"]
-    assert all(e["caller"] == "+91 XXXXXX0002" for _, e, _ in events)
+    assert all(set(e) == {"id", "status"} for _, e, _ in events)  # which case and its state, no number
     held = stored(case_id)
     assert [kind for kind, *_ in held["timeline"]] == ["opened", "language", "card_revoked", "queued",
                                                        "callback_requested", "queue_result"]
