@@ -8,14 +8,14 @@ Redis server of the test's own, a python-socketio client logged in as an operato
 import pytest
 
 from tests import factories
+from tests.conftest import TEST_DATABASE
 from tests.integration.test_socket_redis import Dashboard, Server
 
 pytestmark = [pytest.mark.pg, pytest.mark.redis]
 
 
-def test_dashboards_read_their_board_again_when_their_web_process_reconnects_to_redis(pg_app, pg_database,
-                                                                                     tmp_path, redis_server):
-    server = Server(pg_database, tmp_path / "web", redis_server.url)
+def test_dashboards_read_their_board_again_when_their_web_process_reconnects_to_redis(pg_app, tmp_path, redis_server):
+    server = Server(TEST_DATABASE.url(), tmp_path / "web", redis_server.url)  # the test's own database
     try:
         server.wait_ready()
         operator = factories.make_staff("operator")

@@ -18,7 +18,7 @@ import requests
 import socketio
 
 from tests import factories
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, TEST_DATABASE
 from tests.live import free_port
 from tests.telephony import twilio_sign
 
@@ -102,8 +102,8 @@ def text(server: Server, body: str, sender: str) -> None:
 
 
 @pytest.fixture
-def two_processes(pg_app, pg_database, tmp_path):
-    servers = [Server(pg_database, tmp_path / name) for name in ("a", "b")]
+def two_processes(pg_app, tmp_path):
+    servers = [Server(TEST_DATABASE.url(), tmp_path / name) for name in ("a", "b")]  # the test's own database
     try:
         for server in servers:
             server.wait_ready()
