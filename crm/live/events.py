@@ -1,4 +1,4 @@
-"""Live events for dashboards: ids, status, priority and masked numbers only.
+"""Live events for dashboards: a case's id and status only.
 
 The database is the truth; an event only says "look again". Events are collected during a unit of
 work, built from the objects just before the commit (no re-read) and sent after it, so a rolled-back
@@ -14,32 +14,20 @@ from crm import unit_of_work
 from crm.extensions import db, socketio
 from crm.live import publisher
 from crm.models import Case
-from crm.models.base import iso
-from crm.phones import masked
 
 log = logging.getLogger(__name__)
 PENDING = "sampark_live_pending"
 
 
 def case_summary(case: Case) -> dict:
-    """What an event may carry about a case: never a full phone or card number, never a name."""
-    return {
-        "id": case.id,
-        "reference": case.reference,
-        "status": case.status,
-        "priority": case.priority,
-        "channel": case.channel,
-        "language": case.language,
-        "queue": case.queue,
-        "specialty": case.specialty,
-        "caller": masked(case.caller_phone),
-        "patient_matched": case.patient_id is not None,
-        "queued_at": iso(case.queued_at),
-        "callback_requested": case.callback_requested_at is not None,
-        "assigned_to": case.assigned_to_id,
-        "doctor": case.doctor_id,
-        "alarm_level": case.alarm_level,
-    }
+    """What a case event carries: which case, and its state; never a phone or card number, never a name.
+
+    That is all the pages use (static/js/sampark.js's live client): any event makes a page read its board again,
+    and the id tells a desk whether the case open on its screen is the one that changed (then its panel, thread
+    and timeline are read again too). Everything else a page shows comes from those reads, which are audited and
+    checked against who is reading; an event goes to a whole room.
+    """
+    return {"id": case.id, "status": case.status}
 
 
 def rooms_for(case: Case) -> list[str]:

@@ -18,13 +18,19 @@ CAPABILITY_ROOMS = {"work_tier1": ("tier1", "emergency"), "watch_tier2": ("tier2
 CONNECT_CAPABILITIES = ("read_cases", "card_office")
 
 
-def rooms_of(staff) -> list[str]:
-    """The rooms a staff member hears: their work's, their specialty's, their own."""
+def rooms_of(staff, shown: list[str] | None = None) -> list[str]:
+    """The rooms a staff member hears: their work's, their specialty's, their own.
+
+    `shown`: the boards the page shows (its live client names them, e.g. ["tier1", "emergency"]); the page then
+    hears only those of its rooms, and always its own. None: every room the staff member may hear.
+    """
     rooms = [room for capability, names in CAPABILITY_ROOMS.items() if can(staff, capability) for room in names]
     if staff.role == "doctor" and staff.specialty:
         rooms.append(f"tier2:{staff.specialty}")
+    if shown is not None:
+        rooms = [room for room in rooms if room.split(":")[0] in shown]
     rooms.append(f"staff:{staff.id}")
-    return rooms
+    return list(dict.fromkeys(rooms))
 
 
 def init_app() -> None:
@@ -37,12 +43,20 @@ def init_app() -> None:
 
 
 def connect(auth=None):
-    """Refuse anyone without a logged-in staff session; put the rest in their rooms."""
+    """Refuse anyone without a logged-in staff session; put the rest in their rooms (those the page shows)."""
     if not current_user.is_authenticated or not any(can(current_user, c) for c in CONNECT_CAPABILITIES):
         return False  # Socket.IO answers the client with a connect_error
-    for room in rooms_of(current_user):
+    for room in rooms_of(current_user, _shown(auth)):
         join_room(room)
     return True
+
+
+def _shown(auth) -> list[str] | None:
+    """The boards a page asked for ({"rooms": [...]}), or None; a name it may not hear is simply not joined."""
+    asked = auth.get("rooms") if isinstance(auth, dict) else None
+    if not isinstance(asked, list):
+        return None
+    return [name for name in asked if isinstance(name, str)]
 
 
 REREAD = "live.reread"  # to every dashboard of a web process whose Redis connection came back: read the board again

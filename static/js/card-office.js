@@ -1,6 +1,6 @@
-/* The card office: each import or bulk issue on the page follows its job live.
-   The socket brings progress to this registrar's room; on (re)connect and on load the page asks the API for
-   the state of every unfinished job, so a reload or a missed event never leaves a stale bar. */
+/* The card office: each import or bulk issue on the page follows its job live, through the shared live
+   client (Sampark.live): progress events in this registrar's room make the page read its unfinished jobs, as
+   do a load and every (re)connect, so a reload or a missed event never leaves a stale bar. */
 (function () {
   'use strict';
   const number = new Intl.NumberFormat('en-IN');
@@ -47,22 +47,24 @@
       .filter((box) => box.dataset.status === 'queued' || box.dataset.status === 'running');
   }
 
-  async function refresh() {
+  // What every unfinished job on the page looks like now (the job rows are the truth; an event only says which
+  // job moved). A burst of progress events is one read, and an older read never moves a bar back.
+  async function read() {
+    const jobs = [];
     for (const box of unfinished()) {
       const answer = await window.Sampark.api('GET', `/api/v1/card-office/jobs/${box.dataset.job}`);
-      if (answer.ok) render(answer.data);
+      if (answer.ok) jobs.push(answer.data);
     }
+    return jobs;
   }
 
-  const live = document.getElementById('live');
-  function state(name, text) { live.dataset.state = name; live.textContent = text; }
-  const socket = window.io({ reconnectionDelayMax: 5000 });
-  socket.on('connect', () => { state('live', 'live'); refresh(); });
-  socket.on('live.reread', () => refresh());  // the server's Redis came back: what it missed is read again
-  socket.on('disconnect', () => state('down', 'reconnecting…'));
-  socket.on('connect_error', () => state('down', 'not connected: retrying…'));
-  socket.on('office.progress', render);
-  refresh();
+  window.Sampark.live({
+    rooms: [],  // only this registrar's own room: their jobs' progress, no case traffic
+    read,
+    show: (jobs) => jobs.forEach(render),
+    hears: (name) => name === 'office.progress',
+    status: { element: document.getElementById('live'), live: 'live', down: 'reconnecting…', failed: 'not connected: retrying…' },
+  });
   const focus = document.querySelector('[data-job][data-focus]');
   if (focus) focus.scrollIntoView({ block: 'nearest' });
 })();

@@ -1,5 +1,5 @@
 // Tier-2 dashboard. The database is the truth: socket events only say "look again", and the page
-// re-reads /api/v1/queues/tier2 on every event and on every reconnect. Citizen and operator text is
+// re-reads /api/v1/queues/tier2 through the shared live client (Sampark.live). Citizen and operator text is
 // only ever set with textContent (or comes escaped from the server's HTML fragments).
 (function () {
   const root = document.getElementById('doctor');
@@ -137,41 +137,39 @@
     notifyState();
   }
 
-  // Reads overlap (every event asks for one): an answer older than the one on screen is dropped, so a
-  // read that arrives late never brings back an emergency someone has just accepted.
-  let reads = 0, shown = 0;
-  async function refresh() {
-    const mine = ++reads;
-    const r = await api('GET', '/api/v1/queues/tier2');
-    if (r.ok && mine > shown) { shown = mine; render(r.data); }
-  }
-
   // The case panel is patched section by section, never redrawn under the doctor's hands: a note being
   // typed keeps its text and focus when the citizen texts again (drafts are kept per case, also across
-  // a reload, by Sampark's data-draft fields).
-  let panels = 0, panelShown = 0;  // as for the board: an older panel never replaces a newer one
+  // a reload, by Sampark's data-draft fields). Its reads go through a shared reader: the newest wins, so a
+  // panel that left before the doctor accepted never brings the Accept button back.
+  const panel = window.Sampark.reader({
+    read: async () => {
+      const caseId = selected;
+      if (!caseId) return null;
+      const response = await window.Sampark.html(`/doctor/cases/${caseId}/panel`);
+      return { caseId, response };
+    },
+    show: ({ caseId, response }) => {
+      if (!response.ok) { if (!panel.quiet && response.status !== 401) toast('Could not open the case.', true); return; }
+      const fresh = document.createElement('div');
+      fresh.innerHTML = response.text;  // server-rendered, autoescaped
+      const box = $('detail');
+      const current = box.querySelector('article.doctor-case');
+      const article = fresh.querySelector('article.doctor-case');
+      if (selected !== caseId || !article) return;  // another case was chosen meanwhile
+      const same = current && current.dataset.case === article.dataset.case;
+      if (same) {
+        for (const name of ['mine', 'channel', 'liveCall']) current.dataset[name] = article.dataset[name];
+        Sampark.patch(current, article);
+      } else { box.replaceChildren(article); Sampark.drafts.restore(box); }
+      loadSlots();
+      document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
+    },
+  });
   async function show(caseId, quiet) {
-    const mine = ++panels;
-    const changed = selected !== caseId;
     selected = caseId;
+    panel.quiet = !!quiet;
     try { localStorage.setItem(`sampark.doctor.${me}.selected`, String(caseId)); } catch (e) { /* no storage */ }
-    const response = await window.Sampark.html(`/doctor/cases/${caseId}/panel`);
-    if (!response.ok) { if (!quiet && response.status !== 401) toast('Could not open the case.', true); return; }
-    const fresh = document.createElement('div');
-    fresh.innerHTML = response.text;  // server-rendered, autoescaped
-    const box = $('detail');
-    const current = box.querySelector('article.doctor-case');
-    const article = fresh.querySelector('article.doctor-case');
-    if (selected !== caseId || !article) return;  // another case was chosen meanwhile
-    if (mine < panelShown) return;  // a read that left earlier came back later: what is shown is newer
-    panelShown = mine;
-    const same = !changed && current && current.dataset.case === article.dataset.case;
-    if (same) {
-      for (const name of ['mine', 'channel', 'liveCall']) current.dataset[name] = article.dataset[name];
-    }
-    if (same) Sampark.patch(current, article); else { box.replaceChildren(article); Sampark.drafts.restore(box); }
-    loadSlots();
-    document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
+    await panel.now();
   }
 
   async function accept(caseId) {
@@ -278,15 +276,21 @@
   // The clinical note being typed: what triage reads in it, beside the field (the same classify as SMS and IVR).
   window.FlagHints.delegate($('detail'), 'textarea[data-flag-hints]');
 
-  const socket = io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
-  const live = $('live');
-  socket.on('connect', () => { live.dataset.state = 'live'; live.textContent = 'live'; refresh(); });
-  socket.on('live.reread', () => refresh());  // the server's Redis came back: what it missed is read again
-  socket.on('disconnect', () => { live.dataset.state = 'down'; live.textContent = 'reconnecting…'; });
-  socket.onAny(() => { refresh(); if (selected) show(selected, true); });
-  refresh();
+  // The board: every case event in the doctor's rooms reads it again (one read for a burst); an event about
+  // the case on screen reads its panel too.
+  const board = window.Sampark.live({
+    rooms: ['tier2', 'emergency'],
+    read: async () => { const r = await api('GET', '/api/v1/queues/tier2'); return r.ok ? r.data : null; },
+    show: render,
+    heard: (name, payload) => {
+      if (selected && (!payload || !payload.id || payload.id === selected)) { panel.quiet = true; panel.soon(); }
+    },
+    status: { element: $('live'), live: 'live', down: 'reconnecting…' },
+    every: { live: 15000, down: 15000 },  // a safety net if the socket is silently gone
+  });
+  const refresh = board.refresh;
+  window.sampark = board;  // for support staff in the browser console, and the browser tests
   let kept = null;
   try { kept = Number(localStorage.getItem(`sampark.doctor.${me}.selected`)) || null; } catch (e) { kept = null; }
   if (kept) show(kept, true);  // after a reload: the same case, with its drafts
-  setInterval(refresh, 15000);  // a safety net if the socket is silently gone
 })();

@@ -1,6 +1,6 @@
-/* The live figures of the supervisor board and the wallboard: read over HTTP when something happened.
-   Socket events only say "look again": every event schedules one fetch (debounced), never a polling loop.
-   Waits tick locally between fetches, from the moment the figures were read. */
+/* The live figures of the supervisor board and the wallboard, read through the shared live client
+   (Sampark.live: events say "look again", a burst is one read, the newest read wins), never a polling loop.
+   Waits tick locally between reads, from the moment the figures were read. */
 (function () {
   'use strict';
 
@@ -51,31 +51,14 @@
     });
   }
 
+  /* Follow a board URL through the shared live client: render(board, readAt) with each newest read. */
   function live(url, render) {
-    const status = document.getElementById('live');
-    let timer = null, inFlight = false, again = false;
-    async function read() {
-      timer = null;
-      if (inFlight) { again = true; return; }
-      inFlight = true;
-      try {
-        const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-        if (response.ok) render(await response.json(), Date.now());
-      } finally {
-        inFlight = false;
-        if (again) { again = false; soon(); }
-      }
-    }
-    function soon() { if (!timer) timer = setTimeout(read, 150); }
-    function state(name, text) { if (status) { status.dataset.state = name; status.textContent = text; } }
-    const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
-    socket.on('connect', () => { state('live', 'Live'); read(); });
-    socket.on('live.reread', () => read());  // the server's Redis came back: what it missed is read again
-    socket.on('disconnect', () => state('down', 'Reconnecting…'));
-    socket.on('connect_error', () => state('down', 'Not connected: retrying…'));
-    socket.onAny(() => soon());
-    read();
-    return { refresh: soon };
+    return window.Sampark.live({
+      rooms: ['supervisors'],
+      read: async () => { const r = await window.Sampark.api('GET', url); return r.ok ? { board: r.data, at: Date.now() } : null; },
+      show: ({ board, at }) => render(board, at),
+      status: { element: document.getElementById('live'), live: 'Live', down: 'Reconnecting…', failed: 'Not connected: retrying…' },
+    });
   }
 
   window.SamparkFloor = { duration, show, fillQueues, tick, live };

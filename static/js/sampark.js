@@ -1,4 +1,5 @@
-// Shared by every staff page: one way to call the API, to report its errors and to show a toast.
+// Shared by every staff page: one way to call the API, to report its errors and to show a toast, and the one
+// live-board client (Sampark.live) every desk's page follows the database with.
 // Sampark.api(method, path, body) -> {ok, status, data}: never throws; a network failure or an expired
 // session comes back as a readable message (and an expired session goes to the login page, then back).
 (function () {
@@ -10,7 +11,13 @@
     window.location.href = '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search);
   }
 
+  // Every answered write is counted: a read that left before one was answered may show the world without it.
+  let writes = 0;
   async function api(method, path, body) {
+    try { return await call(method, path, body); } finally { if (method !== 'GET') writes += 1; }
+  }
+
+  async function call(method, path, body) {
     const options = { method, credentials: 'same-origin', headers: { 'X-CSRFToken': csrf, Accept: 'application/json' } };
     if (body !== undefined) { options.headers['Content-Type'] = 'application/json'; options.body = JSON.stringify(body); }
     let response;
@@ -120,6 +127,24 @@
     }
   }
 
+  // el('li', {class, dataset, onclick, ...attributes}, ...children): a DOM node whose children are nodes or text
+  // (set as text, never parsed as HTML: citizens' words go through here).
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key === 'dataset') Object.assign(node.dataset, value);
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
   // What a desk scanner or a person typed into an "identify the caller" field: card number, phone or QR.
   function scanQuery(text) {
     const digits = text.replace(/[\s-]/g, '');
@@ -128,5 +153,79 @@
     return { qr: text.trim() };
   }
 
-  window.Sampark = { api, html, toast, csrf, toLogin, scanQuery, drafts: { restore, forget, unsaved }, patch };
+  // ---- live boards -----------------------------------------------------------------------------
+  // The database is the truth: a socket event only says "look again", and the page reads over HTTP.
+  // reader({read, show}) is one thing a page keeps on screen. soon() coalesces a burst of asks into one read
+  // (`delay` ms after the first); while a read is out, asks wait for it, unless it has been out for `patience`
+  // ms (a slow read never freezes the page). now() reads at once (after the page's own write). The newest read
+  // wins: an answer older than the one shown is dropped, and so is one that left before one of the page's own
+  // writes was answered (it is read again). read() resolves to what to show, or null for nothing.
+  function reader(options) {
+    const o = Object.assign({ delay: 150, patience: 2000 }, options);
+    let timer = null, issued = 0, shown = 0, out = null, again = false;
+    function soon(delay) {
+      if (!timer) timer = setTimeout(fire, delay === undefined ? o.delay : delay);
+    }
+    function fire() {
+      timer = null;
+      const age = out ? Date.now() - out.at : Infinity;
+      if (age < o.patience) { again = true; timer = setTimeout(fire, o.patience - age); return; }
+      now();
+    }
+    async function now() {
+      clearTimeout(timer); timer = null;
+      const mine = { seq: ++issued, at: Date.now(), writes };
+      out = mine; again = false;
+      let data = null;
+      try { data = await o.read(); } catch (err) { data = null; }
+      if (out === mine) out = null;
+      try {
+        if (data !== null && data !== undefined && mine.seq > shown) {
+          if (writes !== mine.writes) again = true;  // it may predate the page's own change: read again
+          else { shown = mine.seq; o.show(data); }
+        }
+      } finally {
+        if (again && !out) { again = false; clearTimeout(timer); timer = null; soon(0); }
+      }
+    }
+    return { soon, now };
+  }
+
+  // live({read, show, rooms, status, every, hears, heard}): connect one Socket.IO client for the page, in the
+  // rooms it shows (`rooms`; the server adds the staff member's own), and keep reader({read, show}) fresh:
+  // read at once on load, on every (re)connect and on the server's "Redis is back" signal (live.reread: events
+  // of an outage never arrive), soon() on every event `hears(name, payload)` lets through (all by default),
+  // after `heard(name, payload)` has done the page's own part. `status` {element, live, down, failed}: the
+  // page's connection badge (data-state live / down). `every` {live, down}: a safety-net read every so many
+  // ms while connected / while not. Returns {socket, refresh, soon, connected()}.
+  function live(options) {
+    const o = Object.assign({ hears: () => true, every: {} }, options);
+    const board = reader(o);
+    let connected = false;
+    const settings = { transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 };
+    if (o.rooms) settings.auth = { rooms: o.rooms };
+    const socket = window.io(settings);
+    function badge(state) {
+      const s = o.status;
+      if (!s || !s.element) return;
+      s.element.dataset.state = state === 'live' ? 'live' : 'down';
+      const text = s[state] || (state === 'failed' ? s.down : '');
+      if (text) s.element.textContent = text;
+    }
+    socket.on('connect', () => { connected = true; badge('live'); board.now(); });
+    socket.on('live.reread', () => board.now());
+    socket.on('disconnect', () => { connected = false; badge('down'); });
+    socket.on('connect_error', () => { connected = false; badge('failed'); });
+    socket.onAny((name, payload) => {
+      if (name === 'live.reread' || !o.hears(name, payload)) return;
+      if (o.heard) o.heard(name, payload);
+      board.soon();
+    });
+    if (o.every.live) setInterval(() => { if (connected) board.soon(); }, o.every.live);
+    if (o.every.down) setInterval(() => { if (!connected) board.soon(); }, o.every.down);
+    board.now();
+    return { socket, refresh: board.now, soon: board.soon, connected: () => connected };
+  }
+
+  window.Sampark = { api, html, toast, csrf, toLogin, scanQuery, drafts: { restore, forget, unsaved }, patch, el, reader, live };
 })();

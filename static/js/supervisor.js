@@ -222,6 +222,6 @@
     renderAgents();
   }
 
-  F.live(root.dataset.boardUrl, render);
+  window.sampark = F.live(root.dataset.boardUrl, render);  // for support staff in the console, and the browser tests
   setInterval(() => { F.tick(root, readAt); tickAgents(); }, 1000);
 })();

@@ -32,7 +32,7 @@
     F.tick(root, readAt);
   }
 
-  F.live(root.dataset.boardUrl, render);
+  window.sampark = F.live(root.dataset.boardUrl, render);  // for support staff in the console, and the browser tests
   clock();
   setInterval(clock, 1000);
 })();

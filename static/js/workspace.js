@@ -1,5 +1,6 @@
 // The tier-1 workspace. The database is the truth: a socket event only says "look again", and the
-// page re-reads GET /api/v1/queues/tier1 (also on every (re)connect and every 30 s as a safety net).
+// page re-reads GET /api/v1/queues/tier1 through the shared live client (Sampark.live; also every 30 s as a
+// safety net, every 10 s while not connected).
 // Every action is an /api/v1 call. Citizen text is only ever set with textContent, never as HTML.
 (function () {
   'use strict';
@@ -7,35 +8,16 @@
   const config = JSON.parse($('ws-config').textContent);
   const state = {
     board: null, skew: 0, current: null, connection: null, selected: 0, cannedLang: 'hi', canned: [],
-    assessed: '', refreshing: false, again: false, live: false, seenInbound: {},
+    assessed: '', seenInbound: {},
   };
 
   // ---- small helpers -------------------------------------------------------------------------
-  // Shared: errors, expired sessions, network failures. Every write is counted: a board read that was
-  // already on its way when a write (a claim, an outcome) was answered is stale, and is read again rather
-  // than shown (it would close the case just answered and take the operator's focus with it).
-  let writes = 0;
-  async function api(method, path, body) {
-    if (method === 'GET') return window.Sampark.api(method, path, body);
-    try { return await window.Sampark.api(method, path, body); } finally { writes += 1; }
-  }
+  // Shared: errors, expired sessions, network failures, and the count of answered writes that tells the live
+  // board a read that left before a claim or an outcome was answered is stale (it would close the case just
+  // answered and take the operator's focus with it).
+  const api = window.Sampark.api;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === 'class') node.className = value;
-      else if (key === 'dataset') Object.assign(node.dataset, value);
-      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? '' : value);
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));  // text, never HTML
-    }
-    return node;
-  }
-
+  const el = window.Sampark.el;  // text children only, never HTML
   const toast = window.Sampark.toast;
 
   const now = () => Date.now() + state.skew;
@@ -56,31 +38,19 @@
     talking: 'On the call', ended: 'The call has ended' };
 
   // ---- the board -----------------------------------------------------------------------------
-  let refreshTimer = null;
-  function scheduleRefresh(delay) {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, delay === undefined ? 120 : delay);
-  }
+  // Read through the shared live client (Sampark.live, wired at the end): events coalesce into one read,
+  // the newest read wins, and a (re)connect reads again.
+  let board = null;
+  const refresh = () => board.refresh();
+  const scheduleRefresh = (delay) => board.soon(delay);
 
-  async function refresh() {
-    if (state.refreshing) { state.again = true; return; }
-    state.refreshing = true;
-    try {
-      const before = writes;
-      const { ok, data } = await api('GET', '/api/v1/queues/tier1');
-      if (ok && before !== writes) state.again = true;
-      else if (ok) {
-        // Follow the server's clock, but ignore the few ms of request latency each read adds: a timer that
-        // wobbles by a second between reads looks broken to the person watching it.
-        const skew = ms(data.server_time) - Date.now();
-        if (state.skewSet === undefined || Math.abs(skew - state.skew) > 1000) { state.skew = skew; state.skewSet = true; }
-        state.board = data;
-        renderBoard();
-      }
-    } finally {
-      state.refreshing = false;
-      if (state.again) { state.again = false; scheduleRefresh(0); }
-    }
+  function showBoard(data) {
+    // Follow the server's clock, but ignore the few ms of request latency each read adds: a timer that
+    // wobbles by a second between reads looks broken to the person watching it.
+    const skew = ms(data.server_time) - Date.now();
+    if (state.skewSet === undefined || Math.abs(skew - state.skew) > 1000) { state.skew = skew; state.skewSet = true; }
+    state.board = data;
+    renderBoard();
   }
 
   function renderBoard() {
@@ -410,140 +380,9 @@
       ...state.canned.map((r) => el('option', { value: r.id, class: lang === 'hi' ? 'hi' : '' }, lang === 'hi' ? r.title_hi : r.title_en)));
   }
 
-  // ---- assessment and outcome ----------------------------------------------------------------
-  function flagBoxes() { return Array.from(document.querySelectorAll('input[name="red_flags"]')); }
-  function ticked() { return flagBoxes().filter((b) => b.checked); }
-  function assessmentKey() { return JSON.stringify([$('reason').value.trim(), ticked().map((b) => b.value), $('notes').value.trim()]); }
-
-  function fillAssessment(c) {
-    $('reason').value = c.reason || '';
-    const flags = new Set(c.red_flags || []);
-    flagBoxes().forEach((b) => { b.checked = flags.has(b.value); });
-    state.assessed = assessmentKey();
-    updateOffer();
-    hints.clear();
-    if ($('reason').value.trim()) hints.refresh();
-  }
-
-  // Red flags triage reads in the reason as it is typed; "Tick" ticks the box and puts it on the timeline.
-  const hints = window.FlagHints.attach({
-    input: $('reason'),
-    panel: $('flag-hints'),
-    tickable: (id) => (state.current && !$('reason').disabled
-      ? flagBoxes().find((b) => b.value === id) || null : null),
-    onAccept: async (ids, text) => {
-      const c = state.current;
-      if (!c) return false;
-      const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/assessment/suggested-flags`, { text, red_flags: ids });
-      if (!ok) { toast(data.message || 'Could not record the suggestion.', true); return false; }
-      flagBoxes().forEach((b) => { if (ids.includes(b.value)) b.checked = true; });
-      if (ids.some((id) => flagBoxes().find((b) => b.value === id && b.dataset.priority === 'P2'))) {
-        $('assess-form').querySelector('details.urgent-flags').open = true;  // show what was ticked
-      }
-      updateOffer();
-      loadTimeline();
-      return true;
-    },
-  });
-
-  function updateOffer() {
-    const flags = ticked();
-    const p1 = flags.filter((b) => b.dataset.priority === 'P1');
-    const box = $('offer');
-    if (!flags.length) { box.hidden = true; return; }
-    const urgent = p1.length === 0;
-    const names = (urgent ? flags : p1).map((b) => b.dataset.label).join(', ');
-    box.className = 'offer' + (urgent ? ' urgent' : '');
-    box.replaceChildren(
-      el('p', {}, el('b', {}, urgent ? 'Urgent sign: ' : 'Red flag: '), names,
-        urgent ? ' — a doctor should see this today.' : ' — escalate as an EMERGENCY now; tell the caller to call 108 if they can.'),
-      el('button', { type: 'button', onclick: () => prepareEscalation(true) },
-        urgent ? 'Escalate as urgent ' : 'Escalate as emergency ', el('kbd', {}, 'E')));
-    box.hidden = false;
-  }
-
-  function prepareEscalation(focus) {
-    const flags = ticked();
-    const p1 = flags.filter((b) => b.dataset.priority === 'P1');
-    const top = p1[0] || flags[0];
-    if (top) {
-      $('urgency').value = p1.length ? 'emergency' : 'urgent';
-      $('specialty').value = top.dataset.specialty === 'general_medicine' ? '' : top.dataset.specialty;
-    }
-    if (!$('summary').value.trim()) {
-      const parts = [];
-      if (flags.length) parts.push(`Red flags: ${flags.map((b) => b.dataset.label).join(', ')}.`);
-      if ($('reason').value.trim()) parts.push(`Reason: ${$('reason').value.trim()}.`);
-      if ($('notes').value.trim()) parts.push($('notes').value.trim());
-      $('summary').value = parts.join(' ');
-    }
-    selectTab('escalate', focus);
-    if (focus) { const s = $('summary'); s.focus(); s.setSelectionRange(s.value.length, s.value.length); }
-  }
-
-  async function saveAssessment(quiet) {
-    const c = state.current;
-    if (!c) return true;
-    const key = assessmentKey();
-    if (key === state.assessed) return true;
-    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/assessment`, {
-      reason: $('reason').value, red_flags: ticked().map((b) => b.value), notes: $('notes').value });
-    if (!ok) { toast(data.message || 'Could not save the assessment.', true); return false; }
-    $('notes').value = '';
-    state.assessed = assessmentKey();
-    if (!quiet) toast('Assessment saved.');
-    loadTimeline();
-    return true;
-  }
-
-  function selectTab(name, focus) {
-    for (const tab of ['resolve', 'inform', 'escalate', 'callback']) {
-      $(`tab-${tab}`).setAttribute('aria-selected', String(tab === name));
-      $(`form-${tab}`).hidden = tab !== name;
-    }
-    if (name === 'inform' && !$('inform-message').value && $('reason').value) $('inform-message').value = $('reason').value;
-    if (focus) {
-      const first = $(`form-${name}`).querySelector('select, textarea, input');
-      if (first) first.focus();
-    }
-  }
-
-  function outcomeBody(form) {
-    const data = {};
-    for (const field of form.elements) if (field.name) data[field.name] = field.value;
-    if (form.dataset.action === 'schedule-callback') {
-      if (!data.due_at) return null;
-      data.due_at = new Date(data.due_at).toISOString();  // the desk PC's wall clock, sent with its offset
-    }
-    return data;
-  }
-
-  async function submitOutcome(form) {
-    const c = state.current;
-    if (!c) return;
-    const body = outcomeBody(form);
-    if (!body) { $('outcome-error').textContent = 'Choose when to call back.'; return; }
-    const button = form.querySelector('button[type="submit"]');
-    button.disabled = true;
-    try {
-      if (!(await saveAssessment(true))) return;
-      const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${form.dataset.action}`, body);
-      if (!ok) { $('outcome-error').textContent = data.message; toast(data.message, true); return; }
-      $('outcome-error').textContent = '';
-      toast(`${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Wrap-up ${config.wrap_up_seconds} s.`);
-      state.current = Object.assign(state.current, data);
-      await refresh();
-      $('ready').focus();
-    } finally { button.disabled = false; }
-  }
-
-  function callbackIn(minutes, tomorrowHour) {
-    const at = new Date(now());
-    if (tomorrowHour !== undefined) { at.setDate(at.getDate() + 1); at.setHours(tomorrowHour, 0, 0, 0); }
-    else at.setMinutes(at.getMinutes() + minutes);
-    const pad = (n) => String(n).padStart(2, '0');
-    $('due-at').value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-  }
+  // ---- assessment and outcome (workspace-outcome.js) ----------------------------------------------
+  const { flagBoxes, fillAssessment, prepareEscalation, selectTab } = window.SamparkOutcome({
+    state, config, api, toast, el, now, OUTCOME_TEXT, loadTimeline, refresh: () => refresh() });
 
   // ---- presence, wrap-up, report -------------------------------------------------------------
   async function setPresence(presence) {
@@ -673,16 +512,6 @@
   document.querySelectorAll('[data-presence]').forEach((b) => b.addEventListener('click', () => {
     if (b.dataset.presence !== 'on_call') setPresence(b.dataset.presence);  // on call comes from answering
   }));
-  $('assess-form').addEventListener('submit', (event) => { event.preventDefault(); saveAssessment(false); });
-  $('assess-form').addEventListener('change', (event) => { if (event.target.name === 'red_flags') updateOffer(); });
-  for (const name of ['resolve', 'inform', 'escalate', 'callback']) {
-    $(`tab-${name}`).addEventListener('click', () => (name === 'escalate' ? prepareEscalation(false) : selectTab(name, false)));
-  }
-  document.querySelectorAll('.outcome form').forEach((form) => form.addEventListener('submit', (event) => {
-    event.preventDefault(); submitOutcome(form);
-  }));
-  document.querySelectorAll('[data-minutes]').forEach((b) => b.addEventListener('click', () => callbackIn(Number(b.dataset.minutes))));
-  document.querySelectorAll('[data-tomorrow]').forEach((b) => b.addEventListener('click', () => callbackIn(0, Number(b.dataset.tomorrow))));
   $('ready').addEventListener('click', () => setPresence('available'));
   $('report-sms').addEventListener('click', sendReport);
   $('leave-call').addEventListener('click', leaveCall);
@@ -702,31 +531,22 @@
     if (reply) { $('reply-body').value = reply[state.cannedLang]; updateCount(); $('reply-body').focus(); }
   });
   document.querySelectorAll('.lang-switch button').forEach((b) => b.addEventListener('click', () => setCannedLang(b.dataset.lang)));
-  $('disposition').addEventListener('change', () => {
-    const option = $('disposition').selectedOptions[0];
-    $('advice').required = option && option.dataset.needsAdvice === 'true';
-  });
 
   // ---- live events ---------------------------------------------------------------------------
-  const conn = $('conn');
-  function connection(live, text) {
-    state.live = live;
-    conn.dataset.state = live ? 'live' : 'down';
-    conn.textContent = text;
-  }
-  const socket = window.io({ transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 });
-  socket.on('connect', () => { connection(true, 'Live'); refresh(); });  // (re)connected: read the truth again
-  // The server's own connection to Redis came back: events of the outage never arrived, read the truth again.
-  socket.on('live.reread', () => refresh());
-  socket.on('disconnect', () => connection(false, 'Reconnecting… queue refreshes every 10 s'));
-  socket.on('connect_error', () => connection(false, 'Not connected: retrying… queue refreshes every 10 s'));
-  socket.onAny((name, payload) => {
-    if (!name.startsWith('case.') && !name.startsWith('presence.')) return;
-    if (state.current && payload && payload.id === state.current.id) {
-      if (name === 'case.message') loadThread();
-      loadTimeline();  // call legs joining and leaving, notes, escalation: all on the timeline
-    }
-    scheduleRefresh();
+  board = window.Sampark.live({
+    rooms: ['tier1', 'emergency'],
+    read: async () => { const { ok, data } = await api('GET', '/api/v1/queues/tier1'); return ok ? data : null; },
+    show: showBoard,
+    hears: (name) => name.startsWith('case.') || name.startsWith('presence.'),
+    heard: (name, payload) => {
+      if (state.current && payload && payload.id === state.current.id) {
+        if (name === 'case.message') loadThread();
+        loadTimeline();  // call legs joining and leaving, notes, escalation: all on the timeline
+      }
+    },
+    status: { element: $('conn'), live: 'Live', down: 'Reconnecting… queue refreshes every 10 s',
+      failed: 'Not connected: retrying… queue refreshes every 10 s' },
+    every: { live: 30000, down: 10000 },
   });
   // Hold (with music) and mute go to the case's conference through the server's twilio Client; the
   // button says what a click will do next. Consult: hold the caller, escalate, resume when the doctor is on.
@@ -749,9 +569,6 @@
     list.hidden = !list.hidden;
     $('emergency-banner').setAttribute('aria-expanded', String(!list.hidden));
   });
-  window.sampark = { socket, refresh };  // for support staff in the browser console, and the browser tests
+  window.sampark = board;  // for support staff in the browser console, and the browser tests
   setInterval(tick, 1000);
-  setInterval(() => { if (!state.live) refresh(); }, 10000);
-  setInterval(() => { if (state.live) refresh(); }, 30000);
-  refresh();
 })();

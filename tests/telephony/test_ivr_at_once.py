@@ -107,8 +107,7 @@ def twilio_params(call_sid: str, caller: str, status: str) -> dict:
 
 def _event(payload: dict, case_id: int) -> dict:
     assert payload["id"] == case_id
-    return payload | {"id": "N", "reference": "R", "queued_at": payload["queued_at"] is not None,
-                      "assigned_to": payload["assigned_to"] is not None}
+    return payload | {"id": "N"}
 
 
 class counted:
@@ -188,7 +187,7 @@ def test_each_step_is_one_round_trip_and_says_what_it_did(pg_app, cards, sent):
     assert rounds == [1, 1, 1, 1]
     assert "card number" in answers[0][1] and "<Enqueue" in answers[1][1] and "<Leave" in answers[3][1]
     assert [kind for kind, *_ in events] == ["case.opened", "case.queued", "case.callback", "case.updated"]
-    assert all(e["caller"] == "+91 XXXXXX0002" for _, e, _ in events)
+    assert all(set(e) == {"id", "status"} for _, e, _ in events)  # which case and its state, no number
     held = stored(case_id)
     assert [kind for kind, *_ in held["timeline"]] == ["opened", "language", "card_revoked", "queued",
                                                        "callback_requested", "queue_result"]

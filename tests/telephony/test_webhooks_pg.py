@@ -148,7 +148,7 @@ def test_the_one_statement_webhooks_announce_what_they_wrote(app, client, login)
             call_sid, "+919876500011", CallStatus="completed", SequenceNumber="3", CallDuration="7"))
     assert answer.status_code == 204 and len(statements) == 1
     received = {e["name"]: e["args"][0] for e in board.get_received()}
-    assert received["case.opened"]["status"] == "ivr" and received["case.opened"]["caller"] == "+91 XXXXXX0011"
+    assert received["case.opened"]["status"] == "ivr"
     assert received["case.abandoned"]["status"] == "abandoned" and received["case.updated"]["status"] == "abandoned"
     assert "9876500011" not in repr(received)
     db.session.expire_all()
