@@ -27,7 +27,7 @@ from crm.cases.status import Status
 from crm.extensions import db
 from crm.live import events
 from crm.models import Call, Case, Message
-from crm.models.telephony import CALL_STATUS_RANK, MESSAGE_STATUS_RANK
+from crm.models.telephony import CALL_ENDED, CALL_STATUS_RANK, MESSAGE_STATUS_RANK
 from telephony import gateway, messages, sms_text
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def reconcile_silent_calls(now: datetime) -> int:
         except (TwilioException, OSError) as exc:
             log.warning("cannot reconcile call %s yet: %s", call.sid, exc)
             continue
-        if CALL_STATUS_RANK.get(status, 4) < 4:
+        if status in CALL_STATUS_RANK and status not in CALL_ENDED:
             continue  # the caller is still there (waiting, in the menu): look again after SILENT_CALL
         _call_gone(call, status, now)
         ended += 1
