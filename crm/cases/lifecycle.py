@@ -1,4 +1,4 @@
-"""The case lifecycle: the only code that changes `Case.status`.
+"""The case lifecycle: with crm.cases.voice (a call's steps), the only code that changes `Case.status`.
 
 Each transition checks the state it starts from (crm.cases.status.TRANSITIONS), writes the change,
 puts it on the case timeline and collects the live event that is sent after the commit. Races between
