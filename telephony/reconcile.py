@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select, update
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from crm import outbox
-from crm.cases import alarms, lifecycle, timeline
+from crm.cases import alarms, lifecycle, timeline, voice
 from crm.cases.lifecycle import EMERGENCY
 from crm.cases.status import Status
 from crm.extensions import db
@@ -202,7 +202,7 @@ def _call_gone(call: Call, status: str, now: datetime) -> None:
         case.callback_requested_at = case.callback_requested_at or now
         alarms.raise_alarm(case)
         events.case_changed(case, "case.emergency")
-    elif lifecycle.abandon(case, None):
+    elif voice.abandon(case):
         if case.caller_phone and case.caller_phone.startswith("+"):
             outbox.queue_sms(case.caller_phone, sms_text.reply("missed_call", case.language or "hi",
                                                                ref=case.reference), case=case, kind="missed_call")

@@ -233,15 +233,6 @@ def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, **detail) 
     return move(case, "schedule_callback", "callback_scheduled", staff, live="case.callback_scheduled", **detail)
 
 
-def abandon(case: Case, seconds: int | None) -> bool:
-    """The caller hung up before anyone answered (False if the case had moved on)."""
-    if case.status not in TRANSITIONS["abandon"].sources:
-        return False
-    case.abandoned_at = utcnow()
-    move(case, "abandon", "abandoned", seconds_waited=seconds)
-    return True
-
-
 def caller_gone_before_answer(case: Case, staff: StaffUser) -> Case:
     """The caller hung up between the queue refresh and the claim: nothing to connect."""
     case.abandoned_at, case.assigned_to_id = utcnow(), None

@@ -197,8 +197,8 @@ def call_status(sid: str, status: str, sequence: int | None, duration: int | Non
     now, rank = utcnow(), call_rank(status)
     ended = rank >= CALL_ENDS
     statement = voice_sql.status_moved(ended, sequence is not None, status == "in-progress")
-    row = run(statement, {"p_sid": sid, "p_status": status, "p_rank": rank, "p_sequence": sequence,
-                          "p_duration": duration if ended else None, "p_now": now})
+    row = run(statement, {"sid": sid, "status": status, "rank": rank, "sequence": sequence,
+                          "duration": duration if ended else None, "now": now})
     if row is None:
         return
     fields = {name: getattr(row, name) for name in voice_sql.SUMMARY}
@@ -208,3 +208,11 @@ def call_status(sid: str, status: str, sequence: int | None, duration: int | Non
     if row.abandoned:
         events.case_changed(case, "case.abandoned")
     events.case_changed(case)  # the desks show the call's state from its legs
+
+
+def abandon(case: Case) -> bool:
+    """The caller is gone before anyone answered (a sweep asked Twilio): abandoned, if still in the menu or a queue."""
+    if run(voice_sql.ABANDON, {"case_id": case.id, "now": utcnow()}) is None:
+        return False
+    events.case_changed(case, "case.abandoned")
+    return True

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Integer, String, TextClause, bindparam, false, func, insert, literal, select, text, update
-from sqlalchemy import case as case_when
+from sqlalchemy import TextClause, text
 from sqlalchemy.dialects import postgresql
 
 from crm.cases.status import ENDED, TAKEN, TRANSITIONS, Status
-from crm.models import Call, Case, CaseEvent
+from crm.models import Call
 from crm.models.base import UTCDateTime
 from crm.models.telephony import call_rank_sql
 
@@ -57,6 +56,13 @@ _HEARD = f"""last_heard_at = :now,
 _LIVE = f"c.status NOT IN ({_listed(ENDED)})"
 _IN_MENU = _from("leave_menu", "held")
 _ENTERS = f"{_IN_MENU} AND held.queue IS DISTINCT FROM '{EMERGENCY}'"
+
+
+def _abandoning(ids: str) -> str:
+    """The abandon transition, the one encoding of it: the cases `ids` (a SELECT of case ids) that are still in a
+    state it starts from; returns their ids (the caller logs 'abandoned' from them)."""
+    return f"""UPDATE "case" SET status = {_target("abandon")}, abandoned_at = :now, updated_at = :now
+        WHERE "case".id IN ({ids}) AND {_from("abandon", '"case"')} RETURNING "case".id"""
 
 
 def _returning(**changed: str) -> str:
@@ -264,12 +270,9 @@ WITH leg AS (
 ), held AS (
     SELECT c.*, leg.first FROM "case" AS c JOIN leg ON c.id = leg.case_id FOR UPDATE OF c
 ), plan AS (
-    SELECT held.*, held.first AND :gone AND {_from("abandon", "held")} AS abandons,
-           held.first AND :gone AND held.status IN ({_listed(TAKEN)}) AS left_staff
-    FROM held
-), changed AS (
-    UPDATE "case" SET status = {_target("abandon")}, abandoned_at = :now, updated_at = :now
-    FROM plan WHERE "case".id = plan.id AND plan.abandons
+    SELECT held.*, held.first AND :gone AND held.status IN ({_listed(TAKEN)}) AS left_staff FROM held
+), gone AS (
+    {_abandoning("SELECT plan.id FROM plan WHERE plan.first AND :gone")}
 ), logged AS (
     INSERT INTO case_event (case_id, at, kind, detail)
     SELECT id, :now, kind, detail FROM (
@@ -279,51 +282,58 @@ WITH leg AS (
         UNION ALL
         SELECT plan.id, 2, 'caller_gone', json_build_object('seconds_waited', :seconds) FROM plan WHERE plan.left_staff
         UNION ALL
-        SELECT plan.id, 2, 'abandoned', json_build_object('seconds_waited', :seconds) FROM plan WHERE plan.abandons
+        SELECT gone.id, 2, 'abandoned', json_build_object('seconds_waited', :seconds) FROM gone
     ) AS rows ORDER BY n
+), result AS (
+    SELECT plan.*, EXISTS (SELECT 1 FROM gone) AS abandons FROM plan
 )
 SELECT {_returning(status=f"CASE WHEN plan.abandons THEN {_target('abandon')} ELSE plan.status END")},
-       plan.first, plan.abandons FROM plan
+       plan.first, plan.abandons FROM result AS plan
 """)
 
 
 @functools.cache
-def status_moved(ended: bool, sequenced: bool, answering: bool):
+def status_moved(ended: bool, sequenced: bool, answering: bool) -> TextClause:
     """A status callback, built once per shape: the leg moves forward (or nothing happens); an ended leg is logged on
     the timeline, and a citizen's ended leg abandons a case still in the menu or a queue."""
-    now, status = bindparam("p_now", type_=UTCDateTime()), bindparam("p_status", type_=String())
-    duration = bindparam("p_duration", type_=Integer())
-    values = {"status": status, "last_heard_at": now}
+    sets = ["status = CAST(:status AS varchar)", "last_heard_at = :now"]
+    condition = f"sid = :sid AND {_RANK} < :rank"
     if answering:
-        values["answered_at"] = case_when((Call.answered_at.is_(None), now), else_=Call.answered_at)
-    condition = [Call.sid == bindparam("p_sid", type_=String()),
-                 call_rank_sql(Call.status) < bindparam("p_rank", type_=Integer())]
+        sets.append("answered_at = COALESCE(call.answered_at, :now)")
     if sequenced:
-        values["last_sequence"] = bindparam("p_sequence", type_=Integer())
-        condition.append(Call.last_sequence < bindparam("p_sequence", type_=Integer()))
+        sets.append("last_sequence = :sequence")
+        condition += " AND last_sequence < :sequence"
     if ended:
-        values |= {"ended_at": now, "duration": duration}
-    moved = update(Call).where(*condition).values(**values).returning(Call.case_id, Call.purpose).cte("moved")
-    parts, gone = [], None
+        sets += ["ended_at = :now", "duration = :duration"]
+    parts = f"""moved AS (
+    UPDATE call SET {", ".join(sets)} WHERE {condition} RETURNING case_id, purpose
+)"""
+    abandoned = "false"
     if ended:
-        logged = insert(CaseEvent).from_select(
-            ["case_id", "at", "kind", "detail"],
-            select(moved.c.case_id, now, literal("call_ended"),
-                   func.json_build_object("leg", moved.c.purpose, "status", status, "duration", duration))
-            .where(moved.c.case_id.is_not(None))).returning(CaseEvent.case_id).cte("logged")
-        rule = TRANSITIONS["abandon"]
-        citizens = select(moved.c.case_id).where(moved.c.purpose.in_(("citizen", "callback")))
-        gone = (update(Case).where(Case.id.in_(citizens), Case.status.in_(sorted(rule.sources)))
-                .values(status=rule.target, abandoned_at=now, updated_at=now).returning(Case.id).cte("gone"))
-        told = insert(CaseEvent).from_select(
-            ["case_id", "at", "kind", "detail"],
-            # Joined to what `logged` returned, so 'call_ended' is written (and numbered) first.
-            select(gone.c.id, now, literal("abandoned"), func.json_build_object())
-            .select_from(gone.join(logged, logged.c.case_id == gone.c.id))).cte("told")
-        parts = [logged, gone, told]
-    columns = [getattr(Case, name) for name in SUMMARY]
-    abandoned = select(gone.c.id).scalar_subquery().is_not(None) if gone is not None else false()
-    statement = select(*columns, abandoned.label("abandoned")).where(Case.id.in_(select(moved.c.case_id)))
-    for part in parts:  # every CTE runs, referenced or not; naming them keeps the statement explicit
-        statement = statement.add_cte(part)
-    return statement
+        parts += f""", logged AS (
+    INSERT INTO case_event (case_id, at, kind, detail)
+    SELECT case_id, :now, 'call_ended', json_build_object('leg', purpose, 'status', CAST(:status AS text),
+                                                          'duration', CAST(:duration AS integer))
+    FROM moved WHERE case_id IS NOT NULL RETURNING case_id
+), gone AS (
+    {_abandoning("SELECT case_id FROM moved WHERE purpose IN ('citizen', 'callback')")}
+), told AS (
+    -- Joined to what `logged` returned, so 'call_ended' is written (and numbered) first.
+    INSERT INTO case_event (case_id, at, kind, detail)
+    SELECT gone.id, :now, 'abandoned', CAST('{{}}' AS json) FROM gone JOIN logged ON logged.case_id = gone.id
+)"""
+        abandoned = "EXISTS (SELECT 1 FROM gone)"
+    columns = ", ".join(f'"case".{name}' for name in SUMMARY)
+    return _statement(f"""WITH {parts}
+SELECT {columns}, {abandoned} AS abandoned FROM "case" WHERE "case".id IN (SELECT case_id FROM moved)""")
+
+
+# The abandon transition on its own (a sweep found the caller gone): the case, if it is still in the menu or a queue.
+ABANDON = text(f"""
+WITH gone AS (
+    {_abandoning("SELECT CAST(:case_id AS integer)")}
+), logged AS (
+    INSERT INTO case_event (case_id, at, kind, detail) SELECT id, :now, 'abandoned', CAST('{{}}' AS json) FROM gone
+)
+SELECT id FROM gone
+""")
