@@ -1,8 +1,8 @@
 """The IVR's and the SMS webhook's tests again on PostgreSQL, where the hot webhooks are single statements.
 
-On PostgreSQL the incoming call (case, call leg and first timeline entry) and each wait request are one
-statement that commits as it runs (crm.cases.lifecycle.open_call, telephony.calls.waiting); on SQLite the
-ORM does the same work. Every behaviour test_voice.py and test_sms.py hold SQLite to is held here too.
+Every step of a call is one statement that commits as it runs when it starts its unit of work (crm.cases.voice:
+the incoming call's case, call leg and first timeline entry; each wait request). Every behaviour test_voice.py and
+test_sms.py hold is held here too, with the round trips and cut connections only PostgreSQL has.
 """
 
 import threading
