@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.bench_matching                 # 20,000 residents, 200 enrolments (slow: the baseline)
     .venv/bin/python -m bench.bench_matching --residents 5000 --queries 50
 
-A demo registry (crm.demo.registry_rows, seed 2026) is imported into SQLite in a temporary folder. Each
+A demo registry (crm.demo.registry_rows, seed 2026) is imported into a fresh PostgreSQL database of its own
+(sampark_bench_matching, on the server of DATABASE_URL or the tests' default; dropped after). Each
 query is a resident re-entered the way an enrolment desk gets it: the name respelt with romanised-Hindi
 variants (Mohammed/Mohd, Kumar/Kumaar, doubled vowels, w/v, sh/s), in half of them the date of birth with one
 digit slipped, and always another mobile. (a) `crm.enrollment.matching.candidates` (blocking by birth year
@@ -24,6 +25,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+DATABASE = "sampark_bench_matching"
 RESPELL = (("Mohammed", "Mohd"), ("Kumar", "Kumaar"), ("Sunita", "Suneeta"), ("Geeta", "Gita"), ("Deepak", "Dipak"),
            ("Pooja", "Puja"), ("Rekha", "Rekhaa"), ("Vijay", "Wijay"), ("Sharma", "Sarma"), ("Yusuf", "Yousuf"),
            ("Lakshmi", "Laxmi"), ("Meera", "Mira"), ("Shabnam", "Sabnam"), ("Harpreet", "Harprit"))
@@ -50,6 +52,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
+    from bench.bench_lookup import SERVER_URL, ensure_database
     from crm import create_app, registry
     from crm.demo import registry_rows
     from crm.enrollment.matching import THRESHOLD, Person, candidates, score
@@ -57,9 +60,10 @@ def main() -> None:
     from crm.models import Patient
 
     rng = random.Random(2026)
+    database = ensure_database(DATABASE, fresh=True)
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "SAMPARK_ENV": "testing", "INSTANCE_PATH": f"{tmp}/instance",
-                          "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "JOBS_EAGER": True,
+                          "SECRET_KEY": "bench", "DATABASE_URL": database, "JOBS_EAGER": True,
                           "PUBLIC_BASE_URL": "http://bench.test", "EMULATOR_MOUNT": False})
         with app.app_context():
             db.create_all()
@@ -89,6 +93,10 @@ def main() -> None:
                 found_b += patient.id in top
             db.session.remove()
             db.engine.dispose()
+    import psycopg
+
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
     def line(label, times, found):
         times = sorted(times)

@@ -7,8 +7,6 @@ from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from crm import config as settings
 from crm import pool
@@ -119,13 +117,3 @@ def create_app(overrides: dict | None = None) -> Flask:
         import_module(edge).init_app(app)
     return app
 
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL and foreign keys for the embedded SQLite database; PostgreSQL needs neither."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()

@@ -47,7 +47,8 @@ ENV_KEYS = (
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
 EMULATOR_AUTH_TOKEN = "emulator-auth-token"
 # Settings a production start must be given: each one's default is only fit for the demo and tests (a key in
-# instance/, SQLite, no Redis, http://127.0.0.1, the built-in emulator and its public credentials).
+# instance/, no Redis, http://127.0.0.1, the built-in emulator and its public credentials). DATABASE_URL has no
+# default anywhere: `./run demo` sets it to its private PostgreSQL cluster.
 PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "CARD_SIGNING_KEY_FILE",
                        "TELEPHONY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER")
 TELEPHONY_PROVIDERS = ("twilio", "emulator")
@@ -71,7 +72,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config = dict(values)
     config["SAMPARK_ENV"] = env
     config["SECRET_KEY"] = values.get("SECRET_KEY") or _instance_secret(instance_path)
-    config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"), instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"))
     config["TELEPHONY"] = values.get("TELEPHONY", "emulator")
     if config["TELEPHONY"] not in TELEPHONY_PROVIDERS:
         raise ConfigError(f"TELEPHONY must be one of {', '.join(TELEPHONY_PROVIDERS)}; it is {config['TELEPHONY']!r}.")
@@ -98,20 +99,19 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["REMEMBER_COOKIE_SECURE"] = production
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["PERMANENT_SESSION_LIFETIME"] = 12 * 3600  # one long shift, then log in again
-    postgresql = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    # PostgreSQL connections are checked on checkout without a round trip (crm.pool); SQLite pings.
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not postgresql}
-    if postgresql:
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        # Connections are checked on checkout without a round trip (crm.pool), not by pool_pre_ping.
+        "pool_pre_ping": False,
         # A database that does not answer fails the request within Twilio's 15 s, not after it.
-        config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"connect_timeout": 5}
-        config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] = 3600
+        "connect_args": {"connect_timeout": 5},
+        "pool_recycle": 3600,
         # Enough kept connections for a burst's concurrency: SQLAlchemy's default (5 kept, 10 more opened and
         # closed again as needed) made every stall of a few milliseconds open and close connections to
         # PostgreSQL (a server process forked each time: 240 in 12 s at 200 webhooks/s), which deepened the stall.
-        config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] = _positive_int(values, "DATABASE_POOL_SIZE", 20)
-        config["SQLALCHEMY_ENGINE_OPTIONS"]["max_overflow"] = _positive_int(values, "DATABASE_MAX_OVERFLOW", 10,
-                                                                            minimum=0)
-        config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_timeout"] = 10  # answer Twilio (15 s) with an error, not silence
+        "pool_size": _positive_int(values, "DATABASE_POOL_SIZE", 20),
+        "max_overflow": _positive_int(values, "DATABASE_MAX_OVERFLOW", 10, minimum=0),
+        "pool_timeout": 10,  # answer Twilio (15 s) with an error, not silence
+    }
     config["RATELIMIT_STORAGE_URI"] = values.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
     config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead, which expires after a shift
@@ -177,14 +177,18 @@ def _check_production(values: dict) -> None:
         raise ConfigError("PUBLIC_BASE_URL must be the https:// address Twilio calls in production.")
 
 
-def _database_uri(url: str | None, instance_path: Path) -> str:
+def _database_uri(url: str | None) -> str:
+    """The SQLAlchemy URL of DATABASE_URL, which must name a PostgreSQL database (the only one Sampark runs on)."""
     if not url:
-        return f"sqlite:///{instance_path / 'sampark.db'}"
+        raise ConfigError("DATABASE_URL is not set: Sampark runs on PostgreSQL; set DATABASE_URL="
+                          "postgresql://user@host:5432/name (`./run demo` starts a private PostgreSQL and sets it).")
     # psycopg 3 is the driver we install; accept the plain URLs hosting providers hand out.
-    for prefix in ("postgres://", "postgresql://"):
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    scheme = url.split(":", 1)[0]  # never the rest: it may hold a password
+    raise ConfigError(f"DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:5432/name); it is a {scheme!r} URL. "
+                      "Sampark runs on PostgreSQL only.")
 
 
 def _instance_secret(instance_path: Path) -> str:

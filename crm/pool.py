@@ -27,8 +27,8 @@ LAST_USED = "sampark_last_used"
 
 
 def init_app(app: Flask, engine: Engine) -> None:
-    """Check PostgreSQL connections on checkout by their socket (other databases keep pool_pre_ping)."""
-    if engine.dialect.name != "postgresql" or app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+    """Check connections on checkout by their socket (unless the settings ask for pool_pre_ping instead)."""
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
         return
     event.listen(engine, "connect", _mark_used)
     event.listen(engine, "checkin", _mark_used)

@@ -12,12 +12,31 @@ PRODUCTION = {
 }
 
 
-def test_embedded_default_is_sqlite_under_instance(tmp_path, monkeypatch):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+@pytest.fixture(autouse=True)
+def database_url(monkeypatch):
+    """A PostgreSQL DATABASE_URL in the environment, as `./run demo` and every deployment give (load() does not connect)."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/sampark")
+
+
+def test_embedded_defaults_are_the_emulator_and_in_memory_limits(tmp_path):
     config = load(tmp_path)
-    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'sampark.db'}"
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/sampark"
     assert config["TELEPHONY"] == "emulator"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_without_a_database_url_it_says_to_set_a_postgresql_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(ConfigError, match="DATABASE_URL is not set: Sampark runs on PostgreSQL"):
+        load(tmp_path)
+
+
+def test_a_database_url_other_than_postgresql_is_refused_without_showing_it(tmp_path):
+    with pytest.raises(ConfigError, match="must be a PostgreSQL URL") as refused:
+        load(tmp_path, {"DATABASE_URL": "mysql://sampark:hunter2@db/sampark"})
+    assert "'mysql'" in str(refused.value) and "hunter2" not in str(refused.value)
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        load(tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 'sampark.db'}"})
 
 
 def test_development_secret_is_kept_between_starts(tmp_path):

@@ -40,7 +40,6 @@ def _read_until(lines: queue.Queue, end: str, timeout: float) -> list[str]:
 def test_the_demo_server_ends_its_start_with_the_banner_and_no_warning(tmp_path):
     app = make_app(tmp_path)
     with app.app_context():
-        db.create_all()
         for _line in demo.seed(residents=30):
             pass
         mobile = demo.portal_resident().mobile[3:]
@@ -48,7 +47,7 @@ def test_the_demo_server_ends_its_start_with_the_banner_and_no_warning(tmp_path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMPARK_", "REDIS_URL", "DATABASE_URL"))}
     env |= {"SAMPARK_DEMO": "1", "PORT": str(port), "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     # stdin is not a terminal, as under `./run demo` in a script or an IDE: that is when the warnings used to come.
     process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

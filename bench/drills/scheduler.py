@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.drills.sms_outage import ROOT, Redis
+from bench.drills.sms_outage import PG, ROOT, Redis
 
 LOCK = "rq:scheduler-lock:default"
 RETRY_DUE = 10.0  # seconds: the first interval of crm.jobs.RqRunner's Retry
@@ -41,7 +41,8 @@ def start_worker(redis_url: str, workdir: Path, n: int):
     """One `flask worker` in a process group of its own."""
     import subprocess
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir}/worker.db", "REDIS_URL": redis_url,
+    # The jobs here touch no table: the worker only needs a PostgreSQL URL to start.
+    env = {**os.environ, "DATABASE_URL": PG, "REDIS_URL": redis_url,
            "TELEPHONY": "emulator", "EMULATOR_URL": "http://127.0.0.1:9", "SECRET_KEY": "drill",
            "PUBLIC_BASE_URL": "http://127.0.0.1:9", "SAMPARK_ENV": "testing", "PYTHONPATH": str(ROOT),
            "INSTANCE_PATH": str(workdir / f"instance-{n}")}

@@ -35,7 +35,7 @@ class Appointment(db.Model):
     __tablename__ = "appointment"
     __table_args__ = (
         Index("uq_appointment_live_slot", "slot_id", unique=True,
-              sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+              postgresql_where=text("status = 'booked'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ def utcnow() -> datetime:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 with offset; SQLite hands timestamps back naive, and they are UTC."""
+    """ISO 8601 with offset; a naive moment is taken as UTC."""
     if moment is None:
         return None
     if moment.tzinfo is None:
@@ -33,8 +33,8 @@ def local(moment: datetime) -> datetime:
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 
-    SQLite keeps no offset: without this an IST time would be written as its wall-clock digits and
-    read back as UTC, five and a half hours off. Every timestamp column uses this type.
+    A naive value is taken as UTC, and PostgreSQL's answer (in the session's time zone) is turned to UTC,
+    so the application only ever sees UTC. Every timestamp column uses this type.
     """
 
     impl = DateTime(timezone=True)

@@ -31,7 +31,6 @@ class Case(db.Model):
             "uq_case_one_live_call_per_staff",
             "assigned_to_id",
             unique=True,
-            sqlite_where=text("status = 'in_progress' AND channel = 'voice'"),
             postgresql_where=text("status = 'in_progress' AND channel = 'voice'"),
         ),
         # "Answer next" walks the waiting cases in the order they are served (crm.cases.queue.QUEUE_ORDER)
@@ -42,7 +41,6 @@ class Case(db.Model):
             "priority",
             "queued_at",
             "id",
-            sqlite_where=text("status IN ('queued', 'callback')"),
             postgresql_where=text("status IN ('queued', 'callback')"),
         ),
     )

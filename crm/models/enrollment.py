@@ -39,7 +39,7 @@ class HouseholdJoin(db.Model):
     __table_args__ = (
         # One undecided request per resident.
         Index("uq_household_join_pending_patient", "patient_id", unique=True,
-              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+              postgresql_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

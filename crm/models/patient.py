@@ -88,7 +88,6 @@ class HealthCard(db.Model):
             "uq_health_card_live_patient",
             "patient_id",
             unique=True,
-            sqlite_where=text("status IN ('issued', 'verified', 'delivered')"),
             postgresql_where=text("status IN ('issued', 'verified', 'delivered')"),
         ),
     )

@@ -77,7 +77,7 @@ class Message(db.Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     direction: Mapped[str] = mapped_column(String(10))  # inbound, outbound
-    kind: Mapped[str] = mapped_column(String(20), default="reply")  # ack, advice, reply, confirmation, ...
+    kind: Mapped[str] = mapped_column(String(30), default="reply")  # ack, advice, reply, appointment_cancelled, ...
     # "sms" or "whatsapp"; numbers are stored in E.164 either way (the gateway adds "whatsapp:").
     channel: Mapped[str] = mapped_column(String(10), default="sms", server_default="sms")
     # A WhatsApp template message (outside the 24-hour window): Twilio's ContentSid and its variables.

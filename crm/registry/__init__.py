@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 from crm import spreadsheets
-from crm.extensions import db
 from crm.registry.reading import checked, worker_count
 from crm.registry.rows import (
     REQUIRED_COLUMNS,
@@ -39,7 +38,7 @@ def import_file(
     """Import a registry CSV idempotently; every rejected row goes to the rejects CSV with its reason.
 
     `method` is "copy" (PostgreSQL: COPY into a staging table and a set-based merge, one transaction) or
-    "batches" (the ORM in batches of 1,000, each committed; SQLite's path); by default the database decides.
+    "batches" (the ORM in batches of 1,000, each committed: bench/bench_registry.py's baseline); "copy" unless told.
     `progress` hears where the import is every `every` rows read (PROGRESS_EVERY unless told), at each stage
     after reading, and when done. `workers` processes check the rows (by default one per core for a large
     file when the machine has a core to spare, else none: reading.worker_count); the outcome, rejects file
@@ -93,7 +92,7 @@ def import_file(
 
 
 def _merger(method: str | None, summary: ImportSummary):
-    method = method or ("copy" if db.engine.dialect.name == "postgresql" else "batches")
+    method = method or "copy"
     if method == "copy":
         from crm.registry.copy_merge import CopyMerge
 

@@ -1,4 +1,4 @@
-"""Registry rows saved in batches through the ORM: the path for SQLite (the demo) and any database."""
+"""Registry rows saved in batches through the ORM: the baseline bench/bench_registry.py measures COPY against."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ abandoned (the caller hung up first). The milestones come from case_event in one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
 from sqlalchemy import case as when
@@ -27,7 +27,7 @@ def _detail(key: str):
 
 
 # Plain timestamps: PostgreSQL hands them back aware already, and skipping the per-value type hook of
-# UTCDateTime is most of the cost of reading 20,000 rows (SQLite's naive ones are made aware in _aware).
+# UTCDateTime is most of the cost of reading 20,000 rows.
 STAMP = DateTime(timezone=True)
 
 
@@ -138,7 +138,7 @@ def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
     next_contact = (select(func.min(_LATER.created_at, type_=STAMP))
                     .where(_LATER.caller_phone == Case.caller_phone, _LATER.created_at > Case.created_at)
                     .correlate(Case).scalar_subquery())
-    talk = (select(func.sum(_seconds(connection.dialect.name, Call.ended_at, Call.answered_at)))
+    talk = (select(func.sum(func.extract("epoch", Call.ended_at - Call.answered_at)))
             .where(Call.case_id == Case.id, Call.purpose == "staff", Call.staff_id == pivot.c.claimed_by,
                    Call.answered_at.is_not(None), Call.ended_at.is_not(None))
             .correlate(Case, pivot).scalar_subquery())
@@ -146,21 +146,11 @@ def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
                for f in CASE_FIELDS]
     query = (select(Case.id, *columns, next_contact, *(pivot.c[name] for name in MILESTONES), talk)
              .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id).limit(MAX_CASES))
-    if connection.dialect.name == "postgresql":
-        # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
-        # (bench/README.md); the plan itself runs in well under a second.
-        connection.exec_driver_sql("SET LOCAL jit = off")
+    # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
+    # (bench/README.md); the plan itself runs in well under a second.
+    connection.exec_driver_sql("SET LOCAL jit = off")
     result = connection.execute(query).all()  # fetchall: row by row costs a third of the read
-    if connection.dialect.name == "sqlite":
-        return [CaseRow(*[_aware(v) for v in row]) for row in result]
     return [CaseRow(*row) for row in result]
-
-
-def _seconds(dialect: str, later, earlier):
-    """Seconds between two timestamp columns, in SQL."""
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
 def offers(rows: list[CaseRow]) -> list[Offer]:
@@ -196,18 +186,9 @@ def _earliest(*moments: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
-def _aware(value):
-    """SQLite hands grouped timestamps back as naive text or datetimes; they are UTC."""
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def waiting_now() -> list[tuple]:
     """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at)."""
     query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at).where(
         or_(and_(Case.status.in_(("queued", "callback")), Case.queue.in_(("tier1", "emergency"))),
             and_(Case.status == "escalated", Case.doctor_id.is_(None))))
-    return [tuple(_aware(v) for v in row) for row in db.session.execute(query.limit(MAX_CASES))]
+    return [tuple(row) for row in db.session.execute(query.limit(MAX_CASES))]

@@ -18,7 +18,7 @@ from tests.conftest import ARTIFACTS, make_app
 
 @pytest.fixture
 def live_app(tmp_path):
-    """The app the browser talks to: SQLite in tmp, CSRF on because a real browser must pass it."""
+    """The app the browser talks to: CSRF on because a real browser must pass it."""
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()

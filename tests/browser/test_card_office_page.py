@@ -30,7 +30,7 @@ Object.defineProperty(HTMLProgressElement.prototype, 'value', { set(v) { set.cal
 
 @pytest.fixture
 def office(tmp_path, monkeypatch):
-    # A few thousand rows import in a blink on SQLite: each progress event waits a little so the bar is seen
+    # A few thousand rows import in a blink: each progress event waits a little so the bar is seen
     # moving as it would on a city's file (the import itself is unchanged).
     monkeypatch.setattr(card_office, "PROGRESS_ROWS", 150)
     monkeypatch.setattr(card_office, "PROGRESS_SECONDS", 0)

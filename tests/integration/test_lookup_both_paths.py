@@ -1,14 +1,11 @@
-"""A QR scan by bearer token answers the same on PostgreSQL (token, card and audit row in one statement,
-crm.lookup_sql) as on SQLite (the token's query, then the ORM's lookup, crm.lookup): the same requests on both,
-the answers, status codes, messages and audit rows compared."""
+"""A QR scan by bearer token (token, card and audit row in one statement, crm.lookup_sql): the answers, status
+codes, messages and audit rows of a run of requests, and the one statement it takes."""
 
 from datetime import timedelta
 from unittest import mock
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm.auth import tokens
@@ -139,33 +136,18 @@ def _scenario(app) -> dict:
     return out
 
 
-@pytest.fixture
-def pg(tmp_path, pg_database):
-    """A second app, on PostgreSQL with the real migrations, emptied afterwards."""
-    from tests.conftest import migrated_pg_app
-
-    with migrated_pg_app(tmp_path / "pg", pg_database) as app:
-        yield app
-
-
-def test_scans_by_token_answer_and_audit_the_same_on_postgresql_and_sqlite(app, pg):
-    with app.app_context():
-        on_sqlite = _scenario(app)
-    on_postgresql = _scenario(pg)
-    assert [status for status, _ in on_sqlite["answers"]] == [
+def test_scans_by_token_answer_and_audit_each_request(app):
+    seen = _scenario(app)
+    assert [status for status, _ in seen["answers"]] == [
         200, 200, 404, 200, 200, 409, 404, 422, 422, 422, 400, 422, 400, 200, 200, 200, 403, 403, 401, 401, 401, 401,
         401, 401]
-    assert on_sqlite["after_revoke"][0] == 401 and on_sqlite["last_used_recorded"]
-    assert on_sqlite["answers"][14][1]["hospital"]["allergies"]  # the hospital's history is in the answer
-    for i, (sqlite_answer, pg_answer) in enumerate(zip(on_sqlite["answers"], on_postgresql["answers"], strict=True)):
-        assert pg_answer == sqlite_answer, i
-        assert on_postgresql["audit"][i] == on_sqlite["audit"][i], i
-    assert on_postgresql == on_sqlite
+    assert seen["after_revoke"][0] == 401 and seen["last_used_recorded"]
+    assert seen["answers"][14][1]["hospital"]["allergies"]  # the hospital's history is in the answer
 
 
-def test_a_scan_by_token_on_postgresql_is_one_statement(pg):
+def test_a_scan_by_token_on_postgresql_is_one_statement(app):
     world = _world()
-    client = pg.test_client()
+    client = app.test_client()
     sent = []
     execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
 
@@ -185,41 +167,3 @@ def test_a_scan_by_token_on_postgresql_is_one_statement(pg):
     assert status == 200 and body["patient"]["name"] == "Resident 2"
     assert len(sent) == 1 and "INSERT INTO audit_log" in sent[0] and "api_token" in sent[0]
 
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(requests=st.lists(st.tuples(
-    st.sampled_from(["operator", "doctor", "field_verifier", "revoked", "junk", None]),
-    st.sampled_from(["p1", "p2", "p4", "p5", "superseded", "revoked", "unknown_card", "tampered", "junk"]),
-    st.sampled_from([None, "case", 999, "", "abc"]),
-    st.sampled_from([None, "phone", "card_number"])), min_size=1, max_size=4))
-def test_any_mix_of_scans_answers_the_same_on_both(app, pg, requests):
-    worlds = {}
-    for name, target in (("sqlite", app), ("pg", pg)):
-        with target.app_context():
-            worlds[name] = _world_once(target)
-    seen = {}
-    for name, target in (("sqlite", app), ("pg", pg)):
-        world = worlds[name]
-        client = target.test_client()
-        with target.app_context():
-            answers = []
-            for who, qr, case, other in requests:
-                body = {"qr": world["qr"][qr]}
-                if case is not None:
-                    body["case_id"] = world["case"] if case == "case" else case
-                if other == "phone":
-                    body["phone"] = "9810000042"
-                elif other == "card_number":
-                    body["card_number"] = "123456789012"
-                last = db.session.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1)) or 0
-                answers.append((_ask(client, world, who, body), _audit_since(last, world["numbers"])))
-                db.session.expire_all()
-            seen[name] = answers
-    assert seen["pg"] == seen["sqlite"]
-
-
-def _world_once(app) -> dict:
-    """The world of `app`, built on the first example and kept on the app for the others."""
-    if "lookup_world" not in app.extensions:
-        app.extensions["lookup_world"] = _world()
-    return app.extensions["lookup_world"]

@@ -13,13 +13,13 @@ from crm.extensions import db
 from crm.jobs import HeldRunner
 from crm.models import Call, Case, Message
 from crm.models.base import utcnow
-from tests.conftest import make_app
+from tests.conftest import UNREACHABLE_DATABASE_URL, make_app
 from tests.telephony.conftest import call_params, sid
 from tests.telephony.twilio_sign import post
 
 pytestmark = pytest.mark.pg
 
-UNREACHABLE = "postgresql://postgres@127.0.0.1:1/sampark"  # nothing listens on port 1
+UNREACHABLE = UNREACHABLE_DATABASE_URL
 
 
 def _down(tmp_path):

@@ -21,7 +21,7 @@ from crm import jobs, sweeps, unit_of_work
 from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
-from tests.conftest import app_with_schema
+from tests.conftest import TEST_DATABASE, app_with_schema
 from tests.live import eventually, free_port
 from tests.telephony.twilio_sign import post
 
@@ -119,7 +119,7 @@ def test_jobs_run_in_milliseconds_without_building_the_app_again(rq_app, redis_s
 
 
 def test_the_worker_outlives_a_redis_outage_and_runs_what_is_queued_after_it(tmp_path, redis_server):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/worker.db", "REDIS_URL": redis_server.url, "TELEPHONY": "emulator",
+    env = {**os.environ, "DATABASE_URL": TEST_DATABASE.url(), "REDIS_URL": redis_server.url, "TELEPHONY": "emulator",
            "EMULATOR_URL": "http://127.0.0.1:9/emulator", "SECRET_KEY": "worker-secret",
            "PUBLIC_BASE_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT), "SAMPARK_ENV": "testing",
            "INSTANCE_PATH": str(tmp_path / "instance")}  # never the checkout's instance/

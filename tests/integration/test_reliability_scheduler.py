@@ -18,6 +18,7 @@ import pytest
 from redis import Redis
 from rq import Queue, Worker
 
+from tests.conftest import TEST_DATABASE
 from tests.live import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ LOCK = "rq:scheduler-lock:default"
 
 
 def _worker(tmp_path, redis_url: str, n: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/worker.db", "REDIS_URL": redis_url,
+    env = {**os.environ, "DATABASE_URL": TEST_DATABASE.url(), "REDIS_URL": redis_url,
            "TELEPHONY": "emulator", "EMULATOR_URL": "http://127.0.0.1:9/emulator", "SECRET_KEY": "worker-secret",
            "PUBLIC_BASE_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT), "SAMPARK_ENV": "testing",
            "INSTANCE_PATH": str(tmp_path / f"instance-{n}")}

@@ -1,6 +1,6 @@
 """No test touches the checkout's instance/: the guard itself must notice a write."""
 
-from tests.conftest import instance_snapshot
+from tests.conftest import UNREACHABLE_DATABASE_URL, instance_snapshot
 
 
 def test_the_guard_sees_a_new_file_in_an_instance_folder(tmp_path):
@@ -25,5 +25,5 @@ def test_an_app_started_by_a_subprocess_uses_the_instance_path_it_is_given(tmp_p
 
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("SECRET_KEY", "x")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "EMULATOR_MOUNT": False})
+    app = create_app({"DATABASE_URL": UNREACHABLE_DATABASE_URL, "EMULATOR_MOUNT": False})
     assert app.instance_path == str(tmp_path / "elsewhere")

@@ -2,11 +2,9 @@
 
 import threading
 
-import pytest
-
 from crm.extensions import db
 from crm.models import Case, Message
-from tests.conftest import make_app
+from tests.conftest import app_with_schema
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import sid
 
@@ -38,22 +36,7 @@ def _one_of_everything():
     assert Message.query.filter_by(direction="outbound").count() == 1
 
 
-@pytest.mark.pg
-def test_concurrent_copies_on_postgresql(tmp_path, pg_database):
-    from flask_migrate import downgrade, upgrade
-
-    app = make_app(tmp_path, DATABASE_URL=pg_database, JOBS_HOLD=True, JOBS_EAGER=False)
-    with app.app_context():
-        upgrade()
-        try:
-            assert _storm(app) == [200] * COPIES
-            _one_of_everything()
-        finally:
-            db.session.remove()
-            downgrade(revision="base")
-            db.engine.dispose()
-
-
-def test_concurrent_copies_on_sqlite(app):
-    assert _storm(app) == [200] * COPIES
-    _one_of_everything()
+def test_concurrent_copies_are_stored_once(tmp_path):
+    with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as app:
+        assert _storm(app) == [200] * COPIES
+        _one_of_everything()

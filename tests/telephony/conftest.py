@@ -16,7 +16,7 @@ def sid(prefix: str) -> str:
 
 @pytest.fixture
 def app(tmp_path):
-    """The telephony app: SQLite, jobs held so tests see them."""
+    """The telephony app: jobs held so tests see them."""
     with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as app:
         yield app
 

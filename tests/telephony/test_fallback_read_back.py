@@ -14,7 +14,7 @@ from crm import sweeps, unit_of_work
 from crm.extensions import db
 from crm.models import Call, Case, Message
 from crm.models.base import utcnow
-from tests.conftest import make_app
+from tests.conftest import UNREACHABLE_DATABASE_URL, make_app
 from tests.live import served
 from tests.telephony.conftest import call_params, sid
 from tests.telephony.twilio_sign import post
@@ -29,7 +29,7 @@ def _sweep(now):
 
 
 def test_callers_and_texts_kept_while_the_database_was_down_are_read_back_and_called_back(tmp_path):
-    down = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/none.db")
+    down = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL)
     client = down.test_client()
     hung_up, pressed_9, texted = sid("CA"), sid("CA"), sid("SM")
     for params in (call_params(hung_up, caller="+919877700011"),
@@ -62,7 +62,7 @@ def test_callers_and_texts_kept_while_the_database_was_down_are_read_back_and_ca
 
 
 def test_a_read_back_that_fails_is_read_again_by_a_later_pass(tmp_path, monkeypatch):
-    down = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/none.db")
+    down = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL)
     caller = sid("CA")
     post(down.test_client(), "/telephony/voice/fallback", call_params(caller, caller="+919877700021"))
     with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as (app, _base), app.app_context():

@@ -17,7 +17,7 @@ from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
 from telephony import gateway, jobs, messages
 from telephony.emulator.driver import EmulatorControl, Phone
-from tests.conftest import make_app
+from tests.conftest import UNREACHABLE_DATABASE_URL, make_app
 from tests.live import eventually, served
 from tests.telephony.conftest import call_params, sid
 from tests.telephony.twilio_sign import post
@@ -248,7 +248,7 @@ def test_a_signed_voice_fallback_naming_no_call_is_given_the_advice_and_stores_n
 
 
 def test_fallbacks_answer_without_a_database_and_refuse_unsigned_requests(tmp_path):
-    app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/none.db")
+    app = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL)
     client = app.test_client()
     voice = post(client, "/telephony/voice/fallback", call_params(sid("CA")))
     assert voice.status_code == 200 and "108" in voice.get_data(as_text=True)

@@ -1,58 +1,28 @@
-"""The IVR's and the SMS webhook's tests again on PostgreSQL, where the hot webhooks are single statements.
-
-Every step of a call is one statement that commits as it runs when it starts its unit of work (crm.cases.voice:
-the incoming call's case, call leg and first timeline entry; each wait request). Every behaviour test_voice.py and
-test_sms.py hold is held here too, with the round trips and cut connections only PostgreSQL has.
+"""The hot webhooks as single statements: every step of a call is one statement that commits as it runs when it
+starts its unit of work (crm.cases.voice: the incoming call's case, call leg and first timeline entry; each wait
+request). test_voice.py and test_sms.py hold every other behaviour (on PostgreSQL, as every test).
 """
 
 import threading
-import uuid
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 from sqlalchemy import event, func, select
-from sqlalchemy import text as sql_text
 
 from crm.extensions import db
 from crm.models import Call, Case, CaseEvent
-from tests.conftest import MISSING, PG_URL, make_app
+from tests.conftest import PG_URL, TEST_DATABASE
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid
-
-# The same tests, on this module's PostgreSQL app.
-from tests.telephony.test_sms import *
-from tests.telephony.test_voice import *
 
 pytestmark = pytest.mark.pg
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    """A PostgreSQL database of this module's own, with the models' schema."""
-    if MISSING["pg"]:
-        pytest.skip(MISSING["pg"])
-    name = f"sampark_test_hooks_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield urlsplit(PG_URL)._replace(path=f"/{name}").geturl()
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
-def app(tmp_path, pg_url):
-    """The telephony app on PostgreSQL, jobs held; every table emptied after the test."""
-    app = make_app(tmp_path, DATABASE_URL=pg_url, JOBS_HOLD=True, JOBS_EAGER=False)
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(sql_text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+def pg_url():
+    """The URL of the database the `app` fixture (tests/telephony/conftest.py) is on."""
+    return TEST_DATABASE.url()
 
 
 @contextmanager

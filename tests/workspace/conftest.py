@@ -17,7 +17,7 @@ _numbers = itertools.count(1)
 
 @pytest.fixture
 def app(tmp_path):
-    """SQLite, jobs held so nothing reaches Twilio or the emulator."""
+    """Jobs held so nothing reaches Twilio or the emulator."""
     with app_with_schema(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as app:
         yield app
 

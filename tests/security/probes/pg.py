@@ -1,17 +1,12 @@
-"""The probe suite's PostgreSQL: row counts of every table, and an `app` fixture for tests written for SQLite.
-
-A module that imports `app` runs each test on its module's `probe_app` (tests/security/probes/conftest.py), every
-table emptied afterwards.
-"""
+"""The probe suite's PostgreSQL: row counts of every table, and emptying them after a module."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from crm.extensions import db
 
-__all__ = ["app", "empty_every_table", "row_counts"]
+__all__ = ["empty_every_table", "row_counts"]
 
 
 def _tables() -> list[str]:
@@ -39,10 +34,3 @@ def empty_every_table() -> None:
     left = {name: n for name, n in row_counts().items() if n}
     assert not left, f"rows left after the test: {left}"
 
-
-@pytest.fixture
-def app(probe_app):
-    """The module's PostgreSQL app for one test, every table emptied afterwards."""
-    with probe_app.app_context():
-        yield probe_app
-        empty_every_table()

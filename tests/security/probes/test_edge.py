@@ -1,4 +1,4 @@
-"""Attack replays at the edge (issue #24, second pass), on PostgreSQL, where SQLite hid most of them.
+"""Attack replays at the edge (issue #24, second pass), on PostgreSQL.
 
 - SAMPARK_ENV=production without TELEPHONY started the public emulator: anyone could read any number's texts,
   sign-in codes included, while nothing reached Twilio.
@@ -25,6 +25,7 @@ from crm.extensions import db
 from crm.models import Call, Case, CaseEvent, Facility, Grievance, Message, OptOut
 from telephony import webhook_fields
 from tests import factories
+from tests.conftest import TEST_DATABASE
 from tests.portal.conftest import sign_in
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params
@@ -42,7 +43,7 @@ def _production(tmp_path, **changes):
 
     KeyRing.generate(tmp_path / "card.pem")
     settings = {"SAMPARK_ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "k" * 48,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+                "DATABASE_URL": TEST_DATABASE.url(),
                 "REDIS_URL": os.environ.get("SAMPARK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
                 "PUBLIC_BASE_URL": "https://help.example.in", "CARD_SIGNING_KEY_FILE": str(tmp_path / "card.pem"),
                 "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
