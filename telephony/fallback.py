@@ -30,7 +30,7 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from crm import outbox, unit_of_work
-from crm.cases import lifecycle, timeline
+from crm.cases import lifecycle, timeline, voice
 from crm.cases.status import Status
 from crm.extensions import db
 from crm.messages import inbound, replies
@@ -68,18 +68,21 @@ def sms_fallback():
 def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
     # The case (opened now if the voice webhook never stored it) is settled by the call sweep once the
     # call ends: abandoned with a call-back SMS, or kept with the doctors if the caller pressed 9.
-    call, case = calls.incoming(params)
+    voice.open_call(params["CallSid"], calls.caller_number(params.get("From", "")), params.get("To", ""),
+                    params.get("CallStatus", ""))
+    voice.heard(params["CallSid"], params.get("CallStatus", ""))
+    call = calls.find(params["CallSid"])
+    case = call.case
     if heard_at is not None and (call.last_heard_at is None or heard_at < call.last_heard_at):
         call.last_heard_at = heard_at  # read back later: the call sweep asks Twilio once it is silent long enough
-    calls.observe(call, params.get("CallStatus", ""))
     if case.status == Status.ABANDONED:
         # Read back after the call's end closed it (the database was away meanwhile): an ended case is never
         # reopened, and the caller was promised a call-back, so a follow-up case holds the promise.
         case = lifecycle.open_case("voice", case.caller_phone, status=Status.IVR, language=case.language,
                                    patient_id=case.patient_id)
         timeline.add_event(case, "follow_up", of_case=call.case_id, reason="fallback call-back promised")
-    if params.get("Digits") == "9" and calls.is_live(case):
-        calls.choose(case, "9")
+    if params.get("Digits") == voice.EMERGENCY_KEY and calls.is_live(case):
+        lifecycle.declare_emergency(case, via="ivr")
     _promise_callback(case)
 
 

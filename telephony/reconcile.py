@@ -21,14 +21,14 @@ from sqlalchemy import and_, func, or_, select, update
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from crm import outbox
-from crm.cases import alarms, lifecycle, timeline
+from crm.cases import alarms, lifecycle, timeline, voice
 from crm.cases.lifecycle import EMERGENCY
 from crm.cases.status import Status
 from crm.extensions import db
 from crm.live import events
 from crm.messages import replies
 from crm.models import Call, Case, Message
-from crm.models.telephony import CALL_STATUS_RANK, MESSAGE_STATUS_RANK
+from crm.models.telephony import CALL_ENDED, CALL_STATUS_RANK, MESSAGE_STATUS_RANK
 from telephony import gateway, sms
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def reconcile_silent_calls(now: datetime) -> int:
         except (TwilioException, OSError) as exc:
             log.warning("cannot reconcile call %s yet: %s", call.sid, exc)
             continue
-        if CALL_STATUS_RANK.get(status, 4) < 4:
+        if status in CALL_STATUS_RANK and status not in CALL_ENDED:
             continue  # the caller is still there (waiting, in the menu): look again after SILENT_CALL
         _call_gone(call, status, now)
         ended += 1
@@ -203,7 +203,7 @@ def _call_gone(call: Call, status: str, now: datetime) -> None:
         case.callback_requested_at = case.callback_requested_at or now
         alarms.raise_alarm(case)
         events.case_changed(case, "case.emergency")
-    elif lifecycle.abandon(case, None):
+    elif voice.abandon(case):
         if case.caller_phone and case.caller_phone.startswith("+"):
             outbox.queue_sms(case.caller_phone, replies.reply("missed_call", case.language or "hi",
                                                               ref=case.reference), case=case, kind="missed_call")

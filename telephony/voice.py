@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from crm.cases import voice as steps
 from crm.extensions import db
 from crm.models import Case
 from crm.models.base import utcnow
 from crm.security.bounds import optional_id
-from telephony import calls, ivr, prompts
+from telephony import calls, prompts
 from telephony.signature import twilio_webhook
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony")
@@ -37,7 +38,8 @@ def voice():
         return twiml(prompts.hangup("hi")), 400
     if _is_missed_call_number(params.get("To", "")):
         return missed_call()
-    case = calls.answer_incoming(params)
+    case = steps.open_call(params["CallSid"], calls.caller_number(params.get("From", "")), params.get("To", ""),
+                           params.get("CallStatus", ""))
     return twiml(prompts.greeting(_url("telephony.menu", case=case.id), calls.known_language(case), _speech()))
 
 
@@ -71,7 +73,9 @@ def _speech() -> bool:
 def menu():
     """The language / emergency choice."""
     noinput = request.args.get("noinput", 0, type=int)
-    step = ivr.menu(request.form, noinput)
+    form = request.form
+    step = steps.menu(form.get("CallSid", ""), form.get("CallStatus", ""), form.get("Digits", ""),
+                      form.get("SpeechResult", "").strip(), noinput)
     if step is None:
         return twiml(prompts.hangup("hi"))
     case = step.case
@@ -89,7 +93,8 @@ def menu():
 @twilio_webhook
 def card():
     """The keypad card number (or hash to skip)."""
-    step = ivr.card(request.form)
+    form = request.form
+    step = steps.card(form.get("CallSid", ""), form.get("CallStatus", ""), form.get("Digits", ""), request.remote_addr)
     if step is None:
         return twiml(prompts.hangup("hi"))
     if step.outcome == "retry":
@@ -116,7 +121,8 @@ def _enqueued(case: Case, before: str | None = None) -> Response:
 def wait():
     """Wait music: position, expected wait, call-back offer (tier 1) or advice (emergency)."""
     params = _params()
-    waiting = calls.waiting(params)
+    waiting = steps.waiting(params.get("CallSid", ""), params.get("CallStatus", ""), params.get("QueueSid"),
+                            max(calls.param_int(params.get("QueuePosition"), 1), 1))
     if waiting is None:
         # The case has ended (closed by staff, say) while Twilio still holds the caller: an empty answer would
         # only have Twilio ask again at once, in silence. Leaving the queue brings the Enqueue's action, which
@@ -136,7 +142,8 @@ def wait():
 @twilio_webhook
 def wait_choice():
     """A key pressed during the wait: 1 books a call-back and leaves the queue."""
-    step = ivr.wait_choice(request.form)
+    form = request.form
+    step = steps.wait_choice(form.get("CallSid", ""), form.get("CallStatus", ""), form.get("Digits", ""))
     if step is None:
         return twiml(prompts.empty())
     if step.outcome == "callback":
@@ -148,7 +155,9 @@ def wait_choice():
 @twilio_webhook
 def queue_result():
     """The Enqueue action: bridged, hangup, leave, redirected, error."""
-    case = ivr.queue_result(request.form)
+    form = request.form
+    case = steps.queue_result(form.get("CallSid", ""), form.get("CallStatus", ""), form.get("QueueResult", ""),
+                              calls.param_int(form.get("QueueTime")))
     if request.form.get("QueueResult") == "leave" and case is not None:
         if case.status in calls.TAKEN:
             return twiml(prompts.conference(conference_name(case), case.language,
@@ -201,7 +210,10 @@ def conference_status():
 @twilio_webhook
 def status():
     """Call status callbacks, possibly repeated or out of order."""
-    calls.status_callback(_params())
+    form = request.form
+    sequence = calls.param_int(form.get("SequenceNumber"), -1)
+    steps.call_status(form.get("CallSid", ""), form.get("CallStatus", ""), sequence if sequence >= 0 else None,
+                      calls.param_int(form.get("CallDuration")) or None)
     return Response(status=204)
 
 

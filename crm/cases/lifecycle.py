@@ -1,4 +1,4 @@
-"""The case lifecycle: the only code that changes `Case.status`.
+"""The case lifecycle: with crm.cases.voice (a call's steps), the only code that changes `Case.status`.
 
 Each transition checks the state it starts from (crm.cases.status.TRANSITIONS), writes the change,
 puts it on the case timeline and collects the live event that is sent after the commit. Races between
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, literal_column, select, text, update
+from sqlalchemy import Integer, bindparam, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -137,62 +137,6 @@ def open_case(channel: str, caller_phone: str | None, status: Status = Status.IV
     return case
 
 
-# A citizen's call on PostgreSQL: its call leg, its case and the case's first timeline entry in one
-# statement (one round trip; the same rows and values as incoming() + open_case() write through the ORM).
-# The leg goes first, ON CONFLICT DO NOTHING, so a CallSid already stored (a repeat, or a copy racing this
-# one) opens nothing; the foreign key to the case is checked at the end of the statement.
-_OPEN_CALL = text("""
-WITH known AS (
-    SELECT case_id FROM call WHERE sid = :sid
-), holder AS (
-    SELECT id, preferred_language FROM (
-        SELECT id, preferred_language, relation FROM patient WHERE mobile = :caller ORDER BY id LIMIT 10
-    ) AS first_ten ORDER BY relation IS DISTINCT FROM 'self', id LIMIT 1
-), new_id AS (
-    SELECT nextval(pg_get_serial_sequence('"case"', 'id')) AS id WHERE NOT EXISTS (SELECT 1 FROM known)
-), leg AS (
-    INSERT INTO call (sid, case_id, purpose, direction, from_number, to_number, status, last_sequence,
-                      card_attempts, started_at, last_heard_at)
-    SELECT :sid, id, 'citizen', 'inbound', :caller, :called, :call_status, -1, 0, :now, :now FROM new_id
-    ON CONFLICT (sid) DO NOTHING
-    RETURNING case_id
-), opened AS (
-    INSERT INTO "case" (id, channel, status, priority, language, caller_phone, patient_id, red_flags,
-                        alarm_level, created_at, updated_at)
-    SELECT case_id, 'voice', :status, 'P4', COALESCE((SELECT preferred_language FROM holder), 'hi'), :caller,
-           (SELECT id FROM holder), CAST('[]' AS JSON), 0, :now, :now FROM leg
-    RETURNING id, language, patient_id
-), logged AS (
-    INSERT INTO case_event (case_id, at, kind, detail)
-    SELECT id, :now, 'opened', CAST('{"channel": "voice"}' AS JSON) FROM opened
-)
-SELECT id, language, patient_id, true AS opened FROM opened
-UNION ALL
-SELECT c.id, c.language, c.patient_id, false FROM known JOIN "case" AS c ON c.id = known.case_id
-""")
-
-
-def open_call(sid: str, caller: str, called: str, call_status: str) -> tuple[Case, bool] | None:
-    """PostgreSQL: open the case of citizen's call `sid` in one statement that commits as it runs.
-
-    Returns the case (a detached copy holding what was written, for the answer and the live event) and
-    whether this request opened it; None when a racing copy of the same CallSid stored it first.
-    Must be the first statement of its unit of work and the only write (crm.unit_of_work.run_alone).
-    """
-    from crm import unit_of_work
-
-    row = unit_of_work.run_alone(_OPEN_CALL, {"sid": sid, "caller": caller, "called": called,
-                                              "call_status": call_status, "status": Status.IVR.value,
-                                              "now": utcnow()}).first()
-    if row is None:
-        return None
-    case = Case(id=row.id, channel="voice", status=Status.IVR, priority="P4", language=row.language,
-                caller_phone=caller, patient_id=row.patient_id, alarm_level=0)
-    if row.opened:
-        events.case_changed(case, "case.opened")
-    return case, row.opened
-
-
 def enter_queue(case: Case, queue: str) -> Case:
     """The case waits in `queue`; a case that already waited keeps its original place."""
     case.queue = queue
@@ -283,22 +227,6 @@ def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, **detail) 
     """Promise a call-back: out of the queue until due, then any operator takes it."""
     case.outcome, case.callback_due_at, case.queue = "callback", due_at, SCHEDULED
     return move(case, "schedule_callback", "callback_scheduled", staff, live="case.callback_scheduled", **detail)
-
-
-def abandon(case: Case, seconds: int | None) -> bool:
-    """The caller hung up before anyone answered (False if the case had moved on)."""
-    if case.status not in TRANSITIONS["abandon"].sources:
-        return False
-    case.abandoned_at = utcnow()
-    move(case, "abandon", "abandoned", seconds_waited=seconds)
-    return True
-
-
-def abandon_at_once(case_ids, now: datetime):
-    """PostgreSQL: the abandon transition as an UPDATE ... RETURNING for a data-modifying CTE (its caller logs the
-    'abandoned' event and announces it), for the cases `case_ids` (a subquery) still in a state abandon starts from."""
-    return (update(Case).where(Case.id.in_(case_ids), Case.status.in_(TRANSITIONS["abandon"].sources))
-            .values(status=TRANSITIONS["abandon"].target, abandoned_at=now, updated_at=now).returning(Case.id))
 
 
 def caller_gone_before_answer(case: Case, staff: StaffUser) -> Case:

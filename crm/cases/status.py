@@ -45,6 +45,8 @@ class Transition(NamedTuple):
 
 TRANSITIONS: dict[str, Transition] = {
     "enter_queue": Transition(frozenset({S.IVR, S.QUEUED}), S.QUEUED, "queued"),
+    # The caller chose in the phone menu (or typed their card): into tier 1, once; a repeated step finds it queued.
+    "leave_menu": Transition(frozenset({S.IVR}), S.QUEUED, "queued"),
     "declare_emergency": Transition(frozenset({S.IVR, S.QUEUED, S.CALLBACK, S.IN_PROGRESS}), S.QUEUED,
                                     "declared an emergency"),
     "request_callback": Transition(frozenset({S.QUEUED}), S.CALLBACK, "given a call-back"),

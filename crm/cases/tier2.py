@@ -12,10 +12,9 @@ from crm.cases.status import WAITING, Status
 from crm.errors import Refused
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
-from crm.models.telephony import CALL_STATUS_RANK
+from crm.models.telephony import CALL_ENDED
 from triage import specialties
 
-CALL_ENDED = {status for status, rank in CALL_STATUS_RANK.items() if rank >= 4}
 URGENCY = {"emergency": "P1", "urgent": "P2", "soon": "P3", "routine": "P4"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -12,10 +12,23 @@ from crm.models.base import UTCDateTime, utcnow
 from crm.security.bounds import ADDRESS, ERROR_CODE, ERROR_MESSAGE, OPT_OUT_KEYWORD, SID, STATUS_WORD
 
 # Twilio's call statuses in the order a call moves through them; terminal ones share the last rank.
+# Every place that keeps a call's status "only moving forward" reads it from here (in SQL: call_rank_sql).
 CALL_STATUS_RANK = {
     "queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3,
     "completed": 4, "busy": 4, "failed": 4, "no-answer": 4, "canceled": 4,
 }
+CALL_ENDS = 4  # the rank of the statuses that end a call
+CALL_ENDED = frozenset(status for status, rank in CALL_STATUS_RANK.items() if rank >= CALL_ENDS)
+
+
+def call_rank(status: str | None) -> int:
+    """Where `status` stands in a call's life; -1 for a word Twilio never sends."""
+    return CALL_STATUS_RANK.get(status or "", -1)
+
+
+def call_rank_sql(column):
+    """call_rank() as a SQL expression over `column`."""
+    return case(*((column == status, rank) for status, rank in CALL_STATUS_RANK.items()), else_=-1)
 MESSAGE_STATUS_RANK = {
     "pending": 0, "accepted": 1, "scheduled": 1, "queued": 2, "sending": 3, "sent": 4,
     "delivered": 5, "undelivered": 5, "failed": 5, "read": 6, "received": 5, "blocked": 5,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import time_machine
 
-from crm.cases import assessment, lifecycle, tier2
+from crm.cases import assessment, lifecycle, tier2, voice
 from crm.extensions import db
 from crm.messages import inbound
 from crm.models import Call, Case, StaffUser
@@ -42,18 +42,21 @@ class Day:
         """A citizen calls; the IVR opens the case."""
         self.to(clock)
         sid = f"CA{next(_sid):032x}"
-        return calls.incoming({"CallSid": sid, "From": phone, "To": "+911800112233", "CallStatus": "ringing"})
+        voice.open_call(sid, phone, "+911800112233", "ringing")
+        call = calls.find(sid)
+        return call, call.case
 
     def queue(self, clock: str, case: Case) -> None:
-        """The caller chose Hindi and joined the tier-1 queue."""
+        """The caller chose Hindi, skipped the card prompt and joined the tier-1 queue."""
         self.to(clock)
-        calls.choose(case, "1")
-        calls.enter_queue(case, calls.TIER1)
+        sid = case.calls[0].sid
+        voice.menu(sid, "in-progress", "1", "", 0)
+        voice.card(sid, "in-progress", "", None)
 
     def hang_up_waiting(self, clock: str, call: Call, seconds: int) -> None:
         """Twilio's QueueResult after the caller hung up in the queue."""
         self.to(clock)
-        calls.queue_result(call, {"QueueResult": "hangup", "QueueTime": str(seconds)})
+        voice.queue_result(call.sid, "in-progress", "hangup", seconds)
 
     def staff_leg(self, case: Case, staff: StaffUser, answered: str, ended: str) -> None:
         """The staff member's call leg into the case's conference, as the status callbacks report it."""
@@ -62,9 +65,9 @@ class Day:
                             to_number=f"client:staff-{staff.id}", status="queued"))
         db.session.commit()
         self.to(answered)
-        calls.call_status({"CallSid": sid, "CallStatus": "in-progress", "SequenceNumber": "1"})
+        voice.call_status(sid, "in-progress", 1, None)
         self.to(ended)
-        calls.call_status({"CallSid": sid, "CallStatus": "completed", "SequenceNumber": "2", "CallDuration": "1"})
+        voice.call_status(sid, "completed", 2, 1)
 
     def doctor_resolves(self, clock: str, case: Case, doctor: StaffUser) -> None:
         """What POST /api/v1/cases/<id>/resolve writes for a doctor."""
@@ -86,7 +89,7 @@ def play(app) -> dict:
         day.to("09:00:40")
         lifecycle.claim(a.id, asha)
         day.to("09:00:41")
-        calls.queue_result(call_a, {"QueueResult": "bridged", "QueueTime": "31"})
+        voice.queue_result(call_a.sid, "in-progress", "bridged", 31)
         day.staff_leg(a, asha, "09:00:42", "09:03:42")
         day.to("09:03:00")
         assessment.save(a, asha, "बुखार तीन दिन से", [])
@@ -111,17 +114,17 @@ def play(app) -> dict:
         tier2.accept(d.id, mehta)
         day.doctor_resolves("09:45:00", d, mehta)
         # E: presses 9 (emergency); a doctor accepts after 20 s and resolves 10 minutes later.
-        _call_e, e = day.call("10:00:00", "+919810000105")
+        call_e, e = day.call("10:00:00", "+919810000105")
         day.to("10:00:05")
-        calls.choose(e, "9")
+        voice.menu(call_e.sid, "in-progress", "9", "", 0)
         day.to("10:00:25")
         tier2.accept(e.id, mehta)
         day.doctor_resolves("10:10:25", e, mehta)
         # F: asks for a call-back after a minute and is called back 20 minutes after joining the queue.
-        _call_f, f = day.call("10:29:55", "+919810000106")
+        call_f, f = day.call("10:29:55", "+919810000106")
         day.queue("10:30:05", f)
         day.to("10:31:00")
-        calls.request_callback(f)
+        voice.wait_choice(call_f.sid, "in-progress", "1")
         day.to("10:50:05")
         lifecycle.claim(f.id, asha)
         day.staff_leg(f, asha, "10:50:10", "10:52:10")
@@ -143,7 +146,7 @@ def play(app) -> dict:
         # H: A's caller again, hangs up in the menu (never queued): A was not resolved at first contact.
         call_h, _h = day.call("12:00:00", "+919810000101")
         day.to("12:00:20")
-        calls.call_status({"CallSid": call_h.sid, "CallStatus": "completed", "SequenceNumber": "3"})
+        voice.call_status(call_h.sid, "completed", 3, None)
         # E2: an emergency by text; a doctor accepts after 60 s and is still with the caller.
         day.to("13:00:00")
         inbound.receive(inbound.InboundText(f"SM{next(_sid):032x}", "+919810000108", "+911800112233",

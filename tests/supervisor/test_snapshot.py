@@ -15,9 +15,7 @@ def test_figures_are_shared_until_a_case_event_is_written(app, monkeypatch):
     first = board.read(utcnow())
     board.read(utcnow())
     assert len(computed) == 1 and first["queues"][0]["offered"] == 0
-    from telephony import calls
-
-    calls.enter_queue(case, calls.TIER1)  # writes a 'queued' event
+    lifecycle.enter_queue(case, lifecycle.TIER1)  # writes a 'queued' event
     after = board.read(utcnow())
     assert len(computed) == 2
     assert after["queues"][0]["offered"] == 1 and after["queues"][0]["waiting"] == 1

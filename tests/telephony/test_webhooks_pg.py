@@ -1,6 +1,6 @@
-"""The hot webhooks as single statements: the incoming call (case, call leg and first timeline entry) and each
-wait request are one statement that commits as it runs (crm.cases.lifecycle.open_call, telephony.calls.waiting).
-test_voice.py and test_sms.py hold every other behaviour (on PostgreSQL, as every test).
+"""The hot webhooks as single statements: every step of a call is one statement that commits as it runs when it
+starts its unit of work (crm.cases.voice: the incoming call's case, call leg and first timeline entry; each wait
+request). test_voice.py and test_sms.py hold every other behaviour (on PostgreSQL, as every test).
 """
 
 import threading
