@@ -59,6 +59,7 @@ class Twilio:
         self.fallback = fallback
         self.latencies: list[float] = []
         self.failures: list[tuple[float, int, str, str]] = []  # (seconds into the drill it started, instance, path, what)
+        self.redone: list[tuple[float, int, str, str]] = []  # the same, for requests the balancer sent on
         self.started = time.monotonic()
 
     def post(self, instance: int, path: str, params: dict) -> tuple[str, str]:
@@ -84,10 +85,12 @@ class Twilio:
         # restarted instance takes connections while its app is still loading: 20 s and more on a busy machine) is
         # sent to the other instance, within Twilio's 15 s. Webhooks are idempotent (a repeated CallSid writes
         # nothing and gets the same answer), so a second copy is safe.
+        started = time.monotonic()
         try:
             return requests.post(self.instances[target] + where, data=params, timeout=UPSTREAM_TIMEOUT,
                                  headers={"X-Twilio-Signature": signature})
-        except (requests.ConnectionError, requests.Timeout):
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            self.redone.append((round(started - self.started, 1), target, where.split("?")[0], type(exc).__name__))
             return requests.post(self.instances[1 - target] + where, data=params,
                                  timeout=TWILIO_TIMEOUT - UPSTREAM_TIMEOUT, headers={"X-Twilio-Signature": signature})
 
@@ -174,11 +177,13 @@ def main(argv: list[str] | None = None) -> dict:
     found = ledger(database, outcomes, twilio.latencies)
     for key, value in found.items():
         print(f"{key}: {value}")
-    if twilio.failures:  # which instance failed how, and when (the kill is at a third of the burst)
-        kinds = Counter((instance, path, what) for _, instance, path, what in twilio.failures)
-        when = [at for at, *_ in twilio.failures]
-        print(f"failed attempts (started): {dict(kinds)}; from {min(when)} s to {max(when)} s "
-              f"(killed at {args.seconds / 3:g} s, restarted at {args.seconds / 3 + args.down:g} s)")
+    for name, attempts in (("sent to the other instance by the balancer", twilio.redone),
+                           ("failed attempts", twilio.failures)):
+        if attempts:  # which instance failed how, and when they were sent (the kill is at a third of the burst)
+            kinds = Counter((instance, path, what) for _, instance, path, what in attempts)
+            when = [at for at, *_ in attempts]
+            print(f"{name}: {dict(kinds)}; sent from {min(when)} s to {max(when)} s "
+                  f"(killed at {args.seconds / 3:g} s, restarted at {args.seconds / 3 + args.down:g} s)")
     for web in webs:
         os.killpg(web.pid, signal.SIGTERM)
     redis.kill()
