@@ -96,7 +96,8 @@ class RqRunner:
         """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started).
 
         With `stalled_before`, a job started before then (its worker was killed: rq notices at its 10-minute
-        maintenance) or due before then in rq's scheduled registry (its scheduler is not running) is not
+        maintenance), due before then in rq's scheduled registry (its scheduler is not running), or queued before
+        then and on no queue any more (a worker took it off and was killed before it marked it started) is not
         waiting any more: it is lost, and the caller may queue it again."""
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
@@ -119,6 +120,14 @@ class RqRunner:
             except NoSuchJobError:
                 return True
             return due > stalled_before
+        if status == "queued" and job.enqueued_at is not None and job.enqueued_at <= stalled_before:
+            # rq moves a job from its queue to an intermediate list, then marks it started: a worker killed between
+            # the two leaves it 'queued' on no queue until rq's 10-minute maintenance (and a minute more) fails it.
+            connection = self.queue.connection
+            if connection.lpos(self.queue.key, job_id) is not None:
+                return True  # still waiting its turn (a backlog)
+            connection.lrem(self.queue.intermediate_queue_key, 0, job_id)  # so rq does not fail the new copy later
+            return False
         return True
 
 

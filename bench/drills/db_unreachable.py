@@ -143,17 +143,24 @@ def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Cou
     from sqlalchemy import select
 
     from crm.extensions import db
-    from crm.models import Call, Message
+    from crm.models import Call, CaseEvent, Message
 
     with app.app_context():
         stored = {m.sid: m for m in db.session.scalars(select(Message).where(Message.direction == "inbound"))}
         legs = {c.sid: c for c in db.session.scalars(select(Call))}
+        # A contact read back after the call's end had closed its case holds the promise in a follow-up case.
+        follow_up = {e.detail.get("of_case"): e.case for e in db.session.scalars(
+            select(CaseEvent).where(CaseEvent.kind == "follow_up")) if e.detail}
+
+        def promised(case) -> bool:
+            return case.callback_requested_at is not None or (
+                case.id in follow_up and follow_up[case.id].callback_requested_at is not None)
+
         red_missing = sum(1 for t in texts if t["red"] and (t["sid"] not in stored
                                                             or stored[t["sid"]].case.queue != "emergency"))
         urgent_missing = sum(1 for c in calls if c["emergency"] and (c["sid"] not in legs
                                                                      or legs[c["sid"]].case.queue != "emergency"))
-        no_callback = sum(1 for c in calls if c["fell_back"] and c["sid"] in legs
-                          and legs[c["sid"]].case.callback_requested_at is None)
+        no_callback = sum(1 for c in calls if c["fell_back"] and c["sid"] in legs and not promised(legs[c["sid"]].case))
         late = sum(1 for m in stored.values() if returned_at and (m.created_at - returned_at).total_seconds() > 60)
         store = app.extensions["sampark_emulator"].extensions["twilio_emulator"].store
         with store.lock:
@@ -163,6 +170,7 @@ def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Cou
     return {"texts": len(texts), "calls": len(calls), "answered": dict(answered), "lost": lost,
             "emergencies not with the doctors": red_missing + urgent_missing,
             "fallback callers without a call-back": no_callback,
+            "call-backs held by a follow-up case (the call had ended first)": len(follow_up),
             "red-flag texts advised at once (fallback)": sum(1 for t in texts if t["red"] and t["advised"]),
             "duplicated at Twilio": sum(c - 1 for c in bodies.values() if c > 1), "late": late}
 

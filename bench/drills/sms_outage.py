@@ -172,6 +172,38 @@ def report(app, sent: int, answers: Counter, outage_at: float, started_wall) -> 
             "advice before the outage p50/p99 s": (pct(early, 50), pct(early, 99))}
 
 
+def explain_limbo(app, redis_url: str) -> None:
+    """For each reply left pending or sending: its row, and what rq says of its send job (to find out why)."""
+    from redis import Redis as Client
+    from rq import Queue
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from sqlalchemy import select
+
+    from crm import outbox
+    from crm.extensions import db
+    from crm.models import Message
+
+    queue = Queue("default", connection=Client.from_url(redis_url))
+    registries = {"started": queue.started_job_registry, "failed": queue.failed_job_registry,
+                  "scheduled": queue.scheduled_job_registry, "finished": queue.finished_job_registry}
+    with app.app_context():
+        for m in db.session.scalars(select(Message).where(Message.direction == "outbound",
+                                                          Message.status.in_(("pending", "sending")))):
+            job_id = outbox.job_id(m.id)
+            try:
+                job = Job.fetch(job_id, connection=queue.connection)
+                state = (f"job {job.get_status()} enqueued {job.enqueued_at} started {job.started_at} "
+                         f"worker {job.worker_name} retries left {job.retries_left} meta {job.meta}")
+            except NoSuchJobError:
+                state = "no job"
+            where = [name for name, registry in registries.items() if job_id in registry]
+            where += ["queue"] * (job_id in queue.get_job_ids()) + \
+                ["intermediate"] * (job_id in queue.intermediate_queue.get_job_ids())
+            print(f"limbo: message {m.id} {m.kind} {m.status} created {m.created_at} sending since {m.sending_since} "
+                  f"sid {m.sid}; {state}; in {where or 'nothing'}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Run the drill; print and return its ledger."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -233,6 +265,8 @@ def main(argv: list[str] | None = None) -> dict:
     ledger = report(app, args.texts, answers, outage_at, started_wall)
     for key, value in ledger.items():
         print(f"{key}: {value}")
+    if ledger["left in limbo"]:
+        explain_limbo(app, redis.url)
     for worker in workers:
         worker.terminate()
     app.extensions.setdefault("sampark_sweeper_stop", threading.Event()).set()  # (all.py: the next drill follows)

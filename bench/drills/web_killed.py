@@ -37,6 +37,8 @@ from bench.drills.sms_outage import ROOT, Redis, free_port, fresh_database
 TOKEN = "drill-auth-token"
 FALLBACK = "/telephony/voice/fallback"  # the number's VoiceFallbackUrl
 MENU = re.compile(r'action="([^"]*/voice/menu[^"]*)"')
+TWILIO_TIMEOUT = 15  # seconds Twilio waits for a webhook's answer
+UPSTREAM_TIMEOUT = 5  # the balancer gives up on an instance sooner (README: proxy_read_timeout 5s) and tries the other
 
 
 def start_web(port: int, database: str, redis_url: str, public: str, log: Path) -> subprocess.Popen:
@@ -56,6 +58,9 @@ class Twilio:
         self.public, self.instances, self.validator = public, instances, RequestValidator(TOKEN)
         self.fallback = fallback
         self.latencies: list[float] = []
+        self.failures: list[tuple[float, int, str, str]] = []  # (seconds into the drill it started, instance, path, what)
+        self.redone: list[tuple[float, int, str, str]] = []  # the same, for requests the balancer sent on
+        self.started = time.monotonic()
 
     def post(self, instance: int, path: str, params: dict) -> tuple[str, str]:
         """('primary'|'fallback'|'lost', TwiML)."""
@@ -68,20 +73,26 @@ class Twilio:
                 self.latencies.append(time.monotonic() - started)
                 if answer.status_code < 500:
                     return ("primary", "fallback")[attempt], answer.text
-            except requests.RequestException:
-                pass
+                what = f"HTTP {answer.status_code}"
+            except requests.RequestException as exc:
+                what = type(exc).__name__
+            self.failures.append((round(started - self.started, 1), target, where.split("?")[0], what))
         return "lost", ""
 
     def _balanced(self, target: int, where: str, params: dict, signature: str) -> requests.Response:
-        # As the README's balancer does (nginx: proxy_next_upstream error timeout non_idempotent): a request whose
-        # connection was refused, or whose process died before answering, is sent to the other instance. Webhooks
-        # are idempotent (a repeated CallSid writes nothing and gets the same answer), so a second copy is safe.
+        # As the README's balancer does (nginx: proxy_next_upstream error timeout non_idempotent, proxy_read_timeout
+        # 5s): a request whose connection was refused, whose process died before answering, or that waited 5 s (a
+        # restarted instance takes connections while its app is still loading: 20 s and more on a busy machine) is
+        # sent to the other instance, within Twilio's 15 s. Webhooks are idempotent (a repeated CallSid writes
+        # nothing and gets the same answer), so a second copy is safe.
+        started = time.monotonic()
         try:
-            return requests.post(self.instances[target] + where, data=params, timeout=15,
+            return requests.post(self.instances[target] + where, data=params, timeout=UPSTREAM_TIMEOUT,
                                  headers={"X-Twilio-Signature": signature})
-        except requests.ConnectionError:
-            return requests.post(self.instances[1 - target] + where, data=params, timeout=15,
-                                 headers={"X-Twilio-Signature": signature})
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            self.redone.append((round(started - self.started, 1), target, where.split("?")[0], type(exc).__name__))
+            return requests.post(self.instances[1 - target] + where, data=params,
+                                 timeout=TWILIO_TIMEOUT - UPSTREAM_TIMEOUT, headers={"X-Twilio-Signature": signature})
 
 
 def one_call(twilio: Twilio, n: int, emergency: bool) -> dict:
@@ -166,6 +177,13 @@ def main(argv: list[str] | None = None) -> dict:
     found = ledger(database, outcomes, twilio.latencies)
     for key, value in found.items():
         print(f"{key}: {value}")
+    for name, attempts in (("sent to the other instance by the balancer", twilio.redone),
+                           ("failed attempts", twilio.failures)):
+        if attempts:  # which instance failed how, and when they were sent (the kill is at a third of the burst)
+            kinds = Counter((instance, path, what) for _, instance, path, what in attempts)
+            when = [at for at, *_ in attempts]
+            print(f"{name}: {dict(kinds)}; sent from {min(when)} s to {max(when)} s "
+                  f"(killed at {args.seconds / 3:g} s, restarted at {args.seconds / 3 + args.down:g} s)")
     for web in webs:
         os.killpg(web.pid, signal.SIGTERM)
     redis.kill()

@@ -1,7 +1,8 @@
 """A reply whose send job was lost in rq is found again by the sweep within a minute, not rq's ten.
 
-Two ways rq keeps a job it will not run for ten minutes: the worker that started it was killed before
-it claimed its message (the job stays 'started' until rq's maintenance), and a retry waits in the
+Three ways rq keeps a job it will not run for ten minutes: the worker that started it was killed before
+it claimed its message (the job stays 'started' until rq's maintenance), a worker was killed between taking
+the job off the queue and marking it started (the job stays 'queued', on no queue), and a retry waits in the
 scheduled registry while no scheduler runs. The sweep, which skipped every job rq still listed, now
 queues such a job again (a copy that runs anyway sends nothing twice). On PostgreSQL with a real
 `flask worker` process and a Redis server of the test's own.
@@ -11,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,3 +88,45 @@ def test_a_retry_left_in_rqs_scheduled_registry_is_queued_again_when_no_schedule
         assert sweeps.requeue_lost_sms(utcnow() + timedelta(seconds=20)) == 0  # not overdue yet
         db.session.rollback()
         assert sweeps.requeue_lost_sms(utcnow() + WITHIN_A_MINUTE) == 1
+
+
+# An rq worker that stops for good the instant after rq took a job off the queue, before it marks it started
+# (rq moves the job to an intermediate list first): the test kills it there, as a SIGKILL mid-burst can.
+TAKES_A_JOB_AND_STOPS = textwrap.dedent("""
+    import sys, time
+    from redis import Redis
+    from rq.worker import SimpleWorker
+
+    class TakesAJobAndStops(SimpleWorker):
+        def execute_job(self, job, queue):
+            print("taken", job.id, flush=True)
+            time.sleep(600)
+
+    TakesAJobAndStops(["default"], connection=Redis.from_url(sys.argv[1])).work(burst=True)
+""")
+
+
+def test_a_reply_whose_worker_was_killed_after_taking_its_job_off_the_queue_is_queued_again(pg_app, redis_server):
+    message_id = _reply_pending(pg_app, redis_server.url)
+    connection = Redis.from_url(redis_server.url)
+    queue = Queue("default", connection=connection)
+    worker = subprocess.Popen([sys.executable, "-c", TAKES_A_JOB_AND_STOPS, redis_server.url], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        taken = next((line.split() for line in worker.stdout if line.startswith("taken ")), None)  # (rq logs too)
+        assert taken == ["taken", outbox.job_id(message_id)]
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    # What rq is left with: the job says 'queued', but it is on no queue and nobody runs it.
+    assert _job_status(redis_server.url, message_id) == "queued"
+    assert outbox.job_id(message_id) not in queue.get_job_ids()
+    with pg_app.app_context():
+        assert db.session.get(Message, message_id).status == "pending"
+        assert sweeps.requeue_lost_sms(utcnow()) == 0  # just queued: a live worker may be about to start it
+        db.session.rollback()
+        assert sweeps.requeue_lost_sms(utcnow() + WITHIN_A_MINUTE) == 1
+        outbox._enqueue([message_id])  # what the sweep's commit does
+    assert queue.get_job_ids() == [outbox.job_id(message_id)]
+    assert _job_status(redis_server.url, message_id) == "queued"
+    assert outbox.job_id(message_id) not in queue.intermediate_queue.get_job_ids()  # rq will not fail the new copy
