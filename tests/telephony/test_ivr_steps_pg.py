@@ -186,7 +186,7 @@ def test_any_walk_is_one_statement_a_step_and_writes_each_change_once(pg_app, ca
         assert status == Status.ABANDONED and held["case"]["abandoned_at"]
     if held["calls"][0]["queue_result"] is not None:
         assert ("queue_result" in kinds) and kinds.count("queue_result") == 1
-    assert all(e["caller"].startswith("+91 XXXXXX") for _, e, _ in events)
+    assert all(set(e) == {"id", "status"} for _, e, _ in events)  # which case and its state, no number on the wire
     assert [kind for kind, *_ in events].count("case.opened") == 1
 
 
