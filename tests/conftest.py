@@ -221,6 +221,10 @@ class TestDatabase:
         if self._conn is None or not self.used:
             return
         self.used = False
+        self.clear()
+
+    def clear(self) -> None:
+        """Empty the tables that have rows and reset the used sequences (the apps' sessions must hold no rows)."""
         import psycopg
 
         try:

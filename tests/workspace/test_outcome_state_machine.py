@@ -27,6 +27,7 @@ from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
 from crm.models.staff import PRESENCES
 from tests import factories
+from tests.conftest import TEST_DATABASE
 from tests.workspace.conftest import make_facility
 
 REFUSALS = (Refused,)
@@ -39,8 +40,7 @@ class Desk(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         db.session.remove()
-        db.drop_all()
-        db.create_all()
+        TEST_DATABASE.clear()  # each example starts from the empty schema
         self.now = utcnow()
         self.operators = [factories.make_staff("operator").id for _ in range(OPERATORS)]
         self.facility = make_facility().id
