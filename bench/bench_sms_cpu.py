@@ -40,7 +40,7 @@ def measure(rounds: int, n: int) -> dict[str, list[float]]:
                            "SAMPARK_ENV": "development"})
         app = voice.serving_app()
         with app.app_context():
-            from crm.extensions import db
+            from crm.platform.extensions import db
 
             db.session.execute(db.text("CREATE TABLE IF NOT EXISTS bench_floor (sid text, heard_at timestamptz)"))
             db.session.commit()

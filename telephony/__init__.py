@@ -11,8 +11,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
-    from crm import outbox, sweeps
-    from crm.security import inputs
+    from crm.platform import outbox, sweeps
+    from crm.platform.security import inputs
     from telephony import fallback, reconcile, webhook_fields
     from telephony.fallback import bp as fallback_bp
     from telephony.fallback_check import fallback_check_command
@@ -41,7 +41,7 @@ def _load_emulator(app: Flask) -> None:
     which is served under /emulator of this server unless EMULATOR_MOUNT is off (it then runs on its own)."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    from crm.whatsapp import approved
+    from crm.helpline.whatsapp import approved
     from emulators.twilio import create_emulator_app
     from emulators.twilio.http_client import EmulatorHttpClient
     from telephony import gateway

@@ -10,13 +10,13 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm import phones
 from crm.cases import lifecycle
 from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN
-from crm.extensions import db
 from crm.models import Call, Case
 from crm.models.telephony import CALL_ENDED
+from crm.platform import phones
+from crm.platform.extensions import db
 
 __all__ = ["EMERGENCY", "TAKEN", "TIER1", "citizen_leg", "find", "is_live", "promise_callback"]
 
@@ -38,7 +38,7 @@ def caller_number(raw: str) -> str:
     valid, as given if not), so it is not parsed (phonenumbers costs a tenth of an incoming call's CPU). A SIP URI
     whose user part is a number (sip:+919810000001@trunk) is that number. A withheld id ("anonymous"), a browser
     client ("client:agent42") or a SIP user by name ("sip:alice.kumar@pbx.example.in") is an unknown caller: the
-    case keeps no number to call or text back, and the raw id never meets the phone columns (crm.security.bounds.PHONE)."""
+    case keeps no number to call or text back, and the raw id never meets the phone columns (crm.platform.security.bounds.PHONE)."""
     if _E164.fullmatch(raw or ""):
         return raw
     text = raw or ""

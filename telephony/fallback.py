@@ -29,12 +29,12 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from crm import outbox, unit_of_work
 from crm.cases import lifecycle, timeline, voice
 from crm.cases.status import Status
-from crm.extensions import db
 from crm.messages import inbound, replies
 from crm.models.base import utcnow
+from crm.platform import outbox, unit_of_work
+from crm.platform.extensions import db
 from telephony import calls, prompts, sms
 from telephony.signature import twilio_webhook
 

@@ -3,7 +3,7 @@
 Inbound: signature checked (telephony.signature), the form parsed into a crm.messages.inbound.InboundText, one
 call to crm, and Twilio's answer (empty TwiML: replies go out as send jobs, exactly once, after the commit).
 Delivery reports: Twilio's status callback parsed for crm.messages.delivery. Outbound: `TwilioTexts` is the
-crm.outbox.Carrier installed at start. Twilio delivers WhatsApp to the same webhook with `whatsapp:+91...`
+crm.platform.outbox.Carrier installed at start. Twilio delivers WhatsApp to the same webhook with `whatsapp:+91...`
 addresses: the number is taken like any caller's (the same person as their SMS and calls), the channel kept.
 """
 
@@ -14,7 +14,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from crm.messages import delivery, inbound
 from crm.models import Message
-from crm.outbox import SendRefused, SendUnconfirmed
+from crm.platform.outbox import SendRefused, SendUnconfirmed
 from telephony import calls, gateway
 from telephony.signature import twilio_webhook
 
@@ -74,7 +74,7 @@ def record_status(params: dict) -> Message | None:
 
 
 class TwilioTexts:
-    """crm.outbox.Carrier on Twilio (or the emulator): Twilio's errors become SendRefused or SendUnconfirmed."""
+    """crm.platform.outbox.Carrier on Twilio (or the emulator): Twilio's errors become SendRefused or SendUnconfirmed."""
 
     def send(self, message: Message, text: str) -> str:
         """Hand the message to Twilio's Messages resource; its MessageSid."""

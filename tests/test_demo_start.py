@@ -23,8 +23,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from crm import demo
-from crm.extensions import db
+from crm.platform.extensions import db
+from crm.seed import demo
 from tests.conftest import REQUIRE, make_app
 from tests.live import free_port
 

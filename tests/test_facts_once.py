@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from crm.cases import floor, queue
-from crm.live.events import case_summary
+from crm.helpline.live.events import case_summary
 from crm.models.case import SUMMARY_COLUMNS, Case
 from triage import specialties
 

@@ -3,8 +3,8 @@ the staff member may hear, and always their own."""
 
 from __future__ import annotations
 
-from crm.extensions import socketio
-from crm.live.sockets import rooms_of
+from crm.helpline.live.sockets import rooms_of
+from crm.platform.extensions import socketio
 from tests import factories
 from tests.telephony.test_sms import text
 

@@ -40,7 +40,7 @@ def _enums(document, name: str) -> list[list]:
 
 
 def test_the_roles_in_the_document_are_the_roles_table(client, login):
-    from crm.auth.capabilities import ROLES, roles_for
+    from crm.staff.auth.capabilities import ROLES, roles_for
 
     document = client.get("/api/v1/openapi.json").json
     assert all(set(enum) <= set(ROLES) for enum in _enums(document, "role"))

@@ -18,14 +18,14 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from crm import unit_of_work
 from crm.cases import alarms, timeline
 from crm.cases.status import TRANSITIONS, Status
-from crm.errors import Refused
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case, Patient, StaffUser
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform import unit_of_work
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 
 EMERGENCY = "emergency"
 TIER1 = "tier1"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import literal_column, select
 
 from crm.cases.status import WAITING, WAITING_FOR_DOCTOR
-from crm.extensions import db
 from crm.models import Case, StaffUser
+from crm.platform.extensions import db
 from triage.specialties import GENERAL
 
 __all__ = [

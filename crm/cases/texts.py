@@ -6,7 +6,7 @@ the sender's open case on the same channel or opens one (the caller's patient ma
 timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors' alarm and a
 call-back) and writes the acknowledgement or the emergency advice with its case reference.
 
-Alone (`alone=True`, and nothing begun yet in the unit of work) it commits as it runs (crm.unit_of_work.run_alone:
+Alone (`alone=True`, and nothing begun yet in the unit of work) it commits as it runs (crm.platform.unit_of_work.run_alone:
 one round trip), and an emergency text for an open case outside the emergency queue writes nothing ("blocked"):
 moving a case that someone may hold is crm.cases.lifecycle.declare_emergency's. Inside the unit of work's
 transaction (the same statement) it blocks nothing, and the caller goes on in that transaction (the declaration,
@@ -22,17 +22,17 @@ from typing import NamedTuple
 
 from sqlalchemy import text
 
-from crm import turns, unit_of_work
 from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case
 from crm.models.base import utcnow
 from crm.models.case import reference_sql
-from crm.sms_parts import segments
+from crm.platform import turns, unit_of_work
+from crm.platform.extensions import db
+from crm.platform.sms_parts import segments
 
-# Texts from one number take turns (crm.turns): each sees the case the one before it opened, so texts sent at
+# Texts from one number take turns (crm.platform.turns): each sees the case the one before it opened, so texts sent at
 # once are one case with one acknowledgement.
 TURN = "texts"
 REFERENCE = "\x00"  # where the case reference goes in a Reply's text
@@ -111,7 +111,7 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
 
 @lru_cache(maxsize=64)
 def _parts_by_reference_length(template: str) -> tuple[int, ...]:
-    """The reply's SMS parts for each length a reference can have (crm.sms_parts counts; the statement picks)."""
+    """The reply's SMS parts for each length a reference can have (crm.platform.sms_parts counts; the statement picks)."""
     return tuple(segments(template + "0" * length) for length in range(_SHORTEST_REFERENCE, _LONGEST_REFERENCE + 1))
 
 

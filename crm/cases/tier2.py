@@ -9,10 +9,10 @@ from sqlalchemy import Integer, bindparam, or_, select
 from crm.cases import alarms, lifecycle
 from crm.cases.queue import EMERGENCY, queues_of, tier2_queue
 from crm.cases.status import WAITING, Status
-from crm.errors import Refused
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_ENDED
+from crm.platform.errors import Refused
 from triage import specialties
 
 URGENCY = {"emergency": "P1", "urgent": "P2", "soon": "P3", "routine": "P4"}

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from crm import unit_of_work
-from crm.cards import number as card_number
 from crm.cases import lifecycle, timeline, voice_sql
 from crm.cases.status import ENDED, TRANSITIONS, Status
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Call, Case
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_ENDS, CALL_STATUS_RANK, call_rank
+from crm.platform import unit_of_work
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
 from triage import classify
 
 EMERGENCY_KEY = "9"

@@ -201,7 +201,7 @@ WITH leg AS (
         SELECT plan.id, 2, 'queued', json_build_object('queue', CAST('{TIER1}' AS text)) FROM plan WHERE plan.enters
     ) AS rows ORDER BY n
 ), audited AS (
-    -- A revoked card identifies nobody, and its use is on the record (crm.audit.record 'card_refused').
+    -- A revoked card identifies nobody, and its use is on the record (crm.platform.audit.record 'card_refused').
     INSERT INTO audit_log (at, staff_id, action, patient_id, case_id, card_number, via, ip, detail)
     SELECT :now, NULL, 'card_refused', plan.card_patient, plan.id, CAST(:number AS varchar), 'ivr',
            CAST(:ip AS varchar), json_build_object('code', CAST('card_revoked' AS text))

@@ -5,5 +5,5 @@
 - `delivery`: a provider's report on an outbound message, applied only if it moves the message forward.
 - `replies`: what the helpline texts back on its own, in the sender's script.
 
-Sending is crm.outbox's: a pending message now, a send job after the commit, the provider installed at start.
+Sending is crm.platform.outbox's: a pending message now, a send job after the commit, the provider installed at start.
 """

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Message
 from crm.models.telephony import MESSAGE_STATUS_RANK
-from crm.security import bounds
+from crm.platform.extensions import db
+from crm.platform.security import bounds
 
 
 def record_status(provider_id: str, status: str, error_code: str | None = None,

@@ -5,7 +5,7 @@ and calls `receive` once; the answer says what was done, and the edge renders it
 webhook. Every decision is here: an opt-out or opt-in, a grievance ("SHIKAYAT ..."), a bare question about
 clinics answered from the facility finder, or the common case, a text that joins the sender's open case or
 opens one (crm.cases.texts: one statement), an emergency declared on a case already open, and which reply
-goes back. Replies leave as send jobs through the outbox (crm.outbox), exactly once, after the commit.
+goes back. Replies leave as send jobs through the outbox (crm.platform.outbox), exactly once, after the commit.
 """
 
 from __future__ import annotations
@@ -15,20 +15,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from crm import outbox, turns
 from crm.cases import lifecycle, texts, timeline
 from crm.cases.status import OPEN
-from crm.extensions import db
-from crm.facilities import answer as facility_answer
-from crm.facilities import question as facility_question
-from crm.grievances import keyword as grievance_keyword
-from crm.grievances import services as grievances
-from crm.live import events
+from crm.citizens.facilities import answer as facility_answer
+from crm.citizens.facilities import question as facility_question
+from crm.citizens.grievances import keyword as grievance_keyword
+from crm.citizens.grievances import services as grievances
+from crm.helpline.live import events
 from crm.messages import replies
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
-from crm.security import bounds
-from crm.sms_parts import segments as count_segments
+from crm.platform import outbox, turns
+from crm.platform.extensions import db
+from crm.platform.security import bounds
+from crm.platform.sms_parts import segments as count_segments
 from triage import classify
 
 OPT_OUT_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}

@@ -1,4 +1,4 @@
-"""What the helpline texts back on its own, in the sender's script (the parts they cost: crm.sms_parts).
+"""What the helpline texts back on its own, in the sender's script (the parts they cost: crm.platform.sms_parts).
 
 Any Devanagari character makes a whole SMS UCS-2 (70 characters, 67 per part when split), so the
 Hindi replies are kept within two parts.

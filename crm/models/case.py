@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
-from crm.security.bounds import PHONE
+from crm.platform.extensions import db
+from crm.platform.security.bounds import PHONE
 from triage.rules import PRIORITIES  # the case's priority is triage's scale, P1 (emergency) to P4
 
 __all__ = ["CHANNELS", "PRIORITIES", "SUMMARY_COLUMNS", "Case", "CaseEvent", "ClinicalNote", "reference_sql"]
 CHANNELS = ("voice", "sms", "whatsapp", "desk")
-# What a case's live event and a webhook's answer are built from (crm.live.events.case_summary reads exactly these,
+# What a case's live event and a webhook's answer are built from (crm.helpline.live.events.case_summary reads exactly these,
 # with the reference made from the id): a statement that changes a case returns these columns and no others.
 SUMMARY_COLUMNS = ("id", "status", "priority", "channel", "language", "queue", "specialty", "caller_phone", "patient_id",
                    "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")

@@ -2,7 +2,7 @@
 
 A job or a hook named by its path ("telephony.jobs.send_message") is an import that no import check sees: crm
 would depend on telephony while every `import` line says otherwise. Inside a package a path is fine (rq imports
-a job by it); across packages the other side installs a port at start (crm.phone, crm.outbox.install).
+a job by it); across packages the other side installs a port at start (crm.platform.phone, crm.platform.outbox.install).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_no_dotted_string_names_another_layer():
 def test_the_check_sees_a_job_named_across_layers():
     # The check above must be able to fail: crm naming the Twilio edge's module by path is caught; crm naming its
     # own job, or a Flask endpoint that is no module ("telephony.status"), is not.
-    tree = ast.parse('SEND_JOB = "telephony.gateway.send_message"\nOWN = "crm.outbox.send"\n'
+    tree = ast.parse('SEND_JOB = "telephony.gateway.send_message"\nOWN = "crm.platform.outbox.send"\n'
                      'url = public_url("telephony.status")\nHOOK = "triage.rules"\n')
     assert crossing_paths("crm", tree) == [(1, "telephony.gateway.send_message"), (4, "triage.rules")]
-    assert crossing_paths("telephony", ast.parse('x = "crm.outbox.send"\n')) == [(1, "crm.outbox.send")]
+    assert crossing_paths("telephony", ast.parse('x = "crm.platform.outbox.send"\n')) == [(1, "crm.platform.outbox.send")]

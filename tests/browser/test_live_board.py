@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from crm.cases import lifecycle
-from crm.extensions import db, socketio
 from crm.models.base import utcnow
+from crm.platform.extensions import db, socketio
 from tests.browser import floor_desk
 from tests.browser.late_reads import Held
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in, make_operator, text_in  # noqa: F401
@@ -84,7 +84,7 @@ def test_after_a_dropped_connection_or_the_servers_redis_coming_back_the_board_s
     page.wait_for_selector(f"#waiting-cases tr:has-text('{missed}')")
 
     # Connected all along, but the server lost its Redis for a moment: the event of a change never arrived,
-    # and the server's "Redis is back" signal (crm.live.sockets.REREAD) makes the board read again.
+    # and the server's "Redis is back" signal (crm.helpline.live.sockets.REREAD) makes the board read again.
     (lost,) = waiting(live_app, 1, first=200, announce=False)
     page.wait_for_timeout(500)
     assert lost not in page.inner_text("#waiting-cases")

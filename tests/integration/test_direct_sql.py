@@ -1,4 +1,4 @@
-"""crm.direct_sql, the one runner of prepared statements: on its own (committed as it runs) or on the unit of work's
+"""crm.platform.direct_sql, the one runner of prepared statements: on its own (committed as it runs) or on the unit of work's
 connection (committed or rolled back with it), rows read by name and converted by their types."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from sqlalchemy import bindparam, create_engine, exc, select, text
 
-from crm import direct_sql
 from crm.models.base import UTCDateTime
+from crm.platform import direct_sql
 
 pytestmark = pytest.mark.pg
 

@@ -1,5 +1,5 @@
-"""A QR scan by bearer token on PostgreSQL (POST /api/v1/lookup): the token checked by crm.auth.tokens, the card read
-with its audit row in one statement (crm.lookup.CARD_SEEN): the answers, the refusals and the audit rows, each
+"""A QR scan by bearer token on PostgreSQL (POST /api/v1/lookup): the token checked by crm.staff.auth.tokens, the card read
+with its audit row in one statement (crm.residents.lookup.CARD_SEEN): the answers, the refusals and the audit rows, each
 request against what a person at the desk must see."""
 
 from datetime import timedelta
@@ -9,14 +9,14 @@ import psycopg
 import pytest
 from sqlalchemy import select
 
-from crm.auth import tokens
-from crm.cards import number as card_number
-from crm.cards import operations as cards
-from crm.cards import token as card_token
-from crm.cards.keys import keyring
-from crm.extensions import db
 from crm.models import ApiToken, AuditLog, Case, HealthCard, HospitalClient, HospitalRecord, Patient, StaffUser
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
+from crm.residents.cards import operations as cards
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
+from crm.staff.auth import tokens
 from tests import factories
 
 pytestmark = pytest.mark.pg

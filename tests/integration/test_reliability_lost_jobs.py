@@ -23,10 +23,10 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
-from crm import jobs, outbox, sweeps
-from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
+from crm.platform import jobs, outbox, sweeps
+from crm.platform.extensions import db
 from tests.conftest import PG_URL
 from tests.live import eventually
 from tests.telephony.twilio_sign import post
@@ -81,7 +81,7 @@ def test_a_retry_left_in_rqs_scheduled_registry_is_queued_again_when_no_schedule
     queue = Queue("default", connection=Redis.from_url(redis_server.url))
     queue.remove(outbox.job_id(message_id))
     # rq's retry of a failed send: due in 10 s, moved to the queue only by a running scheduler (none here).
-    queue.enqueue_in(timedelta(seconds=10), jobs.run, "crm.outbox.send", message_id,
+    queue.enqueue_in(timedelta(seconds=10), jobs.run, "crm.platform.outbox.send", message_id,
                      job_id=outbox.job_id(message_id))
     assert _job_status(redis_server.url, message_id) == "scheduled"
     with pg_app.app_context():

@@ -24,11 +24,11 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from crm import jobs as crm_jobs
-from crm import sweeps, unit_of_work
-from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform import jobs as crm_jobs
+from crm.platform import sweeps, unit_of_work
+from crm.platform.extensions import db
 from emulators.twilio.driver import Phone
 from tests.live import eventually, served
 
@@ -91,7 +91,7 @@ def test_a_worker_killed_mid_send_leaves_the_reply_sent_once_or_failed_on_the_ca
             second = _worker(env, log)  # the process manager restarts it
             # rq's retry of the killed job, run by the new worker: it must not send again.
             retry = Queue("default", connection=Redis.from_url(redis_server.url)).enqueue(
-                crm_jobs.run, "crm.outbox.send", message_id)
+                crm_jobs.run, "crm.platform.outbox.send", message_id)
             assert eventually(lambda: retry.get_status(refresh=True) in ("finished", "failed"),
                               timeout=120), "the new worker ran no job: " + log.read_text()[-2000:]
             with app.app_context():

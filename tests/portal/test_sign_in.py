@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.citizens.portal import signin
 from crm.models import AuditLog, Message, MessageSecret, PortalCode
 from crm.models.base import utcnow
-from crm.portal import signin
+from crm.platform.extensions import db
 from tests.portal.conftest import last_code, sign_in, texts_to
 
 
@@ -77,7 +77,7 @@ def test_the_code_expires_after_five_minutes(app, family):
 
 
 def test_sends_are_limited_per_number_and_per_address(app, family):
-    from crm.errors import Refused
+    from crm.platform.errors import Refused
 
     for _ in range(signin.SENDS_PER_NUMBER_PER_HOUR):
         signin.request_code("9810011111", "10.0.0.1", "hi")
@@ -109,7 +109,7 @@ def test_every_attempt_is_audited(app, client, family):
 
 
 def test_the_code_never_enters_the_message_store_and_leaves_its_own_with_the_send(app, family, monkeypatch):
-    from crm import outbox
+    from crm.platform import outbox
 
     handed = []
     monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: handed.append(text) or "SM" + "1" * 32)
@@ -125,7 +125,7 @@ def test_the_code_never_enters_the_message_store_and_leaves_its_own_with_the_sen
 
 
 def test_a_code_whose_time_ran_out_before_sending_is_not_sent(app, family, monkeypatch):
-    from crm import outbox
+    from crm.platform import outbox
 
     handed = []
     monkeypatch.setattr("telephony.gateway.send_message", lambda message, text=None: handed.append(text) or "SM" + "2" * 32)

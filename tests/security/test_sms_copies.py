@@ -2,8 +2,8 @@
 
 import threading
 
-from crm.extensions import db
 from crm.models import Case, Message
+from crm.platform.extensions import db
 from tests.conftest import app_with_schema
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import sid

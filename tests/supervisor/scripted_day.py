@@ -9,10 +9,10 @@ from datetime import datetime
 import time_machine
 
 from crm.cases import assessment, lifecycle, tier2, voice
-from crm.extensions import db
 from crm.messages import inbound
 from crm.models import Call, Case, StaffUser
 from crm.models.base import DELHI
+from crm.platform.extensions import db
 from telephony import calls
 from tests import factories
 

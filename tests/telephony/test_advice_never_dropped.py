@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-from crm import outbox
-from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform import outbox
+from crm.platform.extensions import db
 from emulators.twilio.driver import Phone
 from tests.live import eventually
 from tests.telephony.test_reliability import LATER, _kill_after_claim, _sweep, live  # noqa: F401 (fixture)

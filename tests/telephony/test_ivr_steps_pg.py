@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
-from crm.cards import number as card_number
 from crm.cases import lifecycle, voice
 from crm.cases.status import Status
-from crm.extensions import db, socketio
 from crm.models import AuditLog, Call, Case, CaseEvent
+from crm.platform.extensions import db, socketio
+from crm.residents.cards import number as card_number
 from tests import factories
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid

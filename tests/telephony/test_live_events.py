@@ -1,7 +1,7 @@
 """Live events: only staff sessions connect; events reach the right rooms and carry no full numbers."""
 
-from crm.extensions import socketio
 from crm.models import Case
+from crm.platform.extensions import socketio
 from tests.telephony.test_sms import text
 
 

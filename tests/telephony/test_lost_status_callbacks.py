@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm import outbox
-from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
+from crm.platform import outbox
+from crm.platform.extensions import db
 from emulators.twilio.driver import Phone
 from tests.telephony.test_reliability import _held_reply, _sweep, live  # noqa: F401 (fixture)
 

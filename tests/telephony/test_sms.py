@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from sqlalchemy import event, select
 from sqlalchemy import text as sql_text
 
-from crm import outbox
 from crm.cases import lifecycle, texts
-from crm.extensions import db
 from crm.messages import inbound, replies
 from crm.models import Case, Message, OptOut
 from crm.models.case import reference_sql
-from crm.sms_parts import is_gsm, segments
+from crm.platform import outbox
+from crm.platform.extensions import db
+from crm.platform.sms_parts import is_gsm, segments
 from tests import factories
 from tests.conftest import app_with_schema
 from tests.telephony import twilio_sign
@@ -269,7 +269,7 @@ def test_the_reference_in_sql_is_the_reference_in_python(app, case_id):
 @given(kind=st.sampled_from(["ack", "emergency"]), script=st.sampled_from(["hi", "hinglish", "en"]),
        case_id=st.integers(1, 10**15))
 def test_a_new_case_reply_costs_the_parts_its_text_costs(kind, script, case_id):
-    # The statement picks the reply's parts by its reference's length from a list counted by crm.sms_parts.
+    # The statement picks the reply's parts by its reference's length from a list counted by crm.platform.sms_parts.
     template = replies.reply(kind, script, ref=texts.REFERENCE)
     reference = Case(id=case_id).reference
     parts = texts._parts_by_reference_length(template.replace(texts.REFERENCE, ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from crm.extensions import db
+from crm.platform.extensions import db
 
 __all__ = ["empty_every_table", "row_counts"]
 

@@ -1,0 +1,54 @@
+"""Lookup by QR / card number / phone / photo, and patient records."""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from crm.platform import unit_of_work
+from crm.platform.api import body, bp
+from crm.platform.errors import Refused
+from crm.platform.security.bounds import optional_id
+from crm.residents import lookup as lookups
+from crm.residents.cards import scan
+from crm.staff.auth.capabilities import allow
+
+
+@bp.post("/lookup")
+@allow("read_patients")
+@unit_of_work.each_statement_commits  # the card's read and its audit row are one statement (crm.residents.lookup.CARD_SEEN)
+def lookup():
+    """Find a patient by one of qr, card_number, phone."""
+    data = body()
+    return jsonify(lookups.lookup(data, case_id=_case_id(data)))
+
+
+@bp.post("/scan")
+@allow("read_patients")
+def scan_photo():
+    """Decode the QR in an uploaded photo of a card, then look the patient up."""
+    photo = request.files.get("photo")
+    if photo is None:
+        raise Refused("bad_request", "Attach the photo as the form field 'photo'.", 400)
+    try:
+        text = scan.decode_image(photo.read())
+    except scan.ScanError as exc:
+        raise Refused(exc.code, exc.message, 422) from exc
+    return jsonify(lookups.lookup({"qr": text}, case_id=_case_id(request.form)))
+
+
+@bp.get("/patients/<int:patient_id>")
+@allow("read_patients")
+def patient(patient_id: int):
+    """One patient's record (an audited view)."""
+    return jsonify(lookups.view_patient(patient_id, case_id=_case_id(request.args)))
+
+
+@bp.get("/me")
+@allow("own_account")
+def me():
+    """Who this session or token belongs to."""
+    return jsonify(id=current_user.id, username=current_user.username, name=current_user.name,
+                   role=current_user.role, specialty=current_user.specialty)
+
+
+def _case_id(data) -> int | None:
+    return optional_id(data.get("case_id"))
