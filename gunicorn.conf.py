@@ -16,11 +16,12 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 def post_worker_init(worker):
     """Start the live-event publisher thread, and the database sweeps in the serving process (unless a sweep
     process owns them: SWEEPS_IN_WEB=0)."""
-    from crm.live import events, publisher
+    from crm.helpline.live import events
+    from crm.platform import publisher
 
     publisher.start(events.emit_all)
     if os.environ.get("SWEEPS_IN_WEB", "1") == "0":
         return
-    from crm import sweeps
+    from crm.platform import sweeps
 
     sweeps.start_background(worker.wsgi)

@@ -6,7 +6,8 @@ for `python wsgi.py` and by gunicorn.conf.py's post_worker_init for gunicorn, no
 
 import os
 
-from crm import create_app, sweeps
+from crm import create_app
+from crm.platform import sweeps
 
 app = create_app()
 
@@ -15,7 +16,7 @@ def serve(host: str, port: int) -> None:
     """Serve on host:port; once the port is open, say where (with the demo's logins when SAMPARK_DEMO is set)."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
-    from crm import demo
+    from crm.seed import demo
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, code="-", size="-") -> None:

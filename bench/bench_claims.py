@@ -54,7 +54,7 @@ def prepare(cases: int, work: Path, name: str = DATABASE) -> str:
     app = bench_app(url, work / "instance")
     with app.app_context():
         upgrade()
-        from crm.extensions import db
+        from crm.platform.extensions import db
 
         db.engine.dispose()
     with psycopg.connect(url) as conn:
@@ -80,8 +80,8 @@ def _claimer(path: str, url: str, work: str, staff_ids: list[int], threads: int,
     if path in ("app", "before"):  # 'before' runs with PYTHONPATH at a checkout of the earlier code
         from crm import create_app
         from crm.cases import lifecycle
-        from crm.extensions import db
         from crm.models import StaffUser
+        from crm.platform.extensions import db
 
         app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": work, "SECRET_KEY": "bench", "JOBS_EAGER": True,
                           "SAMPARK_ENV": "development", "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
@@ -178,7 +178,7 @@ NOTES = """What changed (h/dbspeed, migration 0009_dbspeed):
   logged AS (INSERT INTO case_event ... FROM picked) UPDATE "case" ... FROM picked RETURNING "case".*`,
   built once per queue set; the winner's case comes back in the answer (no re-read) and the timeline row
   needs no flush. SQLite keeps UPDATE ... RETURNING plus the ORM timeline row.
-- No pool pre-ping (crm.pool checks the pooled connection's socket; tests/integration/test_pool_pg.py).
+- No pool pre-ping (crm.platform.pool checks the pooled connection's socket; tests/integration/test_pool_pg.py).
 Per claim the app now sends BEGIN, the operator's SELECT, the claim statement and COMMIT (the floor: BEGIN,
 UPDATE, INSERT, COMMIT). Since h/claims (crm/cases/take_sql.py) the take's statement is compiled to SQL once and
 run on the request's connection, and the case is built from the returned row (no ORM load, no cache key): the
@@ -189,7 +189,7 @@ the emit). PostgreSQL itself spends about 1 ms of CPU per claim here (2 cores / 
 Fifth session (2026-11-30): on a new machine of the same kind the same command gave 413-455/s for this code and
 399-550/s for the previous session's (21d8a3c), 3 ms of client CPU per claim. py-spy on a claiming process showed
 a third of its samples in an ORM refresh: the benchmark read `case.id` after the commit, so the expired case was
-loaded again, a SELECT (and a BEGIN) per claim that the claim request never sends (crm/api/cases.py answers from
+loaded again, a SELECT (and a BEGIN) per claim that the claim request never sends (crm/helpline/api/cases.py answers from
 the case before its unit of work commits). The benchmark now reads the id before the commit, for both paths.
 The take's statement is also sent by psycopg inside the session's transaction, its row read by the column names
 the answer gives (crm/cases/take_sql.py; the claim call 0.76 -> 0.55 ms of CPU, alternating single-thread

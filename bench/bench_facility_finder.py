@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crm.extensions import db
-from crm.facilities import finder, importer, timings
+from crm.citizens.facilities import finder, importer, timings
 from crm.models import Facility
+from crm.platform.extensions import db
 from tests.conftest import app_with_schema
 
 NOON = datetime(2026, 11, 30, 6, 30, tzinfo=UTC)  # Monday 12:00 IST

@@ -6,7 +6,7 @@ Database `sampark_bench_fhir` (recreated each run) on DATABASE_URL's server (def
 postgresql://postgres@127.0.0.1:5432/test). 2,000 residents with cards; 200 of them have a hospital's
 history (one 7-resource Bundle each). Measured, each path timed alone with perf_counter:
 
-(a) crm.lookup.lookup({"card_number"}) of a resident with hospital history: the card lookup plus the
+(a) crm.residents.lookup.lookup({"card_number"}) of a resident with hospital history: the card lookup plus the
     history query and merge this branch adds to every patient view;
 (b) the same lookups with the history query switched off: the lookup as it was before (baseline),
     interleaved with (a) so both run under the same load;
@@ -32,10 +32,10 @@ from flask_login import login_user
 
 from bench.bench_lookup import bench_app, ensure_database
 from bench.readme import write_section
-from crm.extensions import db
-from crm.fhir import history
-from crm.lookup import lookup
+from crm.hospitals.fhir import history
 from crm.models import Household, Patient
+from crm.platform.extensions import db
+from crm.residents.lookup import lookup
 
 HERE = Path(__file__).resolve().parent
 RESIDENTS, WITH_HISTORY, ROUNDS = 2_000, 200, 300
@@ -60,7 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    from crm.cards import operations as cards
+    from crm.residents.cards import operations as cards
     from tests.fhir.hospital import Hospital, history_bundle
 
     url = ensure_database("sampark_bench_fhir", fresh=True)
@@ -81,7 +81,7 @@ def main() -> None:
         token = hospital.token()
         for i, number in enumerate(numbers[:WITH_HISTORY]):
             assert hospital.post_bundle(_bundle(history_bundle, number, i, f"B-{i}"), token).status_code == 200
-        from crm.auth import passwords
+        from crm.staff.auth import passwords
 
         staff = passwords.create_staff("fhir-op", "operator", "correct horse battery staple", name="Desk Operator")
         db.session.commit()

@@ -9,7 +9,7 @@ DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the serve
 creates and uses its own databases `sampark_bench` (kept between runs, loaded once) and
 `sampark_bench_import` (recreated each run). The card signing key lives in bench/out/instance/.
 
-Lookups compare (a) the service call crm.lookup.lookup({"qr": ...}) in a request context with a
+Lookups compare (a) the service call crm.residents.lookup.lookup({"qr": ...}) in a request context with a
 logged-in operator, (b) POST /api/v1/lookup through the Flask test client with a bearer token and
 (c) a prepared, indexed SELECT of the same card and patient by card number with psycopg: the floor
 that the ORM, signature check, household load and audit write are measured against.
@@ -35,15 +35,16 @@ from flask_login import login_user
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from crm import create_app, demo
-from crm.auth import passwords, tokens
-from crm.cards import number as card_number
-from crm.cards import token as card_token
-from crm.cards.keys import keyring
-from crm.cards.operations import payload_for
-from crm.extensions import db
-from crm.lookup import lookup
+from crm import create_app
 from crm.models import HealthCard, StaffUser
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
+from crm.residents.cards.operations import payload_for
+from crm.residents.lookup import lookup
+from crm.seed import demo
+from crm.staff.auth import passwords, tokens
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -183,7 +184,7 @@ def timed(calls) -> list[float]:
 
 
 def measure_service(app, staff_id: int, picks) -> list[float]:
-    """(a) crm.lookup.lookup by QR in its own request context, the operator logged in."""
+    """(a) crm.residents.lookup.lookup by QR in its own request context, the operator logged in."""
     out = []
     for qr, number in picks:
         with app.test_request_context("/lookup/panel", method="POST"):
@@ -280,7 +281,7 @@ BEFORE = """Earlier runs. At d0fa4ad (20:23 UTC 2026-11-29, load average 9): (a)
 members went into one joined query and token and staff into one (h/speed). At 05ea674 on this machine (23:05 UTC,
 load average 2): (a) 3.59 / 7.89 ms, (b) 5.20 / 14.25 ms, (d) 0.67 / 1.55 ms: the API at 7.7x the floor, 4
 statements per lookup plus the pool's pre-ping (BEGIN, pre-ping, token and staff, card, audit INSERT, COMMIT: six
-round trips against the floor's four). Since (h/dbspeed): no pre-ping (crm.pool checks the pooled connection's
+round trips against the floor's four). Since (h/dbspeed): no pre-ping (crm.platform.pool checks the pooled connection's
 socket instead, and pings only one idle for 30 s); on PostgreSQL the QR's card read and its view_patient audit row
 are one statement (a data-modifying WITH), so the API makes the floor's four round trips (BEGIN, token and staff,
 card with its audit row, COMMIT); other audit rows are one prebuilt INSERT instead of an ORM object and a flush.
@@ -290,17 +291,17 @@ building card, patient, household and members, and JSON; on this shared 2-core m
 (other developers' test runs), the floor much less. Since h/claims: the QR statement also says whether any
 hospital sent history (the usual card skips that query), the token-and-staff query is built once, a bearer
 request with no session cookie skips Flask-Login's session work, and the view runs in autocommit on PostgreSQL
-(`crm.unit_of_work.each_statement_commits`): token and staff, then the card with its audit row, two round trips
+(`crm.platform.unit_of_work.each_statement_commits`): token and staff, then the card with its audit row, two round trips
 and no BEGIN or COMMIT. At 1M patients on a quiet machine the API is still about 5x the floor: the Flask request,
 the ORM's card, patient, household and members (the service alone is about 3.5x), the signature and JSON.
 
 What changed for the API on h/lookup (before it, at 21d8a3c, 05:31 UTC 2026-11-30: (a) 3.70 ms, (b) 5.86 ms,
 (d) 0.81 ms, the API at 7.3x). A bearer request with no session is offered, before the gate's usual checks, to
-crm.lookup_sql: ONE prepared statement on a pooled connection in autocommit checks the token (hash, not revoked,
+crm.residents.lookup_sql: ONE prepared statement on a pooled connection in autocommit checks the token (hash, not revoked,
 not expired, staff active, role may read patients), the case if one is named, reads the card (not revoked),
 holder and household members (only the columns the answer shows; members as one json_agg), writes the
 view_patient audit row and the token's last use when due, and returns one row; the JSON is built from it by
-crm.lookup's own functions, no ORM instance, no Session at all (the unit of work now skips ending a request that
+crm.residents.lookup's own functions, no ORM instance, no Session at all (the unit of work now skips ending a request that
 never opened one: an empty commit cost 0.15 ms under load). Anything it does not
 answer (a dead token, a wrong role, an unknown case, an unknown or revoked card, a bad QR) it leaves, having
 written nothing but the token's last use, to the usual path, which gives the same answers and audit rows as
@@ -317,7 +318,7 @@ def statements_per_lookup(app, bearer: str, picks) -> float:
     """How many SQL statements one POST /api/v1/lookup sends, COMMIT included when a transaction was open.
 
     Counted at the driver (psycopg's cursor and connection), so a statement sent on a pooled connection outside
-    SQLAlchemy's Session (crm.lookup_sql) counts as much as one sent through it."""
+    SQLAlchemy's Session (crm.residents.lookup_sql) counts as much as one sent through it."""
     count = [0]
     execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
 
@@ -410,7 +411,7 @@ drawn at random from the signed sample, the same sequence for each path, caches 
 two alternating halves. (a) and (b) verify the signature, load card, patient, household and members, check
 the card's superseded / revoked state, write a `view_patient` audit row and commit; (b) adds routing, the
 bearer-token check (which also records the token's last use every 5 minutes) and JSON encoding, and on
-PostgreSQL does all of its SQL in one statement (crm.lookup_sql). (d) is what
+PostgreSQL does all of its SQL in one statement (crm.residents.lookup_sql). (d) is what
 a lookup must do at least, by hand: one prepared SELECT of card and patient, the audit INSERT and the COMMIT
 (psycopg, same database). {load_note}
 

@@ -3,10 +3,10 @@
     .venv/bin/python -m bench.bench_matching                 # 20,000 residents, 200 enrolments (slow: the baseline)
     .venv/bin/python -m bench.bench_matching --residents 5000 --queries 50
 
-A demo registry (crm.demo.registry_rows, seed 2026) is imported into SQLite in a temporary folder. Each
+A demo registry (crm.seed.demo.registry_rows, seed 2026) is imported into SQLite in a temporary folder. Each
 query is a resident re-entered the way an enrolment desk gets it: the name respelt with romanised-Hindi
 variants (Mohammed/Mohd, Kumar/Kumaar, doubled vowels, w/v, sh/s), in half of them the date of birth with one
-digit slipped, and always another mobile. (a) `crm.enrollment.matching.candidates` (blocking by birth year
+digit slipped, and always another mobile. (a) `crm.residents.enrollment.matching.candidates` (blocking by birth year
 ±1, ward, mobile; at most 1,000 rows per block; then scoring); (b) baseline in the same run: every row of the
 registry scored in Python (rows already in memory, so (b) is the cost of scoring alone). Recall: the original
 resident is among the candidates returned (top 10, score >= THRESHOLD).
@@ -50,11 +50,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
-    from crm import create_app, registry
-    from crm.demo import registry_rows
-    from crm.enrollment.matching import THRESHOLD, Person, candidates, score
-    from crm.extensions import db
+    from crm import create_app
     from crm.models import Patient
+    from crm.platform.extensions import db
+    from crm.residents import registry
+    from crm.residents.enrollment.matching import THRESHOLD, Person, candidates, score
+    from crm.seed.demo import registry_rows
 
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as tmp:

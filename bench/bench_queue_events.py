@@ -50,7 +50,7 @@ SECTION = "## Queue events to 200 dashboards"
 def serve_sampark(port: int) -> None:
     """One Sampark web process, configured from the environment as in production."""
     from crm import create_app
-    from crm.extensions import socketio
+    from crm.platform.extensions import socketio
 
     app = create_app({"SAMPARK_ENV": "testing", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "JOBS_HOLD": True, "EMULATOR_MOUNT": False, "INSTANCE_PATH": os.environ["INSTANCE_PATH"]})
@@ -92,7 +92,7 @@ def prepare_database() -> tuple[str, str]:
     from flask_migrate import upgrade
 
     from crm import create_app
-    from crm.auth import passwords
+    from crm.staff.auth import passwords
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(), "SAMPARK_ENV": "testing",
                       "EMULATOR_MOUNT": False})
@@ -174,7 +174,7 @@ def sms_trigger(base: str):
     from twilio.request_validator import RequestValidator
 
     from crm.config import EMULATOR_AUTH_TOKEN
-    from crm.phones import masked
+    from crm.platform.phones import masked
 
     validator = RequestValidator(EMULATOR_AUTH_TOKEN)
 

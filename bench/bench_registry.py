@@ -34,9 +34,9 @@ from sqlalchemy import text
 
 from bench import registry_file
 from bench.bench_lookup import README, bench_app, ensure_database, machine, replace_sections
-from crm import registry
-from crm.extensions import db
-from crm.registry import reading
+from crm.platform.extensions import db
+from crm.residents import registry
+from crm.residents.registry import reading
 
 DATABASE = "sampark_bench_registry"
 VERSIONS = "SELECT md5(string_agg(xmin::text, ',' ORDER BY id)) FROM {}"
@@ -76,7 +76,7 @@ class Stages:
 
 def run_import(path: Path, work: Path, method: str, label: str, profile: bool = False,
                workers: int | None = None) -> dict:
-    """One import through crm.registry.import_file; returns counts, seconds, CPU, stages (and a profile)."""
+    """One import through crm.residents.registry.import_file; returns counts, seconds, CPU, stages (and a profile)."""
     backend = db.session.scalar(text("SELECT pg_backend_pid()"))
     profiler = cProfile.Profile() if profile else None
     cpu, server = importer_cpu(), server_cpu(backend)
@@ -283,7 +283,7 @@ def main() -> None:
     section = f"""
 `{command}` (bench/bench_registry.py; files from bench/registry_file.py, {size_mb:.0f} MB for {args.rows:,} rows:
 households of 1 to 7, mixed mobile formats, 3% old-format voter ids, 0.3% rows a clerk must fix). Each import goes
-into a freshly created and migrated PostgreSQL database `{DATABASE}`, through `crm.registry.import_file`.
+into a freshly created and migrated PostgreSQL database `{DATABASE}`, through `crm.residents.registry.import_file`.
 (a) is the path every database took before (ORM batches of 1,000, each committed: `method="batches"`, still
 SQLite's path); (b), (c) and (d) the PostgreSQL path (`method="copy"`): rows checked in Python, COPY into a
 temporary staging table, ANALYZE, then INSERT ... ON CONFLICT for new households, UPDATE ... FROM for heads'

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 
-from crm.auth import sessions
-from crm.extensions import db
 from crm.models import StaffUser
+from crm.platform.extensions import db
+from crm.staff.auth import sessions
 from telephony import webhook_fields
 
 BLOCK = 300

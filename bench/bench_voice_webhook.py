@@ -75,8 +75,8 @@ def serving_app():
     from flask import Response
 
     from crm import create_app
-    from crm.auth.access import csrf_exempt, public
-    from crm.extensions import socketio
+    from crm.platform.extensions import socketio
+    from crm.staff.auth.access import csrf_exempt, public
     from telephony import prompts
 
     socketio.server_options["channel"] = CHANNEL
@@ -385,7 +385,7 @@ def breakdown(url: str, instance: Path, n: int = 200) -> dict:
     from sqlalchemy import event
 
     from crm import create_app
-    from crm.extensions import db, socketio
+    from crm.platform.extensions import db, socketio
 
     socketio.server_options["channel"] = CHANNEL
     app = create_app({"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "INSTANCE_PATH": str(instance),
@@ -437,7 +437,7 @@ def migrated(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
     from crm import create_app
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     app = create_app({"DATABASE_URL": url, "REDIS_URL": "", "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET,
                       "EMULATOR_MOUNT": False})

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.registry_file --rows 1000000 --out /tmp/delhi-1m.csv
 
-Residents come from `crm.demo.registry_rows` (households of 1 to 7, Hindi names, mobiles shared in a
+Residents come from `crm.seed.demo.registry_rows` (households of 1 to 7, Hindi names, mobiles shared in a
 family, voter ids for adults, 20% with an age instead of a date of birth). On top, what real exports
 carry: mobiles written as "+91 98100 00001", "098100..." or "98100-00001"; old-format voter ids; heads
 written "Head"; a share of bad rows a clerk must fix (empty name, impossible dates, short mobiles, a
@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from crm import demo
-from crm.registry import REQUIRED_COLUMNS
+from crm.residents.registry import REQUIRED_COLUMNS
+from crm.seed import demo
 
 SEED = 42
 TODAY = date(2026, 11, 25)

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from crm import config as settings
-from crm import pool
-from crm.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from crm.platform import pool
+from crm.platform.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 EDGES = ("telephony",)  # packages at the edge (webhooks, gateways) that plug into the app
@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(settings.load(Path(app.instance_path), overrides))
     app.json.sort_keys = False
-    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # crm.auth.access decides, knowing bearer tokens
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # crm.staff.auth.access decides, knowing bearer tokens
 
     import crm.models  # noqa: F401  (registers every table before migrations look)
 
@@ -47,8 +47,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # channels are shared across its database numbers.
     channel = app.config.get("SOCKETIO_CHANNEL") or "flask-socketio"  # (Flask-SocketIO's default)
     queue = {}
-    if app.config.get("REDIS_URL"):  # Redis's queue, telling the dashboards when it reconnects (crm.live.sockets)
-        from crm.live.sockets import RedisBoardManager
+    if app.config.get("REDIS_URL"):  # Redis's queue, telling the dashboards when it reconnects (crm.helpline.live.sockets)
+        from crm.helpline.live.sockets import RedisBoardManager
 
         queue = {"client_manager": RedisBoardManager(app.config["REDIS_URL"], channel=channel)}
     socketio.init_app(
@@ -59,32 +59,32 @@ def create_app(overrides: dict | None = None) -> Flask:
         **queue,
     )
 
-    from crm import cli, errors, filters, jobs, unit_of_work
-    from crm.abha.views import bp as abha_bp
-    from crm.access_log.views import bp as access_log_bp
-    from crm.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
-    from crm.admin.office_views import bp as card_office_bp
-    from crm.admin.views import bp as admin_bp
-    from crm.api import bp as api_bp
-    from crm.auth import access
-    from crm.auth.views import bp as auth_bp
-    from crm.cards.keys import init_app as init_card_keys
-    from crm.cards.views import bp as card_requests_bp
-    from crm.doctor_pages import bp as doctor_bp
-    from crm.enrollment import views as enrollment
-    from crm.facilities import init_app as init_facilities
-    from crm.fhir import init_app as init_fhir
-    from crm.field import views as field
-    from crm.grievances.views import bp as grievances_bp
-    from crm.live import sockets
-    from crm.pages import bp as pages_bp
-    from crm.portal import i18n
-    from crm.portal.views import bp as portal_bp
-    from crm.security import init_app as init_security
-    from crm.supervisor import views as supervisor
-    from crm.triage_review.views import bp as triage_review_bp
-    from crm.whatsapp import init_app as init_whatsapp
-    from crm.workspace import bp as workspace_bp
+    from crm.citizens.facilities import init_app as init_facilities
+    from crm.citizens.grievances.views import bp as grievances_bp
+    from crm.citizens.portal import i18n
+    from crm.citizens.portal.views import bp as portal_bp
+    from crm.helpline.doctor_desk import bp as doctor_bp
+    from crm.helpline.live import sockets
+    from crm.helpline.operator_desk import bp as workspace_bp
+    from crm.helpline.supervisor import views as supervisor
+    from crm.helpline.triage_review.views import bp as triage_review_bp
+    from crm.helpline.whatsapp import init_app as init_whatsapp
+    from crm.hospitals.fhir import init_app as init_fhir
+    from crm.platform import cli, errors, filters, jobs, unit_of_work
+    from crm.platform.api import bp as api_bp
+    from crm.platform.security import init_app as init_security
+    from crm.residents.abha.views import bp as abha_bp
+    from crm.residents.card_office.request_views import bp as card_requests_bp
+    from crm.residents.card_office.views import bp as card_office_bp
+    from crm.residents.cards.keys import init_app as init_card_keys
+    from crm.residents.enrollment import views as enrollment
+    from crm.residents.field import views as field
+    from crm.residents.pages import bp as pages_bp
+    from crm.staff.access_log.views import bp as access_log_bp
+    from crm.staff.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
+    from crm.staff.admin.views import bp as admin_bp
+    from crm.staff.auth import access
+    from crm.staff.auth.views import bp as auth_bp
 
     init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
     access.init_app(app)

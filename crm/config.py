@@ -28,7 +28,7 @@ ENV_KEYS = (
     "TWILIO_TWIML_APP_SID",
     "QUEUE_SLA_SECONDS",
     "IVR_SPEECH",
-    # The supervisor board's service-level thresholds and targets (crm/supervisor/kpis.py has the defaults).
+    # The supervisor board's service-level thresholds and targets (crm/helpline/supervisor/kpis.py has the defaults).
     "SL_TIER1_SECONDS", "SL_TIER1_TARGET", "SL_TEXTS_SECONDS", "SL_TEXTS_TARGET", "SL_TIER2_SECONDS",
     "SL_TIER2_TARGET", "SL_EMERGENCY_SECONDS", "SL_EMERGENCY_TARGET", "SHORT_ABANDON_SECONDS", "ABANDON_TARGET",
     "SESSION_IDLE_MINUTES",
@@ -37,7 +37,7 @@ ENV_KEYS = (
     "API_TOKEN_DAYS",
     "REGISTRY_UPLOAD_MAX_MB",
     "REGISTRY_UPLOAD_DIR",
-    # Days to resolve a grievance, per category (crm/grievances/services.py has the defaults).
+    # Days to resolve a grievance, per category (crm/citizens/grievances/services.py has the defaults).
     "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
@@ -99,7 +99,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["PERMANENT_SESSION_LIFETIME"] = 12 * 3600  # one long shift, then log in again
     postgresql = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    # PostgreSQL connections are checked on checkout without a round trip (crm.pool); SQLite pings.
+    # PostgreSQL connections are checked on checkout without a round trip (crm.platform.pool); SQLite pings.
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not postgresql}
     if postgresql:
         # A database that does not answer fails the request within Twilio's 15 s, not after it.
@@ -119,7 +119,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     for key in ("TESTING", "WTF_CSRF_ENABLED", "RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT"):
         if key in values:
             config[key] = values[key]
-    # Failed logins per client IP; each account also locks itself after repeated failures (crm.auth.lockout).
+    # Failed logins per client IP; each account also locks itself after repeated failures (crm.staff.auth.lockout).
     config.setdefault("LOGIN_RATE_LIMIT", "30 per 5 minutes")
     # A shared call-center desk: a session with no request for this long ends (someone else may sit down).
     config["SESSION_IDLE_MINUTES"] = _positive_int(values, "SESSION_IDLE_MINUTES", 15)

@@ -7,8 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
-    from crm import sweeps
-    from crm.security import inputs
+    from crm.platform import sweeps
+    from crm.platform.security import inputs
     from telephony import fallback, reconcile, webhook_fields
     from telephony.fallback import bp as fallback_bp
     from telephony.fallback_check import fallback_check_command
@@ -34,7 +34,7 @@ def _mount_emulator(app: Flask) -> None:
     """Serve the Twilio emulator under /emulator of this server (demo and tests; never production)."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    from crm.whatsapp import approved
+    from crm.helpline.whatsapp import approved
     from telephony.emulator import create_emulator_app
 
     emulator = create_emulator_app({

@@ -9,9 +9,9 @@ from __future__ import annotations
 from twilio.base.exceptions import TwilioRestException
 
 from crm.cases import timeline
-from crm.errors import Refused
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Call, Case, StaffUser
+from crm.platform.errors import Refused
 from telephony import calls, gateway, monitor
 
 

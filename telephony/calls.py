@@ -14,16 +14,16 @@ from sqlalchemy import ColumnElement, Integer, String, bindparam, false, func, i
 from sqlalchemy import case as case_when
 from sqlalchemy.orm import joinedload
 
-from crm import audit, phones, unit_of_work
-from crm.cards import number as card_number
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN, Status
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Call, Case, CaseEvent, HealthCard
 from crm.models.base import UTCDateTime, utcnow
 from crm.models.telephony import CALL_STATUS_RANK
+from crm.platform import audit, phones, unit_of_work
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
 from triage import classify
 
 __all__ = [
@@ -68,7 +68,7 @@ def caller_number(raw: str) -> str:
     valid, as given if not), so it is not parsed (phonenumbers costs a tenth of an incoming call's CPU). A SIP URI
     whose user part is a number (sip:+919810000001@trunk) is that number. A withheld id ("anonymous"), a browser
     client ("client:agent42") or a SIP user by name ("sip:alice.kumar@pbx.example.in") is an unknown caller: the
-    case keeps no number to call or text back, and the raw id never meets the phone columns (crm.security.bounds.PHONE)."""
+    case keeps no number to call or text back, and the raw id never meets the phone columns (crm.platform.security.bounds.PHONE)."""
     if _E164.fullmatch(raw or ""):
         return raw
     text = raw or ""

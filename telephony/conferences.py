@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from crm.cases import timeline
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Call, Case, CaseEvent
+from crm.platform.extensions import db
 
 
 def record(case_id: int | None, params: dict) -> None:

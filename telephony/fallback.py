@@ -29,11 +29,11 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from crm import outbox, unit_of_work
 from crm.cases import lifecycle, timeline
 from crm.cases.status import Status
-from crm.extensions import db
 from crm.models.base import utcnow
+from crm.platform import outbox, unit_of_work
+from crm.platform.extensions import db
 from telephony import calls, messages, prompts, sms_text
 from telephony.signature import twilio_webhook
 from triage import classify

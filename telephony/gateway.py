@@ -11,8 +11,8 @@ import json
 from flask import Flask, current_app
 from twilio.rest import Client
 
-from crm.extensions import db
 from crm.models import Call, Case, Message, StaffUser
+from crm.platform.extensions import db
 from telephony import calls
 
 STAFF_EVENTS = ["initiated", "ringing", "answered", "completed"]

@@ -12,14 +12,14 @@ from typing import NamedTuple
 
 from flask import has_request_context, request
 
-from crm import unit_of_work
-from crm.cards import number as card_number
 from crm.cases.status import Status
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Call, Case
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_STATUS_RANK
+from crm.platform import unit_of_work
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
 from telephony import calls, ivr_at_once
 from telephony.calls import EMERGENCY, MAX_CARD_ATTEMPTS, TIER1, param_int
 

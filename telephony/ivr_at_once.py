@@ -1,6 +1,6 @@
 """PostgreSQL: the IVR's menu, card, wait-choice and queue-result steps as one statement each.
 
-Each is a data-modifying WITH that commits as it runs (crm.unit_of_work.run_alone): it locks the call leg
+Each is a data-modifying WITH that commits as it runs (crm.platform.unit_of_work.run_alone): it locks the call leg
 and its case, notes what Twilio said of the leg (as telephony.calls.observe does), writes what the step
 writes through the ORM (telephony.ivr's other path), and returns the case as it now is, for the answer and
 the live event. The same rows and values as the ORM path: tests/telephony/test_ivr_at_once.py runs both.
@@ -139,7 +139,7 @@ WITH leg AS (
         SELECT plan.id, 2, 'queued', json_build_object('queue', CAST('tier1' AS text)) FROM plan WHERE plan.enters
     ) AS rows ORDER BY n
 ), audited AS (
-    -- A revoked card identifies nobody, and its use is on the record (crm.audit.record 'card_refused').
+    -- A revoked card identifies nobody, and its use is on the record (crm.platform.audit.record 'card_refused').
     INSERT INTO audit_log (at, staff_id, action, patient_id, case_id, card_number, via, ip, detail)
     SELECT :now, NULL, 'card_refused', plan.card_patient, plan.id, CAST(:number AS varchar), 'ivr',
            CAST(:ip AS varchar), json_build_object('code', CAST('card_revoked' AS text))

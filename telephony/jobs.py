@@ -6,9 +6,9 @@ import logging
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from crm import outbox, unit_of_work
 from crm.models.base import utcnow
-from crm.security import bounds
+from crm.platform import outbox, unit_of_work
+from crm.platform.security import bounds
 from telephony import gateway, messages
 
 log = logging.getLogger(__name__)

@@ -14,20 +14,20 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from crm import outbox, turns
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import TIER1
 from crm.cases.status import OPEN, Status
-from crm.extensions import db
-from crm.facilities import answer as facility_answer
-from crm.facilities import question as facility_question
-from crm.grievances import keyword as grievance_keyword
-from crm.grievances import services as grievances
-from crm.live import events
+from crm.citizens.facilities import answer as facility_answer
+from crm.citizens.facilities import question as facility_question
+from crm.citizens.grievances import keyword as grievance_keyword
+from crm.citizens.grievances import services as grievances
+from crm.helpline.live import events
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
 from crm.models.telephony import MESSAGE_STATUS_RANK
-from crm.security import bounds
+from crm.platform import outbox, turns
+from crm.platform.extensions import db
+from crm.platform.security import bounds
 from telephony import calls, sms_at_once, sms_text
 from triage import classify
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from crm.extensions import db
 from crm.models import Call, Case, StaffUser
+from crm.platform.extensions import db
 from telephony import gateway
 from telephony.voice import conference_name
 

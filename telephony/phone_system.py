@@ -1,4 +1,4 @@
-"""The phone system the staff side uses (crm.phone), done with Twilio through the real client."""
+"""The phone system the staff side uses (crm.platform.phone), done with Twilio through the real client."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from crm.cases import timeline
 from crm.models import Case, StaffUser
-from crm.phone import PhoneFailed
+from crm.platform.phone import PhoneFailed
 from telephony import call_control, connect, gateway, monitor, transfer
 
 log = logging.getLogger(__name__)
 
 
 class TwilioPhone:
-    """crm.phone.PhoneSystem on Twilio (or the emulator): Twilio's errors become PhoneFailed."""
+    """crm.platform.phone.PhoneSystem on Twilio (or the emulator): Twilio's errors become PhoneFailed."""
 
     def connect(self, case: Case, staff: StaffUser) -> str:
         """After a claim: dequeue the caller (or call back) and ring the staff member."""

@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from crm import outbox
 from crm.cases import alarms, lifecycle, timeline
 from crm.cases.lifecycle import EMERGENCY
 from crm.cases.status import Status
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Call, Case, Message
 from crm.models.telephony import CALL_STATUS_RANK, MESSAGE_STATUS_RANK
+from crm.platform import outbox
+from crm.platform.extensions import db
 from telephony import gateway, messages, sms_text
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from twilio.request_validator import add_port, remove_port
 from werkzeug.datastructures import MultiDict
 
-from crm.auth.access import csrf_exempt, public
-from crm.extensions import db
-from crm.security.bounds import optional_id
+from crm.platform.extensions import db
+from crm.platform.security.bounds import optional_id
+from crm.staff.auth.access import csrf_exempt, public
 from telephony import webhook_fields
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """An inbound text on PostgreSQL in one statement: the message, its case, the timeline and the reply.
 
 The SMS webhook's common work (telephony.messages.inbound: a text that is no keyword, grievance or
-facility question) as one data-modifying WITH statement that commits as it runs (crm.unit_of_work.run_alone):
+facility question) as one data-modifying WITH statement that commits as it runs (crm.platform.unit_of_work.run_alone):
 the message is stored once per MessageSid (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one,
 writes nothing), joins the sender's open case or opens one (the caller's patient matched inside it), goes
 on the timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors'
@@ -21,19 +21,19 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import text
 
-from crm import outbox, unit_of_work
 from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case, Message
 from crm.models.base import utcnow
 from crm.models.case import reference_sql
-from crm.sms_parts import measure
+from crm.platform import outbox, unit_of_work
+from crm.platform.extensions import db
+from crm.platform.sms_parts import measure
 from telephony import sms_text
 
 ORM = object()  # the answer when this text needs the ORM path (nothing was written)
-# Texts from one number take turns (crm.turns): each sees the case the one before it opened, so texts sent at
+# Texts from one number take turns (crm.platform.turns): each sees the case the one before it opened, so texts sent at
 # once are one case with one acknowledgement. telephony.messages takes the same turn on the ORM path.
 TURN = "texts"
 _REF = "\x00"  # where the case reference goes in a reply template

@@ -6,7 +6,7 @@ Hindi replies are kept within two parts.
 
 from __future__ import annotations
 
-from crm.sms_parts import is_gsm, segments  # noqa: F401  (the edge counts parts the same way)
+from crm.platform.sms_parts import is_gsm, segments  # noqa: F401  (the edge counts parts the same way)
 
 REPLIES = {
     "ack": {

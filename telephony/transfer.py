@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.cases import timeline
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case, StaffUser
 from telephony import calls, gateway
 

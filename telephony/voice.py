@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from crm.extensions import db
 from crm.models import Case
 from crm.models.base import utcnow
-from crm.security.bounds import optional_id
+from crm.platform.extensions import db
+from crm.platform.security.bounds import optional_id
 from telephony import calls, ivr, prompts
 from telephony.signature import twilio_webhook
 
@@ -54,7 +54,7 @@ def missed_call():
     Configure it as the second number's voice URL, or let /telephony/voice route it by the To number.
     """
     params = _params()
-    from crm.missed_call import services as missed_calls
+    from crm.helpline.missed_call import services as missed_calls
 
     if params.get("CallSid"):
         missed_calls.record(params["CallSid"], calls.caller_number(params.get("From", "")), params.get("To", ""),

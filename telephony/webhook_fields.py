@@ -3,8 +3,8 @@
 Twilio's own values are short and regular (sids are two letters and 32 hex digits, statuses are words,
 digits are keypad characters). Anything else, even signed, is refused with a 400 that names the field;
 nothing is stored. A field sent twice is refused too, so no view can read one copy and sign-check another.
-A field kept in a column is bounded by that column's width (crm.security.bounds, which the models read too).
-NUL and other control characters are refused before this, for every request (crm.security.inputs), except in the
+A field kept in a column is bounded by that column's width (crm.platform.security.bounds, which the models read too).
+NUL and other control characters are refused before this, for every request (crm.platform.security.inputs), except in the
 caller's own words (WORDS): a text or speech is never lost for a stray control character, which becomes a space.
 """
 
@@ -14,7 +14,7 @@ import re
 
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from crm.security import bounds, inputs
+from crm.platform.security import bounds, inputs
 
 MAX_FIELDS = 100
 MAX_OTHER = 2000  # any field not named below (Twilio adds fields over time; they must stay small)

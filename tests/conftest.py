@@ -19,7 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from crm import create_app
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests import factories
 
 PG_URL = os.environ.get("SAMPARK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

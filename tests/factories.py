@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from crm.auth import passwords
-from crm.cards import operations as cards
-from crm.extensions import db
 from crm.models import Household, Patient
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
+from crm.staff.auth import passwords
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests.conftest import make_app
 
 

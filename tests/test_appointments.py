@@ -4,19 +4,19 @@ from datetime import timedelta
 
 import pytest
 
-from crm import appointments
 from crm.cases import lifecycle
-from crm.errors import Refused
-from crm.extensions import db
+from crm.helpline import appointments
 from crm.models import Facility, Message, Slot
 from crm.models.base import local, utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 
 
 @pytest.fixture
 def setup(app):
     app.config["JOBS_EAGER"] = False
-    from crm.jobs import HeldRunner
+    from crm.platform.jobs import HeldRunner
 
     app.extensions["sampark_jobs"] = HeldRunner(app)  # sending is the telephony tests' business
     doctor = factories.make_staff("doctor", specialty="cardiology", name="Dr. Sandeep Bhatia")
@@ -56,7 +56,7 @@ def test_a_slot_is_booked_once(setup):
 
 def test_a_disabled_doctors_slots_are_neither_offered_nor_bookable(setup):
     doctor, slots, _, _ = setup
-    from crm.admin import staff as staff_admin
+    from crm.staff.admin import staff as staff_admin
 
     staff_admin.disable(factories.make_staff("admin"), doctor)  # the doctor has left
     db.session.commit()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm.auth import tokens
+from crm.staff.auth import tokens
 from tests import factories
 from tests.conftest import make_app
 
@@ -30,7 +30,7 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, a
 def test_inactive_staff_cannot_log_in(client, app):
     staff = factories.make_staff("operator")
     staff.active = False
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     db.session.commit()
     assert client.post("/login", data={"username": staff.username, "password": factories.PASSWORD}).status_code == 401
@@ -103,7 +103,7 @@ def test_tokens_are_stored_hashed(app):
 @pytest.fixture
 def csrf_app(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     with app.app_context():
         db.create_all()
@@ -135,7 +135,7 @@ def test_bearer_api_calls_need_no_csrf_token(csrf_app):
 
 def test_login_attempts_are_rate_limited(tmp_path):
     app = make_app(tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     with app.app_context():
         db.create_all()
@@ -151,7 +151,7 @@ def test_logout_ends_the_session_and_the_presence(client, login):
     client.put("/api/v1/me/presence", json={"presence": "available"})
     client.post("/logout")
     assert client.get("/lookup").status_code == 302
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     db.session.expire_all()
     assert db.session.get(type(staff), staff.id).presence == "offline"

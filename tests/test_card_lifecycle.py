@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from crm.cards import number as card_number
-from crm.cards import operations as cards
-from crm.cards import token as card_token
-from crm.cards.keys import keyring
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import AuditLog, HealthCard
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
+from crm.residents.cards import operations as cards
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
 from tests import factories
 
 

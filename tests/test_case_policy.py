@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle, tier2
-from crm.extensions import db
-from crm.jobs import HeldRunner
 from crm.models import AuditLog, Case, CaseEvent, Facility, Message, Slot
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.platform.jobs import HeldRunner
 from tests import factories
 
 

@@ -1,8 +1,8 @@
 """The command line: staff accounts, tokens, registry import, cards."""
 
-from crm.cards import number as card_number
 from crm.models import HealthCard, Patient, StaffUser
 from crm.models.staff import ROLES
+from crm.residents.cards import number as card_number
 from tests.test_registry import GOOD, write
 
 

@@ -11,8 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from crm import demo
-from crm.extensions import db
+from crm.platform.extensions import db
+from crm.seed import demo
 from tests.conftest import make_app
 from tests.live import free_port
 

@@ -1,10 +1,10 @@
-"""The text crm.direct_sql sends: comments and white space dropped outside string literals, PostgreSQL's own
+"""The text crm.platform.direct_sql sends: comments and white space dropped outside string literals, PostgreSQL's own
 placeholders numbered once per name (the statements run on PostgreSQL: tests/integration/test_direct_sql.py)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.direct_sql import compact, numbered
+from crm.platform.direct_sql import compact, numbered
 
 
 def test_comments_and_runs_of_white_space_go_string_literals_stay():

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from crm.cases import lifecycle, tier2
-from crm.extensions import db
 from crm.models import Facility, Slot
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 
 
@@ -75,7 +75,7 @@ def test_referral_reaches_the_specialist_with_the_note(app, escalated):
 
 def test_booking_a_taken_slot_is_409(app, escalated):
     app.config["JOBS_HOLD"] = True
-    from crm.jobs import HeldRunner
+    from crm.platform.jobs import HeldRunner
 
     app.extensions["sampark_jobs"] = HeldRunner(app)
     doctor, staff = factories.logged_in(app, "doctor", specialty="cardiology")

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from crm.live import publisher
+from crm.platform import publisher
 
 
 @pytest.fixture
@@ -79,10 +79,10 @@ def test_a_texts_send_job_is_queued_by_the_publisher_thread_after_the_answer(fre
     from redis import Redis
     from rq import Queue
 
-    from crm.extensions import db
-    from crm.jobs import RqRunner
-    from crm.live import events
+    from crm.helpline.live import events
     from crm.models import Message
+    from crm.platform.extensions import db
+    from crm.platform.jobs import RqRunner
     from tests.conftest import REDIS_URL, make_app
     from tests.telephony import twilio_sign
     from tests.telephony.conftest import sid

@@ -3,11 +3,11 @@
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from crm.cards import operations as cards
-from crm.cards import render
-from crm.cards import token as card_token
-from crm.extensions import db
 from crm.models import AuditLog, Case
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
+from crm.residents.cards import render
+from crm.residents.cards import token as card_token
 from tests import factories
 from tests.cards.photos import card_photo
 
@@ -93,7 +93,7 @@ def test_qr_signed_by_an_unknown_key_is_caught(client, login, sunita, tmp_path):
 
 
 def _ring():
-    from crm.cards.keys import keyring
+    from crm.residents.cards.keys import keyring
 
     return keyring()
 
@@ -138,7 +138,7 @@ def test_every_view_is_audited_with_who_how_and_case(client, login, sunita):
 
 
 def test_photo_of_a_printed_card_finds_the_patient(client, login, sunita, app):
-    from crm.api.cards import print_view
+    from crm.residents.cards.api import print_view
 
     login("registrar")
     with app.test_request_context():

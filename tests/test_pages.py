@@ -1,7 +1,7 @@
 """Staff pages: the lookup desk, the patient panel (escaped), the card office."""
 
-from crm.extensions import db
 from crm.models import AuditLog
+from crm.platform.extensions import db
 from tests import factories
 
 
@@ -23,7 +23,7 @@ def test_panel_escapes_whatever_the_registry_says(client, login, app):
 
 
 def test_panel_shows_allergies_as_an_alert_and_the_old_card_banner(client, login, app):
-    from crm.cards import operations as cards
+    from crm.residents.cards import operations as cards
 
     login("operator")
     card = factories.make_card(allergies=["Penicillin"])
@@ -88,8 +88,8 @@ def test_browser_phone_is_loaded_only_with_real_twilio(client, login, app):
 
 
 def test_card_office_shows_who_verified_when_and_where_in_delhi_time(client, login):
-    from crm.cards import operations as cards
     from crm.models.base import local
+    from crm.residents.cards import operations as cards
 
     registrar = login("registrar", name="Vikas Yadav")
     card = factories.make_card()

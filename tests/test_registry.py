@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm import registry
 from crm.models import Household, Patient
+from crm.residents import registry
 
 HEADER = ",".join(registry.REQUIRED_COLUMNS)
 TODAY = date(2026, 11, 25)
@@ -64,7 +64,7 @@ def test_reimport_keeps_the_clinical_record(app, tmp_path):
     registry.import_file(write(tmp_path, *GOOD))
     patient = Patient.query.filter_by(registry_id="R1").one()
     patient.allergies, patient.blood_group = ["Penicillin"], "B+"
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     db.session.commit()
     registry.import_file(write(tmp_path, *GOOD, name="again.csv"))

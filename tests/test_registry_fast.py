@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.in_ import epic as epic_number
 
-from crm import phones
-from crm.registry import rows
+from crm.platform import phones
+from crm.residents.registry import rows
 
 
 def _general_mobile(text):

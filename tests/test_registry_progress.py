@@ -2,8 +2,8 @@
 
 import io
 
-from crm import registry
-from crm.registry.progress_line import ProgressLine
+from crm.residents import registry
+from crm.residents.registry.progress_line import ProgressLine
 from tests.test_registry import GOOD, write
 
 

@@ -7,11 +7,11 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm import registry
 from crm.models import Household, Patient
-from crm.registry import reading
-from crm.registry.batches import BatchMerge
-from crm.registry.rows import REQUIRED_COLUMNS, column_picker, read_header, read_rows
+from crm.residents import registry
+from crm.residents.registry import reading
+from crm.residents.registry.batches import BatchMerge
+from crm.residents.registry.rows import REQUIRED_COLUMNS, column_picker, read_header, read_rows
 from tests.test_registry import GOOD, HEADER, write
 
 TODAY = date(2026, 11, 25)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm import spreadsheets
+from crm.platform import spreadsheets
 
 EVALUATED = ("=", "+", "-", "@", "\t", "\r")
 # Text as people type it, and text built to start like a formula: both must come out safe.

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from crm import sweeps
 from crm.cases import alarms, lifecycle, queue, tier2
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Call, Case, CaseEvent
 from crm.models.base import utcnow
+from crm.platform import sweeps
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 
 

@@ -3,9 +3,9 @@
 import pytest
 
 from crm.cases import lifecycle, tier2
-from crm.extensions import db
 from crm.models import AuditLog, Case
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.test_doctor_api import escalated  # noqa: F401  (fixture)
 

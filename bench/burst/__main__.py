@@ -45,7 +45,7 @@ STEPS = ("voice", "menu", "card", "wait", "queue-result", "status", "sms")
 
 def staff_token(app) -> str:
     """A supervisor account for the dashboards, and its API token."""
-    from crm.auth import passwords, tokens
+    from crm.staff.auth import passwords, tokens
 
     with app.app_context():
         staff = passwords.create_staff(f"burst-{random.getrandbits(32):08x}", "supervisor", "burst-" + "x" * 20)

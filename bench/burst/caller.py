@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-from crm.cards import number as card_number
+from crm.residents.cards import number as card_number
 from telephony.emulator import twiml
 from tests.telephony.twilio_sign import signature
 

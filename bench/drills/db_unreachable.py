@@ -142,8 +142,8 @@ def one_call(twilio: Twilio, n: int, emergency: bool) -> dict:
 def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Counter) -> dict:
     from sqlalchemy import select
 
-    from crm.extensions import db
     from crm.models import Call, Message
+    from crm.platform.extensions import db
 
     with app.app_context():
         stored = {m.sid: m for m in db.session.scalars(select(Message).where(Message.direction == "inbound"))}

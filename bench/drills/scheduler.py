@@ -4,7 +4,7 @@
 
 Two `flask worker` processes (each in its own process group, as a container or a machine would die with its
 children) on a redis-server of the drill's own. Each round queues --jobs jobs the way the app queues a send
-(crm.jobs.RqRunner: rq's Retry, 10 s then 30 s then 60 s); each job fails its first run, as a send does while
+(crm.platform.jobs.RqRunner: rq's Retry, 10 s then 30 s then 60 s); each job fails its first run, as a send does while
 the database is away, so its retry waits in rq's scheduled registry for rq's scheduler. Rounds: as started;
 after Redis is restarted empty; after the worker that holds the scheduler lock is SIGKILLed with its scheduler.
 Reports per round: lost (a retry not run within --deadline s), duplicated (run more than twice), and how late
@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.drills.sms_outage import ROOT, Redis
 
 LOCK = "rq:scheduler-lock:default"
-RETRY_DUE = 10.0  # seconds: the first interval of crm.jobs.RqRunner's Retry
+RETRY_DUE = 10.0  # seconds: the first interval of crm.platform.jobs.RqRunner's Retry
 
 
 def fail_once(folder: str, name: str) -> None:
@@ -52,7 +52,7 @@ def start_worker(redis_url: str, workdir: Path, n: int):
 
 def round_of(redis_url: str, workdir: Path, label: str, jobs: int, deadline: float) -> dict:
     """Queue `jobs` failing-once jobs as the app queues sends; wait for their retries; the ledger."""
-    from crm.jobs import RqRunner
+    from crm.platform.jobs import RqRunner
 
     runner = RqRunner(redis_url)
     names = [f"{label.replace(' ', '_').replace(chr(39), '')}-{i}" for i in range(jobs)]

@@ -83,8 +83,8 @@ def serve(database: str, redis_url: str, **overrides):
     """The app, the emulator mounted, served by threads; returns (app, base, server)."""
     from werkzeug.serving import make_server
 
-    from crm import sweeps
     from crm.app import create_app
+    from crm.platform import sweeps
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -92,7 +92,7 @@ def serve(database: str, redis_url: str, **overrides):
                       "TELEPHONY": "emulator", "EMULATOR_MOUNT": True, "SECRET_KEY": "drill",
                       "SAMPARK_ENV": "testing", "JOBS_EAGER": False, "RATELIMIT_ENABLED": False, **overrides})
     with app.app_context():
-        from crm.extensions import db
+        from crm.platform.extensions import db
 
         db.create_all()
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -143,8 +143,8 @@ def report(app, sent: int, answers: Counter, outage_at: float, started_wall) -> 
     """The ledger, from the database and the emulator."""
     from sqlalchemy import func, select
 
-    from crm.extensions import db
     from crm.models import Message
+    from crm.platform.extensions import db
 
     with app.app_context():
         inbound = db.session.scalar(select(func.count()).where(Message.direction == "inbound"))

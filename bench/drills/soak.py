@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> dict:
     redis.start()
     database = fresh_database()
     from crm.app import create_app
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     with create_app({"DATABASE_URL": database, "SAMPARK_ENV": "testing", "SECRET_KEY": "drill"}).app_context():
         db.create_all()

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 
 from crm.cases import timeline
 from crm.cases.status import WAITING_FOR_DOCTOR
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 
 
 def raise_alarm(case: Case, to: str = "doctors on duty") -> None:

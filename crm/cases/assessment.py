@@ -13,19 +13,20 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from crm import lookup as lookups
-from crm import outbox, phones, presence
-from crm.cards import number as card_number
 from crm.cases import dispositions, lifecycle, policy, tier2, timeline
 from crm.cases.lifecycle import SCHEDULED, TIER1  # noqa: F401  (the board and pages read them here)
 from crm.cases.status import WORKED, Status
-from crm.errors import Refused
-from crm.extensions import db
-from crm.live import events
+from crm.helpline import presence
+from crm.helpline.live import events
+from crm.helpline.screenpop import masked_patient
 from crm.models import Case, Facility, Patient, StaffUser
 from crm.models.base import iso, utcnow
-from crm.screenpop import masked_patient
-from crm.security.bounds import optional_id
+from crm.platform import outbox, phones
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.platform.security.bounds import optional_id
+from crm.residents import lookup as lookups
+from crm.residents.cards import number as card_number
 from triage import checklist, specialties
 
 MAX_CALLBACK_AHEAD = timedelta(days=7)

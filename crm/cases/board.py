@@ -11,12 +11,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crm import presence
 from crm.cases import assessment, queue
-from crm.extensions import db
+from crm.helpline import presence
+from crm.helpline.screenpop import masked_patient
 from crm.models import Case, CaseEvent, Message, Patient, StaffUser
 from crm.models.base import iso
-from crm.screenpop import masked_patient
+from crm.platform.extensions import db
 from triage.rules import RULESET
 
 _LABELS = {r.id: (r.text.get("label_en", r.id), r.priority) for r in RULESET.rules}

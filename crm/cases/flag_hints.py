@@ -9,8 +9,8 @@ layer that fired (rule, floor or model), the words behind it and the rules versi
 from __future__ import annotations
 
 from crm.cases import assessment, timeline
-from crm.errors import Refused
 from crm.models import Case, StaffUser
+from crm.platform.errors import Refused
 from triage import RULES_VERSION, checklist, classify
 
 MAX_TEXT = 600  # a reason is at most 300 characters, a doctor's SMS 600: suggestions read no more than that

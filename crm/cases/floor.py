@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from crm.auth.capabilities import can
 from crm.cases import lifecycle, timeline
 from crm.cases.lifecycle import EMERGENCY, PRIORITIES, TIER1
 from crm.cases.queue import tier2_queue
 from crm.cases.status import Status
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Case, StaffUser
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.staff.auth.capabilities import can
 from triage import specialties
 
 MIN_REASON = 3

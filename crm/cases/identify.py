@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from crm.cases import assessment, policy
-from crm.errors import Refused
 from crm.models import Case, StaffUser
+from crm.platform.errors import Refused
 
 MAX_QUERY = 2000  # a signed QR token is a few hundred characters
 

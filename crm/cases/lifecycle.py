@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from crm.cases import alarms, timeline
 from crm.cases.status import TRANSITIONS, Status
 from crm.cases.take_sql import Prebuilt
-from crm.errors import Refused
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case, Patient, StaffUser
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 
 EMERGENCY = "emergency"
 TIER1 = "tier1"
@@ -177,9 +177,9 @@ def open_call(sid: str, caller: str, called: str, call_status: str) -> tuple[Cas
 
     Returns the case (a detached copy holding what was written, for the answer and the live event) and
     whether this request opened it; None when a racing copy of the same CallSid stored it first.
-    Must be the first statement of its unit of work and the only write (crm.unit_of_work.run_alone).
+    Must be the first statement of its unit of work and the only write (crm.platform.unit_of_work.run_alone).
     """
-    from crm import unit_of_work
+    from crm.platform import unit_of_work
 
     row = unit_of_work.run_alone(_OPEN_CALL, {"sid": sid, "caller": caller, "called": called,
                                               "call_status": call_status, "status": Status.IVR.value,

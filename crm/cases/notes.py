@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from crm import audit
 from crm.cases import policy, timeline
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Case, ClinicalNote, StaffUser
+from crm.platform import audit
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 
 MAX_NOTES = 200
 MIN_REASON = 10

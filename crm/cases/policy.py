@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm.auth import patient_view
-from crm.auth.capabilities import can
 from crm.cases.queue import queues_of
 from crm.cases.status import WAITING_FOR_DOCTOR
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Appointment, Case, CaseEvent, StaffUser
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.staff.auth import patient_view
+from crm.staff.auth.capabilities import can
 
 
 def holds(case: Case, staff: StaffUser) -> bool:

@@ -11,8 +11,8 @@ from sqlalchemy import literal_column, select
 
 from crm.cases.lifecycle import EMERGENCY, SCHEDULED, TIER1
 from crm.cases.status import WAITING, WAITING_FOR_DOCTOR
-from crm.extensions import db
 from crm.models import Case, StaffUser
+from crm.platform.extensions import db
 from triage.specialties import GENERAL
 
 __all__ = [

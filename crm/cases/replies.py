@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from crm import outbox
 from crm.cases import timeline
 from crm.cases.assessment import ensure_editable
-from crm.errors import Refused
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
+from crm.helpline.whatsapp import services as whatsapp
 from crm.models import Case, Message, OptOut, StaffUser
-from crm.sms_parts import segments
-from crm.whatsapp import services as whatsapp
+from crm.platform import outbox
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.platform.sms_parts import segments
 
 THREAD_LIMIT = 60
 MAX_REPLY = 480  # a few SMS parts; longer advice belongs in a call
@@ -40,7 +40,7 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
     _ensure_textable(case)
     channel = "sms"
     if whatsapp.is_whatsapp(case):
-        whatsapp.ensure_free_form_allowed(case)  # outside 24 h only a template (crm.whatsapp.services)
+        whatsapp.ensure_free_form_allowed(case)  # outside 24 h only a template (crm.helpline.whatsapp.services)
         channel = "whatsapp"
     message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id, channel=channel)
     events.case_changed(case, "case.message")

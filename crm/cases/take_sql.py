@@ -19,8 +19,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
 
 
 def _plain(value):

@@ -10,11 +10,11 @@ from crm.cases import alarms, lifecycle
 from crm.cases.lifecycle import EMERGENCY
 from crm.cases.queue import queues_of, tier2_queue
 from crm.cases.status import TRANSITIONS, WAITING, Status
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Case, StaffUser
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_STATUS_RANK
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from triage import specialties
 
 CALL_ENDED = {status for status, rank in CALL_STATUS_RANK.items() if rank >= 4}

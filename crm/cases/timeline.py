@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import CTE, ColumnElement, Insert, func, insert, literal, select
 
-from crm.extensions import db
 from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 
 
 def add_event(case: Case, kind: str, staff_id: int | None = None, **detail) -> CaseEvent:

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 
 class AuditLog(db.Model):
@@ -24,5 +24,5 @@ class AuditLog(db.Model):
     via: Mapped[str | None] = mapped_column(String(20))
     ip: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    # A hospital system's access through the FHIR API (crm.fhir): which registered client it was.
+    # A hospital system's access through the FHIR API (crm.hospitals.fhir): which registered client it was.
     hospital_client_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_client.id"), index=True)

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
-from crm.security.bounds import PHONE
+from crm.platform.extensions import db
+from crm.platform.security.bounds import PHONE
 
 CHANNELS = ("voice", "sms", "whatsapp", "desk")
 

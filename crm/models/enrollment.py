@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 JOIN_STATUSES = ("pending", "approved", "refused")
 

@@ -3,7 +3,7 @@
 from sqlalchemy import JSON, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.extensions import db
+from crm.platform.extensions import db
 
 FACILITY_KINDS = ("mohalla_clinic", "polyclinic", "dispensary", "hospital")
 
@@ -21,7 +21,7 @@ class Facility(db.Model):
     district: Mapped[str] = mapped_column(String(60))
     address: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str | None] = mapped_column(String(20))
-    # For the facility finder (crm/facilities): where it is and when it is open (Delhi wall-clock times).
+    # For the facility finder (crm/citizens/facilities): where it is and when it is open (Delhi wall-clock times).
     ward: Mapped[str | None] = mapped_column(String(80), index=True)
     pincode: Mapped[str | None] = mapped_column(String(6), index=True)
     lat: Mapped[float | None] = mapped_column(Float)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 OUTCOMES = ("verified", "delivered", "not_found", "moved")
 RESULTS = ("applied", "recorded", "conflict")  # card changed / visit noted (no card change) / refused

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 HISTORY_KINDS = ("encounter", "condition", "allergy", "medication", "observation", "report")
 

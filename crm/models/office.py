@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 OFFICE_JOB_KINDS = ("registry_import", "card_issue")
 OFFICE_JOB_STATES = ("queued", "running", "done", "failed")

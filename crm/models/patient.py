@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 SEXES = ("M", "F", "O")
 CARD_STATUSES = ("issued", "verified", "delivered", "superseded", "revoked")
@@ -63,7 +63,7 @@ class Patient(db.Model):
     # Enrolled at a hospital or designated place (not from the registry): where, and by whom.
     enrolled_where: Mapped[str | None] = mapped_column(String(200))
     enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    # A duplicate folded into another record (crm/enrollment/merge.py); None again once undone.
+    # A duplicate folded into another record (crm/residents/enrollment/merge.py); None again once undone.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
 
     household: Mapped[Household | None] = relationship(back_populates="members")

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
+from crm.platform.extensions import db
 
 ROLES = ("operator", "doctor", "supervisor", "admin", "registrar", "officer", "field_verifier", "interop_officer")
 PRESENCES = ("available", "on_call", "wrap_up", "break", "offline")
@@ -34,7 +34,7 @@ class StaffUser(UserMixin, db.Model):
     presence: Mapped[str] = mapped_column(String(12), default="offline", server_default="offline")
     presence_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_duty: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Wrong passwords in a row; from LOCK_AFTER on, each one locks the account for longer (crm.auth.lockout).
+    # Wrong passwords in a row; from LOCK_AFTER on, each one locks the account for longer (crm.staff.auth.lockout).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Whether the doctor's Tier 2 page last said its alarm can sound (the browser needs a click first).

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
 from crm.models.base import UTCDateTime, utcnow
-from crm.security.bounds import ADDRESS, ERROR_CODE, ERROR_MESSAGE, OPT_OUT_KEYWORD, SID, STATUS_WORD
+from crm.platform.extensions import db
+from crm.platform.security.bounds import ADDRESS, ERROR_CODE, ERROR_MESSAGE, OPT_OUT_KEYWORD, SID, STATUS_WORD
 
 # Twilio's call statuses in the order a call moves through them; terminal ones share the last rank.
 CALL_STATUS_RANK = {
@@ -89,7 +89,7 @@ class Message(db.Model):
 class MessageSecret(db.Model):
     """The secret an outbound message carries (a sign-in code), sealed, from its queueing until its send job claims it.
 
-    The message's own body holds `crm.outbox.SECRET_MASK` where the secret goes, so no reader of messages (a desk,
+    The message's own body holds `crm.platform.outbox.SECRET_MASK` where the secret goes, so no reader of messages (a desk,
     FHIR, a report, the access log) can reach the secret; the send job fills it in and deletes this row as it
     claims the message. Sealed with a key derived from SECRET_KEY and bound to the message id.
     """

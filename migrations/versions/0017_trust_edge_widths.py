@@ -1,6 +1,6 @@
 """the edge's widths: Twilio addresses (SIP URIs, client identities) and status words fit the columns that keep them
 
-The webhook edge and these columns now read one set of widths (crm/security/bounds.py). A signed call from
+The webhook edge and these columns now read one set of widths (crm/platform/security/bounds.py). A signed call from
 "sip:alice.kumar@pbx.example.in" or a status callback in Twilio's own words passed the edge and then broke on
 PostgreSQL's narrower columns (a 500). Widening a varchar rewrites no rows on PostgreSQL.
 

@@ -1,9 +1,9 @@
 // Card numbers and QR text as the field phone reads them, offline: the Verhoeff check digit (as
-// crm/cards/number.py) and the card number inside a QR ("SMP1:" + the decimal digits of
-// 0x01 | kid[4] | payload JSON | signature[64], as crm/cards/token.py). The signature is checked by the
+// crm/residents/cards/number.py) and the card number inside a QR ("SMP1:" + the decimal digits of
+// 0x01 | kid[4] | payload JSON | signature[64], as crm/residents/cards/token.py). The signature is checked by the
 // server when the mark arrives; the phone only needs the number to find the card in its worklist.
 (function () {
-  // --- card numbers: 12 digits, Verhoeff check digit (as crm/cards/number.py) ---
+  // --- card numbers: 12 digits, Verhoeff check digit (as crm/residents/cards/number.py) ---
   const D = [[0,1,2,3,4,5,6,7,8,9],[1,2,3,4,0,6,7,8,9,5],[2,3,4,0,1,7,8,9,5,6],[3,4,0,1,2,8,9,5,6,7],
     [4,0,1,2,3,9,5,6,7,8],[5,9,8,7,6,0,4,3,2,1],[6,5,9,8,7,1,0,4,3,2],[7,6,5,9,8,2,1,0,4,3],
     [8,7,6,5,9,3,2,1,0,4],[9,8,7,6,5,4,3,2,1,0]];

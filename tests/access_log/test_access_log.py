@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle, tier2
-from crm.extensions import db
-from crm.jobs import HeldRunner
 from crm.models import AuditLog
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.platform.jobs import HeldRunner
 from tests import factories
 
 

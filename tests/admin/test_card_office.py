@@ -6,11 +6,11 @@ import io
 
 import pytest
 
-from crm.admin import card_office as office
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import AuditLog, HealthCard, OfficeJob, Patient
-from crm.registry import REQUIRED_COLUMNS
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.residents.card_office import work as office
+from crm.residents.registry import REQUIRED_COLUMNS
 from tests import factories
 from tests.test_registry import GOOD
 
@@ -151,7 +151,7 @@ def test_the_page_reads_the_state_of_a_running_import(app, client, login):
 
 
 def test_a_registrar_connects_to_the_socket_for_progress(app, client, login):
-    from crm.extensions import socketio
+    from crm.platform.extensions import socketio
 
     registrar = login("registrar")
     socket = socketio.test_client(app, flask_test_client=client)

@@ -8,9 +8,9 @@ import io
 import pytest
 from sqlalchemy import create_engine, text
 
-from crm.admin import card_office as office
-from crm.extensions import db
 from crm.models import OfficeJob, Patient
+from crm.platform.extensions import db
+from crm.residents.card_office import work as office
 from tests import factories
 from tests.admin.test_card_office import BAD, csv_bytes
 from tests.test_registry import GOOD
@@ -50,7 +50,7 @@ def test_progress_is_visible_outside_the_import_transaction(pg_app, monkeypatch)
 def test_an_import_is_queued_on_rq_with_a_long_timeout(tmp_path):
     from rq import Queue
 
-    from crm.jobs import redis_connection
+    from crm.platform.jobs import redis_connection
     from tests.conftest import REDIS_URL, app_with_schema
 
     with app_with_schema(tmp_path, REDIS_URL=REDIS_URL, JOBS_EAGER=False) as app:

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from crm.auth import tokens
-from crm.extensions import db
 from crm.models import AuditLog, StaffUser
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
 from tests import factories
 from tests.conftest import app_with_schema
 

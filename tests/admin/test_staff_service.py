@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm.admin import staff as admin
-from crm.auth import lockout, passwords, policy, tokens
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import AuditLog, Facility, Slot, StaffUser
 from crm.models.base import local, utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.staff.admin import staff as admin
+from crm.staff.auth import lockout, passwords, policy, tokens
 from tests import factories
 
 

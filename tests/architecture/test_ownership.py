@@ -93,7 +93,7 @@ def test_ended_cases_are_never_reopened_by_a_transition():
 
 
 def test_one_refusal_type():
-    # Services raise crm.errors.Refused; nobody declares another (code, message, status) error class.
+    # Services raise crm.platform.errors.Refused; nobody declares another (code, message, status) error class.
     offenders = []
     for path, tree in _sources():
         for node in ast.walk(tree):

@@ -12,7 +12,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests.conftest import ARTIFACTS, make_app
 
 

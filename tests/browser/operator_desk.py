@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests import factories
 from tests.conftest import ARTIFACTS, make_app
 from tests.telephony import twilio_sign

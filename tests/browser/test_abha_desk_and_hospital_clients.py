@@ -11,7 +11,7 @@ import segno
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 

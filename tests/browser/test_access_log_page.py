@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crm.cases import lifecycle, notes, tier2
-from crm.extensions import db
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 
 pytestmark = pytest.mark.browser

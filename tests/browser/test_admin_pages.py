@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from crm.auth import tokens
-from crm.extensions import db
 from crm.models import StaffUser
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
 from tests import factories
 from tests.browser.floor_desk import log_in
 from tests.conftest import ARTIFACTS

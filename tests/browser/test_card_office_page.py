@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from crm.admin import card_office
-from crm.registry import REQUIRED_COLUMNS
+from crm.residents.card_office import work as card_office
+from crm.residents.registry import REQUIRED_COLUMNS
 from tests.browser.floor_desk import log_in, make_staff
 from tests.conftest import ARTIFACTS
 from tests.live import served

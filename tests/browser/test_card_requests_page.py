@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from crm.cards import requests as card_requests
-from crm.enrollment import joins
-from crm.extensions import db
 from crm.models import HealthCard, HouseholdJoin
+from crm.platform.extensions import db
+from crm.residents.card_office import requests as card_requests
+from crm.residents.enrollment import joins
 from tests import factories
 from tests.browser.floor_desk import log_in, make_staff
 from tests.conftest import ARTIFACTS

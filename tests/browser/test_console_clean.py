@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm import demo
 from crm.cases import lifecycle
-from crm.enrollment import merge as merging
-from crm.extensions import db
 from crm.models import HealthCard, Patient, StaffUser
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.residents.enrollment import merge as merging
+from crm.seed import demo
 
 pytestmark = pytest.mark.browser
 

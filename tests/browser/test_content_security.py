@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from crm.cards import operations as cards
 from crm.cases import lifecycle
-from crm.extensions import db
 from crm.models import StaffUser
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_lookup_desk import log_in, seed_sunita
@@ -79,7 +79,7 @@ def test_each_desk_loads_its_scripts_under_the_policy(live_app, live_server, pag
 
 @pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
 def test_my_account_page_revokes_a_token(live_app, live_server, page, size):
-    from crm.auth import tokens
+    from crm.staff.auth import tokens
 
     page.set_viewport_size({"width": size[0], "height": size[1]})
     complaints = _watch(page)

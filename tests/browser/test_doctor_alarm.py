@@ -19,8 +19,8 @@ def test_emergency_rings_two_doctors_and_one_accepts(browser, tmp_path):
             first = factories.make_staff("doctor", username="dr_first", name="Dr. First")
             factories.make_staff("doctor", username="dr_second", specialty="cardiology", name="Dr. Second")
             first.on_duty = True
-            from crm.extensions import db
             from crm.models import StaffUser
+            from crm.platform.extensions import db
 
             db.session.get(StaffUser, first.id + 1).on_duty = True
             db.session.commit()

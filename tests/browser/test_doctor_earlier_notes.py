@@ -4,9 +4,9 @@ what they say; breaking the glass with a reason shows them, marked as an earlier
 import pytest
 
 from crm.cases import lifecycle, notes, tier2
-from crm.extensions import db
 from crm.models import AuditLog
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from telephony.emulator.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS

@@ -3,8 +3,8 @@ caller from the household, and household links open in a new tab so the case pag
 
 import pytest
 
-from crm.extensions import db
 from crm.models import AuditLog, Case
+from crm.platform.extensions import db
 from telephony.emulator.driver import Phone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS

@@ -20,7 +20,7 @@ window.Notification = class { constructor(title, options) { window.__shown.push(
 def _supervisor(browser, base, app):
     with app.app_context():
         factories.make_staff("supervisor", username="sup_sound", name="Sup")
-        from crm.extensions import db
+        from crm.platform.extensions import db
         db.session.commit()
     context = browser.new_context()
     page = context.new_page()

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import Case, HealthCard, Patient
+from crm.platform.extensions import db
+from crm.residents.field import worklist
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 

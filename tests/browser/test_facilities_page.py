@@ -2,8 +2,8 @@
 
 import pytest
 
-from crm.extensions import db
-from crm.facilities import importer
+from crm.citizens.facilities import importer
+from crm.platform.extensions import db
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import FieldMark, HealthCard
+from crm.platform.extensions import db
+from crm.residents.field import worklist
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 
@@ -122,7 +122,7 @@ def test_a_card_revoked_meanwhile_is_shown_as_a_conflict_and_photos_are_shrunk(b
 
     from PIL import Image
 
-    from crm.cards import operations as cards
+    from crm.residents.cards import operations as cards
 
     username, numbers = seed(live_app)
     with live_app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from telephony.emulator.driver import Phone
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor

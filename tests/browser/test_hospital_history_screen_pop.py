@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in, make_operator, text_in  # noqa: F401
 from tests.factories import make_card, make_patient

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from crm.api.cards import print_view
-from crm.cards import number as card_number
-from crm.cards import operations as cards
-from crm.cards import render
-from crm.extensions import db
 from crm.models import AuditLog
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
+from crm.residents.cards import operations as cards
+from crm.residents.cards import render
+from crm.residents.cards.api import print_view
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.cards.photos import card_photo
@@ -128,6 +128,6 @@ def test_old_card_names_the_current_one(live_app, live_server, page, tmp_path, e
     assert card_number.pretty(seeded.current_number) in banner.inner_text()
     assert panel.locator(".card-chip .number").inner_text() == card_number.pretty(seeded.card_number)
     assert panel.locator(".card-chip .status").inner_text().lower() == "superseded"
-    # The card office's view (crm/auth/patient_view.py): the blood group printed on the card, no clinical facts.
+    # The card office's view (crm/staff/auth/patient_view.py): the blood group printed on the card, no clinical facts.
     assert "B+" in panel.inner_text() and "Penicillin" not in panel.inner_text()
     page.screenshot(path=str(ARTIFACTS / f"lookup_registrar_{entry}.png"), full_page=True)

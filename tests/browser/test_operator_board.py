@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from crm import presence
 from crm.cases import assessment, lifecycle
-from crm.extensions import db
+from crm.helpline import presence
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in, make_operator  # noqa: F401
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
 from tests import factories
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, make_operator, text_in  # noqa: F401
 from tests.conftest import ARTIFACTS

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from crm.extensions import db
 from crm.models import Case, CaseEvent
+from crm.platform.extensions import db
 from tests.browser.late_reads import Held
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in, make_operator, text_in  # noqa: F401
 

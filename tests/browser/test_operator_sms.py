@@ -52,8 +52,8 @@ def test_canned_hindi_reply_and_a_missed_event_healed_on_reconnect(live_server, 
 def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk):
     from sqlalchemy import select
 
-    from crm.extensions import db
     from crm.models import Message
+    from crm.platform.extensions import db
 
     page = desk("operator")
     log_in(page, live_server, make_operator(live_app, "Kavita Rao"))
@@ -71,12 +71,12 @@ def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk)
 
 
 def test_the_desk_reads_its_board_again_when_its_server_found_redis_again(live_server, live_app, desk):
-    from crm.extensions import socketio
-    from crm.live.sockets import REREAD
+    from crm.helpline.live.sockets import REREAD
+    from crm.platform.extensions import socketio
 
     page = desk("operator")
     log_in(page, live_server, make_operator(live_app, "Salma Khan"))
     page.wait_for_selector("#conn[data-state=live]")
     read_again = page.expect_request(lambda r: r.url.endswith("/api/v1/queues/tier1"), timeout=5000)
     with read_again, live_app.app_context():
-        socketio.emit(REREAD, {}, namespace="/")  # what crm.live.sockets.RedisBoardManager sends its pages
+        socketio.emit(REREAD, {}, namespace="/")  # what crm.helpline.live.sockets.RedisBoardManager sends its pages

@@ -7,8 +7,8 @@ saying hello, ticks a P1 red flag and escalates it as an emergency from the keyb
 
 import pytest
 
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
 from telephony.emulator.driver import Phone
 from tests import factories
 from tests.browser.operator_desk import desk_fixture, log_in  # noqa: F401

@@ -7,9 +7,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from crm.extensions import db
-from crm.facilities import importer
+from crm.citizens.facilities import importer
 from crm.models import Message
+from crm.platform.extensions import db
 from tests import factories
 from tests.browser.operator_desk import PUBLIC, desk_fixture, held_jobs_live_app, log_in, make_operator  # noqa: F401
 from tests.telephony import twilio_sign

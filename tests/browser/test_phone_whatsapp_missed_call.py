@@ -3,8 +3,8 @@
 import pytest
 import requests
 
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
 from tests import factories
 from tests.conftest import ARTIFACTS
 from tests.live import eventually, served

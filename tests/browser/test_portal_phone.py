@@ -12,12 +12,12 @@ import pytest
 import requests
 import zxingcpp
 
-from crm import appointments as appointment_rules
 from crm.cases import lifecycle
 from crm.cases.status import Status
-from crm.extensions import db
-from crm.grievances import services as grievances
+from crm.citizens.grievances import services as grievances
+from crm.helpline import appointments as appointment_rules
 from crm.models import Facility, Grievance, StaffUser
+from crm.platform.extensions import db
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.live import eventually, served

@@ -194,8 +194,8 @@ def test_floor_control_moves_and_raises_a_waiting_call_from_the_board(live, desk
     with app.app_context():
         from sqlalchemy import select
 
-        from crm.extensions import db
         from crm.models import Case, CaseEvent
+        from crm.platform.extensions import db
 
         case = db.session.scalars(select(Case).where(Case.caller_phone == "+919866666666")).one()
         kinds = [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.triage_review.seed import staff_raised, triaged_sms

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm.extensions import db
+from crm.platform.extensions import db
 from tests import factories
 
 SIZES = {"desk": (1440, 900), "laptop": (1280, 720)}

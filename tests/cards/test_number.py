@@ -6,15 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.cards.number import (
-    CardNumberError,
-    check_digit,
-    is_valid,
-    masked,
-    new_number,
-    parse,
-    pretty,
-)
+from crm.residents.cards.number import CardNumberError, check_digit, is_valid, masked, new_number, parse, pretty
 
 bodies = st.text("0123456789", min_size=10, max_size=10).flatmap(
     lambda rest: st.sampled_from("123456789").map(lambda first: first + rest)

@@ -7,10 +7,10 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from crm.cards.number import pretty
-from crm.cards.render import CardPrint, card_pdf, qr_png
-from crm.cards.scan import ScanError, decode_image
-from crm.cards.token import KeyRing, sign, verify
+from crm.residents.cards.number import pretty
+from crm.residents.cards.render import CardPrint, card_pdf, qr_png
+from crm.residents.cards.scan import ScanError, decode_image
+from crm.residents.cards.token import KeyRing, sign, verify
 
 from .photos import card_photo, png_bytes, rasterise
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from crm.cards import operations as cards
-from crm.extensions import db
 from crm.models import AuditLog, Case, CaseEvent
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
 from tests import factories
 from tests.conftest import app_with_schema
 from tests.telephony.test_voice import start, step

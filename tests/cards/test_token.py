@@ -10,10 +10,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.cards import token
-from crm.cards.number import new_number
-from crm.cards.render import qr_code
-from crm.cards.token import CardTokenError, KeyRing, jwks, sign, to_jws, verify
+from crm.residents.cards import token
+from crm.residents.cards.number import new_number
+from crm.residents.cards.render import qr_code
+from crm.residents.cards.token import CardTokenError, KeyRing, jwks, sign, to_jws, verify
 
 
 @pytest.fixture(scope="module")

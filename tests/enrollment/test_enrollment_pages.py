@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from crm.enrollment import services
-from crm.errors import Refused
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import AuditLog, Patient, PatientMerge
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.residents.enrollment import services
+from crm.residents.field import worklist
 from tests import factories
 
 FORM = {"name": "Mohd Imran", "sex": "M", "dob": "1980-05-11", "mobile": "98222 22222", "address": "B-14, Gali 4",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.enrollment.matching import THRESHOLD, Person, name_similarity, score
+from crm.residents.enrollment.matching import THRESHOLD, Person, name_similarity, score
 
 NAMES = st.sampled_from(["Mohd Imran", "Mohammad Imran", "Ramesh Kumar", "Ramesh Kumaar", "Sunita Devi",
                          "Suneeta Devi", "Imran Khan", "Rekha Sharma", "Fatima Ansari", "Harpreet Singh", "A",
@@ -76,7 +76,7 @@ def test_different_people_do_not_match(other):
 
 
 def test_candidates_find_the_variant_among_neighbours(app):
-    from crm.enrollment.matching import candidates
+    from crm.residents.enrollment.matching import candidates
     from tests import factories
 
     target = factories.make_patient(name="Lakshmi Prasad", sex="F", dob=date(1975, 3, 7), birth_year=1975,

@@ -7,11 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from crm.cards import operations as cards
-from crm.enrollment import merge as merging
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import AuditLog, Case, CaseEvent, ClinicalNote, HealthCard, Patient
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
+from crm.residents.enrollment import merge as merging
 from tests import factories
 
 SKIPPED = {"audit_log", "patient_merge"}  # the log of the merge itself, and the merge row

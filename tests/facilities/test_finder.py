@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from crm.extensions import db
-from crm.facilities import answer, finder, importer, question
+from crm.citizens.facilities import answer, finder, importer, question
 from crm.models import Facility
-from crm.sms_parts import segments
+from crm.platform.extensions import db
+from crm.platform.sms_parts import segments
 from tests import factories
 
 MONDAY_10_IST = datetime(2026, 11, 30, 4, 30, tzinfo=UTC)

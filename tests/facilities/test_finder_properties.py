@@ -6,10 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from crm.extensions import db
-from crm.facilities import finder
-from crm.facilities.areas import Place
+from crm.citizens.facilities import finder
+from crm.citizens.facilities.areas import Place
 from crm.models import Facility
+from crm.platform.extensions import db
 
 HOURS = st.sampled_from(["Mon-Sat 08:00-14:00", "Mon-Sat 14:00-20:00", "Daily 00:00-24:00", "Sun 09:00-13:00", ""])
 FACILITY = st.tuples(st.floats(28.45, 28.85), st.floats(76.95, 77.35), HOURS)
@@ -21,7 +21,7 @@ CENTRE = Place("pincode", "110092", "110092", "110092", 28.63, 77.28)
                                                                   max_value=datetime(2027, 1, 1)),
        st.integers(1, 10))
 def test_open_first_then_nearest_and_nothing_nearer_left_out(app, rows, moment, limit):
-    from crm.facilities import timings
+    from crm.citizens.facilities import timings
 
     db.session.execute(delete(Facility))
     for number, (lat, lon, hours) in enumerate(rows):

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.facilities import areas
-from crm.facilities.question import read
+from crm.citizens.facilities import areas
+from crm.citizens.facilities.question import read
 
 PINCODES = ["110092", "110053", "110075", "110002"]
 

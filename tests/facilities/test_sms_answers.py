@@ -2,9 +2,9 @@
 
 import pytest
 
-from crm.extensions import db
-from crm.facilities import importer
+from crm.citizens.facilities import importer
 from crm.models import Case, Message
+from crm.platform.extensions import db
 from tests.telephony.test_sms import outbound, text
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.facilities import timings
+from crm.citizens.facilities import timings
 
 # 2026-11-30 is a Monday. 03:00 UTC is 08:30 in Delhi.
 MONDAY_0830_IST = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from crm.extensions import db
-from crm.fhir import clients
+from crm.hospitals.fhir import clients
+from crm.platform.extensions import db
 from tests import factories
 
 TOKEN_URL = "http://sampark.test/fhir/auth/token"

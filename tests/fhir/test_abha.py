@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm import lookup
-from crm.abha import qr
-from crm.abha import services as abha
-from crm.abha.number import AbhaError, parse_address, parse_either, parse_number, pretty_number
-from crm.errors import Refused
-from crm.extensions import db
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.residents import lookup
+from crm.residents.abha import qr
+from crm.residents.abha import services as abha
+from crm.residents.abha.number import AbhaError, parse_address, parse_either, parse_number, pretty_number
 from tests.factories import logged_in, make_card, make_patient
 
 digits14 = st.text(alphabet="0123456789", min_size=14, max_size=14)

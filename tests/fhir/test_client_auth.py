@@ -10,10 +10,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from sqlalchemy import select
 
-from crm.errors import Refused
-from crm.extensions import db
-from crm.fhir import clients
+from crm.hospitals.fhir import clients
 from crm.models import AuditLog
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests.factories import make_card
 from tests.fhir.hospital import Hospital
 

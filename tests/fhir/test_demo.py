@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
-from crm import lookup
-from crm.extensions import db
 from crm.models import HospitalClient, HospitalRecord
+from crm.platform.extensions import db
+from crm.residents import lookup
 
 
 def test_the_demo_has_a_hospital_and_its_history(app):

@@ -9,11 +9,11 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, select
 
-from crm import lookup
-from crm.abha import services as abha
-from crm.extensions import db
-from crm.fhir import models
+from crm.hospitals.fhir import models
 from crm.models import HospitalRecord
+from crm.platform.extensions import db
+from crm.residents import lookup
+from crm.residents.abha import services as abha
 from tests.factories import make_card, make_patient
 from tests.fhir.hospital import Hospital, history_bundle
 

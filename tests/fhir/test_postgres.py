@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from crm.abha import services as abha
-from crm.extensions import db
 from crm.models import HospitalRecord
+from crm.platform.extensions import db
+from crm.residents.abha import services as abha
 from tests.factories import make_card
 from tests.fhir.hospital import Hospital, history_bundle
 
@@ -58,7 +58,7 @@ def test_the_same_bundle_posted_twice_at_once_is_stored_once(pg_app):
 def test_a_scan_on_postgresql_shows_hospital_history_only_when_there_is_some(pg_app):
     from sqlalchemy import event
 
-    from crm import lookup
+    from crm.residents import lookup
     from tests.factories import logged_in
 
     hospital = Hospital(pg_app.test_client())

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.errors import Refused
-from crm.fhir import history, search
-from crm.fhir import identifiers as ids
+from crm.hospitals.fhir import history, search
+from crm.hospitals.fhir import identifiers as ids
 from crm.models.base import DELHI
+from crm.platform.errors import Refused
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 30)))

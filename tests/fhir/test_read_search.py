@@ -11,10 +11,10 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from sqlalchemy import select
 
-from crm.abha import services as abha
-from crm.extensions import db
 from crm.models import Appointment, AuditLog, Case, Facility, Message, Slot
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.residents.abha import services as abha
 from tests.factories import make_card, make_household, make_patient, make_staff
 from tests.fhir.hospital import Hospital
 

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from crm.cards import operations as cards
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import AuditLog, FieldMark
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
+from crm.residents.field import worklist
 from tests import factories
 
 

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import FieldMark, HealthCard
+from crm.platform.extensions import db
+from crm.residents.field import worklist
 from tests import factories
 
 pytestmark = pytest.mark.pg

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from crm.cases import lifecycle
 from crm.cases.status import Status
-from crm.extensions import db
-from crm.grievances import services
+from crm.citizens.grievances import services
 from crm.models import Case, Facility, Grievance, Message
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.portal.conftest import sign_in, texts_to
 from tests.telephony.test_sms import text

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.grievances.keyword import KEYWORDS, category_of, parse
+from crm.citizens.grievances.keyword import KEYWORDS, category_of, parse
 
 
 @pytest.mark.parametrize(("body", "language", "category"), [

@@ -10,7 +10,7 @@ import os
 import sys
 
 from crm import create_app
-from crm.extensions import socketio
+from crm.platform.extensions import socketio
 
 
 def main(port: int) -> None:

@@ -5,19 +5,19 @@ from datetime import timedelta
 
 import pytest
 
-from crm import appointments
 from crm.cases import lifecycle
-from crm.errors import Refused
-from crm.extensions import db
+from crm.helpline import appointments
 from crm.models import Appointment, Facility, Slot, StaffUser
 from crm.models.base import utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 
 pytestmark = pytest.mark.pg
 
 
 def test_ten_concurrent_bookings_of_one_slot_make_one_appointment(pg_app):
-    from crm.jobs import HeldRunner
+    from crm.platform.jobs import HeldRunner
 
     pg_app.extensions["sampark_jobs"] = HeldRunner(pg_app)
     doctor = factories.make_staff("doctor", specialty="cardiology")

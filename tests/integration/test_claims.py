@@ -8,10 +8,10 @@ from sqlalchemy import event, func, select
 
 from crm.cases import lifecycle
 from crm.cases.status import WAITING
-from crm.errors import Refused
-from crm.extensions import db
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 
 pytestmark = pytest.mark.pg

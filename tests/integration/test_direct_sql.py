@@ -1,4 +1,4 @@
-"""crm.direct_sql: a statement compiled once and sent by psycopg answers as SQLAlchemy would."""
+"""crm.platform.direct_sql: a statement compiled once and sent by psycopg answers as SQLAlchemy would."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from sqlalchemy import bindparam, create_engine, exc, select, text
 
-from crm import direct_sql
 from crm.models.base import UTCDateTime
+from crm.platform import direct_sql
 
 pytestmark = pytest.mark.pg
 

@@ -1,5 +1,5 @@
 """A QR scan by bearer token answers the same on PostgreSQL (token, card and audit row in one statement,
-crm.lookup_sql) as on SQLite (the token's query, then the ORM's lookup, crm.lookup): the same requests on both,
+crm.residents.lookup_sql) as on SQLite (the token's query, then the ORM's lookup, crm.residents.lookup): the same requests on both,
 the answers, status codes, messages and audit rows compared."""
 
 from datetime import timedelta
@@ -11,14 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from crm.auth import tokens
-from crm.cards import number as card_number
-from crm.cards import operations as cards
-from crm.cards import token as card_token
-from crm.cards.keys import keyring
-from crm.extensions import db
 from crm.models import ApiToken, AuditLog, Case, HealthCard, HospitalClient, HospitalRecord, Patient, StaffUser
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
+from crm.residents.cards import operations as cards
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
+from crm.staff.auth import tokens
 from tests import factories
 
 pytestmark = pytest.mark.pg

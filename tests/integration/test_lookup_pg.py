@@ -3,9 +3,9 @@ and the same audit trail as everywhere else (the tests of tests/test_lookup.py, 
 
 import pytest
 
-from crm.cards import operations as cards
-from crm.extensions import db
 from crm.models import AuditLog
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
 from tests.test_lookup import (  # noqa: F401  (fixtures and tests, collected again here)
     sunita,
     test_every_view_is_audited_with_who_how_and_case,

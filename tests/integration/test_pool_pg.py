@@ -4,8 +4,8 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from crm import pool
-from crm.extensions import db
+from crm.platform import pool
+from crm.platform.extensions import db
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.pg

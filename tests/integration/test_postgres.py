@@ -10,11 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
-from crm import registry
-from crm.cards import operations as cards
-from crm.extensions import db
-from crm.lookup import lookup
 from crm.models import HealthCard, Patient
+from crm.platform.extensions import db
+from crm.residents import registry
+from crm.residents.cards import operations as cards
+from crm.residents.lookup import lookup
 from tests import factories
 from tests.test_registry import GOOD, write
 

@@ -9,8 +9,8 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from crm.extensions import db
 from crm.models import Message
+from crm.platform.extensions import db
 from telephony.emulator.driver import Phone
 from tests.conftest import REDIS_URL
 from tests.live import eventually, served
@@ -61,6 +61,6 @@ def test_sms_reply_is_sent_by_an_rq_worker_exactly_once(production_like):
 
     assert eventually(delivered, timeout=15)
     # Run the same job again (a retry after a crash would): nothing is sent twice.
-    queue.enqueue("crm.jobs.run", "telephony.jobs.send_message", reply.id)
+    queue.enqueue("crm.platform.jobs.run", "telephony.jobs.send_message", reply.id)
     assert _worker(app, base).returncode == 0
     assert len([m for m in phone.thread() if "Case SMP-" in m.get("body", "")]) == 1

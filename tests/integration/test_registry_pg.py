@@ -5,10 +5,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from crm import registry
-from crm.extensions import db
 from crm.models import Patient
-from crm.registry import copy_merge, reading
+from crm.platform.extensions import db
+from crm.residents import registry
+from crm.residents.registry import copy_merge, reading
 from tests.test_registry import GOOD, rejects, write
 
 pytestmark = pytest.mark.pg

@@ -8,11 +8,11 @@ then serves an app on a PostgreSQL that answers, and the sweep brings every kept
 import pytest
 from sqlalchemy import select
 
-from crm import sweeps, unit_of_work
-from crm.extensions import db
-from crm.jobs import HeldRunner
 from crm.models import Call, Case, Message
 from crm.models.base import utcnow
+from crm.platform import sweeps, unit_of_work
+from crm.platform.extensions import db
+from crm.platform.jobs import HeldRunner
 from tests.conftest import make_app
 from tests.telephony.conftest import call_params, sid
 from tests.telephony.twilio_sign import post

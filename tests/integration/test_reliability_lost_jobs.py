@@ -21,10 +21,10 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
-from crm import jobs, outbox, sweeps
-from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
+from crm.platform import jobs, outbox, sweeps
+from crm.platform.extensions import db
 from tests.conftest import PG_URL
 from tests.live import eventually
 from tests.telephony.twilio_sign import post

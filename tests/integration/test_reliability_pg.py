@@ -4,10 +4,10 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from crm import sweeps
-from crm.extensions import db
-from crm.jobs import HeldRunner
 from crm.models import Message
+from crm.platform import sweeps
+from crm.platform.extensions import db
+from crm.platform.jobs import HeldRunner
 from tests.conftest import PG_URL
 from tests.telephony.twilio_sign import post
 

@@ -17,10 +17,10 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from crm import jobs, sweeps, unit_of_work
-from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
+from crm.platform import jobs, sweeps, unit_of_work
+from crm.platform.extensions import db
 from tests.conftest import app_with_schema
 from tests.live import eventually, free_port
 from tests.telephony.twilio_sign import post
@@ -98,7 +98,7 @@ def test_a_reply_is_queued_once_however_often_the_sweep_runs(rq_app, redis_serve
 
 def test_jobs_run_in_milliseconds_without_building_the_app_again(rq_app, redis_server, monkeypatch):
     import crm.app
-    from crm import worker
+    from crm.platform import worker
 
     client = rq_app.test_client()
     for n in range(20):
@@ -128,14 +128,14 @@ def test_the_worker_outlives_a_redis_outage_and_runs_what_is_queued_after_it(tmp
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         queue = Queue("default", connection=Redis.from_url(redis_server.url))
-        queue.enqueue("crm.jobs.run", "tests.integration.jobs_for_tests.touch", str(marker) + "-1")
+        queue.enqueue("crm.platform.jobs.run", "tests.integration.jobs_for_tests.touch", str(marker) + "-1")
         assert eventually(lambda: Path(str(marker) + "-1").exists(), timeout=90), "the worker ran no job"
         redis_server.stop()
         time.sleep(3)
         assert worker.poll() is None, "the worker quit during the Redis outage"
         redis_server.start()
         queue = Queue("default", connection=Redis.from_url(redis_server.url))
-        queue.enqueue("crm.jobs.run", "tests.integration.jobs_for_tests.touch", str(marker) + "-2")
+        queue.enqueue("crm.platform.jobs.run", "tests.integration.jobs_for_tests.touch", str(marker) + "-2")
         assert eventually(lambda: Path(str(marker) + "-2").exists(), timeout=40), "no job ran after Redis came back"
     finally:
         worker.terminate()

@@ -44,7 +44,7 @@ def _stop(worker: subprocess.Popen) -> None:
 def _retry_runs(redis_url: str, marker: Path, timeout: float) -> bool:
     """A job waiting in rq's scheduled registry (as a send retry does) is run within `timeout` seconds."""
     queue = Queue("default", connection=Redis.from_url(redis_url))
-    queue.enqueue_in(timedelta(seconds=1), "crm.jobs.run", "tests.integration.jobs_for_tests.touch", str(marker))
+    queue.enqueue_in(timedelta(seconds=1), "crm.platform.jobs.run", "tests.integration.jobs_for_tests.touch", str(marker))
     return bool(eventually(marker.exists, timeout=timeout, interval=0.5))
 
 

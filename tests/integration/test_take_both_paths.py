@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle, tier2
-from crm.errors import Refused
-from crm.extensions import db
-from crm.live import events
+from crm.helpline.live import events
 from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 
 COLUMNS = [c.key for c in Case.__mapper__.column_attrs]

@@ -6,9 +6,9 @@ import pytest
 import requests
 
 from bench.topology import Topology, answers
-from crm.auth import tokens
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
 from telephony.emulator.driver import Phone
 from tests import factories
 from tests.conftest import REDIS_URL, make_app

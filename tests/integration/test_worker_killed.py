@@ -24,11 +24,11 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from crm import jobs as crm_jobs
-from crm import sweeps, unit_of_work
-from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform import jobs as crm_jobs
+from crm.platform import sweeps, unit_of_work
+from crm.platform.extensions import db
 from telephony.emulator.driver import Phone
 from tests.live import eventually, served
 

@@ -5,10 +5,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from crm.auth import tokens
 from crm.cases import lifecycle
-from crm.extensions import db
 from crm.models import Call, Case, Message
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
 from telephony.emulator.driver import EmulatorControl, Phone
 from tests import factories
 from tests.live import eventually, served

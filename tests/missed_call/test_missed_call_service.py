@@ -5,10 +5,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from crm.cases import lifecycle
-from crm.extensions import db
-from crm.missed_call import services
+from crm.helpline.missed_call import services
 from crm.models import Case, Message, StaffUser
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.telephony import twilio_sign
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from crm import outbox
-from crm.extensions import db
 from crm.models import Message
+from crm.platform import outbox
+from crm.platform.extensions import db
 from tests import factories
 from tests.conftest import app_with_schema
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm.cards import operations as cards
-from crm.extensions import db
 from crm.models import CardRequest
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
 from tests import factories
 from tests.portal.conftest import sign_in, texts_to
 

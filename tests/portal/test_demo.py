@@ -2,9 +2,9 @@
 
 import re
 
-from crm import demo
-from crm.extensions import db
 from crm.models import StaffUser
+from crm.platform.extensions import db
+from crm.seed import demo
 from tests.portal.conftest import sign_in
 
 

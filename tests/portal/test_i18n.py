@@ -4,7 +4,7 @@ import re
 
 from babel.messages.pofile import read_po
 
-from crm.portal import i18n
+from crm.citizens.portal import i18n
 
 
 def _catalog():
@@ -32,7 +32,7 @@ def test_catalogs_compile_outside_the_checkout_and_once(tmp_path):
 
 
 def test_hindi_sms_fit_in_few_segments():
-    from crm.sms_parts import segments
+    from crm.platform.sms_parts import segments
 
     for message in _catalog():
         if message.id and str(message.id).startswith("Sampark:"):

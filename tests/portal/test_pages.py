@@ -10,10 +10,10 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from crm.cards import token as card_token
-from crm.cards.keys import keyring
-from crm.extensions import db
 from crm.models import AuditLog
+from crm.platform.extensions import db
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
 from tests import factories
 from tests.portal.conftest import sign_in
 
@@ -156,7 +156,7 @@ def test_signing_out_everywhere_ends_the_citizens_other_devices_only(app, citize
 def test_the_session_ends_when_idle(citizen, monkeypatch):
     import time as real_time
 
-    from crm.portal import session as citizen_session
+    from crm.citizens.portal import session as citizen_session
 
     later = real_time.time() + citizen_session.IDLE_MINUTES * 60 + 5
     monkeypatch.setattr(citizen_session.time, "time", lambda: later)

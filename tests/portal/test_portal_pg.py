@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from crm.cards import requests as card_requests
-from crm.extensions import db
-from crm.grievances import services as grievances
-from crm.portal import household, signin
+from crm.citizens.grievances import services as grievances
+from crm.citizens.portal import household, signin
+from crm.platform.extensions import db
+from crm.residents.card_office import requests as card_requests
 from tests import factories
 
 pytestmark = pytest.mark.pg

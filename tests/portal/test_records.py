@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crm import appointments as rules
 from crm.cases import lifecycle
 from crm.cases.status import Status
-from crm.extensions import db
+from crm.helpline import appointments as rules
 from crm.models import Appointment, ClinicalNote, Facility
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.portal.conftest import sign_in
 
@@ -56,7 +56,7 @@ def test_an_appointment_too_close_cannot_be_changed_online(app, family):
     assert appointment.status == "booked"
     import pytest
 
-    from crm.errors import Refused
+    from crm.platform.errors import Refused
 
     with pytest.raises(Refused):
         rules.ensure_citizen_may_change(appointment, now=appointment.slot.starts_at - timedelta(minutes=30))

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.citizens.portal import signin
 from crm.models import AuditLog, Message, MessageSecret, PortalCode
 from crm.models.base import utcnow
-from crm.portal import signin
+from crm.platform.extensions import db
 from tests.portal.conftest import last_code, sign_in, texts_to
 
 
@@ -77,7 +77,7 @@ def test_the_code_expires_after_five_minutes(app, family):
 
 
 def test_sends_are_limited_per_number_and_per_address(app, family):
-    from crm.errors import Refused
+    from crm.platform.errors import Refused
 
     for _ in range(signin.SENDS_PER_NUMBER_PER_HOUR):
         signin.request_code("9810011111", "10.0.0.1", "hi")

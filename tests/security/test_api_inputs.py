@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.cases import lifecycle
-from crm.extensions import db
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.conftest import app_with_schema
 

@@ -34,7 +34,7 @@ def test_static_files_may_be_cached(client):
 
 
 def test_production_sends_hsts(tmp_path):
-    from crm.cards.token import KeyRing
+    from crm.residents.cards.token import KeyRing
 
     KeyRing.generate(tmp_path / "k.pem")
     app = make_app(tmp_path, SAMPARK_ENV="production", SECRET_KEY="s" * 32, REDIS_URL="redis://127.0.0.1:6379/15",

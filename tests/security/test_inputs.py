@@ -1,4 +1,4 @@
-"""The one input check every request passes (crm.security.inputs): control characters and JSON depth."""
+"""The one input check every request passes (crm.platform.security.inputs): control characters and JSON depth."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crm.security.inputs import MAX_JSON_DEPTH, json_depth
+from crm.platform.security.inputs import MAX_JSON_DEPTH, json_depth
 from tests import factories
 
 

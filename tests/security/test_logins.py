@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.auth import lockout, passwords, policy
-from crm.extensions import db
 from crm.models import AuditLog, StaffUser
+from crm.platform.extensions import db
+from crm.staff.auth import lockout, passwords, policy
 from tests import factories
 from tests.conftest import app_with_schema
 

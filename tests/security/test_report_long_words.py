@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from crm.report_pdf import _Report
+from crm.helpline.case_report_pdf import _Report
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from crm.auth import passwords, sessions
-from crm.extensions import db
 from crm.models import ApiToken, AuditLog, StaffSession
+from crm.platform.extensions import db
+from crm.staff.auth import passwords, sessions
 from tests import factories
 from tests.conftest import make_app
 
@@ -41,7 +41,7 @@ def test_password_reset_ends_every_session(app):
 
 
 def test_a_disabled_account_is_out_at_once_and_its_tokens_too(app, client):
-    from crm.auth import tokens
+    from crm.staff.auth import tokens
 
     staff = factories.make_staff("supervisor")
     _log_in(client, staff)
@@ -107,7 +107,7 @@ def test_the_cookie_holds_no_session_row_key_the_database_could_replay(app, clie
 
 @pytest.mark.parametrize("staff_id", ["1" * 40, "abc"])
 def test_a_forged_user_id_in_the_cookie_is_no_one(app, staff_id):
-    from crm.auth.access import _load_user
+    from crm.staff.auth.access import _load_user
 
     with app.test_request_context():
         assert _load_user(staff_id) is None
@@ -125,7 +125,7 @@ def test_a_desk_logged_out_while_idle_is_told_why(app, client):
 
 
 def test_the_account_page_lists_my_sessions_and_tokens_and_revokes(app, client):
-    from crm.auth import tokens
+    from crm.staff.auth import tokens
 
     staff = factories.make_staff("doctor")
     _log_in(client, staff)

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from crm.extensions import db
 from crm.models import Case, Message
+from crm.platform.extensions import db
 from tests.conftest import make_app
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import sid

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from crm.auth import tokens
-from crm.extensions import db
 from crm.models import ApiToken
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
 from tests import factories
 from tests.conftest import app_with_schema
 

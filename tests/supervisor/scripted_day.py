@@ -9,9 +9,9 @@ from datetime import datetime
 import time_machine
 
 from crm.cases import assessment, lifecycle, tier2
-from crm.extensions import db
 from crm.models import Call, Case, StaffUser
 from crm.models.base import DELHI
+from crm.platform.extensions import db
 from telephony import calls, messages
 from tests import factories
 

@@ -1,9 +1,9 @@
 """A supervisor sets an agent's state: offline at the end of a shift, with a reason, never mid-call."""
 
-from crm import presence
 from crm.cases import lifecycle
-from crm.extensions import db
+from crm.helpline import presence
 from crm.models import AuditLog, StaffUser
+from crm.platform.extensions import db
 from tests import factories
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.errors import Refused
-from crm.supervisor import kpis, reports, timeline
+from crm.helpline.supervisor import kpis, reports, timeline
+from crm.platform.errors import Refused
 
 START = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)
 

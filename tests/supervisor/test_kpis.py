@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from crm.helpline.supervisor import board, kpis
 from crm.models.base import DELHI
-from crm.supervisor import board, kpis
 from tests.supervisor.scripted_day import END_OF_DAY, EXPECTED, play
 
 

@@ -87,7 +87,7 @@ def test_refused_without_a_live_call_or_by_the_wrong_role(live):
     assert supervisor.post(f"{base}/api/v1/supervisor/cases/999/monitor", json={"mode": "listen"}).status_code == 404
     with app.app_context():
         from crm.cases import lifecycle
-        from crm.extensions import db
+        from crm.platform.extensions import db
 
         case = lifecycle.open_case("sms", "+919844444444", status="queued", queue="tier1")
         db.session.commit()

@@ -1,9 +1,9 @@
 """Screens share the day's figures until the timeline changes; a new case event is seen at once."""
 
 from crm.cases import lifecycle
-from crm.extensions import db
+from crm.helpline.supervisor import board, kpis
 from crm.models.base import utcnow
-from crm.supervisor import board, kpis
+from crm.platform.extensions import db
 
 
 def test_figures_are_shared_until_a_case_event_is_written(app, monkeypatch):

@@ -109,7 +109,7 @@ def test_daily_report_json_and_pdf(client, login, day, monkeypatch):
 
 
 def test_the_board_names_doctors_on_duty_whose_alarm_cannot_sound(client, login, app):
-    from crm.extensions import db
+    from crm.platform.extensions import db
     from tests import factories
 
     silent = factories.make_staff("doctor", name="Dr. Silent")

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from crm.extensions import db
 from crm.models import CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from telephony import jobs
 from telephony.emulator.driver import Phone
 from tests.live import eventually

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crm import phones
 from crm.models import Case
-from crm.security.bounds import PHONE
+from crm.platform import phones
+from crm.platform.security.bounds import PHONE
 from telephony import calls, webhook_fields
 
 

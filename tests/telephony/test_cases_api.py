@@ -2,8 +2,8 @@
 
 import jwt
 
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
 from tests.telephony.test_sms import text
 
 

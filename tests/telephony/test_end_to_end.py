@@ -6,9 +6,9 @@ answers with the real twilio Client, whose HTTP goes to the emulator. Nothing is
 
 import pytest
 
-from crm.auth import tokens
-from crm.extensions import db
 from crm.models import Case
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
 from telephony.emulator.driver import EmulatorControl, Phone
 from tests import factories
 from tests.live import eventually, served

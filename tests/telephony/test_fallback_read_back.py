@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm import sweeps, unit_of_work
-from crm.extensions import db
 from crm.models import Call, Case, Message
 from crm.models.base import utcnow
+from crm.platform import sweeps, unit_of_work
+from crm.platform.extensions import db
 from tests.conftest import make_app
 from tests.live import served
 from tests.telephony.conftest import call_params, sid

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
-from crm.cards import number as card_number
 from crm.cases import lifecycle
-from crm.extensions import db, socketio
 from crm.models import AuditLog, Call, Case, CaseEvent
+from crm.platform.extensions import db, socketio
+from crm.residents.cards import number as card_number
 from telephony import ivr
 from tests import factories
 from tests.telephony import twilio_sign

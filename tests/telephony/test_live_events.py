@@ -1,6 +1,6 @@
 """Live events: only staff sessions connect; events reach the right rooms and carry no full numbers."""
 
-from crm.extensions import socketio
+from crm.platform.extensions import socketio
 from tests.telephony.test_sms import text
 
 

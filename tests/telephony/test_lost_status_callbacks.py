@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm.extensions import db
 from crm.models import Message
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from telephony import jobs
 from telephony.emulator.driver import Phone
 from tests.telephony.test_reliability import _held_reply, _sweep, live  # noqa: F401 (fixture)

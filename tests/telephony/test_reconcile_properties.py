@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crm import unit_of_work
 from crm.cases import lifecycle
 from crm.cases.status import Status
-from crm.extensions import db
 from crm.models import Call, Message
 from crm.models.base import utcnow
+from crm.platform import unit_of_work
+from crm.platform.extensions import db
 from telephony import reconcile
 from tests.conftest import app_with_schema
 

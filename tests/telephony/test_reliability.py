@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from crm import sweeps, unit_of_work
 from crm.cases.status import Status
-from crm.extensions import db
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform import sweeps, unit_of_work
+from crm.platform.extensions import db
 from telephony import gateway, jobs, messages
 from telephony.emulator.driver import EmulatorControl, Phone
 from tests.conftest import make_app
@@ -118,7 +118,7 @@ def test_a_worker_killed_while_sending_leaves_the_reply_sent_once_or_failed_on_t
 
 
 def test_a_sign_in_code_whose_answer_was_lost_is_found_at_twilio_by_its_masked_text(live, monkeypatch):
-    from crm.portal import signin
+    from crm.citizens.portal import signin
     from tests.factories import make_patient
 
     app, base, _switch = live

@@ -54,7 +54,7 @@ def test_signed_request_is_accepted(client):
 
 
 def test_behind_a_tls_proxy_the_public_url_is_what_counts(tmp_path):
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     app = make_app(tmp_path, PUBLIC_BASE_URL="https://help.sampark.example", JOBS_HOLD=True)
     with app.app_context():

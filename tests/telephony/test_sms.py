@@ -3,8 +3,8 @@
 import pytest
 from flask import current_app
 
-from crm.extensions import db
 from crm.models import Case, Message, OptOut
+from crm.platform.extensions import db
 from telephony import sms_text
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import sid

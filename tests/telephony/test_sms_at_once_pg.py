@@ -19,10 +19,10 @@ from sqlalchemy import event, or_, select
 from sqlalchemy import text as sql_text
 
 from crm.cases import lifecycle
-from crm.extensions import db
-from crm.live import events as live
+from crm.helpline.live import events as live
 from crm.models import Case, CaseEvent, Message
 from crm.models.case import reference_sql
+from crm.platform.extensions import db
 from telephony import sms_at_once
 from tests import factories
 from tests.conftest import MISSING, PG_URL, make_app

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm.extensions import db
 from crm.models import AuditLog, Call, Case, CaseEvent
+from crm.platform.extensions import db
 from tests import factories
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy import text as sql_text
 
-from crm.extensions import db
 from crm.models import Call, Case, CaseEvent
+from crm.platform.extensions import db
 from tests.conftest import MISSING, PG_URL, make_app
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid
@@ -127,7 +127,7 @@ def _cut(database_url: str) -> int:
 
 
 def test_without_a_pre_ping_a_cut_connection_still_costs_no_call(client, app, pg_url):
-    from crm import pool
+    from crm.platform import pool
 
     assert not db.engine.pool._pre_ping
     assert twilio_sign.post(client, "/telephony/voice", call_params(sid("CA"))).status_code == 200
@@ -152,7 +152,7 @@ def test_without_a_pre_ping_a_cut_connection_still_costs_no_call(client, app, pg
 
 
 def test_a_connection_that_dies_unseen_is_retried_once_by_the_webhook(client, app, pg_url, monkeypatch):
-    from crm import pool
+    from crm.platform import pool
 
     assert twilio_sign.post(client, "/telephony/voice", call_params(sid("CA"))).status_code == 200
     db.session.remove()
@@ -166,7 +166,7 @@ def test_a_connection_that_dies_unseen_is_retried_once_by_the_webhook(client, ap
 
 
 def test_the_one_statement_webhooks_announce_what_they_wrote(app, client, login):
-    from crm.extensions import socketio
+    from crm.platform.extensions import socketio
 
     login("supervisor")
     board = socketio.test_client(app, flask_test_client=client)

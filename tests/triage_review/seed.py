@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from crm.cases import timeline
-from crm.extensions import db
 from crm.models import Case, Message
+from crm.platform.extensions import db
 from triage import classify
 
 

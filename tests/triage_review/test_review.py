@@ -8,8 +8,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from crm.extensions import db
 from crm.models import AuditLog, Case, CaseEvent
+from crm.platform.extensions import db
 from tests import factories
 from tests.triage_review.seed import staff_raised, triaged_sms
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.errors import Refused
-from crm.whatsapp import approved
+from crm.helpline.whatsapp import approved
+from crm.platform.errors import Refused
 
 
 def test_every_template_exists_in_both_languages_with_its_own_content_sid():

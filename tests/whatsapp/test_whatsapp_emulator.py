@@ -7,12 +7,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from crm import unit_of_work
-from crm.auth import tokens
-from crm.extensions import db
+from crm.helpline.whatsapp import approved
 from crm.models import Case, Message
-from crm.outbox import queue_sms
-from crm.whatsapp import approved
+from crm.platform import unit_of_work
+from crm.platform.extensions import db
+from crm.platform.outbox import queue_sms
+from crm.staff.auth import tokens
 from telephony import jobs
 from telephony.emulator.driver import EmulatorControl
 from tests import factories
@@ -168,7 +168,7 @@ def test_the_emulator_fails_a_free_form_message_outside_the_window_like_twilio(l
 def test_a_facility_question_on_whatsapp_is_answered_without_opening_a_case(live):
     app, base = live
     with app.app_context():
-        from crm.facilities import importer
+        from crm.citizens.facilities import importer
 
         importer.import_file(importer.DEMO_FILE)
         db.session.commit()

@@ -7,9 +7,9 @@ import itertools
 import pytest
 
 from crm.cases import lifecycle
-from crm.extensions import db
 from crm.models import Case, Facility
 from crm.models.base import utcnow
+from crm.platform.extensions import db
 from tests.conftest import app_with_schema
 
 _numbers = itertools.count(1)

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from flask import current_app
 
-from crm import presence
 from crm.cases import assessment, lifecycle
-from crm.errors import Refused
-from crm.extensions import db
+from crm.helpline import presence
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 from tests.workspace.conftest import make_facility, waiting_case
 

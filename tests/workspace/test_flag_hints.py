@@ -3,8 +3,8 @@
 import pytest
 
 from crm.cases import flag_hints
-from crm.extensions import db
 from crm.models import CaseEvent
+from crm.platform.extensions import db
 from tests.workspace.conftest import waiting_case
 from triage import RULES_VERSION, classify
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from crm.cases import lifecycle
-from crm.extensions import db
 from crm.models import AuditLog, Case, Message
 from crm.models.base import DELHI, utcnow
+from crm.platform.extensions import db
 from tests import factories
 from tests.telephony.test_sms import text
 from tests.workspace.conftest import make_facility, waiting_case

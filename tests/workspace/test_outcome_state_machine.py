@@ -18,14 +18,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from crm import presence
 from crm.cases import assessment, lifecycle
 from crm.cases.status import Status
-from crm.errors import Refused
-from crm.extensions import db
+from crm.helpline import presence
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
 from crm.models.staff import PRESENCES
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
 from tests import factories
 from tests.workspace.conftest import make_facility
 

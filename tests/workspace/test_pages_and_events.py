@@ -2,8 +2,8 @@
 
 import pytest
 
-from crm.extensions import db, socketio
 from crm.models import AuditLog, Case
+from crm.platform.extensions import db, socketio
 from tests import factories
 from tests.telephony.test_sms import text
 from tests.workspace.conftest import waiting_case

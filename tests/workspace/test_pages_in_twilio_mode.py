@@ -40,7 +40,7 @@ def test_the_workspace_keeps_its_own_settings(twilio_client):
 
 def test_the_referral_list_offers_every_specialty_an_operator_can_escalate_to(client, login, app):
     from crm.cases import lifecycle, tier2
-    from crm.extensions import db
+    from crm.platform.extensions import db
 
     operator = factories.make_staff("operator")
     login("doctor", specialty="general_medicine")

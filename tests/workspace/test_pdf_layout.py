@@ -5,8 +5,8 @@ import datetime as dt
 
 import pypdfium2
 
-from crm.api.cards import print_view
-from crm.extensions import db
+from crm.platform.extensions import db
+from crm.residents.cards.api import print_view
 from tests import factories
 from tests.workspace.conftest import waiting_case
 from tests.workspace.test_operator_api import claim

@@ -12,10 +12,10 @@ from sqlalchemy import delete, update
 
 from crm.cases import lifecycle, queue
 from crm.cases.status import Status
-from crm.extensions import db
+from crm.helpline.supervisor.board import waiting_cases
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
-from crm.supervisor.board import waiting_cases
+from crm.platform.extensions import db
 from tests import factories
 
 T0 = utcnow()

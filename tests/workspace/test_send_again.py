@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from crm.extensions import db
 from crm.models import Case, CaseEvent, Message
+from crm.platform.extensions import db
 from tests.telephony.test_sms import text
 from tests.workspace.test_operator_api import claim
 

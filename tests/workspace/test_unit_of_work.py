@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from crm import outbox
 from crm.cases import lifecycle
-from crm.extensions import db, socketio
 from crm.models import CaseEvent, Message
+from crm.platform import outbox
+from crm.platform.extensions import db, socketio
 from tests.workspace.conftest import make_facility, waiting_case
 
 

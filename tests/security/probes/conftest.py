@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crm.auth import passwords
-from crm.extensions import db
+from crm.platform.extensions import db
+from crm.staff.auth import passwords
 from tests.conftest import MISSING, PG_URL, make_app
 from tests.security.probes.pg import empty_every_table
 

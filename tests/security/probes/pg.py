@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from crm.extensions import db
+from crm.platform.extensions import db
 
 __all__ = ["app", "empty_every_table", "row_counts"]
 

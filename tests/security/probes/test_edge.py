@@ -19,10 +19,11 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from crm import create_app, jobs
+from crm import create_app
 from crm.config import ConfigError
-from crm.extensions import db
 from crm.models import Call, Case, CaseEvent, Facility, Grievance, Message, OptOut
+from crm.platform import jobs
+from crm.platform.extensions import db
 from telephony import webhook_fields
 from tests import factories
 from tests.portal.conftest import sign_in
@@ -38,7 +39,7 @@ DEEP = 50_000
 # --- production without TELEPHONY ------------------------------------------------------------------------------
 
 def _production(tmp_path, **changes):
-    from crm.cards.token import KeyRing
+    from crm.residents.cards.token import KeyRing
 
     KeyRing.generate(tmp_path / "card.pem")
     settings = {"SAMPARK_ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "k" * 48,

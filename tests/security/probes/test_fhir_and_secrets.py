@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
-from crm.extensions import db
 from crm.models import AuditLog, Case, HospitalClient, HospitalRecord, Message, StaffUser
+from crm.platform.extensions import db
 from tests.factories import PASSWORD, logged_in, make_card, make_household, make_patient, make_staff
 from tests.fhir.hospital import Hospital, history_bundle
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from crm.extensions import db
-from crm.live import events as live_events
+from crm.helpline.live import events as live_events
 from crm.models import Case
+from crm.platform.extensions import db
 from tests.security.probes.pg import row_counts
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import call_params, sid

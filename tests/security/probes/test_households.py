@@ -15,11 +15,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from crm import jobs
 from crm.cases import lifecycle
 from crm.cases.status import Status
-from crm.extensions import db
 from crm.models import AuditLog, CardRequest, CaseEvent, HealthCard, HouseholdJoin, Patient
+from crm.platform import jobs
+from crm.platform.extensions import db
 from tests import factories
 from tests.portal.conftest import sign_in, texts_to
 

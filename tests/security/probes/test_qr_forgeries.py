@@ -1,7 +1,7 @@
 """QR forgeries on PostgreSQL: every altered, foreign, ended or malformed card token is refused, saying why.
 
 Each forgery is shown where a card's QR is read: the desk's API lookup with a session, the same with a bearer
-token (answered on PostgreSQL by one statement, crm.lookup_sql, that must hand every forgery to the usual path),
+token (answered on PostgreSQL by one statement, crm.residents.lookup_sql, that must hand every forgery to the usual path),
 the lookup desk's panel, a photo of the QR sent to the scan endpoint, and the field verifier's mark. The holder
 must never appear; the answer must carry the reason; a field mark must not verify the card.
 """
@@ -15,21 +15,21 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from crm.auth import tokens
-from crm.cards import operations as cards
-from crm.cards import token as card_token
-from crm.cards.keys import keyring
-from crm.cards.number import new_number
-from crm.cards.render import qr_png
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import HealthCard
+from crm.platform.extensions import db
+from crm.residents.cards import operations as cards
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
+from crm.residents.cards.number import new_number
+from crm.residents.cards.render import qr_png
+from crm.residents.field import worklist
+from crm.staff.auth import tokens
 from tests import factories
 
 pytestmark = pytest.mark.pg
 APP_SETTINGS = {"JOBS_HOLD": True, "JOBS_EAGER": False}
 HOLDER = {"name": "Qamar Jahan Probe", "mobile": "+919811155566", "ward": "Seelampur"}
-# What each refusal must say (crm.cards.token's messages, crm.lookup's): the desk reads it aloud to the caller.
+# What each refusal must say (crm.residents.cards.token's messages, crm.residents.lookup's): the desk reads it aloud to the caller.
 REASONS = {"bad_signature": "signature does not match", "unknown_key": "key this system does not know",
            "malformed": ("damaged or incomplete", "not a Sampark health card", "cannot read", "does not accept"),
            "card_revoked": "revoked", "not_found": "not in this system's records"}

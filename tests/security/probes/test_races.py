@@ -12,12 +12,12 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from crm import jobs
-from crm.auth import lockout
-from crm.extensions import db
+from crm.citizens.portal import signin
+from crm.citizens.portal.views import PENDING
 from crm.models import AuditLog, Case, Message, OptOut, PortalCode, StaffUser
-from crm.portal import signin
-from crm.portal.views import PENDING
+from crm.platform import jobs
+from crm.platform.extensions import db
+from crm.staff.auth import lockout
 from tests import factories
 from tests.portal.conftest import last_code
 from tests.telephony import twilio_sign

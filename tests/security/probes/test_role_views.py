@@ -3,7 +3,7 @@
 - A doctor who accepts any case and identifies its caller as someone else does not thereby read the notes other
   doctors wrote on that person's earlier cases: those need the glass broken, with a reason, audited per case.
 - The card office and the field verifier see demographics (the registrar also blood group and emergency
-  contact), never conditions, medicines or hospital history, on every endpoint (crm/auth/patient_view.py).
+  contact), never conditions, medicines or hospital history, on every endpoint (crm/staff/auth/patient_view.py).
 - A field verifier learns nothing (ward, status) of a card outside their wards from a refused mark.
 - Every page that shows patient data leaves an audit row (field progress, the complaint form).
 """
@@ -15,15 +15,15 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from crm.auth import patient_view, tokens
-from crm.auth.capabilities import can
-from crm.cards.number import pretty
 from crm.cases import lifecycle, tier2
 from crm.cases import notes as clinical_notes
-from crm.extensions import db
-from crm.field import worklist
 from crm.models import AuditLog, Case
 from crm.models.base import utcnow
+from crm.platform.extensions import db
+from crm.residents.cards.number import pretty
+from crm.residents.field import worklist
+from crm.staff.auth import patient_view, tokens
+from crm.staff.auth.capabilities import can
 from tests import factories
 from tests.conftest import migrated_pg_app
 

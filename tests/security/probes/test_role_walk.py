@@ -3,8 +3,8 @@
 A resident with a card and a case (opened by a signed call that typed the card number) is seeded; then every
 route of the URL map is called with every method as anonymous, as a signed-in member of each role, and as a
 citizen of another household, and every operation of /api/v1/openapi.json with each role's bearer token (on
-PostgreSQL a token's QR lookup is answered by its own statement, crm.lookup_sql). Who may use a route is read
-from its `@allow` (crm.auth.capabilities), not listed here. What must hold:
+PostgreSQL a token's QR lookup is answered by its own statement, crm.residents.lookup_sql). Who may use a route is read
+from its `@allow` (crm.staff.auth.capabilities), not listed here. What must hold:
 
 - a citizen gets nothing of another household (its card's PDF and QR included);
 - a role the route does not allow gets 401/403/404 (a page may send it to the login) and never the resident;
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import pytest
 
-from crm.auth import tokens
-from crm.auth.capabilities import CAPABILITIES
-from crm.extensions import db
 from crm.models import Case
 from crm.models.staff import ROLES
+from crm.platform.extensions import db
+from crm.staff.auth import tokens
+from crm.staff.auth.capabilities import CAPABILITIES
 from tests import factories
 from tests.portal.conftest import sign_in
 from tests.security.probes.pg import row_counts

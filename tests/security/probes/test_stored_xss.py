@@ -17,10 +17,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from crm.extensions import db
 from crm.models import Case, Grievance, HealthCard, Patient
 from crm.models.staff import ROLES
-from crm.registry import REQUIRED_COLUMNS
+from crm.platform.extensions import db
+from crm.residents.registry import REQUIRED_COLUMNS
 from tests import factories
 from tests.portal.conftest import sign_in
 from tests.security.probes.walk import fill, routes, variables

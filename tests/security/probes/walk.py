@@ -19,7 +19,7 @@ PUBLIC = {
     "/fhir/metadata": "FHIR discovery: the server's capabilities",
     "/fhir/.well-known/smart-configuration": "SMART discovery",
     "/fhir/auth/token": "a hospital system trades its signed assertion for a token here",
-    # A hospital system's own bearer token decides (crm.fhir.clients); no staff session or anonymous call is one.
+    # A hospital system's own bearer token decides (crm.hospitals.fhir.clients); no staff session or anonymous call is one.
     "/fhir": "hospital systems only (their bearer token)",
     "/fhir/<resource_type>": "hospital systems only (their bearer token)",
     "/fhir/<resource_type>/<rid>": "hospital systems only (their bearer token)",

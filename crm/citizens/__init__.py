@@ -1,0 +1,1 @@
+"""Citizens: the portal, grievances, the facility finder."""

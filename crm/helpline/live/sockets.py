@@ -1,0 +1,67 @@
+"""Socket.IO connections: staff sessions only, each joined to the rooms of their role."""
+
+from __future__ import annotations
+
+import threading
+
+import socketio as socketio_server
+from flask_login import current_user
+from flask_socketio import join_room
+
+from crm.platform.extensions import socketio
+from crm.staff.auth.capabilities import can
+
+# Who hears which room follows what their role may do (crm.staff.auth.capabilities).
+# Operators hear emergencies too: their "emergencies waiting" badge must move as fast as a doctor's alarm.
+CAPABILITY_ROOMS = {"work_tier1": ("tier1", "emergency"), "watch_tier2": ("tier2", "emergency"), "supervise": ("supervisors",)}
+# Who may connect at all: case work, or the card office (its imports report progress to the registrar's own room).
+CONNECT_CAPABILITIES = ("read_cases", "card_office")
+
+
+def rooms_of(staff) -> list[str]:
+    """The rooms a staff member hears: their work's, their specialty's, their own."""
+    rooms = [room for capability, names in CAPABILITY_ROOMS.items() if can(staff, capability) for room in names]
+    if staff.role == "doctor" and staff.specialty:
+        rooms.append(f"tier2:{staff.specialty}")
+    rooms.append(f"staff:{staff.id}")
+    return rooms
+
+
+def init_app() -> None:
+    """Register the handlers on the Socket.IO server of the app being built.
+
+    Flask-SocketIO binds a decorator-registered handler to whichever server exists at import time
+    only; a second app (tests, or a worker building its own) would silently lack it.
+    """
+    socketio.on_event("connect", connect)
+
+
+def connect(auth=None):
+    """Refuse anyone without a logged-in staff session; put the rest in their rooms."""
+    if not current_user.is_authenticated or not any(can(current_user, c) for c in CONNECT_CAPABILITIES):
+        return False  # Socket.IO answers the client with a connect_error
+    for room in rooms_of(current_user):
+        join_room(room)
+    return True
+
+
+REREAD = "live.reread"  # to every dashboard of a web process whose Redis connection came back: read the board again
+SUBSCRIBED_AFTER = 1.0  # seconds: the listener subscribes again right after it reconnects
+
+
+class RedisBoardManager(socketio_server.RedisManager):
+    """Socket.IO's Redis message queue, which tells this process's dashboards to read their board again whenever
+    its connection to Redis is made again: events published while Redis was away never arrive, and a page still
+    connected to this process (its Socket.IO connection never dropped) would otherwise keep a stale screen."""
+
+    def _redis_connect(self):
+        super()._redis_connect()
+        self._connections = getattr(self, "_connections", 0) + 1
+        if self._connections > 1 and self.server is not None:
+            timer = threading.Timer(SUBSCRIBED_AFTER, self._tell_dashboards)
+            timer.daemon = True
+            timer.start()
+
+    def _tell_dashboards(self) -> None:
+        # Straight to this process's own clients (Redis may be flapping still); each reads over HTTP what it missed.
+        self.emit(REREAD, {}, namespace="/", ignore_queue=True)

@@ -1,0 +1,109 @@
+"""The live board: today's figures per queue, who waits now, and every operator and doctor.
+
+What the supervisor page, the wallboard and GET /api/v1/supervisor/board show; socket events only say
+"look again". The day's figures are shared by every screen until the timeline changes (snapshot.py);
+who waits and every agent's state are read fresh. Agents carry a case reference, never patient data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from crm.cases import floor
+from crm.cases.queue import QUEUE_ORDER
+from crm.cases.status import WAITING_FOR_DOCTOR
+from crm.helpline.supervisor import kpis, snapshot
+from crm.models import Case, StaffUser
+from crm.models.base import iso
+from crm.platform.extensions import db
+
+AGENT_ROLES = ("operator", "doctor")
+MAX_AGENTS = 500
+MAX_WAITING = 100
+
+
+def read(now: datetime) -> dict:
+    """Everything the supervisor board shows at `now`."""
+    day = kpis.today(now)
+    figures = snapshot.day_figures(day, now)
+    waiting = kpis.waiting(now)
+    values = kpis.settings()
+    queues = []
+    for name in kpis.QUEUES:
+        row = figures["queues"][name] | waiting[name]
+        row["status"] = kpis.rag(row, waiting[name], values)
+        queues.append(row)
+    return {
+        "day": day.isoformat(), "at": iso(now), "queues": queues,
+        "first_contact_resolution": figures["first_contact_resolution"],
+        "callbacks_requested": figures["callbacks_requested"],
+        "short_abandon_seconds": figures["short_abandon_seconds"],
+        "abandon_target_percent": figures["abandon_target_percent"],
+        "agents": agents(figures["offers"], now),
+        "waiting_cases": waiting_cases(now),
+        "queue_names": list(floor.queues()),
+    }
+
+
+def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
+    """Cases waiting in any queue now, most urgent first: what floor control moves and raises (no patient data)."""
+    query = (select(Case).where(Case.status.in_(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None),
+                                Case.queue.in_(floor.queues()))
+             .order_by(*QUEUE_ORDER).limit(limit))
+    return [{"id": c.id, "reference": c.reference, "queue": c.queue, "priority": c.priority, "channel": c.channel,
+             "status": c.status, "waited": (now - c.queued_at).total_seconds() if c.queued_at else None}
+            for c in db.session.scalars(query)]
+
+
+def agents(offers: list, now: datetime) -> list[dict]:
+    """Every active operator and doctor: state and time in it, current case, cases today, handle time."""
+    staff = list(db.session.scalars(select(StaffUser).where(
+        StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
+        .limit(MAX_AGENTS)))
+    current = _current_cases()
+    handled: dict[int, list[float | None]] = {}
+    for offer in offers:
+        if offer.answered_by is not None:
+            handled.setdefault(offer.answered_by, []).append(kpis.handle_seconds(offer))
+    result = []
+    for person in staff:
+        case = current.get(person.id)
+        state = "on_call" if case else person.presence
+        since = case[1] if case and person.presence != "on_call" else person.presence_since
+        times = [t for t in handled.get(person.id, []) if t is not None]
+        result.append({
+            "id": person.id, "name": person.name, "role": person.role, "specialty": person.specialty,
+            "state": state, "since": iso(since),
+            "seconds_in_state": round((now - since).total_seconds()) if since else None,
+            "case": case[0] if case else None, "case_id": case[2] if case else None,
+            "on_the_phone": bool(case and case[3] == "voice"),
+            "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
+            # A doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
+            "sound_off": person.role == "doctor" and person.on_duty and not person.sound_on,
+        })
+    return result
+
+
+def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:
+    """Staff id -> (reference, since, case id, channel) of the case they are working now."""
+    live = db.session.execute(select(Case.id, Case.assigned_to_id, Case.doctor_id, Case.status, Case.claimed_at,
+                                     Case.accepted_at, Case.channel).where(Case.status.in_(("in_progress", "with_doctor"))))
+    found = {}
+    for case_id, operator, doctor, status, claimed, accepted, channel in live:
+        reference = f"SMP-{case_id:05d}"
+        if status == "in_progress" and operator:
+            found[operator] = (reference, claimed, case_id, channel)
+        if status == "with_doctor" and doctor:
+            found[doctor] = (reference, accepted, case_id, channel)
+    return found
+
+
+def public_view(board: dict) -> dict:
+    """The wallboard's share of the board: queue figures and agent counts, no names, no cases."""
+    states: dict[str, int] = {}
+    for agent in board["agents"]:
+        states[agent["state"]] = states.get(agent["state"], 0) + 1
+    return {"day": board["day"], "at": board["at"], "queues": board["queues"],
+            "first_contact_resolution": board["first_contact_resolution"], "agents": states}

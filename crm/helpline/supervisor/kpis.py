@@ -1,0 +1,203 @@
+"""Every figure of the helpline, defined once, in its own words; the board, the API, CSV and PDF read these.
+
+Definitions (a contact is one case offered to one queue; days are Delhi days, Asia/Kolkata):
+- offered: contacts that joined the queue that day (a call-back the caller asked for keeps its place).
+- answered: an operator claimed it (tier 1) or a doctor accepted it (tier 2, emergency).
+- abandoned: the caller hung up before anyone answered; a short abandon (under SHORT_ABANDON_SECONDS)
+  is a misdial or a caller who changed their mind, and is left out of service level and abandon rate.
+- service level: answered within the queue's threshold, as a share of answered plus abandoned after the
+  short threshold; contacts still waiting are counted once they are answered or hang up.
+- average speed of answer: the mean wait of answered contacts.
+- abandon rate: abandoned after the short threshold, as a share of offered less short abandons.
+- handle time: talk (the staff member's call legs on the case; for a text, claim to outcome) plus wrap-up
+  (outcome to the end of wrap-up); a doctor's runs from acceptance to their resolution.
+- first-contact resolution: of the contacts given a tier-1 outcome, the share resolved at tier 1 (resolved
+  or a facility informed, never escalated) whose caller did not contact the helpline again within 7 days.
+- time to doctor: an emergency's wait from joining the emergency queue to a doctor accepting it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+
+from crm.helpline.supervisor import timeline
+from crm.models.base import DELHI, local
+
+QUEUES = ("tier1", "texts", "tier2", "emergency")
+QUEUE_NAMES = {"tier1": "Tier 1 calls", "texts": "Tier 1 texts", "tier2": "Tier 2 doctors",
+               "emergency": "Emergency"}
+FCR_DAYS = 7
+# Setting -> default. Tier 2 (a doctor takes an escalation) is given 5 minutes: the operator stays on the
+# line meanwhile, so it is a warm handover, not a caller alone in a queue.
+DEFAULTS = {
+    "SL_TIER1_SECONDS": 60, "SL_TIER1_TARGET": 80,
+    "SL_TEXTS_SECONDS": 900, "SL_TEXTS_TARGET": 80,
+    "SL_TIER2_SECONDS": 300, "SL_TIER2_TARGET": 80,
+    "SL_EMERGENCY_SECONDS": 30, "SL_EMERGENCY_TARGET": 95,
+    "SHORT_ABANDON_SECONDS": 5, "ABANDON_TARGET": 5,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A queue's service-level threshold (seconds) and target (percent answered within it)."""
+
+    seconds: int
+    percent: int
+
+
+def settings() -> dict[str, int]:
+    """The thresholds and targets in force (environment or overrides, else the defaults)."""
+    return {key: int(current_app.config.get(key, default)) for key, default in DEFAULTS.items()}
+
+
+def targets() -> dict[str, Target]:
+    """Each queue's service-level threshold and target."""
+    values = settings()
+    return {q: Target(values[f"SL_{q.upper()}_SECONDS"], values[f"SL_{q.upper()}_TARGET"]) for q in QUEUES}
+
+
+def delhi_day(day: date) -> tuple[datetime, datetime]:
+    """The UTC bounds [start, end) of a Delhi calendar day."""
+    start = datetime.combine(day, time(0), tzinfo=DELHI)
+    return start, start + timedelta(days=1)
+
+
+def today(now: datetime) -> date:
+    """The Delhi date at `now`."""
+    return local(now).date()
+
+
+def percent(part: int, whole: int) -> float | None:
+    """A share in percent with one decimal, None when there is nothing to share."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def mean(values: list[float]) -> float | None:
+    """The mean in whole seconds (one decimal), None when empty."""
+    return round(statistics.fmean(values), 1) if values else None
+
+
+def nearest_rank(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (p90 of ten waits is the ninth longest), None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)], 1)
+
+
+def queue_figures(offers: list[timeline.Offer], queue: str, target: Target, short: int) -> dict:
+    """Offered, answered, abandoned, service level, speed of answer, abandon rate, handle time of one queue."""
+    mine = [o for o in offers if o.queue == queue]
+    answered = [o for o in mine if o.answered]
+    abandoned = [o for o in mine if o.abandoned]
+    short_abandoned = [o for o in abandoned if o.wait < short]
+    long_abandoned = len(abandoned) - len(short_abandoned)
+    within = [o for o in answered if o.wait <= target.seconds]
+    handle = [h for o in answered if (h := handle_seconds(o)) is not None]
+    figures = {
+        "queue": queue, "name": QUEUE_NAMES[queue],
+        "offered": len(mine), "answered": len(answered), "abandoned": len(abandoned),
+        "short_abandoned": len(short_abandoned),
+        "service_level": percent(len(within), len(answered) + long_abandoned),
+        "threshold_seconds": target.seconds, "target_percent": target.percent,
+        "average_speed_of_answer": mean([o.wait for o in answered]),
+        "abandon_rate": percent(long_abandoned, len(mine) - len(short_abandoned)),
+        "average_handle_time": mean(handle),
+    }
+    if queue == "emergency":
+        waits = [o.wait for o in answered]
+        figures["time_to_doctor_median"] = round(statistics.median(waits), 1) if waits else None
+        figures["time_to_doctor_p90"] = nearest_rank(waits, 0.9)
+    return figures
+
+
+def handle_seconds(offer: timeline.Offer) -> float | None:
+    """Talk plus wrap-up of the person who answered this offer; None until they are done with it."""
+    row = offer.case
+    if offer.queue in ("tier2", "emergency"):
+        if row.doctor_done_at is None:
+            return None
+        return (row.doctor_done_at - offer.answered).total_seconds()
+    if row.outcome_at is None or row.outcome_at < offer.answered:
+        return None
+    talk = float(row.talk) if row.talk is not None else (row.outcome_at - offer.answered).total_seconds()
+    wrap = (row.wrap_up_until - row.outcome_at).total_seconds() if row.wrap_up_until else 0.0
+    return talk + max(0.0, wrap)
+
+
+def first_contact_resolution(rows: list[timeline.CaseRow], now: datetime) -> dict:
+    """Share of tier-1 outcomes resolved at tier 1 with no new contact from the caller within 7 days."""
+    given = [r for r in rows if r.outcome_at is not None and r.claimed_at is not None]
+    window = timedelta(days=FCR_DAYS)
+    resolved = sum(1 for r in given if r.escalated_at is None and r.outcome in ("resolved", "informed")
+                   and not (r.next_contact_at and (r.caller_phone or "").startswith("+")
+                            and r.next_contact_at - r.created_at <= window))
+    final = bool(given) and all(now >= r.created_at + window for r in given)
+    return {"contacts": len(given), "resolved_first_time": resolved, "percent": percent(resolved, len(given)),
+            "final": final}
+
+
+def day_figures(day: date, now: datetime) -> dict:
+    """The figures of one Delhi day, per queue and overall."""
+    start, end = delhi_day(day)
+    rows = timeline.case_rows(start, end)
+    return figures_for(rows, start, end, now)
+
+
+def figures_for(rows: list[timeline.CaseRow], start: datetime, end: datetime, now: datetime) -> dict:
+    """Per-queue figures and first-contact resolution of the offers that entered in [start, end)."""
+    values = settings()
+    offers = [o for o in timeline.offers(rows) if start <= o.entered < end]
+    queues = {q: queue_figures(offers, q, t, values["SHORT_ABANDON_SECONDS"]) for q, t in targets().items()}
+    entered_rows = {o.case.id for o in offers}
+    return {
+        "queues": queues,
+        "first_contact_resolution": first_contact_resolution([r for r in rows if r.id in entered_rows], now),
+        "callbacks_requested": sum(1 for r in rows if r.callback_requested_at and start <= r.callback_requested_at < end),
+        "short_abandon_seconds": values["SHORT_ABANDON_SECONDS"], "abandon_target_percent": values["ABANDON_TARGET"],
+        "offers": offers,
+    }
+
+
+def waiting(now: datetime) -> dict[str, dict]:
+    """Per queue: how many wait right now and the longest wait in seconds."""
+    result = {q: {"waiting": 0, "longest_wait": None} for q in QUEUES}
+    for _id, channel, queue, status, queued_at, escalated_at in timeline.waiting_now():
+        if status == "escalated":
+            name, since = ("emergency" if queue == "emergency" else "tier2"), escalated_at or queued_at
+        elif queue == "emergency":
+            name, since = "emergency", queued_at
+        else:
+            name, since = ("tier1" if channel == "voice" else "texts"), queued_at
+        if name == "tier2" and not (queue or "").startswith("tier2"):
+            continue
+        slot = result[name]
+        slot["waiting"] += 1
+        if since is not None:
+            wait = round(max(0.0, (now - since).total_seconds()))
+            slot["longest_wait"] = max(slot["longest_wait"] or 0, wait)
+    return result
+
+
+def rag(figures: dict, waiting_now: dict, values: dict[str, int]) -> dict[str, str]:
+    """Green / amber / red of one queue against its targets (amber: missed; red: missed by far)."""
+    states = {}
+    level, target = figures["service_level"], figures["target_percent"]
+    if level is not None:
+        states["service_level"] = "green" if level >= target else "amber" if level >= target - 10 else "red"
+    rate, ceiling = figures["abandon_rate"], values["ABANDON_TARGET"]
+    if rate is not None:
+        states["abandon_rate"] = "green" if rate <= ceiling else "amber" if rate <= 2 * ceiling else "red"
+    longest, threshold = waiting_now.get("longest_wait"), figures["threshold_seconds"]
+    if longest is not None:
+        states["longest_wait"] = "green" if longest <= threshold else "amber" if longest <= 2 * threshold else "red"
+    if figures.get("time_to_doctor_p90") is not None:
+        p90 = figures["time_to_doctor_p90"]
+        states["time_to_doctor_p90"] = "green" if p90 <= threshold else "amber" if p90 <= 2 * threshold else "red"
+    return states

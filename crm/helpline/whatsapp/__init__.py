@@ -1,0 +1,18 @@
+"""WhatsApp on the helpline: the same cases and threads as SMS, with WhatsApp's 24-hour rule.
+
+Inbound WhatsApp arrives on the SMS webhook with `whatsapp:+91...` addresses (telephony.messages);
+replies go out through the same outbox and the real twilio Client from the WhatsApp sender
+(TWILIO_WHATSAPP_NUMBER). Free-form replies only within 24 hours of the citizen's last message
+(crm.helpline.whatsapp.window); outside it, approved templates (templates.json: ContentSid per language).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the operator's WhatsApp API."""
+    from crm.helpline.whatsapp.views import api
+
+    app.register_blueprint(api)

@@ -1,0 +1,1 @@
+"""Hospitals: FHIR R4, SMART Backend Services clients, history ingest."""

@@ -1,0 +1,291 @@
+"""FHIR search: the parameters each resource type answers, as SQL, and the page a Bundle shows.
+
+Unknown parameters are refused (400) rather than ignored: a misspelt `identifer` must not turn a
+lookup of one resident into a list of the city. A search of anything about people (Patient, Group,
+Encounter, Communication, Appointment, history) needs at least one criterion; the directory
+(Practitioner, Organization, Location) may be listed page by page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, false, func, or_, select
+
+from crm.hospitals.fhir import contacts, resources
+from crm.hospitals.fhir import identifiers as ids
+from crm.models import (
+    Appointment,
+    AuditLog,
+    Case,
+    Facility,
+    HealthCard,
+    HospitalRecord,
+    Household,
+    Message,
+    Patient,
+    Slot,
+    StaffUser,
+)
+from crm.models.base import DELHI
+from crm.platform import phones
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.platform.security.bounds import optional_id
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+MAX_OFFSET = 100_000
+COMMON = ("_count", "_offset", "_format", "_id")
+GENDERS = {"male": "M", "female": "F", "other": "O"}
+
+
+@dataclass
+class Searcher:
+    """How one resource type is read and searched."""
+
+    model: type
+    to_resource: Callable
+    params: dict[str, Callable] = field(default_factory=dict)  # name -> (statement, value) -> statement
+    base: Callable[[], Select] | None = None
+    needs_criterion: bool = False
+
+
+def bad(message: str) -> Refused:
+    """A search the server cannot run: 400 with the reason."""
+    return Refused("invalid", message, 400)
+
+
+def reference_id(value: str, resource_type: str) -> int:
+    """The id in `Patient/12` or `12`; 400 for anything else."""
+    text = value.strip()
+    if text.startswith(resource_type + "/"):
+        text = text[len(resource_type) + 1:]
+    number = optional_id(text)
+    if number is None:
+        raise bad(f"{value[:60]} is not a reference to a {resource_type}.")
+    return number
+
+
+def date_range(value: str) -> tuple[str, datetime, datetime]:
+    """(prefix, start, end) of a FHIR date search value (eq/ge/gt/le/lt + YYYY, YYYY-MM or YYYY-MM-DD), Delhi days."""
+    prefix, text = (value[:2], value[2:]) if value[:2] in ("eq", "ge", "gt", "le", "lt") else ("eq", value)
+    try:
+        if len(text) == 4:
+            start, end = date(int(text), 1, 1), date(int(text) + 1, 1, 1)
+        elif len(text) == 7:
+            first = date(int(text[:4]), int(text[5:7]), 1)
+            start, end = first, (first + timedelta(days=32)).replace(day=1)
+        elif len(text) == 10:
+            start = date.fromisoformat(text)
+            end = start + timedelta(days=1)
+        else:
+            raise ValueError
+    except ValueError:
+        raise bad(f"{value[:40]} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD, optionally after eq, ge, gt, le, lt).") from None
+
+    def moment(d: date) -> datetime:
+        return datetime.combine(d, time(), DELHI).astimezone(UTC)
+
+    return prefix, moment(start), moment(end)
+
+
+def _when(column, value: str):
+    prefix, start, end = date_range(value)
+    return {"eq": and_(column >= start, column < end), "ge": column >= start, "gt": column >= end,
+            "le": column < end, "lt": column < start}[prefix]
+
+
+def _birthdate(stmt: Select, value: str) -> Select:
+    prefix, start, end = date_range(value)
+    first, last = start.astimezone(DELHI).date(), end.astimezone(DELHI).date()
+    by_dob = {"eq": and_(Patient.dob >= first, Patient.dob < last), "ge": Patient.dob >= first, "gt": Patient.dob >= last,
+              "le": Patient.dob < last, "lt": Patient.dob < first}[prefix]
+    if prefix == "eq" and len(value.removeprefix("eq")) == 4:  # a year also finds residents the registry knows only by year
+        by_dob = or_(by_dob, and_(Patient.dob.is_(None), Patient.birth_year == first.year))
+    return stmt.where(by_dob)
+
+
+def _patient_identifier(stmt: Select, value: str) -> Select:
+    system, _, token = value.rpartition("|") if "|" in value else ("", "", value)
+    found = ids.patient_identifier(system or None, token)
+    if found is None:
+        return stmt.where(false())
+    kind, normal = found
+    if kind == "card":
+        return stmt.where(Patient.id.in_(select(HealthCard.patient_id).where(HealthCard.number == normal)))
+    column = {"registry": Patient.registry_id, "epic": Patient.epic, "abha_number": Patient.abha_number,
+              "abha_address": Patient.abha_address}[kind]
+    return stmt.where(column == normal)
+
+
+def _phone(stmt: Select, value: str) -> Select:
+    try:
+        return stmt.where(Patient.mobile == phones.normalize(value.removeprefix("phone|")))
+    except phones.PhoneError:
+        raise bad(f"{value[:40]} is not a phone number.") from None
+
+
+def containing(column, value: str):
+    """`column` contains `value` (any case) as typed: LIKE's wildcards in it are matched literally, never interpreted."""
+    text = value.strip()[:100].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{text}%", escape="\\")
+
+
+def _name(stmt: Select, value: str) -> Select:
+    # Counted after the wildcards and spaces are set aside: "%%" or "_ _" is not two letters of a name.
+    if len("".join(c for c in value.strip() if c not in "%_\\ ")) < 2:
+        raise bad("Search by name needs at least two letters.")
+    return stmt.where(or_(containing(Patient.name, value), containing(Patient.name_hi, value)))
+
+
+def _gender(stmt: Select, value: str) -> Select:
+    if value not in GENDERS:
+        raise bad("gender is male, female or other.")
+    return stmt.where(Patient.sex == GENDERS[value])
+
+
+def _subject(column) -> Callable:
+    return lambda stmt, value: stmt.where(column == reference_id(value, "Patient"))
+
+
+def _status(column, mapping: dict) -> Callable:
+    def where(stmt: Select, value: str) -> Select:
+        ours = [k for k, v in mapping.items() if v == value]
+        return stmt.where(column.in_(ours)) if ours else stmt.where(false())
+    return where
+
+
+def _case_identifier(stmt: Select, value: str) -> Select:
+    token = value.rpartition("|")[2].strip().upper()
+    number = optional_id(token.removeprefix("SMP-").lstrip("0") or "x")
+    return stmt.where(Case.id == number) if number else stmt.where(false())
+
+
+def _facility_identifier(stmt: Select, value: str) -> Select:
+    return stmt.where(Facility.code == value.rpartition("|")[2].strip())
+
+
+def _facility_name(stmt: Select, value: str) -> Select:
+    return stmt.where(containing(Facility.name, value))
+
+
+def _message_patient(stmt: Select, value: str) -> Select:
+    return stmt.where(Message.case_id.in_(select(Case.id).where(Case.patient_id == reference_id(value, "Patient"))))
+
+
+def _hospital(resource_type: str) -> Searcher:
+    return Searcher(HospitalRecord, contacts.hospital_resource,
+                    {"patient": _subject(HospitalRecord.patient_id), "subject": _subject(HospitalRecord.patient_id)},
+                    base=lambda: select(HospitalRecord).where(HospitalRecord.resource_type == resource_type),
+                    needs_criterion=True)
+
+
+def _communication(m: Message) -> dict:
+    return contacts.communication(m, m.case.patient_id)
+
+
+def _patients_messages() -> Select:
+    # A message is a Communication only as part of an identified patient's case: a text with no case (a sign-in code,
+    # a number's STOP) or on a case whose caller nobody identified is nobody's clinical record.
+    return select(Message).join(Case, Message.case_id == Case.id).where(Case.patient_id.is_not(None))
+
+
+SEARCHERS: dict[str, Searcher] = {
+    "Patient": Searcher(Patient, resources.patient, {
+        "identifier": _patient_identifier, "phone": _phone, "telecom": _phone, "name": _name,
+        "birthdate": _birthdate, "gender": _gender}, needs_criterion=True),
+    "Group": Searcher(Household, resources.group, {
+        "identifier": lambda s, v: s.where(Household.code == v.rpartition("|")[2].strip()),
+        "member": lambda s, v: s.where(Household.id.in_(select(Patient.household_id).where(Patient.id == reference_id(v, "Patient"))))},
+        needs_criterion=True),
+    "Practitioner": Searcher(StaffUser, resources.practitioner, {
+        "name": lambda s, v: s.where(containing(StaffUser.name, v))},
+        base=lambda: select(StaffUser).where(StaffUser.role == "doctor")),
+    "Organization": Searcher(Facility, resources.organization, {"identifier": _facility_identifier, "name": _facility_name}),
+    "Location": Searcher(Facility, resources.location, {
+        "identifier": _facility_identifier, "name": _facility_name,
+        "organization": lambda s, v: s.where(Facility.id == reference_id(v, "Organization"))}),
+    "Appointment": Searcher(Appointment, contacts.appointment, {
+        "patient": _subject(Appointment.patient_id), "actor": _subject(Appointment.patient_id),
+        "practitioner": lambda s, v: s.where(Appointment.slot_id.in_(select(Slot.id).where(Slot.doctor_id == reference_id(v, "Practitioner")))),
+        "date": lambda s, v: s.where(Appointment.slot_id.in_(select(Slot.id).where(_when(Slot.starts_at, v)))),
+        "status": _status(Appointment.status, contacts.APPOINTMENT_STATUS)}, needs_criterion=True),
+    "Encounter": Searcher(Case, contacts.encounter, {
+        "patient": _subject(Case.patient_id), "subject": _subject(Case.patient_id),
+        "date": lambda s, v: s.where(_when(Case.created_at, v)), "identifier": _case_identifier,
+        "status": _status(Case.status, contacts.ENCOUNTER_STATUS)}, needs_criterion=True),
+    "Communication": Searcher(Message, _communication, {
+        "patient": _message_patient, "subject": _message_patient,
+        "encounter": lambda s, v: s.where(Message.case_id == reference_id(v, "Encounter"))},
+        base=_patients_messages, needs_criterion=True),
+    "AuditEvent": Searcher(AuditLog, contacts.audit_event, {
+        "patient": _subject(AuditLog.patient_id), "entity": _subject(AuditLog.patient_id),
+        "date": lambda s, v: s.where(_when(AuditLog.at, v))}),
+    **{t: _hospital(t) for t in ("Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "DiagnosticReport")},
+}
+
+
+def searcher_for(resource_type: str, rid: str) -> Searcher:
+    """Who reads `resource_type/rid`: an Encounter with id h<n> is one a hospital sent, not a helpline case."""
+    if resource_type == "Encounter" and rid.startswith("h"):
+        return HOSPITAL_ENCOUNTERS
+    return SEARCHERS[resource_type]
+
+
+HOSPITAL_ENCOUNTERS = _hospital("Encounter")
+
+
+def statement(resource_type: str, args, restrict: Callable[[Select], Select] | None = None,
+              searcher: Searcher | None = None) -> Select:
+    """The SELECT for a search of `resource_type` with the request's query `args` (a MultiDict)."""
+    searcher = searcher or SEARCHERS[resource_type]
+    stmt = searcher.base() if searcher.base else select(searcher.model)
+    unknown = sorted(set(args) - set(COMMON) - set(searcher.params))
+    if unknown:
+        raise bad(f"{resource_type} cannot be searched by {', '.join(u[:40] for u in unknown[:5])}; "
+                  f"it can by {', '.join(['_id', *searcher.params])}.")
+    criteria = 0
+    for name, values in args.lists():
+        if name == "_id":
+            stmt = stmt.where(searcher.model.id.in_([_local_id(searcher, v) for v in values[:20]]))
+            criteria += 1
+        elif name in searcher.params:
+            for value in values[:10]:
+                if len(value) > 200:
+                    raise bad(f"The value of {name} is too long.")
+                stmt = searcher.params[name](stmt, value)
+                criteria += 1
+    if searcher.needs_criterion and not criteria:
+        raise bad(f"Search {resource_type} by {', '.join(searcher.params)} or _id: listing every record about people is not offered.")
+    return restrict(stmt) if restrict else stmt
+
+
+def _local_id(searcher: Searcher, value: str) -> int:
+    text = value.strip()
+    if searcher.model is HospitalRecord:
+        text = text.removeprefix("h")
+    number = optional_id(text)
+    if number is None:
+        raise bad(f"{value[:40]} is not an id of this server.")
+    return number
+
+
+def page(stmt: Select, args) -> tuple[list, int, int, int]:
+    """(rows, total, count, offset) for the requested page; _count is clamped to 1..100."""
+    count = _bounded(args.get("_count"), DEFAULT_COUNT, 0, MAX_COUNT)
+    offset = _bounded(args.get("_offset"), 0, 0, MAX_OFFSET)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    model = stmt.column_descriptions[0]["entity"]
+    rows = list(db.session.scalars(stmt.order_by(model.id).limit(count).offset(offset))) if count else []
+    return rows, total, count, offset
+
+
+def _bounded(value, default: int, low: int, high: int) -> int:
+    if value in (None, ""):
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 7:
+        raise bad(f"{value[:20]} is not a whole number.")
+    return max(low, min(int(value), high))

@@ -1,0 +1,1 @@
+"""The platform every area stands on: database and unit of work, jobs, sweeps, errors, security."""

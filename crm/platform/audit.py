@@ -1,0 +1,83 @@
+"""Writing the audit log: every view of a patient record leaves a row."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import Insert, Integer, String, bindparam, insert, literal, select
+
+from crm.models import AuditLog
+from crm.models.base import utcnow
+from crm.platform import unit_of_work
+from crm.platform.extensions import db
+
+# One INSERT, without RETURNING, built once: a lookup at the desk writes a row every time, and nothing reads
+# the row back in the same request (an ORM object and its flush cost more than the rest of the lookup's SQL).
+INSERT_ROW = insert(AuditLog.__table__)
+
+
+def record(
+    action: str,
+    *,
+    patient_id: int | None = None,
+    case_id: int | None = None,
+    card_number: str | None = None,
+    via: str | None = None,
+    staff_id: int | None = None,
+    keep: bool = False,
+    hospital_client_id: int | None = None,
+    **detail,
+) -> None:
+    """Write an audit row for the current staff member (sent now; committed with the unit of work, or with
+    `keep` even when the unit is rolled back, as a refused lookup is)."""
+    if staff_id is None and has_request_context() and current_user.is_authenticated:
+        staff_id = current_user.id
+    row = {"at": utcnow(), "action": action, "staff_id": staff_id, "patient_id": patient_id, "case_id": case_id,
+           "card_number": card_number, "via": via, "hospital_client_id": hospital_client_id, "ip": request.remote_addr if has_request_context() else None,
+           "detail": detail}
+    db.session.flush()  # rows this one refers to (a case, a patient) are written first
+    db.session.execute(INSERT_ROW, row)
+    if keep:
+        unit_of_work.keep_on_rollback(db.session(), lambda: AuditLog(**row))
+
+
+def record_each_patient(action: str, patient_ids, **kwargs) -> None:
+    """One audit row per patient in `patient_ids` (one if there is none), so each patient's access log shows the read."""
+    shown = sorted(set(patient_ids))
+    if len(shown) <= 1:
+        record(action, patient_id=shown[0] if shown else None, **kwargs)
+        return
+    for patient_id in shown:
+        record(action, patient_id=patient_id, of=len(shown), **kwargs)
+
+
+def seen_with(cards, action: str) -> Insert:
+    """Audit rows written by the statement that reads: one per row of `cards` (a select of patient_id and
+    number), with the bind parameters audit_at, audit_staff, audit_case, audit_via, audit_ip (see `seen_params`).
+
+    For PostgreSQL, where a data-modifying WITH lets a read and its audit row share one round trip.
+    """
+    rows = select(bindparam("audit_at", type_=AuditLog.at.type), bindparam("audit_staff", type_=Integer()),
+                  literal(action), cards.c.patient_id, bindparam("audit_case", type_=Integer()), cards.c.number,
+                  bindparam("audit_via", type_=String()), bindparam("audit_ip", type_=String()),
+                  literal({}, AuditLog.detail.type))
+    return insert(AuditLog).from_select(
+        ["at", "staff_id", "action", "patient_id", "case_id", "card_number", "via", "ip", "detail"], rows)
+
+
+def seen_params(case_id: int | None, via: str) -> dict:
+    """The bind parameters of a `seen_with` statement for the current staff member and request."""
+    staff_id = current_user.id if has_request_context() and current_user.is_authenticated else None
+    return {"audit_at": utcnow(), "audit_staff": staff_id, "audit_case": case_id, "audit_via": via,
+            "audit_ip": request.remote_addr if has_request_context() else None}
+
+
+def record_cases(action: str, cases, via: str | None = None) -> None:
+    """One audit row for a read of several cases (a list, a queue): which cases, whose records."""
+    shown = list(cases)
+    if not shown:
+        return None
+    patients = sorted({c.patient_id for c in shown if c.patient_id})
+    return record(action, via=via, case_id=shown[0].id if len(shown) == 1 else None,
+                  patient_id=patients[0] if len(patients) == 1 else None,
+                  cases=[c.id for c in shown][:500], patients=patients[:500], count=len(shown))

@@ -1,0 +1,208 @@
+"""Background jobs: rq on REDIS_URL in production, an in-process executor otherwise.
+
+Jobs are named by dotted path and given ids only; each loads what it needs. The choice of runner is
+made once, here, so service code just calls `enqueue(...)`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+
+from flask import Flask, current_app
+from werkzeug.utils import import_string
+
+from crm.platform import publisher
+
+log = logging.getLogger(__name__)
+_worker_app: Flask | None = None  # the worker's app, built once before any job (crm.platform.worker)
+WAITING = {"queued", "scheduled", "deferred", "started"}
+
+
+class InProcessRunner:
+    """Runs jobs on a small thread pool inside the web process (embedded mode)."""
+
+    def __init__(self, app: Flask, eager: bool = False) -> None:
+        self.app = app
+        self.eager = eager
+        self.pool = None if eager else ThreadPoolExecutor(max_workers=4, thread_name_prefix="job")
+        self.waiting: set[str] = set()
+
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None,
+                new: bool = False) -> Future | None:
+        """Run `path(*args)` now (eager, tests) or on the pool; a job id already waiting is not queued again.
+
+        A thread cannot be stopped from outside: `timeout` only bounds rq's jobs."""
+        if self.eager:
+            _run_logged(self.app, path, args)
+            return None
+        if job_id is not None:
+            if job_id in self.waiting:
+                return None
+            self.waiting.add(job_id)
+        future = self.pool.submit(_run_logged, self.app, path, args)
+        if job_id is not None:
+            future.add_done_callback(lambda _: self.waiting.discard(job_id))
+        return future
+
+    def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
+        """Whether the job with this id is queued or running (a thread of this process cannot be lost alone)."""
+        return job_id in self.waiting
+
+
+class HeldRunner:
+    """Keeps jobs in `held` without running them (tests that look at what would be sent)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.held: list[tuple[str, tuple]] = []
+
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None,
+                new: bool = False) -> None:
+        """Hold the job."""
+        self.held.append((path, args))
+
+    def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
+        """Held jobs never run, so none is waiting."""
+        return False
+
+
+class RqRunner:
+    """Puts jobs on the rq queue named `default`; `flask worker` (crm.platform.worker) runs them."""
+
+    def __init__(self, redis_url: str) -> None:
+        from rq import Queue, Retry
+
+        self.queue = Queue("default", connection=redis_connection(redis_url))
+        self.retry = Retry(max=3, interval=[10, 30, 60])
+
+    def enqueue(self, path: str, *args, job_id: str | None = None, timeout: int | None = None, new: bool = False):
+        """Queue `path(*args)`; a job id that is still queued, scheduled or running is not queued again.
+
+        `timeout` (seconds) replaces rq's default of 180 for long work such as a registry import. `new`: the
+        caller knows no job of this id waits (the id names a row it just wrote), so Redis is not asked."""
+        if job_id is not None and not new and self.is_waiting(job_id):
+            return None
+        # One pipeline: rq otherwise sends the queue's registration and the job in two round trips.
+        with self.queue.connection.pipeline() as pipeline:
+            job = self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout,
+                                     pipeline=pipeline)
+            pipeline.execute()
+        return job
+
+    def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
+        """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started).
+
+        With `stalled_before`, a job started before then (its worker was killed: rq notices at its 10-minute
+        maintenance) or due before then in rq's scheduled registry (its scheduler is not running) is not
+        waiting any more: it is lost, and the caller may queue it again."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+        from rq.registry import ScheduledJobRegistry
+
+        try:
+            job = Job.fetch(job_id, connection=self.queue.connection)
+        except NoSuchJobError:
+            return False
+        status = job.get_status(refresh=False)
+        if status not in WAITING:
+            return False
+        if stalled_before is None:
+            return True
+        if status == "started":
+            return job.started_at is None or job.started_at > stalled_before
+        if status == "scheduled":
+            try:
+                due = ScheduledJobRegistry(queue=self.queue).get_scheduled_time(job_id)
+            except NoSuchJobError:
+                return True
+            return due > stalled_before
+        return True
+
+
+def redis_connection(url: str):
+    """A Redis client that fails fast when Redis is away (a webhook must not hang on it)."""
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the runner for this app."""
+    if app.config.get("JOBS_HOLD"):
+        app.extensions["sampark_jobs"] = HeldRunner(app)
+    elif app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
+        app.extensions["sampark_jobs"] = RqRunner(app.config["REDIS_URL"])
+    else:
+        app.extensions["sampark_jobs"] = InProcessRunner(app, eager=bool(app.config.get("JOBS_EAGER")))
+
+
+def enqueue(path: str, *args, job_id: str | None = None, timeout: int | None = None, new: bool = False):
+    """Run the job at dotted `path` with `args` (ids only) in the background (`timeout` in seconds, for long jobs;
+    `new` when no job of this id can be waiting, which spares rq a look-up)."""
+    runner = current_app.extensions["sampark_jobs"]
+    options = {"timeout": timeout} if timeout is not None else {}
+    if new:
+        options["new"] = True
+    return runner.enqueue(path, *args, job_id=job_id, **options)
+
+
+def enqueue_after_answer(path: str, *args, job_id: str) -> None:
+    """enqueue(path, *args, job_id=job_id, new=True) for a job whose row was just committed, made by the web
+    process's publisher thread when it has one (crm.platform.publisher): the request answers without waiting on Redis.
+    If the process dies first, the row is still there for the sweep that finds lost jobs."""
+    runner = current_app.extensions["sampark_jobs"]
+    work = functools.partial(runner.enqueue, path, *args, job_id=job_id, new=True)
+    if not (isinstance(runner, RqRunner) and publisher.hand_over_work(work)):
+        work()
+
+
+def is_waiting(job_id: str, stalled_before: datetime | None = None) -> bool:
+    """Whether the job with this id is queued or running (raises if the job store cannot be reached); with
+    `stalled_before`, a job started or due before then and not finished counts as lost (see RqRunner)."""
+    return current_app.extensions["sampark_jobs"].is_waiting(job_id, stalled_before)
+
+
+def run(path: str, *args) -> None:
+    """Entry point rq calls: run a job inside this worker's app context (the app is built once)."""
+    with worker_app().app_context():
+        run_job(path, args)
+
+
+def use_app(app: Flask) -> None:
+    """Run this process's jobs in `app` (a worker builds it once, before its first job)."""
+    global _worker_app
+    _worker_app = app
+
+
+def worker_app() -> Flask:
+    """This process's app for jobs: built on first use, then kept for every later job."""
+    global _worker_app
+    if _worker_app is None:
+        from crm.app import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def run_job(path: str, args: tuple) -> None:
+    """One job is one unit of work: run it, then commit (and publish) what it did."""
+    from crm.platform import unit_of_work
+
+    try:
+        import_string(path)(*args)
+        unit_of_work.commit()
+    except BaseException:
+        unit_of_work.rollback()
+        raise
+
+
+def _run_logged(app: Flask, path: str, args: tuple) -> None:
+    with app.app_context():
+        try:
+            run_job(path, args)
+        except Exception:  # a failed job must not kill the pool thread; sweeps find it again
+            log.exception("job %s%r failed", path, args)
+            raise

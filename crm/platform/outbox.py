@@ -1,0 +1,126 @@
+"""Outbound SMS: a pending Message row now, the send job once the unit of work commits.
+
+Any part of the app can text a citizen through here without knowing how sending works; the job
+(`telephony.jobs.send_message`, named by path) sends it exactly once and respects opt-outs. A
+rolled-back request queues nothing.
+
+A secret (a sign-in code) never enters the message store: the stored body says SECRET_MASK where it goes, the
+secret waits sealed in its own table (MessageSecret) and the send job puts it into the text it hands the provider.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from datetime import datetime
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+
+from crm.cases import timeline
+from crm.models import Case, Message, MessageSecret
+from crm.models.base import utcnow
+from crm.platform import unit_of_work
+from crm.platform.extensions import db
+from crm.platform.jobs import enqueue_after_answer
+from crm.platform.sms_parts import segments
+
+SEND_JOB = "telephony.jobs.send_message"
+PENDING = "sampark_send"
+SECRET_MASK = "******"  # where a message's secret goes; what every reader of the message store sees instead
+
+
+def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply", staff_id: int | None = None,
+              channel: str = "sms", content_sid: str | None = None, content_variables: dict | None = None,
+              secret: str | None = None, secret_expires: datetime | None = None) -> Message:
+    """Add a pending outbound SMS or WhatsApp message (flushed); its send job is queued after the commit.
+
+    A WhatsApp template message carries its ContentSid and variables; `body` is then what it renders to.
+    A `secret` (valid until `secret_expires`) is sent in place of the one SECRET_MASK in `body` and stored only sealed.
+    """
+    if secret is not None and (body.count(SECRET_MASK) != 1 or content_sid or secret_expires is None):
+        raise ValueError("a secret goes into a plain text with one SECRET_MASK, and expires")
+    sender = current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
+    message = Message(case=case, direction="outbound", kind=kind, from_number=sender, to_number=to, body=body,
+                      status="pending", staff_id=staff_id, segments=segments(body), channel=channel,
+                      content_sid=content_sid, content_variables=content_variables)
+    db.session.add(message)
+    db.session.flush()
+    if secret is not None:
+        db.session.add(MessageSecret(message_id=message.id, sealed=_seal(secret, message.id), expires_at=secret_expires))
+    if case is not None:
+        detail = {"channel": channel} if channel != "sms" else {}
+        timeline.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
+    send_after_commit([message.id])
+    return message
+
+
+def send_after_commit(message_ids: list[int]) -> None:
+    """Queue the send jobs of these messages once the current unit of work commits."""
+    session = db.session()
+    pending = session.info.get(PENDING)
+    if pending is None:
+        pending = session.info[PENDING] = []
+        unit_of_work.after_commit(session, lambda: _enqueue(session.info.pop(PENDING, [])))
+    pending.extend(message_ids)
+
+
+def job_id(message_id: int) -> str:
+    """The id of the send job of this message (one job per message)."""
+    return f"sms-{message_id}"
+
+
+def _enqueue(message_ids: list[int]) -> None:
+    # No job of these ids waits: each message was written by this unit of work, or the sweep that queues a lost one
+    # has just asked. A copy queued by a race anyway sends nothing twice (telephony.messages.claim_for_sending).
+    for message_id in message_ids:
+        enqueue_after_answer(SEND_JOB, message_id, job_id=job_id(message_id))
+
+
+def text_to_send(message: Message) -> str | None:
+    """What the provider is given for `message`: its body with its secret in place; None if the secret expired."""
+    return _filled(message, db.session.get(MessageSecret, message.id))
+
+
+def take_text(message: Message) -> str | None:
+    """`text_to_send(message)`, and its secret leaves the store (the send job's claim: no second send needs it)."""
+    secret = db.session.get(MessageSecret, message.id)
+    if secret is not None:
+        db.session.delete(secret)
+    return _filled(message, secret)
+
+
+def _filled(message: Message, secret: MessageSecret | None) -> str | None:
+    if secret is None:
+        return message.body
+    if secret.expires_at <= utcnow():
+        return None
+    try:
+        return message.body.replace(SECRET_MASK, _unseal(secret.sealed, message.id), 1)
+    except (InvalidTag, ValueError):
+        return None  # sealed under another SECRET_KEY: it cannot be sent, and a new code can be asked for
+
+
+def same_text(stored: str, sent: str) -> bool:
+    """Whether the provider's copy `sent` is the message whose stored body is `stored` (a secret shows as its mask)."""
+    if SECRET_MASK not in stored:
+        return stored == sent
+    return re.fullmatch(".+?".join(re.escape(part) for part in stored.split(SECRET_MASK, 1)), sent, re.DOTALL) is not None
+
+
+def _key() -> bytes:
+    # Its own key, derived from SECRET_KEY, distinct from the session cookie's and the FHIR tokens'.
+    return hashlib.sha256(b"sampark-message-secret:" + current_app.config["SECRET_KEY"].encode()).digest()
+
+
+def _seal(secret: str, message_id: int) -> str:
+    nonce = os.urandom(12)
+    return base64.urlsafe_b64encode(nonce + AESGCM(_key()).encrypt(nonce, secret.encode(), str(message_id).encode())).decode()
+
+
+def _unseal(sealed: str, message_id: int) -> str:
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    return AESGCM(_key()).decrypt(raw[:12], raw[12:], str(message_id).encode()).decode()

@@ -1,0 +1,1 @@
+"""The card office: card requests, reissues, the registrar's long work, its pages."""

@@ -1,0 +1,262 @@
+"""Finding a patient by QR, card number or phone, and what staff are shown about them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import joinedload
+
+from crm.hospitals.fhir import history as hospital_history
+from crm.models import Case, HealthCard, HospitalRecord, Household, Patient, StaffUser
+from crm.models.base import iso
+from crm.platform import audit, phones
+from crm.platform.errors import Refused
+from crm.platform.extensions import db
+from crm.residents.abha import number as abha_number
+from crm.residents.abha import qr as abha_qr
+from crm.residents.abha import services as abha
+from crm.residents.abha.number import AbhaError
+from crm.residents.cards import number as card_number
+from crm.residents.cards import operations as cards
+from crm.residents.cards import token as card_token
+from crm.residents.cards.keys import keyring
+from crm.staff.auth.patient_view import role_of, sections_of, shown_to
+
+KINDS = ("qr", "card_number", "phone", "abha")
+ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
+# Card, holder, household and its members in one round trip (a scan at the desk is the hot path); built
+# once, so each lookup skips rebuilding the loader options.
+CARD_WITH_HOUSEHOLD = (
+    select(HealthCard).where(HealthCard.number == bindparam("number"))
+    .options(joinedload(HealthCard.patient, innerjoin=True).joinedload(Patient.household).joinedload(Household.members))
+)
+# On PostgreSQL the same round trip writes the view_patient audit row (a revoked card identifies nobody:
+# its refusal is audited on its own).
+SCANNED = select(HealthCard.patient_id, HealthCard.number).where(
+    HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned")
+# ... and says whether any hospital sent this patient's history, so the common case (none) needs no other query.
+HAS_HOSPITAL_RECORDS = exists().where(HospitalRecord.patient_id == HealthCard.patient_id).label("has_hospital_records")
+CARD_WITH_HOUSEHOLD_SEEN = (CARD_WITH_HOUSEHOLD.add_columns(HAS_HOSPITAL_RECORDS)
+                            .add_cte(audit.seen_with(SCANNED, "view_patient").cte("seen")))
+
+
+def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = None) -> dict:
+    """Resolve `{"qr"|"card_number"|"phone"|"abha": ...}` into the patient view as the signed-in staff member's role
+    sees it (crm.staff.auth.patient_view; `viewer` when a service names them), audited.
+
+    A `qr` is a Sampark card's signed token or an ABHA card's JSON; `abha` is an ABHA number or address."""
+    kinds = [k for k in KINDS if query.get(k) not in (None, "")]
+    if len(kinds) != 1:
+        raise Refused("bad_request", "Give exactly one of qr, card_number, phone or abha.", 400)
+    via = kinds[0]
+    value = str(query[via])
+    if case_id is not None and db.session.get(Case, case_id) is None:
+        raise Refused("unknown_case", f"There is no case {case_id}.", 404)
+    audited, hospital_records = False, True
+    try:
+        if via == "qr" and abha_qr.looks_like_abha(value):
+            via = "abha_qr"
+            patient, card, candidates = _by_abha_qr(value)
+        elif via == "qr":
+            patient, card, candidates, audited, hospital_records = _by_qr(value, case_id)
+        elif via == "abha":
+            patient, card, candidates = _by_abha(value)
+        elif via == "card_number":
+            patient, card, candidates = _by_card_number(value)
+        else:
+            patient, card, candidates = _by_phone(value)
+    except Refused as exc:
+        audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code, keep=True)
+        raise
+    if via != "phone" and card is not None and card.status == "revoked":
+        # A revoked card identifies nobody; who presented it is worth the DPO's eye, so the row names them.
+        audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
+                     code="card_revoked", keep=True)
+        raise Refused("card_revoked", revoked_message(card), 409)
+    role = role_of(viewer)
+    result = patient_view(patient, card, hospital_records and "hospital_history" in sections_of(role))
+    if len(candidates) > 1:
+        result["matches"] = [_member(p) for p in candidates]
+    if not audited:
+        audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via,
+                     card_number=card.number if card else None)
+    return shown_to(result, role)
+
+
+
+def revoked_message(card: HealthCard) -> str:
+    """The refusal a person reads when a revoked card is presented."""
+    when = f" on {card.revoked_at:%d %b %Y}" if card.revoked_at else ""
+    return (f"Card {card_number.pretty(card.number)} was revoked{when} ({card.revoked_reason or 'no reason given'}) "
+            "and does not identify anyone. Find the caller by phone or by their current card; the card office "
+            "can issue a new card.")
+
+
+def view_patient(patient_id: int, case_id: int | None = None, via: str = "record",
+                 viewer: StaffUser | None = None) -> dict:
+    """The patient view by id (a pick from a list, a link) as the signed-in staff member's role sees it, audited."""
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        raise Refused("not_found", "No such patient.", 404)
+    audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via)
+    role = role_of(viewer)
+    return shown_to(patient_view(patient, None, "hospital_history" in sections_of(role)), role)
+
+
+def _by_qr(text: str, case_id: int | None) -> tuple[Patient, HealthCard, list, bool, bool]:
+    """The card of a verified QR; whether its view was audited by the same statement, and whether hospitals may
+    have sent history (False only when the same statement found none)."""
+    try:
+        payload = card_token.verify(text.strip(), keyring())
+    except card_token.CardTokenError as exc:
+        raise Refused(exc.code, exc.message, 422) from exc
+    if db.engine.dialect.name == "postgresql":
+        found = db.session.execute(CARD_WITH_HOUSEHOLD_SEEN,
+                                   {"number": payload["n"]} | audit.seen_params(case_id, "qr")).unique().first()
+        card, audited, hospital_records = (found[0], True, found[1]) if found else (None, True, False)
+    else:
+        card, audited, hospital_records = db.session.scalar(CARD_WITH_HOUSEHOLD, {"number": payload["n"]}), False, True
+    if card is None:
+        raise Refused("not_found", "This card is correctly signed but not in this system's records.", 404)
+    return card.patient, card, [], audited, hospital_records
+
+
+def _by_abha_qr(text: str) -> tuple[Patient, HealthCard | None, list]:
+    try:
+        read = abha_qr.parse(text.strip())
+    except AbhaError as exc:
+        raise Refused("bad_abha_qr", str(exc), 422) from exc
+    patient = abha.find_by_card(read)
+    if patient is None:
+        raise Refused("abha_not_linked", f"ABHA card read: {abha.describe(read)}. No resident here is linked to it: "
+                      "find them by their Sampark card or phone, then link the ABHA on their record.", 404)
+    return patient, None, []
+
+
+def _by_abha(text: str) -> tuple[Patient, HealthCard | None, list]:
+    try:
+        patient = abha.find(text)
+    except AbhaError as exc:
+        raise Refused("bad_abha", str(exc), 422) from exc
+    if patient is None:
+        raise Refused("abha_not_linked", "No resident here is linked to that ABHA. Find them by their Sampark card "
+                      "or phone, then link the ABHA on their record.", 404)
+    return patient, None, []
+
+
+def _by_card_number(text: str) -> tuple[Patient, HealthCard, list]:
+    try:
+        card = cards.get_card(text)
+    except Refused as exc:
+        raise Refused(exc.code, exc.message, exc.status) from exc
+    return card.patient, card, []
+
+
+def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
+    try:
+        e164 = phones.normalize(text)
+    except phones.PhoneError as exc:
+        raise Refused("bad_phone", str(exc), 422) from exc
+    # The registered person first (relation "self"), then family sharing the phone.
+    order = sql_case((Patient.relation == "self", 0), else_=1)
+    # A record merged into another (crm/residents/enrollment/merge.py) comes last: the surviving record is the one to use.
+    found = db.session.scalars(select(Patient).where(Patient.mobile == e164)
+                               .order_by(Patient.merged_into_id.is_not(None), order, Patient.id).limit(20)).all()
+    if not found:
+        raise Refused("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
+    return found[0], None, found
+
+
+def patient_view(patient: Patient, card: HealthCard | None, hospital_records: bool = True) -> dict:
+    """The JSON shape of DESIGN.md's lookup, whole: patient, card, household, clinical (`hospital_records` False when
+    the caller already knows no hospital sent anything, or will not show it). What a role sees of it: `lookup`."""
+    card = card or patient.current_card or (patient.cards[-1] if patient.cards else None)
+    # The database allows one live card per person, so a live card is the current one; only an
+    # ended card needs the holder's other cards read to name the current one.
+    current = card if card is not None and card.status not in ENDED else patient.current_card
+    members = patient.household.members if patient.household else [patient]
+    return view_of(patient, card_view(card, current.number if current else None), members,
+                   patient.household.code if patient.household else None,
+                   # What hospitals sent (crm.hospitals.fhir), merged with the helpline's allergies and medicines; None if nothing.
+                   hospital_history.for_patient(patient) if hospital_records else None)
+
+
+def view_of(patient, card: dict | None, members: list, household_code: str | None, hospital: dict | None) -> dict:
+    """The lookup's JSON from a patient (any object with Patient's attributes: the ORM's, or a row read by
+    crm.residents.lookup_sql), the card's view, the household's members and what hospitals sent."""
+    return {
+        "patient": {
+            "id": patient.id,
+            "registry_id": patient.registry_id,
+            "name": patient.name,
+            "name_hi": patient.name_hi,
+            "sex": patient.sex,
+            "date_of_birth": patient.dob.isoformat() if patient.dob else None,
+            "birth_year": patient.birth_year,
+            "date_of_birth_estimated": patient.dob_estimated,
+            "age": age(patient),
+            "mobile": phones.masked(patient.mobile),
+            "address": patient.address,
+            "ward": patient.ward,
+            "preferred_language": patient.preferred_language,
+            "abha_number": abha_number.pretty_number(patient.abha_number) if patient.abha_number else None,
+            "abha_address": patient.abha_address,
+        },
+        "card": card,
+        "household": [_member(m) | {"is_patient": m.id == patient.id} for m in members],
+        "household_id": household_code,
+        "clinical": {
+            "blood_group": patient.blood_group,
+            "allergies": list(patient.allergies or []),
+            "chronic_conditions": list(patient.chronic_conditions or []),
+            "current_medications": list(patient.current_medications or []),
+            "emergency_contact": {
+                "name": patient.emergency_contact_name,
+                "phone": phones.masked(patient.emergency_contact_phone),
+            },
+        },
+        "hospital": hospital,
+    }
+
+
+def card_view(card, current_number: str | None) -> dict | None:
+    """A card as the lookup shows it (any object with HealthCard's attributes), naming the holder's current card."""
+    if card is None:
+        return None
+    notice = None
+    if card.status == "superseded":
+        notice = (
+            f"This card was replaced; the current card is {card_number.pretty(current_number)}."
+            if current_number else "This card was replaced and the holder has no live card now."
+        )
+    elif card.status == "revoked":
+        notice = f"This card is revoked: {card.revoked_reason}"
+    return {
+        "number": card.number,
+        "version": card.version,
+        "status": card.status,
+        # What the desk must act on: only a current card identifies the holder as its bearer.
+        "state": {"superseded": "old_card", "revoked": "revoked"}.get(card.status, "current"),
+        "current_number": current_number,
+        "reason": card.reason,
+        "issued_at": iso(card.issued_at),
+        "verified_at": iso(card.verified_at),
+        "verified_where": card.verified_where,
+        "delivered_at": iso(card.delivered_at),
+        "revoked_at": iso(card.revoked_at),
+        "notice": notice,
+    }
+
+
+def _member(p) -> dict:
+    return {"id": p.id, "name": p.name, "name_hi": p.name_hi, "relation": p.relation, "sex": p.sex, "age": age(p)}
+
+
+def age(patient: Patient, today: date | None = None) -> int | None:
+    """Age in whole years, from the date of birth or the registry's birth year."""
+    today = today or date.today()
+    if patient.dob:
+        return today.year - patient.dob.year - ((today.month, today.day) < (patient.dob.month, patient.dob.day))
+    return today.year - patient.birth_year if patient.birth_year else None

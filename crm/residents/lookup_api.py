@@ -1,0 +1,64 @@
+"""Lookup by QR / card number / phone / photo, and patient records."""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from crm.platform import unit_of_work
+from crm.platform.api import body, bp
+from crm.platform.errors import Refused
+from crm.platform.security.bounds import optional_id
+from crm.residents import lookup as lookups
+from crm.residents import lookup_sql
+from crm.residents.cards import scan
+from crm.staff.auth.access import answers_token_in_one_statement
+from crm.staff.auth.capabilities import allow
+
+
+def _scan_by_token(token: str, roles: frozenset[str]):
+    """A QR scan by token on PostgreSQL: token, card, household and audit row in one statement (crm.residents.lookup_sql)."""
+    data = body()
+    found = lookup_sql.lookup_by_token(token, roles, data, _case_id(data), request.remote_addr)
+    return None if found is None else jsonify(found)
+
+
+@bp.post("/lookup")
+@allow("read_patients")
+@unit_of_work.each_statement_commits  # the card's read and its audit row are one statement
+@answers_token_in_one_statement(_scan_by_token)
+def lookup():
+    """Find a patient by one of qr, card_number, phone."""
+    data = body()
+    return jsonify(lookups.lookup(data, case_id=_case_id(data)))
+
+
+@bp.post("/scan")
+@allow("read_patients")
+def scan_photo():
+    """Decode the QR in an uploaded photo of a card, then look the patient up."""
+    photo = request.files.get("photo")
+    if photo is None:
+        raise Refused("bad_request", "Attach the photo as the form field 'photo'.", 400)
+    try:
+        text = scan.decode_image(photo.read())
+    except scan.ScanError as exc:
+        raise Refused(exc.code, exc.message, 422) from exc
+    return jsonify(lookups.lookup({"qr": text}, case_id=_case_id(request.form)))
+
+
+@bp.get("/patients/<int:patient_id>")
+@allow("read_patients")
+def patient(patient_id: int):
+    """One patient's record (an audited view)."""
+    return jsonify(lookups.view_patient(patient_id, case_id=_case_id(request.args)))
+
+
+@bp.get("/me")
+@allow("own_account")
+def me():
+    """Who this session or token belongs to."""
+    return jsonify(id=current_user.id, username=current_user.username, name=current_user.name,
+                   role=current_user.role, specialty=current_user.specialty)
+
+
+def _case_id(data) -> int | None:
+    return optional_id(data.get("case_id"))

@@ -1,0 +1,1 @@
+"""The synthetic demo city: residents through the real registry import, cards, facilities, staff."""

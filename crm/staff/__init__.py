@@ -1,0 +1,1 @@
+"""Staff: sign-in and sessions, capabilities, administration, the access log."""
