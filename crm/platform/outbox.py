@@ -14,13 +14,13 @@ import base64
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
-from crm.cases import timeline
 from crm.models import Case, Message, MessageSecret
 from crm.models.base import utcnow
 from crm.platform import unit_of_work
@@ -31,6 +31,21 @@ from crm.platform.sms_parts import segments
 SEND_JOB = "telephony.jobs.send_message"
 PENDING = "sampark_send"
 SECRET_MASK = "******"  # where a message's secret goes; what every reader of the message store sees instead
+
+
+def _unannounced(case: Case, **entry) -> None:
+    raise RuntimeError("no case timeline installed (the case domain installs it: crm.cases.timeline)")
+
+
+# Where a text sent about a case is written on the case's timeline: a port the case domain installs at start
+# (crm.cases.timeline), so that the outbox, which any area uses, depends on no area.
+record_on_case: Callable[..., None] = _unannounced
+
+
+def install_case_timeline(record: Callable[..., None]) -> None:
+    """Write the `sms_out` entry of a case's text with `record(case, kind, **detail)` (the case timeline's add_event)."""
+    global record_on_case
+    record_on_case = record
 
 
 def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply", staff_id: int | None = None,
@@ -53,7 +68,7 @@ def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply",
         db.session.add(MessageSecret(message_id=message.id, sealed=_seal(secret, message.id), expires_at=secret_expires))
     if case is not None:
         detail = {"channel": channel} if channel != "sms" else {}
-        timeline.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
+        record_on_case(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
     send_after_commit([message.id])
     return message
 
