@@ -1,4 +1,4 @@
-"""SMS and WhatsApp conversations in the operator's workspace: the thread of a caller and the operator's replies."""
+"""SMS and WhatsApp conversations in the operator desk: the thread of a caller and the operator's replies."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def thread(case: Case, limit: int = THREAD_LIMIT) -> list[Message]:
 
 
 def reply(case: Case, staff: StaffUser, body: str) -> Message:
-    """Text the caller from the workspace, by SMS or (a WhatsApp case, within 24 h) WhatsApp; sent once after the
+    """Text the caller from the operator desk, by SMS or (a WhatsApp case, within 24 h) WhatsApp; sent once after the
     commit; opt-outs respected."""
     ensure_editable(case, staff)
     text = (body or "").strip()

@@ -20,8 +20,8 @@ URLs (a handler is in the module named beside its prefix):
 Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf),
            missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / board / reports /
            floor_control / monitor, live.events (what the dashboards hear), live.sockets (who hears it)
-Templates: templates/workspace/, templates/doctor/, templates/supervisor/, templates/triage_review/
-Scripts:   static/js/workspace.js, workspace-messaging.js, voice-client.js, flag-hints.js, doctor.js,
+Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
+Scripts:   static/js/operator-desk.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
 Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders

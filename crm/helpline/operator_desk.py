@@ -1,4 +1,4 @@
-"""The tier-1 operator workspace pages: the queue page, the screen-pop fragment, the printable report.
+"""The tier-1 operator desk pages: the queue page, the screen-pop fragment, the printable report.
 
 Every action on these pages is an /api/v1 call (crm.helpline.api.operator); these views only render.
 """
@@ -22,7 +22,7 @@ from crm.platform.extensions import db
 from crm.staff.auth.capabilities import allow
 from triage import checklist, specialties
 
-bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+bp = Blueprint("operator_desk", __name__, url_prefix="/workspace")
 URGENCIES = (("emergency", "Emergency (P1) · आपातकाल"), ("urgent", "Urgent, today (P2) · आज"),
              ("soon", "Soon, within days (P3)"), ("routine", "Routine (P4)"))
 PRESENCE_LABELS = (("available", "Available", "A"), ("on_call", "On call", ""), ("wrap_up", "Wrap-up", ""),
@@ -32,13 +32,13 @@ PRESENCE_LABELS = (("available", "Available", "A"), ("on_call", "On call", ""), 
 @bp.get("")
 @allow("work_tier1")
 def index():
-    """The operator's workspace: live queue, current case, assessment and outcome."""
+    """The operator desk: live queue, current case, assessment and outcome."""
     flags_hi = {item["id"]: item for item in checklist("hi")}
     facilities = db.session.scalars(select(Facility).order_by(Facility.kind, Facility.name)).all()
     desk = {"wrap_up_seconds": presence.wrap_up_seconds(),
             "sla_seconds": current_app.config.get("QUEUE_SLA_SECONDS", 60)}
     return render_template(
-        "workspace/index.html", checklist=checklist("en"), flags_hi=flags_hi,
+        "operator_desk/index.html", checklist=checklist("en"), flags_hi=flags_hi,
         dispositions=dispositions.DISPOSITIONS, specialties=specialties.REGISTRY, urgencies=URGENCIES,
         facilities=facilities, presences=PRESENCE_LABELS, desk=desk, wards=areas.wards())
 
@@ -54,7 +54,7 @@ def patient_fragment(case_id: int):
         pop = screenpop.screen_pop(case)
     except Refused as exc:
         return render_template("_lookup_error.html", code=exc.code, message=exc.message), exc.status
-    return render_template("workspace/_screen_pop.html", case=case, pop=pop, label=dispositions.label,
+    return render_template("operator_desk/_screen_pop.html", case=case, pop=pop, label=dispositions.label,
                            when=delhi_time, masked=phones.masked)
 
 
@@ -63,7 +63,7 @@ def patient_fragment(case_id: int):
 def report_page(case_id: int):
     """The printable case report (audited)."""
     case = load(Case, case_id, "case")
-    return render_template("workspace/report.html", report=reports.build(case), label=dispositions.label,
+    return render_template("operator_desk/report.html", report=reports.build(case), label=dispositions.label,
                            sms_preview=reports.citizen_text(case), when=delhi_time)
 
 

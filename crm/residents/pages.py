@@ -28,7 +28,7 @@ def home():
     if current_user.role == "doctor":
         return redirect(url_for("doctor.dashboard"))
     if current_user.role == "operator":
-        return redirect(url_for("workspace.index"))
+        return redirect(url_for("operator_desk.index"))
     if can(current_user, "verify_in_field"):
         return redirect(url_for("field.index"))
     if can(current_user, "supervise"):

@@ -23,7 +23,7 @@ from crm.platform.extensions import db
 _BY_KEY = (select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.staff_id)
            .where(StaffSession.key_hash == bindparam("key_hash")))
 # What dashboards fetch on a timer by themselves: such a request shows the page is open, not that anyone is there.
-BACKGROUND_ENDPOINTS = frozenset({"api.tier1_queue", "api.tier2_queue"})
+BACKGROUND_ENDPOINTS = frozenset({"api.operator_queue", "api.tier2_queue"})
 BUSY_PRESENCES = ("on_call", "wrap_up")
 # Writing last_seen_at on every request would add a write to every page; a minute's precision is enough.
 TOUCH_PRECISION = timedelta(seconds=60)

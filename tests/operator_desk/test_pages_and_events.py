@@ -5,8 +5,8 @@ import pytest
 from crm.models import AuditLog, Case
 from crm.platform.extensions import db, socketio
 from tests import factories
+from tests.operator_desk.conftest import waiting_case
 from tests.telephony.test_sms import text
-from tests.workspace.conftest import waiting_case
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

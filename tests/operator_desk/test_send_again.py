@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from crm.models import Case, CaseEvent, Message
 from crm.platform.extensions import db
+from tests.operator_desk.test_operator_api import claim
 from tests.telephony.test_sms import text
-from tests.workspace.test_operator_api import claim
 
 
 def _failed_ack(client) -> tuple[Case, Message]:

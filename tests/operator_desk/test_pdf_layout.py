@@ -8,8 +8,8 @@ import pypdfium2
 from crm.platform.extensions import db
 from crm.residents.cards.api import print_view
 from tests import factories
-from tests.workspace.conftest import waiting_case
-from tests.workspace.test_operator_api import claim
+from tests.operator_desk.conftest import waiting_case
+from tests.operator_desk.test_operator_api import claim
 
 LONG_REASON = ("xxxxxxx xxxxxxxxx xxxx " * 13).strip()[:300]  # the longest reason an operator can save
 

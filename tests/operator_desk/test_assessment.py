@@ -12,7 +12,7 @@ from crm.models.base import utcnow
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from tests import factories
-from tests.workspace.conftest import make_facility, waiting_case
+from tests.operator_desk.conftest import make_facility, waiting_case
 
 
 def claimed(operator, **fields) -> Case:

@@ -9,8 +9,8 @@ from crm.models import AuditLog, Case, Message
 from crm.models.base import DELHI, utcnow
 from crm.platform.extensions import db
 from tests import factories
+from tests.operator_desk.conftest import make_facility, waiting_case
 from tests.telephony.test_sms import text
-from tests.workspace.conftest import make_facility, waiting_case
 
 
 def claim(client, case_id):

@@ -8,7 +8,7 @@ from crm.cases import lifecycle
 from crm.models import CaseEvent, Message
 from crm.platform import outbox
 from crm.platform.extensions import db, socketio
-from tests.workspace.conftest import make_facility, waiting_case
+from tests.operator_desk.conftest import make_facility, waiting_case
 
 
 def _held(app) -> list:

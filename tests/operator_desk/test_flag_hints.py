@@ -5,7 +5,7 @@ import pytest
 from crm.cases import flag_hints
 from crm.models import CaseEvent
 from crm.platform.extensions import db
-from tests.workspace.conftest import waiting_case
+from tests.operator_desk.conftest import waiting_case
 from triage import RULES_VERSION, classify
 
 STROKE_HINGLISH = "papa ka aadha sharir sunn pad gaya, muh tedha ho gaya"

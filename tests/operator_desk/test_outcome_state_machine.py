@@ -27,7 +27,7 @@ from crm.models.staff import PRESENCES
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from tests import factories
-from tests.workspace.conftest import make_facility
+from tests.operator_desk.conftest import make_facility
 
 REFUSALS = (Refused,)
 OPERATORS = 3
