@@ -7,7 +7,7 @@ The database `sampark_bench_board` (on DATABASE_URL's server, default postgresql
 is recreated with the real migrations up to 0004, then filled with COPY: 50 agents (40 operators, 10 doctors),
 a Delhi day of 20,000 closed cases with their timeline (about 7 events each) and call legs, the same for
 --history-days earlier days, 200 cases waiting now and 20 on a call. ANALYZE, then:
-(a) `crm.helpline.supervisor.board.read(now)`: everything GET /api/v1/supervisor/board returns;
+(a) `crm.helpline.supervisor.floor_board.read(now)`: everything GET /api/v1/supervisor/board returns;
 (b) the floor: `SELECT count(*)` of the day's case_event rows joined to their cases (same tables, same day);
 (c) the board read again with no new case event, as every other screen does after the same event.
 Both are measured, then migration 0005 (its index) is applied, ANALYZE, and both are measured again.
@@ -194,7 +194,8 @@ def measure(app, now: datetime, rounds: int) -> dict:
     """Time (a) the board and (b) the bare COUNT, interleaved, in milliseconds."""
     from sqlalchemy import text
 
-    from crm.helpline.supervisor import board, kpis, snapshot
+    from crm.helpline.supervisor import floor_board as board
+    from crm.helpline.supervisor import kpis, snapshot
     from crm.platform.extensions import db
 
     start, end = kpis.delhi_day(DAY)

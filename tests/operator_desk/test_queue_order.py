@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 
 from crm.cases import lifecycle, queue
 from crm.cases.status import Status
-from crm.helpline.supervisor.board import waiting_cases
+from crm.helpline.supervisor.floor_board import waiting_cases
 from crm.models import Case, CaseEvent, StaffUser
 from crm.models.base import utcnow
 from crm.platform.extensions import db

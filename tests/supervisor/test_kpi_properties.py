@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.helpline.supervisor import kpis, reports, timeline
+from crm.helpline.supervisor import kpis
+from crm.helpline.supervisor import offers as timeline
+from crm.helpline.supervisor import period_reports as reports
 from crm.platform.errors import Refused
 
 START = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)

@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from crm.helpline.supervisor import board, kpis
+from crm.helpline.supervisor import floor_board as board
+from crm.helpline.supervisor import kpis
 from crm.models.base import DELHI
 from tests.supervisor.scripted_day import END_OF_DAY, EXPECTED, play
 

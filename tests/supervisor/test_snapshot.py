@@ -1,7 +1,8 @@
 """Screens share the day's figures until the timeline changes; a new case event is seen at once."""
 
 from crm.cases import lifecycle
-from crm.helpline.supervisor import board, kpis
+from crm.helpline.supervisor import floor_board as board
+from crm.helpline.supervisor import kpis
 from crm.models.base import utcnow
 from crm.platform.extensions import db
 

@@ -22,7 +22,7 @@ class _Daily(_Report):
 
 
 def render(report: dict) -> bytes:
-    """The PDF of crm.helpline.supervisor.reports.daily()."""
+    """The PDF of crm.helpline.supervisor.period_reports.daily()."""
     day = report["day"]
     pdf = _Daily(day.isoformat())
     pdf.add_page()

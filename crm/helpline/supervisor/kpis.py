@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
-from crm.helpline.supervisor import timeline
+from crm.helpline.supervisor import offers as timeline
 from crm.models.base import DELHI, local
 
 QUEUES = ("tier1", "texts", "tier2", "emergency")

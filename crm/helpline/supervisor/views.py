@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
-from crm.helpline.supervisor import board, daily_pdf, kpis, monitor, reports
+from crm.helpline.supervisor import daily_pdf, kpis, monitor
+from crm.helpline.supervisor import floor_board as board
+from crm.helpline.supervisor import period_reports as reports
 from crm.models import Case
 from crm.models.base import iso, utcnow
 from crm.platform.api import body

@@ -10,7 +10,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from crm.helpline.supervisor import kpis, timeline
+from crm.helpline.supervisor import kpis
+from crm.helpline.supervisor import offers as timeline
 from crm.models import StaffUser
 from crm.models.base import local
 from crm.platform import spreadsheets
