@@ -6,7 +6,7 @@ URLs (a handler is in the module named beside its prefix):
   /api/v1/lookup, /scan, /me, /patients/<id>                   lookup              crm.residents.lookup_api
   /api/v1/cards/..., /api/v1/patients/<id>/cards               cards               crm.residents.cards.api
   /card-office/ (pages), /api/v1/card-office/...               the card office     crm.residents.card_office.views
-  /card-office/requests, /card-office/household-joins/...      card requests       crm.residents.card_office.request_views
+  /card-office/requests, /card-office/household-joins/...      its worklist        crm.residents.card_office.request_views
   /enrollment/..., /api/v1/enrollment/...                      enrolment, merges   crm.residents.enrollment.views
   /field/..., /api/v1/field/...                                field verification  crm.residents.field.views
   /patients/<id>/abha, /api/v1/patients/<id>/abha              ABHA                crm.residents.abha.views
@@ -14,7 +14,7 @@ Services:  registry (import_file), cards.operations / number / token / keys / re
            card_office.work (the registrar's long work) and card_office.requests (citizens' requests),
            enrollment.services / matching / merge / joins, field.worklist / marks, abha.services, lookup
 Templates: templates/home.html, lookup.html, patient.html, card.html, _patient_panel.html, _lookup_error.html,
-           templates/cards/, templates/enrollment/, templates/field/
+           templates/card_office/, templates/enrollment/, templates/field/
 Scripts:   static/js/lookup.js, card.js, card-office.js, field.js, field-card.js, field-store.js, field-sw.js
 Commands:  flask registry import, flask cards issue|reissue|revoke|new-key
 """
@@ -25,7 +25,7 @@ from flask import Flask
 
 from crm.residents import cli, lookup_api, pages  # noqa: F401
 from crm.residents.abha import views as abha
-from crm.residents.card_office import request_views as card_requests
+from crm.residents.card_office import request_views  # noqa: F401
 from crm.residents.card_office import views as card_office
 from crm.residents.cards import api as cards_api  # noqa: F401
 from crm.residents.cards import keys as card_keys
@@ -54,7 +54,6 @@ def register(app: Flask) -> None:
     card_keys.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(card_office.bp)
-    app.register_blueprint(card_requests.bp)
     app.register_blueprint(abha.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(field.api)

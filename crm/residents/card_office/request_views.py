@@ -1,9 +1,9 @@
-"""The card office's worklist (/card-office/requests): residents asking to join a household, and requests for
+"""The card office's worklist (/card-office/requests, on the card office's blueprint): residents asking to join a household, and requests for
 revised and duplicate cards."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.models import CardRequest, HouseholdJoin
@@ -11,10 +11,9 @@ from crm.models.citizen import CARD_REQUEST_STATUSES
 from crm.platform import audit
 from crm.platform.errors import load
 from crm.residents.card_office import requests as card_requests
+from crm.residents.card_office.views import bp
 from crm.residents.enrollment import joins
 from crm.staff.auth.capabilities import allow
-
-bp = Blueprint("card_requests", __name__, url_prefix="/card-office")
 
 
 @bp.get("/requests")
@@ -27,7 +26,7 @@ def worklist():
     audit.record("card_request_worklist", via="card_office", requests=[r.id for r in rows][:500],
                  household_joins=[j.id for j in to_join][:500],
                  patients=sorted({r.patient_id for r in rows} | {j.patient_id for j in to_join})[:500])
-    return render_template("cards/requests.html", rows=rows, status=status, statuses=CARD_REQUEST_STATUSES,
+    return render_template("card_office/requests.html", rows=rows, status=status, statuses=CARD_REQUEST_STATUSES,
                            joins=to_join, adults=joins.adults_of)
 
 
@@ -44,7 +43,7 @@ def act(request_id: int, action: str):
         card_requests.reject(found, current_user, request.form.get("note", ""))
     else:
         return render_template("error.html", status=404, message="No such action."), 404
-    return redirect(url_for("card_requests.worklist", _anchor=f"r{found.id}"))
+    return redirect(url_for("card_office.worklist", _anchor=f"r{found.id}"))
 
 
 @bp.post("/household-joins/<int:join_id>/<action>")
@@ -58,4 +57,4 @@ def decide_join(join_id: int, action: str):
         joins.refuse(found, current_user, request.form.get("note", ""))
     else:
         return render_template("error.html", status=404, message="No such action."), 404
-    return redirect(url_for("card_requests.worklist", _anchor=f"j{found.id}"))
+    return redirect(url_for("card_office.worklist", _anchor=f"j{found.id}"))

@@ -95,7 +95,7 @@ def api_card_issue():
 
 def _page(error: Refused | None):
     jobs = service.recent()
-    return render_template("admin/card_office.html", error=error, rows=[(job, service.state(job)) for job in jobs],
+    return render_template("card_office/index.html", error=error, rows=[(job, service.state(job)) for job in jobs],
                            missing=service.missing_cards(), columns=REQUIRED_COLUMNS,
                            limit_mb=service.upload_limit() // (1024 * 1024),
                            focus=request.args.get("job", type=int)), (error.status if error else 200)
