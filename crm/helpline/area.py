@@ -8,18 +8,27 @@ URLs (a handler is in the module named beside its prefix):
   /doctor/...                        the doctor desk's pages              crm.helpline.doctor_desk
   /supervisor/..., /wallboard        the floor's pages                    crm.helpline.supervisor.views
   /api/v1/supervisor/...             the floor's figures, board, reports  crm.helpline.supervisor.views
-  /api/v1/cases/<id>/take-over ...   floor control                        crm.helpline.supervisor.floor_api
-  /api/v1/cases/..., /api/v1/queue   cases, the operator's steps          crm.helpline.api.cases, .operator,
-                                                                          .operator_case
-  /api/v1/cases/<id>/whatsapp...     WhatsApp on a case                   crm.helpline.whatsapp.views
-  /api/v1/doctor/..., tier 2         the doctor's steps                   crm.helpline.api.doctor
-  /api/v1/calls/...                  call controls (hold, transfer ...)   crm.helpline.api.call_controls
-  /api/v1/telephony/...              the browser phone's token            crm.helpline.api.telephony
-  /api/v1/openapi.json               the API's description                crm.helpline.api.openapi
+  /api/v1/cases/<id>/take-over, reassign, move, priority;
+  PUT /api/v1/supervisor/agents/<id>/state       floor control               crm.helpline.supervisor.floor_api
+  /api/v1/cases, /cases/<id>, /cases/<id>/claim, /queues/tier1/next
+                                                 cases, claiming             crm.helpline.api.cases
+  /api/v1/queues/tier1, /cases/<id>/assessment, escalate, resolve, inform, schedule-callback, /me/presence,
+  /dispositions, /checklist, /canned-replies, /red-flags/suggest, /facilities
+                                                 the operator's steps        crm.helpline.api.operator
+  /api/v1/cases/<id>/messages, patient, report, screen-pop
+                                                 the operator's case panel   crm.helpline.api.operator_case
+  /api/v1/cases/<id>/whatsapp, .../template      WhatsApp on a case          crm.helpline.whatsapp.views
+  /api/v1/queues/tier2, /cases/<id>/accept, join, leave, identify, call-back, text, notes, refer, complete,
+  /me/duty, /me/sound, /doctors/sound, /slots, /appointments...
+                                                 the doctor's steps          crm.helpline.api.doctor
+  /api/v1/cases/<id>/hold, mute, end-call        call controls               crm.helpline.api.call_controls
+  /api/v1/telephony/token                        the browser phone's token   crm.helpline.api.telephony
+  /api/v1/openapi.json                           the API's description       crm.helpline.api.openapi
   /triage-review/...                 labelling unsure triage              crm.helpline.triage_review.views
 Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf),
-           missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / board / reports /
-           floor_control / monitor, live.events (what the dashboards hear), live.sockets (who hears it)
+           missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / floor_board /
+           period_reports / offers / floor_control / monitor, live.events (what the dashboards hear),
+           live.sockets (who hears it)
 Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
 Scripts:   static/js/operator-desk.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
