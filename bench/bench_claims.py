@@ -170,7 +170,7 @@ def run(path: str, url: str, work: Path, cases: int, processes: int, threads: in
 NOTES = """What changed (h/dbspeed, migration 0009_dbspeed):
 - The queue is served in one order, defined once (`crm.cases.queue.QUEUE_ORDER`: the priority text, P1 < P2 <
   P3 < P4, then queued_at, then id), used by the operator's list, "answer next", the doctors' lists
-  (emergencies first) and the supervisor's board (hypothesis: tests/workspace/test_queue_order.py). The
+  (emergencies first) and the supervisor's board (hypothesis: tests/operator_desk/test_queue_order.py). The
   partial index `ix_case_waiting (queue, priority, queued_at, id) WHERE status IN ('queued', 'callback')`
   serves it: the pick walks the index and stops at the first row it can lock (the states are written as
   constants so the planner can match the index predicate).

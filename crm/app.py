@@ -1,4 +1,4 @@
-"""The application factory: settings, extensions, the blueprints of crm, then the edges (telephony)."""
+"""The application factory: settings, extensions, the areas of crm (each plugs itself in), then the edges."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from crm import config as settings
-from crm.platform import pool
+from crm.platform import jobs, pool
 from crm.platform.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,63 +57,21 @@ def create_app(overrides: dict | None = None) -> Flask:
         **queue,
     )
 
-    from crm.citizens.facilities import init_app as init_facilities
-    from crm.citizens.grievances.views import bp as grievances_bp
-    from crm.citizens.portal import i18n
-    from crm.citizens.portal.views import bp as portal_bp
-    from crm.helpline.doctor_desk import bp as doctor_bp
-    from crm.helpline.live import sockets
-    from crm.helpline.operator_desk import bp as workspace_bp
-    from crm.helpline.supervisor import views as supervisor
-    from crm.helpline.triage_review.views import bp as triage_review_bp
-    from crm.helpline.whatsapp import init_app as init_whatsapp
-    from crm.hospitals.fhir import init_app as init_fhir
-    from crm.platform import cli, errors, filters, jobs, unit_of_work
-    from crm.platform.api import bp as api_bp
-    from crm.platform.security import init_app as init_security
-    from crm.residents.abha.views import bp as abha_bp
-    from crm.residents.card_office.request_views import bp as card_requests_bp
-    from crm.residents.card_office.views import bp as card_office_bp
-    from crm.residents.cards.keys import init_app as init_card_keys
-    from crm.residents.enrollment import views as enrollment
-    from crm.residents.field import views as field
-    from crm.residents.pages import bp as pages_bp
-    from crm.staff.access_log.views import bp as access_log_bp
-    from crm.staff.admin import api as admin_api  # noqa: F401  (registers its routes on the API blueprint)
-    from crm.staff.admin.views import bp as admin_bp
-    from crm.staff.auth import access
-    from crm.staff.auth.views import bp as auth_bp
+    # Every area's module lists its URLs (importing it adds its routes to the shared /api/v1 blueprint), then each
+    # plugs itself in, the platform first and staff's gate before any page.
+    from crm.citizens import area as citizens
+    from crm.helpline import area as helpline
+    from crm.hospitals import area as hospitals
+    from crm.platform import area as platform
+    from crm.residents import area as residents
+    from crm.seed import area as seed
+    from crm.staff import area as staff
 
-    init_security(app)  # before the blueprints: their <int:...> routes take the bounded converter
-    access.init_app(app)
-    errors.init_app(app)
-    unit_of_work.init_app(app)
-    filters.init_app(app)
-    sockets.init_app()
-    jobs.init_app(app)
-    init_card_keys(app)
-    i18n.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(workspace_bp)
-    app.register_blueprint(doctor_bp)
-    app.register_blueprint(access_log_bp)
-    app.register_blueprint(triage_review_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(card_office_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(card_requests_bp)
-    app.register_blueprint(grievances_bp)
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(abha_bp)
-    supervisor.register(app)
-    init_facilities(app)
-    init_whatsapp(app)
-    field.register(app)
-    enrollment.register(app)
-    init_fhir(app)
-    cli.init_app(app)
+    for area in (platform, staff, residents, helpline, citizens, hospitals, seed):
+        area.register(app)
     for edge in EDGES:  # the edges depend on crm, never the other way: loaded by name, like installed apps
         import_module(edge).init_app(app)
     return app
 
+
+jobs.install_app_factory(create_app)  # a job process without an app builds it with this (crm.platform.jobs)

@@ -1,13 +1,12 @@
-"""SMS and WhatsApp conversations in the operator's workspace: the thread of a caller and the operator's replies."""
+"""SMS and WhatsApp conversations in the operator desk: the thread of a caller and the operator's replies."""
 
 from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from crm.cases import timeline
+from crm.cases import channels, timeline
 from crm.cases.assessment import ensure_editable
 from crm.helpline.live import events
-from crm.helpline.whatsapp import services as whatsapp
 from crm.models import Case, Message, OptOut, StaffUser
 from crm.platform import outbox
 from crm.platform.errors import Refused
@@ -28,7 +27,7 @@ def thread(case: Case, limit: int = THREAD_LIMIT) -> list[Message]:
 
 
 def reply(case: Case, staff: StaffUser, body: str) -> Message:
-    """Text the caller from the workspace, by SMS or (a WhatsApp case, within 24 h) WhatsApp; sent once after the
+    """Text the caller from the operator desk, by SMS or (a WhatsApp case, within 24 h) WhatsApp; sent once after the
     commit; opt-outs respected."""
     ensure_editable(case, staff)
     text = (body or "").strip()
@@ -38,10 +37,8 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
         raise Refused("too_long", f"Keep replies under {MAX_REPLY} characters ({segments(text)} SMS parts).",
                               422)
     _ensure_textable(case)
-    channel = "sms"
-    if whatsapp.is_whatsapp(case):
-        whatsapp.ensure_free_form_allowed(case)  # outside 24 h only a template (crm.helpline.whatsapp.services)
-        channel = "whatsapp"
+    channel = channels.reply_channel(case)
+    channels.ensure_free_form_allowed(case, channel)  # WhatsApp: outside 24 h only a template (crm.helpline.whatsapp)
     message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id, channel=channel)
     events.case_changed(case, "case.message")
     return message
@@ -57,8 +54,8 @@ def send_again(case: Case, staff: StaffUser, message_id: int) -> Message:
     if message is None or message.case_id != case.id or message.direction != "outbound":
         raise Refused("not_found", "There is no such text on this case.", 404)
     _ensure_textable(case)
-    if message.channel == "whatsapp" and message.content_sid is None:
-        whatsapp.ensure_free_form_allowed(case)  # it would fail again at WhatsApp outside the 24-hour window
+    if message.content_sid is None:  # it would fail again at WhatsApp outside the 24-hour window
+        channels.ensure_free_form_allowed(case, message.channel)
     error = message.error_message
     # Conditional: a second press (or a colleague's) while it is already back in line sends nothing more.
     done = db.session.execute(update(Message).where(Message.id == message.id, Message.status.in_(FAILED))

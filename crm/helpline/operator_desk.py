@@ -1,4 +1,4 @@
-"""The tier-1 operator workspace pages: the queue page, the screen-pop fragment, the printable report.
+"""The tier-1 operator desk pages: the queue page, the screen-pop fragment, the printable report.
 
 Every action on these pages is an /api/v1 call (crm.helpline.api.operator); these views only render.
 """
@@ -22,7 +22,7 @@ from crm.platform.extensions import db
 from crm.staff.auth.capabilities import allow
 from triage import checklist, specialties
 
-bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+bp = Blueprint("operator_desk", __name__, url_prefix="/workspace")
 URGENCIES = (("emergency", "Emergency (P1) · आपातकाल"), ("urgent", "Urgent, today (P2) · आज"),
              ("soon", "Soon, within days (P3)"), ("routine", "Routine (P4)"))
 PRESENCE_LABELS = (("available", "Available", "A"), ("on_call", "On call", ""), ("wrap_up", "Wrap-up", ""),
@@ -32,7 +32,7 @@ PRESENCE_LABELS = (("available", "Available", "A"), ("on_call", "On call", ""), 
 @bp.get("")
 @allow("work_tier1")
 def index():
-    """The operator's workspace: live queue, current case, assessment and outcome."""
+    """The operator desk: live queue, current case, assessment and outcome."""
     flags_hi = {item["id"]: item for item in checklist("hi")}
     facilities = db.session.scalars(select(Facility).order_by(Facility.kind, Facility.name)).all()
     desk = {"wrap_up_seconds": presence.wrap_up_seconds(),

@@ -1,4 +1,7 @@
-"""The JSON API under /api/v1: every dashboard action is also a call here."""
+"""The JSON API under /api/v1: one blueprint, every dashboard action is also a call here.
+
+Each area's route modules add their routes to `bp`; its area module (crm/<area>/area.py) lists them.
+"""
 
 from flask import Blueprint, request
 
@@ -24,15 +27,3 @@ def body() -> dict:
     return request.form.to_dict()
 
 
-from crm.helpline.api import (
-    call_controls,  # noqa: F401  (registers the routes)
-    cases,  # noqa: F401  (registers the routes)
-    doctor,  # noqa: F401  (registers the routes)
-    openapi,  # noqa: F401  (registers the routes)
-    operator,  # noqa: F401  (registers the routes)
-    telephony,  # noqa: F401  (registers the routes)
-)
-from crm.helpline.supervisor import floor_api as floor  # noqa: F401  (registers the routes)
-from crm.residents import lookup_api as patients  # noqa: F401  (registers the routes)
-from crm.residents.cards import api as cards  # noqa: F401  (registers the routes)
-from crm.staff import account_api as account  # noqa: F401  (registers the routes)

@@ -1,15 +1,13 @@
-"""Jinja filters staff pages share."""
+"""Jinja filters staff pages share (an area adds its own in its register(app): `can`, `event_text`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import Flask
-from flask_login import current_user
 
 from crm.models.base import local
 from crm.platform.phones import masked
-from crm.staff.auth.capabilities import can
 
 
 def delhi(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
@@ -17,16 +15,7 @@ def delhi(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     return local(moment).strftime(fmt) if moment else ""
 
 
-def event_text(event) -> str:
-    """A timeline entry in words (the report's wording; never the content of a clinical note)."""
-    from crm.helpline.case_report import describe
-
-    return describe(event.kind, event.detail)
-
-
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    app.add_template_filter(event_text, "event_text")
     app.add_template_filter(delhi, "delhi")
     app.add_template_filter(lambda phone: masked(phone) or "unknown", "masked_phone")
-    app.add_template_global(lambda capability: can(current_user, capability), "can")

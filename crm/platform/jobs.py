@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
@@ -18,6 +19,10 @@ from crm.platform import publisher
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None  # the worker's app, built once before any job (crm.platform.worker)
+# How to build an app in a process that has none yet (an rq work-horse): installed by crm.app when the crm package is
+# imported, which unpickling a job's entry point (crm.platform.jobs.run) always does first. The platform never
+# imports the factory itself.
+_app_factory: Callable[[], Flask] | None = None
 WAITING = {"queued", "scheduled", "deferred", "started"}
 
 
@@ -186,13 +191,19 @@ def use_app(app: Flask) -> None:
     _worker_app = app
 
 
+def install_app_factory(factory: Callable[[], Flask]) -> None:
+    """How this process builds its app for jobs when none was given (crm.app installs create_app)."""
+    global _app_factory
+    _app_factory = factory
+
+
 def worker_app() -> Flask:
     """This process's app for jobs: built on first use, then kept for every later job."""
     global _worker_app
     if _worker_app is None:
-        from crm.app import create_app
-
-        _worker_app = create_app()
+        if _app_factory is None:
+            raise RuntimeError("no app factory installed: import crm (crm.app installs it) before running jobs")
+        _worker_app = _app_factory()
     return _worker_app
 
 

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -24,7 +25,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
-from crm.cases import timeline
 from crm.models import Case, Message, MessageSecret, OptOut
 from crm.models.base import utcnow
 from crm.platform import unit_of_work
@@ -72,6 +72,19 @@ def carrier() -> Carrier:
 def sender_for(channel: str) -> str:
     """The helpline's own address on `channel` ('sms' or 'whatsapp'): the From of what it sends."""
     return current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
+def _unannounced(case: Case, **entry) -> None:
+    raise RuntimeError("no case timeline installed (the case domain installs it: crm.cases.timeline)")
+
+
+# Where a text sent about a case is written on the case's timeline: a port the case domain installs at start
+# (crm.cases.timeline), so that the outbox, which any area uses, depends on no area.
+record_on_case: Callable[..., None] = _unannounced
+
+
+def install_case_timeline(record: Callable[..., None]) -> None:
+    """Write the `sms_out` entry of a case's text with `record(case, kind, **detail)` (the case timeline's add_event)."""
+    global record_on_case
+    record_on_case = record
 
 
 def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply", staff_id: int | None = None,
@@ -93,7 +106,7 @@ def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply",
         db.session.add(MessageSecret(message_id=message.id, sealed=_seal(secret, message.id), expires_at=secret_expires))
     if case is not None:
         detail = {"channel": channel} if channel != "sms" else {}
-        timeline.add_event(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
+        record_on_case(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
     send_after_commit([message.id])
     return message
 

@@ -18,7 +18,6 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from crm.helpline import appointments
 from crm.models import Message
 from crm.models.base import utcnow
 from crm.platform import jobs, outbox, unit_of_work
@@ -31,26 +30,30 @@ STALE_SMS = timedelta(seconds=15)
 # A send job claims its message within milliseconds of starting, and a retry is due at a known time: a job of a
 # still-pending reply started this long ago lost its worker, one due this long ago lost rq's scheduler.
 STALLED_JOB = timedelta(seconds=30)
-SWEEPS = "sampark_sweeps"  # more sweeps, by name: the telephony package adds its reconciliations
+SWEEPS = "sampark_sweeps"  # the sweeps, by name: areas add theirs in register(app), the telephony edge its reconciliations
 
 
-def register(app: Flask, name: str, sweep: Callable[[datetime], int]) -> None:
-    """Run `sweep(now)` (returning how many things it did) in every pass of this app's sweeps."""
+def register(app: Flask, name: str, sweep: Callable[[datetime], int | dict[str, int]]) -> None:
+    """Run `sweep(now)` in every pass of this app's sweeps; it returns how many things it did (or a count per
+    kind of thing, which the pass reports under those names)."""
     app.extensions.setdefault(SWEEPS, {})[name] = sweep
+
+
+def init_app(app: Flask) -> None:
+    """The platform's own sweep: send jobs of SMS that were lost."""
+    register(app, "sms_requeued", requeue_lost_sms)
 
 
 def run_once(now: datetime | None = None) -> dict[str, int]:
     """One pass of every sweep; returns what each did (the caller commits: one unit of work)."""
-    from crm.cases import alarms, assessment
-
     now = now or utcnow()
-    done = alarms.sweep(now)
-    # Wrap-ups that ran out, cases to close, call-backs now due: also when no dashboard is open.
-    done |= {k: len(v) for k, v in assessment.settle(now).items()}
-    done["reminders"] = appointments.send_reminders(now)
-    done["sms_requeued"] = requeue_lost_sms(now)
+    done: dict[str, int] = {}
     for name, sweep in current_app.extensions.get(SWEEPS, {}).items():
-        done[name] = sweep(now)
+        did = sweep(now)
+        if isinstance(did, dict):
+            done |= did
+        else:
+            done[name] = did
     return done
 
 

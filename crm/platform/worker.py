@@ -139,11 +139,9 @@ def _serve(connection: redis.Redis, queues: tuple[str, ...], with_scheduler: boo
 
 
 def main() -> None:
-    """`python -m crm.platform.worker`: the app from the environment, like `flask worker`."""
-    from crm.app import create_app
-
+    """`python -m crm.platform.worker`: the app from the environment (crm.app's factory), like `flask worker`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = jobs.worker_app()
     serve(app, os.environ.get("REDIS_URL") or app.config["REDIS_URL"])
 
 

@@ -1,4 +1,4 @@
-// The workspace's WhatsApp controls and facility panel. Patches its own parts only: what the operator
+// The operator desk's WhatsApp controls and facility panel. Patches its own parts only: what the operator
 // is typing (reply, template values, the place) is never replaced, and focus never moves by itself.
 // Text from the server is set with textContent only.
 (function () {

@@ -1,4 +1,4 @@
-// The tier-1 workspace. The database is the truth: a socket event only says "look again", and the
+// The operator desk. The database is the truth: a socket event only says "look again", and the
 // page re-reads GET /api/v1/queues/tier1 through the shared live client (Sampark.live; also every 30 s as a
 // safety net, every 10 s while not connected).
 // Every action is an /api/v1 call. Citizen text is only ever set with textContent, never as HTML.
@@ -343,7 +343,7 @@
         'Send again') : null)));
     $('thread-note').textContent = data.messages.length ? '' : 'No messages yet: you can text the caller.';
     thread.scrollTop = thread.scrollHeight;
-    // The WhatsApp window and templates (workspace-messaging.js) follow the thread.
+    // The WhatsApp window and templates (operator-desk-messaging.js) follow the thread.
     document.dispatchEvent(new CustomEvent('sampark:thread', { detail: { id: c.id, channel: c.channel, status: c.status } }));
   }
 
@@ -380,7 +380,7 @@
       ...state.canned.map((r) => el('option', { value: r.id, class: lang === 'hi' ? 'hi' : '' }, lang === 'hi' ? r.title_hi : r.title_en)));
   }
 
-  // ---- assessment and outcome (workspace-outcome.js) ----------------------------------------------
+  // ---- assessment and outcome (operator-desk-outcome.js) ----------------------------------------------
   const { flagBoxes, fillAssessment, prepareEscalation, selectTab } = window.SamparkOutcome({
     state, config, api, toast, el, now, OUTCOME_TEXT, loadTimeline, refresh: () => refresh() });
 

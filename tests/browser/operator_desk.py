@@ -1,4 +1,4 @@
-"""Helpers for the operator workspace in a real Chromium: desks (contexts), logging in, texting in.
+"""Helpers for the operator desk in a real Chromium: desks (contexts), logging in, texting in.
 
 Test modules import `held_jobs_live_app` (fixture `live_app`) and `desk_fixture` (fixture `desk`) so pytest
 finds them.

@@ -22,13 +22,13 @@ ROLES = ("operator1", "doctor1", "supervisor1", "registrar1", "field1", "admin1"
 NOT_STAFF_PAGES = ("/api/", "/telephony/", "/static/", "/emulator/", "/portal/", "/fhir/", "/.well-known/")
 NOT_PAGES = {  # files and fragments other pages fetch; they are not opened as pages
     "card_office.rejects", "field.photo", "field.service_worker", "triage_review.export",
-    "doctor.case_panel", "workspace.patient_fragment",
+    "doctor.case_panel", "operator_desk.patient_fragment",
 }
 WITH_IDS = {  # endpoint -> its URL in the seeded world
     "admin.staff_page": "/admin/staff/{staff}", "pages.card_page": "/cards/{card}",
     "enrollment.merge_page": "/enrollment/merges/{merge}", "enrollment.duplicates": "/enrollment/patients/{patient}/duplicates",
     "grievances.new_for_case": "/grievances/new?case_id={case}", "pages.patient_page": "/patients/{patient}",
-    "workspace.report_page": "/workspace/cases/{case}/report",
+    "operator_desk.report_page": "/workspace/cases/{case}/report",
 }
 
 

@@ -1,4 +1,4 @@
-"""OpenAPI paths of the tier-1 (operator) API: every action of the operator workspace."""
+"""OpenAPI paths of the tier-1 (operator) API: every action of the operator desk."""
 
 from crm.helpline.api.openapi import CASE_PARAM, _body, _errors, _json
 from crm.models.staff import PRESENCES

@@ -26,7 +26,7 @@ from triage import checklist
 
 
 def work_json(case: Case) -> dict:
-    """A case as the workspace needs it: the API's case plus the assessment and outcome."""
+    """A case as the operator desk needs it: the API's case plus the assessment and outcome."""
     return case_json(case) | {
         "reason": case.reason, "red_flags": list(case.red_flags or []), "outcome": case.outcome,
         "disposition": case.disposition, "advice": case.advice, "escalation_summary": case.escalation_summary,
@@ -36,7 +36,7 @@ def work_json(case: Case) -> dict:
 
 @bp.get("/queues/tier1")
 @allow("work_tier1")
-def tier1_queue():
+def operator_queue():
     """The tier-1 board: waiting cases, scheduled call-backs, my cases, presence counts."""
     now = utcnow()
     assessment.settle(now)

@@ -1,4 +1,5 @@
-"""Floor control for supervisors: take over, reassign, move between queues, raise priority."""
+"""Floor control, every URL of it: take over, reassign, move between queues, raise priority (case transitions of the
+case domain, crm.cases.floor), and set an operator's or doctor's state (crm.helpline.supervisor.floor_control)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ from flask import jsonify
 from flask_login import current_user
 
 from crm.cases import floor
+from crm.helpline import presence
 from crm.helpline.api.cases import case_json
+from crm.helpline.supervisor import floor_control
+from crm.helpline.supervisor.views import api as supervisor_api
 from crm.models import Case, StaffUser
+from crm.models.base import iso
 from crm.platform import phone
 from crm.platform.api import body, bounded_int, bp
 from crm.platform.errors import load
@@ -60,3 +65,14 @@ def priority(case_id: int):
     case = floor.raise_priority(load(Case, case_id, "case"), current_user, str(data.get("priority", "")),
                                 str(data.get("reason", "")))
     return jsonify(case_json(case))
+
+
+@supervisor_api.put("/agents/<int:staff_id>/state")
+@allow("supervise")
+def agent_state(staff_id: int):
+    """Set an operator's or doctor's state (available, break, offline) with a reason."""
+    agent = load(StaffUser, staff_id, "operator or doctor")
+    data = body()
+    floor_control.set_state(current_user, agent, str(data.get("state", "")), str(data.get("reason", "")))
+    presence.announce([agent.id])
+    return jsonify({"id": agent.id, "state": agent.presence, "since": iso(agent.presence_since)})

@@ -5,20 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
-from crm.helpline import presence
-from crm.helpline.supervisor import (
-    daily_pdf,
-    floor_control,
-    kpis,
-    monitor,
-)
-from crm.helpline.supervisor import (
-    floor_board as board,
-)
-from crm.helpline.supervisor import (
-    period_reports as reports,
-)
-from crm.models import Case, StaffUser
+from crm.helpline.supervisor import daily_pdf, kpis, monitor
+from crm.helpline.supervisor import floor_board as board
+from crm.helpline.supervisor import period_reports as reports
+from crm.models import Case
 from crm.models.base import iso, utcnow
 from crm.platform.api import body
 from crm.platform.errors import load
@@ -56,12 +46,6 @@ def board_json():
 def wallboard_json():
     """The wallboard's figures: no names, no cases, no numbers."""
     return jsonify(board.public_view(board.read(utcnow())))
-
-
-def register(app) -> None:
-    """Add the supervisor's pages and API to the app."""
-    app.register_blueprint(bp)
-    app.register_blueprint(api)
 
 
 @bp.get("/supervisor/reports")
@@ -135,14 +119,3 @@ def monitor_stop(case_id: int):
     """Leave the case's call."""
     result = monitor.stop(load(Case, case_id, "case"), current_user)
     return jsonify(result)
-
-
-@api.put("/agents/<int:staff_id>/state")
-@allow("supervise")
-def agent_state(staff_id: int):
-    """Set an operator's or doctor's state (available, break, offline) with a reason."""
-    agent = load(StaffUser, staff_id, "operator or doctor")
-    data = body()
-    floor_control.set_state(current_user, agent, str(data.get("state", "")), str(data.get("reason", "")))
-    presence.announce([agent.id])
-    return jsonify({"id": agent.id, "state": agent.presence, "since": iso(agent.presence_since)})

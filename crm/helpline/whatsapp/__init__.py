@@ -5,14 +5,3 @@ replies go out through the same outbox and the real twilio Client from the Whats
 (TWILIO_WHATSAPP_NUMBER). Free-form replies only within 24 hours of the citizen's last message
 (crm.helpline.whatsapp.window); outside it, approved templates (templates.json: ContentSid per language).
 """
-
-from __future__ import annotations
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    """Register the operator's WhatsApp API."""
-    from crm.helpline.whatsapp.views import api
-
-    app.register_blueprint(api)

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask_login import current_user
 
 from crm.helpline.whatsapp import services
 from crm.models import Case
-from crm.platform.api import body
+from crm.platform.api import body, bp
 from crm.platform.errors import load
 from crm.staff.auth.capabilities import allow
 
-api = Blueprint("whatsapp_api", __name__, url_prefix="/api/v1/cases")
 
-
-@api.get("/<int:case_id>/whatsapp")
+@bp.get("/cases/<int:case_id>/whatsapp")
 @allow("read_cases")
-def conversation(case_id: int):
+def whatsapp_conversation(case_id: int):
     """Whether free-form replies may go now (24-hour window) and the approved templates."""
     return jsonify(services.conversation(load(Case, case_id, "case")))
 
 
-@api.post("/<int:case_id>/whatsapp/template")
+@bp.post("/cases/<int:case_id>/whatsapp/template")
 @allow("work_tier1")
-def send_template(case_id: int):
+def send_whatsapp_template(case_id: int):
     """Send an approved template (`name`, `language`, `variables` in order) to the case's WhatsApp."""
     from crm.helpline.api.operator_case import message_json
 

@@ -12,15 +12,3 @@ needs pydantic 1); Patient, Group, Practitioner, Organization, Location, Appoint
 Communication, AuditEvent, Condition, AllergyIntolerance, MedicationStatement, Observation and
 DiagnosticReport are the same in both.
 """
-
-from __future__ import annotations
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    """Register the FHIR API and the client administration page."""
-    from crm.hospitals.fhir import admin, views
-
-    app.register_blueprint(views.bp)
-    app.register_blueprint(admin.bp)

@@ -1,9 +1,9 @@
-"""The card office's worklist (/card-office/requests): residents asking to join a household, and requests for
+"""The card office's worklist (/card-office/requests, on the card office's blueprint): residents asking to join a household, and requests for
 revised and duplicate cards."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.models import CardRequest, HouseholdJoin
@@ -11,10 +11,9 @@ from crm.models.citizen import CARD_REQUEST_STATUSES
 from crm.platform import audit
 from crm.platform.errors import load
 from crm.residents.card_office import requests as card_requests
+from crm.residents.card_office.views import bp
 from crm.residents.enrollment import joins
 from crm.staff.auth.capabilities import allow
-
-bp = Blueprint("card_requests", __name__, url_prefix="/card-office")
 
 
 @bp.get("/requests")

@@ -149,9 +149,3 @@ def merge_json():
 def undo_json(merge_id: int):
     """Undo a merge exactly."""
     return jsonify(_merge_json(merging.unmerge(merge_id, current_user)))
-
-
-def register(app) -> None:
-    """Wire the enrollment pages and their API."""
-    app.register_blueprint(bp)
-    app.register_blueprint(api)

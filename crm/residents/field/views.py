@@ -103,9 +103,3 @@ def assign_json(ward: str):
         raise Refused("bad_verifier", "verifier_id must be a staff id or null.", 422)
     done = worklist.assign(ward, verifier, current_user)
     return jsonify(ward=ward, verifier_id=done.staff_id if done else None)
-
-
-def register(app) -> None:
-    """Wire the page and API blueprints."""
-    app.register_blueprint(bp)
-    app.register_blueprint(api)

@@ -1,6 +1,6 @@
-// The operator's assessment and outcome of the case open on the workspace: red flags (ticked, or suggested by
+// The operator's assessment and outcome of the case open on the operator desk: red flags (ticked, or suggested by
 // triage as the reason is typed), the escalation offer they make, and the four outcomes (resolve, inform a
-// facility, escalate, call back). workspace.js builds it with what it shares: window.SamparkOutcome(desk).
+// facility, escalate, call back). operator-desk.js builds it with what it shares: window.SamparkOutcome(desk).
 (function () {
   'use strict';
   window.SamparkOutcome = function (desk) {

@@ -1,0 +1,40 @@
+"""Citizens: every URL, service and template of the portal, grievances and the facility finder, and how they plug
+in.
+
+URLs (a handler is in the module named beside its prefix):
+  /portal/...                                  the citizen portal     crm.citizens.portal.views
+  /grievances/...                              grievances (officers)  crm.citizens.grievances.views
+  /facilities, /api/v1/facilities/nearest      the facility finder    crm.citizens.facilities.views
+Services:  portal.signin / session / household / records / i18n (the portal's four languages),
+           grievances.services / keyword / texts, facilities.finder / question / answer / importer
+Templates: templates/portal/, templates/grievances/, templates/facilities/
+Commands:  flask facilities ...
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from crm.citizens.facilities import cli as facilities_cli
+from crm.citizens.facilities import views as facilities
+from crm.citizens.grievances import views as grievances
+from crm.citizens.portal import i18n
+from crm.citizens.portal import views as portal
+
+# What other areas may import from citizens (tests/architecture/test_layers.py).
+PUBLIC = (
+    "crm.citizens.facilities.areas",
+    "crm.citizens.facilities.importer",
+    "crm.citizens.facilities.openapi",
+    "crm.citizens.grievances.services",
+)
+
+
+def register(app: Flask) -> None:
+    """Plug the citizens' area into the app."""
+    i18n.init_app(app)
+    app.register_blueprint(grievances.bp)
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(facilities.bp)
+    app.register_blueprint(facilities.api)
+    app.cli.add_command(facilities_cli.facilities_cli)

@@ -1,0 +1,85 @@
+"""The helpline: every URL, service, template and script of the desks and the floor, and how they plug in.
+
+The case domain (crm/cases: statuses and transitions, lifecycle, tier 2, assessment, queues, alarms) is the
+helpline's core; this area is what staff and the floor see of it.
+
+URLs (a handler is in the module named beside its prefix):
+  /workspace/...                     the operator desk's pages            crm.helpline.operator_desk
+  /doctor/...                        the doctor desk's pages              crm.helpline.doctor_desk
+  /supervisor/..., /wallboard        the floor's pages                    crm.helpline.supervisor.views
+  /api/v1/supervisor/...             the floor's figures, board, reports  crm.helpline.supervisor.views
+  /api/v1/cases/<id>/take-over, reassign, move, priority;
+  PUT /api/v1/supervisor/agents/<id>/state       floor control               crm.helpline.supervisor.floor_api
+  /api/v1/cases, /cases/<id>, /cases/<id>/claim, /queues/tier1/next
+                                                 cases, claiming             crm.helpline.api.cases
+  /api/v1/queues/tier1, /cases/<id>/assessment, escalate, resolve, inform, schedule-callback, /me/presence,
+  /dispositions, /checklist, /canned-replies, /red-flags/suggest, /facilities
+                                                 the operator's steps        crm.helpline.api.operator
+  /api/v1/cases/<id>/messages, patient, report, screen-pop
+                                                 the operator's case panel   crm.helpline.api.operator_case
+  /api/v1/cases/<id>/whatsapp, .../template      WhatsApp on a case          crm.helpline.whatsapp.views
+  /api/v1/queues/tier2, /cases/<id>/accept, join, leave, identify, call-back, text, notes, refer, complete,
+  /me/duty, /me/sound, /doctors/sound, /slots, /appointments...
+                                                 the doctor's steps          crm.helpline.api.doctor
+  /api/v1/cases/<id>/hold, mute, end-call        call controls               crm.helpline.api.call_controls
+  /api/v1/telephony/token                        the browser phone's token   crm.helpline.api.telephony
+  /api/v1/openapi.json                           the API's description       crm.helpline.api.openapi
+  /triage-review/...                 labelling unsure triage              crm.helpline.triage_review.views
+Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf),
+           missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / floor_board /
+           period_reports / offers / floor_control / monitor, live.events (what the dashboards hear),
+           live.sockets (who hears it)
+Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
+Scripts:   static/js/operator-desk.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
+           supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
+Commands:  flask schedule add
+Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from crm.cases import alarms, assessment, channels, timeline
+from crm.helpline import appointments, case_report, cli, doctor_desk, operator_desk
+from crm.helpline.api import call_controls, cases, doctor, openapi, operator, operator_case, telephony  # noqa: F401
+from crm.helpline.live import sockets
+from crm.helpline.supervisor import floor_api  # noqa: F401
+from crm.helpline.supervisor import views as supervisor
+from crm.helpline.triage_review import views as triage_review
+from crm.helpline.whatsapp import services as whatsapp
+from crm.helpline.whatsapp import views as whatsapp_views  # noqa: F401
+from crm.platform import outbox, sweeps
+
+# What other areas may import from the helpline (tests/architecture/test_layers.py).
+PUBLIC = (
+    "crm.cases",
+    "crm.helpline.appointments",
+    "crm.helpline.api.openapi",
+)
+
+
+def case_clock(now: datetime) -> dict[str, int]:
+    """Emergency alarms nobody accepted; wrap-ups that ran out, cases to close, call-backs now due (also when no
+    dashboard is open)."""
+    done = alarms.sweep(now)
+    done |= {k: len(v) for k, v in assessment.settle(now).items()}
+    return done
+
+
+def register(app: Flask) -> None:
+    """Plug the helpline into the app."""
+    outbox.install_case_timeline(timeline.add_event)  # a text about a case goes on its timeline
+    channels.install_free_form_check("whatsapp", whatsapp.ensure_free_form_allowed)  # the 24-hour rule
+    sockets.init_app()
+    app.add_template_filter(lambda event: case_report.describe(event.kind, event.detail), "event_text")
+    app.register_blueprint(operator_desk.bp)
+    app.register_blueprint(doctor_desk.bp)
+    app.register_blueprint(triage_review.bp)
+    app.register_blueprint(supervisor.bp)
+    app.register_blueprint(supervisor.api)
+    sweeps.register(app, "case_clock", case_clock)
+    sweeps.register(app, "reminders", appointments.send_reminders)
+    app.cli.add_command(cli.schedule_cli)

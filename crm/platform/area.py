@@ -1,0 +1,26 @@
+"""The platform's part of the app: what every area stands on, plugged in first.
+
+URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds its routes to it)
+Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port),
+           publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
+Commands:  flask sweep once|loop, flask worker
+The platform imports no area (tests/architecture/test_layers.py).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from crm.platform import api, cli, errors, filters, jobs, security, sweeps, unit_of_work
+
+
+def register(app: Flask) -> None:
+    """Install the platform: bounded inputs and headers, errors, the unit of work, filters, jobs, sweeps, commands."""
+    security.init_app(app)  # before the blueprints: their <int:...> routes take the bounded converter
+    errors.init_app(app)
+    unit_of_work.init_app(app)
+    filters.init_app(app)
+    jobs.init_app(app)
+    sweeps.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(api.bp)  # its routes come from the areas' modules, imported before any register(app)
