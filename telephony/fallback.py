@@ -31,7 +31,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from crm.cases import lifecycle, timeline, voice
 from crm.cases.status import Status
-from crm.messages import inbound, replies
+from crm.helpline.messages import inbound, replies
 from crm.models.base import utcnow
 from crm.platform import outbox, unit_of_work
 from crm.platform.extensions import db

@@ -24,7 +24,7 @@ from crm.cases import alarms, lifecycle, timeline, voice
 from crm.cases.lifecycle import EMERGENCY
 from crm.cases.status import Status
 from crm.helpline.live import events
-from crm.messages import replies
+from crm.helpline.messages import replies
 from crm.models import Call, Case, Message
 from crm.models.telephony import CALL_ENDED, CALL_STATUS_RANK, MESSAGE_STATUS_RANK
 from crm.platform import outbox

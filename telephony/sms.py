@@ -1,8 +1,8 @@
 """Twilio's SMS and WhatsApp edge: its webhooks parsed into crm's terms, and crm's texts handed to Twilio.
 
-Inbound: signature checked (telephony.signature), the form parsed into a crm.messages.inbound.InboundText, one
+Inbound: signature checked (telephony.signature), the form parsed into a crm.helpline.messages.inbound.InboundText, one
 call to crm, and Twilio's answer (empty TwiML: replies go out as send jobs, exactly once, after the commit).
-Delivery reports: Twilio's status callback parsed for crm.messages.delivery. Outbound: `TwilioTexts` is the
+Delivery reports: Twilio's status callback parsed for crm.helpline.messages.delivery. Outbound: `TwilioTexts` is the
 crm.platform.outbox.Carrier installed at start. Twilio delivers WhatsApp to the same webhook with `whatsapp:+91...`
 addresses: the number is taken like any caller's (the same person as their SMS and calls), the channel kept.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from crm.messages import delivery, inbound
+from crm.helpline.messages import delivery, inbound
 from crm.models import Message
 from crm.platform.outbox import SendRefused, SendUnconfirmed
 from telephony import calls, gateway

@@ -1,6 +1,6 @@
 """A citizen's text joins their open case or opens one: the message, the case, its timeline and the reply, in one statement.
 
-This statement is the one encoding of that step (crm.messages.inbound decides when it applies): the message is
+This statement is the one encoding of that step (crm.helpline.messages.inbound decides when it applies): the message is
 stored once per provider id (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one, writes nothing), joins
 the sender's open case on the same channel or opens one (the caller's patient matched inside it), goes on the
 timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors' alarm and a

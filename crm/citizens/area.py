@@ -23,9 +23,12 @@ from crm.citizens.portal import views as portal
 
 # What other areas may import from citizens (tests/architecture/test_layers.py).
 PUBLIC = (
+    "crm.citizens.facilities.answer",  # the helpline's texts answer "where is the nearest clinic"
     "crm.citizens.facilities.areas",
     "crm.citizens.facilities.importer",
     "crm.citizens.facilities.openapi",
+    "crm.citizens.facilities.question",
+    "crm.citizens.grievances.keyword",  # a text that starts with the grievance keyword
     "crm.citizens.grievances.services",
 )
 

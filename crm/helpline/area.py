@@ -28,9 +28,11 @@ URLs (a handler is in the module named beside its prefix):
 Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf),
            missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / floor_board /
            period_reports / offers / floor_control / monitor, live.events (what the dashboards hear),
-           live.sockets (who hears it)
+           live.sockets (who hears it), messages.inbound / delivery / replies (citizens' texts from any provider:
+           telephony/sms.py parses Twilio's form into messages.InboundText; crm/cases/texts.py is their one
+           statement), crm.cases.voice (a citizen's call step by step, called by telephony/voice.py)
 Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
-Scripts:   static/js/operator-desk.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
+Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
 Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders

@@ -137,7 +137,7 @@ def test_one_classify_entry_point():
             if (module, name) == ("triage", "classify"):
                 callers.add(str(path.relative_to(ROOT)))
     assert offenders == []
-    assert {"crm/messages/inbound.py", "crm/cases/voice.py", "crm/cases/flag_hints.py"} <= callers, callers
+    assert {"crm/helpline/messages/inbound.py", "crm/cases/voice.py", "crm/cases/flag_hints.py"} <= callers, callers
 
 
 def test_the_classify_walker_sees_a_layer_reached_directly():

@@ -9,7 +9,7 @@ from datetime import datetime
 import time_machine
 
 from crm.cases import assessment, lifecycle, tier2, voice
-from crm.messages import inbound
+from crm.helpline.messages import inbound
 from crm.models import Call, Case, StaffUser
 from crm.models.base import DELHI
 from crm.platform.extensions import db

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy import text as sql_text
 
 from crm.cases import lifecycle, texts
-from crm.messages import inbound, replies
+from crm.helpline.messages import inbound, replies
 from crm.models import Case, Message, OptOut
 from crm.models.case import reference_sql
 from crm.platform import outbox

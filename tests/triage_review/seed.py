@@ -1,4 +1,4 @@
-"""Triaged messages on case timelines, recorded the way crm/messages/inbound.py records an inbound SMS."""
+"""Triaged messages on case timelines, recorded the way crm/helpline/messages/inbound.py records an inbound SMS."""
 
 from __future__ import annotations
 

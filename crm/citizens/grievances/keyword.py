@@ -1,5 +1,5 @@
 """Grievances by SMS: "SHIKAYAT ...", "शिकायत ..." or "COMPLAINT ..." (the three ways of writing), and which
-category the words point to. Pure functions: crm.messages.inbound calls `parse`."""
+category the words point to. Pure functions: crm.helpline.messages.inbound calls `parse`."""
 
 from __future__ import annotations
 

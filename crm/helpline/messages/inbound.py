@@ -22,7 +22,7 @@ from crm.citizens.facilities import question as facility_question
 from crm.citizens.grievances import keyword as grievance_keyword
 from crm.citizens.grievances import services as grievances
 from crm.helpline.live import events
-from crm.messages import replies
+from crm.helpline.messages import replies
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
 from crm.platform import outbox, turns
