@@ -19,18 +19,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from crm.cases import alarms, timeline
+from crm.cases.queue import EMERGENCY, SCHEDULED, TIER1
 from crm.cases.status import TRANSITIONS, Status
 from crm.helpline.live import events
 from crm.models import Case, Patient, StaffUser
 from crm.models.base import UTCDateTime, utcnow
+from crm.models.case import PRIORITIES  # noqa: F401  (triage's scale, defined once)
 from crm.platform import unit_of_work
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
-
-EMERGENCY = "emergency"
-TIER1 = "tier1"
-SCHEDULED = "tier1:callbacks"  # call-backs not due yet: not claimable until moved back to tier1
-PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
 def refuse_unless(case: Case, transition: str) -> None:

@@ -18,15 +18,14 @@ import functools
 from sqlalchemy import TextClause, text
 from sqlalchemy.dialects import postgresql
 
+from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN, TRANSITIONS, Status
 from crm.models import Call
 from crm.models.base import UTCDateTime
+from crm.models.case import SUMMARY_COLUMNS
 from crm.models.telephony import call_rank_sql
 
-EMERGENCY, TIER1 = "emergency", "tier1"  # crm.cases.lifecycle's queue names
-# What the answer and the live event read of the case.
-SUMMARY = ("id", "status", "priority", "channel", "language", "queue", "specialty", "caller_phone", "patient_id",
-           "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
+SUMMARY = SUMMARY_COLUMNS  # what the answer, the live event and its rooms read of the case
 
 
 def _sql(expression) -> str:
