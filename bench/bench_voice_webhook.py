@@ -80,7 +80,7 @@ def serving_app():
     from telephony import prompts
 
     socketio.server_options["channel"] = CHANNEL
-    app = create_app({"INSTANCE_PATH": os.environ["BENCH_INSTANCE"], "EMULATOR_MOUNT": False})
+    app = create_app({"INSTANCE_PATH": os.environ["BENCH_INSTANCE"], "EMULATOR_MOUNT": False, "SOCKETIO_CHANNEL": CHANNEL})
     constant = prompts.greeting("/telephony/voice/menu?case=1", None)
 
     @public
@@ -388,7 +388,7 @@ def breakdown(url: str, instance: Path, n: int = 200) -> dict:
     from crm.platform.extensions import db, socketio
 
     socketio.server_options["channel"] = CHANNEL
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "INSTANCE_PATH": str(instance),
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "INSTANCE_PATH": str(instance), "SOCKETIO_CHANNEL": CHANNEL,
                       "SECRET_KEY": SECRET, "EMULATOR_MOUNT": False, "PUBLIC_BASE_URL": PUBLIC})
     with app.app_context():
         engine = db.engine
