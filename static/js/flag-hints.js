@@ -9,20 +9,7 @@
   const WAIT_MS = 350;
   const LAYERS = { rule: 'rule', floor: 'symptom floor', model: 'statistical model' };
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === 'class') node.className = value;
-      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? '' : value);
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+  const el = window.Sampark.el;  // the pages' one DOM builder (static/js/sampark.js, loaded first by base.html)
 
   // attach({input, panel, tickable(id) -> checkbox|null, onAccept(ids, text) -> Promise<bool>}) -> {refresh, clear}
   // Without tickable/onAccept (a doctor's note) the panel only says what triage reads.
