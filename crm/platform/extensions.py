@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+# Stable constraint names, so that every Alembic migration names (and can drop) the constraints it made.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

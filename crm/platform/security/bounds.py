@@ -13,8 +13,8 @@ MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER, the type of every id column
 MAX_DIGITS = 19  # digits a number from outside may have before it is read at all
 
 # Column widths. The models' String(...) and the edges' field bounds (telephony/webhook_fields.py) both read
-# these, so a value the edge lets in always fits where it is kept: SQLite ignores a width, PostgreSQL refuses
-# the row (a 500 the tests on SQLite never saw).
+# these, so a value the edge lets in always fits where it is kept: PostgreSQL refuses a row wider than its
+# column, which would be a 500 after the edge had accepted the value.
 PHONE = 20  # a phone number kept on a case, appointment or grievance: E.164 (at most 16) or "unknown"
 # An address as Twilio sends it in From / To: E.164, "client:<identity>" (Twilio allows identities of 121
 # characters), a SIP URI "sip:alice.kumar@pbx.example.in", "whatsapp:+91...". Kept as given on call and message rows.
