@@ -17,8 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("crm", "telephony", "triage")
 OWNER = ROOT / "crm" / "cases"
-# A name that holds a case: case, new_case, held_case, self.case, call.case ... (not call, message, card).
-_CASE_NAME = re.compile(r"(?:^|_)cases?$", re.IGNORECASE)
+# A name that may hold a case: case, new_case, case_row, self.case, call.case ... (not call, message, card).
+_CASE_NAME = re.compile(r"case", re.IGNORECASE)
 _TABLE = r'(?:"case"|\bcase\b)'
 _SQL = (
     # UPDATE "case" [AS c] SET ... status = ... (up to the end of the SET list)
@@ -27,7 +27,7 @@ _SQL = (
     # INSERT INTO "case" (..., status, ...)
     re.compile(rf"INSERT\s+INTO\s+{_TABLE}\s*\([^)]*\bstatus\b", re.IGNORECASE),
 )
-_WRITES = {"update", "insert", "pg_insert", "sqlite_insert"}
+_WRITES = {"update", "insert", "pg_insert"}
 
 
 def _names_case(node: ast.AST) -> bool:
@@ -134,6 +134,7 @@ def test_a_case_status_is_written_only_in_crm_cases():
 PLANTED = {
     "attribute": "def f(case):\n    case.status = 'queued'\n",
     "attribute on a relation": "def f(call):\n    call.case.status = 'abandoned'\n",
+    "attribute of a row named for a case": "def f(case_row):\n    case_row.status = 'closed'\n",
     "tuple assignment": "def f(case, x):\n    case.status, x.y = 'closed', 1\n",
     "setattr": "def f(new_case):\n    setattr(new_case, 'status', 'closed')\n",
     "core update": "from sqlalchemy import update\nfrom crm.models import Case\n"
