@@ -11,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.cases import lifecycle
-from crm.cases.lifecycle import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN
 from crm.models import Call, Case
 from crm.models.telephony import CALL_ENDED
 from crm.platform import phones
 from crm.platform.extensions import db
 
-__all__ = ["EMERGENCY", "TAKEN", "TIER1", "citizen_leg", "find", "is_live", "promise_callback"]
+__all__ = ["TAKEN", "citizen_leg", "find", "is_live", "promise_callback"]
 
 
 def param_int(value, default: int = 0) -> int:

@@ -29,7 +29,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from crm.cases import lifecycle, timeline, voice
+from crm.cases import lifecycle, queue, timeline, voice
 from crm.cases.status import Status
 from crm.helpline.messages import inbound, replies
 from crm.models.base import utcnow
@@ -93,7 +93,7 @@ def _promise_callback(case) -> None:
         return
     if not (case.caller_phone or "").startswith("+"):
         return  # a withheld number: nobody to text (the desk sees the case and its call-back mark)
-    emergency = case.queue == calls.EMERGENCY
+    emergency = case.queue == queue.EMERGENCY
     outbox.queue_sms(case.caller_phone, replies.reply("emergency" if emergency else "fallback_callback",
                                                       case.language or "hi", ref=case.reference),
                      case=case, kind="advice" if emergency else "fallback_callback")

@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select, update
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from crm.cases import alarms, lifecycle, timeline, voice
-from crm.cases.lifecycle import EMERGENCY
+from crm.cases.queue import EMERGENCY
 from crm.cases.status import Status
 from crm.helpline.live import events
 from crm.helpline.messages import replies

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from crm.cases import queue
 from crm.cases import voice as steps
 from crm.models import Case
 from crm.models.base import utcnow
@@ -82,7 +83,7 @@ def menu():
     if step.outcome in ("again", "invalid"):
         return twiml(prompts.menu_again(_url("telephony.menu", case=case.id), step.outcome == "invalid", noinput,
                                         _speech()))
-    if step.outcome == "emergency" or case.queue == calls.EMERGENCY:
+    if step.outcome == "emergency" or case.queue == queue.EMERGENCY:
         return _emergency(case)
     if case.patient_id:
         return _enqueued(case)
@@ -104,15 +105,15 @@ def card():
 
 
 def _emergency(case: Case) -> Response:
-    return twiml(prompts.emergency(case.language, calls.EMERGENCY, _url("telephony.wait", case=case.id),
+    return twiml(prompts.emergency(case.language, queue.EMERGENCY, _url("telephony.wait", case=case.id),
                                    _url("telephony.queue_result", case=case.id)))
 
 
 def _enqueued(case: Case, before: str | None = None) -> Response:
     """Into the case's queue: the emergency queue with the advice (a repeat after the caller pressed 9), or tier 1."""
-    if case.queue == calls.EMERGENCY:
+    if case.queue == queue.EMERGENCY:
         return _emergency(case)
-    return twiml(prompts.enqueue(case.language, calls.TIER1, _url("telephony.wait", case=case.id),
+    return twiml(prompts.enqueue(case.language, queue.TIER1, _url("telephony.wait", case=case.id),
                                  _url("telephony.queue_result", case=case.id), before))
 
 
@@ -131,7 +132,7 @@ def wait():
     if waiting.status in calls.TAKEN:
         # Claimed before Twilio told us its queue: leave, and the Enqueue action connects the caller.
         return twiml(prompts.leave_queue())
-    if waiting.queue == calls.EMERGENCY:
+    if waiting.queue == queue.EMERGENCY:
         return twiml(prompts.emergency_waiting(waiting.language))
     minutes = calls.expected_minutes(params, waiting.position)
     return twiml(prompts.waiting(waiting.language, waiting.position, minutes,

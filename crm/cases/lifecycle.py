@@ -24,7 +24,6 @@ from crm.cases.status import TRANSITIONS, Status
 from crm.helpline.live import events
 from crm.models import Case, Patient, StaffUser
 from crm.models.base import UTCDateTime, utcnow
-from crm.models.case import PRIORITIES  # noqa: F401  (triage's scale, defined once)
 from crm.platform import unit_of_work
 from crm.platform.errors import Refused
 from crm.platform.extensions import db

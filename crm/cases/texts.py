@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from sqlalchemy import text
 
-from crm.cases.lifecycle import EMERGENCY, TIER1
+from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.helpline.live import events
 from crm.models import Case

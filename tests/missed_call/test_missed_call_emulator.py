@@ -5,7 +5,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from crm.cases import lifecycle
+from crm.cases import lifecycle, queue
 from crm.models import Call, Case, Message
 from crm.platform.extensions import db
 from crm.staff.auth import tokens
@@ -27,7 +27,7 @@ def _waiting_voice_case(app, phone: str) -> int:
     """Someone already waiting in the tier-1 line (they called before the missed call)."""
     with app.app_context():
         case = lifecycle.open_case("voice", phone)
-        lifecycle.enter_queue(case, lifecycle.TIER1)
+        lifecycle.enter_queue(case, queue.TIER1)
         db.session.commit()
         return case.id
 

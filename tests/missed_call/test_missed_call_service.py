@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm.cases import lifecycle
+from crm.cases import lifecycle, queue
 from crm.helpline.missed_call import services
 from crm.models import Case, Message, StaffUser
 from crm.models.base import utcnow
@@ -35,13 +35,13 @@ def test_the_place_is_the_time_of_the_missed_call_behind_urgent_cases(app):
     now = utcnow()
     urgent = lifecycle.open_case("voice", "+919810000062")
     urgent.priority = "P2"
-    lifecycle.enter_queue(urgent, lifecycle.TIER1)
+    lifecycle.enter_queue(urgent, queue.TIER1)
     earlier = lifecycle.open_case("voice", "+919810000063")
     earlier.queued_at = now - timedelta(minutes=3)
-    lifecycle.enter_queue(earlier, lifecycle.TIER1)
+    lifecycle.enter_queue(earlier, queue.TIER1)
     missed = services.record("CA" + "2" * 32, CALLER, MISSED, now - timedelta(minutes=1)).case
     later = lifecycle.open_case("voice", "+919810000064")
-    lifecycle.enter_queue(later, lifecycle.TIER1)
+    lifecycle.enter_queue(later, queue.TIER1)
     db.session.commit()
     assert missed.queued_at == now - timedelta(minutes=1) and missed.status == "callback"
     assert services.position(missed) == 3 and services.position(later) == 4
@@ -50,7 +50,7 @@ def test_the_place_is_the_time_of_the_missed_call_behind_urgent_cases(app):
 def test_the_estimate_shares_the_line_among_operators_at_work(app):
     for _ in range(5):
         case = lifecycle.open_case("voice", None)
-        lifecycle.enter_queue(case, lifecycle.TIER1)
+        lifecycle.enter_queue(case, queue.TIER1)
     missed = services.record("CA" + "3" * 32, CALLER, MISSED, utcnow()).case
     assert services.expected_minutes(missed) == 25  # 6th in line, nobody at work: 6 x 4 = 24 -> 25
     for _ in range(3):

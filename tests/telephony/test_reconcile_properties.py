@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crm.cases import lifecycle
+from crm.cases import lifecycle, queue
 from crm.cases.status import Status
 from crm.models import Call, Message
 from crm.models.base import utcnow
@@ -36,7 +36,7 @@ def test_a_silent_call_is_settled_once_and_never_left_in_limbo(app, monkeypatch,
     db.session.add(Call(sid=f"CA{n:032x}", case=case, purpose="citizen", from_number=case.caller_phone,
                         status="in-progress", last_heard_at=utcnow()))
     if where in ("tier1", "callback"):
-        lifecycle.enter_queue(case, lifecycle.TIER1)
+        lifecycle.enter_queue(case, queue.TIER1)
     if where == "callback":
         lifecycle.request_callback(case)
     if where == "emergency":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from crm.cases import lifecycle, texts, timeline
+from crm.cases import lifecycle, queue, texts, timeline
 from crm.cases.status import OPEN
 from crm.citizens.facilities import answer as facility_answer
 from crm.citizens.facilities import question as facility_question
@@ -126,7 +126,7 @@ def _join_or_open(inbound: InboundText, body: str, result, question) -> Received
     if taken.reply_id is not None:
         outbox.send_after_commit([taken.reply_id])
     case = taken.case
-    if emergency and taken.path == "joined" and case.queue != lifecycle.EMERGENCY:
+    if emergency and taken.path == "joined" and case.queue != queue.EMERGENCY:
         case = db.session.get(Case, case.id, populate_existing=True)
         lifecycle.declare_emergency(case, via="sms")
         case.callback_requested_at = case.callback_requested_at or utcnow()  # a doctor calls them
