@@ -41,3 +41,12 @@ def test_rooms_of_a_doctor_who_shows_the_tier2_board_include_their_specialty(app
     assert rooms_of(doctor, ["tier2"]) == ["tier2", "tier2:cardiology", f"staff:{doctor.id}"]
     assert rooms_of(doctor, []) == [f"staff:{doctor.id}"]
     assert set(rooms_of(doctor)) == {"tier2", "emergency", "tier2:cardiology", f"staff:{doctor.id}"}
+
+
+def test_a_page_that_sends_a_flood_of_names_still_connects_and_hears_only_what_it_may(app, client, login):
+    login("supervisor")
+    flood = ["x" * 50_000] + [f"board{i}" for i in range(10_000)] + ["supervisors"]
+    asked = socketio.test_client(app, flask_test_client=client, auth={"rooms": flood})
+    assert asked.is_connected()
+    text(app.test_client(), "bukhar hai", sender="+919876543223")
+    assert heard(asked) == []  # "supervisors" came after the first names it reads: not joined

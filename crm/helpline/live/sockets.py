@@ -56,9 +56,10 @@ def _shown(auth) -> list[str] | None:
     asked = auth.get("rooms") if isinstance(auth, dict) else None
     if not isinstance(asked, list):
         return None
-    return [name for name in asked if isinstance(name, str)]
+    return [name for name in asked[:MAX_ROOMS_ASKED] if isinstance(name, str) and len(name) <= 40]
 
 
+MAX_ROOMS_ASKED = 20  # a page shows a few boards; more names (or longer ones) from a client are not read
 REREAD = "live.reread"  # to every dashboard of a web process whose Redis connection came back: read the board again
 SUBSCRIBED_AFTER = 1.0  # seconds: the listener subscribes again right after it reconnects
 
