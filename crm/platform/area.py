@@ -1,6 +1,7 @@
 """The platform's part of the app: what every area stands on, plugged in first.
 
-URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds its routes to it)
+URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds its routes to it),
+           /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port),
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
 Commands:  flask sweep once|loop, flask worker
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platform import api, cli, errors, filters, jobs, security, sweeps, unit_of_work
+from crm.platform import api, cli, errors, filters, health, jobs, security, sweeps, unit_of_work
 
 
 def register(app: Flask) -> None:
@@ -23,4 +24,5 @@ def register(app: Flask) -> None:
     jobs.init_app(app)
     sweeps.init_app(app)
     cli.init_app(app)
+    health.init_app(app)
     app.register_blueprint(api.bp)  # its routes come from the areas' modules, imported before any register(app)

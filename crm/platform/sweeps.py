@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from crm.models import Message
 from crm.models.base import utcnow
-from crm.platform import jobs, outbox, unit_of_work
+from crm.platform import health, jobs, outbox, unit_of_work
 from crm.platform.extensions import db
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def run_guarded(app: Flask) -> dict[str, int] | None:
                 unit_of_work.rollback()
                 done = run_once()
             unit_of_work.commit()
+            health.mark_sweep_pass(app)
             return done
         except Exception:  # keep sweeping: one bad pass must not stop the alarms
             log.exception("sweep failed")

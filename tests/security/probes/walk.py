@@ -8,6 +8,8 @@ from collections.abc import Iterator
 # Routes anyone may call, and why that exposes no patient.
 PUBLIC = {
     "/login": "the staff sign-in form",
+    "/healthz": "the balancer asks whether the process is alive: no data",
+    "/readyz": "the balancer asks whether PostgreSQL, Redis, the jobs and the sweeps answer: names only, no data",
     "/.well-known/jwks.json": "the public keys a verifier checks card QR codes with",
     "/api/v1/openapi.json": "the API's description",
     "/portal/sign-in": "the citizen's way in: a code is texted to a registered mobile",
