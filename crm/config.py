@@ -41,6 +41,7 @@ ENV_KEYS = (
     "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
+    "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
     "EMULATOR_MOUNT",  # serve the Twilio emulator under /emulator (default: when TELEPHONY=emulator; never production)
 )
 
@@ -171,6 +172,9 @@ def _check_production(values: dict) -> None:
                           "to anyone who causes an error; unset it.")
     if len(str(values["SECRET_KEY"])) < MIN_SECRET_KEY:
         raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY} random characters in production.")
+    if values.get("METRICS_TOKEN") and len(str(values["METRICS_TOKEN"])) < MIN_SECRET_KEY:
+        raise ConfigError(f"METRICS_TOKEN must be at least {MIN_SECRET_KEY} random characters in production "
+                          "(or unset, which turns /metrics off).")
     if values["TWILIO_AUTH_TOKEN"] == EMULATOR_AUTH_TOKEN:
         raise ConfigError("TWILIO_AUTH_TOKEN is the emulator's public token: set the Twilio account's own.")
     if not values["PUBLIC_BASE_URL"].startswith("https://"):

@@ -36,6 +36,7 @@ Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-m
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
 Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders
+Metrics:   crm.helpline.metrics (queues, service level, agents, texts: read at each scrape of /metrics)
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from flask import Flask
 
 from crm.cases import alarms, assessment, channels, timeline
 from crm.helpline import appointments, case_report, cli, doctor_desk, operator_desk
+from crm.helpline import metrics as helpline_metrics
 from crm.helpline.api import call_controls, cases, doctor, openapi, operator, operator_case, telephony  # noqa: F401
 from crm.helpline.live import sockets
 from crm.helpline.supervisor import floor_api  # noqa: F401
@@ -53,6 +55,7 @@ from crm.helpline.supervisor import views as supervisor
 from crm.helpline.triage_review import views as triage_review
 from crm.helpline.whatsapp import services as whatsapp
 from crm.helpline.whatsapp import views as whatsapp_views  # noqa: F401
+from crm.platform import metrics as platform_metrics
 from crm.platform import outbox, sweeps
 
 # What other areas may import from the helpline (tests/architecture/test_layers.py).
@@ -84,4 +87,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(supervisor.api)
     sweeps.register(app, "case_clock", case_clock)
     sweeps.register(app, "reminders", appointments.send_reminders)
+    platform_metrics.register(app, "helpline", helpline_metrics.families)
     app.cli.add_command(cli.schedule_cli)

@@ -1,7 +1,8 @@
 """The platform's part of the app: what every area stands on, plugged in first.
 
 URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds its routes to it),
-           /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited)
+           /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited),
+           /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port),
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
 Commands:  flask sweep once|loop, flask worker
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platform import api, cli, errors, filters, health, jobs, security, sweeps, unit_of_work
+from crm.platform import api, cli, errors, filters, health, jobs, metrics, security, sweeps, unit_of_work
 
 
 def register(app: Flask) -> None:
@@ -25,4 +26,5 @@ def register(app: Flask) -> None:
     sweeps.init_app(app)
     cli.init_app(app)
     health.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(api.bp)  # its routes come from the areas' modules, imported before any register(app)

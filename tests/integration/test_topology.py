@@ -45,6 +45,13 @@ def test_a_call_goes_through_the_topology_and_a_crashed_web_process_comes_back(t
     status = running.ctl("status")
     for name in ("web-", "worker-0", "worker-1", "sweep", "emulator"):
         assert name in status and "RUNNING" in status.split(name, 1)[1].splitlines()[0]
+    # deploy/up tells when every instance is ready (its /readyz: PostgreSQL, Redis, a live worker, a recent sweep)
+    deadline = time.monotonic() + 60
+    while "every web instance is ready" not in (running.run_dir / "up.log").read_text():
+        assert time.monotonic() < deadline, (running.run_dir / "up.log").read_text()[-2000:]
+        time.sleep(0.5)
+    for url in running.web_urls:
+        assert requests.get(f"{url}/readyz", timeout=10).json()["status"] == "ready"
 
     call = Phone(running.emulator_url, "+919822222222").call()  # the emulator's webhooks go to the first instance
     call.wait_for("press 9", timeout=20)

@@ -8,6 +8,7 @@ import socketio as socketio_server
 from flask_login import current_user
 from flask_socketio import join_room
 
+from crm.platform import metrics
 from crm.platform.extensions import socketio
 from crm.staff.auth.capabilities import can
 
@@ -40,6 +41,7 @@ def init_app() -> None:
     only; a second app (tests, or a worker building its own) would silently lack it.
     """
     socketio.on_event("connect", connect)
+    socketio.on_event("disconnect", disconnect)
 
 
 def connect(auth=None):
@@ -48,7 +50,13 @@ def connect(auth=None):
         return False  # Socket.IO answers the client with a connect_error
     for room in rooms_of(current_user, _shown(auth)):
         join_room(room)
+    metrics.socket_connected(+1)
     return True
+
+
+def disconnect(reason=None) -> None:
+    """A connected dashboard went away (only accepted connections are counted, and only they disconnect)."""
+    metrics.socket_connected(-1)
 
 
 def _shown(auth) -> list[str] | None:
