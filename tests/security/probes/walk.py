@@ -10,6 +10,7 @@ PUBLIC = {
     "/login": "the staff sign-in form",
     "/healthz": "the balancer asks whether the process is alive: no data",
     "/readyz": "the balancer asks whether PostgreSQL, Redis, the jobs and the sweeps answer: names only, no data",
+    "/metrics": "Prometheus scrapes it with METRICS_TOKEN as a bearer token (off without one): figures, no names",
     "/.well-known/jwks.json": "the public keys a verifier checks card QR codes with",
     "/api/v1/openapi.json": "the API's description",
     "/portal/sign-in": "the citizen's way in: a code is texted to a registered mobile",
