@@ -25,3 +25,11 @@ def post_worker_init(worker):
     from crm.platform import sweeps
 
     sweeps.start_background(worker.wsgi)
+
+
+def child_exit(server, worker):
+    """A web process ended: its live gauges (Socket.IO connections) stop counting in /metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

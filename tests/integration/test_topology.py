@@ -14,6 +14,7 @@ from tests import factories
 from tests.conftest import REDIS_URL, make_app
 
 pytestmark = [pytest.mark.pg, pytest.mark.redis]
+METRICS_TOKEN = "t" * 40
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def topology(tmp_path, pg_database):
         token = tokens.issue(operator)
         db.session.remove()
         db.engine.dispose()
-    running = Topology(tmp_path / "run", pg_database, REDIS_URL, EMULATOR_SPEED="0.1")
+    running = Topology(tmp_path / "run", pg_database, REDIS_URL, EMULATOR_SPEED="0.1", METRICS_TOKEN=METRICS_TOKEN)
     try:
         yield running.start(), app, token
     finally:
@@ -70,6 +71,12 @@ def test_a_call_goes_through_the_topology_and_a_crashed_web_process_comes_back(t
     claimed = api.post(f"{second}/api/v1/cases/{case_id}/claim", timeout=10)
     assert claimed.status_code == 200, claimed.text
     call.wait_for(lambda v: (v.get("conference") or {}).get("name") == f"case-{case_id}", timeout=20)
+
+    # Either instance's /metrics adds up what every process of the machine counted: the webhooks the first answered
+    # and the claim the second did.
+    metrics = requests.get(f"{first}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10).text
+    assert 'sampark_http_request_seconds_count{endpoint="telephony.voice",status="200"}' in metrics
+    assert 'sampark_http_request_seconds_count{endpoint="api.claim",status="200"}' in metrics
 
     name = f"web:web-{running.web_ports[0]}"
     crashed = running.kill(name)
