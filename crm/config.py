@@ -41,6 +41,7 @@ ENV_KEYS = (
     "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
+    "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py
     "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
     "EMULATOR_MOUNT",  # serve the Twilio emulator under /emulator (default: when TELEPHONY=emulator; never production)
 )
@@ -73,6 +74,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config = dict(values)
     config["SAMPARK_ENV"] = env
     config["SECRET_KEY"] = values.get("SECRET_KEY") or _instance_secret(instance_path)
+    config["LOG_FORMAT"] = values.get("LOG_FORMAT") or ("json" if env == "production" else "text")
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text; it is {config['LOG_FORMAT']!r}.")
     config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"))
     config["TELEPHONY"] = values.get("TELEPHONY", "emulator")
     if config["TELEPHONY"] not in TELEPHONY_PROVIDERS:
@@ -103,6 +107,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         # Connections are checked on checkout without a round trip (crm.platform.pool), not by pool_pre_ping.
         "pool_pre_ping": False,
+        # A failed statement's error (logged) names the statement, never its values: phone numbers, names, texts.
+        "hide_parameters": True,
         # A database that does not answer fails the request within Twilio's 15 s, not after it.
         "connect_args": {"connect_timeout": 5},
         "pool_recycle": 3600,

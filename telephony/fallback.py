@@ -119,7 +119,7 @@ def _keep(params: dict, what: str, keep) -> bool:
         remembered = _remember(what, params)
         log.error("FALLBACK %s (sid %s) not stored: %s; %s", what, params.get("CallSid") or params.get("MessageSid"),
                   exc.__class__.__name__, "kept in the fallback file for the sweep" if remembered
-                  else f"NOT KEPT, call {params.get('From')} back by hand")
+                  else "NOT KEPT: find this sid in the Twilio console (Monitor > Logs) and call the caller back by hand")
         return False
 
 

@@ -6,6 +6,7 @@ made once, here, so service code just calls `enqueue(...)`.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from werkzeug.utils import import_string
 
-from crm.platform import publisher
+from crm.platform import logs, publisher
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None  # the worker's app, built once before any job (crm.platform.worker)
@@ -47,7 +48,7 @@ class InProcessRunner:
             if job_id in self.waiting:
                 return None
             self.waiting.add(job_id)
-        future = self.pool.submit(_run_logged, self.app, path, args)
+        future = self.pool.submit(contextvars.copy_context().run, _run_logged, self.app, path, args)  # its request id
         if job_id is not None:
             future.add_done_callback(lambda _: self.waiting.discard(job_id))
         return future
@@ -93,7 +94,7 @@ class RqRunner:
         # One pipeline: rq otherwise sends the queue's registration and the job in two round trips.
         with self.queue.connection.pipeline() as pipeline:
             job = self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout,
-                                     pipeline=pipeline)
+                                     pipeline=pipeline, meta={"request_id": logs.current()})
             pipeline.execute()
         return job
 
@@ -180,8 +181,14 @@ def is_waiting(job_id: str, stalled_before: datetime | None = None) -> bool:
 
 
 def run(path: str, *args) -> None:
-    """Entry point rq calls: run a job inside this worker's app context (the app is built once)."""
-    with worker_app().app_context():
+    """Entry point rq calls: run a job inside this worker's app context (the app is built once), logging under the
+    request id of the request that queued it (else the job's own id)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    request_id = (job.meta.get("request_id") or job.id) if job is not None else None
+    with worker_app().app_context(), logs.bound(request_id):
+        log.info("job %s", path, extra={"job": job.id if job is not None else None})
         run_job(path, args)
 
 

@@ -140,8 +140,7 @@ def _serve(connection: redis.Redis, queues: tuple[str, ...], with_scheduler: boo
 
 def main() -> None:
     """`python -m crm.platform.worker`: the app from the environment (crm.app's factory), like `flask worker`."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = jobs.worker_app()
+    app = jobs.worker_app()  # its settings choose the log format (crm.platform.logs)
     serve(app, os.environ.get("REDIS_URL") or app.config["REDIS_URL"])
 
 

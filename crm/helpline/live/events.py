@@ -66,6 +66,7 @@ def _build(session) -> None:
 
 
 def _send(ready: list[tuple[str, dict, list[str]]]) -> None:
+    log.info("live events", extra={"events": [f"{kind}#{payload.get('id', '')}" for kind, payload, _rooms in ready]})
     if not publisher.hand_over(ready):
         emit_all(ready)
 
