@@ -57,6 +57,7 @@ def test_an_unreachable_database_is_named_without_telling_where_it_is(tmp_path, 
     assert "127.0.0.1" not in str(body) and "postgres" not in str(body).lower()
 
 
+@pytest.mark.redis
 def test_the_job_queue_needs_a_live_worker_and_no_old_job_and_redis_itself(tmp_path, redis_server):
     app = make_app(tmp_path, REDIS_URL=redis_server.url, JOBS_EAGER=False)
     sweeps.run_guarded(app)

@@ -69,6 +69,7 @@ def test_a_callers_busiest_path_leaves_no_number_name_or_words_in_the_logs(tmp_p
     assert all(l["time"].endswith("+00:00") for l in lines)
 
 
+@pytest.mark.redis
 def test_a_job_logs_under_the_request_id_of_the_webhook_that_queued_it(tmp_path, captured):
     app = make_app(tmp_path, REDIS_URL=REDIS_URL, JOBS_EAGER=False)
     queue = app.extensions["sampark_jobs"].queue
