@@ -6,7 +6,7 @@ URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds 
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
            metrics (what each area adds to /metrics), logs (JSON lines with a request id),
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
-Commands:  flask sweep once|loop, flask worker
+Commands:  flask sweep once|loop, flask worker, flask backup create|drill (crm.platform.backups)
 The platform imports no area (tests/architecture/test_layers.py).
 """
 
