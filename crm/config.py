@@ -42,6 +42,9 @@ ENV_KEYS = (
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
     "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py
+    # Days kept after their end (crm/platform/retention.py has the defaults and why).
+    "RETENTION_PORTAL_CODES_DAYS", "RETENTION_MESSAGE_SECRETS_DAYS", "RETENTION_CITIZEN_SESSIONS_DAYS",
+    "RETENTION_STAFF_SESSIONS_DAYS",
     "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
     "EMULATOR_MOUNT",  # serve the Twilio emulator under /emulator (default: when TELEPHONY=emulator; never production)
 )

@@ -4,7 +4,8 @@ URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds 
            /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited),
            /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
-           metrics (what each area adds to /metrics), logs (JSON lines with a request id),
+           metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (sessions
+           and codes deleted after their period, by a sweep), backups,
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
 Commands:  flask sweep once|loop, flask worker, flask backup create|drill (crm.platform.backups)
 The platform imports no area (tests/architecture/test_layers.py).
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platform import api, cli, errors, filters, health, jobs, logs, metrics, security, sweeps, unit_of_work
+from crm.platform import (api, cli, errors, filters, health, jobs, logs, metrics, retention, security, sweeps,
+                          unit_of_work)
 
 
 def register(app: Flask) -> None:
@@ -26,6 +28,7 @@ def register(app: Flask) -> None:
     filters.init_app(app)
     jobs.init_app(app)
     sweeps.init_app(app)
+    retention.init_app(app)
     cli.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
