@@ -45,7 +45,8 @@ ENV_KEYS = (
     # Days kept after their end (crm/platform/retention.py has the defaults and why).
     "RETENTION_PORTAL_CODES_DAYS", "RETENTION_MESSAGE_SECRETS_DAYS", "RETENTION_CITIZEN_SESSIONS_DAYS",
     "RETENTION_STAFF_SESSIONS_DAYS",
-    "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
+    "METRICS_TOKEN",
+    "SENTRY_DSN",  # error tracking (Sentry's SDK, or a service that takes its protocol); unset: off  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
     "EMULATOR_MOUNT",  # serve the Twilio emulator under /emulator (default: when TELEPHONY=emulator; never production)
 )
 

@@ -5,7 +5,7 @@ URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds 
            /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
            metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (sessions
-           and codes deleted after their period, by a sweep), backups,
+           and codes deleted after their period, by a sweep), backups, error_tracking (Sentry, scrubbed),
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
 Commands:  flask sweep once|loop, flask worker, flask backup create|drill (crm.platform.backups)
 The platform imports no area (tests/architecture/test_layers.py).
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platform import (api, cli, errors, filters, health, jobs, logs, metrics, retention, security, sweeps,
-                          unit_of_work)
+from crm.platform import (api, cli, error_tracking, errors, filters, health, jobs, logs, metrics, retention,
+                          security, sweeps, unit_of_work)
 
 
 def register(app: Flask) -> None:
     """Install the platform: bounded inputs and headers, errors, the unit of work, filters, jobs, sweeps, commands."""
     logs.init_app(app)  # first: every later hook logs under the request's id
+    error_tracking.init_app(app)  # off unless SENTRY_DSN is set
     security.init_app(app)  # before the blueprints: their <int:...> routes take the bounded converter
     errors.init_app(app)
     unit_of_work.init_app(app)

@@ -48,13 +48,13 @@ def test_a_callers_busiest_path_leaves_no_number_name_or_words_in_the_logs(tmp_p
             number = card.number
         phone = Phone(f"{base}/emulator", CALLER)
         call = phone.call()
-        call.wait_for("हिंदी के लिए 1 दबाएं", timeout=10)
+        call.wait_for("हिंदी के लिए 1 दबाएं", timeout=20)
         call.press("1")
-        call.wait_for("कार्ड नंबर डालें", timeout=10)
+        call.wait_for("कार्ड नंबर डालें", timeout=20)
         call.press(number + "#")
-        call.wait_for("कतार में आपका नंबर 1 है", timeout=10)
+        call.wait_for("कतार में आपका नंबर 1 है", timeout=20)
         sid = phone.text(TEXT)
-        phone.wait_for_text(lambda m: m["direction"] != "inbound", timeout=10)
+        phone.wait_for_text(lambda m: m["direction"] != "inbound", timeout=20)
         call.hang_up()
         lines = eventually(lambda: [l for l in captured() if sid in json.dumps(l)] and captured())
 

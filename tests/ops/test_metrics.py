@@ -21,7 +21,7 @@ CALLER = "+919811122233"
 
 def scrape(base: str, token: str | None = TOKEN) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.get(f"{base}/metrics", headers=headers, timeout=10)
+    return requests.get(f"{base}/metrics", headers=headers, timeout=20)
 
 
 def samples(text: str) -> dict[tuple, float]:
@@ -51,10 +51,10 @@ def test_an_emergency_call_and_a_forged_webhook_show_in_the_metrics_and_no_calle
         db.session.commit()
         card_number = card.number
     call = Phone(f"{base}/emulator", CALLER).call()
-    call.wait_for("हिंदी के लिए 1 दबाएं", timeout=10)
+    call.wait_for("हिंदी के लिए 1 दबाएं", timeout=20)
     call.press("9")
-    call.wait_for(lambda v: (v.get("queue") or {}).get("name") == "emergency", timeout=10)
-    forged = requests.post(f"{base}/telephony/voice", data={"CallSid": "CA" + "1" * 32, "From": CALLER}, timeout=10)
+    call.wait_for(lambda v: (v.get("queue") or {}).get("name") == "emergency", timeout=20)
+    forged = requests.post(f"{base}/telephony/voice", data={"CallSid": "CA" + "1" * 32, "From": CALLER}, timeout=20)
     assert forged.status_code == 403
 
     answer = scrape(base)
@@ -82,12 +82,12 @@ def test_the_socket_connections_gauge_follows_dashboards(live):
     with app.app_context():
         factories.make_staff("operator", username="metrics-op")
     session = requests.Session()
-    page = session.get(f"{base}/login", timeout=10)
+    page = session.get(f"{base}/login", timeout=20)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     form = {"username": "metrics-op", "password": factories.PASSWORD}
     if token:
         form["csrf_token"] = token.group(1)
-    assert session.post(f"{base}/login", data=form, timeout=10).status_code in (200, 302)
+    assert session.post(f"{base}/login", data=form, timeout=20).status_code in (200, 302)
 
     before = value(samples(scrape(base).text), "sampark_socketio_connections") or 0
     client = socketio.Client()
