@@ -9,6 +9,7 @@ called back, and the text is stored and answered. Nothing is read back twice.
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from crm.models import Call, Case, Message
 from crm.models.base import utcnow
@@ -69,8 +70,32 @@ def test_a_read_back_that_fails_is_read_again_by_a_later_pass(tmp_path, monkeypa
         from telephony import fallback
 
         real = fallback._keep_call
-        monkeypatch.setattr(fallback, "_keep_call", lambda *a: (_ for _ in ()).throw(RuntimeError("database gone")))
+        monkeypatch.setattr(fallback, "_keep_call", lambda *a: (_ for _ in ()).throw(
+            OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))))
         assert sweeps.run_guarded(app) is None  # the pass failed and was rolled back
         monkeypatch.setattr(fallback, "_keep_call", real)
         assert _sweep(utcnow())["fallback_read_back"] == 1
         assert db.session.scalar(select(Call.sid)) == caller
+
+
+def test_a_contact_that_cannot_be_stored_is_set_aside_and_does_not_hold_up_the_others(tmp_path, monkeypatch):
+    down = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL).test_client()
+    broken, fine = sid("CA"), sid("CA")
+    for call, caller in ((broken, "+919877700022"), (fine, "+919877700023")):
+        post(down, "/telephony/voice/fallback", call_params(call, caller=caller))
+    with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as (app, _base), app.app_context():
+        from telephony import fallback
+
+        real = fallback._keep_call
+
+        def keep(params, heard_at=None):
+            if params["CallSid"] == broken:
+                raise ValueError("a bug, not the database")
+            real(params, heard_at)
+
+        monkeypatch.setattr(fallback, "_keep_call", keep)
+        for _ in range(2):  # read once: the broken one does not come round again and again
+            _sweep(utcnow())
+        assert db.session.scalars(select(Call.sid)).all() == [fine]
+        aside = (tmp_path / "instance" / "fallback-contacts-not-read-back.jsonl").read_text().splitlines()
+        assert len(aside) == 1 and broken in aside[0] and "+919877700022" in aside[0]  # for a person to call back
