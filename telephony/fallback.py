@@ -19,10 +19,12 @@ failure and a citizen left without advice.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -158,35 +160,53 @@ def _remember(what: str, params: dict) -> bool:
     try:
         path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line.encode())
-        finally:
-            os.close(fd)
+        with _file_lock(path, fcntl.LOCK_SH):  # (shared: appends do not wait for each other, only the sweep waits)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
         return True
     except OSError:
         log.exception("could not keep the fallback contact")
         return False
 
 
+@contextmanager
+def _file_lock(path: Path, how: int):
+    """flock on a lock file beside the fallback file: a fallback holds it shared from opening the file to closing it,
+    the sweep exclusively while it renames the file. Without it a fallback that opened the file just before the
+    rename wrote its line into the renamed file after the sweep had read it, and the sweep then deleted the line."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, how)
+        yield
+    finally:
+        os.close(fd)  # (releases the lock)
+
+
 def replay(now: datetime) -> int:
     """Sweep: store every contact the fallback had to keep in its file; returns how many were read back.
 
-    The file is first renamed (atomically: a fallback writing now starts a new one). Each contact is then stored in
-    a unit of work of its own, as its webhook's would have been: storing one may roll its own unit back (a text
-    the primary webhook had stored after all is a repeat, crm.helpline.messages.inbound), which must not undo the
-    contacts read before it. The file is deleted once every contact in it is stored. A database failure leaves it
-    for a later pass, which reads it again: storing is idempotent (by CallSid and MessageSid; a follow-up case is
+    The file is first renamed (atomically, and never while a fallback is appending to it: one writing after starts a
+    new file). Each contact is then stored in a unit of work of its own, as its webhook's would have been: storing
+    one may roll its own unit back (a text the primary webhook had stored after all is a repeat,
+    crm.helpline.messages.inbound), which must not undo the contacts read before it. The file is deleted once every
+    contact in it is stored. A database failure leaves it for a later pass, which reads it again: storing is
+    idempotent (by CallSid and MessageSid; a follow-up case is
     opened once). A contact that fails for any other reason is set aside, loudly, so it cannot hold up the others.
     """
     path = log_path()
     if not path.parent.is_dir():
         return 0
-    if path.exists():
-        try:
-            os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
-        except FileNotFoundError:  # another process took it first
-            pass
+    try:
+        with _file_lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            if path.exists():
+                os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
+    except BlockingIOError:  # a fallback is appending to it this moment: the next pass renames it
+        pass
+    except FileNotFoundError:  # another process took it first
+        pass
     mine = sorted(p for p in path.parent.glob(f"{path.name}.*.replaying")
                   if p.name.startswith(f"{path.name}.{os.getpid()}-")
                   or time.time() - p.stat().st_mtime > REPLAY_ABANDONED_AFTER)

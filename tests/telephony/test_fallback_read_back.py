@@ -99,3 +99,21 @@ def test_a_contact_that_cannot_be_stored_is_set_aside_and_does_not_hold_up_the_o
         assert db.session.scalars(select(Call.sid)).all() == [fine]
         aside = (tmp_path / "instance" / "fallback-contacts-not-read-back.jsonl").read_text().splitlines()
         assert len(aside) == 1 and broken in aside[0] and "+919877700022" in aside[0]  # for a person to call back
+
+
+def test_the_sweep_does_not_take_the_file_while_a_fallback_is_appending_to_it(tmp_path):
+    """A fallback opens the file, then writes its line: renamed, read and deleted in between, the line was lost."""
+    import fcntl
+
+    from telephony import fallback
+
+    down = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL)
+    caller = sid("CA")
+    post(down.test_client(), "/telephony/voice/fallback", call_params(caller, caller="+919877700024"))
+    kept = tmp_path / "instance" / "fallback-contacts.jsonl"
+    with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as (app, _base), app.app_context():
+        with fallback._file_lock(kept, fcntl.LOCK_SH):  # a fallback between opening the file and closing it
+            assert _sweep(utcnow())["fallback_read_back"] == 0
+            assert kept.exists()  # left where the fallback writes: its line goes into the file a later pass reads
+        assert _sweep(utcnow())["fallback_read_back"] == 1
+        assert db.session.scalar(select(Call.sid)) == caller
