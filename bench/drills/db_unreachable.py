@@ -148,7 +148,8 @@ def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Cou
     with app.app_context():
         stored = {m.sid: m for m in db.session.scalars(select(Message).where(Message.direction == "inbound"))}
         legs = {c.sid: c for c in db.session.scalars(select(Call))}
-        # A contact read back after the call's end had closed its case holds the promise in a follow-up case.
+        # A contact read back after the call's end had closed its case holds the promise (and a pressed 9) in a
+        # follow-up case.
         follow_up = {e.detail.get("of_case"): e.case for e in db.session.scalars(
             select(CaseEvent).where(CaseEvent.kind == "follow_up")) if e.detail}
 
@@ -156,10 +157,13 @@ def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Cou
             return case.callback_requested_at is not None or (
                 case.id in follow_up and follow_up[case.id].callback_requested_at is not None)
 
+        def with_the_doctors(case) -> bool:
+            return case.queue == "emergency" or (case.id in follow_up and follow_up[case.id].queue == "emergency")
+
         red_missing = sum(1 for t in texts if t["red"] and (t["sid"] not in stored
                                                             or stored[t["sid"]].case.queue != "emergency"))
         urgent_missing = sum(1 for c in calls if c["emergency"] and (c["sid"] not in legs
-                                                                     or legs[c["sid"]].case.queue != "emergency"))
+                                                                     or not with_the_doctors(legs[c["sid"]].case)))
         no_callback = sum(1 for c in calls if c["fell_back"] and c["sid"] in legs and not promised(legs[c["sid"]].case))
         late = sum(1 for m in stored.values() if returned_at and (m.created_at - returned_at).total_seconds() > 60)
         store = app.extensions["sampark_emulator"].extensions["twilio_emulator"].store
