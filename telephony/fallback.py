@@ -251,6 +251,9 @@ def _read_back(keep, params: dict, heard_at: datetime, line: str) -> bool:
 def _set_aside(line: str) -> Path:
     """Keep a contact that cannot be stored where a person finds it (next to the fallback file)."""
     aside = log_path().with_name("fallback-contacts-not-read-back.jsonl")
-    with aside.open("a", encoding="utf-8") as out:
-        out.write(line + "\n")
+    fd = os.open(aside, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # (phone numbers: as private as the file)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
     return aside

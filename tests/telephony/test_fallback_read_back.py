@@ -97,8 +97,10 @@ def test_a_contact_that_cannot_be_stored_is_set_aside_and_does_not_hold_up_the_o
         for _ in range(2):  # read once: the broken one does not come round again and again
             _sweep(utcnow())
         assert db.session.scalars(select(Call.sid)).all() == [fine]
-        aside = (tmp_path / "instance" / "fallback-contacts-not-read-back.jsonl").read_text().splitlines()
-        assert len(aside) == 1 and broken in aside[0] and "+919877700022" in aside[0]  # for a person to call back
+        aside = tmp_path / "instance" / "fallback-contacts-not-read-back.jsonl"
+        lines = aside.read_text().splitlines()
+        assert len(lines) == 1 and broken in lines[0] and "+919877700022" in lines[0]  # for a person to call back
+        assert aside.stat().st_mode & 0o077 == 0  # phone numbers: readable by the helpline's user only
 
 
 def test_the_sweep_does_not_take_the_file_while_a_fallback_is_appending_to_it(tmp_path):
