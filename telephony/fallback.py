@@ -194,8 +194,8 @@ def replay(now: datetime) -> int:
     one may roll its own unit back (a text the primary webhook had stored after all is a repeat,
     crm.helpline.messages.inbound), which must not undo the contacts read before it. The file is deleted once every
     contact in it is stored. A database failure leaves it for a later pass, which reads it again: storing is
-    idempotent (by CallSid and MessageSid; a follow-up case is
-    opened once). A contact that fails for any other reason is set aside, loudly, so it cannot hold up the others.
+    idempotent (by CallSid and MessageSid; a follow-up case is opened once). A contact that fails for any other
+    reason is set aside, loudly, so it cannot hold up the others.
     """
     path = log_path()
     if not path.parent.is_dir():
