@@ -19,19 +19,23 @@ failure and a citizen left without advice.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from crm.cases import lifecycle, queue, timeline, voice
 from crm.cases.status import Status
 from crm.helpline.messages import inbound, replies
+from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
 from crm.platform import outbox, unit_of_work
 from crm.platform.extensions import db
@@ -41,6 +45,7 @@ from telephony.signature import twilio_webhook
 bp = Blueprint("telephony_fallback", __name__, url_prefix="/telephony")
 log = logging.getLogger(__name__)
 
+FOLLOW_UP = "follow_up"  # the timeline event of a case opened to keep an ended case's promised call-back
 KEPT_FIELDS = ("CallSid", "MessageSid", "AccountSid", "From", "To", "CallStatus", "Digits", "Body", "NumMedia")
 REPLAY_ABANDONED_AFTER = 60.0  # seconds: a file being read back this long ago belongs to a process that died
 @bp.post("/voice/fallback")
@@ -77,13 +82,28 @@ def _keep_call(params: dict, heard_at: datetime | None = None) -> None:
         call.last_heard_at = heard_at  # read back later: the call sweep asks Twilio once it is silent long enough
     if case.status == Status.ABANDONED:
         # Read back after the call's end closed it (the database was away meanwhile): an ended case is never
-        # reopened, and the caller was promised a call-back, so a follow-up case holds the promise.
-        case = lifecycle.open_case("voice", case.caller_phone, status=Status.IVR, language=case.language,
-                                   patient_id=case.patient_id)
-        timeline.add_event(case, "follow_up", of_case=call.case_id, reason="fallback call-back promised")
+        # reopened, and the caller was promised a call-back, so a follow-up case holds the promise (one: a file
+        # read again after a failed pass finds the one it opened).
+        case = _follow_up_of(case) or _open_follow_up(case)
     if params.get("Digits") == voice.EMERGENCY_KEY and calls.is_live(case):
         lifecycle.declare_emergency(case, via="ivr")
     _promise_callback(case)
+
+
+def _follow_up_of(ended: Case) -> Case | None:
+    """The follow-up case already opened for this ended case's promised call-back, if any (follow-ups are few:
+    the timeline's index on kind finds them)."""
+    found = select(CaseEvent.case_id).where(CaseEvent.kind == FOLLOW_UP,
+                                            CaseEvent.detail["of_case"].as_integer() == ended.id).limit(1)
+    case_id = db.session.scalar(found)
+    return db.session.get(Case, case_id) if case_id is not None else None
+
+
+def _open_follow_up(ended: Case) -> Case:
+    case = lifecycle.open_case("voice", ended.caller_phone, status=Status.IVR, language=ended.language,
+                               patient_id=ended.patient_id)
+    timeline.add_event(case, FOLLOW_UP, of_case=ended.id, reason="fallback call-back promised")
+    return case
 
 
 def _promise_callback(case) -> None:
@@ -141,35 +161,59 @@ def _remember(what: str, params: dict) -> bool:
     try:
         path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line.encode())
-        finally:
-            os.close(fd)
+        with _file_lock(path, fcntl.LOCK_SH):  # (shared: appends do not wait for each other, only the sweep waits)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
         return True
     except OSError:
         log.exception("could not keep the fallback contact")
         return False
 
 
+@contextmanager
+def _file_lock(path: Path, how: int):
+    """flock on a lock file beside the fallback file: a fallback holds it shared from opening the file to closing it,
+    the sweep exclusively while it renames the file. Without it a fallback that opened the file just before the
+    rename wrote its line into the renamed file after the sweep had read it, and the sweep then deleted the line."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, how)
+        yield
+    finally:
+        os.close(fd)  # (releases the lock)
+
+
 def replay(now: datetime) -> int:
     """Sweep: store every contact the fallback had to keep in its file; returns how many were read back.
 
-    The file is first renamed (atomically: a fallback writing now starts a new one), read within the
-    sweep's unit of work and deleted after its commit. A failure leaves the renamed file, read again by
-    a later pass (storing is idempotent by CallSid and MessageSid).
+    The file is first renamed (atomically, and never while a fallback is appending to it: one writing after starts a
+    new file). Each contact is then stored in a unit of work of its own, as its webhook's would have been: storing
+    one may roll its own unit back (a text the primary webhook had stored after all is a repeat,
+    crm.helpline.messages.inbound), which must not undo the contacts read before it. The file is deleted once every
+    contact in it is stored. A database failure leaves it for a later pass, which reads it again: storing is
+    idempotent (by CallSid and MessageSid; a follow-up case is opened once). A contact that fails for any other
+    reason is set aside, loudly, so it cannot hold up the others.
     """
     path = log_path()
     if not path.parent.is_dir():
         return 0
-    if path.exists():
-        try:
-            os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
-        except FileNotFoundError:  # another process took it first
-            pass
+    try:
+        with _file_lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            if path.exists():
+                os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
+    except BlockingIOError:  # a fallback is appending to it this moment: the next pass renames it
+        pass
+    except FileNotFoundError:  # another process took it first
+        pass
     mine = sorted(p for p in path.parent.glob(f"{path.name}.*.replaying")
                   if p.name.startswith(f"{path.name}.{os.getpid()}-")
                   or time.time() - p.stat().st_mtime > REPLAY_ABANDONED_AFTER)
+    if not mine:
+        return 0
+    unit_of_work.commit()  # what this pass did before: each contact below is a unit of work of its own
     stored = 0
     for taken in mine:
         for line in taken.read_text(encoding="utf-8").splitlines():
@@ -181,9 +225,35 @@ def replay(now: datetime) -> int:
             except (ValueError, KeyError, TypeError):
                 log.error("unreadable line in %s: %r", taken, line[:200])
                 continue
-            keep(params, heard_at)
-            stored += 1
-        unit_of_work.after_commit(db.session(), lambda taken=taken: taken.unlink(missing_ok=True))
+            if _read_back(keep, params, heard_at, line):
+                stored += 1
+        taken.unlink(missing_ok=True)
     if stored:
         log.warning("read back %d contact(s) kept by the fallback while the database was away", stored)
     return stored
+
+
+def _read_back(keep, params: dict, heard_at: datetime, line: str) -> bool:
+    """Store one kept contact in its own unit of work; a database failure is raised (the file is read again later)."""
+    try:
+        keep(params, heard_at)
+        unit_of_work.commit()
+        return True
+    except Exception as exc:
+        unit_of_work.rollback()
+        if _is_database_error(exc):
+            raise
+        log.exception("FALLBACK contact (sid %s) could not be read back; set aside in %s, call %s back by hand",
+                      params.get("CallSid") or params.get("MessageSid"), _set_aside(line), params.get("From"))
+        return False
+
+
+def _set_aside(line: str) -> Path:
+    """Keep a contact that cannot be stored where a person finds it (next to the fallback file)."""
+    aside = log_path().with_name("fallback-contacts-not-read-back.jsonl")
+    fd = os.open(aside, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # (phone numbers: as private as the file)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+    return aside

@@ -44,7 +44,7 @@ def _soak(ledger: dict) -> tuple[int, int, int]:
 def main() -> int:
     """Run every drill; print the summary; 1 if any lost a contact."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--soak-minutes", type=float, default=30)
+    parser.add_argument("--soak-minutes", type=float, default=30, help="the soak's length (default 30 minutes)")
     parser.add_argument("--small", action="store_true", help="smaller bursts (a check, not a measurement)")
     args = parser.parse_args()
     burst = ["--texts", "60", "--seconds", "15", "--outage", "6"] if args.small else []

@@ -9,7 +9,10 @@ flags) and calls (incoming, then the menu: a tenth press 9) arrive signed as Twi
 driver posts a failed request once to the fallback URL. When the sweep has read the fallback file back (or
 --settle seconds pass) it reports, from the database: lost (a contact with no row), emergencies (a red-flag text
 or a pressed 9) not with the doctors, fallback callers not on the call-back list, duplicated replies at Twilio,
-late (stored more than 60 s after the database returned), and what the fallback answered.
+late (stored more than 60 s after the database returned), what the fallback answered, and how many texts the
+fallback kept that the primary webhook had stored after all (read back as repeats: before the fix of issue 34's
+second pass such a repeat undid the callers read back before it). Any caller not kept as promised is printed with
+its case's state and timeline.
 """
 
 from __future__ import annotations
@@ -95,16 +98,25 @@ class Twilio:
     def __init__(self, base: str, token: str) -> None:
         self.base, self.validator = base, RequestValidator(token)
         self.answered = Counter()
+        self.fallback_asked = {}  # (sid, step) -> when the primary had failed and the fallback URL was asked
+        self.answered_by = {}  # (sid, step) -> 'primary' or 'fallback': which URL answered
 
     def post(self, path: str, params: dict, fallback: str | None = None) -> str:
+        from crm.models.base import utcnow
+
         tries = ((path, "primary"), (fallback, "fallback")) if fallback else ((path, "primary"),)
         for where, label in tries:
+            if label == "fallback":
+                sid = params.get("MessageSid") or params.get("CallSid")
+                self.fallback_asked[sid, path.split("?")[0].rsplit("/", 1)[-1]] = utcnow()
             signature = self.validator.compute_signature(self.base + where, params)
             try:
                 answer = requests.post(self.base + where, data=params, timeout=15,
                                        headers={"X-Twilio-Signature": signature})
                 if answer.status_code < 500:
                     self.answered[f"{path.split('?')[0].rsplit('/', 1)[-1]} {label}"] += 1
+                    self.answered_by[params.get("MessageSid") or params.get("CallSid"),
+                                     path.split("?")[0].rsplit("/", 1)[-1]] = label
                     return answer.text
             except requests.RequestException:
                 pass
@@ -123,13 +135,15 @@ def one_call(twilio: Twilio, n: int, emergency: bool) -> dict:
     params = {"CallSid": f"CA{n:032x}", "AccountSid": "AC" + "0" * 32, "From": f"+9194{n:08d}",
               "To": "+911800112233", "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01"}
     twiml = twilio.post("/telephony/voice", params, "/telephony/voice/fallback")
-    fell_back = "108" in twiml and "Gather" not in twiml
+    # Which URL answered, not what the answer says: a TwiML of the primary names the case in its URLs, and the
+    # case numbered 108 (the ambulance number the fallback speaks) was once counted as a fallback caller.
+    fell_back = twilio.answered_by.get((params["CallSid"], "voice")) == "fallback"
     found = MENU.search(twiml)
     if found:
         path = found.group(1).replace("&amp;", "&").removeprefix(twilio.base)
         menu = params | {"CallStatus": "in-progress", "Digits": "9" if emergency else "2"}
         twiml = twilio.post(path, menu, "/telephony/voice/fallback")
-        fell_back = fell_back or ("108" in twiml and "Enqueue" not in twiml)
+        fell_back = fell_back or twilio.answered_by.get((params["CallSid"], "menu")) == "fallback"
     else:
         emergency = False  # the caller never heard the menu (the fallback answered the call itself)
     # The call ends a second later (Twilio has no fallback for status callbacks: one lost stays lost).
@@ -139,7 +153,7 @@ def one_call(twilio: Twilio, n: int, emergency: bool) -> dict:
     return {"sid": params["CallSid"], "emergency": emergency, "fell_back": fell_back}
 
 
-def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Counter) -> dict:
+def ledger(app, texts: list[dict], calls: list[dict], returned_at, twilio: Twilio) -> dict:
     from sqlalchemy import select
 
     from crm.models import Call, CaseEvent, Message
@@ -148,7 +162,8 @@ def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Cou
     with app.app_context():
         stored = {m.sid: m for m in db.session.scalars(select(Message).where(Message.direction == "inbound"))}
         legs = {c.sid: c for c in db.session.scalars(select(Call))}
-        # A contact read back after the call's end had closed its case holds the promise in a follow-up case.
+        # A contact read back after the call's end had closed its case holds the promise (and a pressed 9) in a
+        # follow-up case.
         follow_up = {e.detail.get("of_case"): e.case for e in db.session.scalars(
             select(CaseEvent).where(CaseEvent.kind == "follow_up")) if e.detail}
 
@@ -156,22 +171,36 @@ def ledger(app, texts: list[dict], calls: list[dict], returned_at, answered: Cou
             return case.callback_requested_at is not None or (
                 case.id in follow_up and follow_up[case.id].callback_requested_at is not None)
 
+        def with_the_doctors(case) -> bool:
+            return case.queue == "emergency" or (case.id in follow_up and follow_up[case.id].queue == "emergency")
+
         red_missing = sum(1 for t in texts if t["red"] and (t["sid"] not in stored
                                                             or stored[t["sid"]].case.queue != "emergency"))
         urgent_missing = sum(1 for c in calls if c["emergency"] and (c["sid"] not in legs
-                                                                     or legs[c["sid"]].case.queue != "emergency"))
+                                                                     or not with_the_doctors(legs[c["sid"]].case)))
         no_callback = sum(1 for c in calls if c["fell_back"] and c["sid"] in legs and not promised(legs[c["sid"]].case))
+        asked = twilio.fallback_asked
+        # The primary stored the text, then failed (or was too slow): the fallback kept it too, read back as a repeat.
+        stored_twice_over = sum(1 for t in texts if (t["sid"], "sms") in asked and t["sid"] in stored
+                                and stored[t["sid"]].created_at < asked[t["sid"], "sms"])
+        for c in calls:  # what a failure looked like, for whoever reads the ledger (the database is dropped next)
+            case = legs[c["sid"]].case if c["sid"] in legs else None
+            if case is not None and ((c["emergency"] and not with_the_doctors(case))
+                                     or (c["fell_back"] and not promised(case))):
+                print(f"not kept as promised: {c} case {case.id} {case.status} {case.queue} "
+                      f"call-back {case.callback_requested_at} timeline {[e.kind for e in case.events]}")
         late = sum(1 for m in stored.values() if returned_at and (m.created_at - returned_at).total_seconds() > 60)
         store = app.extensions["sampark_emulator"].extensions["twilio_emulator"].store
         with store.lock:
             bodies = Counter((m.to, m.body) for m in store.messages.values() if m.direction == "outbound-api")
         db.session.remove()
     lost = sum(1 for t in texts if t["sid"] not in stored) + sum(1 for c in calls if c["sid"] not in legs)
-    return {"texts": len(texts), "calls": len(calls), "answered": dict(answered), "lost": lost,
+    return {"texts": len(texts), "calls": len(calls), "answered": dict(twilio.answered), "lost": lost,
             "emergencies not with the doctors": red_missing + urgent_missing,
             "fallback callers without a call-back": no_callback,
             "call-backs held by a follow-up case (the call had ended first)": len(follow_up),
             "red-flag texts advised at once (fallback)": sum(1 for t in texts if t["red"] and t["advised"]),
+            "texts the fallback kept that the primary had stored": stored_twice_over,
             "duplicated at Twilio": sum(c - 1 for c in bodies.values() if c > 1), "late": late}
 
 
@@ -225,7 +254,7 @@ def main(argv: list[str] | None = None) -> dict:
     while time.monotonic() < deadline and (kept.exists() or list(kept.parent.glob("*.replaying"))):
         time.sleep(1)
     time.sleep(3)
-    found = ledger(app, texts, calls, returned.get("at"), twilio.answered)
+    found = ledger(app, texts, calls, returned.get("at"), twilio)
     for key, value in found.items():
         print(f"{key}: {value}")
     worker.terminate()

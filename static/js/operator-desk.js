@@ -337,10 +337,10 @@
       m.case_id !== c.id ? ' · earlier case' : ''),
     el('span', { class: 'msg-body' }, m.body),  // the citizen's words: text only
     ['failed', 'undelivered'].includes(m.status) && m.error ? el('span', { class: 'msg-error' }, m.error) : null,
-    // A text that failed (lost with a worker, refused by a carrier): one press sends the same message again.
+    // A text that failed (lost with a worker, refused by a carrier): one press (or D) sends the same message again.
     ['failed', 'undelivered'].includes(m.status) && m.direction === 'outbound' && m.case_id === c.id
       ? el('button', { type: 'button', class: 'msg-retry', 'data-message': m.id, onclick: () => sendAgain(m.id) },
-        'Send again') : null)));
+        'Send again ', el('kbd', {}, 'D')) : null)));
     $('thread-note').textContent = data.messages.length ? '' : 'No messages yet: you can text the caller.';
     thread.scrollTop = thread.scrollHeight;
     // The WhatsApp window and templates (operator-desk-messaging.js) follow the thread.
@@ -447,6 +447,12 @@
     loadThread();
   }
 
+  function sendLastFailedAgain() {
+    const failed = [...document.querySelectorAll('#thread .msg-retry')].pop();
+    if (failed) sendAgain(Number(failed.dataset.message));
+    else toast('No failed text on this case.', true);
+  }
+
   async function sendAgain(messageId) {
     const c = state.current;
     if (!c) return;
@@ -473,6 +479,7 @@
     c: () => working() && selectTab('callback', true),
     p: () => needCase() && state.current.outcome && window.open(`/workspace/cases/${state.current.id}/report`, '_blank'),
     s: () => needCase() && sendReport(),
+    d: () => needCase() && sendLastFailedAgain(),
     l: () => needCase() && !$('leave-call').hidden && leaveCall(),
     a: () => setPresence('available'),
     b: () => setPresence('break'),

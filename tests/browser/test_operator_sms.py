@@ -49,7 +49,8 @@ def test_canned_hindi_reply_and_a_missed_event_healed_on_reconnect(live_server, 
     assert "XXXXXX4444" in page.inner_text("#queue-list")
 
 
-def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk):
+@pytest.mark.parametrize("press", ["click", "key D"])
+def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk, press):
     from sqlalchemy import select
 
     from crm.models import Message
@@ -65,7 +66,11 @@ def test_a_failed_text_is_sent_again_with_one_press(live_server, live_app, desk)
     page.wait_for_selector(".q-row")
     page.keyboard.press("n")
     page.wait_for_selector("#thread .msg-failed .msg-error")
-    page.click("#thread .msg-retry")
+    if press == "click":
+        page.click("#thread .msg-retry")
+    else:
+        page.keyboard.press("Escape")  # out of the field answering put the cursor in, as the desk's help says
+        page.keyboard.press("d")
     page.wait_for_selector("#thread .msg-outbound.msg-pending")
     assert page.locator("#thread .msg-retry").count() == 0
 

@@ -134,3 +134,60 @@ def test_a_fallback_caller_read_back_after_the_call_ended_is_still_called_back(t
         assert case.queue == ("emergency" if pressed else "tier1")
         assert [m.kind for m in case.messages if m.direction == "outbound"] == (
             ["advice"] if pressed else ["fallback_callback"])
+
+
+def test_a_text_the_primary_had_stored_does_not_undo_the_callers_read_back_before_it(tmp_path, pg_app):
+    """The SMS webhook stored the text, then failed (the database went as it answered): Twilio's fallback found the
+    database away and the file keeps the text too. Reading it back finds it stored, a repeat, which rolls its own
+    unit of work back: the caller read back just before it must stay on the call-back list."""
+    pg_app.extensions["sampark_jobs"] = HeldRunner(pg_app)
+    client, down = pg_app.test_client(), _down(tmp_path).test_client()
+    call, text = sid("CA"), sid("SM")
+    sms = {"MessageSid": text, "From": "+919877700082", "To": "+911800112233", "Body": "bukhar hai"}
+    post(client, "/telephony/voice", call_params(call, caller="+919877700081"))
+    post(client, "/telephony/sms", sms)  # stored; its answer never reached Twilio
+    post(down, "/telephony/voice/fallback", call_params(call, caller="+919877700081", CallStatus="in-progress"))
+    post(down, "/telephony/sms/fallback", sms)
+    assert len(_kept(tmp_path)) == 2
+
+    with pg_app.app_context():
+        assert sweeps.run_once(utcnow())["fallback_read_back"] == 2
+        unit_of_work.commit()
+        assert _kept(tmp_path) == []
+        case = db.session.scalar(select(Call).where(Call.sid == call)).case
+        assert case.status == "callback" and case.callback_requested_at is not None  # promised, and kept so
+        assert [m.kind for m in case.messages if m.direction == "outbound"] == ["fallback_callback"]
+        assert len(db.session.scalars(select(Message).where(Message.sid == text)).all()) == 1
+
+
+def test_a_file_read_again_after_a_failed_pass_opens_one_follow_up_per_ended_call(tmp_path, pg_app, monkeypatch):
+    """Each contact read back is committed on its own, so a pass that fails part-way has stored the ones before:
+    reading the file again must not open a second follow-up case (nor text the caller twice)."""
+    from sqlalchemy.exc import OperationalError
+
+    from telephony import fallback
+
+    pg_app.extensions["sampark_jobs"] = HeldRunner(pg_app)
+    client, down = pg_app.test_client(), _down(tmp_path).test_client()
+    ended, later = sid("CA"), sid("CA")
+    post(client, "/telephony/voice", call_params(ended, caller="+919877700091"))
+    post(down, "/telephony/voice/fallback", call_params(ended, caller="+919877700091", CallStatus="in-progress"))
+    post(client, "/telephony/voice/status", call_params(ended, caller="+919877700091", CallStatus="completed",
+                                                        CallDuration="20", SequenceNumber="3"))
+    post(down, "/telephony/voice/fallback", call_params(later, caller="+919877700092"))
+    real = fallback._keep_call
+
+    def database_gone_at_the_second(params, heard_at=None):
+        if params["CallSid"] == later:
+            raise OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
+        real(params, heard_at)
+
+    monkeypatch.setattr(fallback, "_keep_call", database_gone_at_the_second)
+    assert sweeps.run_guarded(pg_app) is None and len(_kept(tmp_path)) == 0  # renamed, kept for the next pass
+    monkeypatch.setattr(fallback, "_keep_call", real)
+    assert sweeps.run_guarded(pg_app)["fallback_read_back"] == 2
+    with pg_app.app_context():
+        cases = db.session.scalars(select(Case).where(Case.caller_phone == "+919877700091").order_by(Case.id)).all()
+        assert [c.status for c in cases] == ["abandoned", "callback"]  # one follow-up holds the promise
+        assert [m.kind for m in cases[1].messages if m.direction == "outbound"] == ["fallback_callback"]
+        assert db.session.scalar(select(Call).where(Call.sid == later)).case.status == "callback"

@@ -9,6 +9,7 @@ called back, and the text is stored and answered. Nothing is read back twice.
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from crm.models import Call, Case, Message
 from crm.models.base import utcnow
@@ -69,8 +70,52 @@ def test_a_read_back_that_fails_is_read_again_by_a_later_pass(tmp_path, monkeypa
         from telephony import fallback
 
         real = fallback._keep_call
-        monkeypatch.setattr(fallback, "_keep_call", lambda *a: (_ for _ in ()).throw(RuntimeError("database gone")))
+        monkeypatch.setattr(fallback, "_keep_call", lambda *a: (_ for _ in ()).throw(
+            OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))))
         assert sweeps.run_guarded(app) is None  # the pass failed and was rolled back
         monkeypatch.setattr(fallback, "_keep_call", real)
+        assert _sweep(utcnow())["fallback_read_back"] == 1
+        assert db.session.scalar(select(Call.sid)) == caller
+
+
+def test_a_contact_that_cannot_be_stored_is_set_aside_and_does_not_hold_up_the_others(tmp_path, monkeypatch):
+    down = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL).test_client()
+    broken, fine = sid("CA"), sid("CA")
+    for call, caller in ((broken, "+919877700022"), (fine, "+919877700023")):
+        post(down, "/telephony/voice/fallback", call_params(call, caller=caller))
+    with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as (app, _base), app.app_context():
+        from telephony import fallback
+
+        real = fallback._keep_call
+
+        def keep(params, heard_at=None):
+            if params["CallSid"] == broken:
+                raise ValueError("a bug, not the database")
+            real(params, heard_at)
+
+        monkeypatch.setattr(fallback, "_keep_call", keep)
+        for _ in range(2):  # read once: the broken one does not come round again and again
+            _sweep(utcnow())
+        assert db.session.scalars(select(Call.sid)).all() == [fine]
+        aside = tmp_path / "instance" / "fallback-contacts-not-read-back.jsonl"
+        lines = aside.read_text().splitlines()
+        assert len(lines) == 1 and broken in lines[0] and "+919877700022" in lines[0]  # for a person to call back
+        assert aside.stat().st_mode & 0o077 == 0  # phone numbers: readable by the helpline's user only
+
+
+def test_the_sweep_does_not_take_the_file_while_a_fallback_is_appending_to_it(tmp_path):
+    """A fallback opens the file, then writes its line: renamed, read and deleted in between, the line was lost."""
+    import fcntl
+
+    from telephony import fallback
+
+    down = make_app(tmp_path, DATABASE_URL=UNREACHABLE_DATABASE_URL)
+    caller = sid("CA")
+    post(down.test_client(), "/telephony/voice/fallback", call_params(caller, caller="+919877700024"))
+    kept = tmp_path / "instance" / "fallback-contacts.jsonl"
+    with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as (app, _base), app.app_context():
+        with fallback._file_lock(kept, fcntl.LOCK_SH):  # a fallback between opening the file and closing it
+            assert _sweep(utcnow())["fallback_read_back"] == 0
+            assert kept.exists()  # left where the fallback writes: its line goes into the file a later pass reads
         assert _sweep(utcnow())["fallback_read_back"] == 1
         assert db.session.scalar(select(Call.sid)) == caller
