@@ -200,9 +200,9 @@ def call_status(sid: str, status: str, sequence: int | None, duration: int | Non
                           "duration": duration if ended else None, "now": now})
     if row is None:
         return
-    case = CaseSummary._make(getattr(row, name) for name in voice_sql.SUMMARY)
+    case = row
     if row.abandoned:  # the row was read before the statement's own UPDATE: the copy shows what it wrote
-        case = case._replace(status=TRANSITIONS["abandon"].target)
+        case = row._replace(status=TRANSITIONS["abandon"].target)
         events.case_changed(case, "case.abandoned")
     events.case_changed(case)  # the desks show the call's state from its legs
 

@@ -308,17 +308,19 @@ def status_moved(ended: bool, sequenced: bool, answering: bool) -> TextClause:
 )"""
     abandoned = "false"
     if ended:
-        parts += f""", logged AS (
-    INSERT INTO case_event (case_id, at, kind, detail)
-    SELECT case_id, :now, 'call_ended', json_build_object('leg', purpose, 'status', CAST(:status AS text),
-                                                          'duration', CAST(:duration AS integer))
-    FROM moved WHERE case_id IS NOT NULL RETURNING case_id
-), gone AS (
+        parts += f""", gone AS (
     {_abandoning("SELECT case_id FROM moved WHERE purpose IN ('citizen', 'callback')")}
-), told AS (
-    -- Joined to what `logged` returned, so 'call_ended' is written (and numbered) first.
+), logged AS (
+    -- One INSERT ordered by n: 'call_ended' is written (and numbered) first.
     INSERT INTO case_event (case_id, at, kind, detail)
-    SELECT gone.id, :now, 'abandoned', CAST('{{}}' AS json) FROM gone JOIN logged ON logged.case_id = gone.id
+    SELECT case_id, :now, kind, detail FROM (
+        SELECT 1 AS n, case_id, 'call_ended' AS kind,
+               json_build_object('leg', purpose, 'status', CAST(:status AS text),
+                                 'duration', CAST(:duration AS integer)) AS detail
+        FROM moved WHERE case_id IS NOT NULL
+        UNION ALL
+        SELECT 2, gone.id, 'abandoned', CAST('{{}}' AS json) FROM gone
+    ) AS rows ORDER BY n
 )"""
         abandoned = "EXISTS (SELECT 1 FROM gone)"
     columns = ", ".join(f'"case".{name}' for name in SUMMARY)
