@@ -18,19 +18,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 
 from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.helpline.live import events
-from crm.models import Case
 from crm.models.base import utcnow
 from crm.models.case import reference_sql
-from crm.platform import turns, unit_of_work
+from crm.platform import unit_of_work
 from crm.platform.extensions import db
 from crm.platform.sms_parts import segments
+from crm.residents.lookup import holder_sql
 
 # Texts from one number take turns (crm.platform.turns): each sees the case the one before it opened, so texts sent at
 # once are one case with one acknowledgement.
@@ -39,8 +39,6 @@ REFERENCE = "\x00"  # where the case reference goes in a Reply's text
 ALARM_TO = "doctors on duty"  # crm.cases.alarms.raise_alarm's first level
 # A reference is SMP- and the id, at least five digits (crm.models.case.reference_sql): 9 characters and up.
 _SHORTEST_REFERENCE, _LONGEST_REFERENCE = 9, 24
-_CASE_COLUMNS = ("id", "channel", "status", "priority", "specialty", "language", "caller_phone", "patient_id",
-                 "queue", "queued_at", "callback_requested_at", "assigned_to_id", "doctor_id", "alarm_level")
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class Taken(NamedTuple):
     """What the statement did: `path` is 'opened', 'joined', 'repeat' or 'blocked'."""
 
     path: str
-    case: Case | None  # built from the returned row (not in the session)
+    case: Any  # the case's row as the statement returned it (every column of "case"; not in the session)
     message_id: int | None
     reply_id: int | None
 
@@ -80,7 +78,7 @@ class Taken(NamedTuple):
 def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
     """Store the text, join or open its case and queue a new case's reply, in one statement (see the module)."""
     emergency = inbound.priority == "P1"
-    alone = alone and not db.session().in_transaction()
+    alone = alone and not unit_of_work.in_progress()
     before, after = reply.text.split(REFERENCE)
     params = {
         "sid": inbound.provider_id, "sender": inbound.sender, "helpline": inbound.helpline, "body": inbound.body,
@@ -91,22 +89,38 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
         "now": utcnow(),
     }
     statement = _statement(emergency, inbound.channel == "whatsapp", alone)
-    if alone:
-        row = unit_of_work.run_alone(statement, params, turn=(TURN, inbound.sender)).first()
-    else:
-        turns.wait_for(TURN, inbound.sender)
-        row = db.session.execute(statement, params).first()
+    if not alone:
+        db.session.connection()  # begun: the statement runs in the unit of work, which goes on after it
+    row = unit_of_work.run(statement, params, turn=(TURN, inbound.sender)).first()
     if row.path is None:  # a copy of this provider id racing ours stored it first
         return Taken("repeat", None, None, None)
     if row.path in ("repeat", "blocked"):
         return Taken(row.path, None, None, None)
-    case = Case(**{name: getattr(row, name) for name in _CASE_COLUMNS})
+    case = row  # the case's columns as the statement left them (read-only; the ORM's copy is db.session.get's)
     if row.path == "opened":
         events.case_changed(case, "case.opened")
     events.case_changed(case, "case.message")
     if row.path == "opened":
         events.case_changed(case, "case.emergency" if emergency else "case.queued")
     return Taken(row.path, case, row.message_id, row.reply_id)
+
+
+def _storing(cases: str, channel: str) -> str:
+    """The one encoding of keeping an inbound text: stored once per provider id (ON CONFLICT DO NOTHING: a repeat,
+    or a copy racing this one, stores nothing), in the case `cases` (a relation with an `id` column) names, on
+    `channel` (SQL); returns its id and case_id. Parameters: sid, sender, helpline, body, script (the triage's
+    language, if read), segments, now."""
+    return f"""INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language,
+                         segments, status, created_at, updated_at)
+    SELECT :sid, id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments, 'received', :now, :now
+    FROM {cases}
+    ON CONFLICT (sid) DO NOTHING
+    RETURNING id, case_id"""
+
+
+# An inbound text that is no case's step (an opt-out, a grievance, a question answered at once): kept the same way,
+# in the case `case_id` (NULL for none); run in the unit of work that acts on it (crm.helpline.messages.inbound).
+STORE = text(_storing("(SELECT CAST(:case_id AS integer) AS id) AS target", "CAST(:channel AS varchar)"))
 
 
 @lru_cache(maxsize=64)
@@ -145,20 +159,13 @@ WITH known AS (
 ), go AS (
     SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM known) AND NOT EXISTS (SELECT 1 FROM blocked)
 ), holder AS (
-    SELECT id, preferred_language FROM (
-        SELECT id, preferred_language, relation FROM patient WHERE mobile = :sender ORDER BY id LIMIT 10
-    ) AS first_ten ORDER BY relation IS DISTINCT FROM 'self', id LIMIT 1
+    {holder_sql("sender")}
 ), new_id AS (
     SELECT nextval(pg_get_serial_sequence('"case"', 'id')) AS id FROM go WHERE NOT EXISTS (SELECT 1 FROM open_case)
 ), target AS (
     SELECT id FROM new_id UNION ALL SELECT open_case.id FROM open_case, go
 ), stored AS (
-    INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language, segments,
-                         status, created_at, updated_at)
-    SELECT :sid, id, 'inbound', 'reply', '{channel}', :sender, :helpline, :body, :script, :segments, 'received', :now,
-           :now FROM target
-    ON CONFLICT (sid) DO NOTHING
-    RETURNING id, case_id
+    {_storing("target", f"'{channel}'")}
 ), opened AS (
     INSERT INTO "case" (id, channel, status, priority, specialty, language, caller_phone, patient_id, queue, queued_at,
                         callback_requested_at, red_flags, alarm_level, alarm_raised_at, created_at, updated_at)

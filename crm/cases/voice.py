@@ -6,13 +6,15 @@ Twilio may repeat any webhook and may deliver status callbacks out of order: eve
 state follows the transition table and the leg's status only moves forward.
 
 A step that starts its unit of work runs alone, committed by the database as it runs (one round trip); inside an
-open transaction (a fallback, a sweep, a test) the same statement runs in it. The case a step returns is a detached
-copy holding what was written: read it, do not change it.
+open transaction (a fallback, a sweep, a test) the same statement runs in it (crm.platform.unit_of_work.run decides).
+The case a step returns is the statement's row of it (`CaseSummary`'s columns, crm.models.case.SUMMARY_COLUMNS): what
+was written, read-only, not an ORM object (building one cost a webhook more than its answer).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
+from typing import Any, NamedTuple
 
 from crm.cases import lifecycle, timeline, voice_sql
 from crm.cases.status import ENDED, TRANSITIONS, Status
@@ -31,6 +33,9 @@ CALLBACK_KEY = "1"
 MAX_CARD_ATTEMPTS = 2
 SILENCES = 2  # menu prompts without an answer before the caller is taken as having chosen
 GONE = ("hangup", "error", "system-error", "queue-full")  # queue results that mean the caller is no longer waiting
+# A case as a step's statement returned it (or, for a new call, as it was opened): what the answer and the live event
+# read (crm.helpline.live.events reads a case's id, status, queue, priority and staff).
+CaseSummary = namedtuple("CaseSummary", voice_sql.SUMMARY)
 
 
 class Step(NamedTuple):
@@ -40,7 +45,7 @@ class Step(NamedTuple):
     'unknown', 'revoked' or 'late'; wait choice 'callback' or 'waiting'.
     """
 
-    case: Case
+    case: Any  # a CaseSummary, or the statement's row with those columns
     outcome: str
     position: int | None = None
 
@@ -56,15 +61,8 @@ class Waiting(NamedTuple):
 
 
 def run(statement, params: dict):
-    """A step's statement and its one row (or None): alone when it starts the unit of work, else in the open
-    transaction (flushed first; what the session holds is read again afterwards)."""
-    session = db.session()
-    if not session.in_transaction():
-        return unit_of_work.run_alone(statement, params).first()
-    session.flush()
-    row = session.execute(statement, params).first()
-    session.expire_all()
-    return row
+    """A step's statement and its one row (or None), alone or in the open unit of work (crm.platform.unit_of_work.run)."""
+    return unit_of_work.run(statement, params).first()
 
 
 def _leg(sid: str, call_status: str) -> dict:
@@ -73,22 +71,23 @@ def _leg(sid: str, call_status: str) -> dict:
             "answering": call_status == "in-progress"}
 
 
-def _copy(row, kind: str | None = None) -> Case:
-    case = Case(**{name: getattr(row, name) for name in voice_sql.SUMMARY})
+def _copy(row, kind: str | None = None):
+    """The case as the statement returned it (its row has the SUMMARY columns), announced as `kind` if given."""
     if kind:
-        events.case_changed(case, kind)
-    return case
+        events.case_changed(row, kind)
+    return row
 
 
-def open_call(sid: str, caller: str, called: str, call_status: str) -> Case:
+def open_call(sid: str, caller: str, called: str, call_status: str) -> CaseSummary:
     """The citizen's call arrived: one leg and one case per CallSid, however often Twilio says so."""
     params = {"sid": sid, "caller": caller, "called": called, "now": utcnow(),
               "call_status": call_status if call_status in CALL_STATUS_RANK else "ringing"}
     row = run(voice_sql.OPEN, params)
     if row is None:  # a racing copy of this CallSid stored it first: its case, now visible
         row = run(voice_sql.OPEN, params)
-    case = Case(id=row.id, channel="voice", status=Status.IVR, priority="P4", language=row.language,
-                caller_phone=caller, patient_id=row.patient_id, alarm_level=0)
+    case = CaseSummary(id=row.id, status=Status.IVR, priority="P4", channel="voice", language=row.language, queue=None,
+                       specialty=None, caller_phone=caller, patient_id=row.patient_id, queued_at=None,
+                       callback_requested_at=None, assigned_to_id=None, doctor_id=None, alarm_level=0)
     if row.opened:
         events.case_changed(case, "case.opened")
     return case
@@ -177,7 +176,7 @@ def wait_choice(sid: str, call_status: str, digits: str) -> Step | None:
                 row.position)
 
 
-def queue_result(sid: str, call_status: str, result: str, seconds: int) -> Case | None:
+def queue_result(sid: str, call_status: str, result: str, seconds: int):
     """Twilio's verdict on the caller's time in the queue, recorded once; the case even if it has ended."""
     row = run(voice_sql.queue_result(), _leg(sid, call_status) | {"result": result, "seconds": seconds,
                                                                   "gone": result in GONE})
@@ -201,11 +200,9 @@ def call_status(sid: str, status: str, sequence: int | None, duration: int | Non
                           "duration": duration if ended else None, "now": now})
     if row is None:
         return
-    fields = {name: getattr(row, name) for name in voice_sql.SUMMARY}
+    case = row
     if row.abandoned:  # the row was read before the statement's own UPDATE: the copy shows what it wrote
-        fields |= {"status": TRANSITIONS["abandon"].target, "abandoned_at": now}
-    case = Case(**fields)
-    if row.abandoned:
+        case = row._replace(status=TRANSITIONS["abandon"].target)
         events.case_changed(case, "case.abandoned")
     events.case_changed(case)  # the desks show the call's state from its legs
 

@@ -24,6 +24,7 @@ from crm.models import Call
 from crm.models.base import UTCDateTime
 from crm.models.case import SUMMARY_COLUMNS
 from crm.models.telephony import call_rank_sql
+from crm.residents.lookup import holder_sql
 
 SUMMARY = SUMMARY_COLUMNS  # what the answer, the live event and its rooms read of the case
 
@@ -83,16 +84,14 @@ _ENTERED = {"status": f"CASE WHEN plan.enters THEN {_target('leave_menu')} ELSE 
             "queued_at": "CASE WHEN plan.enters THEN COALESCE(plan.queued_at, :now) ELSE plan.queued_at END"}
 
 
-# The citizen's call: its leg, its case (the caller's patient matched inside it) and the case's first timeline
+# The citizen's call: its leg, its case (the caller's patient matched inside it, as the lookup by phone finds them) and the case's first timeline
 # entry. The leg goes first, ON CONFLICT DO NOTHING, so a CallSid already stored (a repeat, or a copy racing this
 # one) opens nothing; the foreign key to the case is checked at the end of the statement.
 OPEN = text(f"""
 WITH known AS (
     SELECT case_id FROM call WHERE sid = :sid
 ), holder AS (
-    SELECT id, preferred_language FROM (
-        SELECT id, preferred_language, relation FROM patient WHERE mobile = :caller ORDER BY id LIMIT 10
-    ) AS first_ten ORDER BY relation IS DISTINCT FROM 'self', id LIMIT 1
+    {holder_sql("caller")}
 ), new_id AS (
     SELECT nextval(pg_get_serial_sequence('"case"', 'id')) AS id WHERE NOT EXISTS (SELECT 1 FROM known)
 ), leg AS (
@@ -309,17 +308,19 @@ def status_moved(ended: bool, sequenced: bool, answering: bool) -> TextClause:
 )"""
     abandoned = "false"
     if ended:
-        parts += f""", logged AS (
-    INSERT INTO case_event (case_id, at, kind, detail)
-    SELECT case_id, :now, 'call_ended', json_build_object('leg', purpose, 'status', CAST(:status AS text),
-                                                          'duration', CAST(:duration AS integer))
-    FROM moved WHERE case_id IS NOT NULL RETURNING case_id
-), gone AS (
+        parts += f""", gone AS (
     {_abandoning("SELECT case_id FROM moved WHERE purpose IN ('citizen', 'callback')")}
-), told AS (
-    -- Joined to what `logged` returned, so 'call_ended' is written (and numbered) first.
+), logged AS (
+    -- One INSERT ordered by n: 'call_ended' is written (and numbered) first.
     INSERT INTO case_event (case_id, at, kind, detail)
-    SELECT gone.id, :now, 'abandoned', CAST('{{}}' AS json) FROM gone JOIN logged ON logged.case_id = gone.id
+    SELECT case_id, :now, kind, detail FROM (
+        SELECT 1 AS n, case_id, 'call_ended' AS kind,
+               json_build_object('leg', purpose, 'status', CAST(:status AS text),
+                                 'duration', CAST(:duration AS integer)) AS detail
+        FROM moved WHERE case_id IS NOT NULL
+        UNION ALL
+        SELECT 2, gone.id, 'abandoned', CAST('{{}}' AS json) FROM gone
+    ) AS rows ORDER BY n
 )"""
         abandoned = "EXISTS (SELECT 1 FROM gone)"
     columns = ", ".join(f'"case".{name}' for name in SUMMARY)

@@ -15,7 +15,7 @@ from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from crm.platform import direct_sql
+from crm.platform import direct_sql, turns
 from crm.platform.extensions import db
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,24 @@ def commit() -> None:
         _run_after(session)
 
 
+def in_progress() -> bool:
+    """Whether this unit of work has begun a transaction (without starting a session to find out)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
+def run(statement, params: dict, turn: tuple[str, str] | None = None):
+    """A statement that is a whole step (built once, by the one runner): alone when it starts the unit of work
+    (`run_alone`: one round trip, committed as it runs), else in the unit's open transaction (`run_in`: a fallback,
+    a sweep, a test), after the same `turn`; what the session held is read again afterwards."""
+    if not in_progress():
+        return run_alone(statement, params, turn)
+    if turn is not None:
+        turns.wait_for(*turn)
+    rows = run_in(statement, params)
+    db.session.expire_all()
+    return rows
+
+
 def run_alone(statement, params: dict, turn: tuple[str, str] | None = None):
     """A unit of work that is one statement, committed by the database as it runs: one round trip.
 
@@ -82,7 +100,7 @@ def run_alone(statement, params: dict, turn: tuple[str, str] | None = None):
     sends nothing). With `turn` (scope, key) it runs only once no other unit of work holds that turn
     (crm.platform.turns.wait_for).
     """
-    if db.session().in_transaction():
+    if in_progress():
         raise RuntimeError("run_alone() must be the first statement of its unit of work")
     return direct_sql.run(statement, db.engine, params, turn)
 

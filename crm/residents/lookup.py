@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, exists, func, literal, select
+from sqlalchemy import bindparam, exists, func, literal, literal_column, select
 from sqlalchemy import case as sql_case
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
@@ -60,6 +61,20 @@ def _card_seen():
 
 
 CARD_SEEN = _card_seen()
+
+
+def _by_phone_first():
+    """Who a phone number names, in order: a record merged into another last (the surviving record is the one to use),
+    then the registered person (relation "self"), then family sharing the phone, the oldest record first."""
+    return (Patient.merged_into_id.is_not(None), sql_case((Patient.relation == "self", 0), else_=1), Patient.id)
+
+
+def holder_sql(phone: str) -> str:
+    """The patient the number in parameter `phone` names (the lookup's first by phone): their id and
+    preferred_language, as PostgreSQL text for a statement that matches its caller inside it (a call or a text)."""
+    query = (select(Patient.id, Patient.preferred_language).where(Patient.mobile == literal_column(f":{phone}"))
+             .order_by(*_by_phone_first()).limit(1))
+    return str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = None) -> dict:
@@ -192,11 +207,7 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
         e164 = phones.normalize(text)
     except phones.PhoneError as exc:
         raise Refused("bad_phone", str(exc), 422) from exc
-    # The registered person first (relation "self"), then family sharing the phone.
-    order = sql_case((Patient.relation == "self", 0), else_=1)
-    # A record merged into another (crm/residents/enrollment/merge.py) comes last: the surviving record is the one to use.
-    found = db.session.scalars(select(Patient).where(Patient.mobile == e164)
-                               .order_by(Patient.merged_into_id.is_not(None), order, Patient.id).limit(20)).all()
+    found = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(*_by_phone_first()).limit(20)).all()
     if not found:
         raise Refused("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
     return found[0], None, found

@@ -160,6 +160,16 @@ def test_a_text_from_a_registered_mobile_is_matched_to_its_holder_and_their_lang
     assert (case.patient_id, case.language) == (holder.id, "en")
 
 
+def test_a_text_from_a_mobile_whose_record_was_merged_is_matched_to_the_surviving_record(client):
+    merged = factories.make_patient(mobile="+919810000078", relation="self", preferred_language="hi")
+    kept = factories.make_patient(mobile="+919810000078", relation="self", preferred_language="en")
+    merged.merged_into_id = kept.id
+    db.session.commit()
+    text(client, "mujhe bukhar hai", sender="+919810000078")
+    case = only_case()
+    assert (case.patient_id, case.language) == (kept.id, "en")
+
+
 def test_whatsapp_opens_a_whatsapp_case_answered_from_the_whatsapp_sender(client):
     text(client, "bukhar hai", sender="whatsapp:+919810000002", To="whatsapp:" + WHATSAPP_SENDER)
     case = only_case()

@@ -53,6 +53,16 @@ def test_known_caller_is_greeted_in_their_language(client):
     assert case.patient_id is not None and "Welcome back to Sampark" in twiml.split("<Say")[1]
 
 
+def test_a_caller_whose_record_was_merged_is_matched_to_the_surviving_record_as_the_lookup_by_phone_finds_them(client):
+    # The older record (self, the lower id) was merged into the newer one: the desk must open the record that lives.
+    merged = factories.make_patient(mobile="+919810000056", preferred_language="hi")
+    kept = factories.make_patient(mobile="+919810000056", preferred_language="en")
+    merged.merged_into_id = kept.id
+    db.session.commit()
+    _, case, twiml = start(client, "+919810000056")
+    assert case.patient_id == kept.id and "Welcome back to Sampark" in twiml.split("<Say")[1]
+
+
 def test_english_then_card_number_then_queue(client):
     card = factories.make_card()
     call_sid, case, _ = start(client, "+919800000000")

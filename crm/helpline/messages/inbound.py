@@ -25,7 +25,7 @@ from crm.helpline.live import events
 from crm.helpline.messages import replies
 from crm.models import Case, Message, OptOut
 from crm.models.base import utcnow
-from crm.platform import outbox, turns
+from crm.platform import outbox, turns, unit_of_work
 from crm.platform.extensions import db
 from crm.platform.security import bounds
 from crm.platform.sms_parts import segments as count_segments
@@ -163,20 +163,18 @@ def open_case_of(sender: str, channel: str = "sms") -> Case | None:
 
 
 def _store(inbound: InboundText, body: str, language: str | None, case: Case | None) -> Received:
-    """Insert the message once per provider id (INSERT ... ON CONFLICT DO NOTHING); a repeat, and the unit of
-    work rolled back, if the provider's copy arrived twice at once and the other request stored it."""
-    now = utcnow()
-    message_id = db.session.scalar(insert(Message).values(
-        sid=inbound.provider_id, case_id=case.id if case else None, direction="inbound", kind="reply",
-        from_number=inbound.sender, to_number=inbound.helpline, body=body, language=language, status="received",
-        segments=count_segments(body), created_at=now, updated_at=now, channel=inbound.channel,
-    ).on_conflict_do_nothing(index_elements=["sid"]).returning(Message.id))
-    if message_id is None:
+    """Keep the message once per provider id, as every inbound text is kept (crm.cases.texts.STORE); a repeat, and
+    the unit of work rolled back, if the provider's copy arrived twice at once and the other request stored it."""
+    stored = unit_of_work.run_in(texts.STORE, {
+        "sid": inbound.provider_id, "case_id": case.id if case else None, "channel": inbound.channel,
+        "sender": inbound.sender, "helpline": inbound.helpline, "body": body, "script": language,
+        "segments": inbound.segments or count_segments(body), "now": utcnow()}).first()
+    if stored is None:
         db.session.rollback()  # a repeat: whatever this copy began (an opt-out) is the first copy's to keep
         return REPEAT
     if case is not None:
         events.case_changed(case, "case.message")
-    return Received(False, message_id, case.id if case else None)
+    return Received(False, stored.id, case.id if case else None)
 
 
 def _opt_out(sender: str, keyword: str) -> Case | None:
