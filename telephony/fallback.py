@@ -223,7 +223,8 @@ def replay(now: datetime) -> int:
                 keep = {"call": _keep_call, "text": _keep_text}[contact["what"]]
                 params = contact["params"]
             except (ValueError, KeyError, TypeError):
-                log.error("unreadable line in %s: %r", taken, line[:200])
+                log.error("unreadable line in %s (%d characters; read it there: it may hold a number)", taken,
+                          len(line))
                 continue
             if _read_back(keep, params, heard_at, line):
                 stored += 1
@@ -243,8 +244,8 @@ def _read_back(keep, params: dict, heard_at: datetime, line: str) -> bool:
         unit_of_work.rollback()
         if _is_database_error(exc):
             raise
-        log.exception("FALLBACK contact (sid %s) could not be read back; set aside in %s, call %s back by hand",
-                      params.get("CallSid") or params.get("MessageSid"), _set_aside(line), params.get("From"))
+        log.exception("FALLBACK contact (sid %s) could not be read back; set aside in %s: call the number there back "
+                      "by hand", params.get("CallSid") or params.get("MessageSid"), _set_aside(line))
         return False
 
 
