@@ -43,8 +43,10 @@ class Triage:
     negated: tuple[Match, ...] = ()
     past: tuple[Match, ...] = ()
     rules_version: str = RULES_VERSION
-    layer: str = "rule"  # the layer that set the priority: "rule", "floor" or "model"
+    layer: str = "rule"  # the layer that set the priority: "rule", "floor", "model" or "context" (lowered)
     rules_priority: str | None = None  # what the rules alone said, when another layer raised it
+    lowered_from: str | None = None  # the priority before the context layer lowered it (only ever "P1")
+    raised_by: str | None = None  # the layer that had raised it to that priority, when it was lowered
 
 
 _BY_WORD: dict[str, list[int]] = {}  # folded rule word (or "stem*") -> phrases containing it
