@@ -82,6 +82,8 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "patient_attached": lambda d: f"Caller identified (via {d.get('via')}"
     + (f", card {d['card']})" if d.get("card") else ")"),
     "resolved": lambda d: "Resolved" + (" by the doctor" if d.get("by") == "doctor" else "")
+    + ({True: " (not an emergency: the alarm was not needed)", False: " (the alarm was needed)"}
+       .get(d.get("not_an_emergency"), ""))
     + (f": {dispositions.label(d['disposition'])}" if d.get("disposition") else ""),
     "informed": lambda d: f"Facility informed: {d.get('facility_name') or d.get('facility')}",
     "escalated": lambda d: f"Escalated to tier 2: {(d.get('specialty') or 'general').replace('_', ' ')}, "
