@@ -10,6 +10,8 @@ How it has been used (so its figures are read for what they are worth):
 - The dev set then grew by new messages of general kinds (years and months, deaths, posters and volunteering,
   "is stable", habitual questions, romanised Punjabi and Urdu); the hold-out's own messages were never printed
   or read, only the per-language counts. Runs 2 and 3: 54/400 raised to P1 (13.5%), emergencies unchanged.
+- Run 4, after a third round of dev rows (being under control, at home, awareness camps and programmes): 49/400
+  (12.2%: en 6, hi 7, hinglish 8, pa-latn 11, ur-latn 17), emergencies unchanged. Tuning stopped there.
   Its author also wrote the dev set and the layer, so it is independent of the layer's words, not of its author.
 - Gurmukhi, Urdu script and Bengali are not read by triage on this branch (P3 "unreadable": a human looks soon);
   their routine messages are never P1 and their emergencies are P3. Issue 27 (transliteration) will change both.
@@ -30,7 +32,7 @@ LANGUAGES = ("en", "hi", "hinglish", "pa", "pa-latn", "ur", "ur-latn", "bn")
 READ = ("en", "hi", "hinglish", "pa-latn", "ur-latn")  # scripts triage reads on this branch
 TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words raised to P1
 # The figures of the last run, as a ratchet: a change may lower them, never raise them.
-RECORDED_P1 = {"en": 7, "hi": 9, "hinglish": 8, "pa": 0, "pa-latn": 12, "ur": 0, "ur-latn": 18, "bn": 0}
+RECORDED_P1 = {"en": 6, "hi": 7, "hinglish": 8, "pa": 0, "pa-latn": 11, "ur": 0, "ur-latn": 17, "bn": 0}
 
 
 def _figures() -> dict[str, Counter]:
@@ -89,7 +91,7 @@ def test_routine_raised_to_p1_is_no_worse_than_recorded(lang: str) -> None:
     assert FIGURES[lang]["routine_p1"] <= RECORDED_P1[lang], "\n".join(lines())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 28's target is not met yet: 54/400 (13.5%) raised to P1; see lines()")
+@pytest.mark.xfail(strict=True, reason="issue 28's target is not met yet: 49/400 (12.2%) raised to P1; see lines()")
 @pytest.mark.parametrize("lang", READ)
 def test_at_most_a_tenth_of_routine_messages_rings_every_doctor(lang: str) -> None:
     f = FIGURES[lang]
