@@ -76,9 +76,11 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         if match.layer == "model" and match.rule_id == "model_P1":
             if not (timed or (request_clauses and not present_clauses and not persons)):
                 return result
-        elif match.layer == "rule" and match.rule_id in _P1_RULES:
+        elif match.layer not in ("rule", "floor", "model"):  # a layer this one does not know of: its P1 stays
+            return result
+        elif match.layer == "rule" and match.rule_id in _P1_RULES:  # (the floor raises to P3 at most)
             where = {clause[i] for i, t in enumerate(tokens) if t.text in match.words}
-            if where & present_clauses:
+            if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
                 if not (timed or where <= request_clauses):

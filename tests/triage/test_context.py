@@ -86,3 +86,13 @@ def test_a_word_of_now_keeps_the_context_layer_out_whatever_context_is_added(
 ) -> None:
     text = f"{cue} {row['text']} {now}" if before else f"{row['text']}, {cue} {now}"
     assert classify(text) == classify(text, context_layer=False)
+
+
+def test_a_p1_from_a_layer_the_context_layer_does_not_know_of_stays() -> None:
+    from triage import context
+    from triage.engine import Match, Triage
+    from triage.normalize import tokenize
+
+    tokens = tokenize("last year, need the records")
+    raised = Triage("P1", None, (Match("future_layer_P1", "a new layer", ("records",), layer="future"),), "en")
+    assert context.lower(tokens, raised) is raised
