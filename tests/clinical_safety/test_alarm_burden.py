@@ -10,6 +10,7 @@ from crm.models import Case
 from crm.models.base import DELHI, utcnow
 from crm.platform.extensions import db
 from tests import factories
+from tests.conftest import ARTIFACTS
 from tests.telephony.test_sms import text
 
 CHEST = "papa ke seene me tez dard ho raha hai aur pasina aa raha hai"
@@ -50,7 +51,10 @@ def test_the_floor_the_daily_report_and_the_triage_review_show_it(client, app):
     assert "Alarm burden" in floor and "<code>chest_pain</code>" in floor
     daily = supervisor.get("/api/v1/supervisor/reports/daily").json["alarm_burden"]
     assert daily["rung"] == 1 and daily["not_emergency"] == 1
-    assert supervisor.get("/api/v1/supervisor/reports/daily.pdf").status_code == 200
+    pdf = supervisor.get("/api/v1/supervisor/reports/daily.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "daily_report_with_alarm_burden.pdf").write_bytes(pdf.data)
     doctor, _ = factories.logged_in(app, "doctor")
     review = doctor.get("/triage-review/").get_data(as_text=True)
     assert "Rules that cried wolf most" in review and "<code>chest_pain</code>" in review
