@@ -1,5 +1,7 @@
 """Triage: classify() (rules, symptom floor, model), the rules file and the modules of the case flow."""
 
+from functools import lru_cache
+
 from triage.engine import Match, Triage
 from triage.rules import RULES_VERSION, checklist
 from triage.safety import classify
@@ -12,4 +14,14 @@ def review_state() -> list[dict]:
     return state()
 
 
-__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "review_state"]
+def unsigned_versions() -> frozenset[str]:
+    """The rules versions no clinician has signed yet (read once: the rules file does not change while running)."""
+    return _unsigned()
+
+
+@lru_cache(maxsize=1)
+def _unsigned() -> frozenset[str]:
+    return frozenset(v["version"] for v in review_state() if v["pending"])
+
+
+__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "review_state", "unsigned_versions"]

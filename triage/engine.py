@@ -43,8 +43,20 @@ class Triage:
     negated: tuple[Match, ...] = ()
     past: tuple[Match, ...] = ()
     rules_version: str = RULES_VERSION
-    layer: str = "rule"  # the layer that set the priority: "rule", "floor" or "model"
+    layer: str = "rule"  # the layer that set the priority: "rule", "floor", "model" or "context" (lowered)
     rules_priority: str | None = None  # what the rules alone said, when another layer raised it
+    lowered_from: str | None = None  # the priority before the context layer lowered it (only ever "P1")
+    raised_by: str | None = None  # the layer that had raised it to that priority, when it was lowered
+
+    def explanation(self) -> dict:
+        """What a case records of this decision: the layer that set it, what raised it and what lowered it, the rules."""
+        why = {"layer": self.layer, "rules_version": self.rules_version, "rules_priority": self.rules_priority}
+        if self.lowered_from:
+            lowered = self.matched[0]
+            why |= {"lowered_from": self.lowered_from, "raised_by": self.raised_by,
+                    "raised_with": [m.rule_id for m in self.matched[1:] if m.layer == self.raised_by][:5],
+                    "lowered_by": lowered.phrase, "lowered_words": list(lowered.words)}
+        return why
 
 
 _BY_WORD: dict[str, list[int]] = {}  # folded rule word (or "stem*") -> phrases containing it

@@ -1,9 +1,11 @@
-"""classify(): the rules, then the symptom floor, then the model's second opinion; each may only raise."""
+"""classify(): the rules, the symptom floor and the model's second opinion, each of which may only raise; then
+the context layer, which may only lower an emergency to urgent when it is told of the past, a plan or a request."""
 
 from __future__ import annotations
 
 import dataclasses
 
+from triage import context
 from triage.engine import Match, Triage, classify_tokens
 from triage.floor import service_names, symptom_words
 from triage.model import MODEL, Model
@@ -15,8 +17,11 @@ _NEGATORS = RULESET.negate_before | RULESET.negate_after
 FLOOR_ID, FLOOR_PHRASE = "unclassified_symptom", "unclassified symptom: review"
 
 
-def classify(text: str, model: Model | None = MODEL) -> Triage:
-    """Triage one message: priority P1..P4, a suggested specialty, and which layer said so and why."""
+def classify(text: str, model: Model | None = MODEL, context_layer: bool = True) -> Triage:
+    """Triage one message: priority P1..P4, a suggested specialty, and which layer said so and why.
+
+    `context_layer=False` leaves out the last layer (for measuring what it changes, never in the case flow).
+    """
     tokens = tokenize(text or "")
     named = service_names(tokens)
     result = classify_tokens(tokens, named)
@@ -31,7 +36,7 @@ def classify(text: str, model: Model | None = MODEL) -> Triage:
                 f"model_{suggested}", f"model: {suggested} (p={probability:.2f})", _words(tokens), layer="model"
             )
             result = _raised(result, suggested, why)
-    return result
+    return context.lower(tokens, result) if context_layer else result
 
 
 def model_view(tokens: list[Token], result: Triage, named: set[int]) -> list[Token]:

@@ -147,6 +147,16 @@ def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, 
     return case
 
 
+EMERGENCY_SUMMARY = "Raised to P1 by the operator (emergency key)"
+
+
+def raise_emergency(case: Case, staff: StaffUser, note: str = "", now: datetime | None = None) -> Case:
+    """The operator's one key: whatever triage said, the case goes to the doctors as an emergency and rings them."""
+    note = " ".join((note or "").split())[:500]
+    return escalate(case, staff, case.specialty, "emergency", f"{EMERGENCY_SUMMARY}. {note}" if note else EMERGENCY_SUMMARY,
+                    now)
+
+
 def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, note: str = "",
                       now: datetime | None = None) -> Case:
     """Promise a call-back: the case waits out of the queue until due, then any operator takes it."""

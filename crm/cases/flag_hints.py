@@ -20,6 +20,8 @@ _FLAGS_HI = {item["id"]: item for item in checklist("hi")}
 _OPINIONS = {
     "model": "reads this as {priority}, higher than the rules do: ask the red-flag questions.",
     "floor": "a symptom no rule recognised: ask what it is and how bad.",
+    "context": "an emergency word told of the past, a plan or a request: lowered from P1 to {priority}. Ask whether "
+               "anything is happening now; if it is, press 9 (emergency).",
 }
 
 

@@ -55,6 +55,7 @@ class Text:
     priority: str
     specialty: str | None
     rules: tuple[str, ...]
+    why: dict | None = None  # triage's explanation: the layer that set the priority, what raised and lowered it
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
     params = {
         "sid": inbound.provider_id, "sender": inbound.sender, "helpline": inbound.helpline, "body": inbound.body,
         "script": inbound.script, "segments": inbound.segments, "priority": inbound.priority,
-        "specialty": inbound.specialty, "rules": json.dumps(list(inbound.rules)),
+        "specialty": inbound.specialty, "rules": json.dumps(list(inbound.rules)), "why": json.dumps(inbound.why or {}),
         "language": "en" if inbound.script == "en" else "hi", "kind": reply.kind, "sender_of_reply": reply.sender,
         "before": before, "after": after, "parts": list(_parts_by_reference_length(before + after)),
         "now": utcnow(),
@@ -193,7 +194,8 @@ WITH known AS (
         SELECT n, id AS case_id, kind, CAST(detail AS JSON) AS detail
         FROM opened, (VALUES {fixed}) AS fixed (n, kind, detail)
         UNION ALL SELECT 2, case_id, 'sms_in', json_build_object('message_id', id, 'priority',
-                                                                 CAST(:priority AS text), 'rules', CAST(:rules AS JSON))
+                                                                 CAST(:priority AS text), 'rules', CAST(:rules AS JSON),
+                                                                 'triage', CAST(:why AS JSON))
         FROM stored
         UNION ALL SELECT 6, case_id, 'sms_out', json_build_object('message_id', id, {reply_detail}) FROM reply
     ) AS entries ORDER BY n

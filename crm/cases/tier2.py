@@ -88,11 +88,13 @@ def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
     return case
 
 
-def complete(case: Case, doctor: StaffUser, advice: str) -> Case:
-    """The doctor is done: the case is resolved with the advice given."""
+def complete(case: Case, doctor: StaffUser, advice: str, not_an_emergency: bool = False) -> Case:
+    """The doctor is done: the case is resolved with the advice given, and, for an alarm that rang, the doctor's
+    verdict on it (`not_an_emergency`: the alarm was not needed; the alarm burden counts it per rule)."""
     if case.doctor_id != doctor.id:
         raise Refused("not_yours", "Accept the case first.", 409)
     lifecycle.refuse_unless(case, "complete")
     case.outcome, case.closed_at = "resolved", utcnow()
     case.advice = (advice or "").strip()[:4000] or case.advice
-    return lifecycle.move(case, "complete", "resolved", doctor, by="doctor")
+    verdict = {"not_an_emergency": bool(not_an_emergency)} if case.alarm_raised_at is not None else {}
+    return lifecycle.move(case, "complete", "resolved", doctor, by="doctor", **verdict)

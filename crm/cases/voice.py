@@ -136,7 +136,7 @@ def hear(case: Case, speech: str) -> str:
     result = classify(speech)
     case.language = "en" if result.language == "en" else "hi"
     timeline.add_event(case, "speech", text=speech[:500], priority=result.priority,
-                       rules=[m.rule_id for m in result.matched])
+                       rules=[m.rule_id for m in result.matched], triage=result.explanation())
     if result.priority == "P1":
         lifecycle.declare_emergency(case, via="speech")
         return "emergency"

@@ -12,7 +12,7 @@ URLs (a handler is in the module named beside its prefix):
   PUT /api/v1/supervisor/agents/<id>/state       floor control               crm.helpline.supervisor.floor_api
   /api/v1/cases, /cases/<id>, /cases/<id>/claim, /queues/tier1/next
                                                  cases, claiming             crm.helpline.api.cases
-  /api/v1/queues/tier1, /cases/<id>/assessment, escalate, resolve, inform, schedule-callback, /me/presence,
+  /api/v1/queues/tier1, /cases/<id>/assessment, escalate, emergency, resolve, inform, schedule-callback, /me/presence,
   /dispositions, /checklist, /canned-replies, /red-flags/suggest, /facilities
                                                  the operator's steps        crm.helpline.api.operator
   /api/v1/cases/<id>/messages, patient, report, screen-pop
@@ -46,7 +46,7 @@ from datetime import datetime
 from flask import Flask
 
 from crm.cases import alarms, assessment, channels, timeline
-from crm.helpline import appointments, case_report, cli, doctor_desk, operator_desk
+from crm.helpline import appointments, case_report, cli, doctor_desk, operator_desk, triage_signoff
 from crm.helpline import metrics as helpline_metrics
 from crm.helpline.api import call_controls, cases, doctor, openapi, operator, operator_case, telephony  # noqa: F401
 from crm.helpline.live import sockets
@@ -80,6 +80,7 @@ def register(app: Flask) -> None:
     channels.install_free_form_check("whatsapp", whatsapp.ensure_free_form_allowed)  # the 24-hour rule
     sockets.init_app()
     app.add_template_filter(lambda event: case_report.describe(event.kind, event.detail), "event_text")
+    app.add_template_global(triage_signoff.state, "triage_signoff")  # every screen with a triage priority says it
     app.register_blueprint(operator_desk.bp)
     app.register_blueprint(doctor_desk.bp)
     app.register_blueprint(triage_review.bp)

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from crm.cases import dispositions
+from crm.helpline import triage_signoff
 from crm.helpline.live import events
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
@@ -21,7 +22,7 @@ from crm.platform import audit, outbox, phones
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.residents.lookup import age
-from triage import checklist
+from triage import checklist, unsigned_versions
 
 OUTCOME_KINDS = ("resolved", "informed", "escalated", "callback_scheduled")
 RESEND_AFTER = timedelta(minutes=2)  # a second click within this is a double click, not a new SMS
@@ -65,7 +66,9 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "abandoned": lambda d: "Caller hung up while waiting"
     + (f" after {d['seconds_waited']} s" if d.get("seconds_waited") else ""),
     "sms_in": lambda d: f"SMS received (triage {d.get('priority')}"
-    + (f": {', '.join(d['rules'])})" if d.get("rules") else ")"),
+    + (f": {', '.join(d['rules'])})" if d.get("rules") else ")") + triage_why(d.get("triage")),
+    "speech": lambda d: f"Caller spoke to the IVR (triage {d.get('priority')}"
+    + (f": {', '.join(d['rules'])})" if d.get("rules") else ")") + triage_why(d.get("triage")),
     "sms_out": lambda d: f"SMS queued to send ({d.get('purpose')})",
     "opted_out": lambda d: f"Citizen texted {str(d.get('keyword', '')).upper()}: no more SMS",
     "alarm": lambda d: f"Emergency alarm level {d.get('level')}: {d.get('to')}",
@@ -79,6 +82,8 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "patient_attached": lambda d: f"Caller identified (via {d.get('via')}"
     + (f", card {d['card']})" if d.get("card") else ")"),
     "resolved": lambda d: "Resolved" + (" by the doctor" if d.get("by") == "doctor" else "")
+    + ({True: " (not an emergency: the alarm was not needed)", False: " (the alarm was needed)"}
+       .get(d.get("not_an_emergency"), ""))
     + (f": {dispositions.label(d['disposition'])}" if d.get("disposition") else ""),
     "informed": lambda d: f"Facility informed: {d.get('facility_name') or d.get('facility')}",
     "escalated": lambda d: f"Escalated to tier 2: {(d.get('specialty') or 'general').replace('_', ' ')}, "
@@ -110,6 +115,21 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
 }
 
 
+def triage_why(why: dict | None) -> str:
+    """How triage reached its priority, for a timeline line: what raised it, what lowered it, the rules and their sign-off."""
+    if not why or not why.get("rules_version"):
+        return ""
+    text = ""
+    if why.get("lowered_from"):
+        raised = ", ".join(why.get("raised_with") or ()) or why.get("raised_by")
+        text += (f". {why['lowered_from']} raised by the {why.get('raised_by')} layer ({raised}), lowered by the context"
+                 f" layer: {why.get('lowered_by', '')} [words: {' '.join(why.get('lowered_words') or ())}]")
+    elif why.get("layer") in ("floor", "model") and why.get("rules_priority"):
+        text += f". Raised by the {why['layer']} layer (the rules said {why['rules_priority']})"
+    version = why["rules_version"]
+    return text + f". Rules {version}" + (" (NOT signed by a clinician)" if version in unsigned_versions() else "")
+
+
 def describe(kind: str, detail: dict | None) -> str:
     """One timeline entry as a sentence."""
     return DESCRIBE.get(kind, lambda d: kind.replace("_", " ").capitalize())(detail or {})
@@ -132,6 +152,7 @@ def build(case: Case, audited: bool = True) -> dict:
                         "hi": dispositions.label(case.disposition, "hi")} if case.disposition else None,
         "red_flags": [_FLAG_LABELS.get(f, f.replace("_", " ")) for f in case.red_flags or []],
         "timeline": timeline, "messages": list(case.messages), "times": _times(case),
+        "triage_versions": triage_signoff.versions_of(case.events),
         "generated_at": utcnow(), "helpline": current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""),
     }
 

@@ -133,6 +133,20 @@
       } finally { button.disabled = false; }
     }
 
+    // The emergency key (9): one press escalates as P1 and rings every doctor, whatever triage said.
+    async function raiseEmergency() {
+      const c = state.current;
+      if (!c) return;
+      await saveAssessment(true);
+      const note = $('reason').value.trim();
+      const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/emergency`, note ? { note } : {});
+      if (!ok) { toast(data.message || 'Could not raise the emergency.', true); return; }
+      toast(`EMERGENCY raised: ${data.reference} rings every doctor on duty. Wrap-up ${config.wrap_up_seconds} s.`);
+      state.current = Object.assign(state.current, data);
+      await refresh();
+      $('ready').focus();
+    }
+
     function callbackIn(minutes, tomorrowHour) {
       const at = new Date(now());
       if (tomorrowHour !== undefined) { at.setDate(at.getDate() + 1); at.setHours(tomorrowHour, 0, 0, 0); }
@@ -156,6 +170,6 @@
       $('advice').required = option && option.dataset.needsAdvice === 'true';
     });
 
-    return { flagBoxes, fillAssessment, prepareEscalation, selectTab };
+    return { flagBoxes, fillAssessment, prepareEscalation, raiseEmergency, selectTab };
   };
 })();

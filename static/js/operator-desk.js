@@ -381,7 +381,7 @@
   }
 
   // ---- assessment and outcome (operator-desk-outcome.js) ----------------------------------------------
-  const { flagBoxes, fillAssessment, prepareEscalation, selectTab } = window.SamparkOutcome({
+  const { flagBoxes, fillAssessment, prepareEscalation, raiseEmergency, selectTab } = window.SamparkOutcome({
     state, config, api, toast, el, now, OUTCOME_TEXT, loadTimeline, refresh: () => refresh() });
 
   // ---- presence, wrap-up, report -------------------------------------------------------------
@@ -476,6 +476,7 @@
     r: () => working() && selectTab('resolve', true),
     i: () => working() && selectTab('inform', true),
     e: () => working() && prepareEscalation(true),
+    9: () => working() && raiseEmergency(),
     c: () => working() && selectTab('callback', true),
     p: () => needCase() && state.current.outcome && window.open(`/workspace/cases/${state.current.id}/report`, '_blank'),
     s: () => needCase() && sendReport(),

@@ -101,3 +101,12 @@ def test_only_the_operator_working_the_case_records_an_accepted_suggestion(clien
     refused = client.post(f"/api/v1/cases/{case.id}/assessment/suggested-flags",
                           json={"text": STROKE_HINGLISH, "red_flags": ["stroke"]})
     assert refused.status_code == 409
+
+
+def test_typed_words_lowered_by_the_context_layer_say_so_and_still_offer_the_flag(client, login):
+    login("operator")
+    answer = client.post("/api/v1/red-flags/suggest",
+                         json={"text": "snake bite ki dawai village clinic ke stock ke liye kaha milegi, sirf jaankari"}).json
+    assert (answer["priority"], answer["layer"], answer["rules_priority"]) == ("P2", "context", "P1")
+    assert [f["id"] for f in answer["flags"]] == ["snake_bite"]  # the operator can still tick it and escalate
+    assert answer["opinion"]["layer"] == "context" and "press 9" in answer["opinion"]["text"]

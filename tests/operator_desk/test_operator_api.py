@@ -122,6 +122,28 @@ def test_escalate_and_inform_through_the_api(client, login):
     assert informed.status_code == 200 and informed.json["outcome"] == "informed"
 
 
+def test_the_emergency_key_raises_a_routine_case_to_p1_and_rings_the_doctors(client, login):
+    case = waiting_case(priority="P4")
+    login("operator")
+    claim(client, case.id)
+    raised = client.post(f"/api/v1/cases/{case.id}/emergency", json={"note": "caller sounds breathless"})
+    assert raised.status_code == 200, raised.json
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert (case.priority, case.queue, case.status, case.alarm_level) == ("P1", "emergency", "escalated", 1)
+    assert case.escalation_summary == "Raised to P1 by the operator (emergency key). caller sounds breathless"
+    again = client.post(f"/api/v1/cases/{case.id}/emergency")  # a second press: the case is no longer being worked
+    assert again.status_code == 409
+
+
+def test_only_the_operator_working_a_case_may_press_its_emergency_key(client, login):
+    case = waiting_case()
+    login("doctor")
+    assert client.post(f"/api/v1/cases/{case.id}/emergency").status_code == 403
+    login("operator")
+    assert client.post(f"/api/v1/cases/{case.id}/emergency").status_code == 409  # not claimed: nobody works it
+
+
 def test_schedule_callback_takes_delhi_time_without_an_offset(client, login):
     case = waiting_case()
     login("operator")

@@ -40,12 +40,16 @@ messages = st.lists(piece, min_size=1, max_size=40).map(" ".join)
 @settings(max_examples=400, deadline=None)
 @given(text=messages)
 def test_the_floor_and_the_model_never_lower_the_rules(text: str) -> None:
-    rules, floor, everything = rules_only(text), classify(text, model=None), classify(text)
+    rules, floor = rules_only(text), classify(text, model=None, context_layer=False)
+    everything = classify(text, context_layer=False)
     assert RANK(floor.priority) <= RANK(rules.priority), text
     assert RANK(everything.priority) <= RANK(floor.priority), text
     # What the rules said is kept beside a raised priority, and the layer that raised it is named.
     if everything.priority != rules.priority:
         assert everything.layer in ("floor", "model") and everything.rules_priority == rules.priority
+    # The context layer, last, may only lower an emergency to urgent, and says so.
+    final = classify(text)
+    assert final == everything or (everything.priority, final.priority, final.layer) == ("P1", "P2", "context"), text
 
 
 @settings(max_examples=300, deadline=None)

@@ -81,8 +81,10 @@ PATHS = {
     "/api/v1/cases/{case_id}/refer": _case_post(
         "Refer the case to another specialty with a note", {"specialty": {"type": "string"}, "note": {"type": "string"}},
         ["specialty"]),
-    "/api/v1/cases/{case_id}/complete": _case_post("Resolve the case with the advice given",
-                                                   {"advice": {"type": "string"}}, []),
+    "/api/v1/cases/{case_id}/complete": _case_post(
+        "Resolve the case with the advice given; for an alarm that rang, `not_an_emergency` is the doctor's verdict "
+        "that it was not needed (the alarm burden counts it per rule)",
+        {"advice": {"type": "string"}, "not_an_emergency": {"type": "boolean"}}, []),
     "/api/v1/me/duty": {"put": {
         "summary": "Go on or off duty", "requestBody": _body({"type": "object", "properties": {
             "on_duty": {"type": "boolean"}}, "required": ["on_duty"]}),

@@ -115,6 +115,10 @@ PATHS = {
         "Escalate to tier 2 (specialty, urgency, summary); emergency raises the alarm",
         {"specialty": {"type": ["string", "null"]}, "urgency": {"enum": ["emergency", "urgent", "soon", "routine"]},
          "summary": {"type": "string"}}, ["urgency", "summary"]),
+    "/api/v1/cases/{case_id}/emergency": _case_post(
+        "The operator's emergency key: escalate the case as P1 at once, whatever triage said (rings every doctor on "
+        "duty); `note`, at most 500 characters, joins the summary",
+        {"note": {"type": "string", "maxLength": 500}}, []),
     "/api/v1/cases/{case_id}/schedule-callback": _case_post(
         "Schedule a call-back (due_at ISO 8601, Delhi time if no offset, or in_minutes); the case returns to the "
         "tier-1 queue when due",

@@ -172,6 +172,13 @@ def escalate(case_id: int):
         str(data.get("summary") or "")))
 
 
+@bp.post("/cases/<int:case_id>/emergency")
+@allow("work_tier1")
+def raise_emergency(case_id: int):
+    """The emergency key: escalate as P1 at once (rings every doctor on duty), whatever triage said."""
+    return _outcome(case_id, lambda case, data: assessment.raise_emergency(case, current_user, str(data.get("note") or "")))
+
+
 @bp.post("/cases/<int:case_id>/schedule-callback")
 @allow("work_tier1")
 def schedule_callback(case_id: int):

@@ -112,7 +112,8 @@ def _join_or_open(inbound: InboundText, body: str, result, question) -> Received
     text = texts.Text(
         provider_id=inbound.provider_id, sender=inbound.sender, helpline=inbound.helpline, body=body,
         channel=inbound.channel, segments=inbound.segments or count_segments(body), script=result.language,
-        priority=result.priority, specialty=result.specialty, rules=tuple(m.rule_id for m in result.matched))
+        priority=result.priority, specialty=result.specialty, rules=tuple(m.rule_id for m in result.matched),
+        why=result.explanation())
     emergency = result.priority == "P1"
     reply = texts.Reply("advice" if emergency else "ack",
                         replies.reply("emergency" if emergency else "ack", result.language, ref=texts.REFERENCE),

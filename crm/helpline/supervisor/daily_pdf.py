@@ -62,11 +62,27 @@ def render(report: dict) -> bytes:
                [(e["reference"], local(e["entered"]).strftime("%H:%M:%S"), e["channel"],
                  "caller hung up" if e["abandoned"] else _secs(e["time_to_doctor"]) if e["time_to_doctor"] is not None
                  else "not yet", e["doctor"] or "—") for e in report["emergencies"]])
+    if burden := report.get("alarm_burden"):
+        _alarm_burden(pdf, burden)
     pdf.heading("Referrals and appointments · रेफ़रल और अपॉइंटमेंट")
     pdf.facts([("Referrals", str(report["referrals"])), ("Appointments", str(report["appointments"]))])
     pdf.paragraph(f"Generated {local(report['generated_at']).strftime('%d %b %Y %H:%M')} (Delhi time) by Sampark.",
                   size=7.5, color=MUTED)
     return bytes(pdf.output())
+
+
+def _alarm_burden(pdf, burden: dict) -> None:
+    """Emergencies rung per shift and the rules that rang them, with the share doctors closed as not an emergency."""
+    pdf.heading("Alarm burden · अलार्म का बोझ")
+    share = lambda r: "–" if r["share_not_emergency"] is None else _pct(r["share_not_emergency"] * 100)
+    _table(pdf, ("Shift", "Rung", "Closed by a doctor", "Not an emergency", "Share"), (50, 25, 40, 40, 25),
+           [(f"{s['name']} {s['hours']}", str(s["rung"]), str(s["closed_by_doctor"]), str(s["not_emergency"]), share(s))
+            for s in burden["shifts"]])
+    if burden["causes"]:
+        pdf.ln(1)
+        _table(pdf, ("Rule or key that rang", "Rung", "Closed by a doctor", "Not an emergency", "Share"),
+               (50, 25, 40, 40, 25), [(c["name"], str(c["rung"]), str(c["closed_by_doctor"]), str(c["not_emergency"]),
+                                       share(c)) for c in burden["causes"][:10]])
 
 
 def _outcome(code: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
-from crm.helpline.supervisor import daily_pdf, kpis, monitor
+from crm.helpline.supervisor import alarm_burden, daily_pdf, kpis, monitor
 from crm.helpline.supervisor import floor_board as board
 from crm.helpline.supervisor import period_reports as reports
 from crm.models import Case
@@ -24,7 +24,9 @@ def floor():
     """The team lead's live board: queues against targets, every operator and doctor; overdue grievances."""
     from crm.citizens.grievances.services import overdue
 
-    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10))
+    today = kpis.today(utcnow())
+    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10),
+                           burden=alarm_burden.burden(today, today))
 
 
 @bp.get("/wallboard")
@@ -80,6 +82,7 @@ def reports_csv():
 def daily_json():
     """The daily report's content for ?day=YYYY-MM-DD (today by default)."""
     report = reports.daily(_day(), utcnow())
+    report["alarm_burden"] = alarm_burden.burden(report["day"], report["day"])
     report["day"], report["generated_at"] = report["day"].isoformat(), iso(report["generated_at"])
     for emergency in report["emergencies"]:
         emergency["entered"] = iso(emergency["entered"])
@@ -91,7 +94,7 @@ def daily_json():
 def daily_pdf_view():
     """The printable daily report (A4 PDF)."""
     day = _day()
-    pdf = daily_pdf.render(reports.daily(day, utcnow()))
+    pdf = daily_pdf.render(reports.daily(day, utcnow()) | {"alarm_burden": alarm_burden.burden(day, day)})
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="sampark-daily-{day.isoformat()}.pdf"'})
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from crm.helpline.supervisor import alarm_burden
 from crm.models import Case, CaseEvent, Message, StaffUser
+from crm.models.base import local, utcnow
 from crm.platform import audit, spreadsheets
 from crm.platform.extensions import db
 from triage import RULES_VERSION, classify, review_state, specialties
@@ -151,3 +153,12 @@ def export_tsv() -> str:
 def rules_review() -> list[dict]:
     """The rules' versions, newest first, with their clinical review state (the one in use is first)."""
     return review_state()
+
+
+CRIED_WOLF_DAYS = 30
+
+
+def cried_wolf(today: date | None = None) -> dict:
+    """The last 30 days' alarm burden, its rules ranked by the emergencies doctors closed as not an emergency."""
+    last = today or local(utcnow()).date()
+    return alarm_burden.burden(last - timedelta(days=CRIED_WOLF_DAYS - 1), last)

@@ -32,7 +32,7 @@ def index():
     items, more = services.review_items(reason, page)
     return render_template("triage_review/index.html", items=items, more=more, page=page, reason=reason,
                            reasons=services.REASONS, specialties=services.SPECIALTIES,
-                           versions=services.rules_review())  # fmt: skip
+                           versions=services.rules_review(), burden=services.cried_wolf())  # fmt: skip
 
 
 @bp.post("/label")

@@ -1,0 +1,98 @@
+"""The sealed hold-out of issue 28: routine messages with alarming words, in every language the helpline takes.
+
+context_holdout.tsv was written for the purpose (400 routine messages, 50 per language and script, and 48
+emergencies told beside the past or a request), committed before it was first run, and is read only by this
+test: the context layer's words were built on context_dev.tsv. Only this test reads it.
+
+How it has been used (so its figures are read for what they are worth):
+- Run 1 (the layer as first built on the dev set): routine raised to P1 en 12/50, hi 15/50, hinglish 15/50,
+  pa-latn 20/50, ur-latn 20/50 (without the layer: 33, 32, 33, 39, 38); emergencies 30/30 P1 where triage reads.
+- The dev set then grew by new messages of general kinds (years and months, deaths, posters and volunteering,
+  "is stable", habitual questions, romanised Punjabi and Urdu); the hold-out's own messages were never printed
+  or read, only the per-language counts. Runs 2 and 3: 54/400 raised to P1 (13.5%), emergencies unchanged.
+- Run 4, after a third round of dev rows (being under control, at home, awareness camps and programmes): 49/400
+  (12.2%: en 6, hi 7, hinglish 8, pa-latn 11, ur-latn 17), emergencies unchanged. Tuning stopped there.
+  Its author also wrote the dev set and the layer, so it is independent of the layer's words, not of its author.
+- Gurmukhi, Urdu script and Bengali are not read by triage on this branch (P3 "unreadable": a human looks soon);
+  their routine messages are never P1 and their emergencies are P3. Issue 27 (transliteration) will change both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from triage import classify
+from triage.metrics import read_labelled
+
+HOLDOUT = read_labelled(Path(__file__).with_name("context_holdout.tsv"))
+LANGUAGES = ("en", "hi", "hinglish", "pa", "pa-latn", "ur", "ur-latn", "bn")
+READ = ("en", "hi", "hinglish", "pa-latn", "ur-latn")  # scripts triage reads on this branch
+TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words raised to P1
+# The figures of the last run, as a ratchet: a change may lower them, never raise them.
+RECORDED_P1 = {"en": 6, "hi": 7, "hinglish": 8, "pa": 0, "pa-latn": 11, "ur": 0, "ur-latn": 17, "bn": 0}
+
+
+def _figures() -> dict[str, Counter]:
+    per: dict[str, Counter] = defaultdict(Counter)
+    for row in HOLDOUT:
+        got, counts = classify(row["text"]).priority, per[row["script"]]
+        if row["expected_priority"] == "P1":
+            counts["emergencies"] += 1
+            counts["emergencies_p1"] += got == "P1"
+            counts["emergencies_below_p2"] += got in ("P3", "P4")
+            counts["emergencies_below_p3"] += got == "P4"
+        else:
+            counts["routine"] += 1
+            counts["routine_p1"] += got == "P1"
+    return per
+
+
+FIGURES = _figures()
+
+
+def lines() -> list[str]:
+    """One line per language: routine raised to P1 and emergency recall, as every run prints them."""
+    out = []
+    for lang in LANGUAGES:
+        f = FIGURES[lang]
+        out.append(
+            f"{lang:8} routine raised to P1: {f['routine_p1']}/{f['routine']} ({f['routine_p1'] / max(1, f['routine']):.0%}); "
+            f"emergency recall {f['emergencies_p1']}/{f['emergencies']}; emergencies below P2: {f['emergencies_below_p2']}"
+            + ("" if lang in READ else " (script not read yet: P3, a human looks)")
+        )
+    total = sum(FIGURES[lang]["routine_p1"] for lang in LANGUAGES), sum(FIGURES[lang]["routine"] for lang in LANGUAGES)
+    out.append(f"all      routine raised to P1: {total[0]}/{total[1]} ({total[0] / max(1, total[1]):.1%})")
+    return out
+
+
+def test_the_hold_out_has_400_routine_messages_and_emergencies_in_every_language() -> None:
+    counts = Counter((row["script"], row["expected_priority"] == "P1") for row in HOLDOUT)
+    assert sum(n for (lang, emergency), n in counts.items() if not emergency) >= 400
+    assert all(counts[(lang, False)] >= 50 and counts[(lang, True)] >= 5 for lang in LANGUAGES), counts
+    assert {row["script"] for row in HOLDOUT} == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", READ)
+def test_every_emergency_stays_p1_in_each_language_triage_reads(lang: str) -> None:
+    f = FIGURES[lang]
+    assert (f["emergencies_p1"], f["emergencies_below_p2"]) == (f["emergencies"], 0), "\n".join(lines())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_emergency_is_left_routine_in_any_language(lang: str) -> None:
+    assert FIGURES[lang]["emergencies_below_p3"] == 0
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_routine_raised_to_p1_is_no_worse_than_recorded(lang: str) -> None:
+    assert FIGURES[lang]["routine_p1"] <= RECORDED_P1[lang], "\n".join(lines())
+
+
+@pytest.mark.xfail(strict=True, reason="issue 28's target is not met yet: 49/400 (12.2%) raised to P1; see lines()")
+@pytest.mark.parametrize("lang", READ)
+def test_at_most_a_tenth_of_routine_messages_rings_every_doctor(lang: str) -> None:
+    f = FIGURES[lang]
+    assert f["routine_p1"] <= TARGET * f["routine"], "\n".join(lines())
