@@ -1,4 +1,8 @@
-"""classify(): the rules, then the symptom floor, then the model's second opinion; each may only raise."""
+"""classify(): the rules, then the symptom floor, then the model's second opinion; each may only raise.
+
+Last, a message with words in a script no rule reads (triage.scripts: not Latin, Devanagari, Gurmukhi,
+Urdu or Bengali) is never left below P2: it is raised to P2, layer "script", "needs a reader of Tamil".
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from triage.floor import service_names, symptom_words
 from triage.model import MODEL, Model
 from triage.normalize import BOUNDARIES, Token, tokenize
 from triage.rules import PRIORITIES, RULESET
+from triage.scripts import language_of, unread_scripts
 
 ROUTINE, REVIEW = "P4", "P3"
 _NEGATORS = RULESET.negate_before | RULESET.negate_after
 FLOOR_ID, FLOOR_PHRASE = "unclassified_symptom", "unclassified symptom: review"
+READER_ID, READER_PRIORITY = "needs_reader", "P2"  # a script no rule reads: a person who reads it, today
 
 
 def classify(text: str, model: Model | None = MODEL) -> Triage:
@@ -31,6 +37,11 @@ def classify(text: str, model: Model | None = MODEL) -> Triage:
                 f"model_{suggested}", f"model: {suggested} (p={probability:.2f})", _words(tokens), layer="model"
             )
             result = _raised(result, suggested, why)
+    if (unread := unread_scripts(text or "")) and PRIORITIES.index(result.priority) > PRIORITIES.index(READER_PRIORITY):
+        why = Match(READER_ID, f"needs a reader of {', '.join(unread)}", tuple(unread), layer="script")
+        result = _raised(result, READER_PRIORITY, why)
+    if (language := language_of(text or "")) is not None:  # Punjabi, Urdu, Bengali: read through Devanagari
+        result = dataclasses.replace(result, language=language)
     return result
 
 

@@ -20,6 +20,7 @@ _FLAGS_HI = {item["id"]: item for item in checklist("hi")}
 _OPINIONS = {
     "model": "reads this as {priority}, higher than the rules do: ask the red-flag questions.",
     "floor": "a symptom no rule recognised: ask what it is and how bad.",
+    "script": "written in a script no rule reads: find a colleague who reads it, or call back with an interpreter.",
 }
 
 

@@ -7,7 +7,7 @@
   'use strict';
   const MAX = 600;
   const WAIT_MS = 350;
-  const LAYERS = { rule: 'rule', floor: 'symptom floor', model: 'statistical model' };
+  const LAYERS = { rule: 'rule', floor: 'symptom floor', model: 'statistical model', script: 'unread script' };
 
   const el = window.Sampark.el;  // the pages' one DOM builder (static/js/sampark.js, loaded first by base.html)
 

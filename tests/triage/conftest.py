@@ -10,3 +10,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     module = sys.modules.get("tests.triage.test_holdout")
     if module is not None:
         terminalreporter.write_line(f"Triage hold-out: {module.FIGURES.lines()}", bold=True)
+        for language, figures in getattr(module, "FIGURES_BY_LANGUAGE", {}).items():
+            terminalreporter.write_line(f"Triage hold-out ({language}): {figures.lines()}", bold=True)

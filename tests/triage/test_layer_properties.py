@@ -45,7 +45,7 @@ def test_the_floor_and_the_model_never_lower_the_rules(text: str) -> None:
     assert RANK(everything.priority) <= RANK(floor.priority), text
     # What the rules said is kept beside a raised priority, and the layer that raised it is named.
     if everything.priority != rules.priority:
-        assert everything.layer in ("floor", "model") and everything.rules_priority == rules.priority
+        assert everything.layer in ("floor", "model", "script") and everything.rules_priority == rules.priority
 
 
 @settings(max_examples=300, deadline=None)
