@@ -147,3 +147,10 @@ def test_transliteration_reads_every_letter_of_urdu_gurmukhi_and_bengali(text: s
 def test_a_letter_outside_urdu_is_sent_to_a_reader() -> None:
     assert unread_scripts("ڄ") == ["Arabic"]  # a Sindhi letter
     assert classify("ڄ ڄ").priority == "P2"
+
+
+@pytest.mark.parametrize(
+    "text", ["ਸਿਰ ਦਰਦ ਹੈ", "ਕੱਲ੍ਹ ਤੋਂ ਉਲਟੀਆਂ", "سر میں درد ہے", "پیٹ خراب ہے دست لگے ہیں", "মাথা ব্যথা", "গায়ে চুলকানি"]
+)
+def test_a_symptom_no_rule_names_in_punjabi_urdu_or_bengali_is_never_routine(text: str) -> None:
+    assert classify(text).priority in ("P1", "P2", "P3")
