@@ -2,7 +2,7 @@
 
 from triage.engine import Match, Triage
 from triage.rules import RULES_VERSION, checklist
-from triage.safety import classify
+from triage.safety import classify, reader_needed
 
 
 def review_state() -> list[dict]:
@@ -12,4 +12,4 @@ def review_state() -> list[dict]:
     return state()
 
 
-__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "review_state"]
+__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "reader_needed", "review_state"]

@@ -21,6 +21,12 @@ FLOOR_ID, FLOOR_PHRASE = "unclassified_symptom", "unclassified symptom: review"
 READER_ID, READER_PRIORITY = "needs_reader", "P2"  # a script no rule reads: a person who reads it, today
 
 
+def reader_needed(rule_id: str) -> str | None:
+    """'needs a reader of Tamil' for the match id the script step gave ('needs_reader:Tamil'), else None."""
+    prefix, _, scripts = rule_id.partition(":")
+    return f"needs a reader of {scripts.replace(',', ', ')}" if prefix == READER_ID and scripts else None
+
+
 def classify(text: str, model: Model | None = MODEL) -> Triage:
     """Triage one message: priority P1..P4, a suggested specialty, and which layer said so and why."""
     tokens = tokenize(text or "")
@@ -38,7 +44,8 @@ def classify(text: str, model: Model | None = MODEL) -> Triage:
             )
             result = _raised(result, suggested, why)
     if (unread := unread_scripts(text or "")) and PRIORITIES.index(result.priority) > PRIORITIES.index(READER_PRIORITY):
-        why = Match(READER_ID, f"needs a reader of {', '.join(unread)}", tuple(unread), layer="script")
+        why = Match(f"{READER_ID}:{','.join(unread)}", f"needs a reader of {', '.join(unread)}", tuple(unread),
+                    layer="script")
         result = _raised(result, READER_PRIORITY, why)
     if (language := language_of(text or "")) is not None:  # Punjabi, Urdu, Bengali: read through Devanagari
         result = dataclasses.replace(result, language=language)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triage import classify
+from triage import classify, reader_needed
 from triage.metrics import read_labelled
 from triage.rules import LANGUAGE_KEYS, PHRASES_PATH, RULESET
 from triage.scripts import language_of, to_devanagari, unread_scripts
@@ -75,8 +75,8 @@ def test_a_script_no_rule_reads_goes_to_a_person_at_p2_marked_for_a_reader(text:
     result = classify(text)
     assert result.priority == "P2"
     assert result.layer == "script"
-    assert result.matched[0].rule_id == "needs_reader"
-    assert result.matched[0].phrase == f"needs a reader of {script}"
+    assert result.matched[0].rule_id == f"needs_reader:{script}"
+    assert result.matched[0].phrase == reader_needed(result.matched[0].rule_id) == f"needs a reader of {script}"
 
 
 def test_an_emergency_beside_an_unread_script_stays_p1() -> None:
