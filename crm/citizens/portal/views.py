@@ -120,7 +120,7 @@ def card_pdf(number: str):
     """The card as a PDF, as the card office prints it."""
     holder, card = household.card(g.citizen_mobile, number)
     household.seen(g.citizen_mobile, "portal_card_pdf", holder, card_number=card.number)
-    return Response(household.card_pdf(holder, card), mimetype="application/pdf",
+    return Response(household.card_pdf(holder, card, _lang()), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="health-card-{card.number}.pdf"'})
 
 
