@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     """Register the webhooks, install the phone system the staff side uses, mount the emulator (demo/tests)."""
     from crm.platform import outbox, sweeps
     from crm.platform.security import inputs
-    from telephony import fallback, reconcile, webhook_fields
+    from telephony import fallback, prompts, reconcile, recordings, webhook_fields
     from telephony.fallback import bp as fallback_bp
     from telephony.fallback_check import fallback_check_command
     from telephony.phone_system import TwilioPhone
@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     from telephony.voice import bp as voice_bp
 
     inputs.keep_words("/telephony/", *webhook_fields.WORDS)  # signed, then cleaned by telephony.signature
+    recordings.install(app)  # which Urdu prompts are recorded; the log says which are spoken in Hindi instead
+    prompts.forget_built()
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(fallback_bp)

@@ -1,7 +1,9 @@
-"""Everything the caller hears, in Hindi and English, as TwiML.
+"""Everything the caller hears, in Hindi, English, Punjabi and Urdu, as TwiML (the words: prompt_text.py).
 
-Prompts live here and only here, so a reviewer fluent in Hindi can read the whole IVR in one file.
 Each Say names the voice of its language: Twilio fails a Say whose voice does not speak its language.
+Twilio has no Urdu voice: Urdu is played from recordings (telephony/recordings.py), and a prompt whose
+recording is missing is spoken in Hindi. Speech input is offered in the languages Twilio's <Gather>
+recognises (Hindi, English, Urdu); Punjabi callers use the keypad.
 """
 
 from __future__ import annotations
@@ -13,93 +15,29 @@ from xml.sax.saxutils import escape
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-VOICES = {"hi": ("hi-IN", "Polly.Aditi"), "en": ("en-IN", "Polly.Raveena")}
+from telephony import recordings
+from telephony.prompt_text import HINDI_STAND_IN, TEXT
 
-TEXT = {
-    "welcome": {
-        "hi": "नमस्ते, दिल्ली स्वास्थ्य हेल्पलाइन सम्पर्क में आपका स्वागत है।",
-        "en": "Welcome to Sampark, the Delhi health helpline.",
-    },
-    "welcome_back": {
-        "hi": "नमस्ते, सम्पर्क स्वास्थ्य हेल्पलाइन में आपका फिर से स्वागत है।",
-        "en": "Welcome back to Sampark, the Delhi health helpline.",
-    },
-    "menu": {
-        "hi": "हिंदी के लिए 1 दबाएं। चिकित्सा आपातकाल के लिए 9 दबाएं।",
-        "en": "For English, press 2. For a medical emergency, press 9.",
-    },
-    "speak": {
-        "hi": "या अपनी तकलीफ़ बोलकर बताएं।",
-        "en": "Or just tell us what is wrong.",
-    },
-    "on_hold": {
-        "hi": "कृपया लाइन पर बने रहें, डॉक्टर कुछ ही पल में फिर आपसे बात करेंगे।",
-        "en": "Please stay on the line: the doctor will be back with you in a moment.",
-    },
-    "invalid": {"hi": "यह विकल्प सही नहीं है।", "en": "That is not one of the choices."},
-    "emergency": {
-        "hi": "अगर मरीज़ सांस नहीं ले रहा या बेहोश है, तो अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। "
-              "लाइन पर बने रहें, आपको डॉक्टर से जोड़ा जा रहा है।",
-        "en": "If the patient is not breathing or is unconscious, call 112, or 108 for an ambulance, now. "
-              "Stay on the line: we are connecting you to a doctor.",
-    },
-    "fallback": {
-        "hi": "सम्पर्क में अभी तकनीकी दिक्कत है। आपातकाल में अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। "
-              "हमारे पास आपका नंबर है, हम आपको वापस कॉल करेंगे।",
-        "en": "Sampark has a technical problem right now. In an emergency, call 112, or 108 for an ambulance, now. "
-              "We have your number and will call you back.",
-    },
-    "emergency_wait": {
-        "hi": "डॉक्टर से जोड़ा जा रहा है। मरीज़ को अकेला न छोड़ें। ज़रूरत हो तो 108 पर एम्बुलेंस बुलाएं।",
-        "en": "Connecting you to a doctor. Do not leave the patient alone. Call 108 for an ambulance if needed.",
-    },
-    "card": {
-        "hi": "अगर आपके पास स्वास्थ्य कार्ड है, तो 12 अंकों का कार्ड नंबर डालें और फिर हैश दबाएं। "
-              "कार्ड नहीं है तो सिर्फ हैश दबाएं।",
-        "en": "If you have your health card, enter the 12 digit card number, then press hash. "
-              "If not, just press hash.",
-    },
-    "card_retry": {
-        "hi": "यह कार्ड नंबर सही नहीं लग रहा। कृपया दोबारा डालें और हैश दबाएं।",
-        "en": "That card number does not check out. Please enter it again, then press hash.",
-    },
-    "card_unknown": {
-        "hi": "यह कार्ड हमें नहीं मिला। कोई बात नहीं, सलाहकार आपकी मदद करेंगे।",
-        "en": "We could not find that card. No problem: an advisor will help you.",
-    },
-    "card_revoked": {
-        "hi": "यह कार्ड अब मान्य नहीं है। कोई बात नहीं, सलाहकार आपकी मदद करेंगे।",
-        "en": "This card is no longer valid. No problem: an advisor will help you.",
-    },
-    "card_ok": {"hi": "धन्यवाद, आपका कार्ड मिल गया।", "en": "Thank you, we found your card."},
-    "connecting": {
-        "hi": "कृपया प्रतीक्षा करें, आपको स्वास्थ्य सलाहकार से जोड़ा जा रहा है।",
-        "en": "Please hold: we are connecting you to a health advisor.",
-    },
-    "position": {
-        "hi": "कतार में आपका नंबर {position} है। लगभग {minutes} मिनट में बात होगी।",
-        "en": "You are number {position} in the queue. The expected wait is about {minutes} minutes.",
-    },
-    "position_one_minute": {
-        "hi": "कतार में आपका नंबर {position} है। लगभग एक मिनट में बात होगी।",
-        "en": "You are number {position} in the queue. The expected wait is about one minute.",
-    },
-    "offer_callback": {
-        "hi": "इंतज़ार करने के बजाय वापस कॉल पाने के लिए 1 दबाएं। आपकी जगह बनी रहेगी।",
-        "en": "To get a call back instead of waiting, press 1. You keep your place in the queue.",
-    },
-    "callback_booked": {
-        "hi": "ठीक है, हम इसी नंबर पर आपको वापस कॉल करेंगे। आपकी जगह बनी रहेगी। धन्यवाद।",
-        "en": "Thank you. We will call you back on this number, and you keep your place. Goodbye.",
-    },
-    "connected": {"hi": "आपको सलाहकार से जोड़ा जा रहा है।", "en": "Connecting you to an advisor now."},
-    "goodbye": {"hi": "सम्पर्क हेल्पलाइन पर कॉल करने के लिए धन्यवाद।", "en": "Thank you for calling Sampark."},
-}
+LANGUAGES = ("hi", "en", "pa", "ur")  # the menu's order, the Act's
+# Text-to-speech voice per language (Twilio's published voice list: Polly and Google voices; none for Urdu).
+VOICES = {"hi": ("hi-IN", "Polly.Aditi"), "en": ("en-IN", "Polly.Raveena"), "pa": ("pa-IN", "Google.pa-IN-Wavenet-A")}
+# Speech recognition per language (Twilio's <Gather> language list has hi-IN, en-IN, ur-IN; no Punjabi).
+SPEECH = {"hi": "hi-IN", "en": "en-IN", "ur": "ur-IN"}
+
 
 
 # How ElementTree escapes a value inside a tag (an attribute) and in text.
 _IN_TAG = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
 _TOKEN = re.compile(r"__sampark_(\d)__")
+
+
+_BUILT: list = []  # the prompts' caches, forgotten when the recordings present change (forget_built)
+
+
+def forget_built() -> None:
+    """Build every prompt afresh from now on (the app start found which Urdu recordings exist)."""
+    for pieces in _BUILT:
+        pieces.cache_clear()
 
 
 def built_once(*varying: str):
@@ -123,6 +61,8 @@ def built_once(*varying: str):
                 at = found.end()
             return (*out, xml[at:])
 
+        _BUILT.append(pieces)
+
         @functools.wraps(build)
         def prompt(*args, **kwargs):
             bound = signature.bind(*args, **kwargs)
@@ -140,24 +80,62 @@ def built_once(*varying: str):
     return wrap
 
 
+def spoken(lang: str, key: str = "") -> str:
+    """The language a prompt is heard in: its own, or Hindi for an Urdu prompt not yet recorded."""
+    if lang in VOICES:
+        return lang
+    return lang if key and recordings.urls(key, lang, _ANY_NUMBER) is not None else "hi"
+
+
+_ANY_NUMBER: dict = {"position": 1, "minutes": 1}
+
+
 def say(target, key: str, lang: str, **values) -> None:
-    """Add the prompt `key` in `lang` to a VoiceResponse or Gather."""
-    language, voice = VOICES[lang]
-    target.say(TEXT[key][lang].format(**values), language=language, voice=voice)
+    """Add the prompt `key` in `lang` to a VoiceResponse or Gather: spoken by the language's voice, played
+    from its recordings (Urdu), or, while a recording is missing, spoken in Hindi."""
+    if lang in VOICES:
+        language, voice = VOICES[lang]
+        target.say(TEXT[key][lang].format(**values), language=language, voice=voice)
+        return
+    played = recordings.urls(key, lang, values)
+    if played is None:
+        language, voice = VOICES["hi"]
+        target.say(HINDI_STAND_IN.get(key, TEXT[key]["hi"]).format(**values), language=language, voice=voice)
+        return
+    for url in played:
+        target.play(url)
 
 
 def say_both(target, key: str, first: str = "hi") -> None:
-    """The prompt in both languages, the caller's likely one first."""
-    for lang in (first, "en" if first == "hi" else "hi"):
+    """The prompt in the caller's likely language, then in Hindi (English after Hindi), never twice alike."""
+    second = "en" if spoken(first, key) == "hi" else "hi"
+    for lang in (first, second):
         say(target, key, lang)
 
 
+def say_all(target, key: str, first: str = "hi") -> None:
+    """The prompt in the caller's likely language, then in the others in the Act's order; a language heard in
+    Hindi (Urdu not yet recorded) is not said twice."""
+    heard: set[str] = set()
+    for lang in (first, *(lang for lang in LANGUAGES if lang != first)):
+        if (as_heard := spoken(lang, key)) not in heard:
+            heard.add(as_heard)
+            say(target, key, lang)
+
+
 def _menu_gather(menu_url: str, speech: bool, lang: str) -> Gather:
-    # With speech on, a caller may simply say what is wrong; triage reads it like an SMS.
+    # With speech on, a caller may simply say what is wrong; triage reads it like an SMS. Speech is
+    # listened for in the caller's likely language when Twilio recognises it, else in Hindi.
     if speech:
         return Gather(num_digits=1, action=menu_url, method="POST", timeout=6, input="dtmf speech",
-                      language=VOICES[lang][0], speech_timeout="auto")
+                      language=SPEECH.get(lang, SPEECH["hi"]), speech_timeout="auto")
     return Gather(num_digits=1, action=menu_url, method="POST", timeout=6)
+
+
+def _menu(target) -> None:
+    """Each language offered in its own words, in the Act's order; each line also names the emergency key."""
+    for lang in LANGUAGES:
+        say(target, "menu", lang)
 
 
 @built_once("menu_url")
@@ -167,10 +145,9 @@ def greeting(menu_url: str, known_language: str | None, speech: bool = False) ->
     first = known_language or "hi"
     gather = _menu_gather(menu_url, speech, first)
     say(gather, "welcome_back" if known_language else "welcome", first)
-    say(gather, "menu", "hi")
-    say(gather, "menu", "en")
+    _menu(gather)
     if speech:
-        say(gather, "speak", first)
+        say(gather, "speak", first if first in SPEECH else "hi")
     response.append(gather)
     response.redirect(menu_url + "&noinput=1", method="POST")
     return str(response)
@@ -183,8 +160,7 @@ def menu_again(menu_url: str, wrong_key: bool, noinput: int, speech: bool = Fals
     gather = _menu_gather(menu_url, speech, "hi")
     if wrong_key:
         say_both(gather, "invalid")
-    say(gather, "menu", "hi")
-    say(gather, "menu", "en")
+    _menu(gather)
     response.append(gather)
     response.redirect(f"{menu_url}&noinput={noinput + 1}", method="POST")
     return str(response)
@@ -237,9 +213,9 @@ def waiting(lang: str, position: int, minutes: int, choice_url: str | None) -> s
 
 @built_once()
 def emergency_waiting(lang: str) -> str:
-    """Wait music for the emergency queue: keep repeating what to do."""
+    """Wait music for the emergency queue: keep repeating what to do, in every language (they may not have chosen)."""
     response = VoiceResponse()
-    say(response, "emergency_wait", lang)
+    say_all(response, "emergency_wait", lang)
     response.pause(length=5)
     return str(response)
 
@@ -325,9 +301,10 @@ def hangup(lang: str) -> str:
 
 @built_once()
 def fallback() -> str:
-    """Twilio's fallback when the helpline cannot answer: emergency numbers and a call-back, twice, both languages."""
+    """Twilio's fallback when the helpline cannot answer: emergency numbers and a call-back in every language, then
+    Hindi and English again."""
     response = VoiceResponse()
-    for _ in range(2):
-        say_both(response, "fallback")
+    say_all(response, "fallback")
+    say_both(response, "fallback")
     response.hangup()
     return str(response)

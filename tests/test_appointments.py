@@ -124,3 +124,14 @@ def test_schedule_cli(app, setup):
     result = app.test_cli_runner().invoke(args=["schedule", "add", doctor.username, "--facility", "HS-GTB", "--date",
                                                 "2030-01-07", "--from", "14:00", "--to", "15:00", "--minutes", "20"])
     assert result.exit_code == 0 and "3 new slots" in result.output
+
+
+@pytest.mark.parametrize(("language", "words"), [("pa", "ਕੱਲ੍ਹ"), ("ur", "کل"), ("en", "tomorrow")])
+def test_the_reminder_is_in_the_patients_language(setup, language, words):
+    doctor, slots, case, patient = setup
+    patient.preferred_language = language
+    appointments.book(slots[0].id, case, doctor)
+    db.session.commit()
+    assert appointments.send_reminders() == 1
+    (reminder,) = Message.query.filter_by(kind="appointment_reminder").all()
+    assert words in reminder.body and "Guru Teg Bahadur Hospital" in reminder.body

@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from triage.engine import Match, Triage
 from triage.rules import RULES_VERSION, checklist
-from triage.safety import classify
+from triage.safety import classify, reader_needed
 
 
 def review_state() -> list[dict]:
@@ -24,4 +24,5 @@ def _unsigned() -> frozenset[str]:
     return frozenset(v["version"] for v in review_state() if v["pending"])
 
 
-__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "review_state", "unsigned_versions"]
+__all__ = ["RULES_VERSION", "Match", "Triage", "checklist", "classify", "reader_needed", "review_state",
+           "unsigned_versions"]

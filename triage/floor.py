@@ -10,7 +10,7 @@ from triage.normalize import BOUNDARIES, Token, tokenize
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 STEM = "*"
-SCRIPTS = ("en", "hi", "hinglish")
+SCRIPTS = ("en", "hi", "hinglish", "pa", "ur", "bn")  # pa, ur, bn: [symptom] only so far
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def load(path: Path = LEXICON_PATH) -> Lexicon:
         data = tomllib.load(fh)
 
     def of(section: str) -> _WordSet:
-        return _word_set([w for script in SCRIPTS for w in data[section][script]])
+        return _word_set([w for script in SCRIPTS for w in data[section].get(script, ())])
 
     dept = data["department"]
     return Lexicon(

@@ -1,5 +1,8 @@
 """Text normalisation for triage: one spelling per word in English, Devanagari and romanised Hindi.
 
+Gurmukhi, Urdu and Bengali are first transliterated to Devanagari (triage/scripts.py), so Punjabi,
+Urdu and Bengali words fold like Hindi ones and the phrases of triage/phrases.toml can match them.
+
 Both the rules' phrases and the citizen's message go through the same functions, so a folding rule
 only has to be consistent, not linguistically perfect: "seene" and "sine" both become "sine".
 """
@@ -10,6 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
+
+from triage.scripts import to_devanagari
 
 SENTENCE = "."
 CLAUSE = ","
@@ -86,8 +91,8 @@ class Token(NamedTuple):
 
 
 def canonical_unicode(text: str) -> str:
-    """Fold Unicode-level differences: invisible characters, compatibility forms, case, nukta."""
-    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    """Fold Unicode-level differences: invisible characters, compatibility forms, case, script, nukta."""
+    text = to_devanagari(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold())
     text = unicodedata.normalize("NFKC", text).translate(_DEVANAGARI_FOLD)
     return _HALF_NASAL.sub("\u0902", text)
 

@@ -14,6 +14,8 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 RED_FLAGS = PRIORITIES[:2]  # the checklist's flags: emergency and urgent
 STEM = "*"  # "lag*" in a phrase matches lag, laga, lagi, lage: Hindi verbs inflect at the end
 PHRASE_KEYS = ("phrases_en", "phrases_hi", "phrases_hinglish")
+PHRASES_PATH = Path(__file__).with_name("phrases.toml")  # Punjabi, Urdu and Bengali phrases by rule id
+LANGUAGE_KEYS = ("pa", "pa_latin", "ur", "ur_latin", "bn")
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,28 @@ def _phrase_words(text: str, stopwords: frozenset[str]) -> tuple[str, ...]:
     return tuple(words)
 
 
-def load(path: Path = RULES_PATH) -> Ruleset:
-    """Read, check and compile a rules file; raise ValueError on a mistake a reviewer could miss."""
+def _more_phrases(path: Path | None, rule_ids: set[str]) -> dict[str, list[str]]:
+    """phrases.toml: each rule id's phrases in Punjabi, Urdu and Bengali (their scripts and romanised)."""
+    if path is None:
+        return {}
     with path.open("rb") as fh:
         data = tomllib.load(fh)
+    if unknown := set(data) - rule_ids:
+        raise ValueError(f"{path.name} names unknown rules {sorted(unknown)}")
+    more: dict[str, list[str]] = {}
+    for rule_id, by_language in data.items():
+        if odd := set(by_language) - set(LANGUAGE_KEYS):
+            raise ValueError(f"{path.name} [{rule_id}]: unknown keys {sorted(odd)}, expected {LANGUAGE_KEYS}")
+        more[rule_id] = [text for key in LANGUAGE_KEYS for text in by_language.get(key, ())]
+    return more
+
+
+def load(path: Path = RULES_PATH, more: Path | None = None) -> Ruleset:
+    """Read, check and compile a rules file (and its phrases in more languages); raise ValueError on a
+    mistake a reviewer could miss."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    more_phrases = _more_phrases(more, {e["id"] for e in data["modifier"] + data["rule"]})
     matching, negation, past = data["matching"], data["negation"], data["past"]
     stopwords = fold_words(matching["phrase_stopwords"])
     negators = fold_words(negation["before"] + negation["after"])
@@ -109,12 +129,11 @@ def load(path: Path = RULES_PATH) -> Ruleset:
         ):
             raise ValueError(f"rule {rule.id}: needs label_en, label_hi, question_en, question_hi")
         rules.append(rule)
-        for key in PHRASE_KEYS:
-            for text in entry.get(key, ()):
-                words = _phrase_words(text, stopwords)
-                if not words:
-                    raise ValueError(f"rule {rule.id}: phrase {text!r} has no words left")
-                phrases.append(Phrase(rule, text, words, any(w in negators for w in words)))
+        for text in [t for key in PHRASE_KEYS for t in entry.get(key, ())] + more_phrases.get(rule.id, []):
+            words = _phrase_words(text, stopwords)
+            if not words:
+                raise ValueError(f"rule {rule.id}: phrase {text!r} has no words left")
+            phrases.append(Phrase(rule, text, words, any(w in negators for w in words)))
     modifier_ids = {r.id for r in rules if r.priority is None}
     checklist_order = tuple(data.get("checklist", {}).get("order", ()))
     if unknown := set(checklist_order) - {r.id for r in rules}:
@@ -142,7 +161,7 @@ def load(path: Path = RULES_PATH) -> Ruleset:
     )
 
 
-RULESET = load()
+RULESET = load(RULES_PATH, PHRASES_PATH)
 RULES_VERSION: str = RULESET.version
 
 

@@ -1,5 +1,9 @@
 """classify(): the rules, the symptom floor and the model's second opinion, each of which may only raise; then
-the context layer, which may only lower an emergency to urgent when it is told of the past, a plan or a request."""
+the context layer, which may only lower an emergency to urgent when it is told of the past, a plan or a request.
+
+Last, a message with words in a script no rule reads (triage.scripts: not Latin, Devanagari, Gurmukhi,
+Urdu or Bengali) is never left below P2: it is raised to P2, layer "script", "needs a reader of Tamil".
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,18 @@ from triage.floor import service_names, symptom_words
 from triage.model import MODEL, Model
 from triage.normalize import BOUNDARIES, Token, tokenize
 from triage.rules import PRIORITIES, RULESET
+from triage.scripts import language_of, unread_scripts
 
 ROUTINE, REVIEW = "P4", "P3"
 _NEGATORS = RULESET.negate_before | RULESET.negate_after
 FLOOR_ID, FLOOR_PHRASE = "unclassified_symptom", "unclassified symptom: review"
+READER_ID, READER_PRIORITY = "needs_reader", "P2"  # a script no rule reads: a person who reads it, today
+
+
+def reader_needed(rule_id: str) -> str | None:
+    """'needs a reader of Tamil' for the match id the script step gave ('needs_reader:Tamil'), else None."""
+    prefix, _, scripts = rule_id.partition(":")
+    return f"needs a reader of {scripts.replace(',', ', ')}" if prefix == READER_ID and scripts else None
 
 
 def classify(text: str, model: Model | None = MODEL, context_layer: bool = True) -> Triage:
@@ -36,7 +48,15 @@ def classify(text: str, model: Model | None = MODEL, context_layer: bool = True)
                 f"model_{suggested}", f"model: {suggested} (p={probability:.2f})", _words(tokens), layer="model"
             )
             result = _raised(result, suggested, why)
-    return context.lower(tokens, result) if context_layer else result
+    if context_layer:
+        result = context.lower(tokens, result)
+    if (unread := unread_scripts(text or "")) and PRIORITIES.index(result.priority) > PRIORITIES.index(READER_PRIORITY):
+        why = Match(f"{READER_ID}:{','.join(unread)}", f"needs a reader of {', '.join(unread)}", tuple(unread),
+                    layer="script")
+        result = _raised(result, READER_PRIORITY, why)
+    if (language := language_of(text or "")) is not None:  # Punjabi, Urdu, Bengali: read through Devanagari
+        result = dataclasses.replace(result, language=language)
+    return result
 
 
 def model_view(tokens: list[Token], result: Triage, named: set[int]) -> list[Token]:

@@ -3,7 +3,7 @@
     python -m triage.versioning      # prints the version and the hash to record for it
 
 The hash covers what decides a priority: rules.toml without its changelog (parsed, so comments
-and layout do not count), lexicon.toml, and model.json. A change to any of them needs a new
+and layout do not count), phrases.toml (Punjabi, Urdu, Bengali), lexicon.toml, and model.json. A change to any of them needs a new
 `version` and a `[[changelog]]` entry naming the change, its author and its clinical reviewer.
 A version superseded while still PENDING must be named in the newer entry's `review_includes`.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from triage.floor import LEXICON_PATH
 from triage.model import MODEL_PATH
-from triage.rules import RULES_PATH
+from triage.rules import PHRASES_PATH, RULES_PATH
 
 PENDING = "PENDING"  # allowed only on the newest entry: a version awaiting its clinical review
 _CALVER = re.compile(r"\d{4}\.\d{2}\.\d+")
@@ -33,7 +33,8 @@ def content_hash(rules: Path = RULES_PATH, lexicon: Path = LEXICON_PATH, model: 
     """sha256 of the rules (without the changelog), the lexicon and the model, as hex."""
     data = {k: v for k, v in _toml(rules).items() if k != "changelog"}
     digest = hashlib.sha256()
-    for part in (data, _toml(lexicon)):
+    parts = (data, _toml(lexicon)) if not PHRASES_PATH.exists() else (data, _toml(lexicon), _toml(PHRASES_PATH))
+    for part in parts:
         digest.update(json.dumps(part, ensure_ascii=False, sort_keys=True).encode())
     digest.update(model.read_bytes() if model.exists() else b"")
     return digest.hexdigest()

@@ -17,6 +17,7 @@ from crm.helpline.screenpop import masked_patient
 from crm.models import Case, CaseEvent, Message, Patient, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
+from triage import reader_needed
 from triage.rules import RULESET
 
 _LABELS = {r.id: (r.text.get("label_en", r.id), r.priority) for r in RULESET.rules}
@@ -65,7 +66,7 @@ def extras(cases: list[Case]) -> dict[int, dict]:
     for case_id, detail in db.session.execute(select(CaseEvent.case_id, CaseEvent.detail).where(
             CaseEvent.case_id.in_(ids), CaseEvent.kind == "sms_in").order_by(CaseEvent.id)):
         for rule in (detail or {}).get("rules", []):
-            if rule in _LABELS and rule not in flags.setdefault(case_id, []):
+            if (rule in _LABELS or reader_needed(rule)) and rule not in flags.setdefault(case_id, []):
                 flags[case_id].append(rule)
     last_in = dict(db.session.execute(select(Message.case_id, func.max(Message.created_at)).where(
         Message.case_id.in_(ids), Message.direction == "inbound").group_by(Message.case_id)).all())
@@ -74,7 +75,8 @@ def extras(cases: list[Case]) -> dict[int, dict]:
         patient = patients.get(case.patient_id)
         result[case.id] = {
             "patient": masked_patient(patient) if patient else None,
-            "flags": [{"id": f, "label": _LABELS[f][0], "priority": _LABELS[f][1]} for f in flags.get(case.id, [])],
+            "flags": [{"id": f, "label": reader_needed(f) or _LABELS[f][0], "priority": _LABELS[f][1] if f in _LABELS
+                       else "P2"} for f in flags.get(case.id, [])],
             "callback_due_at": iso(case.callback_due_at),
             "wrap_up_until": iso(case.wrap_up_until),
             "last_inbound_at": iso(last_in.get(case.id)),

@@ -22,6 +22,7 @@ _OPINIONS = {
     "floor": "a symptom no rule recognised: ask what it is and how bad.",
     "context": "an emergency word told of the past, a plan or a request: lowered from P1 to {priority}. Ask whether "
                "anything is happening now; if it is, press 9 (emergency).",
+    "script": "written in a script no rule reads: find a colleague who reads it, or call back with an interpreter.",
 }
 
 

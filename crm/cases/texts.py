@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import text
 
+from crm.cases import languages
 from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.helpline.live import events
@@ -85,7 +86,7 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
         "sid": inbound.provider_id, "sender": inbound.sender, "helpline": inbound.helpline, "body": inbound.body,
         "script": inbound.script, "segments": inbound.segments, "priority": inbound.priority,
         "specialty": inbound.specialty, "rules": json.dumps(list(inbound.rules)), "why": json.dumps(inbound.why or {}),
-        "language": "en" if inbound.script == "en" else "hi", "kind": reply.kind, "sender_of_reply": reply.sender,
+        "language": languages.of_triage(inbound.script), "kind": reply.kind, "sender_of_reply": reply.sender,
         "before": before, "after": after, "parts": list(_parts_by_reference_length(before + after)),
         "now": utcnow(),
     }

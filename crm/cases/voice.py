@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any, NamedTuple
 
-from crm.cases import lifecycle, timeline, voice_sql
+from crm.cases import languages, lifecycle, timeline, voice_sql
 from crm.cases.status import ENDED, TRANSITIONS, Status
 from crm.helpline.live import events
 from crm.models import Call, Case
@@ -28,7 +28,7 @@ from crm.residents.cards import number as card_number
 from triage import classify
 
 EMERGENCY_KEY = "9"
-LANGUAGE_KEYS = {"1": "hi", "2": "en"}
+LANGUAGE_KEYS = {"1": "hi", "2": "en", "3": "pa", "4": "ur"}  # the menu, in the Act's order
 CALLBACK_KEY = "1"
 MAX_CARD_ATTEMPTS = 2
 SILENCES = 2  # menu prompts without an answer before the caller is taken as having chosen
@@ -41,7 +41,7 @@ CaseSummary = namedtuple("CaseSummary", voice_sql.SUMMARY)
 class Step(NamedTuple):
     """A step's result: the case as it now is and what the caller chose or got.
 
-    `outcome`: menu 'hi', 'en', 'emergency', 'invalid' or 'again' (nothing chosen yet); card 'skip', 'ok', 'retry',
+    `outcome`: menu 'hi', 'en', 'pa', 'ur', 'emergency', 'invalid' or 'again' (nothing chosen yet); card 'skip', 'ok', 'retry',
     'unknown', 'revoked' or 'late'; wait choice 'callback' or 'waiting'.
     """
 
@@ -130,11 +130,14 @@ def _heard(sid: str, digits: str, speech: str) -> str | None:
 
 
 def hear(case: Case, speech: str) -> str:
-    """The caller said what is wrong instead of pressing a key: triage reads it ('emergency', 'hi', 'en')."""
+    """The caller said what is wrong instead of pressing a key: triage reads it ('emergency' or their language).
+
+    The language of what they said becomes the case's: a caller greeted in Hindi who answers in Urdu is
+    answered in Urdu from then on."""
     if case.status != Status.IVR:  # a repeated or late request: it was heard already
         return case.language
     result = classify(speech)
-    case.language = "en" if result.language == "en" else "hi"
+    case.language = languages.of_triage(result.language)
     timeline.add_event(case, "speech", text=speech[:500], priority=result.priority,
                        rules=[m.rule_id for m in result.matched], triage=result.explanation())
     if result.priority == "P1":

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 from emulators.twilio.callflow_rooms import RoomVerbs
 from emulators.twilio.interrupts import Hangup, Kicked, LeaveQueue, Redirected, Rejected
 from emulators.twilio.state import Call
-from emulators.twilio.twiml import WAIT_VERBS, Document, TwimlError, Verb, check_voice, parse, text_warning
+from emulators.twilio.twiml import (
+    WAIT_VERBS,
+    Document,
+    TwimlError,
+    Verb,
+    check_voice,
+    parse,
+    speech_warning,
+    text_warning,
+)
 
 if TYPE_CHECKING:
     from emulators.twilio.app import Emulator
@@ -224,6 +233,9 @@ class CallFlow(RoomVerbs):
 
     def _gather(self, verb: Verb, doc: Document, in_queue: bool) -> Document | None:
         inputs = (verb.get("input") or "dtmf").split()
+        if warning := speech_warning(verb):
+            self.call.say("warning", warning)
+            inputs = [i for i in inputs if i != "speech"] or ["dtmf"]
         accept = ({"digit"} if "dtmf" in inputs else set()) | ({"speech"} if "speech" in inputs else set())
         num_digits = int(verb.number("numDigits", 0))
         finish_key = verb.attrs.get("finishOnKey", "#")

@@ -36,7 +36,42 @@ ALICE_LANGUAGES = ("da-DK", "de-DE", "en-AU", "en-CA", "en-GB", "en-IN", "en-US"
                    "pt-PT", "ru-RU", "sv-SE", "zh-CN", "zh-HK", "zh-TW")
 CLASSIC_LANGUAGES = ("en", "en-US", "en-GB", "es", "fr", "de")  # voice="man" / "woman"
 GOOGLE_VOICE = re.compile(r"^Google\.([a-z]{2,3}-[A-Z]{2})-[A-Za-z0-9-]+$")
-DEVANAGARI = re.compile("[\u0900-\u097F]")
+# Locales of the Google voices in Twilio's published text-to-speech voice list. It has Punjabi (pa-IN) and
+# Bengali, but no Urdu: a Google.ur-IN-* voice is refused, as Twilio refuses a voice it does not offer.
+GOOGLE_LOCALES = frozenset(
+    [
+        "af-ZA", "ar-XA", "eu-ES", "bn-IN", "bg-BG", "ca-ES", "yue-HK", "cmn-CN", "cmn-TW", "cs-CZ", "da-DK",
+        "nl-BE", "nl-NL", "en-AU", "en-IN", "en-GB", "en-US", "fil-PH", "fi-FI", "fr-CA", "fr-FR", "gl-ES",
+        "de-DE", "el-GR", "gu-IN", "he-IL", "hi-IN", "hu-HU", "is-IS", "id-ID", "it-IT", "ja-JP", "kn-IN",
+        "ko-KR", "lv-LV", "lt-LT", "ms-MY", "ml-IN", "mr-IN", "nb-NO", "pl-PL", "pt-BR", "pt-PT", "pa-IN",
+        "ro-RO", "ru-RU", "sr-RS", "sk-SK", "es-ES", "es-US", "sv-SE", "ta-IN", "te-IN", "th-TH", "tr-TR",
+        "uk-UA", "vi-VN"
+    ]
+)
+# <Gather> speech recognition languages Twilio lists (the Indian ones: hi-IN, en-IN, bn-IN, gu-IN, kn-IN, ml-IN,
+# mr-IN, ta-IN, te-IN, ur-IN; no Punjabi). Another value is Twilio's warning 13512 (invalid language).
+SPEECH_LANGUAGES = frozenset(
+    [
+        "af-ZA", "am-ET", "hy-AM", "az-AZ", "id-ID", "ms-MY", "bn-BD", "bn-IN", "ca-ES", "cs-CZ", "da-DK",
+        "de-DE", "en-AU", "en-CA", "en-GH", "en-GB", "en-IN", "en-IE", "en-KE", "en-NZ", "en-NG", "en-PH",
+        "en-ZA", "en-TZ", "en-US", "es-AR", "es-BO", "es-CL", "es-CO", "es-CR", "es-EC", "es-SV", "es-ES",
+        "es-US", "es-GT", "es-HN", "es-MX", "es-NI", "es-PA", "es-PY", "es-PE", "es-PR", "es-DO", "es-UY",
+        "es-VE", "eu-ES", "fil-PH", "fr-CA", "fr-FR", "gl-ES", "ka-GE", "gu-IN", "hr-HR", "zu-ZA", "is-IS",
+        "it-IT", "jv-ID", "kn-IN", "km-KH", "lo-LA", "lv-LV", "lt-LT", "hu-HU", "ml-IN", "mr-IN", "nl-NL",
+        "ne-NP", "nb-NO", "pl-PL", "pt-BR", "pt-PT", "ro-RO", "si-LK", "sk-SK", "sl-SI", "su-ID", "sw-TZ",
+        "sw-KE", "fi-FI", "sv-SE", "ta-IN", "ta-SG", "ta-LK", "ta-MY", "te-IN", "vi-VN", "tr-TR", "ur-PK",
+        "ur-IN", "el-GR", "bg-BG", "ru-RU", "sr-RS", "uk-UA", "he-IL", "ar-IL", "ar-JO", "ar-AE", "ar-BH",
+        "ar-DZ", "ar-SA", "ar-IQ", "ar-KW", "ar-MA", "ar-TN", "ar-OM", "ar-PS", "ar-QA", "ar-LB", "ar-EG",
+        "fa-IR", "hi-IN", "th-TH", "ko-KR", "cmn-Hant-TW", "yue-Hant-HK", "ja-JP", "cmn-Hans-HK", "cmn-Hans-CN"
+    ]
+)
+# A script, and the voice languages that can read it aloud (another voice garbles it).
+SCRIPT_VOICES = (
+    ("Devanagari", re.compile("[\u0900-\u0963\u0966-\u097F]"), ("hi",)),  # not the dandas: Gurmukhi uses them too
+    ("Gurmukhi", re.compile("[\u0A00-\u0A7F]"), ("pa",)),
+    ("Urdu (Arabic script)", re.compile("[\u0600-\u06FF]"), ("ur", "ar", "fa")),
+    ("Bengali", re.compile("[\u0980-\u09FF]"), ("bn",)),
+)
 
 
 class TwimlError(Exception):
@@ -144,6 +179,8 @@ def check_voice(verb: Verb) -> tuple[str, str]:
         match = GOOGLE_VOICE.match(voice)
         if not match:
             raise TwimlError(13511, f"Say: unknown voice {voice!r}")
+        if match.group(1) not in GOOGLE_LOCALES:
+            raise TwimlError(13511, f"Say: Twilio offers no voice {voice!r} (no Google voice for {match.group(1)})")
         spoken = (match.group(1),)
     elif voice == "alice":
         spoken = ALICE_LANGUAGES
@@ -158,7 +195,17 @@ def check_voice(verb: Verb) -> tuple[str, str]:
 
 
 def text_warning(text: str, language: str) -> str | None:
-    """A plain-words warning when Hindi script is given to a non-Hindi voice (it would be garbled)."""
-    if DEVANAGARI.search(text) and not language.startswith("hi"):
-        return f"Devanagari text given to a {language} voice: the caller would hear it garbled"
+    """A plain-words warning when a script is given to a voice of another language (it would be garbled)."""
+    for script, letters, voices in SCRIPT_VOICES:
+        if letters.search(text) and not language.startswith(voices):
+            return f"{script} text given to a {language} voice: the caller would hear it garbled"
+    return None
+
+
+def speech_warning(verb: Verb) -> str | None:
+    """Twilio's warning 13512 for a speech <Gather> in a language its recogniser does not list (keys still work)."""
+    inputs = (verb.get("input") or "dtmf").split()
+    language = verb.get("language") or "en-US"
+    if "speech" in inputs and language not in SPEECH_LANGUAGES:
+        return f"13512: Gather has an invalid language {language!r} for speech: only keys are heard"
     return None

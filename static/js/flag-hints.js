@@ -7,7 +7,8 @@
   'use strict';
   const MAX = 600;
   const WAIT_MS = 350;
-  const LAYERS = { rule: 'rule', floor: 'symptom floor', model: 'statistical model', context: 'context layer' };
+  const LAYERS = { rule: 'rule', floor: 'symptom floor', model: 'statistical model', context: 'context layer',
+                  script: 'unread script' };
 
   const el = window.Sampark.el;  // the pages' one DOM builder (static/js/sampark.js, loaded first by base.html)
 

@@ -74,3 +74,26 @@ def test_the_finder_on_a_desktop_screen(browser, live_app, live_server):
         _shot(page, "1440_en_dwarka", full=False)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("lang", "title", "kind", "font"), [
+    ("pa", "ਕਲੀਨਿਕ ਜਾਂ ਹਸਪਤਾਲ ਲੱਭੋ", "ਹਸਪਤਾਲ", "Noto Sans Gurmukhi"),
+    ("ur", "کلینک یا اسپتال تلاش کریں", "اسپتال", "Noto Naskh Arabic"),
+])
+def test_the_finder_in_punjabi_and_urdu_on_a_phone(phone, live_server, lang, title, kind, font):
+    """Issue 27: each language in its own font; Urdu right to left with the result cards mirrored."""
+    page = phone
+    page.goto(f"{live_server}/facilities?q=110092&kind=hospital&lang={lang}")
+    page.wait_for_selector(".result")
+    page.evaluate("document.fonts.ready")
+    assert title in page.inner_text("h1")
+    assert set(page.locator(".result .kind").all_inner_texts()) == {kind}
+    assert page.evaluate(f"document.fonts.check('17px \"{font}\"', {title!r})")
+    assert any(font in f for f in page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"))
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ur" else "ltr")
+    card = page.locator(".result").first
+    side = card.evaluate("e => [getComputedStyle(e).borderLeftWidth, getComputedStyle(e).borderRightWidth]")
+    assert (side[1] == "5px") == (lang == "ur") and (side[0] == "5px") == (lang == "pa")  # the open mark mirrors
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, f"360_{lang}_hospitals")

@@ -109,3 +109,21 @@ def test_blank_photo_has_no_qr():
         decode_image(png_bytes(Image.new("RGB", (800, 500), (240, 238, 230))))
     assert err.value.code == "no_qr"
     assert "Hold the card flat" in err.value.message
+
+
+@pytest.mark.parametrize(("language", "words", "font"), [
+    ("pa", "ਤਸਦੀਕ ਲਈ ਸਕੈਨ ਕਰੋ", b"NotoSansGurmukhi"),
+    ("ur", "", b"NotoNaskhArabic"),
+    ("hi", "सत्यापन हेतु स्कैन करें", b"NotoSansDevanagari"),
+])
+def test_the_card_speaks_the_residents_language_beside_english_in_its_font(card, language, words, font):
+    """English is always printed; the second language is the resident's, shaped by HarfBuzz in its Noto font
+    (the screenshots of the Punjabi and Urdu cards were looked at: conjuncts, sihari and Urdu joining right)."""
+    printed = card_pdf(CardPrint(**{**card.__dict__, "language": language}))
+    doc = pdfium.PdfDocument(printed)
+    front, back = (doc[i].get_textpage().get_text_range() for i in range(2))
+    assert "Delhi Health Card" in front and pretty(NUMBER) in front and "1800-11-4444" in back
+    assert words in front.replace("\r\n", " ")
+    assert font in printed
+    if language == "ur":  # right-to-left text comes out of the PDF in visual order: look for its letters only
+        assert any("\u0600" <= ch <= "\u06ff" for ch in front)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulators.twilio.twiml import TwimlError, Verb, check_voice, parse
+from emulators.twilio.twiml import TwimlError, Verb, check_voice, parse, text_warning
 from tests.emulator.conftest import twiml
 
 FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
@@ -61,3 +61,35 @@ def test_unknown_verbs_and_bad_nesting_are_schema_errors():
             assert error.code in (12100, 12200)
         else:
             raise AssertionError(f"{body} was accepted")
+
+
+def test_twilio_has_a_punjabi_voice_and_no_urdu_one():
+    """Twilio's voice list has Google pa-IN voices and no Urdu voice of any kind (issue 27)."""
+    assert check_voice(Verb("Say", {"language": "pa-IN", "voice": "Google.pa-IN-Wavenet-A"})) == (
+        "pa-IN", "Google.pa-IN-Wavenet-A")
+    for language, voice in (("ur-IN", "Google.ur-IN-Standard-A"), ("ur-IN", "Polly.Aditi"), ("ur-IN", "alice"),
+                            ("pa-IN", "Polly.Aditi"), ("ur-PK", "man")):
+        try:
+            check_voice(Verb("Say", {"language": language, "voice": voice}))
+        except TwimlError as error:
+            assert error.code == 13511
+        else:
+            raise AssertionError(f"{voice} speaking {language} was accepted")
+
+
+def test_a_script_given_to_a_voice_of_another_language_is_warned_about():
+    assert "Gurmukhi" in text_warning("ਪੰਜਾਬੀ ਲਈ 3 ਦਬਾਓ", "hi-IN")
+    assert "Urdu" in text_warning("اردو کے لیے", "hi-IN")
+    assert text_warning("ਪੰਜਾਬੀ ਲਈ 3 ਦਬਾਓ", "pa-IN") is None and text_warning("हिंदी", "hi-IN") is None
+
+
+def test_speech_in_a_language_twilio_does_not_recognise_is_warning_13512_and_keys_only(customer, phone):
+    customer.answer("/telephony/voice", twiml(
+        '<Gather action="menu" input="dtmf speech" language="pa-IN" timeout="3"><Say>Bolo</Say></Gather>'))
+    customer.answer("/telephony/menu", lambda p: twiml(f'<Say>got {p.get("Digits")}</Say>'))
+    call = phone.call()
+    view = call.wait_for("Bolo")
+    warnings = [line["text"] for line in view["transcript"] if line["kind"] == "warning"]
+    assert any("13512" in w and "pa-IN" in w for w in warnings), warnings
+    call.press("3")
+    call.wait_for("got 3")

@@ -66,3 +66,11 @@ def test_a_second_missed_call_while_waiting_keeps_the_first_place_and_sends_no_s
     assert first.case.queued_at < utcnow() - timedelta(minutes=4)
     kinds = [e.kind for e in first.case.events]
     assert kinds.count("missed_call") == 1 and kinds.count("missed_call_again") == 1
+
+
+def test_a_known_urdu_callers_sms_is_in_urdu_only(app):
+    factories.make_patient(mobile=CALLER, preferred_language="ur")
+    db.session.commit()
+    result = services.record("CA" + "5" * 32, CALLER, MISSED, utcnow())
+    body = result.message.body
+    assert "مسڈ کال ملی" in body and "Sampark" not in body and "सम्पर्क" not in body

@@ -284,3 +284,11 @@ def test_report_pdf_draws_devanagari_with_shaped_cells_only(client, login, monke
     client.post(f"/api/v1/cases/{case.id}/assessment", json={"reason": "बुखार तीन दिन से", "red_flags": ["high_fever"]})
     client.post(f"/api/v1/cases/{case.id}/resolve", json={"disposition": "home_care", "advice": "दिन में तीन बार पानी पिएं " * 20})
     assert client.get(f"/api/v1/cases/{case.id}/report.pdf").status_code == 200
+
+
+def test_a_text_nobody_can_read_waits_at_p2_marked_for_a_reader_of_its_script(client, login):
+    text(client, "என் அப்பாவுக்கு உடம்பு சரியில்லை", sender="+919810000022")
+    login("operator")
+    (item,) = client.get("/api/v1/queues/tier1").json["waiting"]
+    assert item["priority"] == "P2"
+    assert {"id": "needs_reader:Tamil", "label": "needs a reader of Tamil", "priority": "P2"} in item["flags"]

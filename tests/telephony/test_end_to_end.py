@@ -141,3 +141,23 @@ def test_saying_a_red_flag_in_hindi_reaches_the_emergency_queue(live):
         case = db.session.scalars(db.select(Case)).one()
         assert (case.priority, case.queue, case.alarm_level) == ("P1", "emergency", 1)
     call.hang_up()
+
+
+@pytest.mark.parametrize(("key", "card_prompt", "queue_words"), [
+    ("3", "ਕਾਰਡ ਨੰਬਰ ਪਾਓ", "ਕਤਾਰ ਵਿੱਚ ਤੁਹਾਡਾ ਨੰਬਰ 1 ਹੈ"),
+    ("4", "कार्ड नंबर डालें", "कतार में आपका नंबर 1 है"),  # Urdu: the Hindi prompts until recordings exist
+])
+def test_a_punjabi_or_urdu_caller_reaches_the_queue_and_twilio_accepts_every_voice_and_language(live, key, card_prompt,
+                                                                                                 queue_words):
+    app, base = live
+    call = Phone(f"{base}/emulator", "+919833333333").call()
+    call.wait_for("ਪੰਜਾਬੀ ਲਈ 3 ਦਬਾਓ", timeout=10)
+    call.press(key)
+    call.wait_for(card_prompt, timeout=10)
+    call.press("#")
+    view = call.wait_for(queue_words, timeout=10)
+    assert not [line for line in view["transcript"] if line["kind"] in ("warning", "error")], view["transcript"]
+    with app.app_context():
+        assert db.session.scalars(db.select(Case.language)).one() == {"3": "pa", "4": "ur"}[key]
+    call.hang_up()
+    call.wait_until_ended(timeout=10)

@@ -295,3 +295,30 @@ def test_each_statement_is_short_enough_for_psycopg_to_keep_its_parse(emergency,
 
     compiled = str(texts._statement(emergency, whatsapp, alone).compile(dialect=postgresql.psycopg.dialect()))
     assert len(compiled.encode()) <= MAX_CACHED_STATEMENT_LENGTH
+
+
+@pytest.mark.parametrize(("body", "language", "advice_words"), [
+    ("ਮੇਰੇ ਪਿਤਾ ਜੀ ਦੀ ਛਾਤੀ ਵਿੱਚ ਬਹੁਤ ਦਰਦ ਹੈ", "pa", "ਐਮਰਜੈਂਸੀ ਲੱਗਦੀ ਹੈ"),
+    ("میرے والد بے ہوش ہو گئے ہیں", "ur", "ایمرجنسی لگتی ہے"),
+    ("বাবার বুকে প্রচণ্ড ব্যথা", "hi", "आपातकाल लगता है"),  # Bengali is answered in Hindi
+])
+def test_an_emergency_in_punjabi_urdu_or_bengali_is_p1_answered_in_the_senders_language(client, body, language,
+                                                                                        advice_words):
+    text(client, body)
+    case = only_case()
+    assert (case.priority, case.queue, case.language) == ("P1", "emergency", language)
+    (advice,) = outbound()
+    assert advice_words in advice.body and segments(advice.body) <= 2
+
+
+def test_a_text_in_a_script_nobody_reads_waits_in_tier_one_at_p2_marked_for_a_reader(client):
+    text(client, "என் அப்பாவுக்கு உடம்பு சரியில்லை")
+    case = only_case()
+    assert (case.priority, case.queue) == ("P2", "tier1")
+    assert "needs_reader:Tamil" in next(e.detail["rules"] for e in case.events if e.kind == "sms_in")
+
+
+def test_a_punjabi_text_is_acknowledged_in_punjabi_and_the_case_remembers_it(client):
+    text(client, "ਮੈਨੂੰ ਡਾਕਟਰ ਨਾਲ ਅਪੌਇੰਟਮੈਂਟ ਚਾਹੀਦੀ ਹੈ")
+    assert only_case().language == "pa"
+    assert "ਸੁਨੇਹਾ ਮਿਲ ਗਿਆ" in outbound()[0].body

@@ -10,6 +10,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     module = sys.modules.get("tests.triage.test_holdout")
     if module is not None:
         terminalreporter.write_line(f"Triage hold-out: {module.FIGURES.lines()}", bold=True)
+        for language, figures in getattr(module, "FIGURES_BY_LANGUAGE", {}).items():
+            terminalreporter.write_line(f"Triage hold-out ({language}): {figures.lines()}", bold=True)
     context = sys.modules.get("tests.triage.test_context_holdout")
     if context is not None:  # issue 28: routine messages with alarming words, per language
         terminalreporter.write_line("Triage context hold-out (routine with alarming words, per language):", bold=True)

@@ -232,12 +232,17 @@ def test_greetings_and_admin_are_routine(text: str) -> None:
         "दर्द है",
         "tabiyat kharab hai",
         "I am pregnant",
-        "میرے والد بے ہوش ہیں",
-        "আমার বাবা অজ্ঞান",
     ],
 )
 def test_unrecognised_complaints_get_a_look_soon(text: str) -> None:
     assert classify(text).priority == "P3"
+
+
+@pytest.mark.parametrize("text", ["میرے والد بے ہوش ہیں", "আমার বাবা অজ্ঞান", "ਮੇਰੇ ਪਿਤਾ ਬੇਹੋਸ਼ ਹਨ"])
+def test_an_unconscious_father_in_urdu_bengali_or_gurmukhi_is_an_emergency(text: str) -> None:
+    """These were P3 ("a script we cannot read") until issue 27 taught triage to read them."""
+    result = classify(text)
+    assert (result.priority, result.specialty) == ("P1", "general_medicine")
 
 
 def test_the_words_that_fired_are_shown_to_the_operator() -> None:

@@ -46,7 +46,7 @@ def test_the_floor_and_the_model_never_lower_the_rules(text: str) -> None:
     assert RANK(everything.priority) <= RANK(floor.priority), text
     # What the rules said is kept beside a raised priority, and the layer that raised it is named.
     if everything.priority != rules.priority:
-        assert everything.layer in ("floor", "model") and everything.rules_priority == rules.priority
+        assert everything.layer in ("floor", "model", "script") and everything.rules_priority == rules.priority
     # The context layer, last, may only lower an emergency to urgent, and says so.
     final = classify(text)
     assert final == everything or (everything.priority, final.priority, final.layer) == ("P1", "P2", "context"), text

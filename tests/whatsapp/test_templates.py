@@ -10,10 +10,10 @@ from crm.helpline.whatsapp import approved
 from crm.platform.errors import Refused
 
 
-def test_every_template_exists_in_both_languages_with_its_own_content_sid():
+def test_every_template_exists_in_the_four_languages_with_its_own_content_sid():
     templates = approved.all_templates()
     names = {t.name for t in templates}
-    assert {(n, lang) for n in names for lang in ("hi", "en")} == {(t.name, t.language) for t in templates}
+    assert {(n, lang) for n in names for lang in ("hi", "en", "pa", "ur")} == {(t.name, t.language) for t in templates}
     assert all(re.fullmatch(r"HX[0-9a-f]{32}", t.sid) for t in templates)
     assert len({t.sid for t in templates}) == len(templates)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, make_response, render_template, request
 
 from crm.citizens.facilities import areas, finder, timings
 from crm.citizens.facilities.finder import Found
-from crm.citizens.facilities.words import DAY_EN, PAGE, kind_label, phone_display, service_label
+from crm.citizens.facilities.words import DAY_EN, DAYS, NAMES, PAGE, kind_label, phone_display, service_label
 from crm.models.base import utcnow
 from crm.platform.errors import Refused
 from crm.platform.extensions import limiter
@@ -26,7 +26,7 @@ def page_language() -> str:
         return asked
     if request.cookies.get(LANG_COOKIE) in PAGE:
         return request.cookies[LANG_COOKIE]
-    return request.accept_languages.best_match(["hi", "en"], default="hi")
+    return request.accept_languages.best_match(["hi", "en", "pa", "ur"], default="hi")
 
 
 def found_json(found: Found, lang: str = "en") -> dict:
@@ -64,7 +64,7 @@ def finder_page():
     response = make_response(render_template(
         "facilities/index.html", t=PAGE[lang], lang=lang, q=text, kind=kind, place=place,
         results=[found_json(f, lang) for f in found], wards=areas.wards(), day_en=DAY_EN,
-        day_hi=timings.DAY_HI, now=now))
+        day_hi=timings.DAY_HI, days={"hi": timings.DAY_HI, "en": DAY_EN, **DAYS}, names=NAMES, now=now))
     if request.args.get("lang") in PAGE:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -1,28 +1,36 @@
-"""The finder's words in Hindi and English: kinds, services, the page and the SMS/WhatsApp answers.
+"""The finder's words in Hindi, English, Punjabi and Urdu: kinds, services, the page; the SMS/WhatsApp answers.
 
 Short on purpose: a Hindi SMS is UCS-2 (70 characters a part), so the answer lists three places.
 """
 
 from __future__ import annotations
 
+LANGUAGES = ("hi", "en", "pa", "ur")  # the Act's order; each offered in its own script
+NAMES = {"hi": "हिंदी", "en": "English", "pa": "ਪੰਜਾਬੀ", "ur": "اردو"}
+# (English, Hindi, Punjabi, Urdu)
 KINDS = {
-    "mohalla_clinic": ("Mohalla clinic", "मोहल्ला क्लिनिक"),
-    "polyclinic": ("Polyclinic", "पॉलीक्लिनिक"),
-    "dispensary": ("Dispensary", "डिस्पेंसरी"),
-    "hospital": ("Hospital", "अस्पताल"),
+    "mohalla_clinic": ("Mohalla clinic", "मोहल्ला क्लिनिक", "ਮੁਹੱਲਾ ਕਲੀਨਿਕ", "محلہ کلینک"),
+    "polyclinic": ("Polyclinic", "पॉलीक्लिनिक", "ਪੌਲੀਕਲੀਨਿਕ", "پولی کلینک"),
+    "dispensary": ("Dispensary", "डिस्पेंसरी", "ਡਿਸਪੈਂਸਰੀ", "ڈسپنسری"),
+    "hospital": ("Hospital", "अस्पताल", "ਹਸਪਤਾਲ", "اسپتال"),
 }
 SERVICES = {
-    "emergency": ("Emergency 24x7", "आपातकालीन 24x7"),
-    "general_opd": ("Doctor (OPD)", "डॉक्टर (ओपीडी)"),
-    "specialist_opd": ("Specialists", "विशेषज्ञ"),
-    "lab_tests": ("Lab tests", "जांच"),
-    "x_ray": ("X-ray", "एक्स-रे"),
-    "medicines": ("Free medicines", "मुफ़्त दवाएं"),
-    "vaccination": ("Vaccination", "टीकाकरण"),
-    "maternal_child": ("Mother and child", "मां और बच्चा"),
-    "dental": ("Dental", "दांत"),
-    "eye": ("Eye", "आंख"),
-    "tb_dots": ("TB (DOTS)", "टीबी (डॉट्स)"),
+    "emergency": ("Emergency 24x7", "आपातकालीन 24x7", "ਐਮਰਜੈਂਸੀ 24x7", "ایمرجنسی 24x7"),
+    "general_opd": ("Doctor (OPD)", "डॉक्टर (ओपीडी)", "ਡਾਕਟਰ (OPD)", "ڈاکٹر (OPD)"),
+    "specialist_opd": ("Specialists", "विशेषज्ञ", "ਮਾਹਰ ਡਾਕਟਰ", "ماہر ڈاکٹر"),
+    "lab_tests": ("Lab tests", "जांच", "ਟੈਸਟ", "ٹیسٹ"),
+    "x_ray": ("X-ray", "एक्स-रे", "ਐਕਸ-ਰੇ", "ایکسرے"),
+    "medicines": ("Free medicines", "मुफ़्त दवाएं", "ਮੁਫ਼ਤ ਦਵਾਈਆਂ", "مفت دوائیں"),
+    "vaccination": ("Vaccination", "टीकाकरण", "ਟੀਕਾਕਰਨ", "ٹیکہ کاری"),
+    "maternal_child": ("Mother and child", "मां और बच्चा", "ਮਾਂ ਅਤੇ ਬੱਚਾ", "ماں اور بچہ"),
+    "dental": ("Dental", "दांत", "ਦੰਦ", "دانت"),
+    "eye": ("Eye", "आंख", "ਅੱਖਾਂ", "آنکھ"),
+    "tb_dots": ("TB (DOTS)", "टीबी (डॉट्स)", "ਟੀਬੀ (DOTS)", "ٹی بی (DOTS)"),
+}
+_COLUMN = {"en": 0, "hi": 1, "pa": 2, "ur": 3}
+DAYS = {
+    "pa": {"mon": "ਸੋਮ", "tue": "ਮੰਗਲ", "wed": "ਬੁੱਧ", "thu": "ਵੀਰ", "fri": "ਸ਼ੁੱਕਰ", "sat": "ਸ਼ਨੀ", "sun": "ਐਤ"},
+    "ur": {"mon": "پیر", "tue": "منگل", "wed": "بدھ", "thu": "جمعرات", "fri": "جمعہ", "sat": "ہفتہ", "sun": "اتوار"},
 }
 PAGE = {
     "en": {
@@ -48,6 +56,30 @@ PAGE = {
         "emergency": "आपातकाल? कॉल करें", "ambulance": "एम्बुलेंस", "today": "आज", "services": "सेवाएं",
         "switch": "English", "helpline": "हेल्पलाइन", "wards": "वार्ड",
         "at": "{time} बजे के अनुसार",
+    },
+    "pa": {
+        "title": "ਕਲੀਨਿਕ ਜਾਂ ਹਸਪਤਾਲ ਲੱਭੋ", "lede": "ਸਭ ਤੋਂ ਨੇੜੇ ਦੇ ਸਰਕਾਰੀ ਸਿਹਤ ਕੇਂਦਰ, ਪਹਿਲਾਂ ਖੁੱਲ੍ਹੇ ਹੋਏ।",
+        "place": "ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ", "placeholder": "ਜਿਵੇਂ 110092 ਜਾਂ Laxmi Nagar", "search": "ਲੱਭੋ",
+        "kind": "ਕੀ ਚਾਹੀਦਾ ਹੈ", "any": "ਕੋਈ ਵੀ", "clinic": "ਕਲੀਨਿਕ", "hospital": "ਹਸਪਤਾਲ",
+        "open": "ਹੁਣ ਖੁੱਲ੍ਹਾ", "closes": "{time} ਵਜੇ ਤੱਕ", "closed": "ਬੰਦ", "opens": "{day} {time} ਵਜੇ ਖੁੱਲ੍ਹੇਗਾ",
+        "never": "ਸਮਾਂ ਪਤਾ ਨਹੀਂ", "round_clock": "24 ਘੰਟੇ ਖੁੱਲ੍ਹਾ", "km": "{km} ਕਿਲੋਮੀਟਰ", "call": "ਕਾਲ ਕਰੋ",
+        "map": "ਨਕਸ਼ਾ", "near": "{place} ਦੇ ਨੇੜੇ", "unknown": "“{text}” ਥਾਂ ਨਹੀਂ ਮਿਲੀ। 6 ਅੰਕਾਂ ਦਾ ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ "
+        "ਦਾ ਨਾਮ ਲਿਖੋ।", "none": "{place} ਦੇ ਨੇੜੇ ਕੋਈ ਕੇਂਦਰ ਨਹੀਂ ਮਿਲਿਆ।", "ask": "ਆਪਣਾ ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ ਲਿਖੋ।",
+        "emergency": "ਐਮਰਜੈਂਸੀ? ਕਾਲ ਕਰੋ", "ambulance": "ਐਂਬੂਲੈਂਸ", "today": "ਅੱਜ", "services": "ਸੇਵਾਵਾਂ",
+        "switch": "English", "helpline": "ਹੈਲਪਲਾਈਨ", "wards": "ਵਾਰਡ",
+        "at": "{time} ਵਜੇ ਅਨੁਸਾਰ",
+    },
+    "ur": {
+        "title": "کلینک یا اسپتال تلاش کریں", "lede": "سب سے قریب کے سرکاری صحت مراکز، پہلے کھلے ہوئے۔",
+        "place": "پن کوڈ یا وارڈ", "placeholder": "جیسے 110092 یا Laxmi Nagar", "search": "تلاش کریں",
+        "kind": "کیا چاہیے", "any": "کوئی بھی", "clinic": "کلینک", "hospital": "اسپتال",
+        "open": "ابھی کھلا", "closes": "{time} بجے تک", "closed": "بند", "opens": "{day} {time} بجے کھلے گا",
+        "never": "وقت معلوم نہیں", "round_clock": "24 گھنٹے کھلا", "km": "{km} کلومیٹر", "call": "کال کریں",
+        "map": "نقشہ", "near": "{place} کے قریب", "unknown": "“{text}” جگہ نہیں ملی۔ 6 ہندسوں کا پن کوڈ یا وارڈ "
+        "کا نام لکھیں۔", "none": "{place} کے قریب کوئی مرکز نہیں ملا۔", "ask": "اپنا پن کوڈ یا وارڈ لکھیں۔",
+        "emergency": "ایمرجنسی؟ کال کریں", "ambulance": "ایمبولینس", "today": "آج", "services": "خدمات",
+        "switch": "English", "helpline": "ہیلپ لائن", "wards": "وارڈ",
+        "at": "{time} بجے کے مطابق",
     },
 }
 # Answers by SMS or WhatsApp, in the script the citizen wrote in.
@@ -75,15 +107,13 @@ DAY_EN = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", 
 
 
 def kind_label(kind: str, lang: str) -> str:
-    """The kind of facility in `lang`."""
-    en, hi = KINDS.get(kind, (kind, kind))
-    return hi if lang == "hi" else en
+    """The kind of facility in `lang` (English for a language it has no word in)."""
+    return KINDS.get(kind, (kind,) * 4)[_COLUMN.get(lang, 0)]
 
 
 def service_label(code: str, lang: str) -> str:
     """A service in `lang`."""
-    en, hi = SERVICES.get(code, (code.replace("_", " "), code.replace("_", " ")))
-    return hi if lang == "hi" else en
+    return SERVICES.get(code, (code.replace("_", " "),) * 4)[_COLUMN.get(lang, 0)]
 
 
 def phone_display(phone: str | None) -> str | None:

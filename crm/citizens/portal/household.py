@@ -69,9 +69,10 @@ def card(mobile: str, number: str) -> tuple[Person, HealthCard]:
     raise Refused("not_found", "Not found.", 404)
 
 
-def card_pdf(holder: Person, found: HealthCard) -> bytes:
-    """The card as the card office prints it; another adult's without the back's health details."""
-    view = print_view(found)
+def card_pdf(holder: Person, found: HealthCard, language: str = "hi") -> bytes:
+    """The card as the card office prints it, its second language the resident's (Hindi for English readers);
+    another adult's without the back's health details."""
+    view = replace(print_view(found), language=language if language in ("pa", "ur") else "hi")
     if not holder.full_card:
         view = replace(view, blood_group=None, emergency_contact="", withheld=True)
     return render.card_pdf(view)

@@ -1,4 +1,5 @@
-"""Hindi and English through gettext catalogs (Flask-Babel): translators and clinicians review translations/*.po.
+"""Hindi, English, Punjabi and Urdu through gettext catalogs (Flask-Babel): translators and clinicians review
+translations/*.po. Urdu is written right to left (`direction`).
 
 The .mo files are compiled from the .po files when the app starts, into a folder of the system's temporary
 directory named after the catalogs' content (so a changed .po is compiled afresh and an unchanged one once per
@@ -17,7 +18,9 @@ from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
-LANGUAGES = ("hi", "en")
+LANGUAGES = ("hi", "en", "pa", "ur")  # the order of the Delhi Official Language Act
+NAMES = {"hi": "हिंदी", "en": "English", "pa": "ਪੰਜਾਬੀ", "ur": "اردو"}  # each in its own script
+RIGHT_TO_LEFT = frozenset({"ur"})
 COOKIE = "sampark_lang"
 SOURCE = Path(__file__).resolve().parents[3] / "translations"
 babel = Babel()
@@ -29,6 +32,11 @@ def chosen_language() -> str:
         return "en"
     lang = request.cookies.get(COOKIE)
     return lang if lang in LANGUAGES else "hi"
+
+
+def direction(lang: str) -> str:
+    """'rtl' for Urdu, else 'ltr' (the html element's dir)."""
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
 def compile_catalogs(source: Path = SOURCE, root: Path | None = None) -> Path:

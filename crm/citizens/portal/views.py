@@ -35,7 +35,7 @@ def _lang() -> str:
 @bp.get("/lang/<lang>")
 @public
 def choose_language(lang: str):
-    """Switch between Hindi and English; remembered for a year in a cookie."""
+    """Switch to Hindi, English, Punjabi or Urdu; remembered for a year in a cookie."""
     target = request.args.get("next", "")
     if not target.startswith("/portal") or target.startswith("//"):
         target = url_for("portal.home")
@@ -120,7 +120,7 @@ def card_pdf(number: str):
     """The card as a PDF, as the card office prints it."""
     holder, card = household.card(g.citizen_mobile, number)
     household.seen(g.citizen_mobile, "portal_card_pdf", holder, card_number=card.number)
-    return Response(household.card_pdf(holder, card), mimetype="application/pdf",
+    return Response(household.card_pdf(holder, card, _lang()), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="health-card-{card.number}.pdf"'})
 
 
@@ -208,7 +208,8 @@ def grievance_list():
 
 @bp.app_context_processor
 def _portal_helpers():
-    return {"get_locale": get_locale, "card_status_label": _card_status_label, "request_status_label": card_requests.status_label,
+    return {"get_locale": get_locale, "language_names": i18n.NAMES, "text_direction": i18n.direction,
+            "card_status_label": _card_status_label, "request_status_label": card_requests.status_label,
             "request_kind_label": card_requests.kind_label, "pretty_card": household.pretty,
             "relation_label": _relation_label, "specialty_label": specialties.label}
 

@@ -87,7 +87,7 @@ PATHS = {
         "requestBody": _body({"type": "object", "properties": {"text": {"type": "string", "maxLength": 600}},
                               "required": ["text"]}),
         "responses": {"200": _json({"type": "object", "properties": {
-            "priority": {"enum": list(PRIORITIES)}, "layer": {"enum": ["rule", "floor", "model"]},
+            "priority": {"enum": list(PRIORITIES)}, "layer": {"enum": ["rule", "floor", "model", "script"]},
             "rules_priority": {"enum": list(PRIORITIES)}, "rules_version": {"type": "string"},
             "flags": {"type": "array", "maxItems": 60, "items": {"type": "object", "properties": {
                 "id": {"type": "string"}, "label": {"type": "string"}, "label_hi": {"type": "string"},

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crm.cases import lifecycle, timeline
+from crm.cases import languages, lifecycle, timeline
 from crm.cases.queue import PRIORITY_ORDER, TIER1
 from crm.cases.status import WAITING, Status
 from crm.helpline import presence
@@ -30,6 +30,8 @@ TEXTS = {
     "en": "Sampark: we got your missed call (case {ref}). We will call you back in about {minutes} min. "
           "Emergency: 112/108",
     "hi": "सम्पर्क: मिस्ड कॉल मिली (केस {ref})। लगभग {minutes} मिनट में हम कॉल करेंगे। आपातकाल: 112/108",
+    "pa": "ਸੰਪਰਕ: ਮਿਸਡ ਕਾਲ ਮਿਲੀ (ਕੇਸ {ref})। ਲਗਭਗ {minutes} ਮਿੰਟ ਵਿੱਚ ਅਸੀਂ ਕਾਲ ਕਰਾਂਗੇ। ਐਮਰਜੈਂਸੀ: 112/108",
+    "ur": "سمپرک: مسڈ کال ملی (کیس {ref})۔ تقریباً {minutes} منٹ میں ہم کال کریں گے۔ ایمرجنسی: 112/108",
 }
 
 
@@ -100,5 +102,5 @@ def sms_text(case: Case, minutes: int) -> str:
     """The SMS in the caller's known language, else in Hindi and English both."""
     values = {"ref": case.reference, "minutes": minutes}
     if case.patient_id:
-        return TEXTS["hi" if case.language == "hi" else "en"].format(**values)
+        return TEXTS[languages.known(case.language)].format(**values)
     return TEXTS["hi"].format(**values) + "\n" + TEXTS["en"].format(**values)

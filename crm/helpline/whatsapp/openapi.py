@@ -15,7 +15,7 @@ PATHS = {
         "summary": "Send an approved WhatsApp template (allowed in or outside the 24-hour window)",
         "parameters": [CASE_PARAM],
         "requestBody": _body({"type": "object", "required": ["name", "language", "variables"], "properties": {
-            "name": {"type": "string"}, "language": {"enum": ["hi", "en"]},
+            "name": {"type": "string"}, "language": {"enum": ["hi", "en", "pa", "ur"]},
             "variables": {"type": "array", "items": {"type": "string", "maxLength": 120}}}}),
         "responses": {"201": _json({"type": "object"}), **_errors(401, 403, 404, 409, 422)},
     }},

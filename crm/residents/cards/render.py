@@ -1,4 +1,9 @@
-"""Printable health cards: the QR image and a two-sided CR80 PDF in English and Hindi."""
+"""Printable health cards: the QR image and a two-sided CR80 PDF in English and a second language.
+
+The second language is Hindi as the card office prints it, or Punjabi or Urdu for a resident who reads the
+portal in them (CardPrint.language). Text is shaped by HarfBuzz (fpdf2's text shaping); Gurmukhi and Urdu
+come from the vendored Noto Sans Gurmukhi and Noto Naskh Arabic as fallback fonts, Urdu set right to left.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,10 @@ from fpdf import FPDF
 from crm.residents.cards import number as card_number
 
 FONT_DIR = Path(__file__).resolve().parents[3] / "static/vendor/noto-sans-devanagari-0.4.1"
+GURMUKHI = Path(__file__).resolve().parents[3] / "static/vendor/noto-sans-gurmukhi-0.4.1/NotoSansGurmukhi_400Regular.ttf"
+GURMUKHI_BOLD = GURMUKHI.with_name("NotoSansGurmukhi_700Bold.ttf")
+NASKH = Path(__file__).resolve().parents[3] / "static/vendor/noto-naskh-arabic-0.4.5/NotoNaskhArabic_400Regular.ttf"
+NASKH_BOLD = NASKH.with_name("NotoNaskhArabic_700Bold.ttf")
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1 (CR80), millimetres
 QR_SIZE = 32.0  # symbol without quiet zone; >= 30 mm keeps modules ~0.5 mm at version 10
 MARGIN = 3.0
@@ -37,6 +46,34 @@ INSTRUCTIONS_HI = (
     "स्वास्थ्य केंद्र जाते समय यह कार्ड साथ रखें। कार्ड खो जाने पर डुप्लिकेट के लिए हेल्पलाइन "
     "पर कॉल करें। QR कोड डिजिटल रूप से हस्ताक्षरित है; संशोधित कार्ड सभी पुराने कार्डों की जगह लेता है।"
 )
+# Each label's second half, per second language (English is always the first half).
+SECOND = {
+    "hi": {
+        "title": "दिल्ली स्वास्थ्य कार्ड", "name": "नाम", "sex": {"M": "पुरुष", "F": "महिला", "O": "अन्य"},
+        "dob": "जन्म तिथि", "yob": "जन्म वर्ष", "household": "परिवार", "card_number": "कार्ड संख्या",
+        "scan": "सत्यापन हेतु स्कैन करें", "blood_group": "रक्त समूह", "emergency_contact": "आपातकालीन संपर्क",
+        "helpline": "हेल्पलाइन", "not_recorded": "दर्ज नहीं", "withheld": "धारक की प्रति पर",
+        "reason": REASON_HI, "instructions": INSTRUCTIONS_HI,
+    },
+    "pa": {
+        "title": "ਦਿੱਲੀ ਸਿਹਤ ਕਾਰਡ", "name": "ਨਾਮ", "sex": {"M": "ਪੁਰਸ਼", "F": "ਮਹਿਲਾ", "O": "ਹੋਰ"},
+        "dob": "ਜਨਮ ਮਿਤੀ", "yob": "ਜਨਮ ਸਾਲ", "household": "ਪਰਿਵਾਰ", "card_number": "ਕਾਰਡ ਨੰਬਰ",
+        "scan": "ਤਸਦੀਕ ਲਈ ਸਕੈਨ ਕਰੋ", "blood_group": "ਖੂਨ ਦਾ ਗਰੁੱਪ", "emergency_contact": "ਐਮਰਜੈਂਸੀ ਸੰਪਰਕ",
+        "helpline": "ਹੈਲਪਲਾਈਨ", "not_recorded": "ਦਰਜ ਨਹੀਂ", "withheld": "ਧਾਰਕ ਦੀ ਕਾਪੀ ਤੇ",
+        "reason": {"Original": "ਮੂਲ", "Revised": "ਸੋਧਿਆ", "Duplicate": "ਡੁਪਲੀਕੇਟ"},
+        "instructions": "ਸਿਹਤ ਕੇਂਦਰ ਜਾਂਦੇ ਸਮੇਂ ਇਹ ਕਾਰਡ ਨਾਲ ਰੱਖੋ। ਕਾਰਡ ਗੁੰਮ ਹੋਣ ਤੇ ਡੁਪਲੀਕੇਟ ਲਈ ਹੈਲਪਲਾਈਨ ਤੇ ਕਾਲ "
+                        "ਕਰੋ। QR ਕੋਡ ਡਿਜੀਟਲ ਦਸਤਖ਼ਤੀ ਹੈ; ਸੋਧਿਆ ਕਾਰਡ ਸਾਰੇ ਪੁਰਾਣੇ ਕਾਰਡਾਂ ਦੀ ਥਾਂ ਲੈਂਦਾ ਹੈ।",
+    },
+    "ur": {
+        "title": "دہلی ہیلتھ کارڈ", "name": "نام", "sex": {"M": "مرد", "F": "عورت", "O": "دیگر"},
+        "dob": "تاریخ پیدائش", "yob": "سال پیدائش", "household": "خاندان", "card_number": "کارڈ نمبر",
+        "scan": "تصدیق کے لیے اسکین کریں", "blood_group": "خون کا گروپ", "emergency_contact": "ایمرجنسی رابطہ",
+        "helpline": "ہیلپ لائن", "not_recorded": "درج نہیں", "withheld": "حامل کی کاپی پر",
+        "reason": {"Original": "اصل", "Revised": "ترمیم شدہ", "Duplicate": "ڈپلیکیٹ"},
+        "instructions": "صحت مرکز جاتے وقت یہ کارڈ ساتھ رکھیں۔ کارڈ گم ہونے پر ڈپلیکیٹ کے لیے ہیلپ لائن پر کال کریں۔ "
+                        "QR کوڈ ڈیجیٹل طور پر دستخط شدہ ہے؛ ترمیم شدہ کارڈ تمام پرانے کارڈوں کی جگہ لیتا ہے۔",
+    },
+}
 
 
 @dataclass
@@ -58,6 +95,7 @@ class CardPrint:
     emergency_contact: str = ""  # name and phone, masked or full, exactly as it should print
     reason: str = "Original"  # "Original" / "Revised" / "Duplicate"
     withheld: bool = False  # a household member's copy: the back's health details stay with the holder
+    language: str = "hi"  # the card's second language: "hi", "pa" or "ur" (English is always printed)
 
 
 def qr_code(text: str) -> segno.QRCode:
@@ -89,7 +127,13 @@ class _Card(FPDF):
         self.c_margin = 0
         self.add_font("Noto", "", FONT_DIR / "NotoSansDevanagari_400Regular.ttf")
         self.add_font("Noto", "B", FONT_DIR / "NotoSansDevanagari_700Bold.ttf")
-        # HarfBuzz shaping is what turns "स्वास्थ्य" into conjuncts with matras in place.
+        self.add_font("NotoPa", "", GURMUKHI)
+        self.add_font("NotoPa", "B", GURMUKHI_BOLD)
+        self.add_font("NotoUr", "", NASKH)
+        self.add_font("NotoUr", "B", NASKH_BOLD)
+        self.set_fallback_fonts(["NotoPa", "NotoUr"])  # letters the Devanagari font lacks: Gurmukhi, Urdu
+        # HarfBuzz shaping is what turns "स्वास्थ्य" into conjuncts with matras in place, joins Urdu letters
+        # and sets them right to left.
         self.set_text_shaping(True)
         self.set_title("Delhi Health Card")
         self.set_creator("Sampark")
@@ -125,6 +169,15 @@ class _Card(FPDF):
             else:
                 lines.append(word)
         return lines
+
+    def paragraph(self, x: float, y: float, text: str, size: float, width: float, *, align: str = "L") -> float:
+        """Lines wrapped by hand (multi_cell loses shaping), one cell each; returns the y below the last."""
+        self.set_font("Noto", "", size)
+        step = size * 0.3528 * 1.35
+        for line in self._lines(text, width):
+            self.put(x, y, line, size, w=width, align=align)
+            y += step
+        return y
 
     def field(self, x: float, y: float, label: str, value: str, width: float,
               size: float = 7.5) -> None:
@@ -165,30 +218,33 @@ class _Card(FPDF):
 
 
 def _front(pdf: _Card, card: CardPrint) -> None:
+    second = SECOND.get(card.language, SECOND["hi"])
     pdf.add_page()
     pdf.band(9.5)
     pdf.put(MARGIN, 2.2, "Delhi Health Card", 9.5, bold=True, color=(255, 255, 255))
-    pdf.put(MARGIN, 2.2, "दिल्ली स्वास्थ्य कार्ड", 9.5, bold=True, color=(255, 255, 255),
+    pdf.put(MARGIN, 2.2, second["title"], 9.5, bold=True, color=(255, 255, 255),
             w=CARD_W - 2 * MARGIN, align="R")
 
     col = 45.0  # left column; the QR and its quiet zone take the rest
     qr_x, qr_y = CARD_W - MARGIN - QR_SIZE, 12.6
-    pdf.put(MARGIN, 11.4, "Name / नाम", 5, color=GREY)
+    pdf.put(MARGIN, 11.4, f"Name / {second['name']}", 5, color=GREY)
     pdf.fitted(MARGIN, 13.8, card.name_en, 10, col, bold=True)
     if card.name_hi:
         pdf.fitted(MARGIN, 18.6, card.name_hi, 9.5, col, bold=True)
 
     if card.dob:
-        born_label, born = "Date of birth / जन्म तिथि", _date(card.dob)
+        born_label, born = f"Date of birth / {second['dob']}", _date(card.dob)
     elif card.year_of_birth:
-        born_label, born = "Year of birth / जन्म वर्ष", str(card.year_of_birth)
+        born_label, born = f"Year of birth / {second['yob']}", str(card.year_of_birth)
     else:
-        born_label, born = "Year of birth / जन्म वर्ष", "—"
-    pdf.field(MARGIN, 24.2, "Sex / लिंग", SEX.get(card.sex, card.sex), 21, size=7)
+        born_label, born = f"Year of birth / {second['yob']}", "—"
+    sex = SEX.get(card.sex, card.sex).split(" / ")[0]
+    pdf.field(MARGIN, 24.2, "Sex / लिंग" if card.language == "hi" else "Sex",
+              f"{sex} / {second['sex'].get(card.sex, '')}".rstrip(" /"), 21, size=7)
     pdf.field(MARGIN + 23, 24.2, born_label, born, col - 23, size=7)
-    pdf.field(MARGIN, 31.0, "Household / परिवार", card.household_id or "—", col, size=7)
+    pdf.field(MARGIN, 31.0, f"Household / {second['household']}", card.household_id or "—", col, size=7)
 
-    pdf.put(MARGIN, 38.0, "Card number / कार्ड संख्या", 5, color=GREY)
+    pdf.put(MARGIN, 38.0, f"Card number / {second['card_number']}", 5, color=GREY)
     pdf.fitted(MARGIN, 40.2, card_number.pretty(card.number), 15, col + 1, bold=True)
 
     issued = f"Version {card.version}"
@@ -197,24 +253,26 @@ def _front(pdf: _Card, card: CardPrint) -> None:
     pdf.put(MARGIN, 48.0, f"{issued}  ·  Issued {_date(card.issued_on)}", 5.5, color=GREY)
 
     pdf.qr(qr_x, qr_y, QR_SIZE, card.qr_text)
-    pdf.put(qr_x, qr_y + QR_SIZE + 2.6, "Scan to verify / सत्यापन हेतु स्कैन करें", 4.6,
+    pdf.put(qr_x, qr_y + QR_SIZE + 2.6, f"Scan to verify / {second['scan']}", 4.6,
             color=GREY, w=QR_SIZE, align="C")
 
 
 def _back(pdf: _Card, card: CardPrint) -> None:
+    second = SECOND.get(card.language, SECOND["hi"])
     pdf.add_page()
     pdf.band(7.0)
-    pdf.put(MARGIN, 1.3, "Delhi Health Card  ·  दिल्ली स्वास्थ्य कार्ड", 7, bold=True,
+    pdf.put(MARGIN, 1.3, f"Delhi Health Card  ·  {second['title']}", 7, bold=True,
             color=(255, 255, 255))
     pdf.put(MARGIN, 1.3, card_number.pretty(card.number), 7, bold=True, color=(255, 255, 255),
             w=CARD_W - 2 * MARGIN, align="R")
 
     wide = CARD_W - 2 * MARGIN
     stamp_w = 27.0 if card.version > 1 else 0.0
-    missing = WITHHELD if card.withheld else NOT_RECORDED
-    pdf.field(MARGIN, 9.2, "Blood group / रक्त समूह", card.blood_group or missing,
+    missing = (f"{WITHHELD.split(' / ')[0]} / {second['withheld']}" if card.withheld
+               else f"{NOT_RECORDED.split(' / ')[0]} / {second['not_recorded']}")
+    pdf.field(MARGIN, 9.2, f"Blood group / {second['blood_group']}", card.blood_group or missing,
               wide - stamp_w - 2, size=8)
-    pdf.field(MARGIN, 16.0, "Emergency contact / आपातकालीन संपर्क",
+    pdf.field(MARGIN, 16.0, f"Emergency contact / {second['emergency_contact']}",
               card.emergency_contact or missing, wide - stamp_w - 2, size=7.5)
 
     if card.version > 1:
@@ -224,22 +282,28 @@ def _back(pdf: _Card, card: CardPrint) -> None:
         pdf.set_line_width(0.45)
         pdf.rect(x, y, stamp_w, 11.0, round_corners=True, corner_radius=1.2)
         pdf.put(x, y + 0.9, card.reason.upper(), 8, bold=True, color=STAMP, w=stamp_w, align="C")
-        hi = REASON_HI.get(card.reason, "")
+        hi = second["reason"].get(card.reason, "")
         pdf.put(x, y + 4.6, f"{hi}  ·  v{card.version}", 6.5, bold=True, color=STAMP,
                 w=stamp_w, align="C")
 
     pdf.set_fill_color(236, 241, 247)
     pdf.rect(MARGIN, 23.6, wide, 6.2, style="F", round_corners=True, corner_radius=1)
-    pdf.put(MARGIN + 1.5, 24.4, f"Helpline / हेल्पलाइन:  {card.helpline}", 8.5, bold=True,
-            color=NAVY)
+    # The number in a cell of its own: beside right-to-left words the bidi order would move it.
+    label = f"Helpline / {second['helpline']}:"
+    pdf.put(MARGIN + 1.5, 24.4, label, 8.5, bold=True, color=NAVY)
+    pdf.put(MARGIN + 1.5 + pdf.get_string_width(label) + 2, 24.4, card.helpline, 8.5, bold=True, color=NAVY)
 
     pdf.set_text_color(*INK)
     pdf.set_font("Noto", "", 5.6)
     pdf.set_xy(MARGIN, 31.2)
     pdf.multi_cell(wide, 2.6, INSTRUCTIONS_EN, align="L")
-    pdf.set_font("Noto", "", 5.9)
-    pdf.set_xy(MARGIN, pdf.get_y() + 0.9)
-    pdf.multi_cell(wide, 2.95, INSTRUCTIONS_HI, align="L")
+    if card.language == "hi":  # as the card office has always printed it
+        pdf.set_font("Noto", "", 5.9)
+        pdf.set_xy(MARGIN, pdf.get_y() + 0.9)
+        pdf.multi_cell(wide, 2.95, INSTRUCTIONS_HI, align="L")
+    else:
+        pdf.paragraph(MARGIN, pdf.get_y() + 0.9, second["instructions"], 5.9, wide,
+                      align="R" if card.language == "ur" else "L")
     pdf.put(MARGIN, 48.6, f"Issued {_date(card.issued_on)}  ·  If found, please hand it in at "
             "any Delhi health centre.", 4.8, color=GREY)
 
