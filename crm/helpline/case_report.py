@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from crm.cases import dispositions
+from crm.helpline import case_record
 from crm.helpline.live import events
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
@@ -124,14 +125,17 @@ def build(case: Case, audited: bool = True) -> dict:
         audit.record("view_report", patient_id=case.patient_id, case_id=case.id)
     timeline = [{"at": e.at, "kind": e.kind, "text": describe(e.kind, e.detail),
                  "who": _who(staff.get(e.staff_id))} for e in case.events]
+    record = case_record.build(case)
     return {
+        "record": record,
         "case": case, "caller": phones.masked(case.caller_phone) if (case.caller_phone or "").startswith("+")
         else (case.caller_phone or "unknown"),
         "patient": _patient(patient), "operator": _who(staff.get(case.assigned_to_id)),
         "disposition": {"code": case.disposition, "en": dispositions.label(case.disposition, "en"),
                         "hi": dispositions.label(case.disposition, "hi")} if case.disposition else None,
         "red_flags": [_FLAG_LABELS.get(f, f.replace("_", " ")) for f in case.red_flags or []],
-        "timeline": timeline, "messages": list(case.messages), "times": _times(case),
+        "timeline": timeline, "messages": list(case.messages),
+        "times": _times(case) | {"waited": record.waited, "handled": record.handled},
         "generated_at": utcnow(), "helpline": current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""),
     }
 
@@ -180,7 +184,8 @@ def _patient(patient: Patient | None) -> dict | None:
 
 
 def _times(case: Case) -> dict:
-    """Waited, handled and wrap-up durations from the timeline (first occurrence of each step)."""
+    """Wrap-up and total from the timeline (first occurrence of each step); waited and handled come from the case's
+    record (crm.helpline.case_record), as the figures count them."""
     first: dict[str, datetime] = {}
     for event in case.events:
         key = "outcome" if event.kind in OUTCOME_KINDS else event.kind

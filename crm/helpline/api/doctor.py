@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.cases import identify, queue, tier2, timeline
 from crm.cases import notes as clinical_notes
 from crm.cases.status import Status
-from crm.helpline import appointments
+from crm.helpline import appointments, case_record
 from crm.helpline.api.cases import case_json
 from crm.helpline.live import events
 from crm.models import Appointment, Case, StaffUser
@@ -44,6 +44,8 @@ def _with_triage(case: Case) -> dict:
     data = case_json(case) | {"summary": case.escalation_summary, "alarm_level": case.alarm_level,
                               "escalated_at": iso(case.escalated_at), "accepted_at": iso(case.accepted_at)}
     data["triage_rules"] = timeline.triage_tags(case)
+    why = case_record.reason(case)
+    data["reason"] = {"words": why.words, "via": why.via, "rules": why.rules}
     return data
 
 

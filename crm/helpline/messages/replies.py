@@ -40,6 +40,11 @@ REPLIES = {
         "en": "Sampark: we missed your call (case {ref}). Reply to this SMS and we will call you back. "
               "Emergency: call 112 or 108.",
     },
+    "callback_scheduled": {
+        "hi": "सम्पर्क: हम आपको {when} (भारतीय समय) पर वापस कॉल करेंगे (केस {ref})। आपातकाल: 112/108",
+        "hinglish": "Sampark: hum aapko {when} IST par wapas call karenge (case {ref}). Emergency: 112/108",
+        "en": "Sampark: we will call you back at {when} IST (case {ref}). Emergency: call 112 or 108.",
+    },
 }
 
 

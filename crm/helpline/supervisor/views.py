@@ -24,14 +24,15 @@ def floor():
     """The team lead's live board: queues against targets, every operator and doctor; overdue grievances."""
     from crm.citizens.grievances.services import overdue
 
-    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10))
+    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10),
+                           defined=kpis.DEFINITIONS)
 
 
 @bp.get("/wallboard")
 @allow("supervise")  # its socket room hears every queue
 def wallboard():
     """The large screen on the wall: queue figures and agent counts, no patient data at all."""
-    return render_template("supervisor/wallboard.html", names=kpis.QUEUE_NAMES)
+    return render_template("supervisor/wallboard.html", names=kpis.QUEUE_NAMES, defined=kpis.DEFINITIONS)
 
 
 @api.get("/board")
