@@ -46,7 +46,9 @@
       const flags = ticked();
       const p1 = flags.filter((b) => b.dataset.priority === 'P1');
       const box = $('offer');
-      if (!flags.length) { box.hidden = true; return; }
+      // The offer is to escalate: once the case has an outcome (escalated, resolved...) there is nothing to offer.
+      const c = state.current;
+      if (!flags.length || !c || c.outcome || c.status !== 'in_progress') { box.hidden = true; return; }
       const urgent = p1.length === 0;
       const names = (urgent ? flags : p1).map((b) => b.dataset.label).join(', ');
       box.className = 'offer' + (urgent ? ' urgent' : '');
@@ -128,6 +130,7 @@
         $('outcome-error').textContent = '';
         toast(`${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Wrap-up ${config.wrap_up_seconds} s.`);
         state.current = Object.assign(state.current, data);
+        updateOffer();  // the red "escalate" box goes once the case is escalated (or has any outcome)
         await refresh();
         $('ready').focus();
       } finally { button.disabled = false; }
