@@ -135,7 +135,8 @@ def build(case: Case, audited: bool = True) -> dict:
                         "hi": dispositions.label(case.disposition, "hi")} if case.disposition else None,
         "red_flags": [_FLAG_LABELS.get(f, f.replace("_", " ")) for f in case.red_flags or []],
         "timeline": timeline, "messages": list(case.messages),
-        "times": _times(case) | {"waited": record.waited, "handled": record.handled},
+        # As the figures count them; a case that never joined a queue on its timeline keeps the plain reading.
+        "times": _times(case) | ({"waited": record.waited, "handled": record.handled} if record.legs else {}),
         "generated_at": utcnow(), "helpline": current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""),
     }
 

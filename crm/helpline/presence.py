@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from crm.helpline.live import events
-from crm.models import Case, StaffUser
+from crm.models import AuditLog, Case, StaffUser
 from crm.models.base import iso, utcnow
 from crm.models.staff import PRESENCES
 from crm.platform.errors import Refused
@@ -108,8 +108,23 @@ def counts(roles: tuple[str, ...] = OPERATOR_ROLES) -> dict[str, int]:
 
 
 def summary(staff: StaffUser) -> dict:
-    """This staff member's presence for the API."""
-    return {"presence": staff.presence, "since": iso(staff.presence_since), "wrap_up_ends": iso(wrap_up_ends(staff))}
+    """This staff member's presence for the API; `set_by` names the supervisor who set it, and why."""
+    return {"presence": staff.presence, "since": iso(staff.presence_since), "wrap_up_ends": iso(wrap_up_ends(staff)),
+            "set_by": set_by(staff)}
+
+
+def set_by(staff: StaffUser) -> dict | None:
+    """The supervisor who set this staff member's present state, and their reason (None: they chose it)."""
+    if staff.presence_since is None:
+        return None
+    row = db.session.execute(
+        select(AuditLog.detail, StaffUser.name).join(StaffUser, StaffUser.id == AuditLog.staff_id)
+        .where(AuditLog.action == "set_agent_state", AuditLog.at >= staff.presence_since,
+               AuditLog.detail["agent"].as_integer() == staff.id)
+        .order_by(AuditLog.id.desc()).limit(1)).first()
+    if row is None or row.detail.get("after") != staff.presence:
+        return None
+    return {"name": row.name, "reason": row.detail.get("reason"), "state": staff.presence}
 
 
 def announce(staff_ids: list[int]) -> None:
