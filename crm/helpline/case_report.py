@@ -66,7 +66,9 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "abandoned": lambda d: "Caller hung up while waiting"
     + (f" after {d['seconds_waited']} s" if d.get("seconds_waited") else ""),
     "sms_in": lambda d: f"SMS received (triage {d.get('priority')}"
-    + (f": {', '.join(d['rules'])})" if d.get("rules") else ")"),
+    + (f": {'; '.join(case_record.plain_rule(r) for r in d['rules'])})" if d.get("rules") else ")"),
+    "speech": lambda d: f"The caller said: “{d.get('text', '')}” (triage {d.get('priority')}"
+    + (f": {'; '.join(case_record.plain_rule(r) for r in d['rules'])})" if d.get("rules") else ")"),
     "sms_out": lambda d: f"SMS queued to send ({d.get('purpose')})",
     "opted_out": lambda d: f"Citizen texted {str(d.get('keyword', '')).upper()}: no more SMS",
     "alarm": lambda d: f"Emergency alarm level {d.get('level')}: {d.get('to')}",

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from crm.helpline.live import events
-from crm.models import AuditLog, Case, StaffUser
+from crm.models import AuditLog, Case, StaffSession, StaffUser
 from crm.models.base import iso, utcnow
 from crm.models.staff import PRESENCES
 from crm.platform.errors import Refused
@@ -105,6 +105,22 @@ def counts(roles: tuple[str, ...] = OPERATOR_ROLES) -> dict[str, int]:
     for staff_id, presence in staff:
         result["on_call" if staff_id in holding else presence] += 1
     return result
+
+
+def logged_in_ids(now: datetime) -> set[int]:
+    """Staff with a live session used within the idle limit (a desk left idle longer logs itself out)."""
+    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    query = select(StaffSession.staff_id).where(StaffSession.ended_at.is_(None),
+                                                StaffSession.last_seen_at > now - idle).distinct()
+    return set(db.session.scalars(query))
+
+
+def specialties_on_duty(now: datetime) -> set[str]:
+    """The specialties with at least one doctor logged in and on duty now (general medicine for a doctor with none)."""
+    rows = db.session.execute(select(StaffUser.id, StaffUser.specialty).where(
+        StaffUser.role == "doctor", StaffUser.active.is_(True), StaffUser.on_duty.is_(True))).all()
+    present = logged_in_ids(now)
+    return {specialty or "general_medicine" for staff_id, specialty in rows if staff_id in present}
 
 
 def summary(staff: StaffUser) -> dict:

@@ -231,10 +231,32 @@
     select.replaceChildren();
     const none = document.createElement('option'); none.value = '';
     none.textContent = r.ok && r.data.slots.length ? 'Choose a slot…' : 'No open slots'; select.appendChild(none);
+    // Grouped by day and facility (Delhi time, the zone named), so a hundred slots read as a short list of places.
+    const groups = new Map();
     for (const s of (r.ok ? r.data.slots : [])) {
+      const at = new Date(s.starts_at);
+      const day = at.toLocaleDateString('en-IN', { timeZone: 'Asia/Kolkata', weekday: 'short', day: 'numeric', month: 'short' });
+      const key = `${day} · ${s.facility}`;
+      if (!groups.has(key)) { const g = document.createElement('optgroup'); g.label = key; groups.set(key, g); select.appendChild(g); }
       const o = document.createElement('option'); o.value = s.id;
-      o.textContent = `${new Date(s.starts_at).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} · ${s.facility} · ${s.doctor}`;
-      select.appendChild(o);
+      o.textContent = `${at.toLocaleTimeString('en-IN', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', hour12: false })} IST · ${s.doctor}`;
+      o.dataset.search = `${key} ${s.doctor}`.toLowerCase();
+      groups.get(key).appendChild(o);
+    }
+    const filter = select.form.querySelector('[data-slot-filter]');
+    if (filter && !filter.dataset.bound) {
+      filter.dataset.bound = 'yes';
+      filter.addEventListener('input', () => {
+        const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+        select.querySelectorAll('optgroup').forEach((g) => {
+          let shown = 0;
+          g.querySelectorAll('option').forEach((o) => {
+            const match = words.every((w) => o.dataset.search.includes(w));
+            o.hidden = !match; o.disabled = !match; shown += match ? 1 : 0;
+          });
+          g.hidden = shown === 0;
+        });
+      });
     }
     Sampark.drafts.restore(select.form);
   }

@@ -27,7 +27,7 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = String(s % 60).padStart(2, '0');
     return h ? `${h}:${String(m).padStart(2, '0')}:${r}` : `${m}:${r}`;
   }
-  const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false });
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Kolkata' });
   const CHANNEL_TEXT = { voice: 'Call', sms: 'SMS', whatsapp: 'WhatsApp' };
   const channelText = (c) => CHANNEL_TEXT[c.channel] || c.channel;
   const langText = (c) => (c.language === 'hi' ? 'HI' : 'EN');

@@ -21,6 +21,9 @@ from crm.platform.extensions import db
 from crm.staff.auth.capabilities import allow
 
 
+MAX_SLOTS_LISTED = 200  # a week of a specialty's slots across facilities; grouped by day and facility on the page
+
+
 def _mine(case_id: int) -> Case:
     case = load(Case, case_id, "case")
     if case.doctor_id != current_user.id:
@@ -205,7 +208,7 @@ def doctors_sound():
 @allow("see_slots")
 def slots():
     """Open slots, optionally of one specialty."""
-    found = appointments.open_slots(request.args.get("specialty") or None)
+    found = appointments.open_slots(request.args.get("specialty") or None, limit=MAX_SLOTS_LISTED)
     return jsonify(slots=[{"id": s.id, "starts_at": iso(s.starts_at), "minutes": s.minutes, "specialty": s.specialty,
                            "doctor": s.doctor.name, "facility": s.facility.name} for s in found])
 

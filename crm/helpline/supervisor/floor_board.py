@@ -7,16 +7,16 @@ who waits and every agent's state are read fresh. Agents carry a case reference,
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from crm.cases import floor
 from crm.cases.queue import EMERGENCY, QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
+from crm.helpline import presence
 from crm.helpline.supervisor import kpis, snapshot
-from crm.models import Call, Case, StaffSession, StaffUser
+from crm.models import Call, Case, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
 
@@ -82,7 +82,7 @@ def agents(offers: list, now: datetime) -> list[dict]:
         StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
         .limit(MAX_AGENTS)))
     current = _current_cases()
-    signed_in = _logged_in(now)
+    signed_in = presence.logged_in_ids(now)
     talking = _on_a_call()
     handled: dict[int, list[float | None]] = {}
     for offer in offers:
@@ -112,14 +112,6 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "sound_off": person.role == "doctor" and logged_in and person.on_duty and not person.sound_on,
         })
     return result
-
-
-def _logged_in(now: datetime) -> set[int]:
-    """Staff with a live session used within the idle limit (a desk left idle logs itself out)."""
-    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
-    query = select(StaffSession.staff_id).where(StaffSession.ended_at.is_(None),
-                                                StaffSession.last_seen_at > now - idle).distinct()
-    return set(db.session.scalars(query))
 
 
 def _on_a_call() -> set[int]:
