@@ -44,7 +44,7 @@ def test_booking_texts_the_patient_in_hindi(setup):
 
 
 def test_a_caller_who_chose_english_gets_the_appointment_in_english(setup):
-    doctor, slots, case, patient = setup  # the patient's record says Hindi; on this call they chose English
+    doctor, slots, case, _patient = setup  # the patient's record says Hindi; on this call they chose English
     case.language = "en"
     appointments.book(slots[0].id, case, doctor)
     db.session.commit()

@@ -36,7 +36,7 @@ def texts(case: Case, kind: str) -> list[Message]:
                                                      ("hi", "21 Nov 09:30 (भारतीय समय)")])
 def test_a_scheduled_call_back_texts_its_time_in_delhi_time_and_the_callers_language(day, language, expected):
     asha = factories.make_staff("operator", name="Asha Verma")
-    call, case = day.call("09:00:00", "+919810000401")
+    _call, case = day.call("09:00:00", "+919810000401")
     day.queue("09:00:10", case)
     day.to("09:01:00")
     lifecycle.claim(case.id, asha)

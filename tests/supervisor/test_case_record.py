@@ -47,7 +47,7 @@ def report(case: Case) -> dict:
 
 
 def queued_call(day: Day, clock: str, phone: str) -> Case:
-    call, case = day.call(clock, phone)
+    _call, case = day.call(clock, phone)
     day.queue(clock[:-2] + "10", case)
     return case
 

@@ -61,7 +61,7 @@ def test_listen_whisper_barge_and_leave(live):
     assert listen.status_code == 201 and listen.json()["mode"] == "listen"
     operator = _logged_in_as(app, base, operator_id)
     mine = operator.get(f"{base}/api/v1/queues/tier1").json()["mine"]
-    assert [c["monitored_by"] for c in mine if c["id"] == case_id][0][0]["mode"] == "listen"  # the operator is told
+    assert next(c["monitored_by"] for c in mine if c["id"] == case_id)[0]["mode"] == "listen"  # the operator is told
     view = call.wait_for(lambda v: {m["name"]: m["status"] for m in v["conference"]["members"]}.get(me) == "connected",
                          timeout=10)
     row = {m["name"]: m for m in view["conference"]["members"]}[me]

@@ -114,7 +114,7 @@ def test_the_board_tells_each_doctor_s_login_duty_sound_and_call_truthfully(clie
     from tests import factories
 
     def doctor_logged_in(name: str, **fields):
-        doctor_client, doctor = factories.logged_in(app, "doctor", name=name)
+        _doctor_client, doctor = factories.logged_in(app, "doctor", name=name)
         for key, value in fields.items():
             setattr(doctor, key, value)
         db.session.commit()

@@ -20,7 +20,6 @@ from crm.platform.errors import Refused, load
 from crm.platform.extensions import db
 from crm.staff.auth.capabilities import allow
 
-
 MAX_SLOTS_LISTED = 200  # a week of a specialty's slots across facilities; grouped by day and facility on the page
 
 

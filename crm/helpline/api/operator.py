@@ -15,8 +15,8 @@ from sqlalchemy import select
 from crm.cases import assessment, board, dispositions, flag_hints
 from crm.cases.status import TAKEN
 from crm.helpline import presence
-from crm.helpline.supervisor import monitor
 from crm.helpline.api.cases import case_json
+from crm.helpline.supervisor import monitor
 from crm.models import Case, Facility
 from crm.models.base import DELHI, iso, utcnow
 from crm.platform import audit, phones
