@@ -105,6 +105,10 @@ def test_the_doctor_and_the_supervisor_see_every_accept_and_every_emergency(brow
             scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             assert scroll <= client
             page.screenshot(path=str(ARTIFACTS / f"floor_layout_supervisor_floor_{tag}.png"), full_page=True)
+            page.goto(f"{base}/wallboard")
+            page.wait_for_selector("body[data-emergency=true]")  # the wall turns red
+            assert page.is_visible("#wall-alert") and page.inner_text("[data-count=on_duty] .wall-mid") == "1"
+            page.screenshot(path=str(ARTIFACTS / f"floor_layout_wallboard_{tag}.png"))
         finally:
             context.close()
 
