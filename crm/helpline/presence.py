@@ -153,7 +153,9 @@ def announce(staff_ids: list[int]) -> None:
         staff = db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))
         return {"staff": [{"id": s.id, "presence": s.presence} for s in staff], "counts": counts()}
 
-    events.publish("presence.changed", payload, lambda: ["tier1", "supervisors"], key=("presence", tuple(ids)))
+    # Their own room too: a doctor's page (which does not hear tier 1) learns a supervisor changed their state.
+    events.publish("presence.changed", payload, lambda: ["tier1", "supervisors", *(f"staff:{i}" for i in ids)],
+                   key=("presence", tuple(ids)))
 
 
 def _write(staff: StaffUser, presence: str, now: datetime) -> None:

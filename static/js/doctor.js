@@ -55,6 +55,14 @@
     }
     $('waiting-count').textContent = `(${waiting.length})`;
     mineNow = data.mine || [];
+    // A supervisor may change this doctor's duty: the page follows, and says who and why.
+    const duty = $('duty-toggle');
+    if (data.me && duty && duty.checked !== data.me.on_duty) { onDuty = data.me.on_duty; duty.checked = onDuty; }
+    const setBy = $('set-by');
+    if (setBy && data.me) {
+      setBy.hidden = !data.me.set_by;
+      setBy.textContent = data.me.set_by ? `Set to ${data.me.set_by.state} by ${data.me.set_by.name}: ${data.me.set_by.reason || 'no reason given'}` : '';
+    }
     const mine = $('mine');
     mine.replaceChildren();
     for (const c of data.mine) {

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.cases import identify, queue, tier2, timeline
 from crm.cases import notes as clinical_notes
 from crm.cases.status import Status
-from crm.helpline import appointments, case_record
+from crm.helpline import appointments, case_record, presence
 from crm.helpline.api.cases import case_json
 from crm.helpline.live import events
 from crm.models import Appointment, Case, StaffUser
@@ -39,7 +39,8 @@ def tier2_queue():
                               .limit(queue.MAX_LISTED))
     mine = list(mine)
     audit.record_cases("list_tier2", [*waiting, *mine], via="api")
-    return jsonify(waiting=[_with_triage(c) for c in waiting], mine=[_with_triage(c) for c in mine])
+    me = presence.summary(current_user) | {"on_duty": bool(current_user.on_duty)}
+    return jsonify(waiting=[_with_triage(c) for c in waiting], mine=[_with_triage(c) for c in mine], me=me)
 
 
 def _with_triage(case: Case) -> dict:
