@@ -25,7 +25,7 @@ URLs (a handler is in the module named beside its prefix):
   /api/v1/telephony/token                        the browser phone's token   crm.helpline.api.telephony
   /api/v1/openapi.json                           the API's description       crm.helpline.api.openapi
   /triage-review/...                 labelling unsure triage              crm.helpline.triage_review.views
-Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf),
+Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf, case_record),
            missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / floor_board /
            period_reports / offers / floor_control / monitor, live.events (what the dashboards hear),
            live.sockets (who hears it), messages.inbound / delivery / replies / notices (citizens' texts from any provider:
