@@ -43,6 +43,15 @@ def test_booking_texts_the_patient_in_hindi(setup):
     assert sms.to_number == "+919810000077"
 
 
+def test_a_caller_who_chose_english_gets_the_appointment_in_english(setup):
+    doctor, slots, case, _patient = setup  # the patient's record says Hindi; on this call they chose English
+    case.language = "en"
+    appointments.book(slots[0].id, case, doctor)
+    db.session.commit()
+    (sms,) = Message.query.filter_by(kind="appointment_booked").all()
+    assert "Guru Teg Bahadur Hospital" in sms.body and "अस्पताल" not in sms.body
+
+
 def test_a_slot_is_booked_once(setup):
     doctor, slots, case, _ = setup
     appointments.book(slots[0].id, case, doctor)

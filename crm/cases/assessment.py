@@ -18,6 +18,7 @@ from crm.cases.queue import SCHEDULED, TIER1  # noqa: F401  (the board and pages
 from crm.cases.status import WORKED, Status
 from crm.helpline import presence
 from crm.helpline.live import events
+from crm.helpline.messages import notices
 from crm.helpline.screenpop import masked_patient
 from crm.models import Case, Facility, Patient, StaffUser
 from crm.models.base import iso, utcnow
@@ -170,6 +171,7 @@ def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, note: str 
     if not (case.caller_phone or "").startswith("+"):
         raise Refused("no_number", "The caller's number is withheld: there is nobody to call back.", 409)
     lifecycle.schedule_callback(case, staff, due_at, due=iso(due_at), note=(note or "").strip()[:500] or None)
+    notices.callback_scheduled(case, staff.id)  # the caller is told when
     _wrap_up(case, staff, now)
     return case
 

@@ -53,7 +53,7 @@ def book(slot_id: int, case: Case, staff: StaffUser) -> Appointment:
     policy.ensure_may_act(case, staff)
     patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
     appointment = _place(slot_id, case, patient, case.caller_phone,
-                         (patient.preferred_language if patient else case.language) or "hi", staff.id)
+                         case.language or (patient.preferred_language if patient else None) or "hi", staff.id)
     timeline.add_event(case, "appointment_booked", staff_id=staff.id, appointment_id=appointment.id,
                        when=appointment.slot.starts_at.isoformat(), facility=appointment.slot.facility.code)
     _text(appointment, "booked", case)

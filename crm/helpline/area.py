@@ -25,17 +25,17 @@ URLs (a handler is in the module named beside its prefix):
   /api/v1/telephony/token                        the browser phone's token   crm.helpline.api.telephony
   /api/v1/openapi.json                           the API's description       crm.helpline.api.openapi
   /triage-review/...                 labelling unsure triage              crm.helpline.triage_review.views
-Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf),
+Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf, case_record),
            missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / floor_board /
            period_reports / offers / floor_control / monitor, live.events (what the dashboards hear),
-           live.sockets (who hears it), messages.inbound / delivery / replies (citizens' texts from any provider:
+           live.sockets (who hears it), messages.inbound / delivery / replies / notices (citizens' texts from any provider:
            telephony/sms.py parses Twilio's form into messages.InboundText; crm/cases/texts.py is their one
            statement), crm.cases.voice (a citizen's call step by step, called by telephony/voice.py)
 Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
 Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
-Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders
+Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders, "we missed your call" texts
 Metrics:   crm.helpline.metrics (queues, service level, agents, texts: read at each scrape of /metrics)
 """
 
@@ -50,6 +50,7 @@ from crm.helpline import appointments, case_report, cli, doctor_desk, operator_d
 from crm.helpline import metrics as helpline_metrics
 from crm.helpline.api import call_controls, cases, doctor, openapi, operator, operator_case, telephony  # noqa: F401
 from crm.helpline.live import sockets
+from crm.helpline.messages import notices
 from crm.helpline.supervisor import floor_api  # noqa: F401
 from crm.helpline.supervisor import views as supervisor
 from crm.helpline.triage_review import views as triage_review
@@ -89,4 +90,5 @@ def register(app: Flask) -> None:
     sweeps.register(app, "case_clock", case_clock)
     sweeps.register(app, "reminders", appointments.send_reminders)
     platform_metrics.register(app, "helpline", helpline_metrics.families)
+    sweeps.register(app, "missed_callers", notices.tell_missed_callers)
     app.cli.add_command(cli.schedule_cli)

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from crm.cases import dispositions
-from crm.helpline import triage_signoff
+from crm.helpline import case_record, triage_signoff
 from crm.helpline.live import events
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
@@ -66,9 +66,11 @@ DESCRIBE: dict[str, Callable[[dict], str]] = {
     "abandoned": lambda d: "Caller hung up while waiting"
     + (f" after {d['seconds_waited']} s" if d.get("seconds_waited") else ""),
     "sms_in": lambda d: f"SMS received (triage {d.get('priority')}"
-    + (f": {', '.join(d['rules'])})" if d.get("rules") else ")") + triage_why(d.get("triage")),
-    "speech": lambda d: f"Caller spoke to the IVR (triage {d.get('priority')}"
-    + (f": {', '.join(d['rules'])})" if d.get("rules") else ")") + triage_why(d.get("triage")),
+    + (f": {'; '.join(case_record.plain_rule(r) for r in d['rules'])})" if d.get("rules") else ")")
+    + triage_why(d.get("triage")),
+    "speech": lambda d: f"The caller said: “{d.get('text', '')}” (triage {d.get('priority')}"
+    + (f": {'; '.join(case_record.plain_rule(r) for r in d['rules'])})" if d.get("rules") else ")")
+    + triage_why(d.get("triage")),
     "sms_out": lambda d: f"SMS queued to send ({d.get('purpose')})",
     "opted_out": lambda d: f"Citizen texted {str(d.get('keyword', '')).upper()}: no more SMS",
     "alarm": lambda d: f"Emergency alarm level {d.get('level')}: {d.get('to')}",
@@ -144,14 +146,18 @@ def build(case: Case, audited: bool = True) -> dict:
         audit.record("view_report", patient_id=case.patient_id, case_id=case.id)
     timeline = [{"at": e.at, "kind": e.kind, "text": describe(e.kind, e.detail),
                  "who": _who(staff.get(e.staff_id))} for e in case.events]
+    record = case_record.build(case)
     return {
+        "record": record,
         "case": case, "caller": phones.masked(case.caller_phone) if (case.caller_phone or "").startswith("+")
         else (case.caller_phone or "unknown"),
         "patient": _patient(patient), "operator": _who(staff.get(case.assigned_to_id)),
         "disposition": {"code": case.disposition, "en": dispositions.label(case.disposition, "en"),
                         "hi": dispositions.label(case.disposition, "hi")} if case.disposition else None,
         "red_flags": [_FLAG_LABELS.get(f, f.replace("_", " ")) for f in case.red_flags or []],
-        "timeline": timeline, "messages": list(case.messages), "times": _times(case),
+        "timeline": timeline, "messages": list(case.messages),
+        # As the figures count them; a case that never joined a queue on its timeline keeps the plain reading.
+        "times": _times(case) | ({"waited": record.waited, "handled": record.handled} if record.legs else {}),
         "triage_versions": triage_signoff.versions_of(case.events),
         "generated_at": utcnow(), "helpline": current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""),
     }
@@ -201,7 +207,8 @@ def _patient(patient: Patient | None) -> dict | None:
 
 
 def _times(case: Case) -> dict:
-    """Waited, handled and wrap-up durations from the timeline (first occurrence of each step)."""
+    """Wrap-up and total from the timeline (first occurrence of each step); waited and handled come from the case's
+    record (crm.helpline.case_record), as the figures count them."""
     first: dict[str, datetime] = {}
     for event in case.events:
         key = "outcome" if event.kind in OUTCOME_KINDS else event.kind

@@ -13,8 +13,6 @@ MUTED = (92, 107, 122)
 RED = (179, 38, 30)
 LINE = (216, 222, 229)
 MAX_LINE_CHARS = 200  # more than any line of this report holds, even at its smallest type
-OUTCOME = {"resolved": "Resolved at tier 1", "informed": "Facility informed", "escalated": "Escalated to tier 2",
-           "callback": "Call-back scheduled"}
 
 
 class _Report(FPDF):
@@ -156,14 +154,23 @@ def render(report: dict) -> bytes:
     ])
     pdf.heading("Assessment and outcome")
     flags = ", ".join(report["red_flags"]) or "none ticked"
-    pdf.facts([("Reason", case.reason or "—"), ("Red flags", flags),
-               ("Outcome", OUTCOME.get(case.outcome or "", "none yet")),
+    record, why = report["record"], report["record"].reason
+    pdf.facts([("Caller's words", f"“{why.words}” ({why.via})" if why.words else "—"),
+               ("Triage matched", "; ".join(why.rules) or "no rule"),
+               ("Reason", case.reason or "—"), ("Red flags", flags),
+               ("Outcome", record.finished_text + (f" · {record.finished_by}" if record.finished_by else "")),
+               ("Answered by", record.answered_by or "—"),
                ("Disposition", f"{report['disposition']['en']} / {report['disposition']['hi']}"
                 if report["disposition"] else "—")])
     if case.advice:
         pdf.paragraph(f"Advice given: {case.advice}")
     if case.escalation_summary:
         pdf.paragraph(f"Summary for the doctor: {case.escalation_summary}")
+    if record.legs:
+        _table(pdf, ("Queue", "Waited", "Answered by", "Handled"), (50, 30, 70, 30),
+               [(leg.name, "still waiting" if leg.waited is None else _secs(leg.waited),
+                 "caller hung up" if leg.abandoned else leg.answered_by or "—", _secs(leg.handled))
+                for leg in record.legs])
     times = report["times"]
     pdf.facts([("Waited", _secs(times["waited"])), ("Handled", _secs(times["handled"])),
                ("Wrap-up", _secs(times["wrap_up"])), ("Total", _secs(times["total"]))])

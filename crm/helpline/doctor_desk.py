@@ -8,7 +8,10 @@ from sqlalchemy import select
 
 from crm.cases import notes as clinical_notes
 from crm.cases import queue, replies, tier2, timeline
+from crm.helpline import case_record, presence
+from crm.helpline.supervisor import monitor
 from crm.models import Appointment, Case, StaffUser
+from crm.models.base import utcnow
 from crm.platform import audit
 from crm.platform.errors import load
 from crm.platform.extensions import db
@@ -48,7 +51,8 @@ def case_panel(case_id: int):
     held = _last(case, ("caller_held", "caller_resumed")) == "caller_held"
     muted = _last(case, ("staff_muted", "staff_unmuted"), current_user.id) == "staff_muted"
     return render_template("doctor/_case.html", case=case, view=patient, notes=notes, staff=staff,
-                           bookings=bookings, rules=timeline.triage_tags(case), flags=flags, thread=thread,
+                           bookings=bookings, rules=timeline.triage_tags(case), why=case_record.reason(case), watching=monitor.listeners(case),
+                           on_duty=presence.specialties_on_duty(utcnow()), flags=flags, thread=thread,
                            live_call=live_call, on_call=on_call, held=held, muted=muted, specialties=specialties.REGISTRY, queues=queue.queues_of)
 
 

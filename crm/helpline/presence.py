@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from crm.helpline.live import events
-from crm.models import Case, StaffUser
+from crm.models import AuditLog, Case, StaffSession, StaffUser
 from crm.models.base import iso, utcnow
 from crm.models.staff import PRESENCES
 from crm.platform.errors import Refused
@@ -107,9 +107,40 @@ def counts(roles: tuple[str, ...] = OPERATOR_ROLES) -> dict[str, int]:
     return result
 
 
+def logged_in_ids(now: datetime) -> set[int]:
+    """Staff with a live session used within the idle limit (a desk left idle longer logs itself out)."""
+    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    query = select(StaffSession.staff_id).where(StaffSession.ended_at.is_(None),
+                                                StaffSession.last_seen_at > now - idle).distinct()
+    return set(db.session.scalars(query))
+
+
+def specialties_on_duty(now: datetime) -> set[str]:
+    """The specialties with at least one doctor logged in and on duty now (general medicine for a doctor with none)."""
+    rows = db.session.execute(select(StaffUser.id, StaffUser.specialty).where(
+        StaffUser.role == "doctor", StaffUser.active.is_(True), StaffUser.on_duty.is_(True))).all()
+    present = logged_in_ids(now)
+    return {specialty or "general_medicine" for staff_id, specialty in rows if staff_id in present}
+
+
 def summary(staff: StaffUser) -> dict:
-    """This staff member's presence for the API."""
-    return {"presence": staff.presence, "since": iso(staff.presence_since), "wrap_up_ends": iso(wrap_up_ends(staff))}
+    """This staff member's presence for the API; `set_by` names the supervisor who set it, and why."""
+    return {"presence": staff.presence, "since": iso(staff.presence_since), "wrap_up_ends": iso(wrap_up_ends(staff)),
+            "set_by": set_by(staff)}
+
+
+def set_by(staff: StaffUser) -> dict | None:
+    """The supervisor who set this staff member's present state, and their reason (None: they chose it)."""
+    if staff.presence_since is None:
+        return None
+    row = db.session.execute(
+        select(AuditLog.detail, StaffUser.name).join(StaffUser, StaffUser.id == AuditLog.staff_id)
+        .where(AuditLog.action == "set_agent_state", AuditLog.at >= staff.presence_since,
+               AuditLog.detail["agent"].as_integer() == staff.id)
+        .order_by(AuditLog.id.desc()).limit(1)).first()
+    if row is None or row.detail.get("after") != staff.presence:
+        return None
+    return {"name": row.name, "reason": row.detail.get("reason"), "state": staff.presence}
 
 
 def announce(staff_ids: list[int]) -> None:
@@ -122,7 +153,9 @@ def announce(staff_ids: list[int]) -> None:
         staff = db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))
         return {"staff": [{"id": s.id, "presence": s.presence} for s in staff], "counts": counts()}
 
-    events.publish("presence.changed", payload, lambda: ["tier1", "supervisors"], key=("presence", tuple(ids)))
+    # Their own room too: a doctor's page (which does not hear tier 1) learns a supervisor changed their state.
+    events.publish("presence.changed", payload, lambda: ["tier1", "supervisors", *(f"staff:{i}" for i in ids)],
+                   key=("presence", tuple(ids)))
 
 
 def _write(staff: StaffUser, presence: str, now: datetime) -> None:

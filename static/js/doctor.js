@@ -22,6 +22,15 @@
     td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); return td;
   }
 
+  // What the case is about, in words a doctor reads: the operator's summary, else the caller's own words and the
+  // triage rules they matched (in plain language, from the server).
+  function gist(c) {
+    const why = c.reason || {};
+    const words = why.words ? `“${why.words}”` : '';
+    const rules = (why.rules || []).join('; ');
+    return c.summary || [words, rules].filter(Boolean).join(' · ') || '—';
+  }
+
   function render(data) {
     waiting = data.waiting;
     const body = $('waiting');
@@ -36,7 +45,7 @@
       cell(tr, c.reference);
       cell(tr, c.priority, 'prio prio-' + c.priority);
       cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' '));
-      cell(tr, c.summary || (c.triage_rules || []).join(', ').replace(/_/g, ' ') || '—', 'gist');
+      cell(tr, gist(c), 'gist');
       cell(tr, waited(c.escalated_at || c.queued_at), 'timer').dataset.since = c.escalated_at || c.queued_at || '';
       const td = document.createElement('td');
       const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Accept'; b.dataset.accept = c.id;
@@ -45,6 +54,15 @@
       body.appendChild(tr);
     }
     $('waiting-count').textContent = `(${waiting.length})`;
+    mineNow = data.mine || [];
+    // A supervisor may change this doctor's duty: the page follows, and says who and why.
+    const duty = $('duty-toggle');
+    if (data.me && duty && duty.checked !== data.me.on_duty) { onDuty = data.me.on_duty; duty.checked = onDuty; }
+    const setBy = $('set-by');
+    if (setBy && data.me) {
+      setBy.hidden = !data.me.set_by;
+      setBy.textContent = data.me.set_by ? `Set to ${data.me.set_by.state} by ${data.me.set_by.name}: ${data.me.set_by.reason || 'no reason given'}` : '';
+    }
     const mine = $('mine');
     mine.replaceChildren();
     for (const c of data.mine) {
@@ -106,12 +124,24 @@
       n.onclick = () => { window.focus(); show(c.id); };
     } catch (e) { /* notifications need a service worker on some platforms: the page still rings */ }
   }
+  // The title flashes what is due now: a case accepted or closed meanwhile leaves it at the next read.
+  let flashText = '';
   function flash(text) {
+    flashText = text;
+    if (flashing) return;
     let odd = false;
-    clearInterval(flashing);
-    flashing = setInterval(() => { odd = !odd; document.title = odd ? text : '🚨 EMERGENCY · Sampark'; }, 1000);
+    flashing = setInterval(() => { odd = !odd; document.title = odd ? flashText : '🚨 EMERGENCY · Sampark'; }, 1000);
     document.title = '🚨 EMERGENCY · Sampark';
   }
+  // During the doctor's own emergency call a beep every second would drown the caller: a soft low tone instead.
+  function murmur() {
+    if (!audible()) return;
+    const osc = audio.createOscillator(); const gain = audio.createGain();
+    osc.frequency.value = 440; gain.gain.value = 0.04; osc.connect(gain); gain.connect(audio.destination);
+    osc.start(); osc.stop(audio.currentTime + 0.15);
+  }
+  let mineNow = [];
+  function onOwnEmergency() { return mineNow.some((c) => c.queue === 'emergency' || c.priority === 'P1'); }
   function ringing() {
     // Emergencies, and live referrals to this doctor's specialty (a caller is on the line, handed over).
     return waiting.filter((c) => c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty));
@@ -120,16 +150,35 @@
     const due = ringing();
     const box = $('alarm');
     if (!due.length) {
-      box.hidden = true; clearInterval(beeping); beeping = null; clearInterval(flashing); flashing = null;
+      box.hidden = true; if (beeping) clearInterval(beeping.timer); beeping = null; clearInterval(flashing); flashing = null;
       document.title = 'Doctor · Sampark'; return;
     }
     const first = due[0];
     box.hidden = false; box.dataset.case = first.id;
     $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · waiting ${waited(first.queued_at)}` +
       (due.length > 1 ? ` · ${due.length} emergencies` : '') + (first.alarm_level >= 2 ? ' · NOT ANSWERED IN TIME' : '');
+    // Every emergency can be accepted from the banner, not only the first.
+    const more = $('alarm-more');
+    if (more) {
+      const keep = due.slice(1).map((c) => String(c.id)).join(',');
+      if (more.dataset.cases !== keep) {
+        more.dataset.cases = keep;
+        more.replaceChildren(...due.slice(1).map((c) => {
+          const b = document.createElement('button');
+          b.type = 'button'; b.className = 'alarm-accept alarm-accept-more'; b.dataset.acceptAlarm = c.id;
+          b.textContent = `Accept ${c.reference}`;
+          return b;
+        }));
+      }
+    }
     due.forEach(notify);
-    if (!flashing) flash(`${first.reference} waiting · Sampark`);
-    if (!beeping) { beep(); beeping = setInterval(beep, 1200); }
+    flash(due.length > 1 ? `${due.length} emergencies waiting · Sampark` : `${first.reference} waiting · Sampark`);
+    const quiet = onOwnEmergency();
+    if (beeping && beeping.quiet !== quiet) { clearInterval(beeping.timer); beeping = null; }
+    if (!beeping) {
+      (quiet ? murmur : beep)();
+      beeping = { quiet, timer: setInterval(quiet ? murmur : beep, quiet ? 5000 : 1200) };
+    }
   }
   if (soundBox) {
     $('sound-on').addEventListener('click', soundOn);
@@ -190,10 +239,32 @@
     select.replaceChildren();
     const none = document.createElement('option'); none.value = '';
     none.textContent = r.ok && r.data.slots.length ? 'Choose a slot…' : 'No open slots'; select.appendChild(none);
+    // Grouped by day and facility (Delhi time, the zone named), so a hundred slots read as a short list of places.
+    const groups = new Map();
     for (const s of (r.ok ? r.data.slots : [])) {
+      const at = new Date(s.starts_at);
+      const day = at.toLocaleDateString('en-IN', { timeZone: 'Asia/Kolkata', weekday: 'short', day: 'numeric', month: 'short' });
+      const key = `${day} · ${s.facility}`;
+      if (!groups.has(key)) { const g = document.createElement('optgroup'); g.label = key; groups.set(key, g); select.appendChild(g); }
       const o = document.createElement('option'); o.value = s.id;
-      o.textContent = `${new Date(s.starts_at).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} · ${s.facility} · ${s.doctor}`;
-      select.appendChild(o);
+      o.textContent = `${at.toLocaleTimeString('en-IN', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', hour12: false })} IST · ${s.doctor}`;
+      o.dataset.search = `${key} ${s.doctor}`.toLowerCase();
+      groups.get(key).appendChild(o);
+    }
+    const filter = select.form.querySelector('[data-slot-filter]');
+    if (filter && !filter.dataset.bound) {
+      filter.dataset.bound = 'yes';
+      filter.addEventListener('input', () => {
+        const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+        select.querySelectorAll('optgroup').forEach((g) => {
+          let shown = 0;
+          g.querySelectorAll('option').forEach((o) => {
+            const match = words.every((w) => o.dataset.search.includes(w));
+            o.hidden = !match; o.disabled = !match; shown += match ? 1 : 0;
+          });
+          g.hidden = shown === 0;
+        });
+      });
     }
     Sampark.drafts.restore(select.form);
   }
@@ -261,6 +332,10 @@
   });
 
   $('alarm-accept').addEventListener('click', () => accept(Number($('alarm').dataset.case)));
+  $('alarm').addEventListener('click', (e) => {
+    const b = e.target.closest('[data-accept-alarm]');
+    if (b) accept(Number(b.dataset.acceptAlarm));
+  });
   document.addEventListener('keydown', (e) => {
     if (e.target.matches('input, textarea, select')) return;
     if ((e.key === 'a' || e.key === 'A') && !$('alarm').hidden) { e.preventDefault(); accept(Number($('alarm').dataset.case)); }

@@ -12,7 +12,7 @@
   const DAY = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 
   const el = window.Sampark.el;  // text children only, never HTML
-  const hhmm = (iso) => new Date(iso).toLocaleString('en-IN', { weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+  const hhmm = (iso) => new Date(iso).toLocaleString('en-IN', { weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Kolkata' });
 
   // ---- WhatsApp: the 24-hour window and the approved templates -------------------------------
   let placeFor = null;  // the case the facility panel was last set up for

@@ -46,7 +46,9 @@
       const flags = ticked();
       const p1 = flags.filter((b) => b.dataset.priority === 'P1');
       const box = $('offer');
-      if (!flags.length) { box.hidden = true; return; }
+      // The offer is to escalate: once the case has an outcome (escalated, resolved...) there is nothing to offer.
+      const c = state.current;
+      if (!flags.length || !c || c.outcome || c.status !== 'in_progress') { box.hidden = true; return; }
       const urgent = p1.length === 0;
       const names = (urgent ? flags : p1).map((b) => b.dataset.label).join(', ');
       box.className = 'offer' + (urgent ? ' urgent' : '');
@@ -109,7 +111,7 @@
       for (const field of form.elements) if (field.name) data[field.name] = field.value;
       if (form.dataset.action === 'schedule-callback') {
         if (!data.due_at) return null;
-        data.due_at = new Date(data.due_at).toISOString();  // the desk PC's wall clock, sent with its offset
+        data.due_at = new Date(`${data.due_at}:00+05:30`).toISOString();  // typed in Delhi time, whatever the PC's zone
       }
       return data;
     }
@@ -128,6 +130,7 @@
         $('outcome-error').textContent = '';
         toast(`${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Wrap-up ${config.wrap_up_seconds} s.`);
         state.current = Object.assign(state.current, data);
+        updateOffer();  // the red "escalate" box goes once the case is escalated (or has any outcome)
         await refresh();
         $('ready').focus();
       } finally { button.disabled = false; }
@@ -148,11 +151,12 @@
     }
 
     function callbackIn(minutes, tomorrowHour) {
-      const at = new Date(now());
-      if (tomorrowHour !== undefined) { at.setDate(at.getDate() + 1); at.setHours(tomorrowHour, 0, 0, 0); }
-      else at.setMinutes(at.getMinutes() + minutes);
+      // Delhi's wall clock (UTC+05:30, no daylight saving) read through the UTC fields, whatever the PC's zone.
+      const at = new Date(now() + 330 * 60000);
+      if (tomorrowHour !== undefined) { at.setUTCDate(at.getUTCDate() + 1); at.setUTCHours(tomorrowHour, 0, 0, 0); }
+      else at.setUTCMinutes(at.getUTCMinutes() + minutes);
       const pad = (n) => String(n).padStart(2, '0');
-      $('due-at').value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+      $('due-at').value = `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}T${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}`;
     }
 
     $('assess-form').addEventListener('submit', (event) => { event.preventDefault(); saveAssessment(false); });

@@ -27,7 +27,7 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = String(s % 60).padStart(2, '0');
     return h ? `${h}:${String(m).padStart(2, '0')}:${r}` : `${m}:${r}`;
   }
-  const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false });
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Kolkata' });
   const CHANNEL_TEXT = { voice: 'Call', sms: 'SMS', whatsapp: 'WhatsApp' };
   const channelText = (c) => CHANNEL_TEXT[c.channel] || c.channel;
   const langText = (c) => (c.language === 'hi' ? 'HI' : 'EN');
@@ -81,6 +81,10 @@
     $('stat-wrap-up').textContent = counts.wrap_up;
     $('stat-break').textContent = counts.break;
     $('wrapup-clock').hidden = !me.wrap_up_ends;
+    // A supervisor set this state: say who and why (until the operator changes it themselves).
+    const setBy = $('set-by');
+    setBy.hidden = !me.set_by;
+    setBy.textContent = me.set_by ? `Set to ${me.set_by.state.replace('_', ' ')} by ${me.set_by.name}: ${me.set_by.reason || 'no reason given'}` : '';
   }
 
   function renderQueue(waiting) {
@@ -286,6 +290,9 @@
     $('case-language').textContent = c.language === 'hi' ? 'Hindi' : 'English';
     $('case-status').textContent = c.status === 'in_progress' ? 'working' : (OUTCOME_TEXT[c.outcome] || c.status.replace('_', ' '));
     $('case-caller').textContent = c.caller || 'withheld';
+    const watching = c.monitored_by || [];  // a supervisor on this call: the operator is told, never surprised
+    $('case-monitored').hidden = !watching.length;
+    $('case-monitored').textContent = watching.map((m) => `${m.name} is ${{ listen: 'listening', whisper: 'coaching you', barge: 'in the conversation' }[m.mode] || 'on the call'}`).join(' · ');
     const how = state.connection || (['sms', 'whatsapp'].includes(c.channel) ? c.channel : null);
     $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
     $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');

@@ -3,7 +3,8 @@
   'use strict';
   const F = window.SamparkFloor;
   const root = document.getElementById('floor');
-  const STATE_NAMES = { available: 'Available', on_call: 'On call', wrap_up: 'Wrap-up', break: 'Break', offline: 'Offline' };
+  const STATE_NAMES = { available: 'Available', on_call: 'On call', wrap_up: 'Wrap-up', break: 'Break', offline: 'Offline',
+    on_duty: 'On duty', off_duty: 'Logged in, off duty' };
   const MODES = [['listen', 'Listen'], ['whisper', 'Whisper'], ['barge', 'Barge']];
   const PRIORITY_NAMES = { P1: 'P1 emergency', P2: 'P2 urgent', P3: 'P3 soon' };
   let readAt = Date.now(), agents = [], waiting = [], queueNames = [], monitoring = null, pendingRender = false;
@@ -28,10 +29,34 @@
     return choose;
   }
 
+  // A reason asked in the page (no browser prompt): resolves with the text, or null when cancelled.
+  function ask(question, preset) {
+    const dialog = document.getElementById('reason-dialog');
+    const input = document.getElementById('reason-text');
+    document.getElementById('reason-question').textContent = question;
+    input.value = preset || '';
+    return new Promise((resolve) => {
+      const form = document.getElementById('reason-form');
+      const cancel = document.getElementById('reason-cancel');
+      const finish = (value) => {
+        form.removeEventListener('submit', onSubmit); cancel.removeEventListener('click', onCancel);
+        dialog.removeEventListener('cancel', onCancel);
+        if (dialog.open) dialog.close();
+        resolve(value);
+      };
+      const onSubmit = (e) => { e.preventDefault(); const v = input.value.trim(); if (v) finish(v); };
+      const onCancel = (e) => { if (e) e.preventDefault(); finish(null); };
+      form.addEventListener('submit', onSubmit); cancel.addEventListener('click', onCancel);
+      dialog.addEventListener('cancel', onCancel);
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
   async function act(url, payload, done) {
     const status = document.getElementById('monitor-status');
-    const reason = window.prompt('Why? (it goes on the case timeline under your name)', '');
-    document.activeElement.blur();
+    const reason = await ask('Why? (it goes on the case timeline under your name)', '');
+    if (document.activeElement) document.activeElement.blur();
     if (!reason) { renderAgents(); renderWaiting(); return; }
     const r = await window.Sampark.api('POST', url, Object.assign({ reason }, payload));
     status.textContent = r.ok ? done(r.data) : r.data.message;
@@ -175,6 +200,10 @@
     document.getElementById('callbacks').textContent = board.callbacks_requested;
     document.getElementById('short-abandon').textContent = board.short_abandon_seconds;
     document.getElementById('abandon-target').textContent = board.abandon_target_percent;
+    const doctors = board.doctors || {};
+    for (const [key, id] of [['logged_in', 'doctors-logged-in'], ['on_duty', 'doctors-on-duty'], ['sound_on', 'doctors-sound-on'],
+      ['on_call', 'doctors-on-call']]) document.getElementById(id).textContent = doctors[key] === undefined ? '–' : doctors[key];
+    emergencyAlert(board.unaccepted_emergencies || [], board.emergency_threshold_seconds);
     agents = board.agents;
     waiting = board.waiting_cases || [];
     queueNames = board.queue_names || [];
@@ -202,9 +231,9 @@
   async function setState(agent, state) {
     const status = document.getElementById('monitor-status');
     if (!state) return;
-    const reason = window.prompt(`Why set ${agent.name} to ${STATE_NAMES[state]}? (kept in the audit log)`,
+    const reason = await ask(`Why set ${agent.name} to ${STATE_NAMES[state]}? (kept in the audit log and shown to them)`,
       state === 'offline' ? 'End of shift' : '');
-    document.activeElement.blur();
+    if (document.activeElement) document.activeElement.blur();
     if (!reason) { renderAgents(); return; }
     try {
       await send('PUT', `/api/v1/supervisor/agents/${agent.id}/state`, { state, reason });
@@ -220,6 +249,43 @@
       monitoring = null;
     } catch (err) { status.textContent = err.message; }
     renderAgents();
+  }
+
+  // An emergency no doctor accepted within its threshold alerts the floor: a banner, the tab's title and (once
+  // the supervisor switched sound on: browsers sound only after a click) a tone every two seconds.
+  let audio = null, alerting = null, titleTimer = null;
+  const soundButton = document.getElementById('floor-sound');
+  soundButton.addEventListener('click', async () => {
+    try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); await audio.resume(); } catch (e) { audio = null; }
+    const on = !!audio && audio.state === 'running';
+    soundButton.dataset.state = on ? 'on' : 'off';
+    soundButton.textContent = on ? 'Alert sound on' : 'This browser will not play sound';
+    tone();
+  });
+  function tone() {
+    if (!audio || audio.state !== 'running') return;
+    const osc = audio.createOscillator(); const gain = audio.createGain();
+    osc.frequency.value = 880; gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
+    osc.start(); osc.stop(audio.currentTime + 0.3);
+  }
+  function emergencyAlert(cases, threshold) {
+    const box = document.getElementById('floor-alert');
+    if (!cases.length) {
+      box.hidden = true; clearInterval(alerting); alerting = null; clearInterval(titleTimer); titleTimer = null;
+      document.title = 'Floor · Sampark';
+      return;
+    }
+    box.hidden = false;
+    const longest = Math.max(...cases.map((c) => c.waited || 0));
+    document.getElementById('floor-alert-detail').textContent = `${cases.map((c) => c.reference).join(', ')} · ` +
+      `longest ${F.duration(longest)} (threshold ${threshold} s) · no doctor has accepted`;
+    const text = `🚨 ${cases.length} emergenc${cases.length === 1 ? 'y' : 'ies'} not accepted · Sampark`;
+    if (!titleTimer) {
+      let odd = false;
+      titleTimer = setInterval(() => { odd = !odd; document.title = odd ? box.dataset.title : 'Floor · Sampark'; }, 1000);
+    }
+    box.dataset.title = text; document.title = text;
+    if (!alerting) { tone(); alerting = setInterval(tone, 2000); }
   }
 
   window.sampark = F.live(root.dataset.boardUrl, render);  // for support staff in the console, and the browser tests

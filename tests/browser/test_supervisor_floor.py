@@ -152,6 +152,13 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
         assert reports.get_attribute("#csv-link", "href").endswith("from=2026-11-20&to=2026-11-20&by=hour")
 
 
+def give_reason(page, reason: str) -> None:
+    """Answer the page's own reason dialog (no browser prompt)."""
+    page.wait_for_selector("#reason-dialog[open]")
+    page.fill("#reason-text", reason)
+    page.click("#reason-form button[type=submit]")
+
+
 def test_setting_an_agents_state_survives_live_updates(live, desk):
     app, base = live
     supervisor, _ = make_staff(app, "supervisor", "Meena Rawat")
@@ -165,8 +172,8 @@ def test_setting_an_agents_state_survives_live_updates(live, desk):
     queued_call(base, "+919855555555")  # a call arrives while the supervisor is choosing
     changes_within_a_second(page, "tier1", "waiting", "1")
     assert page.evaluate("(el) => el.isConnected && document.activeElement === el", handle)  # not rebuilt under them
-    page.once("dialog", lambda dialog: dialog.accept("Tea break"))
     select.select_option("break")  # she was offline (never logged in): now on a break
+    give_reason(page, "Tea break")
     page.wait_for_selector(f"#agents tr[data-agent='{asha}'][data-state=break]")
     assert "Asha Verma is now on a break" in page.inner_text("#monitor-status")
 
@@ -182,13 +189,13 @@ def test_floor_control_moves_and_raises_a_waiting_call_from_the_board(live, desk
     row = page.locator("#waiting-cases tr[data-case]")
     row.wait_for()
     reference = row.locator(".case-ref").inner_text()
-    page.once("dialog", lambda dialog: dialog.accept("Chest pain: straight to cardiology"))
     row.locator("select[aria-label^='Move']").select_option("tier2:cardiology")
+    give_reason(page, "Chest pain: straight to cardiology")
     page.wait_for_function("() => document.querySelector('#waiting-cases tr[data-case] td:nth-child(2)')"
                            ".textContent === 'tier2:cardiology'")
     assert f"{reference} moved to tier2:cardiology." in page.inner_text("#monitor-status")
-    page.once("dialog", lambda dialog: dialog.accept("Now breathless"))
     page.locator("#waiting-cases tr[data-case] select[aria-label^='Raise']").select_option("P1")
+    give_reason(page, "Now breathless")
     page.wait_for_selector("#waiting-cases tr[data-priority=P1]")
     assert page.inner_text("#waiting-cases tr[data-case] td:nth-child(2)") == "emergency"
     with app.app_context():

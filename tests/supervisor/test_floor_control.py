@@ -48,3 +48,28 @@ def test_operators_cannot_set_states(client, login):
     other = factories.make_staff("operator")
     login("operator")
     assert client.put(f"/api/v1/supervisor/agents/{other.id}/state", json={"state": "offline", "reason": "x"}).status_code == 403
+
+
+def test_the_operator_is_told_who_set_their_state_and_why(app, client, login):
+    operator_client, operator = factories.logged_in(app, "operator", name="Asha Verma")
+    presence.set_presence(operator, "available")
+    db.session.commit()
+    login("supervisor", name="Team Lead Kavita")
+    client.put(f"/api/v1/supervisor/agents/{operator.id}/state", json={"state": "break", "reason": "Tea after the rush"})
+    me = operator_client.get("/api/v1/queues/tier1").get_json()["me"]
+    assert me["presence"] == "break"
+    assert me["set_by"] == {"name": "Team Lead Kavita", "reason": "Tea after the rush", "state": "break"}
+    operator_client.put("/api/v1/me/presence", json={"presence": "available"})  # their own choice again
+    assert operator_client.get("/api/v1/queues/tier1").get_json()["me"]["set_by"] is None
+
+
+def test_a_doctor_taken_off_duty_is_told_who_and_why_on_their_page(app, client, login):
+    doctor_client, doctor = factories.logged_in(app, "doctor", name="Dr. Mehta")
+    doctor.on_duty = True
+    presence.set_presence(doctor, "available")
+    db.session.commit()
+    login("supervisor", name="Team Lead Kavita")
+    client.put(f"/api/v1/supervisor/agents/{doctor.id}/state", json={"state": "offline", "reason": "Shift over"})
+    me = doctor_client.get("/api/v1/queues/tier2").get_json()["me"]
+    assert me["on_duty"] is False
+    assert me["set_by"] == {"name": "Team Lead Kavita", "reason": "Shift over", "state": "offline"}

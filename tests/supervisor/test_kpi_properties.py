@@ -44,6 +44,27 @@ def test_figures_are_consistent(spec, threshold, short):
         assert figures["average_speed_of_answer"] is None
 
 
+@given(st.lists(offer, max_size=30), st.integers(1, 600), st.integers(0, 8000))
+def test_a_contact_still_waiting_past_the_threshold_only_ever_lowers_the_service_level(spec, threshold, later):
+    offers = []
+    for n, (entered, fate, wait) in enumerate(spec):
+        at = START + timedelta(seconds=entered)
+        end = at + timedelta(seconds=wait)
+        offers.append(timeline.Offer(_row(n + 1), "emergency", at, end if fate == "answered" else None,
+                                     1 if fate == "answered" else None, end if fate == "abandoned" else None,
+                                     waiting=fate == "waiting"))
+    now = START + timedelta(seconds=later)
+    counted = kpis.queue_figures(offers, "emergency", kpis.Target(threshold, 95), 5, now)
+    unaware = kpis.queue_figures(offers, "emergency", kpis.Target(threshold, 95), 5)
+    overdue = sum(1 for (e, fate, _w) in spec if fate == "waiting" and later - e > threshold)
+    assert counted["missed_waiting"] == overdue
+    if overdue:
+        assert counted["service_level"] is not None
+        assert unaware["service_level"] is None or counted["service_level"] <= unaware["service_level"]
+    else:
+        assert counted["service_level"] == unaware["service_level"]
+
+
 @given(st.lists(st.floats(0, 10_000, allow_nan=False), min_size=1, max_size=50))
 def test_p90_is_one_of_the_values_and_not_below_the_median(values):
     p90 = kpis.nearest_rank(values, 0.9)

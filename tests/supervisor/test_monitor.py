@@ -29,6 +29,23 @@ def answered_call(app, base, number="+919833333333"):
     return call, case_id, operator_id
 
 
+def _logged_in_as(app, base, staff_id):
+    """A requests session with an API token of this staff member."""
+    import requests
+
+    from crm.models import StaffUser
+    from crm.staff.auth import tokens
+
+    with app.app_context():
+        from crm.platform.extensions import db
+
+        secret = tokens.issue(db.session.get(StaffUser, staff_id), "test")
+        db.session.commit()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {secret}"
+    return session
+
+
 def members(call: CallHandle) -> dict[str, dict]:
     return {m["name"]: m for m in call.conference["members"]}
 
@@ -42,6 +59,9 @@ def test_listen_whisper_barge_and_leave(live):
 
     listen = supervisor.post(url, json={"mode": "listen"})
     assert listen.status_code == 201 and listen.json()["mode"] == "listen"
+    operator = _logged_in_as(app, base, operator_id)
+    mine = operator.get(f"{base}/api/v1/queues/tier1").json()["mine"]
+    assert next(c["monitored_by"] for c in mine if c["id"] == case_id)[0]["mode"] == "listen"  # the operator is told
     view = call.wait_for(lambda v: {m["name"]: m["status"] for m in v["conference"]["members"]}.get(me) == "connected",
                          timeout=10)
     row = {m["name"]: m for m in view["conference"]["members"]}[me]

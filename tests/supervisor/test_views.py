@@ -108,16 +108,37 @@ def test_daily_report_json_and_pdf(client, login, day, monkeypatch):
     assert "सम्पर्क" in text and "fever" in text
 
 
-def test_the_board_names_doctors_on_duty_whose_alarm_cannot_sound(client, login, app):
+def test_the_board_tells_each_doctor_s_login_duty_sound_and_call_truthfully(client, login, app):
+    from crm.models import Call
     from crm.platform.extensions import db
     from tests import factories
 
-    silent = factories.make_staff("doctor", name="Dr. Silent")
-    ringing = factories.make_staff("doctor", name="Dr. Ringing")
-    resting = factories.make_staff("doctor", name="Dr. Resting")
-    silent.on_duty, ringing.on_duty, ringing.sound_on, resting.on_duty = True, True, True, False
+    def doctor_logged_in(name: str, **fields):
+        _doctor_client, doctor = factories.logged_in(app, "doctor", name=name)
+        for key, value in fields.items():
+            setattr(doctor, key, value)
+        db.session.commit()
+        return doctor
+
+    doctor_logged_in("Dr. Silent", on_duty=True)
+    doctor_logged_in("Dr. Ringing", on_duty=True, sound_on=True)
+    doctor_logged_in("Dr. Resting", on_duty=False)
+    talking = doctor_logged_in("Dr. Talking", on_duty=True, sound_on=True)
+    away = factories.make_staff("doctor", name="Dr. Away")  # on duty on paper, never logged in
+    away.on_duty = True
+    db.session.add(Call(sid="CA" + "d" * 32, purpose="staff", direction="outbound", staff_id=talking.id,
+                        to_number=f"client:staff-{talking.id}", status="in-progress",
+                        answered_at=talking.created_at))
     db.session.commit()
     login("supervisor")
-    agents = {a["name"]: a for a in client.get("/api/v1/supervisor/board").json["agents"]}
-    assert agents["Dr. Silent"]["sound_off"] is True
-    assert agents["Dr. Ringing"]["sound_off"] is False and agents["Dr. Resting"]["sound_off"] is False
+    board = client.get("/api/v1/supervisor/board").json
+    agents = {a["name"]: a for a in board["agents"]}
+    assert agents["Dr. Silent"]["state"] == "on_duty" and agents["Dr. Silent"]["sound_off"] is True
+    assert agents["Dr. Ringing"]["state"] == "on_duty" and agents["Dr. Ringing"]["sound_off"] is False
+    assert agents["Dr. Resting"]["state"] == "off_duty" and agents["Dr. Resting"]["sound_off"] is False
+    assert agents["Dr. Talking"]["state"] == "on_call" and agents["Dr. Talking"]["on_a_call"] is True
+    # Not logged in: offline, and no "sound off" (there is no page that could sound).
+    assert agents["Dr. Away"]["state"] == "offline" and agents["Dr. Away"]["sound_off"] is False
+    assert board["doctors"] == {"logged_in": 4, "on_duty": 3, "sound_on": 2, "on_call": 1}
+    wall = client.get("/api/v1/supervisor/wallboard").json
+    assert wall["doctors"] == board["doctors"] and "agents" in wall

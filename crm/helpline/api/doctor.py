@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.cases import identify, queue, tier2, timeline
 from crm.cases import notes as clinical_notes
 from crm.cases.status import Status
-from crm.helpline import appointments
+from crm.helpline import appointments, case_record, presence
 from crm.helpline.api.cases import case_json
 from crm.helpline.live import events
 from crm.models import Appointment, Case, StaffUser
@@ -19,6 +19,8 @@ from crm.platform.api import body, bounded_int, bp
 from crm.platform.errors import Refused, load
 from crm.platform.extensions import db
 from crm.staff.auth.capabilities import allow
+
+MAX_SLOTS_LISTED = 200  # a week of a specialty's slots across facilities; grouped by day and facility on the page
 
 
 def _mine(case_id: int) -> Case:
@@ -37,13 +39,16 @@ def tier2_queue():
                               .limit(queue.MAX_LISTED))
     mine = list(mine)
     audit.record_cases("list_tier2", [*waiting, *mine], via="api")
-    return jsonify(waiting=[_with_triage(c) for c in waiting], mine=[_with_triage(c) for c in mine])
+    me = presence.summary(current_user) | {"on_duty": bool(current_user.on_duty)}
+    return jsonify(waiting=[_with_triage(c) for c in waiting], mine=[_with_triage(c) for c in mine], me=me)
 
 
 def _with_triage(case: Case) -> dict:
     data = case_json(case) | {"summary": case.escalation_summary, "alarm_level": case.alarm_level,
                               "escalated_at": iso(case.escalated_at), "accepted_at": iso(case.accepted_at)}
     data["triage_rules"] = timeline.triage_tags(case)
+    why = case_record.reason(case)
+    data["reason"] = {"words": why.words, "via": why.via, "rules": why.rules}
     return data
 
 
@@ -205,7 +210,7 @@ def doctors_sound():
 @allow("see_slots")
 def slots():
     """Open slots, optionally of one specialty."""
-    found = appointments.open_slots(request.args.get("specialty") or None)
+    found = appointments.open_slots(request.args.get("specialty") or None, limit=MAX_SLOTS_LISTED)
     return jsonify(slots=[{"id": s.id, "starts_at": iso(s.starts_at), "minutes": s.minutes, "specialty": s.specialty,
                            "doctor": s.doctor.name, "facility": s.facility.name} for s in found])
 

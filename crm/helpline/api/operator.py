@@ -13,8 +13,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.cases import assessment, board, dispositions, flag_hints
+from crm.cases.status import TAKEN
 from crm.helpline import presence
 from crm.helpline.api.cases import case_json
+from crm.helpline.supervisor import monitor
 from crm.models import Case, Facility
 from crm.models.base import DELHI, iso, utcnow
 from crm.platform import audit, phones
@@ -31,6 +33,7 @@ def work_json(case: Case) -> dict:
         "reason": case.reason, "red_flags": list(case.red_flags or []), "outcome": case.outcome,
         "disposition": case.disposition, "advice": case.advice, "escalation_summary": case.escalation_summary,
         "callback_due_at": iso(case.callback_due_at), "wrap_up_until": iso(case.wrap_up_until),
+        "monitored_by": monitor.listeners(case) if case.status in TAKEN else [],
     }
 
 

@@ -82,6 +82,9 @@ def report(case_id: int):
     return jsonify(
         case=work_json(case), caller=built["caller"], patient=built["patient"], operator=built["operator"],
         disposition=built["disposition"], times=built["times"],
+        finished={"how": built["record"].finished, "text": built["record"].finished_text,
+                  "by": built["record"].finished_by, "answered_by": built["record"].answered_by},
+        reason={"words": built["record"].reason.words, "rules": built["record"].reason.rules},
         timeline=[{"at": iso(e["at"]), "kind": e["kind"], "text": e["text"], "who": e["who"]}
                   for e in built["timeline"]],
         messages=[message_json(m) for m in built["messages"]], sms_preview=reports.citizen_text(case))

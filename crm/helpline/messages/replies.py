@@ -52,6 +52,11 @@ REPLIES = {
         "pa": "ਸੰਪਰਕ: ਤੁਹਾਡੀ ਕਾਲ ਛੁੱਟ ਗਈ (ਕੇਸ {ref})। ਇਸ SMS ਦਾ ਜਵਾਬ ਦਿਓ, ਅਸੀਂ ਕਾਲ ਕਰਾਂਗੇ। ਐਮਰਜੈਂਸੀ: 112/108",
         "ur": "سمپرک: آپ کی کال چھوٹ گئی (کیس {ref})۔ اس SMS کا جواب دیں، ہم کال کریں گے۔ ایمرجنسی: 112/108",
     },
+    "callback_scheduled": {
+        "hi": "सम्पर्क: हम आपको {when} (भारतीय समय) पर वापस कॉल करेंगे (केस {ref})। आपातकाल: 112/108",
+        "hinglish": "Sampark: hum aapko {when} IST par wapas call karenge (case {ref}). Emergency: 112/108",
+        "en": "Sampark: we will call you back at {when} IST (case {ref}). Emergency: call 112 or 108.",
+    },
 }
 
 

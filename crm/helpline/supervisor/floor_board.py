@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from crm.cases import floor
-from crm.cases.queue import QUEUE_ORDER
+from crm.cases.queue import EMERGENCY, QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
+from crm.helpline import presence
 from crm.helpline.supervisor import kpis, snapshot
-from crm.models import Case, StaffUser
+from crm.models import Call, Case, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
 
@@ -41,10 +42,28 @@ def read(now: datetime) -> dict:
         "callbacks_requested": figures["callbacks_requested"],
         "short_abandon_seconds": figures["short_abandon_seconds"],
         "abandon_target_percent": figures["abandon_target_percent"],
-        "agents": agents(figures["offers"], now),
-        "waiting_cases": waiting_cases(now),
+        "agents": (people := agents(figures["offers"], now)),
+        "doctors": doctor_counts(people),
+        "waiting_cases": (waiting_list := waiting_cases(now)),
+        "unaccepted_emergencies": unaccepted_emergencies(waiting_list, values["SL_EMERGENCY_SECONDS"]),
+        "emergency_threshold_seconds": values["SL_EMERGENCY_SECONDS"],
         "queue_names": list(floor.queues()),
     }
+
+
+def unaccepted_emergencies(waiting_list: list[dict], threshold: int) -> list[dict]:
+    """Emergencies no doctor has accepted that have waited past the emergency threshold: the floor's alert."""
+    return [c for c in waiting_list if (c["queue"] == EMERGENCY or c["priority"] == "P1")
+            and c["waited"] is not None and c["waited"] > threshold]
+
+
+def doctor_counts(people: list[dict]) -> dict[str, int]:
+    """How many doctors are logged in, on duty (and logged in), with sound on, and on a call."""
+    doctors = [a for a in people if a["role"] == "doctor"]
+    return {"logged_in": sum(a["logged_in"] for a in doctors),
+            "on_duty": sum(a["logged_in"] and a["on_duty"] for a in doctors),
+            "sound_on": sum(a["logged_in"] and a["on_duty"] and a["sound_on"] for a in doctors),
+            "on_call": sum(a["on_a_call"] for a in doctors)}
 
 
 def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
@@ -63,6 +82,8 @@ def agents(offers: list, now: datetime) -> list[dict]:
         StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
         .limit(MAX_AGENTS)))
     current = _current_cases()
+    signed_in = presence.logged_in_ids(now)
+    talking = _on_a_call()
     handled: dict[int, list[float | None]] = {}
     for offer in offers:
         if offer.answered_by is not None:
@@ -72,6 +93,11 @@ def agents(offers: list, now: datetime) -> list[dict]:
         case = current.get(person.id)
         state = "on_call" if case else person.presence
         since = case[1] if case and person.presence != "on_call" else person.presence_since
+        logged_in = person.id in signed_in
+        if person.role == "doctor" and not case:  # doctors choose duty, not a presence: say what is true of them
+            state = "on_call" if person.id in talking else "on_duty" if logged_in and person.on_duty \
+                else "off_duty" if logged_in else "offline"
+            since = person.presence_since if state == "offline" else since
         times = [t for t in handled.get(person.id, []) if t is not None]
         result.append({
             "id": person.id, "name": person.name, "role": person.role, "specialty": person.specialty,
@@ -80,10 +106,19 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "case": case[0] if case else None, "case_id": case[2] if case else None,
             "on_the_phone": bool(case and case[3] == "voice"),
             "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
-            # A doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
-            "sound_off": person.role == "doctor" and person.on_duty and not person.sound_on,
+            "logged_in": logged_in, "on_duty": bool(person.on_duty), "sound_on": bool(person.sound_on),
+            "on_a_call": person.id in talking,
+            # A logged-in doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
+            "sound_off": person.role == "doctor" and logged_in and person.on_duty and not person.sound_on,
         })
     return result
+
+
+def _on_a_call() -> set[int]:
+    """Staff with a connected call leg (answered, not ended), whatever their screen shows."""
+    query = select(Call.staff_id).where(Call.staff_id.is_not(None), Call.answered_at.is_not(None),
+                                        Call.ended_at.is_(None)).distinct()
+    return set(db.session.scalars(query))
 
 
 def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:
@@ -106,4 +141,6 @@ def public_view(board: dict) -> dict:
     for agent in board["agents"]:
         states[agent["state"]] = states.get(agent["state"], 0) + 1
     return {"day": board["day"], "at": board["at"], "queues": board["queues"],
-            "first_contact_resolution": board["first_contact_resolution"], "agents": states}
+            "first_contact_resolution": board["first_contact_resolution"], "agents": states,
+            "doctors": board["doctors"], "unaccepted_emergencies": len(board["unaccepted_emergencies"]),
+            "emergency_threshold_seconds": board["emergency_threshold_seconds"]}

@@ -1,19 +1,7 @@
-"""Every figure of the helpline, defined once, in its own words; the board, the API, CSV and PDF read these.
+"""Every figure of the helpline, defined once, in its own words; the board, the wallboard, the API, CSV and PDF read
+these, and the screens show DEFINITIONS (below) as their tooltips and legend.
 
-Definitions (a contact is one case offered to one queue; days are Delhi days, Asia/Kolkata):
-- offered: contacts that joined the queue that day (a call-back the caller asked for keeps its place).
-- answered: an operator claimed it (tier 1) or a doctor accepted it (tier 2, emergency).
-- abandoned: the caller hung up before anyone answered; a short abandon (under SHORT_ABANDON_SECONDS)
-  is a misdial or a caller who changed their mind, and is left out of service level and abandon rate.
-- service level: answered within the queue's threshold, as a share of answered plus abandoned after the
-  short threshold; contacts still waiting are counted once they are answered or hang up.
-- average speed of answer: the mean wait of answered contacts.
-- abandon rate: abandoned after the short threshold, as a share of offered less short abandons.
-- handle time: talk (the staff member's call legs on the case; for a text, claim to outcome) plus wrap-up
-  (outcome to the end of wrap-up); a doctor's runs from acceptance to their resolution.
-- first-contact resolution: of the contacts given a tier-1 outcome, the share resolved at tier 1 (resolved
-  or a facility informed, never escalated) whose caller did not contact the helpline again within 7 days.
-- time to doctor: an emergency's wait from joining the emergency queue to a doctor accepting it.
+A contact is one case offered to one queue; days are Delhi days (Asia/Kolkata).
 """
 
 from __future__ import annotations
@@ -32,6 +20,32 @@ QUEUES = ("tier1", "texts", "tier2", "emergency")
 QUEUE_NAMES = {"tier1": "Tier 1 calls", "texts": "Tier 1 texts", "tier2": "Tier 2 doctors",
                "emergency": "Emergency"}
 FCR_DAYS = 7
+# What each figure means, as the floor reads it on screen (tooltips and the legend) and as the code computes it.
+DEFINITIONS = {
+    "offered": "Contacts that joined the queue today (a call-back the caller asked for keeps its place).",
+    "answered": "Contacts an operator claimed (tier 1) or a doctor accepted (tier 2, emergency).",
+    "abandoned": "Callers who hung up before anyone answered. A short abandon (under the short-abandon setting) is "
+                 "a misdial or a change of mind and is left out of service level and abandon rate.",
+    "waiting": "Contacts in the queue right now, nobody has answered them yet.",
+    "longest_wait": "How long the contact waiting longest right now has waited.",
+    "service_level": "Answered within the queue's threshold, as a share of the contacts answered, abandoned after "
+                     "the short threshold, and still waiting past the threshold: a contact still waiting past it has "
+                     "missed it already and counts as missed now, not when it is finally answered.",
+    "average_speed_of_answer": "The mean wait of the answered contacts, from joining the queue to being answered.",
+    "abandon_rate": "Abandoned after the short threshold, as a share of offered less short abandons.",
+    "average_handle_time": "Talk (the staff member's call legs on the case; for a text, claim to outcome) plus "
+                           "wrap-up (outcome to the end of wrap-up); a doctor's runs from acceptance to their "
+                           "resolution. Credited to the person who answered.",
+    "first_contact_resolution": f"Of the contacts given a tier-1 outcome, the share resolved at tier 1 (resolved or "
+                                f"a facility informed, never escalated) whose caller did not contact the helpline "
+                                f"again within {FCR_DAYS} days; provisional until those days have passed.",
+    "time_to_doctor": "An emergency's wait from joining the emergency queue to a doctor accepting it (median and "
+                      "90th percentile).",
+    "unaccepted_emergencies": "Emergencies no doctor has accepted that have waited past the emergency threshold: "
+                              "the floor is alerted and the wallboard turns red.",
+    "doctors": "Doctors logged in (a live session), on duty (taking tier-2 calls), with the alarm's sound on, and "
+               "on a call (a call leg of theirs is connected).",
+}
 # Setting -> default. Tier 2 (a doctor takes an escalation) is given 5 minutes: the operator stays on the
 # line meanwhile, so it is a warm handover, not a caller alone in a queue.
 DEFAULTS = {
@@ -91,20 +105,24 @@ def nearest_rank(values: list[float], share: float) -> float | None:
     return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)], 1)
 
 
-def queue_figures(offers: list[timeline.Offer], queue: str, target: Target, short: int) -> dict:
-    """Offered, answered, abandoned, service level, speed of answer, abandon rate, handle time of one queue."""
+def queue_figures(offers: list[timeline.Offer], queue: str, target: Target, short: int,
+                  now: datetime | None = None) -> dict:
+    """Offered, answered, abandoned, service level, speed of answer, abandon rate, handle time of one queue
+    (DEFINITIONS); with `now`, contacts still waiting past the threshold count as missed."""
     mine = [o for o in offers if o.queue == queue]
     answered = [o for o in mine if o.answered]
     abandoned = [o for o in mine if o.abandoned]
     short_abandoned = [o for o in abandoned if o.wait < short]
     long_abandoned = len(abandoned) - len(short_abandoned)
     within = [o for o in answered if o.wait <= target.seconds]
+    overdue = [o for o in mine if o.waiting and now is not None and (now - o.entered).total_seconds() > target.seconds]
     handle = [h for o in answered if (h := handle_seconds(o)) is not None]
     figures = {
         "queue": queue, "name": QUEUE_NAMES[queue],
         "offered": len(mine), "answered": len(answered), "abandoned": len(abandoned),
         "short_abandoned": len(short_abandoned),
-        "service_level": percent(len(within), len(answered) + long_abandoned),
+        "missed_waiting": len(overdue),
+        "service_level": percent(len(within), len(answered) + long_abandoned + len(overdue)),
         "threshold_seconds": target.seconds, "target_percent": target.percent,
         "average_speed_of_answer": mean([o.wait for o in answered]),
         "abandon_rate": percent(long_abandoned, len(mine) - len(short_abandoned)),
@@ -154,7 +172,7 @@ def figures_for(rows: list[timeline.CaseRow], start: datetime, end: datetime, no
     """Per-queue figures and first-contact resolution of the offers that entered in [start, end)."""
     values = settings()
     offers = [o for o in timeline.offers(rows) if start <= o.entered < end]
-    queues = {q: queue_figures(offers, q, t, values["SHORT_ABANDON_SECONDS"]) for q, t in targets().items()}
+    queues = {q: queue_figures(offers, q, t, values["SHORT_ABANDON_SECONDS"], now) for q, t in targets().items()}
     entered_rows = {o.case.id for o in offers}
     return {
         "queues": queues,
@@ -166,8 +184,9 @@ def figures_for(rows: list[timeline.CaseRow], start: datetime, end: datetime, no
 
 
 def waiting(now: datetime) -> dict[str, dict]:
-    """Per queue: how many wait right now and the longest wait in seconds."""
-    result = {q: {"waiting": 0, "longest_wait": None} for q in QUEUES}
+    """Per queue: how many wait right now, the longest wait in seconds and how many waited past the threshold."""
+    limits = targets()
+    result = {q: {"waiting": 0, "longest_wait": None, "overdue": 0} for q in QUEUES}
     for _id, channel, queue, status, queued_at, escalated_at in timeline.waiting_now():
         if status == "escalated":
             name, since = ("emergency" if queue == "emergency" else "tier2"), escalated_at or queued_at
@@ -182,6 +201,7 @@ def waiting(now: datetime) -> dict[str, dict]:
         if since is not None:
             wait = round(max(0.0, (now - since).total_seconds()))
             slot["longest_wait"] = max(slot["longest_wait"] or 0, wait)
+            slot["overdue"] += wait > limits[name].seconds
     return result
 
 

@@ -6,12 +6,15 @@ event (not a status change), and listening to a patient's call is audited like r
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from crm.cases import timeline
 from crm.cases.status import TAKEN, Status
 from crm.helpline.live import events
 from crm.models import Call, Case, StaffUser
 from crm.platform import audit, phone
 from crm.platform.errors import Refused
+from crm.platform.extensions import db
 
 MODES = ("listen", "whisper", "barge")
 
@@ -31,6 +34,21 @@ def my_leg(case: Case, supervisor: StaffUser) -> Call | None:
         return None
     legs = [c for c in case.calls if c.purpose == "monitor" and c.staff_id == supervisor.id and c.ended_at is None]
     return legs[-1] if legs else None
+
+
+def listeners(case: Case) -> list[dict]:
+    """The supervisors on this case's call now and how (listen, whisper, barge): what the agent is told."""
+    latest: dict[int, dict] = {}
+    for event in case.events:
+        if event.kind == "monitoring" and event.staff_id:
+            latest[event.staff_id] = event.detail or {}
+    live = {c.staff_id for c in case.calls if c.purpose == "monitor" and c.ended_at is None}
+    on = {staff_id: detail["mode"] for staff_id, detail in latest.items()
+          if detail.get("action") != "ended" and detail.get("mode") in MODES and staff_id in live}
+    if not on:
+        return []
+    names = dict(db.session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(on))).all())
+    return [{"name": names.get(staff_id, "A supervisor"), "mode": mode} for staff_id, mode in sorted(on.items())]
 
 
 def start(case: Case, supervisor: StaffUser, mode: str) -> dict:

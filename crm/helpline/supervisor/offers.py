@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
+from sqlalchemy import DateTime, Integer, and_, func, or_, select, type_coerce
 from sqlalchemy import case as when
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from crm.cases.queue import EMERGENCY, TIER1
@@ -37,7 +38,10 @@ def _first(condition):
 
 
 def _staff(condition):
-    return func.max(when((condition, CaseEvent.staff_id)))
+    """The staff member of the first such event: the one who answered is credited, not who came after (a referral's
+    specialist, a second claim)."""
+    first = func.array_agg(aggregate_order_by(CaseEvent.staff_id, CaseEvent.at, CaseEvent.id)).filter(condition)
+    return type_coerce(first, ARRAY(Integer))[1]
 
 
 def _count(condition):
@@ -63,7 +67,8 @@ MILESTONES = {
     "appointments": _count(CaseEvent.kind == "appointment_booked"),
 }
 CASE_FIELDS = ("channel", "priority", "language", "caller_phone", "outcome", "disposition", "reason", "wrap_up_until",
-               "specialty", "created_at")
+               "specialty", "created_at", "status")
+STILL_WAITING = ("queued", "callback", "escalated")  # a case in these states waits in the queue of its last offer
 _LATER = aliased(Case)
 
 
@@ -82,6 +87,7 @@ class CaseRow:
     wrap_up_until: datetime | None
     specialty: str | None
     created_at: datetime
+    status: str | None
     next_contact_at: datetime | None  # the same caller's next case, whenever it came
     opened: datetime | None
     tier1_at: datetime | None
@@ -116,6 +122,7 @@ class Offer:
     answered: datetime | None
     answered_by: int | None
     abandoned: datetime | None
+    waiting: bool = False  # still in this queue, nobody has answered yet
 
     @property
     def wait(self) -> float | None:
@@ -127,9 +134,18 @@ class Offer:
 def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
     """Every case that joined a queue in [start, end), with its milestones, the caller's next contact and
     the tier-1 talk time (the claiming operator's call legs), in one query."""
-    connection = db.session.connection()
     in_period = (CaseEvent.at >= start) & (CaseEvent.at < end) & CaseEvent.kind.in_(ENTRY_KINDS)
-    entered = select(CaseEvent.case_id).where(in_period).distinct()
+    return _rows(select(CaseEvent.case_id).where(in_period).distinct())
+
+
+def case_row(case_id: int) -> CaseRow | None:
+    """One case's row, read as the figures read every case (its report says what the figures count)."""
+    rows = _rows(select(CaseEvent.case_id).where(CaseEvent.case_id == case_id).distinct())
+    return rows[0] if rows else None
+
+
+def _rows(entered) -> list[CaseRow]:
+    connection = db.session.connection()
     # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
     # case_id index instead of the whole table, however much history there is.
     lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
@@ -155,9 +171,11 @@ def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
 
 
 def offers(rows: list[CaseRow]) -> list[Offer]:
-    """The queue offers of these cases: tier 1 (calls or texts), then tier 2 or the emergency queue."""
+    """The queue offers of these cases: tier 1 (calls or texts), then tier 2 or the emergency queue; the last offer
+    of a case that still waits, unanswered, is marked waiting."""
     result = []
     for row in rows:
+        first = len(result)
         if row.tier1_at:
             tier1 = "tier1" if row.channel == "voice" else "texts"
             answered = row.claimed_at if row.claimed_at and row.claimed_at >= row.tier1_at else None
@@ -172,6 +190,9 @@ def offers(rows: list[CaseRow]) -> list[Offer]:
             answered = row.accepted_at if row.accepted_at and row.accepted_at >= row.escalated_at else None
             result.append(Offer(row, "tier2", row.escalated_at, answered, row.accepted_by if answered else None,
                                 _abandoned(row, row.escalated_at, answered)))
+        if len(result) > first and row.status in STILL_WAITING:
+            last = result[-1]
+            last.waiting = last.answered is None and last.abandoned is None
     return result
 
 

@@ -2,7 +2,8 @@
 
 Every case event makes each supervisor page and wallboard read the board; without this each of them
 would recompute the same day (about a second for 20,000 cases, bench/README.md). The key is the newest
-case_event id: any answer, abandon, outcome or ended call leg adds one, so a figure is never stale.
+case_event id (any answer, abandon, outcome or ended call leg adds one) and how many contacts wait past their
+threshold, so a figure is never stale.
 One computation at a time: a screen that asks meanwhile waits for it and shares the result.
 """
 
@@ -27,7 +28,10 @@ def day_figures(day: date, now: datetime) -> dict:
     app = current_app._get_current_object()
     with _guard:
         store = app.extensions.setdefault(_KEY, {"key": None, "value": None, "lock": threading.Lock()})
-    key = (day, db.session.scalar(select(func.max(CaseEvent.id))), tuple(sorted(kpis.settings().items())))
+    # A contact still waiting past its threshold counts as missed from that moment, with no new event: the count of
+    # those is part of the key.
+    overdue = tuple(q["overdue"] for q in kpis.waiting(now).values())
+    key = (day, db.session.scalar(select(func.max(CaseEvent.id))), tuple(sorted(kpis.settings().items())), overdue)
     with store["lock"]:
         if store["key"] != key:
             store["value"], store["key"] = kpis.day_figures(day, now), key

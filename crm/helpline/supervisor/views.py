@@ -26,14 +26,14 @@ def floor():
 
     today = kpis.today(utcnow())
     return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10),
-                           burden=alarm_burden.burden(today, today))
+                           burden=alarm_burden.burden(today, today), defined=kpis.DEFINITIONS)
 
 
 @bp.get("/wallboard")
 @allow("supervise")  # its socket room hears every queue
 def wallboard():
     """The large screen on the wall: queue figures and agent counts, no patient data at all."""
-    return render_template("supervisor/wallboard.html", names=kpis.QUEUE_NAMES)
+    return render_template("supervisor/wallboard.html", names=kpis.QUEUE_NAMES, defined=kpis.DEFINITIONS)
 
 
 @api.get("/board")
