@@ -42,8 +42,11 @@ TOKEN_SECONDS = 300
 LEEWAY = 30  # clocks of hospital servers drift a little
 RESOURCE_TYPES = ("Patient", "Group", "Practitioner", "Organization", "Location", "Appointment", "Encounter",
                   "Communication", "AuditEvent", "Condition", "AllergyIntolerance", "MedicationStatement",
-                  "Observation", "DiagnosticReport", "Bundle")
-HISTORY_TYPES = ("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "DiagnosticReport")
+                  "MedicationRequest", "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference",
+                  "Composition", "PractitionerRole", "Provenance", "Medication", "Bundle")
+HISTORY_TYPES = ("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
+                 "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "Organization",
+                 "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")
 PRESETS = {
     "read": ["system/Patient.read", "system/Group.read", "system/Practitioner.read", "system/Organization.read",
              "system/Location.read", "system/Appointment.read", "system/Encounter.read"],

@@ -109,5 +109,6 @@ def hospital_resource(record: HospitalRecord) -> dict:
     """A resource a hospital sent, as stored (its references already point at Sampark's ids)."""
     stored = dict(record.resource)
     stored["id"] = f"h{record.id}"
-    stored["meta"] = {"lastUpdated": iso(record.updated_at), "source": f"#client-{record.client_id}"}
+    stored["meta"] = {"versionId": str(record.version or 1), "lastUpdated": iso(record.updated_at),
+                      "source": f"#client-{record.client_id}"}
     return stored

@@ -193,6 +193,10 @@ def _patients_messages() -> Select:
     return select(Message).join(Case, Message.case_id == Case.id).where(Case.patient_id.is_not(None))
 
 
+HOSPITAL_ONLY = ("Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
+                 "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "PractitionerRole",
+                 "Provenance", "Medication")
+
 SEARCHERS: dict[str, Searcher] = {
     "Patient": Searcher(Patient, resources.patient, {
         "identifier": _patient_identifier, "phone": _phone, "telecom": _phone, "name": _name,
@@ -224,18 +228,17 @@ SEARCHERS: dict[str, Searcher] = {
     "AuditEvent": Searcher(AuditLog, contacts.audit_event, {
         "patient": _subject(AuditLog.patient_id), "entity": _subject(AuditLog.patient_id),
         "date": lambda s, v: s.where(_when(AuditLog.at, v))}),
-    **{t: _hospital(t) for t in ("Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "DiagnosticReport")},
+    **{t: _hospital(t) for t in HOSPITAL_ONLY},
 }
+# Sampark's own people, places and contacts that hospitals also send (their Encounter, Organization ...): read as h<n>.
+SENT_TOO = {t: _hospital(t) for t in ("Encounter", "Organization", "Practitioner", "Location")}
 
 
 def searcher_for(resource_type: str, rid: str) -> Searcher:
-    """Who reads `resource_type/rid`: an Encounter with id h<n> is one a hospital sent, not a helpline case."""
-    if resource_type == "Encounter" and rid.startswith("h"):
-        return HOSPITAL_ENCOUNTERS
+    """Who reads `resource_type/rid`: an id h<n> is a resource a hospital sent, not one of Sampark's own."""
+    if resource_type in SENT_TOO and rid.startswith("h"):
+        return SENT_TOO[resource_type]
     return SEARCHERS[resource_type]
-
-
-HOSPITAL_ENCOUNTERS = _hospital("Encounter")
 
 
 def statement(resource_type: str, args, restrict: Callable[[Select], Select] | None = None,
