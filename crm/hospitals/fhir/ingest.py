@@ -193,12 +193,12 @@ def _fingerprint(resource: dict) -> str:
     """What a resource says, minus what a re-export changes (its id, meta, narrative, references to entries)."""
     def plain(value):
         if isinstance(value, dict):
-            return {k: ("ref" if k == "reference" else plain(v)) for k, v in sorted(value.items())
-                    if k not in ("id", "meta", "text", "fullUrl")}
+            return {k: ("ref" if k == "reference" else plain(v)) for k, v in sorted(value.items())}
         if isinstance(value, list):
             return [plain(v) for v in value]
         return value
-    return "fp:" + hashlib.sha256(json.dumps(plain(resource), sort_keys=True).encode()).hexdigest()
+    said = {k: v for k, v in resource.items() if k not in ("id", "meta", "text")}  # narrative text only at the top
+    return "fp:" + hashlib.sha256(json.dumps(plain(said), sort_keys=True).encode()).hexdigest()
 
 
 def _keep(record: HospitalRecord, stored: dict, patient: Patient, bundle, created: bool, entry: dict, number: int) -> None:
