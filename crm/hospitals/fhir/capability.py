@@ -58,5 +58,7 @@ def smart_configuration(base: str) -> dict:
     return {"token_endpoint": f"{base}/auth/token", "grant_types_supported": ["client_credentials"],
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": list(clients.ALGORITHMS),
-            "scopes_supported": ["system/*.read", "system/Bundle.write"] + [f"system/{t}.read" for t in search.SEARCHERS],
-            "capabilities": ["client-confidential-asymmetric"]}
+            "scopes_supported": ["system/*.read", "system/*.rs", "system/Bundle.write", "system/Bundle.c"]
+            + [f"system/{t}.{p}" for t in search.SEARCHERS for p in ("read", "rs")],
+            "code_challenge_methods_supported": ["S256"],
+            "capabilities": ["client-confidential-asymmetric", "permission-v1", "permission-v2"]}
