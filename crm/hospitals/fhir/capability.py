@@ -12,9 +12,10 @@ def statement(base: str) -> dict:
     resources = []
     for resource_type, searcher in search.SEARCHERS.items():
         interactions = [{"code": "read"}, {"code": "search-type"}]
+        names = dict.fromkeys([*searcher.params, *(search.SENT_TOO[resource_type].params if resource_type == "Encounter" else ())])
         entry = {"type": resource_type, "interaction": interactions,
                  "searchParam": [{"name": "_id", "type": "token"}] + [
-                     {"name": name, "type": _param_type(name)} for name in searcher.params]}
+                     {"name": name, "type": _param_type(name)} for name in names]}
         if resource_type == "Patient":
             entry["operation"] = [{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}]
         if resource_type in clients.HISTORY_TYPES:

@@ -139,10 +139,7 @@ def _search(resource_type: str, args) -> Response:
     _known_type(resource_type)
     _need(resource_type, "s")
     restrict = _own_audit_events if resource_type == "AuditEvent" else None
-    stmt = search.statement(resource_type, args, restrict)
-    rows, total, count, offset = search.page(stmt, args)
-    to_resource = search.SEARCHERS[resource_type].to_resource
-    entries = [to_resource(row) for row in rows]
+    rows, entries, total, count, offset = search.find(resource_type, args, restrict)
     _audit("fhir_search", [p for row in rows for p in _patients_of(resource_type, row)], interaction="search-type",
            resource_type=resource_type, count=len(rows))
     return fhir_response(searchset(entries, total, count, offset, f"{base_url()}/{resource_type}", args))
