@@ -112,3 +112,23 @@ def test_a_two_part_observation_that_is_not_blood_pressure_is_never_shown_as_one
         {"code": {"text": "Left eye"}, "valueQuantity": {"value": 6, "unit": "m"}},
         {"code": {"text": "Right eye"}, "valueQuantity": {"value": 9, "unit": "m"}}]}
     assert summaries.observed(eyes) == "Left eye 6 m, Right eye 9 m"
+
+
+def test_the_same_reading_in_two_visits_is_two_readings_and_a_resend_keeps_two(app, hospital):
+    from sqlalchemy import func, select
+
+    from crm.models import HospitalRecord
+    from crm.platform.extensions import db
+
+    card = make_card()
+    bundle = history_bundle(card.number, bundle_id="TWICE-1")
+    bp = bundle["entry"][5]
+    twin = copy.deepcopy(bp) | {"fullUrl": "urn:uuid:bp-2"}
+    del bp["resource"]["identifier"], twin["resource"]["identifier"]
+    twin["resource"]["encounter"] = {"reference": "urn:uuid:enc-1"}
+    bundle["entry"] = bundle["entry"][:5] + [bp, twin]
+    assert hospital.post_bundle(bundle).status_code == 200
+    bundle["identifier"]["value"] = "TWICE-2"
+    assert hospital.post_bundle(bundle).status_code == 200
+    observations = select(func.count()).select_from(HospitalRecord).where(HospitalRecord.kind == "observation")
+    assert db.session.scalar(observations) == 2

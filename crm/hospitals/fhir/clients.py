@@ -48,7 +48,9 @@ LEEWAY = 30  # clocks of hospital servers drift a little
 RESOURCE_TYPES = ("Patient", "Group", "Practitioner", "Organization", "Location", "Appointment", "Encounter",
                   "Communication", "AuditEvent", "Condition", "AllergyIntolerance", "MedicationStatement",
                   "MedicationRequest", "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference",
-                  "Composition", "PractitionerRole", "Provenance", "Medication", "Bundle")
+                  "Composition", "PractitionerRole", "Provenance", "Medication", "CarePlan", "CareTeam", "Claim",
+                  "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery", "MedicationAdministration", "Goal",
+                  "ServiceRequest", "Specimen", "FamilyMemberHistory", "Bundle")
 HISTORY_TYPES = ("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
                  "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "Organization",
                  "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")

@@ -41,7 +41,10 @@ ABOUT_PATIENT = {"Encounter": "encounter", "Condition": "condition", "AllergyInt
                  "DiagnosticReport": "report", "Procedure": "procedure", "Immunization": "immunization",
                  "DocumentReference": "document", "Composition": "document"}
 CONTEXT = ("Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")
-KINDS = {**ABOUT_PATIENT, **{t: "context" for t in CONTEXT}}
+# Sent by real exports (Synthea's, an EHR's) about the patient, kept under them and read back, not on the panel.
+KEPT = ("CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery",
+        "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory")
+KINDS = {**ABOUT_PATIENT, **{t: "context" for t in CONTEXT}, **{t: "kept" for t in KEPT}}
 HI_TYPES = ("OPConsultRecord", "Prescription", "DiagnosticReport", "DischargeSummary", "ImmunizationRecord",
             "WellnessRecord", "HealthDocumentRecord")
 
@@ -68,6 +71,9 @@ def transaction(body: dict, client: HospitalClient, scopes: list[str], document:
         if seen is not None:
             return seen.response, seen.patient_id, True
     _check_entries(entries, scopes, document)
+    if all(e["resource"]["resourceType"] in CONTEXT for e in entries):
+        # A hospital's own directory (Synthea's hospitalInformation / practitionerInformation): about no patient.
+        return _apply(entries, None, client, None, [])
     patient, patient_urls = _patient(entries)
     for number, entry in enumerate(entries):
         if entry["resource"]["resourceType"] != "Patient":
@@ -104,26 +110,27 @@ def _check_entries(entries: list, scopes: list[str], document: bool) -> None:
             raise Refused("forbidden", f"This client's scopes do not allow it to write {kind}.", 403)
 
 
-def _apply(entries: list[dict], bundle: HospitalBundle | None, client: HospitalClient, patient: Patient,
-           patient_urls: list[str]) -> tuple[dict, int, bool]:
+def _apply(entries: list[dict], bundle: HospitalBundle | None, client: HospitalClient, patient: Patient | None,
+           patient_urls: list[str]) -> tuple[dict, int | None, bool]:
     if bundle:
         db.session.add(bundle)
         db.session.flush()
     local = {url: f"Patient/{patient.id}" for url in patient_urls}
-    local.update({a: f"Patient/{patient.id}" for a in map(references.alias, patient_urls) if a})
-    placed = []
+    local.update({a: f"Patient/{patient.id}" for a in map(references.alias, patient_urls) if a and patient})
+    placed, fingerprints = [], {}
     for number, entry in enumerate(entries):
         resource = entry["resource"]
         if resource["resourceType"] == "Patient":
             placed.append(None)
             continue
-        record, created, untouched = _place(entry, number, client, patient)
+        record, created, untouched = _place(entry, number, client, patient, fingerprints)
         placed.append((record, created, untouched))
         target = f"{resource['resourceType']}/h{record.id}"
         for name in (entry.get("fullUrl"), references.alias(entry.get("fullUrl")), _put_url(entry)):
             if name:
                 local[name] = target
-    resolve = references.resolver(local, client.id, lambda t: t.startswith("Patient?identifier="), patient.id)
+    resolve = references.resolver(local, client.id, lambda t: patient is not None and t.startswith("Patient?identifier="),
+                                  patient.id if patient else None)
     missing, answers = [], []
     for number, (entry, spot) in enumerate(zip(entries, placed, strict=True)):
         if spot is None:
@@ -143,7 +150,7 @@ def _apply(entries: list[dict], bundle: HospitalBundle | None, client: HospitalC
     if bundle:
         bundle.response = response
     db.session.flush()
-    return response, patient.id, False
+    return response, patient.id if patient else None, False
 
 
 def _put_url(entry: dict) -> str | None:
@@ -152,8 +159,13 @@ def _put_url(entry: dict) -> str | None:
     return url if request.get("method") == "PUT" and "?" not in url and url.count("/") == 1 else None
 
 
-def _place(entry: dict, number: int, client: HospitalClient, patient: Patient) -> tuple[HospitalRecord, bool, bool]:
-    """(record, created, left as it was) for one entry: found by PUT url, ifNoneExist, identifier or fingerprint."""
+def _place(entry: dict, number: int, client: HospitalClient, patient: Patient | None,
+           fingerprints: dict[str, int]) -> tuple[HospitalRecord, bool, bool]:
+    """(record, created, left as it was) for one entry: found by PUT url, ifNoneExist, identifier or fingerprint.
+
+    Two entries of one Bundle with the same fingerprint (the same reading in two visits) are two resources: the
+    second is keyed by its place among them, which a re-export repeats.
+    """
     resource, request = entry["resource"], entry.get("request") or {}
     kind = resource["resourceType"]
     url = str(request.get("url") or "")
@@ -162,11 +174,15 @@ def _place(entry: dict, number: int, client: HospitalClient, patient: Patient) -
     elif request.get("ifNoneExist"):
         key = _query_key(str(request["ifNoneExist"]), number)
     else:
-        key = _identifier_key(resource.get("identifier")) or _fingerprint(resource)
+        key = _identifier_key(resource.get("identifier"))
+        if key is None:
+            key = _fingerprint(resource)
+            fingerprints[key] = fingerprints.get(key, 0) + 1
+            key = key if fingerprints[key] == 1 else f"{key}#{fingerprints[key]}"
     record = db.session.scalar(select(HospitalRecord).where(HospitalRecord.client_id == client.id,
                                                             HospitalRecord.resource_type == kind,
                                                             HospitalRecord.source_key == key[:300]))
-    about = kind in ABOUT_PATIENT
+    about = kind in ABOUT_PATIENT or (kind in KEPT and any(isinstance(resource.get(k), dict) for k in ("subject", "patient")))
     if record is not None and about and record.patient_id != patient.id:
         raise Refused("identifier_reused", f"Entry {number}: {kind} {key[:80]} was sent before for another patient.", 422)
     if record is not None and request.get("ifMatch") and request["ifMatch"] != f'W/"{record.version}"':
@@ -201,7 +217,7 @@ def _fingerprint(resource: dict) -> str:
     return "fp:" + hashlib.sha256(json.dumps(plain(said), sort_keys=True).encode()).hexdigest()
 
 
-def _keep(record: HospitalRecord, stored: dict, patient: Patient, bundle, created: bool, entry: dict, number: int) -> None:
+def _keep(record: HospitalRecord, stored: dict, patient: Patient | None, bundle, created: bool, entry: dict, number: int) -> None:
     if not created and record.resource == stored:
         return  # the same content again: no new version
     record.resource, record.version = stored, (record.version or 0) + 1

@@ -6,5 +6,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 TYPES = ("Bundle", "Patient", "Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
          "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition",
-         "Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")
+         "Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication",
+         "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery",
+         "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory")
 MODELS = {name: get_fhir_model_class(name) for name in TYPES}

@@ -185,7 +185,9 @@ def _patients_messages() -> Select:
 
 HOSPITAL_ONLY = ("Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
                  "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "PractitionerRole",
-                 "Provenance", "Medication")
+                 "Provenance", "Medication", "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy",
+                 "Device", "SupplyDelivery", "MedicationAdministration", "Goal", "ServiceRequest", "Specimen",
+                 "FamilyMemberHistory")
 
 SEARCHERS: dict[str, Searcher] = {
     "Patient": Searcher(Patient, resources.patient, {

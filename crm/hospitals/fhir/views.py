@@ -244,7 +244,7 @@ def _receive(document: bool) -> Response:
     if not isinstance(body, dict):
         raise Refused("invalid", "The body is not a JSON object (a FHIR Bundle).", 400)
     answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes, document=document)
-    _audit("fhir_ingest", [patient_id], interaction="transaction", replay=replay,
+    _audit("fhir_ingest", [patient_id] if patient_id else [], interaction="transaction", replay=replay,
            entries=len(answer.get("entry", [])))
     return fhir_response(answer)
 
