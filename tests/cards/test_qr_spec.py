@@ -53,10 +53,10 @@ def spec_verify(qr: str, jwks: dict) -> dict:
         raise ValueError("damaged")
     hint, payload, signature = blob[1:5], blob[5:-64], blob[-64:]
     for jwk in jwks["keys"]:
-        kid = b64(hashlib.sha256(('{"crv":"Ed25519","kty":"OKP","x":"%s"}' % jwk["x"]).encode()).digest())
+        kid = b64(hashlib.sha256(('{"crv":"Ed25519","kty":"OKP","x":"' + jwk["x"] + '"}').encode()).digest())
         if kid != jwk["kid"] or not unb64(kid).startswith(hint):
             continue
-        header = ('{"alg":"EdDSA","kid":"%s","typ":"sampark-card"}' % kid).encode()
+        header = ('{"alg":"EdDSA","kid":"' + kid + '","typ":"sampark-card"}').encode()
         try:
             Ed25519PublicKey.from_public_bytes(unb64(jwk["x"])).verify(signature, f"{b64(header)}.{b64(payload)}".encode())
         except InvalidSignature:

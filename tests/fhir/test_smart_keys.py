@@ -33,7 +33,7 @@ class _KeyServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
+            def do_GET(self):
                 outer.hits += 1
                 body = json.dumps(outer.keys).encode()
                 self.send_response(200)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 
 # Words that say how a thing is given or that it is an allergy, not what it is.
-FORM_WORDS = frozenset("""
-allergy allergic allergies intolerance to h/o history of known
-tab tabs tablet tablets cap caps capsule capsules inj injection injectable syp syr syrup susp suspension
-oral solution sol drops drop cream ointment gel inhaler inhalation spray patch topical
-extended release er sr xr cr dr delayed film coated chewable disintegrating hr
-""".split())
+FORM_WORDS = frozenset([
+    "allergy", "allergic", "allergies", "intolerance", "to", "h/o", "history", "of", "known", "tab", "tabs",
+    "tablet", "tablets", "cap", "caps", "capsule", "capsules", "inj", "injection", "injectable", "syp", "syr",
+    "syrup", "susp", "suspension", "oral", "solution", "sol", "drops", "drop", "cream", "ointment", "gel",
+    "inhaler", "inhalation", "spray", "patch", "topical", "extended", "release", "er", "sr", "xr", "cr", "dr",
+    "delayed", "film", "coated", "chewable", "disintegrating", "hr"
+])
 UNITS = r"(mg|mcg|µg|ug|g|gm|kg|ml|l|iu|unit|units|meq|%|mg/ml|mg/5ml|actuat|hr)"
 _STRENGTH = re.compile(rf"\b\d+(?:[.,]\d+)?\s*{UNITS}?(?:/\s*\d*(?:[.,]\d+)?\s*{UNITS}?)?(?![\w])", re.IGNORECASE)
 UNITS_WORDS = frozenset({"mg", "mcg", "ug", "g", "gm", "ml", "iu", "unit", "units", "meq", "actuat"})

@@ -25,7 +25,7 @@ def date_range(value: str) -> tuple[str, datetime, datetime]:
         if "T" in text:
             if not _DATETIME.fullmatch(text):
                 raise ValueError
-            start = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            start = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z as UTC
             start = start if start.tzinfo else start.replace(tzinfo=DELHI)
             clock = re.match(r"[\d:]+", text.split("T")[1]).group()  # hh:mm or hh:mm:ss, before any fraction or zone
             step = timedelta(minutes=1) if len(clock) == 5 else timedelta(seconds=1)

@@ -102,9 +102,8 @@ def _check_entries(entries: list, scopes: list[str], document: bool) -> None:
         _validate(kind, resource, f"Entry {number} ({kind})")
         bindings.check(resource, f"Entry {number} ({kind})")
         request = entry.get("request")
-        if not document:
-            if not isinstance(request, dict) or request.get("method") not in bindings.METHODS:
-                raise Refused("not_supported", f"Entry {number} ({kind}): a transaction entry's request is POST or PUT "
+        if not document and (not isinstance(request, dict) or request.get("method") not in bindings.METHODS):
+            raise Refused("not_supported", f"Entry {number} ({kind}): a transaction entry's request is POST or PUT "
                               f"(bdl-3); this server takes no {str((request or {}).get('method'))[:10]} here.", 422)
         if kind != "Patient" and not clients.allows(scopes, kind, "c"):
             raise Refused("forbidden", f"This client's scopes do not allow it to write {kind}.", 403)
