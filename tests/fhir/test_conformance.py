@@ -162,3 +162,13 @@ def test_wrong_addresses_and_methods_answer_operation_outcomes(app, writer, meth
     assert response.get_json()["resourceType"] == "OperationOutcome"
     if status == 405:
         assert response.headers["Allow"]
+
+
+def test_sampark_s_own_resources_carry_a_version_and_etag_that_changes_with_them(app, writer):
+    card = make_card()
+    first = writer.get(f"/fhir/Patient/{card.patient_id}")
+    assert first.headers["ETag"] == f'W/"{first.get_json()["meta"]["versionId"]}"' and first.headers["Last-Modified"]
+    patient = card.patient
+    patient.address = "House 2, Seelampur"
+    db.session.commit()
+    assert writer.get(f"/fhir/Patient/{card.patient_id}").headers["ETag"] != first.headers["ETag"]
