@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -28,7 +28,8 @@ class HospitalClient(db.Model):
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
-    jwk: Mapped[dict] = mapped_column(JSON)  # the public key, as a JWK (a PEM given at registration is converted)
+    jwk: Mapped[dict] = mapped_column(JSON)  # the public key as a JWK, or a JWK Set {"keys": [...]}; {} with a jwks_url
+    jwks_url: Mapped[str | None] = mapped_column(String(500))  # where the hospital publishes its keys (fetched, cached)
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -73,7 +74,8 @@ class HospitalRecord(db.Model):
     __table_args__ = (UniqueConstraint("client_id", "resource_type", "source_key", name="uq_hospital_record_source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    # None for the context a hospital sends around a patient's records (its Organization, Practitioner ...)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("hospital_client.id"), index=True)
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_bundle.id"))
     resource_type: Mapped[str] = mapped_column(String(40))
@@ -85,5 +87,6 @@ class HospitalRecord(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     resource: Mapped[dict] = mapped_column(JSON)  # the validated resource as stored (references rewritten)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # grows when the content changes
 
     client = relationship("HospitalClient")

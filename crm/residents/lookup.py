@@ -22,12 +22,13 @@ from crm.residents.abha import qr as abha_qr
 from crm.residents.abha import services as abha
 from crm.residents.abha.number import AbhaError
 from crm.residents.cards import number as card_number
+from crm.residents.cards import status_list
 from crm.residents.cards import token as card_token
 from crm.residents.cards.keys import keyring
 from crm.staff.auth.patient_view import role_of, sections_of, shown_to
 
 KINDS = ("qr", "card_number", "phone", "abha")
-ENDED = ("superseded", "revoked")  # a card in any other state is its holder's one live card
+ENDED = status_list.LISTED  # a card in any other state is its holder's one live card (the published status list's rule)
 CARD = ("number", "version", "status", "reason", "issued_at", "verified_at", "verified_where", "delivered_at",
         "revoked_at", "revoked_reason")
 PATIENT = ("id", "registry_id", "name", "name_hi", "sex", "dob", "birth_year", "dob_estimated", "mobile", "address",
@@ -107,7 +108,7 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
     except Refused as exc:
         audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code, keep=True)
         raise
-    if via != "phone" and card is not None and card.status == "revoked":
+    if via != "phone" and card is not None and status_list.state(card) == "revoked":
         # A revoked card identifies nobody; who presented it is worth the DPO's eye, so the row names them.
         audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
                      code="card_revoked", keep=True)

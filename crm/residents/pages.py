@@ -12,7 +12,7 @@ from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
 from crm.residents import lookup as lookups
 from crm.residents.cards import operations as cards
-from crm.residents.cards import scan
+from crm.residents.cards import scan, status_list
 from crm.residents.cards import token as card_token
 from crm.residents.cards.keys import keyring
 from crm.staff.auth.access import public
@@ -86,6 +86,19 @@ def card_page(number: str):
     ids = {card.issued_by_id, card.verified_by_id, card.delivered_by_id} - {None}
     names = {s.id: s.name for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))}
     return render_template("card.html", card=card, view=view, names=names)
+
+
+@bp.get("/.well-known/card-status.jws")
+@public
+def card_status():
+    """The signed list of revoked and superseded cards, for offline verifiers (docs/health-card-qr.md)."""
+    from flask import Response, current_app
+
+    body = status_list.signed(keyring(), current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+    response = Response(body, mimetype="application/jose")
+    response.headers["Cache-Control"] = f"public, max-age={status_list.MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/.well-known/jwks.json")

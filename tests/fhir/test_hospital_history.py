@@ -87,9 +87,10 @@ def test_a_patient_is_found_by_abha(app, hospital):
     (lambda b: b.update(type="collection"), 400, "transaction"),
     (lambda b: b["entry"][4]["resource"].update(status="maybe-later-perhaps", dosage="twice"), 400, "not valid FHIR"),
     (lambda b: b["entry"][2]["resource"].update(bogusField=1), 400, "bogusField"),
-    (lambda b: b["entry"].append({"resource": {"resourceType": "Procedure", "status": "completed",
-                                               "subject": {"reference": "urn:uuid:patient-1"}}}), 422, "Procedure"),
-    (lambda b: b.update(entry=[]), 400, "1 to 200"),
+    (lambda b: b["entry"].append({"resource": {"resourceType": "Basic", "code": {"text": "note"},
+                                               "subject": {"reference": "urn:uuid:patient-1"}},
+                                  "request": {"method": "POST", "url": "Basic"}}), 422, "Basic is not accepted"),
+    (lambda b: b.update(entry=[]), 400, "1 to 5000"),
 ])
 def test_unfit_bundles_are_refused_and_store_nothing(app, hospital, change, status, words):
     card = make_card()

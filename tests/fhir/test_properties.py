@@ -81,3 +81,34 @@ def test_the_merge_never_drops_what_a_source_says(helpline, sent):
 @pytest.mark.parametrize("a, b", [("Metformin 500mg", "metformin 1 g"), ("Amlodipine", "AMLODIPINE 5 mg tablet")])
 def test_medicine_names_match_across_sources(a, b):
     assert history.name_key(a) == history.name_key(b)
+
+
+def _coded(client_id, code, display, day):
+    resource = {"resourceType": "AllergyIntolerance", "code": {"coding": [{"system": "http://snomed.info/sct",
+                                                                           "code": code, "display": display}]}}
+    return SimpleNamespace(client_id=client_id, client=SimpleNamespace(name=f"Hospital {client_id}"), resource=resource,
+                           summary=f"Allergy: {display}", status="active", recorded_for=day)
+
+
+ALLERGENS = {"91936005": "Allergy to penicillin", "91935009": "Allergy to peanuts", "294505008": "Allergy to sulfonamide",
+             "300916003": "Allergy to latex", "232347008": "Allergy to dander"}
+
+
+@given(st.lists(st.tuples(st.integers(1, 3), st.sampled_from(sorted(ALLERGENS))), min_size=1, max_size=10))
+def test_coded_allergies_are_one_item_per_concept_and_every_hospital_is_kept(sent):
+    from datetime import datetime
+
+    records = [_coded(c, code, ALLERGENS[code], datetime(2026, 1, 1 + i % 28, tzinfo=UTC)) for i, (c, code) in enumerate(sent)]
+    merged = history.merge([], records, lambda r: True)
+    assert sorted(i["name"] for i in merged) == sorted({ALLERGENS[code] for _, code in sent})
+    for item in merged:
+        code = next(k for k, v in ALLERGENS.items() if v == item["name"])
+        assert sorted(s["who"] for s in item["sources"]) == sorted({f"Hospital {c}" for c, k in sent if k == code})
+
+
+@given(st.sampled_from(["Metformin", "Amlodipine", "Atorvastatin", "Paracetamol", "Salbutamol"]),
+       st.sampled_from(["", "Tab. ", "Tablet ", "Cap. ", "Inj. ", "Syp. ", "Allergy to "]),
+       st.sampled_from(["", " 500 mg", " 5mg", " 10 MG/ML", " 2.5 mg", " 100 mcg"]),
+       st.sampled_from(["", " Oral Tablet", " tablet", " Extended Release Oral Tablet", " inhaler"]))
+def test_form_words_and_strengths_never_change_what_a_medicine_is(name, form, strength, dose_form):
+    assert history.name_key(f"{form}{name}{strength}{dose_form}") == name.lower()

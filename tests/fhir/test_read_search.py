@@ -108,7 +108,7 @@ def test_search_pages_with_a_bounded_count(app, reader):
     ("/fhir/Patient", 400, "invalid"),
     ("/fhir/Patient?birthdate=yesterday", 400, "invalid"),
     ("/fhir/Patient?_count=lots&name=ab", 400, "invalid"),
-    ("/fhir/Medication/1", 404, "not-supported"),
+    ("/fhir/Basic/1", 404, "not-supported"),
     ("/fhir/Patient/99999999999999999999999", 400, "invalid"),
 ])
 def test_errors_are_operation_outcomes_with_the_right_status(family, reader, url, status, code):

@@ -48,7 +48,7 @@ def _world() -> dict:
                       allergies=["Penicillin"], chronic_conditions=["Type 2 diabetes"],
                       current_medications=["Metformin 500 mg"], emergency_contact_name="Ramesh Sharma",
                       emergency_contact_phone="+919810000042", abha_number="91123456789012",
-                      abha_address="sunita@abdm")
+                      abha_address="sunita.k@abdm")
     son = _patient(household, 3, sex="M", relation="son")
     alone = Patient(registry_id="DL00000004", name="Resident 4", sex="O", relation="self", birth_year=1990,
                     allergies=[], chronic_conditions=[], current_medications=[])
@@ -170,7 +170,7 @@ def test_a_scan_shows_the_household_the_current_card_and_a_hospitals_history(pg_
     assert "current card is" in superseded["card"]["notice"]
     assert [m["name"] for m in superseded["household"]] == ["Resident 1", "Resident 2", "Resident 3"]
     assert [m["is_patient"] for m in superseded["household"]] == [False, True, False]
-    assert superseded["clinical"]["allergies"] == ["Penicillin"] and superseded["patient"]["abha_address"] == "sunita@abdm"
+    assert superseded["clinical"]["allergies"] == ["Penicillin"] and superseded["patient"]["abha_address"] == "sunita.k@abdm"
     assert "XXXX" in superseded["patient"]["mobile"]
     alone = _ask(client, world, "operator", {"qr": world["qr"]["p4"]}).json
     assert [m["name"] for m in alone["household"]] == ["Resident 4"] and alone["household_id"] is None

@@ -12,9 +12,10 @@ def statement(base: str) -> dict:
     resources = []
     for resource_type, searcher in search.SEARCHERS.items():
         interactions = [{"code": "read"}, {"code": "search-type"}]
+        names = dict.fromkeys([*searcher.params, *(search.SENT_TOO[resource_type].params if resource_type == "Encounter" else ())])
         entry = {"type": resource_type, "interaction": interactions,
                  "searchParam": [{"name": "_id", "type": "token"}] + [
-                     {"name": name, "type": _param_type(name)} for name in searcher.params]}
+                     {"name": name, "type": _param_type(name)} for name in names]}
         if resource_type == "Patient":
             entry["operation"] = [{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}]
         if resource_type in clients.HISTORY_TYPES:
@@ -58,5 +59,7 @@ def smart_configuration(base: str) -> dict:
     return {"token_endpoint": f"{base}/auth/token", "grant_types_supported": ["client_credentials"],
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": list(clients.ALGORITHMS),
-            "scopes_supported": ["system/*.read", "system/Bundle.write"] + [f"system/{t}.read" for t in search.SEARCHERS],
-            "capabilities": ["client-confidential-asymmetric"]}
+            "scopes_supported": ["system/*.read", "system/*.rs", "system/Bundle.write", "system/Bundle.c"]
+            + [f"system/{t}.{p}" for t in search.SEARCHERS for p in ("read", "rs")],
+            "code_challenge_methods_supported": ["S256"],
+            "capabilities": ["client-confidential-asymmetric", "permission-v1", "permission-v2"]}

@@ -9,8 +9,12 @@ minutes ahead, a jti never used before. The access token it gets lives five minu
 granted scopes; every request checks the client is still registered.
 
 Scopes are SMART's: `system/Patient.read`, `system/Observation.write`, `system/*.read`, and the v2
-letters (`system/Patient.rs`, `system/Condition.c`). A transaction Bundle needs `system/Bundle.write`
-and the write scope of every resource in it.
+letters (`system/Patient.rs`, `system/Condition.c`). A requested scope is granted when a registered one covers
+it (system/*.read covers system/Observation.read and system/Observation.rs). A transaction Bundle needs
+`system/Bundle.write` and the write scope of every resource in it.
+
+Keys (crm.hospitals.fhir.keys): a JWK, a JWK Set or a JWKS URL; the assertion's header names its key (kid), and a
+jku header other than the registered URL is refused. A `client_id` sent with the assertion must be its issuer.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from crm.hospitals.fhir import keys
 from crm.models import ClientAssertion, Facility, HospitalClient, StaffUser
 from crm.models.base import utcnow
 from crm.platform import audit
@@ -42,8 +47,13 @@ TOKEN_SECONDS = 300
 LEEWAY = 30  # clocks of hospital servers drift a little
 RESOURCE_TYPES = ("Patient", "Group", "Practitioner", "Organization", "Location", "Appointment", "Encounter",
                   "Communication", "AuditEvent", "Condition", "AllergyIntolerance", "MedicationStatement",
-                  "Observation", "DiagnosticReport", "Bundle")
-HISTORY_TYPES = ("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "DiagnosticReport")
+                  "MedicationRequest", "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference",
+                  "Composition", "PractitionerRole", "Provenance", "Medication", "CarePlan", "CareTeam", "Claim",
+                  "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery", "MedicationAdministration", "Goal",
+                  "ServiceRequest", "Specimen", "FamilyMemberHistory", "Bundle")
+HISTORY_TYPES = ("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
+                 "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "Organization",
+                 "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")
 PRESETS = {
     "read": ["system/Patient.read", "system/Group.read", "system/Practitioner.read", "system/Organization.read",
              "system/Location.read", "system/Appointment.read", "system/Encounter.read"],
@@ -76,6 +86,19 @@ def parse_scopes(text: str) -> list[str]:
 
 def _letters(permission: str) -> set[str]:
     return {"read": {"r", "s"}, "write": {"c", "u", "d"}, "*": set("cruds")}.get(permission, set(permission))
+
+
+def covered(requested: str, registered: list[str]) -> bool:
+    """Whether a requested scope is within what the client is registered for (wildcards and v1/v2 forms alike)."""
+    wanted = _SCOPE.fullmatch(requested)
+    if not wanted or not wanted.group(2):
+        return False
+    letters = _letters(wanted.group(2))
+    for scope in registered:
+        found = _SCOPE.fullmatch(scope)
+        if found and found.group(1) in ("*", wanted.group(1)) and letters <= _letters(found.group(2)):
+            return True
+    return False
 
 
 def allows(scopes: list[str], resource_type: str, need: str) -> bool:
@@ -126,6 +149,26 @@ def public_jwk(text: str) -> dict:
     return out
 
 
+def registered_keys(text: str) -> tuple[dict, str | None]:
+    """(key or key set, JWKS URL or None) from what the officer pasted: a JWK, a JWK Set, a PEM block or a URL."""
+    text = (text or "").strip()
+    try:
+        if keys.is_url(text):
+            url = keys.check_url(text)
+            return keys.fetch(url), url
+        if text.startswith("{") and '"keys"' in text:
+            try:
+                found = json.loads(text)
+            except ValueError:
+                raise Refused("bad_key", "That JWK Set is not valid JSON.", 422) from None
+            if any(isinstance(k, dict) and "d" in k for k in found.get("keys") or []):
+                raise Refused("private_key", "That set holds a private key. Register only the public keys.", 422)
+            return {"keys": [public_jwk(json.dumps(k)) for k in keys.usable_set(found)["keys"]]}, None
+    except keys.KeyProblem as exc:
+        raise Refused("bad_key", str(exc), 422) from None
+    return public_jwk(text), None
+
+
 def register(name: str, key_text: str, scopes_text: str, officer: StaffUser | None, facility=None) -> HospitalClient:
     """A new hospital client granted by `officer` (flushed, audited with the officer); its client id is generated."""
     if officer is None or not officer.active or not can(officer, "grant_hospital_access"):
@@ -136,7 +179,8 @@ def register(name: str, key_text: str, scopes_text: str, officer: StaffUser | No
     scopes = parse_scopes(scopes_text)
     if not scopes:
         raise Refused("bad_scope", "Give the client at least one scope.", 422)
-    client = HospitalClient(client_id="hc_" + secrets.token_urlsafe(18), name=name, jwk=public_jwk(key_text),
+    jwk, url = registered_keys(key_text)
+    client = HospitalClient(client_id="hc_" + secrets.token_urlsafe(18), name=name, jwk=jwk, jwks_url=url,
                             scopes=scopes, created_by_id=officer.id, facility_id=_facility(facility))
     db.session.add(client)
     db.session.flush()
@@ -183,10 +227,13 @@ def exchange(form: dict) -> dict:
     if not assertion or len(assertion) > 8000:
         raise OAuthError("invalid_request", "client_assertion is missing or too long.")
     client = _assertion_client(assertion)
+    if form.get("client_id") and form["client_id"] != client.client_id:
+        _refused(client, "client_id is not the assertion's issuer")
+        raise OAuthError("invalid_client", "client_id is not the issuer of the assertion.", 401)
     claims = _verify(assertion, client)
     _remember_jti(client, claims)
     requested = (form.get("scope") or "").split()
-    granted = [s for s in requested if s in client.scopes] if requested else list(client.scopes)
+    granted = [s for s in requested if covered(s, client.scopes)] if requested else list(client.scopes)
     if not granted:
         audit.record("fhir_token_refused", via="fhir", client=client.name, client_id=client.client_id,
                      code="invalid_scope", keep=True)
@@ -218,11 +265,14 @@ def _assertion_client(assertion: str) -> HospitalClient:
 def _verify(assertion: str, client: HospitalClient) -> dict:
     try:
         header = jwt.get_unverified_header(assertion)
-        if header.get("alg") not in ALGORITHMS or header.get("alg") != client.jwk.get("alg"):
-            raise OAuthError("invalid_client", f"Sign the assertion with {client.jwk.get('alg')} (RS384 or ES384).", 401)
-        if client.jwk.get("kid") and header.get("kid") not in (None, client.jwk["kid"]):
-            raise OAuthError("invalid_client", "The assertion's kid is not the registered key's.", 401)
-        claims = jwt.decode(assertion, jwt.PyJWK(client.jwk).key, algorithms=list(ALGORITHMS), audience=token_url(),
+        try:
+            jwk = keys.pick(client, header)
+        except keys.KeyProblem as exc:
+            raise OAuthError("invalid_client", str(exc), 401) from None
+        algorithm = jwk.get("alg") or {"EC": "ES384", "RSA": "RS384"}.get(jwk.get("kty"))
+        if header.get("alg") not in ALGORITHMS or header.get("alg") != algorithm:
+            raise OAuthError("invalid_client", f"Sign the assertion with {algorithm} (RS384 or ES384).", 401)
+        claims = jwt.decode(assertion, jwt.PyJWK(jwk).key, algorithms=[algorithm], audience=token_url(),
                             issuer=client.client_id, leeway=LEEWAY, options={"require": ["exp", "iss", "sub", "aud", "jti"]})
     except OAuthError as exc:
         _refused(client, exc.description)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from crm.hospitals.fhir import identifiers as ids
+from crm.hospitals.fhir import resources
 from crm.models import Appointment, AuditLog, Case, HospitalRecord, Message
 from crm.models.base import iso
 
@@ -31,7 +32,7 @@ def encounter(c: Case) -> dict:
     """A case as an Encounter: who, when, how urgent, why, who advised."""
     code, text = PRIORITY.get(c.priority, PRIORITY["P4"])
     klass = ("AMB", "ambulatory") if c.channel == "desk" else ("VR", "virtual")
-    resource = {"resourceType": "Encounter", "id": str(c.id), "meta": {"lastUpdated": iso(c.updated_at)},
+    resource = {"resourceType": "Encounter", "id": str(c.id), **resources.meta(c.updated_at),
                 "identifier": [{"system": ids.CASE, "value": c.reference}],
                 "status": ENCOUNTER_STATUS.get(c.status, "unknown"),
                 "class": {"system": ACT_CODE, "code": klass[0], "display": klass[1]},
@@ -109,5 +110,6 @@ def hospital_resource(record: HospitalRecord) -> dict:
     """A resource a hospital sent, as stored (its references already point at Sampark's ids)."""
     stored = dict(record.resource)
     stored["id"] = f"h{record.id}"
-    stored["meta"] = {"lastUpdated": iso(record.updated_at), "source": f"#client-{record.client_id}"}
+    stored["meta"] = {"versionId": str(record.version or 1), "lastUpdated": iso(record.updated_at),
+                      "source": f"#client-{record.client_id}"}
     return stored

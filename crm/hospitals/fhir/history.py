@@ -1,19 +1,18 @@
 """A patient's medical history from hospitals, merged with what the helpline knows, for the staff panels.
 
-Allergies, current medications and conditions are merged by name: each item lists every source that mentions it
-(the helpline's record and each hospital, with dates). When sources disagree (one hospital says a
+Allergies, current medications and conditions are merged by what they are (crm.hospitals.fhir.concepts: a coded
+concept by its codes, else the full text with its form words understood): each item lists every source that
+mentions it (the helpline's record and each hospital, with dates). When sources disagree (one hospital says a
 medicine was stopped and the helpline lists it as current; one refutes an allergy another records)
 the item carries the conflict in words. Nothing is dropped: an item any source holds is shown.
 """
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.hospitals.fhir import summaries
+from crm.hospitals.fhir import concepts, summaries
 from crm.models import HospitalRecord, Patient
 from crm.models.base import iso, local
 from crm.platform.extensions import db
@@ -23,9 +22,8 @@ HELPLINE = "Helpline record"
 
 
 def name_key(text: str) -> str:
-    """The name two sources share for one allergy or medicine: 'Metformin 500 mg' and 'metformin' -> 'metformin'."""
-    words = re.findall(r"[^\W\d_]+", (text or "").lower())
-    return words[0] if words else (text or "").strip().lower()
+    """The name two sources share for one allergy or medicine: 'Tab. Metformin 500 mg' and 'metformin' -> 'metformin'."""
+    return concepts.text_key(text)
 
 
 def for_patient(patient: Patient) -> dict | None:
@@ -67,23 +65,41 @@ def _medicine_current(record: HospitalRecord) -> bool:
 
 
 def merge(helpline: list[str], records: list[HospitalRecord], current) -> list[dict]:
-    """One item per name: who says what about it, whether it is current by each source, and any disagreement."""
-    items: dict[str, dict] = {}
+    """One item per clinical concept: who says what about it, whether it is current by each source, any disagreement.
+
+    Items are joined when they share a key (a code, or the text's words), so no two different things are ever
+    one item and every statement of every source is in exactly one item, in the order the panel sorts them.
+    """
+    items: list[dict] = []
+
+    def place(keys: set[str], name: str) -> dict:
+        joined = [i for i in items if i["keys"] & keys]
+        if not joined:
+            item = {"name": name, "sources": [], "conflict": None, "keys": set(keys)}
+            items.append(item)
+            return item
+        first = joined[0]
+        for other in joined[1:]:  # this statement shows two items were one concept all along
+            first["keys"] |= other["keys"]
+            first["sources"] += other["sources"]
+            items.remove(other)
+        first["keys"] |= keys
+        return first
+
     for text in helpline:
-        item = items.setdefault(name_key(text), {"name": text, "sources": [], "conflict": None})
-        item["sources"].append({"who": HELPLINE, "text": text, "current": True, "day": None})
+        place(concepts.keys(None, text), text)["sources"].append(
+            {"who": HELPLINE, "text": text, "current": True, "day": None, "client": None})
     newest_first = sorted(records, key=lambda r: (r.recorded_for is not None, r.recorded_for), reverse=True)
-    seen_per_hospital = set()
     for record in newest_first:
         text = summaries.substance(record.resource) or record.summary
-        key = name_key(text)
-        if (key, record.client_id) in seen_per_hospital:
-            continue  # the same hospital's older statement about the same thing: its newest one counts
-        seen_per_hospital.add((key, record.client_id))
-        item = items.setdefault(key, {"name": text, "sources": [], "conflict": None})
+        item = place(concepts.keys(concepts.item_concept(record.resource), text), text)
+        if any(s["client"] == record.client_id for s in item["sources"]):
+            item["older"] = item.get("older", 0) + 1  # the same hospital's older statement: its newest one counts
+            continue
         item["sources"].append({"who": _hospital(record), "text": record.summary, "current": current(record),
-                                "status": record.status, "day": _day(record)})
-    for item in items.values():
+                                "status": record.status, "day": _day(record), "client": record.client_id})
+    for item in items:
+        del item["keys"]
         says = {s["current"] for s in item["sources"]}
         if len(says) > 1:
             yes = [s["who"] for s in item["sources"] if s["current"]]
@@ -91,4 +107,4 @@ def merge(helpline: list[str], records: list[HospitalRecord], current) -> list[d
             item["conflict"] = (f"{', '.join(yes)} {'lists' if len(yes) == 1 else 'list'} it as current; "
                                 f"{', '.join(no)} {'does' if len(no) == 1 else 'do'} not.")
         item["current"] = any(s["current"] for s in item["sources"])
-    return sorted(items.values(), key=lambda i: (not i["conflict"], not i["current"], i["name"].lower()))
+    return sorted(items, key=lambda i: (not i["conflict"], not i["current"], i["name"].lower()))

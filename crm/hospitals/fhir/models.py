@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.diagnosticreport import DiagnosticReport
-from fhir.resources.R4B.encounter import Encounter
-from fhir.resources.R4B.medicationstatement import MedicationStatement
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B import get_fhir_model_class
 
-MODELS = {"Bundle": Bundle, "Patient": Patient, "Encounter": Encounter, "Condition": Condition,
-          "AllergyIntolerance": AllergyIntolerance, "MedicationStatement": MedicationStatement,
-          "Observation": Observation, "DiagnosticReport": DiagnosticReport}
+TYPES = ("Bundle", "Patient", "Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
+         "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition",
+         "Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication",
+         "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery",
+         "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory")
+MODELS = {name: get_fhir_model_class(name) for name in TYPES}

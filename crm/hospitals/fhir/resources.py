@@ -17,8 +17,10 @@ V2_0131 = "http://terminology.hl7.org/CodeSystem/v2-0131"  # contact role: C = e
 
 
 def meta(updated) -> dict:
-    """meta.lastUpdated when the row knows when it changed."""
-    return {"meta": {"lastUpdated": iso(updated)}} if updated else {}
+    """meta.lastUpdated and a versionId (the change's moment in microseconds) when the row knows when it changed."""
+    if not updated:
+        return {}
+    return {"meta": {"versionId": str(int(updated.timestamp() * 1_000_000)), "lastUpdated": iso(updated)}}
 
 
 def patient(p: Patient) -> dict:

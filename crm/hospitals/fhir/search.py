@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Select, and_, false, func, or_, select
 
-from crm.hospitals.fhir import contacts, resources
+from crm.hospitals.fhir import contacts, dates, record_search, resources
 from crm.hospitals.fhir import identifiers as ids
 from crm.models import (
     Appointment,
@@ -69,40 +69,19 @@ def reference_id(value: str, resource_type: str) -> int:
     return number
 
 
-def date_range(value: str) -> tuple[str, datetime, datetime]:
-    """(prefix, start, end) of a FHIR date search value (eq/ge/gt/le/lt + YYYY, YYYY-MM or YYYY-MM-DD), Delhi days."""
-    prefix, text = (value[:2], value[2:]) if value[:2] in ("eq", "ge", "gt", "le", "lt") else ("eq", value)
-    try:
-        if len(text) == 4:
-            start, end = date(int(text), 1, 1), date(int(text) + 1, 1, 1)
-        elif len(text) == 7:
-            first = date(int(text[:4]), int(text[5:7]), 1)
-            start, end = first, (first + timedelta(days=32)).replace(day=1)
-        elif len(text) == 10:
-            start = date.fromisoformat(text)
-            end = start + timedelta(days=1)
-        else:
-            raise ValueError
-    except ValueError:
-        raise bad(f"{value[:40]} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD, optionally after eq, ge, gt, le, lt).") from None
-
-    def moment(d: date) -> datetime:
-        return datetime.combine(d, time(), DELHI).astimezone(UTC)
-
-    return prefix, moment(start), moment(end)
-
-
-def _when(column, value: str):
-    prefix, start, end = date_range(value)
-    return {"eq": and_(column >= start, column < end), "ge": column >= start, "gt": column >= end,
-            "le": column < end, "lt": column < start}[prefix]
+date_range = dates.date_range
+_when = dates.condition
 
 
 def _birthdate(stmt: Select, value: str) -> Select:
     prefix, start, end = date_range(value)
     first, last = start.astimezone(DELHI).date(), end.astimezone(DELHI).date()
+    if last == first:
+        last = first + timedelta(days=1)  # a dateTime asks for the day it falls on
     by_dob = {"eq": and_(Patient.dob >= first, Patient.dob < last), "ge": Patient.dob >= first, "gt": Patient.dob >= last,
-              "le": Patient.dob < last, "lt": Patient.dob < first}[prefix]
+              "sa": Patient.dob >= last, "le": Patient.dob < last, "lt": Patient.dob < first, "eb": Patient.dob < first,
+              "ne": or_(Patient.dob < first, Patient.dob >= last),
+              "ap": and_(Patient.dob >= first - timedelta(days=365), Patient.dob < last + timedelta(days=365))}[prefix]
     if prefix == "eq" and len(value.removeprefix("eq")) == 4:  # a year also finds residents the registry knows only by year
         by_dob = or_(by_dob, and_(Patient.dob.is_(None), Patient.birth_year == first.year))
     return stmt.where(by_dob)
@@ -178,9 +157,20 @@ def _message_patient(stmt: Select, value: str) -> Select:
 
 def _hospital(resource_type: str) -> Searcher:
     return Searcher(HospitalRecord, contacts.hospital_resource,
-                    {"patient": _subject(HospitalRecord.patient_id), "subject": _subject(HospitalRecord.patient_id)},
+                    {"patient": _subject(HospitalRecord.patient_id), "subject": _subject(HospitalRecord.patient_id),
+                     **record_search.PARAMS},
                     base=lambda: select(HospitalRecord).where(HospitalRecord.resource_type == resource_type),
                     needs_criterion=True)
+
+
+def _actor(stmt: Select, value: str) -> Select:
+    """Appointment?actor= takes any of its declared targets: a Patient, a Practitioner or a Location."""
+    kind = value.partition("/")[0] if "/" in value else "Patient"
+    if kind == "Practitioner":
+        return stmt.where(Appointment.slot_id.in_(select(Slot.id).where(Slot.doctor_id == reference_id(value, kind))))
+    if kind == "Location":
+        return stmt.where(Appointment.slot_id.in_(select(Slot.id).where(Slot.facility_id == reference_id(value, kind))))
+    return stmt.where(Appointment.patient_id == reference_id(value, "Patient"))
 
 
 def _communication(m: Message) -> dict:
@@ -192,6 +182,12 @@ def _patients_messages() -> Select:
     # a number's STOP) or on a case whose caller nobody identified is nobody's clinical record.
     return select(Message).join(Case, Message.case_id == Case.id).where(Case.patient_id.is_not(None))
 
+
+HOSPITAL_ONLY = ("Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
+                 "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "PractitionerRole",
+                 "Provenance", "Medication", "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy",
+                 "Device", "SupplyDelivery", "MedicationAdministration", "Goal", "ServiceRequest", "Specimen",
+                 "FamilyMemberHistory")
 
 SEARCHERS: dict[str, Searcher] = {
     "Patient": Searcher(Patient, resources.patient, {
@@ -209,7 +205,7 @@ SEARCHERS: dict[str, Searcher] = {
         "identifier": _facility_identifier, "name": _facility_name,
         "organization": lambda s, v: s.where(Facility.id == reference_id(v, "Organization"))}),
     "Appointment": Searcher(Appointment, contacts.appointment, {
-        "patient": _subject(Appointment.patient_id), "actor": _subject(Appointment.patient_id),
+        "patient": _subject(Appointment.patient_id), "actor": _actor,
         "practitioner": lambda s, v: s.where(Appointment.slot_id.in_(select(Slot.id).where(Slot.doctor_id == reference_id(v, "Practitioner")))),
         "date": lambda s, v: s.where(Appointment.slot_id.in_(select(Slot.id).where(_when(Slot.starts_at, v)))),
         "status": _status(Appointment.status, contacts.APPOINTMENT_STATUS)}, needs_criterion=True),
@@ -224,18 +220,17 @@ SEARCHERS: dict[str, Searcher] = {
     "AuditEvent": Searcher(AuditLog, contacts.audit_event, {
         "patient": _subject(AuditLog.patient_id), "entity": _subject(AuditLog.patient_id),
         "date": lambda s, v: s.where(_when(AuditLog.at, v))}),
-    **{t: _hospital(t) for t in ("Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "DiagnosticReport")},
+    **{t: _hospital(t) for t in HOSPITAL_ONLY},
 }
+# Sampark's own people, places and contacts that hospitals also send (their Encounter, Organization ...): read as h<n>.
+SENT_TOO = {t: _hospital(t) for t in ("Encounter", "Organization", "Practitioner", "Location")}
 
 
 def searcher_for(resource_type: str, rid: str) -> Searcher:
-    """Who reads `resource_type/rid`: an Encounter with id h<n> is one a hospital sent, not a helpline case."""
-    if resource_type == "Encounter" and rid.startswith("h"):
-        return HOSPITAL_ENCOUNTERS
+    """Who reads `resource_type/rid`: an id h<n> is a resource a hospital sent, not one of Sampark's own."""
+    if resource_type in SENT_TOO and rid.startswith("h"):
+        return SENT_TOO[resource_type]
     return SEARCHERS[resource_type]
-
-
-HOSPITAL_ENCOUNTERS = _hospital("Encounter")
 
 
 def statement(resource_type: str, args, restrict: Callable[[Select], Select] | None = None,
@@ -243,7 +238,8 @@ def statement(resource_type: str, args, restrict: Callable[[Select], Select] | N
     """The SELECT for a search of `resource_type` with the request's query `args` (a MultiDict)."""
     searcher = searcher or SEARCHERS[resource_type]
     stmt = searcher.base() if searcher.base else select(searcher.model)
-    unknown = sorted(set(args) - set(COMMON) - set(searcher.params))
+    known = set(searcher.params) | (set(SENT_TOO[resource_type].params) if resource_type in SENT_TOO else set())
+    unknown = sorted(set(args) - set(COMMON) - known)
     if unknown:
         raise bad(f"{resource_type} cannot be searched by {', '.join(u[:40] for u in unknown[:5])}; "
                   f"it can by {', '.join(['_id', *searcher.params])}.")
@@ -252,21 +248,55 @@ def statement(resource_type: str, args, restrict: Callable[[Select], Select] | N
         if name == "_id":
             stmt = stmt.where(searcher.model.id.in_([_local_id(searcher, v) for v in values[:20]]))
             criteria += 1
-        elif name in searcher.params:
+        elif name in COMMON:
+            continue
+        elif name not in searcher.params:
+            stmt = stmt.where(false())  # a parameter only the other kind of this resource has: none of these match
+            criteria += 1
+        else:
             for value in values[:10]:
                 if len(value) > 200:
                     raise bad(f"The value of {name} is too long.")
-                stmt = searcher.params[name](stmt, value)
+                stmt = _any_of(stmt, searcher, searcher.params[name], value)
                 criteria += 1
     if searcher.needs_criterion and not criteria:
         raise bad(f"Search {resource_type} by {', '.join(searcher.params)} or _id: listing every record about people is not offered.")
     return restrict(stmt) if restrict else stmt
 
 
+def _any_of(stmt: Select, searcher: Searcher, where: Callable, value: str) -> Select:
+    """One parameter's value; a comma between values means any of them (FHIR's OR)."""
+    parts = [p for p in value.split(",") if p][:10]
+    if len(parts) <= 1:
+        return where(stmt, value)
+    model = searcher.model
+    return stmt.where(or_(*[model.id.in_(where(select(model.id), part)) for part in parts]))
+
+
+def find(resource_type: str, args, restrict=None) -> tuple[list, list[dict], int, int, int]:
+    """(rows, resources, total, count, offset) of one page; Encounter searches the helpline's and the hospitals' alike."""
+    kinds = [SEARCHERS[resource_type]] + ([SENT_TOO[resource_type]] if resource_type == "Encounter" else [])
+    stmts = [(k, statement(resource_type, args, restrict, k)) for k in kinds]
+    count = _bounded(args.get("_count"), DEFAULT_COUNT, 0, MAX_COUNT)
+    offset = _bounded(args.get("_offset"), 0, 0, MAX_OFFSET)
+    rows, resources, total, at = [], [], 0, offset
+    for searcher, stmt in stmts:
+        found = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total += found
+        if count and len(rows) < count and at < found:
+            page_rows = list(db.session.scalars(stmt.order_by(searcher.model.id).limit(count - len(rows)).offset(at)))
+            rows += page_rows
+            resources += [searcher.to_resource(r) for r in page_rows]
+        at = max(0, at - found)
+    return rows, resources, total, count, offset
+
+
 def _local_id(searcher: Searcher, value: str) -> int:
     text = value.strip()
     if searcher.model is HospitalRecord:
         text = text.removeprefix("h")
+    elif text.startswith("h") and optional_id(text[1:]) is not None:
+        return 0  # a hospital's resource (h<n>) is none of Sampark's own
     number = optional_id(text)
     if number is None:
         raise bad(f"{value[:40]} is not an id of this server.")

@@ -8,9 +8,13 @@ client's name and the officer who granted it, one row for each patient whose dat
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from crm.hospitals.fhir import capability, clients, everything, ingest, search
 from crm.models import AuditLog, HospitalRecord
@@ -24,7 +28,7 @@ MEDIA_TYPE = "application/fhir+json"
 ISSUE_CODES = {"not_found": "not-found", "invalid": "invalid", "bad_request": "invalid", "login": "login",
                "forbidden": "forbidden", "not_supported": "not-supported", "too_large": "too-costly",
                "conflict": "conflict"}
-MAX_BODY = 5 * 1024 * 1024
+MAX_BODY = 32 * 1024 * 1024  # a median Synthea patient is a few MB; the longest-lived ones tens of MB
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
@@ -117,16 +121,28 @@ def token():
 @public
 def search_type(resource_type: str):
     """Search a resource type; a searchset Bundle, one page at a time."""
+    return _search(resource_type, request.args)
+
+
+@bp.post("/<resource_type>/_search")
+@public
+@csrf_exempt
+def search_post(resource_type: str):
+    """Search by POST (form-encoded parameters, as IHE PDQm asks), the same search as GET."""
+    args = MultiDict(request.args)
+    for name, values in request.form.lists():
+        args.setlist(name, args.getlist(name) + values)
+    return _search(resource_type, args)
+
+
+def _search(resource_type: str, args) -> Response:
     _known_type(resource_type)
     _need(resource_type, "s")
     restrict = _own_audit_events if resource_type == "AuditEvent" else None
-    stmt = search.statement(resource_type, request.args, restrict)
-    rows, total, count, offset = search.page(stmt, request.args)
-    to_resource = search.SEARCHERS[resource_type].to_resource
-    entries = [to_resource(row) for row in rows]
+    rows, entries, total, count, offset = search.find(resource_type, args, restrict)
     _audit("fhir_search", [p for row in rows for p in _patients_of(resource_type, row)], interaction="search-type",
            resource_type=resource_type, count=len(rows))
-    return fhir_response(searchset(entries, total, count, offset, f"{base_url()}/{resource_type}"))
+    return fhir_response(searchset(entries, total, count, offset, f"{base_url()}/{resource_type}", args))
 
 
 def _own_audit_events(stmt):
@@ -144,10 +160,21 @@ def _patients_of(resource_type: str, row) -> list[int]:
     return [row.patient_id] if getattr(row, "patient_id", None) else []
 
 
+@bp.get("/<resource_type>/<rid>/_history/<vid>")
+@public
+def vread(resource_type: str, rid: str, vid: str):
+    """Read one version of a resource: this server keeps the current one only."""
+    response = read(resource_type, rid)
+    if response.headers.get("ETag") != f'W/"{vid[:20]}"':
+        raise Refused("not_found", f"{resource_type}/{rid[:40]} has no version {vid[:20]} here: only the current one "
+                      f"({response.headers.get('ETag')}) is kept.", 404)
+    return response
+
+
 @bp.get("/<resource_type>/<rid>")
 @public
 def read(resource_type: str, rid: str):
-    """Read one resource by id."""
+    """Read one resource by id, with its version as the ETag and its lastUpdated as Last-Modified."""
     _known_type(resource_type)
     _need(resource_type, "r")
     searcher = search.searcher_for(resource_type, rid)
@@ -160,7 +187,19 @@ def read(resource_type: str, rid: str):
     if row is None:
         raise Refused("not_found", f"There is no {resource_type}/{rid[:40]} here.", 404)
     _audit("fhir_read", _patients_of(resource_type, row), interaction="read", resource_type=resource_type)
-    return fhir_response(searcher.to_resource(row))
+    resource = searcher.to_resource(row)
+    return fhir_response(resource, headers=_version_headers(resource))
+
+
+def _version_headers(resource: dict) -> dict:
+    meta = resource.get("meta") or {}
+    headers = {}
+    if meta.get("versionId"):
+        headers["ETag"] = f'W/"{meta["versionId"]}"'
+    if meta.get("lastUpdated"):
+        moment = datetime.fromisoformat(meta["lastUpdated"]).astimezone(UTC)
+        headers["Last-Modified"] = format_datetime(moment, usegmt=True)
+    return headers
 
 
 @bp.get("/Patient/<rid>/$everything")
@@ -183,16 +222,29 @@ def patient_everything(rid: str):
 @csrf_exempt
 def transaction():
     """A hospital's transaction Bundle of medical history for one patient."""
+    return _receive(document=False)
+
+
+@bp.post("/Bundle")
+@public
+@csrf_exempt
+def document():
+    """A hospital's document Bundle (Composition first): an ABDM health-information type for one patient."""
+    return _receive(document=True)
+
+
+def _receive(document: bool) -> Response:
     _authenticate()
     if not clients.allows(g.fhir_scopes, "Bundle", "c"):
         raise Refused("forbidden", "This client's scopes do not allow it to post Bundles (system/Bundle.write).", 403)
     if (request.content_length or 0) > MAX_BODY:
-        raise Refused("too_large", "A Bundle may be at most 5 MB.", 413)
+        raise Refused("too_large", f"A Bundle may be at most {MAX_BODY // 1024 // 1024} MB (the limit); this one is "
+                      f"{request.content_length / 1024 / 1024:.1f} MB.", 413)
     body = request.get_json(silent=True, force=True)
     if not isinstance(body, dict):
         raise Refused("invalid", "The body is not a JSON object (a FHIR Bundle).", 400)
-    answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes)
-    _audit("fhir_ingest", [patient_id], interaction="transaction", replay=replay,
+    answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes, document=document)
+    _audit("fhir_ingest", [patient_id] if patient_id else [], interaction="transaction", replay=replay,
            entries=len(answer.get("entry", [])))
     return fhir_response(answer)
 
@@ -204,10 +256,10 @@ class _Args(dict):
         return self.items()
 
 
-def searchset(entries: list[dict], total: int, count: int, offset: int, url: str) -> dict:
+def searchset(entries: list[dict], total: int, count: int, offset: int, url: str, given=None) -> dict:
     """A searchset Bundle with self, next and previous links."""
     def link(relation: str, at: int) -> dict:
-        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("_offset", "_count")]
+        args = [(k, v) for k, v in (given or request.args).items(multi=True) if k not in ("_offset", "_count")]
         query = urlencode(args + [("_count", str(count)), ("_offset", str(at))])
         return {"relation": relation, "url": f"{url}?{query}"}
 
@@ -219,3 +271,29 @@ def searchset(entries: list[dict], total: int, count: int, offset: int, url: str
     return {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
             "entry": [{"fullUrl": f"{base_url()}/{e['resourceType']}/{e['id']}", "resource": e, "search": {"mode": "match"}}
                       for e in entries]}
+
+
+ANY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+
+
+@bp.route("/", methods=ANY_METHOD)
+@bp.route("/<path:rest>", methods=ANY_METHOD)
+@public
+@csrf_exempt
+def no_such_address(rest: str = ""):
+    """Any other address or method under /fhir: an OperationOutcome (404, or 405 naming the methods it takes)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ANY_METHOD:
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != "fhir.no_such_address":
+            allowed.append(method)
+    if allowed:
+        response = outcome(405, "not_supported", f"{request.method} is not supported at {request.path[:100]}; "
+                           f"it takes {', '.join(allowed)}.")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    return outcome(404, "not_found", f"There is nothing at {request.path[:100]} on this FHIR server. See /fhir/metadata.")

@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 # The browser phone (production Twilio) talks to Twilio's signalling and event endpoints and plays its sounds.
 TWILIO_CONNECT = "wss://*.twilio.com https://*.twilio.com"
 TWILIO_MEDIA = "https://sdk.twilio.com"
-CACHEABLE_ENDPOINTS = {"static", "pages.jwks"}
+CACHEABLE_ENDPOINTS = {"static", "pages.jwks", "pages.card_status"}
 
 
 def policy(telephony: str) -> str:

@@ -1,9 +1,9 @@
 """ABHA numbers (14 digits, printed xx-xxxx-xxxx-xxxx) and ABHA addresses (name@abdm, name@sbx).
 
 ABDM publishes no check digit for the ABHA number (FACTS.md: "do not invent one"), so a number is
-valid when it has exactly 14 digits, grouped as printed or not at all. An ABHA address is a user name
-of letters and digits with at most one dot or underscore between them, then @abdm (production), @sbx
-(the ABDM sandbox) or the older @ndhm; it is compared in lower case.
+valid when it has exactly 14 digits, grouped as printed or not at all. An ABHA address is, by ABDM's rule, a user
+name of 8 to 18 letters and digits with at most one dot and at most one underscore, neither first nor last, then
+@abdm (production), @sbx (the ABDM sandbox) or the older @ndhm; it is compared in lower case.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ DIGITS = 14
 MAX_INPUT = 100  # anything longer is not an ABHA number or address, whatever it contains
 DOMAINS = ("abdm", "sbx", "ndhm")
 _GROUPED = re.compile(r"(\d{2})[- ](\d{4})[- ](\d{4})[- ](\d{4})")
-_ADDRESS = re.compile(r"([a-z0-9]+(?:[._][a-z0-9]+)?)@([a-z]+)")
-USER_MIN, USER_MAX = 4, 32
+_ADDRESS = re.compile(r"([a-z0-9][a-z0-9._]*[a-z0-9])@([a-z]+)")
+USER_MIN, USER_MAX = 8, 18
 
 
 class AbhaError(ValueError):
@@ -50,8 +50,10 @@ def parse_address(text: str) -> str:
     value = text.strip().lower()
     found = _ADDRESS.fullmatch(value) if value.isascii() else None
     if not found:
-        raise AbhaError("An ABHA address looks like name@abdm: letters and digits, at most one dot or underscore.")
+        raise AbhaError("An ABHA address looks like name@abdm: letters and digits, at most one dot and one underscore.")
     user, domain = found.groups()
+    if user.count(".") > 1 or user.count("_") > 1:
+        raise AbhaError("An ABHA address has at most one dot and at most one underscore before the @.")
     if domain not in DOMAINS:
         raise AbhaError(f"An ABHA address ends in @{' or @'.join(DOMAINS[:2])}; @{domain} is not an ABHA domain.")
     if not USER_MIN <= len(user) <= USER_MAX:

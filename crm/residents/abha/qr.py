@@ -4,7 +4,8 @@ ABDM's card QR carries fields such as `hidn` (the ABHA number, hyphenated), `hid
 `name`, `gender` (M/F/O), `dob` (d/m/yyyy, or dd-mm-yyyy on some prints), `mobile`, `address`,
 `distlgd` and `statelgd`. It is not signed, so it only tells the desk which ABHA to look for: the
 resident is whoever that ABHA is linked to here. Parsing is bounded and every malformed payload gets
-a message a person can act on.
+a message a person can act on. Only the number and address decide a scan: the fields shown beside them (name,
+gender, date of birth, mobile) are display-only, and one that cannot be read is left blank, never a failed scan.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def parse(text: str) -> AbhaCard:
         raise AbhaError("This QR is not an ABHA card: its text is not readable JSON.") from None
     if not isinstance(data, dict):
         raise AbhaError("This QR is not an ABHA card: it holds no ABHA fields.")
-    fields = {k: _text(data.get(k)) for k in SHOWN}
+    fields = {k: _text(data.get(k)) if k in ("hidn", "hid") else _shown(data.get(k)) for k in SHOWN}
     if not fields["hidn"] and not fields["hid"]:
         raise AbhaError("This QR has no ABHA number (hidn) or ABHA address (hid).")
     number = parse_number(fields["hidn"]) if fields["hidn"] else None
@@ -57,6 +58,14 @@ def parse(text: str) -> AbhaCard:
     gender = (fields["gender"] or "").upper()[:1] or None
     return AbhaCard(number=number, address=address, name=fields["name"], gender=gender if gender in ("M", "F", "O") else None,
                     dob=dob, birth_year=year, mobile=fields["mobile"])
+
+
+def _shown(value) -> str | None:
+    """A display-only field: its text, or None when it holds something else (never an error)."""
+    try:
+        return _text(value)
+    except AbhaError:
+        return None
 
 
 def _text(value) -> str | None:
@@ -71,16 +80,17 @@ def _text(value) -> str | None:
 
 
 def _dob(text: str | None) -> tuple[date | None, int | None]:
-    """ABDM prints d/m/yyyy; some cards dd-mm-yyyy; a bare year is kept as a year."""
+    """ABDM prints d/m/yyyy; some cards dd-mm-yyyy or ISO yyyy-mm-dd; a bare year is kept as a year; else blank."""
     if not text:
         return None, None
     parts = text.replace("-", "/").split("/")
     try:
         if len(parts) == 3:
-            day, month, year = (int(p) for p in parts)
+            first, month, last = (int(p) for p in parts)
+            year, day = (first, last) if len(parts[0]) == 4 else (last, first)
             return date(year, month, day), year
         if len(parts) == 1 and len(parts[0]) == 4:
             return None, int(parts[0])
     except ValueError:
         pass
-    raise AbhaError(f"This ABHA card's date of birth ({text[:20]}) is not a date.")
+    return None, None  # only displayed: an unreadable date leaves the field blank, the scan still finds the ABHA

@@ -12,6 +12,7 @@ PUBLIC = {
     "/readyz": "the balancer asks whether PostgreSQL, Redis, the jobs and the sweeps answer: names only, no data",
     "/metrics": "Prometheus scrapes it with METRICS_TOKEN as a bearer token (off without one): figures, no names",
     "/.well-known/jwks.json": "the public keys a verifier checks card QR codes with",
+    "/.well-known/card-status.jws": "the signed list of revoked and superseded cards, for offline verifiers",
     "/api/v1/openapi.json": "the API's description",
     "/portal/sign-in": "the citizen's way in: a code is texted to a registered mobile",
     "/portal/code": "the citizen's way in: the texted code",
@@ -27,6 +28,11 @@ PUBLIC = {
     "/fhir/<resource_type>": "hospital systems only (their bearer token)",
     "/fhir/<resource_type>/<rid>": "hospital systems only (their bearer token)",
     "/fhir/Patient/<rid>/$everything": "hospital systems only (their bearer token)",
+    "/fhir/Bundle": "hospital systems only (their bearer token): document Bundles",
+    "/fhir/<resource_type>/_search": "hospital systems only (their bearer token): search by POST",
+    "/fhir/<resource_type>/<rid>/_history/<vid>": "hospital systems only (their bearer token)",
+    "/fhir/": "answers every request with a 404/405 OperationOutcome, reading nothing",
+    "/fhir/<path:rest>": "answers every request with a 404/405 OperationOutcome, reading nothing",
 }
 PUBLIC_PREFIXES = {"/telephony/": "Twilio's signature decides (test_forged_webhooks.py)"}
 VARIABLE = re.compile(r"[<{](?:\w+:)?(\w+)[>}]")
