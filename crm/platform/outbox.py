@@ -71,7 +71,7 @@ def carrier() -> Carrier:
 
 def sender_for(channel: str) -> str:
     """The helpline's own address on `channel` ('sms' or 'whatsapp'): the From of what it sends."""
-    return current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
+    return current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "SMS_NUMBER"]
 def _unannounced(case: Case, **entry) -> None:
     raise RuntimeError("no case timeline installed (the case domain installs it: crm.cases.timeline)")
 

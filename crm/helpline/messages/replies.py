@@ -1,48 +1,16 @@
-"""What the helpline texts back on its own, in the sender's script (the parts they cost: crm.platform.sms_parts).
+"""What the helpline texts back on its own, in the sender's script.
 
-Any Devanagari character makes a whole SMS UCS-2 (70 characters, 67 per part when split), so the
-Hindi replies are kept within two parts.
+The texts are registered SMS templates (crm/platform/sms_templates.json: one entry per text and language, with its
+DLT ids and SMS parts); this names the ones a citizen's text is answered with.
 """
 
 from __future__ import annotations
 
-REPLIES = {
-    "ack": {
-        "hi": "सम्पर्क: आपका संदेश मिल गया। केस {ref}। स्वास्थ्य सलाहकार जल्द जवाब देंगे।",
-        "hinglish": "Sampark: aapka sandesh mil gaya. Case {ref}. Swasthya salahkar jaldi jawab denge.",
-        "en": "Sampark: we got your message. Case {ref}. A health advisor will reply soon.",
-    },
-    "emergency": {
-        "hi": "सम्पर्क केस {ref}: यह आपातकाल लगता है। अभी 112 या एम्बुलेंस 108 पर कॉल करें। डॉक्टर आपको कॉल करेंगे।",
-        "hinglish": "Sampark case {ref}: yeh emergency lagta hai. Abhi 112 ya ambulance 108 call karein. "
-                    "Doctor aapko call karenge.",
-        "en": "Sampark case {ref}: this sounds like an emergency. Call 112, or 108 for an ambulance, now. "
-              "A doctor will call you.",
-    },
-    "fallback_callback": {
-        "hi": "सम्पर्क: आपकी कॉल हम नहीं ले सके (केस {ref})। हम आपको वापस कॉल करेंगे। आपातकाल: 112/108",
-        "hinglish": "Sampark: aapki call hum nahi le sake (case {ref}). Hum aapko wapas call karenge. "
-                    "Emergency: 112/108",
-        "en": "Sampark: we could not take your call (case {ref}). We will call you back. "
-              "Emergency: call 112 or 108.",
-    },
-    "emergency_now": {
-        "hi": "सम्पर्क: यह आपातकाल लगता है। अभी 112 या एम्बुलेंस 108 पर कॉल करें। डॉक्टर आपको कॉल करेंगे।",
-        "hinglish": "Sampark: yeh emergency lagta hai. Abhi 112 ya ambulance 108 call karein. "
-                    "Doctor aapko call karenge.",
-        "en": "Sampark: this sounds like an emergency. Call 112, or 108 for an ambulance, now. "
-              "A doctor will call you.",
-    },
-    "missed_call": {
-        "hi": "सम्पर्क: आपकी कॉल छूट गई (केस {ref})। इस SMS का जवाब दें, हम कॉल करेंगे। आपातकाल: 112/108",
-        "hinglish": "Sampark: aapki call chhoot gayi (case {ref}). Is SMS ka jawab dein, hum call karenge. "
-                    "Emergency: 112/108",
-        "en": "Sampark: we missed your call (case {ref}). Reply to this SMS and we will call you back. "
-              "Emergency: call 112 or 108.",
-    },
-}
+from crm.platform import sms_templates
+
+KINDS = ("ack", "emergency", "fallback_callback", "emergency_now", "missed_call")
 
 
 def reply(kind: str, script: str, **values) -> str:
-    """The reply `kind` in `script` ('hi', 'hinglish' or 'en')."""
-    return REPLIES[kind].get(script, REPLIES[kind]["en"]).format(**values)
+    """The reply `kind` in `script` ('hi', 'en', 'pa', 'ur' or 'hinglish'; English if the script has none)."""
+    return sms_templates.render(kind, script, **values)

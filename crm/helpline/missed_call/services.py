@@ -19,18 +19,12 @@ from crm.cases.queue import PRIORITY_ORDER, TIER1
 from crm.cases.status import WAITING, Status
 from crm.helpline import presence
 from crm.models import Call, Case, Message
-from crm.platform import outbox, turns
+from crm.platform import outbox, sms_templates, turns
 from crm.platform.extensions import db
 from crm.platform.phones import masked
 
 MINUTES_PER_CALLER = 4  # a tier-1 call's usual handling time, for the estimate only
 LIVE = (Status.QUEUED, Status.CALLBACK, Status.IN_PROGRESS)
-# Short: with both languages the whole SMS is UCS-2 (67 characters a part); this fits in three parts.
-TEXTS = {
-    "en": "Sampark: we got your missed call (case {ref}). We will call you back in about {minutes} min. "
-          "Emergency: 112/108",
-    "hi": "सम्पर्क: मिस्ड कॉल मिली (केस {ref})। लगभग {minutes} मिनट में हम कॉल करेंगे। आपातकाल: 112/108",
-}
 
 
 @dataclass(frozen=True)
@@ -97,8 +91,5 @@ def expected_minutes(case: Case) -> int:
 
 
 def sms_text(case: Case, minutes: int) -> str:
-    """The SMS in the caller's known language, else in Hindi and English both."""
-    values = {"ref": case.reference, "minutes": minutes}
-    if case.patient_id:
-        return TEXTS["hi" if case.language == "hi" else "en"].format(**values)
-    return TEXTS["hi"].format(**values) + "\n" + TEXTS["en"].format(**values)
+    """The registered text (one SMS part) in the caller's known language, else Hindi, Delhi's first language."""
+    return sms_templates.render("callback_scheduled", case.language or "hi", ref=case.reference, minutes=minutes)
