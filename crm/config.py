@@ -64,6 +64,7 @@ EMULATOR_EXOTEL = {"EXOTEL_ACCOUNT_SID": "sampark-emulator", "EXOTEL_API_KEY": "
                    "EXOTEL_API_TOKEN": "emulator-exotel-token", "EXOTEL_SMS_NUMBER": "+911140000000",
                    "EXOTEL_SENDER_ID": "SMPRKH", "EXOTEL_WEBHOOK_TOKEN": "emulator-exotel-webhook-token",
                    "DLT_ENTITY_ID": "1101000000000000001"}
+EMULATOR_BYOC_TRUNK = "BY" + "0" * 32
 BYOC_SID = re.compile(r"BY[0-9a-fA-F]{32}")
 MIN_SECRET_KEY = 32  # characters; `python -c 'import secrets; print(secrets.token_hex(32))'` gives 64
 
@@ -154,6 +155,8 @@ def _india(config: dict) -> None:
     if config["TELEPHONY"] == "emulator":
         for key, value in EMULATOR_EXOTEL.items():
             config.setdefault(key, value)
+        # The demo's helpline is Indian (+91) as in Delhi: its outbound legs leave through an (emulated) BYOC trunk.
+        config.setdefault("TWILIO_BYOC_TRUNK_SID", EMULATOR_BYOC_TRUNK)
     config.setdefault("EXOTEL_SUBDOMAIN", "api.in.exotel.com")  # Exotel's Mumbai cluster
     # The number citizens text: the ExoPhone when Exotel carries SMS, else the Twilio number.
     config["SMS_NUMBER"] = config.get("EXOTEL_SMS_NUMBER") if config["SMS_PROVIDER"] == "exotel" \

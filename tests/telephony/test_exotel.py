@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import current_app
+from sqlalchemy import select
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
-from sqlalchemy import select
 
 from crm.models import Case, Message
 from crm.platform import outbox, sms_templates
@@ -223,3 +223,46 @@ def test_a_repeated_or_late_delivery_report_never_moves_a_message_back(app, clie
         client.post(url.replace("http://sampark.test", ""), data=form)
     assert outbound()[0].status == "delivered"
 
+
+
+# --- voice in India: every outbound leg through the BYOC trunk -------------------------------------------------------
+
+def twilio_emulator_client(app):
+    from twilio.rest import Client
+
+    emulator = create_emulator_app({"ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"],
+                                    "AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
+                                    "PHONE_NUMBER": app.config["TWILIO_PHONE_NUMBER"], "SPEED": 0.01,
+                                    "APP_BASE_URL": "http://127.0.0.1:1"})
+    return emulator, Client(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"],
+                            http_client=InProcessTwilio(emulator))
+
+
+@exotel_only
+def test_twilio_refuses_a_call_to_india_from_an_indian_caller_id_without_a_byoc_trunk(app):
+    from twilio.base.exceptions import TwilioRestException
+
+    _, twilio = twilio_emulator_client(app)
+    leg = {"to": CITIZEN, "from_": "+911800112233", "url": "http://sampark.test/telephony/connect"}
+    with pytest.raises(TwilioRestException) as refused:
+        twilio.calls.create(**leg)
+    assert refused.value.code == 21215
+    assert twilio.calls.create(**leg, byoc="BY" + "a" * 32).sid.startswith("CA")
+    assert twilio.calls.create(**(leg | {"to": "client:staff-1"})).sid  # the browser phone is no call to India
+
+
+@exotel_only
+def test_a_call_back_and_a_desk_phone_leave_through_the_byoc_trunk(app):
+    from crm.cases import lifecycle
+    from tests import factories
+
+    emulator, twilio = twilio_emulator_client(app)
+    app.extensions["sampark_twilio"] = twilio
+    case = lifecycle.open_case("voice", CITIZEN)
+    doctor = factories.make_staff("doctor")
+    doctor.desk_phone = "+919810000777"
+    db.session.flush()
+    gateway.call_back(case)
+    gateway.ring_staff(case, doctor)
+    sent = [r for r in emulator.extensions["twilio_emulator"].request_log() if r.get("path", "").endswith("Calls.json")]
+    assert len(sent) == 2 and all(r["params"]["Byoc"] == [app.config["TWILIO_BYOC_TRUNK_SID"]] and r["valid"] for r in sent), sent
