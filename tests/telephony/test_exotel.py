@@ -266,3 +266,37 @@ def test_a_call_back_and_a_desk_phone_leave_through_the_byoc_trunk(app):
     gateway.ring_staff(case, doctor)
     sent = [r for r in emulator.extensions["twilio_emulator"].request_log() if r.get("path", "").endswith("Calls.json")]
     assert len(sent) == 2 and all(r["params"]["Byoc"] == [app.config["TWILIO_BYOC_TRUNK_SID"]] and r["valid"] for r in sent), sent
+
+
+# --- a number is checked before a text ------------------------------------------------------------------------------
+
+LANDLINE = "+911123456789"  # a Delhi fixed line (011)
+
+
+@exotel_only
+def test_a_landline_is_never_texted_and_the_record_says_why(app):
+    message = outbox.queue_sms(LANDLINE, sms_templates.render("ack", "en", ref="SMP-00042"))
+    db.session.commit()
+    assert current_app.extensions["sampark_jobs"].held == []  # no send job at all
+    assert (message.status, message.error_code) == ("failed", "landline") and "landline" in message.error_message
+
+
+@exotel_only
+def test_the_missed_call_service_calls_a_landline_back_instead_of_texting_it(app):
+    from crm.helpline.missed_call import services
+    from crm.models.base import utcnow
+
+    missed = services.record(sid("CA"), LANDLINE, "+911800112244", utcnow())
+    assert missed.new and missed.message is None and missed.case.status == "callback"
+    mobile = services.record(sid("CA"), CITIZEN, "+911800112244", utcnow())
+    assert mobile.message is not None and mobile.message.status == "pending"
+
+
+@exotel_only
+def test_twilio_refuses_an_sms_to_a_landline_with_21614(app):
+    from twilio.base.exceptions import TwilioRestException
+
+    _, twilio = twilio_emulator_client(app)
+    with pytest.raises(TwilioRestException) as refused:
+        twilio.messages.create(to=LANDLINE, from_="+911800112233", body="Sampark")
+    assert refused.value.code == 21614

@@ -21,7 +21,7 @@ from crm.helpline import presence
 from crm.models import Call, Case, Message
 from crm.platform import outbox, sms_templates, turns
 from crm.platform.extensions import db
-from crm.platform.phones import masked
+from crm.platform.phones import can_receive_sms, masked
 
 MINUTES_PER_CALLER = 4  # a tier-1 call's usual handling time, for the estimate only
 LIVE = (Status.QUEUED, Status.CALLBACK, Status.IN_PROGRESS)
@@ -37,7 +37,7 @@ class MissedCall:
 
 
 def record(call_sid: str, caller: str, to: str, at: datetime) -> MissedCall:
-    """Act on a missed call once per CallSid: a call-back in its place in tier 1 and one SMS."""
+    """Act on a missed call once per CallSid: a call-back in its place in tier 1 and one SMS (none to a landline)."""
     if not caller.startswith("+"):
         return MissedCall(None, False, None)  # withheld: nobody to call back
     # Calls from one number (and Twilio's copies of one call) take turns, so the look for a waiting call-back
@@ -59,6 +59,8 @@ def record(call_sid: str, caller: str, to: str, at: datetime) -> MissedCall:
     timeline.add_event(case, "missed_call", number=masked(caller))
     lifecycle.request_callback(case)
     _leg(call_sid, case, caller, to)
+    if not can_receive_sms(caller):
+        return MissedCall(case, True, None)  # a landline: the call-back is its answer (no SMS reaches it)
     text = sms_text(case, expected_minutes(case))
     return MissedCall(case, True, outbox.queue_sms(caller, text, case=case, kind="missed_call"))
 
