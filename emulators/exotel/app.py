@@ -227,6 +227,8 @@ _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Exotel em
 # The page's script: sends what is typed, and reads the number's texts every two seconds (text only: no HTML).
 _SCRIPT = """
 const form = document.getElementById("send"), list = document.getElementById("texts");
+const asked = new URLSearchParams(location.search).get("number");
+if (asked) form.elements.from.value = asked;
 async function refresh() {
   const number = form.elements.from.value;
   const answer = await fetch("phone/texts?number=" + encodeURIComponent(number));
