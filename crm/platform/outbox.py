@@ -30,8 +30,8 @@ from crm.models.base import utcnow
 from crm.platform import unit_of_work
 from crm.platform.extensions import db
 from crm.platform.jobs import enqueue_after_answer
-from crm.platform.security import bounds
 from crm.platform.phones import can_receive_sms
+from crm.platform.security import bounds
 from crm.platform.sms_parts import segments
 
 log = logging.getLogger(__name__)

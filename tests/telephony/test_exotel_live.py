@@ -8,7 +8,7 @@ from tests.live import eventually, served
 
 
 def test_texts_go_both_ways_through_the_exotel_emulator_in_hindi_and_english(tmp_path):
-    with served(tmp_path, SMS_PROVIDER="exotel") as (app, base):
+    with served(tmp_path, SMS_PROVIDER="exotel") as (_app, base):
         phone = f"{base}/exotel-emulator"
         assert "ExoPhone" in requests.get(f"{phone}/", timeout=5).text
         for number, text, reply in (("+919810000301", "मुझे दो दिन से बुखार है", "सलाहकार जल्द जवाब देंगे"),
