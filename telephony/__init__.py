@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
     outbox.install(app, exotel.ExotelTexts(TwilioTexts()) if app.config["SMS_PROVIDER"] == "exotel" else TwilioTexts())
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
     sweeps.register(app, "sms_status_asked", reconcile.settle_unfinished_sends)
+    if app.config["SMS_PROVIDER"] == "exotel":
+        sweeps.register(app, "exotel_status_asked", exotel.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
     sweeps.register(app, "fallback_read_back", fallback.replay)
     if app.config["TELEPHONY"] == "emulator":
@@ -96,10 +98,10 @@ def _install_exotel_emulator(app: Flask, create_exotel_emulator) -> None:
     })
     app.extensions["sampark_exotel_emulator"] = emulator
 
-    def post(url: str, form: dict, headers: dict, timeout: float) -> tuple[int, dict | None]:
-        answer = emulator.test_client().post(urlsplit(url).path, data=form, headers=headers)
+    def request(method: str, url: str, form: dict | None, headers: dict, timeout: float) -> tuple[int, dict | None]:
+        answer = emulator.test_client().open(urlsplit(url).path, method=method, data=form, headers=headers)
         return answer.status_code, answer.get_json(silent=True)
 
-    app.extensions[exotel.HTTP] = post
+    app.extensions[exotel.HTTP] = request
     if mounted:
         app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/exotel-emulator": emulator})

@@ -31,7 +31,7 @@ from telephony import webhook_fields
 
 log = logging.getLogger(__name__)
 bp = Blueprint("telephony_exotel", __name__, url_prefix="/telephony/exotel")
-HTTP = "sampark_exotel_http"  # app.extensions: post(url, data, headers, timeout) -> (status, json); the emulator's
+HTTP = "sampark_exotel_http"  # app.extensions: (method, url, form, headers, timeout) -> (status, json); the emulator's
 HTTP_TIMEOUT = 10
 SMS_ID_LONGEST = 64
 MAX_FIELDS, BODY_LONGEST, OTHER_LONGEST = 40, 2000, 200  # Exotel's longest Body is 2000 characters
@@ -116,9 +116,45 @@ def sms_status():
     return Response(status=204)
 
 
+PROVIDER_PREFIX = "EX"
+
+
 def _provider_id(sms_sid: str) -> str:
     """Exotel's SmsSid as crm keeps provider ids (apart from Twilio's SM... sids, which they cannot collide with)."""
-    return "EX" + sms_sid
+    return PROVIDER_PREFIX + sms_sid
+
+
+def settle_unfinished_sends(now) -> int:
+    """Ask Exotel (its SMS details API) about texts it accepted and has not reported on for a while: a lost status
+    callback (Exotel retries twice, then gives up) otherwise leaves a delivered text 'sending' on the case."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from crm.platform.extensions import db
+
+    quiet = now - timedelta(minutes=10)
+    unfinished = db.session.scalars(select(Message).where(
+        Message.sid.like(PROVIDER_PREFIX + "%"), Message.status.in_(("queued", "sending", "sent")),
+        Message.updated_at <= quiet, Message.created_at >= now - timedelta(days=2)).order_by(Message.id).limit(100)).all()
+    moved = 0
+    for message in unfinished:
+        won = db.session.execute(update(Message).where(Message.id == message.id, Message.updated_at <= quiet)
+                                 .values(updated_at=now).execution_options(synchronize_session=False)).rowcount
+        if not won:
+            continue
+        sms_sid = message.sid[len(PROVIDER_PREFIX):]
+        try:
+            status, answer = _request("GET", f"/v1/Accounts/{current_app.config['EXOTEL_ACCOUNT_SID']}"
+                                             f"/SMS/Messages/{sms_sid}.json", None)
+        except SendUnconfirmed:
+            continue  # Exotel unreachable: asked again next time
+        details = (answer or {}).get("SMSMessage") if status == 200 and isinstance(answer, dict) else None
+        if details and record_status({"SmsSid": sms_sid, "Status": details.get("Status"),
+                                      "DetailedStatus": details.get("DetailedStatus"),
+                                      "DetailedStatusCode": details.get("DetailedStatusCode")}) is not None:
+            moved += 1
+    return moved
 
 
 def record_status(params: dict) -> Message | None:
@@ -159,7 +195,7 @@ class ExotelTexts:
                 "DltEntityId": config["DLT_ENTITY_ID"], "DltTemplateId": template.dlt_template_id,
                 "SmsType": SMS_TYPE[template.category], "EncodingType": "plain" if is_gsm(text) else "unicode",
                 "StatusCallback": webhook_url("telephony_exotel.sms_status"), "CustomField": str(message.id)}
-        status, answer = _post(f"/v1/Accounts/{config['EXOTEL_ACCOUNT_SID']}/Sms/send.json", form)
+        status, answer = _request("POST", f"/v1/Accounts/{config['EXOTEL_ACCOUNT_SID']}/Sms/send.json", form)
         if status in (200, 202) and isinstance(answer, dict) and answer.get("SMSMessage", {}).get("Sid"):
             return _provider_id(str(answer["SMSMessage"]["Sid"]))
         if 400 <= status < 500:
@@ -168,23 +204,23 @@ class ExotelTexts:
         raise SendUnconfirmed(f"Exotel answered {status}")
 
 
-def _post(path: str, form: dict) -> tuple[int, dict | None]:
-    """POST a form to Exotel's API (or the emulator's, in the demo and tests); (HTTP status, JSON answer)."""
+def _request(method: str, path: str, form: dict | None) -> tuple[int, dict | None]:
+    """A request to Exotel's API (or the emulator's, in the demo and tests); (HTTP status, JSON answer)."""
     config = current_app.config
     credentials = base64.b64encode(f"{config['EXOTEL_API_KEY']}:{config['EXOTEL_API_TOKEN']}".encode()).decode()
     headers = {"Authorization": f"Basic {credentials}", "Accept": "application/json"}
-    post = current_app.extensions.get(HTTP) or _post_https
+    send = current_app.extensions.get(HTTP) or _https
     try:
-        return post(f"https://{config['EXOTEL_SUBDOMAIN']}{path}", form, headers, HTTP_TIMEOUT)
+        return send(method, f"https://{config['EXOTEL_SUBDOMAIN']}{path}", form, headers, HTTP_TIMEOUT)
     except OSError as exc:
         raise SendUnconfirmed(str(exc)) from exc
 
 
-def _post_https(url: str, form: dict, headers: dict, timeout: float) -> tuple[int, dict | None]:
+def _https(method: str, url: str, form: dict | None, headers: dict, timeout: float) -> tuple[int, dict | None]:
     import requests
 
     try:
-        response = requests.post(url, data=form, headers=headers, timeout=timeout)
+        response = requests.request(method, url, data=form, headers=headers, timeout=timeout)
     except requests.RequestException as exc:
         raise OSError(str(exc)) from exc
     try:

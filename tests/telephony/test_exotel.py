@@ -300,3 +300,19 @@ def test_twilio_refuses_an_sms_to_a_landline_with_21614(app):
     with pytest.raises(TwilioRestException) as refused:
         twilio.messages.create(to=LANDLINE, from_="+911800112233", body="Sampark")
     assert refused.value.code == 21614
+
+
+@exotel_only
+def test_a_lost_delivery_report_is_settled_by_asking_exotel(app, client):
+    from datetime import timedelta
+
+    from crm.models.base import utcnow
+    from telephony import exotel as edge
+
+    text_in("exotel", client, "I need an appointment")
+    send_all()
+    exotel().deliver = lambda url, form: None  # every status callback lost on the way
+    exotel().flush()
+    assert outbound()[0].status == "queued"
+    assert edge.settle_unfinished_sends(utcnow() + timedelta(minutes=11)) == 1
+    assert outbound()[0].status == "delivered"
