@@ -92,6 +92,10 @@ TEXT = {
         "hi": "ठीक है, हम इसी नंबर पर आपको वापस कॉल करेंगे। आपकी जगह बनी रहेगी। धन्यवाद।",
         "en": "Thank you. We will call you back on this number, and you keep your place. Goodbye.",
     },
+    "texts_to": {
+        "hi": "आप हमें व्हाट्सऐप पर {whatsapp} पर लिख सकते हैं, जवाब वहीं मिलेगा; या एसएमएस {sms} पर भेजें।",
+        "en": "You can also write to us on WhatsApp at {whatsapp}, and get answers there; or send an SMS to {sms}.",
+    },
     "connected": {"hi": "आपको सलाहकार से जोड़ा जा रहा है।", "en": "Connecting you to an advisor now."},
     "goodbye": {"hi": "सम्पर्क हेल्पलाइन पर कॉल करने के लिए धन्यवाद।", "en": "Thank you for calling Sampark."},
 }
@@ -254,12 +258,20 @@ def on_hold(lang: str) -> str:
 
 
 @built_once()
-def callback_booked(lang: str) -> str:
-    """The caller chose a call-back: confirm and leave the queue."""
+def callback_booked(lang: str, whatsapp: str | None = None, sms: str | None = None) -> str:
+    """The caller chose a call-back: confirm, say which numbers take texts (WhatsApp first), and leave the queue."""
     response = VoiceResponse()
     say(response, "callback_booked", lang)
+    if whatsapp and sms:
+        say(response, "texts_to", lang, whatsapp=spoken(whatsapp), sms=spoken(sms))
     response.leave()
     return str(response)
+
+
+def spoken(number: str) -> str:
+    """A number read out digit by digit, as a caller would dial it from an Indian phone (+91 dropped)."""
+    digits = number[3:] if number.startswith("+91") else number.lstrip("+")
+    return " ".join(digits)
 
 
 @built_once("name", "status_url")

@@ -316,3 +316,12 @@ def test_a_lost_delivery_report_is_settled_by_asking_exotel(app, client):
     assert outbound()[0].status == "queued"
     assert edge.settle_unfinished_sends(utcnow() + timedelta(minutes=11)) == 1
     assert outbound()[0].status == "delivered"
+
+
+@pytest.mark.parametrize("lang", ["hi", "en"])
+def test_the_ivr_says_which_numbers_take_texts_whatsapp_first(lang):
+    from telephony import prompts
+
+    said = prompts.callback_booked(lang, "+14155238886", "+911140000000")
+    assert said.index("1 4 1 5 5 2 3 8 8 8 6") < said.index("1 1 4 0 0 0 0 0 0 0")
+    assert ("WhatsApp" if lang == "en" else "व्हाट्सऐप") in said
