@@ -16,7 +16,7 @@ from tests.live import eventually, served
 
 @pytest.fixture
 def live(tmp_path):
-    with served(tmp_path) as (app, base):
+    with served(tmp_path, SMS_PROVIDER="twilio") as (app, base):  # Twilio's phone gets the SMS
         yield app, base
 
 
