@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -45,8 +46,12 @@ ENV_KEYS = (
     # Days kept after their end (crm/platform/retention.py has the defaults and why).
     "RETENTION_PORTAL_CODES_DAYS", "RETENTION_MESSAGE_SECRETS_DAYS", "RETENTION_CITIZEN_SESSIONS_DAYS",
     "RETENTION_STAFF_SESSIONS_DAYS",
-    "METRICS_TOKEN",
-    "SENTRY_DSN",  # error tracking (Sentry's SDK, or a service that takes its protocol); unset: off  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
+    "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
+    "SENTRY_DSN",  # error tracking (Sentry's SDK, or a service that takes its protocol); unset: off
+    # India (README "Going live in India"): the BYOC trunk every outbound call leaves through, the SMS provider,
+    # Exotel's account and the DLT registration the texts travel under.
+    "TWILIO_BYOC_TRUNK_SID", "SMS_PROVIDER", "EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN",
+    "EXOTEL_SUBDOMAIN", "EXOTEL_SMS_NUMBER", "EXOTEL_SENDER_ID", "EXOTEL_WEBHOOK_TOKEN", "DLT_ENTITY_ID",
     "EMULATOR_MOUNT",  # serve the Twilio emulator under /emulator (default: when TELEPHONY=emulator; never production)
 )
 
@@ -58,6 +63,15 @@ EMULATOR_AUTH_TOKEN = "emulator-auth-token"
 PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "CARD_SIGNING_KEY_FILE",
                        "TELEPHONY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER")
 TELEPHONY_PROVIDERS = ("twilio", "emulator")
+SMS_PROVIDERS = ("twilio", "exotel")  # WhatsApp is Twilio's either way
+EXOTEL_REQUIRED = ("EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN", "EXOTEL_SMS_NUMBER", "EXOTEL_SENDER_ID",
+                   "EXOTEL_WEBHOOK_TOKEN", "DLT_ENTITY_ID")
+EMULATOR_EXOTEL = {"EXOTEL_ACCOUNT_SID": "sampark-emulator", "EXOTEL_API_KEY": "emulator-key",
+                   "EXOTEL_API_TOKEN": "emulator-exotel-token", "EXOTEL_SMS_NUMBER": "+911140000000",
+                   "EXOTEL_SENDER_ID": "SMPRKH", "EXOTEL_WEBHOOK_TOKEN": "emulator-exotel-webhook-token",
+                   "DLT_ENTITY_ID": "1101000000000000001"}
+EMULATOR_BYOC_TRUNK = "BY" + "0" * 32
+BYOC_SID = re.compile(r"BY[0-9a-fA-F]{32}")
 MIN_SECRET_KEY = 32  # characters; `python -c 'import secrets; print(secrets.token_hex(32))'` gives 64
 
 
@@ -98,6 +112,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config.setdefault("TWILIO_WHATSAPP_NUMBER", config.get("TWILIO_PHONE_NUMBER"))
     if config["TELEPHONY"] == "emulator":
         config.setdefault("MISSED_CALL_NUMBER", "+911800112244")
+    _india(config)
     config["QUEUE_SLA_SECONDS"] = int(values.get("QUEUE_SLA_SECONDS", 60))
     config["IVR_SPEECH"] = str(values.get("IVR_SPEECH", "1")).lower() not in ("0", "false", "no")
     config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")
@@ -141,6 +156,39 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["REGISTRY_UPLOAD_MAX_MB"] = _positive_int(values, "REGISTRY_UPLOAD_MAX_MB", 64)
     config["MAX_CONTENT_LENGTH"] = max(config["MAX_CONTENT_LENGTH"], (config["REGISTRY_UPLOAD_MAX_MB"] + 1) * 1024 * 1024)
     return config
+
+
+def _india(config: dict) -> None:
+    """The SMS provider and its settings, and the one rule of voice in India: a +91 caller id needs the BYOC trunk."""
+    config["SMS_PROVIDER"] = str(config.get("SMS_PROVIDER") or "twilio").lower()
+    if config["SMS_PROVIDER"] not in SMS_PROVIDERS:
+        raise ConfigError(f"SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}; it is {config['SMS_PROVIDER']!r}.")
+    if config["TELEPHONY"] == "emulator":
+        for key, value in EMULATOR_EXOTEL.items():
+            config.setdefault(key, value)
+        # The demo's helpline is Indian (+91) as in Delhi: its outbound legs leave through an (emulated) BYOC trunk.
+        config.setdefault("TWILIO_BYOC_TRUNK_SID", EMULATOR_BYOC_TRUNK)
+    config.setdefault("EXOTEL_SUBDOMAIN", "api.in.exotel.com")  # Exotel's Mumbai cluster
+    # The number citizens text: the ExoPhone when Exotel carries SMS, else the Twilio number.
+    config["SMS_NUMBER"] = config.get("EXOTEL_SMS_NUMBER") if config["SMS_PROVIDER"] == "exotel" \
+        else config.get("TWILIO_PHONE_NUMBER")
+    trunk = config.get("TWILIO_BYOC_TRUNK_SID")
+    if trunk and not BYOC_SID.fullmatch(str(trunk)):
+        raise ConfigError(f"TWILIO_BYOC_TRUNK_SID must be a BYOC trunk's sid (BY and 32 hex digits); it is {trunk!r}.")
+
+
+def check_india(values: dict) -> None:
+    """Refuse in production what fails on the first day in India: a +91 caller id with no BYOC trunk (Twilio places
+    no call to India from an Indian number), and an SMS provider without its account or its DLT registration."""
+    if str(values.get("TWILIO_PHONE_NUMBER", "")).startswith("+91") and not values.get("TWILIO_BYOC_TRUNK_SID"):
+        raise ConfigError("TWILIO_PHONE_NUMBER is an Indian (+91) number but TWILIO_BYOC_TRUNK_SID is not set: Twilio "
+                          "refuses every call-back, desk phone and transfer to India from an Indian caller id. Set the "
+                          "BYOC trunk's sid (README, 'Going live in India').")
+    if str(values.get("SMS_PROVIDER") or "twilio").lower() == "exotel":
+        missing = [key for key in EXOTEL_REQUIRED if not values.get(key)]
+        if missing:
+            raise ConfigError("SMS_PROVIDER=exotel needs " + ", ".join(missing) + " (the DLT entity id, the "
+                              "registered header, the ExoPhone and the account; README, 'Going live in India').")
 
 
 def _positive_int(values: dict, key: str, default: int, minimum: int = 1) -> int:
@@ -189,6 +237,7 @@ def _check_production(values: dict) -> None:
         raise ConfigError("TWILIO_AUTH_TOKEN is the emulator's public token: set the Twilio account's own.")
     if not values["PUBLIC_BASE_URL"].startswith("https://"):
         raise ConfigError("PUBLIC_BASE_URL must be the https:// address Twilio calls in production.")
+    check_india(values)
 
 
 def _database_uri(url: str | None) -> str:

@@ -72,6 +72,13 @@ def waiting_call(case: Case) -> Call | None:
     return leg if leg is not None and leg.queue_result is None else None
 
 
+def byoc() -> dict:
+    """`byoc=` the BYOC trunk every outbound leg leaves through (India: Twilio places no call to an Indian number from
+    an Indian caller id; the Indian carrier's trunk does), or nothing where none is configured."""
+    trunk = current_app.config.get("TWILIO_BYOC_TRUNK_SID")
+    return {"byoc": trunk} if trunk else {}
+
+
 def ring_staff(case: Case, staff: StaffUser) -> Call:
     """Ring the staff member's desk phone, or their browser client, into the case's conference."""
     to = staff.desk_phone or f"client:staff-{staff.id}"
@@ -79,7 +86,7 @@ def ring_staff(case: Case, staff: StaffUser) -> Call:
         to=to, from_=current_app.config["TWILIO_PHONE_NUMBER"],
         url=public_url("telephony.staff", case=case.id), method="POST",
         status_callback=public_url("telephony.status"), status_callback_event=STAFF_EVENTS,
-        status_callback_method="POST")
+        status_callback_method="POST", **byoc())
     return _record(created.sid, case, "staff", to, staff_id=staff.id)
 
 
@@ -89,7 +96,7 @@ def call_back(case: Case) -> Call:
         to=case.caller_phone, from_=current_app.config["TWILIO_PHONE_NUMBER"],
         url=public_url("telephony.connect", case=case.id), method="POST",
         status_callback=public_url("telephony.status"), status_callback_event=STAFF_EVENTS,
-        status_callback_method="POST", timeout=30)
+        status_callback_method="POST", timeout=30, **byoc())
     return _record(created.sid, case, "callback", case.caller_phone)
 
 

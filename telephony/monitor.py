@@ -41,7 +41,7 @@ def join(case: Case, conference_sid: str, supervisor: StaffUser, mode: str, agen
         from_=current_app.config["TWILIO_PHONE_NUMBER"], to=to, label=label(supervisor), beep="false",
         start_conference_on_enter=False, end_conference_on_exit=False,
         status_callback=gateway.public_url("telephony.status"), status_callback_event=LEG_EVENTS,
-        status_callback_method="POST", **fields)
+        status_callback_method="POST", **fields, **gateway.byoc())
     call = Call(sid=created.call_sid, case=case, purpose="monitor", direction="outbound", to_number=to,
                 staff_id=supervisor.id, from_number=current_app.config["TWILIO_PHONE_NUMBER"], status="queued")
     db.session.add(call)

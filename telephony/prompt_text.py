@@ -124,6 +124,12 @@ TEXT = {
         "pa": "ਠੀਕ ਹੈ, ਅਸੀਂ ਇਸੇ ਨੰਬਰ ਤੇ ਤੁਹਾਨੂੰ ਵਾਪਸ ਕਾਲ ਕਰਾਂਗੇ। ਤੁਹਾਡੀ ਥਾਂ ਬਣੀ ਰਹੇਗੀ। ਧੰਨਵਾਦ।",
         "ur": "ٹھیک ہے، ہم اسی نمبر پر آپ کو واپس کال کریں گے۔ آپ کی جگہ برقرار رہے گی۔ شکریہ۔",
     },
+    "texts_to": {  # issue 26: which number takes texts (WhatsApp first: two-way SMS is not offered in India)
+        "hi": "आप हमें व्हाट्सऐप पर {whatsapp} पर लिख सकते हैं, जवाब वहीं मिलेगा; या एसएमएस {sms} पर भेजें।",
+        "en": "You can also write to us on WhatsApp at {whatsapp}, and get answers there; or send an SMS to {sms}.",
+        "pa": "ਤੁਸੀਂ ਸਾਨੂੰ ਵਟਸਐਪ ਤੇ {whatsapp} ਤੇ ਲਿਖ ਸਕਦੇ ਹੋ, ਜਵਾਬ ਉੱਥੇ ਹੀ ਮਿਲੇਗਾ; ਜਾਂ ਐਸਐਮਐਸ {sms} ਤੇ ਭੇਜੋ।",
+        "ur": "آپ ہمیں واٹس ایپ پر {whatsapp} پر لکھ سکتے ہیں، جواب وہیں ملے گا؛ یا ایس ایم ایس {sms} پر بھیجیں۔",
+    },
     "connected": {
         "hi": "आपको सलाहकार से जोड़ा जा रहा है।",
         "en": "Connecting you to an advisor now.",

@@ -230,12 +230,20 @@ def on_hold(lang: str) -> str:
 
 
 @built_once()
-def callback_booked(lang: str) -> str:
-    """The caller chose a call-back: confirm and leave the queue."""
+def callback_booked(lang: str, whatsapp: str | None = None, sms: str | None = None) -> str:
+    """The caller chose a call-back: confirm, say which numbers take texts (WhatsApp first), and leave the queue."""
     response = VoiceResponse()
     say(response, "callback_booked", lang)
+    if whatsapp and sms:
+        say(response, "texts_to", lang, whatsapp=spoken(whatsapp), sms=spoken(sms))
     response.leave()
     return str(response)
+
+
+def spoken(number: str) -> str:
+    """A number read out digit by digit, as a caller would dial it from an Indian phone (+91 dropped)."""
+    digits = number[3:] if number.startswith("+91") else number.lstrip("+")
+    return " ".join(digits)
 
 
 @built_once("name", "status_url")

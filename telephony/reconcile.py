@@ -29,7 +29,7 @@ from crm.models import Call, Case, Message
 from crm.models.telephony import CALL_ENDED, CALL_STATUS_RANK, MESSAGE_STATUS_RANK
 from crm.platform import outbox
 from crm.platform.extensions import db
-from telephony import gateway, sms
+from telephony import exotel, gateway, sms
 
 log = logging.getLogger(__name__)
 SENDING_TIMEOUT = timedelta(seconds=120)  # far beyond a send (gateway.HTTP_TIMEOUT): its worker is gone
@@ -99,7 +99,7 @@ def _settle(message: Message, remote, now: datetime) -> int:
 def settle_unfinished_sends(now: datetime) -> int:
     """Ask Twilio for the status of every message it accepted that has had no news for a while; returns how many
     moved. A lost status callback otherwise left a delivered message 'sending' on the case for ever."""
-    unfinished = (select(Message).where(Message.sid.is_not(None), Message.status.in_(UNFINISHED),
+    unfinished = (select(Message).where(Message.sid.is_not(None), Message.status.in_(UNFINISHED), ~is_exotel(),
                                         Message.updated_at <= now - SILENT_SEND, Message.created_at >= now - GIVE_UP)
                   .order_by(Message.updated_at).limit(5 * BATCH))
     moved = 0
@@ -124,6 +124,11 @@ def settle_unfinished_sends(now: datetime) -> int:
         if sms.record_status(params) is not None:
             moved += 1
     return moved
+
+
+def is_exotel():
+    """Messages Exotel carries (telephony.exotel keeps its ids as EX...): its own sweep asks Exotel about them."""
+    return Message.sid.like(exotel.PROVIDER_PREFIX + "%")
 
 
 def _send_again(message: Message) -> bool:

@@ -148,7 +148,8 @@ def wait_choice():
     if step is None:
         return twiml(prompts.empty())
     if step.outcome == "callback":
-        return twiml(prompts.callback_booked(step.case.language))
+        config = current_app.config
+        return twiml(prompts.callback_booked(step.case.language, config["TWILIO_WHATSAPP_NUMBER"], config["SMS_NUMBER"]))
     return twiml(prompts.waiting(step.case.language, step.position or 1, 2, None))
 
 

@@ -8,8 +8,11 @@ PRODUCTION = {
     "SAMPARK_ENV": "production", "SECRET_KEY": "s" * 32, "DATABASE_URL": "postgresql://db/sampark",
     "REDIS_URL": "redis://r:6379/0", "PUBLIC_BASE_URL": "https://help.example.in", "TELEPHONY": "twilio",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32, "TWILIO_PHONE_NUMBER": "+911800112233",
-    "CARD_SIGNING_KEY_FILE": "/etc/sampark/card.pem",
+    "CARD_SIGNING_KEY_FILE": "/etc/sampark/card.pem", "TWILIO_BYOC_TRUNK_SID": "BY" + "0" * 32,
 }
+EXOTEL = {"SMS_PROVIDER": "exotel", "EXOTEL_ACCOUNT_SID": "sampark1", "EXOTEL_API_KEY": "key", "EXOTEL_API_TOKEN": "token",
+          "EXOTEL_SMS_NUMBER": "+911140000000", "EXOTEL_SENDER_ID": "SMPRKH", "EXOTEL_WEBHOOK_TOKEN": "w" * 32,
+          "DLT_ENTITY_ID": "1101000000000000001"}
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +117,31 @@ def test_postgres_pool_keeps_enough_connections_for_a_burst(tmp_path):
     assert (sized["pool_size"], sized["max_overflow"]) == (8, 0)
     with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
         load(tmp_path, {"DATABASE_URL": "postgresql://db/sampark", "DATABASE_POOL_SIZE": "lots"})
+
+
+def test_production_refuses_an_indian_caller_id_without_a_byoc_trunk(tmp_path):
+    settings = {key: value for key, value in PRODUCTION.items() if key != "TWILIO_BYOC_TRUNK_SID"}
+    with pytest.raises(ConfigError, match="TWILIO_BYOC_TRUNK_SID"):
+        load(tmp_path, settings)
+    load(tmp_path, settings | {"TWILIO_PHONE_NUMBER": "+14155550100"})  # a non-Indian caller id needs no trunk
+
+
+def test_a_byoc_trunk_must_be_a_trunk_sid(tmp_path):
+    with pytest.raises(ConfigError, match="BY and 32 hex"):
+        load(tmp_path, PRODUCTION | {"TWILIO_BYOC_TRUNK_SID": "trunk-1"})
+
+
+@pytest.mark.parametrize("missing", [key for key in EXOTEL if key != "SMS_PROVIDER"])
+def test_production_refuses_exotel_without_its_account_or_dlt_ids(tmp_path, missing):
+    with pytest.raises(ConfigError, match=missing):
+        load(tmp_path, PRODUCTION | {k: v for k, v in EXOTEL.items() if k != missing})
+
+
+def test_production_with_exotel_named_in_full_starts_and_texts_from_the_exophone(tmp_path):
+    config = load(tmp_path, PRODUCTION | EXOTEL)
+    assert (config["SMS_PROVIDER"], config["SMS_NUMBER"]) == ("exotel", "+911140000000")
+
+
+def test_an_unknown_sms_provider_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="SMS_PROVIDER"):
+        load(tmp_path, {"SMS_PROVIDER": "pigeon"})

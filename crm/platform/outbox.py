@@ -30,12 +30,14 @@ from crm.models.base import utcnow
 from crm.platform import unit_of_work
 from crm.platform.extensions import db
 from crm.platform.jobs import enqueue_after_answer
+from crm.platform.phones import can_receive_sms
 from crm.platform.security import bounds
 from crm.platform.sms_parts import segments
 
 log = logging.getLogger(__name__)
 PENDING = "sampark_send"
 CARRIER = "sampark_carrier"  # app.extensions: the installed Carrier
+LANDLINE = "Not sent: this number cannot receive SMS (a landline). Call them back, or use WhatsApp if they have it."
 SECRET_MASK = "******"  # where a message's secret goes; what every reader of the message store sees instead
 
 
@@ -71,7 +73,7 @@ def carrier() -> Carrier:
 
 def sender_for(channel: str) -> str:
     """The helpline's own address on `channel` ('sms' or 'whatsapp'): the From of what it sends."""
-    return current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "TWILIO_PHONE_NUMBER"]
+    return current_app.config["TWILIO_WHATSAPP_NUMBER" if channel == "whatsapp" else "SMS_NUMBER"]
 def _unannounced(case: Case, **entry) -> None:
     raise RuntimeError("no case timeline installed (the case domain installs it: crm.cases.timeline)")
 
@@ -100,6 +102,9 @@ def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply",
     message = Message(case=case, direction="outbound", kind=kind, from_number=sender_for(channel), to_number=to, body=body,
                       status="pending", staff_id=staff_id, segments=segments(body), channel=channel,
                       content_sid=content_sid, content_variables=content_variables)
+    if channel == "sms" and not can_receive_sms(to):
+        # Never sent, never silently dropped: the message stays on the record as failed, with why.
+        message.status, message.error_code, message.error_message = "failed", "landline", LANDLINE
     db.session.add(message)
     db.session.flush()
     if secret is not None:
@@ -107,7 +112,8 @@ def queue_sms(to: str, body: str, case: Case | None = None, kind: str = "reply",
     if case is not None:
         detail = {"channel": channel} if channel != "sms" else {}
         record_on_case(case, "sms_out", staff_id=staff_id, message_id=message.id, purpose=kind, **detail)
-    send_after_commit([message.id])
+    if message.status == "pending":
+        send_after_commit([message.id])
     return message
 
 

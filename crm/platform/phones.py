@@ -30,3 +30,16 @@ def masked(e164: str | None) -> str | None:
     if e164.startswith("+91") and len(e164) == 13:
         return "+91 XXXXXX" + e164[-4:]
     return e164[:3] + " " + "X" * max(len(e164) - 7, 0) + e164[-4:]
+
+
+TEXTABLE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def can_receive_sms(e164: str) -> bool:
+    """Whether a text can reach `e164`: a mobile (or a number the plan does not tell from one); a landline, a
+    toll-free or premium number, or no valid number cannot (Twilio refuses an SMS to a landline: 21614)."""
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in TEXTABLE

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from crm.citizens.facilities import importer as facility_import
@@ -178,13 +179,17 @@ def banner(base_url: str) -> str:
     lines = ["", "  " + "=" * 76, f"  Sampark is running: {base_url}/", "",
              f"  Staff logins (password for all: {DEMO_PASSWORD}):", *logins, ""]
     resident = portal_resident()
+    exotel = current_app.config.get("SMS_PROVIDER") == "exotel"
+    texts = f"{base_url}/exotel-emulator/" if exotel else f"{base_url}/emulator/"
     if resident is not None:
         mobile = resident.mobile[3:]
         lines += [f"  Citizen portal: {base_url}/portal/",
                   f"    sign in as {resident.name} with the mobile number {mobile[:5]} {mobile[5:]}; the code arrives on",
-                  f"    the emulator's phone open as that number: {base_url}/emulator/?number=%2B91{mobile}", ""]
-    lines += [f"  The citizen's phone (Twilio emulator: call, press keys, text): {base_url}/emulator/",
-              "  Stop with Ctrl-C. Data lives in instance/ (delete it to start afresh).", "  " + "=" * 76, ""]
+                  f"    the emulator's phone open as that number: {texts}?number=%2B91{mobile}", ""]
+    lines += [f"  The citizen's phone (Twilio emulator: call, press keys, WhatsApp): {base_url}/emulator/"]
+    if exotel:
+        lines += [f"  SMS both ways (Exotel emulator, DLT-scrubbed; write in Hindi or English): {texts}"]
+    lines += ["  Stop with Ctrl-C. Data lives in instance/ (delete it to start afresh).", "  " + "=" * 76, ""]
     return "\n".join(lines)
 
 

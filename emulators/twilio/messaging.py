@@ -56,6 +56,18 @@ class MessagingError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+def landline(number: str) -> bool:
+    """Whether `number` is a fixed line (Twilio's lookup of the number type; its REST API refuses SMS to it: 21614)."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in (phonenumbers.PhoneNumberType.FIXED_LINE,
+                                                 phonenumbers.PhoneNumberType.TOLL_FREE)
+
+
 def encoding(body: str) -> str:
     """'GSM-7' when every character fits the GSM alphabet, else 'UCS-2'."""
     return "GSM-7" if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in body) else "UCS-2"
@@ -168,6 +180,8 @@ class Messaging:
             return self._send_whatsapp(to, from_, body, status_callback, content_sid, content_variables)
         if not (to.startswith("+") and to[1:].isdigit() and 8 <= len(to) <= 16):
             raise MessagingError(21211, f"The 'To' number {to} is not a valid phone number.")
+        if landline(to):
+            raise MessagingError(21614, f"'To' number {to} is not a valid mobile number: a landline cannot receive SMS.")
         if from_ and from_ != self.settings.phone_number:
             raise MessagingError(21606, f"The 'From' phone number {from_} is not a valid, SMS-capable "
                                         "inbound phone number or short code for your account.")

@@ -36,6 +36,17 @@ def _call(rc: RestCall, sid: str) -> Call:
     return call
 
 
+def check_byoc(form) -> None:
+    """Twilio's rule for India: an outbound call to a +91 number from a +91 caller id goes only through a BYOC trunk
+    (Twilio's India voice guidelines); without `Byoc` it is refused as Twilio refuses a call it may not place."""
+    byoc = form.get("Byoc")
+    if byoc and not re.fullmatch(r"BY[0-9a-fA-F]{32}", byoc):
+        raise RestError(400, 21201, f"Invalid Byoc trunk sid: {byoc}", invalid=True)
+    if form.get("To", "").startswith("+91") and form.get("From", "").startswith("+91") and not byoc:
+        raise RestError(400, 21215, f"Account not authorized to call {form['To']}: calls to India from an Indian "
+                                    "caller id are placed only through a BYOC trunk (Byoc).")
+
+
 @handles("CreateCall")
 def create_call(rc: RestCall):
     """Place a call: a desk phone or client auto-answers, a citizen's phone rings on the phone page."""
@@ -49,6 +60,7 @@ def create_call(rc: RestCall):
         raise RestError(400, 21218, "Invalid ApplicationSid: the emulator has no TwiML applications.")
     if not endpoint_ok(to):
         raise RestError(400, 21211, f"Invalid 'To' Phone Number: {to}")
+    check_byoc(form)
     if from_ != settings.phone_number and not from_.startswith("client:"):
         raise RestError(400, 21210, f"The source phone number provided, {from_}, is not yet verified for your "
                                     "account. You may only make calls from phone numbers that you've verified "

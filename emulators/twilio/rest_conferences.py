@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from emulators.twilio.resources import conference_json, page, participant_json
 from emulators.twilio.rest import RestCall, RestError, handles, not_found
-from emulators.twilio.rest_calls import check_url, endpoint_ok, status_events
+from emulators.twilio.rest_calls import check_byoc, check_url, endpoint_ok, status_events
 from emulators.twilio.state import Call, new_sid
 
 
@@ -71,6 +71,7 @@ def create_participant(rc: RestCall):
     to, from_ = form["To"], form["From"]
     if not endpoint_ok(to):
         raise RestError(400, 21211, f"Invalid 'To' Phone Number: {to}")
+    check_byoc(form)
     check_url(form, "StatusCallback", 21609)
     check_url(form, "ConferenceStatusCallback", 21609)
     coaching = _coaching(rc, conf, None)

@@ -34,7 +34,7 @@ def test_the_phone_writes_on_whatsapp_and_gives_a_missed_call(browser, live):
 
         page.click("#missed-call")
         page.wait_for_selector("#call-status:has-text('Busy'), #call-status:has-text('busy')", timeout=15_000)
-        page.wait_for_selector("#thread .msg.theirs:not(.wa) >> text=missed call")
+        page.wait_for_selector("#thread .msg.theirs:not(.wa) >> text=मिनट में कॉल करेंगे")  # the missed-call text, in Hindi to an unknown caller
 
         page.click("#wa-age")
         page.wait_for_selector("#wa-window.pill-amber")

@@ -15,6 +15,7 @@ from emulators.twilio.http_client import RealTwilioForbidden
 from tests.emulator.conftest import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, HELPLINE, emulator_config, serve, twiml
 
 CALLS = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
+TRUNK = "BY" + "1" * 32  # the helpline and the citizen are both Indian: calls leave through a BYOC trunk
 
 
 def test_wrong_credentials_are_refused_like_twilio(emulator_server):
@@ -59,7 +60,7 @@ def test_call_without_url_or_twiml_is_invalid(emulator_server):
 def test_call_back_rings_the_citizen_who_answers(customer, emulator_server, phone):
     customer.answer("/telephony/callback", twiml('<Say language="en-IN" voice="Polly.Raveena">Doctor calling.</Say>'
                                                  '<Pause length="30"/>'))
-    created = emulator_server.client().calls.create(to=CITIZEN, from_=HELPLINE, twiml=None,
+    created = emulator_server.client().calls.create(to=CITIZEN, from_=HELPLINE, twiml=None, byoc=TRUNK,
                                                     url=f"{customer.url}/telephony/callback", timeout=20)
     ringing = phone.wait_for_incoming_call()
     assert ringing.sid == created.sid
@@ -72,9 +73,9 @@ def test_call_back_rings_the_citizen_who_answers(customer, emulator_server, phon
 
 def test_declined_and_unanswered_call_backs(customer, emulator_server, phone):
     client = emulator_server.client()
-    declined = client.calls.create(to=CITIZEN, from_=HELPLINE, twiml="<Response><Say>Hi</Say></Response>")
+    declined = client.calls.create(to=CITIZEN, from_=HELPLINE, twiml="<Response><Say>Hi</Say></Response>", byoc=TRUNK)
     phone.wait_for_incoming_call().decline()
-    unanswered = client.calls.create(to=CITIZEN, from_=HELPLINE, twiml="<Response/>", timeout=5)
+    unanswered = client.calls.create(to=CITIZEN, from_=HELPLINE, twiml="<Response/>", timeout=5, byoc=TRUNK)
     assert CallHandle(phone.api, unanswered.sid).wait_until_ended()["status"] == "no-answer"
     assert client.calls(declined.sid).fetch().status == "busy"
 

@@ -105,16 +105,26 @@ def test_inform_texts_the_facility_duty_phone_with_a_masked_patient(operator):
     patient = factories.make_patient(name="Ramesh Kumar Gupta", mobile="+919811112222", ward="Seelampur")
     case = claimed(operator, phone="+919811112222")
     assert case.patient_id == patient.id
-    facility = make_facility(phone="+911122334455")
+    facility = make_facility(phone="+919811133445")  # the duty officer's mobile
     assessment.inform(case, operator, facility.id, "Dengue suspected in the lane; please send the ASHA.")
     db.session.commit()
     (sms,) = Message.query.filter_by(kind="inform").all()
-    assert sms.to_number == "+911122334455" and case.reference in sms.body
+    assert sms.to_number == "+919811133445" and case.reference in sms.body
     assert "R.K.G. M" in sms.body and "Seelampur" in sms.body and "XXXXXX2222" in sms.body
     assert "Ramesh" not in sms.body and "9811112222" not in sms.body
     assert (case.status, case.outcome) == ("resolved", "informed")
     held = current_app.extensions["sampark_jobs"].held
     assert ("crm.platform.outbox.send", (sms.id,)) in held
+
+
+def test_inform_never_texts_a_landline_duty_phone_and_the_case_keeps_why(operator):
+    case = claimed(operator, phone="+919811112222")
+    facility = make_facility(phone="+911122334455")  # a Delhi landline: no SMS reaches it (Twilio: 21614)
+    assessment.inform(case, operator, facility.id, "Dengue suspected in the lane; please send the ASHA.")
+    db.session.commit()
+    (sms,) = Message.query.filter_by(kind="inform").all()
+    assert (sms.status, sms.error_code) == ("failed", "landline") and "Call them" in sms.error_message
+    assert current_app.extensions["sampark_jobs"].held == []
 
 
 def test_inform_refuses_a_facility_without_a_duty_phone(operator):

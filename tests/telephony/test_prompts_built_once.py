@@ -35,6 +35,7 @@ def test_the_wait_and_conference_prompts_built_once_match(language, position, mi
     same(prompts.staff_leg, "SMP-" + name, name, "/telephony/voice/conference-status?case=1")
     for prompt in (prompts.emergency_waiting, prompts.on_hold, prompts.callback_booked, prompts.hangup):
         same(prompt, language)
+    same(prompts.callback_booked, language, "+14155238886", "+911140000000")
     same(prompts.empty)
     same(prompts.leave_queue)
     same(prompts.fallback)

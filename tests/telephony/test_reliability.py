@@ -40,7 +40,7 @@ class WebProcessDown:
 
 @pytest.fixture
 def live(tmp_path):
-    with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False) as (app, base):
+    with served(tmp_path, JOBS_HOLD=True, JOBS_EAGER=False, SMS_PROVIDER="twilio") as (app, base):  # Twilio's sweeps
         app.wsgi_app = switch = WebProcessDown(app.wsgi_app)
         yield app, base, switch
 

@@ -15,13 +15,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from crm.models import Patient, PortalCode
 from crm.models.base import utcnow
-from crm.platform import audit, outbox, phones, turns
+from crm.platform import audit, outbox, phones, sms_templates, turns
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 
@@ -65,9 +64,8 @@ def request_code(raw_mobile: str, ip: str | None, lang: str, now: datetime | Non
     db.session.add(PortalCode(mobile=mobile, code_hash=code_hash(mobile, code), registered=holder is not None,
                               ip=ip, created_at=now, expires_at=expires))
     if holder is not None:
-        with force_locale(lang):
-            body = _("Sampark: your sign-in code is %(code)s. It works for %(minutes)s minutes. "
-                     "Never share it; staff will never ask for it.", code=outbox.SECRET_MASK, minutes=CODE_MINUTES)
+        # A registered SMS template (DLT): the words are the registered ones in the page's language.
+        body = sms_templates.render("signin_code", lang, code=outbox.SECRET_MASK, minutes=CODE_MINUTES)
         outbox.queue_sms(mobile, body, kind=SMS_KIND, secret=code, secret_expires=expires)
     audit.record("portal_code_requested", patient_id=holder, via="portal", mobile=phones.masked(mobile),
                  registered=holder is not None)

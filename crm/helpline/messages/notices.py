@@ -40,7 +40,7 @@ def callback_scheduled(case: Case, staff_id: int | None) -> Message | None:
     if not (case.caller_phone or "").startswith("+") or case.callback_due_at is None:
         return None
     when = local(case.callback_due_at).strftime("%d %b %H:%M")
-    return _send(case, replies.reply("callback_scheduled", script(case), when=when, ref=case.reference),
+    return _send(case, replies.reply("callback_at", script(case), ref=case.reference, when=when),
                  "callback_scheduled", staff_id)
 
 

@@ -19,20 +19,12 @@ from crm.cases.queue import PRIORITY_ORDER, TIER1
 from crm.cases.status import WAITING, Status
 from crm.helpline import presence
 from crm.models import Call, Case, Message
-from crm.platform import outbox, turns
+from crm.platform import outbox, sms_templates, turns
 from crm.platform.extensions import db
-from crm.platform.phones import masked
+from crm.platform.phones import can_receive_sms, masked
 
 MINUTES_PER_CALLER = 4  # a tier-1 call's usual handling time, for the estimate only
 LIVE = (Status.QUEUED, Status.CALLBACK, Status.IN_PROGRESS)
-# Short: with both languages the whole SMS is UCS-2 (67 characters a part); this fits in three parts.
-TEXTS = {
-    "en": "Sampark: we got your missed call (case {ref}). We will call you back in about {minutes} min. "
-          "Emergency: 112/108",
-    "hi": "सम्पर्क: मिस्ड कॉल मिली (केस {ref})। लगभग {minutes} मिनट में हम कॉल करेंगे। आपातकाल: 112/108",
-    "pa": "ਸੰਪਰਕ: ਮਿਸਡ ਕਾਲ ਮਿਲੀ (ਕੇਸ {ref})। ਲਗਭਗ {minutes} ਮਿੰਟ ਵਿੱਚ ਅਸੀਂ ਕਾਲ ਕਰਾਂਗੇ। ਐਮਰਜੈਂਸੀ: 112/108",
-    "ur": "سمپرک: مسڈ کال ملی (کیس {ref})۔ تقریباً {minutes} منٹ میں ہم کال کریں گے۔ ایمرجنسی: 112/108",
-}
 
 
 @dataclass(frozen=True)
@@ -45,7 +37,7 @@ class MissedCall:
 
 
 def record(call_sid: str, caller: str, to: str, at: datetime) -> MissedCall:
-    """Act on a missed call once per CallSid: a call-back in its place in tier 1 and one SMS."""
+    """Act on a missed call once per CallSid: a call-back in its place in tier 1 and one SMS (none to a landline)."""
     if not caller.startswith("+"):
         return MissedCall(None, False, None)  # withheld: nobody to call back
     # Calls from one number (and Twilio's copies of one call) take turns, so the look for a waiting call-back
@@ -67,6 +59,8 @@ def record(call_sid: str, caller: str, to: str, at: datetime) -> MissedCall:
     timeline.add_event(case, "missed_call", number=masked(caller))
     lifecycle.request_callback(case)
     _leg(call_sid, case, caller, to)
+    if not can_receive_sms(caller):
+        return MissedCall(case, True, None)  # a landline: the call-back is its answer (no SMS reaches it)
     text = sms_text(case, expected_minutes(case))
     return MissedCall(case, True, outbox.queue_sms(caller, text, case=case, kind="missed_call"))
 
@@ -99,8 +93,5 @@ def expected_minutes(case: Case) -> int:
 
 
 def sms_text(case: Case, minutes: int) -> str:
-    """The SMS in the caller's known language, else in Hindi and English both."""
-    values = {"ref": case.reference, "minutes": minutes}
-    if case.patient_id:
-        return TEXTS[languages.known(case.language)].format(**values)
-    return TEXTS["hi"].format(**values) + "\n" + TEXTS["en"].format(**values)
+    """The registered text (one SMS part) in the caller's known language, else Hindi, Delhi's first language."""
+    return sms_templates.render("callback_scheduled", case.language or "hi", ref=case.reference, minutes=minutes)
