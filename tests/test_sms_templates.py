@@ -71,10 +71,17 @@ def produced_texts():
     from crm.helpline.missed_call.services import sms_text
     from crm.platform.outbox import SECRET_MASK
 
+    from datetime import datetime, timezone
+
+    from crm.models.base import local
+
+    whens = [local(datetime(2026, m, d, h, 5, tzinfo=timezone.utc)).strftime("%d %b %H:%M")  # as notices writes it
+             for m, d, h in ((1, 1, 0), (9, 30, 18), (12, 31, 23))]
     for kind in replies.KINDS:
         for language in LANGUAGES:
             for ref in ("SMP-00001", "SMP-1234567"):
-                yield kind, replies.reply(kind, language, ref=ref)
+                for when in (whens if kind == "callback_at" else [None]):
+                    yield kind, replies.reply(kind, language, ref=ref, when=when)
     for language in (None, *LANGUAGES):
         for minutes in (5, 120):
             case = SimpleNamespace(reference="SMP-00042", language=language)
