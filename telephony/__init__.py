@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     sweeps.register(app, "sms_settled", reconcile.settle_stuck_messages)
     sweeps.register(app, "sms_status_asked", reconcile.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
+    sweeps.register(app, "staff_legs_settled", reconcile.settle_staff_legs)
     sweeps.register(app, "fallback_read_back", fallback.replay)
     if app.config["TELEPHONY"] == "emulator":
         _load_emulator(app)

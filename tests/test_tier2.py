@@ -106,7 +106,8 @@ def test_accepted_emergency_is_never_widened(app):
 
 def test_sweeps_run_once_does_everything(app):
     assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued", "closed", "available", "due",
-                                      "sms_settled", "sms_status_asked", "calls_reconciled", "fallback_read_back"}
+                                      "sms_settled", "sms_status_asked", "calls_reconciled", "fallback_read_back",
+                                      "offered", "staff_legs_settled"}
 
 
 def _referred_live(app):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from crm.cases import alarms, timeline
+from crm.cases import alarms, legs, timeline
 from crm.cases.queue import EMERGENCY, SCHEDULED, TIER1
 from crm.cases.status import TRANSITIONS, Status
 from crm.helpline.live import events
@@ -186,12 +186,17 @@ def promise_callback(case: Case) -> bool:
 
 
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
-    """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
+    """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it. A call is refused
+    while a leg of theirs is still up (crm.cases.legs); a text is not a second call."""
+    if db.session.scalar(select(Case.channel).where(Case.id == case_id)) == "voice":
+        legs.ensure_free(staff)
     return take(_claim_statement(tuple(queues)), staff, "claimed", claim_case=case_id)
 
 
 def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
-    """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
+    """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits (refused while a leg of
+    theirs is up: the next case may be a call)."""
+    legs.ensure_free(staff)
     return take(_claim_next_statement(tuple(queues)), staff, "claimed")
 
 

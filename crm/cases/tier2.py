@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, or_, select
 
-from crm.cases import alarms, lifecycle
+from crm.cases import alarms, legs, lifecycle
 from crm.cases.queue import EMERGENCY, queues_of, tier2_queue
 from crm.cases.status import WAITING, Status
 from crm.models import Case, StaffUser
@@ -40,7 +40,10 @@ def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, 
 
 
 def accept(case_id: int, doctor: StaffUser) -> Case | None:
-    """The doctor takes the case; None if another doctor already did (one conditional UPDATE)."""
+    """The doctor takes the case; None if another doctor already did (one conditional UPDATE). Refused while a leg of
+    the doctor's is still up on another case (crm.cases.legs): one call at a time."""
+    if any(leg.case_id != case_id for leg in legs.live_legs(doctor.id)):
+        legs.ensure_free(doctor)
     return lifecycle.take(_accept_statement(queues_of(doctor)), doctor, "accepted", accept_case=case_id)
 
 
