@@ -4,7 +4,8 @@ A provider's edge (telephony/sms.py for Twilio) checks the signature, parses its
 and calls `receive` once; the answer says what was done, and the edge renders its provider's reply to the
 webhook. Every decision is here: an opt-out or opt-in, a grievance ("SHIKAYAT ..."), a bare question about
 clinics answered from the facility finder, or the common case, a text that joins the sender's open case or
-opens one (crm.cases.texts: one statement), an emergency declared on a case already open, and which reply
+opens one (crm.cases.texts: one statement; a caller on a call texts into that call's case), an emergency declared
+on a case already open only when nobody is with the caller (else the one with them is told), and which reply
 goes back. Replies leave as send jobs through the outbox (crm.platform.outbox), exactly once, after the commit.
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from crm.cases import lifecycle, queue, texts, timeline
-from crm.cases.status import OPEN
+from crm.cases.status import OPEN, TAKEN
 from crm.citizens.facilities import answer as facility_answer
 from crm.citizens.facilities import question as facility_question
 from crm.citizens.grievances import keyword as grievance_keyword
@@ -126,7 +127,13 @@ def _join_or_open(inbound: InboundText, body: str, result, question) -> Received
     if taken.reply_id is not None:
         outbox.send_after_commit([taken.reply_id])
     case = taken.case
-    if emergency and taken.path == "joined" and case.queue != queue.EMERGENCY:
+    if emergency and taken.path == "joined" and case.status in TAKEN:
+        # Someone is with the caller (an operator on the call, a doctor): they are told, nothing rings again.
+        case = db.session.get(Case, case.id, populate_existing=True)
+        timeline.add_event(case, "red_flag_text", message_id=taken.message_id,
+                           staff_id=case.doctor_id or case.assigned_to_id)
+        events.case_changed(case, "case.red_flag_text")
+    elif emergency and taken.path == "joined" and case.queue != queue.EMERGENCY:
         case = db.session.get(Case, case.id, populate_existing=True)
         lifecycle.declare_emergency(case, via="sms")
         case.callback_requested_at = case.callback_requested_at or utcnow()  # a doctor calls them
@@ -156,8 +163,8 @@ def _answer_facility_question(inbound: InboundText, body: str, language: str, qu
 
 
 def open_case_of(sender: str, channel: str = "sms") -> Case | None:
-    """The sender's newest open case on this channel, if any."""
-    query = (select(Case).where(Case.channel == channel, Case.caller_phone == sender, Case.status.in_(OPEN))
+    """The sender's newest open case on this channel or a call, if any (one conversation per person)."""
+    query = (select(Case).where(Case.channel.in_((channel, "voice")), Case.caller_phone == sender, Case.status.in_(OPEN))
              .order_by(Case.id.desc()).limit(1))
     return db.session.scalar(query)
 
