@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.cases import timeline
 from crm.cases.status import ENDED
 from crm.models import Call, Case, StaffUser
+from crm.models.base import utcnow
 from crm.models.telephony import CALL_ENDED
 from crm.platform import phone
 from crm.platform.errors import Refused
@@ -39,6 +40,11 @@ def staff_on_legs(staff_ids: list[int] | None = None) -> set[int]:
     if staff_ids is not None:
         query = query.where(Call.staff_id.in_(staff_ids))
     return set(db.session.scalars(query))
+
+
+def someone_on(case_id: int) -> bool:
+    """Whether any staff leg of this case is up (someone is on the phone with its caller)."""
+    return db.session.scalar(select(Call.id).where(Call.case_id == case_id, *_up()).limit(1)) is not None
 
 
 def ensure_free(staff: StaffUser) -> None:
@@ -81,6 +87,12 @@ def settle(case: Case, staff: StaffUser, what: str, why: str) -> str:
             phone.system().leave(case, staff)
     except phone.PhoneFailed:
         return "failed"
+    # Twilio took the hang-up (its answer already says completed): the legs are down now, not when the status
+    # callback comes (it changes nothing then: a leg's status only moves forward).
+    now = utcnow()
+    for leg in mine:
+        leg.status, leg.ended_at = "completed", leg.ended_at or now
+    db.session.flush()
     timeline.add_event(case, "call_settled", staff_id=staff.id, how=what, why=why)
     return what
 

@@ -34,7 +34,7 @@ Services:  crm.cases.* (the case domain: crm.cases.legs says who is on a call), 
            telephony/sms.py parses Twilio's form into messages.InboundText; crm/cases/texts.py is their one
            statement), crm.cases.voice (a citizen's call step by step, called by telephony/voice.py)
 Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
-Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
+Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-phone.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
 Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due, offers to agents), appointment reminders

@@ -106,7 +106,9 @@
 
     function outcomeBody(form) {
       const data = {};
-      for (const field of form.elements) if (field.name) data[field.name] = field.value;
+      for (const field of form.elements) {
+        if (field.name && (field.type !== 'checkbox' || field.checked)) data[field.name] = field.value;
+      }
       if (form.dataset.action === 'schedule-callback') {
         if (!data.due_at) return null;
         data.due_at = new Date(data.due_at).toISOString();  // the desk PC's wall clock, sent with its offset

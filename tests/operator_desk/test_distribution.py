@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +19,7 @@ from tests import factories
 from tests.operator_desk.conftest import waiting_case
 
 _sids = itertools.count(1)
-T0 = datetime(2026, 12, 7, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 
 
 def operator(languages=("hi", "en"), idle_minutes=1, interpreter=False, presence_="available", **fields):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from crm.cases import lifecycle, tier2
 from crm.helpline.messages import inbound
-from crm.models import Case, CaseEvent, Message
+from crm.models import Call, Case, CaseEvent, Message
 from crm.models.base import utcnow
 from crm.platform.extensions import db
 from tests import factories
@@ -55,6 +55,8 @@ def test_an_emergency_text_while_an_operator_has_the_call_tells_them_and_keeps_t
     operator = factories.make_staff("operator")
     call = waiting_case("voice")
     lifecycle.claim(call.id, operator)
+    db.session.add(Call(sid=f"CA{next(_sid):032x}", case_id=call.id, staff_id=operator.id, purpose="staff",
+                        status="in-progress", answered_at=utcnow()))
     db.session.commit()
     text(call.caller_phone, CHEST_PAIN)
     case = db.session.get(Case, call.id)

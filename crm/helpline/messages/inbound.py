@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from crm.cases import lifecycle, queue, texts, timeline
-from crm.cases.status import OPEN, TAKEN
+from crm.cases import legs, lifecycle, queue, texts, timeline
+from crm.cases.status import OPEN, Status
 from crm.citizens.facilities import answer as facility_answer
 from crm.citizens.facilities import question as facility_question
 from crm.citizens.grievances import keyword as grievance_keyword
@@ -102,6 +102,12 @@ def unstored_reply(body: str) -> str:
     return UNSTORED
 
 
+def _someone_with(case: Case) -> bool:
+    """A doctor has the case, or an operator holding it is on the phone with the caller. (An operator answering texts
+    is not: a red flag in a text conversation goes to the doctors, as it always has.)"""
+    return case.status == Status.WITH_DOCTOR or (case.status == Status.IN_PROGRESS and legs.someone_on(case.id))
+
+
 def _routine(result) -> bool:
     """No red flag: P3/P4, or a P2 that only the statistical second opinion guessed (no rule or floor fired).
     A question about clinics that mentions a danger sign is a case for a person, not an automatic answer."""
@@ -127,8 +133,8 @@ def _join_or_open(inbound: InboundText, body: str, result, question) -> Received
     if taken.reply_id is not None:
         outbox.send_after_commit([taken.reply_id])
     case = taken.case
-    if emergency and taken.path == "joined" and case.status in TAKEN:
-        # Someone is with the caller (an operator on the call, a doctor): they are told, nothing rings again.
+    if emergency and taken.path == "joined" and _someone_with(case):
+        # Someone is with the caller (a doctor, an operator on the phone with them): they are told, nothing rings again.
         case = db.session.get(Case, case.id, populate_existing=True)
         timeline.add_event(case, "red_flag_text", message_id=taken.message_id,
                            staff_id=case.doctor_id or case.assigned_to_id)
