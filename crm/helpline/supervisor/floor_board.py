@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from crm.cases import floor
+from crm.cases.legs import staff_on_legs
 from crm.cases.queue import QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
-from crm.helpline.supervisor import kpis, snapshot
+from crm.helpline.supervisor import kpis, languages, snapshot
 from crm.models import Case, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
@@ -42,6 +43,7 @@ def read(now: datetime) -> dict:
         "short_abandon_seconds": figures["short_abandon_seconds"],
         "abandon_target_percent": figures["abandon_target_percent"],
         "agents": agents(figures["offers"], now),
+        "languages": languages.by_language(figures["offers"], now), "languages_definition": languages.DEFINITION,
         "waiting_cases": waiting_cases(now),
         "queue_names": list(floor.queues()),
     }
@@ -63,6 +65,7 @@ def agents(offers: list, now: datetime) -> list[dict]:
         StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
         .limit(MAX_AGENTS)))
     current = _current_cases()
+    on_leg = staff_on_legs([s.id for s in staff]) if staff else set()  # the phone is the truth
     handled: dict[int, list[float | None]] = {}
     for offer in offers:
         if offer.answered_by is not None:
@@ -70,7 +73,7 @@ def agents(offers: list, now: datetime) -> list[dict]:
     result = []
     for person in staff:
         case = current.get(person.id)
-        state = "on_call" if case else person.presence
+        state = "on_call" if case or person.id in on_leg else person.presence
         since = case[1] if case and person.presence != "on_call" else person.presence_since
         times = [t for t in handled.get(person.id, []) if t is not None]
         result.append({
@@ -82,6 +85,9 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
             # A doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
             "sound_off": person.role == "doctor" and person.on_duty and not person.sound_on,
+            "on_a_leg": person.id in on_leg, "languages": list(person.languages or []),
+            # Offers rung to them that rang out (crm.helpline.distribution), and when the last one did.
+            "offers_missed": person.offers_missed, "last_missed_at": iso(person.last_missed_at),
         })
     return result
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
-from crm.helpline.supervisor import daily_pdf, kpis, monitor
+from crm.helpline.supervisor import daily_pdf, kpis, languages, monitor
 from crm.helpline.supervisor import floor_board as board
 from crm.helpline.supervisor import period_reports as reports
 from crm.models import Case
@@ -24,7 +24,8 @@ def floor():
     """The team lead's live board: queues against targets, every operator and doctor; overdue grievances."""
     from crm.citizens.grievances.services import overdue
 
-    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10))
+    return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10),
+                           languages_definition=languages.DEFINITION)
 
 
 @bp.get("/wallboard")
