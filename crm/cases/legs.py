@@ -7,7 +7,7 @@ person is on a call: their presence reads on call, they are offered nothing, and
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from crm.cases import timeline
 from crm.cases.status import ENDED
@@ -26,6 +26,12 @@ CHOICES = ("end", "leave", "keep")
 
 def _up():
     return (Call.purpose == "staff", Call.ended_at.is_(None), Call.status.not_in(sorted(CALL_ENDED)))
+
+
+def none_up(staff_id):
+    """SQL: the staff member `staff_id` (a column or a bound parameter) has no leg up; a claim's statement carries it,
+    so a second call is refused in the same round trip as the claim itself."""
+    return ~exists().where(Call.staff_id == staff_id, *_up())
 
 
 def live_legs(staff_id: int) -> list[Call]:

@@ -91,11 +91,14 @@ def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
     return case
 
 
-def complete(case: Case, doctor: StaffUser, advice: str) -> Case:
-    """The doctor is done: the case is resolved with the advice given."""
+def complete(case: Case, doctor: StaffUser, advice: str, call: str | None = None) -> Case:
+    """The doctor is done: the case is resolved with the advice given; the call ends unless `call` is 'keep'."""
     if case.doctor_id != doctor.id:
         raise Refused("not_yours", "Accept the case first.", 409)
     lifecycle.refuse_unless(case, "complete")
+    call = legs.choice(call, ("end", "keep"), "end")
     case.outcome, case.closed_at = "resolved", utcnow()
     case.advice = (advice or "").strip()[:4000] or case.advice
-    return lifecycle.move(case, "complete", "resolved", doctor, by="doctor")
+    lifecycle.move(case, "complete", "resolved", doctor, by="doctor")
+    legs.settle(case, doctor, call, "completed")
+    return case

@@ -228,3 +228,20 @@ def test_a_wrap_up_does_not_run_out_into_available_while_the_leg_is_up(app):
     call.ended_at, call.status = utcnow(), "completed"
     db.session.commit()
     assert presence.expire_wrap_ups(utcnow()) == [agent.id]
+
+
+def test_a_doctor_still_on_one_call_cannot_accept_another(app):
+    from crm.cases import tier2
+
+    doctor = factories.make_staff("doctor")
+    first, second = waiting_case("voice"), waiting_case("voice")
+    for case in (first, second):
+        by = operator()
+        tier2.escalate(lifecycle.claim(case.id, by), by, None, "urgent", "needs a doctor")
+        db.session.commit()
+    assert tier2.accept(first.id, doctor) is not None
+    db.session.commit()
+    leg_up(doctor, first)
+    with pytest.raises(Refused) as refused:
+        tier2.accept(second.id, doctor)
+    assert refused.value.code == "still_on_call"

@@ -159,8 +159,8 @@ def refer(case_id: int):
 @bp.post("/cases/<int:case_id>/complete")
 @allow("work_tier2")
 def complete(case_id: int):
-    """The doctor is done: the case is resolved with the advice given."""
-    case = tier2.complete(load(Case, case_id, "case"), current_user, str(body().get("advice", "")))
+    """The doctor is done: the case is resolved with the advice given; the call ends unless `call` is "keep"."""
+    case = tier2.complete(load(Case, case_id, "case"), current_user, str(body().get("advice", "")), body().get("call"))
     return jsonify(case_json(case))
 
 

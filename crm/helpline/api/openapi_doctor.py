@@ -81,8 +81,9 @@ PATHS = {
     "/api/v1/cases/{case_id}/refer": _case_post(
         "Refer the case to another specialty with a note", {"specialty": {"type": "string"}, "note": {"type": "string"}},
         ["specialty"]),
-    "/api/v1/cases/{case_id}/complete": _case_post("Resolve the case with the advice given",
-                                                   {"advice": {"type": "string"}}, []),
+    "/api/v1/cases/{case_id}/complete": _case_post(
+        "Resolve the case with the advice given; the call ends unless call is 'keep'",
+        {"advice": {"type": "string"}, "call": {"enum": ["end", "keep"]}}, []),
     "/api/v1/me/duty": {"put": {
         "summary": "Go on or off duty", "requestBody": _body({"type": "object", "properties": {
             "on_duty": {"type": "boolean"}}, "required": ["on_duty"]}),
