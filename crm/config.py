@@ -32,6 +32,9 @@ ENV_KEYS = (
     # The supervisor board's service-level thresholds and targets (crm/helpline/supervisor/kpis.py has the defaults).
     "SL_TIER1_SECONDS", "SL_TIER1_TARGET", "SL_TEXTS_SECONDS", "SL_TEXTS_TARGET", "SL_TIER2_SECONDS",
     "SL_TIER2_TARGET", "SL_EMERGENCY_SECONDS", "SL_EMERGENCY_TARGET", "SHORT_ABANDON_SECONDS", "ABANDON_TARGET",
+    # Contacts offered to agents: how long an offer rings, how long a caller waits for a speaker of their language,
+    # how long an agent who turned a contact down is not offered it again (crm/helpline/distribution.py).
+    "OFFER_SECONDS", "LANGUAGE_WAIT_SECONDS", "REJECTED_SECONDS",
     "SESSION_IDLE_MINUTES",
     "TRUSTED_PROXY_HOPS",
     "LOGIN_RATE_LIMIT",

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     if app.config["SMS_PROVIDER"] == "exotel":
         sweeps.register(app, "exotel_status_asked", exotel.settle_unfinished_sends)
     sweeps.register(app, "calls_reconciled", reconcile.reconcile_silent_calls)
+    sweeps.register(app, "staff_legs_settled", reconcile.settle_staff_legs)
     sweeps.register(app, "fallback_read_back", fallback.replay)
     if app.config["TELEPHONY"] == "emulator":
         _load_emulator(app)

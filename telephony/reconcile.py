@@ -7,6 +7,9 @@
 - A call whose last webhooks never came (a web process died, Twilio gave up on it): Twilio's own call
   resource says whether the caller is still there. The gone are closed as abandoned and offered a
   call-back by SMS; an emergency among them stays with the doctors, alarmed, to be called back.
+- A staff member's leg whose end was never heard (the callback lost with a web process, a browser that
+  closed): Twilio's call resource says whether it is still up; an ended one is closed, so the person's
+  presence (which follows their legs, crm.cases.legs) is no longer "on call" for ever.
 - A message Twilio accepted whose final status callback never came (lost with a web process): Twilio's
   message resource gives its status.
 All read through the real twilio Client (the emulator keeps the same resources in demo and tests).
@@ -23,6 +26,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from crm.cases import alarms, lifecycle, timeline, voice
 from crm.cases.queue import EMERGENCY
 from crm.cases.status import Status
+from crm.helpline import presence
 from crm.helpline.live import events
 from crm.helpline.messages import replies
 from crm.models import Call, Case, Message
@@ -34,6 +38,7 @@ from telephony import exotel, gateway, sms
 log = logging.getLogger(__name__)
 SENDING_TIMEOUT = timedelta(seconds=120)  # far beyond a send (gateway.HTTP_TIMEOUT): its worker is gone
 SILENT_CALL = timedelta(minutes=3)  # the IVR and the wait music call back every 30-40 s at most
+SILENT_LEG = timedelta(minutes=2)  # a connected staff leg hears nothing until it ends: asked about this often
 BATCH = 100
 UNFINISHED = ("accepted", "queued", "sending", "sent")  # Twilio has it; a final status (a callback) is still to come
 SILENT_SEND = timedelta(minutes=10)  # a text is delivered in seconds: this long without news, its callback was lost
@@ -176,6 +181,35 @@ def reconcile_silent_calls(now: datetime) -> int:
         _call_gone(call, status, now)
         ended += 1
     return ended
+
+
+def settle_staff_legs(now: datetime) -> int:
+    """Ask Twilio about every staff leg still up whose end may have been lost; close the ended ones. Returns how many."""
+    heard = func.coalesce(Call.last_heard_at, Call.started_at)
+    silent = (select(Call).where(Call.purpose == "staff", Call.ended_at.is_(None), heard <= now - SILENT_LEG)
+              .order_by(heard).limit(BATCH))
+    settled = 0
+    for call in db.session.scalars(silent).all():
+        if not _mark_checked(call, heard <= now - SILENT_LEG, now):
+            continue
+        try:
+            status = twilio_call_status(call.sid)
+        except (TwilioException, OSError) as exc:
+            log.warning("cannot settle staff leg %s yet: %s", call.sid, exc)
+            continue
+        if status in CALL_STATUS_RANK and status not in CALL_ENDED:
+            if status == "in-progress" and call.answered_at is None:
+                call.status, call.answered_at = status, now
+            continue  # still up: the person is on a call, whatever their screen shows
+        call.status = status if status in CALL_STATUS_RANK else "completed"
+        call.ended_at = now
+        if call.case is not None:
+            timeline.add_event(call.case, "call_ended", leg="staff", status=call.status, reconciled=True,
+                               staff_id=call.staff_id)
+            events.case_changed(call.case)
+        presence.announce([call.staff_id] if call.staff_id else [])
+        settled += 1
+    return settled
 
 
 def _mark_checked(call: Call, still_silent, now: datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm.cases import timeline
+from crm.cases.status import Status
 from crm.helpline.live import events
 from crm.models import Case, StaffUser
 from telephony import calls, gateway
@@ -30,7 +31,7 @@ def leave(case: Case, staff: StaffUser) -> bool:
         gateway.client().calls(leg.sid).update(status="completed")
     if legs:
         timeline.add_event(case, "left_call", staff_id=staff.id)
-        if case.assigned_to_id == staff.id:
+        if case.assigned_to_id == staff.id and case.status in (Status.ESCALATED, Status.WITH_DOCTOR):
             case.assigned_to_id = None  # free to take the next call; the case stays with the doctor
         events.case_changed(case)
     return bool(legs)

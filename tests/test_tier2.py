@@ -107,7 +107,8 @@ def test_accepted_emergency_is_never_widened(app):
 def test_sweeps_run_once_does_everything(app):
     assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued", "closed", "available", "due",
                                       "sms_settled", "sms_status_asked", "calls_reconciled", "fallback_read_back",
-                                      "missed_callers"}
+                                      "missed_callers", "offered", "staff_legs_settled", "purged_portal_codes",
+                                      "purged_message_secrets", "purged_citizen_sessions", "purged_staff_sessions"}
 
 
 def _referred_live(app):

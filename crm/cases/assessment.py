@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from crm.cases import dispositions, lifecycle, policy, tier2, timeline
+from crm.cases import dispositions, legs, lifecycle, policy, tier2, timeline
 from crm.cases.queue import SCHEDULED, TIER1  # noqa: F401  (the board and pages read them here)
-from crm.cases.status import WORKED, Status
+from crm.cases.status import ENDED, WORKED, Status
 from crm.helpline import presence
 from crm.helpline.live import events
 from crm.helpline.messages import notices
@@ -71,8 +71,13 @@ def save(case: Case, staff: StaffUser, reason: str | None, red_flags: list[str] 
     return offer(flags)
 
 
-def resolve(case: Case, staff: StaffUser, code: str, advice: str, now: datetime | None = None) -> Case:
-    """Resolved at tier 1 with a disposition code and the advice given."""
+ENDING = ("end", "keep")  # a contact that ends at tier 1: the call is ended (the default) or explicitly kept
+HANDING_OVER = ("keep", "leave")  # an escalation: the operator stays for the warm hand-over (default) or leaves
+
+
+def resolve(case: Case, staff: StaffUser, code: str, advice: str, now: datetime | None = None,
+            call: str | None = None) -> Case:
+    """Resolved at tier 1 with a disposition code and the advice given; the call ends unless `call` is 'keep'."""
     _workable(case, staff)
     found = dispositions.disposition(code or "")
     if found is None:
@@ -82,17 +87,19 @@ def resolve(case: Case, staff: StaffUser, code: str, advice: str, now: datetime 
         raise Refused("advice_required", f"Write the advice given ({found.en}).", 422)
     if code != "emergency_108":
         _no_open_emergency(case)
+    call = legs.choice(call, ENDING, "end")
     case.disposition, case.advice = code, advice or None
     lifecycle.resolve(case, staff, "resolved", "resolved", disposition=code)
-    _wrap_up(case, staff, now or utcnow())
+    _wrap_up(case, staff, now or utcnow(), call, "resolved")
     return case
 
 
 def inform(case: Case, staff: StaffUser, facility_id: int, message: str, code: str | None = None,
-           advice: str = "", now: datetime | None = None) -> Case:
+           advice: str = "", now: datetime | None = None, call: str | None = None) -> Case:
     """Tell the health staff on duty at a facility (SMS to its duty phone) and end the contact."""
     _workable(case, staff)
     _no_open_emergency(case)
+    call = legs.choice(call, ENDING, "end")
     facility = db.session.get(Facility, facility_id) if facility_id else None
     if facility is None:
         raise Refused("unknown_facility", "Choose the facility to inform.", 422)
@@ -108,7 +115,7 @@ def inform(case: Case, staff: StaffUser, facility_id: int, message: str, code: s
     case.disposition, case.advice = code or case.disposition, advice.strip()[:4000] or case.advice
     lifecycle.resolve(case, staff, "informed", "informed", facility=facility.code,
                       facility_name=facility.name, message_id=sms.id)
-    _wrap_up(case, staff, now or utcnow())
+    _wrap_up(case, staff, now or utcnow(), call, "informed")
     return case
 
 
@@ -140,11 +147,13 @@ def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:
 
 
 def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, summary: str,
-             now: datetime | None = None) -> Case:
-    """Hand the case to tier 2 (a P1 raises the alarm); the operator goes into wrap-up."""
+             now: datetime | None = None, call: str | None = None) -> Case:
+    """Hand the case to tier 2 (a P1 raises the alarm); the operator goes into wrap-up. Their leg stays for the warm
+    hand-over (they are on call until they leave it) unless `call` is 'leave'; the caller is never hung up on."""
     _workable(case, staff)
+    call = legs.choice(call, HANDING_OVER, "keep")
     tier2.escalate(case, staff, specialty or None, urgency, summary or "")
-    _wrap_up(case, staff, now or utcnow())
+    _wrap_up(case, staff, now or utcnow(), call, "escalated")
     return case
 
 
@@ -159,10 +168,11 @@ def raise_emergency(case: Case, staff: StaffUser, note: str = "", now: datetime 
 
 
 def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, note: str = "",
-                      now: datetime | None = None) -> Case:
+                      now: datetime | None = None, call: str | None = None) -> Case:
     """Promise a call-back: the case waits out of the queue until due, then any operator takes it."""
     _workable(case, staff)
     _no_open_emergency(case)
+    call = legs.choice(call, ENDING, "end")
     now = now or utcnow()
     if due_at.tzinfo is None:
         raise Refused("bad_time", "Give the call-back time with its UTC offset.", 422)
@@ -172,15 +182,22 @@ def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, note: str 
         raise Refused("no_number", "The caller's number is withheld: there is nobody to call back.", 409)
     lifecycle.schedule_callback(case, staff, due_at, due=iso(due_at), note=(note or "").strip()[:500] or None)
     notices.callback_scheduled(case, staff.id)  # the caller is told when
-    _wrap_up(case, staff, now)
+    _wrap_up(case, staff, now, call, "callback_scheduled")
     return case
 
 
-def end_wrap_up(staff: StaffUser, now: datetime | None = None) -> list[Case]:
-    """The operator is ready: close what they resolved and make them available."""
+def end_wrap_up(staff: StaffUser, now: datetime | None = None, call: str | None = None) -> list[Case]:
+    """The operator is ready: close what they resolved and make them available. A leg still up is refused unless
+    `call` says 'end' (the call of a finished case ends) or 'leave' (their own leg of a case handed over goes)."""
     now = now or utcnow()
     if holding := presence.live_cases(staff):
         raise Refused("still_working", f"You are working {holding[0].reference}: give it an outcome first.")
+    if call in ("end", "leave"):
+        for case_id in sorted({leg.case_id for leg in legs.live_legs(staff.id) if leg.case_id}):
+            case = db.session.get(Case, case_id)
+            # Only a finished case's call is ended for everyone; from a case handed over they only leave.
+            legs.settle(case, staff, "end" if call == "end" and case.status in ENDED else "leave", "ready")
+    legs.ensure_free(staff)  # refused while the phone still says they are on a call
     wrapping = list(db.session.scalars(select(Case).where(Case.assigned_to_id == staff.id, Case.wrap_up_until > now)))
     for case in wrapping:
         case.wrap_up_until = now
@@ -227,8 +244,9 @@ def _no_open_emergency(case: Case) -> None:
                                           "'Told to call 108'.")
 
 
-def _wrap_up(case: Case, staff: StaffUser, now: datetime) -> None:
+def _wrap_up(case: Case, staff: StaffUser, now: datetime, call: str, why: str) -> None:
     case.wrap_up_until = presence.start_wrap_up(staff, now)
+    legs.settle(case, staff, call, why)
     presence.announce([staff.id])
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from crm.cases import alarms, timeline
+from crm.cases import alarms, legs, timeline
 from crm.cases.queue import EMERGENCY, SCHEDULED, TIER1
 from crm.cases.status import TRANSITIONS, Status
 from crm.helpline.live import events
@@ -186,19 +186,28 @@ def promise_callback(case: Case) -> bool:
 
 
 def claim(case_id: int, staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
-    """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it."""
-    return take(_claim_statement(tuple(queues)), staff, "claimed", claim_case=case_id)
+    """Give case `case_id` to `staff` if it still waits in one of `queues`; None if someone won it. A call is refused
+    (409 still_on_call) while a leg of theirs is still up (crm.cases.legs); a text is not a second call."""
+    case = take(_claim_statement(tuple(queues)), staff, "claimed", claim_case=case_id)
+    if case is None and db.session.scalar(select(Case.channel).where(Case.id == case_id)) == "voice":
+        legs.ensure_free(staff)  # say why, if it was a leg of theirs that stopped it
+    return case
 
 
 def claim_next(staff: StaffUser, queues: tuple[str, ...] = (TIER1,)) -> Case | None:
-    """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits."""
-    return take(_claim_next_statement(tuple(queues)), staff, "claimed")
+    """Give `staff` the most urgent, longest-waiting case of `queues`; None if nothing waits. With a leg of theirs up
+    only texts are given (no text waiting: refused, 409 still_on_call)."""
+    case = take(_claim_next_statement(tuple(queues)), staff, "claimed")
+    if case is None:
+        legs.ensure_free(staff)  # calls waited, but a leg of theirs is up
+    return case
 
 
 @lru_cache(maxsize=64)
 def _claim_statement(queues: tuple[str, ...]):
     """Take this case if it still waits in one of the queues (waiting for a claimer who holds it)."""
-    pick = (select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), Case.queue.in_(queues))
+    pick = (select(Case.id, Case.queue).where(Case.id == bindparam("claim_case", type_=Integer()), Case.queue.in_(queues),
+                                              (Case.channel != "voice") | legs.none_up(STAFF))
             .with_for_update())
     return taking(pick, "claim", "claimed", assigned_to_id=STAFF, claimed_at=NOW)
 
@@ -208,8 +217,9 @@ def _claim_next_statement(queues: tuple[str, ...]):
     """Pick the first waiting case in the queue's order that nobody else holds (SKIP LOCKED), and take it."""
     from crm.cases.queue import QUEUE_ORDER
 
-    pick = (select(Case.id, Case.queue).where(Case.queue.in_(queues)).order_by(*QUEUE_ORDER).limit(1)
-            .with_for_update(skip_locked=True))
+    # A call is never given to someone with a leg up (crm.cases.legs); a text may be.
+    pick = (select(Case.id, Case.queue).where(Case.queue.in_(queues), (Case.channel != "voice") | legs.none_up(STAFF))
+            .order_by(*QUEUE_ORDER).limit(1).with_for_update(skip_locked=True))
     return taking(pick, "claim", "claimed", assigned_to_id=STAFF, claimed_at=NOW)
 
 

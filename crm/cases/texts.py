@@ -1,5 +1,9 @@
 """A citizen's text joins their open case or opens one: the message, the case, its timeline and the reply, in one statement.
 
+One conversation per person: the open case joined is the sender's newest on the text's channel or a call (a caller
+on the line, waiting, with a doctor, or, for a routine text, whose operator is still in wrap-up texts into that
+case's thread, and whoever holds it is told by the case's live event).
+
 This statement is the one encoding of that step (crm.helpline.messages.inbound decides when it applies): the message is
 stored once per provider id (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one, writes nothing), joins
 the sender's open case on the same channel or opens one (the caller's patient matched inside it), goes on the
@@ -135,6 +139,9 @@ def _parts_by_reference_length(template: str) -> tuple[int, ...]:
 def _statement(emergency: bool, whatsapp: bool, alone: bool):
     """The statement for a routine or an emergency text on SMS or WhatsApp, alone or in a unit of work (built once each)."""
     open_states = ", ".join(f"'{status}'" for status in sorted(OPEN))
+    # One conversation per person: a routine text also joins a call whose operator is still in wrap-up; an emergency
+    # does not (nobody is with that caller any more: it opens its own case, with the alarm).
+    wrapping = "" if emergency else f" OR (status = '{Status.RESOLVED.value}' AND wrap_up_until > :now)"
     queue = EMERGENCY if emergency else TIER1
     # Alone, an emergency for an open case outside the emergency queue is left to declare_emergency (nothing written).
     blocked = f"SELECT 1 FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency and alone else \
@@ -155,7 +162,8 @@ WITH known AS (
     SELECT 1 FROM message WHERE sid = :sid
 ), open_case AS (
     SELECT * FROM "case"
-    WHERE channel = '{channel}' AND caller_phone = :sender AND status IN ({open_states}) ORDER BY id DESC LIMIT 1
+    WHERE channel IN ('{channel}', 'voice') AND caller_phone = :sender
+      AND (status IN ({open_states}){wrapping}) ORDER BY id DESC LIMIT 1
 ), blocked AS (
     {blocked}
 ), go AS (

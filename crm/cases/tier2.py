@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, or_, select
 
-from crm.cases import alarms, lifecycle
+from crm.cases import alarms, legs, lifecycle
 from crm.cases.queue import EMERGENCY, queues_of, tier2_queue
 from crm.cases.status import WAITING, Status
 from crm.models import Case, StaffUser
@@ -40,7 +40,10 @@ def escalate(case: Case, staff: StaffUser, specialty: str | None, urgency: str, 
 
 
 def accept(case_id: int, doctor: StaffUser) -> Case | None:
-    """The doctor takes the case; None if another doctor already did (one conditional UPDATE)."""
+    """The doctor takes the case; None if another doctor already did (one conditional UPDATE). Refused while a leg of
+    the doctor's is still up on another case (crm.cases.legs): one call at a time."""
+    if any(leg.case_id != case_id for leg in legs.live_legs(doctor.id)):
+        legs.ensure_free(doctor)
     return lifecycle.take(_accept_statement(queues_of(doctor)), doctor, "accepted", accept_case=case_id)
 
 
@@ -88,13 +91,17 @@ def refer(case: Case, doctor: StaffUser, specialty: str, note: str) -> Case:
     return case
 
 
-def complete(case: Case, doctor: StaffUser, advice: str, not_an_emergency: bool = False) -> Case:
-    """The doctor is done: the case is resolved with the advice given, and, for an alarm that rang, the doctor's
-    verdict on it (`not_an_emergency`: the alarm was not needed; the alarm burden counts it per rule)."""
+def complete(case: Case, doctor: StaffUser, advice: str, not_an_emergency: bool = False, call: str | None = None) -> Case:
+    """The doctor is done: the case is resolved with the advice given; the call ends unless `call` is 'keep'. For an
+    alarm that rang, the doctor's verdict on it (`not_an_emergency`: the alarm was not needed; the alarm burden counts
+    it per rule)."""
     if case.doctor_id != doctor.id:
         raise Refused("not_yours", "Accept the case first.", 409)
     lifecycle.refuse_unless(case, "complete")
+    call = legs.choice(call, ("end", "keep"), "end")
     case.outcome, case.closed_at = "resolved", utcnow()
     case.advice = (advice or "").strip()[:4000] or case.advice
     verdict = {"not_an_emergency": bool(not_an_emergency)} if case.alarm_raised_at is not None else {}
-    return lifecycle.move(case, "complete", "resolved", doctor, by="doctor", **verdict)
+    lifecycle.move(case, "complete", "resolved", doctor, by="doctor", **verdict)
+    legs.settle(case, doctor, call, "completed")
+    return case

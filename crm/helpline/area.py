@@ -22,20 +22,24 @@ URLs (a handler is in the module named beside its prefix):
   /me/duty, /me/sound, /doctors/sound, /slots, /appointments...
                                                  the doctor's steps          crm.helpline.api.doctor
   /api/v1/cases/<id>/hold, mute, end-call        call controls               crm.helpline.api.call_controls
+  /api/v1/offers/<id>/accept, reject             a contact rung to me        crm.helpline.api.offers
   /api/v1/telephony/token                        the browser phone's token   crm.helpline.api.telephony
   /api/v1/openapi.json                           the API's description       crm.helpline.api.openapi
   /triage-review/...                 labelling unsure triage              crm.helpline.triage_review.views
-Services:  crm.cases.* (the case domain), appointments, presence, screenpop, case_report (+ case_report_pdf, case_record),
+Services:  crm.cases.* (the case domain: crm.cases.legs says who is on a call), appointments, presence,
+           distribution (contacts offered to agents: skills, accept / reject / ring out), screenpop, case_report
+           (+ case_report_pdf, case_record),
            missed_call.services, whatsapp.services, triage_review.services, supervisor.kpis / floor_board /
            period_reports / offers / floor_control / monitor, live.events (what the dashboards hear),
            live.sockets (who hears it), messages.inbound / delivery / replies / notices (citizens' texts from any provider:
            telephony/sms.py parses Twilio's form into messages.InboundText; crm/cases/texts.py is their one
            statement), crm.cases.voice (a citizen's call step by step, called by telephony/voice.py)
 Templates: templates/operator_desk/, templates/doctor/, templates/supervisor/, templates/triage_review/
-Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
+Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-phone.js, operator-desk-messaging.js, voice-client.js, flag-hints.js, doctor.js,
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
-Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due), appointment reminders, "we missed your call" texts
+Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due, offers to agents), appointment reminders,
+           "we missed your call" texts
 Metrics:   crm.helpline.metrics (queues, service level, agents, texts: read at each scrape of /metrics)
 """
 
@@ -46,9 +50,9 @@ from datetime import datetime
 from flask import Flask
 
 from crm.cases import alarms, assessment, channels, timeline
-from crm.helpline import appointments, case_report, cli, doctor_desk, operator_desk, triage_signoff
+from crm.helpline import appointments, case_report, cli, distribution, doctor_desk, operator_desk, triage_signoff
 from crm.helpline import metrics as helpline_metrics
-from crm.helpline.api import call_controls, cases, doctor, openapi, operator, operator_case, telephony  # noqa: F401
+from crm.helpline.api import call_controls, cases, doctor, offers, openapi, operator, operator_case, telephony  # noqa: F401
 from crm.helpline.live import sockets
 from crm.helpline.messages import notices
 from crm.helpline.supervisor import floor_api  # noqa: F401
@@ -68,10 +72,11 @@ PUBLIC = (
 
 
 def case_clock(now: datetime) -> dict[str, int]:
-    """Emergency alarms nobody accepted; wrap-ups that ran out, cases to close, call-backs now due (also when no
-    dashboard is open)."""
+    """Emergency alarms nobody accepted; wrap-ups that ran out, cases to close, call-backs now due; offers that rang
+    out and contacts to offer (also when no dashboard is open)."""
     done = alarms.sweep(now)
     done |= {k: len(v) for k, v in assessment.settle(now).items()}
+    done["offered"] = distribution.run(now)
     return done
 
 

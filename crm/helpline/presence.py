@@ -1,8 +1,10 @@
 """Operator presence: available, on call, wrap-up, break, offline; and who can take the next case.
 
 Presence is what a team lead watches and what the queue page shows as "operators available". The
-database holds it; holding a live case always counts as on call, whatever was last chosen, so a
-claim made through any client is reflected without every claim path having to remember presence.
+database holds what was chosen; what counts (`effective`) is on call while the person holds a live case
+or any phone leg of theirs is up (crm.cases.legs), whatever was last chosen or the screen shows: a
+claim made through any client, or a call left connected after its case ended, is reflected without
+every path having to remember presence. A wrap-up does not run out into "available" while a leg is up.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from crm.cases import legs
 from crm.helpline.live import events
 from crm.models import AuditLog, Case, StaffSession, StaffUser
 from crm.models.base import iso, utcnow
@@ -39,8 +42,11 @@ def set_presence(staff: StaffUser, presence: str, now: datetime | None = None) -
     if presence not in PRESENCES:
         raise Refused("presence_refused", f"Presence must be one of {', '.join(PRESENCES)}.", 422)
     holding = live_cases(staff)
-    if presence == "on_call" and not holding:
+    on_leg = bool(legs.live_legs(staff.id))
+    if presence == "on_call" and not holding and not on_leg:
         raise Refused("presence_refused", "On call is set by answering a case.", 409)
+    if on_leg and presence != "on_call":
+        legs.ensure_free(staff)  # refused: the phone says they are on a call
     if holding and presence != "on_call":
         refs = ", ".join(c.reference or str(c.id) for c in holding)
         raise Refused("presence_refused", f"You are working {refs}: resolve, escalate or schedule a call-back first.",
@@ -64,10 +70,17 @@ def sync(staff: StaffUser) -> bool:
     if holding and staff.presence != "on_call":
         _write(staff, "on_call", utcnow())
         return True
-    if not holding and staff.presence == "on_call":
+    if not holding and staff.presence == "on_call" and not legs.live_legs(staff.id):
         _write(staff, "available", utcnow())
         return True
     return False
+
+
+def effective(staff: StaffUser, on_leg: bool | None = None, holding: bool | None = None) -> str:
+    """What counts: on call while a live case is held or a leg is up, else what was chosen."""
+    on_leg = bool(legs.live_legs(staff.id)) if on_leg is None else on_leg
+    holding = bool(live_cases(staff)) if holding is None else holding
+    return "on_call" if on_leg or holding else staff.presence
 
 
 def wrap_up_ends(staff: StaffUser) -> datetime | None:
@@ -82,8 +95,11 @@ def expire_wrap_ups(now: datetime) -> list[int]:
     cutoff = now - timedelta(seconds=wrap_up_seconds())
     due = list(db.session.scalars(select(StaffUser.id).where(
         StaffUser.presence == "wrap_up", StaffUser.presence_since <= cutoff)))
+    connected = legs.staff_on_legs(due) if due else set()
     changed = []
     for staff_id in due:
+        if staff_id in connected:
+            continue  # still on the phone: on call until the leg ends or they end it
         # Conditional: the operator may have chosen something else since the SELECT.
         done = db.session.execute(
             update(StaffUser).where(StaffUser.id == staff_id, StaffUser.presence == "wrap_up",
@@ -96,9 +112,9 @@ def expire_wrap_ups(now: datetime) -> list[int]:
 
 
 def counts(roles: tuple[str, ...] = OPERATOR_ROLES) -> dict[str, int]:
-    """How many active operators are in each presence; anyone holding a live case counts as on call."""
+    """How many active operators are in each presence; anyone holding a live case or with a leg up counts as on call."""
     holding = set(db.session.scalars(select(Case.assigned_to_id).where(
-        Case.status == "in_progress", Case.assigned_to_id.is_not(None))))
+        Case.status == "in_progress", Case.assigned_to_id.is_not(None)))) | legs.staff_on_legs()
     staff = db.session.execute(select(StaffUser.id, StaffUser.presence).where(
         StaffUser.active.is_(True), StaffUser.role.in_(roles))).all()
     result = dict.fromkeys(PRESENCES, 0)
@@ -124,9 +140,11 @@ def specialties_on_duty(now: datetime) -> set[str]:
 
 
 def summary(staff: StaffUser) -> dict:
-    """This staff member's presence for the API; `set_by` names the supervisor who set it, and why."""
-    return {"presence": staff.presence, "since": iso(staff.presence_since), "wrap_up_ends": iso(wrap_up_ends(staff)),
-            "set_by": set_by(staff)}
+    """This staff member's presence for the API: what counts, what they chose, their legs that are up; `set_by` names
+    the supervisor who set it, and why."""
+    up = legs.live_legs(staff.id)
+    return {"presence": effective(staff, on_leg=bool(up)), "chosen": staff.presence, "since": iso(staff.presence_since),
+            "wrap_up_ends": iso(wrap_up_ends(staff)), "legs": legs.as_json(up), "set_by": set_by(staff)}
 
 
 def set_by(staff: StaffUser) -> dict | None:

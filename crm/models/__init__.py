@@ -10,7 +10,7 @@ from crm.models.field import FieldAssignment, FieldMark
 from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalRecord
 from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
-from crm.models.staff import ApiToken, StaffSession, StaffUser
+from crm.models.staff import ApiToken, CaseOffer, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, MessageSecret, OptOut
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "CardRequest",
     "Case",
     "CaseEvent",
+    "CaseOffer",
     "CitizenSession",
     "ClientAssertion",
     "ClinicalNote",

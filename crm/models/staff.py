@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -13,6 +13,7 @@ from crm.platform.extensions import db
 
 ROLES = ("operator", "doctor", "supervisor", "admin", "registrar", "officer", "field_verifier", "interop_officer")
 PRESENCES = ("available", "on_call", "wrap_up", "break", "offline")
+LANGUAGES = ("hi", "en", "pa", "ur")  # Delhi's four: Hindi, English, Punjabi (Gurmukhi), Urdu (Persian script)
 
 
 class StaffUser(UserMixin, db.Model):
@@ -42,6 +43,14 @@ class StaffUser(UserMixin, db.Model):
     sound_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A grievance officer's desk: a facility code (HS-GTB) or a section (card_office, helpline).
     section: Mapped[str | None] = mapped_column(String(40))
+    # Routing skills: the languages they speak (crm.models.staff.LANGUAGES), whether they interpret (offered a
+    # caller of any language first once that caller has waited past LANGUAGE_WAIT_SECONDS), how many texts at once.
+    languages: Mapped[list] = mapped_column(JSON, default=lambda: ["hi", "en"], server_default='["hi", "en"]')
+    interpreter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    text_capacity: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Offers rung to them that ran out unanswered: the supervisor sees who misses calls.
+    offers_missed: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 
@@ -84,3 +93,18 @@ class StaffSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(String(30))
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseOffer(db.Model):
+    """A waiting case rung to one agent (automatic call distribution): accept takes it, reject or the timeout frees it.
+
+    One row per case and one per agent, both unique: the database itself refuses a second offer of the same case or
+    to the same agent, whatever the race (crm.helpline.distribution)."""
+
+    __tablename__ = "case_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), unique=True)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -36,6 +36,11 @@ DEMO_STAFF = (
     ("officer3", "officer", None, "Grievance Officer (card office)"),
 )
 OFFICER_SECTIONS = {"officer1": "facilities", "officer2": "helpline", "officer3": "card_office"}
+# Languages the demo's operators and doctors speak (Delhi's four: hi, en, pa, ur) and who interprets.
+DEMO_SKILLS = {
+    "operator1": (["hi", "en", "pa"], False), "operator2": (["hi", "en", "ur"], True),
+    "doctor1": (["hi", "en"], False), "doctor2": (["hi", "en", "pa"], False), "doctor3": (["hi", "en", "ur"], False),
+}
 # What each role's demo accounts are for: one banner line per role (a role missing here is named as it is).
 DEMO_ROLES = {
     "operator": "tier-1 operators: the workspace",
@@ -137,6 +142,8 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
         if db.session.scalar(select(StaffUser).where(StaffUser.username == username)) is None:
             staff = passwords.create_staff(username, role, DEMO_PASSWORD, name=name, specialty=specialty)
             staff.section = OFFICER_SECTIONS.get(username)
+            if username in DEMO_SKILLS:
+                staff.languages, staff.interpreter = DEMO_SKILLS[username]
     for doctor in db.session.scalars(select(StaffUser).where(StaffUser.role == "doctor")):
         doctor.on_duty = True  # the demo's doctors are on shift, so emergencies ring them
     db.session.commit()

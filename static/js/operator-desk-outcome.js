@@ -108,7 +108,9 @@
 
     function outcomeBody(form) {
       const data = {};
-      for (const field of form.elements) if (field.name) data[field.name] = field.value;
+      for (const field of form.elements) {
+        if (field.name && (field.type !== 'checkbox' || field.checked)) data[field.name] = field.value;
+      }
       if (form.dataset.action === 'schedule-callback') {
         if (!data.due_at) return null;
         data.due_at = new Date(`${data.due_at}:00+05:30`).toISOString();  // typed in Delhi time, whatever the PC's zone

@@ -69,6 +69,7 @@
       c.alarm_level >= 2 ? el('span', { class: 'late' }, ' · not answered in time') : '')));
     if (!board.emergencies_waiting) { list.hidden = true; banner.setAttribute('aria-expanded', 'false'); }
     followCurrent(board.mine);
+    phoneSide.show(board, state.current);
     tick();
   }
 
@@ -296,8 +297,10 @@
     const how = state.connection || (['sms', 'whatsapp'].includes(c.channel) ? c.channel : null);
     $('case-connection').textContent = how ? CONNECTION_TEXT[how] || how : '';
     $('case-connection').className = 'connection' + (['failed', 'gone', 'ended'].includes(how) ? ' bad' : '');
-    // Call controls only while this operator is talking on a voice case that is not closed.
-    $('call-controls').hidden = !(c.channel === 'voice' && how === 'talking' && !['resolved', 'closed'].includes(c.status));
+    // Call controls while a leg of this operator's on this case is up (the phone is the truth, whatever the case's
+    // state: resolved with the call kept, escalated and waiting for the doctor), or while talking on a live case.
+    $('call-controls').hidden = !(c.channel === 'voice' && (phoneSide.onLeg(state.board, c.id)
+      || (how === 'talking' && c.status === 'in_progress')));
     $('case-flags').replaceChildren(...(c.flags || []).map((f) => el('span', { class: `chip ${f.priority}` }, `${c.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}: ${f.label}`)));
     if (c.last_inbound_at) state.seenInbound[c.id] = c.last_inbound_at;
     const working = c.status === 'in_progress';
@@ -390,10 +393,16 @@
   // ---- assessment and outcome (operator-desk-outcome.js) ----------------------------------------------
   const { flagBoxes, fillAssessment, prepareEscalation, raiseEmergency, selectTab } = window.SamparkOutcome({
     state, config, api, toast, el, now, OUTCOME_TEXT, loadTimeline, refresh: () => refresh() });
+  const phoneSide = window.SamparkPhone({ api, toast, el, now, ms, clock, refresh: () => refresh(), claimed });
 
   // ---- presence, wrap-up, report -------------------------------------------------------------
   async function setPresence(presence) {
-    const { ok, data } = await api('PUT', '/api/v1/me/presence', { presence });
+    let { ok, data } = await api('PUT', '/api/v1/me/presence', { presence });
+    // Still connected after wrap-up: ready means the call ends (a handed-over case is only left), said first.
+    if (!ok && data.error === 'still_on_call' && presence === 'available'
+        && window.confirm(`${data.message}\n\nEnd the call (leave it, if a doctor has it) and get ready?`)) {
+      ({ ok, data } = await api('PUT', '/api/v1/me/presence', { presence, call: 'end' }));
+    }
     if (!ok) { toast(data.message, true); return false; }
     await refresh();
     return true;
@@ -572,12 +581,13 @@
     const act = button.dataset.call;
     if (act === 'end-call' && !window.confirm('End the call for the caller and everyone on it?')) return;
     const on = button.dataset.on === 'true';
-    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${act}`, act === 'end-call' ? undefined : { on });
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${act}`, ['end-call', 'leave'].includes(act) ? undefined : { on });
     if (!ok) { toast(data.message, true); return; }
     if (act === 'hold') { button.dataset.on = String(!on); button.textContent = on ? 'Resume caller' : 'Hold caller (music)'; }
     if (act === 'mute') { button.dataset.on = String(!on); button.textContent = on ? 'Unmute me' : 'Mute me'; }
     toast({ hold: on ? 'The caller is on hold (music).' : 'The caller is back.', mute: on ? 'You are muted.' : 'You are unmuted.',
-      'end-call': 'The call has ended.' }[act]);
+      'end-call': 'The call has ended.', leave: 'You left the call.' }[act]);
+    refresh();
   });
   $('emergency-banner').addEventListener('click', () => {
     const list = $('emergency-list');

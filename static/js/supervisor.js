@@ -123,6 +123,14 @@
         mute.title = 'On duty, but the alarm cannot sound on their Tier 2 page';
         state.append(' ', mute);
       }
+      if (a.offers_missed) {  // calls rung to them that rang out (they were put on break)
+        const missed = document.createElement('span');
+        missed.className = 'chip missed';
+        missed.textContent = `Missed ${a.offers_missed}`;
+        missed.title = `Calls offered that rang out unanswered; last at ${a.last_missed_at
+          ? new Date(a.last_missed_at).toLocaleTimeString('en-IN', { timeZone: 'Asia/Kolkata' }) : '–'} Delhi time`;
+        state.append(' ', missed);
+      }
       const since = cell(tr, '', 'agent-since');
       since.dataset.seconds = a.seconds_in_state === null ? '' : a.seconds_in_state;
       cell(tr, a.case || '', 'agent-case');
@@ -209,6 +217,24 @@
     queueNames = board.queue_names || [];
     renderAgents();
     renderWaiting();
+    renderLanguages(board.languages || []);
+  }
+
+  // Tier-1 calls by the caller's language: who waits for a speaker, and today's service level.
+  function renderLanguages(rows) {
+    const body = document.getElementById('languages');
+    if (!body) return;
+    body.replaceChildren(...rows.map((r) => {
+      const tr = document.createElement('tr');
+      cell(tr, r.name);
+      cell(tr, r.waiting, 'num');
+      cell(tr, r.longest_wait === null ? '–' : F.duration(r.longest_wait), 'num');
+      cell(tr, r.offered, 'num');
+      cell(tr, r.service_level === null ? '–' : `${r.service_level.toFixed(0)}%`, 'num');
+      cell(tr, r.speakers_available, 'num');
+      if (r.waiting && !r.speakers_available) tr.className = 'no-speaker';
+      return tr;
+    }));
   }
 
   async function send(method, url, payload) {  // the shared client; a refusal becomes an Error with its message

@@ -19,6 +19,7 @@ ADMIN_ROUTES = [
     ("POST", "/admin/staff/{id}/enable"), ("POST", "/admin/staff/{id}/unlock"),
     ("POST", "/admin/staff/{id}/logout-everywhere"), ("POST", "/api/v1/admin/staff/{id}/logout-everywhere"), ("POST", "/admin/staff/{id}/password"),
     ("POST", "/admin/staff/{id}/tokens/1/revoke"), ("POST", "/admin/staff/{id}/schedule"),
+    ("POST", "/admin/staff/{id}/skills"),
     ("GET", "/api/v1/admin/staff"), ("POST", "/api/v1/admin/staff"), ("GET", "/api/v1/admin/staff/{id}"),
     ("PATCH", "/api/v1/admin/staff/{id}"), ("POST", "/api/v1/admin/staff/{id}/disable"),
     ("POST", "/api/v1/admin/staff/{id}/enable"), ("POST", "/api/v1/admin/staff/{id}/unlock"),

@@ -74,7 +74,7 @@ def claim(case_id: int):
     if case is None:
         load(Case, case_id, "case")  # 404 for a case that does not exist (only the loser of a claim asks)
         raise Refused("claimed_by_other", "Someone else answered this case first.", 409)
-    return _connected(case)
+    return connected(case)
 
 
 @bp.post("/queues/tier1/next")
@@ -84,10 +84,11 @@ def claim_next():
     case = lifecycle.claim_next(current_user)
     if case is None:
         raise Refused("queue_empty", "Nobody is waiting.", 409)
-    return _connected(case)
+    return connected(case)
 
 
-def _connected(case: Case):
+def connected(case: Case):
+    """After a claim: the caller and the operator into the call; the answer says how it went."""
     try:
         how = phone.system().connect(case, current_user)
     except phone.PhoneFailed:

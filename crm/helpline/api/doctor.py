@@ -164,10 +164,11 @@ def refer(case_id: int):
 @bp.post("/cases/<int:case_id>/complete")
 @allow("work_tier2")
 def complete(case_id: int):
-    """The doctor is done: the case is resolved with the advice given (and, for an alarm, whether it was needed)."""
+    """The doctor is done: the case is resolved with the advice given (and, for an alarm, whether it was needed); the
+    call ends unless `call` is "keep"."""
     data = body()
     case = tier2.complete(load(Case, case_id, "case"), current_user, str(data.get("advice", "")),
-                          data.get("not_an_emergency") in (True, "1", "on", "true"))
+                          data.get("not_an_emergency") in (True, "1", "on", "true"), data.get("call"))
     return jsonify(case_json(case))
 
 

@@ -82,9 +82,9 @@ PATHS = {
         "Refer the case to another specialty with a note", {"specialty": {"type": "string"}, "note": {"type": "string"}},
         ["specialty"]),
     "/api/v1/cases/{case_id}/complete": _case_post(
-        "Resolve the case with the advice given; for an alarm that rang, `not_an_emergency` is the doctor's verdict "
-        "that it was not needed (the alarm burden counts it per rule)",
-        {"advice": {"type": "string"}, "not_an_emergency": {"type": "boolean"}}, []),
+        "Resolve the case with the advice given; the call ends unless call is 'keep'; for an alarm that rang, "
+        "`not_an_emergency` is the doctor's verdict that it was not needed (the alarm burden counts it per rule)",
+        {"advice": {"type": "string"}, "not_an_emergency": {"type": "boolean"}, "call": {"enum": ["end", "keep"]}}, []),
     "/api/v1/me/duty": {"put": {
         "summary": "Go on or off duty", "requestBody": _body({"type": "object", "properties": {
             "on_duty": {"type": "boolean"}}, "required": ["on_duty"]}),

@@ -11,8 +11,18 @@ WORK_CASE = {"allOf": [CASE, {"type": "object", "properties": {
     "disposition": {"type": ["string", "null"]}, "advice": {"type": ["string", "null"]},
     "callback_due_at": {"type": ["string", "null"]}, "wrap_up_until": {"type": ["string", "null"]}}}]}
 PRESENCE = {"enum": list(PRESENCES)}
-ME = {"type": "object", "properties": {"presence": PRESENCE, "since": {"type": ["string", "null"]},
-                                       "wrap_up_ends": {"type": ["string", "null"]}}}
+LEG = {"type": "object", "properties": {"case_id": {"type": ["integer", "null"]}, "reference": {"type": ["string", "null"]},
+                                        "status": {"type": "string"}, "connected": {"type": "boolean"}}}
+ME = {"type": "object", "properties": {
+    "presence": {**PRESENCE, "description": "what counts: on_call while a live case is held or any phone leg is up"},
+    "chosen": PRESENCE, "since": {"type": ["string", "null"]}, "wrap_up_ends": {"type": ["string", "null"]},
+    "legs": {"type": "array", "maxItems": 20, "items": LEG, "description": "this person's phone legs that are up"}}}
+OFFER = {"type": ["object", "null"], "description": "the contact rung to me now (automatic call distribution)",
+         "properties": {"case_id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"type": "string"},
+                        "language": {"type": "string"}, "priority": {"type": "string"},
+                        "queued_at": {"type": ["string", "null"]}, "offered_at": {"type": "string"},
+                        "expires_at": {"type": "string"}}}
+CALL_ENDING = {"enum": ["end", "keep"], "description": "the call ends with the contact (default) or is kept up"}
 COUNTS = {"type": "object", "description": "active operators per presence; holding a live case counts as on_call",
           "properties": {p: {"type": "integer"} for p in PRESENCE["enum"]}}
 MESSAGE = {"type": "object", "properties": {
@@ -61,13 +71,22 @@ PATHS = {
                 "id": {"type": "integer"}, "reference": {"type": "string"}, "caller": {"type": ["string", "null"]},
                 "channel": {"type": "string"}, "queued_at": {"type": ["string", "null"]},
                 "alarm_level": {"type": "integer"}}}}, "me": ME,
-            "sla_seconds": {"type": "integer"}, "wrap_up_seconds": {"type": "integer"}}}),
+            "offer": OFFER, "sla_seconds": {"type": "integer"}, "wrap_up_seconds": {"type": "integer"}}}),
     "/api/v1/me/presence": {"put": {
         "summary": "Choose presence; 'available' during wrap-up ends it (the wrapped cases close). "
                    "409 while holding a case that has no outcome; on_call is set by answering a case",
-        "requestBody": _body({"type": "object", "properties": {"presence": PRESENCE}, "required": ["presence"]}),
+        "requestBody": _body({"type": "object", "properties": {"presence": PRESENCE, "call": {
+            "enum": ["end", "leave"], "description": "ready after wrap-up while a leg is up (409 still_on_call without "
+                                                     "it): end a finished case's call, leave one handed over"}},
+            "required": ["presence"]}),
         "responses": {"200": _json({"allOf": [ME, {"type": "object", "properties": {"operators": COUNTS}}]}),
                       **_errors(401, 403, 409, 422)}}},
+    "/api/v1/offers/{case_id}/accept": _case_post(
+        "Answer the contact rung to me: the case is claimed and connected (409 offer_gone when it went to someone "
+        "else or rang out; still_on_call while a leg of mine is up)", {}, [], codes=(401, 403, 409)),
+    "/api/v1/offers/{case_id}/reject": _case_post(
+        "Turn down the contact rung to me: it rings the next agent at once", {}, [],
+        schema={"type": "object", "properties": {"rejected": {"type": "integer"}}}, codes=(401, 403, 409)),
     "/api/v1/dispositions": _get("Disposition codes with English and Hindi labels", {"type": "object"}),
     "/api/v1/canned-replies": _get("Canned SMS replies in Hindi and English, filled in for case_id",
                                    {"type": "object"}, ("case_id",)),
@@ -106,7 +125,7 @@ PATHS = {
     "/api/v1/cases/{case_id}/resolve": _case_post(
         "Resolve at tier 1 with a disposition code and the advice given (409 while a P1 flag is ticked, "
         "unless the disposition is emergency_108)",
-        {"disposition": {"type": "string"}, "advice": {"type": "string"}}, ["disposition"]),
+        {"disposition": {"type": "string"}, "advice": {"type": "string"}, "call": CALL_ENDING}, ["disposition"]),
     "/api/v1/cases/{case_id}/inform": _case_post(
         "Inform the health staff on duty at a facility (SMS with a masked patient) and end the contact",
         {"facility_id": {"type": "integer"}, "message": {"type": "string"}, "disposition": {"type": "string"},
@@ -114,7 +133,9 @@ PATHS = {
     "/api/v1/cases/{case_id}/escalate": _case_post(
         "Escalate to tier 2 (specialty, urgency, summary); emergency raises the alarm",
         {"specialty": {"type": ["string", "null"]}, "urgency": {"enum": ["emergency", "urgent", "soon", "routine"]},
-         "summary": {"type": "string"}}, ["urgency", "summary"]),
+         "summary": {"type": "string"}, "call": {"enum": ["keep", "leave"], "description":
+                                                  "stay on the line for the hand-over (default) or leave it now"}},
+        ["urgency", "summary"]),
     "/api/v1/cases/{case_id}/emergency": _case_post(
         "The operator's emergency key: escalate the case as P1 at once, whatever triage said (rings every doctor on "
         "duty); `note`, at most 500 characters, joins the summary",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from crm.cases import assessment, board, dispositions, flag_hints
 from crm.cases.status import TAKEN
-from crm.helpline import presence
+from crm.helpline import distribution, presence
 from crm.helpline.api.cases import case_json
 from crm.helpline.supervisor import monitor
 from crm.models import Case, Facility
@@ -45,6 +45,7 @@ def operator_queue():
     assessment.settle(now)
     if presence.sync(current_user):
         presence.announce([current_user.id])
+    distribution.run(now)
     seen = board.read(current_user, now)
     audit.record_cases("list_tier1", [*seen.waiting, *seen.scheduled, *seen.mine], via="board")
 
@@ -57,7 +58,7 @@ def operator_queue():
         emergencies=[{"id": c.id, "reference": c.reference, "caller": phones.masked(c.caller_phone),
                       "channel": c.channel, "queued_at": iso(c.queued_at), "alarm_level": c.alarm_level}
                      for c in seen.emergencies],
-        me=presence.summary(current_user), sla_seconds=current_app.config.get("QUEUE_SLA_SECONDS", 60),
+        me=presence.summary(current_user), offer=distribution.current(current_user), sla_seconds=current_app.config.get("QUEUE_SLA_SECONDS", 60),
         wrap_up_seconds=presence.wrap_up_seconds())
 
 
@@ -67,7 +68,7 @@ def set_presence():
     """Choose presence; 'available' during wrap-up means ready (the wrapped cases close)."""
     wanted = str(body().get("presence", ""))
     if wanted == "available" and current_user.presence == "wrap_up":
-        assessment.end_wrap_up(current_user)
+        assessment.end_wrap_up(current_user, call=body().get("call"))
     else:
         presence.set_presence(current_user, wanted)
     presence.announce([current_user.id])
@@ -154,7 +155,7 @@ def _outcome(case_id: int, act):
 def resolve(case_id: int):
     """Resolve at tier 1 with a disposition code and the advice given."""
     return _outcome(case_id, lambda case, data: assessment.resolve(
-        case, current_user, str(data.get("disposition", "")), str(data.get("advice") or "")))
+        case, current_user, str(data.get("disposition", "")), str(data.get("advice") or ""), call=data.get("call")))
 
 
 @bp.post("/cases/<int:case_id>/inform")
@@ -163,7 +164,7 @@ def inform(case_id: int):
     """Inform the health staff on duty at a facility (SMS to its duty phone) and end the contact."""
     return _outcome(case_id, lambda case, data: assessment.inform(
         case, current_user, _int(data.get("facility_id")), str(data.get("message") or ""),
-        str(data.get("disposition") or "") or None, str(data.get("advice") or "")))
+        str(data.get("disposition") or "") or None, str(data.get("advice") or ""), call=data.get("call")))
 
 
 @bp.post("/cases/<int:case_id>/escalate")
@@ -172,7 +173,7 @@ def escalate(case_id: int):
     """Escalate to tier 2 with specialty, urgency and a summary; an emergency raises the alarm."""
     return _outcome(case_id, lambda case, data: assessment.escalate(
         case, current_user, str(data.get("specialty") or "") or None, str(data.get("urgency", "")),
-        str(data.get("summary") or "")))
+        str(data.get("summary") or ""), call=data.get("call")))
 
 
 @bp.post("/cases/<int:case_id>/emergency")
@@ -187,7 +188,7 @@ def raise_emergency(case_id: int):
 def schedule_callback(case_id: int):
     """Schedule a call-back: `due_at` (ISO 8601; Delhi time if no offset) or `in_minutes`."""
     return _outcome(case_id, lambda case, data: assessment.schedule_callback(
-        case, current_user, _due(data), str(data.get("note") or "")))
+        case, current_user, _due(data), str(data.get("note") or ""), call=data.get("call")))
 
 
 MAX_CALLBACK_MINUTES = 30 * 24 * 60

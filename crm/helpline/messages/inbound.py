@@ -4,7 +4,8 @@ A provider's edge (telephony/sms.py for Twilio) checks the signature, parses its
 and calls `receive` once; the answer says what was done, and the edge renders its provider's reply to the
 webhook. Every decision is here: an opt-out or opt-in, a grievance ("SHIKAYAT ..."), a bare question about
 clinics answered from the facility finder, or the common case, a text that joins the sender's open case or
-opens one (crm.cases.texts: one statement), an emergency declared on a case already open, and which reply
+opens one (crm.cases.texts: one statement; a caller on a call texts into that call's case), an emergency declared
+on a case already open only when nobody is with the caller (else the one with them is told), and which reply
 goes back. Replies leave as send jobs through the outbox (crm.platform.outbox), exactly once, after the commit.
 """
 
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from crm.cases import lifecycle, queue, texts, timeline
-from crm.cases.status import OPEN
+from crm.cases import legs, lifecycle, queue, texts, timeline
+from crm.cases.status import OPEN, Status
 from crm.citizens.facilities import answer as facility_answer
 from crm.citizens.facilities import question as facility_question
 from crm.citizens.grievances import keyword as grievance_keyword
@@ -101,6 +102,12 @@ def unstored_reply(body: str) -> str:
     return UNSTORED
 
 
+def _someone_with(case: Case) -> bool:
+    """A doctor has the case, or an operator holding it is on the phone with the caller. (An operator answering texts
+    is not: a red flag in a text conversation goes to the doctors, as it always has.)"""
+    return case.status == Status.WITH_DOCTOR or (case.status == Status.IN_PROGRESS and legs.someone_on(case.id))
+
+
 def _routine(result) -> bool:
     """No red flag: P3/P4, or a P2 that only the statistical second opinion guessed (no rule or floor fired).
     A question about clinics that mentions a danger sign is a case for a person, not an automatic answer."""
@@ -127,7 +134,13 @@ def _join_or_open(inbound: InboundText, body: str, result, question) -> Received
     if taken.reply_id is not None:
         outbox.send_after_commit([taken.reply_id])
     case = taken.case
-    if emergency and taken.path == "joined" and case.queue != queue.EMERGENCY:
+    if emergency and taken.path == "joined" and _someone_with(case):
+        # Someone is with the caller (a doctor, an operator on the phone with them): they are told, nothing rings again.
+        case = db.session.get(Case, case.id, populate_existing=True)
+        timeline.add_event(case, "red_flag_text", message_id=taken.message_id,
+                           staff_id=case.doctor_id or case.assigned_to_id)
+        events.case_changed(case, "case.red_flag_text")
+    elif emergency and taken.path == "joined" and case.queue != queue.EMERGENCY:
         case = db.session.get(Case, case.id, populate_existing=True)
         lifecycle.declare_emergency(case, via="sms")
         case.callback_requested_at = case.callback_requested_at or utcnow()  # a doctor calls them
@@ -157,8 +170,8 @@ def _answer_facility_question(inbound: InboundText, body: str, language: str, qu
 
 
 def open_case_of(sender: str, channel: str = "sms") -> Case | None:
-    """The sender's newest open case on this channel, if any."""
-    query = (select(Case).where(Case.channel == channel, Case.caller_phone == sender, Case.status.in_(OPEN))
+    """The sender's newest open case on this channel or a call, if any (one conversation per person)."""
+    query = (select(Case).where(Case.channel.in_((channel, "voice")), Case.caller_phone == sender, Case.status.in_(OPEN))
              .order_by(Case.id.desc()).limit(1))
     return db.session.scalar(query)
 

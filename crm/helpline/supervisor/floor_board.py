@@ -12,11 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from crm.cases import floor
+from crm.cases.legs import staff_on_legs
 from crm.cases.queue import EMERGENCY, QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.helpline import presence
-from crm.helpline.supervisor import kpis, snapshot
-from crm.models import Call, Case, StaffUser
+from crm.helpline.supervisor import kpis, languages, snapshot
+from crm.models import Case, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
 
@@ -44,6 +45,7 @@ def read(now: datetime) -> dict:
         "abandon_target_percent": figures["abandon_target_percent"],
         "agents": (people := agents(figures["offers"], now)),
         "doctors": doctor_counts(people),
+        "languages": languages.by_language(figures["offers"], now), "languages_definition": languages.DEFINITION,
         "waiting_cases": (waiting_list := waiting_cases(now)),
         "unaccepted_emergencies": unaccepted_emergencies(waiting_list, values["SL_EMERGENCY_SECONDS"]),
         "emergency_threshold_seconds": values["SL_EMERGENCY_SECONDS"],
@@ -83,7 +85,7 @@ def agents(offers: list, now: datetime) -> list[dict]:
         .limit(MAX_AGENTS)))
     current = _current_cases()
     signed_in = presence.logged_in_ids(now)
-    talking = _on_a_call()
+    on_leg = staff_on_legs([s.id for s in staff]) if staff else set()  # the phone is the truth
     handled: dict[int, list[float | None]] = {}
     for offer in offers:
         if offer.answered_by is not None:
@@ -91,11 +93,11 @@ def agents(offers: list, now: datetime) -> list[dict]:
     result = []
     for person in staff:
         case = current.get(person.id)
-        state = "on_call" if case else person.presence
+        state = "on_call" if case or person.id in on_leg else person.presence
         since = case[1] if case and person.presence != "on_call" else person.presence_since
         logged_in = person.id in signed_in
         if person.role == "doctor" and not case:  # doctors choose duty, not a presence: say what is true of them
-            state = "on_call" if person.id in talking else "on_duty" if logged_in and person.on_duty \
+            state = "on_call" if person.id in on_leg else "on_duty" if logged_in and person.on_duty \
                 else "off_duty" if logged_in else "offline"
             since = person.presence_since if state == "offline" else since
         times = [t for t in handled.get(person.id, []) if t is not None]
@@ -107,18 +109,14 @@ def agents(offers: list, now: datetime) -> list[dict]:
             "on_the_phone": bool(case and case[3] == "voice"),
             "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
             "logged_in": logged_in, "on_duty": bool(person.on_duty), "sound_on": bool(person.sound_on),
-            "on_a_call": person.id in talking,
+            "on_a_call": person.id in on_leg,
             # A logged-in doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
             "sound_off": person.role == "doctor" and logged_in and person.on_duty and not person.sound_on,
+            "on_a_leg": person.id in on_leg, "languages": list(person.languages or []),
+            # Offers rung to them that rang out (crm.helpline.distribution), and when the last one did.
+            "offers_missed": person.offers_missed, "last_missed_at": iso(person.last_missed_at),
         })
     return result
-
-
-def _on_a_call() -> set[int]:
-    """Staff with a connected call leg (answered, not ended), whatever their screen shows."""
-    query = select(Call.staff_id).where(Call.staff_id.is_not(None), Call.answered_at.is_not(None),
-                                        Call.ended_at.is_(None)).distinct()
-    return set(db.session.scalars(query))
 
 
 def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
-from crm.helpline.supervisor import alarm_burden, daily_pdf, kpis, monitor
+from crm.helpline.supervisor import alarm_burden, daily_pdf, kpis, languages, monitor
 from crm.helpline.supervisor import floor_board as board
 from crm.helpline.supervisor import period_reports as reports
 from crm.models import Case
@@ -26,7 +26,8 @@ def floor():
 
     today = kpis.today(utcnow())
     return render_template("supervisor/board.html", names=kpis.QUEUE_NAMES, overdue_grievances=overdue(limit=10),
-                           burden=alarm_burden.burden(today, today), defined=kpis.DEFINITIONS)
+                           burden=alarm_burden.burden(today, today), defined=kpis.DEFINITIONS,
+                           languages_definition=languages.DEFINITION)
 
 
 @bp.get("/wallboard")

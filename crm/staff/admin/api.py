@@ -18,6 +18,8 @@ def shown(staff: StaffUser) -> dict:
     """An account as administrators see it (no password hash, no token)."""
     return {"id": staff.id, "username": staff.username, "name": staff.name, "role": staff.role,
             "specialty": staff.specialty, "desk_phone": staff.desk_phone, "state": service.state_of(staff),
+            "languages": list(staff.languages or []), "interpreter": staff.interpreter,
+            "text_capacity": staff.text_capacity, "offers_missed": staff.offers_missed,
             "identity": f"staff-{staff.id}", "last_login_at": iso(staff.last_login_at), "created_at": iso(staff.created_at)}
 
 

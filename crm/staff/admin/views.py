@@ -11,6 +11,7 @@ from crm.platform.api import bounded_int
 from crm.platform.errors import Refused, load
 from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
+from crm.staff.admin import skills
 from crm.staff.admin import staff as service
 from crm.staff.auth.capabilities import allow
 from triage import specialties
@@ -64,6 +65,22 @@ def staff_update(staff_id: int):
     try:
         changes = service.update(current_user, staff, form.get("name"), form.get("role", ""), _specialty(form),
                                  form.get("desk_phone"))
+    except Refused as exc:
+        db.session.rollback()
+        return _staff_page(db.session.get(StaffUser, staff_id), exc, form=form)
+    flash(f"Saved: {', '.join(k.replace('_', ' ') for k in changes)}." if changes else "Nothing changed.", "ok")
+    return redirect(url_for(".staff_page", staff_id=staff_id), 303)
+
+
+@bp.post("/staff/<int:staff_id>/skills")
+@allow("administer")
+def staff_skills(staff_id: int):
+    """Save the languages they speak, the interpreter flag and how many texts they take at once."""
+    staff = load(StaffUser, staff_id, "staff member")
+    form = request.form
+    try:
+        changes = skills.set_skills(current_user, staff, form.getlist("languages"), form.get("interpreter") == "on",
+                                    bounded_int(form.get("text_capacity", 3), "text_capacity", 0, skills.MAX_TEXTS))
     except Refused as exc:
         db.session.rollback()
         return _staff_page(db.session.get(StaffUser, staff_id), exc, form=form)
@@ -161,7 +178,7 @@ def staff_schedule(staff_id: int):
 def _staff_page(staff: StaffUser, error: Refused | None, form=None):
     schedule = service.schedule_of(staff) if staff.role == "doctor" else []
     return _form_page("admin/staff_page.html", error, staff=staff, form=form or {}, state=service.state_of(staff),
-                      tokens=service.tokens_of(staff), schedule=schedule,
+                      tokens=service.tokens_of(staff), schedule=schedule, languages=skills.LANGUAGE_NAMES,
                       facilities=service.facilities() if staff.role == "doctor" else [])
 
 

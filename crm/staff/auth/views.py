@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from crm.cases import legs
 from crm.models.base import utcnow
 from crm.platform.errors import Refused
 from crm.platform.extensions import db, limiter
@@ -68,7 +69,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow("own_account")
 def logout():
-    """End the session; a logged-out operator is no longer counted as available."""
+    """End the session; a logged-out operator is no longer counted as available, and no phone leg of theirs stays up
+    (crm.cases.legs.sign_off: a finished case's call ends, any other is left to the others on it)."""
+    legs.sign_off(current_user, "logout")
     current_user.presence, current_user.presence_since = "offline", utcnow()
     sessions.end(session.get(SESSION_KEY), "logout")
     db.session.commit()
@@ -118,6 +121,7 @@ def revoke_token(token_id: int):
 def logout_everywhere():
     """End every session of mine, this one included."""
     passwords.log_out_everywhere(current_user, current_user)
+    legs.sign_off(current_user, "logout")
     current_user.presence, current_user.presence_since = "offline", utcnow()
     db.session.commit()
     logout_user()
