@@ -235,12 +235,12 @@ def callback_booked(lang: str, whatsapp: str | None = None, sms: str | None = No
     response = VoiceResponse()
     say(response, "callback_booked", lang)
     if whatsapp and sms:
-        say(response, "texts_to", lang, whatsapp=spoken(whatsapp), sms=spoken(sms))
+        say(response, "texts_to", lang, whatsapp=digits_spoken(whatsapp), sms=digits_spoken(sms))
     response.leave()
     return str(response)
 
 
-def spoken(number: str) -> str:
+def digits_spoken(number: str) -> str:
     """A number read out digit by digit, as a caller would dial it from an Indian phone (+91 dropped)."""
     digits = number[3:] if number.startswith("+91") else number.lstrip("+")
     return " ".join(digits)
