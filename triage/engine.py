@@ -193,6 +193,9 @@ def _find(tokens: list[Token], named: set[int]) -> list[_Found]:
     return found
 
 
+_NEGATORS = frozenset(_R.negate_before) | frozenset(_R.negate_after)
+
+
 def _scopes(tokens: list[Token]) -> list[int]:
     """Scope id per token: negation and past reach only within a clause, up to a conjunction."""
     scopes, current = [], 0
@@ -313,7 +316,10 @@ def classify_tokens(tokens: list[Token], named: set[int]) -> Triage:
     scopes = _scopes(tokens)
     novel = _novelty(tokens, scopes)
     past_scopes = _past_scopes(tokens, scopes, novel)
-    found = _find(tokens, named)
+    # A phrase may not borrow the "nahi" of a "pehle kabhi nahi" (never before): "ambulance ... kabhi nahi" is a plea
+    # for an ambulance about something new, not "no ambulance".
+    found = [f for f in _find(tokens, named)
+             if not any(i in novel and tokens[i].norm in _NEGATORS for i in f.positions)]
     status = [
         "negated"
         if not f.phrase.ordered and _negated(tokens, scopes, f, novel)
