@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
     collect = {"user_info": False, "http_bodies": [], "stack_frame_variables": False, "database_query_data": False}
     sentry_sdk.init(dsn=dsn, environment=app.config.get("SAMPARK_ENV"), data_collection=collect,
                     max_request_body_size="never", before_send=scrub, before_breadcrumb=_breadcrumb,
-                    integrations=[FlaskIntegration(), RqIntegration()], traces_sample_rate=0)
+                    integrations=[FlaskIntegration(), RqIntegration()], traces_sample_rate=0,
+                    # Only the integrations named: no SQL, Redis or HTTP-client spans (statements and URLs may hold data).
+                    auto_enabling_integrations=False)
 
 
 def scrub(event: dict, _hint: dict | None = None) -> dict:

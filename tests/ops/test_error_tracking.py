@@ -47,7 +47,7 @@ def ingest():
     server = Ingest()
     yield server
     sentry_sdk.get_client().close(timeout=2)
-    sentry_sdk.init(dsn=None)  # later tests in this process send nothing
+    sentry_sdk.get_global_scope().set_client(None)  # later tests in this process have no client (and no integration)
     server.server.shutdown()
 
 

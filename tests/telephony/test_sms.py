@@ -321,4 +321,4 @@ def test_a_text_in_a_script_nobody_reads_waits_in_tier_one_at_p2_marked_for_a_re
 def test_a_punjabi_text_is_acknowledged_in_punjabi_and_the_case_remembers_it(client):
     text(client, "ਮੈਨੂੰ ਡਾਕਟਰ ਨਾਲ ਅਪੌਇੰਟਮੈਂਟ ਚਾਹੀਦੀ ਹੈ")
     assert only_case().language == "pa"
-    assert "ਸੁਨੇਹਾ ਮਿਲ ਗਿਆ" in outbound()[0].body
+    assert "ਸੁਨੇਹਾ ਮਿਲਿਆ" in outbound()[0].body
