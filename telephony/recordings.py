@@ -71,9 +71,10 @@ def install(app: Flask) -> None:
         names = {name for name, _ in expected(lang)}
         absent = missing(app, lang)
         _present[lang] = frozenset(names - set(absent))
-        if absent:
-            log.warning("IVR: %d of %d %s recordings are missing in %s (flask ivr-recordings lists them); "
-                        "the Hindi prompt is spoken in their place", len(absent), len(names), lang, folder(app, lang))
+        if absent:  # a warning where callers hear it; a note in the demo and development, which have no recordings
+            level = logging.WARNING if app.config.get("SAMPARK_ENV") == "production" else logging.INFO
+            log.log(level, "IVR: %d of %d %s recordings are missing in %s (flask ivr-recordings lists them); "
+                    "the Hindi prompt is spoken in their place", len(absent), len(names), lang, folder(app, lang))
     app.cli.add_command(recordings_command)
 
 

@@ -138,7 +138,7 @@ def test_schedule_cli(app, setup):
 @pytest.mark.parametrize(("language", "words"), [("pa", "ਕੱਲ੍ਹ"), ("ur", "کل"), ("en", "tomorrow")])
 def test_the_reminder_is_in_the_patients_language(setup, language, words):
     doctor, slots, case, patient = setup
-    patient.preferred_language = language
+    patient.preferred_language = case.language = language  # the case remembers the caller's language
     appointments.book(slots[0].id, case, doctor)
     db.session.commit()
     assert appointments.send_reminders() == 1

@@ -33,7 +33,7 @@ def texts(case: Case, kind: str) -> list[Message]:
 
 
 @pytest.mark.parametrize(("language", "expected"), [("en", "we will call you back at 21 Nov 09:30 IST"),
-                                                     ("hi", "21 Nov 09:30 (भारतीय समय)")])
+                                                     ("hi", "21 Nov 09:30 IST पर कॉल करेंगे")])
 def test_a_scheduled_call_back_texts_its_time_in_delhi_time_and_the_callers_language(day, language, expected):
     asha = factories.make_staff("operator", name="Asha Verma")
     _call, case = day.call("09:00:00", "+919810000401")
@@ -87,4 +87,4 @@ def test_a_hindi_caller_is_told_in_hindi(day):
     sweeps.run_once(utcnow())
     db.session.commit()
     (sms,) = texts(case, notices.MISSED_KIND)
-    assert sms.body == replies.reply("missed_call", "hi", ref=case.reference) and "छूट गई" in sms.body
+    assert sms.body == replies.reply("missed_call", "hi", ref=case.reference) and "कॉल नहीं लगी" in sms.body

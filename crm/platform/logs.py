@@ -77,14 +77,14 @@ class JsonLines(logging.Formatter):
 
 
 class Text(logging.Formatter):
-    """The same facts as readable text, for a developer's terminal (still scrubbed)."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    """The same facts as readable text, for a developer's terminal (the message and any exception scrubbed)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.request_id = getattr(record, "request_id", None) or current() or "-"
-        return scrub(super().format(record))
+        rid = getattr(record, "request_id", None) or current() or "-"
+        line = f"{self.formatTime(record)} {record.levelname} {record.name} [{rid}] {scrub(record.getMessage())}"
+        if record.exc_info:
+            line += "\n" + scrub(self.formatException(record.exc_info))
+        return line
 
 
 def configure(fmt: str = "json", level: int = logging.INFO) -> None:

@@ -23,6 +23,7 @@ NOT_STAFF_PAGES = ("/api/", "/telephony/", "/static/", "/emulator/", "/portal/",
 NOT_PAGES = {  # files and fragments other pages fetch; they are not opened as pages
     "card_office.rejects", "field.photo", "field.service_worker", "triage_review.export",
     "doctor.case_panel", "operator_desk.patient_fragment",
+    "health.healthz", "health.readyz", "metrics.scrape",  # for the balancer and Prometheus, not people
 }
 WITH_IDS = {  # endpoint -> its URL in the seeded world
     "admin.staff_page": "/admin/staff/{staff}", "pages.card_page": "/cards/{card}",

@@ -73,4 +73,4 @@ def test_a_known_urdu_callers_sms_is_in_urdu_only(app):
     db.session.commit()
     result = services.record("CA" + "5" * 32, CALLER, MISSED, utcnow())
     body = result.message.body
-    assert "مسڈ کال ملی" in body and "Sampark" not in body and "सम्पर्क" not in body
+    assert "منٹ میں کال کریں گے" in body and "Sampark" not in body and "सम्पर्क" not in body

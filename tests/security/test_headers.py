@@ -39,7 +39,7 @@ def test_production_sends_hsts(tmp_path):
     KeyRing.generate(tmp_path / "k.pem")
     app = make_app(tmp_path, SAMPARK_ENV="production", SECRET_KEY="s" * 32, REDIS_URL="redis://127.0.0.1:6379/15",
                    PUBLIC_BASE_URL="https://help.example.in", TELEPHONY="twilio", TWILIO_ACCOUNT_SID="AC" + "0" * 32,
-                   TWILIO_AUTH_TOKEN="t" * 32, TWILIO_PHONE_NUMBER="+911800112233",
+                   TWILIO_AUTH_TOKEN="t" * 32, TWILIO_PHONE_NUMBER="+911800112233", TWILIO_BYOC_TRUNK_SID="BY" + "0" * 32,
                    CARD_SIGNING_KEY_FILE=str(tmp_path / "k.pem"))
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -112,7 +112,7 @@ def _walk_as(world, role: str | None, client, headers: dict | None = None, only=
     def send(rule: str, method: str):
         response = _call(client, method, fill(rule, world["values"]), world["card"].qr_token, headers)
         where = f"{method} {rule} -> {response.status_code}"
-        if response.status_code >= 500:
+        if response.status_code >= 500 and (rule, response.status_code) != ("/readyz", 503):  # "not ready" is an answer
             wrong.append(f"{where}: server error")
         return response, where, _shows_resident(response, world["markers"])
 
