@@ -201,9 +201,10 @@ def replay(now: datetime) -> int:
     if not path.parent.is_dir():
         return 0
     try:
-        with _file_lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB):
-            if path.exists():
-                os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
+        if path.exists():  # (no file, no lock: a pass with nothing kept creates nothing)
+            with _file_lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB):
+                if path.exists():
+                    os.replace(path, path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.replaying"))
     except BlockingIOError:  # a fallback is appending to it this moment: the next pass renames it
         pass
     except FileNotFoundError:  # another process took it first

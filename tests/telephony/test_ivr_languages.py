@@ -137,7 +137,13 @@ def test_every_prompt_is_written_in_all_four_languages_in_its_own_script():
 def test_the_start_up_log_says_urdu_is_spoken_in_hindi_until_recorded(app, caplog, monkeypatch):
     # The test database's migrations ran alembic's fileConfig, which disables loggers that existed before it.
     monkeypatch.setattr(recordings.log, "disabled", False)
-    with caplog.at_level("WARNING", logger="telephony.recordings"):
+    with caplog.at_level("INFO", logger="telephony.recordings"):
         recordings.install(app)
     assert "the Hindi prompt is spoken in their place" in caplog.text
+    assert {r.levelname for r in caplog.records} == {"INFO"}  # a note outside production (the demo has no recordings)
+    caplog.clear()
+    app.config["SAMPARK_ENV"] = "production"
+    with caplog.at_level("INFO", logger="telephony.recordings"):
+        recordings.install(app)
+    assert {r.levelname for r in caplog.records} == {"WARNING"}  # where callers hear it: a warning
 
