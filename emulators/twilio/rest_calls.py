@@ -200,7 +200,9 @@ def update_member(rc: RestCall):
     check_url(rc.form, "Url")
     target = _queue(rc, rc.path["QueueSid"])
     member, position = _member(rc, target)
-    taken = rc.emulator.switchboard.dequeue(target, member.call_sid, rc.form["Url"], rc.form.get("Method", "POST"))
+    # "Front" is resolved again under the switchboard's lock: two dequeues at once take two callers.
+    key = "Front" if rc.path["CallSid"] == "Front" else member.call_sid
+    taken = rc.emulator.switchboard.dequeue(target, key, rc.form["Url"], rc.form.get("Method", "POST"))
     if taken is None:  # hung up or dequeued by someone else a moment ago
-        raise not_found(f"Member {member.call_sid} of queue {target.sid}")
+        raise not_found(f"Member {rc.path['CallSid']} of queue {target.sid}")
     return 200, member_json(rc.emulator.settings, target, taken, position)
