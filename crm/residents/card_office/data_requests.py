@@ -18,8 +18,14 @@ from sqlalchemy import func, select
 
 from crm.models import DataRequest, Patient, StaffUser
 from crm.models.base import utcnow
-from crm.models.citizen import (CORRECTABLE_FIELDS, DATA_REQUEST_ANSWER, DATA_REQUEST_REASON, DATA_REQUEST_VALUE,
-                                DATA_REQUEST_KINDS, DATA_REQUEST_STATUSES)
+from crm.models.citizen import (
+    CORRECTABLE_FIELDS,
+    DATA_REQUEST_ANSWER,
+    DATA_REQUEST_KINDS,
+    DATA_REQUEST_REASON,
+    DATA_REQUEST_STATUSES,
+    DATA_REQUEST_VALUE,
+)
 from crm.platform import audit, outbox, phones, sms_templates, turns
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
