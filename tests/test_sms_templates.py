@@ -89,6 +89,13 @@ def produced_texts():
     for language in LANGUAGES:
         text = sms_templates.render("signin_code", language, code=SECRET_MASK, minutes=10)
         yield "signin_code", text.replace(SECRET_MASK, "004217")  # what the send job hands the provider
+    from crm.residents.card_office.data_requests import decision_text
+
+    for language in ("hi", "en", "pa", "ur"):
+        for status in ("done", "refused"):
+            for ref in (1, 1234567):
+                request = SimpleNamespace(status=status, language=language, reference=f"DR-{ref:05d}")
+                yield f"data_request_{status}", decision_text(request)
 
 
 @pytest.mark.parametrize(("name", "text"), list(produced_texts()))

@@ -3,9 +3,10 @@ in.
 
 URLs (a handler is in the module named beside its prefix):
   /portal/...                                  the citizen portal     crm.citizens.portal.views
+  /portal/my-data/...                          data rights (DPDP)     crm.citizens.portal.rights_views
   /grievances/...                              grievances (officers)  crm.citizens.grievances.views
   /facilities, /api/v1/facilities/nearest      the facility finder    crm.citizens.facilities.views
-Services:  portal.signin / session / household / records / i18n (the portal's four languages),
+Services:  portal.signin / session / household / records / my_data / i18n (the portal's four languages),
            grievances.services / keyword / texts, facilities.finder / question / answer / importer
 Templates: templates/portal/, templates/grievances/, templates/facilities/
 Commands:  flask facilities ...
@@ -19,6 +20,7 @@ from crm.citizens.facilities import cli as facilities_cli
 from crm.citizens.facilities import views as facilities
 from crm.citizens.grievances import views as grievances
 from crm.citizens.portal import i18n
+from crm.citizens.portal import rights_views  # noqa: F401 (its URLs are on the portal's blueprint)
 from crm.citizens.portal import views as portal
 
 # What other areas may import from citizens (tests/architecture/test_layers.py).

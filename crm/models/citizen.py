@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -16,6 +16,14 @@ CARD_REQUEST_STATUSES = ("submitted", "in_progress", "reissued", "rejected", "de
 GRIEVANCE_CATEGORIES = ("facility", "staff", "card_delivery", "helpline")
 GRIEVANCE_STATUSES = ("open", "in_progress", "resolved", "closed")
 GRIEVANCE_CHANNELS = ("portal", "sms", "operator")
+DATA_REQUEST_KINDS = ("correction", "erasure")
+DATA_REQUEST_STATUSES = ("open", "done", "refused")
+# What a resident may ask to have corrected: the registry's fields about them, in their words ("other" for the rest).
+CORRECTABLE_FIELDS = ("name", "name_hi", "dob", "sex", "address", "ward", "mobile", "epic", "abha", "blood_group",
+                      "emergency_contact", "household", "other")
+DATA_REQUEST_VALUE = 200  # the correct value, as typed
+DATA_REQUEST_REASON = 500  # why: the resident's words
+DATA_REQUEST_ANSWER = 300  # the card office's answer, which the resident reads
 
 
 class CitizenSession(db.Model):
@@ -121,3 +129,39 @@ class Grievance(db.Model):
     def reference(self) -> str | None:
         """What the citizen is told (GRV-00042)."""
         return f"GRV-{self.id:05d}" if self.id is not None else None
+
+
+class DataRequest(db.Model):
+    """A resident's request under the DPDP Act, 2023 to correct or erase their data. It changes nothing by itself: the
+    card office decides it (done or refused, with an answer the resident reads) and makes any change through its
+    ordinary tools, since health records and the card registry have legal retention duties."""
+
+    __tablename__ = "data_request"
+    __table_args__ = (
+        # One undecided erasure request per resident; the rate limit counts a mobile's requests by time.
+        Index("uq_data_request_open_erasure", "patient_id", unique=True,
+              postgresql_where=text("kind = 'erasure' AND status = 'open'")),
+        Index("ix_data_request_mobile_created", "mobile", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # correction, erasure
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    mobile: Mapped[str] = mapped_column(String(PHONE))  # the signed-in mobile that asked; told of the decision
+    language: Mapped[str] = mapped_column(String(2), default="hi")
+    field: Mapped[str | None] = mapped_column(String(20))  # a correction: one of CORRECTABLE_FIELDS
+    correct_value: Mapped[str | None] = mapped_column(String(DATA_REQUEST_VALUE))
+    reason: Mapped[str] = mapped_column(String(DATA_REQUEST_REASON), default="")
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    answer: Mapped[str | None] = mapped_column(String(DATA_REQUEST_ANSWER))
+
+    patient = relationship("Patient")
+    decided_by = relationship("StaffUser", foreign_keys=[decided_by_id])
+
+    @property
+    def reference(self) -> str | None:
+        """What the resident is told (DR-00042)."""
+        return f"DR-{self.id:05d}" if self.id is not None else None

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle
-from crm.models import HealthCard, Patient, StaffUser
+from crm.models import DataRequest, HealthCard, Patient, StaffUser
 from crm.models.base import utcnow
 from crm.platform.extensions import db
 from crm.residents.enrollment import merge as merging
@@ -30,6 +30,7 @@ WITH_IDS = {  # endpoint -> its URL in the seeded world
     "enrollment.merge_page": "/enrollment/merges/{merge}", "enrollment.duplicates": "/enrollment/patients/{patient}/duplicates",
     "grievances.new_for_case": "/grievances/new?case_id={case}", "pages.patient_page": "/patients/{patient}",
     "operator_desk.report_page": "/workspace/cases/{case}/report",
+    "card_office.data_request": "/card-office/data-requests/{data_request}",
 }
 
 
@@ -58,9 +59,13 @@ def demo_world(live_app):
         db.session.commit()
         registrar = db.session.scalar(select(StaffUser).where(StaffUser.username == "registrar1"))
         done = merging.merge(patients[0].id, patients[1].id, registrar, "same person, demo")
+        asked = DataRequest(patient_id=patients[0].id, mobile=patients[0].mobile or "+919810000001", kind="erasure",
+                            reason="Please remove my mobile number", status="open")
+        db.session.add(asked)
         db.session.commit()
         ids = {"staff": registrar.id, "card": db.session.scalar(select(HealthCard.number).limit(1)),
-               "merge": done.id, "patient": patients[0].id, "case": case.id}
+               "merge": done.id, "patient": patients[0].id, "case": case.id,
+               "data_request": asked.id}
         roles = {name: role for name, role, *_ in demo.DEMO_STAFF}
     pages = staff_pages(live_app)
     return {user: [path.format(**ids) for path, allowed in pages.items() if allowed is None or roles[user] in allowed]

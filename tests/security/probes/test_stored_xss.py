@@ -17,7 +17,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from crm.models import Case, Grievance, HealthCard, Patient
+from crm.models import Case, DataRequest, Grievance, HealthCard, Patient
 from crm.models.staff import ROLES
 from crm.platform.extensions import db
 from crm.residents.registry import REQUIRED_COLUMNS
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.pg
 APP_SETTINGS = {"JOBS_HOLD": True, "JOBS_EAGER": False}
 WAYS_IN = ["sms", "whatsapp", "speech", "grievance", "card_request_revised", "registry_name", "registry_name_hi",
            "registry_address", "registry_household", "enrolment_name", "enrolment_name_hi", "enrolment_address",
-           "enrolment_place"]
+           "enrolment_place", "data_request_value", "data_request_reason"]
 RAW = re.compile(r"<script>alert\(|<img src=x onerror|<svg/onload|\"><img", re.IGNORECASE)
 NOT_HTML = ("application/json", "text/csv", "text/tab-separated-values", "application/pdf", "image/", "text/xml",
             "text/javascript", "application/javascript")
@@ -94,6 +94,8 @@ def planted(probe_app, cheap_passwords, tmp_path_factory):
         citizen.post("/portal/grievances", data={"category": "facility", "body": hostile("grievance")})
         citizen.post(f"/portal/cards/{card.number}/request",
                      data={"kind": "revised", "detail": hostile("card_request_revised")})
+        citizen.post("/portal/my-data/correct", data={"field": "name", "correct_value": hostile("data_request_value"),
+                                                      "reason": hostile("data_request_reason")})
 
         staff = {}
         for role in ROLES:
@@ -108,6 +110,7 @@ def planted(probe_app, cheap_passwords, tmp_path_factory):
             "rid": list(db.session.scalars(select(Patient.id))),
             "resource_type": ["Patient"], "lang": ["en"], "ward": ["Seelampur"], "action": ["take"],
             "filename": ["js/sampark.js"],
+            "request_id": list(db.session.scalars(select(DataRequest.id))),
         }
         mobiles = list(db.session.scalars(select(Patient.mobile).where(Patient.mobile.is_not(None))))
         yield {"app": probe_app, "staff": staff, "ids": ids, "mobiles": mobiles, "citizen": citizen,
@@ -152,7 +155,8 @@ def _read_everything(planted) -> tuple[list[str], str]:
                     seen.append(response.get_data().decode("utf-8", "replace"))
         if client.get("/api/v1/me").status_code != 200:
             problems.append(f"{role} was signed out during the walk: what it read proves nothing")
-    for path in ("/portal/", "/portal/grievances", "/portal/contacts", "/portal/appointments"):
+    for path in ("/portal/", "/portal/grievances", "/portal/contacts", "/portal/appointments", "/portal/my-data",
+                 "/portal/my-data/requests", "/portal/my-data/grievances", "/portal/my-data/messages"):
         response = planted["citizen"].get(path)
         problems += _problems(response, f"citizen GET {path}")
     return problems, "\n".join(seen)
