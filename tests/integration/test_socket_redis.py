@@ -38,7 +38,7 @@ class Server:
         self.process = subprocess.Popen([sys.executable, "-m", "tests.integration.socket_server", str(self.port)],
                                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def wait_ready(self, timeout: float = 90) -> None:  # a loaded 2-core CI machine takes its time to import
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -46,7 +46,7 @@ class Server:
             try:
                 if requests.get(f"{self.url}/login", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         raise TimeoutError(f"server on {self.url} did not start")
 
