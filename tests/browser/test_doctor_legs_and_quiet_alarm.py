@@ -6,15 +6,22 @@
 - The alarm during the doctor's own emergency call: another emergency murmurs (a soft 440 Hz tone), never the loud
   880 Hz beep; once their call is over the next emergency beeps again.
 - The tab title stops flashing a case that is over: an emergency whose caller hangs up leaves the title quiet.
+- The floor's alert for an emergency nobody accepted: a tone after the supervisor's click, the title flashing; both
+  stop once a doctor has it.
 Tones are recorded by wrapping OscillatorNode.start before the page's scripts run. Screenshots at 1440x900 and
 1280x720 in test-artifacts/."""
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from crm.models import Case
+from crm.cases import lifecycle, tier2
+from crm.models import Case, StaffUser
+from crm.models.base import utcnow
 from crm.platform.extensions import db
 from emulators.twilio.driver import Phone
+from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.tier2_desk import doctor_page, make_doctor
 from tests.live import eventually, served
@@ -153,5 +160,62 @@ def test_the_alarm_murmurs_during_the_doctors_own_emergency_call_and_the_title_s
             assert 880 in _tones_since(page, since)  # off the phone, an emergency beeps out loud again
             page.screenshot(path=str(ARTIFACTS / "doctor_alarm_after_own_call.png"))
             last.hang_up()
+        finally:
+            context.close()
+
+
+def test_an_unaccepted_emergency_sounds_on_the_floor_after_the_click_and_stops_once_a_doctor_has_it(browser, tmp_path):
+    """The floor's alert: a tone every two seconds once the supervisor switched sound on, the title flashing; both
+    stop when a doctor accepts (the title must not keep flashing a case that is handled)."""
+    with served(tmp_path, WTF_CSRF_ENABLED=True) as (app, base):
+        with app.app_context():
+            factories.make_staff("supervisor", username="lead_sound", name="Lead")
+            doctor = factories.make_staff("doctor", username="dr_floor")
+            doctor.on_duty = True
+            db.session.commit()
+            doctor_id = doctor.id
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-IN")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.add_init_script(RECORD_TONES)
+        try:
+            page.goto(f"{base}/login")
+            page.fill("#username", "lead_sound")
+            page.fill("#password", factories.PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{base}/supervisor")
+            page.wait_for_selector("#live[data-state=live]")
+            page.click("#floor-sound")
+            page.wait_for_selector("#floor-sound[data-state=on]")
+            with app.app_context():
+                case = lifecycle.open_case("voice", "+919833300021", status="queued", queue="emergency",
+                                           priority="P1", queued_at=utcnow() - timedelta(minutes=3), alarm_level=1)
+                db.session.commit()
+                case_id = case.id
+            since = page.evaluate("Date.now()")
+            page.evaluate("window.sampark.refresh && window.sampark.refresh()")
+            page.wait_for_selector("#floor-alert:not([hidden])", timeout=20_000)
+            page.wait_for_timeout(4_500)
+            assert _tones_since(page, since).count(880) >= 2  # a tone every two seconds
+            titles = set()
+            for _ in range(4):
+                titles.add(page.title())
+                page.wait_for_timeout(400)
+            assert any("not accepted" in t for t in titles), titles  # the title flashes
+            page.screenshot(path=str(ARTIFACTS / "floor_alert_sounding.png"))
+
+            with app.app_context():
+                assert tier2.accept(case_id, db.session.get(StaffUser, doctor_id)) is not None
+                db.session.commit()
+            page.evaluate("window.sampark.refresh && window.sampark.refresh()")
+            page.wait_for_selector("#floor-alert", state="hidden", timeout=20_000)
+            quiet_since = page.evaluate("Date.now()")
+            titles = set()
+            for _ in range(6):
+                titles.add(page.title())
+                page.wait_for_timeout(400)
+            assert titles == {"Floor · Sampark"}, titles
+            assert _tones_since(page, quiet_since + 300) == []
         finally:
             context.close()
