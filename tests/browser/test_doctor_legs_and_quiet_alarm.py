@@ -99,6 +99,8 @@ def test_a_call_kept_after_complete_keeps_its_controls_on_the_doctors_page_until
             reference = f"SMP-{_case_id(app, first):05d}"
             assert reference in bar.inner_text() and "connected" in bar.inner_text()
             assert page.locator("#leg-bar button[data-leg=end-call]").is_visible()
+            assert page.evaluate("() => [...document.querySelectorAll('[id]')].map((e) => e.id)"
+                                 ".filter((id, i, all) => all.indexOf(id) !== i)") == []  # no id used twice
             page.screenshot(path=str(ARTIFACTS / f"doctor_legs_bar_{size}.png"))
 
             page.click("#leg-bar button[data-leg=hold]")
