@@ -29,6 +29,10 @@ class TwilioPhone:
         """Hang up the staff member's leg; the others stay."""
         return _guarded(transfer.leave, case, staff)
 
+    def return_to_queue(self, case: Case) -> bool:
+        """Redirect the caller's call from the conference to the case's queue (its Enqueue again)."""
+        return _guarded(lambda c, _staff: transfer.return_to_queue(c), case, None)
+
     def call_back(self, case: Case, staff: StaffUser) -> None:
         """Ring the citizen and the staff member into the case's conference."""
         return _guarded(transfer.call_back, case, staff)
@@ -76,7 +80,7 @@ class TwilioPhone:
         return gateway.access_token(staff)
 
 
-def _guarded(action, case: Case, staff: StaffUser):
+def _guarded(action, case: Case, staff: StaffUser | None):
     """Run a phone action; a failure is written on the case timeline here, once, and raised as PhoneFailed."""
     try:
         return action(case, staff)
@@ -86,5 +90,5 @@ def _guarded(action, case: Case, staff: StaffUser):
         failed = PhoneFailed(f"The phone system did not answer: {exc}"[:200])
     log.warning("phone action %s failed on case %s: %s", getattr(action, "__name__", "call control"), case.id,
                 failed.message)
-    timeline.add_event(case, "connect_failed", staff_id=staff.id, error=failed.message)
+    timeline.add_event(case, "connect_failed", staff_id=staff.id if staff else None, error=failed.message)
     raise failed

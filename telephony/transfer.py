@@ -51,3 +51,16 @@ def call_back(case: Case, staff: StaffUser) -> None:
     gateway.call_back(case)
     gateway.ring_staff(case, staff)
     timeline.add_event(case, "doctor_call_back", staff_id=staff.id)
+
+
+def return_to_queue(case: Case) -> bool:
+    """The caller leaves the conference for the case's queue (telephony.voice.requeue answers their Enqueue again);
+    the leg counts as waiting again, so the next claim or acceptance dequeues it as it did the first time."""
+    caller = calls.citizen_leg(case)
+    if caller is None or case.channel != "voice":
+        return False
+    gateway.client().calls(caller.sid).update(url=gateway.public_url("telephony.requeue", case=case.id),
+                                              method="POST")
+    caller.queue_result = caller.queue_sid = caller.queue_position = None
+    events.case_changed(case)
+    return True

@@ -135,8 +135,9 @@ def wait():
     if waiting.queue == queue.EMERGENCY:
         return twiml(prompts.emergency_waiting(waiting.language))
     minutes = calls.expected_minutes(params, waiting.position)
-    return twiml(prompts.waiting(waiting.language, waiting.position, minutes,
-                                 _url("telephony.wait_choice", case=waiting.case_id)))
+    # The call-back key is tier 1's (a caller handed back to a doctors' queue waits for the doctor).
+    choice = _url("telephony.wait_choice", case=waiting.case_id) if waiting.queue == queue.TIER1 else None
+    return twiml(prompts.waiting(waiting.language, waiting.position, minutes, choice))
 
 
 @bp.post("/voice/wait/choice")
@@ -177,6 +178,22 @@ def connect():
         return twiml(prompts.hangup("hi"))
     return twiml(prompts.conference(conference_name(case), case.language,
                                     _url("telephony.conference_status", case=case.id), caller=True))
+
+
+@bp.post("/voice/requeue")
+@twilio_webhook
+def requeue():
+    """A caller taken out of the conference because the one they talked to left the floor: into the case's queue
+    again (tier 1, the emergency queue with its advice, or a doctors' queue). Twilio may ask before the request that
+    moved the case has committed, so this reads only what that request does not change (the queue it keeps); if
+    someone takes the case meanwhile, the first wait request sees it and leaves for the conference."""
+    case = db.session.get(Case, optional_id(request.args.get("case")) or 0)
+    if case is None or not calls.is_live(case):
+        return twiml(prompts.hangup(case.language if case else "hi"))
+    if case.queue == queue.EMERGENCY:
+        return _emergency(case)
+    return twiml(prompts.enqueue(case.language, case.queue or queue.TIER1, _url("telephony.wait", case=case.id),
+                                 _url("telephony.queue_result", case=case.id)))
 
 
 @bp.post("/voice/hold")

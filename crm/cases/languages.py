@@ -19,3 +19,12 @@ def of_triage(language: str | None) -> str:
 def known(language: str | None) -> str:
     """A stored language if it is one of the four, else Hindi (the default of the helpline)."""
     return language if language in LANGUAGES else "hi"
+
+
+URGENT = ("P1", "P2")  # never kept waiting for a language, at either tier
+
+
+def held_for_speaker(priority: str | None, waited_seconds: float, language_wait: int) -> bool:
+    """Whether a contact may still wait for someone who speaks its language (the one rule of both tiers): not urgent
+    (P1/P2 go to whoever is free at once) and not yet waited `language_wait` seconds."""
+    return (priority or "P4") not in URGENT and waited_seconds < language_wait

@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from crm.cases import timeline
-from crm.cases.status import ENDED
 from crm.models import Call, Case, StaffUser
 from crm.models.base import utcnow
 from crm.models.telephony import CALL_ENDED
@@ -103,12 +102,7 @@ def settle(case: Case, staff: StaffUser, what: str, why: str) -> str:
     return what
 
 
-def sign_off(staff: StaffUser, why: str = "logout") -> list[str]:
-    """Someone leaves the floor (logout): every leg of theirs goes. A call whose case is over is ended for everyone
-    (nobody else would talk to that caller); any other is left, so the caller stays with the doctor or in the
-    conference the floor can see."""
-    done = []
-    for case_id in sorted({leg.case_id for leg in live_legs(staff.id) if leg.case_id}):
-        case = db.session.get(Case, case_id)
-        done.append(settle(case, staff, "end" if case.status in ENDED else "leave", why))
-    return done
+def others_on(case_id: int, staff_id: int) -> bool:
+    """Whether a leg of someone other than `staff_id` is up on this case (the caller is not alone without them)."""
+    return db.session.scalar(select(Call.id).where(Call.case_id == case_id, Call.staff_id != staff_id, *_up())
+                             .limit(1)) is not None

@@ -235,6 +235,22 @@ def schedule_callback(case: Case, staff: StaffUser, due_at: datetime, **detail) 
     return move(case, "schedule_callback", "callback_scheduled", staff, live="case.callback_scheduled", **detail)
 
 
+def return_to_queue(case: Case, staff: StaffUser, why: str) -> Case:
+    """`staff` left the floor holding the case with nobody else on the call: an operator's case goes back to tier 1 and
+    a doctor's to the doctors' queue it came from (an emergency rings every doctor on duty again), each keeping its
+    original place (queued_at), so the caller is the next one answered among their priority."""
+    if case.status == Status.IN_PROGRESS:
+        case.assigned_to_id, case.queue = None, TIER1
+        case.queued_at = case.queued_at or case.claimed_at or utcnow()
+        return move(case, "return_to_queue", "returned_to_queue", staff, queue=TIER1, why=why, live="case.queued")
+    refuse_unless(case, "return_to_doctors")
+    case.doctor_id, case.accepted_at, case.alarm_level = None, None, 0
+    move(case, "return_to_doctors", "returned_to_queue", staff, queue=case.queue, why=why, live="case.queued")
+    if case.priority == "P1" or case.queue == EMERGENCY:
+        alarms.raise_alarm(case)
+    return case
+
+
 def caller_gone_before_answer(case: Case, staff: StaffUser) -> Case:
     """The caller hung up between the queue refresh and the claim: nothing to connect."""
     case.abandoned_at, case.assigned_to_id = utcnow(), None

@@ -63,6 +63,10 @@ TRANSITIONS: dict[str, Transition] = {
     "abandon": Transition(frozenset({S.IVR, S.QUEUED}), S.ABANDONED, "abandoned"),
     "caller_gone_before_answer": Transition(frozenset({S.IN_PROGRESS}), S.ABANDONED, "abandoned"),
     "close": Transition(frozenset({S.RESOLVED}), S.CLOSED, "closed"),
+    # The one who had the caller left the floor mid-call (logout) with nobody else on it: the caller goes back to the
+    # queue they came from, keeping their place, instead of staying alone in a silent conference.
+    "return_to_queue": Transition(frozenset({S.IN_PROGRESS}), S.QUEUED, "put back in the queue"),
+    "return_to_doctors": Transition(frozenset({S.WITH_DOCTOR}), S.ESCALATED, "handed back to the doctors"),
     "take_over": Transition(frozenset({S.IN_PROGRESS, S.WITH_DOCTOR}), None, "taken over"),
     "reassign": Transition(frozenset({S.IN_PROGRESS, S.WITH_DOCTOR}), None, "reassigned"),
     "move_queue": Transition(frozenset({S.QUEUED, S.CALLBACK, S.ESCALATED}), None, "moved"),

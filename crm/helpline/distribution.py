@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from crm.cases import legs, lifecycle, timeline
+from crm.cases import languages, legs, lifecycle, timeline
 from crm.cases.queue import IS_WAITING, QUEUE_ORDER, TIER1
 from crm.helpline import presence
 from crm.helpline.live import events
@@ -37,7 +37,6 @@ from crm.platform.extensions import db
 OFFER_SECONDS = 20  # how long an offer rings before it goes to the next agent
 LANGUAGE_WAIT_SECONDS = 60  # how long a caller waits for someone who speaks their language
 REJECTED_SECONDS = 120  # an agent who turned a contact down (or let it ring out) is not offered it again for this long
-URGENT = ("P1", "P2")  # never kept waiting for a language
 MAX_PASS = 50  # contacts looked at in one pass
 
 
@@ -81,7 +80,7 @@ def pick(contact: Contact, agents: list[Agent], language_wait: int) -> Agent | N
     speakers = [a for a in fit if contact.language in a.languages]
     if speakers:
         return speakers[0]
-    if contact.priority in URGENT or contact.waited >= language_wait:
+    if not languages.held_for_speaker(contact.priority, contact.waited, language_wait):
         return next((a for a in fit if a.interpreter), fit[0] if fit else None)
     return None
 

@@ -34,6 +34,9 @@ class PhoneSystem(Protocol):
     def leave(self, case: Case, staff: StaffUser) -> bool:
         """Hang up this staff member's leg of the case's call."""
 
+    def return_to_queue(self, case: Case) -> bool:
+        """Take the caller out of the case's conference into the case's queue again; False when they are gone."""
+
     def call_back(self, case: Case, staff: StaffUser) -> None:
         """Call the citizen back into the case's conference with this staff member."""
 

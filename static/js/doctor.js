@@ -17,6 +17,9 @@
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   }
 
+  const LANG = { hi: 'Hindi', en: 'English', pa: 'Punjabi', ur: 'Urdu' };
+  function language(c) { return LANG[c.language] || c.language || 'Hindi'; }
+
   function cell(tr, text, cls) {
     const td = document.createElement('td');
     td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); return td;
@@ -44,7 +47,8 @@
       if (selected === c.id) tr.classList.add('selected');
       cell(tr, c.reference);
       cell(tr, c.priority, 'prio prio-' + c.priority);
-      cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' '));
+      const lang = document.createElement('span'); lang.className = 'lang'; lang.textContent = language(c);
+      cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' ')).append(lang);
       cell(tr, gist(c), 'gist');
       cell(tr, waited(c.escalated_at || c.queued_at), 'timer').dataset.since = c.escalated_at || c.queued_at || '';
       const td = document.createElement('td');
@@ -54,6 +58,7 @@
       body.appendChild(tr);
     }
     $('waiting-count').textContent = `(${waiting.length})`;
+    myLegs = (data.me && data.me.legs) || [];
     mineNow = data.mine || [];
     // A supervisor may change this doctor's duty: the page follows, and says who and why.
     const duty = $('duty-toggle');
@@ -71,7 +76,17 @@
       a.addEventListener('click', (e) => { e.preventDefault(); show(c.id); });
       li.appendChild(a); mine.appendChild(li);
     }
+    legs();
     alarm();
+  }
+
+  // Every call leg of this doctor that is up keeps its controls on screen (the shared bar, static/js/call-legs.js),
+  // except the call of the case open in the panel while the panel shows its own controls: after Complete with the
+  // call kept, a hand-over, or a case that left "My cases", the line is still held, muted, left or ended from here.
+  let myLegs = [];
+  function legs() {
+    const panelControls = $('detail').querySelector('article.doctor-case section.call-controls [data-act=hold]');
+    legBar.show(myLegs, panelControls ? Number(panelControls.closest('article').dataset.case) : null);
   }
 
   // The alarm: every emergency nobody has accepted rings, visibly and audibly, until one doctor
@@ -141,7 +156,11 @@
     osc.start(); osc.stop(audio.currentTime + 0.15);
   }
   let mineNow = [];
-  function onOwnEmergency() { return mineNow.some((c) => c.queue === 'emergency' || c.priority === 'P1'); }
+  // On their own emergency, or on any call at all (a leg connected, whatever the panel shows: a call kept after
+  // Complete too), the other emergencies murmur; the banner, the title and the notification still tell them.
+  function onOwnEmergency() {
+    return mineNow.some((c) => c.queue === 'emergency' || c.priority === 'P1') || myLegs.some((leg) => leg.connected);
+  }
   function ringing() {
     // Emergencies, and live referrals to this doctor's specialty (a caller is on the line, handed over).
     return waiting.filter((c) => c.alarm_level >= 2 || (c.alarm_level >= 1 && onDuty));
@@ -155,7 +174,7 @@
     }
     const first = due[0];
     box.hidden = false; box.dataset.case = first.id;
-    $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · waiting ${waited(first.queued_at)}` +
+    $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · speaks ${language(first)} · waiting ${waited(first.queued_at)}` +
       (due.length > 1 ? ` · ${due.length} emergencies` : '') + (first.alarm_level >= 2 ? ' · NOT ANSWERED IN TIME' : '');
     // Every emergency can be accepted from the banner, not only the first.
     const more = $('alarm-more');
@@ -211,6 +230,7 @@
         Sampark.patch(current, article);
       } else { box.replaceChildren(article); Sampark.drafts.restore(box); }
       loadSlots();
+      legs();
       document.querySelectorAll('#waiting tr').forEach((tr) => tr.classList.toggle('selected', Number(tr.dataset.case) === caseId));
     },
   });
@@ -350,6 +370,8 @@
 
   // The clinical note being typed: what triage reads in it, beside the field (the same classify as SMS and IVR).
   window.FlagHints.delegate($('detail'), 'textarea[data-flag-hints]');
+
+  const legBar = window.SamparkLegs({ api, toast, refresh: () => { board.refresh(); if (selected) { panel.quiet = true; panel.soon(); } } });
 
   // The board: every case event in the doctor's rooms reads it again (one read for a burst); an event about
   // the case on screen reads its panel too.

@@ -45,7 +45,7 @@
     function updateOffer() {
       const flags = ticked();
       const p1 = flags.filter((b) => b.dataset.priority === 'P1');
-      const box = $('offer');
+      const box = $('flag-offer');  // beside the red flags (#offer is the contact rung to the operator)
       // The offer is to escalate: once the case has an outcome (escalated, resolved...) there is nothing to offer.
       const c = state.current;
       if (!flags.length || !c || c.outcome || c.status !== 'in_progress') { box.hidden = true; return; }

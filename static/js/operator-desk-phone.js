@@ -1,11 +1,11 @@
 // The operator desk's phone side: the contact rung to this operator (accept / reject, a countdown, a ring
-// after the sound is turned on, a title cue) and the bar of calls still connected (hold, mute, leave, end)
-// whatever the case panel shows: the phone leg is the truth (crm/cases/legs.py). operator-desk.js builds it
+// after the sound is turned on, a title cue) and the bar of calls still connected (hold, mute, leave, end; the
+// shared static/js/call-legs.js) whatever the case panel shows: the phone leg is the truth (crm/cases/legs.py). operator-desk.js builds it
 // with what it shares: window.SamparkPhone(desk); desk.show(board) is called after each board read.
 (function () {
   'use strict';
   window.SamparkPhone = function (desk) {
-    const { api, toast, el, now, ms, clock, refresh, claimed } = desk;
+    const { api, toast, now, ms, clock, refresh, claimed } = desk;
     const $ = (id) => document.getElementById(id);
     const title = document.title;
     const phone = { offer: null, sound: null, flash: null, ringing: null };
@@ -92,41 +92,12 @@
       $('sound-on').setAttribute('aria-pressed', 'true');
     });
 
-    // ---- calls still connected -----------------------------------------------------------------
-    // Every leg of this operator that is up, whatever case is open: a call is never left connected with no way
-    // to hold, mute, leave or end it.
-    function showLegs(legs, current) {
-      const others = legs.filter((leg) => !current || leg.case_id !== current.id);
-      $('leg-bar').hidden = others.length === 0;
-      $('leg-list').replaceChildren(...others.map((leg) => el('span', { class: 'leg', dataset: { caseId: leg.case_id } },
-        el('b', {}, leg.reference || 'a call'), ` · ${leg.connected ? 'connected' : 'ringing'} `,
-        el('button', { type: 'button', dataset: { leg: 'hold', on: 'true' } }, 'Hold caller'),
-        el('button', { type: 'button', dataset: { leg: 'mute', on: 'true' } }, 'Mute me'),
-        el('button', { type: 'button', dataset: { leg: 'leave' } }, 'Leave call'),
-        el('button', { type: 'button', class: 'danger', dataset: { leg: 'end-call' } }, 'End call'))));
-    }
-
-    $('leg-bar').addEventListener('click', async (e) => {
-      const button = e.target.closest('button[data-leg]');
-      if (!button) return;
-      const caseId = button.closest('.leg').dataset.caseId;
-      const act = button.dataset.leg;
-      if (act === 'end-call' && !window.confirm('End the call for the caller and everyone on it?')) return;
-      const on = button.dataset.on === 'true';
-      const body = act === 'hold' || act === 'mute' ? { on } : undefined;
-      const { ok, data } = await api('POST', `/api/v1/cases/${caseId}/${act}`, body);
-      if (!ok) { toast(data.message, true); return; }
-      if (act === 'hold' || act === 'mute') button.dataset.on = String(!on);
-      if (act === 'hold') button.textContent = on ? 'Resume caller' : 'Hold caller';
-      if (act === 'mute') button.textContent = on ? 'Unmute me' : 'Mute me';
-      toast({ hold: on ? 'The caller is on hold (music).' : 'The caller is back.', mute: on ? 'You are muted.' : 'You are unmuted.',
-        leave: 'You left the call.', 'end-call': 'The call has ended.' }[act]);
-      refresh();
-    });
+    // ---- calls still connected: the shared bar (static/js/call-legs.js) -----------------------------
+    const legBar = window.SamparkLegs({ api, toast, refresh });
 
     setInterval(tick, 1000);
     return {
-      show(board, current) { showOffer(board.offer || null); showLegs((board.me && board.me.legs) || [], current); },
+      show(board, current) { showOffer(board.offer || null); legBar.show((board.me && board.me.legs) || [], current && current.id); },
       onLeg(board, caseId) { return ((board && board.me && board.me.legs) || []).some((leg) => leg.case_id === caseId); },
     };
   };

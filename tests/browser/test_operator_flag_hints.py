@@ -42,7 +42,13 @@ def test_reason_suggests_red_flags_without_taking_the_typists_focus_or_words(liv
     page.wait_for_selector("#flag-hints li[data-flag=stroke] .hint-done")
     assert page.is_checked("input[name=red_flags][value=stroke]")
     assert _focused(page) == "reason"  # back to the words, to go on typing
-    assert page.is_visible("#offer") and "EMERGENCY" in page.inner_text("#offer")
+    assert page.is_visible("#flag-offer") and "EMERGENCY" in page.inner_text("#flag-offer")
+    # The suggestion is drawn beside the red flags, never into the bar that rings a contact (one id each): that bar
+    # keeps its Accept and Reject, and stays hidden while nothing rings.
+    assert page.locator("#flag-offer").evaluate("(box) => !!box.closest('fieldset, form, section')")
+    assert page.locator("#offer-accept").count() == 1 and page.locator("#offer").is_hidden()
+    assert page.evaluate("() => [...document.querySelectorAll('[id]')].map((e) => e.id)"
+                         ".filter((id, i, all) => all.indexOf(id) !== i)") == []  # no id used twice
     page.keyboard.type(" (since 20 min)")
     assert page.input_value("#reason") == FIRST + SECOND + " (since 20 min)"
     page.click("#case-timeline summary") if page.is_visible("#case-timeline summary") else None

@@ -57,7 +57,7 @@ def test_known_caller_pops_up_and_a_red_flag_is_escalated_as_an_emergency(live, 
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'reason'")
     page.keyboard.type("Husband has chest pain and is sweating")
     page.check("input[value=chest_pain]")
-    page.wait_for_selector("#offer:not([hidden]) >> text=escalate as an EMERGENCY")
+    page.wait_for_selector("#flag-offer:not([hidden]) >> text=escalate as an EMERGENCY")
     page.screenshot(path=str(ARTIFACTS / "test_operator_voice_red_flag_offer.png"))
     page.keyboard.press("Escape")
     page.keyboard.press("e")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.cases import identify, queue, tier2, timeline
 from crm.cases import notes as clinical_notes
 from crm.cases.status import Status
-from crm.helpline import appointments, case_record, presence
+from crm.helpline import appointments, case_record, doctor_languages, presence
 from crm.helpline.api.cases import case_json
 from crm.helpline.live import events
 from crm.models import Appointment, Case, StaffUser
@@ -33,8 +33,12 @@ def _mine(case_id: int) -> Case:
 @bp.get("/queues/tier2")
 @allow("watch_tier2")
 def tier2_queue():
-    """What waits for this doctor: emergencies first, then escalations of their specialty and general."""
-    waiting = queue.waiting_for(current_user) if current_user.role == "doctor" else queue.waiting_for_any_doctor()
+    """What waits for this doctor: emergencies first, then escalations of their specialty and general (a case in a
+    language they do not speak waits a while for a doctor on duty who does: crm.helpline.doctor_languages)."""
+    if current_user.role == "doctor":
+        waiting = doctor_languages.for_doctor(current_user, queue.waiting_for(current_user), utcnow())
+    else:
+        waiting = queue.waiting_for_any_doctor()
     mine = db.session.scalars(select(Case).where(Case.doctor_id == current_user.id, Case.status == Status.WITH_DOCTOR)
                               .limit(queue.MAX_LISTED))
     mine = list(mine)

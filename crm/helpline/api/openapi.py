@@ -2,6 +2,7 @@
 
 from flask import jsonify
 
+from crm.cases.languages import LANGUAGES
 from crm.models.case import CHANNELS, PRIORITIES
 from crm.platform.api import bp
 from crm.staff.auth.access import public
@@ -115,7 +116,20 @@ SCHEMAS = {
         "id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"enum": list(CHANNELS)},
         "status": {"type": "string"}, "priority": {"enum": list(PRIORITIES)},
         "queue": {"type": ["string", "null"]}, "caller": {"type": ["string", "null"], "description": "masked"},
-        "patient_id": {"type": ["integer", "null"]}, "connection": {
+        "patient_id": {"type": ["integer", "null"]}, "specialty": {"type": ["string", "null"]},
+        "language": {"enum": list(LANGUAGES), "description": "the caller's: every reply and call-back uses it"},
+        "assigned_to": {"type": ["integer", "null"], "description": "the operator working it"},
+        **{f"{moment}_at": {"type": ["string", "null"]} for moment in (
+            "created", "queued", "claimed", "callback_requested", "abandoned", "closed")},
+        "calls": {"type": "array", "items": {"type": "object", "properties": {
+            "sid": {"type": "string"}, "purpose": {"type": "string"}, "status": {"type": "string"},
+            "queue_result": {"type": ["string", "null"]}, "queue_seconds": {"type": ["integer", "null"]},
+            "duration": {"type": ["integer", "null"]}}}, "description": "with the timeline only"},
+        "messages": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "direction": {"type": "string"}, "status": {"type": "string"},
+            "body": {"type": "string", "description": "citizen text: display as text, never HTML"},
+            "created_at": {"type": "string"}}}, "description": "with the timeline only"},
+        "connection": {
             "enum": ["connecting", "calling_back", "gone", "sms", "failed"],
             "description": "claims only: how the caller is being connected"},
         "timeline": {"type": "array", "items": {"type": "object", "properties": {

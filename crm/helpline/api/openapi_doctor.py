@@ -1,9 +1,21 @@
 """OpenAPI paths of the tier-2 (doctor) API."""
 
 from crm.helpline.api.openapi import CASE_PARAM, _body, _errors, _json
+from crm.helpline.api.openapi_operator import ME
 from crm.models.case import PRIORITIES
 
 CASE = {"$ref": "#/components/schemas/Case"}
+TIER2_CASE = {"allOf": [CASE, {"type": "object", "properties": {
+    "summary": {"type": ["string", "null"], "description": "the operator's escalation summary"},
+    "alarm_level": {"type": "integer", "description": "0 none, 1 rings doctors on duty, 2 everyone (not answered in time)"},
+    "escalated_at": {"type": ["string", "null"]}, "accepted_at": {"type": ["string", "null"]},
+    "triage_rules": {"type": "array", "items": {"type": "string"}},
+    "reason": {"type": "object", "description": "why the case is here: the caller's words, how they came (speech, sms, "
+               "whatsapp), the triage rules they matched in plain language", "properties": {
+                   "words": {"type": ["string", "null"]}, "via": {"type": ["string", "null"]},
+                   "rules": {"type": "array", "items": {"type": "string"}}}},
+    "connection": {"enum": ["joining", "connecting", "caller_gone", "failed"],
+                   "description": "acceptance only: how the doctor reaches the caller"}}}]}
 APPOINTMENT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "status": {"enum": ["booked", "cancelled", "moved"]}, "slot_id": {"type": "integer"},
     "starts_at": {"type": "string"}, "facility": {"type": "string"}, "doctor": {"type": "string"},
@@ -21,12 +33,16 @@ def _case_post(summary: str, fields: dict | None = None, required: list | None =
 
 PATHS = {
     "/api/v1/queues/tier2": {"get": {
-        "summary": "Cases waiting for this doctor (emergencies first) and the doctor's own",
+        "summary": "Cases waiting for this doctor (emergencies first) and the doctor's own. A case in a language the "
+                   "doctor does not speak waits the language wait for a doctor on duty who does; an emergency or urgent "
+                   "case rings every doctor on duty at once",
         "responses": {"200": _json({"type": "object", "properties": {
-            "waiting": {"type": "array", "items": CASE}, "mine": {"type": "array", "items": CASE}}}),
+            "waiting": {"type": "array", "items": TIER2_CASE}, "mine": {"type": "array", "items": TIER2_CASE},
+            "me": {"allOf": [ME, {"type": "object", "properties": {"on_duty": {"type": "boolean"}}}]}}}),
             **_errors(401, 403)}}},
     "/api/v1/cases/{case_id}/accept": _case_post(
-        "Accept an escalation or emergency: 200 for the one doctor who wins, 409 for the others"),
+        "Accept an escalation or emergency: 200 for the one doctor who wins, 409 for the others (and while a leg of "
+        "the doctor's on another case is up: still_on_call)", schema=TIER2_CASE),
     "/api/v1/cases/{case_id}/leave": _case_post("Leave the case's call after a warm transfer"),
     "/api/v1/cases/{case_id}/call-back": _case_post("Call the citizen back into the case's conference"),
     "/api/v1/cases/{case_id}/identify": _case_post(

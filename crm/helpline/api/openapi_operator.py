@@ -9,14 +9,21 @@ WORK_CASE = {"allOf": [CASE, {"type": "object", "properties": {
     "reason": {"type": ["string", "null"]}, "red_flags": {"type": "array", "items": {"type": "string"}},
     "outcome": {"enum": ["resolved", "informed", "escalated", "callback", None]},
     "disposition": {"type": ["string", "null"]}, "advice": {"type": ["string", "null"]},
-    "callback_due_at": {"type": ["string", "null"]}, "wrap_up_until": {"type": ["string", "null"]}}}]}
+    "callback_due_at": {"type": ["string", "null"]}, "wrap_up_until": {"type": ["string", "null"]},
+    "escalation_summary": {"type": ["string", "null"], "description": "the operator's words for the doctor"},
+    "monitored_by": {"type": "array", "description": "supervisors on the call now: what the agent is told",
+                     "items": {"type": "object", "properties": {"name": {"type": "string"},
+                                                                "mode": {"enum": ["listen", "whisper", "barge"]}}}}}}]}
 PRESENCE = {"enum": list(PRESENCES)}
 LEG = {"type": "object", "properties": {"case_id": {"type": ["integer", "null"]}, "reference": {"type": ["string", "null"]},
                                         "status": {"type": "string"}, "connected": {"type": "boolean"}}}
 ME = {"type": "object", "properties": {
     "presence": {**PRESENCE, "description": "what counts: on_call while a live case is held or any phone leg is up"},
     "chosen": PRESENCE, "since": {"type": ["string", "null"]}, "wrap_up_ends": {"type": ["string", "null"]},
-    "legs": {"type": "array", "maxItems": 20, "items": LEG, "description": "this person's phone legs that are up"}}}
+    "legs": {"type": "array", "maxItems": 20, "items": LEG, "description": "this person's phone legs that are up"},
+    "set_by": {"type": ["object", "null"], "description": "the supervisor who set the present state, and why",
+               "properties": {"name": {"type": "string"}, "reason": {"type": ["string", "null"]},
+                              "state": PRESENCE}}}}
 OFFER = {"type": ["object", "null"], "description": "the contact rung to me now (automatic call distribution)",
          "properties": {"case_id": {"type": "integer"}, "reference": {"type": "string"}, "channel": {"type": "string"},
                         "language": {"type": "string"}, "priority": {"type": "string"},

@@ -22,6 +22,8 @@ from crm.models.base import iso
 from crm.platform.extensions import db
 
 AGENT_ROLES = ("operator", "doctor")
+# A doctor chooses duty, not a presence: off a call the floor says whether they are on duty (logged in) or not.
+DOCTOR_STATES = ("on_duty", "off_duty")
 MAX_AGENTS = 500
 MAX_WAITING = 100
 
@@ -50,6 +52,7 @@ def read(now: datetime) -> dict:
         "unaccepted_emergencies": unaccepted_emergencies(waiting_list, values["SL_EMERGENCY_SECONDS"]),
         "emergency_threshold_seconds": values["SL_EMERGENCY_SECONDS"],
         "queue_names": list(floor.queues()),
+        "definitions": kpis.DEFINITIONS,
     }
 
 
@@ -97,8 +100,9 @@ def agents(offers: list, now: datetime) -> list[dict]:
         since = case[1] if case and person.presence != "on_call" else person.presence_since
         logged_in = person.id in signed_in
         if person.role == "doctor" and not case:  # doctors choose duty, not a presence: say what is true of them
-            state = "on_call" if person.id in on_leg else "on_duty" if logged_in and person.on_duty \
-                else "off_duty" if logged_in else "offline"
+            on_duty, off_duty = DOCTOR_STATES
+            state = "on_call" if person.id in on_leg else on_duty if logged_in and person.on_duty \
+                else off_duty if logged_in else "offline"
             since = person.presence_since if state == "offline" else since
         times = [t for t in handled.get(person.id, []) if t is not None]
         result.append({
@@ -141,4 +145,4 @@ def public_view(board: dict) -> dict:
     return {"day": board["day"], "at": board["at"], "queues": board["queues"],
             "first_contact_resolution": board["first_contact_resolution"], "agents": states,
             "doctors": board["doctors"], "unaccepted_emergencies": len(board["unaccepted_emergencies"]),
-            "emergency_threshold_seconds": board["emergency_threshold_seconds"]}
+            "emergency_threshold_seconds": board["emergency_threshold_seconds"], "definitions": board["definitions"]}

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.cases import legs
+from crm.cases import leaving
 from crm.models.base import utcnow
 from crm.platform.errors import Refused
 from crm.platform.extensions import db, limiter
@@ -70,8 +70,9 @@ def login():
 @allow("own_account")
 def logout():
     """End the session; a logged-out operator is no longer counted as available, and no phone leg of theirs stays up
-    (crm.cases.legs.sign_off: a finished case's call ends, any other is left to the others on it)."""
-    legs.sign_off(current_user, "logout")
+    (crm.cases.leaving.sign_off: a finished case's call ends, one others are on is left to them, a caller they held
+    alone goes back to the queue with their case)."""
+    leaving.sign_off(current_user, "logout")
     current_user.presence, current_user.presence_since = "offline", utcnow()
     sessions.end(session.get(SESSION_KEY), "logout")
     db.session.commit()
@@ -121,7 +122,7 @@ def revoke_token(token_id: int):
 def logout_everywhere():
     """End every session of mine, this one included."""
     passwords.log_out_everywhere(current_user, current_user)
-    legs.sign_off(current_user, "logout")
+    leaving.sign_off(current_user, "logout")
     current_user.presence, current_user.presence_since = "offline", utcnow()
     db.session.commit()
     logout_user()
