@@ -40,11 +40,15 @@
     const whatsapp = !!(detail && detail.channel === 'whatsapp');
     $('thread-channel').textContent = whatsapp ? 'WhatsApp' : 'SMS';
     $('reply-send-label').textContent = whatsapp ? 'Send WhatsApp' : 'Send SMS';
+    $('reply-error').textContent = '';
     if (!whatsapp) {
       $('wa-window').hidden = true; $('wa-template-form').hidden = true; $('reply-send').disabled = false;
       builtFor = null;
+      if (detail) showSmsRule(detail);
+      else { $('sms-dlt').hidden = true; $('reply-whatsapp').hidden = true; }
       return;
     }
+    $('sms-dlt').hidden = true; $('reply-whatsapp').hidden = true;
     const { ok, data } = await api('GET', `/api/v1/cases/${detail.id}/whatsapp`);
     if (!ok || !current || current.id !== detail.id) return;
     const open = data.window.open;
@@ -62,6 +66,23 @@
       : 'Window closed: send a template below; what you type here is kept.';
     $('wa-template-form').hidden = false;
     if (builtFor !== detail.id) buildTemplates(data.templates, detail.id);
+  }
+
+  // An SMS case under an Indian gateway (DLT): only the registered texts go by SMS. Said before anything is typed,
+  // with the way for free text: WhatsApp while the caller's 24-hour window is open, else a call.
+  async function showSmsRule(detail) {
+    const { ok, data } = await api('GET', `/api/v1/cases/${detail.id}/whatsapp`);
+    if (!ok || !current || current.id !== detail.id) return;
+    const box = $('sms-dlt');
+    box.hidden = !data.sms_registered_only;
+    $('reply-whatsapp').hidden = !(data.sms_registered_only && data.whatsapp.open);
+    if (!data.sms_registered_only) return;
+    box.className = 'wa-window ' + (data.whatsapp.open ? 'wa-open' : 'wa-closed');
+    box.replaceChildren(el('b', {}, 'SMS: registered texts only (DLT). '),
+      'Choose a canned reply and send it as it is; Indian carriers drop any other SMS. ',
+      data.whatsapp.open
+        ? `Free text: Send on WhatsApp (they wrote on WhatsApp; open until ${hhmm(data.whatsapp.closes_at)}).`
+        : 'Free text: call them (no WhatsApp from this number in the last 24 hours).');
   }
 
   function buildTemplates(list, caseId) {

@@ -153,7 +153,9 @@ PATHS = {
     "/api/v1/cases/{case_id}/messages": {
         **_case_get("The SMS thread of the case and the caller's earlier messages, oldest first",
                     {"type": "object", "properties": {"messages": {"type": "array", "items": MESSAGE}}}),
-        **_case_post("Reply to the caller by SMS (sent once; opt-outs respected)", {"body": {"type": "string"}},
+        **_case_post("Reply to the caller by SMS, or by WhatsApp within its 24-hour window (`via`); sent once, opt-outs "
+                     "respected. Under an Indian SMS gateway (DLT) an SMS must be a registered text: free text is 422 "
+                     "sms_not_registered", {"body": {"type": "string"}, "via": {"enum": ["sms", "whatsapp"]}},
                      ["body"], schema=MESSAGE, ok="201")},
     "/api/v1/cases/{case_id}/messages/{message_id}/send-again": {"post": {
         "summary": "Send a failed text of the case again (the same message, back in line; once per failure)",
