@@ -116,7 +116,7 @@ def portal_link() -> str:
     return f"{base}/portal"
 
 
-def render(name: str, language: str, **values) -> str:
+def render(name: str, language: str, /, **values) -> str:
     """The registered text `name` in `language`, filled in."""
     return find(name, language).render(**values)
 
