@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -68,16 +69,14 @@ def test_each_dlt_template_id_is_one_text():
 
 def produced_texts():
     """Every SMS text the code can produce, by the functions that produce them, in every language."""
+    from datetime import datetime
     from types import SimpleNamespace
 
     from crm.helpline.missed_call.services import sms_text
+    from crm.models.base import local
     from crm.platform.outbox import SECRET_MASK
 
-    from datetime import datetime, timezone
-
-    from crm.models.base import local
-
-    whens = [local(datetime(2026, m, d, h, 5, tzinfo=timezone.utc)).strftime("%d %b %H:%M")  # as notices writes it
+    whens = [local(datetime(2026, m, d, h, 5, tzinfo=UTC)).strftime("%d %b %H:%M")  # as notices writes it
              for m, d, h in ((1, 1, 0), (9, 30, 18), (12, 31, 23))]
     for kind in replies.KINDS:
         for language in LANGUAGES:
@@ -241,7 +240,8 @@ def test_the_search_finds_a_new_send_site_through_a_wrapper_and_a_twiml_answer()
 def app_produced_texts():
     """(template name, text) for every registered text the desks, offices and services produce, through the code
     that produces them, in every language and with the longest values they can carry."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace as Thing
 
     from crm.cases import dispositions
     from crm.cases.assessment import facility_text
@@ -252,9 +252,7 @@ def app_produced_texts():
     from crm.residents.card_office import requests as card_requests
     from crm.residents.enrollment import joins
 
-    from types import SimpleNamespace as Thing
-
-    created = datetime(2026, 12, 7, 4, 30, tzinfo=timezone.utc)
+    created = datetime(2026, 12, 7, 4, 30, tzinfo=UTC)
     long_name = "Mohammed Abdul Rahman Siddiqui Qureshi"  # longer than a DLT variable: cut to its bound
     for language in ("hi", "hl", "en", "pa", "ur", None):
         for status in ("open", "in_progress", "resolved", "closed"):

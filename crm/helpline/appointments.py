@@ -15,6 +15,7 @@ from crm.platform import outbox, phones, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 
+
 def open_slots(specialty: str | None = None, after: datetime | None = None, limit: int = 50) -> list[Slot]:
     """Future slots nobody has booked, of doctors whose accounts are enabled, earliest first."""
     booked = select(Appointment.slot_id).where(Appointment.status == "booked")

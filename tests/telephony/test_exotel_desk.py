@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the `app` fixture is the Exotel test module's, imported: its tests take it by name)
 """Staff texts under an Indian SMS gateway (DLT): only the registered words go by SMS. A canned reply goes as it is;
 free text is refused at the desk with what to do instead (WhatsApp within its 24 hours, or a call), never queued to
 fail; the same desk on Twilio sends free text as before."""
