@@ -136,11 +136,12 @@
     if (!data.facilities.length) { list.replaceChildren(el('li', { class: 'facility-none' }, 'No facility known near there.')); return; }
     list.replaceChildren(...data.facilities.map((f) => {
       const when = f.always_open ? 'open 24 h' : f.open_now ? `open till ${f.closes_at}` : f.opens ? `opens ${DAY[f.opens.day] || f.opens.day} ${f.opens.time}` : 'hours not known';
-      const line = `${f.name}, ${f.address}. ${when}.${f.phone ? ' ' + f.phone : ''}`;
+      const phone = f.phone ? (f.phone_international || f.phone) : '';  // +91 11 2884 3470: a Delhi landline reads so
+      const line = `${f.name}, ${f.address}. ${when}.${phone ? ' ' + phone : ''}`;
       return el('li', { class: 'facility ' + (f.open_now ? 'is-open' : 'is-closed') },
         el('div', { class: 'facility-head' }, el('b', {}, f.name), el('span', { class: 'mono' }, `${f.km} km`)),
         el('div', { class: 'small' }, el('span', { class: 'state ' + (f.open_now ? 'open' : 'closed') }, f.open_now ? 'Open' : 'Closed'),
-          ` ${f.kind_label} · ${when}`, f.phone ? ` · ${f.phone}` : ''),
+          ` ${f.kind_label} · ${when}`, phone ? ` · ${phone}${f.landline ? ' (landline: call, no SMS)' : ''}` : ''),
         el('div', { class: 'small muted' }, f.services.map((s) => s.label).join(' · ')),
         el('button', { type: 'button', class: 'quiet small', title: 'Add this facility to the reply (what you typed stays)',
           onclick: () => addToReply(line) }, 'Add to reply'));
