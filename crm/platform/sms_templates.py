@@ -110,10 +110,15 @@ def helpline() -> str:
     return current_app.config["HELPLINE_DISPLAY_NUMBER"]
 
 
-def portal_link() -> str:
+def portal_link(public_base_url: str | None = None) -> str:
     """The citizen portal's address as a text gives it: no scheme (phones link it anyway), so it fits a DLT variable."""
-    base = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1].rstrip("/")
+    base = (public_base_url or current_app.config["PUBLIC_BASE_URL"]).split("://", 1)[-1].rstrip("/")
     return f"{base}/portal"
+
+
+def longest(name: str, variable: str) -> int:
+    """The most characters the variable `variable` of the registered text `name` may carry."""
+    return dict(find(name, FALLBACK).variables)[variable]
 
 
 def render(name: str, language: str, /, **values) -> str:
