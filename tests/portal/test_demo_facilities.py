@@ -25,6 +25,8 @@ def test_every_demo_facility_has_a_delhi_landline_that_the_desk_reads_as_one(app
     options = re.findall(r'<option value="\d+" data-landline="([^"]+)">([^<]+)</option>', page)
     assert len(options) == len(facilities)
     assert all(DELHI_LANDLINE.fullmatch(number) and f"landline {number}: you call" in label for number, label in options)
+    to_inform = client.get("/api/v1/facilities").json["facilities"]
+    assert all(DELHI_LANDLINE.fullmatch(f["duty_phone"]) and f["landline_duty_phone"] for f in to_inform)
     nearest = client.get("/api/v1/facilities/nearest?place=110053&limit=3").json["facilities"]
     assert nearest and all(DELHI_LANDLINE.fullmatch(f["phone_international"]) and f["landline"] for f in nearest)
 
