@@ -192,6 +192,22 @@ def check_india(values: dict) -> None:
         if missing:
             raise ConfigError("SMS_PROVIDER=exotel needs " + ", ".join(missing) + " (the DLT entity id, the "
                               "registered header, the ExoPhone and the account; README, 'Going live in India').")
+        _check_dlt_variables(values)
+
+
+def _check_dlt_variables(values: dict) -> None:
+    """The settings texts carry as DLT variables fit them (a longer one would make carriers drop every such text)."""
+    from crm.platform import sms_templates
+
+    link = sms_templates.portal_link(str(values.get("PUBLIC_BASE_URL") or ""))
+    if len(link) > sms_templates.longest("case_report", "link"):
+        raise ConfigError(f"PUBLIC_BASE_URL is too long for a DLT text: the portal's address texts carry ({link}) may "
+                          f"have {sms_templates.longest('case_report', 'link')} characters. Use a shorter domain "
+                          "(README, 'Going live in India').")
+    helpline = str(values.get("HELPLINE_DISPLAY_NUMBER") or "1800-11-2233")
+    if len(helpline) > sms_templates.longest("case_report", "helpline"):
+        raise ConfigError(f"HELPLINE_DISPLAY_NUMBER {helpline!r} is too long for a DLT text (at most "
+                          f"{sms_templates.longest('case_report', 'helpline')} characters).")
 
 
 def _positive_int(values: dict, key: str, default: int, minimum: int = 1) -> int:

@@ -179,6 +179,8 @@ def webhook_url(endpoint: str) -> str:
 class ExotelTexts:
     """crm.platform.outbox.Carrier on Exotel for SMS (DLT), on Twilio's carrier for WhatsApp."""
 
+    registered_only = True  # an SMS leaves only as a registered DLT template (crm.platform.outbox.registered_only)
+
     def __init__(self, whatsapp: Carrier) -> None:
         self.whatsapp = whatsapp
 

@@ -8,6 +8,7 @@ from crm.cases import lifecycle
 from crm.helpline import appointments
 from crm.models import Facility, Message, Slot
 from crm.models.base import local, utcnow
+from crm.platform import sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from tests import factories
@@ -39,7 +40,8 @@ def test_booking_texts_the_patient_in_hindi(setup):
     db.session.commit()
     assert appointment.patient_id == patient.id and appointment.status == "booked"
     (sms,) = Message.query.filter_by(kind="appointment_booked").all()
-    assert "गुरु तेग बहादुर अस्पताल" in sms.body and "10:00" in sms.body and case.reference in sms.body
+    assert "गुरु तेग बहादुर अस्पताल" in sms.body and "10:00" in sms.body and patient.name in sms.body
+    assert sms_templates.match(sms.body).name == "appointment_booked"  # the registered text (DLT)
     assert sms.to_number == "+919810000077"
 
 

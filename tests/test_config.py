@@ -137,6 +137,15 @@ def test_production_refuses_exotel_without_its_account_or_dlt_ids(tmp_path, miss
         load(tmp_path, PRODUCTION | {k: v for k, v in EXOTEL.items() if k != missing})
 
 
+@pytest.mark.parametrize(("setting", "value"), [("PUBLIC_BASE_URL", "https://sampark-helpline.health.delhi.gov.in"),
+                                              ("HELPLINE_DISPLAY_NUMBER", "1800-11-2233 (toll free)")])
+def test_production_refuses_exotel_when_a_setting_would_not_fit_its_dlt_variable(tmp_path, setting, value):
+    # The case report texts the portal's address and the helpline's number as DLT variables (at most 30 and 16
+    # characters): a longer one would have every such text dropped by the carriers' scrubbers.
+    with pytest.raises(ConfigError, match=setting):
+        load(tmp_path, PRODUCTION | EXOTEL | {setting: value})
+
+
 def test_production_with_exotel_named_in_full_starts_and_texts_from_the_exophone(tmp_path):
     config = load(tmp_path, PRODUCTION | EXOTEL)
     assert (config["SMS_PROVIDER"], config["SMS_NUMBER"]) == ("exotel", "+911140000000")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from crm.cases import dispositions, legs, lifecycle, policy, tier2, timeline
@@ -22,7 +21,7 @@ from crm.helpline.messages import notices
 from crm.helpline.screenpop import masked_patient
 from crm.models import Case, Facility, Patient, StaffUser
 from crm.models.base import iso, utcnow
-from crm.platform import outbox, phones
+from crm.platform import outbox, phones, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
@@ -96,7 +95,8 @@ def resolve(case: Case, staff: StaffUser, code: str, advice: str, now: datetime 
 
 def inform(case: Case, staff: StaffUser, facility_id: int, message: str, code: str | None = None,
            advice: str = "", now: datetime | None = None, call: str | None = None) -> Case:
-    """Tell the health staff on duty at a facility (SMS to its duty phone) and end the contact."""
+    """Tell the health staff on duty at a facility (SMS to a mobile duty phone; a landline the operator calls) and
+    end the contact."""
     _workable(case, staff)
     _no_open_emergency(case)
     call = legs.choice(call, ENDING, "end")
@@ -110,23 +110,26 @@ def inform(case: Case, staff: StaffUser, facility_id: int, message: str, code: s
         raise Refused("message_required", "Write what the facility should know or do.", 422)
     if code and dispositions.disposition(code) is None:
         raise Refused("unknown_disposition", "Unknown disposition code.", 422)
-    sms = outbox.queue_sms(facility.phone, facility_text(case, facility, message), case=case, kind="inform",
-                           staff_id=staff.id)
+    # A landline duty phone (most facilities' are) takes no SMS: nothing is queued, the operator calls it and reads
+    # the note out (the desk says so); the note stays on the timeline either way.
+    textable = phones.can_receive_sms(facility.phone)
+    sms = outbox.queue_sms(facility.phone, facility_text(case, facility), case=case, kind="inform",
+                           staff_id=staff.id) if textable else None
     case.disposition, case.advice = code or case.disposition, advice.strip()[:4000] or case.advice
-    lifecycle.resolve(case, staff, "informed", "informed", facility=facility.code,
-                      facility_name=facility.name, message_id=sms.id)
+    lifecycle.resolve(case, staff, "informed", "informed", facility=facility.code, facility_name=facility.name,
+                      message_id=sms.id if sms else None, by="sms" if textable else "phone", note=message)
     _wrap_up(case, staff, now or utcnow(), call, "informed")
     return case
 
 
-def facility_text(case: Case, facility: Facility, message: str) -> str:
-    """The SMS to a facility: the operator's words, a masked patient and the reference to call about."""
+def facility_text(case: Case, facility: Facility) -> str:
+    """The SMS to a facility's mobile duty phone: a registered text (DLT) with the reference, a masked patient and
+    the helpline to call for the details (the operator's own words cannot be texted; they are on the case)."""
     patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
     who = masked_patient(patient) if patient else "caller not identified"
     phone = phones.masked(case.caller_phone) if (case.caller_phone or "").startswith("+") else "no number"
-    helpline = current_app.config.get("HELPLINE_DISPLAY_NUMBER", "")
-    return (f"Sampark {case.reference} for {facility.code}: {message} Patient {who}, ph {phone}. "
-            f"Details: {helpline}, quote {case.reference}.")
+    return sms_templates.render("facility_inform", "en", code=facility.code, ref=case.reference, who=who, phone=phone,
+                                helpline=sms_templates.helpline())
 
 
 def attach_patient(case: Case, staff: StaffUser, query: dict) -> dict:

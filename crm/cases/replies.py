@@ -26,9 +26,13 @@ def thread(case: Case, limit: int = THREAD_LIMIT) -> list[Message]:
     return list(reversed(db.session.scalars(query).all()))
 
 
-def reply(case: Case, staff: StaffUser, body: str) -> Message:
-    """Text the caller from the operator desk, by SMS or (a WhatsApp case, within 24 h) WhatsApp; sent once after the
-    commit; opt-outs respected."""
+VIA = ("sms", "whatsapp")
+
+
+def reply(case: Case, staff: StaffUser, body: str, via: str | None = None) -> Message:
+    """Text the caller from a desk, by SMS or WhatsApp (a WhatsApp case's channel, or `via`, within WhatsApp's 24 h);
+    sent once after the commit; opt-outs respected. Under India's DLT rules an SMS must be a registered text (a canned
+    reply, word for word): free text is refused with what to do instead, never sent to fail."""
     ensure_editable(case, staff)
     text = (body or "").strip()
     if not text:
@@ -36,12 +40,29 @@ def reply(case: Case, staff: StaffUser, body: str) -> Message:
     if len(text) > MAX_REPLY:
         raise Refused("too_long", f"Keep replies under {MAX_REPLY} characters ({segments(text)} SMS parts).",
                               422)
+    if via is not None and via not in VIA:
+        raise Refused("bad_channel", "Reply by 'sms' or 'whatsapp'.", 422)
     _ensure_textable(case)
-    channel = channels.reply_channel(case)
+    channel = via or channels.reply_channel(case)
     channels.ensure_free_form_allowed(case, channel)  # WhatsApp: outside 24 h only a template (crm.helpline.whatsapp)
+    if channel == "sms":
+        ensure_sms_registered(case, text)
     message = outbox.queue_sms(case.caller_phone, text, case=case, kind="reply", staff_id=staff.id, channel=channel)
     events.case_changed(case, "case.message")
     return message
+
+
+def ensure_sms_registered(case: Case, text: str) -> None:
+    """Refuse (422 sms_not_registered) an SMS the carrier would not send: under DLT only registered words go out."""
+    if outbox.is_sendable_sms(text):
+        return
+    try:
+        channels.ensure_free_form_allowed(case, "whatsapp")
+        instead = "or send it on WhatsApp: they wrote on WhatsApp in the last 24 hours (Send on WhatsApp)."
+    except Refused:
+        instead = "or call them: they have not written on WhatsApp in the last 24 hours, so free text cannot go there."
+    raise Refused("sms_not_registered", "Not sent: in India an SMS must be one of the registered texts (DLT), word "
+                  f"for word. Choose a canned reply and leave its words as they are, {instead}", 422)
 
 
 FAILED = ("failed", "undelivered")
@@ -56,6 +77,8 @@ def send_again(case: Case, staff: StaffUser, message_id: int) -> Message:
     _ensure_textable(case)
     if message.content_sid is None:  # it would fail again at WhatsApp outside the 24-hour window
         channels.ensure_free_form_allowed(case, message.channel)
+    if message.channel == "sms":
+        ensure_sms_registered(case, message.body)  # a text the DLT scrubber refused would only fail again
     error = message.error_message
     # Conditional: a second press (or a colleague's) while it is already back in line sends nothing more.
     done = db.session.execute(update(Message).where(Message.id == message.id, Message.status.in_(FAILED))

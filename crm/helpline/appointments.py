@@ -11,30 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from crm.cases import languages, policy, timeline
 from crm.models import Appointment, Case, Patient, Slot, StaffUser
 from crm.models.base import local, utcnow
-from crm.platform import outbox
+from crm.platform import outbox, phones, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
-
-TEXT = {
-    "booked": {
-        "hi": "सम्पर्क: {name} का अपॉइंटमेंट {when} को {place} में {doctor} के साथ है। केस {ref}।",
-        "en": "Sampark: {name}'s appointment is on {when} at {place} with {doctor}. Case {ref}.",
-        "pa": "ਸੰਪਰਕ: {name} ਦੀ ਅਪੌਇੰਟਮੈਂਟ {when} ਨੂੰ {place} ਵਿੱਚ {doctor} ਨਾਲ ਹੈ। ਕੇਸ {ref}।",
-        "ur": "سمپرک: {name} کی اپوائنٹمنٹ {when} کو {place} میں {doctor} کے ساتھ ہے۔ کیس {ref}۔",
-    },
-    "reminder": {
-        "hi": "सम्पर्क याद दिलाता है: कल {when} को {place} में अपॉइंटमेंट है। स्वास्थ्य कार्ड साथ लाएं।",
-        "en": "Sampark reminder: appointment tomorrow {when} at {place}. Please bring your health card.",
-        "pa": "ਸੰਪਰਕ ਯਾਦ ਦਿਵਾਉਂਦਾ ਹੈ: ਕੱਲ੍ਹ {when} ਨੂੰ {place} ਵਿੱਚ ਅਪੌਇੰਟਮੈਂਟ ਹੈ। ਸਿਹਤ ਕਾਰਡ ਨਾਲ ਲਿਆਓ।",
-        "ur": "سمپرک یاد دلاتا ہے: کل {when} کو {place} میں اپوائنٹمنٹ ہے۔ ہیلتھ کارڈ ساتھ لائیں۔",
-    },
-    "cancelled": {
-        "hi": "सम्पर्क: {when} का अपॉइंटमेंट रद्द कर दिया गया है। नया समय लेने के लिए हेल्पलाइन पर कॉल करें।",
-        "en": "Sampark: your appointment on {when} is cancelled. Call the helpline to book another time.",
-        "pa": "ਸੰਪਰਕ: {when} ਦੀ ਅਪੌਇੰਟਮੈਂਟ ਰੱਦ ਕਰ ਦਿੱਤੀ ਗਈ ਹੈ। ਨਵਾਂ ਸਮਾਂ ਲੈਣ ਲਈ ਹੈਲਪਲਾਈਨ ਤੇ ਕਾਲ ਕਰੋ।",
-        "ur": "سمپرک: {when} کی اپوائنٹمنٹ منسوخ کر دی گئی ہے۔ نیا وقت لینے کے لیے ہیلپ لائن پر کال کریں۔",
-    },
-}
 
 
 def open_slots(specialty: str | None = None, after: datetime | None = None, limit: int = 50) -> list[Slot]:
@@ -174,15 +153,19 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 def _text(appointment: Appointment, kind: str, case: Case | None) -> None:
-    if not appointment.phone:
-        return
+    if appointment.phone:
+        outbox.queue_sms(appointment.phone, text_for(appointment, kind), case=case, kind=f"appointment_{kind}")
+
+
+def text_for(appointment: Appointment, kind: str) -> str:
+    """The appointment's text (booked, reminder, cancelled): a registered text in the caller's language (Hindi,
+    English, Punjabi or Urdu)."""
     slot = appointment.slot
-    lang = languages.known(appointment.language)  # the caller's language: Hindi, English, Punjabi or Urdu
+    lang = languages.known(appointment.language)
     place = (slot.facility.name_hi if lang == "hi" and slot.facility.name_hi else slot.facility.name)
-    body = TEXT[kind][lang].format(
-        name=appointment.patient.name if appointment.patient else "", when=local(slot.starts_at).strftime("%d/%m %H:%M"),
-        place=place, doctor=slot.doctor.name, ref=case.reference if case else "")
-    outbox.queue_sms(appointment.phone, body, case=case, kind=f"appointment_{kind}")
+    name = appointment.patient.name if appointment.patient else phones.masked(appointment.phone)
+    return sms_templates.render(f"appointment_{kind}", lang, name=name, place=place, doctor=slot.doctor.name,
+                                when=local(slot.starts_at).strftime("%d/%m %H:%M"))
 
 
 def add_schedule(doctor: StaffUser, facility, day, start: str, end: str, minutes: int = 15) -> int:

@@ -1,5 +1,5 @@
 """Case reports: the timeline from case_event (what happened, who, when), printable as HTML and PDF,
-and the optional SMS that gives the citizen their reference and the advice.
+and the optional SMS that gives the citizen their reference and where the advice is read (the portal).
 
 The report is computed from the timeline every time, so it can never disagree with it. Reading it
 shows the patient's name, so it is audited like any other view of the record.
@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from crm.cases import dispositions
+from crm.cases import dispositions, languages
 from crm.helpline import case_record, triage_signoff
 from crm.helpline.live import events
 from crm.models import Case, Message, OptOut, Patient, StaffUser
 from crm.models.base import local, utcnow
-from crm.platform import audit, outbox, phones
+from crm.platform import audit, outbox, phones, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.residents.lookup import age
@@ -26,15 +26,6 @@ from triage import checklist, unsigned_versions
 
 OUTCOME_KINDS = ("resolved", "informed", "escalated", "callback_scheduled")
 RESEND_AFTER = timedelta(minutes=2)  # a second click within this is a double click, not a new SMS
-CITIZEN_TEXT = {
-    "hi": "सम्पर्क केस {ref}: {advice} ज़रूरत हो तो {helpline} पर कॉल करें, आपातकाल में 108।",
-    "hinglish": "Sampark case {ref}: {advice} Zarurat ho to {helpline} par call karein, emergency mein 108.",
-    "en": "Sampark case {ref}: {advice} Call {helpline} if you need us again; in an emergency call 108.",
-}
-NO_ADVICE = {"hi": "आपकी बात दर्ज कर ली गई है।", "hinglish": "Aapki baat darj ho gayi hai.",
-             "en": "Your contact is recorded."}
-
-
 _FLAG_LABELS = {item["id"]: item["label"] for item in checklist("en")}
 
 
@@ -164,16 +155,14 @@ def build(case: Case, audited: bool = True) -> dict:
 
 
 def citizen_text(case: Case) -> str:
-    """The report SMS in the citizen's language and script: reference and the advice given."""
-    lang = "hi" if case.language == "hi" else "en"
+    """The report SMS in the citizen's language and script: the reference, where the advice given is read (the
+    portal) and the helpline's number. A registered text (DLT): the advice itself, free words, is never texted."""
+    lang = languages.known(case.language)
     texted = [m.language for m in case.messages if m.direction == "inbound" and m.language]
     if lang == "hi" and texted and texted[-1] == "hinglish":
         lang = "hinglish"  # they write Hindi in Latin letters: answer the same way
-    advice = (case.advice or "").strip() or NO_ADVICE[lang]
-    if advice[-1] not in ".!?।":
-        advice += "।" if lang == "hi" else "."
-    return CITIZEN_TEXT[lang].format(ref=case.reference, advice=advice[:300],
-                                     helpline=current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""))
+    return sms_templates.render("case_report", lang, ref=case.reference, link=sms_templates.portal_link(),
+                                helpline=sms_templates.helpline())
 
 
 def send_to_citizen(case: Case, staff: StaffUser) -> Message:

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 
 from crm.models import Case, Message, MessageSecret, OptOut
 from crm.models.base import utcnow
-from crm.platform import unit_of_work
+from crm.platform import sms_templates, unit_of_work
 from crm.platform.extensions import db
 from crm.platform.jobs import enqueue_after_answer
 from crm.platform.phones import can_receive_sms
@@ -69,6 +69,17 @@ def install(app: Flask, carrier: Carrier) -> None:
 def carrier() -> Carrier:
     """This app's installed Carrier."""
     return current_app.extensions[CARRIER]
+
+
+def registered_only() -> bool:
+    """Whether the installed carrier sends an SMS only as a registered text (an Indian gateway under DLT: carriers drop
+    any other), so staff may text only the registered words there, free text going by WhatsApp or a call."""
+    return bool(getattr(carrier(), "registered_only", False))
+
+
+def is_sendable_sms(text: str) -> bool:
+    """Whether `text` may go by SMS through the installed carrier: anything, or under DLT a registered text."""
+    return not registered_only() or sms_templates.match(text) is not None
 
 
 def sender_for(channel: str) -> str:

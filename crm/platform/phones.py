@@ -43,3 +43,12 @@ def can_receive_sms(e164: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in TEXTABLE
+
+
+def display(e164: str | None) -> str:
+    """A number as people read it, grouped the international way: '+91 11 2884 3470' for a Delhi landline."""
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+    except phonenumbers.NumberParseException:
+        return e164 or ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

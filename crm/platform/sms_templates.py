@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from flask import current_app
+
 TEMPLATES_FILE = Path(__file__).with_name("sms_templates.json")
 VARIABLE = "{#var#}"  # as DLT marks a variable
 LANGUAGES = ("hi", "en", "pa", "ur")  # Delhi's four, each required of every template (hinglish is optional)
 FALLBACK = "en"
+ROMANISED = ("hinglish", "hl")  # Hindi in Latin letters, as the case and the grievance keep it
 
 
 class UnknownTemplate(LookupError):
@@ -38,11 +41,15 @@ class SmsTemplate:
     variables: tuple[tuple[str, int], ...]  # (name, most characters)
 
     def render(self, **values) -> str:
-        """The text with each variable filled in from `values` (by name)."""
+        """The text with each variable filled in from `values` (by name), each cut to the most it was registered
+        with (a longer name or place would make the carrier drop the whole text)."""
         pieces = self.text.split(VARIABLE)
         out = [pieces[0]]
-        for (name, _), piece in zip(self.variables, pieces[1:]):
-            out.append(str(values[name]))
+        for (name, most), piece in zip(self.variables, pieces[1:]):
+            value = str(values[name])[:most]
+            if not value:
+                raise ValueError(f"{self.name}: the variable {name!r} is empty (a DLT variable carries something)")
+            out.append(value)
             out.append(piece)
         return "".join(out)
 
@@ -90,7 +97,31 @@ def find(name: str, language: str) -> SmsTemplate:
     return by_language.get(language) or by_language[FALLBACK]
 
 
-def render(name: str, language: str, **values) -> str:
+def script_for(language: str | None) -> str:
+    """The language a text is written in for a stored one: one of the four, 'hinglish' for romanised Hindi,
+    else Hindi (the helpline's default)."""
+    if language in ROMANISED:
+        return "hinglish"
+    return language if language in LANGUAGES else "hi"
+
+
+def helpline() -> str:
+    """The helpline's number as a text gives it (HELPLINE_DISPLAY_NUMBER)."""
+    return current_app.config["HELPLINE_DISPLAY_NUMBER"]
+
+
+def portal_link(public_base_url: str | None = None) -> str:
+    """The citizen portal's address as a text gives it: no scheme (phones link it anyway), so it fits a DLT variable."""
+    base = (public_base_url or current_app.config["PUBLIC_BASE_URL"]).split("://", 1)[-1].rstrip("/")
+    return f"{base}/portal"
+
+
+def longest(name: str, variable: str) -> int:
+    """The most characters the variable `variable` of the registered text `name` may carry."""
+    return dict(find(name, FALLBACK).variables)[variable]
+
+
+def render(name: str, language: str, /, **values) -> str:
     """The registered text `name` in `language`, filled in."""
     return find(name, language).render(**values)
 

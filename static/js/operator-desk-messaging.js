@@ -40,11 +40,15 @@
     const whatsapp = !!(detail && detail.channel === 'whatsapp');
     $('thread-channel').textContent = whatsapp ? 'WhatsApp' : 'SMS';
     $('reply-send-label').textContent = whatsapp ? 'Send WhatsApp' : 'Send SMS';
+    $('reply-error').textContent = '';
     if (!whatsapp) {
       $('wa-window').hidden = true; $('wa-template-form').hidden = true; $('reply-send').disabled = false;
       builtFor = null;
+      if (detail) showSmsRule(detail);
+      else { $('sms-dlt').hidden = true; $('reply-whatsapp').hidden = true; }
       return;
     }
+    $('sms-dlt').hidden = true; $('reply-whatsapp').hidden = true;
     const { ok, data } = await api('GET', `/api/v1/cases/${detail.id}/whatsapp`);
     if (!ok || !current || current.id !== detail.id) return;
     const open = data.window.open;
@@ -62,6 +66,23 @@
       : 'Window closed: send a template below; what you type here is kept.';
     $('wa-template-form').hidden = false;
     if (builtFor !== detail.id) buildTemplates(data.templates, detail.id);
+  }
+
+  // An SMS case under an Indian gateway (DLT): only the registered texts go by SMS. Said before anything is typed,
+  // with the way for free text: WhatsApp while the caller's 24-hour window is open, else a call.
+  async function showSmsRule(detail) {
+    const { ok, data } = await api('GET', `/api/v1/cases/${detail.id}/whatsapp`);
+    if (!ok || !current || current.id !== detail.id) return;
+    const box = $('sms-dlt');
+    box.hidden = !data.sms_registered_only;
+    $('reply-whatsapp').hidden = !(data.sms_registered_only && data.whatsapp.open);
+    if (!data.sms_registered_only) return;
+    box.className = 'wa-window ' + (data.whatsapp.open ? 'wa-open' : 'wa-closed');
+    box.replaceChildren(el('b', {}, 'SMS: registered texts only (DLT). '),
+      'Choose a canned reply and send it as it is; Indian carriers drop any other SMS. ',
+      data.whatsapp.open
+        ? `Free text: Send on WhatsApp (they wrote on WhatsApp; open until ${hhmm(data.whatsapp.closes_at)}).`
+        : 'Free text: call them (no WhatsApp from this number in the last 24 hours).');
   }
 
   function buildTemplates(list, caseId) {
@@ -115,11 +136,12 @@
     if (!data.facilities.length) { list.replaceChildren(el('li', { class: 'facility-none' }, 'No facility known near there.')); return; }
     list.replaceChildren(...data.facilities.map((f) => {
       const when = f.always_open ? 'open 24 h' : f.open_now ? `open till ${f.closes_at}` : f.opens ? `opens ${DAY[f.opens.day] || f.opens.day} ${f.opens.time}` : 'hours not known';
-      const line = `${f.name}, ${f.address}. ${when}.${f.phone ? ' ' + f.phone : ''}`;
+      const phone = f.phone ? (f.phone_international || f.phone) : '';  // +91 11 2884 3470: a Delhi landline reads so
+      const line = `${f.name}, ${f.address}. ${when}.${phone ? ' ' + phone : ''}`;
       return el('li', { class: 'facility ' + (f.open_now ? 'is-open' : 'is-closed') },
         el('div', { class: 'facility-head' }, el('b', {}, f.name), el('span', { class: 'mono' }, `${f.km} km`)),
         el('div', { class: 'small' }, el('span', { class: 'state ' + (f.open_now ? 'open' : 'closed') }, f.open_now ? 'Open' : 'Closed'),
-          ` ${f.kind_label} · ${when}`, f.phone ? ` · ${f.phone}` : ''),
+          ` ${f.kind_label} · ${when}`, phone ? ` · ${phone}${f.landline ? ' (landline: call, no SMS)' : ''}` : ''),
         el('div', { class: 'small muted' }, f.services.map((s) => s.label).join(' · ')),
         el('button', { type: 'button', class: 'quiet small', title: 'Add this facility to the reply (what you typed stays)',
           onclick: () => addToReply(line) }, 'Add to reply'));

@@ -130,7 +130,9 @@
         const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/${form.dataset.action}`, body);
         if (!ok) { $('outcome-error').textContent = data.message; toast(data.message, true); return; }
         $('outcome-error').textContent = '';
-        toast(`${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Wrap-up ${config.wrap_up_seconds} s.`);
+        const landline = form.dataset.action === 'inform' && form.querySelector('select[name="facility_id"]').selectedOptions[0].dataset.landline;
+        toast(landline ? `${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Their duty phone is a landline (no SMS): call ${landline} now and read them your note.`
+          : `${OUTCOME_TEXT[data.outcome]}: ${data.reference}. Wrap-up ${config.wrap_up_seconds} s.`);
         state.current = Object.assign(state.current, data);
         updateOffer();  // the red "escalate" box goes once the case is escalated (or has any outcome)
         await refresh();

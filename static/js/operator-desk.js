@@ -380,7 +380,7 @@
     const { ok, data } = await api('GET', `/api/v1/canned-replies?case_id=${c.id}`);
     if (!ok) return;
     state.canned = data.replies;
-    setCannedLang(c.language === 'en' ? 'en' : 'hi');
+    setCannedLang(['en', 'pa', 'ur'].includes(c.language) ? c.language : 'hi');
   }
 
   function setCannedLang(lang) {
@@ -451,15 +451,18 @@
     $('reply-count').textContent = whatsapp ? `${text.length} characters` : `${text.length} characters · ${smsParts(text)} SMS`;
   }
 
-  async function sendReply() {
+  // `via` 'whatsapp' sends an SMS case's reply on WhatsApp (its 24-hour window open): free text an Indian SMS
+  // gateway would refuse (DLT allows only the registered texts). A refusal is said beside the box, not only toasted.
+  async function sendReply(via) {
     const c = state.current;
     const text = $('reply-body').value.trim();
     if (!c || !text) return;
-    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages`, { body: text });
+    const { ok, data } = await api('POST', `/api/v1/cases/${c.id}/messages`, via ? { body: text, via } : { body: text });
+    $('reply-error').textContent = ok ? '' : data.message;
     if (!ok) { toast(data.message, true); return; }
     window.Sampark.drafts.forget($('reply-body').parentElement);
     $('reply-body').value = ''; updateCount();
-    toast(c.channel === 'whatsapp' ? 'WhatsApp message queued.' : 'SMS queued.');
+    toast(c.channel === 'whatsapp' || via === 'whatsapp' ? 'WhatsApp message queued.' : 'SMS queued.');
     loadThread();
   }
 
@@ -549,6 +552,7 @@
     if (pick) attach({ patient_id: Number(pick.dataset.patientId) });
   });
   $('reply-form').addEventListener('submit', (event) => { event.preventDefault(); sendReply(); });
+  $('reply-whatsapp').addEventListener('click', () => sendReply('whatsapp'));
   $('reply-body').addEventListener('input', updateCount);
   $('canned').addEventListener('change', () => {
     const reply = state.canned.find((r) => r.id === $('canned').value);

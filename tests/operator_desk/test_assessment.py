@@ -9,6 +9,7 @@ from crm.cases import assessment, lifecycle
 from crm.helpline import presence
 from crm.models import Case, CaseEvent, Message
 from crm.models.base import utcnow
+from crm.platform import sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from tests import factories
@@ -122,9 +123,21 @@ def test_inform_never_texts_a_landline_duty_phone_and_the_case_keeps_why(operato
     facility = make_facility(phone="+911122334455")  # a Delhi landline: no SMS reaches it (Twilio: 21614)
     assessment.inform(case, operator, facility.id, "Dengue suspected in the lane; please send the ASHA.")
     db.session.commit()
-    (sms,) = Message.query.filter_by(kind="inform").all()
-    assert (sms.status, sms.error_code) == ("failed", "landline") and "Call them" in sms.error_message
+    # No text is even tried: the operator calls the landline (the desk says so) and the note stays on the case.
+    assert Message.query.filter_by(kind="inform").all() == []
     assert current_app.extensions["sampark_jobs"].held == []
+    informed = [e for e in case.events if e.kind == "informed"][-1]
+    assert informed.detail["by"] == "phone" and "ASHA" in informed.detail["note"]
+
+
+def test_inform_texts_a_mobile_duty_phone_the_registered_words(operator):
+    case = claimed(operator, phone="+919811112222")
+    facility = make_facility(phone="+919811100000")
+    assessment.inform(case, operator, facility.id, "Dengue suspected in the lane; please send the ASHA.")
+    db.session.commit()
+    (sms,) = Message.query.filter_by(kind="inform").all()
+    assert sms.status == "pending" and sms_templates.match(sms.body).name == "facility_inform"
+    assert case.reference in sms.body and "ASHA" not in sms.body  # the operator's words stay on the case
 
 
 def test_inform_refuses_a_facility_without_a_duty_phone(operator):

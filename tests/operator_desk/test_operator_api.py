@@ -7,6 +7,7 @@ import pytest
 from crm.cases import lifecycle
 from crm.models import AuditLog, Case, Message
 from crm.models.base import DELHI, utcnow
+from crm.platform import sms_templates
 from crm.platform.extensions import db
 from tests import factories
 from tests.operator_desk.conftest import make_facility, waiting_case
@@ -265,7 +266,9 @@ def test_report_sms_in_the_citizens_language_once(client, login):
     client.post(f"/api/v1/cases/{case.id}/resolve", json={"disposition": "home_care", "advice": "ORS पिलाते रहें"})
     sent = client.post(f"/api/v1/cases/{case.id}/report/sms")
     assert sent.status_code == 201
-    assert sent.json["body"].startswith(f"सम्पर्क केस {case.reference}: ORS पिलाते रहें।")
+    # The advice itself is read in the portal; the SMS is the registered text (DLT) in the caller's language.
+    assert sent.json["body"] == sms_templates.render("case_report", "hi", ref=case.reference,
+                                                     link="sampark.test/portal", helpline="1800-11-2233")
     assert client.post(f"/api/v1/cases/{case.id}/report/sms").json["error"] == "already_sent"
     assert Message.query.filter_by(kind="report").count() == 1
 

@@ -268,6 +268,29 @@ def test_a_call_back_and_a_desk_phone_leave_through_the_byoc_trunk(app):
     assert len(sent) == 2 and all(r["params"]["Byoc"] == [app.config["TWILIO_BYOC_TRUNK_SID"]] and r["valid"] for r in sent), sent
 
 
+@exotel_only
+def test_a_supervisors_desk_phone_joins_a_conference_through_the_byoc_trunk(app):
+    from twilio.base.exceptions import TwilioRestException
+
+    from crm.cases import lifecycle
+    from telephony import monitor
+    from tests import factories
+
+    emulator, twilio = twilio_emulator_client(app)
+    app.extensions["sampark_twilio"] = twilio
+    case = lifecycle.open_case("voice", CITIZEN)
+    supervisor = factories.make_staff("supervisor")
+    supervisor.desk_phone = "+919810000888"
+    db.session.flush()
+    monitor.join(case, f"case-{case.id}", supervisor, "listen", None)  # a conference participant, by room name
+    [sent] = [r for r in emulator.extensions["twilio_emulator"].request_log()
+              if r.get("path", "").endswith("Participants.json")]
+    assert sent["params"]["Byoc"] == [app.config["TWILIO_BYOC_TRUNK_SID"]] and sent["valid"], sent
+    with pytest.raises(TwilioRestException) as refused:  # the same leg without the trunk, as Twilio answers it
+        twilio.conferences(f"case-{case.id}").participants.create(from_="+911800112233", to="+919810000888")
+    assert refused.value.code == 21215
+
+
 # --- a number is checked before a text ------------------------------------------------------------------------------
 
 LANDLINE = "+911123456789"  # a Delhi fixed line (011)

@@ -8,6 +8,7 @@ from crm.citizens.facilities import areas, finder, timings
 from crm.citizens.facilities.finder import Found
 from crm.citizens.facilities.words import DAY_EN, DAYS, NAMES, PAGE, kind_label, phone_display, service_label
 from crm.models.base import utcnow
+from crm.platform import phones
 from crm.platform.errors import Refused
 from crm.platform.extensions import limiter
 from crm.staff.auth.access import public
@@ -34,7 +35,8 @@ def found_json(found: Found, lang: str = "en") -> dict:
     f, week = found.facility, found.facility.timings or {}
     return {"id": f.id, "code": f.code, "name": f.name, "name_hi": f.name_hi, "kind": f.kind,
             "kind_label": kind_label(f.kind, lang), "ward": f.ward, "pincode": f.pincode, "address": f.address,
-            "phone": f.phone, "phone_display": phone_display(f.phone), "lat": f.lat, "lon": f.lon, "km": found.km, "open_now": found.open_now,
+            "phone": f.phone, "phone_display": phone_display(f.phone), "phone_international": phones.display(f.phone),
+            "landline": bool(f.phone) and not phones.can_receive_sms(f.phone), "lat": f.lat, "lon": f.lon, "km": found.km, "open_now": found.open_now,
             "closes_at": found.closes_at, "always_open": timings.always_open(week),
             "opens": {"day": found.opens[0], "time": found.opens[1]} if found.opens else None,
             "services": [{"code": s, "label": service_label(s, lang)} for s in f.services or []],

@@ -1,20 +1,13 @@
-"""What a citizen reads about a grievance, in Hindi or English (gettext catalogs) or romanised Hindi (an SMS
+"""What a citizen reads about a grievance: labels in the portal's language (gettext catalogs), and the SMS as the
+registered texts (crm/platform/sms_templates.json) in Hindi, English, Punjabi, Urdu or romanised Hindi (an SMS
 sent in Latin letters gets its answers in Latin letters: basic phones and their users read them best)."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from crm.models import Grievance
-
-ROMAN = {
-    "open": "Sampark: aapki shikayat {ref} darj ho gayi hai. Jawab {days} din mein. Sthiti SMS se milegi.",
-    "in_progress": "Sampark: shikayat {ref} par kaam shuru ho gaya hai.",
-    "resolved": "Sampark: shikayat {ref} ka samadhan: {resolution}",
-    "closed": "Sampark: shikayat {ref} band kar di gayi hai. Dhanyavaad.",
-    "usage": "Sampark: shikayat ke liye likhein: SHIKAYAT aur apni baat. Jaise: SHIKAYAT clinic band tha",
-}
+from crm.platform import sms_templates
 
 
 def category_label(category: str) -> str:
@@ -30,24 +23,13 @@ def status_label(status: str) -> str:
 
 
 def status_sms(grievance: Grievance) -> str:
-    """The SMS for the grievance's present status, in the citizen's language."""
+    """The SMS for the grievance's present status, in the citizen's language: a registered text (DLT), so the
+    officer's answer itself is read in the portal or on a call, never texted."""
     days = max(1, round((grievance.due_at - grievance.created_at).total_seconds() / 86400))
-    values = {"ref": grievance.reference, "days": days, "resolution": grievance.resolution or ""}
-    if grievance.language == "hl":
-        return ROMAN[grievance.status].format(**values)
-    with force_locale("en" if grievance.language == "en" else "hi"):
-        return {
-            "open": _("Sampark: your complaint %(ref)s is registered. Answer within %(days)s days; we will text "
-                      "you each step.", **values),
-            "in_progress": _("Sampark: complaint %(ref)s is being looked into.", **values),
-            "resolved": _("Sampark: complaint %(ref)s resolved: %(resolution)s", **values),
-            "closed": _("Sampark: complaint %(ref)s is closed. Thank you.", **values),
-        }[grievance.status]
+    return sms_templates.render(f"grievance_{grievance.status}", sms_templates.script_for(grievance.language),
+                                ref=grievance.reference, days=days, helpline=sms_templates.helpline())
 
 
 def usage_sms(language: str) -> str:
     """How to file by SMS, for a keyword sent with nothing after it."""
-    if language == "hl":
-        return ROMAN["usage"]
-    with force_locale("en" if language == "en" else "hi"):
-        return _("Sampark: to complain, write COMPLAINT and what happened. Example: COMPLAINT clinic was closed")
+    return sms_templates.render("grievance_usage", sms_templates.script_for(language))

@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.cases import identify, queue, tier2, timeline
+from crm.cases import identify, queue, replies, tier2, timeline
 from crm.cases import notes as clinical_notes
 from crm.cases.status import Status
 from crm.helpline import appointments, case_record, doctor_languages, presence
@@ -121,6 +121,7 @@ def text(case_id: int):
     message_body = str(body().get("body", "")).strip()
     if not message_body:
         raise Refused("empty", "Write the message.", 422)
+    replies.ensure_sms_registered(case, message_body[:600])  # under DLT: a canned reply word for word, or refused
     message = outbox.queue_sms(case.caller_phone, message_body[:600], case=case, kind="doctor", staff_id=current_user.id)
     events.case_changed(case, "case.message")
     return jsonify(id=message.id, status=message.status), 201

@@ -66,7 +66,8 @@ PATHS = {
             "doctors": {"type": "array", "items": {"type": "object"}}, "sound_off": {"type": "integer"}}}),
             **_errors(401, 403)}}},
     "/api/v1/cases/{case_id}/text": _case_post(
-        "Text the citizen", {"body": {"type": "string"}}, ["body"], ok="201",
+        "Text the citizen (under an Indian SMS gateway only a registered text, word for word: else 422 "
+        "sms_not_registered)", {"body": {"type": "string"}}, ["body"], ok="201",
         schema={"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}}},
         codes=(401, 403, 404, 409, 422)),
     "/api/v1/cases/{case_id}/notes": {

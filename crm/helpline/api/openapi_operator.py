@@ -95,7 +95,8 @@ PATHS = {
         "Turn down the contact rung to me: it rings the next agent at once", {}, [],
         schema={"type": "object", "properties": {"rejected": {"type": "integer"}}}, codes=(401, 403, 409)),
     "/api/v1/dispositions": _get("Disposition codes with English and Hindi labels", {"type": "object"}),
-    "/api/v1/canned-replies": _get("Canned SMS replies in Hindi and English, filled in for case_id",
+    "/api/v1/canned-replies": _get("Canned SMS replies (registered texts) in Hindi, English, Punjabi and Urdu, "
+                                   "filled in for case_id",
                                    {"type": "object"}, ("case_id",)),
     "/api/v1/checklist": _get("The red-flag checklist from the triage rules ('en' or 'hi') and the specialties",
                               {"type": "object"}, ("lang",)),
@@ -134,7 +135,8 @@ PATHS = {
         "unless the disposition is emergency_108)",
         {"disposition": {"type": "string"}, "advice": {"type": "string"}, "call": CALL_ENDING}, ["disposition"]),
     "/api/v1/cases/{case_id}/inform": _case_post(
-        "Inform the health staff on duty at a facility (SMS with a masked patient) and end the contact",
+        "Inform the health staff on duty at a facility (a mobile duty phone gets the registered SMS with the reference and "
+        "a masked patient; a landline, landline_duty_phone in /facilities, the operator calls) and end the contact",
         {"facility_id": {"type": "integer"}, "message": {"type": "string"}, "disposition": {"type": "string"},
          "advice": {"type": "string"}}, ["facility_id", "message"]),
     "/api/v1/cases/{case_id}/escalate": _case_post(
@@ -160,7 +162,9 @@ PATHS = {
     "/api/v1/cases/{case_id}/messages": {
         **_case_get("The SMS thread of the case and the caller's earlier messages, oldest first",
                     {"type": "object", "properties": {"messages": {"type": "array", "items": MESSAGE}}}),
-        **_case_post("Reply to the caller by SMS (sent once; opt-outs respected)", {"body": {"type": "string"}},
+        **_case_post("Reply to the caller by SMS, or by WhatsApp within its 24-hour window (`via`); sent once, opt-outs "
+                     "respected. Under an Indian SMS gateway (DLT) an SMS must be a registered text: free text is 422 "
+                     "sms_not_registered", {"body": {"type": "string"}, "via": {"enum": ["sms", "whatsapp"]}},
                      ["body"], schema=MESSAGE, ok="201")},
     "/api/v1/cases/{case_id}/messages/{message_id}/send-again": {"post": {
         "summary": "Send a failed text of the case again (the same message, back in line; once per failure)",

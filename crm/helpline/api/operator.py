@@ -85,7 +85,7 @@ def list_dispositions():
 @bp.get("/canned-replies")
 @allow("read_cases")
 def canned_replies():
-    """Canned SMS replies in Hindi and English, filled in for `case_id` if given."""
+    """Canned SMS replies (registered texts) in Hindi, English, Punjabi and Urdu, filled in for `case_id` if given."""
     case = load(Case, request.args["case_id"], "case") if request.args.get("case_id") else None
     return jsonify(replies=dispositions.canned_replies(case.reference if case else "",
                                                        current_app.config.get("HELPLINE_DISPLAY_NUMBER", "")))
@@ -110,7 +110,9 @@ def facilities():
         like = f"%{text}%"
         query = query.where(Facility.name.ilike(like) | Facility.code.ilike(like) | Facility.district.ilike(like))
     return jsonify(facilities=[{"id": f.id, "code": f.code, "name": f.name, "name_hi": f.name_hi, "kind": f.kind,
-                                "district": f.district, "has_duty_phone": bool(f.phone)}
+                                "district": f.district, "has_duty_phone": bool(f.phone),
+                                "duty_phone": phones.display(f.phone) if f.phone else None,
+                                "landline_duty_phone": bool(f.phone) and not phones.can_receive_sms(f.phone)}
                                for f in db.session.scalars(query)])
 
 
@@ -161,7 +163,8 @@ def resolve(case_id: int):
 @bp.post("/cases/<int:case_id>/inform")
 @allow("work_tier1")
 def inform(case_id: int):
-    """Inform the health staff on duty at a facility (SMS to its duty phone) and end the contact."""
+    """Inform the health staff on duty at a facility (the registered SMS to a mobile duty phone; a landline the operator
+    calls) and end the contact."""
     return _outcome(case_id, lambda case, data: assessment.inform(
         case, current_user, _int(data.get("facility_id")), str(data.get("message") or ""),
         str(data.get("disposition") or "") or None, str(data.get("advice") or ""), call=data.get("call")))

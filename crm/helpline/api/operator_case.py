@@ -59,9 +59,10 @@ def thread(case_id: int):
 @bp.post("/cases/<int:case_id>/messages")
 @allow("work_tier1")
 def reply(case_id: int):
-    """Reply to the caller by SMS (sent once, after the commit)."""
+    """Reply to the caller by SMS, or WhatsApp (`via`; sent once, after the commit)."""
     case = load(Case, case_id, "case")
-    message = replies.reply(case, current_user, str(body().get("body") or ""))
+    data = body()
+    message = replies.reply(case, current_user, str(data.get("body") or ""), str(data.get("via") or "") or None)
     return jsonify(message_json(message)), 201
 
 

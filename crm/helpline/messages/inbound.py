@@ -35,8 +35,6 @@ from triage import classify
 OPT_OUT_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 OPT_IN_WORDS = {"start", "unstop"}
 CHANNELS = ("sms", "whatsapp")
-UNSTORED = ("सम्पर्क: आपका संदेश अभी नहीं पढ़ा जा सका। आपातकाल: 112/108 पर कॉल करें। "
-            "Sampark: please text again soon. Emergency: call 112 or 108.")
 MEDIA_ONLY = "[A photo, voice note or file was sent; Sampark does not open attachments. Ask them to write or call.]"
 
 
@@ -97,9 +95,7 @@ def unstored_reply(body: str) -> str:
     """What a text the helpline could not store (its database away) is answered with, by the provider at once:
     a red flag gets the emergency advice now. Needs no database."""
     result = classify(body)
-    if result.priority == "P1":
-        return replies.reply("emergency_now", result.language)
-    return UNSTORED
+    return replies.reply("emergency_now" if result.priority == "P1" else "unstored", result.language)
 
 
 def _someone_with(case: Case) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from crm.cases import languages
 from crm.platform import sms_templates
 
-KINDS = ("ack", "emergency", "fallback_callback", "emergency_now", "missed_call", "callback_at")
+KINDS = ("ack", "emergency", "fallback_callback", "emergency_now", "missed_call", "callback_at", "unstored")
 WRITTEN = (*sms_templates.LANGUAGES, "hinglish")  # the scripts every reply is written in
 
 

@@ -37,7 +37,11 @@ def ensure_free_form_allowed(case: Case, now: datetime | None = None) -> Window:
 def conversation(case: Case, now: datetime | None = None) -> dict:
     """What the reply box needs: the channel, the window and the templates (the case's language first)."""
     if not is_whatsapp(case):
-        return {"channel": "sms", "window": None, "templates": []}
+        # An SMS case: under DLT only registered texts go by SMS, so the desk offers WhatsApp for free text when the
+        # caller's number has written on WhatsApp within 24 hours.
+        state = window(case.caller_phone, now or utcnow()) if (case.caller_phone or "").startswith("+") else None
+        return {"channel": "sms", "window": None, "templates": [], "sms_registered_only": outbox.registered_only(),
+                "whatsapp": {"open": bool(state and state.open), "closes_at": iso(state.closes_at) if state else None}}
     state = window(case.caller_phone, now or utcnow())
     ordered = sorted(approved.all_templates(), key=lambda t: (t.name, t.language != case.language))
     return {"channel": CHANNEL,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from crm.models import CardRequest, HealthCard, Patient, StaffUser
 from crm.models.base import utcnow
 from crm.models.citizen import CARD_REQUEST_KINDS
-from crm.platform import audit, outbox
+from crm.platform import audit, outbox, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.residents.cards import number as card_number
@@ -145,42 +145,30 @@ def _expect(request: CardRequest, states: tuple[str, ...]) -> None:
 
 
 def _tell(request: CardRequest) -> None:
-    _tell_holder(request)
-    if not request.phone:
-        return
-    with force_locale(request.language):
-        texts = {
-            "submitted": _("Sampark: your request %(ref)s for a %(kind)s is received. We will text you at each step.",
-                           ref=request.reference, kind=kind_label(request.kind).lower()),
-            "in_progress": _("Sampark: the card office is working on your request %(ref)s.", ref=request.reference),
-            "reissued": _("Sampark: request %(ref)s done. New card %(number)s is issued; the old card no longer "
-                          "works. See it in the portal.", ref=request.reference,
-                          number=card_number.pretty(request.new_card.number) if request.new_card else ""),
-            "rejected": _("Sampark: request %(ref)s was not accepted: %(note)s", ref=request.reference,
-                          note=request.note or ""),
-            "delivered": _("Sampark: your new health card for request %(ref)s has been delivered.",
-                           ref=request.reference),
-        }
-        body = texts[request.status]
-    outbox.queue_sms(request.phone, body, kind="card_request")
+    holder_text = text_for_holder(request)
+    if holder_text:
+        outbox.queue_sms(request.patient.mobile, holder_text, kind="card_request")
+    if request.phone:
+        outbox.queue_sms(request.phone, text_for(request), kind="card_request")
 
 
-def _tell_holder(request: CardRequest) -> None:
-    """Another adult's card: its holder hears of the request and of its outcome on their own mobile."""
+def text_for(request: CardRequest) -> str:
+    """The asker's text for the request's present status: a registered text in their language."""
+    return _render("card", request, sms_templates.script_for(request.language))
+
+
+def text_for_holder(request: CardRequest) -> str | None:
+    """Another adult's card: its holder hears of the request and of its outcome on their own mobile (else None)."""
     holder = request.patient
     if not request.for_another_adult or not holder.mobile or holder.mobile == request.phone:
-        return
-    with force_locale("en" if holder.preferred_language == "en" else "hi"):
-        texts = {
-            "submitted": _("Sampark: a family member asked for a %(kind)s of your card (%(ref)s). We will check with "
-                           "you before replacing it. Not you? Call the helpline.",
-                           kind=kind_label(request.kind).lower(), ref=request.reference),
-            "reissued": _("Sampark: on request %(ref)s your health card was reissued as %(number)s; the old card no "
-                          "longer works.", ref=request.reference,
-                          number=card_number.pretty(request.new_card.number) if request.new_card else ""),
-            "rejected": _("Sampark: request %(ref)s for your health card was not accepted; your card stays valid.",
-                          ref=request.reference),
-        }
-        body = texts.get(request.status)
-    if body:
-        outbox.queue_sms(holder.mobile, body, kind="card_request")
+        return None
+    if request.status not in ("submitted", "reissued", "rejected"):
+        return None
+    return _render("card_holder", request, sms_templates.script_for(holder.preferred_language))
+
+
+def _render(prefix: str, request: CardRequest, language: str) -> str:
+    with force_locale("hi" if language == "hinglish" else language):
+        kind = kind_label(request.kind).lower()
+    number = card_number.pretty(request.new_card.number) if request.new_card else "-"
+    return sms_templates.render(f"{prefix}_{request.status}", language, ref=request.reference, kind=kind, number=number)

@@ -10,13 +10,11 @@ who may not be the registrar who enrolled the resident (a second pair of eyes).
 
 from __future__ import annotations
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.models import Household, HouseholdJoin, Patient, StaffUser
 from crm.models.base import utcnow
-from crm.platform import audit, outbox
+from crm.platform import audit, outbox, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.residents.lookup import age
@@ -83,7 +81,7 @@ def adults_told(join: HouseholdJoin) -> dict[str, str]:
     told: dict[str, str] = {}
     for member in adults_of(join):
         if member.mobile and member.mobile != join.patient.mobile:
-            told.setdefault(member.mobile, "en" if member.preferred_language == "en" else "hi")
+            told.setdefault(member.mobile, sms_templates.script_for(member.preferred_language))
     return told
 
 
@@ -102,14 +100,10 @@ def _expect_pending(join: HouseholdJoin) -> None:
 
 def _tell(join: HouseholdJoin) -> None:
     for mobile, language in adults_told(join).items():
-        with force_locale(language):
-            body = {
-                "pending": _("Sampark: %(name)s (enrolled at %(place)s) asks to join your household, %(ref)s. We "
-                             "will check with you first. Not family? Call the helpline.",
-                             name=join.patient.name, place=join.place, ref=join.reference),
-                "approved": _("Sampark: %(name)s has been added to your household (request %(ref)s) and can now "
-                              "see the family's cards in the portal.", name=join.patient.name, ref=join.reference),
-                "refused": _("Sampark: %(name)s was not added to your household (request %(ref)s).",
-                             name=join.patient.name, ref=join.reference),
-            }[join.status]
-        outbox.queue_sms(mobile, body, kind="household_join")
+        outbox.queue_sms(mobile, text_for(join, language), kind="household_join")
+
+
+def text_for(join: HouseholdJoin, language: str) -> str:
+    """What the household's adults are texted of the request's present status, in `language`."""
+    return sms_templates.render(f"household_{join.status}", language, name=join.patient.name, place=join.place or "-",
+                                ref=join.reference)
