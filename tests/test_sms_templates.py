@@ -162,6 +162,7 @@ SITES = {
     "crm.helpline.messages.notices:tell_missed_callers": {"missed_call"},
     "crm.helpline.missed_call.services:record": {"callback_scheduled"},
     "crm.helpline.whatsapp.services:send_template": WHATSAPP,
+    "crm.residents.card_office.data_requests:decide": {"data_request_done", "data_request_refused"},
     "crm.residents.card_office.requests:_tell": CARD,
     "crm.residents.enrollment.joins:_tell": HOUSEHOLD,
     "telephony.fallback:_promise_callback": {"fallback_callback"},
