@@ -154,8 +154,7 @@ def first_contact_resolution(rows: list[timeline.CaseRow], now: datetime) -> dic
     given = [r for r in rows if r.outcome_at is not None and r.claimed_at is not None]
     window = timedelta(days=FCR_DAYS)
     resolved = sum(1 for r in given if r.escalated_at is None and r.outcome in ("resolved", "informed")
-                   and not (r.next_contact_at and (r.caller_phone or "").startswith("+")
-                            and r.next_contact_at - r.created_at <= window))
+                   and not (r.next_contact_at and r.next_contact_at - r.created_at <= window))
     final = bool(given) and all(now >= r.created_at + window for r in given)
     return {"contacts": len(given), "resolved_first_time": resolved, "percent": percent(resolved, len(given)),
             "final": final}
