@@ -108,7 +108,7 @@ MESSAGE_BODIES = Rule(
     "provider error text)", "the conversation with the citizen, part of the case's record",
     "after the case ends (a text on no case: after it was written)",
     "the body replaced by a marker; the row, its times, status and direction kept for the figures",
-    f"a text conversation is the chat record of the contact: {MEDICAL_RECORD}", "redacted", redact_bodies)
+    f"the texts are the contact's chat record, part of its record: {MEDICAL_RECORD}", "redacted", redact_bodies)
 CLOSED_CASES = Rule(
     "closed_cases", 1095, "cases: summaries, reason, advice, clinical notes, the caller's words on the timeline, the "
     "caller's number on the case, its calls, texts and appointments, the link to the resident",

@@ -130,9 +130,15 @@ def purge(now: datetime, batch: int = BATCH) -> dict[str, int]:
 
 def table_row(rule: Rule, app: Flask) -> str:
     """The README table's row for `rule`, with the period in force in `app`."""
-    period = days_in_force(app.config, rule)
-    return (f"| {rule.data} | {rule.purpose} | {period} days {rule.after}, then {rule.outcome} | {rule.why} | "
-            f"sweep, `{rule.setting}` |")
+    return (f"| {rule.data} | {rule.purpose} | {period(days_in_force(app.config, rule))} {rule.after}, then "
+            f"{rule.outcome} | {rule.why} | sweep, `{rule.setting}` |")
+
+
+def period(days: int) -> str:
+    """A period as people say it: "1 day", "365 days (1 year)"."""
+    said = f"{days} day{'' if days == 1 else 's'}"
+    years = days // 365
+    return f"{said} ({years} year{'' if years == 1 else 's'})" if days % 365 == 0 else said
 
 
 def table_rows(app: Flask) -> list[str]:
