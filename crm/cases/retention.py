@@ -42,8 +42,11 @@ _REDACT_BODIES = text(f"""
           AND (m.case_id IS NULL OR EXISTS (SELECT 1 FROM "case" WHERE "case".id = m.case_id AND {ENDED_SQL} < :cutoff))
         ORDER BY m.created_at LIMIT :batch FOR UPDATE OF m SKIP LOCKED)""")
 
+# The two branches are the two partial indexes of crm.models.case (an abandoned case ended after it opened).
 _PICK_CASES = text(f"""
-    SELECT id FROM "case" WHERE anonymised_at IS NULL AND {ENDED_SQL} < :cutoff
+    SELECT id FROM "case"
+    WHERE anonymised_at IS NULL AND ((status IN ('closed', 'resolved') AND closed_at < :cutoff)
+                                     OR (status = 'abandoned' AND created_at < :cutoff AND {ENDED_SQL} < :cutoff))
     ORDER BY {ENDED_SQL} LIMIT :batch FOR UPDATE SKIP LOCKED""")
 
 # Before a caller's number goes, each earlier case of theirs keeps its next contact (the figures' first-contact

@@ -54,9 +54,11 @@ class Case(db.Model):
             "id",
             postgresql_where=text("status IN ('queued', 'callback')"),
         ),
-        # The retention sweep walks the ended cases not yet anonymised, oldest end first (crm/cases/retention.py
-        # writes the same expression: ENDED_SQL).
-        Index("ix_case_ended_to_anonymise", text(ENDED_SQL), postgresql_where=text("anonymised_at IS NULL")),
+        # The retention sweep finds the ended cases not yet anonymised (crm/cases/retention.py): closed ones by
+        # closed_at, abandoned ones by their opening (an abandoned case ends after it opens).
+        Index("ix_case_closed_to_anonymise", "closed_at", postgresql_where=text("anonymised_at IS NULL")),
+        Index("ix_case_abandoned_to_anonymise", "created_at",
+              postgresql_where=text("anonymised_at IS NULL AND status = 'abandoned'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

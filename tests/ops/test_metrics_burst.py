@@ -98,7 +98,7 @@ def test_metrics_scraped_during_a_burst_name_nobody_and_cover_every_family(live)
     assert during
     for found in (*during, after):
         for family in ("sampark_http_request_seconds", "sampark_queue_waiting", "sampark_queue_longest_wait_seconds",
-                       "sampark_emergencies_waiting", "sampark_jobs_queued", "sampark_job_lag_seconds",
+                       "sampark_queue_waiting_by_language", "sampark_emergencies_waiting", "sampark_jobs_queued", "sampark_job_lag_seconds",
                        "sampark_job_workers", "sampark_sweep_age_seconds", "sampark_db_pool_connections_in_use",
                        "sampark_db_pool_connections_max", "sampark_agents"):
             assert family in found, family

@@ -213,8 +213,8 @@ def _earliest(*moments: datetime | None) -> datetime | None:
 
 
 def waiting_now() -> list[tuple]:
-    """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at)."""
-    query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at).where(
+    """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at, language)."""
+    query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at, Case.language).where(
         or_(and_(Case.status.in_(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
             and_(Case.status == "escalated", Case.doctor_id.is_(None))))
     return [tuple(row) for row in db.session.execute(query.limit(MAX_CASES))]
