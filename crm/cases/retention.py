@@ -71,7 +71,7 @@ _ANONYMISE = (
     text("""UPDATE case_event SET detail = (
                 SELECT json_object_agg(key, CASE WHEN key = ANY(:keys) THEN to_json(CAST(:removed AS text)) ELSE value END)
                 FROM json_each(detail))
-            WHERE case_id = ANY(:ids) AND jsonb_exists_any(CAST(detail AS jsonb), :keys)"""),
+            WHERE case_id = ANY(:ids) AND EXISTS (SELECT 1 FROM json_object_keys(detail) AS k WHERE k = ANY(:keys))"""),
     text("UPDATE call SET from_number = '', to_number = '' WHERE case_id = ANY(:ids)"),
     text("""UPDATE message SET from_number = '', to_number = '', body = :removed, content_variables = NULL,
                 error_message = NULL, redacted_at = coalesce(redacted_at, :now)

@@ -13,18 +13,21 @@ its "sweep" rows must say, word for word.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from crm.config import ConfigError
 from crm.models import CitizenSession, MessageSecret, PortalCode, StaffSession
 from crm.platform import sweeps
 from crm.platform.extensions import db
 
+log = logging.getLogger(__name__)
 BATCH = 5000
 RULES_KEY = "sampark_retention_rules"
 
@@ -124,7 +127,12 @@ def purge(now: datetime, batch: int = BATCH) -> dict[str, int]:
     """Apply every rule to at most `batch` rows past its period; returns how many per rule."""
     done = {}
     for rule in rules(current_app):
-        done[f"{rule.verb}_{rule.name}"] = rule.apply(now - timedelta(days=days(rule)), now, batch)
+        try:
+            with db.session.begin_nested():  # a rule that fails is undone alone: the alarms in this pass still go
+                done[f"{rule.verb}_{rule.name}"] = rule.apply(now - timedelta(days=days(rule)), now, batch)
+        except SQLAlchemyError:
+            log.exception("retention rule %s failed; it is tried again in the next pass", rule.name)
+            done[f"{rule.verb}_{rule.name}"] = 0
     return done
 
 

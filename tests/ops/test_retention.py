@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crm.models import PortalCode, StaffSession
 from crm.models.base import utcnow
@@ -66,3 +66,20 @@ def test_every_rule_says_why_and_every_kind_is_covered(app):
     assert all(len(rule.why) > 30 and rule.days >= rule.least >= 1 for rule in retention.rules(app))
     # Logs of processing (who signed in, from where) are kept at least a year: DPDP Rules 2025, r. 8(3).
     assert all(rule.days >= 365 for rule in retention.rules(app) if rule.name.endswith("sessions"))
+
+
+def test_a_rule_that_fails_is_undone_alone_and_the_pass_goes_on(app, caplog):
+    def broken(cutoff, now, batch):
+        db.session.execute(text("UPDATE no_such_table SET x = 1"))
+        return 1
+
+    retention.register(app, retention.Rule("broken", 1, "test data", "none", "after it ends", "deleted",
+                                           "a rule that fails, to see the others go on", "purged", broken))
+    now = utcnow()
+    _code(now - timedelta(days=3), now - timedelta(days=3) + timedelta(minutes=10))
+    db.session.commit()
+    done = sweeps.run_once(now)
+    db.session.commit()
+    assert done["purged_broken"] == 0 and done["purged_portal_codes"] == 1
+    assert _count(PortalCode) == 0
+    assert "retention rule broken failed" in caplog.text

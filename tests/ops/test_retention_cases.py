@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from crm.cases import assessment, retention
@@ -226,3 +228,26 @@ def test_audit_rows_carry_no_message_text_and_are_kept(app, client, login):
     assert platform_retention.purge(utcnow())["anonymised_closed_cases"] == len(case_ids)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(AuditLog)) == count  # the access record stays
+
+
+DETAIL_KEYS = st.sampled_from([*retention.FREE_TEXT_KEYS, "level", "by", "priority", "rules", "queue", "via", "seconds"])
+WORDS_TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=40)  # PostgreSQL's json refuses \u0000
+DETAIL_VALUES = st.one_of(WORDS_TEXT, st.integers(-5, 10**6), st.lists(WORDS_TEXT, max_size=3), st.none(), st.booleans())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(details=st.lists(st.dictionaries(DETAIL_KEYS, DETAIL_VALUES, max_size=6), min_size=1, max_size=4))
+def test_a_timeline_keeps_every_code_and_loses_every_word(app, details):
+    now = utcnow()
+    case = Case(channel="voice", status="closed", created_at=now - 2 * PERIOD, closed_at=now - 2 * PERIOD)
+    db.session.add(case)
+    db.session.flush()
+    events = [CaseEvent(case_id=case.id, at=case.created_at, kind="any", detail=detail) for detail in details]
+    db.session.add_all(events)
+    db.session.commit()
+    retention.anonymise_cases(now - PERIOD, now, 500)
+    db.session.commit()
+    for event, detail in zip(events, details, strict=True):
+        db.session.refresh(event)
+        assert event.detail == {key: retention.REMOVED if key in retention.FREE_TEXT_KEYS else value
+                                for key, value in detail.items()}
