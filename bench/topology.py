@@ -117,7 +117,10 @@ class Topology:
     def stop(self, timeout: float = 60) -> None:
         """SIGTERM supervisord (it stops every program) and wait for it; past `timeout`, SIGKILL it and every program."""
         if self.process and self.process.poll() is None:
-            programs = [int(pid) for pid in self.ctl("pid", "all").split() if pid.isdigit() and int(pid) > 0]
+            try:
+                programs = [int(pid) for pid in self.ctl("pid", "all").split() if pid.isdigit() and int(pid) > 0]
+            except subprocess.TimeoutExpired:
+                programs = []
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=timeout)
