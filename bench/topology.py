@@ -115,11 +115,22 @@ class Topology:
         return pid
 
     def stop(self, timeout: float = 60) -> None:
-        """SIGTERM supervisord (it stops every program) and wait for it."""
+        """SIGTERM supervisord (it stops every program) and wait for it; past `timeout`, SIGKILL it and every program."""
         if self.process and self.process.poll() is None:
+            try:
+                programs = [int(pid) for pid in self.ctl("pid", "all").split() if pid.isdigit() and int(pid) > 0]
+            except subprocess.TimeoutExpired:
+                programs = []
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
+                # Supervisor gives each program its own process group: killing deploy/up's group alone left the web
+                # instances, workers and sweep running on (seen on a loaded machine), taking the next run's jobs.
+                for pid in programs:
+                    try:
+                        os.killpg(os.getpgid(pid), signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)

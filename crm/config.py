@@ -46,9 +46,9 @@ ENV_KEYS = (
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
     "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py
-    # Days kept after their end (crm/platform/retention.py has the defaults and why).
+    # Days kept after their end (crm/platform/retention.py and crm/cases/retention.py: the defaults and why).
     "RETENTION_PORTAL_CODES_DAYS", "RETENTION_MESSAGE_SECRETS_DAYS", "RETENTION_CITIZEN_SESSIONS_DAYS",
-    "RETENTION_STAFF_SESSIONS_DAYS",
+    "RETENTION_STAFF_SESSIONS_DAYS", "RETENTION_MESSAGE_BODIES_DAYS", "RETENTION_CLOSED_CASES_DAYS",
     "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
     "SENTRY_DSN",  # error tracking (Sentry's SDK, or a service that takes its protocol); unset: off
     # India (README "Going live in India"): the BYOC trunk every outbound call leaves through, the SMS provider,

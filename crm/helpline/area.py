@@ -39,7 +39,7 @@ Scripts:   static/js/operator-desk.js, operator-desk-outcome.js, operator-desk-p
            supervisor.js, floor-live.js, wallboard.js, reports.js, report.js
 Commands:  flask schedule add
 Sweeps:    case clock (alarms, wrap-ups, closing, call-backs due, offers to agents), appointment reminders,
-           "we missed your call" texts
+           "we missed your call" texts; retention rules crm.cases.retention (message bodies, ended cases)
 Metrics:   crm.helpline.metrics (queues, service level, agents, texts: read at each scrape of /metrics)
 """
 
@@ -50,6 +50,7 @@ from datetime import datetime
 from flask import Flask
 
 from crm.cases import alarms, assessment, channels, timeline
+from crm.cases import retention as case_retention
 from crm.helpline import appointments, case_report, cli, distribution, doctor_desk, operator_desk, triage_signoff
 from crm.helpline import metrics as helpline_metrics
 from crm.helpline.api import call_controls, cases, doctor, offers, openapi, operator, operator_case, telephony  # noqa: F401
@@ -61,7 +62,7 @@ from crm.helpline.triage_review import views as triage_review
 from crm.helpline.whatsapp import services as whatsapp
 from crm.helpline.whatsapp import views as whatsapp_views  # noqa: F401
 from crm.platform import metrics as platform_metrics
-from crm.platform import outbox, sweeps
+from crm.platform import outbox, retention, sweeps
 
 # What other areas may import from the helpline (tests/architecture/test_layers.py).
 PUBLIC = (
@@ -96,4 +97,6 @@ def register(app: Flask) -> None:
     sweeps.register(app, "reminders", appointments.send_reminders)
     platform_metrics.register(app, "helpline", helpline_metrics.families)
     sweeps.register(app, "missed_callers", notices.tell_missed_callers)
+    for rule in case_retention.RULES:  # message bodies redacted, ended cases anonymised after their period
+        retention.register(app, rule)
     app.cli.add_command(cli.schedule_cli)

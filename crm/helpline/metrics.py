@@ -1,5 +1,5 @@
 """The helpline's gauges for /metrics (crm.platform.metrics), read at scrape time with the floor's own definitions
-(crm.helpline.supervisor.kpis): who waits and how long per queue, the day's service level against its target,
+(crm.helpline.supervisor.kpis): who waits and how long per queue (and per queue and language), the day's service level against its target,
 agents per role and state, and texts sent per channel, provider and status. Labels are names, never people."""
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ def families() -> Iterable[tuple]:
            ("queue",), [((q,), w["waiting"]) for q, w in waiting.items()])
     yield ("sampark_queue_longest_wait_seconds", "The longest wait now in each floor queue (0 when none waits).",
            ("queue",), [((q,), w["longest_wait"] or 0) for q, w in waiting.items()])
+    by_language = kpis.waiting_by_language(now)
+    yield ("sampark_queue_waiting_by_language", ("Contacts waiting now per floor queue and caller's language (hi, "
+           "en, pa, ur): a language nobody on duty speaks shows here first."), ("queue", "language"),
+           [(key, w["waiting"]) for key, w in by_language.items()])
+    yield ("sampark_queue_longest_wait_by_language_seconds", "The longest wait now per floor queue and caller's language.",
+           ("queue", "language"), [(key, w["longest_wait"] or 0) for key, w in by_language.items()])
     yield ("sampark_emergencies_waiting", "Emergencies no doctor has accepted yet.", (),
            [((), waiting["emergency"]["waiting"])])
     yield ("sampark_service_level_percent", "Today's service level per queue (Delhi day), as on the floor's board; "

@@ -12,7 +12,7 @@ from crm.platform.extensions import db
 from crm.platform.security.bounds import PHONE
 from triage.rules import PRIORITIES  # the case's priority is triage's scale, P1 (emergency) to P4
 
-__all__ = ["CHANNELS", "PRIORITIES", "SUMMARY_COLUMNS", "Case", "CaseEvent", "ClinicalNote", "reference_sql"]
+__all__ = ["CHANNELS", "ENDED_SQL", "PRIORITIES", "SUMMARY_COLUMNS", "Case", "CaseEvent", "ClinicalNote", "reference_sql"]
 CHANNELS = ("voice", "sms", "whatsapp", "desk")
 # What a case's live event and a webhook's answer are built from (crm.helpline.live.events.case_summary reads exactly these,
 # with the reference made from the id): a statement that changes a case returns these columns and no others.
@@ -24,6 +24,12 @@ def reference_sql(id_column: str) -> str:
     """Case.reference as a PostgreSQL expression over `id_column`, for a statement that opens a case and
     texts its reference in the same round trip (lpad would cut ids past five digits; Python's :05d does not)."""
     return f"('SMP-' || CASE WHEN {id_column} < 100000 THEN lpad({id_column}::text, 5, '0') ELSE {id_column}::text END)"
+
+
+# When a case ended, for the retention sweep: closed (or resolved by a doctor, which sets closed_at), or abandoned
+# (its abandoned_at, else its opening: a caller gone before anyone answered ended within minutes). NULL while open.
+ENDED_SQL = ("(CASE WHEN status IN ('closed', 'resolved') THEN closed_at "
+             "WHEN status = 'abandoned' THEN coalesce(abandoned_at, created_at) END)")
 
 
 class Case(db.Model):
@@ -48,6 +54,11 @@ class Case(db.Model):
             "id",
             postgresql_where=text("status IN ('queued', 'callback')"),
         ),
+        # The retention sweep finds the ended cases not yet anonymised (crm/cases/retention.py): closed ones by
+        # closed_at, abandoned ones by their opening (an abandoned case ends after it opens).
+        Index("ix_case_closed_to_anonymise", "closed_at", postgresql_where=text("anonymised_at IS NULL")),
+        Index("ix_case_abandoned_to_anonymise", "created_at",
+              postgresql_where=text("anonymised_at IS NULL AND status = 'abandoned'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +94,10 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The retention sweep (crm/cases/retention.py): when the case's words and numbers were removed, and the caller's
+    # next contact as it stood then (first-contact resolution reads it once the number is gone).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
 

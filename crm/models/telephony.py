@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, case
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, case, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -70,7 +70,9 @@ class Message(db.Model):
     """One SMS or WhatsApp message in or out; outbound ones are sent by a job, exactly once."""
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_status_sending_since", "status", "sending_since"),)
+    __table_args__ = (Index("ix_message_status_sending_since", "status", "sending_since"),
+                      # The retention sweep walks the bodies not yet redacted, oldest first (crm/cases/retention.py).
+                      Index("ix_message_to_redact", "created_at", postgresql_where=text("redacted_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sid: Mapped[str | None] = mapped_column(String(SID), unique=True)
@@ -95,6 +97,7 @@ class Message(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # claimed by a job; settled by a sweep if stuck
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # body removed by the retention sweep
 
     case = relationship("Case", back_populates="messages")
 

@@ -4,8 +4,8 @@ URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds 
            /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited),
            /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
-           metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (sessions
-           and codes deleted after their period, by a sweep), backups, error_tracking (Sentry, scrubbed),
+           metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (each kind
+           of personal data's period, enforced by a sweep; areas add their rules), backups, error_tracking (Sentry, scrubbed),
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
 Commands:  flask sweep once|loop, flask worker, flask backup create|drill (crm.platform.backups)
 The platform imports no area (tests/architecture/test_layers.py).

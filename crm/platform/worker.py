@@ -64,6 +64,13 @@ def _worker_class():
             _stop.set()
             super().request_stop(signum, frame)
 
+        def _install_signal_handlers(self) -> None:
+            # Only the main thread may set signal handlers: a worker run in a thread (a test's, or beside a server)
+            # raised ValueError here, and the loop below started it again and again until Redis ran out of
+            # connections. Its stop is then its caller's (burst, or the process ending).
+            if threading.current_thread() is threading.main_thread():
+                super()._install_signal_handlers()
+
         def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
             super().heartbeat(timeout, pipeline)
             if pipeline is None:  # (inside a job's own pipeline rq is mid-transaction: the next one does it)
@@ -125,6 +132,10 @@ def _serve(connection: redis.Redis, queues: tuple[str, ...], with_scheduler: boo
             wait_for_redis(connection)
             worker = worker_class(list(queues), connection=connection, worker_ttl=WORKER_TTL)
             worker.keeps_scheduler = with_scheduler and not burst  # (a burst worker runs rq's scheduler once, inline)
+            if not in_main_thread:  # a job's time limit by SIGALRM needs the main thread; a timer thread does it here
+                from rq.timeouts import TimerDeathPenalty
+
+                worker.death_penalty_class = TimerDeathPenalty
             worker.work(burst=burst, with_scheduler=with_scheduler)
             if burst or worker._stop_requested or _stop.is_set():
                 return

@@ -63,6 +63,8 @@ def test_an_emergency_call_and_a_forged_webhook_show_in_the_metrics_and_no_calle
     assert value(found, "sampark_emergencies_waiting") == 1
     assert value(found, "sampark_queue_waiting", queue="emergency") == 1
     assert value(found, "sampark_queue_longest_wait_seconds", queue="emergency") >= 0
+    assert value(found, "sampark_queue_waiting_by_language", queue="emergency", language="hi") == 1
+    assert value(found, "sampark_queue_longest_wait_by_language_seconds", queue="emergency", language="hi") >= 0
     assert value(found, "sampark_service_level_threshold_seconds", queue="emergency") == 30
     assert value(found, "sampark_agents", role="doctor", state="available") == 1
     assert value(found, "sampark_http_request_seconds_count", endpoint="telephony.voice", status="200") >= 1

@@ -154,8 +154,7 @@ def first_contact_resolution(rows: list[timeline.CaseRow], now: datetime) -> dic
     given = [r for r in rows if r.outcome_at is not None and r.claimed_at is not None]
     window = timedelta(days=FCR_DAYS)
     resolved = sum(1 for r in given if r.escalated_at is None and r.outcome in ("resolved", "informed")
-                   and not (r.next_contact_at and (r.caller_phone or "").startswith("+")
-                            and r.next_contact_at - r.created_at <= window))
+                   and not (r.next_contact_at and r.next_contact_at - r.created_at <= window))
     final = bool(given) and all(now >= r.created_at + window for r in given)
     return {"contacts": len(given), "resolved_first_time": resolved, "percent": percent(resolved, len(given)),
             "final": final}
@@ -185,9 +184,18 @@ def figures_for(rows: list[timeline.CaseRow], start: datetime, end: datetime, no
 
 def waiting(now: datetime) -> dict[str, dict]:
     """Per queue: how many wait right now, the longest wait in seconds and how many waited past the threshold."""
+    return {q: figures for (q, _language), figures in _waiting(now, by_language=False).items()}
+
+
+def waiting_by_language(now: datetime) -> dict[tuple[str, str], dict]:
+    """The same per queue and caller's language (only the pairs someone waits in)."""
+    return _waiting(now, by_language=True)
+
+
+def _waiting(now: datetime, by_language: bool) -> dict[tuple[str, str], dict]:
     limits = targets()
-    result = {q: {"waiting": 0, "longest_wait": None, "overdue": 0} for q in QUEUES}
-    for _id, channel, queue, status, queued_at, escalated_at in timeline.waiting_now():
+    result = {} if by_language else {(q, ""): {"waiting": 0, "longest_wait": None, "overdue": 0} for q in QUEUES}
+    for _id, channel, queue, status, queued_at, escalated_at, language in timeline.waiting_now():
         if status == "escalated":
             name, since = ("emergency" if queue == "emergency" else "tier2"), escalated_at or queued_at
         elif queue == "emergency":
@@ -196,7 +204,8 @@ def waiting(now: datetime) -> dict[str, dict]:
             name, since = ("tier1" if channel == "voice" else "texts"), queued_at
         if name == "tier2" and not (queue or "").startswith("tier2"):
             continue
-        slot = result[name]
+        slot = result.setdefault((name, language if by_language else ""),
+                                 {"waiting": 0, "longest_wait": None, "overdue": 0})
         slot["waiting"] += 1
         if since is not None:
             wait = round(max(0.0, (now - since).total_seconds()))

@@ -88,7 +88,7 @@ class CaseRow:
     specialty: str | None
     created_at: datetime
     status: str | None
-    next_contact_at: datetime | None  # the same caller's next case, whenever it came
+    next_contact_at: datetime | None  # the same caller's next case, whenever it came (only for a real number)
     opened: datetime | None
     tier1_at: datetime | None
     emergency_at: datetime | None
@@ -152,9 +152,13 @@ def _rows(entered) -> list[CaseRow]:
     pivot = (select(CaseEvent.case_id, *(expr.label(name) for name, expr in MILESTONES.items()))
              .where(CaseEvent.case_id >= lowest, CaseEvent.case_id.in_(entered))
              .group_by(CaseEvent.case_id).subquery())
-    next_contact = (select(func.min(_LATER.created_at, type_=STAMP))
-                    .where(_LATER.caller_phone == Case.caller_phone, _LATER.created_at > Case.created_at)
-                    .correlate(Case).scalar_subquery())
+    # The caller's next case: only a real number (+...) tells one caller from another ("anonymous" does not); once
+    # the retention sweep removed the number (crm/cases/retention.py), the next contact it wrote down before.
+    later = (select(func.min(_LATER.created_at, type_=STAMP))
+             .where(_LATER.caller_phone == Case.caller_phone, _LATER.created_at > Case.created_at)
+             .correlate(Case).scalar_subquery())
+    next_contact = func.coalesce(type_coerce(Case.next_contact_at, STAMP),
+                                 when((Case.caller_phone.startswith("+"), later)), type_=STAMP)
     talk = (select(func.sum(func.extract("epoch", Call.ended_at - Call.answered_at)))
             .where(Call.case_id == Case.id, Call.purpose == "staff", Call.staff_id == pivot.c.claimed_by,
                    Call.answered_at.is_not(None), Call.ended_at.is_not(None))
@@ -209,8 +213,8 @@ def _earliest(*moments: datetime | None) -> datetime | None:
 
 
 def waiting_now() -> list[tuple]:
-    """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at)."""
-    query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at).where(
+    """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at, language)."""
+    query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at, Case.language).where(
         or_(and_(Case.status.in_(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
             and_(Case.status == "escalated", Case.doctor_id.is_(None))))
     return [tuple(row) for row in db.session.execute(query.limit(MAX_CASES))]
