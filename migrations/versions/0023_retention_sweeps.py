@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "retention_sweeps"
-down_revision = "acd_offers"
+down_revision = "data_requests"
 branch_labels = None
 depends_on = None
 
