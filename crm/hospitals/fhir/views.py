@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from crm.hospitals.fhir import capability, clients, everything, ingest, search
+from crm.hospitals.fhir import capability, clients, everything, held, ingest, search
 from crm.models import AuditLog, HospitalRecord
 from crm.platform import audit
 from crm.platform.errors import Refused
@@ -243,7 +243,10 @@ def _receive(document: bool) -> Response:
     body = request.get_json(silent=True, force=True)
     if not isinstance(body, dict):
         raise Refused("invalid", "The body is not a JSON object (a FHIR Bundle).", 400)
-    answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes, document=document)
+    try:
+        answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes, document=document)
+    except ingest.Unidentified as found:  # demographics fit someone: held for the card office to confirm
+        return fhir_response(held.hold(body, g.fhir_client, g.fhir_scopes, document, found), 202)
     _audit("fhir_ingest", [patient_id] if patient_id else [], interaction="transaction", replay=replay,
            entries=len(answer.get("entry", [])))
     return fhir_response(answer)
