@@ -187,3 +187,22 @@ def test_the_panel_says_which_doctor_and_hospital_stand_behind_an_abdm_prescript
     assert neomycin["sources"][0]["sender"] == "Dr. DEF"
     condition = next(e for e in history["entries"] if e["kind"] == "condition")
     assert condition["sender"] == "Dr. DEF · UVW Hospital"  # from the Composition: author and custodian
+
+
+def test_a_provenance_the_hospital_sends_names_who_stands_behind_the_fact(app, his):
+    """A Provenance about the Synthea patient's COVID-19 diagnosis outranks the resource's own fields on the panel."""
+    card = make_card()
+    sent = synthea(PATIENTS[0], card.number)
+    covid = next(e for e in sent["entry"] if e["resource"]["resourceType"] == "Condition"
+                 and e["resource"]["code"]["text"] == "COVID-19")
+    sent["entry"] += [
+        {"fullUrl": "urn:uuid:dr-meera", "resource": {"resourceType": "Practitioner", "name": [{"text": "Dr. Meera Rao"}],
+                                                     "identifier": [{"system": "https://doctor.ndhm.gov.in", "value": "71-0000-0000-0001"}]},
+         "request": {"method": "POST", "url": "Practitioner"}},
+        {"fullUrl": "urn:uuid:prov-1", "resource": {
+            "resourceType": "Provenance", "target": [{"reference": covid["fullUrl"]}], "recorded": "2020-10-01T10:00:00+05:30",
+            "agent": [{"who": {"reference": "urn:uuid:dr-meera"}}]}, "request": {"method": "POST", "url": "Provenance"}}]
+    assert his.post_bundle(sent).status_code == 200
+    history = lookup.view_patient(card.patient_id)["hospital"]
+    item = next(c for c in history["conditions"] if c["name"] == "COVID-19")
+    assert item["sources"][0]["sender"] == "Dr. Meera Rao"
