@@ -80,6 +80,12 @@ def _names(refs: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
     ids = {int(r[1].split("/h", 1)[1]) for r in refs if "/h" in r[1] and r[1].split("/h", 1)[1].isdigit()}
     stored = {f"{r.resource_type}/h{r.id}": r.resource for r in db.session.scalars(
         select(HospitalRecord).where(HospitalRecord.id.in_(ids)))} if ids else {}
+    roles = {str((r.get("practitioner") or {}).get("reference") or "") for r in stored.values()
+             if r.get("resourceType") == "PractitionerRole"}
+    role_ids = {int(t.split("/h", 1)[1]) for t in roles if "/h" in t and t.split("/h", 1)[1].isdigit()}
+    if role_ids:  # a PractitionerRole is named by its Practitioner
+        stored.update({f"{r.resource_type}/h{r.id}": r.resource for r in db.session.scalars(
+            select(HospitalRecord).where(HospitalRecord.id.in_(role_ids)))})
     names = {}
     for ref in refs:
         resource = stored.get(ref[1]) or {}
