@@ -111,3 +111,17 @@ def test_rejecting_leaves_the_records_unfiled(app, lab):
     assert match.status == "rejected" and match.decided_by_id == registrar.id and stored() == 0
     assert lookup.view_patient(abc.patient_id)["hospital"] is None
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "hospital_match_rejected")).staff_id == registrar.id
+
+
+def test_a_bundle_from_a_hospital_revoked_since_is_not_filed(app, lab):
+    from crm.hospitals.fhir import clients
+
+    abc, _ = held_abc(lab)
+    client, registrar = logged_in(app, "registrar")
+    clients.revoke(lab.row, registrar)
+    db.session.commit()
+    match = db.session.scalar(select(HospitalMatch))
+    said = client.post(f"/hospital-matches/{match.id}/confirm", data={"patient_id": abc.patient_id}, follow_redirects=True)
+    assert "has been revoked since it sent this Bundle" in said.get_data(as_text=True)
+    db.session.expire_all()
+    assert match.status == "pending" and stored() == 0

@@ -81,6 +81,9 @@ def confirm(match: HospitalMatch, patient_id: int, staff) -> int:
     _open(match)
     if patient_id not in match.candidate_ids:
         raise Refused("not_a_candidate", "That resident is not one this Bundle's details fit; choose one listed.", 422)
+    if match.client.revoked_at is not None:
+        raise Refused("revoked", f"{match.client.name} has been revoked since it sent this Bundle: nothing from it is "
+                      "filed. Reject it; the hospital sends again once its access is restored.", 409)
     patient = db.session.get(Patient, patient_id)
     answer, _, _ = ingest.transaction(match.bundle, match.client, match.scopes, document=match.document, confirmed=patient)
     match.status, match.patient_id, match.decided_by_id, match.decided_at = "confirmed", patient_id, staff.id, utcnow()
