@@ -46,7 +46,7 @@ KEPT = ("CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy",
         "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory",
         # in ABDM document Bundles: the follow-up visit of an OPConsultRecord or DischargeSummary, the next dose of an
         # ImmunizationRecord, the scan or photo of a report
-        "Appointment", "ImmunizationRecommendation", "Media")
+        "Appointment", "ImmunizationRecommendation", "Media", "Binary")
 KINDS = {**ABOUT_PATIENT, **{t: "context" for t in CONTEXT}, **{t: "kept" for t in KEPT}}
 HI_TYPES = ("OPConsultRecord", "Prescription", "DiagnosticReport", "DischargeSummary", "ImmunizationRecord",
             "WellnessRecord", "HealthDocumentRecord")
@@ -205,7 +205,9 @@ def _place(entry: dict, number: int, client: HospitalClient, patient: Patient | 
     record = db.session.scalar(select(HospitalRecord).where(HospitalRecord.client_id == client.id,
                                                             HospitalRecord.resource_type == kind,
                                                             HospitalRecord.source_key == key[:300]))
-    about = kind in ABOUT_PATIENT or (kind in KEPT and any(isinstance(resource.get(k), dict) for k in ("subject", "patient")))
+    # A Binary names no subject, but in a Bundle for one patient it is that patient's (a prescription's scan).
+    about = kind in ABOUT_PATIENT or (kind in KEPT and any(isinstance(resource.get(k), dict) for k in ("subject", "patient"))) \
+        or (kind == "Binary" and patient is not None)
     if record is not None and about and record.patient_id != patient.id:
         raise Refused("identifier_reused", f"Entry {number}: {kind} {key[:80]} was sent before for another patient.", 422)
     if record is not None and request.get("ifMatch") and request["ifMatch"] != f'W/"{record.version}"':

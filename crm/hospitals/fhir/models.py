@@ -9,5 +9,5 @@ TYPES = ("Bundle", "Patient", "Encounter", "Condition", "AllergyIntolerance", "M
          "Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication",
          "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery",
          "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory",
-         "Appointment", "ImmunizationRecommendation", "Media")
+         "Appointment", "ImmunizationRecommendation", "Media", "Binary")
 MODELS = {name: get_fhir_model_class(name) for name in TYPES}

@@ -187,7 +187,7 @@ HOSPITAL_ONLY = ("Condition", "AllergyIntolerance", "MedicationStatement", "Medi
                  "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "PractitionerRole",
                  "Provenance", "Medication", "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy",
                  "Device", "SupplyDelivery", "MedicationAdministration", "Goal", "ServiceRequest", "Specimen",
-                 "FamilyMemberHistory", "ImmunizationRecommendation", "Media")
+                 "FamilyMemberHistory", "ImmunizationRecommendation", "Media", "Binary")
 
 SEARCHERS: dict[str, Searcher] = {
     "Patient": Searcher(Patient, resources.patient, {

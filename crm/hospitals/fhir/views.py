@@ -240,7 +240,13 @@ def _receive(document: bool) -> Response:
     if (request.content_length or 0) > MAX_BODY:
         raise Refused("too_large", f"A Bundle may be at most {MAX_BODY // 1024 // 1024} MB (the limit); this one is "
                       f"{request.content_length / 1024 / 1024:.1f} MB.", 413)
-    body = request.get_json(silent=True, force=True)
+    try:
+        # Raw control characters inside strings (a tab or newline in a narrative) are taken as they are: NRCeS's own
+        # Prescription and DiagnosticReport examples carry them, and hospitals copy those examples. The nesting depth
+        # was checked before any reader parses (crm.platform.security).
+        body = json.loads(request.get_data(), strict=False)
+    except ValueError as exc:
+        raise Refused("invalid", f"The body is not valid JSON: {str(exc)[:160]}.", 400) from None
     if not isinstance(body, dict):
         raise Refused("invalid", "The body is not a JSON object (a FHIR Bundle).", 400)
     try:
