@@ -205,3 +205,11 @@ def test_a_bundle_over_the_entry_limit_is_refused_naming_the_limit(app, hospital
     assert response.status_code == 413 and response.content_type == "application/fhir+json"
     assert "1 to 5000 entries (the limit); this one has 5001" in response.get_json()["issue"][0]["diagnostics"]
     assert records() == 0
+
+
+def test_a_body_that_is_not_json_is_a_400_saying_where(app, hospital):
+    response = hospital.http.post("/fhir", data='{"resourceType": "Bundle", "type": transaction}', headers={
+        "Authorization": f"Bearer {hospital.token()}", "Content-Type": "application/fhir+json"})
+    assert response.status_code == 400 and response.content_type == "application/fhir+json"
+    assert "not valid JSON" in (said := response.get_json()["issue"][0]["diagnostics"]) and "line 1 column 36" in said
+    assert records() == 0
