@@ -7,7 +7,7 @@ from crm.models.citizen import CardRequest, CitizenSession, DataRequest, Grievan
 from crm.models.enrollment import HouseholdJoin, PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
-from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalRecord
+from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalMatch, HospitalRecord
 from crm.models.office import OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, CaseOffer, StaffSession, StaffUser
@@ -33,6 +33,7 @@ __all__ = [
     "HealthCard",
     "HospitalBundle",
     "HospitalClient",
+    "HospitalMatch",
     "HospitalRecord",
     "Household",
     "HouseholdJoin",

@@ -65,6 +65,33 @@ class HospitalBundle(db.Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     response: Mapped[dict] = mapped_column(JSON)
+    # What the Bundle said (crm.hospitals.fhir.ingest): a resend is only a resend when it says the same again; a
+    # different Bundle under a reused identifier is stored, never answered with the first one's reply.
+    content_hash: Mapped[str | None] = mapped_column(String(80))
+
+
+class HospitalMatch(db.Model):
+    """A Bundle that names no resident by identifier while its name, sex and birth date fit some: held, unfiled,
+    until a member of the card office confirms which resident it is about (or that it is none of them)."""
+
+    __tablename__ = "hospital_match"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("hospital_client.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    document: Mapped[bool] = mapped_column(default=False)  # a document Bundle (POST [base]/Bundle) or a transaction
+    bundle: Mapped[dict] = mapped_column(JSON)  # as posted, validated; filed as it is once confirmed
+    scopes: Mapped[list] = mapped_column(JSON, default=list)  # the client's scopes when it posted
+    content_hash: Mapped[str] = mapped_column(String(80), index=True)  # a resend of a held Bundle is not held twice
+    sent: Mapped[dict] = mapped_column(JSON)  # the Patient as the hospital describes it: names, sex, birth date, ids
+    candidate_ids: Mapped[list] = mapped_column(JSON)  # the residents whose name, sex and birth date fit
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, confirmed, rejected
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))  # the resident confirmed
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    client = relationship("HospitalClient")
+    decided_by = relationship("StaffUser", foreign_keys=[decided_by_id])
 
 
 class HospitalRecord(db.Model):

@@ -166,3 +166,50 @@ def test_hospital_text_is_shown_as_text(app, hospital):
     operator, _ = logged_in(app, "operator")
     page = operator.get(f"/patients/{card.patient_id}").get_data(as_text=True)
     assert "<img src=x" not in page and "&lt;img src=x onerror=" in page
+
+
+def test_a_practitioner_role_and_location_go_in_and_the_panel_names_the_doctor_behind_the_visit(app, http):
+    hospital = Hospital(http, name="GTB Hospital HIS", scopes="system/*.read system/*.write")
+    card = make_card()
+    bundle = history_bundle(card.number)
+    bundle["entry"] += [
+        {"fullUrl": "urn:uuid:dr-1", "resource": {"resourceType": "Practitioner", "name": [{"text": "Dr. Farah Khan"}]},
+         "request": {"method": "POST", "url": "Practitioner"}},
+        {"fullUrl": "urn:uuid:gtb", "resource": {"resourceType": "Organization", "name": "GTB Hospital"},
+         "request": {"method": "POST", "url": "Organization"}},
+        {"fullUrl": "urn:uuid:role-1", "resource": {"resourceType": "PractitionerRole", "practitioner": {"reference": "urn:uuid:dr-1"},
+                                                    "organization": {"reference": "urn:uuid:gtb"}},
+         "request": {"method": "POST", "url": "PractitionerRole"}},
+        {"fullUrl": "urn:uuid:opd", "resource": {"resourceType": "Location", "name": "Medicine OPD, GTB Hospital"},
+         "request": {"method": "POST", "url": "Location"}}]
+    visit = bundle["entry"][1]["resource"]
+    visit.update(participant=[{"individual": {"reference": "urn:uuid:role-1"}}], location=[{"location": {"reference": "urn:uuid:opd"}}],
+                 serviceProvider={"reference": "urn:uuid:gtb"})
+    response = hospital.post_bundle(bundle)
+    assert response.status_code == 200, response.get_json()
+    locations = [e["response"]["location"].split("/_history")[0] for e in response.get_json()["entry"][-4:]]
+    assert [loc.split("/")[0] for loc in locations] == ["Practitioner", "Organization", "PractitionerRole", "Location"]
+    read = hospital.get("/fhir/" + locations[2])
+    assert read.status_code == 200, read.get_json()
+    role = read.get_json()
+    assert role["practitioner"]["reference"] == locations[0] and role["organization"]["reference"] == locations[1]
+    entries = lookup.view_patient(card.patient_id)["hospital"]["entries"]
+    assert next(e for e in entries if e["kind"] == "encounter")["sender"] == "Dr. Farah Khan · GTB Hospital"
+
+
+def test_a_bundle_over_the_entry_limit_is_refused_naming_the_limit(app, hospital):
+    card = make_card()
+    bundle = history_bundle(card.number)
+    bundle["entry"] += [copy.deepcopy(bundle["entry"][6]) for _ in range(5001 - len(bundle["entry"]))]
+    response = hospital.post_bundle(bundle)
+    assert response.status_code == 413 and response.content_type == "application/fhir+json"
+    assert "1 to 5000 entries (the limit); this one has 5001" in response.get_json()["issue"][0]["diagnostics"]
+    assert records() == 0
+
+
+def test_a_body_that_is_not_json_is_a_400_saying_where(app, hospital):
+    response = hospital.http.post("/fhir", data='{"resourceType": "Bundle", "type": transaction}', headers={
+        "Authorization": f"Bearer {hospital.token()}", "Content-Type": "application/fhir+json"})
+    assert response.status_code == 400 and response.content_type == "application/fhir+json"
+    assert "not valid JSON" in (said := response.get_json()["issue"][0]["diagnostics"]) and "line 1 column 36" in said
+    assert records() == 0

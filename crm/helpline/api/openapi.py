@@ -173,8 +173,9 @@ SCHEMAS = {
             "emergency_contact": {"type": "object"}}},
         "matches": {"type": "array", "description": "other residents sharing the phone"},
         "hospital": {"type": ["object", "null"], "description": (
-            "history hospitals sent through the FHIR API (null if none): entries (newest first, with hospital and "
-            "date), and allergies, medications and conditions merged with the helpline's record, each with its "
+            "history hospitals sent through the FHIR API (null if none): entries (newest first, with hospital, "
+            "date and sender: the doctor and organization behind the fact, from the hospital's Provenance or the "
+            "resource's author fields), and allergies, medications and conditions merged with the helpline's record, each with its "
             "sources and a conflict text when they disagree")}}},
 }
 

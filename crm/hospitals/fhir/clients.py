@@ -50,7 +50,7 @@ RESOURCE_TYPES = ("Patient", "Group", "Practitioner", "Organization", "Location"
                   "MedicationRequest", "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference",
                   "Composition", "PractitionerRole", "Provenance", "Medication", "CarePlan", "CareTeam", "Claim",
                   "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery", "MedicationAdministration", "Goal",
-                  "ServiceRequest", "Specimen", "FamilyMemberHistory", "Bundle")
+                  "ServiceRequest", "Specimen", "FamilyMemberHistory", "Bundle", "ImmunizationRecommendation", "Media", "Binary")
 HISTORY_TYPES = ("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Observation",
                  "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "Organization",
                  "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")

@@ -3,8 +3,9 @@
 A coded concept is known by each of its codings (system|code: SNOMED CT, RxNorm, or the hospital's own system);
 text is known by its words once the form words are set aside ("Allergy to", "Tab.", "500 mg", "Oral Tablet"),
 so "Allergy to penicillin" and "Penicillin", or "Tab. Metformin 500 mg" and "metformin", are one item, while
-"Tab. Amlodipine 5 mg" and "Tab. Metformin 500 mg" stay two. Keys are compared as sets: two items are one
-when they share any key, never because they share a first word.
+"Tab. Amlodipine 5 mg" and "Tab. Metformin 500 mg" stay two, and so do "Diabetes mellitus type 1" and "type 2".
+Keys are compared as sets: two items are one when they share any key, never because they share a first word,
+and never when both are coded in one system with different codes.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ UNITS = r"(mg|mcg|µg|ug|g|gm|kg|ml|l|iu|unit|units|meq|%|mg/ml|mg/5ml|actuat|hr
 _STRENGTH = re.compile(rf"\b\d+(?:[.,]\d+)?\s*{UNITS}?(?:/\s*\d*(?:[.,]\d+)?\s*{UNITS}?)?(?![\w])", re.IGNORECASE)
 UNITS_WORDS = frozenset({"mg", "mcg", "ug", "g", "gm", "ml", "iu", "unit", "units", "meq", "actuat"})
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# A number that names the kind of thing, not a dose: "type 1" and "type 2" diabetes are two conditions.
+_KIND_NUMBER = re.compile(r"\b(type|grade|stage|class|phase)\s*-?\s*(\d)\b", re.IGNORECASE)
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def text_key(text: str) -> str:
     """The words that name the thing: 'Allergy to Penicillin' -> 'penicillin', 'Tab. Metformin 500mg' -> 'metformin'."""
-    plain = _STRENGTH.sub(" ", (text or "").lower())
+    named = _KIND_NUMBER.sub(lambda m: f"{m.group(1)}-{_DIGIT_WORDS[int(m.group(2))]}", (text or "").lower())
+    plain = _STRENGTH.sub(" ", named)
     words = [w for w in _WORD.findall(plain) if w not in FORM_WORDS and w not in UNITS_WORDS]
     if words:
         return " ".join(words)
@@ -49,6 +54,19 @@ def keys(concept, text: str = "") -> set[str]:
         found.add("text:" + text_key(text))
     found.discard("text:")
     return found
+
+
+def codes_differ(one: set[str], other: set[str]) -> bool:
+    """Whether two sets of keys code their concept in one system with different codes (two different things)."""
+    def by_system(keys_: set[str]) -> dict[str, set[str]]:
+        systems: dict[str, set[str]] = {}
+        for key in keys_:
+            if not key.startswith("text:") and "|" in key:
+                system, _, code = key.rpartition("|")
+                systems.setdefault(system, set()).add(code)
+        return systems
+    mine, theirs = by_system(one), by_system(other)
+    return any(not (mine[s] & theirs[s]) for s in mine.keys() & theirs.keys())
 
 
 def item_concept(resource: dict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.hospitals.fhir import concepts, summaries
+from crm.hospitals.fhir import concepts, senders, summaries
 from crm.models import HospitalRecord, Patient
 from crm.models.base import iso, local
 from crm.platform.extensions import db
@@ -33,13 +33,14 @@ def for_patient(patient: Patient) -> dict | None:
         .order_by(HospitalRecord.recorded_for.desc().nulls_last(), HospitalRecord.id.desc()).limit(300)))
     if not records:
         return None
-    allergies = merge(list(patient.allergies or []), [r for r in records if r.kind == "allergy"], _allergy_current)
+    by = senders.for_records(records)  # who at the hospital stands behind each fact (Provenance, author fields)
+    allergies = merge(list(patient.allergies or []), [r for r in records if r.kind == "allergy"], _allergy_current, by)
     medications = merge(list(patient.current_medications or []), [r for r in records if r.kind == "medication"],
-                        _medicine_current)
+                        _medicine_current, by)
     conditions = merge(list(patient.chronic_conditions or []), [r for r in records if r.kind == "condition"],
-                       _condition_current)
+                       _condition_current, by)
     entries = [{"kind": r.kind, "summary": r.summary, "status": r.status, "hospital": _hospital(r),
-                "date": iso(r.recorded_for), "day": _day(r)} for r in records[:ENTRIES]]
+                "sender": by.get(r.id), "date": iso(r.recorded_for), "day": _day(r)} for r in records[:ENTRIES]]
     return {"entries": entries, "more": max(0, len(records) - ENTRIES), "allergies": allergies, "medications": medications,
             "conditions": conditions, "conflicts": [i for i in allergies + medications + conditions if i["conflict"]]}
 
@@ -64,7 +65,7 @@ def _medicine_current(record: HospitalRecord) -> bool:
     return (record.status or "unknown") in summaries.CURRENT_MEDICATION
 
 
-def merge(helpline: list[str], records: list[HospitalRecord], current) -> list[dict]:
+def merge(helpline: list[str], records: list[HospitalRecord], current, by: dict[int, str] | None = None) -> list[dict]:
     """One item per clinical concept: who says what about it, whether it is current by each source, any disagreement.
 
     Items are joined when they share a key (a code, or the text's words), so no two different things are ever
@@ -73,7 +74,7 @@ def merge(helpline: list[str], records: list[HospitalRecord], current) -> list[d
     items: list[dict] = []
 
     def place(keys: set[str], name: str) -> dict:
-        joined = [i for i in items if i["keys"] & keys]
+        joined = [i for i in items if i["keys"] & keys and not concepts.codes_differ(i["keys"], keys)]
         if not joined:
             item = {"name": name, "sources": [], "conflict": None, "keys": set(keys)}
             items.append(item)
@@ -97,7 +98,8 @@ def merge(helpline: list[str], records: list[HospitalRecord], current) -> list[d
             item["older"] = item.get("older", 0) + 1  # the same hospital's older statement: its newest one counts
             continue
         item["sources"].append({"who": _hospital(record), "text": record.summary, "current": current(record),
-                                "status": record.status, "day": _day(record), "client": record.client_id})
+                                "status": record.status, "day": _day(record), "client": record.client_id,
+                                "sender": by.get(record.id) if by else None})
     for item in items:
         del item["keys"]
         says = {s["current"] for s in item["sources"]}

@@ -43,14 +43,34 @@ ABOUT_PATIENT = {"Encounter": "encounter", "Condition": "condition", "AllergyInt
 CONTEXT = ("Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication")
 # Sent by real exports (Synthea's, an EHR's) about the patient, kept under them and read back, not on the panel.
 KEPT = ("CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery",
-        "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory")
+        "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory",
+        # in ABDM document Bundles: the follow-up visit of an OPConsultRecord or DischargeSummary, the next dose of an
+        # ImmunizationRecord, the scan or photo of a report
+        "Appointment", "ImmunizationRecommendation", "Media", "Binary")
 KINDS = {**ABOUT_PATIENT, **{t: "context" for t in CONTEXT}, **{t: "kept" for t in KEPT}}
 HI_TYPES = ("OPConsultRecord", "Prescription", "DiagnosticReport", "DischargeSummary", "ImmunizationRecord",
             "WellnessRecord", "HealthDocumentRecord")
 
 
-def transaction(body: dict, client: HospitalClient, scopes: list[str], document: bool = False) -> tuple[dict, int, bool]:
-    """(transaction-response Bundle, patient id, whether it was a resend) for a posted Bundle; Refused if unfit."""
+class Unidentified(Exception):
+    """The Bundle names no resident by identifier, but its Patient's name, sex and birth date fit `candidates`:
+    for a person to confirm (crm.hospitals.fhir.held), never filed on a guess."""
+
+    def __init__(self, candidates: list[int], described: dict) -> None:
+        super().__init__("unidentified")
+        self.candidates, self.described = candidates, described
+
+
+def content_hash(body: dict) -> str:
+    """What a posted Bundle says, as a hash: the same Bundle posted again has the same one."""
+    return "sha256:" + hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def transaction(body: dict, client: HospitalClient, scopes: list[str], document: bool = False,
+                confirmed: Patient | None = None) -> tuple[dict, int, bool]:
+    """(transaction-response Bundle, patient id, whether it was a resend) for a posted Bundle; Refused if unfit.
+
+    `confirmed` is the resident a member of the card office confirmed a held Bundle is about (Unidentified)."""
     _validate("Bundle", body, "The Bundle")
     wanted = "document" if document else "transaction"
     if body.get("type") != wanted:
@@ -62,23 +82,27 @@ def transaction(body: dict, client: HospitalClient, scopes: list[str], document:
     if not entries or len(entries) > MAX_ENTRIES:
         raise Refused("too_large" if entries else "invalid", f"A Bundle holds 1 to {MAX_ENTRIES} entries (the limit); "
                       f"this one has {len(entries)}.", 413 if entries else 400)
-    bundle_key = _identifier_key(body.get("identifier"))
+    bundle_key, seen, content = _identifier_key(body.get("identifier")), None, content_hash(body)
     if document and not bundle_key:
         raise Refused("invalid", "A document Bundle needs an identifier (bdl-9).", 400)
     if bundle_key:
         seen = db.session.scalar(select(HospitalBundle).where(HospitalBundle.client_id == client.id,
                                                               HospitalBundle.identifier == bundle_key))
-        if seen is not None:
+        # Only the same Bundle again is a resend: hospitals reuse identifiers (NRCeS's own examples share one
+        # between an OPConsultRecord and an ImmunizationRecord), and answering the second with the first one's
+        # reply would drop its allergies and medicines without a word. Its resources are idempotent anyway.
+        if seen is not None and seen.content_hash in (None, content):
             return seen.response, seen.patient_id, True
     _check_entries(entries, scopes, document)
     if all(e["resource"]["resourceType"] in CONTEXT for e in entries):
         # A hospital's own directory (Synthea's hospitalInformation / practitionerInformation): about no patient.
         return _apply(entries, None, client, None, [])
-    patient, patient_urls = _patient(entries)
+    patient, patient_urls = _patient(entries, confirmed)
     for number, entry in enumerate(entries):
         if entry["resource"]["resourceType"] != "Patient":
             _about_only(entry["resource"], number, patient, patient_urls)
-    bundle = HospitalBundle(client_id=client.id, identifier=bundle_key, patient_id=patient.id, response={}) if bundle_key else None
+    bundle = (HospitalBundle(client_id=client.id, identifier=bundle_key, patient_id=patient.id, response={},
+                             content_hash=content) if bundle_key and seen is None else None)
     try:
         return _apply(entries, bundle, client, patient, patient_urls)
     except IntegrityError:
@@ -181,7 +205,9 @@ def _place(entry: dict, number: int, client: HospitalClient, patient: Patient | 
     record = db.session.scalar(select(HospitalRecord).where(HospitalRecord.client_id == client.id,
                                                             HospitalRecord.resource_type == kind,
                                                             HospitalRecord.source_key == key[:300]))
-    about = kind in ABOUT_PATIENT or (kind in KEPT and any(isinstance(resource.get(k), dict) for k in ("subject", "patient")))
+    # A Binary names no subject, but in a Bundle for one patient it is that patient's (a prescription's scan).
+    about = kind in ABOUT_PATIENT or (kind in KEPT and any(isinstance(resource.get(k), dict) for k in ("subject", "patient"))) \
+        or (kind == "Binary" and patient is not None)
     if record is not None and about and record.patient_id != patient.id:
         raise Refused("identifier_reused", f"Entry {number}: {kind} {key[:80]} was sent before for another patient.", 422)
     if record is not None and request.get("ifMatch") and request["ifMatch"] != f'W/"{record.version}"':
@@ -243,8 +269,9 @@ def _identifier_key(identifier) -> str | None:
     return f"{identifier.get('system', '')}|{identifier['value']}"[:300]
 
 
-def _patient(entries: list[dict]) -> tuple[Patient, list[str]]:
-    """The one resident the Bundle is about (by card number or ABHA), and the fullUrls that stand for them."""
+def _patient(entries: list[dict], confirmed: Patient | None) -> tuple[Patient, list[str]]:
+    """The one resident the Bundle is about (by card number or ABHA, else as a person confirmed), and the fullUrls
+    that stand for them; Unidentified when only demographics fit someone."""
     tokens, urls, patients = [], [], []
     for entry in entries:
         resource = entry["resource"]
@@ -263,8 +290,12 @@ def _patient(entries: list[dict]) -> tuple[Patient, list[str]]:
                     tokens.append(matching.token(ref["identifier"]))
     found = {matching.resident(t) for t in tokens if t is not None}
     found.discard(None)
+    if confirmed is not None and found <= {confirmed.id}:
+        return confirmed, urls
     if not found:
-        raise matching.unmatched(patients)
+        if candidates := matching.candidates(patients):
+            raise Unidentified(candidates, matching.described(patients))
+        raise matching.unmatched()
     if len(found) > 1:
         raise Refused("several_patients", "The identifiers in this Bundle name more than one resident; send one Bundle per patient.", 422)
     return db.session.get(Patient, found.pop()), urls

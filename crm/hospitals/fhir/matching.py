@@ -3,8 +3,8 @@
 ABDM-profile Bundles name the ABHA number and the ABHA address with the same system (https://healthid.abdm.gov.in,
 or the older healthid.ndhm.gov.in / ndhm.gov.in/id) and tell them apart by the identifier's type (ABHA,
 ABHAAddress in ndhm-identifier-type-code) or, as sent in practice, by the value's shape (an address has an @).
-Name, sex and birth date never file a record: when they fit a resident, the refusal says so, for a person to
-confirm and the hospital to resend with the identifier.
+Name, sex and birth date never file a record: when they fit a resident, the Bundle is held unfiled for a member of
+the card office to confirm or reject (crm.hospitals.fhir.held).
 """
 
 from __future__ import annotations
@@ -57,18 +57,28 @@ def resident(found: tuple[str, str] | None) -> int | None:
     return db.session.scalar(select(Patient.id).where(column == value).limit(1))
 
 
-def unmatched(patients: list[dict]) -> Refused:
-    """The refusal for a Bundle whose identifiers name nobody; it says whether the demographics fit someone."""
-    message = ("No resident of Sampark matches this Bundle: identify the patient by Sampark card number "
-               f"({ids.CARD}) or ABHA number / address ({ABDM_SYSTEMS[0]}, type ABHA or ABHAAddress).")
-    if candidates(patients):
-        message += (" A resident with the same name, sex and birth date exists: Sampark never files records by "
-                    "demographics alone; a person confirms the match, and the Bundle is then sent with the identifier.")
-    return Refused("unknown_patient", message, 422)
+def unmatched() -> Refused:
+    """The refusal for a Bundle whose identifiers name nobody and whose demographics fit nobody either."""
+    return Refused("unknown_patient", "No resident of Sampark matches this Bundle: identify the patient by Sampark "
+                   f"card number ({ids.CARD}) or ABHA number / address ({ABDM_SYSTEMS[0]}, type ABHA or ABHAAddress).",
+                   422)
+
+
+def described(patients: list[dict]) -> dict:
+    """The Bundle's Patient as the hospital describes it (names, sex, birth date, identifiers), for the person who
+    confirms a match; bounded."""
+    resource = patients[0] if patients else {}
+    names = [n.get("text") or " ".join([*n.get("given", []), n.get("family", "")]).strip()
+             for n in resource.get("name") or [] if isinstance(n, dict)]
+    shown = [f"{i.get('system') or 'no system'} | {i.get('value')}" for i in resource.get("identifier") or []
+             if isinstance(i, dict) and i.get("value")]
+    return {"names": [n[:120] for n in names if n][:3], "gender": str(resource.get("gender") or "")[:10],
+            "birthDate": str(resource.get("birthDate") or "")[:10], "identifiers": [s[:160] for s in shown[:5]]}
 
 
 def candidates(patients: list[dict]) -> list[int]:
-    """Residents whose name, sex and birth date equal a Patient's in the Bundle (for a person to confirm, never used)."""
+    """Residents whose name, sex and birth date equal a Patient's in the Bundle (for a person to confirm, never used
+    to file on their own)."""
     found: list[int] = []
     for resource in patients:
         names = [n.get("text") or " ".join([*n.get("given", []), n.get("family", "")]).strip()
@@ -83,4 +93,4 @@ def candidates(patients: list[dict]) -> list[int]:
         found += db.session.scalars(select(Patient.id).where(
             func.lower(Patient.name).in_([n.lower() for n in names if n][:5]), Patient.sex == sex,
             Patient.dob == born).limit(5))
-    return found
+    return list(dict.fromkeys(found))

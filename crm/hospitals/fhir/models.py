@@ -8,5 +8,6 @@ TYPES = ("Bundle", "Patient", "Encounter", "Condition", "AllergyIntolerance", "M
          "Observation", "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition",
          "Organization", "Practitioner", "PractitionerRole", "Location", "Provenance", "Medication",
          "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy", "Device", "SupplyDelivery",
-         "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory")
+         "MedicationAdministration", "Goal", "ServiceRequest", "Specimen", "FamilyMemberHistory",
+         "Appointment", "ImmunizationRecommendation", "Media", "Binary")
 MODELS = {name: get_fhir_model_class(name) for name in TYPES}

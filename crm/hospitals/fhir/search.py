@@ -187,7 +187,7 @@ HOSPITAL_ONLY = ("Condition", "AllergyIntolerance", "MedicationStatement", "Medi
                  "DiagnosticReport", "Procedure", "Immunization", "DocumentReference", "Composition", "PractitionerRole",
                  "Provenance", "Medication", "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit", "ImagingStudy",
                  "Device", "SupplyDelivery", "MedicationAdministration", "Goal", "ServiceRequest", "Specimen",
-                 "FamilyMemberHistory")
+                 "FamilyMemberHistory", "ImmunizationRecommendation", "Media", "Binary")
 
 SEARCHERS: dict[str, Searcher] = {
     "Patient": Searcher(Patient, resources.patient, {
@@ -223,7 +223,7 @@ SEARCHERS: dict[str, Searcher] = {
     **{t: _hospital(t) for t in HOSPITAL_ONLY},
 }
 # Sampark's own people, places and contacts that hospitals also send (their Encounter, Organization ...): read as h<n>.
-SENT_TOO = {t: _hospital(t) for t in ("Encounter", "Organization", "Practitioner", "Location")}
+SENT_TOO = {t: _hospital(t) for t in ("Encounter", "Organization", "Practitioner", "Location", "Appointment")}
 
 
 def searcher_for(resource_type: str, rid: str) -> Searcher:

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from crm.hospitals.fhir import capability, clients, everything, ingest, search
+from crm.hospitals.fhir import capability, clients, everything, held, ingest, search
 from crm.models import AuditLog, HospitalRecord
 from crm.platform import audit
 from crm.platform.errors import Refused
@@ -240,10 +240,19 @@ def _receive(document: bool) -> Response:
     if (request.content_length or 0) > MAX_BODY:
         raise Refused("too_large", f"A Bundle may be at most {MAX_BODY // 1024 // 1024} MB (the limit); this one is "
                       f"{request.content_length / 1024 / 1024:.1f} MB.", 413)
-    body = request.get_json(silent=True, force=True)
+    try:
+        # Raw control characters inside strings (a tab or newline in a narrative) are taken as they are: NRCeS's own
+        # Prescription and DiagnosticReport examples carry them, and hospitals copy those examples. The nesting depth
+        # was checked before any reader parses (crm.platform.security).
+        body = json.loads(request.get_data(), strict=False)
+    except ValueError as exc:
+        raise Refused("invalid", f"The body is not valid JSON: {str(exc)[:160]}.", 400) from None
     if not isinstance(body, dict):
         raise Refused("invalid", "The body is not a JSON object (a FHIR Bundle).", 400)
-    answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes, document=document)
+    try:
+        answer, patient_id, replay = ingest.transaction(body, g.fhir_client, g.fhir_scopes, document=document)
+    except ingest.Unidentified as found:  # demographics fit someone: held for the card office to confirm
+        return fhir_response(held.hold(body, g.fhir_client, g.fhir_scopes, document, found), 202)
     _audit("fhir_ingest", [patient_id] if patient_id else [], interaction="transaction", replay=replay,
            entries=len(answer.get("entry", [])))
     return fhir_response(answer)

@@ -22,6 +22,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "card_office": frozenset({"registrar", "supervisor"}),  # also: assign wards, watch field progress
     "verify_in_field": frozenset({"field_verifier"}),  # the ward worklist, door-to-door marks
     "enroll_residents": frozenset({"registrar", "supervisor"}),  # enrol at a hospital or camp; find, merge, unmerge duplicates
+    # say whose a hospital's Bundle is when only name, sex and birth date fit a resident (identity is the card office's)
+    "confirm_hospital_matches": frozenset({"registrar", "supervisor"}),
     "review_triage": frozenset({"doctor", "supervisor"}),  # label what triage was unsure of
     "supervise": frozenset({"supervisor"}),
     "act_for_others": frozenset({"supervisor"}),  # act on a case someone else holds (on the timeline by name)
