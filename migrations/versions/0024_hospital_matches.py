@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "hospital_matches"
-down_revision = "acd_offers"
+down_revision = "retention_sweeps"
 branch_labels = None
 depends_on = None
 
