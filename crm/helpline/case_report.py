@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from crm.cases import dispositions
+from crm.cases import dispositions, languages
 from crm.helpline import case_record, triage_signoff
 from crm.helpline.live import events
 from crm.models import Case, Message, OptOut, Patient, StaffUser
@@ -30,9 +30,12 @@ CITIZEN_TEXT = {
     "hi": "सम्पर्क केस {ref}: {advice} ज़रूरत हो तो {helpline} पर कॉल करें, आपातकाल में 108।",
     "hinglish": "Sampark case {ref}: {advice} Zarurat ho to {helpline} par call karein, emergency mein 108.",
     "en": "Sampark case {ref}: {advice} Call {helpline} if you need us again; in an emergency call 108.",
+    "pa": "ਸੰਪਰਕ ਕੇਸ {ref}: {advice} ਲੋੜ ਹੋਵੇ ਤਾਂ {helpline} ਤੇ ਕਾਲ ਕਰੋ, ਐਮਰਜੈਂਸੀ ਵਿੱਚ 108।",
+    "ur": "سمپرک کیس {ref}: {advice} ضرورت ہو تو {helpline} پر کال کریں، ایمرجنسی میں 108۔",
 }
 NO_ADVICE = {"hi": "आपकी बात दर्ज कर ली गई है।", "hinglish": "Aapki baat darj ho gayi hai.",
-             "en": "Your contact is recorded."}
+             "en": "Your contact is recorded.", "pa": "ਤੁਹਾਡੀ ਗੱਲ ਦਰਜ ਕਰ ਲਈ ਗਈ ਹੈ।", "ur": "آپ کی بات درج کر لی گئی ہے۔"}
+FULL_STOP = {"hi": "।", "pa": "।", "ur": "۔"}  # else "."
 
 
 _FLAG_LABELS = {item["id"]: item["label"] for item in checklist("en")}
@@ -165,13 +168,13 @@ def build(case: Case, audited: bool = True) -> dict:
 
 def citizen_text(case: Case) -> str:
     """The report SMS in the citizen's language and script: reference and the advice given."""
-    lang = "hi" if case.language == "hi" else "en"
+    lang = case.language if case.language in languages.LANGUAGES else "en"  # Hindi, English, Punjabi or Urdu
     texted = [m.language for m in case.messages if m.direction == "inbound" and m.language]
     if lang == "hi" and texted and texted[-1] == "hinglish":
         lang = "hinglish"  # they write Hindi in Latin letters: answer the same way
     advice = (case.advice or "").strip() or NO_ADVICE[lang]
-    if advice[-1] not in ".!?।":
-        advice += "।" if lang == "hi" else "."
+    if advice[-1] not in ".!?।۔؟":
+        advice += FULL_STOP.get(lang, ".")
     return CITIZEN_TEXT[lang].format(ref=case.reference, advice=advice[:300],
                                      helpline=current_app.config.get("HELPLINE_DISPLAY_NUMBER", ""))
 

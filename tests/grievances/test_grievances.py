@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle
@@ -79,6 +80,21 @@ def test_a_grievance_by_sms_keyword_is_filed_and_acknowledged_in_the_senders_scr
     assert "COMPLAINT" in texts_to("+919810055555")[0]  # how to file, not a case
     assert db.session.scalar(select(Case.id)) is None  # a grievance is not a medical case
     assert db.session.scalar(select(Message.id).where(Message.direction == "inbound")) is not None
+
+
+@pytest.mark.parametrize(("body", "language", "words"), [
+    ("ਸ਼ਿਕਾਇਤ ਮੁਹੱਲਾ ਕਲੀਨਿਕ ਸਵੇਰੇ ਬੰਦ ਸੀ", "pa", "ਸ਼ਿਕਾਇਤ GRV-00001 ਦਰਜ"),
+    ("شکایت ڈاکٹر نے بات نہیں سنی", "ur", "شکایت GRV-00001 درج"),
+])
+def test_a_punjabi_or_urdu_grievance_by_sms_is_answered_in_its_script_at_every_step(app, client, body, language, words):
+    text(client, body, sender="+919810077777")
+    grievance = db.session.scalar(select(Grievance))
+    assert grievance.language == language
+    assert words in texts_to("+919810077777")[0]
+    _, officer = _officer(app, grievance.routed_to)
+    services.move(grievance, officer, "in_progress")
+    db.session.commit()
+    assert ("ਜਾਂਚ" if language == "pa" else "جانچ") in texts_to("+919810077777")[-1]
 
 
 def test_an_operator_records_a_callers_complaint_on_their_case(app):

@@ -1,5 +1,5 @@
-"""What a citizen reads about a grievance, in Hindi or English (gettext catalogs) or romanised Hindi (an SMS
-sent in Latin letters gets its answers in Latin letters: basic phones and their users read them best)."""
+"""What a citizen reads about a grievance, in Hindi, English, Punjabi or Urdu (gettext catalogs) or romanised Hindi (an
+SMS sent in Latin letters gets its answers in Latin letters: basic phones and their users read them best)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from crm.models import Grievance
+from crm.platform.sms_templates import LANGUAGES as TEXT_LANGUAGES  # Delhi's four
+
+WRITTEN = (*TEXT_LANGUAGES, "hl")  # what a grievance's texts may be written in: the four, and Hindi in Latin letters
 
 ROMAN = {
     "open": "Sampark: aapki shikayat {ref} darj ho gayi hai. Jawab {days} din mein. Sthiti SMS se milegi.",
@@ -35,7 +38,7 @@ def status_sms(grievance: Grievance) -> str:
     values = {"ref": grievance.reference, "days": days, "resolution": grievance.resolution or ""}
     if grievance.language == "hl":
         return ROMAN[grievance.status].format(**values)
-    with force_locale("en" if grievance.language == "en" else "hi"):
+    with force_locale(_catalog(grievance.language)):
         return {
             "open": _("Sampark: your complaint %(ref)s is registered. Answer within %(days)s days; we will text "
                       "you each step.", **values),
@@ -49,5 +52,9 @@ def usage_sms(language: str) -> str:
     """How to file by SMS, for a keyword sent with nothing after it."""
     if language == "hl":
         return ROMAN["usage"]
-    with force_locale("en" if language == "en" else "hi"):
+    with force_locale(_catalog(language)):
         return _("Sampark: to complain, write COMPLAINT and what happened. Example: COMPLAINT clinic was closed")
+
+
+def _catalog(language: str | None) -> str:
+    return language if language in TEXT_LANGUAGES else "hi"

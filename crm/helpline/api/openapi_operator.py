@@ -88,7 +88,7 @@ PATHS = {
         "Turn down the contact rung to me: it rings the next agent at once", {}, [],
         schema={"type": "object", "properties": {"rejected": {"type": "integer"}}}, codes=(401, 403, 409)),
     "/api/v1/dispositions": _get("Disposition codes with English and Hindi labels", {"type": "object"}),
-    "/api/v1/canned-replies": _get("Canned SMS replies in Hindi and English, filled in for case_id",
+    "/api/v1/canned-replies": _get("Canned SMS replies in Hindi, English, Punjabi and Urdu, filled in for case_id",
                                    {"type": "object"}, ("case_id",)),
     "/api/v1/checklist": _get("The red-flag checklist from the triage rules ('en' or 'hi') and the specialties",
                               {"type": "object"}, ("lang",)),

@@ -19,6 +19,7 @@ from crm.models.base import utcnow
 from crm.platform import audit, outbox
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
+from crm.platform.sms_templates import LANGUAGES as TEXT_LANGUAGES  # Delhi's four
 from crm.residents.lookup import age
 
 ADULT = 18
@@ -83,7 +84,8 @@ def adults_told(join: HouseholdJoin) -> dict[str, str]:
     told: dict[str, str] = {}
     for member in adults_of(join):
         if member.mobile and member.mobile != join.patient.mobile:
-            told.setdefault(member.mobile, "en" if member.preferred_language == "en" else "hi")
+            language = member.preferred_language  # Delhi's four; anything else is told in Hindi
+            told.setdefault(member.mobile, language if language in TEXT_LANGUAGES else "hi")
     return told
 
 
