@@ -135,3 +135,14 @@ def test_a_complaint_that_tells_of_an_emergency_is_filed_and_also_triaged_as_one
     case = db.session.scalars(select(Case)).one()  # and the emergency is not lost behind the keyword
     assert case.priority == "P1"
     assert (case.status, case.queue) == (Status.QUEUED, "emergency")
+
+
+@pytest.mark.parametrize(("keyword", "language"), [("ਸ਼ਿਕਾਇਤ", "pa"), ("شکایت", "ur")])
+def test_the_keyword_alone_in_punjabi_or_urdu_is_told_how_to_file_with_an_example_that_files(app, client, keyword,
+                                                                                                  language):
+    from crm.citizens.grievances.keyword import parse
+
+    text(client, keyword, sender="+919810088888")
+    (usage,) = texts_to("+919810088888")
+    example = usage.rsplit(":", 1)[1].strip()
+    assert keyword in usage and parse(example).language == language and parse(example).category == "facility"
