@@ -36,7 +36,7 @@
     const body = $('waiting');
     body.replaceChildren();
     if (!waiting.length) {
-      const tr = document.createElement('tr'); cell(tr, 'Nobody is waiting for tier 2.', 'muted').colSpan = 6; body.appendChild(tr);
+      const tr = document.createElement('tr'); cell(tr, 'Nobody is waiting for tier 2.', 'muted').colSpan = 7; body.appendChild(tr);
     }
     for (const c of waiting) {
       const tr = document.createElement('tr');
@@ -45,6 +45,7 @@
       cell(tr, c.reference);
       cell(tr, c.priority, 'prio prio-' + c.priority);
       cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' '));
+      cell(tr, window.Sampark.languageName(c.language), 'lang');  // the caller's language: the doctor may need an interpreter
       cell(tr, gist(c), 'gist');
       cell(tr, waited(c.escalated_at || c.queued_at), 'timer').dataset.since = c.escalated_at || c.queued_at || '';
       const td = document.createElement('td');
@@ -67,7 +68,7 @@
     mine.replaceChildren();
     for (const c of data.mine) {
       const li = document.createElement('li');
-      const a = document.createElement('a'); a.href = '#'; a.textContent = `${c.reference} · ${c.priority} · ${c.channel}`;
+      const a = document.createElement('a'); a.href = '#'; a.textContent = `${c.reference} · ${c.priority} · ${c.channel} · ${window.Sampark.languageName(c.language)}`;
       a.addEventListener('click', (e) => { e.preventDefault(); show(c.id); });
       li.appendChild(a); mine.appendChild(li);
     }
