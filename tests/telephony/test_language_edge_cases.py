@@ -92,3 +92,13 @@ def test_a_caller_on_the_line_who_texts_in_another_script_keeps_the_language_the
     assert [m.body for m in case.messages if m.direction == "inbound"] == ["میری ماں کو بخار ہے"]
     twiml = step(client, f"/telephony/voice/wait?case={case.id}", call_sid, QueuePosition="1")
     assert heard(twiml)[0][0] == "pa-IN"
+
+
+@pytest.mark.parametrize(("body", "words"), [("ਮੈਨੂੰ ਡਾਕਟਰ ਨਾਲ ਅਪੌਇੰਟਮੈਂਟ ਚਾਹੀਦੀ ਹੈ", "ਸੁਨੇਹਾ ਹੁਣੇ ਪੜ੍ਹਿਆ ਨਹੀਂ"),
+                                             ("کلینک کا وقت کیا ہے", "پیغام ابھی پڑھا نہیں"),
+                                             ("clinic timing?", "संदेश अभी नहीं पढ़ा")])
+def test_a_text_the_helpline_could_not_store_is_answered_in_its_script_and_english(body, words):
+    from crm.helpline.messages import inbound
+
+    reply = inbound.unstored_reply(body)
+    assert words in reply and "Emergency: call 112 or 108" in reply

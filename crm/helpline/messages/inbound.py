@@ -35,8 +35,13 @@ from triage import classify
 OPT_OUT_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 OPT_IN_WORDS = {"start", "unstop"}
 CHANNELS = ("sms", "whatsapp")
-UNSTORED = ("सम्पर्क: आपका संदेश अभी नहीं पढ़ा जा सका। आपातकाल: 112/108 पर कॉल करें। "
-            "Sampark: please text again soon. Emergency: call 112 or 108.")
+# Answered by Twilio at once when the helpline could not store a text: in the sender's script and in English.
+_UNSTORED_EN = "Sampark: please text again soon. Emergency: call 112 or 108."
+UNSTORED = {
+    "hi": "सम्पर्क: आपका संदेश अभी नहीं पढ़ा जा सका। आपातकाल: 112/108 पर कॉल करें। " + _UNSTORED_EN,
+    "pa": "ਸੰਪਰਕ: ਤੁਹਾਡਾ ਸੁਨੇਹਾ ਹੁਣੇ ਪੜ੍ਹਿਆ ਨਹੀਂ ਜਾ ਸਕਿਆ। ਐਮਰਜੈਂਸੀ: 112/108 ਤੇ ਕਾਲ ਕਰੋ। " + _UNSTORED_EN,
+    "ur": "سمپرک: آپ کا پیغام ابھی پڑھا نہیں جا سکا۔ ایمرجنسی: 112/108 پر کال کریں۔ " + _UNSTORED_EN,
+}
 MEDIA_ONLY = "[A photo, voice note or file was sent; Sampark does not open attachments. Ask them to write or call.]"
 
 
@@ -99,7 +104,7 @@ def unstored_reply(body: str) -> str:
     result = classify(body)
     if result.priority == "P1":
         return replies.reply("emergency_now", result.language)
-    return UNSTORED
+    return UNSTORED.get(result.language, UNSTORED["hi"])  # Hindi beside English for any other script
 
 
 def _someone_with(case: Case) -> bool:
