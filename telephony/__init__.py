@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     from telephony.voice import bp as voice_bp
 
     inputs.keep_words("/telephony/", *webhook_fields.WORDS)  # signed, then cleaned by telephony.signature
-    recordings.install(app)  # which Urdu prompts are recorded; the log says which are spoken in Hindi instead
+    recordings.install(app)  # which Urdu prompts are recorded; the log says how many the Hindi voice says instead
     prompts.forget_built()
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)

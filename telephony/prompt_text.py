@@ -144,6 +144,34 @@ TEXT = {
     },
 }
 
-# The Hindi words played in place of an Urdu recording not yet made, where the prompt's Hindi text would
-# say something else: the menu's Urdu line offers Urdu (key 4), not Hindi (key 1).
-HINDI_STAND_IN = {"menu": "उर्दू के लिए 4 दबाएं।"}
+# Until a prompt's Urdu recording is made, Twilio's Hindi voice (which has no Urdu) speaks the Urdu prompt's own
+# words, written here in Devanagari (nuktas kept: ख़ुश, क़तार), rather than the Hindi prompt: spoken Urdu and Hindi are
+# one language to the ear, but the Hindi prompts' words (स्वास्थ्य, कृपया, प्रतीक्षा) are not the words an Urdu
+# speaker uses. A synthetic Urdu voice (espeak-ng) was tried and not taken: static/ivr/ur/README.md says why.
+URDU_IN_DEVANAGARI = {
+    "welcome": "आदाब, दिल्ली सेहत हेल्पलाइन सम्पर्क में ख़ुश आमदीद।",
+    "welcome_back": "आदाब, सम्पर्क सेहत हेल्पलाइन में दोबारा ख़ुश आमदीद।",
+    "menu": "उर्दू के लिए 4 दबाएं। तिब्बी इमरजेंसी के लिए 9 दबाएं।",
+    "speak": "या अपनी तकलीफ़ बोल कर बताएं।",
+    "on_hold": "बराहे करम लाइन पर रहें, डॉक्टर चंद लम्हों में दोबारा आप से बात करेंगे।",
+    "invalid": "यह दुरुस्त इंतिख़ाब नहीं है।",
+    "emergency": "अगर मरीज़ सांस नहीं ले रहा या बेहोश है तो अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। लाइन पर रहें, आप "
+                 "को डॉक्टर से जोड़ा जा रहा है।",
+    "fallback": "सम्पर्क में इस वक़्त तकनीकी ख़राबी है। इमरजेंसी में अभी 112 या एम्बुलेंस के लिए 108 पर कॉल करें। हमारे पास "
+                "आप का नंबर है, हम आप को वापस कॉल करेंगे।",
+    "emergency_wait": "डॉक्टर से जोड़ा जा रहा है। मरीज़ को अकेला न छोड़ें। ज़रूरत हो तो 108 पर एम्बुलेंस बुलाएं।",
+    "card": "अगर आप के पास हेल्थ कार्ड है तो 12 हिंदसों का कार्ड नंबर दर्ज करें और फिर हैश दबाएं। कार्ड नहीं है तो सिर्फ़ "
+            "हैश दबाएं।",
+    "card_retry": "यह कार्ड नंबर दुरुस्त नहीं लगता। बराहे करम दोबारा दर्ज करें और हैश दबाएं।",
+    "card_unknown": "यह कार्ड हमें नहीं मिला। कोई बात नहीं, मुशीर आप की मदद करेंगे।",
+    "card_revoked": "यह कार्ड अब कारआमद नहीं है। कोई बात नहीं, मुशीर आप की मदद करेंगे।",
+    "card_ok": "शुक्रिया, आप का कार्ड मिल गया।",
+    "connecting": "बराहे करम इंतिज़ार करें, आप को सेहत के मुशीर से जोड़ा जा रहा है।",
+    "position": "क़तार में आप का नंबर {position} है। तक़रीबन {minutes} मिनट में बात होगी।",
+    "position_one_minute": "क़तार में आप का नंबर {position} है। तक़रीबन एक मिनट में बात होगी।",
+    "offer_callback": "इंतिज़ार के बजाए वापस कॉल के लिए 1 दबाएं। आप की जगह बरक़रार रहेगी।",
+    "callback_booked": "ठीक है, हम इसी नंबर पर आप को वापस कॉल करेंगे। आप की जगह बरक़रार रहेगी। शुक्रिया।",
+    "texts_to": "आप हमें वाट्सऐप पर {whatsapp} पर लिख सकते हैं, जवाब वहीं मिलेगा; या एसएमएस {sms} पर भेजें।",
+    "connected": "आप को मुशीर से जोड़ा जा रहा है।",
+    "goodbye": "सम्पर्क हेल्पलाइन पर कॉल करने का शुक्रिया।",
+}

@@ -2,7 +2,7 @@
 
 Each Say names the voice of its language: Twilio fails a Say whose voice does not speak its language.
 Twilio has no Urdu voice: Urdu is played from recordings (telephony/recordings.py), and a prompt whose
-recording is missing is spoken in Hindi. Speech input is offered in the languages Twilio's <Gather>
+recording is missing is spoken by the Hindi voice in the Urdu prompt's own words, written in Devanagari. Speech input is offered in the languages Twilio's <Gather>
 recognises (Hindi, English, Urdu); Punjabi callers use the keypad.
 """
 
@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from telephony import recordings
-from telephony.prompt_text import HINDI_STAND_IN, TEXT
+from telephony.prompt_text import TEXT, URDU_IN_DEVANAGARI
 
 LANGUAGES = ("hi", "en", "pa", "ur")  # the menu's order, the Act's
 # Text-to-speech voice per language (Twilio's published voice list: Polly and Google voices; none for Urdu).
@@ -81,7 +81,7 @@ def built_once(*varying: str):
 
 
 def spoken(lang: str, key: str = "") -> str:
-    """The language a prompt is heard in: its own, or Hindi for an Urdu prompt not yet recorded."""
+    """The language (voice) a prompt is heard in: its own, or Hindi's for an Urdu prompt not yet recorded."""
     if lang in VOICES:
         return lang
     return lang if key and recordings.urls(key, lang, _ANY_NUMBER) is not None else "hi"
@@ -92,7 +92,7 @@ _ANY_NUMBER: dict = {"position": 1, "minutes": 1}
 
 def say(target, key: str, lang: str, **values) -> None:
     """Add the prompt `key` in `lang` to a VoiceResponse or Gather: spoken by the language's voice, played
-    from its recordings (Urdu), or, while a recording is missing, spoken in Hindi."""
+    from its recordings (Urdu), or, while a recording is missing, its Urdu words spoken by the Hindi voice."""
     if lang in VOICES:
         language, voice = VOICES[lang]
         target.say(TEXT[key][lang].format(**values), language=language, voice=voice)
@@ -100,7 +100,7 @@ def say(target, key: str, lang: str, **values) -> None:
     played = recordings.urls(key, lang, values)
     if played is None:
         language, voice = VOICES["hi"]
-        target.say(HINDI_STAND_IN.get(key, TEXT[key]["hi"]).format(**values), language=language, voice=voice)
+        target.say(URDU_IN_DEVANAGARI[key].format(**values), language=language, voice=voice)
         return
     for url in played:
         target.play(url)

@@ -7,7 +7,9 @@ file `number/<n>.mp3` (Urdu numbers are words of their own, not composed from di
 
 `flask --app wsgi ivr-recordings` prints every expected file with the words to record, and which are
 missing (exit status 1 while any is). At start the app logs how many are missing: until a prompt's
-recording is there, the caller hears its Hindi text instead (prompts.say).
+recording is there, the caller hears its Urdu words spoken by the Hindi voice instead (prompts.say; the words in
+Devanagari are prompt_text.URDU_IN_DEVANAGARI). Only a file named as expected here counts: nothing else in the folder
+is ever played.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def missing(app: Flask, lang: str) -> list[str]:
 
 
 def install(app: Flask) -> None:
-    """Note which recordings exist (once, at start) and say in the log what is spoken in Hindi instead."""
+    """Note which recordings exist (once, at start) and say in the log how many the Hindi voice says instead."""
     for lang in RECORDED:
         names = {name for name, _ in expected(lang)}
         absent = missing(app, lang)
@@ -74,7 +76,8 @@ def install(app: Flask) -> None:
         if absent:  # a warning where callers hear it; a note in the demo and development, which have no recordings
             level = logging.WARNING if app.config.get("SAMPARK_ENV") == "production" else logging.INFO
             log.log(level, "IVR: %d of %d %s recordings are missing in %s (flask ivr-recordings lists them); "
-                    "the Hindi prompt is spoken in their place", len(absent), len(names), lang, folder(app, lang))
+                    "the Hindi voice speaks their Urdu words (in Devanagari) in their place", len(absent), len(names),
+                    lang, folder(app, lang))
     app.cli.add_command(recordings_command)
 
 

@@ -105,6 +105,41 @@ def test_every_text_the_code_produces_matches_its_template_exactly(name, text):
     assert matched is not None and matched.name == name, text
 
 
+FACILITY_QUESTIONS = {  # a question in each script: with a pincode, a known ward, none, and a place nobody knows
+    "hi": ("नज़दीकी अस्पताल 110092", "लक्ष्मी नगर में नज़दीकी क्लिनिक", "नज़दीकी क्लिनिक कहां है", "नज़दीकी क्लिनिक 110999"),
+    "en": ("nearest hospital 110092", "nearest clinic in Laxmi Nagar", "nearest clinic please", "nearest clinic 110999"),
+    "hinglish": ("sabse paas aspatal kahan hai 110092", "Laxmi Nagar me paas clinic kahan hai",
+                 "sabse paas clinic kahan hai", "paas clinic kahan hai 110999"),
+    "pa": ("ਨੇੜੇ ਦਾ ਹਸਪਤਾਲ 110092", "ਲਕਸ਼ਮੀ ਨਗਰ ਵਿੱਚ ਨੇੜੇ ਦਾ ਕਲੀਨਿਕ", "ਨੇੜੇ ਦਾ ਕਲੀਨਿਕ ਕਿੱਥੇ ਹੈ",
+           "ਨੇੜੇ ਦਾ ਕਲੀਨਿਕ 110999"),
+    "ur": ("قریبی اسپتال 110092", "لکشمی نگر میں قریبی کلینک", "قریبی کلینک کہاں ہے", "قریبی کلینک 110999"),
+}
+
+
+@pytest.mark.parametrize("script", sorted(FACILITY_QUESTIONS))
+def test_every_facility_answer_by_sms_is_a_registered_template_in_the_senders_script(app, script):
+    # Opening hours change the words in the variables, not the template: early morning, mid-morning and night.
+    from datetime import UTC, datetime
+
+    from crm.citizens.facilities import answer, importer, question
+    from crm.platform.extensions import db
+
+    importer.import_file(importer.DEMO_FILE)
+    db.session.commit()
+    seen = set()
+    with app.test_request_context():
+        for body in FACILITY_QUESTIONS[script]:
+            asked = question.read(body)
+            assert asked is not None and asked.script == script, body
+            for moment in (datetime(2026, 11, 30, 0, 30, tzinfo=UTC), datetime(2026, 11, 30, 4, 30, tzinfo=UTC),
+                           datetime(2026, 12, 6, 17, 0, tzinfo=UTC)):
+                text = answer.text_for(asked, moment)
+                matched = sms_templates.match(text)
+                assert matched is not None and matched.language == script, text
+                seen.add(matched.name)
+    assert {"facilities_ask", "facilities_unknown"} <= seen and seen & {"facilities_near_2", "facilities_near_3"}
+
+
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: f"{t.name}-{t.language}")
 def test_a_text_matches_only_its_own_template(template):
     assert sms_templates.match(longest(template)) == template
@@ -139,7 +174,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STAFF = "typed at a desk: under DLT only a registered text goes (tests/telephony/test_exotel_desk.py)"
 WRAPPER = "passes on the text its callers give it (they are listed)"
 WHATSAPP = "WhatsApp's approved templates (crm/helpline/whatsapp/templates.json), not an SMS"
-FACILITY = "the facility finder's answer (crm.citizens.facilities.answer; registered as facilities_* on h/langs)"
+FACILITY = ("the facility finder's answer, facilities_* (crm.citizens.facilities.answer), each matched against its "
+            "template in the sender's script by test_every_facility_answer_by_sms_is_a_registered_template_...")
 GRIEVANCE = {"grievance_open", "grievance_in_progress", "grievance_resolved", "grievance_closed"}
 APPOINTMENT = {"appointment_booked", "appointment_reminder", "appointment_cancelled"}
 CARD = {"card_submitted", "card_in_progress", "card_reissued", "card_rejected", "card_delivered",

@@ -15,9 +15,19 @@ def delhi(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     return local(moment).strftime(fmt) if moment else ""
 
 
+# A caller's language as staff read it: Delhi's four, in the Act's order (static/js/sampark.js has the same names).
+LANGUAGE_NAMES = {"hi": "Hindi · हिंदी", "en": "English", "pa": "Punjabi · ਪੰਜਾਬੀ", "ur": "Urdu · اردو"}
+
+
+def language_name(code: str | None) -> str:
+    """A case's language by name (its code if not one of the four; 'not known' if none)."""
+    return LANGUAGE_NAMES.get(code or "", code or "not known")
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(delhi, "delhi")
+    app.add_template_filter(language_name, "language_name")
     app.add_template_filter(lambda phone: masked(phone) or "unknown", "masked_phone")
     app.add_template_filter(display, "phone_display")
     app.add_template_filter(lambda phone: bool(phone) and not can_receive_sms(phone), "landline")

@@ -17,8 +17,6 @@
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   }
 
-  const LANG = { hi: 'Hindi', en: 'English', pa: 'Punjabi', ur: 'Urdu' };
-  function language(c) { return LANG[c.language] || c.language || 'Hindi'; }
 
   function cell(tr, text, cls) {
     const td = document.createElement('td');
@@ -39,7 +37,7 @@
     const body = $('waiting');
     body.replaceChildren();
     if (!waiting.length) {
-      const tr = document.createElement('tr'); cell(tr, 'Nobody is waiting for tier 2.', 'muted').colSpan = 6; body.appendChild(tr);
+      const tr = document.createElement('tr'); cell(tr, 'Nobody is waiting for tier 2.', 'muted').colSpan = 7; body.appendChild(tr);
     }
     for (const c of waiting) {
       const tr = document.createElement('tr');
@@ -47,8 +45,8 @@
       if (selected === c.id) tr.classList.add('selected');
       cell(tr, c.reference);
       cell(tr, c.priority, 'prio prio-' + c.priority);
-      const lang = document.createElement('span'); lang.className = 'lang'; lang.textContent = language(c);
-      cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' ')).append(lang);
+      cell(tr, c.queue === 'emergency' ? 'emergency' : (c.specialty || 'general').replace(/_/g, ' '));
+      cell(tr, window.Sampark.languageName(c.language), 'lang');  // the caller's language: the doctor may need an interpreter
       cell(tr, gist(c), 'gist');
       cell(tr, waited(c.escalated_at || c.queued_at), 'timer').dataset.since = c.escalated_at || c.queued_at || '';
       const td = document.createElement('td');
@@ -72,7 +70,7 @@
     mine.replaceChildren();
     for (const c of data.mine) {
       const li = document.createElement('li');
-      const a = document.createElement('a'); a.href = '#'; a.textContent = `${c.reference} · ${c.priority} · ${c.channel}`;
+      const a = document.createElement('a'); a.href = '#'; a.textContent = `${c.reference} · ${c.priority} · ${c.channel} · ${window.Sampark.languageName(c.language)}`;
       a.addEventListener('click', (e) => { e.preventDefault(); show(c.id); });
       li.appendChild(a); mine.appendChild(li);
     }
@@ -174,7 +172,7 @@
     }
     const first = due[0];
     box.hidden = false; box.dataset.case = first.id;
-    $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · speaks ${language(first)} · waiting ${waited(first.queued_at)}` +
+    $('alarm-detail').textContent = `${first.reference} · caller ${first.caller || 'unknown'} · speaks ${window.Sampark.languageName(first.language)} · waiting ${waited(first.queued_at)}` +
       (due.length > 1 ? ` · ${due.length} emergencies` : '') + (first.alarm_level >= 2 ? ' · NOT ANSWERED IN TIME' : '');
     // Every emergency can be accepted from the banner, not only the first.
     const more = $('alarm-more');

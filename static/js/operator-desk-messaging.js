@@ -89,7 +89,7 @@
     templates = list;
     builtFor = caseId;
     $('wa-template').replaceChildren(el('option', { value: '' }, 'Choose…'),
-      ...list.map((t, i) => el('option', { value: String(i) }, `${t.purpose} · ${t.language === 'hi' ? 'हिंदी' : 'English'}`)));
+      ...list.map((t, i) => el('option', { value: String(i) }, `${t.purpose} · ${Sampark.languageName(t.language)}`)));
     $('wa-variables').replaceChildren();
     $('wa-preview').textContent = '';
   }

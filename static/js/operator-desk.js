@@ -30,7 +30,7 @@
   const hhmm = (iso) => new Date(iso).toLocaleTimeString('en-IN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Kolkata' });
   const CHANNEL_TEXT = { voice: 'Call', sms: 'SMS', whatsapp: 'WhatsApp' };
   const channelText = (c) => CHANNEL_TEXT[c.channel] || c.channel;
-  const langText = (c) => (c.language === 'hi' ? 'HI' : 'EN');
+  const langText = (c) => Sampark.languageCode(c.language);
   const OUTCOME_TEXT = { resolved: 'Resolved', informed: 'Facility informed', escalated: 'Escalated to a doctor',
     callback: 'Call-back scheduled' };
   const CONNECTION_TEXT = { connecting: 'Connecting the caller…', calling_back: 'Calling the citizen back…',
@@ -288,7 +288,7 @@
     $('case-priority').className = `prio-chip prio-${c.priority}`;
     document.querySelector('.case-head').className = `case-head p-${c.priority}`;
     $('case-channel').textContent = channelText(c);
-    $('case-language').textContent = c.language === 'hi' ? 'Hindi' : 'English';
+    $('case-language').textContent = Sampark.languageName(c.language);
     $('case-status').textContent = c.status === 'in_progress' ? 'working' : (OUTCOME_TEXT[c.outcome] || c.status.replace('_', ' '));
     $('case-caller').textContent = c.caller || 'withheld';
     const watching = c.monitored_by || [];  // a supervisor on this call: the operator is told, never surprised
@@ -380,7 +380,7 @@
     const { ok, data } = await api('GET', `/api/v1/canned-replies?case_id=${c.id}`);
     if (!ok) return;
     state.canned = data.replies;
-    setCannedLang(['en', 'pa', 'ur'].includes(c.language) ? c.language : 'hi');
+    setCannedLang(['hi', 'en', 'pa', 'ur'].includes(c.language) ? c.language : 'hi');  // the caller's language
   }
 
   function setCannedLang(lang) {

@@ -227,5 +227,11 @@
     return { socket, refresh: board.now, soon: board.soon, connected: () => connected };
   }
 
-  window.Sampark = { api, html, toast, csrf, toLogin, scanQuery, drafts: { restore, forget, unsaved }, patch, el, reader, live };
+  // A caller's language as staff read it (Delhi's four, in the Act's order): the name, and the short code on the boards.
+  const LANGUAGES = { hi: 'Hindi · हिंदी', en: 'English', pa: 'Punjabi · ਪੰਜਾਬੀ', ur: 'Urdu · اردو' };
+  const languageName = (code) => LANGUAGES[code] || (code ? String(code) : 'not known');
+  const languageCode = (code) => (code ? String(code).toUpperCase() : '?');
+
+  window.Sampark = { api, html, toast, csrf, toLogin, scanQuery, drafts: { restore, forget, unsaved }, patch, el, reader, live,
+    languageName, languageCode };
 })();

@@ -78,3 +78,21 @@ def test_a_late_older_panel_never_undoes_an_accept(browser, tmp_path):
             assert not page.locator("article.doctor-case button[data-act=accept]").is_visible()
         finally:
             context.close()
+
+
+@pytest.mark.parametrize(("body", "name"), [("بچے کو تیز بخار اور جھٹکے آ رہے ہیں", "Urdu · اردو"),
+                                            ("ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਅਤੇ ਦੌਰੇ ਪੈ ਰਹੇ ਹਨ", "Punjabi · ਪੰਜਾਬੀ")])
+def test_the_doctor_sees_the_callers_language_in_the_queue_and_on_the_case(browser, tmp_path, body, name):
+    with served(tmp_path) as (app, base):
+        make_doctor(app, "dr_languages")
+        context, page = doctor_page(browser, base, "dr_languages")
+        try:
+            Phone(f"{base}/emulator", CITIZEN).text(body)
+            page.wait_for_selector("#waiting tr[data-case]", timeout=10_000)
+            assert page.inner_text("#waiting tr[data-case] td.lang") == name
+            page.click("#waiting button[data-accept]")
+            page.wait_for_selector("article.doctor-case[data-mine=true]")
+            assert name in page.inner_text("article.doctor-case .case-head")
+            assert name in page.inner_text("#mine")
+        finally:
+            context.close()

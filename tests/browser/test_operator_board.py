@@ -14,6 +14,9 @@ from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, log_in
 pytestmark = pytest.mark.browser
 
 
+LANGUAGE = {"routine_old": "hi", "soon_known": "hi", "urgent_new": "pa", "urgent_old": "hi", "soon_sms": "ur"}
+
+
 def seed_busy_queue(app) -> dict[str, str]:
     """Five waiting cases of mixed priority and age, one scheduled call-back, colleagues in each presence."""
     now = utcnow()
@@ -28,7 +31,7 @@ def seed_busy_queue(app) -> dict[str, str]:
             ("soon_sms", "sms", "P3", 0.5, "+919810000304"),
         ):
             case = lifecycle.open_case(channel, phone, status="queued", queue="tier1", priority=priority,
-                                   queued_at=now - timedelta(minutes=minutes), language="en" if "sms" in key else "hi")
+                                   queued_at=now - timedelta(minutes=minutes), language=LANGUAGE[key])
             db.session.commit()
             refs[key] = case.reference
         db.session.commit()
@@ -56,6 +59,9 @@ def test_busy_queue_is_ordered_ticking_and_readable(live_server, live_app, desk)
     order = page.locator(".q-row .q-ref").all_inner_texts()
     assert order == [refs["urgent_old"], refs["urgent_new"], refs["soon_known"], refs["soon_sms"], refs["routine_old"]]
     assert "K.Y. F" in page.inner_text("#queue-list")
+    # Each row names the caller's language: Punjabi and Urdu as such, never as English.
+    assert [page.locator(".q-row").nth(i).locator(".pill").nth(1).inner_text() for i in range(5)] == [
+        "HI", "PA", "HI", "UR", "HI"]
     first = page.locator(".q-row .q-wait").first
     before = first.inner_text()
     page.wait_for_timeout(2100)

@@ -1,5 +1,6 @@
 """The portal on a phone (360x740, real Chromium) in Punjabi and Urdu: Gurmukhi and Naskh shaped by the vendored
-fonts, Urdu laid out right to left (the language links and the brand swap sides; numbers stay left to right).
+fonts, Urdu laid out right to left (the language links and the brand swap sides; numbers stay left to right): sign-in,
+the family's e-cards, a new card's request form and the complaint form, none wider than the phone.
 Screenshots: tests/browser/artifacts/portal_<lang>_*.png (look at them: shaping must be right)."""
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ MOBILE = "+919810022222"
 FONTS = {"pa": "Noto Sans Gurmukhi", "ur": "Noto Naskh Arabic"}
 WORDS = {"pa": ("ਆਪਣਾ ਸਿਹਤ ਕਾਰਡ ਦੇਖੋ", "ਤੁਹਾਡੇ ਪਰਿਵਾਰ ਦੇ ਸਿਹਤ ਕਾਰਡ", "ਕੋਡ"),
          "ur": ("اپنا ہیلتھ کارڈ دیکھیں", "آپ کے خاندان کے ہیلتھ کارڈ", "کوڈ")}
+# The new card's form and the complaint form: a heading of each, and the SMS keyword the complaint page names.
+FORMS = {"pa": ("ਨਵਾਂ ਕਾਰਡ ਮੰਗੋ", "ਸ਼ਿਕਾਇਤ ਕਰੋ", "ਸ਼ਿਕਾਇਤ ਜਾਂ COMPLAINT"),
+         "ur": ("نیا کارڈ مانگیں", "شکایت کریں", "شکایت یا COMPLAINT")}
 
 
 def _sms(base: str) -> list[str]:
@@ -33,8 +37,8 @@ def test_the_portal_in_punjabi_and_urdu_on_a_phone(browser, tmp_path, lang):
     with served(tmp_path, WTF_CSRF_ENABLED=True) as (app, base):
         with app.app_context():
             home = factories.make_household(code="DL-HH-005151")
-            factories.make_card(factories.make_patient(home, name="Gurpreet Kaur", name_hi="गुरप्रीत कौर", sex="F",
-                                                       mobile=MOBILE))
+            card_number = factories.make_card(factories.make_patient(home, name="Gurpreet Kaur", name_hi="गुरप्रीत कौर",
+                                                                     sex="F", mobile=MOBILE)).number
             db.session.commit()
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         context.set_default_timeout(15_000)
@@ -69,5 +73,19 @@ def test_the_portal_in_punjabi_and_urdu_on_a_phone(browser, tmp_path, lang):
             assert family in page.inner_text("main") and "Gurpreet Kaur" in page.inner_text("main")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             page.screenshot(path=str(ARTIFACTS / f"portal_{lang}_cards.png"), full_page=True)
+
+            new_card, complaint, keyword = FORMS[lang]
+            page.goto(f"{base}/portal/cards/{card_number}/request")
+            page.evaluate("document.fonts.ready")
+            assert new_card in page.inner_text("main") and page.get_attribute("html", "dir") == (
+                "rtl" if lang == "ur" else "ltr")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.screenshot(path=str(ARTIFACTS / f"portal_{lang}_card_request.png"), full_page=True)
+            page.goto(f"{base}/portal/grievances")
+            page.evaluate("document.fonts.ready")
+            assert complaint in page.inner_text("main") and keyword in page.inner_text("main")
+            assert page.evaluate(f"document.fonts.check('17px \"{FONTS[lang]}\"', {complaint!r})")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.screenshot(path=str(ARTIFACTS / f"portal_{lang}_complaint.png"), full_page=True)
         finally:
             context.close()

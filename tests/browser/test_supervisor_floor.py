@@ -130,6 +130,15 @@ def test_page_figures_equal_the_api_for_a_scripted_day(live, desk):
                     continue  # ticks on the page
                 assert element.inner_text() == shown(queue[field], kind), (queue["queue"], field)
         assert page.inner_text("#fcr") == "50.0%" and page.inner_text("#callbacks") == "1"
+        # Calls by language: the four in the Act's order, each row's figures as the API counts them.
+        rows = page.locator("#languages tr").all()
+        assert [r.locator("td").first.inner_text() for r in rows] == [r["name"] for r in api["languages"]] == [
+            "Hindi", "English", "Punjabi", "Urdu"]
+        for row, figures in zip(rows, api["languages"], strict=True):
+            cells = row.locator("td").all_inner_texts()
+            assert (cells[1], cells[3], cells[5]) == (str(figures["waiting"]), str(figures["offered"]),
+                                                      str(figures["speakers_available"]))
+            assert cells[4] == ("–" if figures["service_level"] is None else f"{round(figures['service_level'])}%")
         names = page.locator("#agents .agent-name").all_inner_texts()
         assert sorted(names) == ["Asha Verma", "Dr. Mehta", "Ravi Kumar"]
         assert page.locator("[data-queue=tier1] [data-field=service_level]").get_attribute("data-rag") == "red"

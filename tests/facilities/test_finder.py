@@ -9,7 +9,6 @@ from sqlalchemy import select
 from crm.citizens.facilities import answer, finder, importer, question
 from crm.models import Facility
 from crm.platform.extensions import db
-from crm.platform.sms_parts import segments
 from tests import factories
 
 MONDAY_10_IST = datetime(2026, 11, 30, 4, 30, tzinfo=UTC)
@@ -77,11 +76,11 @@ def test_the_sms_answer_lists_three_in_the_citizens_script(app, delhi):
         hindi = answer.text_for(question.read("नज़दीकी अस्पताल 110092"), MONDAY_10_IST)
         roman = answer.text_for(question.read("sabse paas clinic kahan hai 110092"), MONDAY_10_IST)
         ask = answer.text_for(question.read("where is the nearest clinic"), MONDAY_10_IST)
-    assert hindi.startswith("सम्पर्क, 110092 के पास:") and hindi.count("\n") == 3 and "किमी" in hindi
-    assert segments(hindi) <= 3 and segments(roman) <= 2  # a Hindi SMS lists two, GSM-7 ones three
+    assert hindi.startswith("सम्पर्क, 110092 के पास:") and hindi.count("\n") == 2 and "किमी" in hindi
+    assert roman.count("\n") == 3  # a Hindi SMS lists two, GSM-7 ones three
     with app.test_request_context():
         on_whatsapp = answer.text_for(question.read("नज़दीकी अस्पताल 110092"), MONDAY_10_IST, "whatsapp")
-    assert on_whatsapp.count("\n") == 6
+    assert on_whatsapp.count("\n") == 6 and "/facilities?q=110092" in on_whatsapp  # five, and the finder's link
     assert roman.startswith("Sampark, 110092 ke paas:") and "tak khula" in roman
     assert "pincode" in ask and "110092" in ask
 
@@ -119,3 +118,34 @@ def test_at_night_when_the_nearest_are_closed_the_nearest_open_hospital_leads(de
     found = finder.nearest(finder.place_for("Dwarka"), monday_5am, 5)
     assert found[0].open_now and found[0].facility.kind == "hospital" and found[0].km <= finder.OPEN_REACH_KM
     assert not any(f.open_now for f in found[1:])
+
+
+@pytest.mark.parametrize(("body", "head", "km"), [
+    ("ਨੇੜੇ ਦਾ ਹਸਪਤਾਲ 110092", "ਸੰਪਰਕ, 110092 ਦੇ ਨੇੜੇ:", "ਕਿਮੀ"),
+    ("قریبی اسپتال 110092", "سمپرک، 110092 کے قریب:", "کلومیٹر"),
+])
+def test_punjabi_and_urdu_answers_are_in_their_script_by_sms_and_whatsapp(app, delhi, body, head, km):
+    with app.test_request_context():
+        sms = answer.text_for(question.read(body), MONDAY_10_IST)
+        on_whatsapp = answer.text_for(question.read(body), MONDAY_10_IST, "whatsapp")
+    assert sms.startswith(head) and km in sms and sms.count("\n") == 2  # UCS-2: two, like Hindi
+    assert on_whatsapp.startswith(head) and on_whatsapp.count("\n") == 6 and "/facilities?q=110092" in on_whatsapp
+
+
+def test_a_name_longer_than_a_dlt_variable_is_shortened_at_a_word():
+    assert answer.short_name("Delhi Government Dispensary Rohini Sector 16") == "Dispensary Rohini Sector 16"
+    assert answer.short_name("दिल्ली सरकार औषधालय रोहिणी सेक्टर 16 (उत्तर-पश्चिम)") == "औषधालय रोहिणी सेक्टर 16…"
+    shortened = answer.short_name("Maharishi Valmiki Infectious Diseases Hospital Kingsway Camp")
+    assert len(shortened) <= 30 and shortened.endswith("…") and shortened.startswith("Maharishi Valmiki")
+    assert answer.short_name("Mohalla Clinic Seelampur") == "Mohalla Clinic Seelampur"
+
+
+@pytest.mark.parametrize("script", ["hi", "en", "pa", "ur", "hinglish"])
+def test_every_hours_phrase_fits_a_dlt_variable(script):
+    from crm.citizens.facilities.timings import DAY_HI
+    from crm.citizens.facilities.words import ANSWER
+
+    days = list(DAY_HI)
+    with_values = [ANSWER[key][script].format(time="23:59", day=max((answer._day(d, script) for d in days), key=len))
+                   for key in ("open", "round_clock", "closed", "never", "no_phone")]
+    assert all(len(words) <= answer.LONGEST for words in with_values), with_values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle
@@ -83,6 +84,21 @@ def test_a_grievance_by_sms_keyword_is_filed_and_acknowledged_in_the_senders_scr
     assert db.session.scalar(select(Message.id).where(Message.direction == "inbound")) is not None
 
 
+@pytest.mark.parametrize(("body", "language", "words"), [
+    ("ਸ਼ਿਕਾਇਤ ਮੁਹੱਲਾ ਕਲੀਨਿਕ ਸਵੇਰੇ ਬੰਦ ਸੀ", "pa", "ਸ਼ਿਕਾਇਤ GRV-00001 ਦਰਜ"),
+    ("شکایت ڈاکٹر نے بات نہیں سنی", "ur", "شکایت GRV-00001 درج"),
+])
+def test_a_punjabi_or_urdu_grievance_by_sms_is_answered_in_its_script_at_every_step(app, client, body, language, words):
+    text(client, body, sender="+919810077777")
+    grievance = db.session.scalar(select(Grievance))
+    assert grievance.language == language
+    assert words in texts_to("+919810077777")[0]
+    _, officer = _officer(app, grievance.routed_to)
+    services.move(grievance, officer, "in_progress")
+    db.session.commit()
+    assert ("ਜਾਂਚ" if language == "pa" else "جانچ") in texts_to("+919810077777")[-1]
+
+
 def test_an_operator_records_a_callers_complaint_on_their_case(app):
     operator_client, operator = factories.logged_in(app, "operator")
     case = lifecycle.open_case("voice", "+919810066666", status=Status.QUEUED, language="en")
@@ -121,3 +137,14 @@ def test_a_complaint_that_tells_of_an_emergency_is_filed_and_also_triaged_as_one
     case = db.session.scalars(select(Case)).one()  # and the emergency is not lost behind the keyword
     assert case.priority == "P1"
     assert (case.status, case.queue) == (Status.QUEUED, "emergency")
+
+
+@pytest.mark.parametrize(("keyword", "language"), [("ਸ਼ਿਕਾਇਤ", "pa"), ("شکایت", "ur")])
+def test_the_keyword_alone_in_punjabi_or_urdu_is_told_how_to_file_with_an_example_that_files(app, client, keyword,
+                                                                                                  language):
+    from crm.citizens.grievances.keyword import parse
+
+    text(client, keyword, sender="+919810088888")
+    (usage,) = texts_to("+919810088888")
+    example = usage.rsplit(":", 1)[1].strip()
+    assert keyword in usage and parse(example).language == language and parse(example).category == "facility"

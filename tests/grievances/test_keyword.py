@@ -1,4 +1,4 @@
-"""The SMS keyword in the three ways of writing, and the category its words point to."""
+"""The SMS keyword in Delhi's four languages (Hindi also in Latin letters), and the category its words point to."""
 
 import pytest
 from hypothesis import given
@@ -15,8 +15,12 @@ from crm.citizens.grievances.keyword import KEYWORDS, category_of, parse
     ("COMPLAINT nobody answered my call for an hour", "en", "helpline"),
     ("Complaint - the nurse was rude", "en", "staff"),
     ("complaint", "en", "helpline"),
+    ("ਸ਼ਿਕਾਇਤ ਮੁਹੱਲਾ ਕਲੀਨਿਕ ਸਵੇਰੇ ਬੰਦ ਸੀ", "pa", "facility"),
+    ("ਸ\u0a3cਿਕਾਇਤ: ਕਾਰਡ ਅਜੇ ਤੱਕ ਨਹੀਂ ਮਿਲਿਆ", "pa", "card_delivery"),  # ਸ਼ typed as ਸ and its dot
+    ("شکایت ڈاکٹر نے بات نہیں سنی", "ur", "staff"),
+    ("شکایت: ہیلپ لائن پر کوئی فون نہیں اٹھاتا", "ur", "helpline"),
 ])
-def test_the_three_ways_of_writing(body, language, category):
+def test_each_way_of_writing(body, language, category):
     found = parse(body)
     assert (found.language, found.category) == (language, category)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import time_machine
+
 from crm.cases import lifecycle
 from crm.helpline.supervisor import floor_board
 from crm.models import Call
@@ -51,3 +53,18 @@ def test_an_agent_whose_leg_is_up_is_on_a_call_on_the_floor_whatever_they_chose(
     db.session.commit()
     agent = next(a for a in floor_board.read(utcnow())["agents"] if a["id"] == staff.id)
     assert (agent["state"], agent["on_a_leg"]) == ("on_call", True)
+
+
+def test_service_level_is_counted_per_language_against_the_tier1_threshold(app):
+    # Two Urdu callers answered, one within the threshold (30 s) and one after 3 minutes; a Punjabi one within it.
+    with time_machine.travel(utcnow() - timedelta(minutes=3), tick=False):
+        slow = _waiting("ur", 0)
+    with time_machine.travel(utcnow() - timedelta(seconds=30), tick=False):
+        quick, punjabi = _waiting("ur", 0), _waiting("pa", 0)
+    for case in (quick, slow, punjabi):
+        lifecycle.claim(case.id, _operator(["hi", "pa", "ur"]))
+    db.session.commit()
+    rows = {r["language"]: r for r in floor_board.read(utcnow())["languages"]}
+    assert (rows["ur"]["offered"], rows["ur"]["answered"], rows["ur"]["service_level"]) == (2, 2, 50.0)
+    assert (rows["pa"]["answered"], rows["pa"]["service_level"]) == (1, 100.0)
+    assert rows["hi"]["offered"] == 0 and rows["ur"]["threshold_seconds"] == 60

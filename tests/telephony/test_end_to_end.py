@@ -145,7 +145,7 @@ def test_saying_a_red_flag_in_hindi_reaches_the_emergency_queue(live):
 
 @pytest.mark.parametrize(("key", "card_prompt", "queue_words"), [
     ("3", "ਕਾਰਡ ਨੰਬਰ ਪਾਓ", "ਕਤਾਰ ਵਿੱਚ ਤੁਹਾਡਾ ਨੰਬਰ 1 ਹੈ"),
-    ("4", "कार्ड नंबर डालें", "कतार में आपका नंबर 1 है"),  # Urdu: the Hindi prompts until recordings exist
+    ("4", "कार्ड नंबर दर्ज करें", "क़तार में आप का नंबर 1 है"),  # Urdu's words, by the Hindi voice until recorded
 ])
 def test_a_punjabi_or_urdu_caller_reaches_the_queue_and_twilio_accepts_every_voice_and_language(live, key, card_prompt,
                                                                                                  queue_words):

@@ -157,6 +157,26 @@ def test_exotel_is_sent_the_dlt_ids_of_the_registered_template(app, client):
 
 
 @exotel_only
+@pytest.mark.parametrize(("body", "language"), [("ਸਭ ਤੋਂ ਨੇੜੇ ਦਾ ਕਲੀਨਿਕ ਕਿੱਥੇ ਹੈ 110092", "pa"),
+                                                ("قریبی ہسپتال کہاں ہے ۱۱۰۰۹۲", "ur"),
+                                                ("where is the nearest clinic 110092", "en")])
+def test_the_nearest_clinic_by_sms_passes_the_dlt_scrubber_in_the_senders_script(app, client, body, language):
+    from crm.citizens.facilities import importer
+
+    importer.import_file(importer.DEMO_FILE)
+    db.session.commit()
+    text_in("exotel", client, body)
+    send_all()
+    [sent] = exotel().requests
+    template = sms_templates.match(sent["Body"])
+    assert template.name.startswith("facilities_near_") and template.language == language
+    assert sent["DltTemplateId"] == template.dlt_template_id
+    exotel().flush()
+    [message] = outbound()
+    assert message.status == "delivered" and message.kind == "facilities"
+
+
+@exotel_only
 def test_a_text_that_matches_no_template_is_not_sent_and_the_desk_reads_why(app, client):
     message = outbox.queue_sms(CITIZEN, "Sampark: please come to the clinic tomorrow at 10.")
     db.session.commit()

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from telephony import prompts, recordings
-from telephony.prompt_text import TEXT
+from telephony.prompt_text import TEXT, URDU_IN_DEVANAGARI
 from tests import factories
 from tests.telephony.test_voice import fresh, start, step
 
@@ -28,7 +28,7 @@ def test_the_menu_offers_hindi_english_punjabi_urdu_in_that_order_each_in_its_ow
 
 @pytest.mark.parametrize(("key", "language", "voice_language", "words"), [
     ("3", "pa", "pa-IN", "ਕਾਰਡ ਨੰਬਰ"),
-    ("4", "ur", "hi-IN", "कार्ड नंबर"),  # Urdu, spoken in Hindi until the recordings exist
+    ("4", "ur", "hi-IN", "हिंदसों का कार्ड नंबर"),  # Urdu's words, by the Hindi voice until the recordings exist
     ("1", "hi", "hi-IN", "कार्ड नंबर"),
 ])
 def test_the_chosen_language_is_kept_on_the_case_and_asks_for_the_card_in_it(client, key, language, voice_language,
@@ -102,7 +102,8 @@ def test_urdu_recordings_are_played_once_present_and_hindi_stands_in_for_a_missi
             ("play", "/static/ivr/ur/position.2.mp3"), ("play", "/static/ivr/ur/number/3.mp3"),
             ("play", "/static/ivr/ur/position.3.mp3")]
         assert heard(prompts.waiting("ur", 140, 3, None))[0][0] == "hi-IN"  # no recording of 140: said in Hindi
-        assert heard(prompts.enqueue("ur", "tier1", "/w", "/a", before="card_ok"))[0] == ("hi-IN", TEXT["card_ok"]["hi"])
+        assert heard(prompts.enqueue("ur", "tier1", "/w", "/a", before="card_ok"))[0] == (
+            "hi-IN", URDU_IN_DEVANAGARI["card_ok"])
         greeting = heard(prompts.greeting("/m", None, False))
         assert ("play", "/static/ivr/ur/menu.mp3") in greeting
     finally:
@@ -139,7 +140,7 @@ def test_the_start_up_log_says_urdu_is_spoken_in_hindi_until_recorded(app, caplo
     monkeypatch.setattr(recordings.log, "disabled", False)
     with caplog.at_level("INFO", logger="telephony.recordings"):
         recordings.install(app)
-    assert "the Hindi prompt is spoken in their place" in caplog.text
+    assert "the Hindi voice speaks their Urdu words (in Devanagari) in their place" in caplog.text
     assert {r.levelname for r in caplog.records} == {"INFO"}  # a note outside production (the demo has no recordings)
     caplog.clear()
     app.config["SAMPARK_ENV"] = "production"
@@ -147,3 +148,41 @@ def test_the_start_up_log_says_urdu_is_spoken_in_hindi_until_recorded(app, caplo
         recordings.install(app)
     assert {r.levelname for r in caplog.records} == {"WARNING"}  # where callers hear it: a warning
 
+
+
+def test_until_recorded_an_urdu_caller_hears_the_urdu_words_by_the_hindi_voice_not_the_hindi_prompt(client):
+    call_sid, case, _ = start(client)
+    twiml = step(client, f"/telephony/voice/menu?case={case.id}", call_sid, Digits="4")
+    (lang, said), = heard(twiml)
+    assert lang == "hi-IN" and said == URDU_IN_DEVANAGARI["card"] and "हिंदसों" in said and "अंकों" not in said
+    twiml = step(client, f"/telephony/voice/wait?case={case.id}", call_sid, QueuePosition="3", AvgQueueTime="60")
+    assert "क़तार में आप का नंबर 3 है" in twiml and "तक़रीबन 3 मिनट" in twiml
+
+
+def test_every_urdu_prompt_has_its_words_in_devanagari_with_the_same_numbers():
+    fields = re.compile(r"\{(\w+)\}")
+    assert set(URDU_IN_DEVANAGARI) == set(TEXT)
+    for key, words in URDU_IN_DEVANAGARI.items():
+        assert fields.findall(words) == fields.findall(TEXT[key]["ur"]), key
+        letters = {ch for ch in fields.sub("", words) if ch.isalpha()}
+        assert letters and all("\u0900" <= ch <= "\u097f" for ch in letters), key  # the Hindi voice reads Devanagari
+        assert re.findall(r"\d+", words) == re.findall(r"\d+", TEXT[key]["ur"]), key  # 112, 108, 9, 4 as in Urdu
+
+
+def test_only_a_recording_named_as_expected_is_ever_played(app, tmp_path, monkeypatch):
+    # A synthetic stand-in (espeak-ng, say) dropped into the folder is not a recording: it is never played.
+    folder = tmp_path / "ivr" / "ur"
+    folder.mkdir(parents=True)
+    (folder / "card.wav").write_bytes(b"RIFF")
+    (folder / "card.synthetic.mp3").write_bytes(b"ID3")
+    (folder / "welcome.mp3").write_bytes(b"ID3")
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    try:
+        recordings.install(app)
+        prompts.forget_built()
+        assert heard(prompts.ask_card("ur", "/c"))[0] == ("hi-IN", URDU_IN_DEVANAGARI["card"])
+        assert recordings.urls("welcome", "ur", {}) == ["/static/ivr/ur/welcome.mp3"]
+    finally:
+        monkeypatch.undo()
+        recordings.install(app)
+        prompts.forget_built()

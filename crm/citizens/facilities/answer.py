@@ -1,4 +1,12 @@
-"""The text that answers "where is the nearest clinic" by SMS or WhatsApp."""
+"""The text that answers "where is the nearest clinic" by SMS or WhatsApp, in the script the citizen wrote in.
+
+An SMS answer is a registered SMS template (crm/platform/sms_templates.json: `facilities_ask`, `_unknown`, `_none`,
+`facilities_near_1` to `_3`), so it passes India's DLT scrubber: each facility is four variables (name, km, hours,
+phone), none longer than the 30 characters a scrubber allows. WhatsApp has no templates to match within the
+24 hours after the citizen wrote: it lists five, in the same words (the template's), with the finder's link.
+Facility names are the English ones for Punjabi and Urdu, as the finder page shows them (there is no Gurmukhi or
+Urdu name on record, and a machine transliteration of a name is not what is written on the clinic's board).
+"""
 
 from __future__ import annotations
 
@@ -9,53 +17,100 @@ from flask import current_app
 from crm.citizens.facilities import finder, timings
 from crm.citizens.facilities.question import Question
 from crm.citizens.facilities.timings import DAY_HI
-from crm.citizens.facilities.words import ANSWER, DAY_EN, phone_display
-from crm.platform.sms_parts import segments
+from crm.citizens.facilities.words import ANSWER, DAY_EN, DAYS, phone_display
+from crm.platform import sms_templates
 
-# How many to list. WhatsApp has no parts to pay for; a Hindi SMS is UCS-2 (67 characters a part), so it lists
-# two to stay within three parts, English and romanised Hindi (GSM-7) list three within two.
-RESULTS = {"whatsapp": 5, "hi": 2, "en": 3, "hinglish": 3}
-MAX_PARTS = {"hi": 3, "en": 2, "hinglish": 2}
+# How many to list. WhatsApp has no parts to pay for; Hindi, Punjabi and Urdu are UCS-2 (67 characters a part), so an
+# SMS lists two of them; English and romanised Hindi (GSM-7) list three in the same few parts.
+WHATSAPP_RESULTS = 5
+SMS_RESULTS = {"en": 3, "hinglish": 3}
+SMS_RESULTS_UNICODE = 2
+LONGEST = 30  # a DLT scrubber drops a text with a variable longer than this
+_PREFIXES = ("Delhi Government ", "दिल्ली सरकार ")  # every Delhi dispensary's name starts so; the rest names it
 
 
-def _say(key: str, script: str, **values) -> str:
+def _word(key: str, script: str, **values) -> str:
     return ANSWER[key].get(script, ANSWER[key]["en"]).format(**values)
+
+
+def _day(day: str, script: str) -> str:
+    if script == "hi":
+        return DAY_HI[day]
+    return DAYS.get(script, {}).get(day) or DAY_EN[day]
 
 
 def _when(found: finder.Found, script: str) -> str:
     week = found.facility.timings or {}
     if timings.always_open(week):
-        return _say("round_clock", script)
+        return _word("round_clock", script)
     if found.open_now:
-        return _say("open", script, time=found.closes_at)
+        return _word("open", script, time=found.closes_at)
     if found.opens is None:
-        return _say("never", script)
+        return _word("never", script)
     day, time = found.opens
-    return _say("closed", script, day=DAY_HI[day] if script == "hi" else DAY_EN[day], time=time)
+    return _word("closed", script, day=_day(day, script), time=time)
+
+
+def short_name(name: str, most: int = LONGEST) -> str:
+    """A facility's name within `most` characters: the common prefix dropped, then cut at a word with an ellipsis."""
+    if len(name) <= most:
+        return name
+    for prefix in _PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):]
+    if len(name) <= most:
+        return name
+    cut = name[:most - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _entry(item: finder.Found, script: str, short: bool) -> dict[str, str]:
+    name = item.facility.name_hi if script == "hi" and item.facility.name_hi else item.facility.name
+    return {"name": short_name(name) if short else name, "km": f"{item.km:g}", "when": _when(item, script),
+            "phone": phone_display(item.facility.phone) or _word("no_phone", script)}
+
+
+def _place_label(place, script: str) -> str:
+    if place.kind == "pincode":
+        return place.code
+    return place.name_hi if script == "hi" else place.name
+
+
+def _fill(text: str, values: list[str]) -> str:
+    pieces = text.split(sms_templates.VARIABLE)
+    return pieces[0] + "".join(value + piece for value, piece in zip(values, pieces[1:], strict=True))
+
+
+def _whatsapp(script: str, label: str, entries: list[dict[str, str]], place) -> str:
+    """Head and lines in the registered SMS's words (one facility's line repeated), then the finder's link."""
+    head, line = sms_templates.find("facilities_near_1", script).text.split("\n")
+    line = line.split(" ", 1)[1]  # without its number "1."
+    lines = [_fill(head, [label])]
+    lines += [f"{n}. " + _fill(line, [e["name"], e["km"], e["when"], e["phone"]]) for n, e in enumerate(entries, 1)]
+    base = current_app.config["PUBLIC_BASE_URL"]
+    lines.append(_word("more", script, url=f"{base}/facilities?q={place.code.replace(' ', '+')}"))
+    return "\n".join(lines)
 
 
 def text_for(question: Question, moment: datetime, channel: str = "sms") -> str:
     """The whole answer: ask for a place, say it is unknown, or list the nearest (open first)."""
-    script = question.script
+    script = question.script if question.script in sms_templates.LANGUAGES or question.script == "hinglish" else "hi"
     if question.place_text is None:
-        return _say("ask", script)
+        return sms_templates.render("facilities_ask", script)
     place = finder.place_for(question.place_text)
     if place is None:
-        return _say("unknown", script, place=question.place_text)
+        return sms_templates.render("facilities_unknown", script, place=question.place_text[:LONGEST])
     kinds = finder.KIND_CHOICES[question.kinds]
-    found = finder.nearest(place, moment, RESULTS["whatsapp" if channel == "whatsapp" else script], kinds)
-    label = place.code if place.kind == "pincode" else (place.name_hi if script == "hi" else place.name)
+    whatsapp = channel == "whatsapp"
+    count = WHATSAPP_RESULTS if whatsapp else SMS_RESULTS.get(script, SMS_RESULTS_UNICODE)
+    found = finder.nearest(place, moment, count, kinds)
+    label = _place_label(place, script)
     if not found:
-        return _say("none", script, place=label)
-    lines = [_say("head", script, place=label)]
-    for number, item in enumerate(found, 1):
-        name = item.facility.name_hi if script == "hi" and item.facility.name_hi else item.facility.name
-        km = f"{item.km:g} किमी" if script == "hi" else f"{item.km:g} km"
-        phone = f" {phone_display(item.facility.phone)}" if item.facility.phone else ""
-        lines.append(f"{number}. {name}, {km}, {_when(item, script)}.{phone}")
-    base = current_app.config["PUBLIC_BASE_URL"]
-    more = _say("more", script, url=f"{base}/facilities?q={place.code.replace(' ', '+')}")
-    text = "\n".join([*lines, more])
-    if channel != "whatsapp" and segments(text) > MAX_PARTS[script]:
-        text = "\n".join(lines)  # the link is the first thing to go when an SMS runs long
-    return text
+        return sms_templates.render("facilities_none", script, place=label)
+    entries = [_entry(item, script, short=not whatsapp) for item in found]
+    if whatsapp:
+        return _whatsapp(script, label, entries, place)
+    values = {"place": label}
+    for n, entry in enumerate(entries, 1):
+        values |= {f"{key}{n}": value for key, value in entry.items()}
+    return sms_templates.render(f"facilities_near_{len(entries)}", script, **values)

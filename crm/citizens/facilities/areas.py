@@ -15,7 +15,10 @@ from functools import cache
 from pathlib import Path
 
 AREAS_FILE = Path(__file__).with_name("areas.csv")
-PUNCTUATION = re.compile(r"[^\w\u0900-\u097f]+")
+# Anything but letters (with their vowel signs) and digits of Devanagari, Gurmukhi and the Urdu script, and the
+# dandas and the Urdu full stop, comma and question mark, which those scripts end sentences and clauses with.
+PUNCTUATION = re.compile(r"[^\w\u0900-\u0963\u0966-\u097f\u0a00-\u0a7f\u0610-\u061a\u064b-\u065f\u0670]+|[\u0964\u0965"
+                         r"\u060c\u061b\u061f\u06d4]+")
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,31 @@ def ward_in(text: str) -> Place | None:
     found = [w for w in wards() for name in (fold(w.name), fold(w.name_hi))
              if f" {name} " in folded or (not name.isascii() and name in folded)]
     return max(found, key=lambda w: len(w.name), default=None)
+
+
+# A ward's name written in Gurmukhi or the Urdu script comes back from transliteration (triage.scripts) close to its
+# Hindi name, not equal: Urdu writes no short vowels, ی and و stand for vowels or consonants, ں for a nasal. Names
+# are compared by their consonants: vowels, vowel signs, nasals before a consonant, य and व and doubled letters
+# dropped, श ष as स, ण as न. A skeleton shorter than four letters ("Rohini": रहन, also "to live") is not trusted.
+_NOT_CONSONANTS = re.compile(r"[\u0900-\u0903\u0904-\u0914\u093c-\u094d\u0960-\u0963यव]")
+_NASAL_BEFORE_CONSONANT = re.compile(r"[नम](?=[\u0915-\u0939])")
+_DOUBLED = re.compile(r"(.)\1+")
+SKELETON_SHORTEST = 4
+
+
+def skeleton(text: str) -> str:
+    """The consonants of a Devanagari name, as its Gurmukhi and Urdu spellings transliterated back also give them."""
+    words = fold(text).translate(str.maketrans("शषण", "ससन")).split()
+    bare = (_NOT_CONSONANTS.sub("", w) for w in words)
+    return " ".join(_DOUBLED.sub(r"\1", _NASAL_BEFORE_CONSONANT.sub("", w)) for w in bare if w)
+
+
+def ward_in_transliterated(devanagari: str) -> Place | None:
+    """The ward named in a text transliterated to Devanagari from Gurmukhi or Urdu, compared by skeleton."""
+    words = skeleton(devanagari).split()
+    # Urdu often writes a name's parts apart ("سیلم پور", Seelampur): up to three words are read together.
+    runs = {skeleton("".join(words[i:i + n])) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    found = [w for w in wards() if len(name := skeleton(fold(w.name_hi).replace(" ", ""))) >= SKELETON_SHORTEST
+             and name in runs]
+    return max(found, key=lambda w: len(w.name), default=None)
+

@@ -1,6 +1,6 @@
 """The finder's words in Hindi, English, Punjabi and Urdu: kinds, services, the page; the SMS/WhatsApp answers.
 
-Short on purpose: a Hindi SMS is UCS-2 (70 characters a part), so the answer lists three places.
+Short on purpose: a Hindi, Punjabi or Urdu SMS is UCS-2 (70 characters a part), so the answer lists two places.
 """
 
 from __future__ import annotations
@@ -82,26 +82,19 @@ PAGE = {
         "at": "{time} بجے کے مطابق",
     },
 }
-# Answers by SMS or WhatsApp, in the script the citizen wrote in.
+# The words inside an SMS or WhatsApp answer's variables (the answers' own words are registered SMS templates,
+# crm/platform/sms_templates.json `facilities_*`), in the script the citizen wrote in. Each at most 30 characters.
 ANSWER = {
-    "ask": {
-        "en": "Sampark: send your 6-digit pincode or ward with the question, e.g. 'nearest clinic 110092'.",
-        "hinglish": "Sampark: apna 6 ank ka pincode ya ward bhi likhein, jaise 'sabse paas clinic 110092'.",
-        "hi": "सम्पर्क: अपना पिनकोड या वार्ड भी लिखें, जैसे 'नज़दीकी क्लिनिक 110092'।",
-    },
-    "unknown": {
-        "en": "Sampark: we do not know the place {place}. Send a Delhi pincode (6 digits) or ward.",
-        "hinglish": "Sampark: {place} jagah nahi mili. Delhi ka pincode (6 ank) ya ward likhein.",
-        "hi": "सम्पर्क: {place} नहीं मिला। दिल्ली का पिनकोड या वार्ड लिखें।",
-    },
-    "head": {"en": "Sampark, near {place}:", "hinglish": "Sampark, {place} ke paas:", "hi": "सम्पर्क, {place} के पास:"},
-    "open": {"en": "open till {time}", "hinglish": "{time} tak khula", "hi": "{time} तक खुला"},
-    "round_clock": {"en": "open 24h", "hinglish": "24 ghante khula", "hi": "24 घंटे खुला"},
-    "closed": {"en": "opens {day} {time}", "hinglish": "{day} {time} khulega", "hi": "{day} {time} खुलेगा"},
-    "never": {"en": "hours not known", "hinglish": "samay pata nahi", "hi": "समय पता नहीं"},
-    "none": {"en": "Sampark: no facility found near {place}.", "hinglish": "Sampark: {place} ke paas kuch nahi mila.",
-             "hi": "सम्पर्क: {place} के पास कोई केंद्र नहीं मिला।"},
-    "more": {"en": "More: {url}", "hinglish": "Aur: {url}", "hi": "और: {url}"},
+    "open": {"en": "open till {time}", "hinglish": "{time} tak khula", "hi": "{time} तक खुला", "pa": "{time} ਵਜੇ ਤੱਕ ਖੁੱਲ੍ਹਾ",
+             "ur": "{time} بجے تک کھلا"},
+    "round_clock": {"en": "open 24h", "hinglish": "24 ghante khula", "hi": "24 घंटे खुला", "pa": "24 ਘੰਟੇ ਖੁੱਲ੍ਹਾ",
+                    "ur": "24 گھنٹے کھلا"},
+    "closed": {"en": "opens {day} {time}", "hinglish": "{day} {time} khulega", "hi": "{day} {time} खुलेगा",
+               "pa": "{day} {time} ਵਜੇ ਖੁੱਲ੍ਹੇਗਾ", "ur": "{day} {time} بجے کھلے گا"},
+    "never": {"en": "hours not known", "hinglish": "samay pata nahi", "hi": "समय पता नहीं", "pa": "ਸਮਾਂ ਪਤਾ ਨਹੀਂ",
+              "ur": "وقت معلوم نہیں"},
+    "no_phone": {"en": "no phone", "hinglish": "phone nahi", "hi": "फ़ोन नहीं", "pa": "ਫ਼ੋਨ ਨਹੀਂ", "ur": "فون نہیں"},
+    "more": {"en": "More: {url}", "hinglish": "Aur: {url}", "hi": "और: {url}", "pa": "ਹੋਰ: {url}", "ur": "مزید: {url}"},
 }
 DAY_EN = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from crm.models import Grievance
 from crm.platform import sms_templates
 
+WRITTEN = (*sms_templates.LANGUAGES, "hl")  # what a grievance's texts may be written in: the four, and Hindi in Latin letters
+
 
 def category_label(category: str) -> str:
     """A category in the current language."""

@@ -52,7 +52,7 @@ def new_for_case():
     # A facility id that is not one (past the id column's range, say) is a clear 404, never a driver overflow.
     facility = load(Facility, request.form["facility_id"], "facility") if request.form.get("facility_id") else None
     patient = db.session.get(Patient, case.patient_id) if case.patient_id else None
-    language = request.form.get("language") if request.form.get("language") in ("hi", "en", "hl") else case.language
+    language = request.form.get("language") if request.form.get("language") in texts.WRITTEN else case.language
     filed = services.file(request.form.get("category", ""), request.form.get("body", ""), "operator",
                           case.caller_phone, language, patient=patient, facility=facility, case=case,
                           staff=current_user)

@@ -22,6 +22,7 @@ from crm.models.citizen import CARD_REQUEST_KINDS
 from crm.platform import audit, outbox, sms_templates
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
+from crm.platform.sms_templates import LANGUAGES as TEXT_LANGUAGES  # Delhi's four
 from crm.residents.cards import number as card_number
 from crm.residents.cards import operations as cards
 
@@ -51,7 +52,7 @@ def submit(patient: Patient, kind: str, detail: str, phone: str | None, language
         raise Refused("already_requested", _("A request for this card is already open: %(ref)s.", ref=pending.reference),
                       409)
     request = CardRequest(patient=patient, card=card, kind=kind, detail=detail, phone=phone, channel=channel,
-                          language="en" if language == "en" else "hi", status="submitted",
+                          language=language if language in TEXT_LANGUAGES else "hi", status="submitted",
                           for_another_adult=for_another_adult)
     db.session.add(request)
     db.session.flush()
