@@ -9,6 +9,7 @@ import threading
 import socketio as socketio_server
 from flask_login import current_user
 from flask_socketio import join_room
+from redis.exceptions import RedisError
 
 from crm.platform import metrics
 from crm.platform.extensions import socketio
@@ -127,7 +128,7 @@ class RedisBoardManager(socketio_server.RedisManager):
                     pipe.publish(self.channel, self.json.dumps(data))
                 pipe.execute()
                 return
-            except Exception as exc:  # a lost event costs a dashboard nothing its next read does not restore
+            except (RedisError, OSError) as exc:  # a lost event costs a dashboard nothing its next read restores
                 log.error("cannot publish %d live events to Redis%s: %s", len(messages),
                           "; retrying" if retries_left else "; giving up", exc)
                 self.connected = False
