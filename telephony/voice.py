@@ -21,9 +21,16 @@ def twiml(xml: str) -> Response:
     return Response(xml, mimetype="text/xml")
 
 
-def _url(endpoint: str, **args) -> str:
-    # Relative to the public base, so the URL Twilio later signs is the one we check.
-    return url_for(endpoint, **args)
+def _url(endpoint: str, case: int) -> str:
+    """The IVR's URL `endpoint` for `case`, as url_for(endpoint, case=case) gives it (relative to the public base,
+    so the URL Twilio later signs is the one we check). Each endpoint's path is found once per application and
+    mount point: building the URL afresh cost as much as a third of the wait request's own view."""
+    paths = current_app.extensions.setdefault("telephony_paths", {})
+    key = (endpoint, request.script_root)
+    path = paths.get(key)
+    if path is None:
+        path = paths[key] = url_for(endpoint)
+    return f"{path}?case={int(case)}"
 
 
 def _params() -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.normalize import BOUNDARIES, Token, tokenize
@@ -20,12 +20,22 @@ class _WordSet:
     words: frozenset[str]
     stems: tuple[str, ...]
     runs: tuple[tuple[str, ...], ...]
+    # The runs by their first word: a message word that starts none is passed over at once (a context set has
+    # dozens of runs; trying each at every position was most of an emergency text's triage).
+    starts: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        starts: dict[str, list] = {}
+        for run in self.runs:
+            starts.setdefault(run[0], []).append(run)
+        object.__setattr__(self, "starts", {first: tuple(runs) for first, runs in starts.items()})
 
     def positions(self, norms: list[str]) -> set[int]:
         """Indexes of the message words this set speaks for."""
         found = {i for i, w in enumerate(norms) if w in self.words or w.startswith(self.stems)}
-        for run in self.runs:
-            for i in range(len(norms) - len(run) + 1):
+        starts = self.starts
+        for i, word in enumerate(norms):
+            for run in starts.get(word, ()):
                 if tuple(norms[i : i + len(run)]) == run:
                     found.update(range(i, i + len(run)))
         return found

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from crm.models import HealthCard, Patient
@@ -44,6 +45,17 @@ def test_migrations_match_the_models_on_postgresql(pg_app):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_the_call_and_case_tables_keep_room_for_updates_in_place(pg_app):
+    """A webhook's update of a leg changes no indexed column; with room on its page it is a HOT update (no new index
+    entries, the row not moved). The migrations give the tables that room, as the models say."""
+    with db.engine.connect() as connection:
+        options = dict(connection.execute(text(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN ('call', 'case') AND relkind = 'r'")).all())
+    assert options == {"call": ["fillfactor=70"], "case": ["fillfactor=80"]}
+    declared = {name: db.metadata.tables[name].dialect_options["postgresql"]["with"] for name in ("call", "case")}
+    assert declared == {"call": {"fillfactor": 70}, "case": {"fillfactor": 80}}
 
 
 def test_import_issue_and_lookup_on_postgresql(pg_app, tmp_path):

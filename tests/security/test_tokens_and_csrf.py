@@ -24,6 +24,53 @@ def test_an_expired_token_is_refused(app, client):
     assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
 
 
+def test_a_token_from_before_expiry_lives_ninety_days_from_its_creation(app, client):
+    token = tokens.issue(factories.make_staff("doctor"))
+    row = ApiToken.query.one()
+    row.expires_at, row.created_at = None, row.created_at - timedelta(days=89)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    row = ApiToken.query.one()
+    row.created_at -= timedelta(days=1, seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_a_tokens_last_use_is_written_at_most_every_five_minutes(app, client):
+    token = tokens.issue(factories.make_staff("doctor"))
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    first = ApiToken.query.one().last_used_at
+    assert first is not None
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    db.session.expire_all()
+    assert ApiToken.query.one().last_used_at == first  # within five minutes: not written again
+    row = ApiToken.query.one()
+    row.last_used_at = first - timedelta(minutes=5, seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    db.session.expire_all()
+    assert ApiToken.query.one().last_used_at > first
+
+
+def test_the_staff_member_a_token_names_is_their_whole_record(app, client):
+    staff = factories.make_staff("doctor", specialty="cardiology")
+    token = tokens.issue(staff)
+    columns = [c.key for c in type(staff).__table__.columns]
+    expected, model = {key: getattr(staff, key) for key in columns}, type(staff)
+    answer = client.get("/api/v1/me", headers=_bearer(token)).json
+    assert (answer["id"], answer["username"], answer["role"], answer["specialty"]) == (
+        staff.id, staff.username, "doctor", "cardiology")
+    with app.test_request_context("/api/v1/me"):
+        db.session.remove()
+        found = tokens.staff_for_token(token)
+        assert found is db.session.get(model, expected["id"])  # the session's own instance, not a copy
+        assert {key: getattr(found, key) for key in columns} == expected
+        found.name = "Renamed"
+        db.session.commit()
+    db.session.remove()
+    assert db.session.get(model, expected["id"]).name == "Renamed"
+
+
 def test_tokens_live_ninety_days_by_default(app):
     tokens.issue(factories.make_staff("doctor"))
     row = ApiToken.query.one()

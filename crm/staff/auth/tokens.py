@@ -7,22 +7,44 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, func, inspect, literal_column, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from crm.models import ApiToken, StaffUser
 from crm.models.base import iso, utcnow
-from crm.platform import audit
+from crm.platform import audit, unit_of_work
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 
 PREFIX = "smp_"
 TOKEN_LENGTH = 47  # PREFIX + 43 characters of token_urlsafe(32)
-LAST_USED_PRECISION = timedelta(minutes=5)
+LAST_USED_MINUTES = 5
+LAST_USED_PRECISION = timedelta(minutes=LAST_USED_MINUTES)
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
-# The token and its staff member in one round trip, built once: every API call with a token starts here.
-_BY_HASH = (select(ApiToken, StaffUser).join(StaffUser, StaffUser.id == ApiToken.staff_id)
-            .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
+def live(now) -> object:
+    """Whether a token (api_token joined to its staff_user) works at `now`: not revoked, not expired (a token from
+    before expiry existed lives DEFAULT_DAYS from its creation), its staff member active. The one statement of the
+    rule, in SQL, for every statement that checks a token."""
+    return and_(ApiToken.revoked_at.is_(None), StaffUser.active.is_(True),
+                func.coalesce(ApiToken.expires_at,
+                              ApiToken.created_at + literal_column(f"interval '{DEFAULT_DAYS} days'")) > now)
+
+
+_STAFF = [(prop.key, prop.columns[0].name) for prop in inspect(StaffUser).column_attrs]
+_NOW = bindparam("now", type_=ApiToken.__table__.c.created_at.type)
+# The live token's staff member and whether its last use is due to be written, in one round trip, built once and
+# sent by the one runner: every API call with a token starts here (through the ORM it cost a third of a lookup).
+_BY_HASH = (select(*StaffUser.__table__.c, ApiToken.id.label("token_id"),
+                   or_(ApiToken.last_used_at.is_(None),
+                       ApiToken.last_used_at < _NOW - literal_column(f"interval '{LAST_USED_MINUTES} minutes'"))
+                   .label("use_due"))
+            .join(StaffUser, StaffUser.id == ApiToken.staff_id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), live(_NOW)))
+_USED = update(ApiToken).where(ApiToken.id == bindparam("token_id")).values(last_used_at=_NOW).returning(ApiToken.id)
 
 
 def _digest(token: str) -> str:
@@ -62,21 +84,31 @@ def expires_at(row: ApiToken):
 
 
 def staff_for_token(token: str) -> StaffUser | None:
-    """The active staff member a live, unexpired token belongs to, or None."""
+    """The active staff member a live, unexpired token belongs to (`live`), or None."""
     token_hash = hash_of(token)
     if token_hash is None:
         return None
-    found = db.session.execute(_BY_HASH, {"token_hash": token_hash}).first()
+    now = utcnow()
+    found = unit_of_work.run_in(_BY_HASH, {"token_hash": token_hash, "now": now}).first()
     if found is None:
         return None
-    row, staff = found
-    now = utcnow()
-    if row.revoked_at is not None or not staff.active or expires_at(row) <= now:
-        return None
     # Writing on every request would double the cost of an API call; a few minutes' precision is enough.
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
-        row.last_used_at = now
+    if found.use_due:
+        unit_of_work.run_in(_USED, {"token_id": found.token_id, "now": now})
         db.session.commit()
+    return _attached(found)
+
+
+def _attached(row) -> StaffUser:
+    """The staff member of `row` (all of staff_user's columns) as the session's own, as a query would have loaded
+    them: the instance the session already holds, else one made from the row without asking the database again."""
+    session = db.session()
+    held = session.identity_map.get(identity_key(StaffUser, row.id))
+    if held is not None:
+        return held
+    staff = StaffUser(**{key: getattr(row, column) for key, column in _STAFF})
+    make_transient_to_detached(staff)
+    session.add(staff)
     return staff
 
 
