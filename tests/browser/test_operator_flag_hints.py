@@ -57,3 +57,11 @@ def test_reason_suggests_red_flags_without_taking_the_typists_focus_or_words(liv
     page.set_viewport_size({"width": 1280, "height": 720})
     page.locator("#flag-hints").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "flag_hints_ticked_1280.png"))
+
+    # Escalating from the box: the summary is written from the flags, and once the case is escalated the red box,
+    # which offered exactly that, goes (it stayed on screen after escalating once).
+    page.click("#flag-offer button")
+    assert "Stroke" in page.input_value("#summary")
+    page.click("#form-escalate button[type=submit]")
+    page.wait_for_selector("#wrapup:not([hidden])")
+    page.wait_for_selector("#flag-offer", state="hidden")
