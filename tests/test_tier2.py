@@ -108,7 +108,8 @@ def test_sweeps_run_once_does_everything(app):
     assert set(sweeps.run_once()) == {"raised", "widened", "reminders", "sms_requeued", "closed", "available", "due",
                                       "sms_settled", "sms_status_asked", "calls_reconciled", "fallback_read_back",
                                       "missed_callers", "offered", "staff_legs_settled", "purged_portal_codes",
-                                      "purged_message_secrets", "purged_citizen_sessions", "purged_staff_sessions"}
+                                      "purged_message_secrets", "purged_citizen_sessions", "purged_staff_sessions",
+                                      "redacted_message_bodies", "anonymised_closed_cases"}
 
 
 def _referred_live(app):
