@@ -5,6 +5,7 @@ import re
 import pytest
 
 from crm.models import Case
+from crm.platform import sms_templates
 from crm.platform.extensions import db
 from tests import factories
 from tests.browser.operator_desk import desk_fixture, held_jobs_live_app, make_operator, text_in  # noqa: F401
@@ -51,7 +52,10 @@ def test_keyboard_only_from_queue_to_report(live_server, live_app, desk):
     page.wait_for_selector("[data-presence=wrap_up][aria-checked=true]")
 
     page.keyboard.press("s")
-    page.wait_for_selector("#report-sms-preview:has-text('Paracetamol')")
+    # The report's SMS is the registered text (DLT): the case's reference and where the advice is read, not the advice.
+    page.wait_for_selector("#report-sms-preview:has-text('SMP-')")
+    preview = sms_templates.match(page.inner_text("#report-sms-preview").strip())
+    assert preview is not None and preview.name == "case_report"
     with page.context.expect_page() as opened:
         page.keyboard.press("p")
     report = opened.value
