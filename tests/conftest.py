@@ -234,10 +234,25 @@ class TestDatabase:
             used = self._conn.execute(self._probe).fetchall()
         tables = [name for kind, name in used if kind == "t"]
         sequences = [name for kind, name in used if kind == "s"]
+        self._await_others()
         if tables:
             self._delete(tables)
         if sequences:
             self._conn.execute("SELECT " + ", ".join(f"setval('{s}', 1, false)" for s in sequences))
+
+    def _await_others(self, most: float = 3.0) -> None:
+        """Wait (at most `most` seconds) until no other connection to the database is inside a transaction.
+
+        A thread of the last test (a webhook's job, a settle) may still be writing: a row it commits after the
+        DELETE below survives it, with an id the reset sequence hands out again (a duplicate key in the next test).
+        """
+        import time
+
+        busy = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND (state = 'active' OR state LIKE 'idle in transaction%')")
+        deadline = time.monotonic() + most
+        while self._conn.execute(busy).fetchone()[0] and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def _delete(self, tables: list[str]) -> None:
         """DELETE, not TRUNCATE: a TRUNCATE makes new files and waits for the disk (about 1 s against 10 ms here).
