@@ -83,7 +83,11 @@ class Topology:
         log = (self.run_dir / "up.log").open("w")
         self.process = subprocess.Popen([str(ROOT / "deploy" / "up")], cwd=ROOT, env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
-        self.wait_ready(timeout)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()  # what did start (supervisord, some programs) must not outlive a failed start
+            raise
         return self
 
     def wait_ready(self, timeout: float = 60) -> None:
