@@ -7,7 +7,7 @@ URLs (a handler is in the module named beside its prefix):
   /grievances/...                              grievances (officers)  crm.citizens.grievances.views
   /facilities, /api/v1/facilities/nearest      the facility finder    crm.citizens.facilities.views
 Services:  portal.signin / session / household / records / my_data / i18n (the portal's four languages),
-           grievances.services / keyword / texts, facilities.finder / question / answer / importer
+           grievances.services / desks / desk_work / followup / figures / keyword / texts, facilities.finder / question / answer / importer
 Templates: templates/portal/, templates/grievances/, templates/facilities/
 Commands:  flask facilities ...
 """
@@ -18,10 +18,12 @@ from flask import Flask
 
 from crm.citizens.facilities import cli as facilities_cli
 from crm.citizens.facilities import views as facilities
+from crm.citizens.grievances import followup
 from crm.citizens.grievances import views as grievances
 from crm.citizens.portal import i18n
 from crm.citizens.portal import rights_views  # noqa: F401 (its URLs are on the portal's blueprint)
 from crm.citizens.portal import views as portal
+from crm.platform import sweeps
 
 # What other areas may import from citizens (tests/architecture/test_layers.py).
 PUBLIC = (
@@ -30,6 +32,7 @@ PUBLIC = (
     "crm.citizens.facilities.importer",
     "crm.citizens.facilities.openapi",
     "crm.citizens.facilities.question",
+    "crm.citizens.grievances.desks",  # administration sets an officer's grievance desk
     "crm.citizens.grievances.keyword",  # a text that starts with the grievance keyword
     "crm.citizens.grievances.services",
 )
@@ -39,6 +42,7 @@ def register(app: Flask) -> None:
     """Plug the citizens' area into the app."""
     i18n.init_app(app)
     app.register_blueprint(grievances.bp)
+    sweeps.register(app, "grievances_escalated", followup.escalate_overdue)  # past the deadline: up to the senior desk
     app.register_blueprint(portal.bp)
     app.register_blueprint(facilities.bp)
     app.register_blueprint(facilities.api)

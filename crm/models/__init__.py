@@ -3,7 +3,7 @@
 from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
-from crm.models.citizen import CardRequest, CitizenSession, DataRequest, Grievance, PortalCode
+from crm.models.citizen import CardRequest, CitizenSession, DataRequest, Grievance, GrievanceEvent, PortalCode
 from crm.models.enrollment import HouseholdJoin, PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
@@ -30,6 +30,7 @@ __all__ = [
     "FieldAssignment",
     "FieldMark",
     "Grievance",
+    "GrievanceEvent",
     "HealthCard",
     "HospitalBundle",
     "HospitalClient",

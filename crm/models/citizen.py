@@ -15,7 +15,10 @@ CARD_REQUEST_KINDS = ("revised", "duplicate")
 CARD_REQUEST_STATUSES = ("submitted", "in_progress", "reissued", "rejected", "delivered")
 GRIEVANCE_CATEGORIES = ("facility", "staff", "card_delivery", "helpline")
 GRIEVANCE_STATUSES = ("open", "in_progress", "resolved", "closed")
-GRIEVANCE_CHANNELS = ("portal", "sms", "operator")
+GRIEVANCE_CHANNELS = ("portal", "sms", "whatsapp", "operator")
+# What a grievance's history records: its filing, internal notes, replies to the citizen, moves, transfers,
+# escalations, a reopening and a rating (crm.citizens.grievances).
+GRIEVANCE_EVENTS = ("filed", "note", "reply", "status", "transfer", "escalated", "reopened", "rated")
 DATA_REQUEST_KINDS = ("correction", "erasure")
 DATA_REQUEST_STATUSES = ("open", "done", "refused")
 # What a resident may ask to have corrected: the registry's fields about them, in their words ("other" for the rest).
@@ -122,6 +125,12 @@ class Grievance(db.Model):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The desk's work after filing (crm.citizens.grievances): when it last went up to a senior desk, how often the
+    # citizen reopened it, and the citizen's rating of the answer (1 to 5).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating: Mapped[int | None] = mapped_column()
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     facility = relationship("Facility")
 
@@ -129,6 +138,26 @@ class Grievance(db.Model):
     def reference(self) -> str | None:
         """What the citizen is told (GRV-00042)."""
         return f"GRV-{self.id:05d}" if self.id is not None else None
+
+
+class GrievanceEvent(db.Model):
+    """One step in a grievance's history: a note (staff only), a reply (the citizen reads it), a move, a transfer or
+    escalation between desks, the citizen's reopening or rating."""
+
+    __tablename__ = "grievance_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grievance_id: Mapped[int] = mapped_column(ForeignKey("grievance.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # GRIEVANCE_EVENTS
+    body: Mapped[str | None] = mapped_column(Text)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    from_desk: Mapped[str | None] = mapped_column(String(40))
+    to_desk: Mapped[str | None] = mapped_column(String(40))
+    channel: Mapped[str | None] = mapped_column(String(10))  # how a reply reached the citizen
+    status: Mapped[str | None] = mapped_column(String(12))  # the grievance's status after a move
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff = relationship("StaffUser")
 
 
 class DataRequest(db.Model):

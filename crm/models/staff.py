@@ -12,6 +12,15 @@ from crm.models.base import UTCDateTime, utcnow
 from crm.platform.extensions import db
 
 ROLES = ("operator", "doctor", "supervisor", "admin", "registrar", "officer", "field_verifier", "interop_officer")
+# Each role in words, as every page and the API description name it (never the code with its underscore).
+ROLE_LABELS = {"operator": "Operator", "doctor": "Doctor", "supervisor": "Supervisor", "admin": "Administrator",
+               "registrar": "Registrar (card office)", "officer": "Grievance officer", "field_verifier": "Field verifier",
+               "interop_officer": "Interoperability officer"}
+
+
+def role_label(role: str | None) -> str:
+    """A role in words."""
+    return ROLE_LABELS.get(role or "", (role or "").replace("_", " ").capitalize())
 PRESENCES = ("available", "on_call", "wrap_up", "break", "offline")
 LANGUAGES = ("hi", "en", "pa", "ur")  # Delhi's four: Hindi, English, Punjabi (Gurmukhi), Urdu (Persian script)
 

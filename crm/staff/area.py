@@ -17,6 +17,8 @@ Commands:  flask staff create|token|tokens|revoke-token|unlock|password|disable|
 from __future__ import annotations
 
 from flask import Flask
+
+from crm.models.staff import role_label
 from flask_login import current_user
 
 from crm.staff import account_api, cli  # noqa: F401
@@ -42,6 +44,7 @@ def register(app: Flask) -> None:
     """Plug staff into the app: the gate first, before any other area's blueprint."""
     access.init_app(app)
     app.add_template_global(lambda capability: capabilities.can(current_user, capability), "can")
+    app.add_template_filter(role_label, "role_label")  # every page names a role in words
     app.register_blueprint(auth.bp)
     app.register_blueprint(access_log.bp)
     app.register_blueprint(admin.bp)

@@ -6,16 +6,16 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case as when
+from sqlalchemy import func, select
 
-from crm.citizens.grievances import texts
-from crm.models import Case, Facility, Grievance, Patient, StaffUser
-from crm.models.base import utcnow
+from crm.citizens.grievances import desks, texts
+from crm.models import Case, Facility, Grievance, GrievanceEvent, Patient, StaffUser
+from crm.models.base import DELHI, utcnow
 from crm.models.citizen import GRIEVANCE_CATEGORIES
 from crm.platform import audit, outbox
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
-from crm.staff.auth.capabilities import can
 
 # Days to resolve, per category; GRIEVANCE_DAYS_<CATEGORY> in the environment changes one.
 DEFAULT_DAYS = {"facility": 7, "staff": 7, "card_delivery": 15, "helpline": 3}
@@ -23,7 +23,10 @@ DEFAULT_DAYS = {"facility": 7, "staff": 7, "card_delivery": 15, "helpline": 3}
 SECTIONS = {"facility": "facilities", "staff": "facilities", "card_delivery": "card_office", "helpline": "helpline"}
 NEXT = {"open": ("in_progress", "resolved"), "in_progress": ("resolved",), "resolved": ("closed",), "closed": ()}
 MAX_BODY = 1000
-LIST_SIZE = 200
+MAX_ANSWER = 4000  # a resolution or reply: a real answer, several paragraphs
+PAGE_SIZE = 50
+MAX_PAGE = 200
+OPEN = ("open", "in_progress")
 
 
 def days_for(category: str) -> int:
@@ -58,43 +61,93 @@ def file(category: str, body: str, channel: str, phone: str | None, language: st
                           filed_by_id=staff.id if staff else None)
     db.session.add(grievance)
     db.session.flush()
+    record(grievance, "filed", staff=staff, to_desk=grievance.routed_to, channel=channel)
     audit.record("grievance_filed", patient_id=grievance.patient_id, case_id=grievance.case_id, via=channel,
                  staff_id=staff.id if staff else None, grievance=grievance.id, routed_to=grievance.routed_to)
-    _tell(grievance)
+    tell(grievance)
     return grievance
 
 
-def may_work(grievance: Grievance, staff: StaffUser) -> bool:
-    """The officer of its section or facility, or a supervisor."""
-    return can(staff, "act_for_others") or (staff.role == "officer" and staff.section == grievance.routed_to)
+def record(grievance: Grievance, kind: str, body: str | None = None, staff: StaffUser | None = None,
+           **detail) -> GrievanceEvent:
+    """Add a step to the grievance's history (flushed)."""
+    event = GrievanceEvent(grievance_id=grievance.id, kind=kind, body=body, staff_id=staff.id if staff else None,
+                           created_at=utcnow(), **detail)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def ensure_may_act(grievance: Grievance, staff: StaffUser) -> None:
+    """Refuse (403) an officer of another desk: only its desk, a desk above it or a supervisor act on it."""
+    if not desks.may_act(grievance, staff):
+        raise Refused("not_yours", f"{grievance.reference} is for {desks.label(grievance.routed_to)}, not your desk.",
+                      403)
+
+
+def answer_text(text: str | None, what: str) -> str:
+    """An officer's answer, trimmed and bounded; refused when it says nothing."""
+    text = str(text or "").strip()
+    if len(text) < 3:
+        raise Refused(f"{what}_required", f"Write the {what}: the citizen reads it.", 422)
+    if len(text) > MAX_ANSWER:
+        raise Refused(f"{what}_too_long", f"The {what} is {len(text)} characters; at most {MAX_ANSWER}.", 422)
+    return text
 
 
 def move(grievance: Grievance, staff: StaffUser, status: str, resolution: str = "") -> Grievance:
     """Move a grievance forward (open -> in progress -> resolved -> closed); the citizen is texted."""
-    if not may_work(grievance, staff):
-        raise Refused("not_yours", f"{grievance.reference} is for {grievance.routed_to}, not your desk.", 403)
+    ensure_may_act(grievance, staff)
     if status not in NEXT.get(grievance.status, ()):
         raise Refused("grievance_state", f"{grievance.reference} is {grievance.status}; it cannot become {status}.",
                       409)
-    resolution = str(resolution or "").strip()[:MAX_BODY]
     if status == "resolved":
-        if len(resolution) < 3:
-            raise Refused("resolution_required", "Say what was done: the citizen is told.", 422)
-        grievance.resolution, grievance.resolved_at = resolution, utcnow()
+        grievance.resolution, grievance.resolved_at = answer_text(resolution, "resolution"), utcnow()
     grievance.status, grievance.officer_id, grievance.updated_at = status, staff.id, utcnow()
+    record(grievance, "status", grievance.resolution if status == "resolved" else None, staff, status=status)
     audit.record("grievance_" + status, patient_id=grievance.patient_id, staff_id=staff.id, grievance=grievance.id)
-    _tell(grievance)
+    tell(grievance)
     return grievance
 
 
-def worklist(staff: StaffUser, include_done: bool = False) -> list[Grievance]:
-    """An officer's desk (their section or facility); a supervisor sees every desk. Oldest deadline first."""
+def worklist(staff: StaffUser, include_done: bool = False, page: int = 1) -> tuple[list[Grievance], bool]:
+    """One page of the officer's desk (their desk and the desks below it; a supervisor sees every desk), the
+    nearest deadline first, and whether there is another page."""
     query = select(Grievance)
-    if not can(staff, "act_for_others"):
-        query = query.where(Grievance.routed_to == (staff.section or "-"))
+    if (seen := desks.sees(staff)) is not None:
+        query = query.where(seen)
     if not include_done:
-        query = query.where(Grievance.status.in_(("open", "in_progress")))
-    return list(db.session.scalars(query.order_by(Grievance.due_at, Grievance.id).limit(LIST_SIZE)))
+        query = query.where(Grievance.status.in_(OPEN))
+    page = max(1, min(page, MAX_PAGE))
+    rows = list(db.session.scalars(query.order_by(Grievance.status.notin_(OPEN), Grievance.due_at, Grievance.id)
+                                   .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def desk_counts(staff: StaffUser, now: datetime | None = None) -> dict[str, int]:
+    """What waits on the officer's desk at a glance: overdue, due today (Delhi's day) and open in all."""
+    now = now or utcnow()
+    end_of_today = datetime.combine(now.astimezone(DELHI).date() + timedelta(days=1), datetime.min.time(),
+                                    tzinfo=DELHI)
+    query = select(func.count(), func.count(when((Grievance.due_at < now, 1))),
+                   func.count(when(((Grievance.due_at >= now) & (Grievance.due_at < end_of_today), 1)))
+                   ).where(Grievance.status.in_(OPEN))
+    if (seen := desks.sees(staff)) is not None:
+        query = query.where(seen)
+    total, late, today = db.session.execute(query).one()
+    return {"open": total, "overdue": late, "due_today": today}
+
+
+def deadline(grievance: Grievance, now: datetime | None = None) -> tuple[str, int]:
+    """How its deadline stands, in Delhi's days: ('overdue', days late), ('today', 0), ('due', days left) or
+    ('done', 0) once resolved."""
+    if grievance.status not in OPEN:
+        return "done", 0
+    now = now or utcnow()
+    if grievance.due_at < now:
+        return "overdue", max(1, (now.astimezone(DELHI).date() - grievance.due_at.astimezone(DELHI).date()).days)
+    days = (grievance.due_at.astimezone(DELHI).date() - now.astimezone(DELHI).date()).days
+    return ("today", 0) if days <= 0 else ("due", days)
 
 
 def overdue(now: datetime | None = None, limit: int = 50) -> list[Grievance]:
@@ -107,26 +160,47 @@ def overdue(now: datetime | None = None, limit: int = 50) -> list[Grievance]:
 
 def is_overdue(grievance: Grievance, now: datetime | None = None) -> bool:
     """Past its deadline and not resolved."""
-    due = grievance.due_at if grievance.due_at.tzinfo else grievance.due_at.replace(tzinfo=utcnow().tzinfo)
-    return grievance.status in ("open", "in_progress") and due < (now or utcnow())
+    return deadline(grievance, now)[0] == "overdue"
 
 
 def of_citizen(phone: str, patient_ids: list[int], limit: int = 50) -> list[Grievance]:
     """The grievances a signed-in mobile filed or that concern its residents, newest first."""
-    query = select(Grievance).where((Grievance.phone == phone) | Grievance.patient_id.in_(patient_ids or [-1]))
+    query = select(Grievance).where(_citizens(phone, patient_ids))
     return list(db.session.scalars(query.order_by(Grievance.id.desc()).limit(limit)))
 
 
-def _tell(grievance: Grievance) -> None:
+def of_citizen_one(phone: str, patient_ids: list[int], grievance_id: int) -> Grievance | None:
+    """One of those grievances by id, or None (another's is not found, as a missing one is)."""
+    return db.session.scalar(select(Grievance).where(Grievance.id == grievance_id, _citizens(phone, patient_ids)))
+
+
+def replies_to(rows: list[Grievance]) -> dict[int, list[GrievanceEvent]]:
+    """The officers' replies on these grievances, by grievance, oldest first: what the citizen reads (never notes)."""
+    found: dict[int, list[GrievanceEvent]] = {}
+    for event in db.session.scalars(select(GrievanceEvent).where(
+            GrievanceEvent.grievance_id.in_([g.id for g in rows] or [-1]), GrievanceEvent.kind == "reply")
+            .order_by(GrievanceEvent.id).limit(500)):
+        found.setdefault(event.grievance_id, []).append(event)
+    return found
+
+
+def _citizens(phone: str, patient_ids: list[int]):
+    return (Grievance.phone == phone) | Grievance.patient_id.in_(patient_ids or [-1])
+
+
+def tell(grievance: Grievance, news: str | None = None) -> None:
+    """Text the citizen the registered SMS of the grievance's status, or of `news` (a reply, a reopening)."""
     if grievance.phone:  # filed on a case: the texts are on that case's timeline too
         case = db.session.get(Case, grievance.case_id) if grievance.case_id else None
-        outbox.queue_sms(grievance.phone, texts.status_sms(grievance), case=case, kind="grievance")
+        outbox.queue_sms(grievance.phone, texts.status_sms(grievance, news), case=case, kind="grievance")
 
 
-def from_sms(phone: str, filed) -> Grievance | None:
-    """A grievance texted in (crm.citizens.grievances.keyword.Filed); with no words after the keyword, how-to is texted."""
+def from_sms(phone: str, filed, channel: str = "sms") -> Grievance | None:
+    """A grievance texted in by SMS or WhatsApp (crm.citizens.grievances.keyword.Filed); with no words after the
+    keyword, how-to is texted."""
     if len(filed.text) < 3:
         outbox.queue_sms(phone, texts.usage_sms(filed.language), kind="grievance")
         return None
     patient = db.session.scalar(select(Patient).where(Patient.mobile == phone).order_by(Patient.id).limit(1))
-    return file(filed.category, filed.text, "sms", phone, filed.language, patient=patient)
+    return file(filed.category, filed.text, "whatsapp" if channel == "whatsapp" else "sms", phone, filed.language,
+                patient=patient)

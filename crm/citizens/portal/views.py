@@ -6,6 +6,8 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from crm.citizens.facilities import search as facility_search
+from crm.citizens.grievances import followup
 from crm.citizens.grievances import services as grievances
 from crm.citizens.grievances import texts as grievance_texts
 from crm.citizens.portal import household, i18n, records, signin
@@ -191,7 +193,8 @@ def contacts():
 @bp.route("/grievances", methods=["GET", "POST"])
 @citizen_page
 def grievance_list():
-    """File a grievance and follow the ones filed."""
+    """File a grievance (the place found by a search showing address and kind) and follow, reopen or rate the ones
+    filed."""
     shown = household.people(g.citizen_mobile)
     if request.method == "POST":
         facility = db.session.get(Facility, optional_id(request.form.get("facility_id")) or 0)
@@ -201,9 +204,38 @@ def grievance_list():
         return redirect(url_for("portal.grievance_list", filed=filed.reference))
     rows = grievances.of_citizen(g.citizen_mobile, [p.patient.id for p in shown if p.own])
     household.seen(g.citizen_mobile, "portal_view_grievances", None, grievances=[r.id for r in rows])
-    facilities = db.session.query(Facility).order_by(Facility.name).limit(500).all()
-    return render_template("portal/grievances.html", rows=rows, categories=GRIEVANCE_CATEGORIES,
-                           facilities=facilities, texts=grievance_texts, overdue=grievances.is_overdue)
+    place = " ".join(str(request.args.get("place", "")).split())[:facility_search.LONGEST]
+    return render_template("portal/grievances.html", rows=rows, replies=grievances.replies_to(rows),
+                           categories=GRIEVANCE_CATEGORIES, place=place,
+                           found=facility_search.search(place), texts=grievance_texts, can_reopen=followup.can_reopen,
+                           reopen_days=followup.reopen_days(), chosen=request.args.get("category", ""))
+
+
+@bp.post("/grievances/<int:grievance_id>/reopen")
+@citizen_page
+def grievance_reopen(grievance_id: int):
+    """The answer did not help: reopen within the set period, saying why."""
+    followup.reopen(_own_grievance(grievance_id), request.form.get("reason", ""))
+    flash(_("Your complaint is open again. We will text you each step."))
+    return redirect(url_for("portal.grievance_list"))
+
+
+@bp.post("/grievances/<int:grievance_id>/rate")
+@citizen_page
+def grievance_rate(grievance_id: int):
+    """Rate the answer, 1 to 5."""
+    followup.rate(_own_grievance(grievance_id), request.form.get("rating", ""))
+    flash(_("Thank you for rating the answer."))
+    return redirect(url_for("portal.grievance_list"))
+
+
+def _own_grievance(grievance_id: int):
+    """A grievance this mobile filed or that concerns its residents; another's answers 404, as a missing one does."""
+    shown = household.people(g.citizen_mobile)
+    found = grievances.of_citizen_one(g.citizen_mobile, [p.patient.id for p in shown if p.own], grievance_id)
+    if found is None:
+        raise Refused("not_found", "Not found.", 404)
+    return found
 
 
 @bp.app_context_processor

@@ -79,7 +79,7 @@ def receive(inbound: InboundText) -> Received:
         return _store(inbound, body, None, open_case_of(inbound.sender, inbound.channel))
     result = classify(body)
     if (filed := grievance_keyword.parse(body)) is not None:  # "SHIKAYAT ...": a grievance, not a case
-        grievances.from_sms(inbound.sender, filed)
+        grievances.from_sms(inbound.sender, filed, inbound.channel)
         # A complaint that also tells of an emergency (P1, or P2 by a rule or the symptom floor) is triaged too;
         # the model alone, trained on callers' health messages, is not trusted on complaints about services.
         urgent = result.priority == "P1" or (result.priority == "P2" and result.layer != "model")

@@ -17,7 +17,8 @@ from crm.staff.auth.capabilities import allow
 def shown(staff: StaffUser) -> dict:
     """An account as administrators see it (no password hash, no token)."""
     return {"id": staff.id, "username": staff.username, "name": staff.name, "role": staff.role,
-            "specialty": staff.specialty, "desk_phone": staff.desk_phone, "state": service.state_of(staff),
+            "specialty": staff.specialty, "desk_phone": staff.desk_phone, "desk": staff.section,
+            "state": service.state_of(staff),
             "languages": list(staff.languages or []), "interpreter": staff.interpreter,
             "text_capacity": staff.text_capacity, "offers_missed": staff.offers_missed,
             "identity": f"staff-{staff.id}", "last_login_at": iso(staff.last_login_at), "created_at": iso(staff.created_at)}
@@ -44,7 +45,7 @@ def api_staff_create():
     data = body()
     staff, password = service.create(current_user, _text(data, "username") or "", _text(data, "role") or "",
                                      _text(data, "name"), _text(data, "specialty"), _text(data, "desk_phone"),
-                                     _text(data, "password"))
+                                     _text(data, "password"), desk=_text(data, "desk"))
     return jsonify(staff=shown(staff), password=password), 201
 
 
@@ -60,7 +61,8 @@ def api_staff_get(staff_id: int):
 def api_staff_update(staff_id: int):
     """Change name, role, specialty or desk phone (fields left out keep their value)."""
     staff, data = load(StaffUser, staff_id, "staff member"), body()
-    keep = {"name": staff.name, "role": staff.role, "specialty": staff.specialty, "desk_phone": staff.desk_phone}
+    keep = {"name": staff.name, "role": staff.role, "specialty": staff.specialty, "desk_phone": staff.desk_phone,
+            "desk": staff.section}
     values = {k: (_text(data, k) if k in data else v) for k, v in keep.items()}
     changes = service.update(current_user, staff, **values)
     return jsonify(staff=shown(staff), changed=sorted(changes))

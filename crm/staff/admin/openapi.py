@@ -2,18 +2,24 @@
 
 from crm.helpline.api.openapi import _body, _errors, _json
 from crm.staff.admin.staff import APPOINTED_ON_SERVER
+from crm.models.staff import ROLE_LABELS
 from crm.staff.auth.capabilities import ROLES
+
+ROLE_WORDS = "; ".join(f"{code}: {ROLE_LABELS[code]}" for code in ROLES)  # the one table of role labels
 
 STAFF_ID = {"name": "staff_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 TOKEN_ID = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 STAFF = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "role": {"enum": list(ROLES)},
+    "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"}, "role": {"enum": list(ROLES), "description": ROLE_WORDS},
     "specialty": {"type": ["string", "null"]}, "desk_phone": {"type": ["string", "null"]},
-    "state": {"enum": ["active", "disabled", "locked"]}, "identity": {"type": "string"}}}
+    "desk": {"type": ["string", "null"]}, "state": {"enum": ["active", "disabled", "locked"]}, "identity": {"type": "string"}}}
 # The roles an administrator may give, read from the roles table (the others are appointed on the command line).
-FIELDS = {"name": {"type": "string"}, "role": {"enum": [r for r in ROLES if r not in APPOINTED_ON_SERVER]},
-          "specialty": {"type": ["string", "null"]}, "desk_phone": {"type": ["string", "null"]}}
+FIELDS = {"name": {"type": "string"}, "role": {"enum": [r for r in ROLES if r not in APPOINTED_ON_SERVER],
+                                               "description": ROLE_WORDS},
+          "specialty": {"type": ["string", "null"]}, "desk_phone": {"type": ["string", "null"]},
+          "desk": {"type": ["string", "null"], "description": "Grievance officers only: a section (facilities, "
+                   "card_office, helpline, grievance_cell) or a facility code (HS-GTB)"}}
 JOB = {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"enum": ["registry_import", "card_issue"]},
     "status": {"enum": ["queued", "running", "done", "failed"]}, "stage": {"type": "string"},

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
+from crm.citizens.grievances import desks as desk_rules
 from crm.models import ApiToken, Appointment, Facility, Slot, StaffUser
 from crm.models.base import DELHI, local, utcnow
 from crm.models.staff import ROLES
@@ -97,6 +98,25 @@ def _specialty(role: str, specialty: str | None) -> str | None:
     return specialty
 
 
+def _desk(role: str, desk: str | None) -> str | None:
+    """A grievance officer's desk (a section or a facility code), checked; nobody else has one."""
+    desk = (desk or "").strip() or None
+    if role != "officer":
+        return None
+    if desk is not None and not desk_rules.is_desk(desk):
+        raise Refused("bad_staff", f"Unknown grievance desk {desk!r}: choose a section or a facility.", 422)
+    return desk
+
+
+def grievance_desks() -> list[tuple[str, str]]:
+    """The desks a grievance officer can be given: every section, then every facility (name, kind and area)."""
+    rows = db.session.execute(select(Facility.code, Facility.name, Facility.kind, Facility.ward, Facility.district)
+                              .order_by(Facility.name, Facility.code).limit(2000)).all()
+    return [*desk_rules.sections().items(),
+            *((code, f"{name} · {kind.replace('_', ' ')} · {ward or district} ({code})")
+              for code, name, kind, ward, district in rows)]
+
+
 def _desk_phone(text: str | None) -> str | None:
     text = (text or "").strip()
     if not text:
@@ -113,7 +133,8 @@ def _name(text: str | None, fallback: str) -> str:
 
 
 def create(actor: StaffUser | None, username: str, role: str, name: str | None = None, specialty: str | None = None,
-           desk_phone: str | None = None, password: str | None = None) -> tuple[StaffUser, str | None]:
+           desk_phone: str | None = None, password: str | None = None,
+           desk: str | None = None) -> tuple[StaffUser, str | None]:
     """Create an account (flushed, audited); returns it and the generated password when none was given."""
     username = (username or "").strip().lower()
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
@@ -124,27 +145,29 @@ def create(actor: StaffUser | None, username: str, role: str, name: str | None =
     specialty = _specialty(role, specialty)
     phone = _desk_phone(desk_phone)
     name = _name(name, username)
+    _desk(role, desk)  # refused before the account is made
     generated = None if password else one_time_password(username, name)
     try:
         staff = passwords.create_staff(username, role, password or generated, name=name, specialty=specialty)
     except passwords.StaffError as exc:
         raise Refused("bad_staff", str(exc), 422) from exc
-    staff.desk_phone = phone
+    staff.desk_phone, staff.section = phone, _desk(role, desk)
     audit.record("staff_create", staff_id=_id(actor), target_staff_id=staff.id, username=staff.username, role=role,
-                 specialty=specialty, desk_phone=bool(phone))
+                 specialty=specialty, desk_phone=bool(phone), desk=staff.section)
     db.session.flush()
     return staff, generated
 
 
 def update(actor: StaffUser | None, staff: StaffUser, name: str | None, role: str, specialty: str | None,
-           desk_phone: str | None) -> dict:
-    """Change name, role, specialty and desk phone (flushed, audited); returns what changed as {field: [old, new]}."""
+           desk_phone: str | None, desk: str | None = None) -> dict:
+    """Change name, role, specialty, desk phone and a grievance officer's desk (flushed, audited); returns what
+    changed as {field: [old, new]} (the desk as `section`)."""
     if role not in ROLES:
         raise Refused("bad_staff", f"Choose a role: {', '.join(ROLES)}.", 422)
     if role != staff.role:
         _on_server_only(actor, role)
     wanted = {"name": _name(name, staff.name), "role": role, "specialty": _specialty(role, specialty),
-              "desk_phone": _desk_phone(desk_phone)}
+              "desk_phone": _desk_phone(desk_phone), "section": _desk(role, desk)}
     changes = {k: [getattr(staff, k), v] for k, v in wanted.items() if getattr(staff, k) != v}
     if not changes:
         return {}

@@ -39,7 +39,7 @@ def staff_new():
         try:
             staff, password = service.create(current_user, form.get("username", ""), form.get("role", ""),
                                              form.get("name"), _specialty(form), form.get("desk_phone"),
-                                             form.get("password") or None)
+                                             form.get("password") or None, desk=form.get("desk"))
         except Refused as exc:
             db.session.rollback()
             return _form_page("admin/staff_new.html", exc, form=form, staff=None)
@@ -59,12 +59,12 @@ def staff_page(staff_id: int):
 @bp.post("/staff/<int:staff_id>")
 @allow("administer")
 def staff_update(staff_id: int):
-    """Save name, role, specialty and desk phone."""
+    """Save name, role, specialty, desk phone and a grievance officer's desk."""
     staff = load(StaffUser, staff_id, "staff member")
     form = request.form
     try:
         changes = service.update(current_user, staff, form.get("name"), form.get("role", ""), _specialty(form),
-                                 form.get("desk_phone"))
+                                 form.get("desk_phone"), desk=form.get("desk"))
     except Refused as exc:
         db.session.rollback()
         return _staff_page(db.session.get(StaffUser, staff_id), exc, form=form)
@@ -185,5 +185,6 @@ def _staff_page(staff: StaffUser, error: Refused | None, form=None):
 def _form_page(template: str, error: Refused | None, **context):
     current = getattr(context.get("staff"), "role", None)
     roles = [r for r in ROLES if r not in service.APPOINTED_ON_SERVER or r == current]  # the others: command line only
-    return render_template(template, error=error, roles=roles, specialties=specialties.REGISTRY, **context), \
+    return render_template(template, error=error, roles=roles, specialties=specialties.REGISTRY,
+                           desks=service.grievance_desks(), **context), \
         (error.status if error else 200)
