@@ -176,7 +176,8 @@ WRAPPER = "passes on the text its callers give it (they are listed)"
 WHATSAPP = "WhatsApp's approved templates (crm/helpline/whatsapp/templates.json), not an SMS"
 FACILITY = ("the facility finder's answer, facilities_* (crm.citizens.facilities.answer), each matched against its "
             "template in the sender's script by test_every_facility_answer_by_sms_is_a_registered_template_...")
-GRIEVANCE = {"grievance_open", "grievance_in_progress", "grievance_resolved", "grievance_closed"}
+GRIEVANCE = {"grievance_open", "grievance_in_progress", "grievance_resolved", "grievance_closed", "grievance_reply",
+             "grievance_reopened"}
 APPOINTMENT = {"appointment_booked", "appointment_reminder", "appointment_cancelled"}
 CARD = {"card_submitted", "card_in_progress", "card_reissued", "card_rejected", "card_delivered",
         "card_holder_submitted", "card_holder_reissued", "card_holder_rejected"}
@@ -185,7 +186,9 @@ SITES = {
     "crm.cases.assessment:inform": {"facility_inform"},
     "crm.cases.replies:reply": STAFF,
     "crm.helpline.api.doctor:text": STAFF,
-    "crm.citizens.grievances.services:_tell": GRIEVANCE,
+    "crm.citizens.grievances.services:tell": GRIEVANCE,
+    "crm.citizens.grievances.desk_work:_send": "an officer's reply on WhatsApp inside the 24-hour window, not an SMS "
+                                               "(outside it, and on every other channel, grievance_reply by SMS)",
     "crm.citizens.grievances.services:from_sms": {"grievance_usage"},
     "crm.citizens.portal.signin:request_code": {"signin_code"},
     "crm.helpline.appointments:_text": APPOINTMENT,
@@ -303,6 +306,10 @@ def app_produced_texts():
             grievance = Thing(reference="GRV-00042", status=status, language=language, created_at=created,
                               due_at=created + timedelta(days=15), resolution="The clinic's staff were spoken to. " * 9)
             yield f"grievance_{status}", grievance_texts.status_sms(grievance)
+        grievance = Thing(reference="GRV-99999", status="open", language=language, created_at=created,
+                          updated_at=created + timedelta(days=20), due_at=created + timedelta(days=35))
+        for news in ("reply", "reopened"):
+            yield f"grievance_{news}", grievance_texts.status_sms(grievance, news)
         yield "grievance_usage", grievance_texts.usage_sms(language)
     facility = Thing(name="Dr. Baba Saheb Ambedkar Hospital, Rohini Sector 6", name_hi="डॉ. बाबा साहेब अंबेडकर अस्पताल")
     slot = Thing(facility=facility, doctor=Thing(name="Dr. Asha Ramachandran Iyer Venkatesh"), starts_at=created)

@@ -17,10 +17,9 @@ Commands:  flask staff create|token|tokens|revoke-token|unlock|password|disable|
 from __future__ import annotations
 
 from flask import Flask
-
-from crm.models.staff import role_label
 from flask_login import current_user
 
+from crm.models.staff import role_label
 from crm.staff import account_api, cli  # noqa: F401
 from crm.staff.access_log import views as access_log
 from crm.staff.admin import api as admin_api  # noqa: F401

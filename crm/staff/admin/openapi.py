@@ -1,8 +1,8 @@
 """OpenAPI paths of staff administration (admin) and the card office's jobs (registrar)."""
 
 from crm.helpline.api.openapi import _body, _errors, _json
-from crm.staff.admin.staff import APPOINTED_ON_SERVER
 from crm.models.staff import ROLE_LABELS
+from crm.staff.admin.staff import APPOINTED_ON_SERVER
 from crm.staff.auth.capabilities import ROLES
 
 ROLE_WORDS = "; ".join(f"{code}: {ROLE_LABELS[code]}" for code in ROLES)  # the one table of role labels
