@@ -43,6 +43,9 @@ ENV_KEYS = (
     "REGISTRY_UPLOAD_DIR",
     # Days to resolve a grievance, per category (crm/citizens/grievances/services.py has the defaults).
     "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
+    # How long after its answer a citizen may reopen one, how long a desk has an escalated one before it goes up
+    # again, and the senior desk every section answers to (crm/citizens/grievances/followup.py, desks.py).
+    "GRIEVANCE_REOPEN_DAYS", "GRIEVANCE_ESCALATION_DAYS", "GRIEVANCE_SENIOR_DESK",
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
     "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py

@@ -37,7 +37,8 @@ def _world(app) -> dict:
                                      birth_year=date.today().year - 9)
         cards = [factories.make_card(p) for p in (mother, son)]
         db.session.add(Facility(code="MC-SEELAMPUR", name="Mohalla Clinic Seelampur", name_hi="मोहल्ला क्लिनिक सीलमपुर",
-                                kind="mohalla_clinic", district="North East"))
+                                kind="mohalla_clinic", district="North East", address="Gali 4, Brahmpuri Road",
+                                ward="Seelampur", pincode="110053"))
         db.session.commit()
         _booked(son)
         return {"mother_card": cards[0].number, "qr": cards[0].qr_token, "son_card": cards[1].number}
@@ -110,12 +111,20 @@ def test_a_resident_signs_in_downloads_the_card_asks_for_a_duplicate_and_files_a
             assert eventually(lambda: [s for s in _sms(base) if "CR-00001" in s])
 
             page.click("nav.p-tabs a[href$='/grievances']")
+            page.fill("#place", "सीलमपुर")  # the place is found by a search showing its kind and address
+            page.click("#find-place")
+            page.wait_for_selector("#places label.p-place")
+            assert "मोहल्ला क्लिनिक · Gali 4, Brahmpuri Road, Seelampur, 110053" in page.inner_text("#places")
+            page.check("#places label.p-place input")
             page.select_option("#category", "facility")
-            page.select_option("#facility_id", label="मोहल्ला क्लिनिक सीलमपुर")
             page.fill("#body", "सुबह 10 बजे क्लिनिक बंद था <b>दो दिन</b>")
-            page.click("form.p-form button[type=submit]")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            _shot(page, "hi_complaint_place_found")
+            page.click("#new-complaint form[method=post] button[type=submit]")
             page.wait_for_selector("#filed li[data-ref=GRV-00001]")
-            assert "<b>दो दिन</b>" in page.inner_text("#filed li[data-ref=GRV-00001]")  # shown as typed, not as HTML
+            filed = page.inner_text("#filed li[data-ref=GRV-00001]")
+            assert "<b>दो दिन</b>" in filed  # shown as typed, not as HTML
+            assert "मोहल्ला क्लिनिक सीलमपुर" in filed and "Seelampur, 110053" in filed  # which place it is about
             _shot(page, "hi_grievances")
             with app.app_context():  # the officer of that clinic takes it and resolves it
                 officer = factories.make_staff("officer")
@@ -154,6 +163,9 @@ def test_a_resident_signs_in_downloads_the_card_asks_for_a_duplicate_and_files_a
             _shot(page, "en_cards")
             page.click("nav.p-tabs a[href$='/grievances']")
             assert "Resolved" in page.inner_text("#filed")
+            page.check("#filed input[name=rating][value='4']")  # the resident rates the answer
+            page.click("#filed form.p-rate button[type=submit]")
+            page.wait_for_selector("#filed li[data-ref=GRV-00001]:has-text('You rated the answer 4 of 5.')")
             _shot(page, "en_grievances")
             page.goto(f"{base}/portal/cards/{world['mother_card']}/request")
             _shot(page, "en_card_request")

@@ -109,7 +109,8 @@ def test_past_the_deadline_the_sweep_escalates_up_the_desks_to_the_named_senior_
     assert grievance.routed_to == facility.code
     assert sweeps.run_once()["grievances_escalated"] == 1  # registered with the sweeps
     assert (grievance.routed_to, grievance.escalated_at is not None) == ("facilities", True)
-    assert sweeps.run_once()["grievances_escalated"] == 0  # a fresh deadline on the senior desk: once only
+    assert sweeps.run_once()["grievances_escalated"] == 0  # the section has its days before it goes up again
+    assert services.is_overdue(grievance)  # the citizen's deadline stays: red on the section's desk
     later = utcnow() + timedelta(days=followup.DEFAULT_ESCALATION_DAYS, hours=1)
     assert followup.escalate_overdue(later) == 1 and grievance.routed_to == "grievance_cell"
     assert followup.escalate_overdue(later + timedelta(days=10)) == 0  # the senior desk is the last

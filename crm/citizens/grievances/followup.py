@@ -28,22 +28,23 @@ def reopen_days() -> int:
 
 
 def escalation_days() -> int:
-    """The days the senior desk has for a grievance that went up to it (GRIEVANCE_ESCALATION_DAYS)."""
+    """How long a desk has an escalated grievance before it goes up again (GRIEVANCE_ESCALATION_DAYS)."""
     return int(current_app.config.get("GRIEVANCE_ESCALATION_DAYS", DEFAULT_ESCALATION_DAYS))
 
 
 def escalate_overdue(now: datetime) -> int:
-    """The sweep: every open grievance past its deadline goes up to the desk above its own, with a new deadline;
-    one on the senior desk stays there (and stays overdue on the supervisors' panel). Rows another process holds
-    are skipped, so running in every process moves each grievance once."""
+    """The sweep: every open grievance past its deadline goes up to the desk above its own, and again after
+    GRIEVANCE_ESCALATION_DAYS more on that desk, until the senior desk. Its deadline stays the one the citizen was
+    given, so it stays overdue (red) on the desk it reaches. Rows another process holds are skipped, so running in
+    every process moves each grievance once."""
+    waited = Grievance.escalated_at.is_(None) | (Grievance.escalated_at <= now - timedelta(days=escalation_days()))
     rows = db.session.scalars(select(Grievance).where(
-        Grievance.status.in_(services.OPEN), Grievance.due_at < now, Grievance.routed_to != desks.senior_desk())
+        Grievance.status.in_(services.OPEN), Grievance.due_at < now, Grievance.routed_to != desks.senior_desk(), waited)
         .order_by(Grievance.due_at, Grievance.id).limit(BATCH).with_for_update(skip_locked=True)).all()
     for grievance in rows:
         before, up = grievance.routed_to, desks.senior_of(grievance.routed_to)
-        grievance.routed_to, grievance.escalated_at = up, now
-        grievance.due_at, grievance.updated_at = now + timedelta(days=escalation_days()), now
-        services.record(grievance, "escalated", None, None, from_desk=before, to_desk=up)
+        grievance.routed_to, grievance.escalated_at, grievance.updated_at = up, now, now
+        services.record(grievance, "escalated", at=now, from_desk=before, to_desk=up)
         audit.record("grievance_escalated", patient_id=grievance.patient_id, grievance=grievance.id,
                      from_desk=before, to_desk=up)
     return len(rows)
@@ -66,7 +67,7 @@ def reopen(grievance: Grievance, reason: str, via: str = "portal", now: datetime
         raise Refused("reason_required", _("Please write why the answer did not help."), 422)
     grievance.status, grievance.reopened, grievance.rating = "open", grievance.reopened + 1, None
     grievance.due_at, grievance.updated_at = now + timedelta(days=services.days_for(grievance.category)), now
-    services.record(grievance, "reopened", reason, status="open")
+    services.record(grievance, "reopened", reason, at=now, status="open")
     audit.record("grievance_reopened", patient_id=grievance.patient_id, via=via, grievance=grievance.id)
     services.tell(grievance, "reopened")
     return grievance

@@ -61,7 +61,7 @@ def file(category: str, body: str, channel: str, phone: str | None, language: st
                           filed_by_id=staff.id if staff else None)
     db.session.add(grievance)
     db.session.flush()
-    record(grievance, "filed", staff=staff, to_desk=grievance.routed_to, channel=channel)
+    record(grievance, "filed", staff=staff, at=now, to_desk=grievance.routed_to, channel=channel)
     audit.record("grievance_filed", patient_id=grievance.patient_id, case_id=grievance.case_id, via=channel,
                  staff_id=staff.id if staff else None, grievance=grievance.id, routed_to=grievance.routed_to)
     tell(grievance)
@@ -69,10 +69,10 @@ def file(category: str, body: str, channel: str, phone: str | None, language: st
 
 
 def record(grievance: Grievance, kind: str, body: str | None = None, staff: StaffUser | None = None,
-           **detail) -> GrievanceEvent:
+           at: datetime | None = None, **detail) -> GrievanceEvent:
     """Add a step to the grievance's history (flushed)."""
     event = GrievanceEvent(grievance_id=grievance.id, kind=kind, body=body, staff_id=staff.id if staff else None,
-                           created_at=utcnow(), **detail)
+                           created_at=at or utcnow(), **detail)
     db.session.add(event)
     db.session.flush()
     return event
