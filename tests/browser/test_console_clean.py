@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.cases import lifecycle
+from crm.citizens.grievances import services as grievances
 from crm.models import DataRequest, HealthCard, Patient, StaffUser
 from crm.models.base import utcnow
 from crm.platform.extensions import db
@@ -31,6 +32,7 @@ WITH_IDS = {  # endpoint -> its URL in the seeded world
     "grievances.new_for_case": "/grievances/new?case_id={case}", "pages.patient_page": "/patients/{patient}",
     "operator_desk.report_page": "/workspace/cases/{case}/report",
     "card_office.data_request": "/card-office/data-requests/{data_request}",
+    "grievances.detail": "/grievances/{grievance}",
 }
 
 
@@ -62,8 +64,9 @@ def demo_world(live_app):
         asked = DataRequest(patient_id=patients[0].id, mobile=patients[0].mobile or "+919810000001", kind="erasure",
                             reason="Please remove my mobile number", status="open")
         db.session.add(asked)
+        grievance = grievances.file("staff", "The guard was rude at the gate", "portal", "+919810000001")  # facilities'
         db.session.commit()
-        ids = {"staff": registrar.id, "card": db.session.scalar(select(HealthCard.number).limit(1)),
+        ids = {"grievance": grievance.id, "staff": registrar.id, "card": db.session.scalar(select(HealthCard.number).limit(1)),
                "merge": done.id, "patient": patients[0].id, "case": case.id,
                "data_request": asked.id}
         roles = {name: role for name, role, *_ in demo.DEMO_STAFF}

@@ -67,6 +67,21 @@ def label(desk: str | None) -> str:
     return f"{name} ({desk})" if name else desk
 
 
+def labels(codes: list[str]) -> dict[str, str]:
+    """`label` of many desks in one query."""
+    names = dict(db.session.execute(select(Facility.code, Facility.name).where(
+        Facility.code.in_([c for c in codes if c not in sections()] or ["-"]))).all())
+    return {c: sections().get(c) or (f"{names[c]} ({c})" if c in names else c) for c in codes}
+
+
+def choices() -> list[tuple[str, str]]:
+    """Every desk an officer can be given: the sections, then each facility by name, kind and area (bounded)."""
+    rows = db.session.execute(select(Facility.code, Facility.name, Facility.kind, Facility.ward, Facility.district)
+                              .order_by(Facility.name, Facility.code).limit(2000)).all()
+    return [*sections().items(), *((code, f"{name} · {kind.replace('_', ' ')} · {ward or district} ({code})")
+                                   for code, name, kind, ward, district in rows)]
+
+
 def may_act(grievance: Grievance, staff: StaffUser) -> bool:
     """The officer of its desk or of a desk above it, or a supervisor."""
     if can(staff, "act_for_others"):

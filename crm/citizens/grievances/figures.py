@@ -32,7 +32,8 @@ def per_desk(now: datetime | None = None) -> list[dict]:
         func.avg(Grievance.rating),
         func.count(Grievance.rating),
     ).group_by(Grievance.routed_to).limit(MAX_DESKS)).all()
-    figures = [{"desk": desk, "label": desks.label(desk), "open": opened, "overdue": late, "resolved": done,
+    named = desks.labels([row[0] for row in rows])
+    figures = [{"desk": desk, "label": named[desk], "open": opened, "overdue": late, "resolved": done,
                 "median_hours": round(median, 1) if median is not None else None, "reopened": reopened,
                 "mean_rating": round(float(mean), 1) if mean is not None else None, "ratings": rated}
                for desk, opened, late, done, median, reopened, mean, rated in rows]

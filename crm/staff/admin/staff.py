@@ -108,15 +108,6 @@ def _desk(role: str, desk: str | None) -> str | None:
     return desk
 
 
-def grievance_desks() -> list[tuple[str, str]]:
-    """The desks a grievance officer can be given: every section, then every facility (name, kind and area)."""
-    rows = db.session.execute(select(Facility.code, Facility.name, Facility.kind, Facility.ward, Facility.district)
-                              .order_by(Facility.name, Facility.code).limit(2000)).all()
-    return [*desk_rules.sections().items(),
-            *((code, f"{name} · {kind.replace('_', ' ')} · {ward or district} ({code})")
-              for code, name, kind, ward, district in rows)]
-
-
 def _desk_phone(text: str | None) -> str | None:
     text = (text or "").strip()
     if not text:

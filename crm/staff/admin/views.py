@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm.citizens.grievances import desks as grievance_desks
 from crm.models import StaffUser
 from crm.models.staff import ROLES
 from crm.platform.api import bounded_int
@@ -186,5 +187,5 @@ def _form_page(template: str, error: Refused | None, **context):
     current = getattr(context.get("staff"), "role", None)
     roles = [r for r in ROLES if r not in service.APPOINTED_ON_SERVER or r == current]  # the others: command line only
     return render_template(template, error=error, roles=roles, specialties=specialties.REGISTRY,
-                           desks=service.grievance_desks(), **context), \
+                           desks=grievance_desks.choices(), **context), \
         (error.status if error else 200)
