@@ -3,13 +3,17 @@ escalation past the deadline, the citizen's reopening and rating, the figures pe
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm.citizens.grievances import desk_work, figures, followup, services
 from crm.models import Facility, Grievance, GrievanceEvent, Message
-from crm.models.base import utcnow
+from crm.models.base import DELHI, utcnow
+from crm.models.citizen import GRIEVANCE_STATUSES
 from crm.platform import sms_templates, sweeps
 from crm.platform.extensions import db
 from tests import factories
@@ -246,3 +250,18 @@ def test_the_complaint_form_finds_the_place_by_a_search_showing_kind_and_address
                                              "body": "The clinic opened two hours late"})
     filed = citizen.get("/portal/grievances").get_data(as_text=True).split('id="new-complaint"')[0]
     assert "Aam Aadmi Mohalla Clinic · ਮੁਹੱਲਾ ਕਲੀਨਿਕ · Block 1, Main Road, Mustafabad, 110094" in filed
+
+
+@settings(max_examples=60, deadline=None)
+@given(minutes=st.integers(-30 * 24 * 60, 30 * 24 * 60), status=st.sampled_from(GRIEVANCE_STATUSES),
+       hour=st.integers(0, 23))
+def test_property_the_deadline_words_follow_delhis_calendar(minutes, status, hour):
+    now = datetime(2026, 12, 7, hour, 17, tzinfo=UTC)
+    kind, days = services.deadline(SimpleNamespace(status=status, due_at=now + timedelta(minutes=minutes)), now)
+    calendar_days = ((now + timedelta(minutes=minutes)).astimezone(DELHI).date() - now.astimezone(DELHI).date()).days
+    if status not in services.OPEN:
+        assert kind == "done"
+    elif minutes < 0:
+        assert kind == "overdue" and days == max(1, -calendar_days)
+    else:
+        assert (kind, days) == (("today", 0) if calendar_days == 0 else ("due", calendar_days))

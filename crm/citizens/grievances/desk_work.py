@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from crm.cases import channels
 from crm.citizens.grievances import desks, services
-from crm.models import Case, Grievance, GrievanceEvent, StaffUser
+from crm.models import Case, Facility, Grievance, GrievanceEvent, StaffUser
 from crm.models.base import utcnow
 from crm.platform import audit, outbox
 from crm.platform.errors import Refused
@@ -69,8 +69,6 @@ def history(grievance: Grievance) -> list[GrievanceEvent]:
 
 def transfer_desks() -> list[tuple[str, str]]:
     """The desks a grievance can go to: every section, and each facility with an officer, by name."""
-    from crm.models import Facility
-
     staffed = select(StaffUser.section).where(StaffUser.role == "officer", StaffUser.active.is_(True))
     facilities = db.session.execute(select(Facility.code, Facility.name).where(Facility.code.in_(staffed))
                                     .order_by(Facility.name).limit(500)).all()
@@ -82,7 +80,7 @@ def _send(grievance: Grievance, body: str) -> str:
     if not grievance.phone:
         return "portal"
     if grievance.channel == "whatsapp":
-        try:
+        try:  # WhatsApp's 24-hour rule, asked through the case domain's port (an unsaved case: only its number counts)
             channels.ensure_free_form_allowed(Case(caller_phone=grievance.phone, channel="whatsapp"), "whatsapp")
         except Refused:
             pass  # the 24-hour window is closed: a registered SMS says where to read the reply
