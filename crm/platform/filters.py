@@ -10,8 +10,10 @@ from crm.models.base import local
 from crm.platform.phones import can_receive_sms, display, masked
 
 
-def delhi(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
-    """A stored timestamp as Delhi wall-clock time."""
+def delhi(moment: datetime | str | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """A stored timestamp (or its ISO 8601 text, as the JSON rows carry it) as Delhi wall-clock time."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment) if moment else None
     return local(moment).strftime(fmt) if moment else ""
 
 

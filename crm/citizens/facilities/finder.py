@@ -35,7 +35,7 @@ class Found:
     km: float
     open_now: bool
     closes_at: str | None
-    opens: tuple[str, str] | None  # (day, "HH:MM") when closed
+    opens: timings.Opening | None  # when closed
 
 
 def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

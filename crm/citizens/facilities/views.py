@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, make_response, render_template, request
 
 from crm.citizens.facilities import areas, finder, timings
 from crm.citizens.facilities.finder import Found
-from crm.citizens.facilities.words import DAY_EN, DAYS, NAMES, PAGE, kind_label, phone_display, service_label
+from crm.citizens.facilities.words import NAMES, PAGE, kind_label, opening_day, phone_display, service_label
 from crm.models.base import utcnow
 from crm.platform import phones
 from crm.platform.errors import Refused
@@ -38,7 +38,8 @@ def found_json(found: Found, lang: str = "en") -> dict:
             "phone": f.phone, "phone_display": phone_display(f.phone), "phone_international": phones.display(f.phone),
             "landline": bool(f.phone) and not phones.can_receive_sms(f.phone), "lat": f.lat, "lon": f.lon, "km": found.km, "open_now": found.open_now,
             "closes_at": found.closes_at, "always_open": timings.always_open(week),
-            "opens": {"day": found.opens[0], "time": found.opens[1]} if found.opens else None,
+            "opens": {"day": found.opens.day, "time": found.opens.time, "in_days": found.opens.ahead,
+                      "day_label": opening_day(found.opens, lang)} if found.opens else None,
             "services": [{"code": s, "label": service_label(s, lang)} for s in f.services or []],
             "today": [f"{a}-{b}" for a, b in timings.today(week, utcnow())]}
 
@@ -65,8 +66,7 @@ def finder_page():
     now = utcnow()
     response = make_response(render_template(
         "facilities/index.html", t=PAGE[lang], lang=lang, q=text, kind=kind, place=place,
-        results=[found_json(f, lang) for f in found], wards=areas.wards(), day_en=DAY_EN,
-        day_hi=timings.DAY_HI, days={"hi": timings.DAY_HI, "en": DAY_EN, **DAYS}, names=NAMES, now=now))
+        results=[found_json(f, lang) for f in found], wards=areas.wards(), names=NAMES, now=now))
     if request.args.get("lang") in PAGE:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
