@@ -43,6 +43,7 @@ ENV_KEYS = (
     "REGISTRY_UPLOAD_DIR",
     # Days to resolve a grievance, per category (crm/citizens/grievances/services.py has the defaults).
     "GRIEVANCE_DAYS_FACILITY", "GRIEVANCE_DAYS_STAFF", "GRIEVANCE_DAYS_CARD_DELIVERY", "GRIEVANCE_DAYS_HELPLINE",
+    "CARD_REQUEST_DAYS",  # days the portal promises for a revised or duplicate card (crm/residents/card_office/requests.py)
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
     "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py
@@ -120,6 +121,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["IVR_SPEECH"] = str(values.get("IVR_SPEECH", "1")).lower() not in ("0", "false", "no")
     config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")
     config["HELPLINE_DISPLAY_NUMBER"] = values.get("HELPLINE_DISPLAY_NUMBER", "1800-11-2233")
+    config["CARD_REQUEST_DAYS"] = _positive_int(values, "CARD_REQUEST_DAYS", 15)
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_SECURE"] = production

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
+from markupsafe import Markup, escape
 
 from crm.models.base import local
 from crm.platform.phones import can_receive_sms, display, masked
@@ -26,9 +28,17 @@ def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", code or "not known")
 
 
+def helpline_link() -> Markup:
+    """The helpline's number as a tel: link that never wraps inside the number (class helpline-number: nowrap)."""
+    number = current_app.config["HELPLINE_DISPLAY_NUMBER"]
+    dial = re.sub(r"[^\d+]", "", number)
+    return Markup('<a class="helpline-number" dir="ltr" href="tel:{}">{}</a>').format(dial, escape(number))
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(delhi, "delhi")
+    app.add_template_global(helpline_link, "helpline_link")
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(lambda phone: masked(phone) or "unknown", "masked_phone")
     app.add_template_filter(display, "phone_display")

@@ -59,6 +59,25 @@ def place_for(text: str) -> Place | None:
     return areas.ward_named(text)
 
 
+# Where a citizen's own position may be: Delhi and the towns at its borders (a phone elsewhere gets "type a place").
+DELHI_BOUNDS = ((28.30, 29.00), (76.70, 77.50))
+POSITION_DECIMALS = 3  # about 100 m: enough to sort clinics, and no more of where someone stands than that
+
+
+def place_at(text: str) -> Place | None:
+    """The citizen's position from "lat,lon" (their browser's geolocation), rounded; None if unreadable or not in
+    or around Delhi."""
+    try:
+        lat, lon = (round(float(part), POSITION_DECIMALS) for part in (text or "").split(",", 1))
+    except ValueError:
+        return None
+    (south, north), (west, east) = DELHI_BOUNDS
+    if not (south <= lat <= north and west <= lon <= east):
+        return None
+    code = f"{lat:.{POSITION_DECIMALS}f},{lon:.{POSITION_DECIMALS}f}"
+    return Place("here", code, code, code, lat, lon)
+
+
 def nearest(place: Place, moment: datetime, limit: int = 5, kinds: tuple[str, ...] | None = None) -> list[Found]:
     """The `limit` nearest facilities (of `kinds`) to `place`, open ones first.
 

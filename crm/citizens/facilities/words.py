@@ -46,6 +46,10 @@ PAGE = {
         "emergency": "Emergency? Call", "ambulance": "ambulance", "today": "Today", "services": "Services",
         "switch": "हिंदी", "helpline": "Helpline", "wards": "Wards",
         "at": "As of {time}",
+        "locate": "Use my location", "locating": "Finding where you are…",
+        "located_no": "Your phone did not share its location. Type a pincode or ward instead.", "here": "Near you",
+        "outside": "That location is outside Delhi. Type a pincode or ward.",
+        "private": "Your location only sorts this list; it is not kept.",
     },
     "hi": {
         "title": "क्लिनिक या अस्पताल खोजें", "lede": "सबसे पास के सरकारी स्वास्थ्य केंद्र, पहले खुले हुए।",
@@ -58,6 +62,10 @@ PAGE = {
         "emergency": "आपातकाल? कॉल करें", "ambulance": "एम्बुलेंस", "today": "आज", "services": "सेवाएं",
         "switch": "English", "helpline": "हेल्पलाइन", "wards": "वार्ड",
         "at": "{time} बजे के अनुसार",
+        "locate": "मेरी जगह इस्तेमाल करें", "locating": "आपकी जगह ढूंढ रहे हैं…",
+        "located_no": "फ़ोन ने अपनी जगह नहीं बताई। पिनकोड या वार्ड लिखें।", "here": "आपके पास",
+        "outside": "यह जगह दिल्ली से बाहर है। पिनकोड या वार्ड लिखें।",
+        "private": "आपकी जगह सिर्फ़ यह सूची क्रम में लगाती है; रखी नहीं जाती।",
     },
     "pa": {
         "title": "ਕਲੀਨਿਕ ਜਾਂ ਹਸਪਤਾਲ ਲੱਭੋ", "lede": "ਸਭ ਤੋਂ ਨੇੜੇ ਦੇ ਸਰਕਾਰੀ ਸਿਹਤ ਕੇਂਦਰ, ਪਹਿਲਾਂ ਖੁੱਲ੍ਹੇ ਹੋਏ।",
@@ -70,6 +78,10 @@ PAGE = {
         "emergency": "ਐਮਰਜੈਂਸੀ? ਕਾਲ ਕਰੋ", "ambulance": "ਐਂਬੂਲੈਂਸ", "today": "ਅੱਜ", "services": "ਸੇਵਾਵਾਂ",
         "switch": "English", "helpline": "ਹੈਲਪਲਾਈਨ", "wards": "ਵਾਰਡ",
         "at": "{time} ਵਜੇ ਅਨੁਸਾਰ",
+        "locate": "ਮੇਰੀ ਥਾਂ ਵਰਤੋ", "locating": "ਤੁਹਾਡੀ ਥਾਂ ਲੱਭ ਰਹੇ ਹਾਂ…",
+        "located_no": "ਫ਼ੋਨ ਨੇ ਆਪਣੀ ਥਾਂ ਨਹੀਂ ਦੱਸੀ। ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ ਲਿਖੋ।", "here": "ਤੁਹਾਡੇ ਨੇੜੇ",
+        "outside": "ਇਹ ਥਾਂ ਦਿੱਲੀ ਤੋਂ ਬਾਹਰ ਹੈ। ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ ਲਿਖੋ।",
+        "private": "ਤੁਹਾਡੀ ਥਾਂ ਸਿਰਫ਼ ਇਹ ਸੂਚੀ ਤਰਤੀਬ ਵਿੱਚ ਲਾਉਂਦੀ ਹੈ; ਰੱਖੀ ਨਹੀਂ ਜਾਂਦੀ।",
     },
     "ur": {
         "title": "کلینک یا اسپتال تلاش کریں", "lede": "سب سے قریب کے سرکاری صحت مراکز، پہلے کھلے ہوئے۔",
@@ -82,6 +94,10 @@ PAGE = {
         "emergency": "ایمرجنسی؟ کال کریں", "ambulance": "ایمبولینس", "today": "آج", "services": "خدمات",
         "switch": "English", "helpline": "ہیلپ لائن", "wards": "وارڈ",
         "at": "{time} بجے کے مطابق",
+        "locate": "میری جگہ استعمال کریں", "locating": "آپ کی جگہ تلاش کر رہے ہیں…",
+        "located_no": "فون نے اپنی جگہ نہیں بتائی۔ پن کوڈ یا وارڈ لکھیں۔", "here": "آپ کے قریب",
+        "outside": "یہ جگہ دہلی سے باہر ہے۔ پن کوڈ یا وارڈ لکھیں۔",
+        "private": "آپ کی جگہ صرف اس فہرست کو ترتیب دیتی ہے؛ رکھی نہیں جاتی۔",
     },
 }
 # The words inside an SMS or WhatsApp answer's variables (the answers' own words are registered SMS templates,
