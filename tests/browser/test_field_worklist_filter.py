@@ -70,7 +70,8 @@ def test_the_worklist_is_searched_and_filtered_offline(browser, live_app, live_s
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server}/field/")
         page.locator("button.member").first.wait_for()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.evaluate("""() => navigator.serviceWorker.controller || new Promise((taken) =>
+            navigator.serviceWorker.addEventListener('controllerchange', taken, { once: true }))""")
         page.reload()  # the service worker now holds the page and the worklist
         page.locator("button.member").first.wait_for()
         context.set_offline(True)
