@@ -3,7 +3,7 @@
 URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds its routes to it),
            /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited),
            /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token),
-           /favicon.ico (crm.platform.site_icon: static/favicon.svg, public)
+           /favicon.ico (crm.platform.site_icon, static/favicon.svg; public)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
            metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (each kind
            of personal data's period, enforced by a sweep; areas add their rules), backups, error_tracking (Sentry, scrubbed),
