@@ -8,9 +8,8 @@ work rolls the request back, so a refused action stores nothing.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import logging
+from typing import TypeVar
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import force_locale, gettext

@@ -6,9 +6,9 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from crm.citizens.facilities import maps
 from crm.citizens.grievances import services as grievances
 from crm.citizens.grievances import texts as grievance_texts
-from crm.citizens.facilities import maps
 from crm.citizens.portal import calendar, household, i18n, records, signin
 from crm.citizens.portal import session as citizen
 from crm.citizens.portal.session import citizen_page
