@@ -8,7 +8,6 @@ work rolls the request back, so a refused action stores nothing.
 
 from __future__ import annotations
 
-import logging
 from typing import TypeVar
 
 from flask import Flask, jsonify, render_template, request
@@ -24,7 +23,6 @@ HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed", 500: "server_error"}
 CITIZEN_LANGUAGES = ("hi", "en", "pa", "ur")  # Delhi's four (the portal's catalogs)
 CITIZEN_COOKIE = "sampark_lang"  # set by the portal and the facility finder when a citizen chooses a language
 CITIZEN_PATHS = ("/portal", "/facilities")
-log = logging.getLogger(__name__)
 
 
 class Refused(Exception):
@@ -85,8 +83,6 @@ def _http_message(status: int) -> str:
 
 def _http_error(exc: HTTPException):
     code = exc.code if exc.code in HTTP_ERRORS else 500
-    if code == 500:  # the exception itself is logged by Flask; this says which answer the person got
-        log.warning("answered 500 for %s %s", request.method, request.path)
     lang = None if wants_json() or request.path.startswith("/portal") else citizen_language()
     if lang is not None:  # a citizen outside the portal: the portal's page, in their language
         with force_locale(lang):
