@@ -46,6 +46,7 @@ ENV_KEYS = (
     # How long after its answer a citizen may reopen one, how long a desk has an escalated one before it goes up
     # again, and the senior desk every section answers to (crm/citizens/grievances/followup.py, desks.py).
     "GRIEVANCE_REOPEN_DAYS", "GRIEVANCE_ESCALATION_DAYS", "GRIEVANCE_SENIOR_DESK",
+    "CARD_REQUEST_DAYS",  # days the portal promises for a revised or duplicate card (crm/residents/card_office/requests.py)
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
     "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
     "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py
@@ -123,6 +124,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config["IVR_SPEECH"] = str(values.get("IVR_SPEECH", "1")).lower() not in ("0", "false", "no")
     config["CARD_SIGNING_KEY_FILE"] = values.get("CARD_SIGNING_KEY_FILE") or str(instance_path / "card-signing-key.pem")
     config["HELPLINE_DISPLAY_NUMBER"] = values.get("HELPLINE_DISPLAY_NUMBER", "1800-11-2233")
+    config["CARD_REQUEST_DAYS"] = _positive_int(values, "CARD_REQUEST_DAYS", 15)
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_SECURE"] = production

@@ -6,8 +6,10 @@ URLs (a handler is in the module named beside its prefix):
   /portal/my-data/...                          data rights (DPDP)     crm.citizens.portal.rights_views
   /grievances/...                              grievances (officers)  crm.citizens.grievances.views
   /facilities, /api/v1/facilities/nearest      the facility finder    crm.citizens.facilities.views
-Services:  portal.signin / session / household / records / my_data / i18n (the portal's four languages),
-           grievances.services / desks / desk_work / followup / figures / keyword / texts, facilities.finder / question / answer / importer
+Services:  portal.signin / session / household / records / calendar (an appointment's .ics) / my_data / i18n (the
+           portal's four languages), grievances.services / desks / desk_work / followup / figures / keyword / texts,
+           facilities.finder / search / question / answer / importer / maps (OpenStreetMap links: a facility's map
+           and directions)
 Templates: templates/portal/, templates/grievances/, templates/facilities/
 Commands:  flask facilities ...
 """

@@ -2,7 +2,8 @@
 
 URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds its routes to it),
            /healthz and /readyz (crm.platform.health, for the balancer: unauthenticated, never audited),
-           /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token)
+           /metrics (crm.platform.metrics, for Prometheus: off unless METRICS_TOKEN is set, then that bearer token),
+           /favicon.ico (crm.platform.site_icon, static/favicon.svg; public)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
            metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (each kind
            of personal data's period, enforced by a sweep; areas add their rules), backups, error_tracking (Sentry, scrubbed),
@@ -16,7 +17,7 @@ from __future__ import annotations
 from flask import Flask
 
 from crm.platform import (api, cli, error_tracking, errors, filters, health, jobs, logs, metrics, retention,
-                          security, sweeps, unit_of_work)
+                          security, site_icon, sweeps, unit_of_work)
 
 
 def register(app: Flask) -> None:
@@ -33,4 +34,5 @@ def register(app: Flask) -> None:
     cli.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
+    site_icon.init_app(app)
     app.register_blueprint(api.bp)  # its routes come from the areas' modules, imported before any register(app)

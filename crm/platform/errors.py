@@ -12,13 +12,17 @@ from typing import TypeVar
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import force_locale, gettext
-from werkzeug.exceptions import HTTPException
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
 
 T = TypeVar("T")
-HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed"}  # Werkzeug's own pages for these are unstyled
+HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed", 500: "server_error"}  # Werkzeug's own are unstyled
+CITIZEN_LANGUAGES = ("hi", "en", "pa", "ur")  # Delhi's four (the portal's catalogs)
+CITIZEN_COOKIE = "sampark_lang"  # set by the portal and the facility finder when a citizen chooses a language
+CITIZEN_PATHS = ("/portal", "/facilities")
 
 
 class Refused(Exception):
@@ -40,8 +44,22 @@ def load(model: type[T], ident, what: str | None = None) -> T:
 
 
 def wants_json() -> bool:
-    """API calls and clients that asked for JSON get JSON errors; browsers get a page."""
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """API and FHIR calls and clients that asked for JSON get JSON errors; browsers get a page."""
+    best = request.accept_mimetypes.best or ""
+    return request.path.startswith(("/api/", "/fhir/")) or best == "application/json" or best.endswith("+json")
+
+
+def citizen_language() -> str | None:
+    """The language of a citizen who is not on a portal page (an unknown address, the finder): the one they chose
+    on the portal or the finder, else their browser's among Delhi's four on a citizen's path; None for staff."""
+    if current_user.is_authenticated:
+        return None
+    chosen = request.cookies.get(CITIZEN_COOKIE)
+    if chosen in CITIZEN_LANGUAGES:
+        return chosen
+    if request.path.startswith(CITIZEN_PATHS):
+        return request.accept_languages.best_match(CITIZEN_LANGUAGES, default="hi")
+    return None
 
 
 def answer(code: str, message: str, status: int, message_hi: str | None = None):
@@ -54,17 +72,27 @@ def answer(code: str, message: str, status: int, message_hi: str | None = None):
 
 
 def _http_message(status: int) -> str:
-    """What an unknown address (404) or a page opened the wrong way (405) means, in the current language."""
+    """What an unknown address (404), a page opened the wrong way (405) or our own failure (500) means, in the
+    current language."""
     if status == 404:
         return gettext("There is no page at this address. Check the address, or go back.")
-    return gettext("This page cannot be opened that way. Go back and use its buttons.")
+    if status == 405:
+        return gettext("This page cannot be opened that way. Go back and use its buttons.")
+    return gettext("Something went wrong on our side. Please try again in a minute; if it is urgent, call the helpline.")
 
 
 def _http_error(exc: HTTPException):
-    with force_locale("hi"):  # staff pages say it in English and Hindi; the portal in the citizen's language
-        hindi = _http_message(exc.code)
-    response = answer(HTTP_ERRORS[exc.code], _http_message(exc.code), exc.code, message_hi=hindi)
-    if exc.code == 405:  # the methods the address does take, as Werkzeug would have said
+    code = exc.code if exc.code in HTTP_ERRORS else 500
+    lang = None if wants_json() or request.path.startswith("/portal") else citizen_language()
+    if lang is not None:  # a citizen outside the portal: the portal's page, in their language
+        with force_locale(lang):
+            back = "/facilities" if request.path.startswith("/facilities") else None
+            response = render_template("portal/error.html", status=code, message=_http_message(code), back=back), code
+    else:
+        with force_locale("hi"):  # staff pages say it in English and Hindi; the portal in the citizen's language
+            hindi = _http_message(code)
+        response = answer(HTTP_ERRORS[code], _http_message(code), code, message_hi=hindi)
+    if code == 405:  # the methods the address does take, as Werkzeug would have said
         response = response[0], 405, {"Allow": ", ".join(exc.valid_methods or ())}
     return response
 
@@ -75,5 +103,6 @@ def init_app(app: Flask) -> None:
 
     app.register_error_handler(Refused, lambda exc: answer(exc.code, exc.message, exc.status))
     app.register_error_handler(PhoneFailed, lambda exc: answer("phone_failed", exc.message, 502))
-    for status in HTTP_ERRORS:
+    for status in (404, 405):
         app.register_error_handler(status, _http_error)
+    app.register_error_handler(InternalServerError, _http_error)  # an unhandled exception arrives as one of these

@@ -218,6 +218,7 @@ def exotel_of(app: Flask) -> ExotelEmulator:
 
 
 _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Exotel emulator: the citizen's phone</title>
+<link rel="icon" type="image/svg+xml" href="/favicon.ico">
 <h1>Citizen's phone (Exotel SMS, ExoPhone {exophone})</h1>
 <p>Texts typed here go to the helpline's ExoPhone; its replies appear below once the DLT scrubber passes them.</p>
 <form id="send"><label>My number <input name="from" value="+919810000001"></label>

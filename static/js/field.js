@@ -120,12 +120,75 @@
       });
       return details;
     }));
+    fillStreets();
     store.all().then(overlayMarks);
   }
+
+  // --- finding people on the list: a search and filters by street and status, on the phone (works offline) ---
+  const fold = (text) => (text || '').toLowerCase().replace(/[\s-]+/g, ' ').trim();
+  let phoneMarks = new Map(); // card number -> latest mark on this phone
+
+  function fillStreets() {
+    const counts = new Map();
+    worklist.wards.forEach((ward) => ward.households.forEach((home) => {
+      if (home.street) counts.set(home.street, (counts.get(home.street) || 0) + home.cards.length);
+    }));
+    const select = $('filter-street');
+    const chosen = select.value;
+    const streets = [...counts.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    select.replaceChildren(select.options[0], ...streets.map((street) => {
+      const option = document.createElement('option');
+      option.value = street; option.textContent = `${street} (${counts.get(street)})`;
+      return option;
+    }));
+    select.value = counts.has(chosen) ? chosen : '';
+    $('worklist-filter').hidden = !worklist.wards.length;
+  }
+
+  function cardMatches(entry, text, street, status) {
+    const { card, home } = entry;
+    if (street && home.street !== street) return false;
+    const mark = phoneMarks.get(card.number);
+    if (status === 'issued' || status === 'verified') { if (card.status !== status) return false; }
+    else if (status === 'not_found' || status === 'moved') { if (!card.last_mark || card.last_mark.outcome !== status) return false; }
+    else if (status === 'unmarked') { if (mark) return false; }
+    else if (status === 'marked') { if (!mark) return false; }
+    if (!text) return true;
+    const digits = text.replace(/\D/g, '');
+    return fold(`${card.name} ${card.name_hi || ''} ${home.address || ''} ${home.code || ''}`).includes(text)
+      || (digits.length >= 4 && card.number.includes(digits));
+  }
+
+  function applyFilter() {
+    if (!worklist) return;
+    const text = fold($('filter-text').value);
+    const street = $('filter-street').value;
+    const status = $('filter-status').value;
+    const active = Boolean(text || street || status);
+    let shown = 0;
+    document.querySelectorAll('#worklist details').forEach((details) => {
+      let inWard = 0;
+      details.querySelectorAll('.home').forEach((box) => {
+        let inHome = 0;
+        box.querySelectorAll('.member').forEach((button) => {
+          const ok = cardMatches(cards.get(button.dataset.card), text, street, status);
+          button.hidden = !ok; inHome += ok ? 1 : 0;
+        });
+        box.hidden = inHome === 0; inWard += inHome;
+      });
+      details.hidden = active && inWard === 0;
+      if (active && inWard) details.open = true;
+      shown += inWard;
+    });
+    $('filter-count').textContent = active ? `${shown} of ${cards.size} shown` : '';
+  }
+  ['filter-text', 'filter-street', 'filter-status'].forEach((id) => $(id).addEventListener('input', applyFilter));
+  $('worklist-filter').addEventListener('submit', (event) => { event.preventDefault(); applyFilter(); });
 
   function overlayMarks(marks) {
     const latest = new Map();
     marks.forEach((m) => { if (m.state !== 'conflict') latest.set(m.payload.card_number, m); });
+    phoneMarks = latest;
     document.querySelectorAll('.member').forEach((button) => {
       const chip = button.querySelector('.chip-mark');
       const mark = latest.get(button.dataset.card);
@@ -135,6 +198,7 @@
         chip.textContent = `${OUTCOME_NAMES[mark.payload.outcome]} · ${mark.state === 'pending' ? 'waiting to send' : 'sent'}`;
       }
     });
+    applyFilter();
   }
 
   // --- the mark sheet ---

@@ -9,7 +9,6 @@
   let current = null;  // { id, channel, status }
   let templates = [];
   let builtFor = null;  // the case the template form was built for
-  const DAY = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 
   const el = window.Sampark.el;  // text children only, never HTML
   const hhmm = (iso) => new Date(iso).toLocaleString('en-IN', { weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Kolkata' });
@@ -135,7 +134,7 @@
     if (!ok) { list.replaceChildren(el('li', { class: 'facility-none' }, data.message || 'Not found.')); return; }
     if (!data.facilities.length) { list.replaceChildren(el('li', { class: 'facility-none' }, 'No facility known near there.')); return; }
     list.replaceChildren(...data.facilities.map((f) => {
-      const when = f.always_open ? 'open 24 h' : f.open_now ? `open till ${f.closes_at}` : f.opens ? `opens ${DAY[f.opens.day] || f.opens.day} ${f.opens.time}` : 'hours not known';
+      const when = f.always_open ? 'open 24 h' : f.open_now ? `open till ${f.closes_at}` : f.opens ? `opens ${f.opens.day_label} at ${f.opens.time}` : 'hours not known';
       const phone = f.phone ? (f.phone_international || f.phone) : '';  // +91 11 2884 3470: a Delhi landline reads so
       const line = `${f.name}, ${f.address}. ${when}.${phone ? ' ' + phone : ''}`;
       return el('li', { class: 'facility ' + (f.open_now ? 'is-open' : 'is-closed') },

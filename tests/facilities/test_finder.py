@@ -142,10 +142,10 @@ def test_a_name_longer_than_a_dlt_variable_is_shortened_at_a_word():
 
 @pytest.mark.parametrize("script", ["hi", "en", "pa", "ur", "hinglish"])
 def test_every_hours_phrase_fits_a_dlt_variable(script):
-    from crm.citizens.facilities.timings import DAY_HI
-    from crm.citizens.facilities.words import ANSWER
+    from crm.citizens.facilities.timings import DAYS, Opening
+    from crm.citizens.facilities.words import ANSWER, opening_day
 
-    days = list(DAY_HI)
-    with_values = [ANSWER[key][script].format(time="23:59", day=max((answer._day(d, script) for d in days), key=len))
+    longest = max((opening_day(Opening(d, "23:59", ahead), script) for d in DAYS for ahead in range(8)), key=len)
+    with_values = [ANSWER[key][script].format(time="23:59", day=longest)
                    for key in ("open", "round_clock", "closed", "never", "no_phone")]
     assert all(len(words) <= answer.LONGEST for words in with_values), with_values

@@ -18,14 +18,14 @@ def test_a_mohalla_clinic_is_open_on_a_weekday_morning_and_closed_on_sunday():
     assert timings.closes_at(week, MONDAY_0830_IST) == "14:00"
     sunday = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
     assert not timings.is_open(week, sunday)
-    assert timings.next_opening(week, sunday) == ("mon", "08:00")
+    assert timings.next_opening(week, sunday) == ("mon", "08:00", 1)
 
 
 def test_two_shifts_and_a_sunday_line():
     week = timings.parse("Mon-Sat 08:00-14:00, 16:00-20:00; Sun 09:00-13:00")
     assert week["mon"] == [["08:00", "14:00"], ["16:00", "20:00"]] and week["sun"] == [["09:00", "13:00"]]
     three_pm = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # 15:00 IST: between the shifts
-    assert not timings.is_open(week, three_pm) and timings.next_opening(week, three_pm) == ("mon", "16:00")
+    assert not timings.is_open(week, three_pm) and timings.next_opening(week, three_pm) == ("mon", "16:00", 0)
 
 
 def test_round_the_clock():
@@ -55,5 +55,6 @@ def test_open_exactly_between_start_and_end_on_the_days_named(a, b, moment):
     expected = local.weekday() < 5 and start <= clock < end
     assert timings.is_open(week, moment.replace(tzinfo=UTC)) == expected
     if not expected:
-        day, opens = timings.next_opening(week, moment.replace(tzinfo=UTC))
+        day, opens, ahead = timings.next_opening(week, moment.replace(tzinfo=UTC))
         assert opens == start and day in timings.DAYS[:5]
+        assert timings.DAYS[(local.weekday() + ahead) % 7] == day and (ahead > 0) == (clock >= start or local.weekday() > 4)

@@ -16,8 +16,7 @@ from flask import current_app
 
 from crm.citizens.facilities import finder, timings
 from crm.citizens.facilities.question import Question
-from crm.citizens.facilities.timings import DAY_HI
-from crm.citizens.facilities.words import ANSWER, DAY_EN, DAYS, phone_display
+from crm.citizens.facilities.words import ANSWER, opening_day, phone_display
 from crm.platform import sms_templates
 
 # How many to list. WhatsApp has no parts to pay for; Hindi, Punjabi and Urdu are UCS-2 (67 characters a part), so an
@@ -33,12 +32,6 @@ def _word(key: str, script: str, **values) -> str:
     return ANSWER[key].get(script, ANSWER[key]["en"]).format(**values)
 
 
-def _day(day: str, script: str) -> str:
-    if script == "hi":
-        return DAY_HI[day]
-    return DAYS.get(script, {}).get(day) or DAY_EN[day]
-
-
 def _when(found: finder.Found, script: str) -> str:
     week = found.facility.timings or {}
     if timings.always_open(week):
@@ -47,8 +40,7 @@ def _when(found: finder.Found, script: str) -> str:
         return _word("open", script, time=found.closes_at)
     if found.opens is None:
         return _word("never", script)
-    day, time = found.opens
-    return _word("closed", script, day=_day(day, script), time=time)
+    return _word("closed", script, day=opening_day(found.opens, script), time=found.opens.time)
 
 
 def short_name(name: str, most: int = LONGEST) -> str:

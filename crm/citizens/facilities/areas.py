@@ -25,8 +25,8 @@ PUNCTUATION = re.compile(r"[^\w\u0900-\u0963\u0966-\u097f\u0a00-\u0a7f\u0610-\u0
 class Place:
     """Where to measure from: a ward or a pincode, named in both languages."""
 
-    kind: str  # "ward" or "pincode"
-    code: str  # the ward's name or the 6-digit pincode
+    kind: str  # "ward", "pincode" or "here" (the citizen's own position, from their browser)
+    code: str  # the ward's name, the 6-digit pincode, or "lat,lon" rounded
     name: str
     name_hi: str
     lat: float

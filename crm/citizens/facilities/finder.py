@@ -35,7 +35,7 @@ class Found:
     km: float
     open_now: bool
     closes_at: str | None
-    opens: tuple[str, str] | None  # (day, "HH:MM") when closed
+    opens: timings.Opening | None  # when closed
 
 
 def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -57,6 +57,25 @@ def place_for(text: str) -> Place | None:
                                       .where(Facility.pincode == text, Facility.lat.is_not(None))).one()
         return Place("pincode", text, text, text, lat, lon) if lat is not None else None
     return areas.ward_named(text)
+
+
+# Where a citizen's own position may be: Delhi and the towns at its borders (a phone elsewhere gets "type a place").
+DELHI_BOUNDS = ((28.30, 29.00), (76.70, 77.50))
+POSITION_DECIMALS = 3  # about 100 m: enough to sort clinics, and no more of where someone stands than that
+
+
+def place_at(text: str) -> Place | None:
+    """The citizen's position from "lat,lon" (their browser's geolocation), rounded; None if unreadable or not in
+    or around Delhi."""
+    try:
+        lat, lon = (round(float(part), POSITION_DECIMALS) for part in (text or "").split(",", 1))
+    except ValueError:
+        return None
+    (south, north), (west, east) = DELHI_BOUNDS
+    if not (south <= lat <= north and west <= lon <= east):
+        return None
+    code = f"{lat:.{POSITION_DECIMALS}f},{lon:.{POSITION_DECIMALS}f}"
+    return Place("here", code, code, code, lat, lon)
 
 
 def nearest(place: Place, moment: datetime, limit: int = 5, kinds: tuple[str, ...] | None = None) -> list[Found]:

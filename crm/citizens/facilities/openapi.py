@@ -6,7 +6,11 @@ FACILITY = {"type": "object", "properties": {
     "code": {"type": "string"}, "name": {"type": "string"}, "name_hi": {"type": ["string", "null"]},
     "kind": {"enum": ["mohalla_clinic", "polyclinic", "dispensary", "hospital"]}, "km": {"type": "number"},
     "open_now": {"type": "boolean"}, "closes_at": {"type": ["string", "null"]}, "always_open": {"type": "boolean"},
-    "opens": {"type": ["object", "null"]}, "phone": {"type": ["string", "null"]},
+    "opens": {"type": ["object", "null"], "description": "when a closed one opens next (Delhi time)", "properties": {
+        "day": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}, "time": {"type": "string"},
+        "in_days": {"type": "integer", "minimum": 0, "maximum": 7, "description": "0 today, 1 tomorrow"},
+        "day_label": {"type": "string", "description": "today, tomorrow, Wed, next Mon"}}},
+    "phone": {"type": ["string", "null"]},
     "services": {"type": "array", "items": {"type": "object"}}}}
 PATHS = {
     "/api/v1/facilities/nearest": {"get": {

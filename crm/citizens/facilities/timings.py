@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from crm.models.base import DELHI
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_HI = {"mon": "सोम", "tue": "मंगल", "wed": "बुध", "thu": "गुरु", "fri": "शुक्र", "sat": "शनि", "sun": "रवि"}
 RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$")
+
+
+class Opening(NamedTuple):
+    """When a closed facility opens next: the weekday, the time, and how many days ahead (0 today, 1 tomorrow)."""
+
+    day: str
+    time: str
+    ahead: int
 
 
 class TimingsError(ValueError):
@@ -77,14 +86,14 @@ def closes_at(week: dict, moment: datetime) -> str | None:
     return next((end for start, end in week.get(DAYS[local.weekday()], []) if start <= clock < end), None)
 
 
-def next_opening(week: dict, moment: datetime) -> tuple[str, str] | None:
-    """(day, "HH:MM") of the next opening after `moment` within a week; None if never open."""
+def next_opening(week: dict, moment: datetime) -> Opening | None:
+    """The next opening after `moment` within a week (Delhi days: ahead 0 is today); None if never open."""
     local = _local(moment)
     for ahead in range(8):
         day = DAYS[(local.weekday() + ahead) % 7]
         for start, _end in week.get(day, []):
             if ahead or start > local.strftime("%H:%M"):
-                return day, start
+                return Opening(day, start, ahead)
     return None
 
 

@@ -5,6 +5,8 @@ Short on purpose: a Hindi, Punjabi or Urdu SMS is UCS-2 (70 characters a part), 
 
 from __future__ import annotations
 
+from crm.citizens.facilities.timings import DAY_HI, Opening
+
 LANGUAGES = ("hi", "en", "pa", "ur")  # the Act's order; each offered in its own script
 NAMES = {"hi": "हिंदी", "en": "English", "pa": "ਪੰਜਾਬੀ", "ur": "اردو"}
 # (English, Hindi, Punjabi, Urdu)
@@ -37,13 +39,17 @@ PAGE = {
         "title": "Find a clinic or hospital", "lede": "Nearest government health facilities, open ones first.",
         "place": "Pincode or ward", "placeholder": "e.g. 110092 or Laxmi Nagar", "search": "Find",
         "kind": "Looking for", "any": "Any", "clinic": "Clinic", "hospital": "Hospital",
-        "open": "Open now", "closes": "closes {time}", "closed": "Closed", "opens": "opens {day} {time}",
+        "open": "Open now", "closes": "closes {time}", "closed": "Closed", "opens": "opens {day} at {time}",
         "never": "hours not known", "round_clock": "Open 24 hours", "km": "{km} km", "call": "Call",
         "map": "Map", "near": "Near {place}", "unknown": "We do not know the place “{text}”. Try a 6-digit pincode "
         "or a ward name.", "none": "No facility found near {place}.", "ask": "Type your pincode or ward.",
         "emergency": "Emergency? Call", "ambulance": "ambulance", "today": "Today", "services": "Services",
         "switch": "हिंदी", "helpline": "Helpline", "wards": "Wards",
         "at": "As of {time}",
+        "locate": "Use my location", "locating": "Finding where you are…",
+        "located_no": "Your phone did not share its location. Type a pincode or ward instead.", "here": "Near you",
+        "outside": "That location is outside Delhi. Type a pincode or ward.",
+        "private": "Your location only sorts this list; it is not kept.",
     },
     "hi": {
         "title": "क्लिनिक या अस्पताल खोजें", "lede": "सबसे पास के सरकारी स्वास्थ्य केंद्र, पहले खुले हुए।",
@@ -56,6 +62,10 @@ PAGE = {
         "emergency": "आपातकाल? कॉल करें", "ambulance": "एम्बुलेंस", "today": "आज", "services": "सेवाएं",
         "switch": "English", "helpline": "हेल्पलाइन", "wards": "वार्ड",
         "at": "{time} बजे के अनुसार",
+        "locate": "मेरी जगह इस्तेमाल करें", "locating": "आपकी जगह ढूंढ रहे हैं…",
+        "located_no": "फ़ोन ने अपनी जगह नहीं बताई। पिनकोड या वार्ड लिखें।", "here": "आपके पास",
+        "outside": "यह जगह दिल्ली से बाहर है। पिनकोड या वार्ड लिखें।",
+        "private": "आपकी जगह सिर्फ़ यह सूची क्रम में लगाती है; रखी नहीं जाती।",
     },
     "pa": {
         "title": "ਕਲੀਨਿਕ ਜਾਂ ਹਸਪਤਾਲ ਲੱਭੋ", "lede": "ਸਭ ਤੋਂ ਨੇੜੇ ਦੇ ਸਰਕਾਰੀ ਸਿਹਤ ਕੇਂਦਰ, ਪਹਿਲਾਂ ਖੁੱਲ੍ਹੇ ਹੋਏ।",
@@ -68,6 +78,10 @@ PAGE = {
         "emergency": "ਐਮਰਜੈਂਸੀ? ਕਾਲ ਕਰੋ", "ambulance": "ਐਂਬੂਲੈਂਸ", "today": "ਅੱਜ", "services": "ਸੇਵਾਵਾਂ",
         "switch": "English", "helpline": "ਹੈਲਪਲਾਈਨ", "wards": "ਵਾਰਡ",
         "at": "{time} ਵਜੇ ਅਨੁਸਾਰ",
+        "locate": "ਮੇਰੀ ਥਾਂ ਵਰਤੋ", "locating": "ਤੁਹਾਡੀ ਥਾਂ ਲੱਭ ਰਹੇ ਹਾਂ…",
+        "located_no": "ਫ਼ੋਨ ਨੇ ਆਪਣੀ ਥਾਂ ਨਹੀਂ ਦੱਸੀ। ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ ਲਿਖੋ।", "here": "ਤੁਹਾਡੇ ਨੇੜੇ",
+        "outside": "ਇਹ ਥਾਂ ਦਿੱਲੀ ਤੋਂ ਬਾਹਰ ਹੈ। ਪਿੰਨਕੋਡ ਜਾਂ ਵਾਰਡ ਲਿਖੋ।",
+        "private": "ਤੁਹਾਡੀ ਥਾਂ ਸਿਰਫ਼ ਇਹ ਸੂਚੀ ਤਰਤੀਬ ਵਿੱਚ ਲਾਉਂਦੀ ਹੈ; ਰੱਖੀ ਨਹੀਂ ਜਾਂਦੀ।",
     },
     "ur": {
         "title": "کلینک یا اسپتال تلاش کریں", "lede": "سب سے قریب کے سرکاری صحت مراکز، پہلے کھلے ہوئے۔",
@@ -80,6 +94,10 @@ PAGE = {
         "emergency": "ایمرجنسی؟ کال کریں", "ambulance": "ایمبولینس", "today": "آج", "services": "خدمات",
         "switch": "English", "helpline": "ہیلپ لائن", "wards": "وارڈ",
         "at": "{time} بجے کے مطابق",
+        "locate": "میری جگہ استعمال کریں", "locating": "آپ کی جگہ تلاش کر رہے ہیں…",
+        "located_no": "فون نے اپنی جگہ نہیں بتائی۔ پن کوڈ یا وارڈ لکھیں۔", "here": "آپ کے قریب",
+        "outside": "یہ جگہ دہلی سے باہر ہے۔ پن کوڈ یا وارڈ لکھیں۔",
+        "private": "آپ کی جگہ صرف اس فہرست کو ترتیب دیتی ہے؛ رکھی نہیں جاتی۔",
     },
 }
 # The words inside an SMS or WhatsApp answer's variables (the answers' own words are registered SMS templates,
@@ -89,14 +107,36 @@ ANSWER = {
              "ur": "{time} بجے تک کھلا"},
     "round_clock": {"en": "open 24h", "hinglish": "24 ghante khula", "hi": "24 घंटे खुला", "pa": "24 ਘੰਟੇ ਖੁੱਲ੍ਹਾ",
                     "ur": "24 گھنٹے کھلا"},
-    "closed": {"en": "opens {day} {time}", "hinglish": "{day} {time} khulega", "hi": "{day} {time} खुलेगा",
-               "pa": "{day} {time} ਵਜੇ ਖੁੱਲ੍ਹੇਗਾ", "ur": "{day} {time} بجے کھلے گا"},
+    "closed": {"en": "opens {day} at {time}", "hinglish": "{day} {time} khulega", "hi": "{day} {time} खुलेगा",
+               "pa": "{day} {time} ਖੁੱਲ੍ਹੇਗਾ", "ur": "{day} {time} بجے کھلے گا"},
     "never": {"en": "hours not known", "hinglish": "samay pata nahi", "hi": "समय पता नहीं", "pa": "ਸਮਾਂ ਪਤਾ ਨਹੀਂ",
               "ur": "وقت معلوم نہیں"},
     "no_phone": {"en": "no phone", "hinglish": "phone nahi", "hi": "फ़ोन नहीं", "pa": "ਫ਼ੋਨ ਨਹੀਂ", "ur": "فون نہیں"},
     "more": {"en": "More: {url}", "hinglish": "Aur: {url}", "hi": "और: {url}", "pa": "ਹੋਰ: {url}", "ur": "مزید: {url}"},
 }
 DAY_EN = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
+# The day of an opening, said from the day it is asked on: a weekday name alone would say "opens Mon" on a Monday.
+OPENING_DAY = {
+    "today": {"en": "today", "hinglish": "aaj", "hi": "आज", "pa": "ਅੱਜ", "ur": "آج"},
+    "tomorrow": {"en": "tomorrow", "hinglish": "kal", "hi": "कल", "pa": "ਕੱਲ੍ਹ", "ur": "کل"},
+    "next": {"en": "next {day}", "hinglish": "agle {day}", "hi": "अगले {day}", "pa": "ਅਗਲੇ {day}", "ur": "اگلے {day}"},
+}
+
+
+def day_name(day: str, lang: str) -> str:
+    """A weekday ("mon") as the facility's board says it in `lang` (English for romanised Hindi)."""
+    if lang == "hi":
+        return DAY_HI[day]
+    return DAYS.get(lang, {}).get(day) or DAY_EN[day]
+
+
+def opening_day(opening: Opening, lang: str) -> str:
+    """The day a closed facility opens, in `lang`: today, tomorrow, a weekday of this week, or next week's."""
+    words = {0: "today", 1: "tomorrow", 7: "next"}
+    if opening.ahead not in words:
+        return day_name(opening.day, lang)
+    said = OPENING_DAY[words[opening.ahead]]
+    return said.get(lang, said["en"]).format(day=day_name(opening.day, lang))
 
 
 def kind_label(kind: str, lang: str) -> str:

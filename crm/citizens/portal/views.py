@@ -6,11 +6,12 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from crm.citizens.facilities import maps
 from crm.citizens.facilities import search as facility_search
 from crm.citizens.grievances import followup
 from crm.citizens.grievances import services as grievances
 from crm.citizens.grievances import texts as grievance_texts
-from crm.citizens.portal import household, i18n, records, signin
+from crm.citizens.portal import calendar, household, i18n, records, signin
 from crm.citizens.portal import session as citizen
 from crm.citizens.portal.session import citizen_page
 from crm.helpline import appointments as appointment_rules
@@ -133,7 +134,8 @@ def card_request(number: str):
     holder, card = household.card(g.citizen_mobile, number)
     if request.method == "GET":
         household.seen(g.citizen_mobile, "portal_view_card", holder, card_number=card.number)
-        return render_template("portal/card_request.html", holder=holder, card=card)
+        return render_template("portal/card_request.html", holder=holder, card=card,
+                               days=card_requests.expected_days(), collect=card_requests.collection(holder.patient))
     kind = request.form.get("kind", "")
     detail = request.form.get("why", "") if kind == "duplicate" else request.form.get("detail", "")
     filed = card_requests.submit(holder.patient, kind, detail, g.citizen_mobile, _lang(),
@@ -150,6 +152,21 @@ def appointments():
     household.seen(g.citizen_mobile, "portal_view_appointments", [p for p in shown if p.full_card],
                    appointments=[a.id for a in rows])
     return render_template("portal/appointments.html", rows=rows, cutoff=appointment_rules.CITIZEN_CUTOFF)
+
+
+@bp.get("/appointments/<int:appointment_id>.ics")
+@citizen_page
+def appointment_calendar(appointment_id: int):
+    """A booked appointment as a calendar file (add it to the phone's calendar), in the citizen's language."""
+    found = records.appointment(g.citizen_mobile, household.people(g.citizen_mobile), appointment_id)
+    if found.status != "booked":
+        raise Refused("not_booked", _("This appointment is no longer booked."), 404)
+    household.seen(g.citizen_mobile, "portal_appointment_calendar", None, appointment=found.id)
+    facility = found.slot.facility
+    place = facility.name_hi if _lang() == "hi" and facility.name_hi else facility.name
+    body = calendar.ics(found, place, specialties.label(found.slot.specialty, _lang()))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="appointment-{found.id}.ics"', "Cache-Control": "no-store"})
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
@@ -243,7 +260,9 @@ def _portal_helpers():
     return {"get_locale": get_locale, "language_names": i18n.NAMES, "text_direction": i18n.direction,
             "card_status_label": _card_status_label, "request_status_label": card_requests.status_label,
             "request_kind_label": card_requests.kind_label, "pretty_card": household.pretty,
-            "relation_label": _relation_label, "specialty_label": specialties.label}
+            "request_expected_by": card_requests.expected_by, "card_collection": card_requests.collection,
+            "relation_label": _relation_label, "specialty_label": specialties.label,
+            "directions_url": maps.directions_url}
 
 
 def _relation_label(relation: str) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm.hospitals.fhir import capability, clients, everything, held, ingest, search
 from crm.models import AuditLog, HospitalRecord
@@ -27,7 +27,7 @@ bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 MEDIA_TYPE = "application/fhir+json"
 ISSUE_CODES = {"not_found": "not-found", "invalid": "invalid", "bad_request": "invalid", "login": "login",
                "forbidden": "forbidden", "not_supported": "not-supported", "too_large": "too-costly",
-               "conflict": "conflict"}
+               "conflict": "conflict", "server_error": "exception"}
 MAX_BODY = 32 * 1024 * 1024  # a median Synthea patient is a few MB; the longest-lived ones tens of MB
 
 
@@ -49,6 +49,11 @@ def _refused(exc: Refused) -> Response:
     if exc.status in (401, 403) and g.get("fhir_client") is not None:
         _audit("fhir_refused", refused=exc.code, keep=True)
     return outcome(exc.status, exc.code, exc.message)
+
+
+@bp.errorhandler(InternalServerError)
+def _failed(exc: InternalServerError) -> Response:
+    return outcome(500, "server_error", "The server failed on this request; try again. Nothing was stored.")
 
 
 @bp.before_request

@@ -12,12 +12,16 @@ card is superseded (reissue refuses until then; who confirmed is kept and audite
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm.models import CardRequest, HealthCard, Patient, StaffUser
-from crm.models.base import utcnow
+from crm.models import CardRequest, FieldAssignment, HealthCard, Patient, StaffUser
+from crm.models.base import local, utcnow
 from crm.models.citizen import CARD_REQUEST_KINDS
 from crm.platform import audit, outbox, sms_templates
 from crm.platform.errors import Refused
@@ -30,6 +34,34 @@ OPEN = ("submitted", "in_progress")
 DUPLICATE_WHY = ("lost", "damaged")
 MAX_DETAIL = 500
 WORKLIST_SIZE = 200
+WAITING = ("submitted", "in_progress", "reissued")  # the new card is not in the holder's hands yet
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Where a new card reaches its holder: `home` (the ward's field verifier brings it) or `card_office`."""
+
+    way: str
+    ward: str | None
+
+
+def expected_days() -> int:
+    """How many days the card office gives itself for a revised or duplicate card (setting CARD_REQUEST_DAYS)."""
+    return current_app.config["CARD_REQUEST_DAYS"]
+
+
+def expected_by(request: CardRequest) -> date | None:
+    """The Delhi date by which the new card should be in the holder's hands; None once delivered or turned down."""
+    if request.status not in WAITING:
+        return None
+    return local(request.created_at).date() + timedelta(days=expected_days())
+
+
+def collection(patient: Patient) -> Collection:
+    """How the new card will reach `patient`, as the card office works: a ward with a field verifier gets its cards
+    at the door (they are on the verifier's worklist); any other ward collects them at the card office."""
+    walked = patient.ward and db.session.scalar(select(FieldAssignment.id).where(FieldAssignment.ward == patient.ward))
+    return Collection("home" if walked else "card_office", patient.ward)
 
 
 def submit(patient: Patient, kind: str, detail: str, phone: str | None, language: str = "hi",

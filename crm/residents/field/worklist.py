@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,6 +19,19 @@ OUTSTANDING = ("issued", "verified")  # printed but not yet in the holder's hand
 LIVE = ("issued", "verified", "delivered")
 MAX_WORKLIST = 1500  # cards on one phone; a ward bigger than this is split by the card office
 MAX_WARDS = 500
+# The parts of an address that are not its street: the house ("House 12", "H.No. 4/2", "12-B", "Flat 3"), the city.
+_HOUSE = re.compile(r"^(house|h\.?\s*no\.?|flat|plot|khasra|#)\b|^[\d/-]+[a-z]?$", re.IGNORECASE)
+_CITY = {"delhi", "new delhi", "india"}
+
+
+def street_of(address: str | None, ward: str | None = None) -> str:
+    """The street of an address, as a verifier walks it: the first part that is neither the house, the ward nor
+    the city ("House 12, Gali 3, Seelampur, Delhi" -> "Gali 3"); "" when the address names none."""
+    for part in (address or "").split(","):
+        part = " ".join(part.split())
+        if part and not _HOUSE.search(part) and part.lower() not in _CITY and part.lower() != (ward or "").lower():
+            return part[:80]
+    return ""
 
 
 def assign(ward: str, verifier_id: int | None, staff: StaffUser) -> FieldAssignment | None:
@@ -84,6 +98,7 @@ def worklist(staff: StaffUser) -> dict:
             "code": household.code if household else None,
             "address": (household.address if household else patient.address) or patient.address,
             "cards": []})
+        home.setdefault("street", street_of(home["address"], patient.ward))
         mark = marks.get(card.id)
         home["cards"].append({
             "number": card.number, "pretty": card_number.pretty(card.number), "status": card.status,

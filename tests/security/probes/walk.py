@@ -19,6 +19,7 @@ PUBLIC = {
     "/portal/sign-out": "ends a citizen session",
     "/portal/lang/<lang>": "the portal's language switch",
     "/facilities": "the facility finder: public information",
+    "/favicon.ico": "the site's icon (static/favicon.svg)",
     "/field/sw.js": "the field page's service worker code (its data needs a login)",
     "/fhir/metadata": "FHIR discovery: the server's capabilities",
     "/fhir/.well-known/smart-configuration": "SMART discovery",
