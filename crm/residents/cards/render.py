@@ -201,22 +201,23 @@ class CardPdf(FPDF):
         qr = qr_code(text)
         modules = qr.symbol_size(border=0)[0]
         unit = size / modules
-        self.set_fill_color(0, 0, 0)
-        # One path for the whole symbol: separately filled squares leave hairline seams
-        # between neighbours when anti-aliased, which scanners can mistake for light modules.
-        with self.new_path() as path:
-            path.style.fill_color = "#000000"
-            path.style.stroke_color = None
-            for r, row in enumerate(qr.matrix):
-                c = 0
-                while c < modules:
-                    if row[c] & 1:
-                        start = c
-                        while c < modules and row[c] & 1:
-                            c += 1
-                        path.rectangle(x + start * unit, y + r * unit, (c - start) * unit, unit)
-                    else:
+        # One path for the whole symbol: separately filled squares leave hairline seams between neighbours when
+        # anti-aliased, which scanners can mistake for light modules. Written as PDF operators directly (a run of
+        # dark modules, one rectangle): fpdf2's path objects copy themselves per element, seconds on a print sheet.
+        k, height = self.k, self.h
+        rects = []
+        for r, row in enumerate(qr.matrix):
+            c = 0
+            while c < modules:
+                if row[c] & 1:
+                    start = c
+                    while c < modules and row[c] & 1:
                         c += 1
+                    rects.append(f"{(x + start * unit) * k:.3f} {(height - y - (r + 1) * unit) * k:.3f} "
+                                 f"{(c - start) * unit * k:.3f} {unit * k:.3f} re")
+                else:
+                    c += 1
+        self._out("q 0 g " + " ".join(rects) + " f Q")  # q/Q: the colour fpdf2 believes is set stays set
 
 
 def draw_front(pdf: CardPdf, card: CardPrint) -> None:
