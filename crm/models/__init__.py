@@ -8,7 +8,7 @@ from crm.models.enrollment import HouseholdJoin, PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
 from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalMatch, HospitalRecord
-from crm.models.office import OfficeJob
+from crm.models.office import CardPrintBatch, OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, CaseOffer, StaffSession, StaffUser
 from crm.models.telephony import Call, Message, MessageSecret, OptOut
@@ -18,6 +18,7 @@ __all__ = [
     "Appointment",
     "AuditLog",
     "Call",
+    "CardPrintBatch",
     "CardRequest",
     "Case",
     "CaseEvent",

@@ -35,3 +35,20 @@ class OfficeJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last progress written
+
+
+class CardPrintBatch(db.Model):
+    """Cards sent to the print vendor together (PB-00012): who exported them and when; the cards point here."""
+
+    __tablename__ = "card_print_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    issue_job_id: Mapped[int | None] = mapped_column(ForeignKey("office_job.id"))  # only that bulk issue's cards
+    cards: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def reference(self) -> str:
+        """How the card office and the vendor name the batch."""
+        return f"PB-{self.id:05d}"

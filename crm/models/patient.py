@@ -112,6 +112,9 @@ class HealthCard(db.Model):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("health_card.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(300))
+    issue_job_id: Mapped[int | None] = mapped_column(ForeignKey("office_job.id"), index=True)  # the bulk issue, if any
+    print_batch_id: Mapped[int | None] = mapped_column(ForeignKey("card_print_batch.id"), index=True)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # sent to the print vendor in that batch
 
     patient: Mapped[Patient] = relationship(back_populates="cards", foreign_keys=[patient_id])
     superseded_by: Mapped[HealthCard | None] = relationship(remote_side=[id])

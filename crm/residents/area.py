@@ -8,12 +8,13 @@ URLs (a handler is in the module named beside its prefix):
   /card-office/ (pages), /api/v1/card-office/...               the card office     crm.residents.card_office.views
   /card-office/requests, /card-office/household-joins/...      its worklist        crm.residents.card_office.request_views
   /card-office/data-requests/...                               data requests       crm.residents.card_office.data_request_views
+  /card-office/print/..., /api/v1/card-office/print-batches    cards to print      crm.residents.card_office.print_views
   /enrollment/..., /api/v1/enrollment/...                      enrolment, merges   crm.residents.enrollment.views
   /field/..., /api/v1/field/...                                field verification  crm.residents.field.views
   /patients/<id>/abha, /api/v1/patients/<id>/abha              ABHA                crm.residents.abha.views
-Services:  registry (import_file), cards.operations / number / token / keys / render / scan,
+Services:  registry (import_file), cards.operations / number / token / keys / render / sheet / scan,
            card_office.work (the registrar's long work) and card_office.requests (citizens' requests),
-           card_office.data_requests (correct / erase my data, DPDP),
+           card_office.data_requests (correct / erase my data, DPDP), card_office.printing (cards to print),
            enrollment.services / matching / merge / joins, field.worklist / marks, abha.services, lookup
 Templates: templates/home.html, lookup.html, patient.html, card.html, _patient_panel.html, _lookup_error.html,
            templates/card_office/, templates/enrollment/, templates/field/
@@ -27,7 +28,7 @@ from flask import Flask
 
 from crm.residents import cli, lookup_api, pages  # noqa: F401
 from crm.residents.abha import views as abha
-from crm.residents.card_office import data_request_views, request_views  # noqa: F401
+from crm.residents.card_office import data_request_views, print_views, request_views  # noqa: F401
 from crm.residents.card_office import views as card_office
 from crm.residents.cards import api as cards_api  # noqa: F401
 from crm.residents.cards import keys as card_keys

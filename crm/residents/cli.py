@@ -12,6 +12,7 @@ from crm.models import Patient
 from crm.platform import unit_of_work
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
+from crm.residents.card_office.work import missing_cards
 from crm.residents.cards import number as card_number
 from crm.residents.cards import operations as cards
 
@@ -49,8 +50,7 @@ def cards_issue(all_: bool, registry_id: tuple[str, ...]) -> None:
     if all_ == bool(registry_id):
         raise click.UsageError("Give either --all or one or more --registry-id.")
     if all_:
-        missing = db.session.query(Patient).count()
-        with click.progressbar(length=missing, label="Issuing cards") as bar:
+        with click.progressbar(length=missing_cards(), label="Issuing cards") as bar:  # those without one, not all
             issued = cards.issue_missing(progress=bar.update)
         click.echo(f"Issued {issued} cards.")
         return

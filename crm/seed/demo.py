@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from crm.citizens.facilities import areas
 from crm.citizens.facilities import importer as facility_import
 from crm.models import Facility, Patient, StaffUser
 from crm.platform.extensions import db
@@ -63,6 +64,7 @@ WOMEN = [("Sunita", "सुनीता"), ("Anita", "अनीता"), ("Priya
 SURNAMES = [("Kumar", "कुमार"), ("Sharma", "शर्मा"), ("Verma", "वर्मा"), ("Singh", "सिंह"), ("Gupta", "गुप्ता"),
             ("Yadav", "यादव"), ("Khan", "ख़ान"), ("Ansari", "अंसारी"), ("Chauhan", "चौहान"), ("Jain", "जैन"),
             ("Mishra", "मिश्रा"), ("Rawat", "रावत"), ("Bansal", "बंसल"), ("Prasad", "प्रसाद")]
+# Each is a ward of crm/citizens/facilities/areas.csv (its pincode goes on the address; the finder knows it).
 WARDS = ["Seelampur", "Sangam Vihar", "Mehrauli", "Rohini Sector 16", "Karol Bagh", "Laxmi Nagar", "Dwarka Sector 7",
          "Okhla Phase 2", "Jahangirpuri", "Trilokpuri", "Shahdara", "Uttam Nagar", "Mustafabad", "Najafgarh"]
 ALLERGIES = ["Penicillin", "Sulfa drugs", "Aspirin", "Peanuts", "Dust mites", "Ibuprofen"]
@@ -86,15 +88,27 @@ FACILITIES = [
 ]
 
 
-def registry_rows(residents: int, rng: random.Random, today: date) -> Iterator[dict]:
-    """Registry rows for about `residents` people in households of 1 to 7."""
-    made, household = 0, 0
+# Ages are counted back from a fixed day, so the same seed draws the same birth dates whichever day the demo starts.
+BIRTHS_FROM = date(2026, 1, 1)
+
+
+def stream(seed: int, step: str) -> random.Random:
+    """The seeded generator of one step (or one resident's step): what one draws never shifts what another draws."""
+    return random.Random(f"{seed}:{step}")  # a str seed is hashed with SHA-512: the same in every process
+
+
+def registry_rows(residents: int, rng: random.Random, today: date = BIRTHS_FROM) -> Iterator[dict]:
+    """Registry rows for about `residents` people in households of 1 to 7 (whole households: a larger
+    `residents` gives the same first rows and more after them). Birth dates are drawn back from BIRTHS_FROM and
+    an age without a date is given as of `today`, so the people are the same whichever day they are imported;
+    `birth_year` (not a registry column) is the year each was born."""
+    made, household, later = 0, 0, today.year - BIRTHS_FROM.year
     while made < residents:
         household += 1
         code = f"DL-HH-{household:06d}"
         surname = rng.choice(SURNAMES)
         ward = rng.choice(WARDS)
-        address = f"House {rng.randint(1, 400)}, Gali {rng.randint(1, 30)}, {ward}, Delhi"
+        address = f"House {rng.randint(1, 400)}, Gali {rng.randint(1, 30)}, {ward}, Delhi {areas.pincode_of(ward)}"
         head_age = rng.randint(28, 75)
         members = [("self", "M" if rng.random() < 0.8 else "F", head_age)]
         if rng.random() < 0.85:
@@ -109,7 +123,7 @@ def registry_rows(residents: int, rng: random.Random, today: date) -> Iterator[d
             sex = sex or ("M" if relation == "son" else "F")
             first = rng.choice(MEN if sex == "M" else WOMEN)
             last = ("Kaur", "कौर") if surname[0] == "Singh" and sex == "F" else surname
-            born = today - timedelta(days=age * 365 + rng.randint(0, 364))
+            born = BIRTHS_FROM - timedelta(days=age * 365 + rng.randint(0, 364))
             exact = rng.random() < 0.8
             own_mobile = mobile if relation == "self" else (_mobile(rng) if age >= 18 and rng.random() < 0.6 else mobile)
             made += 1
@@ -117,7 +131,8 @@ def registry_rows(residents: int, rng: random.Random, today: date) -> Iterator[d
                 "registry_id": f"DL{made:08d}",
                 "epic": _epic(rng) if age >= 18 else "",
                 "name": f"{first[0]} {last[0]}", "name_hi": f"{first[1]} {last[1]}",
-                "dob": born.isoformat() if exact else "", "age": "" if exact else str(age),
+                "dob": born.isoformat() if exact else "", "age": "" if exact else str(age + later),
+                "birth_year": born.year if exact else BIRTHS_FROM.year - age,
                 "sex": sex, "mobile": own_mobile, "household_id": code, "address": address,
                 "ward": ward, "relation": relation,
             }
@@ -135,8 +150,10 @@ def _epic(rng: random.Random) -> str:
 
 
 def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
-    """Create the demo world; safe to run again (nothing is duplicated). Yields progress lines."""
-    rng = random.Random(seed)
+    """Create the demo world; safe to run again (nothing is duplicated). Yields progress lines.
+
+    The same seed gives the same people under the same registry ids on every start: each step draws from its own
+    generator, and a resident already seeded is never written again (a restart adds only the ones it lacks)."""
     today = date.today()
     for username, role, specialty, name in DEMO_STAFF:
         if db.session.scalar(select(StaffUser).where(StaffUser.username == username)) is None:
@@ -148,8 +165,7 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
         doctor.on_duty = True  # the demo's doctors are on shift, so emergencies ring them
     db.session.commit()
     yield f"Staff: {len(DEMO_STAFF)} demo accounts (password {DEMO_PASSWORD!r})."
-    # Its own draws: the residents that follow must come out the same whether or not the facilities exist yet.
-    phones = random.Random(seed + 1)
+    phones = stream(seed, "facility phones")  # drawn only when the facilities are new: a stream of their own
     for code, name, name_hi, kind, district in FACILITIES:
         if db.session.scalar(select(Facility).where(Facility.code == code)) is None:
             db.session.add(Facility(code=code, name=name, name_hi=name_hi, kind=kind, district=district,
@@ -157,15 +173,18 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     placed = facility_import.import_file(facility_import.DEMO_FILE)  # wards, pincodes, places, hours, services
     db.session.commit()
     yield f"Facilities: {len(FACILITIES)} first-wave, {placed.created + placed.updated} placed with hours and services."
+    seeded = set(db.session.scalars(select(Patient.registry_id).where(Patient.registry_id.is_not(None))))
+    rows = [row for row in registry_rows(residents, stream(seed, "registry"), today) if row["registry_id"] not in seeded]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo-registry.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=registry.REQUIRED_COLUMNS)
+            writer = csv.DictWriter(handle, fieldnames=registry.REQUIRED_COLUMNS, extrasaction="ignore")
             writer.writeheader()
-            writer.writerows(registry_rows(residents, rng, today))
+            writer.writerows(rows)
         summary = registry.import_file(path, Path(tmp) / "rejects.csv")
-    yield f"Registry: read {summary.read}, created {summary.created}, updated {summary.updated}, rejected {summary.rejected}."
-    _clinical(rng)
+    yield (f"Registry: read {summary.read}, created {summary.created}, updated {summary.updated}, rejected "
+           f"{summary.rejected} ({len(seeded)} seeded before, left as they are).")
+    _clinical(rows, seed)
     issued = cards.issue_missing()
     yield f"Cards: issued {issued} new."
     yield f"Field: {_field_wards()}"
@@ -174,7 +193,7 @@ def seed(residents: int = 3000, seed: int = 2026) -> Iterator[str]:
     yield f"Schedules: {slots} new appointment slots over the next week."
     from crm.hospitals.fhir import demo as hospital_demo
 
-    yield hospital_demo.seed(rng, today)
+    yield hospital_demo.seed(stream(seed, "hospital"), today)
 
 
 def banner(base_url: str) -> str:
@@ -246,25 +265,27 @@ def _schedules(today: date) -> int:
     return made
 
 
-def _clinical(rng: random.Random) -> None:
-    """Blood groups, allergies, chronic conditions and emergency contacts for some residents."""
-    for patient in db.session.scalars(select(Patient).where(Patient.blood_group.is_(None))):
-        if rng.random() < 0.7:
-            patient.blood_group = rng.choices(BLOOD, BLOOD_WEIGHTS)[0]
-        if rng.random() < 0.12:
-            patient.allergies = rng.sample(ALLERGIES, rng.choice([1, 1, 2]))
-        if patient.birth_year and today_year() - patient.birth_year > 35 and rng.random() < 0.35:
-            picks = rng.sample(CONDITIONS, rng.choice([1, 1, 2]))
-            patient.chronic_conditions = [c for c, _ in picks]
-            patient.current_medications = [m for _, m in picks]
-        family = [m for m in patient.household.members if m.id != patient.id and m.mobile] if patient.household else []
-        if family:
-            contact = rng.choice(family)
-            patient.emergency_contact_name = f"{contact.name} ({contact.relation})"
-            patient.emergency_contact_phone = contact.mobile
+def _clinical(rows: list[dict], seed: int) -> None:
+    """Blood groups, allergies, chronic conditions and emergency contacts for some of the residents just seeded,
+    each drawn from that resident's own generator (the same whatever order or run they are reached in)."""
+    ages = {row["registry_id"]: BIRTHS_FROM.year - row["birth_year"] for row in rows}
+    ids = list(ages)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for patient in db.session.scalars(select(Patient).where(Patient.registry_id.in_(chunk))):
+            rng = stream(seed, f"clinical:{patient.registry_id}")
+            if rng.random() < 0.7:
+                patient.blood_group = rng.choices(BLOOD, BLOOD_WEIGHTS)[0]
+            if rng.random() < 0.12:
+                patient.allergies = rng.sample(ALLERGIES, rng.choice([1, 1, 2]))
+            if ages[patient.registry_id] > 35 and rng.random() < 0.35:
+                picks = rng.sample(CONDITIONS, rng.choice([1, 1, 2]))
+                patient.chronic_conditions = [c for c, _ in picks]
+                patient.current_medications = [m for _, m in picks]
+            members = sorted(patient.household.members, key=lambda m: m.registry_id or "") if patient.household else []
+            family = [m for m in members if m.id != patient.id and m.mobile]
+            if family:
+                contact = rng.choice(family)
+                patient.emergency_contact_name = f"{contact.name} ({contact.relation})"
+                patient.emergency_contact_phone = contact.mobile
     db.session.commit()
-
-
-def today_year() -> int:
-    """This year (a function so tests can reason about ages)."""
-    return date.today().year

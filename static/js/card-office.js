@@ -14,8 +14,21 @@
   async function missingCards() {
     const answer = await window.Sampark.api('GET', '/api/v1/card-office/jobs');
     if (!answer.ok) return;
+    const issuing = answer.data.jobs.some((job) => job.kind === 'card_issue' && ['queued', 'running'].includes(job.status));
     document.getElementById('missing-cards').textContent = number.format(answer.data.missing_cards);
-    document.getElementById('issue-button').disabled = !answer.data.missing_cards;
+    const button = document.getElementById('issue-button');
+    button.disabled = issuing || !answer.data.missing_cards;
+    if (!issuing) button.textContent = 'Issue their cards';
+    if (answer.data.to_print !== undefined) document.getElementById('to-print').textContent = number.format(answer.data.to_print);
+  }
+
+  // While cards are being issued, the count of residents without one falls with the job and the button waits.
+  function issuePanel(job) {
+    if (job.kind !== 'card_issue' || !['queued', 'running'].includes(job.status)) return;
+    const button = document.getElementById('issue-button');
+    button.disabled = true;
+    button.textContent = job.total ? `Issuing… ${number.format(job.done || 0)} of ${number.format(job.total)}` : 'Issuing…';
+    if (job.total) document.getElementById('missing-cards').textContent = number.format(Math.max(job.total - (job.done || 0), 0));
   }
 
   function render(job) {
@@ -39,6 +52,7 @@
     error.textContent = job.error || '';
     error.hidden = !job.error;
     if (field('rejects')) field('rejects').hidden = !job.rejects;
+    issuePanel(job);
     if (ended) missingCards();
   }
 

@@ -6,7 +6,10 @@
   const $ = (id) => document.getElementById(id);
   const store = window.FieldStore;
   const OUTCOME_NAMES = { verified: 'Verified', delivered: 'Delivered', not_found: 'Not found', moved: 'Moved' };
-  const STATUS_NAMES = { issued: 'to verify', verified: 'verified, to deliver', delivered: 'delivered' };
+  const STATUS_NAMES = { issued: 'to verify', verified: 'verified, awaiting print', delivered: 'delivered' };
+  // A printed card is carried to its holder: 'to deliver' (verified at the door first if nobody has yet).
+  const DELIVER_NAMES = { issued: 'printed, to deliver', verified: 'verified, to deliver' };
+  const statusName = (card) => (card.to_deliver ? DELIVER_NAMES[card.status] : STATUS_NAMES[card.status]) || card.status;
   const WORKLIST_URL = '/api/v1/field/worklist';
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
   let cards = new Map(); // card number -> {card, ward, household}
@@ -89,7 +92,7 @@
       details.dataset.ward = ward.ward;
       details.open = open.size ? open.has(ward.ward) : i === 0;
       const summary = document.createElement('summary');
-      summary.textContent = `${ward.ward} · ${ward.cards} cards · ${ward.households.length} homes`;
+      summary.textContent = `${ward.ward} · ${ward.cards} cards · ${ward.to_deliver || 0} to deliver · ${ward.households.length} homes`;
       details.append(summary);
       ward.households.forEach((home) => {
         const box = document.createElement('div');
@@ -108,7 +111,8 @@
           const facts = document.createElement('span'); facts.className = 'member-facts';
           facts.textContent = `${card.relation} · ${card.sex} · ${card.birth_year || '?'} · ${card.pretty}`;
           const state = document.createElement('span'); state.className = 'chip'; state.dataset.status = card.status;
-          state.textContent = STATUS_NAMES[card.status] || card.status;
+          state.dataset.deliver = card.to_deliver ? 'yes' : 'no';
+          state.textContent = statusName(card);
           if (card.enrolled) state.textContent += ' · provisional';
           if (card.last_mark && card.last_mark.outcome !== 'verified') state.textContent += ` · last visit: ${OUTCOME_NAMES[card.last_mark.outcome]}`;
           const mark = document.createElement('span'); mark.className = 'chip chip-mark'; mark.hidden = true;

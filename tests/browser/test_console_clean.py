@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 ROLES = ("operator1", "doctor1", "supervisor1", "registrar1", "field1", "admin1", "officer1")
 NOT_STAFF_PAGES = ("/api/", "/telephony/", "/static/", "/emulator/", "/portal/", "/fhir/", "/.well-known/")
 NOT_PAGES = {  # files and fragments other pages fetch; they are not opened as pages
-    "card_office.rejects", "field.photo", "field.service_worker", "triage_review.export",
+    "card_office.rejects", "card_office.print_sheet", "card_office.print_csv", "field.photo", "field.service_worker",
+    "triage_review.export",
     "doctor.case_panel", "operator_desk.patient_fragment",
     "health.healthz", "health.readyz", "metrics.scrape",  # for the balancer and Prometheus, not people
 }

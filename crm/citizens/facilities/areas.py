@@ -67,6 +67,11 @@ def pincodes() -> dict[str, Place]:
     return places
 
 
+def pincode_of(ward: str) -> str | None:
+    """The pincode of the ward named exactly `ward` in the file."""
+    return next((row["pincode"] for row in _rows() if row["ward"] == ward), None)
+
+
 def ward_named(text: str) -> Place | None:
     """The ward whose English or Hindi name `text` is (case, nukta and spacing do not matter)."""
     wanted = fold(text)

@@ -9,6 +9,7 @@ from crm.models import OfficeJob
 from crm.platform.api import bp as api_bp
 from crm.platform.errors import Refused, answer, load
 from crm.platform.extensions import db
+from crm.residents.card_office import printing
 from crm.residents.card_office import work as service
 from crm.residents.registry.rows import REQUIRED_COLUMNS
 from crm.staff.auth.capabilities import allow
@@ -68,7 +69,8 @@ def too_large(exc):
 @allow("card_office")
 def api_jobs():
     """The latest registry imports and bulk card issues with their progress, and residents still without a card."""
-    return jsonify(jobs=[service.state(job) for job in service.recent()], missing_cards=service.missing_cards())
+    return jsonify(jobs=[service.state(job) for job in service.recent()], missing_cards=service.missing_cards(),
+                   to_print=printing.waiting())
 
 
 @api_bp.get("/card-office/jobs/<int:job_id>")
@@ -94,8 +96,12 @@ def api_card_issue():
 
 
 def _page(error: Refused | None):
-    jobs = service.recent()
-    return render_template("card_office/index.html", error=error, rows=[(job, service.state(job)) for job in jobs],
-                           missing=service.missing_cards(), columns=REQUIRED_COLUMNS,
+    rows = [(job, service.state(job)) for job in service.recent()]
+    issuing = next((j for _, j in rows if j["kind"] == "card_issue" and j["status"] in ("queued", "running")), None)
+    missing = service.missing_cards()
+    if issuing and issuing["total"]:  # the job's own count, as the page then follows it (the rest may be mid-batch)
+        missing = max(issuing["total"] - issuing["done"], 0)
+    return render_template("card_office/index.html", error=error, rows=rows, issuing=issuing,
+                           missing=missing, to_print=printing.waiting(), columns=REQUIRED_COLUMNS,
                            limit_mb=service.upload_limit() // (1024 * 1024),
                            focus=request.args.get("job", type=int)), (error.status if error else 200)

@@ -201,7 +201,7 @@ def run_card_issue(job_id: int) -> None:
         reporter.save(done=issued, total=max(total, issued))
 
     try:
-        cards.issue_missing(staff, batch=200, progress=advance)
+        cards.issue_missing(staff, batch=200, progress=advance, job_id=job.id)
     except Exception:
         unit_of_work.rollback()
         reporter.save(status="failed", stage="failed", finished_at=utcnow(), force=True,

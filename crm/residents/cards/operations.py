@@ -16,8 +16,6 @@ from crm.residents.cards.keys import keyring
 LIVE = ("issued", "verified", "delivered")
 
 
-
-
 def get_card(number: str) -> HealthCard:
     """The card with this number (check digit verified first), or Refused 404/422."""
     try:
@@ -55,8 +53,8 @@ def issue(patient: Patient, staff: StaffUser | None = None, reason: str = "origi
     return card
 
 
-def issue_missing(staff: StaffUser | None = None, batch: int = 500, progress=None) -> int:
-    """Issue a card to every resident without a live card; returns how many were issued."""
+def issue_missing(staff: StaffUser | None = None, batch: int = 500, progress=None, job_id: int | None = None) -> int:
+    """Issue a card to every resident without a live card (as bulk issue `job_id`); returns how many were issued."""
     issued = 0
     live = select(HealthCard.patient_id).where(HealthCard.status.in_(LIVE))
     while True:
@@ -67,6 +65,7 @@ def issue_missing(staff: StaffUser | None = None, batch: int = 500, progress=Non
             return issued
         for patient in patients:
             card = _new_card(patient, 1 + _max_version(patient), "original", staff)
+            card.issue_job_id = job_id
             audit.record("card_issue", patient_id=patient.id, card_number=card.number, staff_id=_id(staff), reason="original")
         db.session.commit()
         issued += len(patients)

@@ -23,7 +23,7 @@ GURMUKHI = Path(__file__).resolve().parents[3] / "static/vendor/noto-sans-gurmuk
 GURMUKHI_BOLD = GURMUKHI.with_name("NotoSansGurmukhi_700Bold.ttf")
 NASKH = Path(__file__).resolve().parents[3] / "static/vendor/noto-naskh-arabic-0.4.5/NotoNaskhArabic_400Regular.ttf"
 NASKH_BOLD = NASKH.with_name("NotoNaskhArabic_700Bold.ttf")
-CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1 (CR80), millimetres
+CARD_W, CARD_H = 85.6, 53.98  # ISO/IEC 7810 ID-1 (CR80), millimetres
 QR_SIZE = 32.0  # symbol without quiet zone; >= 30 mm keeps modules ~0.5 mm at version 10
 MARGIN = 3.0
 
@@ -117,11 +117,12 @@ def _date(d: dt.date) -> str:
     return f"{d.day} {d.strftime('%b %Y')}"  # "14 Mar 2025": no day/month ambiguity
 
 
-class _Card(FPDF):
+class CardPdf(FPDF):
     """An FPDF with the card's fonts and a few layout helpers."""
 
-    def __init__(self) -> None:
-        super().__init__(orientation="L", unit="mm", format=(CARD_H, CARD_W))
+    def __init__(self, orientation: str = "L", page_format: str | tuple[float, float] = (CARD_H, CARD_W)) -> None:
+        super().__init__(orientation=orientation, unit="mm", format=page_format)
+        self.bleed = 0.0  # how far the edge-to-edge colour runs past the trim (a print sheet's cards are cut)
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
         self.c_margin = 0
@@ -187,39 +188,41 @@ class _Card(FPDF):
 
     def band(self, height: float) -> None:
         """The navy header band with a saffron rule, and a green rule at the foot."""
+        b = self.bleed
         self.set_fill_color(*NAVY)
-        self.rect(0, 0, CARD_W, height, style="F")
+        self.rect(-b, -b, CARD_W + 2 * b, height + b, style="F")
         self.set_fill_color(*SAFFRON)
-        self.rect(0, height, CARD_W, 0.7, style="F")
+        self.rect(-b, height, CARD_W + 2 * b, 0.7, style="F")
         self.set_fill_color(*GREEN)
-        self.rect(0, CARD_H - 0.9, CARD_W, 0.9, style="F")
+        self.rect(-b, CARD_H - 0.9, CARD_W + 2 * b, 0.9 + b, style="F")
 
     def qr(self, x: float, y: float, size: float, text: str) -> None:
         """Draw the QR as vector squares, so it prints sharp at any printer resolution."""
         qr = qr_code(text)
         modules = qr.symbol_size(border=0)[0]
         unit = size / modules
-        self.set_fill_color(0, 0, 0)
-        # One path for the whole symbol: separately filled squares leave hairline seams
-        # between neighbours when anti-aliased, which scanners can mistake for light modules.
-        with self.new_path() as path:
-            path.style.fill_color = "#000000"
-            path.style.stroke_color = None
-            for r, row in enumerate(qr.matrix):
-                c = 0
-                while c < modules:
-                    if row[c] & 1:
-                        start = c
-                        while c < modules and row[c] & 1:
-                            c += 1
-                        path.rectangle(x + start * unit, y + r * unit, (c - start) * unit, unit)
-                    else:
+        # One path for the whole symbol: separately filled squares leave hairline seams between neighbours when
+        # anti-aliased, which scanners can mistake for light modules. Written as PDF operators directly (a run of
+        # dark modules, one rectangle): fpdf2's path objects copy themselves per element, seconds on a print sheet.
+        k, height = self.k, self.h
+        rects = []
+        for r, row in enumerate(qr.matrix):
+            c = 0
+            while c < modules:
+                if row[c] & 1:
+                    start = c
+                    while c < modules and row[c] & 1:
                         c += 1
+                    rects.append(f"{(x + start * unit) * k:.3f} {(height - y - (r + 1) * unit) * k:.3f} "
+                                 f"{(c - start) * unit * k:.3f} {unit * k:.3f} re")
+                else:
+                    c += 1
+        self._out("q 0 g " + " ".join(rects) + " f Q")  # q/Q: the colour fpdf2 believes is set stays set
 
 
-def _front(pdf: _Card, card: CardPrint) -> None:
+def draw_front(pdf: CardPdf, card: CardPrint) -> None:
+    """The card's front (name, birth, household, number, QR) drawn with its top left corner at the origin."""
     second = SECOND.get(card.language, SECOND["hi"])
-    pdf.add_page()
     pdf.band(9.5)
     pdf.put(MARGIN, 2.2, "Delhi Health Card", 9.5, bold=True, color=(255, 255, 255))
     pdf.put(MARGIN, 2.2, second["title"], 9.5, bold=True, color=(255, 255, 255),
@@ -257,9 +260,9 @@ def _front(pdf: _Card, card: CardPrint) -> None:
             color=GREY, w=QR_SIZE, align="C")
 
 
-def _back(pdf: _Card, card: CardPrint) -> None:
+def draw_back(pdf: CardPdf, card: CardPrint) -> None:
+    """The card's back (blood group, emergency contact, helpline, instructions) drawn at the origin."""
     second = SECOND.get(card.language, SECOND["hi"])
-    pdf.add_page()
     pdf.band(7.0)
     pdf.put(MARGIN, 1.3, f"Delhi Health Card  ·  {second['title']}", 7, bold=True,
             color=(255, 255, 255))
@@ -310,7 +313,8 @@ def _back(pdf: _Card, card: CardPrint) -> None:
 
 def card_pdf(card: CardPrint) -> bytes:
     """Lay out the card as a two-page PDF sized CR80: page 1 the front, page 2 the back."""
-    pdf = _Card()
-    _front(pdf, card)
-    _back(pdf, card)
+    pdf = CardPdf()
+    for side in (draw_front, draw_back):
+        pdf.add_page()
+        side(pdf, card)
     return bytes(pdf.output())

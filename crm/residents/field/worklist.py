@@ -15,7 +15,7 @@ from crm.platform.errors import Refused, load
 from crm.platform.extensions import db
 from crm.residents.cards import number as card_number
 
-OUTSTANDING = ("issued", "verified")  # printed but not yet in the holder's hands
+OUTSTANDING = ("issued", "verified")  # not yet in the holder's hands (printed, or still at the printer)
 LIVE = ("issued", "verified", "delivered")
 MAX_WORKLIST = 1500  # cards on one phone; a ward bigger than this is split by the card office
 MAX_WARDS = 500
@@ -68,6 +68,11 @@ def wards_of(staff: StaffUser) -> list[str]:
         select(FieldAssignment.ward).where(FieldAssignment.staff_id == staff.id).order_by(FieldAssignment.ward)))
 
 
+def to_deliver(card: HealthCard) -> bool:
+    """A card the vendor has printed and its holder does not have yet: the verifier carries it to their door."""
+    return card.print_batch_id is not None and card.status in OUTSTANDING
+
+
 def _latest_marks(card_ids: list[int]) -> dict[int, FieldMark]:
     latest: dict[int, FieldMark] = {}
     for start in range(0, len(card_ids), 500):
@@ -102,6 +107,7 @@ def worklist(staff: StaffUser) -> dict:
         mark = marks.get(card.id)
         home["cards"].append({
             "number": card.number, "pretty": card_number.pretty(card.number), "status": card.status,
+            "to_deliver": to_deliver(card),
             "name": patient.name, "name_hi": patient.name_hi, "sex": patient.sex, "birth_year": patient.birth_year,
             "relation": patient.relation, "enrolled": patient.enrolled_where is not None,
             "last_mark": {"outcome": mark.outcome, "at": iso(mark.recorded_at), "result": mark.result}
@@ -114,7 +120,9 @@ def worklist(staff: StaffUser) -> dict:
     return {
         "verifier": staff.name, "wards": [
             {"ward": ward, "households": list(homes.values()),
-             "cards": sum(len(h["cards"]) for h in homes.values())} for ward, homes in grouped.items()],
+             "cards": sum(len(h["cards"]) for h in homes.values()),
+             "to_deliver": sum(c["to_deliver"] for h in homes.values() for c in h["cards"])}
+            for ward, homes in grouped.items()],
         "truncated": truncated, "limit": MAX_WORKLIST, "marked_today": marked_today,
     }
 

@@ -25,6 +25,10 @@ JOB = {"type": "object", "properties": {
     "status": {"enum": ["queued", "running", "done", "failed"]}, "stage": {"type": "string"},
     "done": {"type": "integer"}, "total": {"type": "integer"}, "rejected": {"type": "integer"},
     "result": {"type": "object"}, "error": {"type": ["string", "null"]}, "rejects": {"type": "boolean"}}}
+BATCH = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "reference": {"type": "string"}, "cards": {"type": "integer"},
+    "issue_job_id": {"type": ["integer", "null"]}, "created_at": {"type": "string"},
+    "created_by": {"type": ["string", "null"]}, "parts": {"type": "integer"}}}
 OBJECT = _json({"type": "object"})
 
 
@@ -70,7 +74,8 @@ PATHS = {
     "/api/v1/card-office/jobs": {"get": {
         "summary": "The latest registry imports and bulk card issues with their progress",
         "responses": {"200": _json({"type": "object", "properties": {"jobs": {"type": "array", "items": JOB},
-                                                          "missing_cards": {"type": "integer"}}}),
+                                                          "missing_cards": {"type": "integer"},
+                                                          "to_print": {"type": "integer"}}}),
                       **_errors(401, 403)}}},
     "/api/v1/card-office/jobs/{job_id}": {"get": {
         "summary": "Where one import or bulk issue is now", "parameters": [JOB_ID],
@@ -82,6 +87,17 @@ PATHS = {
             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}},
         "responses": {"202": _json(JOB), "413": _json({"$ref": "#/components/schemas/Error"}, "File too large"),
                       **_errors(401, 403, 422)}}},
+    "/api/v1/card-office/print-batches": {
+        "get": {"summary": "Cards waiting to be printed and the print batches, newest first, 20 a page",
+                "parameters": [{"name": "page", "in": "query", "required": False, "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "waiting": {"type": "integer"}, "batches": {"type": "array", "items": BATCH},
+                    "pages": {"type": "integer"}}}), **_errors(401, 403)}},
+        "post": {"summary": "Send the next issued cards (at most 200; of one bulk issue if given) to print: they are "
+                            "marked printed in a new batch, whose sheets and vendor CSV are then downloaded",
+                 "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                     "type": "object", "properties": {"issue_job_id": {"type": ["integer", "null"]}}}}}},
+                 "responses": {"201": _json(BATCH), **_errors(401, 403, 404, 409, 422)}}},
     "/api/v1/card-office/card-issue": {"post": {
         "summary": "Issue cards to every resident without a live card, as a job",
         "responses": {"202": _json(JOB), **_errors(401, 403, 409)}}},
