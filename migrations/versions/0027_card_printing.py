@@ -1,14 +1,14 @@
 """Cards to print: print batches for the card vendor, and on each card its bulk issue, batch and printing time
 
 Revision ID: card_printing
-Revises: hot_updates
+Revises: grievance_desk
 Create Date: 2026-12-07 12:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "card_printing"
-down_revision = "hot_updates"
+down_revision = "grievance_desk"
 branch_labels = None
 depends_on = None
 
