@@ -21,7 +21,9 @@ from flask.testing import FlaskClient
 
 from crm import create_app
 from crm.platform.extensions import db
-from tests import factories
+from tests import factories, fast_setup
+
+fast_setup.install()
 
 PG_URL = os.environ.get("SAMPARK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 UNREACHABLE_DATABASE_URL = "postgresql://postgres@127.0.0.1:1/sampark"  # nothing listens on port 1: the database is down
@@ -135,6 +137,7 @@ def make_app(tmp_path, **overrides):
     if shared:
         settings["DATABASE_URL"] = TEST_DATABASE.url()
     app = create_app(settings)
+    fast_setup.share_templates(app)
     app.test_client_class = FreshContextClient
     if shared:
         TEST_DATABASE.apps.append(app)

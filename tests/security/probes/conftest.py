@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from crm.platform.extensions import db
-from crm.staff.auth import passwords
 from tests.conftest import MISSING, PG_URL, make_app
 from tests.security.probes.pg import empty_every_table
 
@@ -49,12 +48,3 @@ def probe_app(request, tmp_path_factory, probe_database):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def cheap_passwords():
-    """Argon2 at its lowest cost while a module's staff are made and log in (a second each otherwise, on a busy
-    machine): the walks are about who sees what; tests/security/test_logins.py is about passwords."""
-    from argon2 import PasswordHasher
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        yield

@@ -93,7 +93,7 @@ def forgeries(card: HealthCard, other: HealthCard) -> dict[str, tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
-def desk(probe_app, cheap_passwords):
+def desk(probe_app):
     """The holder's card (and a revoked one); an operator signed in and by token; a field verifier on the ward."""
     with probe_app.app_context():
         card = factories.make_card(**HOLDER)

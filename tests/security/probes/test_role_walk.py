@@ -43,7 +43,7 @@ def _markers(resident) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def world(probe_app, cheap_passwords):
+def world(probe_app):
     """The resident, their card and case, a signed-in client and a token for each role, anonymous, a citizen."""
     with probe_app.app_context():
         card = factories.make_card(**RESIDENT)

@@ -59,7 +59,7 @@ def _registry_file(tmp_path) -> str:
 
 
 @pytest.fixture(scope="module")
-def planted(probe_app, cheap_passwords, tmp_path_factory):
+def planted(probe_app, tmp_path_factory):
     """Every way in used once with its payload; staff of every role signed in; the ids to walk."""
     with probe_app.app_context():
         twilio, refused = probe_app.test_client(), {}
