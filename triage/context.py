@@ -13,8 +13,15 @@ P1 is covered by context:
   and no person anywhere;
 
 and nothing in the message says it is happening now ("now", "again", "abhi", "aaj", "phir", ...), unless
-that word belongs to a word of context (the "ab" of "ab thik hai"). The words are data: `[context]` in
-lexicon.toml, hashed with the rules' version.
+that word belongs to a word of context (the "ab" of "ab thik hai"). A question about what to do if it happens
+("if someone has a stroke", "agar", "ਜੇ", "اگر", "যদি") is a word of time too: nothing has happened.
+
+A verb told in the past ("aaya tha", "hua si", "ہوا تھا", "হয়েছিল") covers its clause only when the message has a
+routine purpose elsewhere (a request, a plan, a stable patient, a question of "if") outside any plea's clause: "papa
+ko attack aaya tha, unki file chahiye" is a request about history, "zeher kha liya tha, ambulance bhejo" is not.
+The model's P1 is lowered only when every clause with a symptom or red-flag word is covered, as a rule's is.
+
+The words are data: `[context]` in lexicon.toml, hashed with the rules' version.
 """
 
 from __future__ import annotations
@@ -23,19 +30,20 @@ import dataclasses
 import re
 import tomllib
 
-from triage.engine import Match, Triage
-from triage.floor import LEXICON_PATH, _word_set
+from triage.engine import Match, Triage, rule_positions
+from triage.floor import LEXICON, LEXICON_PATH, _word_set, service_names
 from triage.normalize import BOUNDARIES, Token
 from triage.rules import RULESET
 
 EMERGENCY, URGENT = "P1", "P2"
 LAYER = "context"
-TIME_KINDS = ("past", "planned", "stable")
+TIME_KINDS = ("past", "planned", "stable", "hypothetical")
 KINDS = (*TIME_KINDS, "request")
 LABELS = {
     "past": "an event in the past",
     "planned": "something planned",
     "stable": "the patient is stable",
+    "hypothetical": "a question about what to do if it happens",
     "request": "a request for information, records or a service",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
@@ -49,6 +57,16 @@ _PERSONS = _word_set(_DATA["persons"])
 _TOPIC = _word_set(_DATA["topic"])
 _YEAR = re.compile(r"(19|20)\d\d")  # "a heart attack in 2019": an event in the past
 _HABITUAL = tuple(_word_set(_DATA["habitual_endings"]).words)
+_PAST_VERBS = _word_set(_DATA["past_verbs"])
+_CONTRAST = _word_set(_DATA["contrast"]).words
+_CONTRAST_AFTER_VERB = _word_set(_DATA["contrast_after_verb"]).words
+_FINITE = _word_set(_DATA["finite"]).words | _PAST_VERBS.words | _PRESENT.words
+_SEEKING = _word_set(_DATA["seeking"])
+_NOW_OF_PURPOSE = _word_set(_DATA["now_of_purpose"]).words
+_NOW_OF_IF = _word_set(_DATA["now_of_if"]).words
+_PAST_ENDINGS = tuple(_word_set(_DATA["past_verb_endings"]).words)
+_ARTICLE = "the"  # the English article, and the romanised "the" of "aaye the": a past verb only after a participle
+_PARTICIPLE = ("te", "ye", "ae", "ue", "he")  # "padte the", "aaye the", "hue the", "pahunche the"
 PLEA_RULES = frozenset(_DATA["plea_rules"])
 
 
@@ -60,33 +78,59 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS}
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)}
     cues["request"] |= (topics := _TOPIC.positions(norms))
+    told = _told(norms)
     covered = set().union(*cues.values())
     steady = {i - k for i in cues["stable"] for k in (1, 2)}  # "ab" in "ab sehatmand hain", "now" in "now stable"
-    if not covered or _NOW.positions(norms) - covered - steady:
+    if not (covered or told):
         return result
     clause = _clauses(norms)
-    present = {i for i in _PRESENT.positions(norms) - covered if not (i and norms[i - 1].endswith(_HABITUAL))}
+    named = service_names(tokens)
+    found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
+    seeking = _SEEKING.positions(norms)
+    symptoms = LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)
+    alarming = {clause[i] for i in symptoms - named}  # not "blood" in "blood bank"
+    flagged = alarming | {clause[i] for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
+    purposes = {clause[i] for kind in KINDS if kind != "past" for i in cues[kind] - seeking}
+    ifs = {clause[i]: i for i in sorted(cues["hypothetical"], reverse=True)}  # each clause's first "if"
+    said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
+                if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)}
+    now = said_now - covered - told - steady
+    of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
+    if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
+        return result
+    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL))
+               and not ifs.get(clause[i], len(norms)) < i}  # "if a student has a seizure": not a state
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
-    persons = {clause[i] for i in _PERSONS.positions(norms)}
+    persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
     request_clauses = {clause[i] for i in cues["request"]} - persons  # a request about no one in particular
-    cue_clauses = time_clauses | request_clauses
+    pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
+    purpose = purposes - pleas
+    # A past verb covers its clause in a message with a routine purpose and no word of now at all, not even inside a
+    # word of context ("stable now"): "bachcha doob gaya tha, stable now" may be today. A word of time may have one.
+    told_clauses = {clause[i] for i in told} if purpose and not said_now else set()
+    cue_clauses = time_clauses | request_clauses | told_clauses
     present_clauses = {clause[i] for i in present} - ({clause[i] for i in topics} - persons)
     for match in result.matched:
         if match.layer == "model" and match.rule_id == "model_P1":
-            if not (timed or (request_clauses and not present_clauses and not persons)):
+            if not (timed or told_clauses or (request_clauses and not present_clauses and not persons)):
+                return result
+            if alarming & present_clauses - time_clauses or not alarming <= cue_clauses:  # told now, or without context
                 return result
         elif match.layer not in ("rule", "floor", "model"):  # a layer this one does not know of: its P1 stays
             return result
         elif match.layer == "rule" and match.rule_id in _P1_RULES:  # (the floor raises to P3 at most)
-            where = {clause[i] for i, t in enumerate(tokens) if t.text in match.words}
+            where = {clause[i] for i in found.get(match.rule_id, ())}
             if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
-                if not (timed or where <= request_clauses):
+                if not (timed or where <= request_clauses | told_clauses):
                     return result
             elif not where <= cue_clauses:
                 return result
+    if told_clauses:
+        cues["past"] |= told
+        covered |= told
     kinds = [kind for kind in KINDS if cues[kind]]
     why = Match(
         f"context_{kinds[0]}",
@@ -101,10 +145,25 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     )  # fmt: skip
 
 
+def _told(norms: list[str]) -> set[int]:
+    """Positions of past verbs ("tha", "था", "ਸੀ", "تھا", "...ছিল") and the verb words just before them ("ho gaya tha")."""
+    told = set()
+    for i, norm in enumerate(norms):
+        article = norm == _ARTICLE and not (i and (norms[i - 1] in _PRESENT.words or norms[i - 1].endswith(_PARTICIPLE)))
+        if (norm in _PAST_VERBS.words or norm.endswith(_PAST_ENDINGS)) and not article:
+            told.add(i)
+            j = i - 1
+            while j >= 0 and j >= i - 2 and norms[j] in _PRESENT.words:
+                told.add(j)
+                j -= 1
+    return told
+
+
 def _clauses(norms: list[str]) -> list[int]:
-    """Clause number per word: a comma or a full stop starts a new clause."""
+    """Clause number per word: a comma, a full stop or a "but" ("aaye the par mummy behosh ho gayi") starts a new clause."""
     numbers, current = [], 0
-    for norm in norms:
-        current += norm in BOUNDARIES
+    for i, norm in enumerate(norms):
+        after_verb = i > 0 and (norms[i - 1] in _FINITE or norms[i - 1].endswith(_PAST_ENDINGS))
+        current += norm in BOUNDARIES or norm in _CONTRAST or (norm in _CONTRAST_AFTER_VERB and after_verb)
         numbers.append(current)
     return numbers

@@ -29,6 +29,12 @@ committed before it was first run, and only its per-language counts have been lo
   pa-latn 26, ur 24, ur-latn 20, bn 16); emergencies 48/48 P1. The first hold-out said 87/400 at the same rules:
   a hold-out the layer's words had been tuned beside reads better than a fresh one.
   Its author wrote the dev rows tuned on afterwards: they are new situations, not its messages, but of the same kinds.
+  During the tuning one run of tests/triage printed both hold-outs' counts once (115/400 here, 82/400 on the first);
+  nothing was changed because of them, and no message of either file was read.
+- Run 2 (rules 2026.12.4, after the tuning on the dev set): 99/400 (24.8%: en 14, hi 15, hinglish 13, pa 13, pa-latn 14,
+  ur 11, ur-latn 9, bn 10); emergencies 48/48 P1. The first hold-out at the same rules: 63/400 (15.8%: en 6, hi 7,
+  hinglish 7, pa 8, pa-latn 10, ur 9, ur-latn 11, bn 5), emergencies 48/48. The 10% target is met only by bn on the
+  first; each language above it is a strict expected failure with its figure (ABOVE_TARGET).
 """
 
 from __future__ import annotations
@@ -47,10 +53,11 @@ READ = LANGUAGES  # since issue 27 triage reads Gurmukhi, Urdu and Bengali too (
 TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words raised to P1
 # The figures of the last run, as a ratchet: a change may lower them, never raise them.
 # (hi 7 -> 9 and ur-latn 17 -> 18 when issue 27's phrases in Punjabi and Urdu came in; pa, ur and bn first measured then;
-# ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali)
+# ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
+# 87 -> 63 and, on the second hold-out, 170 -> 99 at rules 2026.12.4: past verbs, "if", every placement of a rule)
 RECORDED_P1 = {
-    "context_holdout": {"en": 6, "hi": 9, "hinglish": 8, "pa": 12, "pa-latn": 11, "ur": 16, "ur-latn": 18, "bn": 7},
-    "context_holdout_2": {"en": 16, "hi": 23, "hinglish": 22, "pa": 23, "pa-latn": 26, "ur": 24, "ur-latn": 20, "bn": 16},
+    "context_holdout": {"en": 6, "hi": 7, "hinglish": 7, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 11, "bn": 5},
+    "context_holdout_2": {"en": 14, "hi": 15, "hinglish": 13, "pa": 13, "pa-latn": 14, "ur": 11, "ur-latn": 9, "bn": 10},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
