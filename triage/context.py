@@ -37,20 +37,23 @@ from triage.rules import RULESET
 
 EMERGENCY, URGENT = "P1", "P2"
 LAYER = "context"
-TIME_KINDS = ("past", "planned", "stable", "hypothetical")
+TIME_KINDS = ("past", "planned", "stable", "hypothetical", "none")
 KINDS = (*TIME_KINDS, "request")
 LABELS = {
     "past": "an event in the past",
     "planned": "something planned",
     "stable": "the patient is stable",
     "hypothetical": "a question about what to do if it happens",
+    "none": "no one is ill",
     "request": "a request for information, records or a service",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
 
 with LEXICON_PATH.open("rb") as _fh:
     _DATA = tomllib.load(_fh)["context"]
-_CUES = {kind: _word_set(_DATA[kind]) for kind in KINDS}
+_CUES = {kind: _word_set(_DATA[kind]) for kind in KINDS if kind != "none"}
+_ANYONE = _word_set(_DATA["anyone"])
+_NEGATORS = RULESET.negate_before | RULESET.negate_after | {"nobody", "no"}
 _NOW = _word_set(_DATA["now"])
 _PRESENT = _word_set(_DATA["present"])
 _PERSONS = _word_set(_DATA["persons"])
@@ -75,7 +78,11 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if result.priority != EMERGENCY:
         return result
     norms = [t.norm for t in tokens]
-    cues = {kind: _CUES[kind].positions(norms) for kind in KINDS}
+    named = service_names(tokens)
+    found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
+    flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
+    cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
+    cues["none"] = _no_one(norms, flags)
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)}
     cues["request"] |= (topics := _TOPIC.positions(norms))
     told = _told(norms)
@@ -84,12 +91,10 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if not (covered or told):
         return result
     clause = _clauses(norms)
-    named = service_names(tokens)
-    found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
     seeking = _SEEKING.positions(norms)
     symptoms = LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)
     alarming = {clause[i] for i in symptoms - named}  # not "blood" in "blood bank"
-    flagged = alarming | {clause[i] for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
+    flagged = alarming | {clause[i] for i in flags}
     purposes = {clause[i] for kind in KINDS if kind != "past" for i in cues[kind] - seeking}
     ifs = {clause[i]: i for i in sorted(cues["hypothetical"], reverse=True)}  # each clause's first "if"
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
@@ -143,6 +148,19 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _no_one(norms: list[str], flags: set[int]) -> set[int]:
+    """Positions of "no one" ("kisi ko ... nahi", "nobody", "কারো ... নেই"): an "anyone" word and a negator after it,
+    not a negator of a red flag's own phrase ("kisi cheez ka hosh nahi" is a patient who is not aware)."""
+    clause, at = _clauses(norms), set()
+    for i in sorted(_ANYONE.positions(norms)):
+        negators = [j for j in range(i, len(norms)) if clause[j] == clause[i] and norms[j] in _NEGATORS]
+        if set(negators) & flags:
+            continue
+        if negators:
+            at |= {i, negators[0]}
+    return at
 
 
 def _told(norms: list[str]) -> set[int]:

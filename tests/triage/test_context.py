@@ -146,9 +146,11 @@ def test_a_present_tense_emergency_is_never_lowered_by_a_past_or_a_request_told_
         "what should a teacher do if a student has a seizure in class, we want to train our staff",  # if
         "हमारी संस्था आत्महत्या रोकथाम हेल्पलाइन चलाती है, आपकी वेबसाइट पर नाम डलवाना है",  # an organisation
         "दिल्ली में हर साल सांप काटने से कितने लोग मरते हैं, मेरी थीसिस के लिए",  # statistics
+        "ghar me kisi ko dil ki bimari nahi hai, bas full body checkup ka rate jaanna hai",  # no one is ill
+        "my father had a heart attack and got a stent, the insurance wants his angiography report",
     ],
 )
-def test_a_verb_told_in_the_past_an_if_or_a_topic_beside_a_routine_purpose_lowers(text: str) -> None:
+def test_a_verb_told_in_the_past_an_if_a_topic_or_no_one_beside_a_routine_purpose_lowers(text: str) -> None:
     assert classify(text, context_layer=False).priority == "P1"
     assert (classify(text).priority, classify(text).layer) == ("P2", "context")
 
@@ -165,6 +167,9 @@ def test_a_verb_told_in_the_past_an_if_or_a_topic_beside_a_routine_purpose_lower
         "he is not breathing what if he dies",  # a state told before the "if"
         "bacha nehar me doob gaya tha, records chahiye abhi",  # a past verb and a word of now
         "beta doob gaya tha, stable now",
+        "papa ko kisi bhi cheez ka hosh nahi",  # a negator of the red flag's own phrase is no "no one"
+        "kisi ko saans nahi aa rahi",
+        "my husband had a seizure at work, he is unconscious and not waking up, what is the hospital number",
     ],
 )
 def test_a_past_verb_never_lowers_without_a_routine_purpose_nor_beside_a_word_of_now(text: str) -> None:

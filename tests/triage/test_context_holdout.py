@@ -35,6 +35,8 @@ committed before it was first run, and only its per-language counts have been lo
   ur 11, ur-latn 9, bn 10); emergencies 48/48 P1. The first hold-out at the same rules: 63/400 (15.8%: en 6, hi 7,
   hinglish 7, pa 8, pa-latn 10, ur 9, ur-latn 11, bn 5), emergencies 48/48. The 10% target is met only by bn on the
   first; each language above it is a strict expected failure with its figure (ABOVE_TARGET).
+- Run 3 (the same version, after one more round of dev rows: English "had", "no one is ill"): 98/400 (en 13, the
+  rest unchanged); the first hold-out unchanged at 63/400; emergencies 96/96 P1. Tuning stopped there.
 """
 
 from __future__ import annotations
@@ -54,10 +56,10 @@ TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words r
 # The figures of the last run, as a ratchet: a change may lower them, never raise them.
 # (hi 7 -> 9 and ur-latn 17 -> 18 when issue 27's phrases in Punjabi and Urdu came in; pa, ur and bn first measured then;
 # ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
-# 87 -> 63 and, on the second hold-out, 170 -> 99 at rules 2026.12.4: past verbs, "if", every placement of a rule)
+# 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule)
 RECORDED_P1 = {
     "context_holdout": {"en": 6, "hi": 7, "hinglish": 7, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 11, "bn": 5},
-    "context_holdout_2": {"en": 14, "hi": 15, "hinglish": 13, "pa": 13, "pa-latn": 14, "ur": 11, "ur-latn": 9, "bn": 10},
+    "context_holdout_2": {"en": 13, "hi": 15, "hinglish": 13, "pa": 13, "pa-latn": 14, "ur": 11, "ur-latn": 9, "bn": 10},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
