@@ -46,6 +46,7 @@ LABELS = {
     "hypothetical": "a question about what to do if it happens",
     "none": "no one is ill",
     "request": "a request for information, records or a service",
+    "subject": "the subject of a written work, or a form's field ('emergency contact')",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
 
@@ -63,6 +64,7 @@ _HABITUAL = tuple(_word_set(_DATA["habitual_endings"]).words)
 _PAST_VERBS = _word_set(_DATA["past_verbs"])
 _CONTRAST = _word_set(_DATA["contrast"]).words
 _CONTRAST_AFTER_VERB = _word_set(_DATA["contrast_after_verb"]).words
+_AND = _word_set(_DATA["conjunctions"]).words
 _FINITE = _word_set(_DATA["finite"]).words | _PAST_VERBS.words | _PRESENT.words
 _SEEKING = _word_set(_DATA["seeking"])
 _NOW_OF_PURPOSE = _word_set(_DATA["now_of_purpose"]).words
@@ -71,6 +73,13 @@ _PAST_ENDINGS = tuple(_word_set(_DATA["past_verb_endings"]).words)
 _ARTICLE = "the"  # the English article, and the romanised "the" of "aaye the": a past verb only after a participle
 _PARTICIPLE = ("te", "ye", "ae", "ue", "he")  # "padte the", "aaye the", "hue the", "pahunche the"
 PLEA_RULES = frozenset(_DATA["plea_rules"])
+_WORKS = _word_set(_DATA["works"])
+_ABOUT_BEFORE = _word_set(_DATA["about_before"]).words
+_ABOUT_AFTER = _word_set(_DATA["about_after"]).words
+_NOT_PLEA = _word_set(_DATA["not_plea"])
+_ED_NOT_AFTER = _word_set(_DATA["ed_not_after"]).words
+_ARTICLES = _word_set(["the", "a", "an"]).words
+_NOW_AS_VERB = _word_set(_DATA["now_as_verb"]).words
 
 
 def lower(tokens: list[Token], result: Triage) -> Triage:
@@ -80,25 +89,29 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     norms = [t.norm for t in tokens]
     named = service_names(tokens)
     found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
+    explained = _explained(norms, found)  # "an article on suicide", "emergency contact": no patient's state
+    found = {rule_id: at - explained.get(rule_id, set()) for rule_id, at in found.items()}
     flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
     cues["none"] = _no_one(norms, flags)
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)}
     cues["request"] |= (topics := _TOPIC.positions(norms))
-    told = _told(norms)
+    told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
     covered = set().union(*cues.values())
     steady = {i - k for i in cues["stable"] for k in (1, 2)}  # "ab" in "ab sehatmand hain", "now" in "now stable"
-    if not (covered or told):
+    if not (covered or told or explained):
         return result
     clause = _clauses(norms)
     seeking = _SEEKING.positions(norms)
-    symptoms = LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)
+    subjects = set().union(*explained.values()) if explained else set()
+    symptoms = (LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)) - subjects
     alarming = {clause[i] for i in symptoms - named}  # not "blood" in "blood bank"
     flagged = alarming | {clause[i] for i in flags}
     purposes = {clause[i] for kind in KINDS if kind != "past" for i in cues[kind] - seeking}
     ifs = {clause[i]: i for i in sorted(cues["hypothetical"], reverse=True)}  # each clause's first "if"
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
-                if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)}
+                if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
+                and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
     now = said_now - covered - told - steady
     of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
     if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
@@ -113,7 +126,12 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     purpose = purposes - pleas
     # A past verb covers its clause in a message with a routine purpose and no word of now at all, not even inside a
     # word of context ("stable now"): "bachcha doob gaya tha, stable now" may be today. A word of time may have one.
-    told_clauses = {clause[i] for i in told} if purpose and not said_now else set()
+    # The "now" of a request is no word of now here either: "hun sirf", "ab bas", or a "now" opening a clause that asks
+    # for something and names no red flag ("ab unki file chahiye"); "records chahiye abhi" is still now.
+    asked = {clause[i] for i in cues["request"] - seeking} - flagged
+    request_now = {i for i in said_now if i in cues["request"] or (
+        norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
+    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
     present_clauses = {clause[i] for i in present} - ({clause[i] for i in topics} - persons)
     for match in result.matched:
@@ -126,6 +144,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
             return result
         elif match.layer == "rule" and match.rule_id in _P1_RULES:  # (the floor raises to P3 at most)
             where = {clause[i] for i in found.get(match.rule_id, ())}
+            if not where and explained.get(match.rule_id):  # every placement is a work's subject or a form's field
+                continue
             if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
@@ -136,7 +156,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]]
+    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects)
+    covered |= subjects
     why = Match(
         f"context_{kinds[0]}",
         "context: " + "; ".join(LABELS[k] for k in kinds) + " - not an emergency by itself (P1 to P2)",
@@ -163,6 +184,50 @@ def _no_one(norms: list[str], flags: set[int]) -> set[int]:
     return at
 
 
+def _runs(at: set[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive positions, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(at):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _explained(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Per P1 rule, the positions of its placements that are a written work's subject ("an article on suicide",
+    "suicide par lekh", "saanp ke katne par": up to three words after the placement) in a clause naming a work, or that sit inside "emergency contact" (a plea's only)."""
+    clause, works, not_plea = _clauses(norms), _WORKS.positions(norms), _NOT_PLEA.positions(norms)
+    out: dict[str, set[int]] = {}
+    for rule_id, at in found.items():
+        if rule_id not in _P1_RULES:
+            continue
+        for first, last in _runs(at):
+            span = set(range(first, last + 1))
+            before = first - 1 - (first > 1 and norms[first - 1] in _ARTICLES)  # "on the suicide helpline"
+            after = [j for j in range(last + 1, last + 4) if j < len(norms) and norms[j] in _ABOUT_AFTER]  # "saanp ke katne par"
+            # the work names its subject: "article on suicide" (the work just before "on"), "suicide par ek lekh" (just after
+            # "par"), in one clause; never a work told before a phrase with a "par" after it ("quiz banayi te hikk te bhar")
+            subject = (before >= 0 and norms[before] in _ABOUT_BEFORE and _near(works, before, -1, clause)) or any(
+                _near(works, j, 1, clause) for j in after[:1])
+            if subject or (rule_id in PLEA_RULES and span <= not_plea):
+                out.setdefault(rule_id, set()).update(span)
+    return out
+
+
+def _near(works: set[int], at: int, step: int, clause: list[int]) -> bool:
+    """A work word within three words of `at`, before it (step -1) or after it (step 1), in its clause."""
+    return any(0 <= at + k * step < len(clause) and at + k * step in works and clause[at + k * step] == clause[at]
+               for k in (1, 2, 3))
+
+
+def _told_ed(norms: list[str]) -> set[int]:
+    """English verbs in "-ed" ("collapsed"), not "-eed" ("bleed") and not after "has", "is", "just" (now)."""
+    return {i for i, norm in enumerate(norms) if len(norm) >= 5 and norm.isascii() and norm.endswith("ed")
+            and not norm.endswith("eed") and not (i and norms[i - 1] in _ED_NOT_AFTER)}
+
+
 def _told(norms: list[str]) -> set[int]:
     """Positions of past verbs ("tha", "था", "ਸੀ", "تھا", "...ছিল") and the verb words just before them ("ho gaya tha")."""
     told = set()
@@ -178,10 +243,12 @@ def _told(norms: list[str]) -> set[int]:
 
 
 def _clauses(norms: list[str]) -> list[int]:
-    """Clause number per word: a comma, a full stop or a "but" ("aaye the par mummy behosh ho gayi") starts a new clause."""
+    """Clause number per word: a comma, a full stop, a "but" ("aaye the par mummy behosh ho gayi") or an "and" not
+    followed by a verb ("a poster on stroke and he is not breathing"; not "admitted and is stable") starts a new clause."""
     numbers, current = [], 0
     for i, norm in enumerate(norms):
         after_verb = i > 0 and (norms[i - 1] in _FINITE or norms[i - 1].endswith(_PAST_ENDINGS))
-        current += norm in BOUNDARIES or norm in _CONTRAST or (norm in _CONTRAST_AFTER_VERB and after_verb)
+        joined = norm in _AND and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words)  # not "and is stable"
+        current += norm in BOUNDARIES or norm in _CONTRAST or joined or (norm in _CONTRAST_AFTER_VERB and after_verb)
         numbers.append(current)
     return numbers

@@ -112,6 +112,12 @@ ELSEWHERE = [
     "গত বছর বাবার স্ট্রোক হয়েছিল, রিপোর্টের কপি চাই",
     "the ambulance came late last time, I want to complain",
     "nana ji ka operation next week planned hai, stable hain",
+    "I am writing an article on suicide for the college magazine",  # a written work's subject (triage2)
+    "মেয়ে সাপের কামড় নিয়ে কুইজ বানাচ্ছে",
+    "I need to update my emergency contact number",  # a form's field
+    "last year, dad collapsed at work. I need his medical file for the claim",  # an -ed verb beside a word of the past
+    "pichle saal papa ko attack aaya tha, ab unki file chahiye",  # the "now" of a request
+    "ਪਹਿਲਾਂ ਮਾਸੀ ਨੂੰ ਦਮੇ ਦੇ ਦੌਰੇ ਪੈਂਦੇ ਸਨ, ਹੁਣ ਸਿਰਫ਼ ਇਨਹੇਲਰ ਚਾਹੀਦਾ ਹੈ",
 ]
 
 
@@ -148,6 +154,15 @@ def test_a_present_tense_emergency_is_never_lowered_by_a_past_or_a_request_told_
         "दिल्ली में हर साल सांप काटने से कितने लोग मरते हैं, मेरी थीसिस के लिए",  # statistics
         "ghar me kisi ko dil ki bimari nahi hai, bas full body checkup ka rate jaanna hai",  # no one is ill
         "my father had a heart attack and got a stent, the insurance wants his angiography report",
+        "I am writing an article on suicide for the college magazine, can you share helpline numbers",  # a work's subject
+        "main khudkushi par mazmoon likh raha hoon, helpline number chahiye",  # "hoon" is not Punjabi "hun" (now)
+        "meri beti saanp ke katne par quiz bana rahi hai",
+        "আমি আত্মহত্যা নিয়ে একটা প্রবন্ধ লিখছি, হেল্পলাইন নম্বর দরকার",
+        "I need to update my emergency contact number in my health card",  # a form's field, not a plea
+        "ਐਮਰਜੈਂਸੀ ਸੰਪਰਕ ਨੰਬਰ ਬਦਲਣਾ ਹੈ",
+        "last year, dad collapsed at work. I need his medical file for the claim",  # -ed beside a word of the past
+        "the private ambulance charged us 9000 rupees after her stroke, is that allowed",  # a grievance told in the past
+        "pehlan masi nu dame de daure painde san, hun sirf inhaler chahida",  # the "now" of a request
     ],
 )
 def test_a_verb_told_in_the_past_an_if_a_topic_or_no_one_beside_a_routine_purpose_lowers(text: str) -> None:
@@ -170,7 +185,28 @@ def test_a_verb_told_in_the_past_an_if_a_topic_or_no_one_beside_a_routine_purpos
         "papa ko kisi bhi cheez ka hosh nahi",  # a negator of the red flag's own phrase is no "no one"
         "kisi ko saans nahi aa rahi",
         "my husband had a seizure at work, he is unconscious and not waking up, what is the hospital number",
+        "last month mom fainted at the bank, I need her file. she has collapsed and is not breathing",  # "has" + -ed: now
+        "I am doing a project on heart attacks and my father has chest pain",  # a work's subject covers only itself
+        "my daughter is preparing a poster on stroke, she is having a seizure",
+        "main lekh likh reha si te bapu ji dig paye te saah nahi lai rahe",
+        "please update my emergency contact, my husband is unconscious",  # the form's field, and a patient now
+        "pichle saal attack aaya tha, file chahiye, papa behosh hain",
     ],
 )
+
 def test_a_past_verb_never_lowers_without_a_routine_purpose_nor_beside_a_word_of_now(text: str) -> None:
     assert classify(text).priority == "P1"
+
+
+WORKS_SAID = ["I am writing an article on suicide and", "main suicide par lekh likh raha hoon aur",
+              "मैं आत्महत्या पर लेख लिख रहा हूं और", "আমি আত্মহত্যা নিয়ে প্রবন্ধ লিখছি আর",
+              "we are doing a school project on heart attacks and", "my emergency contact is my son and",
+              "ਮੇਰੀ ਧੀ ਸੱਪ ਦੇ ਡੰਗ ਬਾਰੇ ਕੁਇਜ਼ ਬਣਾ ਰਹੀ ਹੈ ਤੇ"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), work=st.sampled_from(WORKS_SAID))
+def test_a_work_s_subject_or_an_emergency_contact_in_the_same_clause_never_lowers_a_present_emergency(
+    text: str, work: str
+) -> None:
+    assert classify(f"{work} {text}").priority == "P1", classify(f"{work} {text}").explanation()
