@@ -76,6 +76,7 @@ PLEA_RULES = frozenset(_DATA["plea_rules"])
 _WORKS = _word_set(_DATA["works"])
 _ABOUT_BEFORE = _word_set(_DATA["about_before"]).words
 _ABOUT_AFTER = _word_set(_DATA["about_after"]).words
+_ABOUT_BOTH = _word_set(_DATA["about_and_and"]).words
 _NOT_PLEA = _word_set(_DATA["not_plea"])
 _ED_NOT_AFTER = _word_set(_DATA["ed_not_after"]).words
 _ARTICLES = _word_set(["the", "a", "an"]).words
@@ -121,7 +122,13 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
     persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
-    request_clauses = {clause[i] for i in cues["request"]} - persons  # a request about no one in particular
+    request_clauses = {clause[i] for i in cues["request"] - topics} - persons  # a request about no one in particular
+    # A topic (training, a camp, a poster) covers only its own part of a clause, up to an "and": "awareness camp chal raha
+    # hai aur ek aadmi behosh ho gaya hai" is an emergency at the camp.
+    part = _clauses(norms, split_and=True)
+    topic_parts = {part[i] for i in topics if clause[i] not in persons}
+    alarms = (flags | symptoms) - named
+    on_topic = {i for i in alarms if part[i] in topic_parts}
     pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
     purpose = purposes - pleas
     # A past verb covers its clause in a message with a routine purpose and no word of now at all, not even inside a
@@ -133,12 +140,18 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
     told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
-    present_clauses = {clause[i] for i in present} - ({clause[i] for i in topics} - persons)
+    # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
+    # ("awareness camp me ek aurat ko daura pad raha hai")
+    present_clauses = {clause[i] for i in present if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
+
+    def covered_at(at: set[int], clauses: set[int]) -> bool:
+        return all(clause[i] in clauses or i in on_topic for i in at)
+
     for match in result.matched:
         if match.layer == "model" and match.rule_id == "model_P1":
-            if not (timed or told_clauses or (request_clauses and not present_clauses and not persons)):
+            if not (timed or told_clauses or ((request_clauses or topic_parts) and not present_clauses and not persons)):
                 return result
-            if alarming & present_clauses - time_clauses or not alarming <= cue_clauses:  # told now, or without context
+            if alarming & present_clauses - time_clauses or not covered_at(symptoms - named, cue_clauses):  # told now, or without context
                 return result
         elif match.layer not in ("rule", "floor", "model"):  # a layer this one does not know of: its P1 stays
             return result
@@ -149,9 +162,9 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
             if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
-                if not (timed or where <= request_clauses | told_clauses):
+                if not (timed or covered_at(found[match.rule_id], request_clauses | told_clauses)):
                     return result
-            elif not where <= cue_clauses:
+            elif not covered_at(found[match.rule_id], cue_clauses):
                 return result
     if told_clauses:
         cues["past"] |= told
@@ -199,6 +212,7 @@ def _explained(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[in
     """Per P1 rule, the positions of its placements that are a written work's subject ("an article on suicide",
     "suicide par lekh", "saanp ke katne par": up to three words after the placement) in a clause naming a work, or that sit inside "emergency contact" (a plea's only)."""
     clause, works, not_plea = _clauses(norms), _WORKS.positions(norms), _NOT_PLEA.positions(norms)
+    part = _clauses(norms, split_and=True)
     out: dict[str, set[int]] = {}
     for rule_id, at in found.items():
         if rule_id not in _P1_RULES:
@@ -210,7 +224,8 @@ def _explained(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[in
             # the work names its subject: "article on suicide" (the work just before "on"), "suicide par ek lekh" (just after
             # "par"), in one clause; never a work told before a phrase with a "par" after it ("quiz banayi te hikk te bhar")
             subject = (before >= 0 and norms[before] in _ABOUT_BEFORE and _near(works, before, -1, clause)) or any(
-                _near(works, j, 1, clause) for j in after[:1])
+                _near(works, j, 1, clause) for j in after[:1]) or any(  # "project kar rahe hain heart attack par"
+                norms[j] not in _ABOUT_BOTH and any(part[w] == part[first] and w < first for w in works) for j in after[:1])
             if subject or (rule_id in PLEA_RULES and span <= not_plea):
                 out.setdefault(rule_id, set()).update(span)
     return out
@@ -242,13 +257,21 @@ def _told(norms: list[str]) -> set[int]:
     return told
 
 
-def _clauses(norms: list[str]) -> list[int]:
-    """Clause number per word: a comma, a full stop, a "but" ("aaye the par mummy behosh ho gayi") or an "and" not
-    followed by a verb ("a poster on stroke and he is not breathing"; not "admitted and is stable") starts a new clause."""
+def _nearer(i: int, topics: set[int], alarms: set[int], part: list[int]) -> bool:
+    """Whether the word at i is nearer a topic than any red flag or symptom of its part of the clause (a part with none
+    that the lexicon knows, where the model alone heard an emergency, is never the topic's)."""
+    def distance(at: set[int]) -> int:
+        return min((abs(j - i) for j in at if part[j] == part[i]), default=-1)
+    return 0 <= distance(topics) < distance(alarms)
+
+
+def _clauses(norms: list[str], split_and: bool = False) -> list[int]:
+    """Clause number per word: a comma, a full stop or a "but" ("aaye the par mummy behosh ho gayi") starts a new clause;
+    with split_and, so does an "and" not followed by a verb ("a camp and a man has collapsed"; not "and is stable")."""
     numbers, current = [], 0
     for i, norm in enumerate(norms):
         after_verb = i > 0 and (norms[i - 1] in _FINITE or norms[i - 1].endswith(_PAST_ENDINGS))
-        joined = norm in _AND and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words)  # not "and is stable"
+        joined = split_and and norm in _AND and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words)  # not "and is stable"
         current += norm in BOUNDARIES or norm in _CONTRAST or joined or (norm in _CONTRAST_AFTER_VERB and after_verb)
         numbers.append(current)
     return numbers

@@ -191,6 +191,10 @@ def test_a_verb_told_in_the_past_an_if_a_topic_or_no_one_beside_a_routine_purpos
         "main lekh likh reha si te bapu ji dig paye te saah nahi lai rahe",
         "please update my emergency contact, my husband is unconscious",  # the form's field, and a patient now
         "pichle saal attack aaya tha, file chahiye, papa behosh hain",
+        "hamari NGO ka awareness camp chal raha hai aur ek aadmi behosh ho gaya hai",  # an emergency at a topic's camp
+        "awareness camp me ek aurat ko daura pad raha hai",  # a verb nearer the red flag than the topic is a state
+        "آگاہی کیمپ میں ایک عورت کو دورہ پڑ رہا ہے",  # (only the model hears this one: never the topic's)
+        "we are doing a school project on heart attacks and no pulse, he is cold",
     ],
 )
 
@@ -201,7 +205,8 @@ def test_a_past_verb_never_lowers_without_a_routine_purpose_nor_beside_a_word_of
 WORKS_SAID = ["I am writing an article on suicide and", "main suicide par lekh likh raha hoon aur",
               "मैं आत्महत्या पर लेख लिख रहा हूं और", "আমি আত্মহত্যা নিয়ে প্রবন্ধ লিখছি আর",
               "we are doing a school project on heart attacks and", "my emergency contact is my son and",
-              "ਮੇਰੀ ਧੀ ਸੱਪ ਦੇ ਡੰਗ ਬਾਰੇ ਕੁਇਜ਼ ਬਣਾ ਰਹੀ ਹੈ ਤੇ"]
+              "ਮੇਰੀ ਧੀ ਸੱਪ ਦੇ ਡੰਗ ਬਾਰੇ ਕੁਇਜ਼ ਬਣਾ ਰਹੀ ਹੈ ਤੇ", "hamari NGO ka awareness camp chal raha hai aur",
+              "at our snake bite prevention training", "हमारा जागरूकता शिविर चल रहा है और"]
 
 
 @settings(max_examples=100, deadline=None)
