@@ -37,6 +37,21 @@ committed before it was first run, and only its per-language counts have been lo
   first; each language above it is a strict expected failure with its figure (ABOVE_TARGET).
 - Run 3 (the same version, after one more round of dev rows: English "had", "no one is ill"): 98/400 (en 13, the
   rest unchanged); the first hold-out unchanged at 63/400; emergencies 96/96 P1. Tuning stopped there.
+- Helper "triage2" (same version 2026.12.4, still unsigned) ran this test twice, both times after tuning on new dev rows
+  only (a written work's subject, "emergency contact", English "-ed" beside a word of the past, the "now" of a request),
+  never on either hold-out's messages, which it did not open.
+  Run 4 (first hold-out's 6th): with "and" splitting every clause, as first written: 70/400 on the first (en 9, hi 8,
+  hinglish 8, pa 8, pa-latn 10, ur 10, ur-latn 12, bn 5) and 101/400 on the second (en 16, hi 15, hinglish 13, pa 13,
+  pa-latn 14, ur 10, ur-latn 9, bn 10); emergencies 96/96 P1. Worse on both, and before it a property test had found
+  a safety defect in the layer of run 3: a topic's clause reached across "and" and a present verb beside a red flag
+  was read as the topic's ("awareness camp me ek aurat ko daura pad raha hai", "awareness camp chal raha hai aur ek
+  aadmi behosh ho gaya hai" were lowered to P2). What changed before run 5: "and" splits only a topic's reach, and a
+  present verb is the topic's only when nearer the topic than any red flag (dev rows and property test first).
+  Run 5 (the last of this helper): the first 63/400 (en 6, hi 7, hinglish 7, pa 8, pa-latn 10, ur 9, ur-latn 11, bn 5:
+  unchanged from run 3), the second 102/400 (en 13, hi 16, hinglish 13, pa 14, pa-latn 14, ur 13, ur-latn 9, bn 10:
+  hi +1, pa +1, ur +2 from run 3); emergencies 96/96 P1, none below P2. The ratchet of the second was raised for
+  hi, pa and ur: the price of closing the safety defect above (a real emergency at a camp now rings), recorded
+  here rather than hidden; no language newly meets the 10% target.
 """
 
 from __future__ import annotations
@@ -56,10 +71,12 @@ TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words r
 # The figures of the last run, as a ratchet: a change may lower them, never raise them.
 # (hi 7 -> 9 and ur-latn 17 -> 18 when issue 27's phrases in Punjabi and Urdu came in; pa, ur and bn first measured then;
 # ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
-# 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule)
+# 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule;
+# second hold-out hi 15 -> 16, pa 13 -> 14, ur 11 -> 13 when a topic stopped covering a present verb beside a red flag,
+# a safety fix: see run 5 above)
 RECORDED_P1 = {
     "context_holdout": {"en": 6, "hi": 7, "hinglish": 7, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 11, "bn": 5},
-    "context_holdout_2": {"en": 13, "hi": 15, "hinglish": 13, "pa": 13, "pa-latn": 14, "ur": 11, "ur-latn": 9, "bn": 10},
+    "context_holdout_2": {"en": 13, "hi": 16, "hinglish": 13, "pa": 14, "pa-latn": 14, "ur": 13, "ur-latn": 9, "bn": 10},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
