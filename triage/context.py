@@ -13,8 +13,15 @@ P1 is covered by context:
   and no person anywhere;
 
 and nothing in the message says it is happening now ("now", "again", "abhi", "aaj", "phir", ...), unless
-that word belongs to a word of context (the "ab" of "ab thik hai"). The words are data: `[context]` in
-lexicon.toml, hashed with the rules' version.
+that word belongs to a word of context (the "ab" of "ab thik hai"). A question about what to do if it happens
+("if someone has a stroke", "agar", "ਜੇ", "اگر", "যদি") is a word of time too: nothing has happened.
+
+A verb told in the past ("aaya tha", "hua si", "ہوا تھا", "হয়েছিল") covers its clause only when the message has a
+routine purpose elsewhere (a request, a plan, a stable patient, a question of "if") outside any plea's clause: "papa
+ko attack aaya tha, unki file chahiye" is a request about history, "zeher kha liya tha, ambulance bhejo" is not.
+The model's P1 is lowered only when every clause with a symptom or red-flag word is covered, as a rule's is.
+
+The words are data: `[context]` in lexicon.toml, hashed with the rules' version.
 """
 
 from __future__ import annotations
@@ -23,33 +30,57 @@ import dataclasses
 import re
 import tomllib
 
-from triage.engine import Match, Triage
-from triage.floor import LEXICON_PATH, _word_set
+from triage.engine import Match, Triage, rule_positions
+from triage.floor import LEXICON, LEXICON_PATH, _word_set, service_names
 from triage.normalize import BOUNDARIES, Token
 from triage.rules import RULESET
 
 EMERGENCY, URGENT = "P1", "P2"
 LAYER = "context"
-TIME_KINDS = ("past", "planned", "stable")
+TIME_KINDS = ("past", "planned", "stable", "hypothetical", "none")
 KINDS = (*TIME_KINDS, "request")
 LABELS = {
     "past": "an event in the past",
     "planned": "something planned",
     "stable": "the patient is stable",
+    "hypothetical": "a question about what to do if it happens",
+    "none": "no one is ill",
     "request": "a request for information, records or a service",
+    "subject": "the subject of a written work, or a form's field ('emergency contact')",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
 
 with LEXICON_PATH.open("rb") as _fh:
     _DATA = tomllib.load(_fh)["context"]
-_CUES = {kind: _word_set(_DATA[kind]) for kind in KINDS}
+_CUES = {kind: _word_set(_DATA[kind]) for kind in KINDS if kind != "none"}
+_ANYONE = _word_set(_DATA["anyone"])
+_NEGATORS = RULESET.negate_before | RULESET.negate_after | {"nobody", "no"}
 _NOW = _word_set(_DATA["now"])
 _PRESENT = _word_set(_DATA["present"])
 _PERSONS = _word_set(_DATA["persons"])
 _TOPIC = _word_set(_DATA["topic"])
 _YEAR = re.compile(r"(19|20)\d\d")  # "a heart attack in 2019": an event in the past
 _HABITUAL = tuple(_word_set(_DATA["habitual_endings"]).words)
+_PAST_VERBS = _word_set(_DATA["past_verbs"])
+_CONTRAST = _word_set(_DATA["contrast"]).words
+_CONTRAST_AFTER_VERB = _word_set(_DATA["contrast_after_verb"]).words
+_AND = _word_set(_DATA["conjunctions"]).words
+_FINITE = _word_set(_DATA["finite"]).words | _PAST_VERBS.words | _PRESENT.words
+_SEEKING = _word_set(_DATA["seeking"])
+_NOW_OF_PURPOSE = _word_set(_DATA["now_of_purpose"]).words
+_NOW_OF_IF = _word_set(_DATA["now_of_if"]).words
+_PAST_ENDINGS = tuple(_word_set(_DATA["past_verb_endings"]).words)
+_ARTICLE = "the"  # the English article, and the romanised "the" of "aaye the": a past verb only after a participle
+_PARTICIPLE = ("te", "ye", "ae", "ue", "he")  # "padte the", "aaye the", "hue the", "pahunche the"
 PLEA_RULES = frozenset(_DATA["plea_rules"])
+_WORKS = _word_set(_DATA["works"])
+_ABOUT_BEFORE = _word_set(_DATA["about_before"]).words
+_ABOUT_AFTER = _word_set(_DATA["about_after"]).words
+_ABOUT_BOTH = _word_set(_DATA["about_and_and"]).words
+_NOT_PLEA = _word_set(_DATA["not_plea"])
+_ED_NOT_AFTER = _word_set(_DATA["ed_not_after"]).words
+_ARTICLES = _word_set(["the", "a", "an"]).words
+_NOW_AS_VERB = _word_set(_DATA["now_as_verb"]).words
 
 
 def lower(tokens: list[Token], result: Triage) -> Triage:
@@ -57,37 +88,89 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if result.priority != EMERGENCY:
         return result
     norms = [t.norm for t in tokens]
-    cues = {kind: _CUES[kind].positions(norms) for kind in KINDS}
+    named = service_names(tokens)
+    found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
+    explained = _explained(norms, found)  # "an article on suicide", "emergency contact": no patient's state
+    found = {rule_id: at - explained.get(rule_id, set()) for rule_id, at in found.items()}
+    flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
+    cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
+    cues["none"] = _no_one(norms, flags)
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)}
     cues["request"] |= (topics := _TOPIC.positions(norms))
+    told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
     covered = set().union(*cues.values())
     steady = {i - k for i in cues["stable"] for k in (1, 2)}  # "ab" in "ab sehatmand hain", "now" in "now stable"
-    if not covered or _NOW.positions(norms) - covered - steady:
+    if not (covered or told or explained):
         return result
     clause = _clauses(norms)
-    present = {i for i in _PRESENT.positions(norms) - covered if not (i and norms[i - 1].endswith(_HABITUAL))}
+    seeking = _SEEKING.positions(norms)
+    subjects = set().union(*explained.values()) if explained else set()
+    symptoms = (LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)) - subjects
+    alarming = {clause[i] for i in symptoms - named}  # not "blood" in "blood bank"
+    flagged = alarming | {clause[i] for i in flags}
+    purposes = {clause[i] for kind in KINDS if kind != "past" for i in cues[kind] - seeking}
+    ifs = {clause[i]: i for i in sorted(cues["hypothetical"], reverse=True)}  # each clause's first "if"
+    said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
+                if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
+                and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
+    now = said_now - covered - told - steady
+    of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
+    if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
+        return result
+    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL))
+               and not ifs.get(clause[i], len(norms)) < i}  # "if a student has a seizure": not a state
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
-    persons = {clause[i] for i in _PERSONS.positions(norms)}
-    request_clauses = {clause[i] for i in cues["request"]} - persons  # a request about no one in particular
-    cue_clauses = time_clauses | request_clauses
-    present_clauses = {clause[i] for i in present} - ({clause[i] for i in topics} - persons)
+    persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
+    request_clauses = {clause[i] for i in cues["request"] - topics} - persons  # a request about no one in particular
+    # A topic (training, a camp, a poster) covers only its own part of a clause, up to an "and": "awareness camp chal raha
+    # hai aur ek aadmi behosh ho gaya hai" is an emergency at the camp.
+    part = _clauses(norms, split_and=True)
+    topic_parts = {part[i] for i in topics if clause[i] not in persons}
+    alarms = (flags | symptoms) - named
+    on_topic = {i for i in alarms if part[i] in topic_parts}
+    pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
+    purpose = purposes - pleas
+    # A past verb covers its clause in a message with a routine purpose and no word of now at all, not even inside a
+    # word of context ("stable now"): "bachcha doob gaya tha, stable now" may be today. A word of time may have one.
+    # The "now" of a request is no word of now here either: "hun sirf", "ab bas", or a "now" opening a clause that asks
+    # for something and names no red flag ("ab unki file chahiye"); "records chahiye abhi" is still now.
+    asked = {clause[i] for i in cues["request"] - seeking} - flagged
+    request_now = {i for i in said_now if i in cues["request"] or (
+        norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
+    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now else set()
+    cue_clauses = time_clauses | request_clauses | told_clauses
+    # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
+    # ("awareness camp me ek aurat ko daura pad raha hai")
+    present_clauses = {clause[i] for i in present if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
+
+    def covered_at(at: set[int], clauses: set[int]) -> bool:
+        return all(clause[i] in clauses or i in on_topic for i in at)
+
     for match in result.matched:
         if match.layer == "model" and match.rule_id == "model_P1":
-            if not (timed or (request_clauses and not present_clauses and not persons)):
+            if not (timed or told_clauses or ((request_clauses or topic_parts) and not present_clauses and not persons)):
+                return result
+            if alarming & present_clauses - time_clauses or not covered_at(symptoms - named, cue_clauses):  # told now, or without context
                 return result
         elif match.layer not in ("rule", "floor", "model"):  # a layer this one does not know of: its P1 stays
             return result
         elif match.layer == "rule" and match.rule_id in _P1_RULES:  # (the floor raises to P3 at most)
-            where = {clause[i] for i, t in enumerate(tokens) if t.text in match.words}
+            where = {clause[i] for i in found.get(match.rule_id, ())}
+            if not where and explained.get(match.rule_id):  # every placement is a work's subject or a form's field
+                continue
             if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
-                if not (timed or where <= request_clauses):
+                if not (timed or covered_at(found[match.rule_id], request_clauses | told_clauses)):
                     return result
-            elif not where <= cue_clauses:
+            elif not covered_at(found[match.rule_id], cue_clauses):
                 return result
-    kinds = [kind for kind in KINDS if cues[kind]]
+    if told_clauses:
+        cues["past"] |= told
+        covered |= told
+    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects)
+    covered |= subjects
     why = Match(
         f"context_{kinds[0]}",
         "context: " + "; ".join(LABELS[k] for k in kinds) + " - not an emergency by itself (P1 to P2)",
@@ -101,10 +184,94 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     )  # fmt: skip
 
 
-def _clauses(norms: list[str]) -> list[int]:
-    """Clause number per word: a comma or a full stop starts a new clause."""
+def _no_one(norms: list[str], flags: set[int]) -> set[int]:
+    """Positions of "no one" ("kisi ko ... nahi", "nobody", "কারো ... নেই"): an "anyone" word and a negator after it,
+    not a negator of a red flag's own phrase ("kisi cheez ka hosh nahi" is a patient who is not aware)."""
+    clause, at = _clauses(norms), set()
+    for i in sorted(_ANYONE.positions(norms)):
+        negators = [j for j in range(i, len(norms)) if clause[j] == clause[i] and norms[j] in _NEGATORS]
+        if set(negators) & flags:
+            continue
+        if negators:
+            at |= {i, negators[0]}
+    return at
+
+
+def _runs(at: set[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive positions, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(at):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _explained(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Per P1 rule, the positions of its placements that are a written work's subject ("an article on suicide",
+    "suicide par lekh", "saanp ke katne par": up to three words after the placement) in a clause naming a work, or that sit inside "emergency contact" (a plea's only)."""
+    clause, works, not_plea = _clauses(norms), _WORKS.positions(norms), _NOT_PLEA.positions(norms)
+    part = _clauses(norms, split_and=True)
+    out: dict[str, set[int]] = {}
+    for rule_id, at in found.items():
+        if rule_id not in _P1_RULES:
+            continue
+        for first, last in _runs(at):
+            span = set(range(first, last + 1))
+            before = first - 1 - (first > 1 and norms[first - 1] in _ARTICLES)  # "on the suicide helpline"
+            after = [j for j in range(last + 1, last + 4) if j < len(norms) and norms[j] in _ABOUT_AFTER]  # "saanp ke katne par"
+            # the work names its subject: "article on suicide" (the work just before "on"), "suicide par ek lekh" (just after
+            # "par"), in one clause; never a work told before a phrase with a "par" after it ("quiz banayi te hikk te bhar")
+            subject = (before >= 0 and norms[before] in _ABOUT_BEFORE and _near(works, before, -1, clause)) or any(
+                _near(works, j, 1, clause) for j in after[:1]) or any(  # "project kar rahe hain heart attack par"
+                norms[j] not in _ABOUT_BOTH and any(part[w] == part[first] and w < first for w in works) for j in after[:1])
+            if subject or (rule_id in PLEA_RULES and span <= not_plea):
+                out.setdefault(rule_id, set()).update(span)
+    return out
+
+
+def _near(works: set[int], at: int, step: int, clause: list[int]) -> bool:
+    """A work word within three words of `at`, before it (step -1) or after it (step 1), in its clause."""
+    return any(0 <= at + k * step < len(clause) and at + k * step in works and clause[at + k * step] == clause[at]
+               for k in (1, 2, 3))
+
+
+def _told_ed(norms: list[str]) -> set[int]:
+    """English verbs in "-ed" ("collapsed"), not "-eed" ("bleed") and not after "has", "is", "just" (now)."""
+    return {i for i, norm in enumerate(norms) if len(norm) >= 5 and norm.isascii() and norm.endswith("ed")
+            and not norm.endswith("eed") and not (i and norms[i - 1] in _ED_NOT_AFTER)}
+
+
+def _told(norms: list[str]) -> set[int]:
+    """Positions of past verbs ("tha", "था", "ਸੀ", "تھا", "...ছিল") and the verb words just before them ("ho gaya tha")."""
+    told = set()
+    for i, norm in enumerate(norms):
+        article = norm == _ARTICLE and not (i and (norms[i - 1] in _PRESENT.words or norms[i - 1].endswith(_PARTICIPLE)))
+        if (norm in _PAST_VERBS.words or norm.endswith(_PAST_ENDINGS)) and not article:
+            told.add(i)
+            j = i - 1
+            while j >= 0 and j >= i - 2 and norms[j] in _PRESENT.words:
+                told.add(j)
+                j -= 1
+    return told
+
+
+def _nearer(i: int, topics: set[int], alarms: set[int], part: list[int]) -> bool:
+    """Whether the word at i is nearer a topic than any red flag or symptom of its part of the clause (a part with none
+    that the lexicon knows, where the model alone heard an emergency, is never the topic's)."""
+    def distance(at: set[int]) -> int:
+        return min((abs(j - i) for j in at if part[j] == part[i]), default=-1)
+    return 0 <= distance(topics) < distance(alarms)
+
+
+def _clauses(norms: list[str], split_and: bool = False) -> list[int]:
+    """Clause number per word: a comma, a full stop or a "but" ("aaye the par mummy behosh ho gayi") starts a new clause;
+    with split_and, so does an "and" not followed by a verb ("a camp and a man has collapsed"; not "and is stable")."""
     numbers, current = [], 0
-    for norm in norms:
-        current += norm in BOUNDARIES
+    for i, norm in enumerate(norms):
+        after_verb = i > 0 and (norms[i - 1] in _FINITE or norms[i - 1].endswith(_PAST_ENDINGS))
+        joined = split_and and norm in _AND and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words)  # not "and is stable"
+        current += norm in BOUNDARIES or norm in _CONTRAST or joined or (norm in _CONTRAST_AFTER_VERB and after_verb)
         numbers.append(current)
     return numbers

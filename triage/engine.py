@@ -193,6 +193,14 @@ def _find(tokens: list[Token], named: set[int]) -> list[_Found]:
     return found
 
 
+def rule_positions(tokens: list[Token], named: set[int]) -> dict[str, set[int]]:
+    """Every word position where each rule's phrases were found, every placement (a match keeps only its first)."""
+    positions: dict[str, set[int]] = {}
+    for found in _find(tokens, named):
+        positions.setdefault(found.phrase.rule.id, set()).update(found.positions)
+    return positions
+
+
 _NEGATORS = frozenset(_R.negate_before) | frozenset(_R.negate_after)
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.triage.test_classify import CORPUS
+from tests.triage.test_languages import CORPUS as LANGUAGE_CORPUS
 from triage import classify
 from triage.metrics import read_labelled
 
@@ -54,10 +55,9 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
     assert classify(text).priority == "P1"
 
 
-def test_every_emergency_of_the_corpus_and_the_dev_set_in_a_script_triage_reads_stays_p1() -> None:
-    readable = {"en", "hi", "hinglish", "ur-latn"}
-    rows = [r for r in CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV if r["expected_priority"] == "P1" and r["script"] in readable]
+def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
+    rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
+    rows += [r for r in DEV if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -96,3 +96,122 @@ def test_a_p1_from_a_layer_the_context_layer_does_not_know_of_stays() -> None:
     tokens = tokenize("last year, need the records")
     raised = Triage("P1", None, (Match("future_layer_P1", "a new layer", ("records",), layer="future"),), "en")
     assert context.lower(tokens, raised) is raised
+
+
+# Context told beside an emergency, in every script: a past event, a request, a plan, a question of "if", a grievance.
+ELSEWHERE = [
+    "pichle saal papa ko heart attack aaya tha, unki file ki copy chahiye",
+    "my grandfather had a stroke in 2019 and I need his old records for a claim",
+    "पिछले साल दादी को लकवा हुआ था, उनकी रिपोर्ट चाहिए",
+    "agar kisi ko daura pade to kya karein, sirf jaankari",
+    "what should we do if someone has a heart attack",
+    "ਪਿਛਲੇ ਸਾਲ ਚਾਚਾ ਜੀ ਦਾ ਐਕਸੀਡੈਂਟ ਹੋਇਆ ਸੀ, ਰਿਕਾਰਡ ਚਾਹੀਦਾ ਹੈ",
+    "pichhle saal bapu nu adhrang hoya si, file di copy chahidi",
+    "گزشتہ سال ابو کو دل کا دورہ پڑا تھا، فائل کی کاپی چاہیے",
+    "bhai ne do saal pehle zeher kha liya tha, ab theek hai",
+    "গত বছর বাবার স্ট্রোক হয়েছিল, রিপোর্টের কপি চাই",
+    "the ambulance came late last time, I want to complain",
+    "nana ji ka operation next week planned hai, stable hain",
+    "I am writing an article on suicide for the college magazine",  # a written work's subject (triage2)
+    "মেয়ে সাপের কামড় নিয়ে কুইজ বানাচ্ছে",
+    "I need to update my emergency contact number",  # a form's field
+    "last year, dad collapsed at work. I need his medical file for the claim",  # an -ed verb beside a word of the past
+    "pichle saal papa ko attack aaya tha, ab unki file chahiye",  # the "now" of a request
+    "ਪਹਿਲਾਂ ਮਾਸੀ ਨੂੰ ਦਮੇ ਦੇ ਦੌਰੇ ਪੈਂਦੇ ਸਨ, ਹੁਣ ਸਿਰਫ਼ ਇਨਹੇਲਰ ਚਾਹੀਦਾ ਹੈ",
+]
+
+
+def _told_now(text: str) -> bool:
+    """A message told in the present: a word of a present state or of now, and no verb told in the past."""
+    from triage import context
+    from triage.normalize import tokenize
+
+    norms = [t.norm for t in tokenize(text)]
+    present = context._PRESENT.positions(norms) | context._NOW.positions(norms)
+    return bool(present) and not context._told(norms)
+
+
+PRESENT_EMERGENCIES = [r["text"] for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1" and _told_now(r["text"])]
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), elsewhere=st.sampled_from(ELSEWHERE), before=st.booleans())
+def test_a_present_tense_emergency_is_never_lowered_by_a_past_or_a_request_told_elsewhere(
+    text: str, elsewhere: str, before: bool
+) -> None:
+    assert classify(text).priority == "P1"
+    message = f"{elsewhere}. {text}" if before else f"{text}. {elsewhere}"
+    assert classify(message).priority == "P1", classify(message).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jab mama ko heart attack aaya tha to hospital ne admit nahi kiya, hume complaint karni hai",  # a past verb + grievance
+        "যখন মামার হার্ট অ্যাটাক হয়েছিল তখন হাসপাতাল ভর্তি নেয়নি, আমরা অভিযোগ করতে চাই",
+        "what should a teacher do if a student has a seizure in class, we want to train our staff",  # if
+        "हमारी संस्था आत्महत्या रोकथाम हेल्पलाइन चलाती है, आपकी वेबसाइट पर नाम डलवाना है",  # an organisation
+        "दिल्ली में हर साल सांप काटने से कितने लोग मरते हैं, मेरी थीसिस के लिए",  # statistics
+        "ghar me kisi ko dil ki bimari nahi hai, bas full body checkup ka rate jaanna hai",  # no one is ill
+        "my father had a heart attack and got a stent, the insurance wants his angiography report",
+        "I am writing an article on suicide for the college magazine, can you share helpline numbers",  # a work's subject
+        "main khudkushi par mazmoon likh raha hoon, helpline number chahiye",  # "hoon" is not Punjabi "hun" (now)
+        "meri beti saanp ke katne par quiz bana rahi hai",
+        "আমি আত্মহত্যা নিয়ে একটা প্রবন্ধ লিখছি, হেল্পলাইন নম্বর দরকার",
+        "I need to update my emergency contact number in my health card",  # a form's field, not a plea
+        "ਐਮਰਜੈਂਸੀ ਸੰਪਰਕ ਨੰਬਰ ਬਦਲਣਾ ਹੈ",
+        "last year, dad collapsed at work. I need his medical file for the claim",  # -ed beside a word of the past
+        "the private ambulance charged us 9000 rupees after her stroke, is that allowed",  # a grievance told in the past
+        "pehlan masi nu dame de daure painde san, hun sirf inhaler chahida",  # the "now" of a request
+    ],
+)
+def test_a_verb_told_in_the_past_an_if_a_topic_or_no_one_beside_a_routine_purpose_lowers(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    assert (classify(text).priority, classify(text).layer) == ("P2", "context")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bete ne zeher kha liya tha, kya karein",  # a past verb beside "what to do" is no routine purpose
+        "papa behosh ho gaye the, hospital ka number kya hai",  # nor beside a bare question
+        "saanp ne kaata tha, antivenom kahan milega",  # nor beside "where can I get"
+        "records chahiye the magar papa behosh ho gaye",  # "but" ends the reach of the context before it
+        "ਸਰਟੀਫਿਕੇਟ ਚਾਹੀਦਾ ਸੀ ਪਰ ਨਾਨੀ ਜੀ ਡਿੱਗ ਪਏ ਨੇ ਤੇ ਉੱਠਦੇ ਨਹੀਂ",
+        "pichle saal attack aaya tha, ambulance bhejo",  # "send an ambulance" is now
+        "he is not breathing what if he dies",  # a state told before the "if"
+        "bacha nehar me doob gaya tha, records chahiye abhi",  # a past verb and a word of now
+        "beta doob gaya tha, stable now",
+        "papa ko kisi bhi cheez ka hosh nahi",  # a negator of the red flag's own phrase is no "no one"
+        "kisi ko saans nahi aa rahi",
+        "my husband had a seizure at work, he is unconscious and not waking up, what is the hospital number",
+        "last month mom fainted at the bank, I need her file. she has collapsed and is not breathing",  # "has" + -ed: now
+        "I am doing a project on heart attacks and my father has chest pain",  # a work's subject covers only itself
+        "my daughter is preparing a poster on stroke, she is having a seizure",
+        "main lekh likh reha si te bapu ji dig paye te saah nahi lai rahe",
+        "please update my emergency contact, my husband is unconscious",  # the form's field, and a patient now
+        "pichle saal attack aaya tha, file chahiye, papa behosh hain",
+        "hamari NGO ka awareness camp chal raha hai aur ek aadmi behosh ho gaya hai",  # an emergency at a topic's camp
+        "awareness camp me ek aurat ko daura pad raha hai",  # a verb nearer the red flag than the topic is a state
+        "آگاہی کیمپ میں ایک عورت کو دورہ پڑ رہا ہے",  # (only the model hears this one: never the topic's)
+        "we are doing a school project on heart attacks and no pulse, he is cold",
+    ],
+)
+
+def test_a_past_verb_never_lowers_without_a_routine_purpose_nor_beside_a_word_of_now(text: str) -> None:
+    assert classify(text).priority == "P1"
+
+
+WORKS_SAID = ["I am writing an article on suicide and", "main suicide par lekh likh raha hoon aur",
+              "मैं आत्महत्या पर लेख लिख रहा हूं और", "আমি আত্মহত্যা নিয়ে প্রবন্ধ লিখছি আর",
+              "we are doing a school project on heart attacks and", "my emergency contact is my son and",
+              "ਮੇਰੀ ਧੀ ਸੱਪ ਦੇ ਡੰਗ ਬਾਰੇ ਕੁਇਜ਼ ਬਣਾ ਰਹੀ ਹੈ ਤੇ", "hamari NGO ka awareness camp chal raha hai aur",
+              "at our snake bite prevention training", "हमारा जागरूकता शिविर चल रहा है और"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), work=st.sampled_from(WORKS_SAID))
+def test_a_work_s_subject_or_an_emergency_contact_in_the_same_clause_never_lowers_a_present_emergency(
+    text: str, work: str
+) -> None:
+    assert classify(f"{work} {text}").priority == "P1", classify(f"{work} {text}").explanation()

@@ -17,6 +17,41 @@ How it has been used (so its figures are read for what they are worth):
   their routine messages are never P1 and their emergencies are P3. Issue 27 (transliteration) will change both.
 - Run 5 (rules 2026.12.3, Punjabi coverage written from the phrases people use, without reading this file): the
   one Gurmukhi emergency missed at 2026.12.2 is P1 (pa 6/6); routine raised to P1 87/400 (ur 16, bn 7).
+
+context_holdout_2.tsv, the second sealed hold-out (same columns): 50 routine messages with alarming words and 6
+emergencies told beside the past or a request, per language, written on 2026-12-07 by the session that then tuned
+the layer, BEFORE that tuning, from situations residents write (past events told with each language's marks of the
+past, requests for records, rates, timings, training, numbers, information, plans, stable patients, grievances
+about past services, hypothetical and third-party mentions). English has 50 situations of its own; the other seven
+languages tell one other set of 50 situations, each in its own words (so their figures can be compared). It was
+committed before it was first run, and only its per-language counts have been looked at since.
+- Run 1 (rules 2026.12.3, before the tuning): routine raised to P1 170/400 (42.5%: en 16, hi 23, hinglish 22, pa 23,
+  pa-latn 26, ur 24, ur-latn 20, bn 16); emergencies 48/48 P1. The first hold-out said 87/400 at the same rules:
+  a hold-out the layer's words had been tuned beside reads better than a fresh one.
+  Its author wrote the dev rows tuned on afterwards: they are new situations, not its messages, but of the same kinds.
+  During the tuning one run of tests/triage printed both hold-outs' counts once (115/400 here, 82/400 on the first);
+  nothing was changed because of them, and no message of either file was read.
+- Run 2 (rules 2026.12.4, after the tuning on the dev set): 99/400 (24.8%: en 14, hi 15, hinglish 13, pa 13, pa-latn 14,
+  ur 11, ur-latn 9, bn 10); emergencies 48/48 P1. The first hold-out at the same rules: 63/400 (15.8%: en 6, hi 7,
+  hinglish 7, pa 8, pa-latn 10, ur 9, ur-latn 11, bn 5), emergencies 48/48. The 10% target is met only by bn on the
+  first; each language above it is a strict expected failure with its figure (ABOVE_TARGET).
+- Run 3 (the same version, after one more round of dev rows: English "had", "no one is ill"): 98/400 (en 13, the
+  rest unchanged); the first hold-out unchanged at 63/400; emergencies 96/96 P1. Tuning stopped there.
+- Helper "triage2" (same version 2026.12.4, still unsigned) ran this test twice, both times after tuning on new dev rows
+  only (a written work's subject, "emergency contact", English "-ed" beside a word of the past, the "now" of a request),
+  never on either hold-out's messages, which it did not open.
+  Run 4 (first hold-out's 6th): with "and" splitting every clause, as first written: 70/400 on the first (en 9, hi 8,
+  hinglish 8, pa 8, pa-latn 10, ur 10, ur-latn 12, bn 5) and 101/400 on the second (en 16, hi 15, hinglish 13, pa 13,
+  pa-latn 14, ur 10, ur-latn 9, bn 10); emergencies 96/96 P1. Worse on both, and before it a property test had found
+  a safety defect in the layer of run 3: a topic's clause reached across "and" and a present verb beside a red flag
+  was read as the topic's ("awareness camp me ek aurat ko daura pad raha hai", "awareness camp chal raha hai aur ek
+  aadmi behosh ho gaya hai" were lowered to P2). What changed before run 5: "and" splits only a topic's reach, and a
+  present verb is the topic's only when nearer the topic than any red flag (dev rows and property test first).
+  Run 5 (the last of this helper): the first 63/400 (en 6, hi 7, hinglish 7, pa 8, pa-latn 10, ur 9, ur-latn 11, bn 5:
+  unchanged from run 3), the second 102/400 (en 13, hi 16, hinglish 13, pa 14, pa-latn 14, ur 13, ur-latn 9, bn 10:
+  hi +1, pa +1, ur +2 from run 3); emergencies 96/96 P1, none below P2. The ratchet of the second was raised for
+  hi, pa and ur: the price of closing the safety defect above (a real emergency at a camp now rings), recorded
+  here rather than hidden; no language newly meets the 10% target.
 """
 
 from __future__ import annotations
@@ -29,22 +64,30 @@ import pytest
 from triage import classify
 from triage.metrics import read_labelled
 
-HOLDOUT = read_labelled(Path(__file__).with_name("context_holdout.tsv"))
+HOLDOUTS = {name: read_labelled(Path(__file__).with_name(f"{name}.tsv")) for name in ("context_holdout", "context_holdout_2")}
 LANGUAGES = ("en", "hi", "hinglish", "pa", "pa-latn", "ur", "ur-latn", "bn")
 READ = LANGUAGES  # since issue 27 triage reads Gurmukhi, Urdu and Bengali too (triage/scripts.py)
 TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words raised to P1
 # The figures of the last run, as a ratchet: a change may lower them, never raise them.
 # (hi 7 -> 9 and ur-latn 17 -> 18 when issue 27's phrases in Punjabi and Urdu came in; pa, ur and bn first measured then;
-# ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali)
-RECORDED_P1 = {"en": 6, "hi": 9, "hinglish": 8, "pa": 12, "pa-latn": 11, "ur": 16, "ur-latn": 18, "bn": 7}
-# A missed emergency the suite knows of, by language: each is a defect to fix from the dev set, never from this file.
-# (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed by its strict xfail passing.)
-KNOWN_MISSED: dict[str, str] = {}
+# ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
+# 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule;
+# second hold-out hi 15 -> 16, pa 13 -> 14, ur 11 -> 13 when a topic stopped covering a present verb beside a red flag,
+# a safety fix: see run 5 above)
+RECORDED_P1 = {
+    "context_holdout": {"en": 6, "hi": 7, "hinglish": 7, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 11, "bn": 5},
+    "context_holdout_2": {"en": 13, "hi": 16, "hinglish": 13, "pa": 14, "pa-latn": 14, "ur": 13, "ur-latn": 9, "bn": 10},
+}
+# A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
+# from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
+# by its strict xfail passing.)
+KNOWN_MISSED: dict[tuple[str, str], str] = {}
+CASES = [(name, lang) for name in HOLDOUTS for lang in LANGUAGES]
 
 
-def _figures() -> dict[str, Counter]:
+def _figures(rows: list[dict[str, str]]) -> dict[str, Counter]:
     per: dict[str, Counter] = defaultdict(Counter)
-    for row in HOLDOUT:
+    for row in rows:
         got, counts = classify(row["text"]).priority, per[row["script"]]
         if row["expected_priority"] == "P1":
             counts["emergencies"] += 1
@@ -57,51 +100,66 @@ def _figures() -> dict[str, Counter]:
     return per
 
 
-FIGURES = _figures()
+FIGURES = {name: _figures(rows) for name, rows in HOLDOUTS.items()}
 
 
 def lines() -> list[str]:
-    """One line per language: routine raised to P1 and emergency recall, as every run prints them."""
+    """Per hold-out, one line per language: routine raised to P1 and emergency recall, as every run prints them."""
     out = []
-    for lang in LANGUAGES:
-        f = FIGURES[lang]
-        out.append(
-            f"{lang:8} routine raised to P1: {f['routine_p1']}/{f['routine']} ({f['routine_p1'] / max(1, f['routine']):.0%}); "
-            f"emergency recall {f['emergencies_p1']}/{f['emergencies']}; emergencies below P2: {f['emergencies_below_p2']}"
-            + ("" if lang in READ else " (script not read yet: P3, a human looks)")
-            + (f" KNOWN DEFECT: {KNOWN_MISSED[lang]}" if lang in KNOWN_MISSED else "")
-        )
-    total = sum(FIGURES[lang]["routine_p1"] for lang in LANGUAGES), sum(FIGURES[lang]["routine"] for lang in LANGUAGES)
-    out.append(f"all      routine raised to P1: {total[0]}/{total[1]} ({total[0] / max(1, total[1]):.1%})")
+    for name, figures in FIGURES.items():
+        out.append(f"{name}.tsv:")
+        for lang in LANGUAGES:
+            f = figures[lang]
+            out.append(
+                f"  {lang:8} routine raised to P1: {f['routine_p1']}/{f['routine']} ({f['routine_p1'] / max(1, f['routine']):.0%}); "
+                f"emergency recall {f['emergencies_p1']}/{f['emergencies']}; emergencies below P2: {f['emergencies_below_p2']}"
+                + ("" if lang in READ else " (script not read yet: P3, a human looks)")
+                + (f" KNOWN DEFECT: {KNOWN_MISSED[(name, lang)]}" if (name, lang) in KNOWN_MISSED else "")
+            )
+        total = sum(figures[lang]["routine_p1"] for lang in LANGUAGES), sum(figures[lang]["routine"] for lang in LANGUAGES)
+        out.append(f"  all      routine raised to P1: {total[0]}/{total[1]} ({total[0] / max(1, total[1]):.1%})")
     return out
 
 
-def test_the_hold_out_has_400_routine_messages_and_emergencies_in_every_language() -> None:
-    counts = Counter((row["script"], row["expected_priority"] == "P1") for row in HOLDOUT)
+MIN_EMERGENCIES = {"context_holdout": 5, "context_holdout_2": 6}  # per language
+# The languages where a hold-out is still above the 10% target, with the figure: a strict expected failure each, so a
+# language that meets it shows as XPASS (a failure) until it is taken off this list.
+ABOVE_TARGET: dict[tuple[str, str], str] = {
+    (name, lang): f"above issue 28's 10% target: {n}/50 raised to P1 at the last run"
+    for name, recorded in RECORDED_P1.items() for lang, n in recorded.items() if n > TARGET * 50
+}
+
+
+def _marked(cases: list[tuple[str, str]], known: dict[tuple[str, str], str]) -> list:
+    return [pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=known[case])) if case in known
+            else pytest.param(*case) for case in cases]
+
+
+@pytest.mark.parametrize("name", HOLDOUTS)
+def test_the_hold_out_has_400_routine_messages_and_emergencies_in_every_language(name: str) -> None:
+    counts = Counter((row["script"], row["expected_priority"] == "P1") for row in HOLDOUTS[name])
     assert sum(n for (lang, emergency), n in counts.items() if not emergency) >= 400
-    assert all(counts[(lang, False)] >= 50 and counts[(lang, True)] >= 5 for lang in LANGUAGES), counts
-    assert {row["script"] for row in HOLDOUT} == set(LANGUAGES)
+    assert all(counts[(lang, False)] >= 50 and counts[(lang, True)] >= MIN_EMERGENCIES[name] for lang in LANGUAGES), counts
+    assert {row["script"] for row in HOLDOUTS[name]} == set(LANGUAGES)
 
 
-@pytest.mark.parametrize("lang", [pytest.param(lang, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSED[lang]))
-                                  if lang in KNOWN_MISSED else lang for lang in READ])
-def test_every_emergency_stays_p1_in_each_language_triage_reads(lang: str) -> None:
-    f = FIGURES[lang]
+@pytest.mark.parametrize(("name", "lang"), _marked([c for c in CASES if c[1] in READ], KNOWN_MISSED))
+def test_every_emergency_stays_p1_in_each_language_triage_reads(name: str, lang: str) -> None:
+    f = FIGURES[name][lang]
     assert (f["emergencies_p1"], f["emergencies_below_p2"]) == (f["emergencies"], 0), "\n".join(lines())
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_no_emergency_is_left_routine_in_any_language(lang: str) -> None:
-    assert FIGURES[lang]["emergencies_below_p3"] == 0
+@pytest.mark.parametrize(("name", "lang"), CASES)
+def test_no_emergency_is_left_routine_in_any_language(name: str, lang: str) -> None:
+    assert FIGURES[name][lang]["emergencies_below_p3"] == 0
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_routine_raised_to_p1_is_no_worse_than_recorded(lang: str) -> None:
-    assert FIGURES[lang]["routine_p1"] <= RECORDED_P1[lang], "\n".join(lines())
+@pytest.mark.parametrize(("name", "lang"), CASES)
+def test_routine_raised_to_p1_is_no_worse_than_recorded(name: str, lang: str) -> None:
+    assert FIGURES[name][lang]["routine_p1"] <= RECORDED_P1[name][lang], "\n".join(lines())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 28's target is not met yet: 49/400 (12.2%) raised to P1; see lines()")
-@pytest.mark.parametrize("lang", READ)
-def test_at_most_a_tenth_of_routine_messages_rings_every_doctor(lang: str) -> None:
-    f = FIGURES[lang]
+@pytest.mark.parametrize(("name", "lang"), _marked([c for c in CASES if c[1] in READ], ABOVE_TARGET))
+def test_at_most_a_tenth_of_routine_messages_rings_every_doctor(name: str, lang: str) -> None:
+    f = FIGURES[name][lang]
     assert f["routine_p1"] <= TARGET * f["routine"], "\n".join(lines())
