@@ -108,7 +108,7 @@ def verdicts(samples: dict[str, list[tuple[float, float]]], warmup: float) -> li
 
 def main() -> None:
     """Start the topology, run the burst for --minutes while sampling, print and (--readme) record the figures."""
-    from bench.burst.__main__ import _topology, report, run
+    from bench.burst.__main__ import report, run
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--minutes", type=float, default=10)
@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=5, help="seconds between readings")
     parser.add_argument("--wait-gap", type=float, default=15.0, help="seconds between a waiting caller's requests")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6", help="emptied first: the run's own")
+    parser.add_argument("--start-timeout", type=float, default=300, help="seconds for deploy/up to answer")
     parser.add_argument("--readme", action="store_true", help="record the figures in bench/README.md")
     args = parser.parse_args()
     if not (0 < args.minutes <= 10 and 0 < args.calls <= 5000 and 0 <= args.sms <= 2000 and 1 <= args.web <= 4):
@@ -128,7 +129,7 @@ def main() -> None:
                                wait_gap=args.wait_gap, seed=13, processes=4, topology=True, web=args.web)
     uptime_before = _uptime()
     with tempfile.TemporaryDirectory(prefix="sampark-memory-") as tmp:
-        topology = _topology(burst, Path(tmp))
+        topology = _topology(burst, Path(tmp), args.start_timeout)
         try:
             from crm import create_app
 
@@ -150,6 +151,21 @@ def main() -> None:
 
         README.write_text(replace_sections(README.read_text(), {
             "## Memory: the web process over 10 minutes of the burst": text}))
+
+
+def _topology(burst, tmp: Path, timeout: float):
+    """bench.burst's topology (a fresh database, the run's Redis database emptied), given `timeout` to come up: a
+    loaded shared machine takes over the burst's 90 s to import the app in every process."""
+    from redis import Redis
+
+    from bench.bench_lookup import ensure_database
+    from bench.topology import Topology
+
+    burst.database_url = ensure_database("sampark_burst_memory", fresh=True)
+    Redis.from_url(burst.redis_url).flushdb()
+    topology = Topology(tmp / "run", burst.database_url, burst.redis_url, web=burst.web).start(timeout=timeout)
+    burst.base = ",".join(topology.web_urls)
+    return topology
 
 
 def _uptime() -> str:
