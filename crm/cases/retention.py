@@ -25,8 +25,9 @@ from sqlalchemy import text
 
 from crm.cases.assessment import EMERGENCY_SUMMARY
 from crm.models.case import ENDED_SQL
+from crm.platform import partitions
 from crm.platform.extensions import db
-from crm.platform.retention import Rule
+from crm.platform.retention import Rule, days_in_force
 
 REMOVED = "[removed: retention period over]"
 # Keys of a timeline entry's detail that hold what a person wrote or said, or a (masked) number or card: replaced.
@@ -122,3 +123,19 @@ CLOSED_CASES = Rule(
     least=8,  # past the figures' first-contact window (7 days, crm.helpline.supervisor.kpis.FCR_DAYS)
 )
 RULES = (MESSAGE_BODIES, CLOSED_CASES)
+
+
+# The timeline and the audit log, one partition per month (crm.platform.partitions). The timeline's rows, anonymised,
+# are what the figures of past days read: every month is kept unless RETENTION_CASE_EVENTS_DAYS gives a period, no
+# shorter than the cases' own, and a month goes only when every case with an entry in it has been anonymised. The
+# audit log is the record of who saw a patient's record: kept as long as the cases it records
+# (RETENTION_AUDIT_LOG_DAYS follows RETENTION_CLOSED_CASES_DAYS and is never shorter, nor under a year: DPDP Rules
+# 2025 r. 8(3)), so a resident's or an officer's question about a record is answered while the record is kept.
+CASE_EVENTS = partitions.Monthly(
+    "case_event", "at", "case_events", default=lambda config: None,
+    least=lambda config: days_in_force(config, CLOSED_CASES),
+    droppable='SELECT NOT EXISTS (SELECT FROM {month} e JOIN "case" c ON c.id = e.case_id WHERE c.anonymised_at IS NULL)')
+AUDIT_LOG = partitions.Monthly(
+    "audit_log", "at", "audit_log", default=lambda config: max(365, days_in_force(config, CLOSED_CASES)),
+    least=lambda config: max(365, days_in_force(config, CLOSED_CASES)))
+MONTHLY = (CASE_EVENTS, AUDIT_LOG)

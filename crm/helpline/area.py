@@ -62,7 +62,7 @@ from crm.helpline.triage_review import views as triage_review
 from crm.helpline.whatsapp import services as whatsapp
 from crm.helpline.whatsapp import views as whatsapp_views  # noqa: F401
 from crm.platform import metrics as platform_metrics
-from crm.platform import outbox, retention, sweeps
+from crm.platform import outbox, partitions, retention, sweeps
 
 # What other areas may import from the helpline (tests/architecture/test_layers.py).
 PUBLIC = (
@@ -99,4 +99,6 @@ def register(app: Flask) -> None:
     sweeps.register(app, "missed_callers", notices.tell_missed_callers)
     for rule in case_retention.RULES:  # message bodies redacted, ended cases anonymised after their period
         retention.register(app, rule)
+    for monthly in case_retention.MONTHLY:  # the timeline and the audit log: a partition a month, kept their period
+        partitions.register(app, monthly)
     app.cli.add_command(cli.schedule_cli)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import DDL, DateTime, Table, event
 from sqlalchemy.types import TypeDecorator
 
 DELHI = ZoneInfo("Asia/Kolkata")
@@ -51,3 +51,9 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def monthly_partitions(table: Table) -> None:
+    """A schema made from the models (db.create_all) gives `table` its default partition, as the migration does:
+    its rows have somewhere to go before the sweep makes the months (crm.platform.partitions)."""
+    event.listen(table, "after_create", DDL(f"CREATE TABLE {table.name}_default PARTITION OF {table.name} DEFAULT"))

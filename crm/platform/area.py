@@ -6,7 +6,8 @@ URLs:      /api/v1 (crm.platform.api.bp: one blueprint; each area's module adds 
            /favicon.ico (crm.platform.site_icon, static/favicon.svg; public)
 Services:  extensions, unit_of_work, direct_sql, pool, turns, jobs, worker, sweeps, outbox, phone (port), health,
            metrics (what each area adds to /metrics), logs (JSON lines with a request id), retention (each kind
-           of personal data's period, enforced by a sweep; areas add their rules), backups, error_tracking (Sentry, scrubbed),
+           of personal data's period, enforced by a sweep; areas add their rules), partitions (tables kept a
+           partition a month, made ahead and dropped past their period by a sweep; areas add their tables), backups, error_tracking (Sentry, scrubbed),
            publisher, errors, security, audit, phones, sms_parts, spreadsheets, filters
 Commands:  flask sweep once|loop, flask worker, flask backup create|drill (crm.platform.backups)
 The platform imports no area (tests/architecture/test_layers.py).
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platform import (api, cli, error_tracking, errors, filters, health, jobs, logs, metrics, retention,
-                          security, site_icon, sweeps, unit_of_work)
+from crm.platform import (api, cli, error_tracking, errors, filters, health, jobs, logs, metrics, partitions,
+                          retention, security, site_icon, sweeps, unit_of_work)
 
 
 def register(app: Flask) -> None:
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     jobs.init_app(app)
     sweeps.init_app(app)
     retention.init_app(app)
+    partitions.init_app(app)
     cli.init_app(app)
     health.init_app(app)
     metrics.init_app(app)

@@ -43,8 +43,12 @@ def test_flask_db_upgrade_and_downgrade_work(pg_database, tmp_path):
 
 def test_migrations_match_the_models_on_postgresql(pg_app):
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
-    assert diff == []
+        # A partitioned table's months are made by the sweep, not declared: the models declare the parent.
+        months = set(connection.execute(text("SELECT relname FROM pg_class WHERE relispartition")).scalars())
+        context = MigrationContext.configure(connection, opts={
+            "include_name": lambda name, kind, parent: not (kind == "table" and name in months)})
+        diff = compare_metadata(context, db.metadata)
+    assert months and diff == []
 
 
 def test_the_call_and_case_tables_keep_room_for_updates_in_place(pg_app):

@@ -1,0 +1,196 @@
+"""Memory of the web processes serving the burst (bench/burst) for 10 minutes: bounded, no growth after warm-up.
+
+    .venv/bin/python -m bench.burst_memory --readme          # 10 minutes, one web instance; --minutes 2 for a look
+
+deploy/up on a fresh database (bench.burst --topology: gunicorn, 2 job workers, the sweep loop, Redis), then the
+burst's callers and texts spread evenly over --minutes. Every --every seconds the resident memory (VmRSS from /proc)
+of each web instance (its gunicorn master and the worker process that serves, apart) and of each job worker is
+read. After --warmup seconds the serving process's RSS must stay within the bound stated here (its RSS at the end
+of warm-up plus 10%) and its least-squares slope must be under 0.5 MB a minute (5 MB over the 10 minutes): growth
+that would show over a day of shifts. The burst's own report (webhooks, nothing lost) follows the memory figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from bench.drills.soak import rss_mb
+
+BOUND = 1.10  # of the RSS at the end of warm-up
+SLOPE = 0.5  # MB a minute
+
+
+def own_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` alone, in MB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid`."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def slope_per_minute(samples: list[tuple[float, float]]) -> float:
+    """The least-squares slope of (seconds, MB) samples, in MB a minute."""
+    n = len(samples)
+    if n < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in samples) / n
+    mean_m = sum(m for _, m in samples) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in samples)
+    return 60 * sum((t - mean_t) * (m - mean_m) for t, m in samples) / spread if spread else 0.0
+
+
+class Sampler(threading.Thread):
+    """Reads the RSS of the topology's processes every `every` seconds until stopped."""
+
+    def __init__(self, topology, every: float):
+        super().__init__(daemon=True)
+        self.every, self.stop = every, threading.Event()
+        self.started = time.monotonic()
+        names = [f"web:web-{url.rsplit(':', 1)[1]}" for url in topology.web_urls]
+        self.pids = {name: topology.pid(name) for name in names}
+        self.pids |= {f"worker:worker-{i}": topology.pid(f"worker:worker-{i}") for i in range(2)}
+        self.samples: dict[str, list[tuple[float, float]]] = {}
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.sample()
+            self.stop.wait(self.every)
+
+    def sample(self) -> None:
+        """One reading of every process."""
+        now = time.monotonic() - self.started
+        for name, pid in self.pids.items():
+            if name.startswith("web:"):
+                self.samples.setdefault(f"{name} master", []).append((now, own_rss_mb(pid)))
+                for n, child in enumerate(children(pid)):
+                    self.samples.setdefault(f"{name} serving worker{'' if not n else n + 1}", []).append(
+                        (now, rss_mb(child)))
+            else:
+                self.samples.setdefault(name, []).append((now, rss_mb(pid)))
+
+
+def verdicts(samples: dict[str, list[tuple[float, float]]], warmup: float) -> list[dict]:
+    """Per process: RSS at the start, at the end of warm-up, max and at the end after it, the bound and the slope."""
+    out = []
+    for name, series in samples.items():
+        before = [m for t, m in series if t < warmup] or [series[0][1]]
+        after = [(t, m) for t, m in series if t >= warmup]
+        if not after:
+            continue
+        warm = after[0][1]
+        bound = round(warm * BOUND, 1)
+        slope = slope_per_minute(after)
+        serving = "serving" in name
+        out.append({"name": name, "start": series[0][1], "warm": warm, "max_warmup": max(before),
+                    "max": max(m for _, m in after), "end": after[-1][1], "bound": bound, "slope": slope,
+                    "samples": len(series),
+                    "ok": (max(m for _, m in after) <= bound and slope < SLOPE) if serving else None})
+    return out
+
+
+def main() -> None:
+    """Start the topology, run the burst for --minutes while sampling, print and (--readme) record the figures."""
+    from bench.burst.__main__ import report, run
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--calls", type=int, default=1200)
+    parser.add_argument("--sms", type=int, default=600)
+    parser.add_argument("--web", type=int, default=1)
+    parser.add_argument("--warmup", type=float, default=120, help="seconds before the bound applies")
+    parser.add_argument("--every", type=float, default=5, help="seconds between readings")
+    parser.add_argument("--wait-gap", type=float, default=15.0, help="seconds between a waiting caller's requests")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6", help="emptied first: the run's own")
+    parser.add_argument("--start-timeout", type=float, default=300, help="seconds for deploy/up to answer")
+    parser.add_argument("--readme", action="store_true", help="record the figures in bench/README.md")
+    args = parser.parse_args()
+    if not (0 < args.minutes <= 10 and 0 < args.calls <= 5000 and 0 <= args.sms <= 2000 and 1 <= args.web <= 4):
+        parser.error("bounded: minutes <= 10, calls <= 5000, sms <= 2000, web 1..4")
+    burst = argparse.Namespace(calls=args.calls, seconds=args.minutes * 60, sms=args.sms, base="", public=None,
+                               database_url="", redis_url=args.redis_url, auth_token="emulator-auth-token", think=1.0,
+                               wait_gap=args.wait_gap, seed=13, processes=4, topology=True, web=args.web)
+    uptime_before = _uptime()
+    with tempfile.TemporaryDirectory(prefix="sampark-memory-") as tmp:
+        topology = _topology(burst, Path(tmp), args.start_timeout)
+        try:
+            from crm import create_app
+
+            app = create_app({"DATABASE_URL": burst.database_url, "INSTANCE_PATH": str(Path(tmp) / "instance"),
+                              "SECRET_KEY": "burst", "EMULATOR_MOUNT": False})
+            sampler = Sampler(topology, args.every)
+            sampler.start()
+            result = run(burst, app)
+            sampler.stop.set()
+            sampler.join()
+            sampler.sample()
+            burst_text = report(burst, result)
+        finally:
+            topology.stop()
+    text = section(args, verdicts(sampler.samples, args.warmup), sampler.samples, burst_text, uptime_before, _uptime())
+    print(text)
+    if args.readme:
+        from bench.bench_lookup import README, replace_sections
+
+        README.write_text(replace_sections(README.read_text(), {
+            "## Memory: the web process over 10 minutes of the burst": text}))
+
+
+def _topology(burst, tmp: Path, timeout: float):
+    """bench.burst's topology (a fresh database, the run's Redis database emptied), given `timeout` to come up: a
+    loaded shared machine takes over the burst's 90 s to import the app in every process."""
+    from redis import Redis
+
+    from bench.bench_lookup import ensure_database
+    from bench.topology import Topology
+
+    burst.database_url = ensure_database("sampark_burst_memory", fresh=True)
+    Redis.from_url(burst.redis_url).flushdb()
+    topology = Topology(tmp / "run", burst.database_url, burst.redis_url, web=burst.web).start(timeout=timeout)
+    burst.base = ",".join(topology.web_urls)
+    return topology
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()
+
+
+def section(args, rows: list[dict], samples: dict, burst_text: str, before: str, after: str) -> str:
+    """The README section."""
+    command = " ".join([".venv/bin/python -m bench.burst_memory", *(a for a in sys.argv[1:] if a != "--readme")])
+    lines = ["", f"`{command}` (bench/burst_memory.py), {date.today()}.", "",
+             __doc__.split("\n\n", 2)[2].strip(), "",
+             (f"| process | RSS MB at start | max in warm-up ({args.warmup:.0f} s) | at end of warm-up | max after | "
+             f"at the end | bound (+{(BOUND - 1) * 100:.0f}%) | slope after warm-up MB/min | readings | verdict |"),
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        verdict = "-" if r["ok"] is None else ("PASS" if r["ok"] else "FAIL")
+        lines.append(f"| {r['name']} | {r['start']:.1f} | {r['max_warmup']:.1f} | {r['warm']:.1f} | {r['max']:.1f} | "
+                     f"{r['end']:.1f} | {r['bound']:.1f} | {r['slope']:+.2f} | {r['samples']} | {verdict} |")
+    serving = next((s for name, s in samples.items() if "serving" in name), [])
+    minute = ", ".join(f"{t / 60:.0f}: {m:.0f}" for t, m in serving[:: max(1, int(60 / args.every))])
+    lines += ["", f"The serving worker's RSS MB by minute: {minute}.", "",
+              f"`uptime` before: {before}", "", f"`uptime` after: {after}", "",
+              "The burst's own report for this run:", "", burst_text, ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
