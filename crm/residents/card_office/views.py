@@ -10,6 +10,7 @@ from crm.platform.api import bp as api_bp
 from crm.platform.errors import Refused, answer, load
 from crm.platform.extensions import db
 from crm.residents.card_office import work as service
+from crm.residents.duplicates import review as duplicates
 from crm.residents.registry.rows import REQUIRED_COLUMNS
 from crm.staff.auth.capabilities import allow
 
@@ -67,8 +68,10 @@ def too_large(exc):
 @api_bp.get("/card-office/jobs")
 @allow("card_office")
 def api_jobs():
-    """The latest registry imports and bulk card issues with their progress, and residents still without a card."""
-    return jsonify(jobs=[service.state(job) for job in service.recent()], missing_cards=service.missing_cards())
+    """The latest registry imports and bulk card issues with their progress, residents still without a card, and the
+    duplicates worklist's figures."""
+    return jsonify(jobs=[service.state(job) for job in service.recent()], missing_cards=service.missing_cards(),
+                   duplicates=duplicates.figures())
 
 
 @api_bp.get("/card-office/jobs/<int:job_id>")
@@ -96,6 +99,6 @@ def api_card_issue():
 def _page(error: Refused | None):
     jobs = service.recent()
     return render_template("card_office/index.html", error=error, rows=[(job, service.state(job)) for job in jobs],
-                           missing=service.missing_cards(), columns=REQUIRED_COLUMNS,
+                           missing=service.missing_cards(), columns=REQUIRED_COLUMNS, figures=duplicates.figures(),
                            limit_mb=service.upload_limit() // (1024 * 1024),
                            focus=request.args.get("job", type=int)), (error.status if error else 200)

@@ -97,7 +97,8 @@ def missing_cards() -> int:
     from crm.residents.cards.operations import LIVE
 
     live = select(HealthCard.patient_id).where(HealthCard.status.in_(LIVE))
-    return db.session.scalar(select(db.func.count()).select_from(Patient).where(Patient.id.not_in(live))) or 0
+    return db.session.scalar(select(db.func.count()).select_from(Patient).where(
+        Patient.id.not_in(live), Patient.merged_into_id.is_(None))) or 0
 
 
 def recent(limit: int = RECENT) -> list[OfficeJob]:
@@ -147,6 +148,7 @@ def rejects_file(job: OfficeJob, actor: StaffUser) -> Path:
 def run_import(job_id: int) -> None:
     """The job: import the stored upload, reporting progress; a bad file ends as 'failed' with its reason."""
     from crm.residents import registry
+    from crm.residents.duplicates import finding
 
     job = db.session.get(OfficeJob, job_id)
     if job is None or job.status == "done":
@@ -158,6 +160,7 @@ def run_import(job_id: int) -> None:
     try:
         total = _count_rows(path)
         reporter.save(stage="reading", total=total, force=True)
+        since = finding.import_started()
         summary = registry.import_file(path, rejects, progress=reporter.import_progress, every=PROGRESS_ROWS)
         db.session.commit()
     except registry.RegistryFileError as exc:
@@ -170,9 +173,11 @@ def run_import(job_id: int) -> None:
         reporter.save(status="failed", stage="failed", finished_at=utcnow(), force=True,
                       error=f"The import stopped ({type(exc).__name__}); it is tried again, or upload the file again.")
         raise
+    reporter.save(stage="duplicates", force=True)  # the import is committed: its residents are already in
+    duplicates = finding.after_import(since, job.id)
     result = {"read": summary.read, "created": summary.created, "updated": summary.updated,
               "unchanged": summary.unchanged, "rejected": summary.rejected,
-              "households_created": summary.households_created, "reasons": summary.reasons}
+              "households_created": summary.households_created, "duplicates": duplicates, "reasons": summary.reasons}
     audit.record("registry_import", staff_id=job.started_by_id, job_id=job.id, file=job.file_name,
                  **{k: v for k, v in result.items() if k != "reasons"})
     db.session.commit()
