@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from crm.hospitals.fhir import contacts, dates, record_search, resources
 from crm.hospitals.fhir import identifiers as ids
@@ -94,7 +95,9 @@ def _patient_identifier(stmt: Select, value: str) -> Select:
         return stmt.where(false())
     kind, normal = found
     if kind == "card":
-        return stmt.where(Patient.id.in_(select(HealthCard.patient_id).where(HealthCard.number == normal)))
+        holder = aliased(Patient)  # a merged record's card names the record kept
+        return stmt.where(Patient.id.in_(select(func.coalesce(holder.merged_into_id, holder.id)).join(
+            HealthCard, HealthCard.patient_id == holder.id).where(HealthCard.number == normal)))
     column = {"registry": Patient.registry_id, "epic": Patient.epic, "abha_number": Patient.abha_number,
               "abha_address": Patient.abha_address}[kind]
     return stmt.where(column == normal)
