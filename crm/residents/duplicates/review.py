@@ -27,6 +27,7 @@ MAX_PAGE = 400  # 10,000 pairs deep: past that, work the worklist down first
 REASON_MIN = 5
 NOTE_MAX = 300
 SHOWN = 10  # cases, appointments, hospital records listed per record (the rest counted)
+COMPARED = ("dob", "birth_year", "sex", "mobile", "address", "ward", "epic")  # marked on the page where they differ
 
 
 def open_pairs():
@@ -103,7 +104,9 @@ def pair_view(pair_id: int) -> dict:
     value, reasons = score(Person.of(low), Person.of(high))
     merge = db.session.get(PatientMerge, pair.merge_id) if pair.merge_id else None
     audit.record_each_patient("duplicate_pair_view", [low.id, high.id], via="card_office", pair_id=pair.id)
+    differs = {name for name in COMPARED if getattr(low, name) != getattr(high, name)}
     return {"pair": pair, "sides": [side(low), side(high)], "score": value, "reasons": reasons, "merge": merge,
+            "differs": differs,
             "decidable": pair.status == "open" and low.merged_into_id is None and high.merged_into_id is None,
             "suggested": _suggested(low, high)}
 
