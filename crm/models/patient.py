@@ -40,6 +40,7 @@ class Patient(db.Model):
         # The joins that find likely duplicates after an import (crm/residents/duplicates/finding.py).
         Index("ix_patient_dob", "dob"),
         Index("ix_patient_address_lower", text("lower(address)")),
+        Index("ix_patient_updated_at", "updated_at"),  # the residents an import wrote
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,8 @@
 One row per pair of records (lower id first, unique): a re-import finds the pair again and changes nothing, a
 dismissed pair stays dismissed. After an import the pairs are found set-based: birth date with mobile, birth
 date with a similar name (pg_trgm's similarity), or the same address; patient gets an index on dob and on the
-lower-cased address for those joins. pg_trgm is left installed on downgrade (other code may use it).
+lower-cased address for those joins, and on updated_at (the residents an import wrote are those stamped since it
+began). pg_trgm is left installed on downgrade (other code may use it).
 
 Revision ID: duplicate_pairs
 Revises: hot_updates
@@ -48,9 +49,11 @@ def upgrade():
     op.create_index("ix_duplicate_pair_status", "duplicate_pair", ["status"])
     op.create_index("ix_patient_dob", "patient", ["dob"])
     op.create_index("ix_patient_address_lower", "patient", [sa.text("lower(address)")])
+    op.create_index("ix_patient_updated_at", "patient", ["updated_at"])
 
 
 def downgrade():
+    op.drop_index("ix_patient_updated_at", table_name="patient")
     op.drop_index("ix_patient_address_lower", table_name="patient")
     op.drop_index("ix_patient_dob", table_name="patient")
     op.drop_table("duplicate_pair")

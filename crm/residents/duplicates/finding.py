@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from crm.models import DuplicatePair, Patient
+from crm.models.base import utcnow
 from crm.platform.extensions import db
 from crm.residents.enrollment.matching import THRESHOLD, Match, Person, candidates, score
 
@@ -44,10 +45,18 @@ KNOWN = "SELECT 1 FROM duplicate_pair d WHERE d.low_id = b.low AND d.high_id = b
 def queue(a: int, b: int, value: float, reasons, source: str, job_id: int | None = None) -> bool:
     """Queue the pair (a, b) for review unless it is already known; True if it was new."""
     low, high = sorted((a, b))
-    done = db.session.execute(insert(DuplicatePair).values(
-        low_id=low, high_id=high, score=value, reasons=list(reasons), source=source, job_id=job_id, status="open",
-        created_at=func.now()).on_conflict_do_nothing(index_elements=["low_id", "high_id"]))
-    return bool(done.rowcount)
+    return bool(_queue_all([{"low_id": low, "high_id": high, "score": value, "reasons": list(reasons)}], source, job_id))
+
+
+def _queue_all(rows: list[dict], source: str, job_id: int | None) -> int:
+    """Queue pairs (low_id < high_id) in one statement; pairs already known are left as they are. How many were new."""
+    if not rows:
+        return 0
+    statement = (insert(DuplicatePair).on_conflict_do_nothing(index_elements=["low_id", "high_id"])
+                 .returning(DuplicatePair.id))  # one round trip per thousand pairs (insertmanyvalues)
+    added = db.session.execute(statement, [row | {"source": source, "job_id": job_id, "status": "open",
+                                                  "created_at": utcnow()} for row in rows])
+    return len(added.all())
 
 
 def after_enrolment(patient: Patient, person: Person) -> list[Match]:
@@ -75,9 +84,11 @@ def after_import(since: datetime, job_id: int | None = None) -> int:
         people = {row.id: Person.of(row) for row in db.session.execute(
             select(Patient.id, Patient.name, Patient.dob, Patient.birth_year, Patient.sex, Patient.mobile,
                    Patient.ward).where(Patient.id.in_(ids)))}
+        likely = []
         for low, high in chunk:
             value, reasons = score(people[low], people[high])
             if value >= THRESHOLD:
-                queued += queue(low, high, value, reasons, "import", job_id)
+                likely.append({"low_id": low, "high_id": high, "score": value, "reasons": list(reasons)})
+        queued += _queue_all(likely, "import", job_id)
     return queued
 
