@@ -173,17 +173,20 @@ def run_import(job_id: int) -> None:
         reporter.save(status="failed", stage="failed", finished_at=utcnow(), force=True,
                       error=f"The import stopped ({type(exc).__name__}); it is tried again, or upload the file again.")
         raise
-    reporter.save(stage="duplicates", force=True)  # the import is committed: its residents are already in
-    duplicates = finding.after_import(since, job.id)
     result = {"read": summary.read, "created": summary.created, "updated": summary.updated,
               "unchanged": summary.unchanged, "rejected": summary.rejected,
-              "households_created": summary.households_created, "duplicates": duplicates, "reasons": summary.reasons}
+              "households_created": summary.households_created, "reasons": summary.reasons}
     audit.record("registry_import", staff_id=job.started_by_id, job_id=job.id, file=job.file_name,
                  **{k: v for k, v in result.items() if k != "reasons"})
     db.session.commit()
     path.unlink(missing_ok=True)  # the whole registry need not lie on disk once it is in the database
     reporter.save(status="done", stage="done", done=summary.read, total=max(reporter.total, summary.read),
                   rejected=summary.rejected, result=result, finished_at=utcnow(), force=True)
+    # The job's last step: the likely duplicates among what it wrote, queued for review (the residents are in and
+    # usable already; the count joins the job's result when it is known).
+    duplicates = finding.after_import(since, job.id)
+    db.session.commit()
+    reporter.save(result=result | {"duplicates": duplicates}, force=True)
 
 
 def run_card_issue(job_id: int) -> None:

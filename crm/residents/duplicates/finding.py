@@ -19,6 +19,9 @@ from crm.residents.enrollment.matching import THRESHOLD, Match, Person, candidat
 
 CHUNK = 5000  # candidate pairs scored per round trip
 SIMILAR_NAME = 0.3  # pg_trgm similarity that puts two names of one birth date in one block
+# Most alike names kept per resident and block: a birth date many share (registries write 1 January for an unknown
+# day) or a big building's address must not turn into millions of pairs.
+PER_ROW = 5
 # Blocks, each a join of the residents the import wrote (`fresh`) with every live record. A pair of different sex,
 # or of birth years more than one apart, cannot reach THRESHOLD (matching.score), so no block keeps it.
 BLOCKS = """
@@ -30,14 +33,20 @@ SELECT least(f.id, p.id) AS low, greatest(f.id, p.id) AS high FROM fresh f
 JOIN patient p ON p.dob = f.dob AND p.mobile = f.mobile
 WHERE p.id <> f.id AND p.merged_into_id IS NULL AND p.sex = f.sex
 UNION
-SELECT least(f.id, p.id), greatest(f.id, p.id) FROM fresh f
-JOIN patient p ON p.dob = f.dob AND similarity(p.name, f.name) >= :similar
-WHERE p.id <> f.id AND p.merged_into_id IS NULL AND p.sex = f.sex
+SELECT least(f.id, c.id), greatest(f.id, c.id) FROM fresh f CROSS JOIN LATERAL (
+    SELECT p.id FROM patient p
+    WHERE p.dob = f.dob AND p.sex = f.sex AND p.id <> f.id AND p.merged_into_id IS NULL
+      AND similarity(p.name, f.name) >= :similar
+    ORDER BY similarity(p.name, f.name) DESC, p.id LIMIT :per_row
+) c
 UNION
-SELECT least(f.id, p.id), greatest(f.id, p.id) FROM fresh f
-JOIN patient p ON lower(p.address) = f.address AND f.address <> ''
-WHERE p.id <> f.id AND p.merged_into_id IS NULL AND p.sex = f.sex
-  AND (p.birth_year IS NULL OR f.birth_year IS NULL OR abs(p.birth_year - f.birth_year) <= 1)
+SELECT least(f.id, c.id), greatest(f.id, c.id) FROM fresh f CROSS JOIN LATERAL (
+    SELECT p.id FROM patient p
+    WHERE lower(p.address) = f.address AND f.address <> '' AND p.sex = f.sex AND p.id <> f.id
+      AND p.merged_into_id IS NULL
+      AND (p.birth_year IS NULL OR f.birth_year IS NULL OR abs(p.birth_year - f.birth_year) <= 1)
+    ORDER BY similarity(p.name, f.name) DESC, p.id LIMIT :per_row
+) c
 """
 KNOWN = "SELECT 1 FROM duplicate_pair d WHERE d.low_id = b.low AND d.high_id = b.high"
 
@@ -76,7 +85,7 @@ def after_import(since: datetime, job_id: int | None = None) -> int:
     """Queue the likely duplicates among the residents written since `since` (an import's start) and every live
     record; returns how many pairs were new. Run after the import commits: the import itself stays fast."""
     pairs = db.session.execute(text(f"SELECT low, high FROM ({BLOCKS}) AS b WHERE NOT EXISTS ({KNOWN})"),
-                               {"since": since, "similar": SIMILAR_NAME}).all()
+                               {"since": since, "similar": SIMILAR_NAME, "per_row": PER_ROW}).all()
     queued = 0
     for start in range(0, len(pairs), CHUNK):
         chunk = pairs[start:start + CHUNK]
