@@ -4,6 +4,7 @@ already there under another spelling.
 
     .venv/bin/python -m bench.bench_duplicates                       # 50,000 residents, an import of 5,000 rows
     .venv/bin/python -m bench.bench_duplicates --residents 200000 --import-rows 5000
+    .venv/bin/python -m bench.bench_duplicates --residents 20000 --one-birth-date     # everyone born 1 January 1980
 
 A fresh PostgreSQL database of its own (sampark_bench_duplicates, dropped after). The planted duplicates keep the
 birth date and address; half keep the mobile; names respelt as an enrolment desk or a second registry would
@@ -28,6 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, default=50000)
     parser.add_argument("--import-rows", type=int, default=5000)
+    parser.add_argument("--one-birth-date", action="store_true",
+                        help="everyone born 1980-01-01 (a registry writing 1 January for an unknown date)")
     args = parser.parse_args()
 
     from sqlalchemy import select, text
@@ -53,6 +56,8 @@ def main() -> None:
             db.session.commit()
             db.create_all()
             people = list(registry_rows(args.residents, rng, date(2026, 11, 29)))
+            if args.one_birth_date:
+                people = [dict(p, dob="1980-01-01", age="") for p in people]
             first = _write(Path(tmp) / "registry.csv", people)
             started = time.perf_counter()
             registry.import_file(first, Path(tmp) / "rejects.csv")
@@ -68,6 +73,8 @@ def main() -> None:
                 planted_rows.append(again)
             fresh = [dict(r, registry_id=f"NEW{n:08d}", household_id=f"NEWH{r['household_id']}")
                      for n, r in enumerate(registry_rows(args.import_rows - half, random.Random(7), date(2026, 11, 29)))]
+            if args.one_birth_date:
+                fresh = [dict(r, dob="1980-01-01", age="") for r in fresh]
             second = _write(Path(tmp) / "update.csv", planted_rows + fresh)
             since = finding.import_started()
             started = time.perf_counter()
