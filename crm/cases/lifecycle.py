@@ -296,7 +296,8 @@ def release_due_callbacks(now: datetime) -> list[Case]:
 
 def match_caller(e164: str) -> Patient | None:
     """The resident registered with this phone (the registered person before family sharing it)."""
-    rows = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(Patient.id).limit(10)).all()
+    rows = db.session.scalars(select(Patient).where(Patient.mobile == e164, Patient.merged_into_id.is_(None))
+                              .order_by(Patient.id).limit(10)).all()
     for patient in rows:
         if patient.relation == "self":
             return patient

@@ -4,7 +4,7 @@ from crm.models.appointment import Appointment, Slot
 from crm.models.audit import AuditLog
 from crm.models.case import Case, CaseEvent, ClinicalNote
 from crm.models.citizen import CardRequest, CitizenSession, DataRequest, Grievance, GrievanceEvent, PortalCode
-from crm.models.enrollment import HouseholdJoin, PatientMerge
+from crm.models.enrollment import DuplicatePair, HouseholdJoin, PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
 from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalMatch, HospitalRecord
@@ -27,6 +27,7 @@ __all__ = [
     "ClientAssertion",
     "ClinicalNote",
     "DataRequest",
+    "DuplicatePair",
     "Facility",
     "FieldAssignment",
     "FieldMark",

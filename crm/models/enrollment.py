@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -61,3 +61,36 @@ class HouseholdJoin(db.Model):
     def reference(self) -> str | None:
         """What the household is told (HJ-00042)."""
         return f"HJ-{self.id:05d}" if self.id is not None else None
+
+
+PAIR_STATUSES = ("open", "merged", "dismissed")
+PAIR_SOURCES = ("import", "enrolment", "record")
+
+
+class DuplicatePair(db.Model):
+    """Two records that may be one resident, waiting for the card office's decision. One row per pair of records
+    (the lower id first), so a re-import never queues it again and a dismissed pair stays dismissed."""
+
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (
+        Index("uq_duplicate_pair", "low_id", "high_id", unique=True),
+        CheckConstraint("low_id < high_id", name="ck_duplicate_pair_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    low_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    high_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(10))  # PAIR_SOURCES: what found it
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("office_job.id"))  # the import that found it
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    note: Mapped[str | None] = mapped_column(String(300))  # why merged or dismissed
+    merge_id: Mapped[int | None] = mapped_column(ForeignKey("patient_merge.id"))
+
+    low = relationship("Patient", foreign_keys=[low_id])
+    high = relationship("Patient", foreign_keys=[high_id])
+    decided_by = relationship("StaffUser", foreign_keys=[decided_by_id])

@@ -26,13 +26,22 @@ class Household(db.Model):
     ward: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    members: Mapped[list[Patient]] = relationship(back_populates="household", order_by="Patient.id")
+    # A record merged into another is no member of any household list (crm/residents/enrollment/merge.py).
+    members: Mapped[list[Patient]] = relationship(
+        primaryjoin="and_(Household.id == Patient.household_id, Patient.merged_into_id.is_(None))",
+        order_by="Patient.id", viewonly=True)
 
 
 class Patient(db.Model):
     """A resident: identity from the registry plus the basic clinical record."""
 
     __tablename__ = "patient"
+    __table_args__ = (
+        # The joins that find likely duplicates after an import (crm/residents/duplicates/finding.py).
+        Index("ix_patient_dob", "dob"),
+        Index("ix_patient_address_lower", text("lower(address)")),
+        Index("ix_patient_updated_at", "updated_at"),  # the residents an import wrote
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registry_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -66,10 +75,20 @@ class Patient(db.Model):
     # A duplicate folded into another record (crm/residents/enrollment/merge.py); None again once undone.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
 
-    household: Mapped[Household | None] = relationship(back_populates="members")
+    household: Mapped[Household | None] = relationship()
     cards: Mapped[list[HealthCard]] = relationship(
         back_populates="patient", order_by="HealthCard.version", foreign_keys="HealthCard.patient_id"
     )
+
+    @property
+    def survivor(self) -> Patient:
+        """The record this one was merged into (through any chain of merges), or this one: links follow it."""
+        record = self
+        for _ in range(50):  # merges never form a cycle (merge refuses a merged record); bounded all the same
+            if record.merged_into_id is None:
+                break
+            record = db.session.get(Patient, record.merged_into_id)
+        return record
 
     @property
     def current_card(self) -> HealthCard | None:

@@ -26,17 +26,23 @@ cards_cli = AppGroup("cards", help="Health cards.")
 def registry_import(file: Path, rejects: Path | None) -> None:
     """Import (or re-import) a registry CSV export; progress goes to stderr."""
     from crm.residents import registry
+    from crm.residents.duplicates import finding
     from crm.residents.registry.progress_line import ProgressLine
 
+    since = finding.import_started()
     try:
         summary = registry.import_file(file, rejects, progress=ProgressLine(f"Importing {file.name}"))
     except registry.RegistryFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    queued = finding.after_import(since)
+    db.session.commit()
     click.echo(
         f"read {summary.read}, created {summary.created}, updated {summary.updated}, "
         f"unchanged {summary.unchanged}, rejected {summary.rejected} "
         f"(households created {summary.households_created})"
     )
+    if queued:
+        click.echo(f"Likely duplicates queued for the card office's review: {queued} (/card-office/duplicates)")
     if summary.rejected:
         reasons = ", ".join(f"{k}: {v}" for k, v in sorted(summary.reasons.items(), key=lambda kv: -kv[1]))
         click.echo(f"Rejected rows with reasons: {summary.rejects_path} ({reasons})")

@@ -42,7 +42,7 @@ def _card_seen():
     its holder, the holder's current card, household and members, whether any hospital sent their history, and the
     `view_patient` audit row of that read, in one round trip (a scan at the desk is the hot path). Only the columns
     the answer shows; members as one json_agg. A revoked card finds no row: it identifies nobody, and its refusal is
-    audited on its own."""
+    audited on its own. Nor does a card of a record merged into another: the record kept answers (`_unseen_card`)."""
     scanned = (select(HealthCard.patient_id, *[HealthCard.__table__.c[name] for name in CARD])
                .where(HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned"))
     live, member = aliased(HealthCard), aliased(Patient)
@@ -51,12 +51,12 @@ def _card_seen():
          .order_by(live.version.desc()).limit(1).scalar_subquery()), else_=scanned.c.number)
     members = (select(func.json_agg(aggregate_order_by(func.json_build_object(
         *[part for name in MEMBER for part in (literal(name), getattr(member, name))]), member.id)))
-        .where(member.household_id == Household.id).scalar_subquery())
+        .where(member.household_id == Household.id, member.merged_into_id.is_(None)).scalar_subquery())
     return (select(*[scanned.c[name].label(f"card_{name}") for name in CARD], current.label("current_number"),
                    *[getattr(Patient, name).label(f"patient_{name}") for name in PATIENT],
                    Household.code.label("household_code"), members.label("members"),
                    exists().where(HospitalRecord.patient_id == Patient.id).label("has_hospital_records"))
-            .select_from(scanned.join(Patient, Patient.id == scanned.c.patient_id)
+            .select_from(scanned.join(Patient, (Patient.id == scanned.c.patient_id) & Patient.merged_into_id.is_(None))
                          .outerjoin(Household, Household.id == Patient.household_id))
             .add_cte(audit.seen_with(scanned, "view_patient").cte("seen")))
 
@@ -108,6 +108,7 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
     except Refused as exc:
         audit.record("lookup_failed", case_id=case_id, via=via, code=exc.code, keep=True)
         raise
+    patient = patient.survivor  # a record merged into another: the record kept answers for it
     if via != "phone" and card is not None and status_list.state(card) == "revoked":
         # A revoked card identifies nobody; who presented it is worth the DPO's eye, so the row names them.
         audit.record("card_refused", patient_id=patient.id, case_id=case_id, via=via, card_number=card.number,
@@ -135,6 +136,7 @@ def view_patient(patient_id: int, case_id: int | None = None, via: str = "record
     patient = db.session.get(Patient, patient_id)
     if patient is None:
         raise Refused("not_found", "No such patient.", 404)
+    patient = patient.survivor  # a link to a merged record shows the record kept
     audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via)
     role = role_of(viewer)
     return shown_to(patient_view(patient, None, "hospital_history" in sections_of(role)), role)
@@ -157,7 +159,8 @@ def _typed_number(text: str) -> str:
 
 
 def _unseen_card(number: str, via: str) -> tuple[Patient, HealthCard, list]:
-    """The card CARD_SEEN found no row for: a revoked one (for the caller to refuse), or none at all (refused)."""
+    """The card CARD_SEEN found no row for: a revoked one (for the caller to refuse), a card of a record merged into
+    another (its holder's record kept answers), or none at all (refused)."""
     card = db.session.scalar(select(HealthCard).where(HealthCard.number == number))
     if card is None:
         raise Refused("not_found", "This card is correctly signed but not in this system's records." if via == "qr"
@@ -209,6 +212,7 @@ def _by_phone(text: str) -> tuple[Patient, HealthCard | None, list]:
     except phones.PhoneError as exc:
         raise Refused("bad_phone", str(exc), 422) from exc
     found = db.session.scalars(select(Patient).where(Patient.mobile == e164).order_by(*_by_phone_first()).limit(20)).all()
+    found = list({p.survivor.id: p.survivor for p in found}.values())  # a merged record: the record kept, once
     if not found:
         raise Refused("not_found", f"No resident is registered with the phone {phones.masked(e164)}.", 404)
     return found[0], None, found

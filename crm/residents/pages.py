@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.models import StaffUser
+from crm.models import Patient, StaffUser
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
@@ -72,7 +72,10 @@ def lookup_panel():
 @bp.get("/patients/<int:patient_id>")
 @allow("read_patients")
 def patient_page(patient_id: int):
-    """A patient's record on its own page (audited)."""
+    """A patient's record on its own page (audited); a merged record's address leads to the record kept."""
+    merged = db.session.get(Patient, patient_id)
+    if merged is not None and merged.merged_into_id is not None:
+        return redirect(url_for(".patient_page", patient_id=merged.survivor.id), 301)
     view = lookups.view_patient(patient_id, via="record")
     return render_template("patient.html", view=view)
 

@@ -6,7 +6,8 @@
   const number = new Intl.NumberFormat('en-IN');
   const RESULT = {
     registry_import: (r) => `Created ${number.format(r.created || 0)}, updated ${number.format(r.updated || 0)}, ` +
-      `unchanged ${number.format(r.unchanged || 0)}, households created ${number.format(r.households_created || 0)}.`,
+      `unchanged ${number.format(r.unchanged || 0)}, households created ${number.format(r.households_created || 0)}.` +
+      (r.duplicates ? ` ${number.format(r.duplicates)} likely duplicate${r.duplicates === 1 ? '' : 's'} to review.` : ''),
     card_issue: (r) => `Issued ${number.format(r.issued || 0)} cards.`,
   };
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from crm.cases import lifecycle
 from crm.citizens.grievances import services as grievances
-from crm.models import DataRequest, HealthCard, Patient, StaffUser
+from crm.models import DataRequest, HealthCard, Patient, PatientMerge, StaffUser
 from crm.models.base import utcnow
 from crm.platform.extensions import db
-from crm.residents.enrollment import merge as merging
+from crm.residents.duplicates import review
 from crm.seed import demo
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,7 @@ WITH_IDS = {  # endpoint -> its URL in the seeded world
     "operator_desk.report_page": "/workspace/cases/{case}/report",
     "card_office.data_request": "/card-office/data-requests/{data_request}",
     "grievances.detail": "/grievances/{grievance}",
+    "duplicates.pair_page": "/card-office/duplicates/{pair}",
 }
 
 
@@ -61,7 +62,9 @@ def demo_world(live_app):
                                    queued_at=utcnow())
         db.session.commit()
         registrar = db.session.scalar(select(StaffUser).where(StaffUser.username == "registrar1"))
-        done = merging.merge(patients[0].id, patients[1].id, registrar, "same person, demo")
+        pair = review.pair_for(patients[0].id, patients[1].id)
+        done = db.session.get(PatientMerge, review.merge(pair.id, patients[0].id, registrar, "same person, demo",
+                                                         True).merge_id)
         asked = DataRequest(patient_id=patients[0].id, mobile=patients[0].mobile or "+919810000001", kind="erasure",
                             reason="Please remove my mobile number", status="open")
         db.session.add(asked)
@@ -69,7 +72,7 @@ def demo_world(live_app):
         db.session.commit()
         ids = {"grievance": grievance.id, "staff": registrar.id, "card": db.session.scalar(select(HealthCard.number).limit(1)),
                "merge": done.id, "patient": patients[0].id, "case": case.id,
-               "data_request": asked.id}
+               "data_request": asked.id, "pair": pair.id}
         roles = {name: role for name, role, *_ in demo.DEMO_STAFF}
     pages = staff_pages(live_app)
     return {user: [path.format(**ids) for path, allowed in pages.items() if allowed is None or roles[user] in allowed]

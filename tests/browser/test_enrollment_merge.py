@@ -1,6 +1,7 @@
 """Enrollment in a real Chromium: the registrar enrols a resident the registry already has under another
-spelling, sees the likely duplicate, merges the records and undoes the merge; the card office's field
-progress page at desk sizes."""
+spelling, sees the likely duplicate; the card office finds the pair on its worklist, compares the two records side
+by side, merges them only after confirming with a reason, and undoes the merge; the field progress page at desk
+sizes."""
 
 from __future__ import annotations
 
@@ -67,23 +68,32 @@ def test_duplicate_found_merged_and_undone(browser, live_app, live_server):
             new_id, new_card = new.id, new.current_card.number
             db.session.remove()
 
-        page.goto(f"{live_server}/enrollment/patients/{kept_id}/duplicates")
-        page.set_viewport_size({"width": 1280, "height": 720})
-        page.screenshot(path=str(ARTIFACTS / "enrollment_duplicates_1280.png"), full_page=True)
-        page.click(f"button[data-merge='{new_id}']")
-        expect(page.locator("#merge-state")).to_have_text("merged")
-        expect(page.locator("#merge-changes")).to_contain_text("superseded")
-        page.screenshot(path=str(ARTIFACTS / "enrollment_merged_1280.png"), full_page=True)
+        # The enrolment queued the pair: the card office reviews it side by side and decides.
+        page.click("nav.topnav >> text=Card office")
+        expect(page.locator("[data-figure=queued]")).to_have_text("1")
+        page.click("#duplicates >> text=Review them")
+        expect(page.locator("#pairs")).to_contain_text("Mohd Imran")
+        page.click("#pairs >> text=Compare")
+        expect(page.locator(f"#side-1[data-patient='{kept_id}'] input[name=survivor_id]")).to_be_checked()
+        expect(page.locator("#side-1")).to_contain_text(f"{kept_card[:4]} {kept_card[4:8]} {kept_card[8:]}")
+        expect(page.locator("#side-1")).to_contain_text("SMP-")  # his case, on the record that has it
+        page.screenshot(path=str(ARTIFACTS / "duplicates_pair_1440.png"), full_page=True)
+        page.fill("#reason", "Same man: date of birth typo at the camp, voter id checked")
+        page.click("#merge-button")  # not yet: the confirmation box is unticked, the browser asks for it
+        expect(page.locator("#pair-state")).to_have_text("to review")
+        page.check("#confirm")
+        page.click("#merge-button")
+        expect(page.locator("#pair-state")).to_have_text("merged")
+        expect(page.locator("#decision")).to_contain_text("Vikas Yadav")
         with live_app.app_context():
             statuses = dict(db.session.execute(select(HealthCard.number, HealthCard.status)).all())
             assert statuses == {kept_card: "issued", new_card: "superseded"}
             assert db.session.get(Patient, new_id).merged_into_id == kept_id
             db.session.remove()
 
-        page.click("#undo-merge")
-        expect(page.locator("#merge-state")).to_have_text("undone")
-        page.set_viewport_size({"width": 1440, "height": 900})
-        page.screenshot(path=str(ARTIFACTS / "enrollment_undone_1440.png"), full_page=True)
+        page.fill("#undo-reason", "The family says these are two cousins")
+        page.click("#undo-button")
+        expect(page.locator("#pair-state")).to_have_text("to review")
         with live_app.app_context():
             statuses = dict(db.session.execute(select(HealthCard.number, HealthCard.status)).all())
             assert statuses == {kept_card: "issued", new_card: "issued"}

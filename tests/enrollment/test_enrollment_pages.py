@@ -48,18 +48,27 @@ def test_likely_duplicates_are_shown_before_enrolling(app):
     assert db.session.scalar(select(Patient).where(Patient.name == "Mohd Imran")) is not None
 
 
-def test_merge_and_undo_from_the_pages(app):
+def test_merge_from_the_record_page_through_the_review_and_undo(app):
     kept = factories.make_card(name="Mohammad Imran", dob=date(1980, 5, 17), birth_year=1980, ward="Seelampur")
     client, _ = factories.logged_in(app, "registrar")
     client.post("/enrollment/", data=FORM | {"confirm_new": "1"})
     new = db.session.scalar(select(Patient).where(Patient.name == "Mohd Imran"))
+    old_card = new.current_card.number
     page = client.get(f"/enrollment/patients/{kept.patient_id}/duplicates").get_data(as_text=True)
-    assert "Mohd Imran" in page and f'data-merge="{new.id}"' in page
-    merged = client.post("/enrollment/merges", data={"survivor_id": kept.patient_id, "duplicate_id": new.id})
+    assert "Mohd Imran" in page and f'data-review="{new.id}"' in page
+    review = client.post("/enrollment/pairs", data={"patient_id": kept.patient_id, "other_id": new.id})
+    assert review.status_code == 303 and db.session.scalar(select(PatientMerge)) is None  # nothing merged yet
+    merged = client.post(review.headers["Location"] + "/merge", data={"survivor_id": kept.patient_id,
+                                                                     "reason": "same man, voter id", "confirm": "1"})
     assert merged.status_code == 303
     record = db.session.scalar(select(PatientMerge))
-    assert "Undo this merge" in client.get(f"/enrollment/merges/{record.id}").get_data(as_text=True)
-    assert client.post(f"/enrollment/merges/{record.id}/undo").status_code == 303
+    shown = client.get(f"/enrollment/merges/{record.id}").get_data(as_text=True)
+    assert "Undo this merge" in shown and f"{old_card[:4]} {old_card[4:8]} {old_card[8:]}" in shown
+    assert f"#{new.current_card.id}" not in shown  # a card is named by its number, never an internal id
+    assert client.post(f"/enrollment/merges/{record.id}/undo", data={"reason": ""}).status_code == 303
+    db.session.expire_all()
+    assert record.undone_at is None  # no undo without a reason
+    assert client.post(f"/enrollment/merges/{record.id}/undo", data={"reason": "two men after all"}).status_code == 303
     db.session.expire_all()
     assert record.undone_at is not None and db.session.get(Patient, new.id).current_card.status == "issued"
 
@@ -78,7 +87,7 @@ def test_only_the_card_office_enrols(app):
     client, _ = factories.logged_in(app, "operator")
     assert client.get("/enrollment/").status_code == 403
     verifier, _ = factories.logged_in(app, "field_verifier")
-    assert verifier.post("/enrollment/merges", data={}).status_code == 403
+    assert verifier.post("/enrollment/pairs", data={}).status_code == 403
 
 
 def test_the_api_enrols_finds_merges_and_undoes(app):
@@ -91,8 +100,10 @@ def test_the_api_enrols_finds_merges_and_undoes(app):
     found = client.get(f"/api/v1/enrollment/patients/{existing.patient_id}/duplicates").json["candidates"]
     assert [c["patient_id"] for c in found] == [made.json["patient_id"]]
     merged = client.post("/api/v1/enrollment/merges", json={"survivor_id": existing.patient_id,
-                                                            "duplicate_id": made.json["patient_id"]})
+                                                            "duplicate_id": made.json["patient_id"],
+                                                            "reason": "same man", "confirm": True})
     assert merged.status_code == 201 and merged.json["changes"]["cards_superseded"] == 1
-    undone = client.post(f"/api/v1/enrollment/merges/{merged.json['merge_id']}/undo")
+    undone = client.post(f"/api/v1/enrollment/merges/{merged.json['merge_id']}/undo", json={"reason": "two men"})
     assert undone.status_code == 200 and undone.json["undone_at"]
-    assert client.post(f"/api/v1/enrollment/merges/{merged.json['merge_id']}/undo").status_code == 409
+    assert client.post(f"/api/v1/enrollment/merges/{merged.json['merge_id']}/undo",
+                       json={"reason": "two men"}).status_code == 409

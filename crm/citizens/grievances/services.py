@@ -201,6 +201,7 @@ def from_sms(phone: str, filed, channel: str = "sms") -> Grievance | None:
     if len(filed.text) < 3:
         outbox.queue_sms(phone, texts.usage_sms(filed.language), kind="grievance")
         return None
-    patient = db.session.scalar(select(Patient).where(Patient.mobile == phone).order_by(Patient.id).limit(1))
+    patient = db.session.scalar(select(Patient).where(Patient.mobile == phone, Patient.merged_into_id.is_(None))
+                                .order_by(Patient.id).limit(1))
     return file(filed.category, filed.text, "whatsapp" if channel == "whatsapp" else "sms", phone, filed.language,
                 patient=patient)

@@ -42,19 +42,26 @@ class Person:
 def people(mobile: str) -> list[Person]:
     """The residents registered with `mobile` first, then the members of their households."""
     order = sql_case((Patient.relation == "self", 0), else_=1)
-    own = db.session.scalars(select(Patient).where(Patient.mobile == mobile).order_by(order, Patient.id)
+    live = Patient.merged_into_id.is_(None)  # a record merged into another is nobody's any more
+    own = db.session.scalars(select(Patient).where(Patient.mobile == mobile, live).order_by(order, Patient.id)
                              .limit(MAX_PEOPLE)).all()
     households = {p.household_id for p in own if p.household_id}
-    others = db.session.scalars(select(Patient).where(Patient.household_id.in_(households), Patient.mobile.is_distinct_from(mobile))
-                                .order_by(Patient.id).limit(MAX_PEOPLE)).all() if households else []
+    others = db.session.scalars(select(Patient).where(Patient.household_id.in_(households), Patient.mobile.is_distinct_from(mobile),
+                                                      live).order_by(Patient.id).limit(MAX_PEOPLE)).all() if households else []
     return [Person(p, True, age(p)) for p in own] + [Person(p, False, age(p)) for p in others]
 
 
 def person(mobile: str, patient_id: int) -> Person:
-    """One of `people(mobile)`, or Refused 404."""
-    for found in people(mobile):
+    """One of `people(mobile)` (a merged record's id leads to the record kept), or Refused 404."""
+    shown = people(mobile)
+    for found in shown:
         if found.patient.id == patient_id:
             return found
+    merged = db.session.get(Patient, patient_id) if shown else None
+    if merged is not None and merged.merged_into_id is not None:
+        for found in shown:
+            if found.patient.id == merged.survivor.id:
+                return found
     raise Refused("not_found", "Not found.", 404)
 
 

@@ -58,7 +58,8 @@ def request_code(raw_mobile: str, ip: str | None, lang: str, now: datetime | Non
         audit.record("portal_code_limited", via="portal", keep=True, mobile=phones.masked(mobile),
                      per_number=per_number, per_address=per_address)
         raise Refused("too_many_codes", _("Too many codes were asked for. Please try again after an hour."), 429)
-    holder = db.session.scalar(select(Patient.id).where(Patient.mobile == mobile).order_by(Patient.id).limit(1))
+    holder = db.session.scalar(select(Patient.id).where(Patient.mobile == mobile, Patient.merged_into_id.is_(None))
+                               .order_by(Patient.id).limit(1))
     code = f"{secrets.randbelow(1_000_000):06d}"
     expires = now + timedelta(minutes=CODE_MINUTES)
     db.session.add(PortalCode(mobile=mobile, code_hash=code_hash(mobile, code), registered=holder is not None,

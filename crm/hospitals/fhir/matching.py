@@ -52,9 +52,10 @@ def resident(found: tuple[str, str] | None) -> int | None:
         card = db.session.scalar(select(HealthCard).where(HealthCard.number == value))
         if card is not None and card.status == "revoked":
             raise Refused("card_revoked", f"Card {value} is revoked and identifies nobody.", 422)
-        return card.patient_id if card else None
+        return card.patient.survivor.id if card else None  # a merged record's card names the record kept
     column = Patient.abha_number if kind == "abha_number" else Patient.abha_address
-    return db.session.scalar(select(Patient.id).where(column == value).limit(1))
+    patient = db.session.scalar(select(Patient).where(column == value).order_by(Patient.id).limit(1))
+    return patient.survivor.id if patient else None
 
 
 def unmatched() -> Refused:
@@ -92,5 +93,5 @@ def candidates(patients: list[dict]) -> list[int]:
             continue
         found += db.session.scalars(select(Patient.id).where(
             func.lower(Patient.name).in_([n.lower() for n in names if n][:5]), Patient.sex == sex,
-            Patient.dob == born).limit(5))
+            Patient.dob == born, Patient.merged_into_id.is_(None)).limit(5))
     return list(dict.fromkeys(found))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from crm.hospitals.fhir import contacts, dates, record_search, resources
 from crm.hospitals.fhir import identifiers as ids
@@ -94,7 +95,9 @@ def _patient_identifier(stmt: Select, value: str) -> Select:
         return stmt.where(false())
     kind, normal = found
     if kind == "card":
-        return stmt.where(Patient.id.in_(select(HealthCard.patient_id).where(HealthCard.number == normal)))
+        holder = aliased(Patient)  # a merged record's card names the record kept
+        return stmt.where(Patient.id.in_(select(func.coalesce(holder.merged_into_id, holder.id)).join(
+            HealthCard, HealthCard.patient_id == holder.id).where(HealthCard.number == normal)))
     column = {"registry": Patient.registry_id, "epic": Patient.epic, "abha_number": Patient.abha_number,
               "abha_address": Patient.abha_address}[kind]
     return stmt.where(column == normal)
@@ -192,7 +195,9 @@ HOSPITAL_ONLY = ("Condition", "AllergyIntolerance", "MedicationStatement", "Medi
 SEARCHERS: dict[str, Searcher] = {
     "Patient": Searcher(Patient, resources.patient, {
         "identifier": _patient_identifier, "phone": _phone, "telecom": _phone, "name": _name,
-        "birthdate": _birthdate, "gender": _gender}, needs_criterion=True),
+        "birthdate": _birthdate, "gender": _gender},
+        # A record merged into another is read and found as the record kept (views.read redirects to it).
+        base=lambda: select(Patient).where(Patient.merged_into_id.is_(None)), needs_criterion=True),
     "Group": Searcher(Household, resources.group, {
         "identifier": lambda s, v: s.where(Household.code == v.rpartition("|")[2].strip()),
         "member": lambda s, v: s.where(Household.id.in_(select(Patient.household_id).where(Patient.id == reference_id(v, "Patient"))))},
@@ -289,6 +294,13 @@ def find(resource_type: str, args, restrict=None) -> tuple[list, list[dict], int
             resources += [searcher.to_resource(r) for r in page_rows]
         at = max(0, at - found)
     return rows, resources, total, count, offset
+
+
+def merged_into(resource_type: str, rid: str) -> int | None:
+    """The Patient kept in place of a merged Patient/rid (None for any other resource or record)."""
+    number = optional_id(rid) if resource_type == "Patient" else None
+    patient = db.session.get(Patient, number) if number is not None else None
+    return patient.survivor.id if patient is not None and patient.merged_into_id is not None else None
 
 
 def _local_id(searcher: Searcher, value: str) -> int:

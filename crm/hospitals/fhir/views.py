@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, redirect, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -189,6 +189,8 @@ def read(resource_type: str, rid: str):
         stmt = search.statement(resource_type, _Args({"_id": [rid]}),
                                 _own_audit_events if resource_type == "AuditEvent" else None, searcher)
         row = db.session.scalars(stmt.limit(1)).first()
+    if row is None and (kept := search.merged_into(resource_type, rid)) is not None:
+        return redirect(f"{base_url()}/Patient/{kept}", 301)  # merged: the record kept answers for it
     if row is None:
         raise Refused("not_found", f"There is no {resource_type}/{rid[:40]} here.", 404)
     _audit("fhir_read", _patients_of(resource_type, row), interaction="read", resource_type=resource_type)

@@ -48,7 +48,8 @@ def find(text: str) -> Patient | None:
 def find_parsed(kind: str, value: str) -> Patient | None:
     """The resident linked to an already parsed ABHA number ('number') or address ('address')."""
     column = Patient.abha_number if kind == "number" else Patient.abha_address
-    return db.session.scalar(select(Patient).where(column == value).order_by(Patient.id).limit(1))
+    found = db.session.scalar(select(Patient).where(column == value).order_by(Patient.id).limit(1))
+    return found.survivor if found else None  # a merged record's ABHA names the record kept
 
 
 def find_by_card(card: qr.AbhaCard) -> Patient | None:

@@ -11,6 +11,7 @@ from crm.platform.errors import Refused, answer, load
 from crm.platform.extensions import db
 from crm.residents.card_office import printing
 from crm.residents.card_office import work as service
+from crm.residents.duplicates import review as duplicates
 from crm.residents.registry.rows import REQUIRED_COLUMNS
 from crm.staff.auth.capabilities import allow
 
@@ -68,9 +69,10 @@ def too_large(exc):
 @api_bp.get("/card-office/jobs")
 @allow("card_office")
 def api_jobs():
-    """The latest registry imports and bulk card issues with their progress, and residents still without a card."""
+    """The latest registry imports and bulk card issues with their progress, residents still without a card, cards
+    waiting to be printed, and the duplicates worklist's figures."""
     return jsonify(jobs=[service.state(job) for job in service.recent()], missing_cards=service.missing_cards(),
-                   to_print=printing.waiting())
+                   to_print=printing.waiting(), duplicates=duplicates.figures())
 
 
 @api_bp.get("/card-office/jobs/<int:job_id>")
@@ -103,5 +105,6 @@ def _page(error: Refused | None):
         missing = max(issuing["total"] - issuing["done"], 0)
     return render_template("card_office/index.html", error=error, rows=rows, issuing=issuing,
                            missing=missing, to_print=printing.waiting(), columns=REQUIRED_COLUMNS,
+                           figures=duplicates.figures(),
                            limit_mb=service.upload_limit() // (1024 * 1024),
                            focus=request.args.get("job", type=int)), (error.status if error else 200)

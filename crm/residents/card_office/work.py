@@ -97,7 +97,8 @@ def missing_cards() -> int:
     from crm.residents.cards.operations import LIVE
 
     live = select(HealthCard.patient_id).where(HealthCard.status.in_(LIVE))
-    return db.session.scalar(select(db.func.count()).select_from(Patient).where(Patient.id.not_in(live))) or 0
+    return db.session.scalar(select(db.func.count()).select_from(Patient).where(
+        Patient.id.not_in(live), Patient.merged_into_id.is_(None))) or 0
 
 
 def recent(limit: int = RECENT) -> list[OfficeJob]:
@@ -147,6 +148,7 @@ def rejects_file(job: OfficeJob, actor: StaffUser) -> Path:
 def run_import(job_id: int) -> None:
     """The job: import the stored upload, reporting progress; a bad file ends as 'failed' with its reason."""
     from crm.residents import registry
+    from crm.residents.duplicates import finding
 
     job = db.session.get(OfficeJob, job_id)
     if job is None or job.status == "done":
@@ -158,6 +160,7 @@ def run_import(job_id: int) -> None:
     try:
         total = _count_rows(path)
         reporter.save(stage="reading", total=total, force=True)
+        since = finding.import_started()
         summary = registry.import_file(path, rejects, progress=reporter.import_progress, every=PROGRESS_ROWS)
         db.session.commit()
     except registry.RegistryFileError as exc:
@@ -179,6 +182,11 @@ def run_import(job_id: int) -> None:
     path.unlink(missing_ok=True)  # the whole registry need not lie on disk once it is in the database
     reporter.save(status="done", stage="done", done=summary.read, total=max(reporter.total, summary.read),
                   rejected=summary.rejected, result=result, finished_at=utcnow(), force=True)
+    # The job's last step: the likely duplicates among what it wrote, queued for review (the residents are in and
+    # usable already; the count joins the job's result when it is known).
+    duplicates = finding.after_import(since, job.id)
+    db.session.commit()
+    reporter.save(result=result | {"duplicates": duplicates}, force=True)
 
 
 def run_card_issue(job_id: int) -> None:

@@ -41,7 +41,10 @@ def ensure_printable(card: HealthCard) -> HealthCard:
 
 
 def issue(patient: Patient, staff: StaffUser | None = None, reason: str = "original") -> HealthCard:
-    """Issue a first card to `patient`; refused if they hold a live one (use reissue)."""
+    """Issue a first card to `patient`; refused if they hold a live one (use reissue) or were merged into another."""
+    if patient.merged_into_id is not None:
+        raise Refused("merged", f"{patient.name} ({patient.registry_id}) was merged into another record: "
+                      "the card belongs on the record kept.", 409)
     if patient.current_card is not None:
         raise Refused(
             "has_card", f"{patient.name} already holds card {card_number.pretty(patient.current_card.number)}; "
@@ -59,7 +62,8 @@ def issue_missing(staff: StaffUser | None = None, batch: int = 500, progress=Non
     live = select(HealthCard.patient_id).where(HealthCard.status.in_(LIVE))
     while True:
         patients = db.session.scalars(
-            select(Patient).where(Patient.id.not_in(live)).order_by(Patient.id).limit(batch)
+            select(Patient).where(Patient.id.not_in(live), Patient.merged_into_id.is_(None))  # a merged record holds none
+            .order_by(Patient.id).limit(batch)
         ).all()
         if not patients:
             return issued

@@ -19,11 +19,13 @@ from crm.models.base import utcnow
 from crm.platform import audit
 from crm.platform.errors import Refused, load
 from crm.platform.extensions import db
+from crm.residents.cards import number as card_number
 from crm.residents.cards import operations as cards
 from crm.staff.auth.patient_view import paths_of
 
 KEPT_WHERE_WRITTEN = {("audit_log", "patient_id"), ("health_card", "patient_id"), ("patient", "merged_into_id"),
-                      ("patient_merge", "survivor_id"), ("patient_merge", "duplicate_id"), ("field_mark", "patient_id")}
+                      ("patient_merge", "survivor_id"), ("patient_merge", "duplicate_id"), ("field_mark", "patient_id"),
+                      ("duplicate_pair", "low_id"), ("duplicate_pair", "high_id")}
 LISTS = ("allergies", "chronic_conditions", "current_medications")
 FILLABLE = ("name_hi", "epic", "mobile", "abha_number", "blood_group", "emergency_contact_name",
             "emergency_contact_phone")
@@ -134,6 +136,14 @@ def unmerge(merge_id: int, staff: StaffUser | None) -> PatientMerge:
         audit.record("patient_unmerge", patient_id=patient_id, staff_id=staff.id if staff else None,
                      merge_id=record.id)
     return record
+
+
+def cards_changed(record: PatientMerge) -> list[tuple[str, str]]:
+    """The duplicate's cards the merge superseded, as (printed number, status before the merge)."""
+    found = {c.id: c for c in db.session.scalars(select(HealthCard).where(
+        HealthCard.id.in_([before["id"] for before in record.changes.get("cards", [])])))}
+    return [(card_number.pretty(found[before["id"]].number), before["status"])
+            for before in record.changes.get("cards", []) if before["id"] in found]
 
 
 def merges_of(patient_id: int) -> list[PatientMerge]:

@@ -16,6 +16,7 @@ from crm.platform import audit
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.residents.cards import operations as cards
+from crm.residents.duplicates import finding
 from crm.residents.enrollment import joins
 from crm.residents.enrollment.matching import Match, Person, candidates
 
@@ -98,7 +99,8 @@ def likely_duplicates(entry: Enrolment, exclude: int | None = None) -> list[tupl
 
 
 def enroll(entry: Enrolment, staff: StaffUser) -> HealthCard:
-    """Create the resident and their provisional card (issued, awaiting door-to-door verification).
+    """Create the resident and their provisional card (issued, awaiting door-to-door verification); their likely
+    duplicates wait on the card office's worklist (crm.residents.duplicates).
 
     Named as one of an existing household, the resident is not linked to it yet: the request waits for the
     card office (crm.residents.enrollment.joins), and the household's adults are told.
@@ -120,6 +122,7 @@ def enroll(entry: Enrolment, staff: StaffUser) -> HealthCard:
     db.session.add(patient)
     db.session.flush()
     audit.record("enroll", patient_id=patient.id, staff_id=staff.id, place=entry.place, ward=entry.ward)
+    finding.after_enrolment(patient, entry.person())  # the card office reviews them, even if the desk said "new"
     if joining is not None:
         joins.ask(patient, joining, staff, entry.place)
     return cards.issue(patient, staff)

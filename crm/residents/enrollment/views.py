@@ -1,4 +1,5 @@
-"""Enrollment pages: the form (with the likely duplicates it finds), a record's duplicates, merge and undo."""
+"""Enrollment pages: the form (with the likely duplicates it finds), a record's duplicates (each sent to the card
+office's review, crm.residents.duplicates), what a merge changed and its undo."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from crm.models.base import iso
 from crm.platform import audit
 from crm.platform.api import body
 from crm.platform.errors import Refused, load
+from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
+from crm.residents.duplicates import review
 from crm.residents.enrollment import joins, services
 from crm.residents.enrollment import merge as merging
 from crm.residents.enrollment.matching import Person, candidates
@@ -58,18 +61,15 @@ def duplicates(patient_id: int):
                            merges=merging.merges_of(patient.id))
 
 
-@bp.post("/merges")
+@bp.post("/pairs")
 @allow("enroll_residents")
-def merge():
-    """Merge the duplicate into the survivor, then show what moved (with the undo button)."""
-    survivor, duplicate = optional_id(request.form.get("survivor_id")), optional_id(request.form.get("duplicate_id"))
-    if survivor is None or duplicate is None:
-        raise Refused("bad_request", "Choose the record to keep and the duplicate.", 422)
-    score = request.form.get("score")
-    done = merging.merge(survivor, duplicate, current_user, request.form.get("reason", ""),
-                         float(score) if score and score.replace(".", "", 1).isdigit() else None)
-    flash("Records merged. Check what moved below; Undo puts everything back.", "ok")
-    return redirect(url_for(".merge_page", merge_id=done.id), 303)
+def review_pair():
+    """A likely duplicate found on a record's page goes to the card office's review (no merge without it)."""
+    patient, other = optional_id(request.form.get("patient_id")), optional_id(request.form.get("other_id"))
+    if patient is None or other is None:
+        raise Refused("bad_request", "Choose the record and its likely duplicate.", 422)
+    pair = review.pair_for(patient, other)
+    return redirect(url_for("duplicates.pair_page", pair_id=pair.id), 303)
 
 
 @bp.get("/merges/<int:merge_id>")
@@ -80,14 +80,20 @@ def merge_page(merge_id: int):
     survivor, duplicate = load(Patient, record.survivor_id), load(Patient, record.duplicate_id)
     audit.record("patient_merge_view", patient_id=survivor.id, merge_id=record.id, duplicate_id=duplicate.id)
     return render_template("enrollment/merge.html", record=record, survivor=survivor, duplicate=duplicate,
-                           added=merging.added_as_seen(record, current_user.role))
+                           added=merging.added_as_seen(record, current_user.role), cards=merging.cards_changed(record),
+                           pair=review.pair_of_merge(record.id))
 
 
 @bp.post("/merges/<int:merge_id>/undo")
 @allow("enroll_residents")
 def undo(merge_id: int):
-    """Undo a merge exactly."""
-    merging.unmerge(merge_id, current_user)
+    """Undo a merge exactly (with the reason why)."""
+    try:
+        review.undo(merge_id, current_user, request.form.get("reason"))
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".merge_page", merge_id=merge_id), 303)
     flash("Merge undone: both records are as they were before.", "ok")
     return redirect(url_for(".merge_page", merge_id=merge_id), 303)
 
@@ -135,17 +141,22 @@ def duplicates_json(patient_id: int):
 @api.post("/merges")
 @allow("enroll_residents")
 def merge_json():
-    """Merge duplicate_id into survivor_id."""
+    """Merge duplicate_id into survivor_id through the duplicates review: a reason and "confirm": true required."""
     data = body()
     survivor, duplicate = optional_id(data.get("survivor_id")), optional_id(data.get("duplicate_id"))
     if survivor is None or duplicate is None:
         raise Refused("bad_request", "survivor_id and duplicate_id are required.", 422)
     reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
-    return jsonify(_merge_json(merging.merge(survivor, duplicate, current_user, reason))), 201
+    pair = review.merge(review.pair_for(survivor, duplicate).id, survivor, current_user, reason,
+                        data.get("confirm") is True)
+    return jsonify(_merge_json(db.session.get(PatientMerge, pair.merge_id)) | {"pair_id": pair.id}), 201
 
 
 @api.post("/merges/<int:merge_id>/undo")
 @allow("enroll_residents")
 def undo_json(merge_id: int):
-    """Undo a merge exactly."""
-    return jsonify(_merge_json(merging.unmerge(merge_id, current_user)))
+    """Undo a merge exactly: {"reason": "..."} required."""
+    data = body()
+    load(PatientMerge, merge_id, "merge")
+    reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
+    return jsonify(_merge_json(review.undo(merge_id, current_user, reason)))

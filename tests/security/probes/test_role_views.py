@@ -285,7 +285,8 @@ def test_a_merge_tells_the_card_office_how_many_clinical_items_moved_not_which(a
                                        current_medications=["Metformin 500mg"])
     office, _ = factories.logged_in(app, "registrar")
     merged = office.post("/api/v1/enrollment/merges", json={"survivor_id": kept.patient_id,
-                                                            "duplicate_id": duplicate.id, "reason": "same man"})
+                                                            "duplicate_id": duplicate.id, "reason": "same man",
+                                                            "confirm": True})
     assert merged.status_code == 201 and merged.json["changes"]["added"] == {"allergies": 1, "current_medications": 1}
     page = office.get(f"/enrollment/merges/{merged.json['merge_id']}").get_data(as_text=True)
     assert "allergies added: 1" in page and not any(word in page for word in CLINICAL_WORDS)
