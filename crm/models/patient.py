@@ -40,7 +40,7 @@ class Patient(db.Model):
         Index("ix_patient_name_fold_birth_year", "name_fold", "birth_year",
               postgresql_include=["name", "dob", "sex", "mobile", "ward", "merged_into_id"]),
         Index("ix_patient_ward_dob", "ward", "dob"),
-        Index("ix_patient_ward_household", "ward", "household_id", "id"),
+        Index("ix_patient_ward_household", "ward", "household_id", "id", postgresql_include=["merged_into_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ date of birth and by household
 patient.name_fold holds the name with its romanised spellings folded (crm.residents.enrollment.matching.fold_name):
 the duplicate search at enrolment looks it up with the birth year (ix_patient_name_fold_birth_year, which includes
 the columns the search scores, so its block is read from the index alone) instead of reading a block of a ward. ix_patient_ward_dob serves the same-ward block, ix_patient_ward_household the field
-worklist (a ward's residents in household order, read from the index, no sort). Existing rows get their fold
+worklist (a ward's residents in household order, read from the index alone, no sort). Existing rows get their fold
 here, each distinct name folded once.
 
 Revision ID: xxxx_registry_scale
@@ -42,7 +42,8 @@ def upgrade():
         batch_op.create_index("ix_patient_name_fold_birth_year", ["name_fold", "birth_year"], unique=False,
                               postgresql_include=["name", "dob", "sex", "mobile", "ward", "merged_into_id"])
         batch_op.create_index("ix_patient_ward_dob", ["ward", "dob"], unique=False)
-        batch_op.create_index("ix_patient_ward_household", ["ward", "household_id", "id"], unique=False)
+        batch_op.create_index("ix_patient_ward_household", ["ward", "household_id", "id"], unique=False,
+                              postgresql_include=["merged_into_id"])
 
 
 def downgrade():

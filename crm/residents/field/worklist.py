@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, any_, bindparam, func, select
+from sqlalchemy import Integer, any_, bindparam, exists, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm.models import FieldAssignment, FieldMark, HealthCard, Household, Patient, StaffUser
@@ -75,14 +75,22 @@ WORKLIST_COLUMNS = (
 def worklist(staff: StaffUser) -> dict:
     """The verifier's cards still to verify or deliver, by ward and household (audited as a read of each)."""
     wards = wards_of(staff)
+    # The ward's residents with a card to see, walked in ix_patient_ward_household's order (from the index alone,
+    # stopping at the worklist's end; a resident has at most one live card), then their columns, not ORM objects.
+    picked = (select(Patient.id)
+              .where(Patient.ward.in_(wards), Patient.merged_into_id.is_(None),
+                     exists().where(HealthCard.patient_id == Patient.id, HealthCard.status.in_(OUTSTANDING)))
+              .order_by(Patient.ward, Patient.household_id, Patient.id).limit(MAX_WORKLIST + 1).subquery())
+    # Parallel workers cost more to start than 1,500 index probes take (bench/README.md, registry at Delhi's size).
+    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     rows = db.session.execute(
         select(*WORKLIST_COLUMNS)
-        .join(Patient, HealthCard.patient_id == Patient.id)
+        .select_from(picked)
+        .join(Patient, Patient.id == picked.c.id)
+        .join(HealthCard, (HealthCard.patient_id == Patient.id) & HealthCard.status.in_(OUTSTANDING))
         .outerjoin(Household, Patient.household_id == Household.id)
-        .where(Patient.ward.in_(wards), HealthCard.status.in_(OUTSTANDING), Patient.merged_into_id.is_(None))
-        .order_by(Patient.ward, Patient.household_id, Patient.id)  # ix_patient_ward_household: no sort of the ward
-        .limit(MAX_WORKLIST + 1)
-    ).all()  # columns, not ORM objects: 1,500 cards with their residents and households
+        .order_by(Patient.ward, Patient.household_id, Patient.id)
+    ).all()
     truncated = len(rows) > MAX_WORKLIST
     rows = rows[:MAX_WORKLIST]
     marks = _latest_marks([row.card_id for row in rows])
