@@ -175,14 +175,17 @@ COLUMNS = (Patient.id, Patient.name, Patient.dob, Patient.birth_year, Patient.se
 
 
 def _blocks(person: Person) -> list:
-    """Each block an indexed condition: the folded name with birth year ±1 (any ward: moved house, or
-    respelt), the same mobile, and the same ward with the same date of birth (a word dropped, added or mistyped)."""
+    """Each block an indexed condition: the folded name born the same year, then a year either side (any ward:
+    moved house, or respelt), the same mobile, and the same ward with the same date of birth (a word dropped, added
+    or mistyped)."""
     year = person.birth_year or (person.dob.year if person.dob else None)
     folded, digits = fold_name(person.name), _digits(person.mobile)
-    years = Patient.birth_year.between(year - 1, year + 1) if year else None
     blocks = []
-    if folded:
-        blocks.append(Patient.name_fold == folded if years is None else and_(Patient.name_fold == folded, years))
+    if folded and year:  # the same birth year first: a common name's block may hold more than BLOCK_LIMIT
+        blocks.append(and_(Patient.name_fold == folded, Patient.birth_year == year))
+        blocks.append(and_(Patient.name_fold == folded, Patient.birth_year.in_((year - 1, year + 1))))
+    elif folded:
+        blocks.append(Patient.name_fold == folded)
     if digits:
         blocks.append(Patient.mobile.in_(("+91" + digits, digits, "0" + digits)))
     if person.ward and person.dob:
