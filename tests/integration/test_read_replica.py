@@ -63,7 +63,7 @@ def test_without_a_replica_every_read_stays_on_the_primary(app):
 
 
 def test_the_replica_connection_can_read_but_never_write(replica_app):
-    app, role, _seen = replica_app
+    _app, role, _seen = replica_app
     factories.make_patient(name="Asha Devi")
     db.session.commit()
     with replica.reads():
