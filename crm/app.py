@@ -33,7 +33,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        pool.init_app(app, db.engine)
+        for engine in db.engines.values():  # the primary, and the read replica when one is named
+            pool.init_app(app, engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -12,6 +12,7 @@ ENV_KEYS = (
     "SAMPARK_ENV",
     "SECRET_KEY",
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",  # a read replica for reports, the access log, exports, FHIR searches (crm/platform/replica.py)
     "REDIS_URL",
     "SOCKETIO_CHANNEL",  # the Redis pub/sub channel of live events (default flask-socketio)
     "PUBLIC_BASE_URL",
@@ -48,7 +49,7 @@ ENV_KEYS = (
     "GRIEVANCE_REOPEN_DAYS", "GRIEVANCE_ESCALATION_DAYS", "GRIEVANCE_SENIOR_DESK",
     "CARD_REQUEST_DAYS",  # days the portal promises for a revised or duplicate card (crm/residents/card_office/requests.py)
     # PostgreSQL connections each process keeps open, and how many more it may open in a burst (README, sizing).
-    "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW",
+    "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW", "DATABASE_PREPARED_STATEMENTS",
     "LOG_FORMAT",  # json (default in production) or text (default elsewhere): crm/platform/logs.py
     # Days kept after their end (crm/platform/retention.py and crm/cases/retention.py: the defaults and why).
     "RETENTION_PORTAL_CODES_DAYS", "RETENTION_MESSAGE_SECRETS_DAYS", "RETENTION_CITIZEN_SESSIONS_DAYS",
@@ -105,6 +106,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     if config["LOG_FORMAT"] not in ("json", "text"):
         raise ConfigError(f"LOG_FORMAT must be json or text; it is {config['LOG_FORMAT']!r}.")
     config["SQLALCHEMY_DATABASE_URI"] = _database_uri(values.get("DATABASE_URL"))
+    if values.get("DATABASE_REPLICA_URL"):  # unset: those reads stay on the primary
+        config["SQLALCHEMY_BINDS"] = {"replica": _database_uri(values["DATABASE_REPLICA_URL"])}
     config["TELEPHONY"] = values.get("TELEPHONY", "emulator")
     if config["TELEPHONY"] not in TELEPHONY_PROVIDERS:
         raise ConfigError(f"TELEPHONY must be one of {', '.join(TELEPHONY_PROVIDERS)}; it is {config['TELEPHONY']!r}.")
@@ -139,7 +142,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # A failed statement's error (logged) names the statement, never its values: phone numbers, names, texts.
         "hide_parameters": True,
         # A database that does not answer fails the request within Twilio's 15 s, not after it.
-        "connect_args": {"connect_timeout": 5},
+        # Behind PgBouncer in transaction mode (before 1.21, or max_prepared_statements = 0) a statement prepared on
+        # one server connection is unknown on the next: DATABASE_PREPARED_STATEMENTS=off sends none (README).
+        "connect_args": {"connect_timeout": 5} | (
+            {} if _flag(values, "DATABASE_PREPARED_STATEMENTS", True) else {"prepare_threshold": None}),
         "pool_recycle": 3600,
         # Enough kept connections for a burst's concurrency: SQLAlchemy's default (5 kept, 10 more opened and
         # closed again as needed) made every stall of a few milliseconds open and close connections to

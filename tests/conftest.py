@@ -2,7 +2,7 @@
 
 Every app runs on PostgreSQL (TestDatabase: one database per pytest process, emptied after each test);
 integration tests use the machine's Redis over real connections and real Chromium.
-Where one is missing the tests that need it are skipped and the run says so at the end; with CI=true
+Where one is missing (PgBouncer included) the tests that need it are skipped and the run says so at the end; with CI=true
 (or SAMPARK_REQUIRE_SERVICES=1) a missing service fails the run instead.
 """
 
@@ -51,10 +51,12 @@ def _browser_missing() -> str | None:
     return None
 
 
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 MISSING = {
     "pg": None if _reachable(PG_URL) else f"PostgreSQL is not reachable at {PG_URL}",
     "redis": None if _reachable(REDIS_URL) else f"Redis is not reachable at {REDIS_URL}",
     "browser": _browser_missing(),
+    "pgbouncer": None if os.path.exists(PGBOUNCER) else "pgbouncer is not installed (apt-get install pgbouncer)",
 }
 
 
@@ -77,7 +79,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say plainly which integration tests did not run and why."""
     missing = {marker: reason for marker, reason in MISSING.items() if reason}
     if not missing:
-        terminalreporter.write_line("Integration: PostgreSQL, Redis and Chromium were all available; no test was skipped for a missing service.", green=True)
+        terminalreporter.write_line("Integration: PostgreSQL, Redis, Chromium and PgBouncer were all available; no test was skipped for a missing service.", green=True)
         return
     for marker, reason in missing.items():
         which = "every test on the app's database and the tests marked 'pg'" if marker == "pg" else f"tests marked '{marker}'"

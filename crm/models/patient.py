@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -41,6 +41,13 @@ class Patient(db.Model):
         Index("ix_patient_dob", "dob"),
         Index("ix_patient_address_lower", text("lower(address)")),
         Index("ix_patient_updated_at", "updated_at"),  # the residents an import wrote
+        # Duplicate search at enrolment blocks on these (crm/residents/enrollment/matching.py); the field worklist
+        # walks a ward's residents by household (crm/residents/field/worklist.py).
+        # The search's columns included: its block is read from the index alone, not from rows all over the table.
+        Index("ix_patient_name_fold_birth_year", "name_fold", "birth_year",
+              postgresql_include=["name", "dob", "sex", "mobile", "ward", "merged_into_id"]),
+        Index("ix_patient_ward_dob", "ward", "dob"),
+        Index("ix_patient_ward_household", "ward", "household_id", "id", postgresql_include=["merged_into_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +56,8 @@ class Patient(db.Model):
     epic_valid: Mapped[bool | None] = mapped_column()
     name: Mapped[str] = mapped_column(String(200))
     name_hi: Mapped[str | None] = mapped_column(String(200))
+    # The name with its romanised spellings folded (matching.fold_name); set wherever name is written.
+    name_fold: Mapped[str | None] = mapped_column(String(200))
     dob: Mapped[date | None] = mapped_column(Date)
     birth_year: Mapped[int | None] = mapped_column()
     dob_estimated: Mapped[bool] = mapped_column(default=False)
@@ -95,6 +104,15 @@ class Patient(db.Model):
         """The card that is neither superseded nor revoked, if any."""
         live = [c for c in self.cards if c.status not in ("superseded", "revoked")]
         return live[-1] if live else None
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _fold_name(mapper, connection, patient: Patient) -> None:
+    """Keep name_fold in step with name for every ORM write (bulk paths set it themselves)."""
+    from crm.residents.enrollment.matching import fold_name
+
+    patient.name_fold = fold_name(patient.name)
 
 
 class HealthCard(db.Model):

@@ -89,14 +89,17 @@ class Direct:
     def _send(self, connection: psycopg.Connection, values: dict, turn: tuple[str, str] | None) -> Rows:
         cursor = psycopg.RawCursor(connection)
         args = [values[name] for name in self.order]
+        # Prepared unless the settings turned prepared statements off (prepare_threshold None: PgBouncer in
+        # transaction mode, crm/config.py), where a statement prepared on one server connection is unknown on the next.
+        prepare = None if connection.prepare_threshold is None else True
         if turn is None:
-            cursor.execute(self.raw, args, prepare=True)
+            cursor.execute(self.raw, args, prepare=prepare)
         else:
             # The turn's lock and the statement in one pipeline: still one round trip, and one implicit
             # transaction (its Sync ends it), so the statement's snapshot is taken once the lock is held.
             with connection.pipeline():
-                psycopg.RawCursor(connection).execute(_WAIT, list(turn), prepare=True)
-                cursor.execute(self.raw, args, prepare=True)
+                psycopg.RawCursor(connection).execute(_WAIT, list(turn), prepare=prepare)
+                cursor.execute(self.raw, args, prepare=prepare)
         answer = cursor.pgresult  # (its names cost less than the description, which builds columns)
         names = tuple(answer.fname(i).decode() for i in range(answer.nfields))
         row, convert = self.shapes.get(names) or self._shape(names)

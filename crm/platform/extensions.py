@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from crm.platform.replica import RoutingSession
+
 # Stable constraint names, so that every Alembic migration names (and can drop) the constraints it made.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +28,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})  # crm/platform/replica.py
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -90,3 +90,24 @@ def test_candidates_find_the_variant_among_neighbours(app):
     merged = factories.make_patient(name="Laxmi Prasad", sex="F", dob=date(1975, 3, 7), birth_year=1975,
                                     merged_into_id=target.id)
     assert merged.id not in [m.patient_id for m in candidates(Person.of(target), exclude=target.id)]
+
+
+def test_a_resident_who_moved_ward_is_found_among_thousands_born_the_same_year(app):
+    """At a city's size, "same sex, born within a year, any ward" is hundreds of thousands of rows: the search
+    must find a respelt name there by its key, not by reading an arbitrary first thousand of them."""
+    from sqlalchemy import insert
+
+    from crm.models import Patient
+    from crm.platform.extensions import db
+    from crm.residents.enrollment.matching import BLOCK_LIMIT, candidates, fold_name
+    from tests import factories
+
+    others = [{"registry_id": f"OTHER{n:06d}", "name": name, "name_fold": fold_name(name), "sex": "F",
+               "dob": date(1975, 1 + n % 12, 1 + n % 28), "birth_year": 1975, "ward": "Seelampur",
+               "allergies": [], "chronic_conditions": [], "current_medications": []}
+              for n in range(BLOCK_LIMIT + 200) for name in [f"{['Rekha', 'Anita', 'Kavita'][n % 3]} Sharma"]]
+    db.session.execute(insert(Patient), others)
+    moved = factories.make_patient(name="Jyoti Khan", sex="F", dob=date(1975, 9, 21), birth_year=1975,
+                                   ward="Najafgarh", mobile="+919811111111")
+    found = candidates(Person("Jyooti Khan", date(1975, 9, 12), 1975, "F", "+919822222222", "Mehrauli"))
+    assert [m.patient_id for m in found] == [moved.id]

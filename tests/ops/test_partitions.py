@@ -1,4 +1,4 @@
-"""The timeline and the audit log, a partition a month (migrations/versions/xxxx_monthly_partitions.py and
+"""The timeline and the audit log, a partition a month (migrations/versions/0028_monthly_partitions.py and
 crm/platform/partitions.py): the migration keeps every row both ways, the sweep makes the months ahead and drops the
 months past their period (and only those), and a period shorter than the records it serves stops the start."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from crm.cases.queue import EMERGENCY, TIER1
 from crm.models import Call, Case, CaseEvent
+from crm.platform import replica
 from crm.platform.extensions import db
 
 ENTRY_KINDS = ("queued", "escalated")
@@ -145,7 +146,7 @@ def case_row(case_id: int) -> CaseRow | None:
 
 
 def _rows(entered) -> list[CaseRow]:
-    connection = db.session.connection()
+    connection = replica.connection()  # the read replica for a report (crm.platform.replica.reads)
     # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
     # case_id index instead of the whole table, however much history there is.
     lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()

@@ -14,7 +14,7 @@ from crm.helpline.supervisor import kpis
 from crm.helpline.supervisor import offers as timeline
 from crm.models import StaffUser
 from crm.models.base import local
-from crm.platform import spreadsheets
+from crm.platform import replica, spreadsheets
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 
@@ -62,6 +62,7 @@ def period_offers(first: date, last: date) -> tuple[list[timeline.CaseRow], list
     return rows, [o for o in timeline.offers(rows) if start <= o.entered < end], start, end
 
 
+@replica.reads()
 def grouped(first: date, last: date, by: str) -> list[dict]:
     """One row per group and queue, with the queue's figures over that group's contacts."""
     if by not in GROUPINGS:
@@ -95,6 +96,7 @@ def as_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
+@replica.reads()
 def daily(day: date, now: datetime) -> dict:
     """The day's report: volumes and figures per queue, top reasons, emergencies, referrals, appointments."""
     rows, offers, start, end = period_offers(day, day)

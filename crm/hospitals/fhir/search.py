@@ -31,7 +31,7 @@ from crm.models import (
     StaffUser,
 )
 from crm.models.base import DELHI
-from crm.platform import phones
+from crm.platform import phones, replica
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 from crm.platform.security.bounds import optional_id
@@ -278,6 +278,7 @@ def _any_of(stmt: Select, searcher: Searcher, where: Callable, value: str) -> Se
     return stmt.where(or_(*[model.id.in_(where(select(model.id), part)) for part in parts]))
 
 
+@replica.reads()
 def find(resource_type: str, args, restrict=None) -> tuple[list, list[dict], int, int, int]:
     """(rows, resources, total, count, offset) of one page; Encounter searches the helpline's and the hospitals' alike."""
     kinds = [SEARCHERS[resource_type]] + ([SENT_TOO[resource_type]] if resource_type == "Encounter" else [])

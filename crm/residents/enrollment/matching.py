@@ -2,8 +2,9 @@
 birth compared allowing one typo, a shared mobile counted for, a different mobile never against.
 
 Pure functions: `score(a, b)` is symmetric and gives 1.0 for a record compared with itself; `candidates`
-blocks the registry (same ward and birth year ±1; same mobile; same sex and birth year ±1 in any ward) before
-scoring, so it reads at most a few thousand rows, not millions (bench/bench_matching.py).
+blocks the registry on indexed keys (the folded name with birth year ±1 in any ward; the same mobile; the same
+ward and date of birth) before scoring, so it reads at most a few thousand rows of 20 million
+(bench/bench_scale.py).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def _best_pairing(small: tuple[str, ...], big: tuple[str, ...]) -> float:
     return total / len(small) * (0.85 + 0.15 * len(small) / len(big))
 
 
+@lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str) -> float:
     """0..1, symmetric: the better of whole-name and word-by-word comparison of the folded names."""
     ka, kb = name_key(a), name_key(b)
@@ -163,31 +165,48 @@ def score(a: Person, b: Person) -> tuple[float, tuple[str, ...]]:
     return round(max(0.0, min(1.0, total)), 4), tuple(reasons)
 
 
+def fold_name(name: str | None) -> str:
+    """The key stored in patient.name_fold and blocked on: the folded words without their vowels, sorted (the
+    vowels are where romanised spellings of one name differ most: Jyoti/Jyooti, Gopal/Goopal, Sunita/Suneeta)."""
+    return " ".join(sorted(re.sub("[aeiou]", "", word) or word for word in name_key(name or "")))[:200]
+
+
+COLUMNS = (Patient.id, Patient.name, Patient.dob, Patient.birth_year, Patient.sex, Patient.mobile, Patient.ward)
+
+
+def _blocks(person: Person) -> list:
+    """Each block an indexed condition: the folded name born the same year, then a year either side (any ward:
+    moved house, or respelt), the same mobile, and the same ward with the same date of birth (a word dropped, added
+    or mistyped)."""
+    year = person.birth_year or (person.dob.year if person.dob else None)
+    folded, digits = fold_name(person.name), _digits(person.mobile)
+    blocks = []
+    if folded and year:  # the same birth year first: a common name's block may hold more than BLOCK_LIMIT
+        blocks.append(and_(Patient.name_fold == folded, Patient.birth_year == year))
+        blocks.append(and_(Patient.name_fold == folded, Patient.birth_year.in_((year - 1, year + 1))))
+    elif folded:
+        blocks.append(Patient.name_fold == folded)
+    if digits:
+        blocks.append(Patient.mobile.in_(("+91" + digits, digits, "0" + digits)))
+    if person.ward and person.dob:
+        blocks.append(and_(Patient.ward == person.ward, Patient.dob == person.dob))
+    return blocks
+
+
 def candidates(person: Person, exclude: int | None = None, limit: int = 10) -> list[Match]:
     """Likely duplicates of `person` among live records, best first (blocking, then scoring)."""
-    year = person.birth_year or (person.dob.year if person.dob else None)
-    blocks = []
-    if year and person.ward:  # the tight block first: same ward, birth year within one
-        blocks.append(and_(Patient.ward == person.ward, Patient.birth_year.between(year - 1, year + 1)))
-    if _digits(person.mobile):
-        blocks.append(Patient.mobile.like(f"%{_digits(person.mobile)}"))
-    if year:  # moved house since: any ward, same birth years
-        blocks.append(and_(Patient.birth_year.between(year - 1, year + 1), Patient.sex == person.sex)
-                      if person.sex else Patient.birth_year.between(year - 1, year + 1))
-    elif person.ward:
-        blocks.append(Patient.ward == person.ward)
-    if not blocks:
-        return []
-    rows: dict[int, Patient] = {}
-    for block in blocks:  # each block read on its own, so a big ward cannot crowd out the same mobile
-        for row in db.session.scalars(
-                select(Patient).where(block, Patient.merged_into_id.is_(None)).order_by(Patient.id).limit(BLOCK_LIMIT)):
-            rows[row.id] = row
+    rows: dict[int, Person] = {}
+    for block in _blocks(person):  # each block read on its own, so a big ward cannot crowd out the same mobile
+        for row in db.session.execute(
+                select(*COLUMNS).where(block, Patient.merged_into_id.is_(None)).limit(BLOCK_LIMIT)):
+            if row.id not in rows:
+                rows[row.id] = Person(row.name, row.dob, row.birth_year or (row.dob.year if row.dob else None),
+                                      row.sex, row.mobile, row.ward)
     found = []
-    for row in rows.values():
-        if row.id == exclude:
+    for row_id, other in rows.items():
+        if row_id == exclude:
             continue
-        value, reasons = score(person, Person.of(row))
+        value, reasons = score(person, other)
         if value >= THRESHOLD:
-            found.append(Match(row.id, value, reasons))
+            found.append(Match(row_id, value, reasons))
     return sorted(found, key=lambda m: (-m.score, m.patient_id))[:limit]

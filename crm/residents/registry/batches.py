@@ -7,6 +7,7 @@ from sqlalchemy import insert, select
 from crm.models import Household, Patient
 from crm.models.base import utcnow
 from crm.platform.extensions import db
+from crm.residents.enrollment.matching import fold_name
 from crm.residents.registry.rows import Resident
 from crm.residents.registry.summary import REGISTRY_FIELDS, ImportSummary
 
@@ -85,7 +86,8 @@ def _save(batch: list[Resident], summary: ImportSummary) -> None:
 def _new_row(resident: Resident, household_id: int) -> dict:
     row = {name: getattr(resident, name) for name in REGISTRY_FIELDS}
     now = utcnow()
-    row |= {"registry_id": resident.registry_id, "household_id": household_id, "allergies": [],
+    row |= {"registry_id": resident.registry_id, "household_id": household_id, "name_fold": fold_name(resident.name),
+            "allergies": [],
             "chronic_conditions": [], "current_medications": [], "preferred_language": "hi",
             "created_at": now, "updated_at": now}
     return row

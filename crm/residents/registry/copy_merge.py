@@ -11,6 +11,7 @@ import re
 from contextlib import ExitStack
 
 from crm.platform.extensions import db
+from crm.residents.enrollment.matching import fold_name
 from crm.residents.registry.summary import REGISTRY_FIELDS, ImportSummary
 
 STAGE_COLUMNS = ("line", "registry_id", "household_code", *REGISTRY_FIELDS)
@@ -47,21 +48,25 @@ FROM (
 WHERE h.code = s.household_code
   AND (h.address, h.ward) IS DISTINCT FROM (coalesce(s.address, h.address), coalesce(s.ward, h.ward))
 """
+# Each distinct name of the file folded once in Python (matching.fold_name, the rule the duplicate search blocks on).
+CREATE_FOLDS = "CREATE TEMP TABLE registry_folds (name varchar(200) PRIMARY KEY, fold varchar(200)) ON COMMIT DROP"
 _FIELDS = ", ".join(REGISTRY_FIELDS)
 _STAGED = ", ".join(f"s.{name}" for name in REGISTRY_FIELDS)
 # Only rows whose registry fields or household differ are written: an unchanged re-import writes nothing.
 CHANGED_RESIDENTS = f"""
 UPDATE patient AS p
-SET {", ".join(f"{name} = s.{name}" for name in REGISTRY_FIELDS)}, household_id = h.id, updated_at = now()
-FROM registry_stage AS s JOIN household AS h ON h.code = s.household_code
+SET {", ".join(f"{name} = s.{name}" for name in REGISTRY_FIELDS)}, household_id = h.id, name_fold = f.fold,
+    updated_at = now()
+FROM registry_stage AS s JOIN household AS h ON h.code = s.household_code JOIN registry_folds AS f ON f.name = s.name
 WHERE p.registry_id = s.registry_id
-  AND ({", ".join(f"p.{name}" for name in REGISTRY_FIELDS)}, p.household_id) IS DISTINCT FROM ({_STAGED}, h.id)
+  AND ({", ".join(f"p.{name}" for name in REGISTRY_FIELDS)}, p.household_id, p.name_fold)
+      IS DISTINCT FROM ({_STAGED}, h.id, f.fold)
 """
 NEW_RESIDENTS = f"""
-INSERT INTO patient (registry_id, household_id, {_FIELDS}, allergies, chronic_conditions, current_medications,
-                     preferred_language, created_at, updated_at)
-SELECT s.registry_id, h.id, {_STAGED}, '[]', '[]', '[]', 'hi', now(), now()
-FROM registry_stage AS s JOIN household AS h ON h.code = s.household_code
+INSERT INTO patient (registry_id, household_id, {_FIELDS}, name_fold, allergies, chronic_conditions,
+                     current_medications, preferred_language, created_at, updated_at)
+SELECT s.registry_id, h.id, {_STAGED}, f.fold, '[]', '[]', '[]', 'hi', now(), now()
+FROM registry_stage AS s JOIN household AS h ON h.code = s.household_code JOIN registry_folds AS f ON f.name = s.name
 WHERE NOT EXISTS (SELECT 1 FROM patient AS p WHERE p.registry_id = s.registry_id)
 ORDER BY s.line
 """
@@ -121,6 +126,8 @@ class CopyMerge:
         stage("analysing")
         run("SET LOCAL work_mem = '256MB'")  # the joins and sorts over the whole file stay in memory
         run("ANALYZE registry_stage")
+        stage("names")
+        self.fold_names()
         stage("households")
         self.summary.households_created += run(NEW_HOUSEHOLDS).rowcount
         run(HEAD_ADDRESSES)
@@ -133,6 +140,15 @@ class CopyMerge:
         self.summary.unchanged += self.staged - self.summary.updated - self.summary.created
         self.cursor.close()
         db.session.commit()
+
+    def fold_names(self) -> None:
+        """Fill registry_folds: each distinct name of the file with its fold."""
+        names = self.cursor.execute("SELECT DISTINCT name FROM registry_stage").fetchall()
+        self.cursor.execute(CREATE_FOLDS)
+        with self.cursor.copy("COPY registry_folds (name, fold) FROM STDIN") as copy:
+            for (name,) in names:
+                copy.write_row((name, fold_name(name)))
+        self.cursor.execute("ANALYZE registry_folds")
 
     def abort(self) -> None:
         """Roll everything back, staging table included."""

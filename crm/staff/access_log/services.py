@@ -10,7 +10,7 @@ from sqlalchemy import false, select
 
 from crm.models import AuditLog, Patient, StaffUser
 from crm.models.base import DELHI, iso, local
-from crm.platform import audit, spreadsheets
+from crm.platform import audit, replica, spreadsheets
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 
@@ -74,6 +74,7 @@ def _statement(query: Query):
     return statement
 
 
+@replica.reads()
 def search(query: Query, page: int = 1) -> tuple[list[dict], bool]:
     """One page of matching rows, newest first, and whether there are more; the search itself is audited."""
     rows = list(db.session.scalars(_statement(query).offset((page - 1) * PAGE).limit(PAGE + 1)))
@@ -81,6 +82,7 @@ def search(query: Query, page: int = 1) -> tuple[list[dict], bool]:
     return _rows(rows[:PAGE]), len(rows) > PAGE
 
 
+@replica.reads()
 def export_csv(query: Query) -> str:
     """The matching rows as CSV (at most MAX_EXPORT, newest first); the export is audited."""
     rows = list(db.session.scalars(_statement(query).limit(MAX_EXPORT)))
