@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import UTCDateTime, utcnow
@@ -56,7 +56,8 @@ class Patient(db.Model):
     epic_valid: Mapped[bool | None] = mapped_column()
     name: Mapped[str] = mapped_column(String(200))
     name_hi: Mapped[str | None] = mapped_column(String(200))
-    # The name with its romanised spellings folded (matching.fold_name); set wherever name is written.
+    # The name with its romanised spellings folded (crm.residents.enrollment.matching.fold_name, which keeps it in
+    # step on every ORM write; bulk paths set it themselves).
     name_fold: Mapped[str | None] = mapped_column(String(200))
     dob: Mapped[date | None] = mapped_column(Date)
     birth_year: Mapped[int | None] = mapped_column()
@@ -104,15 +105,6 @@ class Patient(db.Model):
         """The card that is neither superseded nor revoked, if any."""
         live = [c for c in self.cards if c.status not in ("superseded", "revoked")]
         return live[-1] if live else None
-
-
-@event.listens_for(Patient, "before_insert")
-@event.listens_for(Patient, "before_update")
-def _fold_name(mapper, connection, patient: Patient) -> None:
-    """Keep name_fold in step with name for every ORM write (bulk paths set it themselves)."""
-    from crm.residents.enrollment.matching import fold_name
-
-    patient.name_fold = fold_name(patient.name)
 
 
 class HealthCard(db.Model):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, event, select
 
 from crm.models import Patient
 from crm.platform.extensions import db
@@ -169,6 +169,13 @@ def fold_name(name: str | None) -> str:
     """The key stored in patient.name_fold and blocked on: the folded words without their vowels, sorted (the
     vowels are where romanised spellings of one name differ most: Jyoti/Jyooti, Gopal/Goopal, Sunita/Suneeta)."""
     return " ".join(sorted(re.sub("[aeiou]", "", word) or word for word in name_key(name or "")))[:200]
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _keep_name_fold(mapper, connection, patient: Patient) -> None:
+    """Keep patient.name_fold in step with the name on every ORM write (bulk paths set it themselves)."""
+    patient.name_fold = fold_name(patient.name)
 
 
 COLUMNS = (Patient.id, Patient.name, Patient.dob, Patient.birth_year, Patient.sex, Patient.mobile, Patient.ward)
