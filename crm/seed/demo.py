@@ -35,8 +35,11 @@ DEMO_STAFF = (
     ("officer1", "officer", None, "Grievance Officer (facilities)"),
     ("officer2", "officer", None, "Grievance Officer (helpline)"),
     ("officer3", "officer", None, "Grievance Officer (card office)"),
+    ("officer4", "officer", None, "Public Grievance Cell"),
 )
-OFFICER_SECTIONS = {"officer1": "facilities", "officer2": "helpline", "officer3": "card_office"}
+# Each demo officer's desk; officer4 is the senior desk that overdue complaints of every section escalate to.
+OFFICER_SECTIONS = {"officer1": "facilities", "officer2": "helpline", "officer3": "card_office",
+                    "officer4": "grievance_cell"}
 # Languages the demo's operators and doctors speak (Delhi's four: hi, en, pa, ur) and who interprets.
 DEMO_SKILLS = {
     "operator1": (["hi", "en", "pa"], False), "operator2": (["hi", "en", "ur"], True),
