@@ -56,7 +56,7 @@ from crm.helpline import metrics as helpline_metrics
 from crm.helpline.api import call_controls, cases, doctor, offers, openapi, operator, operator_case, telephony  # noqa: F401
 from crm.helpline.live import sockets
 from crm.helpline.messages import notices
-from crm.helpline.supervisor import floor_api  # noqa: F401
+from crm.helpline.supervisor import floor_api, kpis_cli  # noqa: F401
 from crm.helpline.supervisor import views as supervisor
 from crm.helpline.triage_review import views as triage_review
 from crm.helpline.whatsapp import services as whatsapp
@@ -100,3 +100,4 @@ def register(app: Flask) -> None:
     for rule in case_retention.RULES:  # message bodies redacted, ended cases anonymised after their period
         retention.register(app, rule)
     app.cli.add_command(cli.schedule_cli)
+    app.cli.add_command(kpis_cli.kpis_cli)

@@ -1,7 +1,7 @@
 """The live board: today's figures per queue, who waits now, and every operator and doctor.
 
 What the supervisor page, the wallboard and GET /api/v1/supervisor/board show; socket events only say
-"look again". The day's figures are shared by every screen until the timeline changes (snapshot.py);
+"look again". The day's figures come from the kept sums (kept.py: the same cost on a quiet or a busy day);
 who waits and every agent's state are read fresh. Agents carry a case reference, never patient data.
 """
 
@@ -16,7 +16,7 @@ from crm.cases.legs import staff_on_legs
 from crm.cases.queue import EMERGENCY, QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.helpline import presence
-from crm.helpline.supervisor import kpis, languages, snapshot
+from crm.helpline.supervisor import kept, kpis, languages
 from crm.models import Case, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
@@ -31,7 +31,7 @@ MAX_WAITING = 100
 def read(now: datetime) -> dict:
     """Everything the supervisor board shows at `now`."""
     day = kpis.today(now)
-    figures = snapshot.day_figures(day, now)
+    figures = kept.day_figures(day, now)
     waiting = kpis.waiting(now)
     values = kpis.settings()
     queues = []
@@ -45,9 +45,9 @@ def read(now: datetime) -> dict:
         "callbacks_requested": figures["callbacks_requested"],
         "short_abandon_seconds": figures["short_abandon_seconds"],
         "abandon_target_percent": figures["abandon_target_percent"],
-        "agents": (people := agents(figures["offers"], now)),
+        "agents": (people := agents(figures["agents"], now)),
         "doctors": doctor_counts(people),
-        "languages": languages.by_language(figures["offers"], now), "languages_definition": languages.DEFINITION,
+        "languages": languages.by_language(figures["languages"], now), "languages_definition": languages.DEFINITION,
         "waiting_cases": (waiting_list := waiting_cases(now)),
         "unaccepted_emergencies": unaccepted_emergencies(waiting_list, values["SL_EMERGENCY_SECONDS"]),
         "emergency_threshold_seconds": values["SL_EMERGENCY_SECONDS"],
@@ -81,7 +81,7 @@ def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
             for c in db.session.scalars(query)]
 
 
-def agents(offers: list, now: datetime) -> list[dict]:
+def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
     """Every active operator and doctor: state and time in it, current case, cases today, handle time."""
     staff = list(db.session.scalars(select(StaffUser).where(
         StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
@@ -89,10 +89,6 @@ def agents(offers: list, now: datetime) -> list[dict]:
     current = _current_cases()
     signed_in = presence.logged_in_ids(now)
     on_leg = staff_on_legs([s.id for s in staff]) if staff else set()  # the phone is the truth
-    handled: dict[int, list[float | None]] = {}
-    for offer in offers:
-        if offer.answered_by is not None:
-            handled.setdefault(offer.answered_by, []).append(kpis.handle_seconds(offer))
     result = []
     for person in staff:
         case = current.get(person.id)
@@ -104,14 +100,15 @@ def agents(offers: list, now: datetime) -> list[dict]:
             state = "on_call" if person.id in on_leg else on_duty if logged_in and person.on_duty \
                 else off_duty if logged_in else "offline"
             since = person.presence_since if state == "offline" else since
-        times = [t for t in handled.get(person.id, []) if t is not None]
+        sums = handled.get(person.id, {})
         result.append({
             "id": person.id, "name": person.name, "role": person.role, "specialty": person.specialty,
             "state": state, "since": iso(since),
             "seconds_in_state": round((now - since).total_seconds()) if since else None,
             "case": case[0] if case else None, "case_id": case[2] if case else None,
             "on_the_phone": bool(case and case[3] == "voice"),
-            "cases_today": len(handled.get(person.id, [])), "average_handle_time": kpis.mean(times),
+            "cases_today": sums.get("answered", 0),
+            "average_handle_time": kpis.mean_of(sums.get("handle_us", 0), sums.get("handle_n", 0)),
             "logged_in": logged_in, "on_duty": bool(person.on_duty), "sound_on": bool(person.sound_on),
             "on_a_call": person.id in on_leg,
             # A logged-in doctor on duty whose page cannot sound the emergency alarm (sound not switched on).

@@ -24,9 +24,9 @@ DEFINITION = ("Tier-1 calls by the caller's language: waiting now and the longes
               "abandon time); operators available now who speak it.")
 
 
-def by_language(offers: list, now: datetime) -> list[dict]:
-    """One row per language of Delhi: waits now, today's figures, speakers available."""
-    values = kpis.settings()
+def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
+    """One row per language of Delhi: waits now, today's figures (from the sums of its tier-1 offers), speakers
+    available."""
     target = kpis.targets()["tier1"]
     waiting = {lang: (count, oldest) for lang, count, oldest in db.session.execute(
         select(Case.language, func.count(), func.min(Case.queued_at))
@@ -38,8 +38,7 @@ def by_language(offers: list, now: datetime) -> list[dict]:
                                                                      Case.assigned_to_id.is_not(None))))
     rows = []
     for lang in LANGUAGES:
-        figures = kpis.queue_figures([o for o in offers if o.case.language == lang], "tier1", target,
-                                     values["SHORT_ABANDON_SECONDS"])
+        figures = kpis.figures_of("tier1", sums.get(lang) or dict.fromkeys(kpis.SUMS, 0), target)
         count, oldest = waiting.get(lang, (0, None))
         rows.append({
             "language": lang, "name": NAMES[lang], "waiting": count,
