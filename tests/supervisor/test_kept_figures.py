@@ -84,7 +84,11 @@ def test_the_scripted_day_played_through_the_real_services_gives_the_same_figure
     reference = kpis.figures_for(timeline.case_rows(start, end), start, end, END_OF_DAY)
     assert kept.day_figures(DAY, END_OF_DAY)["queues"] == reference["queues"]
     assert aggregates.fold() is False and _buckets() == set()
-    aggregates.rebuild(DAY - timedelta(days=1), DAY + timedelta(days=1))
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["kpis", "rebuild", "--from", "2026-11-19", "--to", "2026-11-21"]).exit_code == 0
+    assert aggregates.fold() is False and _buckets() == counted  # counted, but not used before every day is
+    result = cli.invoke(args=["kpis", "rebuild"])
+    assert result.exit_code == 0 and "Not every day" not in result.output
     assert _buckets() == counted
     assert_kept_equals_timeline(DAY, END_OF_DAY)
 
@@ -137,7 +141,7 @@ def _forget_every_case() -> None:
 def _play(script: dict, staff: list) -> None:
     """One case's timeline, committed in two steps (the second after the sums have counted the first)."""
     operator, doctor = staff[len(script["caller"]) % 2], staff[2]
-    at = lambda s: START + timedelta(seconds=s)  # noqa: E731
+    at = lambda s: START + timedelta(seconds=s)
     t = script["opened"]
     case = Case(channel=script["channel"], status="ivr", priority="P4", language=script["language"],
                 caller_phone=script["caller"], created_at=at(t), updated_at=at(t), red_flags=[], alarm_level=0)

@@ -158,37 +158,52 @@ def fold() -> bool:
     return True
 
 
+def basis() -> dict | None:
+    """The thresholds the sums were counted under (NOT_COUNTED: not yet usable; None: nothing counted yet)."""
+    return db.session.scalar(select(KpiBasis.settings).where(KpiBasis.id == 1))
+
+
 def _ready() -> bool:
-    basis = db.session.scalar(select(KpiBasis.settings).where(KpiBasis.id == 1))
-    if basis is None:  # no history to count (the migration leaves a note to rebuild where there was)
-        db.session.add(KpiBasis(id=1, settings=kpis.settings()))
-        db.session.flush()
+    basis_now = basis()
+    if basis_now is None:  # no history to count (the migration leaves a note to rebuild where there was)
+        _set_basis(kpis.settings())
         return True
-    return basis == kpis.settings()
+    return basis_now == kpis.settings()
 
 
 def reset() -> None:
-    """Forget every sum (before counting every day again under other thresholds)."""
+    """Forget every sum (before counting every day again under other thresholds); until `rebuilt`, the board and the
+    reports read the timeline."""
     db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-    for table in (KpiBucket, KpiCase, KpiEmergency, KpiBasis):
+    for table in (KpiBucket, KpiCase, KpiEmergency):
         db.session.execute(delete(table))
+    _set_basis(NOT_COUNTED)
 
 
 def rebuild(first: date, last: date) -> int:
-    """Count again every case that joined a queue between two Delhi days under the thresholds in force and record
-    them as the basis; returns how many cases were counted. Refused over sums counted under other thresholds, unless
-    `reset` forgot them first (then every day must be rebuilt: flask kpis rebuild does)."""
+    """Count again every case that joined a queue between two Delhi days under the thresholds in force; returns how
+    many cases were counted. Refused over sums counted under other thresholds (`reset` them first)."""
     db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-    basis = db.session.scalar(select(KpiBasis.settings).where(KpiBasis.id == 1))
-    if basis is not None and basis != kpis.settings() and basis != NOT_COUNTED:
+    counted_under = basis()
+    if counted_under not in (None, NOT_COUNTED, kpis.settings()):
         raise ValueError("The sums were counted under other thresholds: reset, then rebuild every day.")
+    if counted_under is None:
+        _set_basis(NOT_COUNTED)  # not to be used before the last day is counted
     ids = sorted(set(db.session.scalars(select(CaseEvent.case_id).where(
         CaseEvent.kind.in_(timeline.ENTRY_KINDS), CaseEvent.at >= kpis.delhi_day(first)[0],
         CaseEvent.at < kpis.delhi_day(last)[1]))))
     count_again(ids)
-    db.session.execute(insert(KpiBasis).values(id=1, settings=kpis.settings()).on_conflict_do_update(
-        index_elements=["id"], set_={"settings": kpis.settings()}))
     return len(ids)
+
+
+def rebuilt() -> None:
+    """Every day is counted under the thresholds in force: the board and the reports read the sums from now on."""
+    _set_basis(kpis.settings())
+
+
+def _set_basis(settings: dict) -> None:
+    db.session.execute(insert(KpiBasis).values(id=1, settings=settings).on_conflict_do_update(
+        index_elements=["id"], set_={"settings": settings}))
 
 
 def first_day() -> date | None:
