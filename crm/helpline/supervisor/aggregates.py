@@ -10,6 +10,7 @@ timeline (a deployed system's history, or other thresholds in force: the sums we
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -148,14 +149,31 @@ def _callers_earlier_cases(case_ids: list[int]) -> list[int]:
 def fold() -> bool:
     """Count again every case marked since the last fold; False when the sums cannot be used (never built, or
     counted under other thresholds than those in force: `rebuild`)."""
-    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-    if not _ready():
+    settings = kpis.settings()
+    counted_under, ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()
+    if counted_under is None:
+        db.session.execute(_LOCK_SQL, {"key": _LOCK})
+        if not _ready():
+            return False
+        ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()[1]
+    elif counted_under != settings:
         return False
-    while ids := list(db.session.scalars(text(
-            "DELETE FROM kpi_pending WHERE case_id IN (SELECT case_id FROM kpi_pending LIMIT :n) RETURNING case_id"),
-            {"n": _BATCH})):
+    while ids:
+        db.session.execute(_LOCK_SQL, {"key": _LOCK})  # a case marked again meanwhile waits for this count
         count_again(ids + _callers_earlier_cases(ids))
+        ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()[1]
     return True
+
+
+# One round trip when nothing changed: the basis, and the marked cases taken if the sums are usable.
+_TAKE = text("""
+WITH basis AS (SELECT CAST(settings AS jsonb) AS settings FROM kpi_basis WHERE id = 1
+), taken AS (
+    DELETE FROM kpi_pending WHERE case_id IN (SELECT case_id FROM kpi_pending LIMIT :n)
+      AND EXISTS (SELECT 1 FROM basis WHERE settings = CAST(:settings AS jsonb)) RETURNING case_id
+)
+SELECT (SELECT settings FROM basis), ARRAY(SELECT case_id FROM taken)""")
+_LOCK_SQL = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def basis() -> dict | None:
@@ -174,7 +192,7 @@ def _ready() -> bool:
 def reset() -> None:
     """Forget every sum (before counting every day again under other thresholds); until `rebuilt`, the board and the
     reports read the timeline."""
-    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+    db.session.execute(_LOCK_SQL, {"key": _LOCK})
     for table in (KpiBucket, KpiCase, KpiEmergency):
         db.session.execute(delete(table))
     _set_basis(NOT_COUNTED)
@@ -183,7 +201,7 @@ def reset() -> None:
 def rebuild(first: date, last: date) -> int:
     """Count again every case that joined a queue between two Delhi days under the thresholds in force; returns how
     many cases were counted. Refused over sums counted under other thresholds (`reset` them first)."""
-    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+    db.session.execute(_LOCK_SQL, {"key": _LOCK})
     counted_under = basis()
     if counted_under not in (None, NOT_COUNTED, kpis.settings()):
         raise ValueError("The sums were counted under other thresholds: reset, then rebuild every day.")

@@ -25,6 +25,9 @@ AGENT_ROLES = ("operator", "doctor")
 # A doctor chooses duty, not a presence: off a call the floor says whether they are on duty (logged in) or not.
 DOCTOR_STATES = ("on_duty", "off_duty")
 MAX_AGENTS = 500
+AGENT_COLUMNS = (StaffUser.id, StaffUser.name, StaffUser.role, StaffUser.specialty, StaffUser.presence,
+                 StaffUser.presence_since, StaffUser.on_duty, StaffUser.sound_on, StaffUser.languages,
+                 StaffUser.offers_missed, StaffUser.last_missed_at)
 MAX_WAITING = 100
 
 
@@ -83,9 +86,10 @@ def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
 
 def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
     """Every active operator and doctor: state and time in it, current case, cases today, handle time."""
-    staff = list(db.session.scalars(select(StaffUser).where(
+    # Rows of the columns shown, not ORM objects: building 500 of those cost more than the rest of the refresh.
+    staff = db.session.execute(select(*AGENT_COLUMNS).where(
         StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
-        .limit(MAX_AGENTS)))
+        .limit(MAX_AGENTS)).all()
     current = _current_cases()
     signed_in = presence.logged_in_ids(now)
     on_leg = staff_on_legs([s.id for s in staff]) if staff else set()  # the phone is the truth

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from crm.helpline.supervisor import aggregates, kpis
 from crm.helpline.supervisor import offers as timeline
-from crm.models import Case, KpiBucket, KpiEmergency
+from crm.models import KpiBucket, KpiEmergency
 from crm.platform.extensions import db
 
 _COLUMNS = (*kpis.SUMS, *aggregates.CASE_SUMS)
@@ -27,10 +27,11 @@ def _zero() -> dict:
 def _from_sums(first: date, last: date, dims: tuple[str, ...]) -> tuple[dict, dict]:
     """{(day, dim, value, queue): sums} and {day: [(group values, wait seconds)]} of the period, kept."""
     sums = {}
-    query = select(KpiBucket).where(KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
-    for b in db.session.scalars(query):
-        sums[(b.day, b.dim, b.value, b.queue)] = {k: getattr(b, k) for k in _COLUMNS} | {
-            "fcr_last_created": b.fcr_last_created}
+    columns = [getattr(KpiBucket, k) for k in (*_COLUMNS, "fcr_last_created")]
+    query = select(KpiBucket.day, KpiBucket.dim, KpiBucket.value, KpiBucket.queue, *columns).where(
+        KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
+    for day, dim, value, queue, *counts in db.session.execute(query):
+        sums[(day, dim, value, queue)] = dict(zip((*_COLUMNS, "fcr_last_created"), counts, strict=True))
     waits = defaultdict(list)
     for day, groups, wait in db.session.execute(select(KpiEmergency.day, KpiEmergency.groups, KpiEmergency.wait_us).where(
             KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None))):
@@ -69,9 +70,8 @@ def _overdue(day: date, now: datetime) -> dict[str, int]:
     """Per queue, the day's contacts still waiting past the threshold at `now` (read from the waiting cases only)."""
     start, end = kpis.delhi_day(day)
     targets = kpis.targets()
-    ids = list(db.session.scalars(select(Case.id).where(Case.status.in_(timeline.STILL_WAITING))))
     missed = dict.fromkeys(kpis.QUEUES, 0)
-    for offer in timeline.offers(timeline.rows_of(ids)):
+    for offer in timeline.offers(timeline.waiting_rows()):
         if start <= offer.entered < end and kpis.overdue(offer, targets[offer.queue], now):
             missed[offer.queue] += 1
     return missed

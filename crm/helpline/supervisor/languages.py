@@ -31,8 +31,8 @@ def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
     waiting = {lang: (count, oldest) for lang, count, oldest in db.session.execute(
         select(Case.language, func.count(), func.min(Case.queued_at))
         .where(Case.queue == TIER1, Case.channel == "voice", IS_WAITING).group_by(Case.language))}
-    available = [s for s in db.session.scalars(select(StaffUser).where(
-        StaffUser.active.is_(True), StaffUser.role == "operator", StaffUser.presence == "available"))]
+    available = db.session.execute(select(StaffUser.id, StaffUser.languages).where(
+        StaffUser.active.is_(True), StaffUser.role == "operator", StaffUser.presence == "available")).all()
     busy = staff_on_legs([s.id for s in available]) if available else set()
     busy |= set(db.session.scalars(select(Case.assigned_to_id).where(Case.status == "in_progress",
                                                                      Case.assigned_to_id.is_not(None))))

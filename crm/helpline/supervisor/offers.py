@@ -143,6 +143,11 @@ def rows_of(case_ids: list[int]) -> list[CaseRow]:
     return _rows(select(CaseEvent.case_id).where(CaseEvent.case_id.in_(case_ids)).distinct()) if case_ids else []
 
 
+def waiting_rows() -> list[CaseRow]:
+    """The rows of the cases in a state that waits in a queue (STILL_WAITING): those a contact may wait in now."""
+    return _rows(select(Case.id.label("case_id")).where(Case.status.in_(STILL_WAITING)))
+
+
 def case_row(case_id: int) -> CaseRow | None:
     """One case's row, read as the figures read every case (its report says what the figures count)."""
     rows = _rows(select(CaseEvent.case_id).where(CaseEvent.case_id == case_id).distinct())
