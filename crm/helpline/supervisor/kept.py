@@ -24,28 +24,26 @@ def _zero() -> dict:
     return dict.fromkeys(_COLUMNS, 0) | {"fcr_last_created": None}
 
 
-def _from_sums(first: date, last: date, dims: tuple[str, ...]) -> tuple[dict, dict]:
-    """{(day, dim, value, queue): sums} and {day: [(group values, wait seconds)]} of the period, kept."""
+def _from_sums(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, list]:
+    """{(day, dim, value, queue): sums} and [(the value of `by`, answered emergency's wait)] of the period, kept."""
     sums = {}
     columns = [getattr(KpiBucket, k) for k in (*_COLUMNS, "fcr_last_created")]
     query = select(KpiBucket.day, KpiBucket.dim, KpiBucket.value, KpiBucket.queue, *columns).where(
         KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
     for day, dim, value, queue, *counts in db.session.execute(query):
         sums[(day, dim, value, queue)] = dict(zip((*_COLUMNS, "fcr_last_created"), counts, strict=True))
-    waits = defaultdict(list)
-    for day, groups, wait in db.session.execute(select(KpiEmergency.day, KpiEmergency.groups, KpiEmergency.wait_us).where(
-            KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None))):
-        waits[day].append((groups, wait))
+    waits = db.session.execute(select(KpiEmergency.groups[by].as_string(), KpiEmergency.wait_us).where(
+        KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None))).all()
     return sums, waits
 
 
-def _from_timeline(first: date, last: date, dims: tuple[str, ...]) -> tuple[dict, dict]:
+def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, list]:
     """The same, worked out from the timeline (the parts of every case of the period, added up here)."""
     start, end = kpis.delhi_day(first)[0], kpis.delhi_day(last)[1]
     targets, short = kpis.targets(), kpis.settings()["SHORT_ABANDON_SECONDS"]
     entry_days = aggregates.entry_days_between(start, end)
     sums: dict[tuple, dict] = {}
-    waits = defaultdict(list)
+    waits = []
     for row in timeline.case_rows(start, end):
         parts, emergency = aggregates.case_parts(row, entry_days.get(row.id, set()), targets, short)
         for (day, dim, value, queue), part in parts.items():
@@ -57,13 +55,13 @@ def _from_timeline(first: date, last: date, dims: tuple[str, ...]) -> tuple[dict
                 if created is not None:
                     moment = aggregates.EPOCH + timedelta(microseconds=created)
                     slot["fcr_last_created"] = max(filter(None, (slot["fcr_last_created"], moment)))
-        if emergency and emergency["wait_us"] is not None and first <= (d := date.fromisoformat(emergency["day"])) <= last:
-            waits[d].append((emergency["groups"], emergency["wait_us"]))
+        if emergency and emergency["wait_us"] is not None and first <= date.fromisoformat(emergency["day"]) <= last:
+            waits.append((emergency["groups"][by], emergency["wait_us"]))
     return sums, waits
 
 
-def _read(first: date, last: date, dims: tuple[str, ...]) -> tuple[dict, dict]:
-    return _from_sums(first, last, dims) if aggregates.fold() else _from_timeline(first, last, dims)
+def _read(first: date, last: date, dims: tuple[str, ...], by: str = "day") -> tuple[dict, list]:
+    return (_from_sums if aggregates.fold() else from_timeline)(first, last, dims, by)
 
 
 def _overdue(day: date, now: datetime) -> dict[str, int]:
@@ -83,7 +81,7 @@ def day_figures(day: date, now: datetime) -> dict:
     values, targets = kpis.settings(), kpis.targets()
     sums, waits = _read(day, day, ("all", "agent", "language", "case"))
     missed = _overdue(day, now)
-    emergency_waits = [w / 1_000_000 for _groups, w in waits.get(day, [])]
+    emergency_waits = [w / 1_000_000 for _group, w in waits]
     queues = {q: kpis.figures_of(q, sums.get((day, "all", "", q), _zero()), t, missed[q], emergency_waits)
               for q, t in targets.items()}
     case = sums.get((day, "case", "", ""), _zero())
@@ -107,7 +105,7 @@ def grouped(first: date, last: date, by: str) -> list[dict]:
     """One row per group and queue with the queue's figures over that group's contacts (a day, a week, a queue or
     a value of `by`), added up from the kept sums."""
     dim = "all" if by in ("day", "week", "queue") else by
-    sums, waits = _read(first, last, (dim,))
+    sums, waits = _read(first, last, (dim,), by)
     key = {"day": lambda d, v, q: d.isoformat(), "week": lambda d, v, q: kpis.week_of(d),
            "queue": lambda d, v, q: q}.get(by, lambda d, v, q: v)
     groups: dict[str, dict[str, dict]] = {}
@@ -115,9 +113,8 @@ def grouped(first: date, last: date, by: str) -> list[dict]:
         kpis.add_sums(groups.setdefault(key(day, value, queue), {}).setdefault(queue, {}),
                       {k: part[k] for k in kpis.SUMS})
     by_group = defaultdict(list)
-    for rows in waits.values():
-        for group_values, wait in rows:
-            by_group[group_values[by]].append(wait / 1_000_000)
+    for group, wait in waits:
+        by_group[group].append(wait / 1_000_000)
     result = []
     for group in sorted(groups):
         for queue, target in kpis.targets().items():
