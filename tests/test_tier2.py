@@ -109,7 +109,7 @@ def test_sweeps_run_once_does_everything(app):
                                       "sms_settled", "sms_status_asked", "calls_reconciled", "fallback_read_back",
                                       "missed_callers", "offered", "staff_legs_settled", "purged_portal_codes",
                                       "purged_message_secrets", "purged_citizen_sessions", "purged_staff_sessions",
-                                      "redacted_message_bodies", "anonymised_closed_cases"}
+                                      "redacted_message_bodies", "anonymised_closed_cases", "kpi_cases_counted"}
 
 
 def _referred_live(app):

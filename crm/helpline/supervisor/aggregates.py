@@ -149,20 +149,31 @@ def _callers_earlier_cases(case_ids: list[int]) -> list[int]:
 def fold() -> bool:
     """Count again every case marked since the last fold; False when the sums cannot be used (never built, or
     counted under other thresholds than those in force: `rebuild`)."""
+    return _fold() is not None
+
+
+def sweep(_now: datetime) -> int:
+    """The sweeps' pass folds too, so marks never pile up on a floor nobody watches: how many cases it counted."""
+    return _fold() or 0
+
+
+def _fold() -> int | None:
     settings = kpis.settings()
     counted_under, ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()
     if counted_under is None:
         db.session.execute(_LOCK_SQL, {"key": _LOCK})
         if not _ready():
-            return False
+            return None
         ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()[1]
     elif counted_under != settings:
-        return False
+        return None
+    done = 0
     while ids:
         db.session.execute(_LOCK_SQL, {"key": _LOCK})  # a case marked again meanwhile waits for this count
         count_again(ids + _callers_earlier_cases(ids))
+        done += len(ids)
         ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()[1]
-    return True
+    return done
 
 
 # One round trip when nothing changed: the basis, and the marked cases taken if the sums are usable.
