@@ -229,27 +229,41 @@ def measure(app, now: datetime, rounds: int, baseline_rounds: int = 3) -> dict:
 
     start, end = kpis.delhi_day(DAY)
     rng = random.Random(7)
-    results = {"changed": [], "idle": [], "timeline": []}
+    results = {"changed": [], "idle": [], "timeline": [], "cpu": [], "floor": []}
+    statements = []
     with app.app_context():
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+        from sqlalchemy import event
+
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
         ids = list(db.session.scalars(text(
             "SELECT DISTINCT case_id FROM case_event WHERE kind = 'queued' AND at >= :s AND at < :e"), {"s": start, "e": end}))
         for n in range(rounds + 2):
             db.session.execute(text("INSERT INTO kpi_pending (case_id) VALUES (:id) ON CONFLICT DO NOTHING"),
                                {"id": rng.choice(ids)})
             db.session.commit()
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             figures = board.read(now)
             db.session.commit()
-            changed_ms = (time.perf_counter() - t) * 1000
+            changed_ms, cpu_ms = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
+            statements.clear()
             t = time.perf_counter()
             board.read(now)
             db.session.commit()
             idle_ms = (time.perf_counter() - t) * 1000
+            round_trips = len(statements)
+            t = time.perf_counter()
+            for _ in range(round_trips):  # the floor under this load: as many round trips doing nothing
+                db.session.execute(text("SELECT 1"))
+            db.session.commit()
+            floor_ms = (time.perf_counter() - t) * 1000
             if n >= 2:  # two warm-up rounds
                 results["changed"].append(changed_ms)
                 results["idle"].append(idle_ms)
+                results["cpu"].append(cpu_ms)
+                results["floor"].append(floor_ms)
+        results["round_trips"] = round_trips
         for _ in range(baseline_rounds):
             t = time.perf_counter()
             recomputed = kpis.day_figures(DAY, now)
@@ -337,14 +351,17 @@ def report(runs: dict, args) -> str:
              f"`{DB_NAME}` on 127.0.0.1. {OPERATORS + DOCTORS} agents on the board, {WAITING} cases waiting and "
              f"{ON_CALL} on a call now; {args.history_days + 1} Delhi days filled (the measured day is the last). "
              f"{args.rounds} measured rounds after 2 warm-up, (a) and (b) interleaved."), "",
-             "| contacts a day | cases / case events / call legs | COPY s | sums counted (rebuild) s | (a) refresh after a case event, median / p95 ms | (b) refresh, nothing changed, median / p95 ms | (c) recomputed from the timeline (before), median ms | (c) / (a) p95 | board = timeline |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| contacts a day | cases / case events / call legs | COPY s | sums counted (rebuild) s | (a) refresh after a case event, median / p95 ms | its Python CPU, median ms | (b) refresh, nothing changed, median / p95 ms | (d) as many `SELECT 1` round trips, median / p95 ms | (c) recomputed from the timeline (before), median ms | (c) / (a) p95 | board = timeline |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for volume, (counts, result) in runs.items():
         a, a95 = _ms(result["changed"])
         b, b95 = _ms(result["idle"])
         c, _c95 = _ms(result["timeline"])
+        cpu, _cpu95 = _ms(result["cpu"])
+        d, d95 = _ms(result["floor"])
         lines.append(f"| {volume:,} | {counts['case']:,} / {counts['case_event']:,} / {counts['call']:,} | "
-                     f"{counts['fill_s']:.1f} | {counts['sums_s']:.1f} | {a:.1f} / {a95:.1f} | {b:.1f} / {b95:.1f} | "
+                     f"{counts['fill_s']:.1f} | {counts['sums_s']:.1f} | {a:.1f} / {a95:.1f} | {cpu:.1f} | "
+                     f"{b:.1f} / {b95:.1f} | {d:.1f} / {d95:.1f} ({result['round_trips']}) | "
                      f"{c:.0f} | {c / a95:.0f}x | {'yes' if result['equal'] else 'NO'} |")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"] * 3
     lines += ["", ("Where (a)'s time goes: counting the changed case again (its timeline, its old parts out of and "

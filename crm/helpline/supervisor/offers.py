@@ -140,12 +140,14 @@ def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
 
 def rows_of(case_ids: list[int]) -> list[CaseRow]:
     """These cases' rows (those with a timeline), read as the figures read every case."""
-    return _rows(select(CaseEvent.case_id).where(CaseEvent.case_id.in_(case_ids)).distinct()) if case_ids else []
+    return _rows(None, case_ids) if case_ids else []
 
 
 def waiting_rows() -> list[CaseRow]:
     """The rows of the cases in a state that waits in a queue (STILL_WAITING): those a contact may wait in now."""
-    return _rows(select(Case.id.label("case_id")).where(Case.status.in_(STILL_WAITING)))
+    # The ids first (ix_case_status): as a subquery, PostgreSQL looked for their lowest id along the primary key,
+    # through every case ever opened.
+    return rows_of(list(db.session.scalars(select(Case.id).where(Case.status.in_(STILL_WAITING)))))
 
 
 def case_row(case_id: int) -> CaseRow | None:
@@ -154,14 +156,19 @@ def case_row(case_id: int) -> CaseRow | None:
     return rows[0] if rows else None
 
 
-def _rows(entered) -> list[CaseRow]:
+def _rows(entered, case_ids: list[int] | None = None) -> list[CaseRow]:
+    """The rows of the cases `entered` selects, or of `case_ids` (a few, named: read by the index, never in
+    parallel: starting the workers cost more than the read)."""
     connection = db.session.connection()
-    # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
-    # case_id index instead of the whole table, however much history there is.
-    lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
+    if case_ids is None:
+        # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
+        # case_id index instead of the whole table, however much history there is.
+        lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
+        ours = (CaseEvent.case_id >= lowest) & CaseEvent.case_id.in_(entered)
+    else:
+        lowest, ours = min(case_ids), CaseEvent.case_id.in_(case_ids)
     pivot = (select(CaseEvent.case_id, *(expr.label(name) for name, expr in MILESTONES.items()))
-             .where(CaseEvent.case_id >= lowest, CaseEvent.case_id.in_(entered))
-             .group_by(CaseEvent.case_id).subquery())
+             .where(ours).group_by(CaseEvent.case_id).subquery())
     # The caller's next case: only a real number (+...) tells one caller from another ("anonymous" does not); once
     # the retention sweep removed the number (crm/cases/retention.py), the next contact it wrote down before.
     later = (select(func.min(_LATER.created_at, type_=STAMP))
@@ -179,7 +186,8 @@ def _rows(entered) -> list[CaseRow]:
              .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id))
     # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
     # (bench/README.md); the plan itself runs in well under a second.
-    connection.exec_driver_sql("SET LOCAL jit = off")
+    if case_ids is None:
+        connection.exec_driver_sql("SET LOCAL jit = off")
     result = connection.execute(query).all()  # fetchall: row by row costs a third of the read
     return [CaseRow(*row) for row in result]
 
