@@ -31,10 +31,13 @@ VOLUME, DAYS = 50_000, 92
 COPY = """
 DELETE FROM kpi_bucket WHERE day <> :day;
 DELETE FROM kpi_emergency WHERE day <> :day;
-INSERT INTO kpi_bucket SELECT CAST(day - k AS date), dim, value, queue, offered, answered, abandoned, short_abandoned,
-       within, wait_us, handle_n, handle_us, fcr_given, fcr_resolved, callbacks, fcr_last_created - make_interval(days => k)
+INSERT INTO kpi_bucket (day, dim, value, queue, offered, answered, abandoned, short_abandoned, within, wait_us, handle_n,
+                        handle_us, fcr_given, fcr_resolved, callbacks, fcr_last_created)
+SELECT CAST(day - k AS date), dim, value, queue, offered, answered, abandoned, short_abandoned, within, wait_us,
+       handle_n, handle_us, fcr_given, fcr_resolved, callbacks, fcr_last_created - make_interval(days => k)
 FROM kpi_bucket, generate_series(1, :back) AS k WHERE day = :day;
-INSERT INTO kpi_emergency SELECT case_id + k * 100000000, CAST(day - k AS date), wait_us, groups
+INSERT INTO kpi_emergency (case_id, day, wait_us, groups)
+SELECT -(case_id + k * 1000000), CAST(day - k AS date), wait_us, groups
 FROM kpi_emergency, generate_series(1, :back) AS k WHERE day = :day;
 ANALYZE kpi_bucket;
 ANALYZE kpi_emergency;

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, Date, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import UTCDateTime
@@ -57,7 +58,7 @@ class KpiEmergency(db.Model):
     case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(Date, index=True)
     wait_us: Mapped[int | None] = mapped_column(BigInteger)  # answered offers only
-    groups: Mapped[dict] = mapped_column(JSON, default=dict)
+    groups: Mapped[dict] = mapped_column(JSONB, default=dict)  # a report reads one value of each row: binary
 
 
 class KpiBasis(db.Model):

@@ -10,6 +10,7 @@ Create Date: 2026-12-07 12:30:00
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "xxxx_kpi_aggregates"
 down_revision = "hot_updates"
@@ -35,7 +36,7 @@ def upgrade():
     )
     op.create_table("kpi_emergency", sa.Column("case_id", sa.Integer(), primary_key=True, autoincrement=False),
                     sa.Column("day", sa.Date(), nullable=False), sa.Column("wait_us", sa.BigInteger()),
-                    sa.Column("groups", sa.JSON(), nullable=False))
+                    sa.Column("groups", postgresql.JSONB(), nullable=False))
     op.create_index("ix_kpi_emergency_day", "kpi_emergency", ["day"])
     op.create_table("kpi_basis", sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
                     sa.Column("settings", sa.JSON(), nullable=False))

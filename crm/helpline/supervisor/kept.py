@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, func, select
 
 from crm.helpline.supervisor import aggregates, kpis
 from crm.helpline.supervisor import offers as timeline
@@ -24,26 +24,32 @@ def _zero() -> dict:
     return dict.fromkeys(_COLUMNS, 0) | {"fcr_last_created": None}
 
 
-def _from_sums(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, list]:
-    """{(day, dim, value, queue): sums} and [(the value of `by`, answered emergency's wait)] of the period, kept."""
+def _from_sums(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, dict]:
+    """{(day, dim, value, queue): sums} and {value of `by`: answered emergencies' waits} of the period, kept; added
+    up by PostgreSQL over the period (day: `first`) unless `by` needs the days (day, week)."""
+    keys = [KpiBucket.dim, KpiBucket.value, KpiBucket.queue] + ([KpiBucket.day] if by in ("day", "week") else [])
+    # A sum of bigint is numeric in PostgreSQL: cast back, so the means divide integers as the timeline's do.
+    columns = [cast(func.sum(getattr(KpiBucket, k)), BigInteger) for k in _COLUMNS] + [
+        func.max(KpiBucket.fcr_last_created)]
+    query = (select(*keys, *columns).where(KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
+             .group_by(*keys))
     sums = {}
-    columns = [getattr(KpiBucket, k) for k in (*_COLUMNS, "fcr_last_created")]
-    query = select(KpiBucket.day, KpiBucket.dim, KpiBucket.value, KpiBucket.queue, *columns).where(
-        KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
-    for day, dim, value, queue, *counts in db.session.execute(query):
-        sums[(day, dim, value, queue)] = dict(zip((*_COLUMNS, "fcr_last_created"), counts, strict=True))
-    waits = db.session.execute(select(KpiEmergency.groups[by].as_string(), KpiEmergency.wait_us).where(
-        KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None))).all()
+    for row in db.session.execute(query):
+        dim, value, queue, when = *row[:3], (row[3] if len(keys) == 4 else first)
+        sums[(when, dim, value, queue)] = dict(zip((*_COLUMNS, "fcr_last_created"), row[len(keys):], strict=True))
+    group = KpiEmergency.groups[by].astext
+    waits = dict(db.session.execute(select(group, func.array_agg(KpiEmergency.wait_us)).where(
+        KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None)).group_by(group)).all())
     return sums, waits
 
 
-def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, list]:
+def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, dict]:
     """The same, worked out from the timeline (the parts of every case of the period, added up here)."""
     start, end = kpis.delhi_day(first)[0], kpis.delhi_day(last)[1]
     targets, short = kpis.targets(), kpis.settings()["SHORT_ABANDON_SECONDS"]
     entry_days = aggregates.entry_days_between(start, end)
     sums: dict[tuple, dict] = {}
-    waits = []
+    waits = defaultdict(list)
     for row in timeline.case_rows(start, end):
         parts, emergency = aggregates.case_parts(row, entry_days.get(row.id, set()), targets, short)
         for (day, dim, value, queue), part in parts.items():
@@ -56,11 +62,11 @@ def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tu
                     moment = aggregates.EPOCH + timedelta(microseconds=created)
                     slot["fcr_last_created"] = max(filter(None, (slot["fcr_last_created"], moment)))
         if emergency and emergency["wait_us"] is not None and first <= date.fromisoformat(emergency["day"]) <= last:
-            waits.append((emergency["groups"][by], emergency["wait_us"]))
+            waits[emergency["groups"][by]].append(emergency["wait_us"])
     return sums, waits
 
 
-def _read(first: date, last: date, dims: tuple[str, ...], by: str = "day") -> tuple[dict, list]:
+def _read(first: date, last: date, dims: tuple[str, ...], by: str = "day") -> tuple[dict, dict]:
     return (_from_sums if aggregates.fold() else from_timeline)(first, last, dims, by)
 
 
@@ -81,7 +87,7 @@ def day_figures(day: date, now: datetime) -> dict:
     values, targets = kpis.settings(), kpis.targets()
     sums, waits = _read(day, day, ("all", "agent", "language", "case"))
     missed = _overdue(day, now)
-    emergency_waits = [w / 1_000_000 for _group, w in waits]
+    emergency_waits = [w / 1_000_000 for day_waits in waits.values() for w in day_waits]
     queues = {q: kpis.figures_of(q, sums.get((day, "all", "", q), _zero()), t, missed[q], emergency_waits)
               for q, t in targets.items()}
     case = sums.get((day, "case", "", ""), _zero())
@@ -112,13 +118,11 @@ def grouped(first: date, last: date, by: str) -> list[dict]:
     for (day, _dim, value, queue), part in sums.items():
         kpis.add_sums(groups.setdefault(key(day, value, queue), {}).setdefault(queue, {}),
                       {k: part[k] for k in kpis.SUMS})
-    by_group = defaultdict(list)
-    for group, wait in waits:
-        by_group[group].append(wait / 1_000_000)
+    by_group = {group: [w / 1_000_000 for w in group_waits] for group, group_waits in waits.items()}
     result = []
     for group in sorted(groups):
         for queue, target in kpis.targets().items():
             if groups[group].get(queue, {}).get("offered"):
                 result.append({"group": group} | kpis.figures_of(queue, groups[group][queue], target, 0,
-                                                                 by_group[group] if queue == "emergency" else None))
+                                                                 by_group.get(group) if queue == "emergency" else None))
     return result
