@@ -41,14 +41,14 @@ def upgrade():
     op.create_table("kpi_basis", sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
                     sa.Column("settings", sa.JSON(), nullable=False))
     # Who is on the phone now, asked of every agent at each refresh: the open staff legs, not every leg ever placed.
-    op.create_index("ix_call_staff_leg_open", "call", ["staff_id"],
-                    postgresql_where=sa.text("purpose = 'staff' AND ended_at IS NULL"))
+    op.create_index("ix_call_leg_open", "call", ["staff_id"],
+                    postgresql_where=sa.text("ended_at IS NULL"))
     # Existing history is not counted yet: until the rebuild, the board and the reports read the timeline.
     op.execute("""INSERT INTO kpi_basis (id, settings) SELECT 1, '{"rebuild": "flask --app wsgi kpis rebuild"}'
                   WHERE EXISTS (SELECT 1 FROM "case")""")
 
 
 def downgrade():
-    op.drop_index("ix_call_staff_leg_open", table_name="call")
+    op.drop_index("ix_call_leg_open", table_name="call")
     for table in ("kpi_basis", "kpi_emergency", "kpi_bucket", "kpi_case", "kpi_pending"):
         op.drop_table(table)

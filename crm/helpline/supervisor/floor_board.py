@@ -17,6 +17,7 @@ from crm.cases.queue import EMERGENCY, QUEUE_ORDER
 from crm.cases.status import WAITING_FOR_DOCTOR
 from crm.helpline import presence
 from crm.helpline.supervisor import kept, kpis, languages
+from crm.helpline.supervisor import offers as timeline
 from crm.models import Case, StaffUser
 from crm.models.base import iso
 from crm.platform.extensions import db
@@ -76,7 +77,7 @@ def doctor_counts(people: list[dict]) -> dict[str, int]:
 
 def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
     """Cases waiting in any queue now, most urgent first: what floor control moves and raises (no patient data)."""
-    query = (select(Case).where(Case.status.in_(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None),
+    query = (select(Case).where(timeline.status_in(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None),
                                 Case.queue.in_(floor.queues()))
              .order_by(*QUEUE_ORDER).limit(limit))
     return [{"id": c.id, "reference": c.reference, "queue": c.queue, "priority": c.priority, "channel": c.channel,
@@ -92,7 +93,7 @@ def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
         .limit(MAX_AGENTS)).all()
     current = _current_cases()
     signed_in = presence.logged_in_ids(now)
-    on_leg = staff_on_legs([s.id for s in staff]) if staff else set()  # the phone is the truth
+    on_leg = staff_on_legs() if staff else set()  # the phone is the truth (everyone on a leg: a handful, by index)
     result = []
     for person in staff:
         case = current.get(person.id)
@@ -127,7 +128,7 @@ def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
 def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:
     """Staff id -> (reference, since, case id, channel) of the case they are working now."""
     live = db.session.execute(select(Case.id, Case.assigned_to_id, Case.doctor_id, Case.status, Case.claimed_at,
-                                     Case.accepted_at, Case.channel).where(Case.status.in_(("in_progress", "with_doctor"))))
+                                     Case.accepted_at, Case.channel).where(timeline.status_in(("in_progress", "with_doctor"))))
     found = {}
     for case_id, operator, doctor, status, claimed, accepted, channel in live:
         reference = f"SMP-{case_id:05d}"

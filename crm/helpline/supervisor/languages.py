@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from crm.cases.legs import staff_on_legs
 from crm.cases.queue import IS_WAITING, TIER1
 from crm.helpline.supervisor import kpis
+from crm.helpline.supervisor import offers as timeline
 from crm.models import Case, StaffUser
 from crm.models.staff import LANGUAGES
 from crm.platform.extensions import db
@@ -33,8 +34,8 @@ def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
         .where(Case.queue == TIER1, Case.channel == "voice", IS_WAITING).group_by(Case.language))}
     available = db.session.execute(select(StaffUser.id, StaffUser.languages).where(
         StaffUser.active.is_(True), StaffUser.role == "operator", StaffUser.presence == "available")).all()
-    busy = staff_on_legs([s.id for s in available]) if available else set()
-    busy |= set(db.session.scalars(select(Case.assigned_to_id).where(Case.status == "in_progress",
+    busy = staff_on_legs() if available else set()
+    busy |= set(db.session.scalars(select(Case.assigned_to_id).where(timeline.status_in(("in_progress",)),
                                                                      Case.assigned_to_id.is_not(None))))
     rows = []
     for lang in LANGUAGES:
