@@ -7,21 +7,22 @@ its cases with `PENDING_SQL` in the same statement.
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
 from crm.models import Call, Case, CaseEvent, KpiPending
 
 # A WITH query of a statement whose `logged` query inserts timeline rows RETURNING case_id.
-PENDING_SQL = "counted AS (INSERT INTO kpi_pending (case_id) SELECT DISTINCT case_id FROM logged ON CONFLICT DO NOTHING)"
-_MARK = text("INSERT INTO kpi_pending (case_id) SELECT unnest(CAST(:ids AS integer[])) ON CONFLICT DO NOTHING")
+PENDING_SQL = "kc AS (INSERT INTO kpi_pending SELECT case_id FROM logged)"
+# The same for an inbound text's statement, from the message it stores in its case (short: psycopg keeps its parse
+# of a statement only up to 4 kB, and that statement is near it).
+PENDING_SQL_STORED = "kc AS (INSERT INTO kpi_pending SELECT case_id FROM stored)"
+_MARK = text("INSERT INTO kpi_pending (case_id) SELECT unnest(CAST(:ids AS integer[]))")
 
 
 def pending_for(logged):
     """The same mark for a SQLAlchemy statement: an INSERT of the case ids of `logged` (a CTE with case_id)."""
-    return insert(KpiPending).from_select(["case_id"], logged.select().with_only_columns(logged.c.case_id)
-                                          .distinct()).on_conflict_do_nothing()
+    return insert(KpiPending).from_select(["case_id"], logged.select().with_only_columns(logged.c.case_id))
 
 
 def _case_id(row) -> int | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, BigInteger, Date, Integer, String
+from sqlalchemy import JSON, BigInteger, Column, Date, Integer, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,10 +16,11 @@ __all__ = ["KpiBasis", "KpiBucket", "KpiCase", "KpiEmergency", "KpiPending"]
 
 
 class KpiPending(db.Model):
-    """A case whose figures changed and are not yet counted again: written in the transaction that changed it."""
+    """A case whose figures changed and are not yet counted again: written in the transaction that changed it. No
+    key: a case marked twice is counted once, and a mark never waits for another transaction's mark."""
 
-    __tablename__ = "kpi_pending"
-    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    __table__ = Table("kpi_pending", db.metadata, Column("case_id", Integer, nullable=False))
+    __mapper_args__: ClassVar[dict] = {"primary_key": [__table__.c.case_id]}
 
 
 class KpiCase(db.Model):

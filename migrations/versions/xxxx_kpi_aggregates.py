@@ -22,7 +22,7 @@ _SUMS = ("offered", "answered", "abandoned", "short_abandoned", "within", "handl
 
 
 def upgrade():
-    op.create_table("kpi_pending", sa.Column("case_id", sa.Integer(), primary_key=True, autoincrement=False))
+    op.create_table("kpi_pending", sa.Column("case_id", sa.Integer(), nullable=False))  # no key: marks never wait
     op.create_table("kpi_case", sa.Column("case_id", sa.Integer(), primary_key=True, autoincrement=False),
                     sa.Column("parts", sa.JSON(), nullable=False))
     op.create_table(

@@ -170,6 +170,7 @@ def _fold() -> int | None:
     done = 0
     while ids:
         db.session.execute(_LOCK_SQL, {"key": _LOCK})  # a case marked again meanwhile waits for this count
+        ids = sorted(set(ids))  # a case marked by several changes is counted once
         count_again(ids + _callers_earlier_cases(ids))
         done += len(ids)
         ids = db.session.execute(_TAKE, {"n": _BATCH, "settings": json.dumps(settings)}).one()[1]
@@ -180,7 +181,7 @@ def _fold() -> int | None:
 _TAKE = text("""
 WITH basis AS (SELECT CAST(settings AS jsonb) AS settings FROM kpi_basis WHERE id = 1
 ), taken AS (
-    DELETE FROM kpi_pending WHERE case_id IN (SELECT case_id FROM kpi_pending LIMIT :n)
+    DELETE FROM kpi_pending WHERE ctid IN (SELECT ctid FROM kpi_pending LIMIT :n)
       AND EXISTS (SELECT 1 FROM basis WHERE settings = CAST(:settings AS jsonb)) RETURNING case_id
 )
 SELECT (SELECT settings FROM basis), ARRAY(SELECT case_id FROM taken)""")
