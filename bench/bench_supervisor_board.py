@@ -1,16 +1,20 @@
-"""The supervisor board's refresh on PostgreSQL, against a bare COUNT over the same tables in the same run.
+"""The supervisor board's refresh on PostgreSQL at 5,000 and 50,000 contacts a day with 500 agents on the board.
 
     .venv/bin/python -m bench.bench_supervisor_board                  # measure and print
     .venv/bin/python -m bench.bench_supervisor_board --write-readme   # and record the figures in bench/README.md
+    .venv/bin/python -m bench.bench_supervisor_board --reuse          # measure databases filled by an earlier run
 
-The database `sampark_bench_board` (on DATABASE_URL's server, default postgresql://postgres@127.0.0.1:5432/test)
-is recreated with the real migrations up to 0004, then filled with COPY: 50 agents (40 operators, 10 doctors),
-a Delhi day of 20,000 closed cases with their timeline (about 7 events each) and call legs, the same for
---history-days earlier days, 200 cases waiting now and 20 on a call. ANALYZE, then:
-(a) `crm.helpline.supervisor.floor_board.read(now)`: everything GET /api/v1/supervisor/board returns;
-(b) the floor: `SELECT count(*)` of the day's case_event rows joined to their cases (same tables, same day);
-(c) the board read again with no new case event, as every other screen does after the same event.
-Both are measured, then migration 0005 (its index) is applied, ANALYZE, and both are measured again.
+For each volume, the database `sampark_bench_board_<volume>` (on DATABASE_URL's server, default
+postgresql://postgres@127.0.0.1:5432/test) is recreated with every migration, then filled with COPY: 500 agents (420
+operators, 80 doctors), the measured Delhi day's closed cases with their timeline (about 7 events each) and call legs,
+the same for the day before, 200 cases waiting now and 20 on a call. The kept sums are counted by the same code as
+`flask kpis rebuild` (timed: the backfill of a deployed system). ANALYZE, then, interleaved:
+(a) the refresh after a case event: one closed case of the day is marked changed (as its transaction would mark
+    it), then `crm.helpline.supervisor.floor_board.read(now)` (everything GET /api/v1/supervisor/board returns: it
+    counts the changed case again, then reads the day's sums, who waits and every agent), committed;
+(b) the same read with nothing changed since;
+(c) the figures recomputed from the day's timeline as before the sums (`kpis.day_figures`): the baseline, 3 rounds.
+The board's day figures are checked equal to (c)'s. bench/bench_reports.py reuses the 50,000 database.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import platform
 import random
@@ -34,19 +39,27 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Supervisor board refresh"
 COMMAND = "cd /work/main && .venv/bin/python -m bench.bench_supervisor_board --write-readme"
 PG = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-DB_NAME = "sampark_bench_board"
+DB_NAME = "sampark_bench_board_{volume}"
 DAY = date(2026, 11, 20)
 DELHI = timedelta(hours=5, minutes=30)
-CASES_PER_DAY, WAITING, ON_CALL, OPERATORS, DOCTORS = 20_000, 200, 20, 40, 10
+VOLUMES = (5_000, 50_000)
+WAITING, ON_CALL, OPERATORS, DOCTORS = 200, 20, 420, 80
+LANGUAGES = ("hi", "hi", "hi", "en", "pa", "ur")
 
 
-def recreate_database() -> str:
+def database_url(volume: int) -> str:
+    """The URL of the benchmark's database for `volume` contacts a day."""
+    return urlsplit(PG)._replace(path=f"/{DB_NAME.format(volume=volume)}").geturl()
+
+
+def recreate_database(volume: int) -> str:
     import psycopg
 
+    name = DB_NAME.format(volume=volume)
     with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return urlsplit(PG)._replace(path=f"/{DB_NAME}").geturl()
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return database_url(volume)
 
 
 class Rows:
@@ -81,7 +94,7 @@ REASONS = ("fever", "बुखार तीन दिन से", "cough", "preg
 
 
 def seed(rows: Rows, operators: list[int], doctors: list[int], day: date, first_id: int, rng: random.Random,
-         now: datetime) -> int:
+         now: datetime, volume: int) -> int:
     """One day of closed cases (and, for the benchmark's day, the cases waiting and on a call now)."""
     start = datetime.combine(day, clock(8), tzinfo=UTC) - DELHI
     case_id = first_id
@@ -95,7 +108,7 @@ def seed(rows: Rows, operators: list[int], doctors: list[int], day: date, first_
         rows.add("call", CALL_COLUMNS, (f"CA{sid[0]:032x}", case_id, staff, purpose, "outbound", "+911800112233",
                                         "client", "completed", 3, 0, answered, answered, ended, None))
 
-    for _ in range(CASES_PER_DAY):
+    for _ in range(volume):
         case_id += 1
         t0 = start + timedelta(seconds=rng.uniform(0, 12 * 3600))
         kind = rng.random()
@@ -140,7 +153,7 @@ def seed(rows: Rows, operators: list[int], doctors: list[int], day: date, first_
                     event(outcome_at, "resolved", op, disposition="home_care")
                     event(wrap, "closed")
         rows.add("case", CASE_COLUMNS, (
-            case_id, channel, status, values.get("priority", "P4"), "hi", phone, values.get("queue", "tier1"), entered,
+            case_id, channel, status, values.get("priority", "P4"), rng.choice(LANGUAGES), phone, values.get("queue", "tier1"), entered,
             values.get("abandoned_at"), values.get("claimed_at"), values.get("assigned_to_id"), values.get("doctor_id"),
             values.get("accepted_at"), values.get("escalated_at"), outcome, "home_care" if outcome else None,
             rng.choice(REASONS), values.get("wrap_up_until"), t0, t0, wrap if status == "closed" else None, [], 0))
@@ -160,7 +173,7 @@ def seed(rows: Rows, operators: list[int], doctors: list[int], day: date, first_
     return case_id
 
 
-def fill(url: str, history_days: int, now: datetime) -> dict:
+def fill(url: str, history_days: int, now: datetime, volume: int) -> dict:
     """Agents, cases, events and call legs by COPY; returns the row counts."""
     import psycopg
 
@@ -176,7 +189,7 @@ def fill(url: str, history_days: int, now: datetime) -> dict:
     operators, doctors = list(range(1, OPERATORS + 1)), list(range(OPERATORS + 1, OPERATORS + DOCTORS + 1))
     last = 0
     for back in range(history_days, -1, -1):
-        last = seed(rows, operators, doctors, DAY - timedelta(days=back), last, rng, now)
+        last = seed(rows, operators, doctors, DAY - timedelta(days=back), last, rng, now, volume)
     counts = {}
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         for table in ("staff_user", "case", "case_event", "call"):
@@ -190,70 +203,138 @@ def fill(url: str, history_days: int, now: datetime) -> dict:
     return counts
 
 
-def measure(app, now: datetime, rounds: int) -> dict:
-    """Time (a) the board and (b) the bare COUNT, interleaved, in milliseconds."""
+def count_sums(app, history_days: int) -> float:
+    """Count the kept sums of every filled day as `flask kpis rebuild` does; returns the seconds it took."""
+    from crm.helpline.supervisor import aggregates
+    from crm.platform.extensions import db
+
+    t = time.perf_counter()
+    with app.app_context():
+        aggregates.reset()
+        for back in range(history_days + 1, -2, -1):
+            aggregates.rebuild(DAY - timedelta(days=back), DAY - timedelta(days=back))
+            db.session.commit()
+        aggregates.rebuilt()
+        db.session.commit()
+    return time.perf_counter() - t
+
+
+def measure(app, now: datetime, rounds: int, baseline_rounds: int = 3) -> dict:
+    """Time (a) a refresh after one case changed, (b) one with nothing changed, interleaved; (c) the old way."""
     from sqlalchemy import text
 
     from crm.helpline.supervisor import floor_board as board
-    from crm.helpline.supervisor import kpis, snapshot
+    from crm.helpline.supervisor import kept, kpis
     from crm.platform.extensions import db
 
     start, end = kpis.delhi_day(DAY)
-    bare = text('SELECT count(*) FROM case_event e JOIN "case" c ON c.id = e.case_id WHERE e.at >= :s AND e.at < :e')
-    results = {"board": [], "count": [], "shared": []}
+    rng = random.Random(7)
+    results = {"changed": [], "idle": [], "timeline": [], "cpu": [], "floor": []}
+    statements = []
     with app.app_context():
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+        from sqlalchemy import event
+
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
+        ids = list(db.session.scalars(text(
+            "SELECT DISTINCT case_id FROM case_event WHERE kind = 'queued' AND at >= :s AND at < :e"), {"s": start, "e": end}))
         for n in range(rounds + 2):
-            snapshot.forget()  # a cold read: the first screen after a case event
-            t = time.perf_counter()
+            db.session.execute(text("INSERT INTO kpi_pending (case_id) VALUES (:id)"),
+                               {"id": rng.choice(ids)})
+            db.session.commit()
+            t, cpu = time.perf_counter(), time.process_time()
             figures = board.read(now)
-            board_ms = (time.perf_counter() - t) * 1000
-            db.session.rollback()
+            db.session.commit()
+            changed_ms, cpu_ms = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
+            statements.clear()
             t = time.perf_counter()
-            board.read(now)  # every other screen after the same event
-            shared_ms = (time.perf_counter() - t) * 1000
-            db.session.rollback()
+            board.read(now)
+            db.session.commit()
+            idle_ms = (time.perf_counter() - t) * 1000
+            round_trips = len(statements)
             t = time.perf_counter()
-            db.session.execute(bare, {"s": start, "e": end}).scalar_one()
-            count_ms = (time.perf_counter() - t) * 1000
-            db.session.rollback()
+            for _ in range(round_trips):  # the floor under this load: as many round trips doing nothing
+                db.session.execute(text("SELECT 1"))
+            db.session.commit()
+            floor_ms = (time.perf_counter() - t) * 1000
             if n >= 2:  # two warm-up rounds
-                results["board"].append(board_ms)
-                results["count"].append(count_ms)
-                results["shared"].append(shared_ms)
+                results["changed"].append(changed_ms)
+                results["idle"].append(idle_ms)
+                results["cpu"].append(cpu_ms)
+                results["floor"].append(floor_ms)
+        results["round_trips"] = round_trips
+        for _ in range(baseline_rounds):
+            t = time.perf_counter()
+            recomputed = kpis.day_figures(DAY, now)
+            results["timeline"].append((time.perf_counter() - t) * 1000)
+            db.session.rollback()
+        results["equal"] = kept.day_figures(DAY, now)["queues"] == recomputed["queues"]
+        db.session.commit()
         results["offered"] = sum(q["offered"] for q in figures["queues"])
         results["waiting"] = sum(q["waiting"] for q in figures["queues"])
         results["agents"] = len(figures["agents"])
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--history-days", type=int, default=6)
-    parser.add_argument("--write-readme", action="store_true")
-    args = parser.parse_args()
+def make_app(url: str):
+    """An app on the benchmark's database."""
     import tempfile
-
-    from flask_migrate import upgrade
 
     from crm import create_app
 
-    url = recreate_database()
-    now = datetime.combine(DAY, clock(20), tzinfo=UTC) - DELHI
-    app = create_app({"SAMPARK_ENV": "testing", "DATABASE_URL": url, "EMULATOR_MOUNT": False,
-                      "INSTANCE_PATH": tempfile.mkdtemp(), "SECRET_KEY": "bench"})
-    with app.app_context():
-        upgrade(revision="0004_case_reference")
-    t = time.perf_counter()
-    counts = fill(url, args.history_days, now)
-    fill_s = time.perf_counter() - t
-    before = measure(app, now, args.rounds)
+    return create_app({"SAMPARK_ENV": "testing", "DATABASE_URL": url, "EMULATOR_MOUNT": False,
+                       "INSTANCE_PATH": tempfile.mkdtemp(), "SECRET_KEY": "bench"})
+
+
+def build(volume: int, history_days: int, now: datetime) -> dict:
+    """Recreate and fill the database of `volume` contacts a day, count its sums; the row counts and timings."""
+    from flask_migrate import upgrade
+
+    url = recreate_database(volume)
+    app = make_app(url)
     with app.app_context():
         upgrade()
-    after = measure(app, now, args.rounds)
-    body = report(counts, fill_s, before, after, args)
+    t = time.perf_counter()
+    counts = fill(url, history_days, now, volume)
+    counts["fill_s"] = time.perf_counter() - t
+    counts["sums_s"] = count_sums(app, history_days)
+    _remember(volume, counts)
+    return counts
+
+
+def _remember(volume: int, counts: dict) -> None:
+    """Keep the fill's counts and timings with the database (its comment), for --reuse."""
+    import psycopg
+
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"COMMENT ON DATABASE \"{DB_NAME.format(volume=volume)}\" IS '{json.dumps(counts)}'")
+
+
+def remembered(volume: int) -> dict | None:
+    """The counts an earlier run kept with the database of `volume`, None if there is none."""
+    import psycopg
+
+    with psycopg.connect(PG, autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                           (DB_NAME.format(volume=volume),)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--history-days", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true", help="measure the databases an earlier run filled")
+    parser.add_argument("--volumes", default=",".join(map(str, VOLUMES)), help="contacts a day, comma-separated")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    now = datetime.combine(DAY, clock(20), tzinfo=UTC) - DELHI
+    runs = {}
+    for volume in (int(v) for v in args.volumes.split(",")):
+        counts = (args.reuse and remembered(volume)) or build(volume, args.history_days, now)
+        runs[volume] = (counts, measure(make_app(database_url(volume)), now, args.rounds))
+    body = report(runs, args)
     print(body)
     if args.write_readme:
         write_section(HEADING, body)
@@ -261,33 +342,38 @@ def main() -> None:
 
 def _ms(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
-    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered), ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def report(counts: dict, fill_s: float, before: dict, after: dict, args) -> str:
+def report(runs: dict, args) -> str:
     """The README section."""
-    lines = [HEADING, "", f"`{COMMAND}` (bench/bench_supervisor_board.py), PostgreSQL database `{DB_NAME}` on 127.0.0.1.", "",
-             (f"{args.history_days + 1} Delhi days of {CASES_PER_DAY:,} closed cases each (the measured day is the last), "
-             f"{WAITING} cases waiting and {ON_CALL} on a call now, {OPERATORS + DOCTORS} agents: "
-             f"{counts['case']:,} cases, {counts['case_event']:,} case events, {counts['call']:,} call legs, "
-             f"loaded by COPY in {fill_s:.1f} s. {args.rounds} measured rounds after 2 warm-up, (a) and (b) interleaved; "
-             f"the board counted {after['offered']:,} offers, {after['waiting']} waiting, {after['agents']} agents."), "",
-             "| schema | (a) board refresh median ms | (a) p95 ms | (b) bare COUNT median ms | (b) p95 ms | (a) / (b) median | (c) another screen, same event, median / p95 ms |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for name, result in (("migrations to 0004 (no index on case_event.at)", before),
-                         ("with 0005: index case_event (kind, at)", after)):
-        a, a95 = _ms(result["board"])
-        b, b95 = _ms(result["count"])
-        c, c95 = _ms(result["shared"])
-        lines.append(f"| {name} | {a:.1f} | {a95:.1f} | {b:.1f} | {b95:.1f} | {a / b:.1f}x | {c:.1f} / {c95:.1f} |")
+    lines = [HEADING, "", (f"`{COMMAND}` (bench/bench_supervisor_board.py), PostgreSQL databases "
+             f"`{DB_NAME}` on 127.0.0.1. {OPERATORS + DOCTORS} agents on the board, {WAITING} cases waiting and "
+             f"{ON_CALL} on a call now; {args.history_days + 1} Delhi days filled (the measured day is the last). "
+             f"{args.rounds} measured rounds after 2 warm-up, (a) and (b) interleaved."), "",
+             "| contacts a day | cases / case events / call legs | COPY s | sums counted (rebuild) s | (a) refresh after a case event, median / p95 ms | its Python CPU, median ms | (b) refresh, nothing changed, median / p95 ms | (d) as many `SELECT 1` round trips, median / p95 ms | (c) recomputed from the timeline (before), median ms | (c) / (a) p95 | board = timeline |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for volume, (counts, result) in runs.items():
+        a, a95 = _ms(result["changed"])
+        b, b95 = _ms(result["idle"])
+        c, _c95 = _ms(result["timeline"])
+        cpu, _cpu95 = _ms(result["cpu"])
+        d, d95 = _ms(result["floor"])
+        lines.append(f"| {volume:,} | {counts['case']:,} / {counts['case_event']:,} / {counts['call']:,} | "
+                     f"{counts['fill_s']:.1f} | {counts['sums_s']:.1f} | {a:.1f} / {a95:.1f} | {cpu:.1f} | "
+                     f"{b:.1f} / {b95:.1f} | {d:.1f} / {d95:.1f} ({result['round_trips']}) | "
+                     f"{c:.0f} | {c / a95:.0f}x | {'yes' if result['equal'] else 'NO'} |")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"] * 3
-    lines += ["", ("Where (a)'s time goes (cProfile and EXPLAIN ANALYZE on this data): one query reads the day's "
-                  "timeline grouped per case (milestones, the caller's next contact, tier-1 talk time from the call "
-                  "legs), then Python turns about 20,000 rows into offers and figures. Before this benchmark the "
-                  "query took 2.1 s, 1.3 s of it PostgreSQL compiling it with JIT (now off for it), and merge-joined "
-                  "every case and event of the week; bounded by the day's lowest case id it runs in about 0.3 s "
-                  "unloaded. The index of 0005 replaces a scan of the whole case_event table for the day's queue "
-                  "entries."),
+    lines += ["", ("Where (a)'s time goes: counting the changed case again (its timeline, its old parts out of and "
+                   "its new parts into the day's buckets), one read of the day's buckets (a row per queue, per agent "
+                   "who answered and per language), the waiting cases' timeline (for those waiting past their "
+                   "threshold), and the 500 agents' state: none of it reads the day's closed cases, so 5,000 and "
+                   "50,000 contacts cost the same, and most of it is Python building the 500 agents' rows. (c) is what "
+                   "every refresh cost before the sums (1.36 s at 20,000 contacts and 50 agents in the previous run "
+                   "of this benchmark). Two costs that grew with history were found on the way and removed: who is on "
+                   "a leg scanned every call leg ever placed (now the index of open legs), and once psycopg prepared "
+                   "the waiting-cases query PostgreSQL's generic plan for its parameter lists scanned every case "
+                   "(the states are now constants)."),
               "", (f"Machine: nproc {os.cpu_count()} ({_cpu()}), Python {platform.python_version()}, "
                    f"{date.today().isoformat()}, load average at the end {' '.join(load)}. Other developers' work "
                    "shares the machine: compare rows of one run.")]

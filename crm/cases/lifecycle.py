@@ -78,7 +78,7 @@ def taking(pick, transition: str, event: str, **values):
     picked = pick.where(starts_from(transition)).cte("picked")
     log = timeline.add_events_for(picked, event, STAFF, NOW, queue="queue").cte("logged")
     return (update(Case).where(Case.id == picked.c.id, starts_from(transition)).values(**values)
-            .returning(*Case.__table__.columns).add_cte(log))
+            .returning(*Case.__table__.columns).add_cte(log, timeline.counted_for(log)))
 
 
 def take(statement, staff: StaffUser, event: str, **params) -> Case | None:

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import text
 
 from crm.cases import languages
+from crm.cases.counted import PENDING_SQL_STORED
 from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.helpline.live import events
@@ -208,7 +209,7 @@ WITH known AS (
         FROM stored
         UNION ALL SELECT 6, case_id, 'sms_out', json_build_object('message_id', id, {reply_detail}) FROM reply
     ) AS entries ORDER BY n
-)
+), {PENDING_SQL_STORED}
 SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN 'repeat' WHEN EXISTS (SELECT 1 FROM blocked) THEN 'blocked'
        ELSE result.found END AS path, result.*
 FROM (SELECT 1) AS one LEFT JOIN (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import CTE, ColumnElement, Insert, func, insert, literal, select
 
+from crm.cases import counted
 from crm.models import Case, CaseEvent
 from crm.models.base import utcnow
 from crm.platform.extensions import db
@@ -26,7 +27,12 @@ def add_events_for(cases: CTE, kind: str, staff_id: ColumnElement, at: ColumnEle
     detail = func.json_build_object(*[part for key, column in detail_columns.items()
                                       for part in (literal(key), cases.c[column])])
     rows = select(cases.c.id, at, literal(kind), staff_id, detail)
-    return insert(CaseEvent).from_select(["case_id", "at", "kind", "staff_id", "detail"], rows)
+    return insert(CaseEvent).from_select(["case_id", "at", "kind", "staff_id", "detail"], rows).returning(CaseEvent.case_id)
+
+
+def counted_for(logged: CTE) -> CTE:
+    """The WITH query that marks the cases `logged` (a CTE of add_events_for) wrote, for the floor's figures."""
+    return counted.pending_for(logged).cte("counted")
 
 
 def triage_tags(case: Case) -> list[str]:

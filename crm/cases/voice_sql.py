@@ -18,6 +18,7 @@ import functools
 from sqlalchemy import TextClause, text
 from sqlalchemy.dialects import postgresql
 
+from crm.cases.counted import PENDING_SQL
 from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import ENDED, TAKEN, TRANSITIONS, Status
 from crm.models import Call
@@ -109,7 +110,8 @@ WITH known AS (
 ), logged AS (
     INSERT INTO case_event (case_id, at, kind, detail)
     SELECT id, :now, 'opened', CAST('{{"channel": "voice"}}' AS JSON) FROM opened
-)
+    RETURNING case_id
+), {PENDING_SQL}
 SELECT id, language, patient_id, true AS opened FROM opened
 UNION ALL
 SELECT c.id, c.language, c.patient_id, false FROM known JOIN "case" AS c ON c.id = known.case_id
@@ -143,7 +145,8 @@ WITH leg AS (
         UNION ALL
         SELECT plan.id, 2, 'queued', json_build_object('queue', CAST('{TIER1}' AS text)) FROM plan WHERE plan.enters
     ) AS rows ORDER BY n
-)
+    RETURNING case_id
+), {PENDING_SQL}
 SELECT {_returning(language="plan.new_language", **_ENTERED)}, plan.enters FROM plan
 """)
 
@@ -198,7 +201,8 @@ WITH leg AS (
         UNION ALL
         SELECT plan.id, 2, 'queued', json_build_object('queue', CAST('{TIER1}' AS text)) FROM plan WHERE plan.enters
     ) AS rows ORDER BY n
-), audited AS (
+    RETURNING case_id
+), {PENDING_SQL}, audited AS (
     -- A revoked card identifies nobody, and its use is on the record (crm.platform.audit.record 'card_refused').
     INSERT INTO audit_log (at, staff_id, action, patient_id, case_id, card_number, via, ip, detail)
     SELECT :now, NULL, 'card_refused', plan.card_patient, plan.id, CAST(:number AS varchar), 'ivr',
@@ -246,7 +250,8 @@ WITH leg AS (
     SELECT plan.id, :now, 'callback_requested',
            CASE WHEN plan.queue IS NULL THEN CAST('{{}}' AS json) ELSE json_build_object('queue', plan.queue) END
     FROM plan WHERE plan.books
-)
+    RETURNING case_id
+), {PENDING_SQL}
 SELECT {_returning(status=f"CASE WHEN plan.books THEN {_target('request_callback')} ELSE plan.status END",
                    callback_requested_at="CASE WHEN plan.books THEN :now ELSE plan.callback_requested_at END")},
        plan.books, plan.position FROM plan
@@ -282,7 +287,8 @@ WITH leg AS (
         UNION ALL
         SELECT gone.id, 2, 'abandoned', json_build_object('seconds_waited', :seconds) FROM gone
     ) AS rows ORDER BY n
-), result AS (
+    RETURNING case_id
+), {PENDING_SQL}, result AS (
     SELECT plan.*, EXISTS (SELECT 1 FROM gone) AS abandons FROM plan
 )
 SELECT {_returning(status=f"CASE WHEN plan.abandons THEN {_target('abandon')} ELSE plan.status END")},
@@ -321,7 +327,8 @@ def status_moved(ended: bool, sequenced: bool, answering: bool) -> TextClause:
         UNION ALL
         SELECT 2, gone.id, 'abandoned', CAST('{{}}' AS json) FROM gone
     ) AS rows ORDER BY n
-)"""
+    RETURNING case_id
+), {PENDING_SQL}"""
         abandoned = "EXISTS (SELECT 1 FROM gone)"
     columns = ", ".join(f'"case".{name}' for name in SUMMARY)
     return _statement(f"""WITH {parts}
@@ -334,6 +341,7 @@ WITH gone AS (
     {_abandoning("SELECT CAST(:case_id AS integer)")}
 ), logged AS (
     INSERT INTO case_event (case_id, at, kind, detail) SELECT id, :now, 'abandoned', CAST('{{}}' AS json) FROM gone
-)
+    RETURNING case_id
+), {PENDING_SQL}
 SELECT id FROM gone
 """)

@@ -56,7 +56,7 @@ from crm.helpline import metrics as helpline_metrics
 from crm.helpline.api import call_controls, cases, doctor, offers, openapi, operator, operator_case, telephony  # noqa: F401
 from crm.helpline.live import sockets
 from crm.helpline.messages import notices
-from crm.helpline.supervisor import floor_api  # noqa: F401
+from crm.helpline.supervisor import aggregates, floor_api, kpis_cli  # noqa: F401  (floor_api: its URLs)
 from crm.helpline.supervisor import views as supervisor
 from crm.helpline.triage_review import views as triage_review
 from crm.helpline.whatsapp import services as whatsapp
@@ -97,8 +97,10 @@ def register(app: Flask) -> None:
     sweeps.register(app, "reminders", appointments.send_reminders)
     platform_metrics.register(app, "helpline", helpline_metrics.families)
     sweeps.register(app, "missed_callers", notices.tell_missed_callers)
+    sweeps.register(app, "kpi_cases_counted", aggregates.sweep)
     for rule in case_retention.RULES:  # message bodies redacted, ended cases anonymised after their period
         retention.register(app, rule)
     for monthly in case_retention.MONTHLY:  # the timeline and the audit log: a partition a month, kept their period
         partitions.register(app, monthly)
     app.cli.add_command(cli.schedule_cli)
+    app.cli.add_command(kpis_cli.kpis_cli)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from crm.helpline.supervisor import kpis, snapshot
+from crm.helpline.supervisor import kept, kpis
 from crm.models import Message, StaffUser
 from crm.models.base import utcnow
 from crm.platform.extensions import db
@@ -22,7 +22,7 @@ def families() -> Iterable[tuple]:
     """Every gauge family of the helpline, as crm.platform.metrics.register expects."""
     now = utcnow()
     waiting = kpis.waiting(now)
-    day = snapshot.day_figures(kpis.today(now), now)["queues"]
+    day = kept.day_figures(kpis.today(now), now)["queues"]
     yield ("sampark_queue_waiting", "Contacts waiting now, per floor queue (tier1 calls, texts, tier2, emergency).",
            ("queue",), [((q,), w["waiting"]) for q, w in waiting.items()])
     yield ("sampark_queue_longest_wait_seconds", "The longest wait now in each floor queue (0 when none waits).",

@@ -8,6 +8,7 @@ from crm.models.enrollment import DuplicatePair, HouseholdJoin, PatientMerge
 from crm.models.facility import Facility
 from crm.models.field import FieldAssignment, FieldMark
 from crm.models.hospital import ClientAssertion, HospitalBundle, HospitalClient, HospitalMatch, HospitalRecord
+from crm.models.kpi import KpiBasis, KpiBucket, KpiCase, KpiEmergency, KpiPending
 from crm.models.office import CardPrintBatch, OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, CaseOffer, StaffSession, StaffUser
@@ -40,6 +41,11 @@ __all__ = [
     "HospitalRecord",
     "Household",
     "HouseholdJoin",
+    "KpiBasis",
+    "KpiBucket",
+    "KpiCase",
+    "KpiEmergency",
+    "KpiPending",
     "Message",
     "MessageSecret",
     "OfficeJob",

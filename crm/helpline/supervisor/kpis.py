@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -65,6 +66,25 @@ class Target:
     percent: int
 
 
+# How the reports group offers; the kept sums are grouped the same way (crm.helpline.supervisor.aggregates).
+GROUPINGS: dict[str, Callable[[timeline.Offer], str]] = {
+    "hour": lambda o: local(o.entered).strftime("%H:00"),
+    "day": lambda o: local(o.entered).date().isoformat(),
+    "week": lambda o: week_of(local(o.entered).date()),
+    "queue": lambda o: o.queue,
+    "agent": lambda o: str(o.answered_by) if o.answered_by else "not answered",
+    "channel": lambda o: o.case.channel,
+    "language": lambda o: o.case.language,
+    "priority": lambda o: o.case.priority,
+    "outcome": lambda o: o.case.outcome or "open",
+}
+
+
+def week_of(day: date) -> str:
+    """The ISO week a Delhi day falls in (2026-W47)."""
+    return "{}-W{:02d}".format(*day.isocalendar()[:2])
+
+
 def settings() -> dict[str, int]:
     """The thresholds and targets in force (environment or overrides, else the defaults)."""
     return {key: int(current_app.config.get(key, default)) for key, default in DEFAULTS.items()}
@@ -92,9 +112,10 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def mean(values: list[float]) -> float | None:
-    """The mean in whole seconds (one decimal), None when empty."""
-    return round(statistics.fmean(values), 1) if values else None
+def mean_of(total_microseconds: int, count: int) -> float | None:
+    """The mean in seconds (one decimal) of `count` durations summing to `total_microseconds`, None when none: from
+    exact integer sums, so the mean of a day's sums and of the same offers read from the timeline are the same."""
+    return round(total_microseconds / (count * 1_000_000), 1) if count else None
 
 
 def nearest_rank(values: list[float], share: float) -> float | None:
@@ -105,31 +126,64 @@ def nearest_rank(values: list[float], share: float) -> float | None:
     return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)], 1)
 
 
+def microseconds(delta: timedelta) -> int:
+    """A duration in whole microseconds (the timeline's resolution): what the sums add."""
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+SUMS = ("offered", "answered", "abandoned", "short_abandoned", "within", "wait_us", "handle_n", "handle_us")
+
+
+def offer_sums(offer: timeline.Offer, target: Target, short: int) -> dict[str, int]:
+    """One offer's share of its queue's sums (DEFINITIONS): the board, the reports and the kept sums add these."""
+    end = offer.answered or offer.abandoned
+    wait = microseconds(end - offer.entered) if end else 0
+    answered, abandoned = offer.answered is not None, offer.abandoned is not None
+    handle = handle_microseconds(offer) if answered else None
+    return {"offered": 1, "answered": int(answered), "abandoned": int(abandoned),
+            "short_abandoned": int(abandoned and wait < short * 1_000_000),
+            "within": int(answered and wait <= target.seconds * 1_000_000),
+            "wait_us": wait if answered else 0, "handle_n": int(handle is not None), "handle_us": handle or 0}
+
+
+def add_sums(into: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    """`into` plus `more`, sum by sum."""
+    for key, value in more.items():
+        into[key] = into.get(key, 0) + value
+    return into
+
+
 def queue_figures(offers: list[timeline.Offer], queue: str, target: Target, short: int,
                   now: datetime | None = None) -> dict:
     """Offered, answered, abandoned, service level, speed of answer, abandon rate, handle time of one queue
     (DEFINITIONS); with `now`, contacts still waiting past the threshold count as missed."""
     mine = [o for o in offers if o.queue == queue]
-    answered = [o for o in mine if o.answered]
-    abandoned = [o for o in mine if o.abandoned]
-    short_abandoned = [o for o in abandoned if o.wait < short]
-    long_abandoned = len(abandoned) - len(short_abandoned)
-    within = [o for o in answered if o.wait <= target.seconds]
-    overdue = [o for o in mine if o.waiting and now is not None and (now - o.entered).total_seconds() > target.seconds]
-    handle = [h for o in answered if (h := handle_seconds(o)) is not None]
+    sums = dict.fromkeys(SUMS, 0)
+    for offer in mine:
+        add_sums(sums, offer_sums(offer, target, short))
+    missed = sum(1 for o in mine if overdue(o, target, now))
+    waits = [o.wait for o in mine if o.answered] if queue == "emergency" else []
+    return figures_of(queue, sums, target, missed, waits)
+
+
+def figures_of(queue: str, sums: dict[str, int], target: Target, overdue: int = 0,
+               emergency_waits: list[float] | None = None) -> dict:
+    """A queue's figures from its sums, the contacts waiting past the threshold now, and (emergency queue) the
+    answered waits in seconds: the one place each figure's formula is written."""
+    long_abandoned = sums["abandoned"] - sums["short_abandoned"]
     figures = {
         "queue": queue, "name": QUEUE_NAMES[queue],
-        "offered": len(mine), "answered": len(answered), "abandoned": len(abandoned),
-        "short_abandoned": len(short_abandoned),
-        "missed_waiting": len(overdue),
-        "service_level": percent(len(within), len(answered) + long_abandoned + len(overdue)),
+        "offered": sums["offered"], "answered": sums["answered"], "abandoned": sums["abandoned"],
+        "short_abandoned": sums["short_abandoned"],
+        "missed_waiting": overdue,
+        "service_level": percent(sums["within"], sums["answered"] + long_abandoned + overdue),
         "threshold_seconds": target.seconds, "target_percent": target.percent,
-        "average_speed_of_answer": mean([o.wait for o in answered]),
-        "abandon_rate": percent(long_abandoned, len(mine) - len(short_abandoned)),
-        "average_handle_time": mean(handle),
+        "average_speed_of_answer": mean_of(sums["wait_us"], sums["answered"]),
+        "abandon_rate": percent(long_abandoned, sums["offered"] - sums["short_abandoned"]),
+        "average_handle_time": mean_of(sums["handle_us"], sums["handle_n"]),
     }
     if queue == "emergency":
-        waits = [o.wait for o in answered]
+        waits = emergency_waits or []
         figures["time_to_doctor_median"] = round(statistics.median(waits), 1) if waits else None
         figures["time_to_doctor_p90"] = nearest_rank(waits, 0.9)
     return figures
@@ -137,27 +191,49 @@ def queue_figures(offers: list[timeline.Offer], queue: str, target: Target, shor
 
 def handle_seconds(offer: timeline.Offer) -> float | None:
     """Talk plus wrap-up of the person who answered this offer; None until they are done with it."""
+    handle = handle_microseconds(offer)
+    return None if handle is None else handle / 1_000_000
+
+
+def handle_microseconds(offer: timeline.Offer) -> int | None:
+    """Talk plus wrap-up of the person who answered this offer, in microseconds; None until they are done with it."""
     row = offer.case
     if offer.queue in ("tier2", "emergency"):
         if row.doctor_done_at is None:
             return None
-        return (row.doctor_done_at - offer.answered).total_seconds()
+        return microseconds(row.doctor_done_at - offer.answered)
     if row.outcome_at is None or row.outcome_at < offer.answered:
         return None
-    talk = float(row.talk) if row.talk is not None else (row.outcome_at - offer.answered).total_seconds()
-    wrap = (row.wrap_up_until - row.outcome_at).total_seconds() if row.wrap_up_until else 0.0
-    return talk + max(0.0, wrap)
+    # The legs' talk comes from PostgreSQL as an exact decimal of seconds (microseconds at most).
+    talk = round(row.talk * 1_000_000) if row.talk is not None else microseconds(row.outcome_at - offer.answered)
+    wrap = microseconds(row.wrap_up_until - row.outcome_at) if row.wrap_up_until else 0
+    return int(talk) + max(0, wrap)
+
+
+def fcr_counts(row: timeline.CaseRow) -> tuple[int, int]:
+    """(given a tier-1 outcome, resolved at tier 1 with no new contact from the caller within 7 days) of one case."""
+    if row.outcome_at is None or row.claimed_at is None:
+        return 0, 0
+    again = row.next_contact_at and row.next_contact_at - row.created_at <= timedelta(days=FCR_DAYS)
+    return 1, int(row.escalated_at is None and row.outcome in ("resolved", "informed") and not again)
+
+
+def fcr_figures(given: int, resolved: int, last_created: datetime | None, now: datetime) -> dict:
+    """First-contact resolution from its counts; final once FCR_DAYS have passed since the newest contact counted."""
+    final = bool(given) and last_created is not None and now >= last_created + timedelta(days=FCR_DAYS)
+    return {"contacts": given, "resolved_first_time": resolved, "percent": percent(resolved, given), "final": final}
 
 
 def first_contact_resolution(rows: list[timeline.CaseRow], now: datetime) -> dict:
     """Share of tier-1 outcomes resolved at tier 1 with no new contact from the caller within 7 days."""
-    given = [r for r in rows if r.outcome_at is not None and r.claimed_at is not None]
-    window = timedelta(days=FCR_DAYS)
-    resolved = sum(1 for r in given if r.escalated_at is None and r.outcome in ("resolved", "informed")
-                   and not (r.next_contact_at and r.next_contact_at - r.created_at <= window))
-    final = bool(given) and all(now >= r.created_at + window for r in given)
-    return {"contacts": len(given), "resolved_first_time": resolved, "percent": percent(resolved, len(given)),
-            "final": final}
+    counts = [(fcr_counts(r), r.created_at) for r in rows]
+    created = [at for (given, _r), at in counts if given]
+    return fcr_figures(len(created), sum(r for (_g, r), _at in counts), max(created, default=None), now)
+
+
+def overdue(offer: timeline.Offer, target: Target, now: datetime | None) -> bool:
+    """A contact still waiting past its queue's threshold at `now`: it counts as missed already."""
+    return offer.waiting and now is not None and (now - offer.entered).total_seconds() > target.seconds
 
 
 def day_figures(day: date, now: datetime) -> dict:

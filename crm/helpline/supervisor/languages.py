@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from crm.cases.legs import staff_on_legs
 from crm.cases.queue import IS_WAITING, TIER1
 from crm.helpline.supervisor import kpis
+from crm.helpline.supervisor import offers as timeline
 from crm.models import Case, StaffUser
 from crm.models.staff import LANGUAGES
 from crm.platform.extensions import db
@@ -24,22 +25,21 @@ DEFINITION = ("Tier-1 calls by the caller's language: waiting now and the longes
               "abandon time); operators available now who speak it.")
 
 
-def by_language(offers: list, now: datetime) -> list[dict]:
-    """One row per language of Delhi: waits now, today's figures, speakers available."""
-    values = kpis.settings()
+def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
+    """One row per language of Delhi: waits now, today's figures (from the sums of its tier-1 offers), speakers
+    available."""
     target = kpis.targets()["tier1"]
     waiting = {lang: (count, oldest) for lang, count, oldest in db.session.execute(
         select(Case.language, func.count(), func.min(Case.queued_at))
         .where(Case.queue == TIER1, Case.channel == "voice", IS_WAITING).group_by(Case.language))}
-    available = [s for s in db.session.scalars(select(StaffUser).where(
-        StaffUser.active.is_(True), StaffUser.role == "operator", StaffUser.presence == "available"))]
-    busy = staff_on_legs([s.id for s in available]) if available else set()
-    busy |= set(db.session.scalars(select(Case.assigned_to_id).where(Case.status == "in_progress",
+    available = db.session.execute(select(StaffUser.id, StaffUser.languages).where(
+        StaffUser.active.is_(True), StaffUser.role == "operator", StaffUser.presence == "available")).all()
+    busy = staff_on_legs() if available else set()
+    busy |= set(db.session.scalars(select(Case.assigned_to_id).where(timeline.status_in(("in_progress",)),
                                                                      Case.assigned_to_id.is_not(None))))
     rows = []
     for lang in LANGUAGES:
-        figures = kpis.queue_figures([o for o in offers if o.case.language == lang], "tier1", target,
-                                     values["SHORT_ABANDON_SECONDS"])
+        figures = kpis.figures_of("tier1", sums.get(lang) or dict.fromkeys(kpis.SUMS, 0), target)
         count, oldest = waiting.get(lang, (0, None))
         rows.append({
             "language": lang, "name": NAMES[lang], "waiting": count,

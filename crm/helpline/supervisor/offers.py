@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, Integer, and_, func, literal_column, or_, select, type_coerce
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import aliased
@@ -22,7 +22,7 @@ from crm.platform.extensions import db
 
 ENTRY_KINDS = ("queued", "escalated")
 TIER1_OUTCOMES = ("resolved", "informed", "escalated", "callback_scheduled")
-MAX_CASES = 200_000  # a day of a very busy helpline; a report never reads more than this
+MAX_WAITING = 200_000  # contacts waiting at once: far more than any queue holds
 
 
 def _detail(key: str):
@@ -139,20 +139,37 @@ def case_rows(start: datetime, end: datetime) -> list[CaseRow]:
     return _rows(select(CaseEvent.case_id).where(in_period).distinct())
 
 
+def rows_of(case_ids: list[int]) -> list[CaseRow]:
+    """These cases' rows (those with a timeline), read as the figures read every case."""
+    return _rows(None, case_ids) if case_ids else []
+
+
+def waiting_rows() -> list[CaseRow]:
+    """The rows of the cases in a state that waits in a queue (STILL_WAITING): those a contact may wait in now."""
+    # The ids first (ix_case_status): as a subquery, PostgreSQL looked for their lowest id along the primary key,
+    # through every case ever opened.
+    return rows_of(list(db.session.scalars(select(Case.id).where(status_in(STILL_WAITING)))))
+
+
 def case_row(case_id: int) -> CaseRow | None:
     """One case's row, read as the figures read every case (its report says what the figures count)."""
     rows = _rows(select(CaseEvent.case_id).where(CaseEvent.case_id == case_id).distinct())
     return rows[0] if rows else None
 
 
-def _rows(entered) -> list[CaseRow]:
-    connection = replica.connection()  # the read replica for a report (crm.platform.replica.reads)
-    # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
-    # case_id index instead of the whole table, however much history there is.
-    lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
+def _rows(entered, case_ids: list[int] | None = None) -> list[CaseRow]:
+    """The rows of the cases `entered` selects, or of `case_ids` (a few, named: read by the index, never in
+    parallel: starting the workers cost more than the read)."""
+    connection = replica.connection()  # the read replica inside a report (crm.platform.replica.reads), else the primary
+    if case_ids is None:
+        # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
+        # case_id index instead of the whole table, however much history there is.
+        lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
+        ours = (CaseEvent.case_id >= lowest) & CaseEvent.case_id.in_(entered)
+    else:
+        lowest, ours = min(case_ids), CaseEvent.case_id.in_(case_ids)
     pivot = (select(CaseEvent.case_id, *(expr.label(name) for name, expr in MILESTONES.items()))
-             .where(CaseEvent.case_id >= lowest, CaseEvent.case_id.in_(entered))
-             .group_by(CaseEvent.case_id).subquery())
+             .where(ours).group_by(CaseEvent.case_id).subquery())
     # The caller's next case: only a real number (+...) tells one caller from another ("anonymous" does not); once
     # the retention sweep removed the number (crm/cases/retention.py), the next contact it wrote down before.
     later = (select(func.min(_LATER.created_at, type_=STAMP))
@@ -167,10 +184,11 @@ def _rows(entered) -> list[CaseRow]:
     columns = [type_coerce(getattr(Case, f), STAMP) if f in ("wrap_up_until", "created_at") else getattr(Case, f)
                for f in CASE_FIELDS]
     query = (select(Case.id, *columns, next_contact, *(pivot.c[name] for name in MILESTONES), talk)
-             .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id).limit(MAX_CASES))
+             .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id))
     # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
     # (bench/README.md); the plan itself runs in well under a second.
-    connection.exec_driver_sql("SET LOCAL jit = off")
+    if case_ids is None:
+        connection.exec_driver_sql("SET LOCAL jit = off")
     result = connection.execute(query).all()  # fetchall: row by row costs a third of the read
     return [CaseRow(*row) for row in result]
 
@@ -213,9 +231,15 @@ def _earliest(*moments: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
+def status_in(states) -> ColumnElement:
+    """Case.status IN these states, written as constants: once psycopg prepares a statement PostgreSQL may plan it
+    for any parameters, and for a parameter list that plan scanned every case ever opened instead of ix_case_status."""
+    return Case.status.in_([literal_column(f"'{state}'") for state in sorted(states)])
+
+
 def waiting_now() -> list[tuple]:
     """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at, language)."""
     query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at, Case.language).where(
-        or_(and_(Case.status.in_(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
-            and_(Case.status == "escalated", Case.doctor_id.is_(None))))
-    return [tuple(row) for row in db.session.execute(query.limit(MAX_CASES))]
+        or_(and_(status_in(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
+            and_(status_in(("escalated",)), Case.doctor_id.is_(None))))
+    return [tuple(row) for row in db.session.execute(query.limit(MAX_WAITING))]

@@ -5,31 +5,19 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import select
 
-from crm.helpline.supervisor import kpis
+from crm.helpline.supervisor import kept, kpis
 from crm.helpline.supervisor import offers as timeline
 from crm.models import StaffUser
-from crm.models.base import local
 from crm.platform import replica, spreadsheets
 from crm.platform.errors import Refused
 from crm.platform.extensions import db
 
 MAX_DAYS = 92  # a quarter: what a programme review asks for
-GROUPINGS: dict[str, Callable[[timeline.Offer], str]] = {
-    "hour": lambda o: local(o.entered).strftime("%H:00"),
-    "day": lambda o: local(o.entered).date().isoformat(),
-    "week": lambda o: "{}-W{:02d}".format(*local(o.entered).isocalendar()[:2]),
-    "queue": lambda o: o.queue,
-    "agent": lambda o: str(o.answered_by) if o.answered_by else "not answered",
-    "channel": lambda o: o.case.channel,
-    "language": lambda o: o.case.language,
-    "priority": lambda o: o.case.priority,
-    "outcome": lambda o: o.case.outcome or "open",
-}
+GROUPINGS = kpis.GROUPINGS
 COLUMNS = ("group", "queue", "offered", "answered", "abandoned", "short_abandoned", "service_level",
            "threshold_seconds", "target_percent", "average_speed_of_answer", "abandon_rate", "average_handle_time")
 
@@ -64,22 +52,13 @@ def period_offers(first: date, last: date) -> tuple[list[timeline.CaseRow], list
 
 @replica.reads()
 def grouped(first: date, last: date, by: str) -> list[dict]:
-    """One row per group and queue, with the queue's figures over that group's contacts."""
+    """One row per group and queue, with the queue's figures over that group's contacts (from the kept sums: no
+    contact of the period is left out, however many)."""
     if by not in GROUPINGS:
         raise ReportError(f"Group by one of {', '.join(GROUPINGS)}.")
-    _rows, offers, _start, _end = period_offers(first, last)
-    key = GROUPINGS[by]
-    groups: dict[str, list[timeline.Offer]] = {}
-    for offer in offers:
-        groups.setdefault(key(offer), []).append(offer)
-    names = _agent_names(groups) if by == "agent" else {}
-    short = kpis.settings()["SHORT_ABANDON_SECONDS"]
-    result = []
-    for group in sorted(groups):
-        for queue, target in kpis.targets().items():
-            if any(o.queue == queue for o in groups[group]):
-                result.append({"group": names.get(group, group)} | kpis.queue_figures(groups[group], queue, target, short))
-    return result
+    rows = kept.grouped(first, last, by)
+    names = _agent_names({row["group"]: 1 for row in rows}) if by == "agent" else {}
+    return [row | {"group": names.get(row["group"], row["group"])} for row in rows]
 
 
 def _agent_names(groups: dict) -> dict[str, str]:
