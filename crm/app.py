@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from crm import config as settings
-from crm.platform import jobs, pool
+from crm.platform import jobs, pool, replica
 from crm.platform.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     import crm.models  # noqa: F401  (registers every table before migrations look)
 
     db.init_app(app)
+    replica.holds_no_tables(db)
     with app.app_context():
         for engine in db.engines.values():  # the primary, and the read replica when one is named
             pool.init_app(app, engine)

@@ -31,6 +31,13 @@ def reads() -> Iterator[None]:
         _READING.reset(token)
 
 
+def holds_no_tables(db) -> None:
+    """Forget the metadata Flask-SQLAlchemy makes for the replica's bind: no table belongs to it, so create_all and
+    drop_all never reach a read-only standby (nor, in a process that built an app with a replica before, fail for an
+    app without one: the metadata lives on the one `db` object)."""
+    db.metadatas.pop(BIND, None)
+
+
 def connection():
     """The session's connection for a read: the replica's inside `reads()` (when named), else the primary's."""
     from crm.platform.extensions import db
