@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from crm.cases import retention as case_retention
 from crm.config import ConfigError
@@ -23,7 +23,7 @@ from tests.conftest import MISSING, PG_URL, make_app
 
 pytestmark = pytest.mark.pg
 NO_DATABASE = "postgresql://nobody@127.0.0.1:9/none"  # the start is refused before any connection
-BEFORE = "hot_updates"  # the revision before the partitions
+BEFORE = "card_printing"  # the revision before the partitions (0027)
 # Rows across month ends (UTC): the last second of a month and the first of the next fall in different partitions.
 MOMENTS = [datetime(2025, 11, 15, 8, tzinfo=UTC), datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC),
            datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 12, 1, 4, tzinfo=UTC)]
@@ -61,12 +61,14 @@ def _kind(table: str) -> str:
 
 def test_the_migration_keeps_every_row_up_and_down_and_ids_go_on(database):
     staff = factories.make_staff("operator")
-    case = Case(channel="voice", status="closed", created_at=MOMENTS[0], closed_at=MOMENTS[0])
-    db.session.add(case)
-    db.session.flush()
+    # Core inserts, not the ORM: the ORM's flush also marks the case for the supervisor's kept sums (kpi_pending),
+    # a table of a later migration than the schema this test starts from.
+    case_id = db.session.scalar(insert(Case).values(channel="voice", status="closed", created_at=MOMENTS[0],
+                                                    closed_at=MOMENTS[0]).returning(Case.id))
     for n, moment in enumerate(MOMENTS):
-        db.session.add(CaseEvent(case_id=case.id, at=moment, kind=f"k{n}", staff_id=staff.id, detail={"n": n}))
-        db.session.add(AuditLog(at=moment, action=f"a{n}", staff_id=staff.id, case_id=case.id, detail={"n": n}))
+        db.session.execute(insert(CaseEvent).values(case_id=case_id, at=moment, kind=f"k{n}", staff_id=staff.id,
+                                                    detail={"n": n}))
+        db.session.add(AuditLog(at=moment, action=f"a{n}", staff_id=staff.id, case_id=case_id, detail={"n": n}))
     db.session.commit()
     before = {t: [(id_, at, k) for _, id_, at, k in _rows(t)] for t in ("case_event", "audit_log")}
     db.session.remove()  # the migration's locks wait for no transaction of ours
