@@ -196,13 +196,15 @@ def test_a_facility_officer_keeps_to_their_facility_and_the_section_officer_sees
 
 def test_the_desk_list_says_overdue_due_today_and_due_later_in_words(app):
     client, _ = _officer(app, "helpline")
-    late, today, later = _filed(days_ago=5), _filed(), _filed()
+    late, today, later, tomorrow = _filed(days_ago=5), _filed(), _filed(), _filed()
     today.due_at = utcnow() + timedelta(minutes=1)
+    tomorrow.due_at = utcnow() + timedelta(days=1)
     db.session.commit()
     page = client.get("/grievances").get_data(as_text=True)
     assert page.index(late.reference) < page.index(today.reference) < page.index(later.reference)
     days = services.days_for("helpline")  # 2 in these tests (tests/grievances/conftest.py)
     assert f"Overdue by {5 - days} days" in page and "Due today" in page and f"Due in {days} days" in page
+    assert "Due tomorrow" in page and "Due in 1 day" not in page
     assert '<strong>1</strong> overdue' in page and '<strong>1</strong> due today' in page
     assert client.get("/grievances?page=99999999999999999").status_code == 200  # bounded, not an error
 
