@@ -12,6 +12,7 @@ from crm.platform.extensions import db
 from crm.residents.field import worklist
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.floor_desk import log_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -61,11 +62,7 @@ def test_offline_marks_sync_once_when_back(browser, live_app, live_server):
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#username", username)
-        page.fill("#password", factories.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/field/")  # a verifier's start page is the field page
+        log_in(page, live_server, username, "/field/")  # a verifier's start page is the field page
         page.locator("button.member").first.wait_for()
         # The service worker has the page and the worklist before the network goes.
         page.evaluate("navigator.serviceWorker.ready")
@@ -134,11 +131,7 @@ def test_a_card_revoked_meanwhile_is_shown_as_a_conflict_and_photos_are_shrunk(b
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#username", username)
-        page.fill("#password", factories.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/field/")
+        log_in(page, live_server, username, "/field/")
         page.locator("button.member").first.wait_for()
         # The phone reads the card number out of the QR the way the server does, and checks the Verhoeff digit.
         for number in numbers:

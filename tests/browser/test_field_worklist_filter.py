@@ -13,6 +13,7 @@ from crm.residents.cards import operations as cards
 from crm.residents.field import worklist
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.floor_desk import log_in
 from tests.browser.test_field_offline import PHONE, mark
 
 pytestmark = pytest.mark.browser
@@ -64,11 +65,7 @@ def test_the_worklist_is_searched_and_filtered_offline(browser, live_app, live_s
     page = context.new_page()
     shown = page.locator("button.member:visible")
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#username", username)
-        page.fill("#password", factories.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/field/")
+        log_in(page, live_server, username, "/field/")
         page.locator("button.member").first.wait_for()
         page.evaluate("""() => navigator.serviceWorker.controller || new Promise((taken) =>
             navigator.serviceWorker.addEventListener('controllerchange', taken, { once: true }))""")

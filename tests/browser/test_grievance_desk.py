@@ -13,6 +13,7 @@ from crm.models import Facility, Grievance
 from crm.models.base import utcnow
 from crm.platform.extensions import db
 from tests import factories
+from tests.browser.floor_desk import log_in
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -52,11 +53,7 @@ def test_an_officer_finds_the_overdue_ones_at_a_glance_and_works_one(browser, li
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#username", username)
-        page.fill("#password", factories.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/grievances")
+        log_in(page, live_server, username, "/grievances")
         ARTIFACTS.mkdir(exist_ok=True)
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
