@@ -17,24 +17,11 @@ from crm.models.citizen import GRIEVANCE_STATUSES
 from crm.platform import sms_templates, sweeps
 from crm.platform.extensions import db
 from tests import factories
+from tests.grievances.test_grievances import _facility, _officer
 from tests.portal.conftest import sign_in, texts_to
 from tests.telephony.test_sms import text
 
 MOBILE = "+919810011111"
-
-
-def _facility(code="MC-SEELAMPUR", name="Mohalla Clinic Seelampur", **extra):
-    facility = Facility(code=code, name=name, kind="mohalla_clinic", district="North East", **extra)
-    db.session.add(facility)
-    db.session.commit()
-    return facility
-
-
-def _officer(app, section):
-    client, officer = factories.logged_in(app, "officer")
-    officer.section = section
-    db.session.commit()
-    return client, officer
 
 
 def _filed(category="helpline", channel="portal", phone=MOBILE, days_ago=0, facility=None):

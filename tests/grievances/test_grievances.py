@@ -20,8 +20,8 @@ from tests.portal.conftest import sign_in, texts_to
 from tests.telephony.test_sms import text
 
 
-def _facility(code="MC-SEELAMPUR"):
-    facility = Facility(code=code, name="Mohalla Clinic Seelampur", kind="mohalla_clinic", district="North East")
+def _facility(code="MC-SEELAMPUR", name="Mohalla Clinic Seelampur", **extra):
+    facility = Facility(code=code, name=name, kind="mohalla_clinic", district="North East", **extra)
     db.session.add(facility)
     db.session.commit()
     return facility
