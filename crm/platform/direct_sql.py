@@ -77,7 +77,8 @@ class Direct:
         convert = [entry.type._cached_result_processor(self.dialect, None) if entry else None for entry in entries]
         row = namedtuple("Row", [entry.keyname if entry else name for entry, name in zip(entries, names)],
                          rename=True)
-        shape = self.shapes[names] = (row, convert if any(convert) else None)
+        # Only the columns that need it (a board's hundreds of rows: one call per converted value, not per value).
+        shape = self.shapes[names] = (row, [(i, process) for i, process in enumerate(convert) if process] or None)
         return shape
 
     def _values(self, params: dict) -> dict:
@@ -106,8 +107,13 @@ class Direct:
         found = cursor.fetchall()
         if convert is None:
             return Rows([row._make(fields) for fields in found])
-        return Rows([row._make(value if process is None else process(value)
-                               for process, value in zip(convert, fields, strict=True)) for fields in found])
+        converted = []
+        for fields in found:
+            values = list(fields)
+            for i, process in convert:
+                values[i] = process(values[i])
+            converted.append(row._make(values))
+        return Rows(converted)
 
     def _failed(self, error: psycopg.Error, values: dict, dialect, dead: bool) -> exc.DBAPIError:
         return exc.DBAPIError.instance(self.sql, values, error, psycopg.Error, dialect=dialect,

@@ -14,13 +14,14 @@ import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from crm.helpline.supervisor import kpis
 from crm.helpline.supervisor import offers as timeline
 from crm.models import CaseEvent, KpiBasis, KpiBucket, KpiCase, KpiEmergency
 from crm.models.base import local
+from crm.platform import direct_sql
 from crm.platform.extensions import db
 
 DIMENSIONS = ("all", "hour", "agent", "channel", "language", "priority", "outcome")
@@ -60,21 +61,45 @@ def case_parts(row: timeline.CaseRow, entry_days: set[date], targets: dict, shor
 
 def _entry_days(case_ids: list[int]) -> dict[int, set[date]]:
     """The Delhi days on which each case joined a queue (queued or escalated): the days it is a contact of."""
-    return _days(CaseEvent.case_id.in_(case_ids))
+    return _days(direct_sql.run_on(db.session.connection(), _ENTRY_DAYS_OF, {"ids": case_ids}).all())
 
 
 def entry_days_between(start: datetime, end: datetime) -> dict[int, set[date]]:
     """The same for every case that joined a queue in [start, end), of those days."""
-    return _days((CaseEvent.at >= start) & (CaseEvent.at < end))
+    return _days(db.session.execute(_days_query((CaseEvent.at >= start) & (CaseEvent.at < end))))
 
 
-def _days(condition) -> dict[int, set[date]]:
+def _days_query(condition):
     day = func.date(func.timezone("Asia/Kolkata", CaseEvent.at))
+    return select(CaseEvent.case_id, day).where(condition, CaseEvent.kind.in_(timeline.ENTRY_KINDS)).distinct()
+
+
+def _days(rows) -> dict[int, set[date]]:
     found: dict[int, set[date]] = defaultdict(set)
-    for case_id, when in db.session.execute(select(CaseEvent.case_id, day).where(
-            condition, CaseEvent.kind.in_(timeline.ENTRY_KINDS)).distinct()):
+    for case_id, when in rows:
         found[case_id].add(when)
     return found
+
+
+# The statements of counting a few cases again (a refresh after a case event), built and compiled once, the cases'
+# ids one array (crm.platform.direct_sql): building and compiling them each time was most of the fold's CPU.
+_IDS = bindparam("ids", type_=ARRAY(Integer))
+_ENTRY_DAYS_OF = _days_query(CaseEvent.case_id == any_(_IDS))
+_OLD_PARTS = select(KpiCase.case_id, KpiCase.parts).where(KpiCase.case_id == any_(_IDS))
+_SUMMED = (*kpis.SUMS, *CASE_SUMS)
+# The rows come as one JSON array, in the order of their key (two folds never wait on each other's rows).
+_ADD_TO_BUCKETS = text(f"""
+INSERT INTO kpi_bucket (day, dim, value, queue, fcr_last_created, {", ".join(_SUMMED)})
+SELECT day, dim, value, queue, fcr_last_created, {", ".join(_SUMMED)}
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r (day date, dim text, value text, queue text,
+     fcr_last_created timestamptz, {", ".join(f"{k} bigint" for k in _SUMMED)})
+ORDER BY day, dim, value, queue
+ON CONFLICT (day, dim, value, queue) DO UPDATE SET {", ".join(f"{k} = kpi_bucket.{k} + excluded.{k}" for k in _SUMMED)},
+    fcr_last_created = greatest(kpi_bucket.fcr_last_created, excluded.fcr_last_created)""")
+_STORE_PARTS = text("""
+INSERT INTO kpi_case (case_id, parts) SELECT case_id, parts FROM json_to_recordset(CAST(:rows AS json)) AS r (case_id integer, parts json)
+ON CONFLICT (case_id) DO UPDATE SET parts = excluded.parts""")
+_FORGET_EMERGENCIES = text("DELETE FROM kpi_emergency WHERE case_id = ANY(CAST(:ids AS integer[]))")
 
 
 def count_again(case_ids: list[int]) -> None:
@@ -87,8 +112,7 @@ def count_again(case_ids: list[int]) -> None:
         new: dict[int, tuple[dict, dict | None]] = {i: ({}, None) for i in batch}
         for row in timeline.rows_of(batch):
             new[row.id] = case_parts(row, days.get(row.id, set()), targets, short)
-        old = {case_id: parts for case_id, parts in db.session.execute(
-            select(KpiCase.case_id, KpiCase.parts).where(KpiCase.case_id.in_(batch)))}
+        old = dict(direct_sql.run_on(db.session.connection(), _OLD_PARTS, {"ids": batch}).all())
         delta: dict[tuple, dict] = {}
         for case_id, (parts, _emergency) in new.items():
             for key, sums in _unpacked(old.get(case_id, [])).items():
@@ -108,28 +132,22 @@ def _unpacked(stored: list) -> dict[tuple, dict]:
 
 def _add_to_buckets(delta: dict[tuple, dict]) -> None:
     rows = []
-    for (day, dim, value, queue), sums in sorted(delta.items()):  # one order: two folds never wait on each other
+    for (day, dim, value, queue), sums in delta.items():
         created = sums.pop("fcr_created", None)
         if not any(sums.values()) and created is None:
             continue
-        row = {"day": date.fromisoformat(day), "dim": dim, "value": value, "queue": queue,
-               "fcr_last_created": EPOCH + timedelta(microseconds=created) if created else None}
-        rows.append(row | {k: sums.get(k, 0) for k in (*kpis.SUMS, *CASE_SUMS)})
-    if not rows:
-        return
-    statement = insert(KpiBucket).values(rows)
-    added = {k: getattr(KpiBucket, k) + statement.excluded[k] for k in (*kpis.SUMS, *CASE_SUMS)}
-    added["fcr_last_created"] = func.greatest(KpiBucket.fcr_last_created, statement.excluded.fcr_last_created)
-    db.session.execute(statement.on_conflict_do_update(index_elements=["day", "dim", "value", "queue"], set_=added))
+        row = {"day": day, "dim": dim, "value": value, "queue": queue,
+               "fcr_last_created": (EPOCH + timedelta(microseconds=created)).isoformat() if created else None}
+        rows.append(row | {k: sums.get(k, 0) for k in _SUMMED})
+    if rows:
+        db.session.execute(_ADD_TO_BUCKETS, {"rows": json.dumps(rows)})
 
 
 def _store_parts(new: dict[int, tuple[dict, dict | None]]) -> None:
     ids = list(new)
-    statement = insert(KpiCase).values([{"case_id": i, "parts": [[list(k), s] for k, s in parts.items()]}
-                                        for i, (parts, _e) in new.items()])
-    db.session.execute(statement.on_conflict_do_update(index_elements=["case_id"],
-                                                       set_={"parts": statement.excluded.parts}))
-    db.session.execute(delete(KpiEmergency).where(KpiEmergency.case_id.in_(ids)))
+    db.session.execute(_STORE_PARTS, {"rows": json.dumps([
+        {"case_id": i, "parts": [[list(k), s] for k, s in parts.items()]} for i, (parts, _e) in new.items()])})
+    db.session.execute(_FORGET_EMERGENCIES, {"ids": ids})
     emergencies = [{"case_id": i, "day": date.fromisoformat(e["day"]), "wait_us": e["wait_us"], "groups": e["groups"]}
                    for i, (_p, e) in new.items() if e]
     if emergencies:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from crm.cases import floor
 from crm.cases.legs import staff_on_legs
@@ -20,15 +20,24 @@ from crm.helpline.supervisor import kept, kpis, languages
 from crm.helpline.supervisor import offers as timeline
 from crm.models import Case, StaffUser
 from crm.models.base import iso
+from crm.platform import direct_sql
 from crm.platform.extensions import db
 
 AGENT_ROLES = ("operator", "doctor")
 # A doctor chooses duty, not a presence: off a call the floor says whether they are on duty (logged in) or not.
 DOCTOR_STATES = ("on_duty", "off_duty")
 MAX_AGENTS = 500
+# The languages as a text array, in their order: psycopg reads that natively (a list of str), where a JSON column is
+# parsed per row.
+_SPOKEN = literal_column("ARRAY(SELECT s.value FROM json_array_elements_text(staff_user.languages) WITH ORDINALITY "
+                         "AS s (value, n) ORDER BY s.n)")
 AGENT_COLUMNS = (StaffUser.id, StaffUser.name, StaffUser.role, StaffUser.specialty, StaffUser.presence,
-                 StaffUser.presence_since, StaffUser.on_duty, StaffUser.sound_on, StaffUser.languages,
-                 StaffUser.offers_missed, StaffUser.last_missed_at)
+                 StaffUser.presence_since, StaffUser.on_duty, StaffUser.sound_on, _SPOKEN, StaffUser.offers_missed,
+                 StaffUser.last_missed_at)
+_AGENTS = (select(*AGENT_COLUMNS).where(StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES))
+           .order_by(StaffUser.role.desc(), StaffUser.name).limit(MAX_AGENTS))
+_LIVE = select(Case.id, Case.assigned_to_id, Case.doctor_id, Case.status, Case.claimed_at, Case.accepted_at,
+               Case.channel).where(timeline.status_in(("in_progress", "with_doctor")))
 MAX_WAITING = 100
 
 
@@ -77,58 +86,60 @@ def doctor_counts(people: list[dict]) -> dict[str, int]:
 
 def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
     """Cases waiting in any queue now, most urgent first: what floor control moves and raises (no patient data)."""
-    query = (select(Case).where(timeline.status_in(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None),
-                                Case.queue.in_(floor.queues()))
+    # The columns shown, not ORM objects (as for the agents below).
+    query = (select(Case.id, Case.queue, Case.priority, Case.channel, Case.status, Case.queued_at)
+             .where(timeline.status_in(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None), Case.queue.in_(floor.queues()))
              .order_by(*QUEUE_ORDER).limit(limit))
-    return [{"id": c.id, "reference": c.reference, "queue": c.queue, "priority": c.priority, "channel": c.channel,
-             "status": c.status, "waited": (now - c.queued_at).total_seconds() if c.queued_at else None}
-            for c in db.session.scalars(query)]
+    return [{"id": case_id, "reference": f"SMP-{case_id:05d}", "queue": queue, "priority": priority,
+             "channel": channel, "status": status, "waited": (now - queued_at).total_seconds() if queued_at else None}
+            for case_id, queue, priority, channel, status, queued_at in db.session.execute(query)]
 
 
 def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
     """Every active operator and doctor: state and time in it, current case, cases today, handle time."""
-    # Rows of the columns shown, not ORM objects: building 500 of those cost more than the rest of the refresh.
-    staff = db.session.execute(select(*AGENT_COLUMNS).where(
-        StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES)).order_by(StaffUser.role.desc(), StaffUser.name)
-        .limit(MAX_AGENTS)).all()
+    # Rows of the columns shown, not ORM objects: building 500 of those cost more than the rest of the refresh. The
+    # languages come as a text array (psycopg reads it natively; a JSON column is parsed again per row).
+    staff = direct_sql.run_on(db.session.connection(), _AGENTS, {}).all()
     current = _current_cases()
     signed_in = presence.logged_in_ids(now)
     on_leg = staff_on_legs() if staff else set()  # the phone is the truth (everyone on a leg: a handful, by index)
+    on_duty_state, off_duty_state = DOCTOR_STATES
     result = []
-    for person in staff:
-        case = current.get(person.id)
-        state = "on_call" if case or person.id in on_leg else person.presence
-        since = case[1] if case and person.presence != "on_call" else person.presence_since
-        logged_in = person.id in signed_in
-        if person.role == "doctor" and not case:  # doctors choose duty, not a presence: say what is true of them
-            on_duty, off_duty = DOCTOR_STATES
-            state = "on_call" if person.id in on_leg else on_duty if logged_in and person.on_duty \
-                else off_duty if logged_in else "offline"
-            since = person.presence_since if state == "offline" else since
-        sums = handled.get(person.id, {})
-        result.append({
-            "id": person.id, "name": person.name, "role": person.role, "specialty": person.specialty,
+    append = result.append
+    for (person_id, name, role, specialty, chosen, chosen_since, on_duty, sound_on, spoken, missed,
+         last_missed) in staff:
+        case = current.get(person_id)
+        leg = person_id in on_leg
+        logged_in = person_id in signed_in
+        state = "on_call" if case or leg else chosen
+        since = case[1] if case and chosen != "on_call" else chosen_since
+        if role == "doctor" and not case:  # doctors choose duty, not a presence: say what is true of them
+            state = "on_call" if leg else on_duty_state if logged_in and on_duty \
+                else off_duty_state if logged_in else "offline"
+            since = chosen_since if state == "offline" else since
+        sums = handled.get(person_id)
+        append({
+            "id": person_id, "name": name, "role": role, "specialty": specialty,
             "state": state, "since": iso(since),
             "seconds_in_state": round((now - since).total_seconds()) if since else None,
             "case": case[0] if case else None, "case_id": case[2] if case else None,
             "on_the_phone": bool(case and case[3] == "voice"),
-            "cases_today": sums.get("answered", 0),
-            "average_handle_time": kpis.mean_of(sums.get("handle_us", 0), sums.get("handle_n", 0)),
-            "logged_in": logged_in, "on_duty": bool(person.on_duty), "sound_on": bool(person.sound_on),
-            "on_a_call": person.id in on_leg,
+            "cases_today": sums["answered"] if sums else 0,
+            "average_handle_time": kpis.mean_of(sums["handle_us"], sums["handle_n"]) if sums else None,
+            "logged_in": logged_in, "on_duty": bool(on_duty), "sound_on": bool(sound_on),
+            "on_a_call": leg,
             # A logged-in doctor on duty whose page cannot sound the emergency alarm (sound not switched on).
-            "sound_off": person.role == "doctor" and logged_in and person.on_duty and not person.sound_on,
-            "on_a_leg": person.id in on_leg, "languages": list(person.languages or []),
+            "sound_off": role == "doctor" and logged_in and on_duty and not sound_on,
+            "on_a_leg": leg, "languages": spoken,
             # Offers rung to them that rang out (crm.helpline.distribution), and when the last one did.
-            "offers_missed": person.offers_missed, "last_missed_at": iso(person.last_missed_at),
+            "offers_missed": missed, "last_missed_at": iso(last_missed),
         })
     return result
 
 
 def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:
     """Staff id -> (reference, since, case id, channel) of the case they are working now."""
-    live = db.session.execute(select(Case.id, Case.assigned_to_id, Case.doctor_id, Case.status, Case.claimed_at,
-                                     Case.accepted_at, Case.channel).where(timeline.status_in(("in_progress", "with_doctor"))))
+    live = direct_sql.run_on(db.session.connection(), _LIVE, {}).all()
     found = {}
     for case_id, operator, doctor, status, claimed, accepted, channel in live:
         reference = f"SMP-{case_id:05d}"

@@ -7,14 +7,17 @@ counted, other thresholds in force) the same parts are worked out from the timel
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import BigInteger, Date, DateTime, bindparam, cast, func, select, type_coerce
+from sqlalchemy import case as sql_case
 
 from crm.helpline.supervisor import aggregates, kpis
 from crm.helpline.supervisor import offers as timeline
 from crm.models import KpiBucket, KpiEmergency
+from crm.platform import direct_sql
 from crm.platform.extensions import db
 
 _COLUMNS = (*kpis.SUMS, *aggregates.CASE_SUMS)
@@ -24,26 +27,42 @@ def _zero() -> dict:
     return dict.fromkeys(_COLUMNS, 0) | {"fcr_last_created": None}
 
 
-def _from_sums(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, dict]:
+def _from_sums(first: date, last: date, dims: tuple[str, ...], by: str, whole: tuple[str, ...] = ()) -> tuple[dict, dict]:
     """{(day, dim, value, queue): sums} and {value of `by`: answered emergencies' waits} of the period, kept; added
-    up by PostgreSQL over the period (day: `first`) unless `by` needs the days (day, week)."""
-    keys = [KpiBucket.dim, KpiBucket.value, KpiBucket.queue] + ([KpiBucket.day] if by in ("day", "week") else [])
-    # A sum of bigint is numeric in PostgreSQL: cast back, so the means divide integers as the timeline's do.
-    columns = [cast(func.sum(getattr(KpiBucket, k)), BigInteger) for k in _COLUMNS] + [
-        func.max(KpiBucket.fcr_last_created)]
-    query = (select(*keys, *columns).where(KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
-             .group_by(*keys))
+    up by PostgreSQL over the period (day: `first`) unless `by` needs the days (day, week), and over the queues for
+    the dims in `whole` (queue "")."""
+    sums_query, waits_query = _sums_queries(dims, by, whole)
+    connection, period = db.session.connection(), {"first": first, "last": last}
+    keyed = 4 if by in ("day", "week") else 3
+    names = (*_COLUMNS, "fcr_last_created")
     sums = {}
-    for row in db.session.execute(query):
-        dim, value, queue, when = *row[:3], (row[3] if len(keys) == 4 else first)
-        sums[(when, dim, value, queue)] = dict(zip((*_COLUMNS, "fcr_last_created"), row[len(keys):], strict=True))
+    for row in direct_sql.run_on(connection, sums_query, period).all():
+        dim, value, queue, when = *row[:3], (row[3] if keyed == 4 else first)
+        sums[(when, dim, value, queue)] = dict(zip(names, row[keyed:], strict=True))
+    return sums, dict(direct_sql.run_on(connection, waits_query, period).all())
+
+
+@functools.cache
+def _sums_queries(dims: tuple[str, ...], by: str, whole: tuple[str, ...]) -> tuple:
+    """The two statements of `_from_sums` for this shape, built once (compiled once: crm.platform.direct_sql), the
+    period's first and last day their parameters."""
+    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
+    queue = sql_case((KpiBucket.dim.in_(whole), ""), else_=KpiBucket.queue) if whole else KpiBucket.queue
+    keys = [KpiBucket.dim, KpiBucket.value, queue] + ([KpiBucket.day] if by in ("day", "week") else [])
+    # A sum of bigint is numeric in PostgreSQL: cast back, so the means divide integers as the timeline's do.
+    # The newest contact counted is only compared with `now` (never shown): read as psycopg gives it, so no column of
+    # the rows needs converting.
+    columns = [cast(func.sum(getattr(KpiBucket, k)), BigInteger) for k in _COLUMNS] + [
+        type_coerce(func.max(KpiBucket.fcr_last_created), DateTime(timezone=True))]
+    sums = (select(*keys, *columns).where(KpiBucket.day.between(first, last), KpiBucket.dim.in_(dims))
+            .group_by(*keys))
     group = KpiEmergency.groups[by].astext
-    waits = dict(db.session.execute(select(group, func.array_agg(KpiEmergency.wait_us)).where(
-        KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None)).group_by(group)).all())
+    waits = select(group, func.array_agg(KpiEmergency.wait_us)).where(
+        KpiEmergency.day.between(first, last), KpiEmergency.wait_us.is_not(None)).group_by(group)
     return sums, waits
 
 
-def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tuple[dict, dict]:
+def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str, whole: tuple[str, ...] = ()) -> tuple[dict, dict]:
     """The same, worked out from the timeline (the parts of every case of the period, added up here)."""
     start, end = kpis.delhi_day(first)[0], kpis.delhi_day(last)[1]
     targets, short = kpis.targets(), kpis.settings()["SHORT_ABANDON_SECONDS"]
@@ -55,7 +74,7 @@ def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tu
         for (day, dim, value, queue), part in parts.items():
             day = date.fromisoformat(day)
             if first <= day <= last and dim in dims:
-                slot = sums.setdefault((day, dim, value, queue), _zero())
+                slot = sums.setdefault((day, dim, value, "" if dim in whole else queue), _zero())
                 created = part.get("fcr_created")
                 kpis.add_sums(slot, {k: v for k, v in part.items() if k != "fcr_created"})
                 if created is not None:
@@ -66,8 +85,8 @@ def from_timeline(first: date, last: date, dims: tuple[str, ...], by: str) -> tu
     return sums, waits
 
 
-def _read(first: date, last: date, dims: tuple[str, ...], by: str = "day") -> tuple[dict, dict]:
-    return (_from_sums if aggregates.fold() else from_timeline)(first, last, dims, by)
+def _read(first: date, last: date, dims: tuple[str, ...], by: str = "day", whole: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    return (_from_sums if aggregates.fold() else from_timeline)(first, last, dims, by, whole)
 
 
 def _overdue(day: date, now: datetime) -> dict[str, int]:
@@ -85,16 +104,14 @@ def day_figures(day: date, now: datetime) -> dict:
     """The day's figures per queue, first-contact resolution and call-backs, and the sums per agent and per caller's
     language (tier 1), as the board shows them."""
     values, targets = kpis.settings(), kpis.targets()
-    sums, waits = _read(day, day, ("all", "agent", "language", "case"))
+    sums, waits = _read(day, day, ("all", "agent", "language", "case"), whole=("agent",))  # an agent: all queues
     missed = _overdue(day, now)
     emergency_waits = [w / 1_000_000 for day_waits in waits.values() for w in day_waits]
     queues = {q: kpis.figures_of(q, sums.get((day, "all", "", q), _zero()), t, missed[q], emergency_waits)
               for q, t in targets.items()}
     case = sums.get((day, "case", "", ""), _zero())
-    agents: dict[int, dict] = {}
-    for (_day, dim, value, _queue), part in sums.items():
-        if dim == "agent" and value.isdigit():
-            kpis.add_sums(agents.setdefault(int(value), {}), {k: part[k] for k in kpis.SUMS})
+    agents = {int(value): {k: part[k] for k in kpis.SUMS} for (_day, dim, value, _queue), part in sums.items()
+              if dim == "agent" and value.isdigit()}
     return {
         "queues": queues,
         "first_contact_resolution": kpis.fcr_figures(case["fcr_given"], case["fcr_resolved"],

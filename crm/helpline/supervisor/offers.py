@@ -10,14 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, DateTime, Integer, and_, func, literal_column, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from crm.cases.queue import EMERGENCY, TIER1
 from crm.models import Call, Case, CaseEvent
-from crm.platform import replica
+from crm.platform import direct_sql, replica
 from crm.platform.extensions import db
 
 ENTRY_KINDS = ("queued", "escalated")
@@ -161,15 +173,27 @@ def _rows(entered, case_ids: list[int] | None = None) -> list[CaseRow]:
     """The rows of the cases `entered` selects, or of `case_ids` (a few, named: read by the index, never in
     parallel: starting the workers cost more than the read)."""
     connection = replica.connection()  # the read replica inside a report (crm.platform.replica.reads), else the primary
-    if case_ids is None:
-        # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
-        # case_id index instead of the whole table, however much history there is.
-        lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
-        ours = (CaseEvent.case_id >= lowest) & CaseEvent.case_id.in_(entered)
-    else:
-        lowest, ours = min(case_ids), CaseEvent.case_id.in_(case_ids)
+    if case_ids is not None:
+        # One statement built and compiled once, its ids one array: a refresh reads the changed case's and the
+        # waiting cases' rows so, where building, compiling and expanding the query each time cost more CPU than
+        # PostgreSQL spent answering it.
+        found = direct_sql.run_on(connection, _OF_IDS, {"ids": case_ids, "lowest": min(case_ids)}).all()
+        return [CaseRow(*row) for row in found]
+    # Case ids grow with time: the lowest one that entered bounds the timeline read to a range of the
+    # case_id index instead of the whole table, however much history there is.
+    lowest = select(func.min(entered.subquery().c.case_id)).scalar_subquery()
+    query = _query(CaseEvent.case_id.in_(entered), lowest)
+    # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
+    # (bench/README.md); the plan itself runs in well under a second.
+    connection.exec_driver_sql("SET LOCAL jit = off")
+    result = connection.execute(query).all()  # fetchall: row by row costs a third of the read
+    return [CaseRow(*row) for row in result]
+
+
+def _query(ours, lowest):
+    """The cases' rows: the timeline rows `ours` pivoted into milestones, joined to the cases from id `lowest` on."""
     pivot = (select(CaseEvent.case_id, *(expr.label(name) for name, expr in MILESTONES.items()))
-             .where(ours).group_by(CaseEvent.case_id).subquery())
+             .where(CaseEvent.case_id >= lowest, ours).group_by(CaseEvent.case_id).subquery())
     # The caller's next case: only a real number (+...) tells one caller from another ("anonymous" does not); once
     # the retention sweep removed the number (crm/cases/retention.py), the next contact it wrote down before.
     later = (select(func.min(_LATER.created_at, type_=STAMP))
@@ -183,14 +207,11 @@ def _rows(entered, case_ids: list[int] | None = None) -> list[CaseRow]:
             .correlate(Case, pivot).scalar_subquery())
     columns = [type_coerce(getattr(Case, f), STAMP) if f in ("wrap_up_until", "created_at") else getattr(Case, f)
                for f in CASE_FIELDS]
-    query = (select(Case.id, *columns, next_contact, *(pivot.c[name] for name in MILESTONES), talk)
-             .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id))
-    # Its cost estimate makes PostgreSQL compile this query with JIT, which took 1.3 s of 2.1 s
-    # (bench/README.md); the plan itself runs in well under a second.
-    if case_ids is None:
-        connection.exec_driver_sql("SET LOCAL jit = off")
-    result = connection.execute(query).all()  # fetchall: row by row costs a third of the read
-    return [CaseRow(*row) for row in result]
+    return (select(Case.id, *columns, next_contact, *(pivot.c[name] for name in MILESTONES), talk)
+            .join(pivot, pivot.c.case_id == Case.id).where(Case.id >= lowest).order_by(Case.id))
+
+
+_OF_IDS = _query(CaseEvent.case_id == any_(bindparam("ids", type_=ARRAY(Integer))), bindparam("lowest", type_=Integer))
 
 
 def offers(rows: list[CaseRow]) -> list[Offer]:
@@ -239,7 +260,10 @@ def status_in(states) -> ColumnElement:
 
 def waiting_now() -> list[tuple]:
     """The cases waiting right now: (id, channel, queue, status, queued_at, escalated_at, language)."""
-    query = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at, Case.language).where(
-        or_(and_(status_in(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
-            and_(status_in(("escalated",)), Case.doctor_id.is_(None))))
-    return [tuple(row) for row in db.session.execute(query.limit(MAX_WAITING))]
+    return [tuple(row) for row in direct_sql.run_on(db.session.connection(), _WAITING_NOW, {}).all()]
+
+
+_WAITING_NOW = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at,
+                      Case.language).where(
+    or_(and_(status_in(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
+        and_(status_in(("escalated",)), Case.doctor_id.is_(None)))).limit(MAX_WAITING)
