@@ -219,62 +219,150 @@ def count_sums(app, history_days: int) -> float:
     return time.perf_counter() - t
 
 
-def measure(app, now: datetime, rounds: int, baseline_rounds: int = 3) -> dict:
-    """Time (a) a refresh after one case changed, (b) one with nothing changed, interleaved; (c) the old way."""
-    from sqlalchemy import text
+def _server_ticks(pid: int) -> int:
+    """CPU clock ticks (user + system) the PostgreSQL backend `pid` has used (it runs on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
 
-    from crm.helpline.supervisor import floor_board as board
-    from crm.helpline.supervisor import kept, kpis
-    from crm.platform.extensions import db
 
-    start, end = kpis.delhi_day(DAY)
-    rng = random.Random(7)
-    results = {"changed": [], "idle": [], "timeline": [], "cpu": [], "floor": []}
-    statements = []
-    with app.app_context():
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+class Rounds:
+    """One app on one benchmark database, measured a round at a time: (a) a refresh after a case event, (b) one with
+    nothing changed since, each with its wall time, this thread's CPU (time.thread_time: the Python side, whatever
+    else loads the machine) and the PostgreSQL backend's CPU (/proc, clock ticks: a mean over many rounds)."""
+
+    def __init__(self, app, now: datetime) -> None:
+        from sqlalchemy import event, text
+
+        from crm.helpline.supervisor import kpis
+        from crm.platform.extensions import db
+
+        self.app, self.now, self.db, self.text = app, now, db, text
+        self.context = app.app_context()
+        self.context.push()
+        start, end = kpis.delhi_day(DAY)
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        from sqlalchemy import event
+        self.statements: list[int] = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: self.statements.append(1))
+        self.ids = list(db.session.scalars(text(
+            "SELECT DISTINCT case_id FROM case_event WHERE kind = 'queued' AND at >= :s AND at < :e"),
+            {"s": start, "e": end}))
+        self.rng = random.Random(7)
 
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
-        ids = list(db.session.scalars(text(
-            "SELECT DISTINCT case_id FROM case_event WHERE kind = 'queued' AND at >= :s AND at < :e"), {"s": start, "e": end}))
-        for n in range(rounds + 2):
-            db.session.execute(text("INSERT INTO kpi_pending (case_id) VALUES (:id)"),
-                               {"id": rng.choice(ids)})
-            db.session.commit()
-            t, cpu = time.perf_counter(), time.process_time()
-            figures = board.read(now)
-            db.session.commit()
-            changed_ms, cpu_ms = (time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000
-            statements.clear()
-            t = time.perf_counter()
-            board.read(now)
-            db.session.commit()
-            idle_ms = (time.perf_counter() - t) * 1000
-            round_trips = len(statements)
-            t = time.perf_counter()
-            for _ in range(round_trips):  # the floor under this load: as many round trips doing nothing
-                db.session.execute(text("SELECT 1"))
-            db.session.commit()
-            floor_ms = (time.perf_counter() - t) * 1000
-            if n >= 2:  # two warm-up rounds
-                results["changed"].append(changed_ms)
-                results["idle"].append(idle_ms)
-                results["cpu"].append(cpu_ms)
-                results["floor"].append(floor_ms)
-        results["round_trips"] = round_trips
-        for _ in range(baseline_rounds):
-            t = time.perf_counter()
-            recomputed = kpis.day_figures(DAY, now)
-            results["timeline"].append((time.perf_counter() - t) * 1000)
-            db.session.rollback()
-        results["equal"] = kept.day_figures(DAY, now)["queues"] == recomputed["queues"]
+    def _timed(self) -> tuple[float, float, float, dict]:
+        from crm.helpline.supervisor import floor_board as board
+
+        db = self.db
+        pid = db.session.scalar(self.text("SELECT pg_backend_pid()"))
+        ticks = _server_ticks(pid)
+        t, cpu = time.perf_counter(), time.thread_time()
+        figures = board.read(self.now)
         db.session.commit()
-        results["offered"] = sum(q["offered"] for q in figures["queues"])
-        results["waiting"] = sum(q["waiting"] for q in figures["queues"])
-        results["agents"] = len(figures["agents"])
+        wall_ms, cpu_ms = (time.perf_counter() - t) * 1000, (time.thread_time() - cpu) * 1000
+        return wall_ms, cpu_ms, (_server_ticks(pid) - ticks) * TICK_MS, figures
+
+    def one(self) -> dict:
+        """One round: (a), then (b), then (d) as many `SELECT 1` round trips as (b) made."""
+        db, text = self.db, self.text
+        db.session.execute(text("INSERT INTO kpi_pending (case_id) VALUES (:id)"), {"id": self.rng.choice(self.ids)})
+        db.session.commit()
+        changed_ms, cpu_ms, server_ms, self.figures = self._timed()
+        self.statements.clear()
+        idle_ms, idle_cpu_ms, idle_server_ms, _figures = self._timed()
+        round_trips = len(self.statements) - 1  # less the backend's pid
+        t = time.perf_counter()
+        for _ in range(round_trips):  # the floor under this load: as many round trips doing nothing
+            db.session.execute(text("SELECT 1"))
+        db.session.commit()
+        return {"changed": changed_ms, "cpu": cpu_ms, "server": server_ms, "idle": idle_ms, "idle_cpu": idle_cpu_ms,
+                "idle_server": idle_server_ms, "floor": (time.perf_counter() - t) * 1000, "round_trips": round_trips}
+
+    def baseline(self, rounds: int) -> dict:
+        """(c) the day recomputed from the timeline, and whether the board's figures equal it."""
+        from crm.helpline.supervisor import kept, kpis
+
+        db, timeline = self.db, []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            recomputed = kpis.day_figures(DAY, self.now)
+            timeline.append((time.perf_counter() - t) * 1000)
+            db.session.rollback()
+        equal = kept.day_figures(DAY, self.now)["queues"] == recomputed["queues"]
+        db.session.commit()
+        return {"timeline": timeline, "equal": equal,
+                "offered": sum(q["offered"] for q in self.figures["queues"]),
+                "waiting": sum(q["waiting"] for q in self.figures["queues"]), "agents": len(self.figures["agents"])}
+
+
+def _collect(rounds: list[dict]) -> dict:
+    results = {key: [r[key] for r in rounds] for key in rounds[0]}
+    results["round_trips"] = rounds[-1]["round_trips"]
     return results
+
+
+def measure(app, now: datetime, rounds: int, baseline_rounds: int = 3) -> dict:
+    """Time (a) a refresh after one case changed, (b) one with nothing changed, interleaved; (c) the old way."""
+    measured = Rounds(app, now)
+    done = [measured.one() for _ in range(rounds + 2)][2:]  # two warm-up rounds
+    return _collect(done) | measured.baseline(baseline_rounds)
+
+
+def measure_against(code: Path, volume: int, now: datetime, rounds: int) -> tuple[dict, dict]:
+    """(a) and (b) of the code checked out at `code` (before) and of this checkout (after), in two processes on the
+    same database, a round of each in turn: the same load on both. Returns (before, after), (c) with after."""
+    import subprocess
+    import sys
+
+    def child(root: Path):
+        return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", str(volume)], cwd=root,
+                                env=os.environ | {"PYTHONPATH": str(root)}, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+
+    children = {"before": child(code), "after": child(ROOT)}
+    done: dict[str, list[dict]] = {"before": [], "after": []}
+    for n in range(rounds + 2):
+        for name, process in children.items():
+            process.stdin.write("round\n")
+            process.stdin.flush()
+            result = _answer(process)
+            if n >= 2:  # two warm-up rounds each
+                done[name].append(result)
+    extra = {}
+    for name, process in children.items():
+        process.stdin.write("done\n")
+        process.stdin.flush()
+        extra[name] = _answer(process)
+        process.wait()
+    return _collect(done["before"]) | extra["before"], _collect(done["after"]) | extra["after"]
+
+
+def _answer(process) -> dict:
+    """The child's next JSON line (anything else it prints is passed over)."""
+    while line := process.stdout.readline():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError("the measuring process ended without an answer")
+
+
+def _serve_rounds(volume: int) -> None:
+    """--child: measure a round per line "round" on stdin, one JSON line each; "done": (c), then exit."""
+    import logging
+    import sys
+
+    logging.disable(logging.CRITICAL)
+    now = datetime.combine(DAY, clock(20), tzinfo=UTC) - DELHI
+    measured = Rounds(make_app(database_url(volume)), now)
+    for line in sys.stdin:
+        answer = measured.one() if line.strip() == "round" else measured.baseline(1)
+        print(json.dumps(answer), flush=True)
+        if line.strip() != "round":
+            return
 
 
 def make_app(url: str):
@@ -327,14 +415,24 @@ def main() -> None:
     parser.add_argument("--history-days", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="measure the databases an earlier run filled")
     parser.add_argument("--volumes", default=",".join(map(str, VOLUMES)), help="contacts a day, comma-separated")
+    parser.add_argument("--before", type=Path, help="a checkout of the code before (e.g. /work/main): measured too, "
+                                                     "a round of each in turn, in processes of their own")
     parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        _serve_rounds(args.child)
+        return
     now = datetime.combine(DAY, clock(20), tzinfo=UTC) - DELHI
-    runs = {}
+    runs, before = {}, {}
     for volume in (int(v) for v in args.volumes.split(",")):
         counts = (args.reuse and remembered(volume)) or build(volume, args.history_days, now)
-        runs[volume] = (counts, measure(make_app(database_url(volume)), now, args.rounds))
-    body = report(runs, args)
+        if args.before:
+            before[volume], after = measure_against(args.before, volume, now, args.rounds)
+            runs[volume] = (counts, after)
+        else:
+            runs[volume] = (counts, measure(make_app(database_url(volume)), now, args.rounds))
+    body = report(runs, args, before)
     print(body)
     if args.write_readme:
         write_section(HEADING, body)
@@ -345,38 +443,55 @@ def _ms(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def report(runs: dict, args) -> str:
+def _pair(values: list[float]) -> str:
+    return "{:.1f} / {:.1f}".format(*_ms(values))
+
+
+def report(runs: dict, args, before: dict | None = None) -> str:
     """The README section."""
-    lines = [HEADING, "", (f"`{COMMAND}` (bench/bench_supervisor_board.py), PostgreSQL databases "
+    command = COMMAND + (f" --before {args.before}" if args.before else "") + (" --reuse" if args.reuse else "")
+    lines = [HEADING, "", (f"`{command}` (bench/bench_supervisor_board.py), PostgreSQL databases "
              f"`{DB_NAME}` on 127.0.0.1. {OPERATORS + DOCTORS} agents on the board, {WAITING} cases waiting and "
              f"{ON_CALL} on a call now; {args.history_days + 1} Delhi days filled (the measured day is the last). "
-             f"{args.rounds} measured rounds after 2 warm-up, (a) and (b) interleaved."), "",
-             "| contacts a day | cases / case events / call legs | COPY s | sums counted (rebuild) s | (a) refresh after a case event, median / p95 ms | its Python CPU, median ms | (b) refresh, nothing changed, median / p95 ms | (d) as many `SELECT 1` round trips, median / p95 ms | (c) recomputed from the timeline (before), median ms | (c) / (a) p95 | board = timeline |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             f"{args.rounds} measured rounds after 2 warm-up, (a) and (b) interleaved. CPU: the refresh's thread "
+             "(time.thread_time, the Python side) and the PostgreSQL backend's (/proc, 10 ms ticks, so a mean over "
+             "the rounds); neither moves much with what else loads the machine, the wall times do."), "",
+             "| contacts a day | cases / case events / call legs | COPY s | sums counted (rebuild) s | (a) refresh after a case event, median / p95 ms | (a) thread CPU, median / p95 ms | (a) PostgreSQL CPU, mean ms | (b) refresh, nothing changed, median / p95 ms | (b) thread CPU, median / p95 ms | (d) as many `SELECT 1` round trips, median / p95 ms | (c) recomputed from the timeline (before), median ms | (c) / (a) p95 | board = timeline |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for volume, (counts, result) in runs.items():
         a, a95 = _ms(result["changed"])
-        b, b95 = _ms(result["idle"])
         c, _c95 = _ms(result["timeline"])
-        cpu, _cpu95 = _ms(result["cpu"])
-        d, d95 = _ms(result["floor"])
         lines.append(f"| {volume:,} | {counts['case']:,} / {counts['case_event']:,} / {counts['call']:,} | "
-                     f"{counts['fill_s']:.1f} | {counts['sums_s']:.1f} | {a:.1f} / {a95:.1f} | {cpu:.1f} | "
-                     f"{b:.1f} / {b95:.1f} | {d:.1f} / {d95:.1f} ({result['round_trips']}) | "
+                     f"{counts['fill_s']:.1f} | {counts['sums_s']:.1f} | {a:.1f} / {a95:.1f} | {_pair(result['cpu'])} | "
+                     f"{statistics.mean(result['server']):.1f} | {_pair(result['idle'])} | "
+                     f"{_pair(result['idle_cpu'])} | {_pair(result['floor'])} ({result['round_trips']}) | "
                      f"{c:.0f} | {c / a95:.0f}x | {'yes' if result['equal'] else 'NO'} |")
+    if before:
+        lines += ["", (f"The same rounds of the code at `{args.before}` (before) and of this checkout (after), in two "
+                       "processes on the same database, a round of each in turn (the same load on both):"), "",
+                  ("| contacts a day | code | (a) median / p95 ms | (a) thread CPU, median / p95 ms | (a) PostgreSQL "
+                  "CPU, mean ms | (b) median / p95 ms | (b) thread CPU, median / p95 ms | round trips (b) |"),
+                  "|---:|---|---:|---:|---:|---:|---:|---:|"]
+        for volume, (_counts, after) in runs.items():
+            for name, result in (("before", before[volume]), ("after", after)):
+                lines.append(f"| {volume:,} | {name} | {_pair(result['changed'])} | {_pair(result['cpu'])} | "
+                             f"{statistics.mean(result['server']):.1f} | {_pair(result['idle'])} | "
+                             f"{_pair(result['idle_cpu'])} | {result['round_trips']} |")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"] * 3
     lines += ["", ("Where (a)'s time goes: counting the changed case again (its timeline, its old parts out of and "
                    "its new parts into the day's buckets), one read of the day's buckets (a row per queue, per agent "
                    "who answered and per language), the waiting cases' timeline (for those waiting past their "
                    "threshold), and the 500 agents' state: none of it reads the day's closed cases, so 5,000 and "
-                   "50,000 contacts cost the same, and most of it is Python building the 500 agents' rows. (c) is what "
-                   "every refresh cost before the sums (1.36 s at 20,000 contacts and 50 agents in the previous run "
-                   "of this benchmark). Two costs that grew with history were found on the way and removed: who is on "
-                   "a leg scanned every call leg ever placed (now the index of open legs), and once psycopg prepared "
-                   "the waiting-cases query PostgreSQL's generic plan for its parameter lists scanned every case "
-                   "(the states are now constants)."),
+                   "50,000 contacts cost the same. Its statements are built and compiled once and sent as prepared "
+                   "statements (crm.platform.direct_sql), its rows read as plain tuples: the Python side had been "
+                   "most of a refresh. (c) is what every refresh cost before the sums (1.36 s at 20,000 contacts and "
+                   "50 agents in an earlier run of this benchmark). Two costs that grew with history were found on the "
+                   "way and removed: who is on a leg scanned every call leg ever placed (now the index of open legs), "
+                   "and once psycopg prepared the waiting-cases query PostgreSQL's generic plan for its parameter "
+                   "lists scanned every case (the states are now constants)."),
               "", (f"Machine: nproc {os.cpu_count()} ({_cpu()}), Python {platform.python_version()}, "
-                   f"{date.today().isoformat()}, load average at the end {' '.join(load)}. Other developers' work "
-                   "shares the machine: compare rows of one run.")]
+                   f"{date.today().isoformat()} {datetime.now(UTC):%H:%M} UTC, load average at the end "
+                   f"{' '.join(load)}. Other developers' work shares the machine: compare rows of one run.")]
     return "\n".join(lines) + "\n"
 
 

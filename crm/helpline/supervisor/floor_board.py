@@ -7,9 +7,10 @@ who waits and every agent's state are read fresh. Agents carry a case reference,
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import Integer, bindparam, select
 
 from crm.cases import floor
 from crm.cases.legs import staff_on_legs
@@ -27,12 +28,8 @@ AGENT_ROLES = ("operator", "doctor")
 # A doctor chooses duty, not a presence: off a call the floor says whether they are on duty (logged in) or not.
 DOCTOR_STATES = ("on_duty", "off_duty")
 MAX_AGENTS = 500
-# The languages as a text array, in their order: psycopg reads that natively (a list of str), where a JSON column is
-# parsed per row.
-_SPOKEN = literal_column("ARRAY(SELECT s.value FROM json_array_elements_text(staff_user.languages) WITH ORDINALITY "
-                         "AS s (value, n) ORDER BY s.n)")
 AGENT_COLUMNS = (StaffUser.id, StaffUser.name, StaffUser.role, StaffUser.specialty, StaffUser.presence,
-                 StaffUser.presence_since, StaffUser.on_duty, StaffUser.sound_on, _SPOKEN, StaffUser.offers_missed,
+                 StaffUser.presence_since, StaffUser.on_duty, StaffUser.sound_on, languages.SPOKEN, StaffUser.offers_missed,
                  StaffUser.last_missed_at)
 _AGENTS = (select(*AGENT_COLUMNS).where(StaffUser.active.is_(True), StaffUser.role.in_(AGENT_ROLES))
            .order_by(StaffUser.role.desc(), StaffUser.name).limit(MAX_AGENTS))
@@ -87,18 +84,22 @@ def doctor_counts(people: list[dict]) -> dict[str, int]:
 def waiting_cases(now: datetime, limit: int = MAX_WAITING) -> list[dict]:
     """Cases waiting in any queue now, most urgent first: what floor control moves and raises (no patient data)."""
     # The columns shown, not ORM objects (as for the agents below).
-    query = (select(Case.id, Case.queue, Case.priority, Case.channel, Case.status, Case.queued_at)
-             .where(timeline.status_in(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None), Case.queue.in_(floor.queues()))
-             .order_by(*QUEUE_ORDER).limit(limit))
+    found = direct_sql.run_on(db.session.connection(), _waiting_query(floor.queues()), {"limit": limit}).all()
     return [{"id": case_id, "reference": f"SMP-{case_id:05d}", "queue": queue, "priority": priority,
              "channel": channel, "status": status, "waited": (now - queued_at).total_seconds() if queued_at else None}
-            for case_id, queue, priority, channel, status, queued_at in db.session.execute(query)]
+            for case_id, queue, priority, channel, status, queued_at in found]
+
+
+@functools.cache
+def _waiting_query(queues: tuple[str, ...]):
+    return (select(Case.id, Case.queue, Case.priority, Case.channel, Case.status, Case.queued_at)
+            .where(timeline.status_in(WAITING_FOR_DOCTOR), Case.doctor_id.is_(None), Case.queue.in_(queues))
+            .order_by(*QUEUE_ORDER).limit(bindparam("limit", type_=Integer)))
 
 
 def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
     """Every active operator and doctor: state and time in it, current case, cases today, handle time."""
-    # Rows of the columns shown, not ORM objects: building 500 of those cost more than the rest of the refresh. The
-    # languages come as a text array (psycopg reads it natively; a JSON column is parsed again per row).
+    # Rows of the columns shown, not ORM objects: building 500 of those cost more than the rest of the refresh.
     staff = direct_sql.run_on(db.session.connection(), _AGENTS, {}).all()
     current = _current_cases()
     signed_in = presence.logged_in_ids(now)

@@ -17,8 +17,7 @@ from sqlalchemy import case as sql_case
 from crm.helpline.supervisor import aggregates, kpis
 from crm.helpline.supervisor import offers as timeline
 from crm.models import KpiBucket, KpiEmergency
-from crm.platform import direct_sql
-from crm.platform.extensions import db
+from crm.platform import direct_sql, replica
 
 _COLUMNS = (*kpis.SUMS, *aggregates.CASE_SUMS)
 
@@ -32,7 +31,8 @@ def _from_sums(first: date, last: date, dims: tuple[str, ...], by: str, whole: t
     up by PostgreSQL over the period (day: `first`) unless `by` needs the days (day, week), and over the queues for
     the dims in `whole` (queue "")."""
     sums_query, waits_query = _sums_queries(dims, by, whole)
-    connection, period = db.session.connection(), {"first": first, "last": last}
+    # The read replica inside a report (crm.platform.replica.reads), else the primary.
+    connection, period = replica.connection(), {"first": first, "last": last}
     keyed = 4 if by in ("day", "week") else 3
     names = (*_COLUMNS, "fcr_last_created")
     sums = {}

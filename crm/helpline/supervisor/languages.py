@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from crm.cases.legs import staff_on_legs
 from crm.cases.queue import IS_WAITING, TIER1
@@ -17,6 +17,7 @@ from crm.helpline.supervisor import kpis
 from crm.helpline.supervisor import offers as timeline
 from crm.models import Case, StaffUser
 from crm.models.staff import LANGUAGES
+from crm.platform import direct_sql
 from crm.platform.extensions import db
 
 NAMES = {"hi": "Hindi", "en": "English", "pa": "Punjabi", "ur": "Urdu"}
@@ -25,18 +26,27 @@ DEFINITION = ("Tier-1 calls by the caller's language: waiting now and the longes
               "abandon time); operators available now who speak it.")
 
 
+# A staff member's languages as a text array, in their order: psycopg reads that natively (a list of str), where the
+# JSON column is parsed again per row (the board reads every agent's).
+SPOKEN = literal_column("ARRAY(SELECT s.value FROM json_array_elements_text(staff_user.languages) WITH ORDINALITY "
+                        "AS s (value, n) ORDER BY s.n)")
+# The statements of a refresh, built and compiled once (crm.platform.direct_sql).
+_WAITING = (select(Case.language, func.count(), func.min(Case.queued_at))
+            .where(Case.queue == TIER1, Case.channel == "voice", IS_WAITING).group_by(Case.language))
+_AVAILABLE = select(StaffUser.id, SPOKEN).where(StaffUser.active.is_(True), StaffUser.role == "operator",
+                                                StaffUser.presence == "available")
+_WORKING = select(Case.assigned_to_id).where(timeline.status_in(("in_progress",)), Case.assigned_to_id.is_not(None))
+
+
 def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
     """One row per language of Delhi: waits now, today's figures (from the sums of its tier-1 offers), speakers
     available."""
     target = kpis.targets()["tier1"]
-    waiting = {lang: (count, oldest) for lang, count, oldest in db.session.execute(
-        select(Case.language, func.count(), func.min(Case.queued_at))
-        .where(Case.queue == TIER1, Case.channel == "voice", IS_WAITING).group_by(Case.language))}
-    available = db.session.execute(select(StaffUser.id, StaffUser.languages).where(
-        StaffUser.active.is_(True), StaffUser.role == "operator", StaffUser.presence == "available")).all()
+    connection = db.session.connection()
+    waiting = {lang: (count, oldest) for lang, count, oldest in direct_sql.run_on(connection, _WAITING, {}).all()}
+    available = direct_sql.run_on(connection, _AVAILABLE, {}).all()
     busy = staff_on_legs() if available else set()
-    busy |= set(db.session.scalars(select(Case.assigned_to_id).where(timeline.status_in(("in_progress",)),
-                                                                     Case.assigned_to_id.is_not(None))))
+    busy |= {staff_id for (staff_id,) in direct_sql.run_on(connection, _WORKING, {}).all()}
     rows = []
     for lang in LANGUAGES:
         figures = kpis.figures_of("tier1", sums.get(lang) or dict.fromkeys(kpis.SUMS, 0), target)
@@ -46,6 +56,6 @@ def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
             "longest_wait": round((now - oldest).total_seconds()) if oldest else None,
             "offered": figures["offered"], "answered": figures["answered"], "service_level": figures["service_level"],
             "threshold_seconds": target.seconds, "target_percent": target.percent,
-            "speakers_available": sum(1 for s in available if s.id not in busy and lang in (s.languages or [])),
+            "speakers_available": sum(1 for staff_id, spoken in available if staff_id not in busy and lang in spoken),
         })
     return rows

@@ -160,7 +160,7 @@ def waiting_rows() -> list[CaseRow]:
     """The rows of the cases in a state that waits in a queue (STILL_WAITING): those a contact may wait in now."""
     # The ids first (ix_case_status): as a subquery, PostgreSQL looked for their lowest id along the primary key,
     # through every case ever opened.
-    return rows_of(list(db.session.scalars(select(Case.id).where(status_in(STILL_WAITING)))))
+    return rows_of([case_id for (case_id,) in direct_sql.run_on(db.session.connection(), _WAITING_IDS, {}).all()])
 
 
 def case_row(case_id: int) -> CaseRow | None:
@@ -267,3 +267,4 @@ _WAITING_NOW = select(Case.id, Case.channel, Case.queue, Case.status, Case.queue
                       Case.language).where(
     or_(and_(status_in(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
         and_(status_in(("escalated",)), Case.doctor_id.is_(None)))).limit(MAX_WAITING)
+_WAITING_IDS = select(Case.id).where(status_in(STILL_WAITING))
