@@ -467,7 +467,8 @@ def report(runs: dict, args, before: dict | None = None) -> str:
                      f"{_pair(result['idle_cpu'])} | {_pair(result['floor'])} ({result['round_trips']}) | "
                      f"{c:.0f} | {c / a95:.0f}x | {'yes' if result['equal'] else 'NO'} |")
     if before:
-        lines += ["", (f"The same rounds of the code at `{args.before}` (before) and of this checkout (after), in two "
+        lines += ["", (f"The same rounds of the code at `{args.before}` ({_commit(args.before)}, before) and of this "
+                       f"checkout ({_commit(ROOT)}, after), in two "
                        "processes on the same database, a round of each in turn (the same load on both):"), "",
                   ("| contacts a day | code | (a) median / p95 ms | (a) thread CPU, median / p95 ms | (a) PostgreSQL "
                   "CPU, mean ms | (b) median / p95 ms | (b) thread CPU, median / p95 ms | round trips (b) |"),
@@ -493,6 +494,14 @@ def report(runs: dict, args, before: dict | None = None) -> str:
                    f"{date.today().isoformat()} {datetime.now(UTC):%H:%M} UTC, load average at the end "
                    f"{' '.join(load)}. Other developers' work shares the machine: compare rows of one run.")]
     return "\n".join(lines) + "\n"
+
+
+def _commit(root: Path) -> str:
+    import subprocess
+
+    found = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h"], check=False, capture_output=True,
+                           text=True)
+    return f"commit {found.stdout.strip()}" if found.returncode == 0 else "not a git checkout"
 
 
 def _cpu() -> str:
