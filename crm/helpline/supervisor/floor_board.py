@@ -42,6 +42,8 @@ def read(now: datetime) -> dict:
     """Everything the supervisor board shows at `now`."""
     day = kpis.today(now)
     figures = kept.day_figures(day, now)
+    # Who works a case and who is on a leg, read once for the agents and the languages' speakers available.
+    current, on_leg = _current_cases(), staff_on_legs()  # the phone is the truth (everyone on a leg: by index)
     waiting = kpis.waiting(now)
     values = kpis.settings()
     queues = []
@@ -55,9 +57,10 @@ def read(now: datetime) -> dict:
         "callbacks_requested": figures["callbacks_requested"],
         "short_abandon_seconds": figures["short_abandon_seconds"],
         "abandon_target_percent": figures["abandon_target_percent"],
-        "agents": (people := agents(figures["agents"], now)),
+        "agents": (people := agents(figures["agents"], now, current, on_leg)),
         "doctors": doctor_counts(people),
-        "languages": languages.by_language(figures["languages"], now), "languages_definition": languages.DEFINITION,
+        "languages": languages.by_language(figures["languages"], now, on_leg | _operators_working(current)),
+        "languages_definition": languages.DEFINITION,
         "waiting_cases": (waiting_list := waiting_cases(now)),
         "unaccepted_emergencies": unaccepted_emergencies(waiting_list, values["SL_EMERGENCY_SECONDS"]),
         "emergency_threshold_seconds": values["SL_EMERGENCY_SECONDS"],
@@ -97,13 +100,12 @@ def _waiting_query(queues: tuple[str, ...]):
             .order_by(*QUEUE_ORDER).limit(bindparam("limit", type_=Integer)))
 
 
-def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
-    """Every active operator and doctor: state and time in it, current case, cases today, handle time."""
+def agents(handled: dict[int, dict], now: datetime, current: dict[int, tuple], on_leg: set[int]) -> list[dict]:
+    """Every active operator and doctor: state and time in it, current case (`current`: _current_cases), cases today,
+    handle time; `on_leg`: those with a phone leg up."""
     # Rows of the columns shown, not ORM objects: building 500 of those cost more than the rest of the refresh.
     staff = direct_sql.run_on(db.session.connection(), _AGENTS, {}).all()
-    current = _current_cases()
     signed_in = presence.logged_in_ids(now)
-    on_leg = staff_on_legs() if staff else set()  # the phone is the truth (everyone on a leg: a handful, by index)
     on_duty_state, off_duty_state = DOCTOR_STATES
     result = []
     append = result.append
@@ -138,16 +140,21 @@ def agents(handled: dict[int, dict], now: datetime) -> list[dict]:
     return result
 
 
-def _current_cases() -> dict[int, tuple[str, datetime | None, int, str]]:
-    """Staff id -> (reference, since, case id, channel) of the case they are working now."""
+def _operators_working(current: dict[int, tuple]) -> set[int]:
+    """Of `current`, the operators holding a case (in progress)."""
+    return {staff_id for staff_id, case in current.items() if case[4] == "in_progress"}
+
+
+def _current_cases() -> dict[int, tuple[str, datetime | None, int, str, str]]:
+    """Staff id -> (reference, since, case id, channel, status) of the case they are working now."""
     live = direct_sql.run_on(db.session.connection(), _LIVE, {}).all()
     found = {}
     for case_id, operator, doctor, status, claimed, accepted, channel in live:
         reference = f"SMP-{case_id:05d}"
         if status == "in_progress" and operator:
-            found[operator] = (reference, claimed, case_id, channel)
+            found[operator] = (reference, claimed, case_id, channel, status)
         if status == "with_doctor" and doctor:
-            found[doctor] = (reference, accepted, case_id, channel)
+            found[doctor] = (reference, accepted, case_id, channel, status)
     return found
 
 

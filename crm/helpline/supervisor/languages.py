@@ -11,10 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import func, literal_column, select
 
-from crm.cases.legs import staff_on_legs
 from crm.cases.queue import IS_WAITING, TIER1
 from crm.helpline.supervisor import kpis
-from crm.helpline.supervisor import offers as timeline
 from crm.models import Case, StaffUser
 from crm.models.staff import LANGUAGES
 from crm.platform import direct_sql
@@ -35,18 +33,16 @@ _WAITING = (select(Case.language, func.count(), func.min(Case.queued_at))
             .where(Case.queue == TIER1, Case.channel == "voice", IS_WAITING).group_by(Case.language))
 _AVAILABLE = select(StaffUser.id, SPOKEN).where(StaffUser.active.is_(True), StaffUser.role == "operator",
                                                 StaffUser.presence == "available")
-_WORKING = select(Case.assigned_to_id).where(timeline.status_in(("in_progress",)), Case.assigned_to_id.is_not(None))
 
 
-def by_language(sums: dict[str, dict], now: datetime) -> list[dict]:
+def by_language(sums: dict[str, dict], now: datetime, busy: set[int]) -> list[dict]:
     """One row per language of Delhi: waits now, today's figures (from the sums of its tier-1 offers), speakers
-    available."""
+    available: operators available and not `busy` (on a phone leg or holding a case: the board reads those once for
+    every agent's row and these)."""
     target = kpis.targets()["tier1"]
     connection = db.session.connection()
     waiting = {lang: (count, oldest) for lang, count, oldest in direct_sql.run_on(connection, _WAITING, {}).all()}
     available = direct_sql.run_on(connection, _AVAILABLE, {}).all()
-    busy = staff_on_legs() if available else set()
-    busy |= {staff_id for (staff_id,) in direct_sql.run_on(connection, _WORKING, {}).all()}
     rows = []
     for lang in LANGUAGES:
         figures = kpis.figures_of("tier1", sums.get(lang) or dict.fromkeys(kpis.SUMS, 0), target)

@@ -263,8 +263,9 @@ def waiting_now() -> list[tuple]:
     return [tuple(row) for row in direct_sql.run_on(db.session.connection(), _WAITING_NOW, {}).all()]
 
 
-_WAITING_NOW = select(Case.id, Case.channel, Case.queue, Case.status, Case.queued_at, Case.escalated_at,
-                      Case.language).where(
+# Its moments only measure waits: read as PostgreSQL gives them (STAMP), no conversion per value.
+_WAITING_NOW = select(Case.id, Case.channel, Case.queue, Case.status, type_coerce(Case.queued_at, STAMP),
+                      type_coerce(Case.escalated_at, STAMP), Case.language).where(
     or_(and_(status_in(("queued", "callback")), Case.queue.in_((TIER1, EMERGENCY))),
         and_(status_in(("escalated",)), Case.doctor_id.is_(None)))).limit(MAX_WAITING)
 _WAITING_IDS = select(Case.id).where(status_in(STILL_WAITING))
