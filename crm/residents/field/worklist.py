@@ -74,27 +74,26 @@ def to_deliver(status: str, print_batch_id: int | None) -> bool:
     return print_batch_id is not None and status in OUTSTANDING
 
 
-# The worklist's one statement (PostgreSQL). In each of the verifier's wards, in order (`n`), the residents with a
-# card to see are walked in ix_patient_ward_household's order from the index alone, each joined to its one live card
-# (the unique partial index), stopping at the worklist's end; a LATERAL per ward keeps each walk in index order
-# whatever the number of wards. Then their columns, their household, each card's newest mark, the verifier's marks
-# since midnight, and the audit row of this read (a data-modifying WITH): one round trip, rows in household order.
+# The worklist's one statement (PostgreSQL). The residents of the verifier's wards with a card to see, walked in
+# ix_patient_ward_household's order (ward by ward: the B-tree reads the wards' keys in order) from the index alone,
+# each joined to its one live card (the unique partial index), stopping at the worklist's end and numbered in that
+# order (`n`, so that nothing sorts the wards' names again). Then their columns, their household, each card's newest
+# mark, the verifier's marks since midnight, and the audit row of this read (a data-modifying WITH): one round trip.
 # The limits are literals so that any plan PostgreSQL caches for the statement knows them.
 WORKLIST_SQL = text(f"""
 WITH picked AS MATERIALIZED (
-    SELECT w.n, p.* FROM unnest(CAST(:wards AS text[])) WITH ORDINALITY AS w (ward, n) CROSS JOIN LATERAL (
-        SELECT p.id AS patient_id, p.household_id, c.id AS card_id, c.number, c.status, c.print_batch_id
-        FROM patient p JOIN health_card c ON c.patient_id = p.id AND c.status IN {OUTSTANDING!r}
-        WHERE p.ward = w.ward AND p.merged_into_id IS NULL
-        ORDER BY p.ward, p.household_id, p.id LIMIT {MAX_WORKLIST + 1}) p
-    ORDER BY w.n, p.household_id, p.patient_id LIMIT {MAX_WORKLIST + 1}
+    SELECT row_number() OVER (ORDER BY p.ward, p.household_id, p.id) AS n, p.ward, p.id AS patient_id,
+           p.household_id, c.id AS card_id, c.number, c.status, c.print_batch_id
+    FROM patient p JOIN health_card c ON c.patient_id = p.id AND c.status IN {OUTSTANDING!r}
+    WHERE p.ward = ANY (CAST(:wards AS text[])) AND p.merged_into_id IS NULL
+    ORDER BY p.ward, p.household_id, p.id LIMIT {MAX_WORKLIST + 1}
 ), listed AS (
-    SELECT patient_id FROM picked ORDER BY n, household_id, patient_id LIMIT {MAX_WORKLIST}
+    SELECT patient_id FROM picked ORDER BY n LIMIT {MAX_WORKLIST}
 ), audited AS ({audit.row_sql(
     "json_build_object('wards', CAST(:wards AS text[]), 'count', (SELECT count(*) FROM listed), 'patients', "
     "(SELECT coalesce(json_agg(patient_id ORDER BY patient_id), '[]') "
     f"FROM (SELECT patient_id FROM listed ORDER BY patient_id LIMIT {AUDITED_PATIENTS}) named))")})
-SELECT facts.marked_today, picked.n, picked.card_id, picked.number, picked.status, picked.print_batch_id,
+SELECT facts.marked_today, picked.ward, picked.card_id, picked.number, picked.status, picked.print_batch_id,
        p.id AS patient_id, p.name, p.name_hi, p.sex, p.birth_year, p.relation, p.enrolled_where, p.address,
        p.household_id, h.code, h.address AS household_address, m.outcome, m.recorded_at, m.result
 FROM (SELECT count(*) AS marked_today FROM field_mark WHERE staff_id = :staff AND recorded_at >= :since) facts
@@ -102,7 +101,7 @@ LEFT JOIN (picked JOIN patient p ON p.id = picked.patient_id) ON true
 LEFT JOIN household h ON h.id = p.household_id
 LEFT JOIN LATERAL (SELECT outcome, recorded_at, result FROM field_mark
                    WHERE card_id = picked.card_id ORDER BY id DESC LIMIT 1) m ON true
-ORDER BY picked.n, picked.household_id, picked.patient_id
+ORDER BY picked.n
 """).columns(recorded_at=UTCDateTime)
 
 
@@ -115,17 +114,16 @@ def worklist(staff: StaffUser) -> dict:
     marked_today = rows[0][0]
     rows = rows if rows[0].card_id is not None else []  # no card: the one row says only the marks of the day
     truncated = len(rows) > MAX_WORKLIST
-    homes: list[list[dict]] = [[] for _ in wards]
+    homes: dict[str, list[dict]] = {ward: [] for ward in wards}
     cards, at = [], None
     # Plain tuples: 1,500 rows' columns read by name cost more than the rest of the loop.
-    for (_, n, _, number, status, print_batch_id, patient_id, name, name_hi, sex, birth_year, relation, enrolled_where,
+    for (_, ward, _, number, status, print_batch_id, patient_id, name, name_hi, sex, birth_year, relation, enrolled_where,
          address, household_id, code, household_address, outcome, recorded_at, result) in rows[:MAX_WORKLIST]:
-        if household_id is None or (n, household_id) != at:  # rows come in household order
+        if household_id is None or (ward, household_id) != at:  # rows come in household order
             address = (household_address if code is not None else address) or address
             cards = []
-            homes[n - 1].append({"code": code, "address": address, "street": street_of(address, wards[n - 1]),
-                                 "cards": cards})
-            at = (n, household_id)
+            homes[ward].append({"code": code, "address": address, "street": street_of(address, ward), "cards": cards})
+            at = (ward, household_id)
         cards.append({
             "number": number, "pretty": card_number.pretty(number), "status": status,
             "to_deliver": to_deliver(status, print_batch_id),
@@ -136,7 +134,7 @@ def worklist(staff: StaffUser) -> dict:
         "verifier": staff.name, "wards": [
             {"ward": ward, "households": listed, "cards": sum(len(h["cards"]) for h in listed),
              "to_deliver": sum(c["to_deliver"] for h in listed for c in h["cards"])}
-            for ward, listed in zip(wards, homes, strict=True)],
+            for ward, listed in homes.items()],
         "truncated": truncated, "limit": MAX_WORKLIST, "marked_today": marked_today,
     }
 
