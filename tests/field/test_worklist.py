@@ -100,3 +100,13 @@ def test_an_empty_worklist_still_says_the_wards_and_is_audited(field_client, ver
     assert data["marked_today"] == 0 and data["truncated"] is False
     row = db.session.scalar(select(AuditLog).where(AuditLog.action == "field_worklist"))
     assert row.detail == {"wards": ["Najafgarh"], "count": 0, "patients": []}
+
+
+def test_a_verifier_without_wards_gets_an_empty_list_and_the_read_is_still_audited(field_client, verifier):  # noqa: F811
+    factories.make_card(ward="Seelampur")  # cards exist, none in this verifier's (no) wards
+
+    data = field_client.get("/api/v1/field/worklist").json
+
+    assert data["wards"] == [] and data["truncated"] is False and data["marked_today"] == 0
+    row = db.session.scalar(select(AuditLog).where(AuditLog.action == "field_worklist"))
+    assert row.staff_id == verifier.id and row.detail == {"wards": [], "count": 0, "patients": []}
