@@ -80,7 +80,7 @@ def _edit(row: dict, rng: random.Random) -> None:
 def write(path: Path, count: int, bad: float = 0.003, changed: float = 0.0) -> Path:
     """Write the file; returns its path."""
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=REQUIRED_COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=REQUIRED_COLUMNS, extrasaction="ignore")  # the demo's birth_year is not a column
         writer.writeheader()
         writer.writerows(rows(count, bad, changed))
     return path

@@ -72,6 +72,20 @@ def seen_params(case_id: int | None, via: str) -> dict:
             "audit_ip": request.remote_addr if has_request_context() else None}
 
 
+def row_sql(detail: str) -> str:
+    """SQL of one audit row for a data-modifying WITH (PostgreSQL), so that a read and its audit row share one round
+    trip: its detail is the json expression `detail` (it may read the statement's other WITH queries); the bind
+    parameters audit_at, audit_staff, audit_action, audit_case, audit_via, audit_ip (see `row_params`)."""
+    return ("INSERT INTO audit_log (at, staff_id, action, case_id, via, ip, detail) SELECT CAST(:audit_at AS timestamptz), "
+            f"CAST(:audit_staff AS integer), :audit_action, CAST(:audit_case AS integer), :audit_via, :audit_ip, {detail}")
+
+
+def row_params(action: str, *, staff_id: int | None = None, case_id: int | None = None, via: str | None = None) -> dict:
+    """The bind parameters of a `row_sql` statement: the current staff member (or `staff_id`) and request."""
+    params = seen_params(case_id, via) | {"audit_action": action}
+    return params | {"audit_staff": staff_id} if staff_id is not None else params
+
+
 def record_cases(action: str, cases, via: str | None = None) -> None:
     """One audit row for a read of several cases (a list, a queue): which cases, whose records."""
     shown = list(cases)

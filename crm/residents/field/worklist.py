@@ -6,11 +6,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, any_, bindparam, exists, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, select, text
 
-from crm.models import FieldAssignment, FieldMark, HealthCard, Household, Patient, StaffUser
-from crm.models.base import iso, local, utcnow
+from crm.models import FieldAssignment, FieldMark, HealthCard, Patient, StaffUser
+from crm.models.base import UTCDateTime, iso, local, utcnow
 from crm.platform import audit
 from crm.platform.errors import Refused, load
 from crm.platform.extensions import db
@@ -20,6 +19,7 @@ OUTSTANDING = ("issued", "verified")  # not yet in the holder's hands (printed, 
 LIVE = ("issued", "verified", "delivered")
 MAX_WORKLIST = 1500  # cards on one phone; a ward bigger than this is split by the card office
 MAX_WARDS = 500
+AUDITED_PATIENTS = 500  # the audit row of a worklist names its first 500 residents by id (and counts them all)
 # The parts of an address that are not its street: the house ("House 12", "H.No. 4/2", "12-B", "Flat 3"), the city.
 _HOUSE = re.compile(r"^(house|h\.?\s*no\.?|flat|plot|khasra|#)\b|^[\d/-]+[a-z]?$", re.IGNORECASE)
 _CITY = {"delhi", "new delhi", "india"}
@@ -69,78 +69,72 @@ def wards_of(staff: StaffUser) -> list[str]:
         select(FieldAssignment.ward).where(FieldAssignment.staff_id == staff.id).order_by(FieldAssignment.ward)))
 
 
-def to_deliver(card) -> bool:
-    """A card (or a worklist row with its columns) the vendor has printed and its holder does not have yet: the
-    verifier carries it to their door."""
-    return card.print_batch_id is not None and card.status in OUTSTANDING
+def to_deliver(status: str, print_batch_id: int | None) -> bool:
+    """A card the vendor has printed and its holder does not have yet: the verifier carries it to their door."""
+    return print_batch_id is not None and status in OUTSTANDING
 
 
-def _latest_marks(card_ids: list[int]) -> dict[int, FieldMark]:
-    """Each card's newest mark: one statement with the ids as one array (1,500 bound parameters cost the driver
-    more to send than the query took)."""
-    latest: dict[int, FieldMark] = {}
-    ids = bindparam("card_ids", card_ids, type_=ARRAY(Integer))
-    for mark in db.session.scalars(select(FieldMark).where(FieldMark.card_id == any_(ids)).order_by(FieldMark.id)):
-        latest[mark.card_id] = mark
-    return latest
-
-
-WORKLIST_COLUMNS = (
-    HealthCard.id.label("card_id"), HealthCard.number, HealthCard.status, HealthCard.print_batch_id,
-    Patient.id.label("patient_id"), Patient.name,
-    Patient.name_hi, Patient.sex, Patient.birth_year, Patient.relation, Patient.enrolled_where, Patient.ward,
-    Patient.address, Household.code, Household.address.label("household_address"),
-)
+# The worklist's one statement (PostgreSQL). The residents of the verifier's wards with a card to see, walked in
+# ix_patient_ward_household's order (ward by ward: the B-tree reads the wards' keys in order) from the index alone,
+# each joined to its one live card (the unique partial index), stopping at the worklist's end and numbered in that
+# order (`n`, so that nothing sorts the wards' names again). Then their columns, their household, each card's newest
+# mark, the verifier's marks since midnight, and the audit row of this read (a data-modifying WITH): one round trip.
+# The limits are literals so that any plan PostgreSQL caches for the statement knows them.
+WORKLIST_SQL = text(f"""
+WITH picked AS MATERIALIZED (
+    SELECT row_number() OVER (ORDER BY p.ward, p.household_id, p.id) AS n, p.ward, p.id AS patient_id,
+           p.household_id, c.id AS card_id, c.number, c.status, c.print_batch_id
+    FROM patient p JOIN health_card c ON c.patient_id = p.id AND c.status IN {OUTSTANDING!r}
+    WHERE p.ward = ANY (CAST(:wards AS text[])) AND p.merged_into_id IS NULL
+    ORDER BY p.ward, p.household_id, p.id LIMIT {MAX_WORKLIST + 1}
+), listed AS (
+    SELECT patient_id FROM picked ORDER BY n LIMIT {MAX_WORKLIST}
+), audited AS ({audit.row_sql(
+    "json_build_object('wards', CAST(:wards AS text[]), 'count', (SELECT count(*) FROM listed), 'patients', "
+    "(SELECT coalesce(json_agg(patient_id ORDER BY patient_id), '[]') "
+    f"FROM (SELECT patient_id FROM listed ORDER BY patient_id LIMIT {AUDITED_PATIENTS}) named))")})
+SELECT facts.marked_today, picked.ward, picked.card_id, picked.number, picked.status, picked.print_batch_id,
+       p.id AS patient_id, p.name, p.name_hi, p.sex, p.birth_year, p.relation, p.enrolled_where, p.address,
+       p.household_id, h.code, h.address AS household_address, m.outcome, m.recorded_at, m.result
+FROM (SELECT count(*) AS marked_today FROM field_mark WHERE staff_id = :staff AND recorded_at >= :since) facts
+LEFT JOIN (picked JOIN patient p ON p.id = picked.patient_id) ON true
+LEFT JOIN household h ON h.id = p.household_id
+LEFT JOIN LATERAL (SELECT outcome, recorded_at, result FROM field_mark
+                   WHERE card_id = picked.card_id ORDER BY id DESC LIMIT 1) m ON true
+ORDER BY picked.n
+""").columns(recorded_at=UTCDateTime)
 
 
 def worklist(staff: StaffUser) -> dict:
     """The verifier's cards still to verify or deliver, by ward and household (audited as a read of each)."""
     wards = wards_of(staff)
-    # The ward's residents with a card to see, walked in ix_patient_ward_household's order (from the index alone,
-    # stopping at the worklist's end; a resident has at most one live card), then their columns, not ORM objects.
-    picked = (select(Patient.id)
-              .where(Patient.ward.in_(wards), Patient.merged_into_id.is_(None),
-                     exists().where(HealthCard.patient_id == Patient.id, HealthCard.status.in_(OUTSTANDING)))
-              .order_by(Patient.ward, Patient.household_id, Patient.id).limit(MAX_WORKLIST + 1).subquery())
-    # Parallel workers cost more to start than 1,500 index probes take (bench/README.md, registry at Delhi's size).
-    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    rows = db.session.execute(
-        select(*WORKLIST_COLUMNS)
-        .select_from(picked)
-        .join(Patient, Patient.id == picked.c.id)
-        .join(HealthCard, (HealthCard.patient_id == Patient.id) & HealthCard.status.in_(OUTSTANDING))
-        .outerjoin(Household, Patient.household_id == Household.id)
-        .order_by(Patient.ward, Patient.household_id, Patient.id)
-    ).all()
+    since = local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = db.session.execute(WORKLIST_SQL, audit.row_params("field_worklist", staff_id=staff.id)
+                              | {"wards": wards, "staff": staff.id, "since": since}).all()
+    marked_today = rows[0][0]
+    rows = rows if rows[0].card_id is not None else []  # no card: the one row says only the marks of the day
     truncated = len(rows) > MAX_WORKLIST
-    rows = rows[:MAX_WORKLIST]
-    marks = _latest_marks([row.card_id for row in rows])
-    grouped: dict[str, dict[str, dict]] = {ward: {} for ward in wards}
-    for row in rows:
-        key = row.code if row.code is not None else f"single-{row.patient_id}"
-        home = grouped[row.ward].setdefault(key, {
-            "code": row.code, "address": (row.household_address if row.code is not None else row.address)
-            or row.address, "cards": []})
-        home.setdefault("street", street_of(home["address"], row.ward))
-        mark = marks.get(row.card_id)
-        home["cards"].append({
-            "number": row.number, "pretty": card_number.pretty(row.number), "status": row.status,
-            "to_deliver": to_deliver(row),
-            "name": row.name, "name_hi": row.name_hi, "sex": row.sex, "birth_year": row.birth_year,
-            "relation": row.relation, "enrolled": row.enrolled_where is not None,
-            "last_mark": {"outcome": mark.outcome, "at": iso(mark.recorded_at), "result": mark.result}
-            if mark else None})
-    patients = sorted({row.patient_id for row in rows})
-    today = local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
-    marked_today = db.session.scalar(select(func.count()).select_from(FieldMark).where(
-        FieldMark.staff_id == staff.id, FieldMark.recorded_at >= today))
-    audit.record("field_worklist", staff_id=staff.id, wards=wards, count=len(rows), patients=patients[:500])
+    homes: dict[str, list[dict]] = {ward: [] for ward in wards}
+    cards, at = [], None
+    # Plain tuples: 1,500 rows' columns read by name cost more than the rest of the loop.
+    for (_, ward, _, number, status, print_batch_id, patient_id, name, name_hi, sex, birth_year, relation, enrolled_where,
+         address, household_id, code, household_address, outcome, recorded_at, result) in rows[:MAX_WORKLIST]:
+        if household_id is None or (ward, household_id) != at:  # rows come in household order
+            address = (household_address if code is not None else address) or address
+            cards = []
+            homes[ward].append({"code": code, "address": address, "street": street_of(address, ward), "cards": cards})
+            at = (ward, household_id)
+        cards.append({
+            "number": number, "pretty": card_number.pretty(number), "status": status,
+            "to_deliver": to_deliver(status, print_batch_id),
+            "name": name, "name_hi": name_hi, "sex": sex, "birth_year": birth_year, "relation": relation,
+            "enrolled": enrolled_where is not None,
+            "last_mark": {"outcome": outcome, "at": iso(recorded_at), "result": result} if outcome is not None else None})
     return {
         "verifier": staff.name, "wards": [
-            {"ward": ward, "households": list(homes.values()),
-             "cards": sum(len(h["cards"]) for h in homes.values()),
-             "to_deliver": sum(c["to_deliver"] for h in homes.values() for c in h["cards"])}
-            for ward, homes in grouped.items()],
+            {"ward": ward, "households": listed, "cards": sum(len(h["cards"]) for h in listed),
+             "to_deliver": sum(c["to_deliver"] for h in listed for c in h["cards"])}
+            for ward, listed in homes.items()],
         "truncated": truncated, "limit": MAX_WORKLIST, "marked_today": marked_today,
     }
 
