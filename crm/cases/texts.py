@@ -5,7 +5,7 @@ on the line, waiting, with a doctor, or, for a routine text, whose operator is s
 case's thread, and whoever holds it is told by the case's live event).
 
 This statement is the one encoding of that step (crm.helpline.messages.inbound decides when it applies): the message is
-stored once per provider id (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one, writes nothing), joins
+stored once per provider id (its claim, below: a repeat, or a copy racing this one, writes nothing), joins
 the sender's open case on the same channel or opens one (the caller's patient matched inside it), goes on the
 timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors' alarm and a
 call-back) and writes the acknowledgement or the emergency advice with its case reference.
@@ -15,12 +15,30 @@ one round trip), and an emergency text for an open case outside the emergency qu
 moving a case that someone may hold is crm.cases.lifecycle.declare_emergency's. Inside the unit of work's
 transaction (the same statement) it blocks nothing, and the caller goes on in that transaction (the declaration,
 a facility answer).
+
+Once per provider id, across months. `message` is partitioned by the month of `created_at` (crm.platform.partitions;
+a month is dropped whole past its period), so no unique index over it can hold the provider id alone: PostgreSQL
+asks that a partitioned table's unique keys hold the partition key, and a key of (sid, created_at) would let a
+retry that lands after midnight on the 1st (its `now` in the next month) be stored a second time. Nothing the retry
+carries ties it to the first copy's month either (Twilio's inbound webhook has no timestamp; the MessageSid is random).
+So the rule lives in a table of its own, `message_claim` (sid primary key, not partitioned): the statement inserts
+the claim with ON CONFLICT DO NOTHING and keeps the message only from the claim it made, in the same statement.
+PostgreSQL's ON CONFLICT settles two copies at once atomically (the second waits on the first's key and then claims
+nothing), whatever months the copies' clocks fall in, and a repeat later on finds the claim (`known`) and writes
+nothing at all. Still one round trip: the claim is one more CTE of the same statement (an index probe and an insert
+into a small table). The claims are kept CLAIM_DAYS (a week; a provider retries within minutes) and then forgotten
+by a sweep (`forget_claims`), so the table holds about a week of texts whatever the months of `message`; a copy
+arriving after that would be stored again (no provider retries that late). Outbound messages need no claim: the
+provider names them once, when it accepts them (crm.platform.outbox), and `ix_message_sid` (one entry per month's
+partition) finds the message a delivery report names, whose status only moves forward
+(crm.helpline.messages.delivery), so repeated or out-of-order reports change nothing.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -45,6 +63,11 @@ REFERENCE = "\x00"  # where the case reference goes in a Reply's text
 ALARM_TO = "doctors on duty"  # crm.cases.alarms.raise_alarm's first level
 # A reference is SMP- and the id, at least five digits (crm.models.case.reference_sql): 9 characters and up.
 _SHORTEST_REFERENCE, _LONGEST_REFERENCE = 9, 24
+# How long a provider id's claim is kept: its retries come within minutes (Twilio retries a webhook at most 5 times,
+# 15 s each at most, with its connection overrides), and a person replaying a day's failed webhooks from the
+# provider's console does so within days. A copy arriving later than this would be stored again.
+CLAIM_DAYS = 7
+CLAIM_BATCH = 5000  # claims forgotten per pass of the sweep (a day's texts fall behind by at most a few passes)
 
 
 @dataclass(frozen=True)
@@ -113,21 +136,39 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
 
 
 def _storing(cases: str, channel: str) -> str:
-    """The one encoding of keeping an inbound text: stored once per provider id (ON CONFLICT DO NOTHING: a repeat,
-    or a copy racing this one, stores nothing), in the case `cases` (a relation with an `id` column) names, on
-    `channel` (SQL); returns its id and case_id. Parameters: sid, sender, helpline, body, script (the triage's
-    language, if read), segments, now."""
-    return f"""INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language,
-                         segments, status, created_at, updated_at)
-    SELECT :sid, id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments, 'received', :now, :now
-    FROM {cases}
+    """The one encoding of keeping an inbound text, as two common table expressions: `claimed` claims the provider
+    id (ON CONFLICT DO NOTHING on message_claim's key: a repeat, or a copy racing this one, claims nothing, whatever
+    month each falls in) and `stored` keeps the text only if this request claimed it, in the case `cases` (a relation
+    with an `id` column, one row) names, on `channel` (SQL), returning its id and case_id. Parameters: sid, sender,
+    helpline, body, script (the triage's language, if read), segments, now."""
+    return f"""claimed AS (
+    INSERT INTO message_claim (sid, claimed_at) SELECT :sid, :now FROM {cases} AS target
     ON CONFLICT (sid) DO NOTHING
-    RETURNING id, case_id"""
+    RETURNING sid
+), stored AS (
+    INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language,
+                         segments, status, created_at, updated_at)
+    SELECT claimed.sid, target.id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments,
+           'received', :now, :now
+    FROM {cases} AS target, claimed
+    RETURNING id, case_id
+)"""
 
 
 # An inbound text that is no case's step (an opt-out, a grievance, a question answered at once): kept the same way,
 # in the case `case_id` (NULL for none); run in the unit of work that acts on it (crm.helpline.messages.inbound).
-STORE = text(_storing("(SELECT CAST(:case_id AS integer) AS id) AS target", "CAST(:channel AS varchar)"))
+STORE = text("WITH " + _storing("(SELECT CAST(:case_id AS integer) AS id)", "CAST(:channel AS varchar)")
+             + " SELECT id, case_id FROM stored")
+
+
+def forget_claims(now: datetime) -> int:
+    """The sweep: forget the claims older than the retry window (CLAIM_DAYS); returns how many."""
+    return db.session.execute(_FORGET, {"cutoff": now - timedelta(days=CLAIM_DAYS), "batch": CLAIM_BATCH}).rowcount or 0
+
+
+_FORGET = text("""DELETE FROM message_claim WHERE sid IN (
+    SELECT sid FROM message_claim WHERE claimed_at < :cutoff
+    ORDER BY claimed_at LIMIT :batch FOR UPDATE SKIP LOCKED)""")
 
 
 @lru_cache(maxsize=64)
@@ -160,7 +201,7 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
     # Compact: psycopg caches its parse of a statement only up to 4 kB.
     return text(" ".join(f"""
 WITH known AS (
-    SELECT 1 FROM message WHERE sid = :sid
+    SELECT 1 FROM message_claim WHERE sid = :sid
 ), open_case AS (
     SELECT * FROM "case"
     WHERE channel IN ('{channel}', 'voice') AND caller_phone = :sender
@@ -175,9 +216,7 @@ WITH known AS (
     SELECT nextval(pg_get_serial_sequence('"case"', 'id')) AS id FROM go WHERE NOT EXISTS (SELECT 1 FROM open_case)
 ), target AS (
     SELECT id FROM new_id UNION ALL SELECT open_case.id FROM open_case, go
-), stored AS (
-    {_storing("target", f"'{channel}'")}
-), opened AS (
+), {_storing("target", f"'{channel}'")}, opened AS (
     INSERT INTO "case" (id, channel, status, priority, specialty, language, caller_phone, patient_id, queue, queued_at,
                         callback_requested_at, red_flags, alarm_level, alarm_raised_at, created_at, updated_at)
     SELECT new_id.id, '{channel}', '{Status.QUEUED.value}', :priority, :specialty,
