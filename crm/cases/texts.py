@@ -142,22 +142,19 @@ def _storing(cases: str, channel: str) -> str:
     with an `id` column, one row) names, on `channel` (SQL), returning its id and case_id. Parameters: sid, sender,
     helpline, body, script (the triage's language, if read), segments, now."""
     return f"""claimed AS (
-    INSERT INTO message_claim (sid, claimed_at) SELECT :sid, :now FROM {cases} AS target
-    ON CONFLICT (sid) DO NOTHING
-    RETURNING sid
+    INSERT INTO message_claim (sid, at) SELECT :sid, :now FROM {cases} ON CONFLICT DO NOTHING RETURNING sid
 ), stored AS (
     INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language,
                          segments, status, created_at, updated_at)
-    SELECT claimed.sid, target.id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments,
-           'received', :now, :now
-    FROM {cases} AS target, claimed
+    SELECT sid, id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments, 'received', :now, :now
+    FROM {cases}, claimed
     RETURNING id, case_id
 )"""
 
 
 # An inbound text that is no case's step (an opt-out, a grievance, a question answered at once): kept the same way,
 # in the case `case_id` (NULL for none); run in the unit of work that acts on it (crm.helpline.messages.inbound).
-STORE = text("WITH " + _storing("(SELECT CAST(:case_id AS integer) AS id)", "CAST(:channel AS varchar)")
+STORE = text("WITH " + _storing("(SELECT CAST(:case_id AS integer) AS id) AS target", "CAST(:channel AS varchar)")
              + " SELECT id, case_id FROM stored")
 
 
@@ -167,8 +164,7 @@ def forget_claims(now: datetime) -> int:
 
 
 _FORGET = text("""DELETE FROM message_claim WHERE sid IN (
-    SELECT sid FROM message_claim WHERE claimed_at < :cutoff
-    ORDER BY claimed_at LIMIT :batch FOR UPDATE SKIP LOCKED)""")
+    SELECT sid FROM message_claim WHERE at < :cutoff ORDER BY at LIMIT :batch FOR UPDATE SKIP LOCKED)""")
 
 
 @lru_cache(maxsize=64)
@@ -186,8 +182,8 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
     wrapping = "" if emergency else f" OR (status = '{Status.RESOLVED.value}' AND wrap_up_until > :now)"
     queue = EMERGENCY if emergency else TIER1
     # Alone, an emergency for an open case outside the emergency queue is left to declare_emergency (nothing written).
-    blocked = f"SELECT 1 FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency and alone else \
-        "SELECT 1 WHERE false"
+    blocked = f"SELECT FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency and alone else \
+        "SELECT WHERE false"
     alarm = "1, :now" if emergency else "0, NULL"
     callback = ":now" if emergency else "NULL"
     channel = "whatsapp" if whatsapp else "sms"
@@ -195,13 +191,13 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
     entries = [(1, "opened", {"channel": channel}), (5, "queued", {"queue": queue})]
     if emergency:
         entries[1:1] = [(3, "emergency", {"via": "sms"}), (4, "alarm", {"level": 1, "to": ALARM_TO})]
-    fixed = ", ".join(f"({n}, '{kind}', '{json.dumps(detail)}')" for n, kind, detail in entries)
-    reply_detail = {"purpose": ":kind", "channel": "'whatsapp'"} if whatsapp else {"purpose": ":kind"}
-    reply_detail = ", ".join(f"'{key}', CAST({value} AS text)" for key, value in reply_detail.items())
-    # Compact: psycopg caches its parse of a statement only up to 4 kB.
+    fixed = ", ".join(f"({n}, '{kind}', '{json.dumps(detail, separators=(',', ': '))}')" for n, kind, detail in entries)
+    reply_detail = "'purpose', CAST(:kind AS text)" + (", 'channel', 'whatsapp'" if whatsapp else "")
+    # Compact: psycopg caches its parse of a statement only up to 4 kB (hence EXISTS (TABLE x), SELECT with no column,
+    # untyped literals where the column or json_build_object gives the type).
     return text(" ".join(f"""
 WITH known AS (
-    SELECT 1 FROM message_claim WHERE sid = :sid
+    SELECT FROM message_claim WHERE sid = :sid
 ), open_case AS (
     SELECT * FROM "case"
     WHERE channel IN ('{channel}', 'voice') AND caller_phone = :sender
@@ -209,11 +205,11 @@ WITH known AS (
 ), blocked AS (
     {blocked}
 ), go AS (
-    SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM known) AND NOT EXISTS (SELECT 1 FROM blocked)
+    SELECT WHERE NOT EXISTS (TABLE known) AND NOT EXISTS (TABLE blocked)
 ), holder AS (
     {holder_sql("sender")}
 ), new_id AS (
-    SELECT nextval(pg_get_serial_sequence('"case"', 'id')) AS id FROM go WHERE NOT EXISTS (SELECT 1 FROM open_case)
+    SELECT nextval('case_id_seq') AS id FROM go WHERE NOT EXISTS (TABLE open_case)
 ), target AS (
     SELECT id FROM new_id UNION ALL SELECT open_case.id FROM open_case, go
 ), {_storing("target", f"'{channel}'")}, opened AS (
@@ -221,7 +217,7 @@ WITH known AS (
                         callback_requested_at, red_flags, alarm_level, alarm_raised_at, created_at, updated_at)
     SELECT new_id.id, '{channel}', '{Status.QUEUED.value}', :priority, :specialty,
            COALESCE((SELECT preferred_language FROM holder), :language), :sender, (SELECT id FROM holder),
-           '{queue}', :now, {callback}, CAST('[]' AS JSON), {alarm}, :now, :now
+           '{queue}', :now, {callback}, '[]', {alarm}, :now, :now
     FROM new_id JOIN stored ON stored.case_id = new_id.id
     RETURNING *
 ), raised AS (
@@ -249,13 +245,13 @@ WITH known AS (
         UNION ALL SELECT 6, case_id, 'sms_out', json_build_object('message_id', id, {reply_detail}) FROM reply
     ) AS entries ORDER BY n
 ), {PENDING_SQL_STORED}
-SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN 'repeat' WHEN EXISTS (SELECT 1 FROM blocked) THEN 'blocked'
+SELECT CASE WHEN EXISTS (TABLE known) THEN 'repeat' WHEN EXISTS (TABLE blocked) THEN 'blocked'
        ELSE result.found END AS path, result.*
 FROM (SELECT 1) AS one LEFT JOIN (
     SELECT 'opened' AS found, opened.*, stored.id AS message_id, reply.id AS reply_id
     FROM opened JOIN stored ON stored.case_id = opened.id JOIN reply ON reply.case_id = opened.id
     UNION ALL SELECT 'joined', raised.*, stored.id, NULL FROM raised JOIN stored ON stored.case_id = raised.id
     UNION ALL SELECT 'joined', open_case.*, stored.id, NULL FROM open_case JOIN stored ON stored.case_id = open_case.id
-    WHERE NOT EXISTS (SELECT 1 FROM raised)
+    WHERE NOT EXISTS (TABLE raised)
 ) AS result ON true
 """.split()))

@@ -135,7 +135,7 @@ class MessageClaim(db.Model):
     __tablename__ = "message_claim"
 
     sid: Mapped[str] = mapped_column(String(SID), primary_key=True)
-    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # when it was claimed
 
 
 class MessageSecret(db.Model):

@@ -85,10 +85,10 @@ def upgrade():
     op.execute("DROP TABLE message_unpartitioned")
     _keys_and_indexes("id, created_at", INDEXES)
     op.execute("ANALYZE message")
-    op.execute("""CREATE TABLE message_claim (sid varchar(40) NOT NULL, claimed_at timestamp with time zone NOT NULL,
+    op.execute("""CREATE TABLE message_claim (sid varchar(40) NOT NULL, at timestamp with time zone NOT NULL,
                                               CONSTRAINT pk_message_claim PRIMARY KEY (sid))""")
-    op.execute("CREATE INDEX ix_message_claim_claimed_at ON message_claim (claimed_at)")
-    op.execute(f"""INSERT INTO message_claim (sid, claimed_at)
+    op.execute("CREATE INDEX ix_message_claim_at ON message_claim (at)")
+    op.execute(f"""INSERT INTO message_claim (sid, at)
                    SELECT sid, min(created_at) FROM message
                    WHERE direction = 'inbound' AND sid IS NOT NULL AND created_at > now() - interval '{CLAIM_DAYS} days'
                    GROUP BY sid""")

@@ -19,7 +19,6 @@ from crm.platform import partitions
 from crm.platform.extensions import db
 from tests.telephony import twilio_sign
 from tests.telephony.conftest import sid
-from tests.telephony.test_sms import app  # noqa: F401  (the telephony app, jobs held)
 
 pytestmark = pytest.mark.pg
 HELPLINE = "+911800112233"
@@ -99,8 +98,8 @@ def test_a_copy_racing_the_first_across_midnight_waits_for_it_and_stores_only_if
 
 def test_claims_are_forgotten_after_the_retry_window_and_kept_within_it(app):
     now = datetime.now(UTC)
-    db.session.add_all([MessageClaim(sid="SMold", claimed_at=now - timedelta(days=texts.CLAIM_DAYS, seconds=1)),
-                        MessageClaim(sid="SMnew", claimed_at=now - timedelta(days=texts.CLAIM_DAYS - 1))])
+    db.session.add_all([MessageClaim(sid="SMold", at=now - timedelta(days=texts.CLAIM_DAYS, seconds=1)),
+                        MessageClaim(sid="SMnew", at=now - timedelta(days=texts.CLAIM_DAYS - 1))])
     db.session.commit()
     assert texts.forget_claims(now) == 1
     db.session.commit()
