@@ -54,8 +54,8 @@ ENV_KEYS = (
     # Days kept after their end (crm/platform/retention.py and crm/cases/retention.py: the defaults and why).
     "RETENTION_PORTAL_CODES_DAYS", "RETENTION_MESSAGE_SECRETS_DAYS", "RETENTION_CITIZEN_SESSIONS_DAYS",
     "RETENTION_STAFF_SESSIONS_DAYS", "RETENTION_MESSAGE_BODIES_DAYS", "RETENTION_CLOSED_CASES_DAYS",
-    # Months of a partitioned table kept (crm/cases/retention.py: MONTHLY; unset timeline: every month kept).
-    "RETENTION_AUDIT_LOG_DAYS", "RETENTION_CASE_EVENTS_DAYS",
+    # Months of a partitioned table kept (crm/cases/retention.py: MONTHLY; unset timeline or texts: every month kept).
+    "RETENTION_AUDIT_LOG_DAYS", "RETENTION_CASE_EVENTS_DAYS", "RETENTION_MESSAGES_DAYS",
     "METRICS_TOKEN",  # the bearer token Prometheus scrapes /metrics with (unset: /metrics is off)
     "SENTRY_DSN",  # error tracking (Sentry's SDK, or a service that takes its protocol); unset: off
     # India (README "Going live in India"): the BYOC trunk every outbound call leaves through, the SMS provider,

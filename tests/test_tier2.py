@@ -111,7 +111,9 @@ def test_sweeps_run_once_does_everything(app):
                                       "purged_message_secrets", "purged_citizen_sessions", "purged_staff_sessions",
                                       "redacted_message_bodies", "anonymised_closed_cases", "partitions_made_case_event",
                                       "partitions_dropped_case_event", "partitions_made_audit_log",
-                                      "partitions_dropped_audit_log", "kpi_cases_counted", "grievances_escalated"}
+                                      "partitions_dropped_audit_log", "partitions_made_message",
+                                      "partitions_dropped_message", "message_claims", "kpi_cases_counted",
+                                      "grievances_escalated"}
 
 
 def _referred_live(app):

@@ -138,4 +138,13 @@ CASE_EVENTS = partitions.Monthly(
 AUDIT_LOG = partitions.Monthly(
     "audit_log", "at", "audit_log", default=lambda config: max(365, days_in_force(config, CLOSED_CASES)),
     least=lambda config: max(365, days_in_force(config, CLOSED_CASES)))
-MONTHLY = (CASE_EVENTS, AUDIT_LOG)
+# The texts, one partition per month of `created_at`: their rows, redacted and anonymised, are what the figures of
+# past days count (texts in and out, delivery). Every month is kept unless RETENTION_MESSAGES_DAYS gives a period,
+# no shorter than the bodies' and the cases' own, and a month goes only when every text in it has been redacted and
+# every case it is on anonymised.
+MESSAGES = partitions.Monthly(
+    "message", "created_at", "messages", default=lambda config: None,
+    least=lambda config: max(days_in_force(config, MESSAGE_BODIES), days_in_force(config, CLOSED_CASES)),
+    droppable='SELECT NOT EXISTS (SELECT FROM {month} m LEFT JOIN "case" c ON c.id = m.case_id '
+              'WHERE m.redacted_at IS NULL OR (m.case_id IS NOT NULL AND c.anonymised_at IS NULL))')
+MONTHLY = (CASE_EVENTS, AUDIT_LOG, MESSAGES)

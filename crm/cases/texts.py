@@ -5,7 +5,7 @@ on the line, waiting, with a doctor, or, for a routine text, whose operator is s
 case's thread, and whoever holds it is told by the case's live event).
 
 This statement is the one encoding of that step (crm.helpline.messages.inbound decides when it applies): the message is
-stored once per provider id (ON CONFLICT DO NOTHING: a repeat, or a copy racing this one, writes nothing), joins
+stored once per provider id (its claim, below: a repeat, or a copy racing this one, writes nothing), joins
 the sender's open case on the same channel or opens one (the caller's patient matched inside it), goes on the
 timeline, raises the case's priority, puts a new case in its queue (an emergency with the doctors' alarm and a
 call-back) and writes the acknowledgement or the emergency advice with its case reference.
@@ -15,12 +15,30 @@ one round trip), and an emergency text for an open case outside the emergency qu
 moving a case that someone may hold is crm.cases.lifecycle.declare_emergency's. Inside the unit of work's
 transaction (the same statement) it blocks nothing, and the caller goes on in that transaction (the declaration,
 a facility answer).
+
+Once per provider id, across months. `message` is partitioned by the month of `created_at` (crm.platform.partitions;
+a month is dropped whole past its period), so no unique index over it can hold the provider id alone: PostgreSQL
+asks that a partitioned table's unique keys hold the partition key, and a key of (sid, created_at) would let a
+retry that lands after midnight on the 1st (its `now` in the next month) be stored a second time. Nothing the retry
+carries ties it to the first copy's month either (Twilio's inbound webhook has no timestamp; the MessageSid is random).
+So the rule lives in a table of its own, `message_claim` (sid primary key, not partitioned): the statement inserts
+the claim with ON CONFLICT DO NOTHING and keeps the message only from the claim it made, in the same statement.
+PostgreSQL's ON CONFLICT settles two copies at once atomically (the second waits on the first's key and then claims
+nothing), whatever months the copies' clocks fall in, and a repeat later on finds the claim (`known`) and writes
+nothing at all. Still one round trip: the claim is one more CTE of the same statement (an index probe and an insert
+into a small table). The claims are kept CLAIM_DAYS (a week; a provider retries within minutes) and then forgotten
+by a sweep (`forget_claims`), so the table holds about a week of texts whatever the months of `message`; a copy
+arriving after that would be stored again (no provider retries that late). Outbound messages need no claim: the
+provider names them once, when it accepts them (crm.platform.outbox), and `ix_message_sid` (one entry per month's
+partition) finds the message a delivery report names, whose status only moves forward
+(crm.helpline.messages.delivery), so repeated or out-of-order reports change nothing.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -45,6 +63,11 @@ REFERENCE = "\x00"  # where the case reference goes in a Reply's text
 ALARM_TO = "doctors on duty"  # crm.cases.alarms.raise_alarm's first level
 # A reference is SMP- and the id, at least five digits (crm.models.case.reference_sql): 9 characters and up.
 _SHORTEST_REFERENCE, _LONGEST_REFERENCE = 9, 24
+# How long a provider id's claim is kept: its retries come within minutes (Twilio retries a webhook at most 5 times,
+# 15 s each at most, with its connection overrides), and a person replaying a day's failed webhooks from the
+# provider's console does so within days. A copy arriving later than this would be stored again.
+CLAIM_DAYS = 7
+CLAIM_BATCH = 5000  # claims forgotten per pass of the sweep (a day's texts fall behind by at most a few passes)
 
 
 @dataclass(frozen=True)
@@ -113,21 +136,35 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
 
 
 def _storing(cases: str, channel: str) -> str:
-    """The one encoding of keeping an inbound text: stored once per provider id (ON CONFLICT DO NOTHING: a repeat,
-    or a copy racing this one, stores nothing), in the case `cases` (a relation with an `id` column) names, on
-    `channel` (SQL); returns its id and case_id. Parameters: sid, sender, helpline, body, script (the triage's
-    language, if read), segments, now."""
-    return f"""INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language,
+    """The one encoding of keeping an inbound text, as two common table expressions: `claimed` claims the provider
+    id (ON CONFLICT DO NOTHING on message_claim's key: a repeat, or a copy racing this one, claims nothing, whatever
+    month each falls in) and `stored` keeps the text only if this request claimed it, in the case `cases` (a relation
+    with an `id` column, one row) names, on `channel` (SQL), returning its id and case_id. Parameters: sid, sender,
+    helpline, body, script (the triage's language, if read), segments, now."""
+    return f"""claimed AS (
+    INSERT INTO message_claim (sid, at) SELECT :sid, :now FROM {cases} ON CONFLICT DO NOTHING RETURNING sid
+), stored AS (
+    INSERT INTO message (sid, case_id, direction, kind, channel, from_number, to_number, body, language,
                          segments, status, created_at, updated_at)
-    SELECT :sid, id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments, 'received', :now, :now
-    FROM {cases}
-    ON CONFLICT (sid) DO NOTHING
-    RETURNING id, case_id"""
+    SELECT sid, id, 'inbound', 'reply', {channel}, :sender, :helpline, :body, :script, :segments, 'received', :now, :now
+    FROM {cases}, claimed
+    RETURNING id, case_id
+)"""
 
 
 # An inbound text that is no case's step (an opt-out, a grievance, a question answered at once): kept the same way,
 # in the case `case_id` (NULL for none); run in the unit of work that acts on it (crm.helpline.messages.inbound).
-STORE = text(_storing("(SELECT CAST(:case_id AS integer) AS id) AS target", "CAST(:channel AS varchar)"))
+STORE = text("WITH " + _storing("(SELECT CAST(:case_id AS integer) AS id) AS target", "CAST(:channel AS varchar)")
+             + " SELECT id, case_id FROM stored")
+
+
+def forget_claims(now: datetime) -> int:
+    """The sweep: forget the claims older than the retry window (CLAIM_DAYS); returns how many."""
+    return db.session.execute(_FORGET, {"cutoff": now - timedelta(days=CLAIM_DAYS), "batch": CLAIM_BATCH}).rowcount or 0
+
+
+_FORGET = text("""DELETE FROM message_claim WHERE sid IN (
+    SELECT sid FROM message_claim WHERE at < :cutoff ORDER BY at LIMIT :batch FOR UPDATE SKIP LOCKED)""")
 
 
 @lru_cache(maxsize=64)
@@ -145,8 +182,8 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
     wrapping = "" if emergency else f" OR (status = '{Status.RESOLVED.value}' AND wrap_up_until > :now)"
     queue = EMERGENCY if emergency else TIER1
     # Alone, an emergency for an open case outside the emergency queue is left to declare_emergency (nothing written).
-    blocked = f"SELECT 1 FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency and alone else \
-        "SELECT 1 WHERE false"
+    blocked = f"SELECT FROM open_case WHERE queue IS DISTINCT FROM '{EMERGENCY}'" if emergency and alone else \
+        "SELECT WHERE false"
     alarm = "1, :now" if emergency else "0, NULL"
     callback = ":now" if emergency else "NULL"
     channel = "whatsapp" if whatsapp else "sms"
@@ -154,13 +191,13 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
     entries = [(1, "opened", {"channel": channel}), (5, "queued", {"queue": queue})]
     if emergency:
         entries[1:1] = [(3, "emergency", {"via": "sms"}), (4, "alarm", {"level": 1, "to": ALARM_TO})]
-    fixed = ", ".join(f"({n}, '{kind}', '{json.dumps(detail)}')" for n, kind, detail in entries)
-    reply_detail = {"purpose": ":kind", "channel": "'whatsapp'"} if whatsapp else {"purpose": ":kind"}
-    reply_detail = ", ".join(f"'{key}', CAST({value} AS text)" for key, value in reply_detail.items())
-    # Compact: psycopg caches its parse of a statement only up to 4 kB.
+    fixed = ", ".join(f"({n}, '{kind}', '{json.dumps(detail, separators=(',', ': '))}')" for n, kind, detail in entries)
+    reply_detail = "'purpose', CAST(:kind AS text)" + (", 'channel', 'whatsapp'" if whatsapp else "")
+    # Compact: psycopg caches its parse of a statement only up to 4 kB (hence EXISTS (TABLE x), SELECT with no column,
+    # untyped literals where the column or json_build_object gives the type).
     return text(" ".join(f"""
 WITH known AS (
-    SELECT 1 FROM message WHERE sid = :sid
+    SELECT FROM message_claim WHERE sid = :sid
 ), open_case AS (
     SELECT * FROM "case"
     WHERE channel IN ('{channel}', 'voice') AND caller_phone = :sender
@@ -168,21 +205,19 @@ WITH known AS (
 ), blocked AS (
     {blocked}
 ), go AS (
-    SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM known) AND NOT EXISTS (SELECT 1 FROM blocked)
+    SELECT WHERE NOT EXISTS (TABLE known) AND NOT EXISTS (TABLE blocked)
 ), holder AS (
     {holder_sql("sender")}
 ), new_id AS (
-    SELECT nextval(pg_get_serial_sequence('"case"', 'id')) AS id FROM go WHERE NOT EXISTS (SELECT 1 FROM open_case)
+    SELECT nextval('case_id_seq') AS id FROM go WHERE NOT EXISTS (TABLE open_case)
 ), target AS (
     SELECT id FROM new_id UNION ALL SELECT open_case.id FROM open_case, go
-), stored AS (
-    {_storing("target", f"'{channel}'")}
-), opened AS (
+), {_storing("target", f"'{channel}'")}, opened AS (
     INSERT INTO "case" (id, channel, status, priority, specialty, language, caller_phone, patient_id, queue, queued_at,
                         callback_requested_at, red_flags, alarm_level, alarm_raised_at, created_at, updated_at)
     SELECT new_id.id, '{channel}', '{Status.QUEUED.value}', :priority, :specialty,
            COALESCE((SELECT preferred_language FROM holder), :language), :sender, (SELECT id FROM holder),
-           '{queue}', :now, {callback}, CAST('[]' AS JSON), {alarm}, :now, :now
+           '{queue}', :now, {callback}, '[]', {alarm}, :now, :now
     FROM new_id JOIN stored ON stored.case_id = new_id.id
     RETURNING *
 ), raised AS (
@@ -210,13 +245,13 @@ WITH known AS (
         UNION ALL SELECT 6, case_id, 'sms_out', json_build_object('message_id', id, {reply_detail}) FROM reply
     ) AS entries ORDER BY n
 ), {PENDING_SQL_STORED}
-SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN 'repeat' WHEN EXISTS (SELECT 1 FROM blocked) THEN 'blocked'
+SELECT CASE WHEN EXISTS (TABLE known) THEN 'repeat' WHEN EXISTS (TABLE blocked) THEN 'blocked'
        ELSE result.found END AS path, result.*
 FROM (SELECT 1) AS one LEFT JOIN (
     SELECT 'opened' AS found, opened.*, stored.id AS message_id, reply.id AS reply_id
     FROM opened JOIN stored ON stored.case_id = opened.id JOIN reply ON reply.case_id = opened.id
     UNION ALL SELECT 'joined', raised.*, stored.id, NULL FROM raised JOIN stored ON stored.case_id = raised.id
     UNION ALL SELECT 'joined', open_case.*, stored.id, NULL FROM open_case JOIN stored ON stored.case_id = open_case.id
-    WHERE NOT EXISTS (SELECT 1 FROM raised)
+    WHERE NOT EXISTS (TABLE raised)
 ) AS result ON true
 """.split()))

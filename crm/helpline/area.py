@@ -49,7 +49,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from crm.cases import alarms, assessment, channels, timeline
+from crm.cases import alarms, assessment, channels, texts, timeline
 from crm.cases import retention as case_retention
 from crm.helpline import appointments, case_report, cli, distribution, doctor_desk, operator_desk, triage_signoff
 from crm.helpline import metrics as helpline_metrics
@@ -100,7 +100,8 @@ def register(app: Flask) -> None:
     sweeps.register(app, "kpi_cases_counted", aggregates.sweep)
     for rule in case_retention.RULES:  # message bodies redacted, ended cases anonymised after their period
         retention.register(app, rule)
-    for monthly in case_retention.MONTHLY:  # the timeline and the audit log: a partition a month, kept their period
+    for monthly in case_retention.MONTHLY:  # the timeline, the audit log, the texts: a partition a month each
         partitions.register(app, monthly)
+    sweeps.register(app, "message_claims", texts.forget_claims)  # inbound texts' provider ids, kept the retry window
     app.cli.add_command(cli.schedule_cli)
     app.cli.add_command(kpis_cli.kpis_cli)

@@ -12,7 +12,7 @@ from crm.models.kpi import KpiBasis, KpiBucket, KpiCase, KpiEmergency, KpiPendin
 from crm.models.office import CardPrintBatch, OfficeJob
 from crm.models.patient import HealthCard, Household, Patient
 from crm.models.staff import ApiToken, CaseOffer, StaffSession, StaffUser
-from crm.models.telephony import Call, Message, MessageSecret, OptOut
+from crm.models.telephony import Call, Message, MessageClaim, MessageSecret, OptOut
 
 __all__ = [
     "ApiToken",
@@ -47,6 +47,7 @@ __all__ = [
     "KpiEmergency",
     "KpiPending",
     "Message",
+    "MessageClaim",
     "MessageSecret",
     "OfficeJob",
     "OptOut",

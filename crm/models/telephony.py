@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, case, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.models.base import UTCDateTime, utcnow
+from crm.models.base import UTCDateTime, monthly_partitions, utcnow
 from crm.platform.extensions import db
 from crm.platform.security.bounds import ADDRESS, ERROR_CODE, ERROR_MESSAGE, OPT_OUT_KEYWORD, SID, STATUS_WORD
 
@@ -79,12 +80,21 @@ class Message(db.Model):
     """One SMS or WhatsApp message in or out; outbound ones are sent by a job, exactly once."""
 
     __tablename__ = "message"
+    # One partition per month of `created_at` (crm.platform.partitions). A provider's id is not unique here (a
+    # partitioned table's unique index must hold the month, and a provider's retry may fall in the next one): an
+    # inbound text is kept once per provider id by its claim (MessageClaim, crm.cases.texts); `ix_message_sid` finds
+    # the message a delivery report names.
     __table_args__ = (Index("ix_message_status_sending_since", "status", "sending_since"),
                       # The retention sweep walks the bodies not yet redacted, oldest first (crm/cases/retention.py).
-                      Index("ix_message_to_redact", "created_at", postgresql_where=text("redacted_at IS NULL")))
+                      Index("ix_message_to_redact", "created_at", postgresql_where=text("redacted_at IS NULL")),
+                      Index("ix_message_sid", "sid"),
+                      {"postgresql_partition_by": "RANGE (created_at)"})
+    # A message is its id (a sequence); the table's key has `created_at` too, as PostgreSQL asks of a partitioned
+    # table's key.
+    __mapper_args__: ClassVar[dict] = {"primary_key": ["id"]}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sid: Mapped[str | None] = mapped_column(String(SID), unique=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    sid: Mapped[str | None] = mapped_column(String(SID))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     direction: Mapped[str] = mapped_column(String(10))  # inbound, outbound
@@ -102,13 +112,30 @@ class Message(db.Model):
     status: Mapped[str] = mapped_column(String(STATUS_WORD), default="pending")
     error_code: Mapped[str | None] = mapped_column(String(ERROR_CODE))
     error_message: Mapped[str | None] = mapped_column(String(ERROR_MESSAGE))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, primary_key=True, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # claimed by a job; settled by a sweep if stuck
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # body removed by the retention sweep
 
     case = relationship("Case", back_populates="messages")
+
+
+monthly_partitions(Message.__table__)
+
+
+class MessageClaim(db.Model):
+    """A provider's id of an inbound text, claimed by the one request that stores it (crm.cases.texts).
+
+    Not partitioned, so its key is unique across months: a retry of a webhook minutes after midnight on the 1st
+    finds the claim its first copy made in the month before. Kept only for the retry window (texts.CLAIM_DAYS),
+    then forgotten by a sweep: a small table, whatever the months of `message`.
+    """
+
+    __tablename__ = "message_claim"
+
+    sid: Mapped[str] = mapped_column(String(SID), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # when it was claimed
 
 
 class MessageSecret(db.Model):
@@ -121,7 +148,10 @@ class MessageSecret(db.Model):
 
     __tablename__ = "message_secret"
 
-    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: `message` is partitioned and its key is (id, created_at). A secret lives from its queueing to its
+    # send (at most RETENTION_MESSAGE_SECRETS_DAYS past its expiry, crm.platform.retention), years before its message's
+    # month can be dropped, and no message row is deleted on its own.
+    message_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     sealed: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
