@@ -47,6 +47,7 @@ LABELS = {
     "none": "no one is ill",
     "request": "a request for information, records or a service",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
+    "after": "an emergency told as the time of something else ('after his stroke')",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
 
@@ -81,6 +82,19 @@ _NOT_PLEA = _word_set(_DATA["not_plea"])
 _ED_NOT_AFTER = _word_set(_DATA["ed_not_after"]).words
 _ARTICLES = _word_set(["the", "a", "an"]).words
 _NOW_AS_VERB = _word_set(_DATA["now_as_verb"]).words
+_LAST = _word_set(_DATA["last"]).words
+_RECENT = _word_set(_DATA["recent"]).words
+_AFTER_BEFORE = _word_set(_DATA["after_before"]).words
+_AFTER_FOLLOWING = _word_set(_DATA["after_following"])
+_ASKING = _word_set(_DATA["asking"])
+_PERFECTIVE = _word_set(_DATA["perfective"]).words
+_WANTING = _word_set(_DATA["wanting"]).words
+_WANTING_ENDINGS = tuple(_DATA["wanting_endings"])
+_TILL = _word_set(_DATA["till"]).words
+_GOING_ON = _word_set(_DATA["going_on"]).words
+_UPON = ("par", "pe", "per", "pr", "पर", "ते")  # "saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "دورہ پڑنے پر": upon it happening
+_OBLIQUE = ("ne", "ने", "णे", "ण")
+_INFINITIVE = ("na", "ni", "ना", "नी")  # "lagwani hai", "karna hai": something to do
 
 
 def lower(tokens: list[Token], result: Triage) -> Triage:
@@ -95,15 +109,18 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
     cues["none"] = _no_one(norms, flags)
-    cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)}
+    cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)} | _last_of(norms)
     cues["request"] |= (topics := _TOPIC.positions(norms))
     told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
+    clause = _clauses(norms)
+    asking = _asking(norms, clause, told) | _upon(norms, clause, told)
+    cues["request"] |= asking
+    after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
     covered = set().union(*cues.values())
     steady = {i - k for i in cues["stable"] for k in (1, 2)}  # "ab" in "ab sehatmand hain", "now" in "now stable"
-    if not (covered or told or explained):
+    if not (covered or told or explained or after):
         return result
-    clause = _clauses(norms)
-    seeking = _SEEKING.positions(norms)
+    seeking = _SEEKING.positions(norms) | asking
     subjects = set().union(*explained.values()) if explained else set()
     symptoms = (LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)) - subjects
     alarming = {clause[i] for i in symptoms - named}  # not "blood" in "blood bank"
@@ -113,12 +130,26 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
                 if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
                 and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
-    now = said_now - covered - told - steady
+    # The "now" of a stable patient: in a clause with a word of stability and no red flag or symptom ("hun oh theek hai",
+    # "এখন বাড়িতে আছেন"), it speaks of the recovery.
+    stable_clauses = {clause[i] for i in cues["stable"]} - flagged
+    stable_now = {i for i in said_now if clause[i] in stable_clauses}
+    # The "now" of a wish or a grievance's delay ("ab speech therapy kahan hogi", "abhi tak nahi mila") in a clause with no red
+    # flag, no symptom and nothing going on.
+    going = {clause[i] for i, norm in enumerate(norms) if norm in _GOING_ON or (
+        norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai"))}
+    wishes = {i for i, norm in enumerate(norms) if norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
+        norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he"))}
+    # the "now" opens the wish ("ab X chahta hai"); one after it is haste ("records chahiye abhi")
+    calm_now = {i for i in said_now if clause[i] not in flagged | going and (
+        any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
+    stable_now -= {i for i in stable_now if clause[i] in going}
+    now = said_now - covered - told - steady - stable_now - calm_now
     of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
     if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
         return result
     present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL))
-               and not ifs.get(clause[i], len(norms)) < i}  # "if a student has a seizure": not a state
+               and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)}  # "kab hai": a question  # "if a student has a seizure": not a state
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
     persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
@@ -138,14 +169,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     asked = {clause[i] for i in cues["request"] - seeking} - flagged
     request_now = {i for i in said_now if i in cues["request"] or (
         norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
-    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now else set()
+    # A stable patient's "now" is no word of now beside another routine purpose ("khoon vaggya si, hun oh theek hai, checkup di
+    # tareekh chahidi"); alone it may be today ("beta doob gaya tha, stable now").
+    of_stable = stable_now if purpose - stable_clauses else set()
+    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable - calm_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
     # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
     # ("awareness camp me ek aurat ko daura pad raha hai")
     present_clauses = {clause[i] for i in present if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
 
     def covered_at(at: set[int], clauses: set[int]) -> bool:
-        return all(clause[i] in clauses or i in on_topic for i in at)
+        return all(clause[i] in clauses or i in on_topic or i in after for i in at)
 
     for match in result.matched:
         if match.layer == "model" and match.rule_id == "model_P1":
@@ -169,8 +203,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects)
-    covered |= subjects
+    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after)
+    covered |= subjects | after
     why = Match(
         f"context_{kinds[0]}",
         "context: " + "; ".join(LABELS[k] for k in kinds) + " - not an emergency by itself (P1 to P2)",
@@ -182,6 +216,42 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _last_of(norms: list[str]) -> set[int]:
+    """"Last" and the word after it when that word is not recent or a count ("pichhli Holi", "last Diwali"; not "last
+    night", "pichhle do din")."""
+    return {j for i, norm in enumerate(norms[:-1]) if norm in _LAST and norms[i + 1] not in _RECENT
+            and norms[i + 1] not in BOUNDARIES and not norms[i + 1].isdigit() for j in (i, i + 1)}
+
+
+def _asking(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
+    """Positions of a question word ("kis", "ਕਿਹੜਾ", "কবে") in a clause with no verb of an event ("kitni goliyan kha li")."""
+    events = {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE} | {clause[i] for i in told}
+    return {i for i in _ASKING.positions(norms) if clause[i] not in events}
+
+
+def _upon(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
+    """Positions of "upon it happening" ("saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "দুর্ঘটনা হলে" is an "if") in a clause with no verb
+    of an event: a question about what to do, covering (like a question word) only a clause that names no one."""
+    events = {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE} | {clause[i] for i in told}
+    return {j for i, norm in enumerate(norms[:-1]) if norm.endswith(_OBLIQUE) and norms[i + 1] in _UPON
+            and (norms[i + 1] != "ते" or norm.endswith("ण")) and clause[i] not in events for j in (i, i + 1)}
+
+
+def _after(norms: list[str], found: dict[str, set[int]], clause: list[int]) -> set[int]:
+    """Positions of a P1 placement told as a time: "after" up to three words before it, or "ke baad" just after it, in its
+    clause ("after my brother's overdose", "stroke ke baad", "স্ট্রোকের পরে")."""
+    following = _AFTER_FOLLOWING.positions(norms)
+    out: set[int] = set()
+    for rule_id, at in found.items():
+        if rule_id not in _P1_RULES:
+            continue
+        for first, last in _runs(at):
+            before = any(norms[j] in _AFTER_BEFORE and clause[j] == clause[first] for j in range(max(0, first - 3), first))
+            if before or last + 1 in following:
+                out |= set(range(first, last + 1))
+    return out
 
 
 def _no_one(norms: list[str], flags: set[int]) -> set[int]:
