@@ -47,9 +47,10 @@ LABELS = {
     "none": "no one is ill",
     "request": "a request for information, records or a service",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
-    "after": "an emergency told as the time of something else ('after his stroke')",
+    "after": "an emergency told as the time of something else ('after his stroke') or naming a service ('snake bite ward')",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
+_MODIFIERS = {rule.id for rule in RULESET.rules if rule.priority is None}  # pregnant, a child
 
 with LEXICON_PATH.open("rb") as _fh:
     _DATA = tomllib.load(_fh)["context"]
@@ -62,6 +63,7 @@ _PERSONS = _word_set(_DATA["persons"])
 _TOPIC = _word_set(_DATA["topic"])
 _YEAR = re.compile(r"(19|20)\d\d")  # "a heart attack in 2019": an event in the past
 _HABITUAL = tuple(_word_set(_DATA["habitual_endings"]).words)
+_NOT_HABITUAL = _word_set(_DATA["not_habitual"]).words
 _PAST_VERBS = _word_set(_DATA["past_verbs"])
 _CONTRAST = _word_set(_DATA["contrast"]).words
 _CONTRAST_AFTER_VERB = _word_set(_DATA["contrast_after_verb"]).words
@@ -92,6 +94,10 @@ _WANTING = _word_set(_DATA["wanting"]).words
 _WANTING_ENDINGS = tuple(_DATA["wanting_endings"])
 _TILL = _word_set(_DATA["till"]).words
 _GOING_ON = _word_set(_DATA["going_on"]).words
+_GOING_ON_ENDINGS = ("च्छे", "च्छेन", "च्छि")  # Bengali "হচ্ছে", "নিচ্ছেন" once transliterated
+_NAMING_AFTER = _word_set(_DATA["naming_after"]).words
+_NAMING_PARTICLES = _word_set(_DATA["naming_particles"]).words
+_NAMING_NOT_BEFORE = _word_set(_DATA["naming_not_before"]).words
 _UPON = ("par", "pe", "per", "pr", "पर", "ते")  # "saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "دورہ پڑنے پر": upon it happening
 _OBLIQUE = ("ne", "ने", "णे", "ण")
 _INFINITIVE = ("na", "ni", "ना", "नी")  # "lagwani hai", "karna hai": something to do
@@ -107,6 +113,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     explained = _explained(norms, found)  # "an article on suicide", "emergency contact": no patient's state
     found = {rule_id: at - explained.get(rule_id, set()) for rule_id, at in found.items()}
     flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
+    modified = {i for rule_id, at in found.items() if rule_id in _MODIFIERS for i in at}  # "garbhvati hai": not habitual
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
     cues["none"] = _no_one(norms, flags)
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)} | _last_of(norms)
@@ -136,19 +143,26 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     stable_now = {i for i in said_now if clause[i] in stable_clauses}
     # The "now" of a wish or a grievance's delay ("ab speech therapy kahan hogi", "abhi tak nahi mila") in a clause with no red
     # flag, no symptom and nothing going on.
-    going = {clause[i] for i, norm in enumerate(norms) if norm in _GOING_ON or (
-        norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai"))}
+    going = {clause[i] for i, norm in enumerate(norms) if i not in covered and i not in told and (
+        norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
+            norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
     wishes = {i for i, norm in enumerate(norms) if norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
         norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he"))}
     # the "now" opens the wish ("ab X chahta hai"); one after it is haste ("records chahiye abhi")
     calm_now = {i for i in said_now if clause[i] not in flagged | going and (
         any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
+    # "ab nahi hoti", "ab 20 saal se nahi aaye": a word of now in a clause that denies something, with no red flag, symptom,
+    # present state or verb going on, says it no longer happens
+    raw_present = {clause[i] for i in _PRESENT.positions(norms) - covered - told}
+    denying = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} - flagged - raw_present
+    stable_now |= {i for i in said_now if clause[i] in denying}
     stable_now -= {i for i in stable_now if clause[i] in going}
     now = said_now - covered - told - steady - stable_now - calm_now
     of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
     if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
         return result
-    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL))
+    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
+                       and i - 1 not in modified)
                and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)}  # "kab hai": a question  # "if a student has a seizure": not a state
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
@@ -158,7 +172,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # hai aur ek aadmi behosh ho gaya hai" is an emergency at the camp.
     part = _clauses(norms, split_and=True)
     topic_parts = {part[i] for i in topics if clause[i] not in persons}
-    alarms = (flags | symptoms) - named
+    # red flags, symptoms and the words of any rule or modifier ("ਉਮੀਦ ਨਾਲ", pregnant): a verb nearer one is a patient's
+    alarms = (flags | symptoms | modified) - named
     on_topic = {i for i in alarms if part[i] in topic_parts}
     pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
     purpose = purposes - pleas
@@ -174,9 +189,26 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     of_stable = stable_now if purpose - stable_clauses else set()
     told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable - calm_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
+    # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
+    # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
+    written = {clause[i] for i in _WORKS.positions(norms)}
+    going_at = {i for i, norm in enumerate(norms) if i not in covered and i not in told and (
+        norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
+            norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
+    going_at -= {i for i in going_at if part[i] in topic_parts and _nearer(i, topics, alarms, part)}
+    work_at = _WORKS.positions(norms)  # "main suicide par lekh likh raha hoon", "beti saanp ke katne par quiz bana rahi hai"
+    def writers(at: set[int]) -> set[int]:
+        return {i for i in at if clause[i] in written and (
+            not any(clause[j] == clause[i] for j in alarms) or _nearer(i, work_at, alarms, clause))}
+    going_at -= writers(going_at)
+    asked_clauses = {clause[i] for i in cues["request"] | wishes | cues["stable"]}
+    if {clause[i] for i in going_at} & (alarming | ({*clause} - cue_clauses - asked_clauses)):
+        return result
     # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
     # ("awareness camp me ek aurat ko daura pad raha hai")
     present_clauses = {clause[i] for i in present if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
+    if alarming & {clause[i] for i in present - writers(present)} & present_clauses - cue_clauses:  # a symptom told in the present, in a clause no context covers ("he is cold")
+        return result
 
     def covered_at(at: set[int], clauses: set[int]) -> bool:
         return all(clause[i] in clauses or i in on_topic or i in after for i in at)
@@ -249,9 +281,24 @@ def _after(norms: list[str], found: dict[str, set[int]], clause: list[int]) -> s
             continue
         for first, last in _runs(at):
             before = any(norms[j] in _AFTER_BEFORE and clause[j] == clause[first] for j in range(max(0, first - 3), first))
-            if before or last + 1 in following:
+            if before or last + 1 in following or _names(norms, last):
                 out |= set(range(first, last + 1))
     return out
+
+
+def _names(norms: list[str], last: int) -> bool:
+    """Whether the placement ending at `last` names a kind of service, place or person ("snake bite ward", "mirgi ke
+    patient", "दौरे पड़ने वाले मरीज़ों"), and is not "about to" ("behosh hone wala hai")."""
+    j = last + 1 + (last + 1 < len(norms) and norms[last + 1] in _NAMING_PARTICLES)
+    if j + 1 < len(norms) and norms[j + 1] in _NAMING_AFTER and not _verb_or_person(norms[j]):  # "snake bite ward"
+        j += 1
+    j += j < len(norms) and norms[j] in ("hone", "होने", "pane", "padne", "पड़ने", "पडने") and j + 1 < len(norms) and norms[j + 1] in _NAMING_AFTER
+    return j < len(norms) and norms[j] in _NAMING_AFTER and not (j + 1 < len(norms) and norms[j + 1] in _NAMING_NOT_BEFORE)
+
+
+def _verb_or_person(norm: str) -> bool:
+    return (norm in _PRESENT.words or norm in _PAST_VERBS.words or norm in _PERFECTIVE or norm in _GOING_ON
+            or norm in _PERSONS.words or norm in _WANTING or norm in BOUNDARIES)
 
 
 def _no_one(norms: list[str], flags: set[int]) -> set[int]:

@@ -215,3 +215,68 @@ def test_a_work_s_subject_or_an_emergency_contact_in_the_same_clause_never_lower
     text: str, work: str
 ) -> None:
     assert classify(f"{work} {text}").priority == "P1", classify(f"{work} {text}").explanation()
+
+
+# Rules 2026.12.5: structure rather than phrases. Each lowers only its own kind of clause, and never one that tells a
+# red flag now.
+STRUCTURE_LOWERS = [
+    "bhaiya ne pichhli Holi pe zeher kha liya tha, psychiatrist ka appointment chahiye",  # "last" + any word
+    "dadi ke stroke ke baad physiotherapy ka kharcha kitna aayega",  # an emergency told as a time
+    "after my brother's overdose the ward sister was rude to us, I want to file a complaint",
+    "saanp kaatne ka injection kis sarkari hospital mein milta hai, gaon walon ko batana hai",  # a question word
+    "सांप काटने पर क्या प्राथमिक उपचार करें, स्कूल में बच्चों को सिखाना है",  # "upon it happening"
+    "meri bhain nu delivery vele bahut khoon vaggya si, hun oh theek hai, checkup di tareekh chahidi",  # a stable "now"
+    "দাদুর স্ট্রোক হয়েছিল, এখন বাড়িতে আছেন, ফিজিওথেরাপির খরচ কত",
+    "2015 me mujhe saanp ne kaata tha, ab koi vaccine lagwana padega kya trekking se pehle",  # the "now" of a wish
+    "papa ko mirgi ke daure aate the bachpan me, ab 20 saal se nahi aaye, driving license ke liye certificate chahiye",
+    "snake bite ward ka phone number chahiye",  # a name
+    "dil ke daure wale mareezon ke liye support group chahiye",
+    "kisi ko heart attack aaye to turant kya karna chahiye, sirf jaankari",  # a subjunctive "if"
+]
+
+
+@pytest.mark.parametrize("text", STRUCTURE_LOWERS)
+def test_the_structure_of_a_routine_message_lowers_it_and_says_which_layer_raised_it(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    result = classify(text)
+    assert (result.priority, result.layer, result.lowered_from) == ("P2", "context", "P1"), result.explanation()
+    why = result.explanation()
+    assert why["raised_by"] in ("rule", "model") and why["raised_with"] and why["rules_version"] == "2026.12.5"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zeher khane ke baad ulti ho rahi hai",  # "after" covers its placement only beside no present state
+        "after the snake bite he cant move his leg",
+        "usne kitni goliyan kha li pata nahi, kis hospital jayen",  # a question beside an event told
+        "kis hospital jaayen, bete ko saanp ne kaata",
+        "seene me heart attack wala dard ho raha hai",  # a name beside a present state
+        "behosh hone wala hai papa, kya karein",  # "wala hai" is "about to"
+        "pichle saal stroke hua tha, ab phir se bol nahi pa rahe, file chahiye",  # a verb going on
+        "bacha nehar me doob gaya tha, records chahiye abhi",  # a "now" after the wish is haste
+        "last night papa behosh ho gaye the, file chahiye",  # "last night" is not the past
+        "pichhle do din se saans phool rahi hai, report chahiye",
+        "pichle hafte saanp ne kaata tha, abhi tak hosh nahi aaya",  # "till now" beside a red flag
+        "papa behosh hue the, ab nahi uth rahe",  # a denial beside a verb going on
+    ],
+)
+def test_the_new_structures_never_lower_an_emergency_told_now(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
+
+
+# A word of time in the very clause of an emergency makes that clause the past ("last Diwali he said he would kill himself"),
+# as "last year" always has: those are told in a clause of their own. The others may share the emergency's clause.
+TIMES_SAID = ["last Diwali", "pichhli Holi ke baad", "after his stroke", "stroke ke baad", "गत पूजा के बाद"]
+STRUCTURES_SAID = ["kis hospital mein", "ਕਿਹੜੇ ਹਸਪਤਾਲ ਵਿੱਚ", "snake bite ward mein", "saanp kaatne par",
+                   "ab nasha chhodna chahta hai aur", "abhi tak muavza nahi mila aur", "hun oh theek hai te",
+                   "এখন বাড়িতে আছেন আর", "ab nahi hota aur", "which hospital has a burns unit"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), said=st.sampled_from(STRUCTURES_SAID + TIMES_SAID), apart=st.booleans())
+def test_a_present_emergency_stays_p1_beside_any_new_structure_in_its_clause_or_another(
+    text: str, said: str, apart: bool
+) -> None:
+    message = f"{said}, {text}" if apart or said in TIMES_SAID else f"{said} {text}"
+    assert classify(message).priority == "P1", classify(message).explanation()
