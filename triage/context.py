@@ -149,6 +149,11 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     wishes = {i for i, norm in enumerate(norms) if norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
         norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he"))}
     # the "now" opens the wish ("ab X chahta hai"); one after it is haste ("records chahiye abhi")
+    # A bare future may be a threat ("abhi bola kood jayega"): it is a wish only beside a request ("ab therapy kahan hogi"), and
+    # so is any wish when the model alone heard the emergency (its words are those the lexicon does not know).
+    asked_at = {clause[i] for i in cues["request"]}
+    model_only = result.layer == "model"
+    wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
     calm_now = {i for i in said_now if clause[i] not in flagged | going and (
         any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
     # "ab nahi hoti", "ab 20 saal se nahi aaye": a word of now in a clause that denies something, with no red flag, symptom,
@@ -162,7 +167,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
         return result
     present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
-                       and i - 1 not in modified)
+                       and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
                and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)}  # "kab hai": a question  # "if a student has a seizure": not a state
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
@@ -267,7 +272,8 @@ def _upon(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
     """Positions of "upon it happening" ("saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "দুর্ঘটনা হলে" is an "if") in a clause with no verb
     of an event: a question about what to do, covering (like a question word) only a clause that names no one."""
     events = {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE} | {clause[i] for i in told}
-    return {j for i, norm in enumerate(norms[:-1]) if norm.endswith(_OBLIQUE) and norms[i + 1] in _UPON
+    return {j for i, norm in enumerate(norms[:-1]) if norm.endswith(_OBLIQUE) and not norm.endswith("one") and len(norm) > 3
+            and norms[i + 1] in _UPON
             and (norms[i + 1] != "ते" or norm.endswith("ण")) and clause[i] not in events for j in (i, i + 1)}
 
 

@@ -15,6 +15,7 @@ from triage import classify
 from triage.metrics import read_labelled
 
 DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
+DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -57,7 +58,7 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
 
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
     rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows += [r for r in DEV + DEV_2 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -227,7 +228,7 @@ STRUCTURE_LOWERS = [
     "सांप काटने पर क्या प्राथमिक उपचार करें, स्कूल में बच्चों को सिखाना है",  # "upon it happening"
     "meri bhain nu delivery vele bahut khoon vaggya si, hun oh theek hai, checkup di tareekh chahidi",  # a stable "now"
     "দাদুর স্ট্রোক হয়েছিল, এখন বাড়িতে আছেন, ফিজিওথেরাপির খরচ কত",
-    "2015 me mujhe saanp ne kaata tha, ab koi vaccine lagwana padega kya trekking se pehle",  # the "now" of a wish
+    "ammi ko falij hua tha, ab unhe physiotherapy karwani hai, kitna kharcha hoga",  # the "now" of a wish
     "papa ko mirgi ke daure aate the bachpan me, ab 20 saal se nahi aaye, driving license ke liye certificate chahiye",
     "snake bite ward ka phone number chahiye",  # a name
     "dil ke daure wale mareezon ke liye support group chahiye",
@@ -259,6 +260,8 @@ def test_the_structure_of_a_routine_message_lowers_it_and_says_which_layer_raise
         "pichhle do din se saans phool rahi hai, report chahiye",
         "pichle hafte saanp ne kaata tha, abhi tak hosh nahi aaya",  # "till now" beside a red flag
         "papa behosh hue the, ab nahi uth rahe",  # a denial beside a verb going on
+        "bhanja ne abhi bola wo train ke aage kood jayega, pichle mahine uske dost ne bhi aisa kiya tha",  # a threat: no wish
+        "phone pe bola ki zeher kha lega, pichle saal bhi kiya tha, helpline number chahiye",  # "phone pe" is no "upon"
     ],
 )
 def test_the_new_structures_never_lower_an_emergency_told_now(text: str) -> None:
