@@ -71,6 +71,7 @@ _AND = _word_set(_DATA["conjunctions"]).words
 _FINITE = _word_set(_DATA["finite"]).words | _PAST_VERBS.words | _PRESENT.words
 _SEEKING = _word_set(_DATA["seeking"])
 _NOW_OF_PURPOSE = _word_set(_DATA["now_of_purpose"]).words
+_RIGHT_NOW = _word_set(["abhi", "अभी", "ابھی", "ਹੁਣੇ", "hune", "এখনই"]).words
 _NOW_OF_IF = _word_set(_DATA["now_of_if"]).words
 _PAST_ENDINGS = tuple(_word_set(_DATA["past_verb_endings"]).words)
 _ARTICLE = "the"  # the English article, and the romanised "the" of "aaye the": a past verb only after a participle
@@ -100,7 +101,7 @@ _NAMING_PARTICLES = _word_set(_DATA["naming_particles"]).words
 _NAMING_NOT_BEFORE = _word_set(_DATA["naming_not_before"]).words
 _UPON = ("par", "pe", "per", "pr", "पर", "ते")  # "saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "دورہ پڑنے پر": upon it happening
 _OBLIQUE = ("ne", "ने", "णे", "ण")
-_INFINITIVE = ("na", "ni", "ना", "नी")  # "lagwani hai", "karna hai": something to do
+_INFINITIVE = ("na", "ni", "ना", "नी", "णा", "णी")  # "lagwani hai", "karna hai": something to do
 
 
 def lower(tokens: list[Token], result: Triage) -> Triage:
@@ -162,6 +163,12 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     denying = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} - flagged - raw_present
     stable_now |= {i for i in said_now if clause[i] in denying}
     stable_now -= {i for i in stable_now if clause[i] in going}
+    # "Now" set against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne", "pichle saal ... ab 6 ki hai"):
+    # ab, hun, ਹੁਣ, اب, এখন (never "abhi", "right now") in a clause with no red flag, symptom, present state or verb going on
+    # tells how things are since; it is a contrast, not a report of now.
+    contrast_now = {i for i in said_now if cues["past"] and norms[i] in _NOW_OF_PURPOSE and norms[i] not in _RIGHT_NOW
+                    and clause[i] not in flagged | going | raw_present}
+    stable_now |= contrast_now
     now = said_now - covered - told - steady - stable_now - calm_now
     of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
     if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)

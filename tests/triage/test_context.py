@@ -232,6 +232,7 @@ STRUCTURE_LOWERS = [
     "papa ko mirgi ke daure aate the bachpan me, ab 20 saal se nahi aaye, driving license ke liye certificate chahiye",
     "snake bite ward ka phone number chahiye",  # a name
     "dil ke daure wale mareezon ke liye support group chahiye",
+    "bebe ji nu 2016 ch adhrang hoya si, hun oh 85 de ne, ghar baithe vote layi disability certificate chahida",  # contrast
     "kisi ko heart attack aaye to turant kya karna chahiye, sirf jaankari",  # a subjunctive "if"
 ]
 
@@ -262,6 +263,10 @@ def test_the_structure_of_a_routine_message_lowers_it_and_says_which_layer_raise
         "papa behosh hue the, ab nahi uth rahe",  # a denial beside a verb going on
         "bhanja ne abhi bola wo train ke aage kood jayega, pichle mahine uske dost ne bhi aisa kiya tha",  # a threat: no wish
         "phone pe bola ki zeher kha lega, pichle saal bhi kiya tha, helpline number chahiye",  # "phone pe" is no "upon"
+        "2019 me heart attack aaya tha, ab seene me dard hai, file chahiye",  # a contrast "now" beside a symptom
+        "pichle saal stroke hua tha, ab wo uth nahi rahe, records chahiye",  # beside a verb going on
+        "2020 ch adhrang hoya si, hun oh bol nahi sakde te muh tedha ho gaya hai",  # beside a present state
+        "pichle saal daura pada tha, abhi wo kuch nahi bol rahe",  # "abhi" is right now
     ],
 )
 def test_the_new_structures_never_lower_an_emergency_told_now(text: str) -> None:
@@ -273,7 +278,9 @@ def test_the_new_structures_never_lower_an_emergency_told_now(text: str) -> None
 TIMES_SAID = ["last Diwali", "pichhli Holi ke baad", "after his stroke", "stroke ke baad", "गत पूजा के बाद"]
 STRUCTURES_SAID = ["kis hospital mein", "ਕਿਹੜੇ ਹਸਪਤਾਲ ਵਿੱਚ", "snake bite ward mein", "saanp kaatne par",
                    "ab nasha chhodna chahta hai aur", "abhi tak muavza nahi mila aur", "hun oh theek hai te",
-                   "এখন বাড়িতে আছেন আর", "ab nahi hota aur", "which hospital has a burns unit"]
+                   "এখন বাড়িতে আছেন আর", "ab nahi hota aur", "which hospital has a burns unit",
+                   "pichle saal attack aaya tha, ab", "2016 ch adhrang hoya si, hun", "গত বছর স্ট্রোক হয়েছিল, এখন",
+                   "last year she had a stroke, now"]  # a "now" set against a named past
 
 
 @settings(max_examples=200, deadline=None)
