@@ -203,23 +203,23 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     cue_clauses = time_clauses | request_clauses | told_clauses
     # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
     # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
-    written = {clause[i] for i in _WORKS.positions(norms)}
-    going_at = {i for i, norm in enumerate(norms) if i not in covered and i not in told and (
+    # The verbs of a writer: in a clause naming a written work, nearer it than any red flag or symptom (or with none).
+    work_at = _WORKS.positions(norms)  # "main suicide par lekh likh raha hoon", "beti saanp ke katne par quiz bana rahi hai"
+    written = {clause[i] for i in work_at}
+    writers = {i for i in range(len(norms)) if clause[i] in written and (
+        not any(clause[j] == clause[i] for j in alarms) or _nearer(i, work_at, alarms, clause))}
+    going_at = {i for i, norm in enumerate(norms) if i not in covered and i not in told and i not in writers and (
         norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
             norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
     going_at -= {i for i in going_at if part[i] in topic_parts and _nearer(i, topics, alarms, part)}
-    work_at = _WORKS.positions(norms)  # "main suicide par lekh likh raha hoon", "beti saanp ke katne par quiz bana rahi hai"
-    def writers(at: set[int]) -> set[int]:
-        return {i for i in at if clause[i] in written and (
-            not any(clause[j] == clause[i] for j in alarms) or _nearer(i, work_at, alarms, clause))}
-    going_at -= writers(going_at)
     asked_clauses = {clause[i] for i in cues["request"] | wishes | cues["stable"]}
     if {clause[i] for i in going_at} & (alarming | ({*clause} - cue_clauses - asked_clauses)):
         return result
     # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
-    # ("awareness camp me ek aurat ko daura pad raha hai")
-    present_clauses = {clause[i] for i in present if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
-    if alarming & {clause[i] for i in present - writers(present)} & present_clauses - cue_clauses:  # a symptom told in the present, in a clause no context covers ("he is cold")
+    # ("awareness camp me ek aurat ko daura pad raha hai"); a writer's is the writer's ("mauton par lekh likh raha hoon")
+    present_clauses = {clause[i] for i in present - writers
+                       if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
+    if alarming & present_clauses - cue_clauses:  # a symptom told in the present, in a clause no context covers ("he is cold")
         return result
 
     def covered_at(at: set[int], clauses: set[int]) -> bool:
