@@ -61,6 +61,12 @@ committed before it was first run, and only its per-language counts have been lo
   phrase sits). Run 6 (this helper's first): the first 58/400 (14.5%: en 5, hi 7, hinglish 6, pa 8, pa-latn 10, ur 9,
   ur-latn 8, bn 5), the second 85/400 (21.2%: en 13, hi 13, hinglish 9, pa 11, pa-latn 12, ur 11, ur-latn 7, bn 9);
   emergencies 96/96 P1, none below P2. No language is worse than at run 5; en and bn meet the 10% target on the first.
+  Between runs 6 and 7 only dev rows were read (context_dev_2.tsv complete: a "now" set against a named past, Punjabi
+  and Bengali stable words, services named after an emergency word, a death told with its verb, a writer's verb).
+  Run 7 (this helper's second and last): the first 51/400 (12.8%: en 5, hi 7, hinglish 5, pa 8, pa-latn 8, ur 8,
+  ur-latn 8, bn 2), the second 82/400 (20.5%: en 13, hi 13, hinglish 8, pa 11, pa-latn 11, ur 11, ur-latn 7, bn 8);
+  emergencies 96/96 P1, none below P2. en, hinglish and bn meet the 10% target on the first; no language does on the
+  second, whose fresh messages still read worse than the first's.
 """
 
 from __future__ import annotations
@@ -82,10 +88,10 @@ TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words r
 # ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
 # 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule;
 # second hold-out hi 15 -> 16, pa 13 -> 14, ur 11 -> 13 when a topic stopped covering a present verb beside a red flag,
-# a safety fix: see run 5 above; 63 -> 58 and 102 -> 85 at rules 2026.12.5, run 6)
+# a safety fix: see run 5 above; 63 -> 58 -> 51 and 102 -> 85 -> 82 at rules 2026.12.5, runs 6 and 7)
 RECORDED_P1 = {
-    "context_holdout": {"en": 5, "hi": 7, "hinglish": 6, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 8, "bn": 5},
-    "context_holdout_2": {"en": 13, "hi": 13, "hinglish": 9, "pa": 11, "pa-latn": 12, "ur": 11, "ur-latn": 7, "bn": 9},
+    "context_holdout": {"en": 5, "hi": 7, "hinglish": 5, "pa": 8, "pa-latn": 8, "ur": 8, "ur-latn": 8, "bn": 2},
+    "context_holdout_2": {"en": 13, "hi": 13, "hinglish": 8, "pa": 11, "pa-latn": 11, "ur": 11, "ur-latn": 7, "bn": 8},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
