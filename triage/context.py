@@ -21,6 +21,12 @@ routine purpose elsewhere (a request, a plan, a stable patient, a question of "i
 ko attack aaya tha, unki file chahiye" is a request about history, "zeher kha liya tha, ambulance bhejo" is not.
 The model's P1 is lowered only when every clause with a symptom or red-flag word is covered, as a rule's is.
 
+Since 2026.12.5 (structure rather than more phrases): "last" + any word not recent is a word of the past; a placement
+told as a time ("after his stroke", "ke baad") or naming a service ("snake bite ward") is covered beside no present state;
+question words and "upon it happening" cover their clause like a request; a "now" of a stable patient, of a wish it
+opens, of "till now", of a denial or set against a named past is no report of now in a clause with no red flag, symptom,
+present state or verb going on; and a verb going on beside a symptom, or in a clause nothing covers, keeps P1.
+
 The words are data: `[context]` in lexicon.toml, hashed with the rules' version.
 """
 
