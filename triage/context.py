@@ -127,11 +127,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     cues["request"] |= (topics := _TOPIC.positions(norms))
     told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
     clause = _clauses(norms)
+    model_only = result.layer == "model"  # no rule placed the P1: its words are ones the lexicon may not know
     asking = _asking(norms, clause, told) | _upon(norms, clause, told)
+    # a question covers no clause that tells a symptom besides the emergency's own words ("pet me bahut dard aur khoon kis
+    # hospital")
+    told_symptoms = {clause[i] for i in LEXICON.symptom.positions(norms) if not any(abs(i - j) <= 2 for j in flags)}
+    asking = {i for i in asking if clause[i] not in told_symptoms}
     cues["request"] |= asking
     after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
     covered = set().union(*cues.values())
-    steady = {i - k for i in cues["stable"] for k in (1, 2)}  # "ab" in "ab sehatmand hain", "now" in "now stable"
+    steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
+    # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
     if not (covered or told or explained or after):
         return result
     seeking = _SEEKING.positions(norms) | asking
@@ -159,7 +165,6 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # A bare future may be a threat ("abhi bola kood jayega"): it is a wish only beside a request ("ab therapy kahan hogi"), and
     # so is any wish when the model alone heard the emergency (its words are those the lexicon does not know).
     asked_at = {clause[i] for i in cues["request"]}
-    model_only = result.layer == "model"
     wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
     calm_now = {i for i in said_now if clause[i] not in flagged | going and (
         any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
@@ -167,13 +172,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # present state or verb going on, says it no longer happens
     raw_present = {clause[i] for i in _PRESENT.positions(norms) - covered - told}
     denying = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} - flagged - raw_present
-    stable_now |= {i for i in said_now if clause[i] in denying}
+    # (when the model alone heard the emergency, a clause with no red flag the lexicon knows may still hold one: neither
+    # a denial nor a contrast then speaks for its "now"; a word of stability still does)
+    stable_now |= {i for i in said_now if clause[i] in denying and not model_only}
     stable_now -= {i for i in stable_now if clause[i] in going}
     # "Now" set against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne", "pichle saal ... ab 6 ki hai"):
     # ab, hun, ਹੁਣ, اب, এখন (never "abhi", "right now") in a clause with no red flag, symptom, present state or verb going on
     # tells how things are since; it is a contrast, not a report of now.
+    # A "now" alone in its clause ("... attack aaya tha, ab") tells nothing of the patient: it is no contrast.
+    said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
     contrast_now = {i for i in said_now if cues["past"] and norms[i] in _NOW_OF_PURPOSE and norms[i] not in _RIGHT_NOW
-                    and clause[i] not in flagged | going | raw_present}
+                    and clause[i] not in flagged | going | raw_present and clause[i] in said and not model_only}
     stable_now |= contrast_now
     now = said_now - covered - told - steady - stable_now - calm_now
     of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
@@ -219,7 +228,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
             norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
     going_at -= {i for i in going_at if part[i] in topic_parts and _nearer(i, topics, alarms, part)}
     asked_clauses = {clause[i] for i in cues["request"] | wishes | cues["stable"]}
-    if {clause[i] for i in going_at} & (alarming | ({*clause} - cue_clauses - asked_clauses)):
+    if {clause[i] for i in going_at} & (flagged | ({*clause} - cue_clauses - asked_clauses)):
         return result
     # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
     # ("awareness camp me ek aurat ko daura pad raha hai"); a writer's is the writer's ("mauton par lekh likh raha hoon")
@@ -235,7 +244,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         if match.layer == "model" and match.rule_id == "model_P1":
             if not (timed or told_clauses or ((request_clauses or topic_parts) and not present_clauses and not persons)):
                 return result
-            if alarming & present_clauses - time_clauses or not covered_at(symptoms - named, cue_clauses):  # told now, or without context
+            if flagged & present_clauses - time_clauses or not covered_at(symptoms - named, cue_clauses):  # told now, or without context
                 return result
         elif match.layer not in ("rule", "floor", "model"):  # a layer this one does not know of: its P1 stays
             return result
@@ -277,14 +286,20 @@ def _last_of(norms: list[str]) -> set[int]:
 
 def _asking(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
     """Positions of a question word ("kis", "ਕਿਹੜਾ", "কবে") in a clause with no verb of an event ("kitni goliyan kha li")."""
-    events = {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE} | {clause[i] for i in told}
+    events = _events(norms, clause, told)
     return {i for i in _ASKING.positions(norms) if clause[i] not in events}
+
+
+def _events(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
+    """Clauses that tell an event: a perfective verb ("kha li"), a verb told in the past, an English "-ed" ("tried")."""
+    return {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE or (
+        norm.isascii() and len(norm) >= 4 and norm.endswith("ed"))} | {clause[i] for i in told}
 
 
 def _upon(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
     """Positions of "upon it happening" ("saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "দুর্ঘটনা হলে" is an "if") in a clause with no verb
     of an event: a question about what to do, covering (like a question word) only a clause that names no one."""
-    events = {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE} | {clause[i] for i in told}
+    events = _events(norms, clause, told)
     return {j for i, norm in enumerate(norms[:-1]) if norm.endswith(_OBLIQUE) and not norm.endswith("one") and len(norm) > 3
             and norms[i + 1] in _UPON
             and (norms[i + 1] != "ते" or norm.endswith("ण")) and clause[i] not in events for j in (i, i + 1)}

@@ -232,7 +232,6 @@ STRUCTURE_LOWERS = [
     "papa ko mirgi ke daure aate the bachpan me, ab 20 saal se nahi aaye, driving license ke liye certificate chahiye",
     "snake bite ward ka phone number chahiye",  # a name
     "dil ke daure wale mareezon ke liye support group chahiye",
-    "bebe ji nu 2016 ch adhrang hoya si, hun oh 85 de ne, ghar baithe vote layi disability certificate chahida",  # contrast
     "kisi ko heart attack aaye to turant kya karna chahiye, sirf jaankari",  # a subjunctive "if"
 ]
 
@@ -267,6 +266,12 @@ def test_the_structure_of_a_routine_message_lowers_it_and_says_which_layer_raise
         "pichle saal stroke hua tha, ab wo uth nahi rahe, records chahiye",  # beside a verb going on
         "2020 ch adhrang hoya si, hun oh bol nahi sakde te muh tedha ho gaya hai",  # beside a present state
         "pichle saal daura pada tha, abhi wo kuch nahi bol rahe",  # "abhi" is right now
+        "2019 ch adhrang hoya si, hun sah ukhdeya",  # the model alone heard it: no contrast for its "now"
+        "pichle saal attack aaya tha, ab haath pair thande",
+        "no, he is unconscious pichle saal attack aaya tha, ab",  # a "now" alone in its clause is no contrast
+        "ਮੈਂ ਮਰਨਾ ਹੈ ab nahi hota aur",  # "ab nahi" is no word of stability
+        "ਗੱਲ ਨਹੀਂ ਕਰ ਹੁੰਦੀ ਅਚਾਨਕ এখন বাড়িতে আছেন আর",  # "suddenly" before a word of stability is still now
+        "pichle saal attack aaya tha, ab saans phool rahi hai",  # a verb going on beside a symptom
     ],
 )
 def test_the_new_structures_never_lower_an_emergency_told_now(text: str) -> None:
