@@ -132,7 +132,9 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # a question covers no clause that tells a symptom besides the emergency's own words ("pet me bahut dard aur khoon kis
     # hospital")
     told_symptoms = {clause[i] for i in LEXICON.symptom.positions(norms) if not any(abs(i - j) <= 2 for j in flags)}
-    asking = {i for i in asking if clause[i] not in told_symptoms}
+    # nor one that names a pregnant woman or a child ("biwi garbhvati hai ... kis hospital"): someone it is happening to
+    with_patient = {clause[i] for rule_id, at in found.items() if rule_id in _MODIFIERS for i in at}
+    asking = {i for i in asking if clause[i] not in told_symptoms | with_patient}
     cues["request"] |= asking
     after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
     covered = set().union(*cues.values())
