@@ -21,6 +21,12 @@ routine purpose elsewhere (a request, a plan, a stable patient, a question of "i
 ko attack aaya tha, unki file chahiye" is a request about history, "zeher kha liya tha, ambulance bhejo" is not.
 The model's P1 is lowered only when every clause with a symptom or red-flag word is covered, as a rule's is.
 
+Since 2026.12.5 (structure rather than more phrases): "last" + any word not recent is a word of the past; a placement
+told as a time ("after his stroke", "ke baad") or naming a service ("snake bite ward") is covered beside no present state;
+question words and "upon it happening" cover their clause like a request; a "now" of a stable patient, of a wish it
+opens, of "till now", of a denial or set against a named past is no report of now in a clause with no red flag, symptom,
+present state or verb going on; and a verb going on beside a symptom, or in a clause nothing covers, keeps P1.
+
 The words are data: `[context]` in lexicon.toml, hashed with the rules' version.
 """
 
@@ -47,8 +53,10 @@ LABELS = {
     "none": "no one is ill",
     "request": "a request for information, records or a service",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
+    "after": "an emergency told as the time of something else ('after his stroke') or naming a service ('snake bite ward')",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
+_MODIFIERS = {rule.id for rule in RULESET.rules if rule.priority is None}  # pregnant, a child
 
 with LEXICON_PATH.open("rb") as _fh:
     _DATA = tomllib.load(_fh)["context"]
@@ -61,6 +69,7 @@ _PERSONS = _word_set(_DATA["persons"])
 _TOPIC = _word_set(_DATA["topic"])
 _YEAR = re.compile(r"(19|20)\d\d")  # "a heart attack in 2019": an event in the past
 _HABITUAL = tuple(_word_set(_DATA["habitual_endings"]).words)
+_NOT_HABITUAL = _word_set(_DATA["not_habitual"]).words
 _PAST_VERBS = _word_set(_DATA["past_verbs"])
 _CONTRAST = _word_set(_DATA["contrast"]).words
 _CONTRAST_AFTER_VERB = _word_set(_DATA["contrast_after_verb"]).words
@@ -68,6 +77,7 @@ _AND = _word_set(_DATA["conjunctions"]).words
 _FINITE = _word_set(_DATA["finite"]).words | _PAST_VERBS.words | _PRESENT.words
 _SEEKING = _word_set(_DATA["seeking"])
 _NOW_OF_PURPOSE = _word_set(_DATA["now_of_purpose"]).words
+_RIGHT_NOW = _word_set(["abhi", "अभी", "ابھی", "ਹੁਣੇ", "hune", "এখনই"]).words
 _NOW_OF_IF = _word_set(_DATA["now_of_if"]).words
 _PAST_ENDINGS = tuple(_word_set(_DATA["past_verb_endings"]).words)
 _ARTICLE = "the"  # the English article, and the romanised "the" of "aaye the": a past verb only after a participle
@@ -81,6 +91,23 @@ _NOT_PLEA = _word_set(_DATA["not_plea"])
 _ED_NOT_AFTER = _word_set(_DATA["ed_not_after"]).words
 _ARTICLES = _word_set(["the", "a", "an"]).words
 _NOW_AS_VERB = _word_set(_DATA["now_as_verb"]).words
+_LAST = _word_set(_DATA["last"]).words
+_RECENT = _word_set(_DATA["recent"]).words
+_AFTER_BEFORE = _word_set(_DATA["after_before"]).words
+_AFTER_FOLLOWING = _word_set(_DATA["after_following"])
+_ASKING = _word_set(_DATA["asking"])
+_PERFECTIVE = _word_set(_DATA["perfective"]).words
+_WANTING = _word_set(_DATA["wanting"]).words
+_WANTING_ENDINGS = tuple(_DATA["wanting_endings"])
+_TILL = _word_set(_DATA["till"]).words
+_GOING_ON = _word_set(_DATA["going_on"]).words
+_GOING_ON_ENDINGS = ("च्छे", "च्छेन", "च्छि")  # Bengali "হচ্ছে", "নিচ্ছেন" once transliterated
+_NAMING_AFTER = _word_set(_DATA["naming_after"]).words
+_NAMING_PARTICLES = _word_set(_DATA["naming_particles"]).words
+_NAMING_NOT_BEFORE = _word_set(_DATA["naming_not_before"]).words
+_UPON = ("par", "pe", "per", "pr", "पर", "ते")  # "saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "دورہ پڑنے پر": upon it happening
+_OBLIQUE = ("ne", "ने", "णे", "ण")
+_INFINITIVE = ("na", "ni", "ना", "नी", "णा", "णी")  # "lagwani hai", "karna hai": something to do
 
 
 def lower(tokens: list[Token], result: Triage) -> Triage:
@@ -93,17 +120,29 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     explained = _explained(norms, found)  # "an article on suicide", "emergency contact": no patient's state
     found = {rule_id: at - explained.get(rule_id, set()) for rule_id, at in found.items()}
     flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
+    modified = {i for rule_id, at in found.items() if rule_id in _MODIFIERS for i in at}  # "garbhvati hai": not habitual
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
     cues["none"] = _no_one(norms, flags)
-    cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)}
+    cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)} | _last_of(norms)
     cues["request"] |= (topics := _TOPIC.positions(norms))
     told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
-    covered = set().union(*cues.values())
-    steady = {i - k for i in cues["stable"] for k in (1, 2)}  # "ab" in "ab sehatmand hain", "now" in "now stable"
-    if not (covered or told or explained):
-        return result
     clause = _clauses(norms)
-    seeking = _SEEKING.positions(norms)
+    model_only = result.layer == "model"  # no rule placed the P1: its words are ones the lexicon may not know
+    asking = _asking(norms, clause, told) | _upon(norms, clause, told)
+    # a question covers no clause that tells a symptom besides the emergency's own words ("pet me bahut dard aur khoon kis
+    # hospital")
+    told_symptoms = {clause[i] for i in LEXICON.symptom.positions(norms) if not any(abs(i - j) <= 2 for j in flags)}
+    # nor one that names a pregnant woman or a child ("biwi garbhvati hai ... kis hospital"): someone it is happening to
+    with_patient = {clause[i] for rule_id, at in found.items() if rule_id in _MODIFIERS for i in at}
+    asking = {i for i in asking if clause[i] not in told_symptoms | with_patient}
+    cues["request"] |= asking
+    after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
+    covered = set().union(*cues.values())
+    steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
+    # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
+    if not (covered or told or explained or after):
+        return result
+    seeking = _SEEKING.positions(norms) | asking
     subjects = set().union(*explained.values()) if explained else set()
     symptoms = (LEXICON.symptom.positions(norms) | LEXICON.suddenness.positions(norms)) - subjects
     alarming = {clause[i] for i in symptoms - named}  # not "blood" in "blood bank"
@@ -113,12 +152,47 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
                 if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
                 and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
-    now = said_now - covered - told - steady
+    # The "now" of a stable patient: in a clause with a word of stability and no red flag or symptom ("hun oh theek hai",
+    # "এখন বাড়িতে আছেন"), it speaks of the recovery.
+    stable_clauses = {clause[i] for i in cues["stable"]} - flagged
+    stable_now = {i for i in said_now if clause[i] in stable_clauses}
+    # The "now" of a wish or a grievance's delay ("ab speech therapy kahan hogi", "abhi tak nahi mila") in a clause with no red
+    # flag, no symptom and nothing going on.
+    going = {clause[i] for i, norm in enumerate(norms) if i not in covered and i not in told and (
+        norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
+            norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
+    wishes = {i for i, norm in enumerate(norms) if norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
+        norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he"))}
+    # the "now" opens the wish ("ab X chahta hai"); one after it is haste ("records chahiye abhi")
+    # A bare future may be a threat ("abhi bola kood jayega"): it is a wish only beside a request ("ab therapy kahan hogi"), and
+    # so is any wish when the model alone heard the emergency (its words are those the lexicon does not know).
+    asked_at = {clause[i] for i in cues["request"]}
+    wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
+    calm_now = {i for i in said_now if clause[i] not in flagged | going and (
+        any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
+    # "ab nahi hoti", "ab 20 saal se nahi aaye": a word of now in a clause that denies something, with no red flag, symptom,
+    # present state or verb going on, says it no longer happens
+    raw_present = {clause[i] for i in _PRESENT.positions(norms) - covered - told}
+    denying = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} - flagged - raw_present
+    # (when the model alone heard the emergency, a clause with no red flag the lexicon knows may still hold one: neither
+    # a denial nor a contrast then speaks for its "now"; a word of stability still does)
+    stable_now |= {i for i in said_now if clause[i] in denying and not model_only}
+    stable_now -= {i for i in stable_now if clause[i] in going}
+    # "Now" set against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne", "pichle saal ... ab 6 ki hai"):
+    # ab, hun, ਹੁਣ, اب, এখন (never "abhi", "right now") in a clause with no red flag, symptom, present state or verb going on
+    # tells how things are since; it is a contrast, not a report of now.
+    # A "now" alone in its clause ("... attack aaya tha, ab") tells nothing of the patient: it is no contrast.
+    said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
+    contrast_now = {i for i in said_now if cues["past"] and norms[i] in _NOW_OF_PURPOSE and norms[i] not in _RIGHT_NOW
+                    and clause[i] not in flagged | going | raw_present and clause[i] in said and not model_only}
+    stable_now |= contrast_now
+    now = said_now - covered - told - steady - stable_now - calm_now
     of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
     if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
         return result
-    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL))
-               and not ifs.get(clause[i], len(norms)) < i}  # "if a student has a seizure": not a state
+    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
+                       and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
+               and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)}  # "kab hai": a question  # "if a student has a seizure": not a state
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
     persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
@@ -127,7 +201,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # hai aur ek aadmi behosh ho gaya hai" is an emergency at the camp.
     part = _clauses(norms, split_and=True)
     topic_parts = {part[i] for i in topics if clause[i] not in persons}
-    alarms = (flags | symptoms) - named
+    # red flags, symptoms and the words of any rule or modifier ("ਉਮੀਦ ਨਾਲ", pregnant): a verb nearer one is a patient's
+    alarms = (flags | symptoms | modified) - named
     on_topic = {i for i in alarms if part[i] in topic_parts}
     pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
     purpose = purposes - pleas
@@ -138,20 +213,40 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     asked = {clause[i] for i in cues["request"] - seeking} - flagged
     request_now = {i for i in said_now if i in cues["request"] or (
         norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
-    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now else set()
+    # A stable patient's "now" is no word of now beside another routine purpose ("khoon vaggya si, hun oh theek hai, checkup di
+    # tareekh chahidi"); alone it may be today ("beta doob gaya tha, stable now").
+    of_stable = stable_now if purpose - stable_clauses else set()
+    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable - calm_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
+    # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
+    # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
+    # The verbs of a writer: in a clause naming a written work, nearer it than any red flag or symptom (or with none).
+    work_at = _WORKS.positions(norms)  # "main suicide par lekh likh raha hoon", "beti saanp ke katne par quiz bana rahi hai"
+    written = {clause[i] for i in work_at}
+    writers = {i for i in range(len(norms)) if clause[i] in written and (
+        not any(clause[j] == clause[i] for j in alarms) or _nearer(i, work_at, alarms, clause))}
+    going_at = {i for i, norm in enumerate(norms) if i not in covered and i not in told and i not in writers and (
+        norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
+            norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
+    going_at -= {i for i in going_at if part[i] in topic_parts and _nearer(i, topics, alarms, part)}
+    asked_clauses = {clause[i] for i in cues["request"] | wishes | cues["stable"]}
+    if {clause[i] for i in going_at} & (flagged | ({*clause} - cue_clauses - asked_clauses)):
+        return result
     # a verb beside a topic is the topic's ("we are making a poster"); one nearer a red flag or a symptom is a patient's
-    # ("awareness camp me ek aurat ko daura pad raha hai")
-    present_clauses = {clause[i] for i in present if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
+    # ("awareness camp me ek aurat ko daura pad raha hai"); a writer's is the writer's ("mauton par lekh likh raha hoon")
+    present_clauses = {clause[i] for i in present - writers
+                       if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
+    if alarming & present_clauses - cue_clauses:  # a symptom told in the present, in a clause no context covers ("he is cold")
+        return result
 
     def covered_at(at: set[int], clauses: set[int]) -> bool:
-        return all(clause[i] in clauses or i in on_topic for i in at)
+        return all(clause[i] in clauses or i in on_topic or i in after for i in at)
 
     for match in result.matched:
         if match.layer == "model" and match.rule_id == "model_P1":
             if not (timed or told_clauses or ((request_clauses or topic_parts) and not present_clauses and not persons)):
                 return result
-            if alarming & present_clauses - time_clauses or not covered_at(symptoms - named, cue_clauses):  # told now, or without context
+            if flagged & present_clauses - time_clauses or not covered_at(symptoms - named, cue_clauses):  # told now, or without context
                 return result
         elif match.layer not in ("rule", "floor", "model"):  # a layer this one does not know of: its P1 stays
             return result
@@ -169,8 +264,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects)
-    covered |= subjects
+    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after)
+    covered |= subjects | after
     why = Match(
         f"context_{kinds[0]}",
         "context: " + "; ".join(LABELS[k] for k in kinds) + " - not an emergency by itself (P1 to P2)",
@@ -182,6 +277,64 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _last_of(norms: list[str]) -> set[int]:
+    """"Last" and the word after it when that word is not recent or a count ("pichhli Holi", "last Diwali"; not "last
+    night", "pichhle do din")."""
+    return {j for i, norm in enumerate(norms[:-1]) if norm in _LAST and norms[i + 1] not in _RECENT
+            and norms[i + 1] not in BOUNDARIES and not norms[i + 1].isdigit() for j in (i, i + 1)}
+
+
+def _asking(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
+    """Positions of a question word ("kis", "ਕਿਹੜਾ", "কবে") in a clause with no verb of an event ("kitni goliyan kha li")."""
+    events = _events(norms, clause, told)
+    return {i for i in _ASKING.positions(norms) if clause[i] not in events}
+
+
+def _events(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
+    """Clauses that tell an event: a perfective verb ("kha li"), a verb told in the past, an English "-ed" ("tried")."""
+    return {clause[i] for i, norm in enumerate(norms) if norm in _PERFECTIVE or (
+        norm.isascii() and len(norm) >= 4 and norm.endswith("ed"))} | {clause[i] for i in told}
+
+
+def _upon(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
+    """Positions of "upon it happening" ("saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "দুর্ঘটনা হলে" is an "if") in a clause with no verb
+    of an event: a question about what to do, covering (like a question word) only a clause that names no one."""
+    events = _events(norms, clause, told)
+    return {j for i, norm in enumerate(norms[:-1]) if norm.endswith(_OBLIQUE) and not norm.endswith("one") and len(norm) > 3
+            and norms[i + 1] in _UPON
+            and (norms[i + 1] != "ते" or norm.endswith("ण")) and clause[i] not in events for j in (i, i + 1)}
+
+
+def _after(norms: list[str], found: dict[str, set[int]], clause: list[int]) -> set[int]:
+    """Positions of a P1 placement told as a time: "after" up to three words before it, or "ke baad" just after it, in its
+    clause ("after my brother's overdose", "stroke ke baad", "স্ট্রোকের পরে")."""
+    following = _AFTER_FOLLOWING.positions(norms)
+    out: set[int] = set()
+    for rule_id, at in found.items():
+        if rule_id not in _P1_RULES:
+            continue
+        for first, last in _runs(at):
+            before = any(norms[j] in _AFTER_BEFORE and clause[j] == clause[first] for j in range(max(0, first - 3), first))
+            if before or last + 1 in following or _names(norms, last):
+                out |= set(range(first, last + 1))
+    return out
+
+
+def _names(norms: list[str], last: int) -> bool:
+    """Whether the placement ending at `last` names a kind of service, place or person ("snake bite ward", "mirgi ke
+    patient", "दौरे पड़ने वाले मरीज़ों"), and is not "about to" ("behosh hone wala hai")."""
+    j = last + 1 + (last + 1 < len(norms) and norms[last + 1] in _NAMING_PARTICLES)
+    if j + 1 < len(norms) and norms[j + 1] in _NAMING_AFTER and not _verb_or_person(norms[j]):  # "snake bite ward"
+        j += 1
+    j += j < len(norms) and norms[j] in ("hone", "होने", "pane", "padne", "पड़ने", "पडने") and j + 1 < len(norms) and norms[j + 1] in _NAMING_AFTER
+    return j < len(norms) and norms[j] in _NAMING_AFTER and not (j + 1 < len(norms) and norms[j + 1] in _NAMING_NOT_BEFORE)
+
+
+def _verb_or_person(norm: str) -> bool:
+    return (norm in _PRESENT.words or norm in _PAST_VERBS.words or norm in _PERFECTIVE or norm in _GOING_ON
+            or norm in _PERSONS.words or norm in _WANTING or norm in BOUNDARIES)
 
 
 def _no_one(norms: list[str], flags: set[int]) -> set[int]:

@@ -15,6 +15,7 @@ from triage import classify
 from triage.metrics import read_labelled
 
 DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
+DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -57,7 +58,7 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
 
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
     rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows += [r for r in DEV + DEV_2 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -215,3 +216,88 @@ def test_a_work_s_subject_or_an_emergency_contact_in_the_same_clause_never_lower
     text: str, work: str
 ) -> None:
     assert classify(f"{work} {text}").priority == "P1", classify(f"{work} {text}").explanation()
+
+
+# Rules 2026.12.5: structure rather than phrases. Each lowers only its own kind of clause, and never one that tells a
+# red flag now.
+STRUCTURE_LOWERS = [
+    "bhaiya ne pichhli Holi pe zeher kha liya tha, psychiatrist ka appointment chahiye",  # "last" + any word
+    "dadi ke stroke ke baad physiotherapy ka kharcha kitna aayega",  # an emergency told as a time
+    "after my brother's overdose the ward sister was rude to us, I want to file a complaint",
+    "saanp kaatne ka injection kis sarkari hospital mein milta hai, gaon walon ko batana hai",  # a question word
+    "सांप काटने पर क्या प्राथमिक उपचार करें, स्कूल में बच्चों को सिखाना है",  # "upon it happening"
+    "meri bhain nu delivery vele bahut khoon vaggya si, hun oh theek hai, checkup di tareekh chahidi",  # a stable "now"
+    "দাদুর স্ট্রোক হয়েছিল, এখন বাড়িতে আছেন, ফিজিওথেরাপির খরচ কত",
+    "ammi ko falij hua tha, ab unhe physiotherapy karwani hai, kitna kharcha hoga",  # the "now" of a wish
+    "papa ko mirgi ke daure aate the bachpan me, ab 20 saal se nahi aaye, driving license ke liye certificate chahiye",
+    "snake bite ward ka phone number chahiye",  # a name
+    "dil ke daure wale mareezon ke liye support group chahiye",
+    "kisi ko heart attack aaye to turant kya karna chahiye, sirf jaankari",  # a subjunctive "if"
+]
+
+
+@pytest.mark.parametrize("text", STRUCTURE_LOWERS)
+def test_the_structure_of_a_routine_message_lowers_it_and_says_which_layer_raised_it(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    result = classify(text)
+    assert (result.priority, result.layer, result.lowered_from) == ("P2", "context", "P1"), result.explanation()
+    why = result.explanation()
+    assert why["raised_by"] in ("rule", "model") and why["raised_with"] and why["rules_version"] == "2026.12.5"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zeher khane ke baad ulti ho rahi hai",  # "after" covers its placement only beside no present state
+        "after the snake bite he cant move his leg",
+        "usne kitni goliyan kha li pata nahi, kis hospital jayen",  # a question beside an event told
+        "kis hospital jaayen, bete ko saanp ne kaata",
+        "seene me heart attack wala dard ho raha hai",  # a name beside a present state
+        "behosh hone wala hai papa, kya karein",  # "wala hai" is "about to"
+        "pichle saal stroke hua tha, ab phir se bol nahi pa rahe, file chahiye",  # a verb going on
+        "bacha nehar me doob gaya tha, records chahiye abhi",  # a "now" after the wish is haste
+        "last night papa behosh ho gaye the, file chahiye",  # "last night" is not the past
+        "pichhle do din se saans phool rahi hai, report chahiye",
+        "pichle hafte saanp ne kaata tha, abhi tak hosh nahi aaya",  # "till now" beside a red flag
+        "papa behosh hue the, ab nahi uth rahe",  # a denial beside a verb going on
+        "bhanja ne abhi bola wo train ke aage kood jayega, pichle mahine uske dost ne bhi aisa kiya tha",  # a threat: no wish
+        "phone pe bola ki zeher kha lega, pichle saal bhi kiya tha, helpline number chahiye",  # "phone pe" is no "upon"
+        "2019 me heart attack aaya tha, ab seene me dard hai, file chahiye",  # a contrast "now" beside a symptom
+        "pichle saal stroke hua tha, ab wo uth nahi rahe, records chahiye",  # beside a verb going on
+        "2020 ch adhrang hoya si, hun oh bol nahi sakde te muh tedha ho gaya hai",  # beside a present state
+        "pichle saal daura pada tha, abhi wo kuch nahi bol rahe",  # "abhi" is right now
+        "2019 ch adhrang hoya si, hun sah ukhdeya",  # the model alone heard it: no contrast for its "now"
+        "pichle saal attack aaya tha, ab haath pair thande",
+        "no, he is unconscious pichle saal attack aaya tha, ab",  # a "now" alone in its clause is no contrast
+        "ਮੈਂ ਮਰਨਾ ਹੈ ab nahi hota aur",  # "ab nahi" is no word of stability
+        "ਗੱਲ ਨਹੀਂ ਕਰ ਹੁੰਦੀ ਅਚਾਨਕ এখন বাড়িতে আছেন আর",  # "suddenly" before a word of stability is still now
+        "pichle saal attack aaya tha, ab saans phool rahi hai",  # a verb going on beside a symptom
+    ],
+)
+def test_the_new_structures_never_lower_an_emergency_told_now(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
+
+
+# A word of time in the very clause of an emergency makes that clause the past ("last Diwali he said he would kill himself"),
+# as "last year" always has: those are told in a clause of their own. The others may share the emergency's clause.
+TIMES_SAID = ["last Diwali", "pichhli Holi ke baad", "after his stroke", "stroke ke baad", "गत पूजा के बाद"]
+STRUCTURES_SAID = ["kis hospital mein", "ਕਿਹੜੇ ਹਸਪਤਾਲ ਵਿੱਚ", "snake bite ward mein", "saanp kaatne par",
+                   "ab nasha chhodna chahta hai aur", "abhi tak muavza nahi mila aur", "hun oh theek hai te",
+                   "এখন বাড়িতে আছেন আর", "ab nahi hota aur", "which hospital has a burns unit",
+                   "pichle saal attack aaya tha, ab", "2016 ch adhrang hoya si, hun", "গত বছর স্ট্রোক হয়েছিল, এখন",
+                   "last year she had a stroke, now"]  # a "now" set against a named past
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), said=st.sampled_from(STRUCTURES_SAID + TIMES_SAID),
+       apart=st.booleans(), after=st.booleans())
+def test_a_present_emergency_stays_p1_beside_any_new_structure_in_its_clause_or_another(
+    text: str, said: str, apart: bool, after: bool
+) -> None:
+    # A structure told after the emergency is told in a clause of its own; glued to an unpunctuated emergency it shares the
+    # clause and covers it, as a request always has ("... pet me bahut dard aur khoon file chahiye"): a known limit
+    # (triage/README.md).
+    join = ", " if apart or after or said in TIMES_SAID else " "
+    message = f"{text}{join}{said}" if after else f"{said}{join}{text}"
+    if classify(message, context_layer=False).priority == "P1":  # (the rules alone may read a joined past marker)
+        assert classify(message).priority == "P1", classify(message).explanation()

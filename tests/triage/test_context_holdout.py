@@ -52,6 +52,27 @@ committed before it was first run, and only its per-language counts have been lo
   hi +1, pa +1, ur +2 from run 3); emergencies 96/96 P1, none below P2. The ratchet of the second was raised for
   hi, pa and ur: the price of closing the safety defect above (a real emergency at a camp now rings), recorded
   here rather than hidden; no language newly meets the 10% target.
+- Helper "triage" (rules 2026.12.5, PENDING), session of 2026-12-07 afternoon: tuned on context_dev.tsv (72 new rows of its
+  own, written before the change) and context_dev_2.tsv (written by another helper who read neither the rules nor any
+  hold-out; merged from h/devset), never on either hold-out, which it did not open. Structure, not phrases: "last" + any
+  word, an emergency told as a time ("after his stroke", "ke baad") or naming a service ("snake bite ward"), question
+  words and "upon it happening" in a clause naming no one, the "now" of a stable patient, of a wish or of "till now",
+  a subjunctive "if"; and a safety fix (a verb going on or a symptom told in the present keeps P1 wherever the P1
+  phrase sits). Run 6 (this helper's first): the first 58/400 (14.5%: en 5, hi 7, hinglish 6, pa 8, pa-latn 10, ur 9,
+  ur-latn 8, bn 5), the second 85/400 (21.2%: en 13, hi 13, hinglish 9, pa 11, pa-latn 12, ur 11, ur-latn 7, bn 9);
+  emergencies 96/96 P1, none below P2. No language is worse than at run 5; en and bn meet the 10% target on the first.
+  Between runs 6 and 7 only dev rows were read (context_dev_2.tsv complete: a "now" set against a named past, Punjabi
+  and Bengali stable words, services named after an emergency word, a death told with its verb, a writer's verb).
+  Run 7 (this helper's second and last): the first 51/400 (12.8%: en 5, hi 7, hinglish 5, pa 8, pa-latn 8, ur 8,
+  ur-latn 8, bn 2), the second 82/400 (20.5%: en 13, hi 13, hinglish 8, pa 11, pa-latn 11, ur 11, ur-latn 7, bn 8);
+  emergencies 96/96 P1, none below P2. en, hinglish and bn meet the 10% target on the first; no language does on the
+  second, whose fresh messages still read worse than the first's.
+  After run 7 (no further run: this helper's two were used) a sweep of the suite's present emergencies joined to each new
+  structure, in every order and without punctuation, found lowerings this branch had introduced (a bare trailing "ab"
+  read as a contrast, the model's emergency beside a "now" with words the lexicon does not know, "ab nahi" as a word of
+  stability, "achanak" before one, a question word beside another symptom). They were closed; each fix can only keep
+  a P1, so a hold-out figure can only have risen since run 7 (on the dev sets: context_dev_2 165 -> 187 of 560,
+  context_dev 18 -> 19 of 443). RECORDED_P1 is still run 7's: the next run shows whether a fix cost a hold-out message.
 """
 
 from __future__ import annotations
@@ -73,10 +94,10 @@ TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words r
 # ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
 # 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule;
 # second hold-out hi 15 -> 16, pa 13 -> 14, ur 11 -> 13 when a topic stopped covering a present verb beside a red flag,
-# a safety fix: see run 5 above)
+# a safety fix: see run 5 above; 63 -> 58 -> 51 and 102 -> 85 -> 82 at rules 2026.12.5, runs 6 and 7)
 RECORDED_P1 = {
-    "context_holdout": {"en": 6, "hi": 7, "hinglish": 7, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 11, "bn": 5},
-    "context_holdout_2": {"en": 13, "hi": 16, "hinglish": 13, "pa": 14, "pa-latn": 14, "ur": 13, "ur-latn": 9, "bn": 10},
+    "context_holdout": {"en": 5, "hi": 7, "hinglish": 5, "pa": 8, "pa-latn": 8, "ur": 8, "ur-latn": 8, "bn": 2},
+    "context_holdout_2": {"en": 13, "hi": 13, "hinglish": 8, "pa": 11, "pa-latn": 11, "ur": 11, "ur-latn": 7, "bn": 8},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
