@@ -346,9 +346,10 @@ def classify_tokens(tokens: list[Token], named: set[int]) -> Triage:
         priority, specialty = top.priority, top.specialty
     elif discounted:  # a denied or past red flag still gets a human look
         priority, specialty = ATTENTION, discounted[0].specialty
-    else:  # a pregnant woman or a child with a complaint we cannot read, or a script we cannot read
-        unreadable = any(_OTHER_SCRIPT.search(t.text) for t in tokens)
-        priority, specialty = (ATTENTION if modifiers or unreadable else ROUTINE), None
+    else:  # a pregnant woman or a child with a complaint we cannot read
+        priority, specialty = (ATTENTION if modifiers else ROUTINE), None
+    if (priority or ROUTINE) == ROUTINE and any(_OTHER_SCRIPT.search(t.text) for t in tokens):
+        priority = ATTENTION  # a part in a script we cannot read gets a human look, whatever routine the rest asks
     for modifier in modifiers:
         if (specialty or "none") in modifier.overrides:
             specialty = modifier.specialty

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from triage import classify
@@ -61,6 +61,9 @@ def test_symptom_text_is_never_routine(text: str, symptom: str, first: bool) -> 
 
 @settings(max_examples=200, deadline=None)
 @given(text=messages, novelty=st.sampled_from(sorted(" ".join(m) for m in RULESET.novelty)))
+# Found by this test: a letter of a script triage cannot read made the message P3, until "never before" made a routine
+# phrase current ("kaha", where) and the routine phrase let it fall to P4.
+@example(text="पिछले महीने 𖠀 KAHA", novelty="aisa kabhi nahi")
 def test_saying_never_before_never_lowers_the_rules_and_floor(text: str, novelty: str) -> None:
     # "like never before" makes a symptom new and current: it may raise what the rules and floor say, never lower it.
     # (The model is left out: its opinion of different words may differ, and it is bounded below by these two.)
