@@ -32,7 +32,7 @@ from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.helpline.live import events
 from crm.models.base import utcnow
-from crm.models.case import reference_sql
+from crm.models.case import SUMMARY_COLUMNS, reference_sql
 from crm.platform import unit_of_work
 from crm.platform.extensions import db
 from crm.platform.sms_parts import segments
@@ -77,7 +77,7 @@ class Taken(NamedTuple):
     """What the statement did: `path` is 'opened', 'joined', 'repeat' or 'blocked'."""
 
     path: str
-    case: Any  # the case's row as the statement returned it (every column of "case"; not in the session)
+    case: Any  # the case's row as the statement returned it (crm.models.case.SUMMARY_COLUMNS; not in the session)
     message_id: int | None
     reply_id: int | None
 
@@ -140,6 +140,9 @@ def _parts_by_reference_length(template: str) -> tuple[int, ...]:
 def _statement(emergency: bool, whatsapp: bool, alone: bool):
     """The statement for a routine or an emergency text on SMS or WhatsApp, alone or in a unit of work (built once each)."""
     open_states = ", ".join(f"'{status}'" for status in sorted(OPEN))
+    # The case's columns the answer and the live events read, no others (each column returned cost the webhook its
+    # loading; the result's `opened.*`, `raised.*` and `open_case.*` are these).
+    summary = ", ".join(SUMMARY_COLUMNS)
     # One conversation per person: a routine text also joins a call whose operator is still in wrap-up; an emergency
     # does not (nobody is with that caller any more: it opens its own case, with the alarm).
     wrapping = "" if emergency else f" OR (status = '{Status.RESOLVED.value}' AND wrap_up_until > :now)"
@@ -162,7 +165,7 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
 WITH known AS (
     SELECT 1 FROM message WHERE sid = :sid
 ), open_case AS (
-    SELECT * FROM "case"
+    SELECT {summary} FROM "case"
     WHERE channel IN ('{channel}', 'voice') AND caller_phone = :sender
       AND (status IN ({open_states}){wrapping}) ORDER BY id DESC LIMIT 1
 ), blocked AS (
@@ -184,12 +187,12 @@ WITH known AS (
            COALESCE((SELECT preferred_language FROM holder), :language), :sender, (SELECT id FROM holder),
            '{queue}', :now, {callback}, CAST('[]' AS JSON), {alarm}, :now, :now
     FROM new_id JOIN stored ON stored.case_id = new_id.id
-    RETURNING *
+    RETURNING {summary}
 ), raised AS (
     UPDATE "case" SET priority = :priority, specialty = COALESCE(:specialty, specialty), updated_at = :now
     WHERE id = (SELECT id FROM open_case) AND id IN (SELECT case_id FROM stored)
       AND CAST(:priority AS text) < priority
-    RETURNING *
+    RETURNING {summary}
 ), reply AS (
     INSERT INTO message (case_id, direction, kind, channel, content_variables, from_number, to_number, body, segments,
                          status, created_at, updated_at)
