@@ -50,7 +50,10 @@ def built_once(*varying: str):
     """
 
     def wrap(build):
-        signature = inspect.signature(build)
+        parameters = inspect.signature(build).parameters
+        names = tuple(parameters)
+        defaults = {name: p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
+        slots = [(names.index(name), index) for index, name in enumerate(varying)]
 
         @functools.lru_cache(maxsize=1024)
         def pieces(*args) -> tuple:
@@ -65,15 +68,21 @@ def built_once(*varying: str):
 
         @functools.wraps(build)
         def prompt(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            values = []
-            for index, name in enumerate(varying):
-                values.append(str(bound.arguments[name]) if bound.arguments[name] is not None else None)
-                if values[-1] is not None:
-                    bound.arguments[name] = f"__sampark_{index}__"
+            # The arguments in the order of the parameters, defaults filled in (inspect's bind() cost as much as
+            # joining the pieces).
+            if len(args) > len(names) or kwargs.keys() - names[len(args):]:
+                raise TypeError(f"{build.__name__}() got an unexpected argument")
+            try:
+                arguments = [*args, *(kwargs[name] if name in kwargs else defaults[name] for name in names[len(args):])]
+            except KeyError as missing:
+                raise TypeError(f"{build.__name__}() missing argument {missing}") from None
+            values: list = [None] * len(slots)
+            for at, index in slots:
+                if arguments[at] is not None:
+                    values[index] = str(arguments[at])
+                    arguments[at] = f"__sampark_{index}__"
             return "".join(part if isinstance(part, str) else escape(values[part[0]], _IN_TAG if part[1] else {})
-                           for part in pieces(*bound.args))
+                           for part in pieces(*arguments))
 
         return prompt
 

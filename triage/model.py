@@ -54,7 +54,7 @@ class Opinion:
         A message of unknown or neutral words would otherwise get the prior (the bias) alone.
         """
         get = self.weights.get
-        evidence = sum(get(f, 0.0) * x for f, x in feats.items())
+        evidence = sum([get(f, 0.0) * x for f, x in feats.items()])  # a list: no generator resumed per feature
         if evidence <= 0:
             return 0.0
         return 1 / (1 + math.exp(-max(-60.0, min(60.0, self.bias + evidence))))

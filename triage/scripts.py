@@ -64,6 +64,7 @@ _SCRIPTS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)  # a message's letters are few and repeat: five lookups each, every text, otherwise
 def script_of(char: str) -> str | None:
     """The script of one letter ("Latin", "Devanagari", "Arabic", "Tamil"...), None for digits, emoji, symbols."""
     if not unicodedata.category(char).startswith(("L", "M")):

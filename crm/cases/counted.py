@@ -14,8 +14,7 @@ from crm.models import Call, Case, CaseEvent, KpiPending
 
 # A WITH query of a statement whose `logged` query inserts timeline rows RETURNING case_id.
 PENDING_SQL = "kc AS (INSERT INTO kpi_pending SELECT case_id FROM logged)"
-# The same for an inbound text's statement, from the message it stores in its case (short: psycopg keeps its parse
-# of a statement only up to 4 kB, and that statement is near it).
+# The same for an inbound text's statement, from the message it stores in its case.
 PENDING_SQL_STORED = "kc AS (INSERT INTO kpi_pending SELECT case_id FROM stored)"
 _MARK = text("INSERT INTO kpi_pending (case_id) SELECT unnest(CAST(:ids AS integer[]))")
 

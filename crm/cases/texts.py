@@ -50,7 +50,7 @@ from crm.cases.queue import EMERGENCY, TIER1
 from crm.cases.status import OPEN, Status
 from crm.helpline.live import events
 from crm.models.base import utcnow
-from crm.models.case import reference_sql
+from crm.models.case import SUMMARY_COLUMNS, reference_sql
 from crm.platform import unit_of_work
 from crm.platform.extensions import db
 from crm.platform.sms_parts import segments
@@ -100,7 +100,7 @@ class Taken(NamedTuple):
     """What the statement did: `path` is 'opened', 'joined', 'repeat' or 'blocked'."""
 
     path: str
-    case: Any  # the case's row as the statement returned it (every column of "case"; not in the session)
+    case: Any  # the case's row as the statement returned it (crm.models.case.SUMMARY_COLUMNS; not in the session)
     message_id: int | None
     reply_id: int | None
 
@@ -177,6 +177,9 @@ def _parts_by_reference_length(template: str) -> tuple[int, ...]:
 def _statement(emergency: bool, whatsapp: bool, alone: bool):
     """The statement for a routine or an emergency text on SMS or WhatsApp, alone or in a unit of work (built once each)."""
     open_states = ", ".join(f"'{status}'" for status in sorted(OPEN))
+    # The case's columns the answer and the live events read, no others (each column returned cost the webhook its
+    # loading; the result's `opened.*`, `raised.*` and `open_case.*` are these).
+    summary = ", ".join(SUMMARY_COLUMNS)
     # One conversation per person: a routine text also joins a call whose operator is still in wrap-up; an emergency
     # does not (nobody is with that caller any more: it opens its own case, with the alarm).
     wrapping = "" if emergency else f" OR (status = '{Status.RESOLVED.value}' AND wrap_up_until > :now)"
@@ -193,13 +196,13 @@ def _statement(emergency: bool, whatsapp: bool, alone: bool):
         entries[1:1] = [(3, "emergency", {"via": "sms"}), (4, "alarm", {"level": 1, "to": ALARM_TO})]
     fixed = ", ".join(f"({n}, '{kind}', '{json.dumps(detail, separators=(',', ': '))}')" for n, kind, detail in entries)
     reply_detail = "'purpose', CAST(:kind AS text)" + (", 'channel', 'whatsapp'" if whatsapp else "")
-    # Compact: psycopg caches its parse of a statement only up to 4 kB (hence EXISTS (TABLE x), SELECT with no column,
-    # untyped literals where the column or json_build_object gives the type).
+    # Compact (EXISTS (TABLE x), SELECT with no column, untyped literals where the column or json_build_object gives
+    # the type): the one runner sends it with $n placeholders that psycopg does not parse, so length costs only the wire.
     return text(" ".join(f"""
 WITH known AS (
     SELECT FROM message_claim WHERE sid = :sid
 ), open_case AS (
-    SELECT * FROM "case"
+    SELECT {summary} FROM "case"
     WHERE channel IN ('{channel}', 'voice') AND caller_phone = :sender
       AND (status IN ({open_states}){wrapping}) ORDER BY id DESC LIMIT 1
 ), blocked AS (
@@ -219,12 +222,12 @@ WITH known AS (
            COALESCE((SELECT preferred_language FROM holder), :language), :sender, (SELECT id FROM holder),
            '{queue}', :now, {callback}, '[]', {alarm}, :now, :now
     FROM new_id JOIN stored ON stored.case_id = new_id.id
-    RETURNING *
+    RETURNING {summary}
 ), raised AS (
     UPDATE "case" SET priority = :priority, specialty = COALESCE(:specialty, specialty), updated_at = :now
     WHERE id = (SELECT id FROM open_case) AND id IN (SELECT case_id FROM stored)
       AND CAST(:priority AS text) < priority
-    RETURNING *
+    RETURNING {summary}
 ), reply AS (
     INSERT INTO message (case_id, direction, kind, channel, content_variables, from_number, to_number, body, segments,
                          status, created_at, updated_at)

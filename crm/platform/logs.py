@@ -3,7 +3,8 @@
 A request id is taken from the balancer's X-Request-Id (when it is a plain token) or made here; it is returned in
 the answer's X-Request-Id, written on every line logged while the request runs, carried to the jobs it queues
 (rq's job meta) and written on their lines too. Each provider webhook logs one line with its CallSid or
-MessageSid, so `grep <request id>` or `grep <CallSid>` finds the webhook, its jobs and the live events it sent.
+MessageSid and the live events it sent, so `grep <request id>` or `grep <CallSid>` finds the webhook, its events and
+its jobs.
 
 No line carries a phone number, a card number, a name or a message's text: the code logs ids only, the
 database driver's errors leave out their parameters (crm.config sets hide_parameters), and, as a last guard,
@@ -22,7 +23,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 
 log = logging.getLogger("sampark.requests")
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("sampark_request_id", default=None)
@@ -119,16 +120,30 @@ def _forget(_exc=None) -> None:
     REQUEST_ID.set(None)  # a server thread's next line outside a request is nobody's
 
 
+def _is_webhook() -> bool:
+    return request.url_rule is not None and request.path.startswith(WEBHOOKS)
+
+
+def events_sent(names: list[str]) -> None:
+    """Log the live events a unit of work sent (`kind#case id` each): on a provider webhook's own line, written when
+    its request ends (one line a webhook, not two), else on a line of their own."""
+    if has_request_context() and _is_webhook():
+        g.sampark_events = [*g.get("sampark_events", ()), *names]
+        return
+    log.info("live events", extra={"events": names})
+
+
 def _end(response):
     rid = current()
     if rid:
         response.headers["X-Request-Id"] = rid
-    endpoint = request.url_rule.endpoint if request.url_rule is not None else None
-    if endpoint and request.path.startswith(WEBHOOKS):
-        ids = {key: request.form[key] for key in PROVIDER_IDS
-               if PROVIDER_ID.fullmatch(request.form.get(key, "") or "")}
+    if _is_webhook():
+        form, status = request.form, response.status_code  # a field that is absent is not looked up (a werkzeug error each)
+        ids = {key: form[key] for key in PROVIDER_IDS if key in form and PROVIDER_ID.fullmatch(form[key])}
         began = g.get("sampark_request_began")
-        log.info("webhook %s %s", endpoint, response.status_code, extra={
-            "endpoint": endpoint, "status": response.status_code, "provider_ids": ids,
-            "ms": round((time.perf_counter() - began) * 1000, 1) if began else None})
+        extra = {"endpoint": request.url_rule.endpoint, "status": status, "provider_ids": ids,
+                 "ms": round((time.perf_counter() - began) * 1000, 1) if began else None}
+        if events := g.get("sampark_events"):
+            extra["events"] = events
+        log.info("webhook %s %s", extra["endpoint"], status, extra=extra)
     return response

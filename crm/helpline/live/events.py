@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from crm.models import Case
-from crm.platform import publisher, unit_of_work
+from crm.platform import logs, publisher, unit_of_work
 from crm.platform.extensions import db, socketio
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _build(session) -> None:
 
 
 def _send(ready: list[tuple[str, dict, list[str]]]) -> None:
-    log.info("live events", extra={"events": [f"{kind}#{payload.get('id', '')}" for kind, payload, _rooms in ready]})
+    logs.events_sent([f"{kind}#{payload.get('id', '')}" for kind, payload, _rooms in ready])
     if not publisher.hand_over(ready):
         emit_all(ready)
 
