@@ -15,7 +15,9 @@ The burst is not a steady load: its callers who do not hang up wait until the la
 and cases grow all run long. --steady makes it one, so growth with what is open is told apart from a leak: every
 caller hangs up after 1 to 3 wait requests (--wait-gap apart: 0 to 30 s in the queue; the case is abandoned), and
 every text case is answered and closed --hold seconds after it opened by an operator (tier 1) or a doctor (the
-emergency queue) through the API (bench/burst/closer.py); the open cases are counted at every reading. With
+emergency queue) through the API (bench/burst/closer.py); the open cases are counted at every reading, and the
+serving worker's threads and open sockets (gunicorn's thread pool grows to its 50 threads as the concurrency seen
+grows; each kept-alive client connection is a socket) with its RSS. With
 SAMPARK_TRACEMALLOC=<directory> the serving worker writes tracemalloc snapshots and live object counts every minute
 (crm/platform/memory_trace.py; `python -m crm.platform.memory_trace <directory> <first> <last>` diffs two).
 """
@@ -30,6 +32,8 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+
+import psycopg
 
 from bench.drills.soak import rss_mb
 
@@ -93,6 +97,7 @@ class Sampler(threading.Thread):
         self.every, self.stop, self.opened = every, threading.Event(), opened
         self.open: list[tuple[float, int]] = []  # (seconds, open cases) when `opened` is given
         self.held: list[tuple[float, int, int]] = []  # (seconds, threads, sockets) of the first serving worker
+        self.missed = 0  # readings of the open cases that PostgreSQL refused
         self.started = time.monotonic()
         names = [f"web:web-{url.rsplit(':', 1)[1]}" for url in topology.web_urls]
         self.pids = {name: topology.pid(name) for name in names}
@@ -108,7 +113,10 @@ class Sampler(threading.Thread):
         """One reading of every process."""
         now = time.monotonic() - self.started
         if self.opened is not None:
-            self.open.append((now, sum(self.opened().values())))
+            try:
+                self.open.append((now, sum(self.opened().values())))
+            except psycopg.Error:  # a shared PostgreSQL out of connections must not stop the RSS readings
+                self.missed += 1
         for name, pid in self.pids.items():
             if name.startswith("web:"):
                 self.samples.setdefault(f"{name} master", []).append((now, own_rss_mb(pid)))
@@ -211,8 +219,6 @@ def _closer(burst, app, hold: float):
 
 def open_contacts(database_url: str) -> dict:
     """Open cases per channel now."""
-    import psycopg
-
     with psycopg.connect(database_url) as conn:
         rows = conn.execute("""SELECT channel, count(*) FROM "case"
                                WHERE status NOT IN ('resolved', 'abandoned', 'closed') GROUP BY channel""").fetchall()
@@ -253,7 +259,8 @@ def section(args, rows: list[dict], sampler: Sampler, burst_text: str, before: s
     step = max(1, int(60 / args.every))
     serving = next((s for name, s in sampler.samples.items() if "serving" in name), [])
     minute = ", ".join(f"{t / 60:.0f}: {m:.0f}" for t, m in serving[::step])
-    opened = ", ".join(f"{t / 60:.0f}: {n}" for t, n in sampler.open[::step])
+    opened = ", ".join(f"{t / 60:.0f}: {n}" for t, n in sampler.open[::step]) + (
+        f" ({sampler.missed} readings refused by PostgreSQL)" if sampler.missed else "")
     lines += ["", f"The serving worker's RSS MB by minute: {minute}.", "",
               f"Open cases (calls and texts not resolved, abandoned or closed) by minute: {opened}.", "",
               "The serving worker's threads / open sockets (connections from callers, PostgreSQL, Redis) by minute: "

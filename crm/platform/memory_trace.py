@@ -1,7 +1,8 @@
 """Where a web process's memory goes, for the memory benchmark only (bench/burst_memory.py --trace).
 
 SAMPARK_TRACEMALLOC=<directory> in the environment of a gunicorn worker (gunicorn.conf.py post_worker_init) starts
-tracemalloc and a thread that writes, every SAMPARK_TRACEMALLOC_EVERY seconds (default 60), a snapshot
+tracemalloc (SAMPARK_TRACEMALLOC_FRAMES frames a trace, default 12) and a thread that writes, every
+SAMPARK_TRACEMALLOC_EVERY seconds (default 60), a snapshot
 (`snapshot-<pid>-<seconds>.pickle`) and the count of live objects per type after a full collection
 (`objects-<pid>-<seconds>.json`). Diffing two of them (`python -m crm.platform.memory_trace <dir> <first> <last>`) names
 the lines whose live memory grew. Tracing costs the process time and memory of its own: never set in production.
@@ -19,7 +20,7 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-FRAMES = 12  # deep enough to reach the app's own frame under SQLAlchemy, Jinja or Socket.IO
+FRAMES = 12  # deep enough to reach the app's own frame under SQLAlchemy, Jinja or Socket.IO (the default)
 
 
 def start_from_environment() -> bool:
@@ -28,9 +29,10 @@ def start_from_environment() -> bool:
     if not where:
         return False
     every = float(os.environ.get("SAMPARK_TRACEMALLOC_EVERY", "60"))
+    frames = int(os.environ.get("SAMPARK_TRACEMALLOC_FRAMES", str(FRAMES)))  # fewer: cheaper, the process keeps up
     directory = Path(where)
     directory.mkdir(parents=True, exist_ok=True)
-    tracemalloc.start(FRAMES)
+    tracemalloc.start(frames)
     threading.Thread(target=_dump_every, args=(directory, every), name="sampark-memory-trace", daemon=True).start()
     return True
 
@@ -71,5 +73,27 @@ def grown(directory: Path, first: str, last: str, top: int = 25) -> str:
     return "\n".join(lines)
 
 
+def steady_growth(directory: Path, labels: list[str], top: int = 25) -> str:
+    """Lines ranked by how steadily their live memory grew over a series of dumps (least-squares KiB per dump): what
+    is kept for good grows at every dump, what is in flight at a dump (requests, connections) comes and goes."""
+    series: dict[str, list[float]] = {}
+    for n, label in enumerate(labels):
+        for stat in tracemalloc.Snapshot.load(str(directory / f"snapshot-{label}.pickle")).statistics("lineno"):
+            series.setdefault(str(stat.traceback[0]), [0.0] * len(labels))[n] = stat.size / 1024
+    xs = range(len(labels))
+    mean_x = sum(xs) / len(labels)
+    spread = sum((x - mean_x) ** 2 for x in xs) or 1.0
+
+    def slope(ys: list[float]) -> float:
+        mean_y = sum(ys) / len(ys)
+        return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+    ranked = sorted(series.items(), key=lambda item: -slope(item[1]))[:top]
+    return "\n".join(f"{slope(ys):+8.1f} KiB/dump  {' '.join(f'{y:.0f}' for y in ys)}  {where}" for where, ys in ranked)
+
+
 if __name__ == "__main__":
-    print(grown(Path(sys.argv[1]), sys.argv[2], sys.argv[3]))
+    if sys.argv[2] == "--series":
+        print(steady_growth(Path(sys.argv[1]), sys.argv[3:]))
+    else:
+        print(grown(Path(sys.argv[1]), sys.argv[2], sys.argv[3]))
