@@ -43,12 +43,12 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 STEPS = ("voice", "menu", "card", "wait", "queue-result", "status", "sms")
 
 
-def staff_token(app) -> str:
-    """A supervisor account for the dashboards, and its API token."""
+def staff_token(app, role: str = "supervisor") -> str:
+    """A staff account (a supervisor for the dashboards), and its API token."""
     from crm.staff.auth import passwords, tokens
 
     with app.app_context():
-        staff = passwords.create_staff(f"burst-{random.getrandbits(32):08x}", "supervisor", "burst-" + "x" * 20)
+        staff = passwords.create_staff(f"burst-{random.getrandbits(32):08x}", role, "burst-" + "x" * 20)
         return tokens.issue(staff, label="burst")
 
 
@@ -62,7 +62,8 @@ def run(args, app, drills=()) -> dict:
     rng = random.Random(args.seed)
     bases = args.base.split(",")
     dashboards = [Dashboard(base, staff_token(app)) for base in bases]
-    plans = [caller.plan_call(rng, i, 0.10, 0.20) for i in range(args.calls)]
+    hang_up = getattr(args, "hang_up", 0.20)  # the share who hang up while waiting (1.0: a steady load, all do)
+    plans = [caller.plan_call(rng, i, 0.10, hang_up) for i in range(args.calls)]
     gap = args.seconds / max(args.calls, 1)
     every = max(args.calls // max(args.sms, 1), 1)
     texts = [(j * every * gap if j * every < args.calls else args.seconds, rng.random()) for j in range(args.sms)]
