@@ -21,7 +21,8 @@ tests/clinical_safety: it LOST an emergency ("2019 ch adhrang hoya si, hun sah u
 a present "hun" emergency the model alone heard, at any threshold up to 0.4), and raised plain messages to P1 ("I'll
 come tomorrow", "I am pregnant", an Urdu lost card; corpus_languages.tsv, not trained on: 0/30 -> 6/30 non-emergencies
 raised to P1). Its figure on context_dev_2 as a whole (training data then, so not blind): 187/560 -> 126/560 (by the
-model 62 -> 1). A split of one dev set measures only messages of that set's kind: run the safety tests on any
+model 62 -> 1). Weighting the dev rows 0.3 (sample_weight, a one-off experiment not kept) lost the same emergency and
+still raised "I'll come tomorrow" to P1. A split of one dev set measures only messages of that set's kind: run the safety tests on any
 candidate before believing it.
 """
 
