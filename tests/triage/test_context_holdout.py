@@ -73,6 +73,25 @@ committed before it was first run, and only its per-language counts have been lo
   stability, "achanak" before one, a question word beside another symptom). They were closed; each fix can only keep
   a P1, so a hold-out figure can only have risen since run 7 (on the dev sets: context_dev_2 165 -> 187 of 560,
   context_dev 18 -> 19 of 443). RECORDED_P1 is still run 7's: the next run shows whether a fix cost a hold-out message.
+- Helper "triage2" tried a model retrained with both dev sets (not shipped: it lost a dev emergency and raised plain
+  messages to P1). Its first test run loaded this module by mistake (--deselect still imports it) and printed the
+  counts for that rejected model, 41/400 and 66/400; no message was opened and nothing was decided by them.
+- Run 8 (lead, merge of session 12, rules 2026.12.5 with the fixes after run 7): the first 58/400 (14.5%: en 5, hi 7,
+  hinglish 6, pa 8, pa-latn 10, ur 9, ur-latn 8, bn 5), the second 87/400 (21.8%: en 13, hi 13, hinglish 9, pa 12,
+  pa-latn 13, ur 12, ur-latn 7, bn 8); emergencies 96/96 P1, none below P2. The fixes after run 7 cost 7 and 5
+  messages: the price of keeping present emergencies P1 (see above). RECORDED_P1 is run 8's.
+
+context_holdout_3.tsv, the third sealed hold-out (same columns, 50 routine and 6 emergencies per language), was written
+on 2026-12-07 (committed 14:58 UTC) by a helper who read neither the rules, the lexicon, the dev sets nor the other
+hold-outs, and is read by no one who tunes triage: only its per-language counts are printed (by this test and, for the
+lead, by a count with the same logic). It is the blindest of the three.
+- Run 1 (rules 2026.12.4, main before session 12's tuning): routine raised to P1 187/400 (46.8%: en 18, hi 21,
+  hinglish 31, pa 25, pa-latn 25, ur 24, ur-latn 25, bn 18); emergencies 48/48 P1.
+- Run 2 (rules 2026.12.5, the tuning on context_dev_2.tsv, which another helper wrote from the same brief without
+  reading either): 167/400 (41.8%: en 18, hi 16, hinglish 31, pa 25, pa-latn 20, ur 21, ur-latn 24, bn 12);
+  emergencies 48/48 P1, none below P2. The first two hold-outs (14.5%, 21.8%) flatter the layer: their counts have
+  been seen many times while it was tuned. On messages nobody tuned beside, about two in five routine messages with
+  an alarming word still ring every doctor: issue 28's target is far from met.
 """
 
 from __future__ import annotations
@@ -85,7 +104,7 @@ import pytest
 from triage import classify
 from triage.metrics import read_labelled
 
-HOLDOUTS = {name: read_labelled(Path(__file__).with_name(f"{name}.tsv")) for name in ("context_holdout", "context_holdout_2")}
+HOLDOUTS = {name: read_labelled(Path(__file__).with_name(f"{name}.tsv")) for name in ("context_holdout", "context_holdout_2", "context_holdout_3")}
 LANGUAGES = ("en", "hi", "hinglish", "pa", "pa-latn", "ur", "ur-latn", "bn")
 READ = LANGUAGES  # since issue 27 triage reads Gurmukhi, Urdu and Bengali too (triage/scripts.py)
 TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words raised to P1
@@ -94,10 +113,12 @@ TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words r
 # ur 19 -> 16 and bn 8 -> 7 at rules 2026.12.3, with past markers and conjunctions in Punjabi, Urdu and Bengali;
 # 87 -> 63 and, on the second hold-out, 170 -> 98 at rules 2026.12.4: past verbs, "if", every placement of a rule;
 # second hold-out hi 15 -> 16, pa 13 -> 14, ur 11 -> 13 when a topic stopped covering a present verb beside a red flag,
-# a safety fix: see run 5 above; 63 -> 58 -> 51 and 102 -> 85 -> 82 at rules 2026.12.5, runs 6 and 7)
+# a safety fix: see run 5 above; 63 -> 58 -> 51 and 102 -> 85 -> 82 at rules 2026.12.5, runs 6 and 7; 51 -> 58 and
+# 82 -> 87 at run 8, the safety fixes after run 7; the third hold-out first recorded at its run 2)
 RECORDED_P1 = {
-    "context_holdout": {"en": 5, "hi": 7, "hinglish": 5, "pa": 8, "pa-latn": 8, "ur": 8, "ur-latn": 8, "bn": 2},
-    "context_holdout_2": {"en": 13, "hi": 13, "hinglish": 8, "pa": 11, "pa-latn": 11, "ur": 11, "ur-latn": 7, "bn": 8},
+    "context_holdout": {"en": 5, "hi": 7, "hinglish": 6, "pa": 8, "pa-latn": 10, "ur": 9, "ur-latn": 8, "bn": 5},
+    "context_holdout_2": {"en": 13, "hi": 13, "hinglish": 9, "pa": 12, "pa-latn": 13, "ur": 12, "ur-latn": 7, "bn": 8},
+    "context_holdout_3": {"en": 18, "hi": 16, "hinglish": 31, "pa": 25, "pa-latn": 20, "ur": 21, "ur-latn": 24, "bn": 12},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
@@ -142,7 +163,7 @@ def lines() -> list[str]:
     return out
 
 
-MIN_EMERGENCIES = {"context_holdout": 5, "context_holdout_2": 6}  # per language
+MIN_EMERGENCIES = {"context_holdout": 5, "context_holdout_2": 6, "context_holdout_3": 6}  # per language
 # The languages where a hold-out is still above the 10% target, with the figure: a strict expected failure each, so a
 # language that meets it shows as XPASS (a failure) until it is taken off this list.
 ABOVE_TARGET: dict[tuple[str, str], str] = {
