@@ -10,7 +10,8 @@ the foreign keys, left off: the rows name 20 million residents and 50,000 cases 
 PostgreSQL 15 cannot add an unchecked (NOT VALID) foreign key to a partitioned table. They cost writes, not these reads. Each contact leaves --per-contact audit rows (default 3: the
 operator's lookup of the caller, the case opened on the desk, one more read by a doctor or the report), on one of
 600 staff (500 agents on the floor, 100 doctors) and one of 20 million residents, a tenth of the rows on 10,000
-frequent callers (about 550 rows a year each). Then the access log's own search (crm.staff.access_log.services.search,
+frequent callers (about 550 rows a year each). One row in 20 is a read of a list naming 20 residents at once (a
+queue, a page of cases: patient_ids, found through its GIN index), drawn the same way. Then the access log's own search (crm.staff.access_log.services.search,
 as the page and the API call it: the audit row of the search itself included) for one patient and for one staff
 member, first page and the last page allowed (MAX_PAGE), over the whole table and over a year's dates; p50/p95/max
 of --samples searches each, every one a different patient or staff member.
@@ -37,6 +38,7 @@ RESIDENTS = 20_000_000
 FREQUENT = 10_000  # frequent callers (patient ids 1..FREQUENT) take a tenth of the rows
 STAFF = 600
 ACTIONS = "ARRAY['lookup','view_case','view_patient','case_report','doctor_panel']"
+LIST_EVERY, LISTED = 20, 20  # one row in 20 is a read of a list (a queue, a worklist page): 20 residents at once
 TARGET = 1.0  # seconds, p95
 
 
@@ -74,12 +76,17 @@ def load(conn: psycopg.Connection, days: int, per_contact: int) -> dict:
         name = _ensure_month(conn, start)
         # Rows in time order, as they are written; a tenth on the frequent callers.
         conn.execute(f"""
-            INSERT INTO {name} (id, at, staff_id, action, patient_id, case_id, via, ip, detail)
+            INSERT INTO {name} (id, at, staff_id, action, patient_id, patient_ids, case_id, via, ip, detail)
             SELECT g, %(start)s + (g - %(first)s) * %(step)s * interval '1 second',
                    1 + (random() * {STAFF - 1})::int,
-                   ({ACTIONS})[1 + mod(g, 5)],
-                   CASE WHEN random() < 0.1 THEN 1 + (random() * {FREQUENT - 1})::int
+                   CASE WHEN mod(g, {LIST_EVERY}) = 0 THEN 'list_cases' ELSE ({ACTIONS})[1 + mod(g, 5)] END,
+                   CASE WHEN mod(g, {LIST_EVERY}) = 0 THEN NULL
+                        WHEN random() < 0.1 THEN 1 + (random() * {FREQUENT - 1})::int
                         ELSE 1 + (random() * {RESIDENTS - 1})::int END,
+                   CASE WHEN mod(g, {LIST_EVERY}) = 0 THEN ARRAY(
+                       SELECT CASE WHEN random() < 0.1 THEN 1 + (random() * {FREQUENT - 1})::int
+                                   ELSE 1 + (random() * {RESIDENTS - 1})::int END
+                       FROM generate_series(1, {LISTED} + 0 * g)) END,
                    (g / {per_contact})::int, 'desk', '10.1.' || mod(g, 250) || '.' || mod(g, 199), '{{}}'::json
             FROM generate_series(%(first)s, %(last)s) g""",
                      {"start": start, "first": next_id, "last": next_id + count - 1,
@@ -168,7 +175,7 @@ def plans(url: str) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of one patient's and one staff member's first page over a year's dates."""
     out = []
     with psycopg.connect(url) as conn:
-        for where in ("patient_id = 4242", "staff_id = 42"):
+        for where in ("(patient_id = 4242 OR patient_ids && ARRAY[4242])", "staff_id = 42"):
             rows = conn.execute(
                 f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) SELECT * FROM audit_log WHERE {where} "
                 "AND at >= now() - interval '365 days' AND at < now() ORDER BY at DESC, id DESC LIMIT 51").fetchall()

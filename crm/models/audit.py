@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import UTCDateTime, monthly_partitions, utcnow
@@ -21,6 +22,7 @@ class AuditLog(db.Model):
         Index("ix_audit_log_patient_at", "patient_id", "at"),
         Index("ix_audit_log_staff_at", "staff_id", "at"),
         Index("ix_audit_log_case_at", "case_id", "at"),
+        Index("ix_audit_log_patient_ids", "patient_ids", postgresql_using="gin"),
         Index("ix_audit_log_break_glass", "at", postgresql_where=text("action IN ('break_glass', 'break_glass_reviewed')")),
         {"postgresql_partition_by": "RANGE (at)"},
     )
@@ -33,6 +35,9 @@ class AuditLog(db.Model):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     action: Mapped[str] = mapped_column(String(40))
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
+    # A read of several residents at once (a list of cases, a worklist, duplicate candidates, a print batch): each of
+    # them, so that every one of them finds the read in their access log (`crm.platform.audit.about`).
+    patient_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     card_number: Mapped[str | None] = mapped_column(String(12))
     via: Mapped[str | None] = mapped_column(String(20))

@@ -40,7 +40,7 @@ def test_operator_reads_of_case_data_are_audited(app, case, path, action):
     row = db.session.scalars(select(AuditLog).where(AuditLog.staff_id == operator.id,
                                                     AuditLog.action == action)).one()
     assert case.id in (row.case_id, *row.detail.get("cases", []))
-    assert row.patient_id == case.patient_id or case.patient_id in row.detail.get("patients", [])
+    assert row.patient_id == case.patient_id or case.patient_id in (row.patient_ids or [])
 
 
 def test_the_tier2_list_and_the_doctor_panel_are_audited(app, case):
@@ -87,3 +87,31 @@ def test_break_the_glass_reads_wait_for_a_supervisors_verdict(app, case):
     assert sup.post(f"/api/v1/audit/{waiting[0]['id']}/review", json={"verdict": "maybe"}).status_code == 422
     assert sup.post(f"/api/v1/audit/{waiting[0]['id']}/review", json={"verdict": "justified"}).status_code == 200
     assert sup.get("/api/v1/audit/break-glass").json["rows"] == []
+
+
+def test_a_resident_shown_among_many_finds_the_read_in_their_access_log_and_on_their_own_page(app, case):
+    """A list of cases names several residents in one audit row: each of them, not only the first, finds it, both in
+    the privacy officer's search and on the resident's "who saw my data" page."""
+    from crm.citizens.portal import my_data
+
+    other = factories.make_patient(name="Rafiq Ahmed", mobile="+919810000556")
+    lifecycle.open_case("sms", "+919810000556", status="queued", queue="tier1", queued_at=utcnow())
+    db.session.commit()
+    client, operator = factories.logged_in(app, "operator")
+    assert client.get("/api/v1/cases?limit=10").status_code == 200
+    [row] = db.session.scalars(select(AuditLog).where(AuditLog.staff_id == operator.id, AuditLog.action == "list_cases"))
+    assert row.patient_id is None and row.patient_ids == sorted([case.patient_id, other.id])
+
+    sup, _ = factories.logged_in(app, "supervisor")
+    for patient_id in (case.patient_id, other.id):
+        found = sup.get(f"/api/v1/audit?patient={patient_id}&action=list_cases").json["rows"]
+        assert [(r["action"], r["staff"], r["patients"]) for r in found] == [("list_cases", operator.username, 2)]
+    assert sup.get(f"/api/v1/audit?patient={other.id + 1000}&action=list_cases").json["rows"] == []  # nobody else's
+    page = sup.get(f"/access-log/?patient={other.registry_id or other.id}").get_data(as_text=True)
+    assert "list_cases" in page and "2 residents" in page
+    exported = list(csv.reader(io.StringIO(sup.get(f"/api/v1/audit.csv?patient={other.id}&action=list_cases")
+                                           .get_data(as_text=True))))
+    assert exported[0][4:6] == ["patient_id", "residents shown"] and exported[1][3:6] == ["list_cases", "", "2"]
+
+    seen = my_data.views([other.id]).rows
+    assert [r["what"] for r in seen] and len(seen) == 1 and seen[0]["case"] == ""

@@ -42,7 +42,7 @@ def test_likely_duplicates_are_shown_before_enrolling(app):
     assert "date of birth one digit apart" in html
     assert db.session.scalar(select(Patient).where(Patient.name == "Mohd Imran")) is None
     audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "enrollment_candidates"))
-    assert audit.detail["patients"] == [existing.patient_id]
+    assert audit.patient_ids == [existing.patient_id]
     confirmed = client.post("/enrollment/", data=FORM | {"confirm_new": "1"})
     assert confirmed.status_code == 303
     assert db.session.scalar(select(Patient).where(Patient.name == "Mohd Imran")) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from crm.models import AuditLog
+from crm.models import AuditLog, Patient
 from crm.platform.extensions import db
 from crm.residents.field import worklist
 from tests import factories
@@ -86,8 +86,8 @@ def test_a_ward_bigger_than_a_phone_s_list_is_cut_and_the_audit_row_counts_whom_
     row = db.session.scalar(select(AuditLog).where(AuditLog.action == "field_worklist"))
     assert row.staff_id == verifier.id and row.detail["wards"] == ["Sangam Vihar"]
     assert row.detail["count"] == worklist.MAX_WORKLIST
-    assert len(row.detail["patients"]) == worklist.AUDITED_PATIENTS
-    assert row.detail["patients"] == sorted(row.detail["patients"])
+    shown = sorted(db.session.scalars(select(Patient.id).where(Patient.name.in_(names))))
+    assert row.patient_ids == shown  # every resident shown, the last as well as the first
 
 
 def test_an_empty_worklist_still_says_the_wards_and_is_audited(field_client, verifier):  # noqa: F811
@@ -99,7 +99,7 @@ def test_an_empty_worklist_still_says_the_wards_and_is_audited(field_client, ver
     assert data["wards"] == [{"ward": "Najafgarh", "households": [], "cards": 0, "to_deliver": 0}]
     assert data["marked_today"] == 0 and data["truncated"] is False
     row = db.session.scalar(select(AuditLog).where(AuditLog.action == "field_worklist"))
-    assert row.detail == {"wards": ["Najafgarh"], "count": 0, "patients": []}
+    assert row.detail == {"wards": ["Najafgarh"], "count": 0} and row.patient_ids == []
 
 
 def test_a_verifier_without_wards_gets_an_empty_list_and_the_read_is_still_audited(field_client, verifier):  # noqa: F811
@@ -109,4 +109,4 @@ def test_a_verifier_without_wards_gets_an_empty_list_and_the_read_is_still_audit
 
     assert data["wards"] == [] and data["truncated"] is False and data["marked_today"] == 0
     row = db.session.scalar(select(AuditLog).where(AuditLog.action == "field_worklist"))
-    assert row.staff_id == verifier.id and row.detail == {"wards": [], "count": 0, "patients": []}
+    assert row.staff_id == verifier.id and row.detail == {"wards": [], "count": 0} and row.patient_ids == []

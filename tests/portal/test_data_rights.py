@@ -44,7 +44,7 @@ def test_my_data_shows_the_residents_own_record_and_not_another_adults(app, fami
     assert family["cards"]["Sunita Devi"].number[:4] in page
     assert "Rakesh Kumar" not in page and "diabetes" not in page  # the husband's record is his own
     [seen] = _audited("portal_view_my_data")
-    assert seen.via == "portal" and sorted(seen.detail["patients"]) == sorted([family["mother"].id, family["son"].id])
+    assert seen.via == "portal" and seen.patient_ids == sorted([family["mother"].id, family["son"].id])
 
 
 def test_each_list_is_paginated_newest_first_and_holds_only_this_mobiles_messages(app, family):

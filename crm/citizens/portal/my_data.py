@@ -22,6 +22,7 @@ from crm.citizens.grievances import texts as grievance_texts
 from crm.citizens.portal.household import Person, people
 from crm.models import Appointment, AuditLog, Case, Grievance, Message, Patient, StaffUser
 from crm.models.base import iso, utcnow
+from crm.platform import audit
 from crm.platform.extensions import db
 from crm.residents.card_office import data_requests
 
@@ -113,8 +114,9 @@ def grievances(mobile: str, ids: list[int], page: int = 1, size: int = PAGE) -> 
 
 def views(ids: list[int], page: int = 1, size: int = PAGE) -> Page:
     """Who at Sampark (by role) or which hospital system opened these residents' records, and when."""
+    audit.plan_for_values()
     found, more = _page(select(AuditLog, StaffUser.role).outerjoin(StaffUser, StaffUser.id == AuditLog.staff_id)
-                        .where(AuditLog.patient_id.in_(ids or [-1]),
+                        .where(audit.about(ids),
                                or_(AuditLog.staff_id.is_not(None), AuditLog.hospital_client_id.is_not(None)))
                         .order_by(AuditLog.id.desc()), page, size, whole_rows=True)
     return Page([{"at": row.at, "who": role_label(role) if role else

@@ -19,7 +19,6 @@ OUTSTANDING = ("issued", "verified")  # not yet in the holder's hands (printed, 
 LIVE = ("issued", "verified", "delivered")
 MAX_WORKLIST = 1500  # cards on one phone; a ward bigger than this is split by the card office
 MAX_WARDS = 500
-AUDITED_PATIENTS = 500  # the audit row of a worklist names its first 500 residents by id (and counts them all)
 # The parts of an address that are not its street: the house ("House 12", "H.No. 4/2", "12-B", "Flat 3"), the city.
 _HOUSE = re.compile(r"^(house|h\.?\s*no\.?|flat|plot|khasra|#)\b|^[\d/-]+[a-z]?$", re.IGNORECASE)
 _CITY = {"delhi", "new delhi", "india"}
@@ -90,9 +89,8 @@ WITH picked AS MATERIALIZED (
 ), listed AS (
     SELECT patient_id FROM picked ORDER BY n LIMIT {MAX_WORKLIST}
 ), audited AS ({audit.row_sql(
-    "json_build_object('wards', CAST(:wards AS text[]), 'count', (SELECT count(*) FROM listed), 'patients', "
-    "(SELECT coalesce(json_agg(patient_id ORDER BY patient_id), '[]') "
-    f"FROM (SELECT patient_id FROM listed ORDER BY patient_id LIMIT {AUDITED_PATIENTS}) named))")})
+    "json_build_object('wards', CAST(:wards AS text[]), 'count', (SELECT count(*) FROM listed))",
+    patients="(SELECT coalesce(array_agg(patient_id ORDER BY patient_id), '{}') FROM listed)")})
 SELECT facts.marked_today, picked.ward, picked.card_id, picked.number, picked.status, picked.print_batch_id,
        p.id AS patient_id, p.name, p.name_hi, p.sex, p.birth_year, p.relation, p.enrolled_where, p.address,
        p.household_id, h.code, h.address AS household_address, m.outcome, m.recorded_at, m.result

@@ -52,17 +52,19 @@ def parse(args) -> Query:
 
 def _statement(query: Query):
     """The matching rows newest first. The staff member and the patient are looked up first, so the search is one
-    index per month ((staff_id, at), (patient_id, at), (case_id, at)) read newest first up to the page, and the
-    dates leave out the months outside them (crm.platform.partitions)."""
+    index per month ((staff_id, at), (patient_id, at), (case_id, at); a patient's reads among several residents from
+    the patient_ids GIN index) read newest first up to the page, and the dates leave out the months outside them
+    (crm.platform.partitions)."""
     statement = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
     if query.staff:
         staff_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == query.staff))
         statement = statement.where(AuditLog.staff_id == staff_id if staff_id else false())  # nobody by that name
     if query.patient:
+        audit.plan_for_values()
         who = Patient.registry_id == query.patient
         if query.patient.isdigit() and len(query.patient) < 19:
             who = who | (Patient.id == int(query.patient))
-        statement = statement.where(AuditLog.patient_id.in_(list(db.session.scalars(select(Patient.id).where(who)))))
+        statement = statement.where(audit.about(db.session.scalars(select(Patient.id).where(who))))
     if query.case_id:
         statement = statement.where(AuditLog.case_id == query.case_id)
     if query.action:
@@ -89,10 +91,12 @@ def export_csv(query: Query) -> str:
     audit.record("export_audit_log", via="access_log", rows=len(rows), **_described(query))
     out = io.StringIO()
     writer = spreadsheets.writer(out)
-    writer.writerow(["at (Delhi)", "staff", "role", "action", "patient_id", "case", "card", "via", "ip", "detail"])
+    writer.writerow(["at (Delhi)", "staff", "role", "action", "patient_id", "residents shown", "case", "card", "via", "ip",
+                     "detail"])
     for row in _rows(rows):
         writer.writerow([row["at_local"], row["staff"], row["role"], row["action"], row["patient_id"] or "",
-                         row["case"] or "", row["card"] or "", row["via"] or "", row["ip"] or "", row["detail"]])
+                         row["patients"] or "", row["case"] or "", row["card"] or "", row["via"] or "", row["ip"] or "",
+                         row["detail"]])
     return out.getvalue()
 
 
@@ -117,7 +121,10 @@ def review(audit_id: int, reviewer: StaffUser, verdict: str, note: str = "") -> 
 
 
 def _described(query: Query) -> dict:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(query).items() if v is not None}
+    """What was searched for, as the search's own audit row tells it ("action" is that row's own: the action
+    searched for is "searched_action")."""
+    return {("searched_action" if k == "action" else k): (v.isoformat() if isinstance(v, date) else v)
+            for k, v in vars(query).items() if v is not None}
 
 
 
@@ -140,4 +147,5 @@ def _row(row: AuditLog, staff: StaffUser | None) -> dict:
             "role": staff.role if staff else ("hospital system" if row.hospital_client_id else ""), "action": row.action, "patient_id": row.patient_id,
             "case": f"SMP-{row.case_id:05d}" if row.case_id else None,
             "card": f"XXXX XXXX {card[8:]}" if card else None, "via": row.via, "ip": row.ip,
+            "patients": len(row.patient_ids or ()),
             "detail": ", ".join(f"{k}: {v}" for k, v in sorted((row.detail or {}).items()))[:300]}

@@ -161,7 +161,7 @@ def test_the_field_progress_page_is_audited(app):
     page = office.get("/field/progress").get_data(as_text=True)
     assert "door locked" in page
     [row] = _audit("field_marks_view", registrar.id)
-    assert row.detail["patients"] == [card.patient_id]
+    assert row.patient_ids == [card.patient_id]
 
 
 def test_the_complaint_form_of_a_case_is_audited(app):
@@ -179,7 +179,7 @@ def test_the_enrolment_page_listing_recent_enrolments_is_audited(app):
     enrolled = factories.make_patient(name="Rukhsana Begum", enrolled_where="GTB Hospital")
     assert "Rukhsana Begum" in office.get("/enrollment/").get_data(as_text=True)
     [row] = _audit("enrollment_recent", registrar.id)
-    assert row.detail["patients"] == [enrolled.id]
+    assert row.patient_ids == [enrolled.id]
 
 
 # --- 6. What each role sees of a patient is one table -------------------------------------------------------
