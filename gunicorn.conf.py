@@ -11,6 +11,10 @@ timeout = 60
 # unanswered (72 of 9,698 in the 1,000-call burst; Twilio and balancers do not resend a POST). Set the balancer's
 # upstream idle timeout below this.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+# The connections one process keeps open at once (gthread: those past it wait in the listen backlog, unread). Each
+# costs about 10 kB of the process's memory while open (bench/README.md, "Memory: the web process over 10 minutes of
+# the burst": 976 sockets at the burst's end), so this also bounds what a crowd of waiting callers can grow it by.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 
 
 def post_worker_init(worker):
