@@ -21,8 +21,9 @@ def post_worker_init(worker):
     """Start the live-event publisher thread (and, for the memory benchmark, tracemalloc), and the database sweeps in the serving process (unless a sweep
     process owns them: SWEEPS_IN_WEB=0)."""
     from crm.helpline.live import events
-    from crm.platform import memory_trace, publisher
+    from crm.platform import collector, memory_trace, publisher
 
+    collector.freeze_startup()  # the app's own objects: never walked by the collector, so no request waits on them
     memory_trace.start_from_environment()  # the memory benchmark's tracing (SAMPARK_TRACEMALLOC), never in production
     publisher.start(events.emit_all)
     if os.environ.get("SWEEPS_IN_WEB", "1") == "0":

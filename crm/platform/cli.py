@@ -80,11 +80,13 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run background jobs from REDIS_URL: app built once, jobs in-process, survives Redis outages."""
     from flask import current_app
 
+    from crm.platform import collector
     from crm.platform import worker as job_worker
 
     app = current_app._get_current_object()
     if not app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without it jobs run inside the web process.")
+    collector.freeze_startup()
     job_worker.serve(app, app.config["REDIS_URL"], tuple(queues), burst=burst)
 
 

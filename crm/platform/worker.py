@@ -19,7 +19,7 @@ import time
 import redis
 from flask import Flask
 
-from crm.platform import jobs
+from crm.platform import collector, jobs
 
 log = logging.getLogger(__name__)
 _stop = threading.Event()  # SIGTERM / SIGINT seen: finish the current job and leave
@@ -152,6 +152,7 @@ def _serve(connection: redis.Redis, queues: tuple[str, ...], with_scheduler: boo
 def main() -> None:
     """`python -m crm.platform.worker`: the app from the environment (crm.app's factory), like `flask worker`."""
     app = jobs.worker_app()  # its settings choose the log format (crm.platform.logs)
+    collector.freeze_startup()
     serve(app, os.environ.get("REDIS_URL") or app.config["REDIS_URL"])
 
 

@@ -53,6 +53,9 @@ def test_a_call_goes_through_the_topology_and_a_crashed_web_process_comes_back(t
         time.sleep(0.5)
     for url in running.web_urls:
         assert requests.get(f"{url}/readyz", timeout=10).json()["status"] == "ready"
+    # each serving process froze its start-up objects (crm.platform.collector): no request waits on a walk of them
+    for log in (f"web-{running.web_ports[0]}.log", "worker-0.log"):
+        assert "objects from start-up frozen" in (running.run_dir / log).read_text(), log
 
     call = Phone(running.emulator_url, "+919822222222").call()  # the emulator's webhooks go to the first instance
     call.wait_for("press 9", timeout=20)
