@@ -36,7 +36,7 @@ import dataclasses
 import re
 import tomllib
 
-from triage.engine import Match, Triage, rule_positions
+from triage.engine import Match, Triage, novel_positions, rule_positions
 from triage.floor import LEXICON, LEXICON_PATH, _word_set, service_names
 from triage.normalize import BOUNDARIES, Token
 from triage.rules import RULESET
@@ -100,6 +100,10 @@ _PERFECTIVE = _word_set(_DATA["perfective"]).words
 _WANTING = _word_set(_DATA["wanting"]).words
 _WANTING_ENDINGS = tuple(_DATA["wanting_endings"])
 _TILL = _word_set(_DATA["till"]).words
+_SUMMON = _word_set(_DATA["summon"])
+_FINITE_REQUEST = _word_set(_DATA["finite"]).words
+_FIRST_PERSON = _word_set(_DATA["first_person"]).words
+_FIRST_PERSON_AFTER = _word_set(_DATA["first_person_after"]).words
 _GOING_ON = _word_set(_DATA["going_on"]).words
 _GOING_ON_ENDINGS = ("च्छे", "च्छेन", "च्छि")  # Bengali "হচ্ছে", "নিচ্ছেন" once transliterated
 _NAMING_AFTER = _word_set(_DATA["naming_after"]).words
@@ -138,8 +142,6 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     cues["request"] |= asking
     after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
     covered = set().union(*cues.values())
-    steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
-    # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
     if not (covered or told or explained or after):
         return result
     seeking = _SEEKING.positions(norms) | asking
@@ -152,47 +154,64 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
                 if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
                 and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
-    # The "now" of a stable patient: in a clause with a word of stability and no red flag or symptom ("hun oh theek hai",
-    # "এখন বাড়িতে আছেন"), it speaks of the recovery.
-    stable_clauses = {clause[i] for i in cues["stable"]} - flagged
-    stable_now = {i for i in said_now if clause[i] in stable_clauses}
-    # The "now" of a wish or a grievance's delay ("ab speech therapy kahan hogi", "abhi tak nahi mila") in a clause with no red
-    # flag, no symptom and nothing going on.
-    going = {clause[i] for i, norm in enumerate(norms) if i not in covered and i not in told and (
+    asked_at = {clause[i] for i in cues["request"]}
+    # A wish or plan ("ab therapy karwani hai", "chahta hai", "kahan hogi"); a bare future may be a threat ("kood jayega"):
+    # it is a wish only beside a request, and so is any wish when the model alone heard the emergency. "Can" beside a
+    # negator is an inability ("bol nahi sakta"), not a wish.
+    wishes = {i for i, norm in enumerate(norms) if (norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
+        norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he")))
+        and not any(norms[j] in _NEGATORS for j in range(max(0, i - 2), i))}
+    wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
+    # A present-tense state ("is", "hai", "gaya"), not a question's "hai" ("kahan hota hai", "kab hai"), one after an "if",
+    # nor the auxiliary of a wish or a request ("dekhna hai", "chahida hai", "karni hai").
+    present = {i for i in _PRESENT.positions(norms) - covered - told if not (
+        i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
+        and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
+        and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)  # "if a student has a seizure", "kab hai"
+        and not (i and (norms[i - 1] in _WANTING or norms[i - 1] in _FINITE_REQUEST or norms[i - 1].endswith(_INFINITIVE)))}
+    going = {i for i, norm in enumerate(norms) if i not in covered and i not in told and (
         norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
             norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
-    wishes = {i for i, norm in enumerate(norms) if norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
-        norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he"))}
-    # the "now" opens the wish ("ab X chahta hai"); one after it is haste ("records chahiye abhi")
-    # A bare future may be a threat ("abhi bola kood jayega"): it is a wish only beside a request ("ab therapy kahan hogi"), and
-    # so is any wish when the model alone heard the emergency (its words are those the lexicon does not know).
-    asked_at = {clause[i] for i in cues["request"]}
-    wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
-    calm_now = {i for i in said_now if clause[i] not in flagged | going and (
-        any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
-    # "ab nahi hoti", "ab 20 saal se nahi aaye": a word of now in a clause that denies something, with no red flag, symptom,
-    # present state or verb going on, says it no longer happens
-    raw_present = {clause[i] for i in _PRESENT.positions(norms) - covered - told}
-    denying = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} - flagged - raw_present
-    # (when the model alone heard the emergency, a clause with no red flag the lexicon knows may still hold one: neither
-    # a denial nor a contrast then speaks for its "now"; a word of stability still does)
-    stable_now |= {i for i in said_now if clause[i] in denying and not model_only}
-    stable_now -= {i for i in stable_now if clause[i] in going}
-    # "Now" set against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne", "pichle saal ... ab 6 ki hai"):
-    # ab, hun, ਹੁਣ, اب, এখন (never "abhi", "right now") in a clause with no red flag, symptom, present state or verb going on
-    # tells how things are since; it is a contrast, not a report of now.
-    # A "now" alone in its clause ("... attack aaya tha, ab") tells nothing of the patient: it is no contrast.
+    pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
+
+    # A word of now ("now", "abhi", "aaj", "again", "hun", "এখন") reports the emergency, unless its own clause is calm and
+    # has a purpose. Calm: no red flag, symptom, body part, present state (not the "hai" of a wish: "dena hai"), verb going
+    # on or plea. A purpose: a request or question, a wish or plan, a stable patient, a denial ("ab nahi aate"), "till
+    # now", an "if"; or, for ab/hun/ਹੁਣ/اب/এখন (not "abhi"), a past the message names ("2016 ch adhrang hoya si, hun oh 85 de
+    # ne"). A word that summons ("ambulance bhejo", "bachao") always reports it, and so does a "now" alone in its clause.
+    # When the model alone heard the emergency (its words may be ones the lexicon does not know), neither a denial nor a
+    # past counts as a purpose.
+    body = LEXICON.body_part.positions(norms) - named
+    mine = {i for i in going if _first_person(norms, clause, i)}  # "fehrist bana rahi hoon": the writer's
+    events = _events(norms, clause, told)
+    stirring = flagged | pleas | {clause[i] for i in (modified | going - mine)} | (
+        {clause[i] for i in body} - (purposes - events))  # a body part beside an event ("gale ch rassi pa layi")
+    denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
+    tills = {i for i, norm in enumerate(norms) if norm in _TILL}  # "abhi tak nahi mila": a grievance's delay
+    aims = purposes | {clause[i] for i in wishes | asking | tills} | denials
     said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
-    contrast_now = {i for i in said_now if cues["past"] and norms[i] in _NOW_OF_PURPOSE and norms[i] not in _RIGHT_NOW
-                    and clause[i] not in flagged | going | raw_present and clause[i] in said and not model_only}
-    stable_now |= contrast_now
-    now = said_now - covered - told - steady - stable_now - calm_now
-    of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
-    if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
+    contrast = {clause[i] for i in said_now if (cues["past"] or told) and norms[i] in _NOW_OF_PURPOSE
+                and norms[i] not in _RIGHT_NOW}
+    steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
+    # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
+    calm = {c for c in {clause[i] for i in said_now} - stirring if c in said}
+    asked = purposes | {clause[i] for i in wishes}
+    alone = {c: _elsewhere(tokens, clause, c) for c in calm - asked} if model_only else {}
+    calm_now = {i for i in said_now if clause[i] in calm and alone.get(clause[i], True) and (
+        clause[i] in aims or clause[i] in contrast) and (norms[i] not in _RIGHT_NOW or i + 1 in tills)}
+    if _SUMMON.positions(norms) or novel_positions(tokens) or said_now - covered - told - steady - calm_now:
         return result
-    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
-                       and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
-               and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)}  # "kab hai": a question  # "if a student has a seizure": not a state
+    # A past verb covers its clause only beside a routine purpose (not a plea's) and no word of now but the "now" of a
+    # request or wish ("ab unki file chahiye"; not "records chahiye abhi", nor "kal", "aaj", "again"), or of a stable
+    # patient or a contrast beside another purpose: "bachcha doob gaya tha, stable now" may be today.
+    purpose = purposes - pleas
+    stable_clauses = {clause[i] for i in cues["stable"]} - flagged
+    wished = {clause[j] for j in wishes} | asked_at
+    request_now = {i for i in calm_now if norms[i] in _NOW_OF_PURPOSE and clause[i] in wished and (
+        clause[i] in asked_at or any(clause[j] == clause[i] and j > i for j in wishes))}  # the now opens the wish
+    request_now |= {i for i in said_now if i in cues["request"]}  # "ab bas", "hun sirf"
+    of_stable = (calm_now | steady | covered) & said_now if purpose - stable_clauses else set()
+    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable else set()
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
     persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
@@ -204,19 +223,6 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # red flags, symptoms and the words of any rule or modifier ("ਉਮੀਦ ਨਾਲ", pregnant): a verb nearer one is a patient's
     alarms = (flags | symptoms | modified) - named
     on_topic = {i for i in alarms if part[i] in topic_parts}
-    pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
-    purpose = purposes - pleas
-    # A past verb covers its clause in a message with a routine purpose and no word of now at all, not even inside a
-    # word of context ("stable now"): "bachcha doob gaya tha, stable now" may be today. A word of time may have one.
-    # The "now" of a request is no word of now here either: "hun sirf", "ab bas", or a "now" opening a clause that asks
-    # for something and names no red flag ("ab unki file chahiye"); "records chahiye abhi" is still now.
-    asked = {clause[i] for i in cues["request"] - seeking} - flagged
-    request_now = {i for i in said_now if i in cues["request"] or (
-        norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
-    # A stable patient's "now" is no word of now beside another routine purpose ("khoon vaggya si, hun oh theek hai, checkup di
-    # tareekh chahidi"); alone it may be today ("beta doob gaya tha, stable now").
-    of_stable = stable_now if purpose - stable_clauses else set()
-    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable - calm_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
     # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
     # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
@@ -277,6 +283,22 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _first_person(norms: list[str], clause: list[int], i: int) -> bool:
+    """Whether the verb going on at i is the writer's: "I"/"we" up to four words before it in its clause ("we are
+    organising", "main pooch raha"), or "hoon" just after it ("bana rahi hoon")."""
+    before = any(norms[j] in _FIRST_PERSON and clause[j] == clause[i] for j in range(max(0, i - 4), i))
+    return before or (i + 1 < len(norms) and norms[i + 1] in _FIRST_PERSON_AFTER and norms[i + 1] not in ("hain", "हैं", "ہیں"))
+
+
+def _elsewhere(tokens: list[Token], clause: list[int], number: int) -> bool:
+    """Whether the layers that raise still find an emergency in the message without this clause: the clause is not
+    what made it one (the model's P1 on "2019 ch adhrang hoya si, hun sah ukhdeya" rests on "hun sah ukhdeya")."""
+    from triage.safety import raised  # (safety runs this layer: imported when first needed)
+
+    rest = [t for i, t in enumerate(tokens) if clause[i] != number]
+    return raised(rest).priority == EMERGENCY
 
 
 def _last_of(norms: list[str]) -> set[int]:
