@@ -54,6 +54,7 @@ LABELS = {
     "request": "a request for information, records or a service",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
     "after": "an emergency told as the time of something else ('after his stroke') or naming a service ('snake bite ward')",
+    "directory": "a request for a service's number ('ambulance ka number') in a message that tells nothing alarming",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
 _MODIFIERS = {rule.id for rule in RULESET.rules if rule.priority is None}  # pregnant, a child
@@ -102,6 +103,11 @@ _WANTING_ENDINGS = tuple(_DATA["wanting_endings"])
 _TILL = _word_set(_DATA["till"]).words
 _SUMMON = _word_set(_DATA["summon"])
 _FINITE_REQUEST = _word_set(_DATA["finite"]).words
+_NUMBERS = _word_set(_DATA["numbers"]).words
+_HASTE = _word_set(_DATA["haste"]).words
+_PERFECTIVE_ENDINGS = ("eya", "iya", "ya")  # romanised Punjabi "ukhdeya", "digeya", "hoya"
+_TIMES_OF_DAY = _NOW_OF_IF | _word_set(["hours", "minutes", "ghante", "ghanta", "minute", "din", "ਘੰਟੇ", "گھنٹے", "ঘণ্টা"]).words
+_SINCE_AFTER = _word_set(["se", "ton", "tou", "से", "ਤੋਂ", "سے", "থেকে"]).words
 _FIRST_PERSON = _word_set(_DATA["first_person"]).words
 _FIRST_PERSON_AFTER = _word_set(_DATA["first_person_after"]).words
 _GOING_ON = _word_set(_DATA["going_on"]).words
@@ -142,7 +148,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     cues["request"] |= asking
     after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
     covered = set().union(*cues.values())
-    if not (covered or told or explained or after):
+    plea_at = {i for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
+    if not (covered or told or explained or after or (plea_at and _numbered(norms, plea_at))):
         return result
     seeking = _SEEKING.positions(norms) | asking
     subjects = set().union(*explained.values()) if explained else set()
@@ -163,55 +170,66 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         and not any(norms[j] in _NEGATORS for j in range(max(0, i - 2), i))}
     wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
     # A present-tense state ("is", "hai", "gaya"), not a question's "hai" ("kahan hota hai", "kab hai"), one after an "if",
-    # nor the auxiliary of a wish or a request ("dekhna hai", "chahida hai", "karni hai").
+    # nor, in a clause with no red flag or symptom, the auxiliary of a wish or a request ("dekhna hai", "chahida hai").
     present = {i for i in _PRESENT.positions(norms) - covered - told if not (
         i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
         and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
         and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)  # "if a student has a seizure", "kab hai"
-        and not (i and (norms[i - 1] in _WANTING or norms[i - 1] in _FINITE_REQUEST or norms[i - 1].endswith(_INFINITIVE)))}
+        and not (i and norms[i - 1] in _FINITE_REQUEST)  # "number chahida hai"
+        and not (i and clause[i] not in flagged and (  # (beside a red flag a wish may be the emergency: "marna hai")
+            norms[i - 1] in _WANTING or norms[i - 1].endswith(_INFINITIVE)))}
     going = {i for i, norm in enumerate(norms) if i not in covered and i not in told and (
         norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
             norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
     pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
 
-    # A word of now ("now", "abhi", "aaj", "again", "hun", "এখন") reports the emergency, unless its own clause is calm and
-    # has a purpose. Calm: no red flag, symptom, body part, present state (not the "hai" of a wish: "dena hai"), verb going
-    # on or plea. A purpose: a request or question, a wish or plan, a stable patient, a denial ("ab nahi aate"), "till
-    # now", an "if"; or, for ab/hun/ਹੁਣ/اب/এখন (not "abhi"), a past the message names ("2016 ch adhrang hoya si, hun oh 85 de
-    # ne"). A word that summons ("ambulance bhejo", "bachao") always reports it, and so does a "now" alone in its clause.
-    # When the model alone heard the emergency (its words may be ones the lexicon does not know), neither a denial nor a
-    # past counts as a purpose.
+    # A word of now ("now", "abhi", "aaj", "again", "hun", "এখন") reports the emergency only where it attaches to it. It
+    # does not when its clause is calm (no red flag, symptom, verb going on that is not the writer's, plea, or body part
+    # beside an event), holds words of its own, and has a purpose (a request or question, a wish or plan, a stable patient,
+    # a denial, "till now"), or tells no present state ("kal mausa ji ka dialysis slot"), or, for ab/hun/ਹੁਣ/اب/এখন, sets
+    # the present against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne"). A "right now" ("abhi",
+    # "ਹੁਣੇ", "এখনই"; but "abhi tak", "abhi kahan milega"), a word that summons ("ambulance bhejo") and a "never before" always report it.
+    # When the model alone heard the emergency (its words may be ones the lexicon does not know), a clause let off by
+    # anything but a request or a wish must not be what made it one: the message without it must still be P1.
     body = LEXICON.body_part.positions(norms) - named
-    mine = {i for i in going if _first_person(norms, clause, i)}  # "fehrist bana rahi hoon": the writer's
+    # the writer's own verb, in a clause with no red flag or symptom ("fehrist bana rahi hoon", "we are organising")
+    mine = {i for i in going if clause[i] not in flagged and _first_person(norms, clause, i)}
     events = _events(norms, clause, told)
     stirring = flagged | pleas | {clause[i] for i in (modified | going - mine)} | (
         {clause[i] for i in body} - (purposes - events))  # a body part beside an event ("gale ch rassi pa layi")
     denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
     tills = {i for i, norm in enumerate(norms) if norm in _TILL}  # "abhi tak nahi mila": a grievance's delay
-    aims = purposes | {clause[i] for i in wishes | asking | tills} | denials
+    asked = purposes | {clause[i] for i in wishes}
+    aims = asked | {clause[i] for i in asking | tills} | denials
     said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
-    contrast = {clause[i] for i in said_now if (cues["past"] or told) and norms[i] in _NOW_OF_PURPOSE
-                and norms[i] not in _RIGHT_NOW}
+    # a present state of someone ("ab wo thande hain"; not "kal dialysis slot hai", "2nd dose is due today")
+    stated = {clause[i] for i in present} & {clause[i] for i in _PERSONS.positions(norms)}
+    # "since" a time ("subah se", "raat se", "since morning"): it is going on, whatever clause it sits in
+    ongoing = {i for i in said_now if norms[i] in _TIMES_OF_DAY and (
+        (i + 1 < len(norms) and norms[i + 1] in _SINCE_AFTER) or (i and norms[i - 1] == "since"))}
     steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
     # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
-    calm = {c for c in {clause[i] for i in said_now} - stirring if c in said}
-    asked = purposes | {clause[i] for i in wishes}
-    alone = {c: _elsewhere(tokens, clause, c) for c in calm - asked} if model_only else {}
-    calm_now = {i for i in said_now if clause[i] in calm and alone.get(clause[i], True) and (
-        clause[i] in aims or clause[i] in contrast) and (norms[i] not in _RIGHT_NOW or i + 1 in tills)}
-    if _SUMMON.positions(norms) or novel_positions(tokens) or said_now - covered - told - steady - calm_now:
+    # (a clause with no purpose of its own that tells an event with its "now" may tell an emergency in words the lexicon
+    # does not know: "hun sah ukhdeya")
+    happened = {clause[i] for i, norm in enumerate(norms) if i not in told and (
+        norm in _PERFECTIVE or (norm.isascii() and norm.endswith(_PERFECTIVE_ENDINGS)) or norm.endswith("िआ"))}
+    calm = {c for c in {clause[i] for i in said_now} - stirring if c in said and (
+        c in aims or (c not in stated and c not in happened))}
+    if model_only:
+        calm -= {c for c in calm - asked if not _elsewhere(tokens, clause, c)}
+    # a "right now" is a request's only in a clause that asks for something and tells no event ("abhi kahan milega")
+    calm_now = {i for i in said_now if clause[i] in calm and (
+        norms[i] not in _RIGHT_NOW or i + 1 in tills or clause[i] in (asked | {clause[j] for j in asking}) - events)}
+    hasty = {i for i in said_now if norms[i] in _HASTE} if plea_at else set()  # "ambulance ka number, jaldi"
+    if _SUMMON.positions(norms) or novel_positions(tokens) or ongoing or hasty or said_now - covered - told - steady - calm_now:
         return result
-    # A past verb covers its clause only beside a routine purpose (not a plea's) and no word of now but the "now" of a
-    # request or wish ("ab unki file chahiye"; not "records chahiye abhi", nor "kal", "aaj", "again"), or of a stable
-    # patient or a contrast beside another purpose: "bachcha doob gaya tha, stable now" may be today.
+    # A past verb covers its clause only beside a routine purpose (not a plea's), and with no word of now but a calm
+    # "now", "ab", "hun", "এখন" beside a request, a plan or an "if" elsewhere: "bachcha doob gaya tha, stable now" and
+    # "papa behosh ho gaye the, kal ki report chahiye" may be today.
     purpose = purposes - pleas
-    stable_clauses = {clause[i] for i in cues["stable"]} - flagged
-    wished = {clause[j] for j in wishes} | asked_at
-    request_now = {i for i in calm_now if norms[i] in _NOW_OF_PURPOSE and clause[i] in wished and (
-        clause[i] in asked_at or any(clause[j] == clause[i] and j > i for j in wishes))}  # the now opens the wish
-    request_now |= {i for i in said_now if i in cues["request"]}  # "ab bas", "hun sirf"
-    of_stable = (calm_now | steady | covered) & said_now if purpose - stable_clauses else set()
-    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable else set()
+    routine = purpose - {clause[i] for i in cues["stable"]}
+    plain_now = {i for i in said_now - covered - steady if norms[i] not in _NOW_OF_PURPOSE or norms[i] in _RIGHT_NOW}
+    told_clauses = {clause[i] for i in told} if purpose and not plain_now and (routine or not said_now) else set()
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
     persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
@@ -231,10 +249,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     written = {clause[i] for i in work_at}
     writers = {i for i in range(len(norms)) if clause[i] in written and (
         not any(clause[j] == clause[i] for j in alarms) or _nearer(i, work_at, alarms, clause))}
-    going_at = {i for i, norm in enumerate(norms) if i not in covered and i not in told and i not in writers and (
-        norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
-            norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
-    going_at -= {i for i in going_at if part[i] in topic_parts and _nearer(i, topics, alarms, part)}
+    going_at = {i for i in going - writers - mine if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
     asked_clauses = {clause[i] for i in cues["request"] | wishes | cues["stable"]}
     if {clause[i] for i in going_at} & (flagged | ({*clause} - cue_clauses - asked_clauses)):
         return result
@@ -244,6 +259,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
                        if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
     if alarming & present_clauses - cue_clauses:  # a symptom told in the present, in a clause no context covers ("he is cold")
         return result
+
+    # A plea named as a service's number ("ambulance ka number", "ਐਂਬੂਲੈਂਸਾਂ ਦੇ ਨੰਬਰ", "অ্যাম্বুলেন্সের নম্বর") asks for a
+    # directory when the message tells nothing else alarming (no other red flag, symptom, verb going on, present state
+    # of someone) and has a purpose in a clause of its own (a request about no one, a plan, a stable patient, "if") or
+    # says no one is ill ("ਕਿਸੇ ਨੂੰ ਸੱਟ ਨਹੀਂ ਲੱਗੀ, ਬੱਸ ਨੋਟਿਸ ਬੋਰਡ ਲਈ ਐਂਬੂਲੈਂਸ ਦਾ ਨੰਬਰ ਚਾਹੀਦਾ"); not a bare wish ("hospital le jana hai").
+    others = {i for rule_id, at in found.items() if rule_id in _P1_RULES - PLEA_RULES for i in at}
+    denied = {i for i in symptoms if clause[i] in {clause[j] for j in cues["none"]}}  # "kisi ko chot nahi lagi"
+    quiet = not (others or symptoms - named - denied or going - mine or stated) and bool(
+        (request_clauses | time_clauses | denials) - pleas)
+
+    directory = False
 
     def covered_at(at: set[int], clauses: set[int]) -> bool:
         return all(clause[i] in clauses or i in on_topic or i in after for i in at)
@@ -263,15 +289,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
             if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
-                if not (timed or covered_at(found[match.rule_id], request_clauses | told_clauses)):
+                directory = quiet and _numbered(norms, found[match.rule_id])
+                if not (timed or covered_at(found[match.rule_id], request_clauses | told_clauses) or directory):
                     return result
             elif not covered_at(found[match.rule_id], cue_clauses):
                 return result
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after)
-    covered |= subjects | after
+    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after) + [
+        "directory"] * directory
+    covered |= subjects | after | (plea_at if directory else set())
     why = Match(
         f"context_{kinds[0]}",
         "context: " + "; ".join(LABELS[k] for k in kinds) + " - not an emergency by itself (P1 to P2)",
@@ -283,6 +311,14 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _numbered(norms: list[str], at: set[int]) -> bool:
+    """Whether every placement of a plea names a number ("ambulance ka number", "অ্যাম্বুলেন্সের নম্বর")."""
+    def numbered(last: int) -> bool:
+        j = last + 1 + (last + 1 < len(norms) and norms[last + 1] in _NAMING_PARTICLES)
+        return j < len(norms) and norms[j] in _NUMBERS
+    return all(numbered(last) for _, last in _runs(at))
 
 
 def _first_person(norms: list[str], clause: list[int], i: int) -> bool:
