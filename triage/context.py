@@ -4,28 +4,21 @@ It runs last, after the rules, the symptom floor and the model, and it may only 
 further: a message it misreads still reaches a doctor today. It lowers only when every reason for the
 P1 is covered by context:
 
-- a P1 rule's phrase sits in a clause with a word of time (past, planned, stable) or a request that
-  names no one it could be happening to ("my son", "papa", "I"), and no present-tense state ("is",
-  "hai", "raha", "gaya"; a habitual "hota hai" is a question); a plea ("ambulance", "emergency") needs
-  a word of time anywhere in the message or such a request in its clause; a topic (training, awareness,
-  a poster, research) in a clause that names no one makes its verbs not a patient's state;
-- the model's P1 needs a word of time in the message, or such a request and no present-tense state
-  and no person anywhere;
+- a P1 rule's phrase sits in a clause with a word of time (past, planned, stable, "if", no one ill) or a request that
+  names no one it could be happening to ("my son", "papa", "I"), and no present-tense state ("is", "hai", "gaya"; a
+  habitual "hota hai" is a question, a request's "chahida hai" no state); a verb told in the past ("aaya tha", "hoya
+  si", "ہوا تھا", "হয়েছিল") covers its clause only beside a routine purpose elsewhere; a plea ("ambulance",
+  "emergency") needs a word of time anywhere, such a request in its clause, or names a service's number in a message
+  that tells nothing else alarming ("ambulance ka number ... notice board lai");
+- the model's P1 needs a word of time in the message, or such a request and no present-tense state and no person
+  anywhere, and every clause with a symptom covered;
 
-and nothing in the message says it is happening now ("now", "again", "abhi", "aaj", "phir", ...), unless
-that word belongs to a word of context (the "ab" of "ab thik hai"). A question about what to do if it happens
-("if someone has a stroke", "agar", "ਜੇ", "اگر", "যদি") is a word of time too: nothing has happened.
-
-A verb told in the past ("aaya tha", "hua si", "ہوا تھا", "হয়েছিল") covers its clause only when the message has a
-routine purpose elsewhere (a request, a plan, a stable patient, a question of "if") outside any plea's clause: "papa
-ko attack aaya tha, unki file chahiye" is a request about history, "zeher kha liya tha, ambulance bhejo" is not.
-The model's P1 is lowered only when every clause with a symptom or red-flag word is covered, as a rule's is.
-
-Since 2026.12.5 (structure rather than more phrases): "last" + any word not recent is a word of the past; a placement
-told as a time ("after his stroke", "ke baad") or naming a service ("snake bite ward") is covered beside no present state;
-question words and "upon it happening" cover their clause like a request; a "now" of a stable patient, of a wish it
-opens, of "till now", of a denial or set against a named past is no report of now in a clause with no red flag, symptom,
-present state or verb going on; and a verb going on beside a symptom, or in a clause nothing covers, keeps P1.
+and nothing says it is happening now. A word of now ("now", "again", "abhi", "aaj", "hun", "এখন") says so where it
+attaches to the emergency: in a clause with a red flag, a symptom, a patient's verb going on, a plea or a body part
+beside an event, or alone. In a calm clause of its own it is the request's or the plan's when that clause asks or
+plans something ("aaj OPD kab khulega", "ab unki file chahiye"), or tells no one's present state and no event ("kal
+mausa ji ka dialysis slot hai"). "Right now" (but in a clause that only asks), "since" a time ("subah se"), a call to
+send help, haste beside a plea and "never before" always say so.
 
 The words are data: `[context]` in lexicon.toml, hashed with the rules' version.
 """
