@@ -98,7 +98,8 @@ _SUMMON = _word_set(_DATA["summon"])
 _FINITE_REQUEST = _word_set(_DATA["finite"]).words
 _NUMBERS = _word_set(_DATA["numbers"]).words
 _HASTE = _word_set(_DATA["haste"]).words
-_PERFECTIVE_ENDINGS = ("eya", "iya", "ya")  # romanised Punjabi "ukhdeya", "digeya", "hoya"
+_ANY = _word_set(["koi", "no", "any", "कोई", "ਕੋਈ", "کوئی", "কোনো", "কোন"]).words  # "koi taklif nahi"
+_PERFECTIVE_ENDINGS = ("eya", "iya")  # romanised Punjabi "ukhdeya", "digeya"
 _TIMES_OF_DAY = _NOW_OF_IF | _word_set(["hours", "minutes", "ghante", "ghanta", "minute", "din", "ਘੰਟੇ", "گھنٹے", "ঘণ্টা"]).words
 _SINCE_AFTER = _word_set(["se", "ton", "tou", "से", "ਤੋਂ", "سے", "থেকে"]).words
 _FIRST_PERSON = _word_set(_DATA["first_person"]).words
@@ -188,8 +189,13 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # the writer's own verb, in a clause with no red flag or symptom ("fehrist bana rahi hoon", "we are organising")
     mine = {i for i in going if clause[i] not in flagged and _first_person(norms, clause, i)}
     events = _events(norms, clause, told)
-    stirring = flagged | pleas | {clause[i] for i in (modified | going - mine)} | (
-        {clause[i] for i in body} - (purposes - events))  # a body part beside an event ("gale ch rassi pa layi")
+    # A clause stirs with a red flag (not one that names a service or tells the time of something else: "snake bite vala
+    # first aid kit", "after his stroke"), a symptom (not one denied: "ab koi taklif nahi"), a patient's verb going on, a
+    # plea, a pregnant woman or child, or a body part beside an event ("gale ch rassi pa layi").
+    denied = {i for i in symptoms if i and norms[i - 1] in _ANY and any(
+        norms[j] in _NEGATORS and j not in symptoms and clause[j] == clause[i] for j in range(i + 1, min(i + 3, len(norms))))}
+    stirring = {clause[i] for i in (flags - after) | (symptoms - named - denied) | modified | (going - mine)} | pleas | (
+        {clause[i] for i in body} - (purposes - events))
     denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
     tills = {i for i, norm in enumerate(norms) if norm in _TILL}  # "abhi tak nahi mila": a grievance's delay
     asked = purposes | {clause[i] for i in wishes}
