@@ -16,6 +16,7 @@ from triage.metrics import read_labelled
 
 DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
 DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
+DEV_3 = read_labelled(Path(__file__).with_name("context_dev_3.tsv"))  # a third, written blind to the rules (h/devset3)
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -58,7 +59,7 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
 
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
     rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV + DEV_2 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows += [r for r in DEV + DEV_2 + DEV_3 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
