@@ -4,28 +4,21 @@ It runs last, after the rules, the symptom floor and the model, and it may only 
 further: a message it misreads still reaches a doctor today. It lowers only when every reason for the
 P1 is covered by context:
 
-- a P1 rule's phrase sits in a clause with a word of time (past, planned, stable) or a request that
-  names no one it could be happening to ("my son", "papa", "I"), and no present-tense state ("is",
-  "hai", "raha", "gaya"; a habitual "hota hai" is a question); a plea ("ambulance", "emergency") needs
-  a word of time anywhere in the message or such a request in its clause; a topic (training, awareness,
-  a poster, research) in a clause that names no one makes its verbs not a patient's state;
-- the model's P1 needs a word of time in the message, or such a request and no present-tense state
-  and no person anywhere;
+- a P1 rule's phrase sits in a clause with a word of time (past, planned, stable, "if", no one ill) or a request that
+  names no one it could be happening to ("my son", "papa", "I"), and no present-tense state ("is", "hai", "gaya"; a
+  habitual "hota hai" is a question, a request's "chahida hai" no state); a verb told in the past ("aaya tha", "hoya
+  si", "ہوا تھا", "হয়েছিল") covers its clause only beside a routine purpose elsewhere; a plea ("ambulance",
+  "emergency") needs a word of time anywhere, such a request in its clause, or names a service's number in a message
+  that tells nothing else alarming ("ambulance ka number ... notice board lai");
+- the model's P1 needs a word of time in the message, or such a request and no present-tense state and no person
+  anywhere, and every clause with a symptom covered;
 
-and nothing in the message says it is happening now ("now", "again", "abhi", "aaj", "phir", ...), unless
-that word belongs to a word of context (the "ab" of "ab thik hai"). A question about what to do if it happens
-("if someone has a stroke", "agar", "ਜੇ", "اگر", "যদি") is a word of time too: nothing has happened.
-
-A verb told in the past ("aaya tha", "hua si", "ہوا تھا", "হয়েছিল") covers its clause only when the message has a
-routine purpose elsewhere (a request, a plan, a stable patient, a question of "if") outside any plea's clause: "papa
-ko attack aaya tha, unki file chahiye" is a request about history, "zeher kha liya tha, ambulance bhejo" is not.
-The model's P1 is lowered only when every clause with a symptom or red-flag word is covered, as a rule's is.
-
-Since 2026.12.5 (structure rather than more phrases): "last" + any word not recent is a word of the past; a placement
-told as a time ("after his stroke", "ke baad") or naming a service ("snake bite ward") is covered beside no present state;
-question words and "upon it happening" cover their clause like a request; a "now" of a stable patient, of a wish it
-opens, of "till now", of a denial or set against a named past is no report of now in a clause with no red flag, symptom,
-present state or verb going on; and a verb going on beside a symptom, or in a clause nothing covers, keeps P1.
+and nothing says it is happening now. A word of now ("now", "again", "abhi", "aaj", "hun", "এখন") says so where it
+attaches to the emergency: in a clause with a red flag, a symptom, a patient's verb going on, a plea or a body part
+beside an event, or alone. In a calm clause of its own it is the request's or the plan's when that clause asks or
+plans something ("aaj OPD kab khulega", "ab unki file chahiye"), or tells no one's present state and no event ("kal
+mausa ji ka dialysis slot hai"). "Right now" (but in a clause that only asks), "since" a time ("subah se"), a call to
+send help, haste beside a plea and "never before" always say so.
 
 The words are data: `[context]` in lexicon.toml, hashed with the rules' version.
 """
@@ -36,7 +29,7 @@ import dataclasses
 import re
 import tomllib
 
-from triage.engine import Match, Triage, rule_positions
+from triage.engine import Match, Triage, novel_positions, rule_positions
 from triage.floor import LEXICON, LEXICON_PATH, _word_set, service_names
 from triage.normalize import BOUNDARIES, Token
 from triage.rules import RULESET
@@ -54,6 +47,7 @@ LABELS = {
     "request": "a request for information, records or a service",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
     "after": "an emergency told as the time of something else ('after his stroke') or naming a service ('snake bite ward')",
+    "directory": "a request for a service's number ('ambulance ka number') in a message that tells nothing alarming",
 }
 _P1_RULES = {rule.id for rule in RULESET.rules if rule.priority == EMERGENCY}
 _MODIFIERS = {rule.id for rule in RULESET.rules if rule.priority is None}  # pregnant, a child
@@ -100,6 +94,16 @@ _PERFECTIVE = _word_set(_DATA["perfective"]).words
 _WANTING = _word_set(_DATA["wanting"]).words
 _WANTING_ENDINGS = tuple(_DATA["wanting_endings"])
 _TILL = _word_set(_DATA["till"]).words
+_SUMMON = _word_set(_DATA["summon"])
+_FINITE_REQUEST = _word_set(_DATA["finite"]).words
+_NUMBERS = _word_set(_DATA["numbers"]).words
+_HASTE = _word_set(_DATA["haste"]).words
+_ANY = _word_set(["koi", "no", "any", "कोई", "ਕੋਈ", "کوئی", "কোনো", "কোন"]).words  # "koi taklif nahi"
+_PERFECTIVE_ENDINGS = ("eya", "iya")  # romanised Punjabi "ukhdeya", "digeya"
+_TIMES_OF_DAY = _NOW_OF_IF | _word_set(["hours", "minutes", "ghante", "ghanta", "minute", "din", "ਘੰਟੇ", "گھنٹے", "ঘণ্টা"]).words
+_SINCE_AFTER = _word_set(["se", "ton", "tou", "से", "ਤੋਂ", "سے", "থেকে"]).words
+_FIRST_PERSON = _word_set(_DATA["first_person"]).words
+_FIRST_PERSON_AFTER = _word_set(_DATA["first_person_after"]).words
 _GOING_ON = _word_set(_DATA["going_on"]).words
 _GOING_ON_ENDINGS = ("च्छे", "च्छेन", "च्छि")  # Bengali "হচ্ছে", "নিচ্ছেন" once transliterated
 _NAMING_AFTER = _word_set(_DATA["naming_after"]).words
@@ -138,9 +142,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     cues["request"] |= asking
     after = _after(norms, found, clause)  # "after his stroke": that placement is a time, not a state
     covered = set().union(*cues.values())
-    steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
-    # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
-    if not (covered or told or explained or after):
+    plea_at = {i for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
+    if not (covered or told or explained or after or (plea_at and _numbered(norms, plea_at))):
         return result
     seeking = _SEEKING.positions(norms) | asking
     subjects = set().union(*explained.values()) if explained else set()
@@ -152,47 +155,80 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
                 if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
                 and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
-    # The "now" of a stable patient: in a clause with a word of stability and no red flag or symptom ("hun oh theek hai",
-    # "এখন বাড়িতে আছেন"), it speaks of the recovery.
-    stable_clauses = {clause[i] for i in cues["stable"]} - flagged
-    stable_now = {i for i in said_now if clause[i] in stable_clauses}
-    # The "now" of a wish or a grievance's delay ("ab speech therapy kahan hogi", "abhi tak nahi mila") in a clause with no red
-    # flag, no symptom and nothing going on.
-    going = {clause[i] for i, norm in enumerate(norms) if i not in covered and i not in told and (
+    asked_at = {clause[i] for i in cues["request"]}
+    # A wish or plan ("ab therapy karwani hai", "chahta hai", "kahan hogi"); a bare future may be a threat ("kood jayega"):
+    # it is a wish only beside a request, and so is any wish when the model alone heard the emergency. "Can" beside a
+    # negator is an inability ("bol nahi sakta"), not a wish.
+    wishes = {i for i, norm in enumerate(norms) if (norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
+        norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he")))
+        and not any(norms[j] in _NEGATORS for j in range(max(0, i - 2), i))}
+    wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
+    # A present-tense state ("is", "hai", "gaya"), not a question's "hai" ("kahan hota hai", "kab hai"), one after an "if",
+    # nor, in a clause with no red flag or symptom, the auxiliary of a wish or a request ("dekhna hai", "chahida hai").
+    present = {i for i in _PRESENT.positions(norms) - covered - told if not (
+        i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
+        and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
+        and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)  # "if a student has a seizure", "kab hai"
+        and not (i and norms[i - 1] in _FINITE_REQUEST)  # "number chahida hai"
+        and not (i and clause[i] not in flagged and (  # (beside a red flag a wish may be the emergency: "marna hai")
+            norms[i - 1] in _WANTING or norms[i - 1].endswith(_INFINITIVE)))}
+    going = {i for i, norm in enumerate(norms) if i not in covered and i not in told and (
         norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
             norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
-    wishes = {i for i, norm in enumerate(norms) if norm in _WANTING or norm.endswith(_WANTING_ENDINGS) or (
-        norm.endswith(_INFINITIVE) and i + 1 < len(norms) and norms[i + 1] in ("hai", "है", "he"))}
-    # the "now" opens the wish ("ab X chahta hai"); one after it is haste ("records chahiye abhi")
-    # A bare future may be a threat ("abhi bola kood jayega"): it is a wish only beside a request ("ab therapy kahan hogi"), and
-    # so is any wish when the model alone heard the emergency (its words are those the lexicon does not know).
-    asked_at = {clause[i] for i in cues["request"]}
-    wishes = {i for i in wishes if clause[i] in asked_at or not (model_only or norms[i].endswith(_WANTING_ENDINGS))}
-    calm_now = {i for i in said_now if clause[i] not in flagged | going and (
-        any(clause[j] == clause[i] for j in wishes if j > i) or (i + 1 < len(norms) and norms[i + 1] in _TILL))}
-    # "ab nahi hoti", "ab 20 saal se nahi aaye": a word of now in a clause that denies something, with no red flag, symptom,
-    # present state or verb going on, says it no longer happens
-    raw_present = {clause[i] for i in _PRESENT.positions(norms) - covered - told}
-    denying = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} - flagged - raw_present
-    # (when the model alone heard the emergency, a clause with no red flag the lexicon knows may still hold one: neither
-    # a denial nor a contrast then speaks for its "now"; a word of stability still does)
-    stable_now |= {i for i in said_now if clause[i] in denying and not model_only}
-    stable_now -= {i for i in stable_now if clause[i] in going}
-    # "Now" set against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne", "pichle saal ... ab 6 ki hai"):
-    # ab, hun, ਹੁਣ, اب, এখন (never "abhi", "right now") in a clause with no red flag, symptom, present state or verb going on
-    # tells how things are since; it is a contrast, not a report of now.
-    # A "now" alone in its clause ("... attack aaya tha, ab") tells nothing of the patient: it is no contrast.
+    pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
+
+    # A word of now ("now", "abhi", "aaj", "again", "hun", "এখন") reports the emergency only where it attaches to it. It
+    # does not when its clause is calm (no red flag, symptom, verb going on that is not the writer's, plea, or body part
+    # beside an event), holds words of its own, and has a purpose (a request or question, a wish or plan, a stable patient,
+    # a denial, "till now"), or tells no present state ("kal mausa ji ka dialysis slot"), or, for ab/hun/ਹੁਣ/اب/এখন, sets
+    # the present against a past the message names ("2016 ch adhrang hoya si, hun oh 85 de ne"). A "right now" ("abhi",
+    # "ਹੁਣੇ", "এখনই"; but "abhi tak", "abhi kahan milega"), a word that summons ("ambulance bhejo") and a "never before" always report it.
+    # When the model alone heard the emergency (its words may be ones the lexicon does not know), a clause let off by
+    # anything but a request or a wish must not be what made it one: the message without it must still be P1.
+    body = LEXICON.body_part.positions(norms) - named
+    # the writer's own verb, in a clause with no red flag or symptom ("fehrist bana rahi hoon", "we are organising")
+    mine = {i for i in going if clause[i] not in flagged and _first_person(norms, clause, i)}
+    events = _events(norms, clause, told)
+    # A clause stirs with a red flag (not one that names a service or tells the time of something else: "snake bite vala
+    # first aid kit", "after his stroke"), a symptom (not one denied: "ab koi taklif nahi"), a patient's verb going on, a
+    # plea, a pregnant woman or child, or a body part beside an event ("gale ch rassi pa layi").
+    denied = {i for i in symptoms if i and norms[i - 1] in _ANY and any(
+        norms[j] in _NEGATORS and j not in symptoms and clause[j] == clause[i] for j in range(i + 1, min(i + 3, len(norms))))}
+    stirring = {clause[i] for i in (flags - after) | (symptoms - named - denied) | modified | (going - mine)} | pleas | (
+        {clause[i] for i in body} - (purposes - events))
+    denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
+    tills = {i for i, norm in enumerate(norms) if norm in _TILL}  # "abhi tak nahi mila": a grievance's delay
+    asked = purposes | {clause[i] for i in wishes}
+    aims = asked | {clause[i] for i in asking | tills} | denials
     said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
-    contrast_now = {i for i in said_now if cues["past"] and norms[i] in _NOW_OF_PURPOSE and norms[i] not in _RIGHT_NOW
-                    and clause[i] not in flagged | going | raw_present and clause[i] in said and not model_only}
-    stable_now |= contrast_now
-    now = said_now - covered - told - steady - stable_now - calm_now
-    of_purpose = {i for i in now if norms[i] in _NOW_OF_PURPOSE and clause[i] in purposes - flagged}
-    if now - of_purpose:  # (the "now" of "ab certificate chahiye" is the request's, not the patient's)
+    # a present state of someone ("ab wo thande hain"; not "kal dialysis slot hai", "2nd dose is due today")
+    stated = {clause[i] for i in present} & {clause[i] for i in _PERSONS.positions(norms)}
+    # "since" a time ("subah se", "raat se", "since morning"): it is going on, whatever clause it sits in
+    ongoing = {i for i in said_now if norms[i] in _TIMES_OF_DAY and (
+        (i + 1 < len(norms) and norms[i + 1] in _SINCE_AFTER) or (i and norms[i - 1] == "since"))}
+    steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
+    # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
+    # (a clause with no purpose of its own that tells an event with its "now" may tell an emergency in words the lexicon
+    # does not know: "hun sah ukhdeya")
+    happened = {clause[i] for i, norm in enumerate(norms) if i not in told and (
+        norm in _PERFECTIVE or (norm.isascii() and norm.endswith(_PERFECTIVE_ENDINGS)) or norm.endswith("िआ"))}
+    calm = {c for c in {clause[i] for i in said_now} - stirring if c in said and (
+        c in aims or (c not in stated and c not in happened))}
+    if model_only:
+        calm -= {c for c in calm - asked if not _elsewhere(tokens, clause, c)}
+    # a "right now" is a request's only in a clause that asks for something and tells no event ("abhi kahan milega")
+    calm_now = {i for i in said_now if clause[i] in calm and (
+        norms[i] not in _RIGHT_NOW or i + 1 in tills or clause[i] in (asked | {clause[j] for j in asking}) - events)}
+    hasty = {i for i in said_now if norms[i] in _HASTE} if plea_at else set()  # "ambulance ka number, jaldi"
+    if _SUMMON.positions(norms) or novel_positions(tokens) or ongoing or hasty or said_now - covered - told - steady - calm_now:
         return result
-    present = {i for i in _PRESENT.positions(norms) - covered - told if not (i and norms[i - 1].endswith(_HABITUAL) and norms[i - 1] not in _NOT_HABITUAL and i - 1 not in flags
-                       and i - 1 not in modified and clause[i] in asked_at)  # "kahan hota hai"; not "woh kehta hai"
-               and not ifs.get(clause[i], len(norms)) < i and not (i and i - 1 in asking)}  # "kab hai": a question  # "if a student has a seizure": not a state
+    # A past verb covers its clause only beside a routine purpose (not a plea's), and with no word of now but a calm
+    # "now", "ab", "hun", "এখন" beside a request, a plan or an "if" elsewhere: "bachcha doob gaya tha, stable now" and
+    # "papa behosh ho gaye the, kal ki report chahiye" may be today.
+    purpose = purposes - pleas
+    routine = purpose - {clause[i] for i in cues["stable"]}
+    plain_now = {i for i in said_now - covered - steady if norms[i] not in _NOW_OF_PURPOSE or norms[i] in _RIGHT_NOW}
+    told_clauses = {clause[i] for i in told} if purpose and not plain_now and (routine or not said_now) else set()
     timed = any(cues[kind] for kind in TIME_KINDS)
     time_clauses = {clause[i] for kind in TIME_KINDS for i in cues[kind]}
     persons = {clause[i] for i in _PERSONS.positions(norms) if i + 1 not in topics}  # not "our" in "our NGO"
@@ -204,19 +240,6 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # red flags, symptoms and the words of any rule or modifier ("ਉਮੀਦ ਨਾਲ", pregnant): a verb nearer one is a patient's
     alarms = (flags | symptoms | modified) - named
     on_topic = {i for i in alarms if part[i] in topic_parts}
-    pleas = {clause[i] for rule_id in PLEA_RULES for i in found.get(rule_id, ())}
-    purpose = purposes - pleas
-    # A past verb covers its clause in a message with a routine purpose and no word of now at all, not even inside a
-    # word of context ("stable now"): "bachcha doob gaya tha, stable now" may be today. A word of time may have one.
-    # The "now" of a request is no word of now here either: "hun sirf", "ab bas", or a "now" opening a clause that asks
-    # for something and names no red flag ("ab unki file chahiye"); "records chahiye abhi" is still now.
-    asked = {clause[i] for i in cues["request"] - seeking} - flagged
-    request_now = {i for i in said_now if i in cues["request"] or (
-        norms[i] in _NOW_OF_PURPOSE and clause[i] in asked and (i == 0 or clause[i - 1] != clause[i]))}
-    # A stable patient's "now" is no word of now beside another routine purpose ("khoon vaggya si, hun oh theek hai, checkup di
-    # tareekh chahidi"); alone it may be today ("beta doob gaya tha, stable now").
-    of_stable = stable_now if purpose - stable_clauses else set()
-    told_clauses = {clause[i] for i in told} if purpose and not said_now - request_now - of_stable - calm_now else set()
     cue_clauses = time_clauses | request_clauses | told_clauses
     # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
     # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
@@ -225,10 +248,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     written = {clause[i] for i in work_at}
     writers = {i for i in range(len(norms)) if clause[i] in written and (
         not any(clause[j] == clause[i] for j in alarms) or _nearer(i, work_at, alarms, clause))}
-    going_at = {i for i, norm in enumerate(norms) if i not in covered and i not in told and i not in writers and (
-        norm in _GOING_ON or norm.endswith(_GOING_ON_ENDINGS) or (
-            norm.endswith("ing") and i and norms[i - 1] in ("is", "are", "am", "hai")))}
-    going_at -= {i for i in going_at if part[i] in topic_parts and _nearer(i, topics, alarms, part)}
+    going_at = {i for i in going - writers - mine if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
     asked_clauses = {clause[i] for i in cues["request"] | wishes | cues["stable"]}
     if {clause[i] for i in going_at} & (flagged | ({*clause} - cue_clauses - asked_clauses)):
         return result
@@ -238,6 +258,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
                        if not (part[i] in topic_parts and _nearer(i, topics, alarms, part))}
     if alarming & present_clauses - cue_clauses:  # a symptom told in the present, in a clause no context covers ("he is cold")
         return result
+
+    # A plea named as a service's number ("ambulance ka number", "ਐਂਬੂਲੈਂਸਾਂ ਦੇ ਨੰਬਰ", "অ্যাম্বুলেন্সের নম্বর") asks for a
+    # directory when the message tells nothing else alarming (no other red flag, symptom, verb going on, present state
+    # of someone) and has a purpose in a clause of its own (a request about no one, a plan, a stable patient, "if") or
+    # says no one is ill ("ਕਿਸੇ ਨੂੰ ਸੱਟ ਨਹੀਂ ਲੱਗੀ, ਬੱਸ ਨੋਟਿਸ ਬੋਰਡ ਲਈ ਐਂਬੂਲੈਂਸ ਦਾ ਨੰਬਰ ਚਾਹੀਦਾ"); not a bare wish ("hospital le jana hai").
+    others = {i for rule_id, at in found.items() if rule_id in _P1_RULES - PLEA_RULES for i in at}
+    denied = {i for i in symptoms if clause[i] in {clause[j] for j in cues["none"]}}  # "kisi ko chot nahi lagi"
+    quiet = not (others or symptoms - named - denied or going - mine or stated) and bool(
+        (request_clauses | time_clauses | denials) - pleas)
+
+    directory = False
 
     def covered_at(at: set[int], clauses: set[int]) -> bool:
         return all(clause[i] in clauses or i in on_topic or i in after for i in at)
@@ -257,15 +288,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
             if not where or where & present_clauses:  # a phrase not placed is never explained away
                 return result
             if match.rule_id in PLEA_RULES:
-                if not (timed or covered_at(found[match.rule_id], request_clauses | told_clauses)):
+                directory = quiet and _numbered(norms, found[match.rule_id])
+                if not (timed or covered_at(found[match.rule_id], request_clauses | told_clauses) or directory):
                     return result
             elif not covered_at(found[match.rule_id], cue_clauses):
                 return result
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after)
-    covered |= subjects | after
+    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after) + [
+        "directory"] * directory
+    covered |= subjects | after | (plea_at if directory else set())
     why = Match(
         f"context_{kinds[0]}",
         "context: " + "; ".join(LABELS[k] for k in kinds) + " - not an emergency by itself (P1 to P2)",
@@ -277,6 +310,30 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _numbered(norms: list[str], at: set[int]) -> bool:
+    """Whether every placement of a plea names a number ("ambulance ka number", "অ্যাম্বুলেন্সের নম্বর")."""
+    def numbered(last: int) -> bool:
+        j = last + 1 + (last + 1 < len(norms) and norms[last + 1] in _NAMING_PARTICLES)
+        return j < len(norms) and norms[j] in _NUMBERS
+    return all(numbered(last) for _, last in _runs(at))
+
+
+def _first_person(norms: list[str], clause: list[int], i: int) -> bool:
+    """Whether the verb going on at i is the writer's: "I"/"we" up to four words before it in its clause ("we are
+    organising", "main pooch raha"), or "hoon" just after it ("bana rahi hoon")."""
+    before = any(norms[j] in _FIRST_PERSON and clause[j] == clause[i] for j in range(max(0, i - 4), i))
+    return before or (i + 1 < len(norms) and norms[i + 1] in _FIRST_PERSON_AFTER and norms[i + 1] not in ("hain", "हैं", "ہیں"))
+
+
+def _elsewhere(tokens: list[Token], clause: list[int], number: int) -> bool:
+    """Whether the layers that raise still find an emergency in the message without this clause: the clause is not
+    what made it one (the model's P1 on "2019 ch adhrang hoya si, hun sah ukhdeya" rests on "hun sah ukhdeya")."""
+    from triage.safety import raised  # (safety runs this layer: imported when first needed)
+
+    rest = [t for i, t in enumerate(tokens) if clause[i] != number]
+    return raised(rest).priority == EMERGENCY
 
 
 def _last_of(norms: list[str]) -> set[int]:

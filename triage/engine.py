@@ -224,6 +224,11 @@ def _novelty(tokens: list[Token], scopes: list[int]) -> set[int]:
     return at
 
 
+def novel_positions(tokens: list[Token]) -> set[int]:
+    """Positions of "never before" words in a message: its symptom is new, so current (the context layer reads it as now)."""
+    return _novelty(tokens, _scopes(tokens))
+
+
 def _negated(tokens: list[Token], scopes: list[int], found: _Found, novel: set[int] = frozenset()) -> bool:
     """A negator right before or right after the phrase, skipping at most two fillers (not a "never before")."""
     start, end = found.positions[0], found.positions[-1]

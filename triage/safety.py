@@ -35,6 +35,21 @@ def classify(text: str, model: Model | None = MODEL, context_layer: bool = True)
     `context_layer=False` leaves out the last layer (for measuring what it changes, never in the case flow).
     """
     tokens = tokenize(text or "")
+    result = raised(tokens, model)
+    if context_layer:
+        result = context.lower(tokens, result)
+    if (unread := unread_scripts(text or "")) and PRIORITIES.index(result.priority) > PRIORITIES.index(READER_PRIORITY):
+        why = Match(f"{READER_ID}:{','.join(unread)}", f"needs a reader of {', '.join(unread)}", tuple(unread),
+                    layer="script")
+        result = _raised(result, READER_PRIORITY, why)
+    if (language := language_of(text or "")) is not None:  # Punjabi, Urdu, Bengali: read through Devanagari
+        result = dataclasses.replace(result, language=language)
+    return result
+
+
+def raised(tokens: list[Token], model: Model | None = MODEL) -> Triage:
+    """The three layers that may only raise (rules, symptom floor, model) on a message's words; the context layer also
+    reads a part of a message through them."""
     named = service_names(tokens)
     result = classify_tokens(tokens, named)
     if result.priority == ROUTINE:
@@ -48,14 +63,6 @@ def classify(text: str, model: Model | None = MODEL, context_layer: bool = True)
                 f"model_{suggested}", f"model: {suggested} (p={probability:.2f})", _words(tokens), layer="model"
             )
             result = _raised(result, suggested, why)
-    if context_layer:
-        result = context.lower(tokens, result)
-    if (unread := unread_scripts(text or "")) and PRIORITIES.index(result.priority) > PRIORITIES.index(READER_PRIORITY):
-        why = Match(f"{READER_ID}:{','.join(unread)}", f"needs a reader of {', '.join(unread)}", tuple(unread),
-                    layer="script")
-        result = _raised(result, READER_PRIORITY, why)
-    if (language := language_of(text or "")) is not None:  # Punjabi, Urdu, Bengali: read through Devanagari
-        result = dataclasses.replace(result, language=language)
     return result
 
 

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from tests.triage.test_classify import CORPUS
 from tests.triage.test_languages import CORPUS as LANGUAGE_CORPUS
-from triage import classify
+from triage import RULES_VERSION, classify
 from triage.metrics import read_labelled
 
 DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
 DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
+DEV_3 = read_labelled(Path(__file__).with_name("context_dev_3.tsv"))  # a third, written blind to the rules (h/devset3)
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -58,7 +59,7 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
 
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
     rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV + DEV_2 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows += [r for r in DEV + DEV_2 + DEV_3 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -79,13 +80,16 @@ CUES = ["last year", "do saal pehle", "तीन साल पहले", "next 
 NOW = ["now", "abhi", "again", "aaj", "phir se", "अभी", "आज"]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(row=st.sampled_from([r for r in CORPUS if r["expected_priority"] == "P1"]),
-       cue=st.sampled_from(CUES), now=st.sampled_from(NOW), before=st.booleans())
-def test_a_word_of_now_keeps_the_context_layer_out_whatever_context_is_added(
-    row: dict[str, str], cue: str, now: str, before: bool
+       cue=st.sampled_from(CUES), now=st.sampled_from(NOW), where=st.sampled_from(["before", "after", "alone"]))
+def test_a_word_of_now_beside_the_emergency_keeps_the_context_layer_out_whatever_context_is_added(
+    row: dict[str, str], cue: str, now: str, where: str
 ) -> None:
-    text = f"{cue} {row['text']} {now}" if before else f"{row['text']}, {cue} {now}"
+    # Since 2026.12.6 a word of now counts where it attaches to the emergency: in its clause, or alone in a clause of its
+    # own ("..., abhi"); the "now" of a request's or a plan's own clause ("aaj OPD kab khulega") is the request's.
+    text = {"before": f"{cue}, {now} {row['text']}", "after": f"{row['text']} {now}, {cue}",
+            "alone": f"{row['text']}, {now}, {cue}"}[where]
     assert classify(text) == classify(text, context_layer=False)
 
 
@@ -242,7 +246,7 @@ def test_the_structure_of_a_routine_message_lowers_it_and_says_which_layer_raise
     result = classify(text)
     assert (result.priority, result.layer, result.lowered_from) == ("P2", "context", "P1"), result.explanation()
     why = result.explanation()
-    assert why["raised_by"] in ("rule", "model") and why["raised_with"] and why["rules_version"] == "2026.12.5"
+    assert why["raised_by"] in ("rule", "model") and why["raised_with"] and why["rules_version"] == RULES_VERSION
 
 
 @pytest.mark.parametrize(
@@ -300,4 +304,73 @@ def test_a_present_emergency_stays_p1_beside_any_new_structure_in_its_clause_or_
     join = ", " if apart or after or said in TIMES_SAID else " "
     message = f"{text}{join}{said}" if after else f"{said}{join}{text}"
     if classify(message, context_layer=False).priority == "P1":  # (the rules alone may read a joined past marker)
+        assert classify(message).priority == "P1", classify(message).explanation()
+
+
+# Rules 2026.12.6: a word of now counts where it attaches to the emergency. It is let off only in a calm clause of its own
+# (no red flag, symptom, verb going on that is not the writer's, plea) that asks for or plans something, tells no one's
+# present state, or sets "now" against a past the message names; and a plea that asks for a service's number in a message
+# that tells nothing alarming is a request for a directory.
+NOW_OF_A_ROUTINE_CLAUSE = [
+    "मेरे भाई की 2017 में एक्सीडेंट के बाद आवाज़ चली गई थी, अब स्पीच थेरेपी कहाँ होगी",  # the "now" of a wish
+    "mere papa 1984 me factory ki aag me jal gaye the, ab 70 ke hai, unki purani file mil sakti hai kya pension ke liye",
+    "my father went into a diabetic coma in 2021, now well controlled, price of insulin pens at jan aushadhi",
+    "ভাই দুই বছর আগে নেশার ওভারডোজ থেকে বেঁচেছিল, এখন পুনর্বাসন শেষ, চাকরির জন্য সার্টিফিকেট কোথা থেকে পাবে",
+    "بچپن میں مجھے دمے کے شدید دورے پڑتے تھے، اب برسوں سے نہیں، کیا میں ہوائی جہاز کے عملے کی نوکری کر سکتا ہوں",
+    "last month my mother had a stroke, she is fine now, the second physiotherapy session is due today",  # no one's state
+    "ਕਿਸੇ ਨੂੰ ਸੱਟ ਨਹੀਂ ਲੱਗੀ, ਬੱਸ ਇਮਾਰਤ ਦੇ ਨੋਟਿਸ ਬੋਰਡ ਲਈ ਐਂਬੂਲੈਂਸ ਦਾ ਨੰਬਰ ਚਾਹੀਦਾ ਹੈ",  # a directory
+]
+
+
+@pytest.mark.parametrize("text", NOW_OF_A_ROUTINE_CLAUSE)
+def test_a_word_of_now_in_a_routine_clause_of_its_own_does_not_keep_an_old_emergency_p1(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    result = classify(text)
+    assert (result.priority, result.layer, result.lowered_from) == ("P2", "context", "P1"), result.explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OPD , मिरगी pehle kabhi nahi",  # "never before" is a new fit (lowered at 2026.12.5; found by a property test)
+        "mera dost pehlan vi suicide di gall karda si, hune usne video call te gale ch rassi pa layi, tilak nagar ch aa",
+        "papa behosh hue the, report chahiye, subah se aise hi hain",  # "since this morning"
+        "pichle saal attack aaya tha, aaj phir",  # a "now" alone in its clause
+        "records chahiye abhi, bacha doob gaya tha",
+        "papa ko attack aaya tha, file chahiye, ab wo thande hain",  # a present state of someone
+        "papa ko heart attack aaya tha, file chahiye, ab wo aise hi pade hain",
+        "ambulance ka number chahiye",  # a terse plea
+        "ambulance ka number chahiye, jaldi le jaana hai",  # haste beside a plea
+        "ambulance ka number chahiye, dadi ko hospital le jana hai",  # a purpose that names someone
+        "ambulance ka number chahiye, board pe lagana hai, papa saans nahi le rahe",
+        "we are organising a camp ਨਹਿਰ ਵਿੱਚ ਛਾਲ ਮਾਰ ਦੇਣੀ ਹੈ",  # a wish beside a red flag is the emergency
+        "bapu nu adhrang hoya si, hun sah ukhdeya, file chahidi",  # an event told with its "now"
+    ],
+)
+def test_a_word_of_now_attached_to_the_emergency_keeps_it_p1(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    assert classify(text).priority == "P1", classify(text).explanation()
+
+
+ROUTINE_NOW = ["aaj OPD kab khulega", "today I need the file", "abhi kahan milega", "kal mausa ji ka dialysis slot hai",
+               "2nd dose is due today", "main pooch raha hoon", "we are organising a camp",
+               "main asha worker hoon fehrist bana rahi hoon", "ambulance ka number chahiye, gurdware de board te launa hai",
+               "kisi ko chot nahi lagi, bas ambulance ka number chahiye", "ab unki file chahiye", "hun lifeguard rakhna hai",
+               "ab physiotherapy karwani hai", "এখন দাগের চিকিৎসা কোথায় হবে", "اب ان کی رپورٹ چاہیے",
+               "अब स्पीच थेरेपी कहां होगी", "ab nahi aate", "abhi tak muavza nahi mila", "कल चाचा का ऑपरेशन है",
+               "hun asi vapas dena chahunde"]
+NOW_AGAINST_A_PAST = ["pichle saal attack aaya tha, ab wo 80 saal ke hain", "2016 ch adhrang hoya si, hun oh 85 de ne"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), said=st.sampled_from(ROUTINE_NOW + NOW_AGAINST_A_PAST),
+       join=st.sampled_from([", ", ". ", " "]), after=st.booleans())
+def test_a_present_emergency_stays_p1_beside_a_routine_now_a_writer_s_verb_or_a_service_s_number(
+    text: str, said: str, join: str, after: bool
+) -> None:
+    # In either order, with or without punctuation; a named past glued to the emergency's clause makes it the past in the
+    # rules too (a known limit, as for "last Diwali" above): those are told in a clause of their own.
+    join = ", " if said in NOW_AGAINST_A_PAST and join == " " else join
+    message = f"{text}{join}{said}" if after else f"{said}{join}{text}"
+    if classify(message, context_layer=False).priority == "P1":
         assert classify(message).priority == "P1", classify(message).explanation()
