@@ -52,6 +52,7 @@ class Ruleset:
     max_gap: int
     ordered_gap: int
     known_words: frozenset[str]
+    not_inflections: frozenset[str]
     negate_before: frozenset[str]
     negate_after: frozenset[str]
     fillers: frozenset[str]
@@ -148,6 +149,7 @@ def load(path: Path = RULES_PATH, more: Path | None = None) -> Ruleset:
         max_gap=matching["max_gap"],
         ordered_gap=matching["ordered_gap"],
         known_words=fold_words(matching["known_words"]),
+        not_inflections=fold_words(matching["not_inflections"]),
         negate_before=fold_words(negation["before"]),
         negate_after=fold_words(negation["after"]),
         fillers=fold_words(negation["fillers"]),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triage import RULES_VERSION, checklist
+from triage import RULES_VERSION, checklist, classify
 from triage.rules import RULES_PATH, RULESET, load
 
 
@@ -88,3 +88,22 @@ def test_checklist_lists_the_red_flags_in_both_languages() -> None:
 def test_checklist_refuses_an_unknown_language() -> None:
     with pytest.raises(ValueError):
         checklist("fr")
+
+
+@pytest.mark.parametrize("text", [
+    "sir my father needs an appointment", "father sir ka card kho gaya", "sir my fathers card lost",
+    "sir mere father ki report chahiye", "madam sir fatigue ki dawai ka naam batao",
+])
+def test_an_english_word_that_begins_like_a_stem_is_not_its_inflection(text):
+    """'sar phat*' (the head split open) must not read 'father' or 'fatigue' (ph folds to f): residents write "sir, my
+    father ..." to the helpline every day, and each was P1 (road accident) until 2026.12.6."""
+    result = classify(text)
+    assert result.priority != "P1" and "road_accident" not in {m.rule_id for m in result.matched}, result
+
+
+@pytest.mark.parametrize("text", [
+    "mere papa ka sir phat gaya", "sir phat gaya hai khoon beh raha", "sir my father is unconscious",
+    "sir mere father ko chest pain ho raha hai", "bete ka sar phata hai accident me",
+])
+def test_the_stems_and_the_fathers_emergencies_still_ring(text):
+    assert classify(text).priority == "P1"
