@@ -19,9 +19,7 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench import bench_voice_webhook as bench
 from bench import webhook_cpu
@@ -47,29 +45,13 @@ def main() -> None:
     args = parser.parse_args()
     if not 50 <= args.n <= 5000:
         parser.error("-n is 50..5000")
-    with tempfile.TemporaryDirectory(prefix="sampark-gc-") as tmp:
-        url = bench.fresh_pg_database()
-        bench.migrated(url, Path(tmp) / "migrate")
-        import psycopg
-        import redis
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, sid text NOT NULL, "
-                         "heard_at timestamptz NOT NULL)")
-        redis.Redis.from_url(bench.REDIS_URL).flushdb()
-        os.environ |= {"DATABASE_URL": url, "REDIS_URL": bench.REDIS_URL, "PUBLIC_BASE_URL": bench.PUBLIC,
-                       "SECRET_KEY": bench.SECRET, "SWEEPS_IN_WEB": "0", "SAMPARK_ENV": "development",
-                       "BENCH_INSTANCE": str(Path(tmp) / "instance")}
-        app = bench.serving_app()
-        from crm.helpline.live import events
-        from crm.platform import publisher
-
-        publisher.start(events.emit_all)
+    with webhook_cpu.serving() as app:
         phases = {}
         for name, first in (("as the process comes up", 10**6), ("after gc.collect(); gc.freeze()", 3 * 10**6)):
             if name.startswith("after"):
-                gc.collect()
-                gc.freeze()
+                from crm.platform import collector
+
+                collector.freeze_startup()  # what a serving process does at start
             tracked = len(gc.get_objects())
             pauses = Pauses()
             gc.callbacks.append(pauses)
@@ -78,8 +60,6 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             gc.callbacks.remove(pauses)
             phases[name] = (tracked, gc.get_freeze_count(), pauses.seen, elapsed)
-        publisher.flush()
-        redis.Redis.from_url(bench.REDIS_URL).flushdb()
     requests = args.n * (len(bench.STEPS) + 2)
     print(f"{requests:,} requests a phase (-n {args.n}); load average {os.getloadavg()[0]:.2f}")
     print("| phase | objects tracked at its start | frozen | generation | collections | median ms | largest ms | total ms |")

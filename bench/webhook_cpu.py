@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -162,14 +163,10 @@ def _profiler(cpu: bool):
     return Sampled(interval=0.0002)
 
 
-def main() -> None:
-    """Build the app on a fresh database, warm it, measure, print."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("-n", type=int, default=N, help=f"calls per step (default {N})")
-    parser.add_argument("--profile", choices=(*bench.STEPS, "floor", "bare"), help="profile this step")
-    parser.add_argument("--cpu", action="store_true", help="profile CPU time with cProfile (not pyinstrument)")
-    parser.add_argument("--top", type=int, default=40, help="lines of the profile to print")
-    args = parser.parse_args()
+@contextmanager
+def serving():
+    """The app as a web process serves it (the bench's bare and floor endpoints, the publisher thread running), on a
+    fresh database; Redis's bench database emptied before and after."""
     with tempfile.TemporaryDirectory(prefix="sampark-webhook-cpu-") as tmp:
         url = bench.fresh_pg_database()
         bench.migrated(url, Path(tmp) / "migrate")
@@ -188,11 +185,25 @@ def main() -> None:
         from crm.platform import publisher
 
         publisher.start(events.emit_all)
+        try:
+            yield app
+        finally:
+            publisher.flush()
+            redis.Redis.from_url(bench.REDIS_URL).flushdb()
+
+
+def main() -> None:
+    """Build the app on a fresh database, warm it, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("-n", type=int, default=N, help=f"calls per step (default {N})")
+    parser.add_argument("--profile", choices=(*bench.STEPS, "floor", "bare"), help="profile this step")
+    parser.add_argument("--cpu", action="store_true", help="profile CPU time with cProfile (not pyinstrument)")
+    parser.add_argument("--top", type=int, default=40, help="lines of the profile to print")
+    args = parser.parse_args()
+    with serving() as app:
         Waits.install()
         measure(app.wsgi_app, WARM, 10**6, None)
         result, profiler = measure(app.wsgi_app, args.n, 2 * 10**6, args.profile, args.cpu)
-        publisher.flush()
-        redis.Redis.from_url(bench.REDIS_URL).flushdb()
     bare, floor = result["bare"], result["floor"]
     print(f"{'step':<14}{'calls':>7}{'/ floor':>9}{'thread CPU ms':>14}{'/ floor':>9}{'beyond bare':>12}"
           f"{'process CPU ms':>16}{'wall ms':>10}{'/ floor':>9}{'PG wait ms':>12}")
