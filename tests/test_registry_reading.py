@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,9 +90,28 @@ cell = st.sampled_from(["", " ", "R1", "R2", "Asha", "F", "m", "X", "1970-01-01"
                         "9810000001", "+91 98100 00002", "98100", "HH1", "ABC1234566", "a,b", 'say "hi"', "x\ny"])
 
 
+@pytest.fixture(scope="module")
+def warm_workers():
+    """The pool's workers start with the row encoder's modules already imported (the app's models, triage's rules).
+
+    Production's forkserver preloads only the row checks, so each new worker imports the encoder's modules itself:
+    1-3 s of CPU, paid by each of the two workers of every one of this property test's pools (about 2 s an example
+    on two busy cores). The results do not depend on where the import happened; the tests above (and
+    tests/integration/test_registry_pg.py) run the workers as production starts them.
+    """
+    import multiprocessing.forkserver
+
+    server = multiprocessing.forkserver._forkserver
+    server._stop()  # a server started by an earlier test preloads only what production asks for
+    server.set_forkserver_preload(["crm.residents.registry.rows", "crm.residents.registry.batches"])
+    server.ensure_running()
+    yield
+    server._stop()  # later pools start one as production does
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.lists(cell, min_size=10, max_size=13), min_size=1, max_size=40))
-def test_any_file_reads_the_same_alone_and_with_workers(tmp_path_factory, rows):
+def test_any_file_reads_the_same_alone_and_with_workers(warm_workers, tmp_path_factory, rows):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER.split(","))

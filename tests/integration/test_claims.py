@@ -1,6 +1,6 @@
 """Exactly-once claims on PostgreSQL: many claimers in several processes, one winner per case."""
 
-import multiprocessing
+import multiprocessing.forkserver
 import os
 
 import pytest
@@ -62,8 +62,24 @@ def make_app_for_child(make_app, database_url, instance):
     return make_app(Path(instance), DATABASE_URL=database_url)
 
 
-def _run(app_database, tmp_path, staff_ids, mode, target=None):
-    context = multiprocessing.get_context("spawn")
+@pytest.fixture(scope="module")
+def claimer_processes():
+    """Fresh processes for the claimers, forked from a server that has imported this module once.
+
+    Spawned ones each imported the app, its models and triage's rules again (2-4 s of CPU apiece, four per test);
+    forked from the forkserver they start with those imports done, and each still builds its own app and its own
+    database connections. The server is stopped afterwards, so later pools (the registry's) start one as production
+    does.
+    """
+    server = multiprocessing.forkserver._forkserver
+    server._stop()
+    server.set_forkserver_preload([__name__])
+    server.ensure_running()
+    yield multiprocessing.get_context("forkserver")
+    server._stop()
+
+
+def _run(context, app_database, tmp_path, staff_ids, mode, target=None):
     out = context.Queue()
     chunks = [staff_ids[i::PROCESSES] for i in range(PROCESSES)]
     procs = [context.Process(target=_claimer, args=(app_database, str(tmp_path / f"p{i}"), chunk, mode, target, out))
@@ -92,20 +108,20 @@ def _staff(n: int) -> list[int]:
     return [factories.make_staff("operator").id for _ in range(n)]
 
 
-def test_one_case_many_claimers_exactly_one_wins(pg_app, app_database, tmp_path):
+def test_one_case_many_claimers_exactly_one_wins(pg_app, app_database, tmp_path, claimer_processes):
     (case_id,) = _queue_cases(1)
     staff_ids = _staff(CLAIMERS_PER_PROCESS * PROCESSES)
-    won, lost = _run(app_database, tmp_path, staff_ids, "one", case_id)
+    won, lost = _run(claimer_processes, app_database, tmp_path, staff_ids, "one", case_id)
     assert len(won) == 1 and lost == len(staff_ids) - 1
     claims = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.case_id == case_id, CaseEvent.kind == "claimed"))
     assert claims == 1
 
 
-def test_answer_next_race_gives_every_case_to_exactly_one_operator(pg_app, app_database, tmp_path):
+def test_answer_next_race_gives_every_case_to_exactly_one_operator(pg_app, app_database, tmp_path, claimer_processes):
     case_ids = _queue_cases(60)
     staff_ids = _staff(CLAIMERS_PER_PROCESS * PROCESSES)
-    won, _ = _run(app_database, tmp_path, staff_ids, "next")
+    won, _ = _run(claimer_processes, app_database, tmp_path, staff_ids, "next")
     claimed = sorted(c for c, _ in won)
     assert claimed == sorted(case_ids)  # every case once, none twice
     db.session.expire_all()

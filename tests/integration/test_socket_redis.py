@@ -18,7 +18,7 @@ import requests
 import socketio
 
 from tests import factories
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, TEST_DATABASE
 from tests.live import free_port
 from tests.telephony import twilio_sign
 
@@ -101,16 +101,29 @@ def text(server: Server, body: str, sender: str) -> None:
     assert requests.post(f"{server.url}/telephony/sms", data=params, headers=headers, timeout=10).status_code == 200
 
 
-@pytest.fixture
-def two_processes(pg_app, app_database, tmp_path):
-    servers = [Server(app_database, tmp_path / name) for name in ("a", "b")]
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """The two web processes, started once for this module's tests (each takes seconds to import and start).
+
+    They keep no rows of their own: every test starts from the emptied test database, logs its own staff in and
+    closes its own sockets.
+    """
+    folder = tmp_path_factory.mktemp("socket-servers")
+    started = [Server(TEST_DATABASE.url(), folder / name) for name in ("a", "b")]
     try:
-        for server in servers:
+        for server in started:
             server.wait_ready()
-        yield servers
+        yield started
     finally:
-        for server in servers:
+        for server in started:
             server.stop()
+
+
+@pytest.fixture
+def two_processes(pg_app, servers):
+    for server in servers:
+        assert server.process.poll() is None, "a web process of this module has died"
+    return servers
 
 
 def test_an_sms_on_process_a_reaches_dashboards_on_process_b_scoped_and_masked(two_processes):
