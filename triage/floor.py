@@ -6,7 +6,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage.normalize import BOUNDARIES, Token, tokenize
+from triage.normalize import BOUNDARIES, Token, tokenize, warm
+from triage.rules import strings_of
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 STEM = "*"
@@ -75,6 +76,7 @@ def load(path: Path = LEXICON_PATH) -> Lexicon:
     """Read and fold the lexicon; raise ValueError on a malformed entry."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
+    warm(strings_of(data))  # its Gurmukhi, Urdu and Bengali in one go (the context layer's words too)
 
     def of(section: str) -> _WordSet:
         return _word_set([w for script in SCRIPTS for w in data[section].get(script, ())])

@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from triage import scripts
 from triage.scripts import to_devanagari
 
 SENTENCE = "."
@@ -90,9 +91,19 @@ class Token(NamedTuple):
     norm: str
 
 
+def _unicode_folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+
+
+def warm(texts) -> int:
+    """Transliterate ahead, together, the Gurmukhi, Urdu and Bengali of many texts about to be tokenized (a rules or
+    lexicon file's phrases): see triage.scripts.warm."""
+    return scripts.warm(_unicode_folded(text) for text in texts)
+
+
 def canonical_unicode(text: str) -> str:
     """Fold Unicode-level differences: invisible characters, compatibility forms, case, script, nukta."""
-    text = to_devanagari(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold())
+    text = to_devanagari(_unicode_folded(text))
     text = unicodedata.normalize("NFKC", text).translate(_DEVANAGARI_FOLD)
     return _HALF_NASAL.sub("\u0902", text)
 

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.normalize import BOUNDARIES, tokenize
+from triage.normalize import BOUNDARIES, tokenize, warm
 
 RULES_PATH = Path(__file__).with_name("rules.toml")
 # The priority scale, defined once here (triage sets it; the case, its queues and the API read it from here).
@@ -98,12 +98,24 @@ def _more_phrases(path: Path | None, rule_ids: set[str]) -> dict[str, list[str]]
     return more
 
 
+def strings_of(data) -> list[str]:
+    """Every string in a parsed TOML file (its tables' and arrays' values, at any depth)."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        data = data.values()
+    elif not isinstance(data, list | tuple):
+        return []
+    return [text for value in data for text in strings_of(value)]
+
+
 def load(path: Path = RULES_PATH, more: Path | None = None) -> Ruleset:
     """Read, check and compile a rules file (and its phrases in more languages); raise ValueError on a
     mistake a reviewer could miss."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     more_phrases = _more_phrases(more, {e["id"] for e in data["modifier"] + data["rule"]})
+    warm([*strings_of(data), *strings_of(more_phrases)])  # their Gurmukhi, Urdu and Bengali in one go
     matching, negation, past = data["matching"], data["negation"], data["past"]
     stopwords = fold_words(matching["phrase_stopwords"])
     negators = fold_words(negation["before"] + negation["after"])

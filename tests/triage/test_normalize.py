@@ -43,3 +43,19 @@ def test_normalize_strips_emoji_punctuation_and_spaces_but_keeps_sentence_marks(
 
 def test_normalize_keeps_decimals_and_reads_devanagari_digits() -> None:
     assert normalize("बुखार १०२.५") == "बुखार 102.5"
+
+
+def test_the_phrases_transliterated_together_at_import_read_as_each_alone():
+    """triage.scripts.warm sends the rules' and lexicon's Gurmukhi, Urdu and Bengali to the library in one call per
+    script, parted by line breaks: each run must come back as the library reads it on its own."""
+    from aksharamukha import transliterate
+
+    from triage import scripts
+
+    assert len(scripts._WARM) > 1000  # every phrase's runs and words, from the rules, phrases and lexicon files
+    by_script = {script: [(run, done) for (s, run), done in scripts._WARM.items() if s == script]
+                 for script in scripts.TRANSLITERATED}
+    assert all(by_script.values())
+    for script, pairs in by_script.items():
+        for run, done in pairs:
+            assert done == transliterate.process(scripts.TRANSLITERATED[script], "Devanagari", run), (script, run)
