@@ -4,13 +4,14 @@ resolution of several paragraphs, each in its history."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from time import sleep as sleep_for
 
 import pytest
 
 from crm.citizens.grievances import services
 from crm.models import Facility, Grievance
-from crm.models.base import utcnow
+from crm.models.base import DELHI, utcnow
 from crm.platform.extensions import db
 from tests import factories
 from tests.browser.floor_desk import log_in
@@ -21,6 +22,19 @@ SIZES = ((1440, 900), (1280, 720))
 ANSWER = ("We spoke to the clinic's in-charge on Monday.\n\nThe doctor's hours were wrong on the board: they are now "
           "9 am to 3 pm, Monday to Saturday.\n\nThe guard who turned you away has been told to let every patient in "
           "until closing time.")
+
+
+def _delhi_midnight(now: datetime) -> datetime:
+    """The end of Delhi's day that `now` is in."""
+    day = now.astimezone(DELHI).date() + timedelta(days=1)
+    return datetime.combine(day, time(), DELHI)
+
+
+def _wait_past_a_delhi_midnight_if_near() -> None:
+    """"Due today" is Delhi's day: within two minutes of its end the test would race it, so it starts the next day."""
+    left = (_delhi_midnight(utcnow()) - utcnow()).total_seconds()
+    if left < 120:
+        sleep_for(left + 2)
 
 
 def _busy_desk(app) -> tuple[str, int]:
@@ -40,14 +54,23 @@ def _busy_desk(app) -> tuple[str, int]:
                                       "portal", f"+9198100{n:05d}", "en", facility=clinic,
                                       now=now - timedelta(days=days_ago, hours=1))
             first = first or grievance.id
-        today = db.session.scalars(db.select(Grievance).where(Grievance.id > first + 10)).all()[:2]
-        for grievance in today:
-            grievance.due_at = now + timedelta(minutes=30)
+        # Each one's deadline set outright, so the counts do not hang on the hour the test runs at (a grievance filed six
+        # days ago is due "today" only in Delhi's first hours): three overdue, two later today, the rest on later days.
+        filed = db.session.scalars(db.select(Grievance).where(Grievance.id >= first).order_by(Grievance.id)).all()
+        midnight = _delhi_midnight(now)
+        for n, grievance in enumerate(filed):
+            if n < 3:
+                grievance.due_at = now - timedelta(days=3 - n, hours=1)
+            elif n in (11, 12):  # later today in Delhi, whatever the hour
+                grievance.due_at = now + min(timedelta(minutes=30), (midnight - now) / 2)
+            else:
+                grievance.due_at = midnight + timedelta(days=n, hours=2)
         db.session.commit()
         return officer.username, first
 
 
 def test_an_officer_finds_the_overdue_ones_at_a_glance_and_works_one(browser, live_server, live_app):
+    _wait_past_a_delhi_midnight_if_near()
     username, worst = _busy_desk(live_app)
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-IN")
     context.set_default_timeout(15_000)
