@@ -1,0 +1,75 @@
+"""A first import into an empty registry builds patient's secondary indexes once, after the rows, not row by row.
+
+Inserting 20 million rows into a table with a dozen B-tree indexes on random keys (registry id, mobile, folded
+name, ward...) writes every index page again and again through PostgreSQL's shared buffers; building an index
+after the load sorts its keys once (bench/README.md, "Registry at Delhi's size"). Only an empty patient table
+is loaded this way: dropping an index locks the table until the import commits, which on a live registry would
+hold up every card lookup for the whole import. The definitions are read from the database itself
+(pg_get_indexdef, as the migrations made them), dropped and recreated inside the import's transaction, so a
+failure anywhere rolls the indexes back with the rows. The primary key stays (new ids only append to it, and
+other tables' foreign keys need it), and so does any index a constraint other than a plain unique one needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+TABLE = "patient"
+SORT_MEMORY = "1GB"  # maintenance_work_mem for the index builds, this transaction only
+# The table's indexes that can be set aside: not the primary key, not one an exclusion, deferrable or foreign-key
+# constraint relies on. A plain unique constraint's index is recreated from its own definition and given back
+# to the constraint (ADD CONSTRAINT ... USING INDEX).
+SECONDARY_INDEXES = """
+SELECT r.relname, pg_get_indexdef(i.indexrelid), c.conname
+FROM pg_index AS i JOIN pg_class AS r ON r.oid = i.indexrelid
+LEFT JOIN pg_constraint AS c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+  AND (c.oid IS NULL OR (c.contype = 'u' AND NOT c.condeferrable))
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint AS f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+ORDER BY i.indexrelid
+"""
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    definition: str  # pg_get_indexdef's CREATE INDEX statement
+    constraint: str | None  # the unique constraint it backs, if any
+
+
+def set_aside(cursor: psycopg.Cursor) -> list[Index] | None:
+    """If patient is empty and can be locked at once, drop its secondary indexes and return their definitions
+    (for `rebuild`); else None and nothing changed. Holds patient's exclusive lock until the transaction ends."""
+    if cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]:
+        return None  # a live registry: its indexes are maintained row by row and it stays readable
+    cursor.execute("SAVEPOINT registry_first_load")
+    try:
+        cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE NOWAIT")
+    except psycopg.errors.LockNotAvailable:
+        cursor.execute("ROLLBACK TO SAVEPOINT registry_first_load")  # someone is reading it: the ordinary path
+        return None
+    if cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]:
+        cursor.execute("ROLLBACK TO SAVEPOINT registry_first_load")  # filled since the first look: lock released
+        return None
+    cursor.execute("RELEASE SAVEPOINT registry_first_load")
+    indexes = [Index(*row) for row in cursor.execute(SECONDARY_INDEXES, (TABLE,)).fetchall()]
+    for index in indexes:
+        if index.constraint:
+            cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                sql.Identifier(TABLE), sql.Identifier(index.constraint)))
+        else:
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index.name)))
+    return indexes
+
+
+def rebuild(cursor: psycopg.Cursor, indexes: list[Index]) -> None:
+    """Create the indexes set aside, each by one sort of the loaded table (in parallel where PostgreSQL sees fit)."""
+    cursor.execute(f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY}'")
+    for index in indexes:
+        cursor.execute(index.definition)
+        if index.constraint:
+            cursor.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}").format(
+                sql.Identifier(TABLE), sql.Identifier(index.constraint), sql.Identifier(index.name)))
