@@ -62,8 +62,8 @@ def test_a_failure_while_the_indexes_are_set_aside_rolls_them_back(pg_app, tmp_p
     schema = _schema()
     rebuild = first_load.rebuild
 
-    def fails_half_way(cursor, indexes):
-        rebuild(cursor, indexes[: len(indexes) // 2])
+    def fails_half_way(cursor, aside):
+        rebuild(cursor, first_load.SetAside(aside.indexes[: len(aside.indexes) // 2], aside.foreign_keys[:1]))
         raise RuntimeError("server went away")
 
     monkeypatch.setattr(first_load, "rebuild", fails_half_way)
@@ -87,3 +87,20 @@ def test_a_registry_someone_is_reading_is_not_locked_by_the_import(pg_app, tmp_p
         summary = _import(write(tmp_path, *GOOD), tmp_path / "rejects.csv", events)
         reader.rollback()
     assert summary.created == 3 and "indexes" not in [e.stage for e in events]
+
+
+def test_a_household_table_someone_is_reading_keeps_its_key(pg_app, tmp_path, monkeypatch):
+    """Patient empty and free, household busy: the indexes are built after the rows, the key to household is kept
+    (dropping it would lock household) and checked row by row; patient's key to itself is set aside."""
+    _empty()
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    aside, rebuild = [], first_load.rebuild
+    monkeypatch.setattr(first_load, "rebuild", lambda cursor, what: aside.append(what) or rebuild(cursor, what))
+    schema = _schema()
+    with psycopg.connect(url) as reader:
+        reader.execute("SELECT count(*) FROM household")
+        summary = _import(write(tmp_path, *GOOD), tmp_path / "rejects.csv")
+        reader.rollback()
+    assert summary.created == 3 and _schema() == schema
+    assert [k.definition for k in aside[0].foreign_keys] == ["FOREIGN KEY (merged_into_id) REFERENCES patient(id)"]
+    assert len(aside[0].indexes) > 10
