@@ -63,7 +63,7 @@ def test_a_failure_while_the_indexes_are_set_aside_rolls_them_back(pg_app, tmp_p
     rebuild = first_load.rebuild
 
     def fails_half_way(cursor, aside):
-        rebuild(cursor, first_load.SetAside(aside.indexes[: len(aside.indexes) // 2], aside.foreign_keys[:1]))
+        rebuild(cursor, first_load.SetAside(aside.table, aside.indexes[: len(aside.indexes) // 2], aside.foreign_keys[:1]))
         raise RuntimeError("server went away")
 
     monkeypatch.setattr(first_load, "rebuild", fails_half_way)

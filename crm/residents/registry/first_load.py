@@ -40,7 +40,7 @@ ORDER BY i.indexrelid
 """
 
 
-# Patient's foreign keys to itself and to household (the latter kept out by the caller if household is busy).
+# A table's foreign keys to the tables named (itself, and those it could lock).
 FOREIGN_KEYS = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
 WHERE conrelid = %s::regclass AND contype = 'f' AND confrelid = ANY (%s::regclass[])
@@ -63,36 +63,43 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class SetAside:
+    table: str
     indexes: list[Index]
     foreign_keys: list[ForeignKey]
 
 
-def set_aside(cursor: psycopg.Cursor) -> SetAside | None:
-    """If patient is empty and can be locked at once, drop its secondary indexes and its foreign keys to itself
-    and household, and return their definitions (for `rebuild`); else None and nothing changed. Holds patient's
-    exclusive lock (and household's, when its key was dropped) until the transaction ends."""
-    if cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]:
+def set_aside(cursor: psycopg.Cursor, table: str = TABLE, lockable: tuple[str, ...] = (WRITTEN_TOO,)) -> SetAside | None:
+    """If `table` (patient) is empty and can be locked at once, drop its secondary indexes and its foreign keys to
+    itself and to those `lockable` tables that can be locked at once too, and return their definitions (for
+    `rebuild`); else None and nothing changed. The locks are held until the transaction ends."""
+    if _has_rows(cursor, table):
         return None  # a live registry: its indexes are maintained row by row and it stays readable
-    if not _lock_at_once(cursor, TABLE):
+    if not _lock_at_once(cursor, table):
         return None  # someone is reading it: the ordinary path
-    if cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]:
+    if _has_rows(cursor, table):
         cursor.execute("ROLLBACK TO SAVEPOINT registry_first_load")  # filled since the first look: lock released
         return None
     cursor.execute("RELEASE SAVEPOINT registry_first_load")
-    indexes = [Index(*row) for row in cursor.execute(SECONDARY_INDEXES, (TABLE,)).fetchall()]
-    referenced = [TABLE, WRITTEN_TOO] if _lock_at_once(cursor, WRITTEN_TOO) else [TABLE]
-    if referenced[-1] == WRITTEN_TOO:
-        cursor.execute("RELEASE SAVEPOINT registry_first_load")
-    keys = [ForeignKey(*row) for row in cursor.execute(FOREIGN_KEYS, (TABLE, referenced)).fetchall()]
+    indexes = [Index(*row) for row in cursor.execute(SECONDARY_INDEXES, (table,)).fetchall()]
+    referenced = [table]
+    for other in lockable:
+        if _lock_at_once(cursor, other):
+            cursor.execute("RELEASE SAVEPOINT registry_first_load")
+            referenced.append(other)
+    keys = [ForeignKey(*row) for row in cursor.execute(FOREIGN_KEYS, (table, referenced)).fetchall()]
+    name = sql.Identifier(table)
     for key in keys:
-        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(TABLE), sql.Identifier(key.name)))
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(name, sql.Identifier(key.name)))
     for index in indexes:
         if index.constraint:
-            cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                sql.Identifier(TABLE), sql.Identifier(index.constraint)))
+            cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(name, sql.Identifier(index.constraint)))
         else:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index.name)))
-    return SetAside(indexes, keys)
+    return SetAside(table, indexes, keys)
+
+
+def _has_rows(cursor: psycopg.Cursor, table: str) -> bool:
+    return cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone()[0]
 
 
 def _lock_at_once(cursor: psycopg.Cursor, table: str) -> bool:
@@ -112,11 +119,12 @@ def rebuild(cursor: psycopg.Cursor, aside: SetAside) -> None:
     """Create the indexes set aside, each by one sort of the loaded table (in parallel where PostgreSQL sees fit),
     then add the foreign keys back (each checked by one join over the table)."""
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY}'")
+    name = sql.Identifier(aside.table)
     for index in aside.indexes:
         cursor.execute(index.definition)
         if index.constraint:
             cursor.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}").format(
-                sql.Identifier(TABLE), sql.Identifier(index.constraint), sql.Identifier(index.name)))
+                name, sql.Identifier(index.constraint), sql.Identifier(index.name)))
     for key in aside.foreign_keys:
-        cursor.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(TABLE), sql.Identifier(key.name))
+        cursor.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(name, sql.Identifier(key.name))
                        + sql.SQL(key.definition))
