@@ -29,7 +29,7 @@ from sqlalchemy import text
 from bench.bench_lookup import SERVER_URL, bench_app, ensure_database
 from bench.bench_registry import TICK, close, run_import
 from crm.platform.extensions import db
-from crm.residents.registry import copy_merge, reading
+from crm.residents.registry import reading
 
 DATABASE = "sampark_bench_first_load"
 
@@ -73,7 +73,6 @@ class Watch:
 
 def one(path: Path, code: str, workers: int | None) -> dict:
     """One first import with the code asked for ("after": first_load; "before": the ordinary path)."""
-    copy_merge.FIRST_LOAD = code == "after"
     url = ensure_database(DATABASE, fresh=True)
     with tempfile.TemporaryDirectory(prefix="sampark-first-load-") as tmp:
         app = bench_app(url, Path(tmp) / "instance")
@@ -81,7 +80,7 @@ def one(path: Path, code: str, workers: int | None) -> dict:
             upgrade()
             watch = Watch(url, db.session.scalar(text("SELECT pg_backend_pid()")))
             load = [Path("/proc/loadavg").read_text().split()[:3]]
-            out = run_import(path, Path(tmp), "copy", f"first-load-{code}", workers=workers)
+            out = run_import(path, Path(tmp), "copy", f"first-load-{code}", workers=workers, first_load=code == "after")
             watch.finish()
             load.append(Path("/proc/loadavg").read_text().split()[:3])
         close(app)

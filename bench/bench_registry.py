@@ -75,7 +75,7 @@ class Stages:
 
 
 def run_import(path: Path, work: Path, method: str, label: str, profile: bool = False,
-               workers: int | None = None) -> dict:
+               workers: int | None = None, first_load: bool = False) -> dict:
     """One import through crm.residents.registry.import_file; returns counts, seconds, CPU, stages (and a profile)."""
     backend = db.session.scalar(text("SELECT pg_backend_pid()"))
     profiler = cProfile.Profile() if profile else None
@@ -85,7 +85,7 @@ def run_import(path: Path, work: Path, method: str, label: str, profile: bool = 
     if profiler:
         profiler.enable()
     summary = registry.import_file(path, work / f"{label}.rejects.csv", progress=stages, method=method,
-                                   workers=workers)
+                                   workers=workers, first_load=first_load)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started

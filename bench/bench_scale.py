@@ -228,7 +228,7 @@ def import_phase(app, url: str, residents: int, work: Path, given: Path | None, 
         upgrade()
         for label in ("first",) if NO_REIMPORT else ("first", "again"):
             before = row_versions() if label == "again" else None
-            out = run_import(path, work, "copy", f"scale-{label}")
+            out = run_import(path, work, "copy", f"scale-{label}", first_load=True)  # (flask registry import --first-load)
             s = out["summary"]
             result[label] = {"seconds": out["seconds"], "cpu": out["cpu"], "server": out["server"],
                              "stages": out["stages"], "created": s.created, "updated": s.updated,

@@ -23,7 +23,10 @@ cards_cli = AppGroup("cards", help="Health cards.")
 @registry_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Default: FILE.rejects.csv beside FILE.")
-def registry_import(file: Path, rejects: Path | None) -> None:
+@click.option("--first-load", is_flag=True, help="Into an empty registry, before the helpline opens: the indexes are built "
+              "after the rows (about twice as fast at 20 million), and every read of the registry (card lookups, the "
+              "IVR's caller match) waits until the import commits.")
+def registry_import(file: Path, rejects: Path | None, first_load: bool) -> None:
     """Import (or re-import) a registry CSV export; progress goes to stderr."""
     from crm.residents import registry
     from crm.residents.duplicates import finding
@@ -31,7 +34,7 @@ def registry_import(file: Path, rejects: Path | None) -> None:
 
     since = finding.import_started()
     try:
-        summary = registry.import_file(file, rejects, progress=ProgressLine(f"Importing {file.name}"))
+        summary = registry.import_file(file, rejects, progress=ProgressLine(f"Importing {file.name}"), first_load=first_load)
     except registry.RegistryFileError as exc:
         raise click.ClickException(str(exc)) from exc
     queued = finding.after_import(since)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from crm.models import Patient
 from crm.platform.extensions import db
 from crm.residents import registry
-from crm.residents.registry import copy_merge, first_load
+from crm.residents.registry import first_load
 from tests.integration.test_registry_pg import BAD, CHANGED, _counts, _empty, _state
 from tests.test_registry import GOOD, write
 from tests.test_registry_reading import MIXED
@@ -23,8 +23,9 @@ def _schema():
     return sorted(db.session.scalars(text(INDEXES))), sorted(tuple(r) for r in db.session.execute(text(CONSTRAINTS)))
 
 
-def _import(path, rejects, events=None):
-    return registry.import_file(path, rejects, progress=events.append if events is not None else None)
+def _import(path, rejects, events=None, first_load=True):
+    return registry.import_file(path, rejects, progress=events.append if events is not None else None,
+                                first_load=first_load)
 
 
 def test_a_first_load_gives_what_the_ordinary_path_gives(pg_app, tmp_path, monkeypatch):
@@ -32,12 +33,11 @@ def test_a_first_load_gives_what_the_ordinary_path_gives(pg_app, tmp_path, monke
     schema = _schema()
     outcomes = {}
     for deferred in (False, True):
-        monkeypatch.setattr(copy_merge, "FIRST_LOAD", deferred)
         _empty()
         events = []
-        one = _import(first, tmp_path / f"{deferred}-1.csv", events)
+        one = _import(first, tmp_path / f"{deferred}-1.csv", events, first_load=deferred)
         after_one, schema_after_one = _state(), _schema()
-        two = _import(again, tmp_path / f"{deferred}-2.csv", events)  # a live registry now: the ordinary path
+        two = _import(again, tmp_path / f"{deferred}-2.csv", events, first_load=deferred)  # a live registry now: the ordinary path
         stages = [e.stage for e in events]
         outcomes[deferred] = (_counts(one), _counts(two), one.rejects_path.read_bytes(), two.rejects_path.read_bytes(),
                               after_one, _state(), schema_after_one, _schema())
@@ -104,3 +104,22 @@ def test_a_household_table_someone_is_reading_keeps_its_key(pg_app, tmp_path, mo
     assert summary.created == 3 and _schema() == schema
     assert [k.definition for k in aside[0].foreign_keys] == ["FOREIGN KEY (merged_into_id) REFERENCES patient(id)"]
     assert len(aside[0].indexes) > 10
+
+
+def test_an_import_not_asked_to_be_a_first_load_leaves_patient_readable(pg_app, tmp_path):
+    """The card office's page and a plain `flask registry import` take the ordinary path even into an empty registry:
+    a first load locks patient until it commits, and the helpline's lookups would wait on it."""
+    from sqlalchemy import create_engine
+
+    outside = create_engine(pg_app.config["SQLALCHEMY_DATABASE_URI"])
+    counted = []
+
+    def look(progress):  # what another web process reads while the import's transaction is open
+        with outside.connect() as connection:
+            connection.execute(text("SET lock_timeout = '2s'"))
+            counted.append(connection.execute(text("SELECT count(*) FROM patient")).scalar_one())
+
+    _empty()
+    summary = registry.import_file(write(tmp_path, *GOOD), tmp_path / "rejects.csv", progress=look)
+    outside.dispose()
+    assert summary.created == len(GOOD) and counted and counted[-1] == len(GOOD)

@@ -33,7 +33,7 @@ PROGRESS_EVERY = 5000  # rows between progress events while reading
 
 def import_file(
     path: Path, rejects_path: Path | None = None, progress: Progress | None = None, method: str | None = None,
-    every: int | None = None, workers: int | None = None,
+    every: int | None = None, workers: int | None = None, first_load: bool = False,
 ) -> ImportSummary:
     """Import a registry CSV idempotently; every rejected row goes to the rejects CSV with its reason.
 
@@ -42,14 +42,16 @@ def import_file(
     `progress` hears where the import is every `every` rows read (PROGRESS_EVERY unless told), at each stage
     after reading, and when done. `workers` processes check the rows (by default one per core for a large
     file when the machine has a core to spare, else none: reading.worker_count); the outcome, rejects file
-    included, is the same for any number.
+    included, is the same for any number. `first_load` (COPY path, an empty registry only): patient's indexes and
+    keys are built after the rows, and patient is locked until the import commits (every reader waits): for the
+    first load before the helpline opens (`flask registry import --first-load`), never from the card office's page.
     """
     every = every or PROGRESS_EVERY
     path = Path(path)
     rejects_path = Path(rejects_path) if rejects_path else path.with_name(path.stem + ".rejects.csv")
     summary = ImportSummary(rejects_path=rejects_path)
     total = path.stat().st_size
-    merge = _merger(method, summary)
+    merge = _merger(method, summary, first_load)
     seen: dict[str, int] = {}
     today = date.today()
 
@@ -91,12 +93,12 @@ def import_file(
     return summary
 
 
-def _merger(method: str | None, summary: ImportSummary):
+def _merger(method: str | None, summary: ImportSummary, first_load: bool = False):
     method = method or "copy"
     if method == "copy":
         from crm.residents.registry.copy_merge import CopyMerge
 
-        return CopyMerge(summary)
+        return CopyMerge(summary, first_load)
     if method == "batches":
         from crm.residents.registry.batches import BatchMerge
 
