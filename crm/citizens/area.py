@@ -22,8 +22,10 @@ from crm.citizens.facilities import cli as facilities_cli
 from crm.citizens.facilities import views as facilities
 from crm.citizens.grievances import followup
 from crm.citizens.grievances import views as grievances
-from crm.citizens.portal import i18n
-from crm.citizens.portal import rights_views  # noqa: F401 (its URLs are on the portal's blueprint)
+from crm.citizens.portal import (
+    i18n,
+    rights_views,  # noqa: F401 (its URLs are on the portal's blueprint)
+)
 from crm.citizens.portal import views as portal
 from crm.platform import sweeps
 

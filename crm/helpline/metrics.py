@@ -35,16 +35,16 @@ def families() -> Iterable[tuple]:
            ("queue", "language"), [(key, w["longest_wait"] or 0) for key, w in by_language.items()])
     yield ("sampark_emergencies_waiting", "Emergencies no doctor has accepted yet.", (),
            [((), waiting["emergency"]["waiting"])])
-    yield ("sampark_service_level_percent", "Today's service level per queue (Delhi day), as on the floor's board; "
-           "absent before the queue's first counted contact.", ("queue",),
+    yield ("sampark_service_level_percent", ("Today's service level per queue (Delhi day), as on the floor's board; "
+           "absent before the queue's first counted contact."), ("queue",),
            [((q,), f["service_level"]) for q, f in day.items() if f.get("service_level") is not None])
     yield ("sampark_service_level_target_percent", "Each queue's service-level target.", ("queue",),
            [((q,), f["target_percent"]) for q, f in day.items()])
     yield ("sampark_service_level_threshold_seconds", "Each queue's answer-within threshold.", ("queue",),
            [((q,), f["threshold_seconds"]) for q, f in day.items()])
     yield ("sampark_agents", "Active staff of the desks per role and presence.", ("role", "state"), _agents())
-    yield ("sampark_messages_recent", "Outbound texts written in the last 15 minutes, per channel, provider and "
-           "status (failed and undelivered rising means the provider refuses).", ("channel", "provider", "status"),
+    yield ("sampark_messages_recent", ("Outbound texts written in the last 15 minutes, per channel, provider and "
+           "status (failed and undelivered rising means the provider refuses)."), ("channel", "provider", "status"),
            _messages(now))
 
 

@@ -17,8 +17,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm.platform import (api, cli, error_tracking, errors, filters, health, jobs, logs, metrics, partitions,
-                          retention, security, site_icon, sweeps, unit_of_work)
+from crm.platform import (
+    api,
+    cli,
+    error_tracking,
+    errors,
+    filters,
+    health,
+    jobs,
+    logs,
+    metrics,
+    partitions,
+    retention,
+    security,
+    site_icon,
+    sweeps,
+    unit_of_work,
+)
 
 
 def register(app: Flask) -> None:

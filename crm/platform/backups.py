@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -39,7 +39,7 @@ def libpq_url(url: str) -> str:
 def create(url: str, folder: Path) -> Path:
     """Dump the database at `url` into `folder` with its manifest; returns the dump's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     dump = folder / f"sampark-{stamp}{DUMP}"
     with psycopg.connect(url, autocommit=False) as connection:
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

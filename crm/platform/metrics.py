@@ -21,7 +21,14 @@ import time
 from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Flask, Response, current_app, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 from crm.platform import health
@@ -144,8 +151,8 @@ def _job_families() -> Iterable[Family]:
 
 def _sweep_families() -> Iterable[Family]:
     age = health.sweep_age()
-    return [("sampark_sweep_age_seconds", "Seconds since the sweeps last finished a pass in any process "
-             "(+Inf before the first).", (), [((), float("inf") if age is None else age)])]
+    return [("sampark_sweep_age_seconds", ("Seconds since the sweeps last finished a pass in any process "
+             "(+Inf before the first)."), (), [((), float("inf") if age is None else age)])]
 
 
 def _pool_families() -> Iterable[Family]:

@@ -3,7 +3,6 @@ the page's figures equal the API's for a scripted day, the wallboard, the report
 
 from __future__ import annotations
 
-
 import pytest
 import time_machine
 

@@ -34,7 +34,7 @@ def served_names(tmp_path) -> set[str]:
     with served(tmp_path, METRICS_TOKEN=TOKEN, REDIS_URL=REDIS_URL, JOBS_EAGER=False) as (_app, base):
         requests.get(f"{base}/healthz", timeout=10)
         text = requests.get(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).text
-    return set(re.findall(r"^# TYPE (sampark_[a-z_]+) ", text, re.M))
+    return set(re.findall(r"^# TYPE (sampark_[a-z_]+) ", text, re.MULTILINE))
 
 
 @pytest.mark.redis
@@ -54,7 +54,7 @@ def test_a_planted_unknown_metric_would_be_caught():
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed (Debian: prometheus)")
 def test_the_rules_are_valid_and_pass_their_tests_on_recorded_series():
-    checked = subprocess.run(["promtool", "check", "rules", str(RULES)], capture_output=True, text=True)
+    checked = subprocess.run(["promtool", "check", "rules", str(RULES)], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    tested = subprocess.run(["promtool", "test", "rules", str(RULE_TESTS)], capture_output=True, text=True)
+    tested = subprocess.run(["promtool", "test", "rules", str(RULE_TESTS)], capture_output=True, text=True, check=False)
     assert tested.returncode == 0 and "SUCCESS" in tested.stdout, tested.stdout + tested.stderr

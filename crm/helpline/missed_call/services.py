@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crm.cases import languages, lifecycle, timeline
+from crm.cases import lifecycle, timeline
 from crm.cases.queue import PRIORITY_ORDER, TIER1
 from crm.cases.status import WAITING, Status
 from crm.helpline import presence
