@@ -37,7 +37,7 @@ from triage.rules import RULESET
 EMERGENCY, URGENT = "P1", "P2"
 LAYER = "context"
 TIME_KINDS = ("past", "planned", "stable", "hypothetical", "none")
-KINDS = (*TIME_KINDS, "request")
+KINDS = (*TIME_KINDS, "request", "story")
 LABELS = {
     "past": "an event in the past",
     "planned": "something planned",
@@ -45,6 +45,8 @@ LABELS = {
     "hypothetical": "a question about what to do if it happens",
     "none": "no one is ill",
     "request": "a request for information, records or a service",
+    "story": "a story from a film, the news or a video, or a joke",
+    "seen": "an animal seen, no one bitten",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
     "after": "an emergency told as the time of something else ('after his stroke') or naming a service ('snake bite ward')",
     "directory": "a request for a service's number ('ambulance ka number') in a message that tells nothing alarming",
@@ -109,6 +111,9 @@ _GOING_ON_ENDINGS = ("च्छे", "च्छेन", "च्छि")  # Benga
 _NAMING_AFTER = _word_set(_DATA["naming_after"]).words
 _NAMING_PARTICLES = _word_set(_DATA["naming_particles"]).words
 _NAMING_NOT_BEFORE = _word_set(_DATA["naming_not_before"]).words
+SIGHTING_RULES = frozenset(_DATA["sighting_rules"])
+_BITES = _word_set(_DATA["bites"])
+_NOT_NOW = _word_set(_DATA["not_now"])
 _UPON = ("par", "pe", "per", "pr", "पर", "ते")  # "saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "دورہ پڑنے پر": upon it happening
 _OBLIQUE = ("ne", "ने", "णे", "ण")
 _INFINITIVE = ("na", "ni", "ना", "नी", "णा", "णी")  # "lagwani hai", "karna hai": something to do
@@ -122,11 +127,16 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     named = service_names(tokens)
     found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
     explained = _explained(norms, found)  # "an article on suicide", "emergency contact": no patient's state
+    storied = _storied(norms, found)  # "film me dekha hero ko goli lagi", "read in the news that ...", "... haha"
+    sighted = _sighted(norms, found)  # "saw a snake in the park": no bite told
+    for extra in (storied, sighted):
+        for rule_id, at in extra.items():
+            explained.setdefault(rule_id, set()).update(at)
     found = {rule_id: at - explained.get(rule_id, set()) for rule_id, at in found.items()}
     flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
     modified = {i for rule_id, at in found.items() if rule_id in _MODIFIERS for i in at}  # "garbhvati hai": not habitual
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
-    cues["none"] = _no_one(norms, flags)
+    cues["none"] = _no_one(norms, flags) | set().union(*sighted.values())  # an animal seen: no one is bitten
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)} | _last_of(norms)
     cues["request"] |= (topics := _TOPIC.positions(norms))
     told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
@@ -154,7 +164,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     ifs = {clause[i]: i for i in sorted(cues["hypothetical"], reverse=True)}  # each clause's first "if"
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
                 if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
-                and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
+                and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)  # "likh raha hoon"
+                and i not in _NOT_NOW.positions(norms)}  # "phir bhi" (even so) is no "again"
     asked_at = {clause[i] for i in cues["request"]}
     # A wish or plan ("ab therapy karwani hai", "chahta hai", "kahan hogi"); a bare future may be a threat ("kood jayega"):
     # it is a wish only beside a request, and so is any wish when the model alone heard the emergency. "Can" beside a
@@ -194,6 +205,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # plea, a pregnant woman or child, or a body part beside an event ("gale ch rassi pa layi").
     denied = {i for i in symptoms if i and norms[i - 1] in _ANY and any(
         norms[j] in _NEGATORS and j not in symptoms and clause[j] == clause[i] for j in range(i + 1, min(i + 3, len(norms))))}
+    denied |= {i for i in symptoms if clause[i] in {clause[j] for j in cues["none"]}}  # "abhi kisi ko kaata nahi": not yet
     stirring = {clause[i] for i in (flags - after) | (symptoms - named - denied) | modified | (going - mine)} | pleas | (
         {clause[i] for i in body} - (purposes - events))
     denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
@@ -240,7 +252,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # red flags, symptoms and the words of any rule or modifier ("ਉਮੀਦ ਨਾਲ", pregnant): a verb nearer one is a patient's
     alarms = (flags | symptoms | modified) - named
     on_topic = {i for i in alarms if part[i] in topic_parts}
-    cue_clauses = time_clauses | request_clauses | told_clauses
+    cue_clauses = time_clauses | request_clauses | told_clauses | {clause[i] for i in cues["story"]}
     # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
     # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
     # The verbs of a writer: in a clause naming a written work, nearer it than any red flag or symptom (or with none).
@@ -296,8 +308,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after) + [
-        "directory"] * directory
+    kinds = [kind for kind in KINDS if cues[kind]] + ["seen"] * bool(sighted) + ["subject"] * bool(
+        subjects - set().union(*storied.values(), *sighted.values())) + ["after"] * bool(after) + ["directory"] * directory
     covered |= subjects | after | (plea_at if directory else set())
     why = Match(
         f"context_{kinds[0]}",
@@ -310,6 +322,26 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _storied(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Per P1 rule, its placements in a part of a clause (up to an "and") that names a film, the news or a video ("film me",
+    "in the news", "খবরে") or laughs at a joke ("haha"): a story, not a patient."""
+    part = _clauses(norms, split_and=True)
+    parts = {part[i] for i in _CUES["story"].positions(norms)}
+    out = {rule_id: {i for i in at if part[i] in parts} for rule_id, at in found.items() if rule_id in _P1_RULES}
+    return {rule_id: at for rule_id, at in out.items() if at}
+
+
+def _sighted(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The placements of a rule that names an animal ("snake", "ਸੱਪ") in a message that tells no bite, or only a denied one
+    ("kisi ko kaata nahi", "nobody bitten", "কামড়ায়নি"): an animal seen."""
+    def denied(i: int) -> bool:
+        near = [norms[j] for j in (*range(max(0, i - 2), i), *range(i + 1, min(i + 3, len(norms))))]
+        return any(n in _NEGATORS for n in near) or norms[i].endswith("नि")  # Bengali "-নি": did not
+    if any(not denied(i) for i in _BITES.positions(norms)):
+        return {}
+    return {rule_id: set(at) for rule_id, at in found.items() if rule_id in SIGHTING_RULES and at}
 
 
 def _numbered(norms: list[str], at: set[int]) -> bool:

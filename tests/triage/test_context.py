@@ -17,6 +17,7 @@ from triage.metrics import read_labelled
 DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
 DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
 DEV_3 = read_labelled(Path(__file__).with_name("context_dev_3.tsv"))  # a third, written blind to the rules (h/devset3)
+DEV_4 = read_labelled(Path(__file__).with_name("context_dev_4.tsv"))  # a fourth, written before the tuning of 2026.12.7
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -59,7 +60,7 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
 
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
     rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV + DEV_2 + DEV_3 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows += [r for r in DEV + DEV_2 + DEV_3 + DEV_4 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -374,3 +375,38 @@ def test_a_present_emergency_stays_p1_beside_a_routine_now_a_writer_s_verb_or_a_
     message = f"{text}{join}{said}" if after else f"{said}{join}{text}"
     if classify(message, context_layer=False).priority == "P1":
         assert classify(message).priority == "P1", classify(message).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saw a snake in the park near our block, who to call to catch it",  # an animal seen: no bite told
+        "park me abhi saanp dikha, kisi ko kaata nahi, pakadne wale ka number do",  # a bite denied; "abhi ... nahi": not yet
+        "ਵਿਹੜੇ ਚ ਵੱਡਾ ਸੱਪ ਬੈਠਾ, ਜੰਗਲਾਤ ਮਹਿਕਮੇ ਦਾ ਨੰਬਰ ਚਾਹੀਦਾ",
+        "বাগানে একটা সাপ দেখলাম, কাউকে কামড়ায়নি, বন দপ্তরের নম্বর দিন",
+        "film me dekha hero ko goli lagi phir bhi lad raha tha, asli me aisa hota hai kya",  # a story; "phir bhi" no "again"
+        "read in the news that 3 people died of heatstroke yesterday, are govt hospitals giving ORS free",
+        "ਖ਼ਬਰਾਂ ਚ ਦੇਖਿਆ ਕਿ ਫੈਕਟਰੀ ਚ ਅੱਗ ਲੱਗੀ, ਜ਼ਖ਼ਮੀਆਂ ਦੀ ਲਿਸਟ ਕਿੱਥੇ ਮਿਲੂ",
+        "my friend joked that his boss gives him a heart attack every monday lol. where can i get a lipid profile",  # a joke
+        "किसी को साँप काट ले तो दिल्ली में कौन से अस्पताल में इलाज होता है",  # "kaat le to": if
+    ],
+)
+def test_an_animal_seen_a_story_from_the_news_or_a_film_and_a_joke_ring_no_doctor(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    assert (classify(text).priority, classify(text).layer) == ("P2", "context")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saw a snake in the field and it bit my son, his leg is swelling",  # a bite told beside the sighting
+        "grandma was bitten while sleeping on the floor, some snake, hand swelling",  # a bite in another clause
+        "সাপ দেখলাম, ভাইকে কামড়েছে, পা ফুলে যাচ্ছে",
+        "TV dekhte dekhte papa gir gaye, saans nahi le rahe",  # a medium named without "in": today
+        "news me dekh rahe the aur papa behosh ho gaye, saans nahi aa rahi",  # the story covers its part only, up to "and"
+        "haha bhai ne mazak me keede maarne ki dawa pee li, ab ulti ho rahi hai aur behosh hai",  # a joke told beside now
+        "gali me saanp ghoom raha hai, abhi bete ko kaat liya",  # a bite told: not a sighting
+    ],
+)
+def test_a_bite_a_medium_without_in_or_a_present_state_keeps_a_sighting_or_a_story_an_emergency(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
