@@ -102,8 +102,9 @@ _NUMBERS = _word_set(_DATA["numbers"]).words
 _HASTE = _word_set(_DATA["haste"]).words
 _ANY = _word_set(["koi", "no", "any", "कोई", "ਕੋਈ", "کوئی", "কোনো", "কোন"]).words  # "koi taklif nahi"
 _PERFECTIVE_ENDINGS = ("eya", "iya")  # romanised Punjabi "ukhdeya", "digeya"
-_TIMES_OF_DAY = _NOW_OF_IF | _word_set(["hours", "minutes", "ghante", "ghanta", "minute", "din", "ਘੰਟੇ", "گھنٹے", "ঘণ্টা"]).words
-_SINCE_AFTER = _word_set(["se", "ton", "tou", "से", "ਤੋਂ", "سے", "থেকে"]).words
+_SPANS = _word_set(_DATA["spans"]).words
+_SINCE_AFTER = _word_set(_DATA["since_after"]).words
+_FOR = _word_set(_DATA["for_before"]).words
 _FIRST_PERSON = _word_set(_DATA["first_person"]).words
 _FIRST_PERSON_AFTER = _word_set(_DATA["first_person_after"]).words
 _GOING_ON = _word_set(_DATA["going_on"]).words
@@ -215,9 +216,6 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
     # a present state of someone ("ab wo thande hain"; not "kal dialysis slot hai", "2nd dose is due today")
     stated = {clause[i] for i in present} & {clause[i] for i in _PERSONS.positions(norms)}
-    # "since" a time ("subah se", "raat se", "since morning"): it is going on, whatever clause it sits in
-    ongoing = {i for i in said_now if norms[i] in _TIMES_OF_DAY and (
-        (i + 1 < len(norms) and norms[i + 1] in _SINCE_AFTER) or (i and norms[i - 1] == "since"))}
     steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
     # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
     # (a clause with no purpose of its own that tells an event with its "now" may tell an emergency in words the lexicon
@@ -232,6 +230,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     calm_now = {i for i in said_now if clause[i] in calm and (
         norms[i] not in _RIGHT_NOW or i + 1 in tills or clause[i] in (asked | {clause[j] for j in asking}) - events)}
     hasty = {i for i in said_now if norms[i] in _HASTE} if plea_at else set()  # "ambulance ka number, jaldi"
+    # A duration ("for the last half hour", "since morning", "do din se", "ਅੱਧੇ ਘੰਟੇ ਤੋਂ", "آدھے گھنٹے سے", "আধ ঘণ্টা ধরে")
+    # says what its clause tells is going on now: in a clause with a red flag or a symptom, or with no purpose of its own
+    # (", pichhle aadhe ghante se"); not after an "if" ("agar do ghante se zyada rahe"), not in a calm clause with a purpose
+    # ("do din se appointment nahi mil raha", "can a doctor talk to the class for 20 min"), and not in a clause told in the
+    # past ("was unconscious for 3 days last winter", up to an "and"; "has had ... for an hour" is the present perfect: still going on).
+    perfect = {j for i in told if norms[i] in ("had", "been") and i and norms[i - 1] in ("has", "have")
+               for j in range(i - 2, i + 1) if j in told}  # ("he" folds to "hai": "he has had" is told as one verb)
+    within = _clauses(norms, every_and=True)  # "last year he had a stroke and since morning he cannot speak": two parts
+    then = {within[i] for i in (told - perfect) | cues["past"]}
+    ongoing = {i for i in _lasting(norms, clause) if not ifs.get(clause[i], len(norms)) < i
+               and within[i] not in then and (clause[i] in stirring or clause[i] not in aims)}
     if _SUMMON.positions(norms) or novel_positions(tokens) or ongoing or hasty or said_now - covered - told - steady - calm_now:
         return result
     # A past verb covers its clause only beside a routine purpose (not a plea's), and with no word of now but a calm
@@ -370,9 +379,23 @@ def _elsewhere(tokens: list[Token], clause: list[int], number: int) -> bool:
 
 def _last_of(norms: list[str]) -> set[int]:
     """"Last" and the word after it when that word is not recent or a count ("pichhli Holi", "last Diwali"; not "last
-    night", "pichhle do din")."""
+    night", "pichhle do din", "for the last half hour")."""
     return {j for i, norm in enumerate(norms[:-1]) if norm in _LAST and norms[i + 1] not in _RECENT
             and norms[i + 1] not in BOUNDARIES and not norms[i + 1].isdigit() for j in (i, i + 1)}
+
+
+def _lasting(norms: list[str], clause: list[int]) -> set[int]:
+    """Positions of a span of time told as a duration: "se", "ton", "ধরে" just after it ("do din se", "ਅੱਧੇ ਘੰਟੇ ਤੋਂ",
+    "আধ ঘণ্টা ধরে", "subah se"), or "for", "since", "past" up to four words before it in its clause ("for the last half
+    hour", "since 2 days", "past 20 mins"; not "last night": a word of now of its own)."""
+    out = set()
+    for i, norm in enumerate(norms):
+        if norm not in _SPANS:
+            continue
+        if i + 1 < len(norms) and norms[i + 1] in _SINCE_AFTER:
+            out |= {i, i + 1}
+        out |= {i for j in range(max(0, i - 4), i) if norms[j] in _FOR and clause[j] == clause[i]}
+    return out
 
 
 def _asking(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
@@ -507,13 +530,14 @@ def _nearer(i: int, topics: set[int], alarms: set[int], part: list[int]) -> bool
     return 0 <= distance(topics) < distance(alarms)
 
 
-def _clauses(norms: list[str], split_and: bool = False) -> list[int]:
+def _clauses(norms: list[str], split_and: bool = False, every_and: bool = False) -> list[int]:
     """Clause number per word: a comma, a full stop or a "but" ("aaye the par mummy behosh ho gayi") starts a new clause;
-    with split_and, so does an "and" not followed by a verb ("a camp and a man has collapsed"; not "and is stable")."""
+    with split_and, so does an "and" not followed by a verb ("a camp and a man has collapsed"; not "and is stable"), and
+    with every_and, every "and" ("he" folds to "hai": "had a stroke and he has had chest pain")."""
     numbers, current = [], 0
     for i, norm in enumerate(norms):
         after_verb = i > 0 and (norms[i - 1] in _FINITE or norms[i - 1].endswith(_PAST_ENDINGS))
-        joined = split_and and norm in _AND and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words)  # not "and is stable"
+        joined = norm in _AND and (every_and or split_and and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words))
         current += norm in BOUNDARIES or norm in _CONTRAST or joined or (norm in _CONTRAST_AFTER_VERB and after_verb)
         numbers.append(current)
     return numbers

@@ -18,6 +18,7 @@ DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
 DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
 DEV_3 = read_labelled(Path(__file__).with_name("context_dev_3.tsv"))  # a third, written blind to the rules (h/devset3)
 DEV_4 = read_labelled(Path(__file__).with_name("context_dev_4.tsv"))  # a fourth, written before the tuning of 2026.12.7
+DEV_5 = read_labelled(Path(__file__).with_name("context_dev_5.tsv"))  # a fifth, written blind to the rules (h/devset5)
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -60,7 +61,7 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
 
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
     rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV + DEV_2 + DEV_3 + DEV_4 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows += [r for r in DEV + DEV_2 + DEV_3 + DEV_4 + DEV_5 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -290,7 +291,8 @@ STRUCTURES_SAID = ["kis hospital mein", "ਕਿਹੜੇ ਹਸਪਤਾਲ ਵ�
                    "ab nasha chhodna chahta hai aur", "abhi tak muavza nahi mila aur", "hun oh theek hai te",
                    "এখন বাড়িতে আছেন আর", "ab nahi hota aur", "which hospital has a burns unit",
                    "pichle saal attack aaya tha, ab", "2016 ch adhrang hoya si, hun", "গত বছর স্ট্রোক হয়েছিল, এখন",
-                   "last year she had a stroke, now"]  # a "now" set against a named past
+                   "last year she had a stroke, now",  # a "now" set against a named past
+                   "could you please tell me which hospital is nearest"]  # a question (context_dev_5's emergency at P2)
 
 
 @settings(max_examples=300, deadline=None)
@@ -410,3 +412,55 @@ def test_an_animal_seen_a_story_from_the_news_or_a_film_and_a_joke_ring_no_docto
 )
 def test_a_bite_a_medium_without_in_or_a_present_state_keeps_a_sighting_or_a_story_an_emergency(text: str) -> None:
     assert classify(text).priority == "P1", classify(text).explanation()
+
+
+# Rules 2026.12.7: a duration says the emergency is going on now, not that it is past (the fifth dev set's one emergency
+# lowered to P2: "last ... half" was read as a past event, "which" as a request).
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("Hello, could you please tell me which hospital is nearest, my wife has had chest pain going into her left arm for the"
+        " last half hour"),
+        "last year he had a heart attack and he has had chest pain for the last half hour, I need his records",
+        "last year he had a stroke, I need the records. he has had chest pain for 2 days",  # "has had": still going on
+        "গত বছর বাবার হার্ট অ্যাটাক হয়েছিল আর আধ ঘণ্টা ধরে বুকে ব্যথা, রিপোর্টের কপি চাই",
+        "گزشتہ سال ابو کو دل کا دورہ پڑا تھا اور آدھے گھنٹے سے سینے میں درد، فائل چاہیے",
+        "pichhle saal papa ko attack aaya tha aur pichhle aadhe ghante se seene me dard, file chahiye",
+        "ਪਿਛਲੇ ਸਾਲ ਬਾਪੂ ਨੂੰ ਅਟੈਕ ਆਇਆ ਸੀ ਅਤੇ ਅੱਧੇ ਘੰਟੇ ਤੋਂ ਛਾਤੀ ਦਰਦ, ਫਾਈਲ ਚਾਹੀਦੀ",
+        "pichhle saal bapu nu attack aaya si te adhe ghante ton chhati vich dard, file chahidi",
+        "which hospital is nearest, since morning my father has had a seizure every hour",
+    ],
+)
+def test_a_duration_says_the_emergency_is_going_on_now_in_every_language(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a duration told in the past, up to an "and": the patient was unconscious then, and is recovered now
+        ("my uncle was unconscious for 3 days after his fall last winter, he is fully recovered now, we need his discharge"
+        " papers for court"),
+        "dad is stable after his bypass, we want to book the follow up for next week",  # a plan's span, not a duration
+    ],
+)
+def test_a_duration_told_in_the_past_or_of_a_plan_keeps_no_old_emergency_p1(text: str) -> None:
+    assert classify(text).priority != "P1", classify(text).explanation()
+
+
+DURATIONS = ["for the last half hour", "for the past 20 minutes", "since morning", "for 2 hours", "pichhle aadhe ghante se",
+             "do din se", "कल रात से", "ਅੱਧੇ ਘੰਟੇ ਤੋਂ", "آدھے گھنٹے سے", "আধ ঘণ্টা ধরে", "do ghante ton"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), duration=st.sampled_from(DURATIONS),
+       said=st.sampled_from(ELSEWHERE + STRUCTURES_SAID + TIMES_SAID + ROUTINE_NOW),
+       shape=st.sampled_from(["{s}. {t} {d}", "{s}, {d} {t}", "{t}, {d}. {s}", "{s} {t} {d}"]))
+def test_a_present_emergency_with_a_duration_stays_p1_beside_any_past_request_or_structure(
+    text: str, duration: str, said: str, shape: str
+) -> None:
+    # Glued without punctuation only to a structure, as above: a past told in the emergency's own clause is a known limit.
+    shape = "{s}, {t} {d}" if said not in STRUCTURES_SAID and shape == "{s} {t} {d}" else shape
+    message = shape.format(s=said, t=text, d=duration)
+    if classify(message, context_layer=False).priority == "P1":  # (a past marker glued to the clause may be the rules')
+        assert classify(message).priority == "P1", classify(message).explanation()
