@@ -464,3 +464,30 @@ def test_a_present_emergency_with_a_duration_stays_p1_beside_any_past_request_or
     message = shape.format(s=said, t=text, d=duration)
     if classify(message, context_layer=False).priority == "P1":  # (a past marker glued to the clause may be the rules')
         assert classify(message).priority == "P1", classify(message).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نانی جان ہفتے میں دو بار ڈائیلاسس کرواتی ہیں، ٹھیک ہیں",  # "jaan" (a term of respect) alone is no "jaan de dunga"
+        "beti ko school me chakkar aaya tha, doctor ne fit bola, fitness letter chahiye",  # "fit" alone is no fit
+        "first 2 ARV shots done at mohalla clinic, where do i get the 3rd dose",  # "shots" is no gunshot
+        "dono dose lag chuke hain, certificate kahan milega",  # "chuke" (already) is no "choke"
+        "ye report kya hai, iska matlab samjha do",  # "iska" is no "isqat"
+        "whats the number for the poison info centre, writing it on the fridge",  # a service's name
+    ],
+)
+def test_a_look_alike_word_or_a_service_s_name_is_no_red_flag(text: str) -> None:
+    # (the rules and the context layer: the model may still hear an emergency in the rest, as in "fitness letter")
+    from triage.engine import classify as rules_only
+
+    assert rules_only(text).priority != "P1" or classify(text).layer == "context", rules_only(text).matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wo jaan de dega, abhi chhat pe khada hai", "वो जान दे देगा, छत पर खड़ा है", "bete ko fit aa gaya, jhatke aa rahe",
+     "he was shot in the chest"],
+)
+def test_the_emergencies_beside_those_look_alikes_stay_p1(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
