@@ -207,6 +207,12 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     denied = {i for i in symptoms if i and norms[i - 1] in _ANY and any(
         norms[j] in _NEGATORS and j not in symptoms and clause[j] == clause[i] for j in range(i + 1, min(i + 3, len(norms))))}
     denied |= {i for i in symptoms if clause[i] in {clause[j] for j in cues["none"]}}  # "abhi kisi ko kaata nahi": not yet
+    # What follows an event is today's state: a symptom told beside an emergency named as a time ("bleeding from the mouth
+    # after the accident", "एक्सीडेंट के बाद मुंह से खून"), in a message that asks, plans, wishes and denies nothing, keeps P1.
+    apart = {i for i in symptoms - named - denied if not any(abs(i - j) <= 3 for j in after)}  # not "snake bite ward"
+    if after and apart and not (
+            wishes or any(cues[kind] for kind in ("request", "planned", "stable", "hypothetical", "none", "story"))):
+        return result
     stirring = {clause[i] for i in (flags - after) | (symptoms - named - denied) | modified | (going - mine)} | pleas | (
         {clause[i] for i in body} - (purposes - events))
     denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
