@@ -37,7 +37,7 @@ from triage.rules import RULESET
 EMERGENCY, URGENT = "P1", "P2"
 LAYER = "context"
 TIME_KINDS = ("past", "planned", "stable", "hypothetical", "none")
-KINDS = (*TIME_KINDS, "request")
+KINDS = (*TIME_KINDS, "request", "story")
 LABELS = {
     "past": "an event in the past",
     "planned": "something planned",
@@ -45,6 +45,8 @@ LABELS = {
     "hypothetical": "a question about what to do if it happens",
     "none": "no one is ill",
     "request": "a request for information, records or a service",
+    "story": "a story from a film, the news or a video, or a joke",
+    "seen": "an animal seen, no one bitten",
     "subject": "the subject of a written work, or a form's field ('emergency contact')",
     "after": "an emergency told as the time of something else ('after his stroke') or naming a service ('snake bite ward')",
     "directory": "a request for a service's number ('ambulance ka number') in a message that tells nothing alarming",
@@ -100,8 +102,9 @@ _NUMBERS = _word_set(_DATA["numbers"]).words
 _HASTE = _word_set(_DATA["haste"]).words
 _ANY = _word_set(["koi", "no", "any", "कोई", "ਕੋਈ", "کوئی", "কোনো", "কোন"]).words  # "koi taklif nahi"
 _PERFECTIVE_ENDINGS = ("eya", "iya")  # romanised Punjabi "ukhdeya", "digeya"
-_TIMES_OF_DAY = _NOW_OF_IF | _word_set(["hours", "minutes", "ghante", "ghanta", "minute", "din", "ਘੰਟੇ", "گھنٹے", "ঘণ্টা"]).words
-_SINCE_AFTER = _word_set(["se", "ton", "tou", "से", "ਤੋਂ", "سے", "থেকে"]).words
+_SPANS = _word_set(_DATA["spans"]).words
+_SINCE_AFTER = _word_set(_DATA["since_after"]).words
+_FOR = _word_set(_DATA["for_before"]).words
 _FIRST_PERSON = _word_set(_DATA["first_person"]).words
 _FIRST_PERSON_AFTER = _word_set(_DATA["first_person_after"]).words
 _GOING_ON = _word_set(_DATA["going_on"]).words
@@ -109,6 +112,9 @@ _GOING_ON_ENDINGS = ("च्छे", "च्छेन", "च्छि")  # Benga
 _NAMING_AFTER = _word_set(_DATA["naming_after"]).words
 _NAMING_PARTICLES = _word_set(_DATA["naming_particles"]).words
 _NAMING_NOT_BEFORE = _word_set(_DATA["naming_not_before"]).words
+SIGHTING_RULES = frozenset(_DATA["sighting_rules"])
+_BITES = _word_set(_DATA["bites"])
+_NOT_NOW = _word_set(_DATA["not_now"])
 _UPON = ("par", "pe", "per", "pr", "पर", "ते")  # "saanp ke kaatne par", "ਦੌਰਾ ਪੈਣ ਤੇ", "دورہ پڑنے پر": upon it happening
 _OBLIQUE = ("ne", "ने", "णे", "ण")
 _INFINITIVE = ("na", "ni", "ना", "नी", "णा", "णी")  # "lagwani hai", "karna hai": something to do
@@ -122,11 +128,16 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     named = service_names(tokens)
     found = rule_positions(tokens, named)  # every placement of each rule, not only the one its match shows
     explained = _explained(norms, found)  # "an article on suicide", "emergency contact": no patient's state
+    storied = _storied(norms, found)  # "film me dekha hero ko goli lagi", "read in the news that ...", "... haha"
+    sighted = _sighted(norms, found)  # "saw a snake in the park": no bite told
+    for extra in (storied, sighted):
+        for rule_id, at in extra.items():
+            explained.setdefault(rule_id, set()).update(at)
     found = {rule_id: at - explained.get(rule_id, set()) for rule_id, at in found.items()}
     flags = {i for rule_id, at in found.items() if rule_id in _P1_RULES for i in at}
     modified = {i for rule_id, at in found.items() if rule_id in _MODIFIERS for i in at}  # "garbhvati hai": not habitual
     cues = {kind: _CUES[kind].positions(norms) for kind in KINDS if kind != "none"}
-    cues["none"] = _no_one(norms, flags)
+    cues["none"] = _no_one(norms, flags) | set().union(*sighted.values())  # an animal seen: no one is bitten
     cues["past"] |= {i for i, norm in enumerate(norms) if _YEAR.fullmatch(norm)} | _last_of(norms)
     cues["request"] |= (topics := _TOPIC.positions(norms))
     told = _told(norms) | (_told_ed(norms) if cues["past"] else set())
@@ -154,7 +165,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     ifs = {clause[i]: i for i in sorted(cues["hypothetical"], reverse=True)}  # each clause's first "if"
     said_now = {i for i in _NOW.positions(norms)  # not "raat" in "agar raat ko khoon bahne lage"
                 if not (norms[i] in _NOW_OF_IF and ifs.get(clause[i], len(norms)) < i)
-                and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)}  # "likh raha hoon"
+                and not (norms[i] in _NOW_AS_VERB and i and norms[i - 1] in _PRESENT.words)  # "likh raha hoon"
+                and i not in _NOT_NOW.positions(norms)}  # "phir bhi" (even so) is no "again"
     asked_at = {clause[i] for i in cues["request"]}
     # A wish or plan ("ab therapy karwani hai", "chahta hai", "kahan hogi"); a bare future may be a threat ("kood jayega"):
     # it is a wish only beside a request, and so is any wish when the model alone heard the emergency. "Can" beside a
@@ -194,6 +206,13 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # plea, a pregnant woman or child, or a body part beside an event ("gale ch rassi pa layi").
     denied = {i for i in symptoms if i and norms[i - 1] in _ANY and any(
         norms[j] in _NEGATORS and j not in symptoms and clause[j] == clause[i] for j in range(i + 1, min(i + 3, len(norms))))}
+    denied |= {i for i in symptoms if clause[i] in {clause[j] for j in cues["none"]}}  # "abhi kisi ko kaata nahi": not yet
+    # What follows an event is today's state: a symptom told beside an emergency named as a time ("bleeding from the mouth
+    # after the accident", "एक्सीडेंट के बाद मुंह से खून"), in a message that asks, plans, wishes and denies nothing, keeps P1.
+    apart = {i for i in symptoms - named - denied if not any(abs(i - j) <= 3 for j in after)}  # not "snake bite ward"
+    if after and apart and not (
+            wishes or any(cues[kind] for kind in ("request", "planned", "stable", "hypothetical", "none", "story"))):
+        return result
     stirring = {clause[i] for i in (flags - after) | (symptoms - named - denied) | modified | (going - mine)} | pleas | (
         {clause[i] for i in body} - (purposes - events))
     denials = {clause[i] for i, norm in enumerate(norms) if norm in _NEGATORS} if not model_only else set()
@@ -203,9 +222,6 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     said = {clause[j] for j, norm in enumerate(norms) if j not in said_now and norm not in BOUNDARIES}
     # a present state of someone ("ab wo thande hain"; not "kal dialysis slot hai", "2nd dose is due today")
     stated = {clause[i] for i in present} & {clause[i] for i in _PERSONS.positions(norms)}
-    # "since" a time ("subah se", "raat se", "since morning"): it is going on, whatever clause it sits in
-    ongoing = {i for i in said_now if norms[i] in _TIMES_OF_DAY and (
-        (i + 1 < len(norms) and norms[i + 1] in _SINCE_AFTER) or (i and norms[i - 1] == "since"))}
     steady = {i - k for i in cues["stable"] for k in (1, 2) if i - k >= 0 and norms[i - k] in _NOW_OF_PURPOSE}  # "ab" in
     # "ab sehatmand hain", "now" in "now stable"; never "achanak" (suddenly) before a word of stability
     # (a clause with no purpose of its own that tells an event with its "now" may tell an emergency in words the lexicon
@@ -220,6 +236,17 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     calm_now = {i for i in said_now if clause[i] in calm and (
         norms[i] not in _RIGHT_NOW or i + 1 in tills or clause[i] in (asked | {clause[j] for j in asking}) - events)}
     hasty = {i for i in said_now if norms[i] in _HASTE} if plea_at else set()  # "ambulance ka number, jaldi"
+    # A duration ("for the last half hour", "since morning", "do din se", "ਅੱਧੇ ਘੰਟੇ ਤੋਂ", "آدھے گھنٹے سے", "আধ ঘণ্টা ধরে")
+    # says what its clause tells is going on now: in a clause with a red flag or a symptom, or with no purpose of its own
+    # (", pichhle aadhe ghante se"); not after an "if" ("agar do ghante se zyada rahe"), not in a calm clause with a purpose
+    # ("do din se appointment nahi mil raha", "can a doctor talk to the class for 20 min"), and not in a clause told in the
+    # past ("was unconscious for 3 days last winter", up to an "and"; "has had ... for an hour" is the present perfect: still going on).
+    perfect = {j for i in told if norms[i] in ("had", "been") and i and norms[i - 1] in ("has", "have")
+               for j in range(i - 2, i + 1) if j in told}  # ("he" folds to "hai": "he has had" is told as one verb)
+    within = _clauses(norms, every_and=True)  # "last year he had a stroke and since morning he cannot speak": two parts
+    then = {within[i] for i in (told - perfect) | cues["past"]}
+    ongoing = {i for i in _lasting(norms, clause) if not ifs.get(clause[i], len(norms)) < i
+               and within[i] not in then and (clause[i] in stirring or clause[i] not in aims)}
     if _SUMMON.positions(norms) or novel_positions(tokens) or ongoing or hasty or said_now - covered - told - steady - calm_now:
         return result
     # A past verb covers its clause only beside a routine purpose (not a plea's), and with no word of now but a calm
@@ -240,7 +267,7 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     # red flags, symptoms and the words of any rule or modifier ("ਉਮੀਦ ਨਾਲ", pregnant): a verb nearer one is a patient's
     alarms = (flags | symptoms | modified) - named
     on_topic = {i for i in alarms if part[i] in topic_parts}
-    cue_clauses = time_clauses | request_clauses | told_clauses
+    cue_clauses = time_clauses | request_clauses | told_clauses | {clause[i] for i in cues["story"]}
     # A verb going on ("paseene chhoot rahe", "ho raha hai") beside a symptom, or in a clause that no word of context covers,
     # keeps the P1 wherever its phrase sits; not a topic's verb ("quiz bana rahi hai", "camp chal raha hai").
     # The verbs of a writer: in a clause naming a written work, nearer it than any red flag or symptom (or with none).
@@ -296,8 +323,8 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
     if told_clauses:
         cues["past"] |= told
         covered |= told
-    kinds = [kind for kind in KINDS if cues[kind]] + ["subject"] * bool(subjects) + ["after"] * bool(after) + [
-        "directory"] * directory
+    kinds = [kind for kind in KINDS if cues[kind]] + ["seen"] * bool(sighted) + ["subject"] * bool(
+        subjects - set().union(*storied.values(), *sighted.values())) + ["after"] * bool(after) + ["directory"] * directory
     covered |= subjects | after | (plea_at if directory else set())
     why = Match(
         f"context_{kinds[0]}",
@@ -310,6 +337,26 @@ def lower(tokens: list[Token], result: Triage) -> Triage:
         lowered_from=EMERGENCY, raised_by=result.layer,
         rules_priority=result.rules_priority or result.priority,
     )  # fmt: skip
+
+
+def _storied(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Per P1 rule, its placements in a part of a clause (up to an "and") that names a film, the news or a video ("film me",
+    "in the news", "খবরে") or laughs at a joke ("haha"): a story, not a patient."""
+    part = _clauses(norms, split_and=True)
+    parts = {part[i] for i in _CUES["story"].positions(norms)}
+    out = {rule_id: {i for i in at if part[i] in parts} for rule_id, at in found.items() if rule_id in _P1_RULES}
+    return {rule_id: at for rule_id, at in out.items() if at}
+
+
+def _sighted(norms: list[str], found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The placements of a rule that names an animal ("snake", "ਸੱਪ") in a message that tells no bite, or only a denied one
+    ("kisi ko kaata nahi", "nobody bitten", "কামড়ায়নি"): an animal seen."""
+    def denied(i: int) -> bool:
+        near = [norms[j] for j in (*range(max(0, i - 2), i), *range(i + 1, min(i + 3, len(norms))))]
+        return any(n in _NEGATORS for n in near) or norms[i].endswith("नि")  # Bengali "-নি": did not
+    if any(not denied(i) for i in _BITES.positions(norms)):
+        return {}
+    return {rule_id: set(at) for rule_id, at in found.items() if rule_id in SIGHTING_RULES and at}
 
 
 def _numbered(norms: list[str], at: set[int]) -> bool:
@@ -338,9 +385,23 @@ def _elsewhere(tokens: list[Token], clause: list[int], number: int) -> bool:
 
 def _last_of(norms: list[str]) -> set[int]:
     """"Last" and the word after it when that word is not recent or a count ("pichhli Holi", "last Diwali"; not "last
-    night", "pichhle do din")."""
+    night", "pichhle do din", "for the last half hour")."""
     return {j for i, norm in enumerate(norms[:-1]) if norm in _LAST and norms[i + 1] not in _RECENT
             and norms[i + 1] not in BOUNDARIES and not norms[i + 1].isdigit() for j in (i, i + 1)}
+
+
+def _lasting(norms: list[str], clause: list[int]) -> set[int]:
+    """Positions of a span of time told as a duration: "se", "ton", "ধরে" just after it ("do din se", "ਅੱਧੇ ਘੰਟੇ ਤੋਂ",
+    "আধ ঘণ্টা ধরে", "subah se"), or "for", "since", "past" up to four words before it in its clause ("for the last half
+    hour", "since 2 days", "past 20 mins"; not "last night": a word of now of its own)."""
+    out = set()
+    for i, norm in enumerate(norms):
+        if norm not in _SPANS:
+            continue
+        if i + 1 < len(norms) and norms[i + 1] in _SINCE_AFTER:
+            out |= {i, i + 1}
+        out |= {i for j in range(max(0, i - 4), i) if norms[j] in _FOR and clause[j] == clause[i]}
+    return out
 
 
 def _asking(norms: list[str], clause: list[int], told: set[int]) -> set[int]:
@@ -475,13 +536,14 @@ def _nearer(i: int, topics: set[int], alarms: set[int], part: list[int]) -> bool
     return 0 <= distance(topics) < distance(alarms)
 
 
-def _clauses(norms: list[str], split_and: bool = False) -> list[int]:
+def _clauses(norms: list[str], split_and: bool = False, every_and: bool = False) -> list[int]:
     """Clause number per word: a comma, a full stop or a "but" ("aaye the par mummy behosh ho gayi") starts a new clause;
-    with split_and, so does an "and" not followed by a verb ("a camp and a man has collapsed"; not "and is stable")."""
+    with split_and, so does an "and" not followed by a verb ("a camp and a man has collapsed"; not "and is stable"), and
+    with every_and, every "and" ("he" folds to "hai": "had a stroke and he has had chest pain")."""
     numbers, current = [], 0
     for i, norm in enumerate(norms):
         after_verb = i > 0 and (norms[i - 1] in _FINITE or norms[i - 1].endswith(_PAST_ENDINGS))
-        joined = split_and and norm in _AND and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words)  # not "and is stable"
+        joined = norm in _AND and (every_and or split_and and not (i + 1 < len(norms) and norms[i + 1] in _PRESENT.words))
         current += norm in BOUNDARIES or norm in _CONTRAST or joined or (norm in _CONTRAST_AFTER_VERB and after_verb)
         numbers.append(current)
     return numbers

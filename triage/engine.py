@@ -125,8 +125,8 @@ def rule_words(word: str) -> tuple[str, ...]:
     exact = {w for w in (word, word + "s", word[:-1] if word.endswith("s") else "") if w in _BY_WORD}
     if len(word) < 4:
         exact &= {word}  # "fit" must not become "fits"
-    if word in _R.not_inflections:  # "father" is not "phat*" (burst): an English word, itself only
-        return tuple(sorted(exact))
+    if word in _R.not_inflections:  # "father" is not "phat*" (burst), "shots" not "shot": an English word, itself only
+        return tuple(sorted(exact & {word}))
     stems = {word[:k] + STEM for k in range(2, len(word) + 1) if word[:k] + STEM in _BY_WORD}
     if exact or len(word) < 4 or word.isdigit() or word in _R.known_words:
         return tuple(sorted(exact | stems))  # a correctly spelt word means itself, not its neighbours

@@ -17,6 +17,9 @@ from triage.metrics import read_labelled
 DEV = read_labelled(Path(__file__).with_name("context_dev.tsv"))
 DEV_2 = read_labelled(Path(__file__).with_name("context_dev_2.tsv"))  # written by another helper who read no rules (its header)
 DEV_3 = read_labelled(Path(__file__).with_name("context_dev_3.tsv"))  # a third, written blind to the rules (h/devset3)
+DEV_4 = read_labelled(Path(__file__).with_name("context_dev_4.tsv"))  # a fourth, written before the tuning of 2026.12.7
+DEV_5 = read_labelled(Path(__file__).with_name("context_dev_5.tsv"))  # a fifth, written blind to the rules (h/devset5)
+CALLERS = read_labelled(Path(__file__).with_name("corpus_callers.tsv"))  # the model's second corpus: callers' own words
 
 # The residents' own messages of issue 28: every one routine, every one P1 before the context layer.
 ISSUE_28 = [
@@ -57,9 +60,35 @@ def test_anything_happening_now_stays_an_emergency_whatever_else_the_message_say
     assert classify(text).priority == "P1"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hes been bleeding from the mouth after the accident",  # P2 until 2026.12.7: "after the accident" read as a time
+        "एक्सीडेंट के बाद मुंह से खून",
+        "sudden bad headache in a pregnant lady after delivery last week",
+        "accident ke baad se sir se khoon beh raha hai",
+        "ਐਕਸੀਡੈਂਟ ਤੋਂ ਬਾਅਦ ਮੂੰਹ ਚੋਂ ਖੂਨ",
+    ],
+)
+def test_a_symptom_told_after_an_event_is_todays_state(text: str) -> None:
+    assert classify(text).priority == "P1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is the snake bite ward at the district hospital open for visitors on sunday",
+        "accident ke baad papa ki physiotherapy ka appointment chahiye, ab theek hain",
+        "after his stroke last year he needs a wheelchair certificate, whom to contact",
+    ],
+)
+def test_an_event_named_as_a_time_beside_a_routine_purpose_is_not_an_emergency(text: str) -> None:
+    assert classify(text).priority != "P1"
+
+
 def test_every_emergency_of_the_corpus_and_the_dev_set_stays_p1() -> None:
-    rows = [r for r in CORPUS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
-    rows += [r for r in DEV + DEV_2 + DEV_3 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
+    rows = [r for r in CORPUS + CALLERS + LANGUAGE_CORPUS if r["expected_priority"] == "P1"]
+    rows += [r for r in DEV + DEV_2 + DEV_3 + DEV_4 + DEV_5 if r["expected_priority"] == "P1"]  # every script: triage reads them all since issue 27
     lowered = [r["text"] for r in rows if classify(r["text"]).priority != "P1"]
     assert not lowered
 
@@ -289,7 +318,8 @@ STRUCTURES_SAID = ["kis hospital mein", "ਕਿਹੜੇ ਹਸਪਤਾਲ ਵ�
                    "ab nasha chhodna chahta hai aur", "abhi tak muavza nahi mila aur", "hun oh theek hai te",
                    "এখন বাড়িতে আছেন আর", "ab nahi hota aur", "which hospital has a burns unit",
                    "pichle saal attack aaya tha, ab", "2016 ch adhrang hoya si, hun", "গত বছর স্ট্রোক হয়েছিল, এখন",
-                   "last year she had a stroke, now"]  # a "now" set against a named past
+                   "last year she had a stroke, now",  # a "now" set against a named past
+                   "could you please tell me which hospital is nearest"]  # a question (context_dev_5's emergency at P2)
 
 
 @settings(max_examples=300, deadline=None)
@@ -374,3 +404,117 @@ def test_a_present_emergency_stays_p1_beside_a_routine_now_a_writer_s_verb_or_a_
     message = f"{text}{join}{said}" if after else f"{said}{join}{text}"
     if classify(message, context_layer=False).priority == "P1":
         assert classify(message).priority == "P1", classify(message).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saw a snake in the park near our block, who to call to catch it",  # an animal seen: no bite told
+        "park me abhi saanp dikha, kisi ko kaata nahi, pakadne wale ka number do",  # a bite denied; "abhi ... nahi": not yet
+        "ਵਿਹੜੇ ਚ ਵੱਡਾ ਸੱਪ ਬੈਠਾ, ਜੰਗਲਾਤ ਮਹਿਕਮੇ ਦਾ ਨੰਬਰ ਚਾਹੀਦਾ",
+        "বাগানে একটা সাপ দেখলাম, কাউকে কামড়ায়নি, বন দপ্তরের নম্বর দিন",
+        "film me dekha hero ko goli lagi phir bhi lad raha tha, asli me aisa hota hai kya",  # a story; "phir bhi" no "again"
+        "read in the news that 3 people died of heatstroke yesterday, are govt hospitals giving ORS free",
+        "ਖ਼ਬਰਾਂ ਚ ਦੇਖਿਆ ਕਿ ਫੈਕਟਰੀ ਚ ਅੱਗ ਲੱਗੀ, ਜ਼ਖ਼ਮੀਆਂ ਦੀ ਲਿਸਟ ਕਿੱਥੇ ਮਿਲੂ",
+        "my friend joked that his boss gives him a heart attack every monday lol. where can i get a lipid profile",  # a joke
+        "किसी को साँप काट ले तो दिल्ली में कौन से अस्पताल में इलाज होता है",  # "kaat le to": if
+    ],
+)
+def test_an_animal_seen_a_story_from_the_news_or_a_film_and_a_joke_ring_no_doctor(text: str) -> None:
+    assert classify(text, context_layer=False).priority == "P1"
+    assert (classify(text).priority, classify(text).layer) == ("P2", "context")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saw a snake in the field and it bit my son, his leg is swelling",  # a bite told beside the sighting
+        "grandma was bitten while sleeping on the floor, some snake, hand swelling",  # a bite in another clause
+        "সাপ দেখলাম, ভাইকে কামড়েছে, পা ফুলে যাচ্ছে",
+        "TV dekhte dekhte papa gir gaye, saans nahi le rahe",  # a medium named without "in": today
+        "news me dekh rahe the aur papa behosh ho gaye, saans nahi aa rahi",  # the story covers its part only, up to "and"
+        "haha bhai ne mazak me keede maarne ki dawa pee li, ab ulti ho rahi hai aur behosh hai",  # a joke told beside now
+        "gali me saanp ghoom raha hai, abhi bete ko kaat liya",  # a bite told: not a sighting
+    ],
+)
+def test_a_bite_a_medium_without_in_or_a_present_state_keeps_a_sighting_or_a_story_an_emergency(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
+
+
+# Rules 2026.12.7: a duration says the emergency is going on now, not that it is past (the fifth dev set's one emergency
+# lowered to P2: "last ... half" was read as a past event, "which" as a request).
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("Hello, could you please tell me which hospital is nearest, my wife has had chest pain going into her left arm for the"
+        " last half hour"),
+        "last year he had a heart attack and he has had chest pain for the last half hour, I need his records",
+        "last year he had a stroke, I need the records. he has had chest pain for 2 days",  # "has had": still going on
+        "গত বছর বাবার হার্ট অ্যাটাক হয়েছিল আর আধ ঘণ্টা ধরে বুকে ব্যথা, রিপোর্টের কপি চাই",
+        "گزشتہ سال ابو کو دل کا دورہ پڑا تھا اور آدھے گھنٹے سے سینے میں درد، فائل چاہیے",
+        "pichhle saal papa ko attack aaya tha aur pichhle aadhe ghante se seene me dard, file chahiye",
+        "ਪਿਛਲੇ ਸਾਲ ਬਾਪੂ ਨੂੰ ਅਟੈਕ ਆਇਆ ਸੀ ਅਤੇ ਅੱਧੇ ਘੰਟੇ ਤੋਂ ਛਾਤੀ ਦਰਦ, ਫਾਈਲ ਚਾਹੀਦੀ",
+        "pichhle saal bapu nu attack aaya si te adhe ghante ton chhati vich dard, file chahidi",
+        "which hospital is nearest, since morning my father has had a seizure every hour",
+    ],
+)
+def test_a_duration_says_the_emergency_is_going_on_now_in_every_language(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a duration told in the past, up to an "and": the patient was unconscious then, and is recovered now
+        ("my uncle was unconscious for 3 days after his fall last winter, he is fully recovered now, we need his discharge"
+        " papers for court"),
+        "dad is stable after his bypass, we want to book the follow up for next week",  # a plan's span, not a duration
+    ],
+)
+def test_a_duration_told_in_the_past_or_of_a_plan_keeps_no_old_emergency_p1(text: str) -> None:
+    assert classify(text).priority != "P1", classify(text).explanation()
+
+
+DURATIONS = ["for the last half hour", "for the past 20 minutes", "since morning", "for 2 hours", "pichhle aadhe ghante se",
+             "do din se", "कल रात से", "ਅੱਧੇ ਘੰਟੇ ਤੋਂ", "آدھے گھنٹے سے", "আধ ঘণ্টা ধরে", "do ghante ton"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.sampled_from(PRESENT_EMERGENCIES), duration=st.sampled_from(DURATIONS),
+       said=st.sampled_from(ELSEWHERE + STRUCTURES_SAID + TIMES_SAID + ROUTINE_NOW),
+       shape=st.sampled_from(["{s}. {t} {d}", "{s}, {d} {t}", "{t}, {d}. {s}", "{s} {t} {d}"]))
+def test_a_present_emergency_with_a_duration_stays_p1_beside_any_past_request_or_structure(
+    text: str, duration: str, said: str, shape: str
+) -> None:
+    # Glued without punctuation only to a structure, as above: a past told in the emergency's own clause is a known limit.
+    shape = "{s}, {t} {d}" if said not in STRUCTURES_SAID and shape == "{s} {t} {d}" else shape
+    message = shape.format(s=said, t=text, d=duration)
+    if classify(message, context_layer=False).priority == "P1":  # (a past marker glued to the clause may be the rules')
+        assert classify(message).priority == "P1", classify(message).explanation()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نانی جان ہفتے میں دو بار ڈائیلاسس کرواتی ہیں، ٹھیک ہیں",  # "jaan" (a term of respect) alone is no "jaan de dunga"
+        "beti ko school me chakkar aaya tha, doctor ne fit bola, fitness letter chahiye",  # "fit" alone is no fit
+        "first 2 ARV shots done at mohalla clinic, where do i get the 3rd dose",  # "shots" is no gunshot
+        "dono dose lag chuke hain, certificate kahan milega",  # "chuke" (already) is no "choke"
+        "ye report kya hai, iska matlab samjha do",  # "iska" is no "isqat"
+        "whats the number for the poison info centre, writing it on the fridge",  # a service's name
+    ],
+)
+def test_a_look_alike_word_or_a_service_s_name_is_no_red_flag(text: str) -> None:
+    # (the rules and the context layer: the model may still hear an emergency in the rest, as in "fitness letter")
+    from triage.engine import classify as rules_only
+
+    assert rules_only(text).priority != "P1" or classify(text).layer == "context", rules_only(text).matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wo jaan de dega, abhi chhat pe khada hai", "वो जान दे देगा, छत पर खड़ा है", "bete ko fit aa gaya, jhatke aa rahe",
+     "he was shot in the chest"],
+)
+def test_the_emergencies_beside_those_look_alikes_stay_p1(text: str) -> None:
+    assert classify(text).priority == "P1", classify(text).explanation()

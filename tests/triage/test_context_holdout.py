@@ -99,6 +99,14 @@ lead, by a count with the same logic). It is the blindest of the three.
   the second 83/400 (20.8%: en 12, hi 14, hinglish 9, pa 10, pa-latn 12, ur 11, ur-latn 7, bn 8). Two languages are one
   message worse (the second's hi 13 -> 14, this one's hinglish 31 -> 32); which message was not looked at. bn meets the
   10% target on the first; en is at it.
+- Run 9 (lead, session 14, rules 2026.12.7 PENDING: h/triage tuned on context_dev_4.tsv, which it wrote before tuning;
+  h/triage2 on context_dev_5.tsv, written blind by another helper; a lead safety fix for symptoms told after an event):
+  the first 46/400 (11.5%: en 5, hi 5, hinglish 6, pa 8, pa-latn 7, ur 5, ur-latn 7, bn 3), the second 78/400 (19.5%:
+  en 12, hi 14, hinglish 8, pa 10, pa-latn 12, ur 10, ur-latn 6, bn 6), the third 151/400 (37.8%: en 15, hi 16,
+  hinglish 31, pa 20, pa-latn 19, ur 17, ur-latn 23, bn 10); emergencies 48/48 P1 on each, none below P2. On the
+  fresh dev sets the same rules went 140 -> 85 of 433 and 138 -> 131 of 427: rules tuned on a set their author wrote
+  carried over to the blind hold-outs at a tenth of their effect. The first hold-out's hi and ur now meet the 10%
+  target; the third's pa is one message worse (19 -> 20; which one was not looked at).
 """
 
 from __future__ import annotations
@@ -122,11 +130,12 @@ TARGET = 0.10  # issue 28: at most 10% of routine messages with alarming words r
 # second hold-out hi 15 -> 16, pa 13 -> 14, ur 11 -> 13 when a topic stopped covering a present verb beside a red flag,
 # a safety fix: see run 5 above; 63 -> 58 -> 51 and 102 -> 85 -> 82 at rules 2026.12.5, runs 6 and 7; 51 -> 58 and
 # 82 -> 87 at run 8, the safety fixes after run 7; the third hold-out first recorded at its run 2; all three at rules
-# 2026.12.6, the third's run 3: 58 -> 50, 87 -> 83, 167 -> 157, with the second's hi and the third's hinglish one worse)
+# 2026.12.6, the third's run 3: 58 -> 50, 87 -> 83, 167 -> 157, with the second's hi and the third's hinglish one worse;
+# at 2026.12.7, run 9 in the docstring: 50 -> 46, 83 -> 78, 157 -> 151, with the third's pa one worse)
 RECORDED_P1 = {
-    "context_holdout": {"en": 5, "hi": 6, "hinglish": 6, "pa": 8, "pa-latn": 7, "ur": 7, "ur-latn": 7, "bn": 4},
-    "context_holdout_2": {"en": 12, "hi": 14, "hinglish": 9, "pa": 10, "pa-latn": 12, "ur": 11, "ur-latn": 7, "bn": 8},
-    "context_holdout_3": {"en": 16, "hi": 16, "hinglish": 32, "pa": 19, "pa-latn": 20, "ur": 18, "ur-latn": 24, "bn": 12},
+    "context_holdout": {"en": 5, "hi": 5, "hinglish": 6, "pa": 8, "pa-latn": 7, "ur": 5, "ur-latn": 7, "bn": 3},
+    "context_holdout_2": {"en": 12, "hi": 14, "hinglish": 8, "pa": 10, "pa-latn": 12, "ur": 10, "ur-latn": 6, "bn": 6},
+    "context_holdout_3": {"en": 15, "hi": 16, "hinglish": 31, "pa": 20, "pa-latn": 19, "ur": 17, "ur-latn": 23, "bn": 10},
 }
 # A missed emergency the suite knows of, by hold-out and language: each is a defect to fix from the dev set, never
 # from the hold-out. (The Gurmukhi emergency that reached only P2 at 2026.12.2 is P1 since 2026.12.3: found fixed
