@@ -128,16 +128,23 @@ def measure_lookups(app, url: str, rng: random.Random) -> dict:
     return {"api": [statistics.median(api), p95(api)], "floor": [statistics.median(floor), p95(floor)]}
 
 
+def enrolment_queries(rng: random.Random) -> tuple[list[tuple[int, Person]], dict[int, str]]:
+    """ENROLMENTS residents with a date of birth, each re-entered as a desk types them (bench_matching.variant):
+    [(the original's id, the query)] and each original as "name dob". Call in an app context."""
+    top = db.session.scalar(select(Patient.id).order_by(Patient.id.desc()).limit(1))
+    ids = rng.sample(range(1, top + 1), ENROLMENTS * 2)
+    people = [p for p in db.session.scalars(select(Patient).where(Patient.id.in_(ids), Patient.dob.is_not(None)))]
+    people = people[:ENROLMENTS]
+    queries = [(p.id, variant(Person.of(p), rng)) for p in people]
+    originals = {p.id: f"{p.name} {p.dob}" for p in people}
+    db.session.close()  # nothing loaded stays in the session: a rollback after a search expires nothing
+    return queries, originals
+
+
 def measure_matching(app, rng: random.Random) -> dict:
     """candidates() for residents re-entered at an enrolment desk; recall of the original."""
     with app.app_context():
-        top = db.session.scalar(select(Patient.id).order_by(Patient.id.desc()).limit(1))
-        ids = rng.sample(range(1, top + 1), ENROLMENTS * 2)
-        people = [p for p in db.session.scalars(select(Patient).where(Patient.id.in_(ids), Patient.dob.is_not(None)))]
-        people = people[:ENROLMENTS]
-        queries = [(p.id, variant(Person.of(p), rng)) for p in people]
-        originals = {p.id: f"{p.name} {p.dob}" for p in people}
-        db.session.close()  # nothing loaded stays in the session: a rollback below expires nothing
+        queries, originals = enrolment_queries(rng)
         for _, query in queries[:20]:  # warm
             candidates(query)
         times, found, returned, missed = [], 0, [], []
