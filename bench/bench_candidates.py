@@ -87,15 +87,15 @@ def search_once(module, query, statements: Statements, pid: int) -> dict:
             "statements": len(statements.sent), "ids": [m.patient_id for m in found], "sent": list(statements.sent)}
 
 
-def explain(url: str, sent: list) -> tuple[float, int]:
+def explain(conn: psycopg.Connection, sent: list) -> tuple[float, int]:
     """Server ms and shared buffers (hit + read) of the statements of one search, each under EXPLAIN ANALYZE."""
     total, buffers = 0.0, 0
-    with psycopg.connect(url) as conn:
-        for statement, parameters in sent:
-            plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) " + statement,
-                                parameters).fetchone()[0][0]
-            total += plan["Execution Time"]
-            buffers += plan["Plan"].get("Shared Hit Blocks", 0) + plan["Plan"].get("Shared Read Blocks", 0)
+    for statement, parameters in sent:
+        plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) " + statement,
+                            parameters).fetchone()[0][0]
+        total += plan["Execution Time"]
+        buffers += plan["Plan"].get("Shared Hit Blocks", 0) + plan["Plan"].get("Shared Read Blocks", 0)
+    conn.rollback()
     return total, buffers
 
 
@@ -125,8 +125,10 @@ def measure(app, url: str, before: Path | None) -> dict:
         load_after_run = Path("/proc/loadavg").read_text().split()[:3]
     result: dict = {"queries": len(queries), "indexes": indexes, "load": [load_before_run, load_after_run],
                     "machine": machine(float(load_before_run[0]))}
+    with psycopg.connect(url) as conn:
+        explained_by = {name: [explain(conn, s["sent"]) for s in runs[:EXPLAINED]] for name, runs in samples.items()}
     for name, runs in samples.items():
-        explained = [explain(url, s["sent"]) for s in runs[:EXPLAINED]]
+        explained = explained_by[name]
         result[name] = {
             "median": statistics.median(s["wall"] for s in runs), "p95": p95([s["wall"] for s in runs]),
             "max": max(s["wall"] for s in runs),

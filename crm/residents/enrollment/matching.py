@@ -177,8 +177,11 @@ def slipped_dates(dob: date) -> list[date]:
     return found
 
 
+NOT_DIGIT = re.compile(r"\D")
+
+
 def _digits(phone: str | None) -> str:
-    return re.sub(r"\D", "", phone or "")[-10:]
+    return NOT_DIGIT.sub("", phone or "")[-10:]
 
 
 def score(a: Person, b: Person) -> tuple[float, tuple[str, ...]]:
@@ -189,7 +192,8 @@ def score(a: Person, b: Person) -> tuple[float, tuple[str, ...]]:
     if dob_reason:
         reasons.append(dob_reason)
     total = 0.6 * name + 0.3 * dob
-    if _digits(a.mobile) and _digits(a.mobile) == _digits(b.mobile):
+    mobile = _digits(a.mobile)
+    if mobile and mobile == _digits(b.mobile):
         total += 0.1
         reasons.append("same mobile")
     elif a.ward and a.ward == b.ward:
