@@ -7,8 +7,9 @@ A demo registry (crm.seed.demo.registry_rows, seed 2026) is imported into a fres
 (sampark_bench_matching, on the server of DATABASE_URL or the tests' default; dropped after). Each
 query is a resident re-entered the way an enrolment desk gets it: the name respelt with romanised-Hindi
 variants (Mohammed/Mohd, Kumar/Kumaar, doubled vowels, w/v, sh/s), in half of them the date of birth with one
-digit slipped, and always another mobile. (a) `crm.residents.enrollment.matching.candidates` (blocking by the name's
-key with birth year ±1, mobile, ward with date of birth; at most 1,000 rows per block; then scoring); (b) baseline in the same run: every row of the
+digit slipped, and always another mobile. (a) `crm.residents.enrollment.matching.candidates` (blocks of
+crm.residents.enrollment.blocks: the name's key read nearest the date of birth, and on dates one slip of the keys
+away; mobile; ward with date of birth; each block cut at its limit; then scoring); (b) baseline in the same run: every row of the
 registry scored in Python (rows already in memory, so (b) is the cost of scoring alone). Recall: the original
 resident is among the candidates returned (top 10, score >= THRESHOLD).
 """
@@ -109,7 +110,8 @@ def main() -> None:
           f"candidates returned per query: median {statistics.median(returned):.0f}, max {max(returned)}")
     print("| path | median ms | p95 ms | original found |")
     print("|---|---:|---:|---:|")
-    print(line("(a) candidates(): blocks (name key + birth year ±1; mobile; ward + date of birth), then scoring", blocked, found_a))
+    print(line("(a) candidates(): blocks (name key nearest the date of birth, slipped dates; mobile; ward + date of "
+               "birth), then scoring", blocked, found_a))
     print(line("(b) baseline: score every row (in memory, no database)", full, found_b))
 
 

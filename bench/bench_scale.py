@@ -128,16 +128,23 @@ def measure_lookups(app, url: str, rng: random.Random) -> dict:
     return {"api": [statistics.median(api), p95(api)], "floor": [statistics.median(floor), p95(floor)]}
 
 
+def enrolment_queries(rng: random.Random) -> tuple[list[tuple[int, Person]], dict[int, str]]:
+    """ENROLMENTS residents with a date of birth, each re-entered as a desk types them (bench_matching.variant):
+    [(the original's id, the query)] and each original as "name dob". Call in an app context."""
+    top = db.session.scalar(select(Patient.id).order_by(Patient.id.desc()).limit(1))
+    ids = rng.sample(range(1, top + 1), ENROLMENTS * 2)
+    people = [p for p in db.session.scalars(select(Patient).where(Patient.id.in_(ids), Patient.dob.is_not(None)))]
+    people = people[:ENROLMENTS]
+    queries = [(p.id, variant(Person.of(p), rng)) for p in people]
+    originals = {p.id: f"{p.name} {p.dob}" for p in people}
+    db.session.close()  # nothing loaded stays in the session: a rollback after a search expires nothing
+    return queries, originals
+
+
 def measure_matching(app, rng: random.Random) -> dict:
     """candidates() for residents re-entered at an enrolment desk; recall of the original."""
     with app.app_context():
-        top = db.session.scalar(select(Patient.id).order_by(Patient.id.desc()).limit(1))
-        ids = rng.sample(range(1, top + 1), ENROLMENTS * 2)
-        people = [p for p in db.session.scalars(select(Patient).where(Patient.id.in_(ids), Patient.dob.is_not(None)))]
-        people = people[:ENROLMENTS]
-        queries = [(p.id, variant(Person.of(p), rng)) for p in people]
-        originals = {p.id: f"{p.name} {p.dob}" for p in people}
-        db.session.close()  # nothing loaded stays in the session: a rollback below expires nothing
+        queries, originals = enrolment_queries(rng)
         for _, query in queries[:20]:  # warm
             candidates(query)
         times, found, returned, missed = [], 0, [], []
@@ -273,6 +280,11 @@ What changed for this (issue 32), and what each figure rests on:
   Between the two runs the name-key block was split into "born the same year" and "a year either side" (so that
   a block of common names cut at BLOCK_LIMIT keeps the closest years): the 1,000,000 figures are from before;
   at 5,000,000 one sample found 282 of 300 with either.
+- Duplicate search, since (h/dups; "Duplicate candidates: the namesakes nearest the date of birth" below measures
+  both codes alternately): one statement (crm/residents/enrollment/blocks.py) whose blocks each stop at their
+  limit, the namesakes read nearest the date of birth first (`0034_namesakes_by_birth_date`: the date in the
+  index's key, the id included) and on every date one slip of the keys away in any year; the score counts two
+  swapped digits of the date as one typo, and a date of birth within 30 days for more than the same birth year.
 - Field worklist: the ward's residents with an outstanding card are picked in household order from
   `ix_patient_ward_household` alone (no heap, stopping at the worklist's 1,500), then joined for their columns
   (no ORM objects); the cards' last marks are one statement with the ids as one array (1,500 bound parameters cost

@@ -43,9 +43,11 @@ class Patient(db.Model):
         Index("ix_patient_updated_at", "updated_at"),  # the residents an import wrote
         # Duplicate search at enrolment blocks on these (crm/residents/enrollment/matching.py); the field worklist
         # walks a ward's residents by household (crm/residents/field/worklist.py).
-        # The search's columns included: its block is read from the index alone, not from rows all over the table.
-        Index("ix_patient_name_fold_birth_year", "name_fold", "birth_year",
-              postgresql_include=["name", "dob", "sex", "mobile", "ward", "merged_into_id"]),
+        # The search's columns included (the id too): its block is read from the index alone, not from rows all over
+        # the table; by date of birth within a year, so it reads the namesakes born nearest first and stops at its
+        # limit.
+        Index("ix_patient_name_fold_birth_dob", "name_fold", "birth_year", "dob",
+              postgresql_include=["id", "name", "sex", "mobile", "ward", "merged_into_id"]),
         Index("ix_patient_ward_dob", "ward", "dob"),
         Index("ix_patient_ward_household", "ward", "household_id", "id", postgresql_include=["merged_into_id"]),
     )

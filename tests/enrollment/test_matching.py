@@ -3,6 +3,7 @@ always matches itself."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -99,7 +100,8 @@ def test_a_resident_who_moved_ward_is_found_among_thousands_born_the_same_year(a
 
     from crm.models import Patient
     from crm.platform.extensions import db
-    from crm.residents.enrollment.matching import BLOCK_LIMIT, candidates, fold_name
+    from crm.residents.enrollment.blocks import BLOCK_LIMIT
+    from crm.residents.enrollment.matching import candidates, fold_name
     from tests import factories
 
     others = [{"registry_id": f"OTHER{n:06d}", "name": name, "name_fold": fold_name(name), "sex": "F",
@@ -111,3 +113,71 @@ def test_a_resident_who_moved_ward_is_found_among_thousands_born_the_same_year(a
                                    ward="Najafgarh", mobile="+919811111111")
     found = candidates(Person("Jyooti Khan", date(1975, 9, 12), 1975, "F", "+919822222222", "Mehrauli"))
     assert [m.patient_id for m in found] == [moved.id]
+
+
+@pytest.mark.parametrize("registry, typed, reason", [
+    (date(1975, 9, 12), date(1975, 9, 21), "two digits of the date of birth swapped"),  # the day's digits
+    (date(1975, 3, 30), date(1975, 3, 3), "two digits of the date of birth swapped"),  # 03 for 30: 27 days
+    (date(1975, 1, 4), date(1957, 1, 4), "two digits of the date of birth swapped"),  # the year's digits
+    (date(1975, 10, 2), date(1975, 1, 2), "two digits of the date of birth swapped"),  # the month's
+    (date(1975, 10, 2), date(1975, 11, 2), "date of birth one digit apart"),
+])
+def test_a_slip_of_the_keys_in_the_date_of_birth_scores_as_one_typo(registry, typed, reason):
+    value, reasons = score(Person("Sunita Devi", registry, registry.year, "F"),
+                           Person("Suneeta Devi", typed, typed.year, "F"))
+    assert value >= THRESHOLD and reason in reasons
+
+
+def test_a_date_of_birth_days_away_counts_for_more_than_the_same_year_and_less_than_a_typo():
+    registry = Person("Ramesh Kumar", date(1980, 5, 15), 1980, "M", ward="Mehrauli")
+    nine_days, typo, same_year = (score(registry, replace(registry, name="Ramesh Kumaar", dob=dob))
+                                  for dob in (date(1980, 5, 24), date(1980, 5, 16), date(1980, 8, 2)))
+    assert typo[0] > nine_days[0] > same_year[0] and "dates of birth 9 days apart" in nine_days[1]
+    new_year = score(Person("Ramesh Kumar", date(1979, 12, 29), 1979, "M"),
+                     Person("Ramesh Kumaar", date(1980, 1, 2), 1980, "M"))  # four days, another year
+    assert new_year[0] >= THRESHOLD and "dates of birth 4 days apart" in new_year[1]
+
+
+def _namesakes(count: int, name: str, sex: str, ward: str, days: list[date]) -> None:
+    """`count` residents called `name`, born on `days` in turn, inserted in one statement."""
+    from sqlalchemy import insert
+
+    from crm.models import Patient
+    from crm.platform.extensions import db
+    from crm.residents.enrollment.matching import fold_name
+
+    db.session.execute(insert(Patient), [
+        {"registry_id": f"NAMESAKE{n:06d}", "name": name, "name_fold": fold_name(name), "sex": sex,
+         "dob": days[n % len(days)], "birth_year": days[n % len(days)].year, "ward": ward, "allergies": [],
+         "chronic_conditions": [], "current_medications": []} for n in range(count)])
+
+
+def test_among_hundreds_of_namesakes_born_the_same_year_the_nearest_date_of_birth_is_found(app):
+    """A common name fills a year's block far past what one search reads: it reads the namesakes born nearest the
+    date entered, not an arbitrary few, so the resident typed a few days off is still found, first."""
+    from crm.residents.enrollment.blocks import BLOCK_LIMIT
+    from crm.residents.enrollment.matching import candidates
+    from tests import factories
+
+    far = [date(1980, month, day) for month in (1, 2, 9, 10, 11, 12) for day in (3, 8, 13, 18, 27)]
+    _namesakes(8 * BLOCK_LIMIT, "Ramesh Kumar", "M", "Mehrauli", far)
+    original = factories.make_patient(name="Ramesh Kumar", dob=date(1980, 5, 15), birth_year=1980, ward="Mehrauli")
+    found = candidates(Person("Ramesh Kumaar", date(1980, 5, 24), 1980, "M", "+919822222222", "Mehrauli"))
+    assert found[0].patient_id == original.id and "dates of birth 9 days apart" in found[0].reasons
+
+
+@pytest.mark.parametrize("born, typed", [
+    (date(1975, 9, 12), date(1975, 9, 21)),  # the day's digits swapped: 210 days from the namesakes' dates
+    (date(1975, 6, 14), date(1985, 6, 14)),  # a slipped digit of the year: outside the years either side
+    (date(1957, 6, 14), date(1975, 6, 14)),  # the year's digits swapped
+])
+def test_a_slip_of_the_keys_in_the_date_of_birth_finds_the_resident_among_namesakes(app, born, typed):
+    from crm.residents.enrollment.blocks import BLOCK_LIMIT
+    from crm.residents.enrollment.matching import candidates
+    from tests import factories
+
+    _namesakes(4 * BLOCK_LIMIT, "Sunita Devi", "F", "Mehrauli",
+               [date(year, 2, day) for year in (born.year, typed.year) for day in range(1, 29)])
+    original = factories.make_patient(name="Sunita Devi", sex="F", dob=born, birth_year=born.year, ward="Seelampur")
+    found = candidates(Person("Suneeta Devi", typed, typed.year, "F", "+919822222222", "Mehrauli"))
+    assert original.id in [m.patient_id for m in found]

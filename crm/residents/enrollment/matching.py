@@ -1,10 +1,11 @@
 """Is this the same person? Names compared after folding the ways Hindi names are romanised, dates of
-birth compared allowing one typo, a shared mobile counted for, a different mobile never against.
+birth compared allowing one slip of the keys or a few days, a shared mobile counted for, a different mobile never
+against.
 
 Pure functions: `score(a, b)` is symmetric and gives 1.0 for a record compared with itself; `candidates`
-blocks the registry on indexed keys (the folded name with birth year ±1 in any ward; the same mobile; the same
-ward and date of birth) before scoring, so it reads at most a few thousand rows of 20 million
-(bench/bench_scale.py).
+scores only the registry rows of its blocks (crm.residents.enrollment.blocks: the folded name's namesakes nearest
+the date of birth, the same mobile, the same ward and date of birth), a few hundred rows at most however many
+namesakes a name has among 20 million (bench/bench_candidates.py).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import and_, event, select
+from sqlalchemy import event
 
 from crm.models import Patient
 from crm.platform.extensions import db
+from crm.residents.enrollment import blocks
 
 THRESHOLD = 0.72  # shown to the registrar as a likely duplicate from here up
-BLOCK_LIMIT = 1000  # rows read per block at most
+NEAR_DAYS = 30  # dates of birth this close count for a match even when more than one slip of the keys apart
 # Whole-word spellings of the same name, mapped to one form (romanised Hindi/Urdu as registries write it).
 WORD_VARIANTS = {
     "mohd": "mohammad", "md": "mohammad", "mohd.": "mohammad", "mohammed": "mohammad", "muhammad": "mohammad",
@@ -121,16 +123,32 @@ def name_similarity(a: str, b: str) -> float:
     return round(max(whole, _best_pairing(small, big)), 6)
 
 
+def _slip(a: str, b: str) -> str | None:
+    """How two dates' digits (YYYYMMDD) may be one date mistyped: one digit slipped, two neighbouring digits of the
+    year, month or day swapped (21 for 12, 1957 for 1975), or day and month swapped; None if neither."""
+    differ = [i for i in range(8) if a[i] != b[i]]
+    if len(differ) == 1:
+        return "date of birth one digit apart"
+    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
+        return "day and month swapped"
+    if (len(differ) == 2 and differ[1] == differ[0] + 1 and differ[0] not in (3, 5)  # not across two fields
+            and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]]):
+        return "two digits of the date of birth swapped"
+    return None
+
+
 def dob_similarity(a: Person, b: Person) -> tuple[float, str | None]:
-    """0..1 and a reason: same date, one slipped digit or swapped day/month, same or next birth year."""
+    """0..1 and a reason: same date, one slip of the keys (`_slip`), dates within NEAR_DAYS (the nearer the more
+    alike), same or next birth year."""
     if a.dob and b.dob:
         if a.dob == b.dob:
             return 1.0, "same date of birth"
-        sa, sb = a.dob.strftime("%Y%m%d"), b.dob.strftime("%Y%m%d")
-        if sum(x != y for x, y in zip(sa, sb, strict=True)) == 1:
-            return 0.8, "date of birth one digit apart"
-        if (a.dob.year, a.dob.month, a.dob.day) == (b.dob.year, b.dob.day, b.dob.month):
-            return 0.8, "day and month swapped"
+        slip = _slip(a.dob.strftime("%Y%m%d"), b.dob.strftime("%Y%m%d"))
+        if slip:
+            return 0.8, slip
+        days = abs((a.dob - b.dob).days)
+        if days <= NEAR_DAYS:  # from just under a slip down to the same birth year's 0.6, across a new year too
+            return round(0.8 - 0.2 * days / NEAR_DAYS, 4), f"dates of birth {days} days apart"
     ya, yb = a.birth_year, b.birth_year
     if ya and yb:
         if ya == yb:
@@ -141,8 +159,29 @@ def dob_similarity(a: Person, b: Person) -> tuple[float, str | None]:
     return 0.5, None  # unknown: neither for nor against
 
 
+def slipped_dates(dob: date) -> list[date]:
+    """Every real date that one slip of the keys makes of `dob` (`_slip`), born within the last 130 years."""
+    digits = dob.strftime("%Y%m%d")
+    texts = {digits[:i] + d + digits[i + 1:] for i in range(8) for d in "0123456789"}
+    texts |= {digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:] for i in range(7)}
+    texts.add(digits[:4] + digits[6:] + digits[4:6])
+    first = date.today().year - 130
+    found = []
+    for text in sorted(texts):
+        try:
+            other = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            continue
+        if other.year >= first and _slip(digits, text):
+            found.append(other)
+    return found
+
+
+NOT_DIGIT = re.compile(r"\D")
+
+
 def _digits(phone: str | None) -> str:
-    return re.sub(r"\D", "", phone or "")[-10:]
+    return NOT_DIGIT.sub("", phone or "")[-10:]
 
 
 def score(a: Person, b: Person) -> tuple[float, tuple[str, ...]]:
@@ -153,7 +192,8 @@ def score(a: Person, b: Person) -> tuple[float, tuple[str, ...]]:
     if dob_reason:
         reasons.append(dob_reason)
     total = 0.6 * name + 0.3 * dob
-    if _digits(a.mobile) and _digits(a.mobile) == _digits(b.mobile):
+    mobile = _digits(a.mobile)
+    if mobile and mobile == _digits(b.mobile):
         total += 0.1
         reasons.append("same mobile")
     elif a.ward and a.ward == b.ward:
@@ -178,41 +218,20 @@ def _keep_name_fold(mapper, connection, patient: Patient) -> None:
     patient.name_fold = fold_name(patient.name)
 
 
-COLUMNS = (Patient.id, Patient.name, Patient.dob, Patient.birth_year, Patient.sex, Patient.mobile, Patient.ward)
-
-
-def _blocks(person: Person) -> list:
-    """Each block an indexed condition: the folded name born the same year, then a year either side (any ward:
-    moved house, or respelt), the same mobile, and the same ward with the same date of birth (a word dropped, added
-    or mistyped)."""
-    year = person.birth_year or (person.dob.year if person.dob else None)
-    folded, digits = fold_name(person.name), _digits(person.mobile)
-    blocks = []
-    if folded and year:  # the same birth year first: a common name's block may hold more than BLOCK_LIMIT
-        blocks.append(and_(Patient.name_fold == folded, Patient.birth_year == year))
-        blocks.append(and_(Patient.name_fold == folded, Patient.birth_year.in_((year - 1, year + 1))))
-    elif folded:
-        blocks.append(Patient.name_fold == folded)
-    if digits:
-        blocks.append(Patient.mobile.in_(("+91" + digits, digits, "0" + digits)))
-    if person.ward and person.dob:
-        blocks.append(and_(Patient.ward == person.ward, Patient.dob == person.dob))
-    return blocks
-
-
 def candidates(person: Person, exclude: int | None = None, limit: int = 10) -> list[Match]:
-    """Likely duplicates of `person` among live records, best first (blocking, then scoring)."""
+    """Likely duplicates of `person` among live records, best first: the rows of its blocks (one statement,
+    crm.residents.enrollment.blocks), each scored."""
+    digits = _digits(person.mobile)
+    statement, params = blocks.read(fold_name(person.name), person.dob, person.birth_year, person.ward,
+                                    ["+91" + digits, digits, "0" + digits] if digits else [],
+                                    slipped_dates(person.dob) if person.dob else [])
     rows: dict[int, Person] = {}
-    for block in _blocks(person):  # each block read on its own, so a big ward cannot crowd out the same mobile
-        for row in db.session.execute(
-                select(*COLUMNS).where(block, Patient.merged_into_id.is_(None)).limit(BLOCK_LIMIT)):
-            if row.id not in rows:
-                rows[row.id] = Person(row.name, row.dob, row.birth_year or (row.dob.year if row.dob else None),
-                                      row.sex, row.mobile, row.ward)
+    for row in db.session.execute(statement, params):
+        if row.id not in rows and row.id != exclude:
+            rows[row.id] = Person(row.name, row.dob, row.birth_year or (row.dob.year if row.dob else None),
+                                  row.sex, row.mobile, row.ward)
     found = []
     for row_id, other in rows.items():
-        if row_id == exclude:
-            continue
         value, reasons = score(person, other)
         if value >= THRESHOLD:
             found.append(Match(row_id, value, reasons))
