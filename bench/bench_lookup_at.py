@@ -14,7 +14,9 @@ A process builds the app on the database, signs QRs for --sample random cards in
 code; nothing stored), warms up with 200 lookups, then measures --lookups API lookups (that code's
 bench.bench_lookup.measure_http: POST /api/v1/lookup, bearer token, Flask's test client) and the floor (its
 measure_floor: one prepared SELECT of card and patient, the audit INSERT and COMMIT by hand) in two alternating
-halves, and counts the SQL statements a lookup sends at the driver.
+halves, and counts the SQL statements a lookup sends at the driver. The CPU time per lookup is counted on both sides:
+the client's (time.process_time: Flask, the app, the test client) and the server's (its backends' utime + stime from
+/proc every 20 ms, found by their application_name; the database must be on this machine), for the API and the floor.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 STAFF, SECRET = "bench-operator", "bench-secret-not-for-production"
+API, FLOOR = "bench_lookup_at_api", "bench_lookup_at_floor"  # application_name of each one's connections
 
 
 def p95(values: list[float]) -> float:
@@ -68,7 +72,7 @@ def worker(args) -> dict:
     from crm.residents.cards.operations import payload_for
 
     url = database_url(args.database)
-    app = bench_app(url, Path(args.instance))
+    app = bench_app(f"{url}?application_name={API}", Path(args.instance))
     rng = random.Random(args.seed)
     with app.app_context():
         top = db.session.scalar(select(func.max(HealthCard.id)))
@@ -80,17 +84,69 @@ def worker(args) -> dict:
     picks = rng.choices(sample, k=args.lookups)
     with app.app_context():
         measure_http(app, args.token, picks[:200])  # warm: the pool, the prepared statements, the cards' pages
-    api, floor, cpu = [], [], 0.0
+    api, floor, cpu, server = [], [], 0.0, {API: 0.0, FLOOR: 0.0}
     half = len(picks) // 2
     for part in (picks[:half], picks[half:]):
-        floor += measure_floor(url, args.staff_id, part)
+        floor_cpu = Backends(url, FLOOR)
+        floor += measure_floor(f"{url}?application_name={FLOOR}", args.staff_id, part)
+        server[FLOOR] += floor_cpu.seconds()
+        api_cpu = Backends(url, API)
         with app.app_context():
             started = time.process_time()
             api += measure_http(app, args.token, part)
             cpu += time.process_time() - started
+        server[API] += api_cpu.seconds()
     statements = count_statements(app, args.token, picks[:100], psycopg)
     return {"api": [statistics.median(api), p95(api)], "floor": [statistics.median(floor), p95(floor)],
-            "cpu_ms": cpu * 1000 / len(api), "statements": statements, "load": os.getloadavg()[0]}
+            "cpu_ms": cpu * 1000 / len(api), "server_ms": server[API] * 1000 / len(api),
+            "floor_server_ms": server[FLOOR] * 1000 / len(floor), "statements": statements,
+            "load": os.getloadavg()[0]}
+
+
+class Backends:
+    """The CPU time of the server processes (PostgreSQL backends) of one application_name, from /proc, sampled every
+    20 ms by a thread until `seconds()` (the floor opens its connection and closes it inside each measure)."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, url: str, name: str) -> None:
+        import psycopg
+
+        self.watcher, self.name = psycopg.connect(url, autocommit=True), name
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.running = True
+        self._sample()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        for (pid,) in self.watcher.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                                           (self.name,)):
+            cpu = self._cpu(pid)
+            if cpu is not None:
+                self.first.setdefault(pid, cpu)
+                self.last[pid] = cpu
+
+    def _watch(self) -> None:
+        while self.running:
+            time.sleep(0.02)
+            self._sample()
+
+    @classmethod
+    def _cpu(cls, pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    def seconds(self) -> float:
+        self.running = False
+        self.thread.join()
+        self._sample()
+        self.watcher.close()
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 def count_statements(app, bearer: str, picks, psycopg) -> float:
@@ -149,14 +205,16 @@ def main() -> None:
     codes = args.code or [REPO]
     staff_id, token = token_for(args.database)
     print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load {os.getloadavg()}", flush=True)
-    print("| round | code | API median / p95 ms | floor median / p95 ms | API / floor (median) | client CPU ms per "
-          "API lookup | statements per lookup | load |\n|---|---|---|---|---:|---:|---:|---:|", flush=True)
+    print("| round | code | API median / p95 ms | floor median / p95 ms | API / floor (median) | CPU ms per API lookup: "
+          "client + server | floor's server CPU ms | statements per API lookup | load |\n"
+          "|---|---|---|---|---:|---:|---:|---:|---:|", flush=True)
     for round_ in range(1, args.rounds + 1):
         for code in codes:
             r = run_code(code, args, staff_id, token)
             print(f"| {round_} | {code} | {r['api'][0]:.2f} / {r['api'][1]:.2f} | {r['floor'][0]:.2f} / "
-                  f"{r['floor'][1]:.2f} | {r['api'][0] / r['floor'][0]:.2f}x | {r['cpu_ms']:.2f} | "
-                  f"{r['statements']:.1f} | {r['load']:.1f} |", flush=True)
+                  f"{r['floor'][1]:.2f} | {r['api'][0] / r['floor'][0]:.2f}x | {r['cpu_ms']:.2f} + "
+                  f"{r['server_ms']:.2f} | {r['floor_server_ms']:.2f} | {r['statements']:.1f} | {r['load']:.1f} |",
+                  flush=True)
     print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load {os.getloadavg()}")
 
 
