@@ -419,8 +419,9 @@ numbers); {len(sample):,} cards carry a real Ed25519-signed QR, the rest a dummy
 drawn at random from the signed sample, the same sequence for each path, caches warm; (a), (b) and (d) run in
 two alternating halves. (a) and (b) verify the signature, load card, patient, household and members, check
 the card's superseded / revoked state, write a `view_patient` audit row and commit; (b) adds routing, the
-bearer-token check (crm.staff.auth.tokens, which also records the token's last use every 5 minutes) and JSON encoding;
-both read the card with its audit row in one statement (crm.residents.lookup.CARD_SEEN, sent by crm.platform.direct_sql). (d) is what
+bearer-token check (crm.staff.auth.tokens: hash, live, staff active, role; the token's last use every 5 minutes) and
+JSON encoding; (a) reads the card with its audit row in one statement (crm.residents.lookup.CARD_SEEN), (b) the token
+with them in the same one (crm.residents.lookup.card_seen_by_token), both sent by crm.platform.direct_sql. (d) is what
 a lookup must do at least, by hand: one prepared SELECT of card and patient, the audit INSERT and the COMMIT
 (psycopg, same database). {load_note}
 

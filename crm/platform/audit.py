@@ -55,13 +55,15 @@ def record_each_patient(action: str, patient_ids, **kwargs) -> None:
         record(action, patient_id=patient_id, of=len(shown), **kwargs)
 
 
-def seen_with(cards, action: str) -> Insert:
+def seen_with(cards, action: str, staff: ColumnElement | None = None) -> Insert:
     """Audit rows written by the statement that reads: one per row of `cards` (a select of patient_id and
-    number), with the bind parameters audit_at, audit_staff, audit_case, audit_via, audit_ip (see `seen_params`).
+    number), with the bind parameters audit_at, audit_staff, audit_case, audit_via, audit_ip (see `seen_params`);
+    `staff`: who read, when the statement itself finds them (a token's staff member), in place of audit_staff.
 
     For PostgreSQL, where a data-modifying WITH lets a read and its audit row share one round trip.
     """
-    rows = select(bindparam("audit_at", type_=AuditLog.at.type), bindparam("audit_staff", type_=Integer()),
+    staff = bindparam("audit_staff", type_=Integer()) if staff is None else staff
+    rows = select(bindparam("audit_at", type_=AuditLog.at.type), staff,
                   literal(action), cards.c.patient_id, bindparam("audit_case", type_=Integer()), cards.c.number,
                   bindparam("audit_via", type_=String()), bindparam("audit_ip", type_=String()),
                   literal({}, AuditLog.detail.type))
@@ -72,7 +74,13 @@ def seen_with(cards, action: str) -> Insert:
 def seen_params(case_id: int | None, via: str) -> dict:
     """The bind parameters of a `seen_with` statement for the current staff member and request."""
     staff_id = current_user.id if has_request_context() and current_user.is_authenticated else None
-    return {"audit_at": utcnow(), "audit_staff": staff_id, "audit_case": case_id, "audit_via": via,
+    return request_params(case_id, via) | {"audit_staff": staff_id}
+
+
+def request_params(case_id: int | None, via: str) -> dict:
+    """The bind parameters of a `seen_with` statement that finds its staff member itself: when, which case, how,
+    from where (this request's address)."""
+    return {"audit_at": utcnow(), "audit_case": case_id, "audit_via": via,
             "audit_ip": request.remote_addr if has_request_context() else None}
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, exists, func, literal, literal_column, select
+from sqlalchemy import CTE, bindparam, exists, func, literal, literal_column, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from crm.hospitals.fhir import history as hospital_history
@@ -25,6 +27,7 @@ from crm.residents.cards import number as card_number
 from crm.residents.cards import status_list
 from crm.residents.cards import token as card_token
 from crm.residents.cards.keys import keyring
+from crm.staff.auth import tokens
 from crm.staff.auth.patient_view import role_of, sections_of, shown_to
 
 KINDS = ("qr", "card_number", "phone", "abha")
@@ -37,14 +40,22 @@ PATIENT = ("id", "registry_id", "name", "name_hi", "sex", "dob", "birth_year", "
 MEMBER = ("id", "name", "name_hi", "relation", "sex", "dob", "birth_year")
 
 
-def _card_seen():
+def _card_seen(viewer: CTE | None = None):
     """The one statement of a card's lookup by its number (a scanned QR's, a typed one's): the card if not revoked,
     its holder, the holder's current card, household and members, whether any hospital sent their history, and the
     `view_patient` audit row of that read, in one round trip (a scan at the desk is the hot path). Only the columns
     the answer shows; members as one json_agg. A revoked card finds no row: it identifies nobody, and its refusal is
-    audited on its own. Nor does a card of a record merged into another: the record kept answers (`_unseen_card`)."""
+    audited on its own. Nor does a card of a record merged into another, nor is that read audited: the record kept
+    answers, and its audit row names it (`_unseen_card`).
+
+    With `viewer` (crm.staff.auth.tokens.checked_in: a bearer token's staff member), the same statement checks the
+    token too: it reads and audits only for that staff member, names them on the audit row and returns their role."""
     scanned = (select(HealthCard.patient_id, *[HealthCard.__table__.c[name] for name in CARD])
-               .where(HealthCard.number == bindparam("number"), HealthCard.status != "revoked").cte("scanned"))
+               .join(Patient, (Patient.id == HealthCard.patient_id) & Patient.merged_into_id.is_(None))
+               .where(HealthCard.number == bindparam("number"), HealthCard.status != "revoked"))
+    if viewer is not None:
+        scanned = scanned.where(select(viewer.c.id).exists())
+    scanned = scanned.cte("scanned")
     live, member = aliased(HealthCard), aliased(Patient)
     current = sql_case(
         (scanned.c.status.in_(ENDED), select(live.number).where(live.patient_id == Patient.id, live.status.not_in(ENDED))
@@ -52,16 +63,27 @@ def _card_seen():
     members = (select(func.json_agg(aggregate_order_by(func.json_build_object(
         *[part for name in MEMBER for part in (literal(name), getattr(member, name))]), member.id)))
         .where(member.household_id == Household.id, member.merged_into_id.is_(None)).scalar_subquery())
+    who = [] if viewer is None else [select(viewer.c.role).scalar_subquery().label("viewer_role")]
+    staff = None if viewer is None else select(viewer.c.id).scalar_subquery()
     return (select(*[scanned.c[name].label(f"card_{name}") for name in CARD], current.label("current_number"),
                    *[getattr(Patient, name).label(f"patient_{name}") for name in PATIENT],
                    Household.code.label("household_code"), members.label("members"),
-                   exists().where(HospitalRecord.patient_id == Patient.id).label("has_hospital_records"))
-            .select_from(scanned.join(Patient, (Patient.id == scanned.c.patient_id) & Patient.merged_into_id.is_(None))
+                   exists().where(HospitalRecord.patient_id == Patient.id).label("has_hospital_records"), *who)
+            .select_from(scanned.join(Patient, Patient.id == scanned.c.patient_id)
                          .outerjoin(Household, Household.id == Patient.household_id))
-            .add_cte(audit.seen_with(scanned, "view_patient").cte("seen")))
+            .add_cte(audit.seen_with(scanned, "view_patient", staff).cte("seen")))
 
 
 CARD_SEEN = _card_seen()
+
+
+@cache
+def card_seen_by_token(roles: frozenset[str]):
+    """CARD_SEEN that checks a bearer token in the same statement (crm.staff.auth.tokens.checked_in): for a staff
+    member whose role is one of `roles`, writing the token's last use when due; bind parameters token_hash and now
+    besides CARD_SEEN's, audit_staff aside. Built once for each set of roles."""
+    viewer, used = tokens.checked_in(roles)
+    return _card_seen(viewer).add_cte(used)
 
 
 def _by_phone_first():
@@ -83,11 +105,7 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
     sees it (crm.staff.auth.patient_view; `viewer` when a service names them), audited.
 
     A `qr` is a Sampark card's signed token or an ABHA card's JSON; `abha` is an ABHA number or address."""
-    kinds = [k for k in KINDS if query.get(k) not in (None, "")]
-    if len(kinds) != 1:
-        raise Refused("bad_request", "Give exactly one of qr, card_number, phone or abha.", 400)
-    via = kinds[0]
-    value = str(query[via])
+    via, value = _asked(query)
     if case_id is not None and db.session.get(Case, case_id) is None:
         raise Refused("unknown_case", f"There is no case {case_id}.", 404)
     role = role_of(viewer)
@@ -96,7 +114,7 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
             via = "abha_qr"
             patient, card, candidates = _by_abha_qr(value)
         elif via in ("qr", "card_number"):
-            number = _signed_number(value) if via == "qr" else _typed_number(value)
+            number = _card_number(via, value)
             seen = unit_of_work.run_in(CARD_SEEN, {"number": number} | audit.seen_params(case_id, via)).first()
             if seen is not None:  # read and audited by the same statement
                 return shown_to(_view_of_row(seen, "hospital_history" in sections_of(role)), role)
@@ -120,6 +138,44 @@ def lookup(query: dict, case_id: int | None = None, viewer: StaffUser | None = N
     audit.record("view_patient", patient_id=patient.id, case_id=case_id, via=via,
                  card_number=card.number if card else None)
     return shown_to(result, role)
+
+
+def seen_by_token(query: dict, case_id: int | None, token_hash: str, roles: frozenset[str]) -> dict | None:
+    """`lookup` of one scanned or typed card by a bearer token whose role is one of `roles`, as ONE statement that
+    checks the token too (`card_seen_by_token`, on its own connection: no session, no other round trip). The
+    answer, or None where that statement does not give it (anything but a Sampark QR or a card number, a QR or number
+    that fails its check, a token not live or of another role, no card, a revoked card, a merged holder, a case id that
+    names no case), having written nothing but the token's last use: the request then goes the usual way (the gate's
+    checks, then `lookup`), with its usual answers, refusals and audit rows."""
+    try:
+        via, value = _asked(query)
+        if via not in ("qr", "card_number") or via == "qr" and abha_qr.looks_like_abha(value):
+            return None
+        number = _card_number(via, value)
+    except Refused:
+        return None
+    params = audit.request_params(case_id, via)
+    params |= {"number": number, "token_hash": token_hash, "now": params["audit_at"]}
+    try:
+        seen = unit_of_work.run_alone(card_seen_by_token(roles), params).first()
+    except IntegrityError:  # the audit row's key to the case refused a case id that names none: nothing was written
+        return None
+    if seen is None:
+        return None
+    return shown_to(_view_of_row(seen, "hospital_history" in sections_of(seen.viewer_role)), seen.viewer_role)
+
+
+def _asked(query: dict) -> tuple[str, str]:
+    """How the patient is to be found (one of KINDS) and by what, or refused."""
+    kinds = [k for k in KINDS if query.get(k) not in (None, "")]
+    if len(kinds) != 1:
+        raise Refused("bad_request", "Give exactly one of qr, card_number, phone or abha.", 400)
+    return kinds[0], str(query[kinds[0]])
+
+
+def _card_number(via: str, value: str) -> str:
+    """The card number a QR (its signature verified) or a typed number (its check digit verified) gives."""
+    return _signed_number(value) if via == "qr" else _typed_number(value)
 
 
 def revoked_message(card: HealthCard) -> str:

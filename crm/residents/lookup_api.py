@@ -9,12 +9,22 @@ from crm.platform.errors import Refused
 from crm.platform.security.bounds import optional_id
 from crm.residents import lookup as lookups
 from crm.residents.cards import scan
+from crm.staff.auth.access import answers_token_in_one_statement
 from crm.staff.auth.capabilities import allow
+
+
+def _seen_by_token(token_hash: str, roles: frozenset[str]):
+    """A card scanned or typed, looked up by a bearer token: the token, the card and its audit row in one statement
+    (crm.residents.lookup.seen_by_token), or None for the usual way."""
+    data = body()
+    seen = lookups.seen_by_token(data, _case_id(data), token_hash, roles)
+    return None if seen is None else jsonify(seen)
 
 
 @bp.post("/lookup")
 @allow("read_patients")
 @unit_of_work.each_statement_commits  # the card's read and its audit row are one statement (crm.residents.lookup.CARD_SEEN)
+@answers_token_in_one_statement(_seen_by_token)
 def lookup():
     """Find a patient by one of qr, card_number, phone."""
     data = body()

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from crm.models import Patient
+from sqlalchemy import func, select
+
+from crm.models import AuditLog, Patient
 from crm.platform.extensions import db
 from crm.residents.card_office import work as office
 from crm.residents.duplicates import finding, review
 from crm.residents.field import worklist
+from crm.staff.auth import tokens
 from tests import factories
 from tests.fhir.hospital import Hospital
 
@@ -50,6 +53,22 @@ def test_the_lookup_by_phone_card_and_qr_finds_the_record_kept(app, login, clien
         assert all(m["id"] != family["merged"] for m in view.get("matches", []))
     old = client.post("/api/v1/lookup", json={"card_number": family["old_card"]}).json["card"]
     assert old["state"] == "old_card" and old["current_number"] == family["kept_card"]
+
+
+def test_a_scan_of_the_merged_records_card_is_audited_once_naming_the_record_kept(app, login, client):
+    family = merged_family()
+    staff = login("operator")
+    token = tokens.issue(factories.make_staff("operator", username="scanner"))
+    for headers in ({}, {"Authorization": f"Bearer {token}"}):  # at the desk, and by a device's token
+        last = db.session.scalar(select(func.max(AuditLog.id))) or 0
+        client_or_device = client if not headers else app.test_client()
+        view = client_or_device.post("/api/v1/lookup", json={"qr": family["old_qr"]}, headers=headers).json
+        assert view["patient"]["id"] == family["kept"]
+        rows = db.session.execute(select(AuditLog.action, AuditLog.patient_id, AuditLog.card_number, AuditLog.staff_id)
+                                  .where(AuditLog.id > last)).all()
+        who = staff.id if not headers else tokens.staff_for_token(token).id
+        assert [tuple(r) for r in rows] == [("view_patient", family["kept"], family["old_card"], who)]
+        db.session.rollback()
 
 
 def test_the_staff_record_page_and_household_lists_lead_to_the_record_kept(app, login, client):

@@ -1,6 +1,7 @@
-"""A QR scan by bearer token on PostgreSQL (POST /api/v1/lookup): the token checked by crm.staff.auth.tokens, the card read
-with its audit row in one statement (crm.residents.lookup.CARD_SEEN): the answers, the refusals and the audit rows, each
-request against what a person at the desk must see."""
+"""A QR scan by bearer token (POST /api/v1/lookup): the token's check and last use (crm.staff.auth.tokens.checked_in), the
+card, its holder's household and the audit row in one statement (crm.residents.lookup.card_seen_by_token); anything
+that statement does not answer goes the usual way (the gate's token check, then CARD_SEEN). The answers, the refusals
+and the audit rows, each request against what a person at the desk must see."""
 
 from datetime import timedelta
 from unittest import mock
@@ -177,6 +178,9 @@ def test_a_scan_shows_the_household_the_current_card_and_a_hospitals_history(pg_
     with_history = _ask(client, world, "doctor", {"qr": world["qr"]["p5"]}).json
     assert with_history["hospital"]["allergies"]  # a hospital's history is in the answer
     assert _ask(client, world, "operator", {"qr": world["qr"]["p1"]}).json["hospital"] is None
+    registrar = _ask(client, world, "registrar", {"qr": world["qr"]["p2"]}).json  # the card office's part of it
+    assert registrar["clinical"] == {"blood_group": "B+", "emergency_contact": superseded["clinical"]["emergency_contact"]}
+    assert "hospital" not in registrar and "notes" not in registrar["sections"] and registrar["household"]
 
 
 def test_a_token_revoked_is_refused_at_once_and_its_last_use_is_recorded(pg_app):
@@ -190,10 +194,15 @@ def test_a_token_revoked_is_refused_at_once_and_its_last_use_is_recorded(pg_app)
     assert _ask(client, world, "operator", {"qr": world["qr"]["p2"]}).status_code == 401
 
 
-def test_a_scans_card_read_and_its_audit_row_are_one_statement_without_begin_or_commit(pg_app):
+@pytest.mark.parametrize("last_use_due", [False, True])
+def test_a_scan_by_token_is_one_statement_in_all_without_begin_or_commit(pg_app, last_use_due):
     world = _world()
     client = pg_app.test_client()
-    _ask(client, world, "operator", {"qr": world["qr"]["p1"]})  # the token's last use is written once
+    _ask(client, world, "operator", {"qr": world["qr"]["p1"]})  # the token's last use is written
+    if last_use_due:
+        token = ApiToken.query.join(StaffUser).filter(StaffUser.username == "t-operator").one()
+        token.last_used_at = utcnow() - timedelta(minutes=tokens.LAST_USED_MINUTES + 1)
+        db.session.commit()
     sent = []
     execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
 
@@ -210,6 +219,10 @@ def test_a_scans_card_read_and_its_audit_row_are_one_statement_without_begin_or_
             mock.patch.object(psycopg.Connection, "commit", counted_commit):
         response = _ask(client, world, "operator", {"qr": world["qr"]["p2"], "case_id": world["case"]})
     assert response.status_code == 200 and response.json["patient"]["name"] == "Resident 2"
-    card_reads = [sql for sql in sent if "health_card" in sql]
-    assert len(card_reads) == 1 and "INSERT INTO audit_log" in card_reads[0]
-    assert "COMMIT" not in sent and not any(sql.strip().upper().startswith("BEGIN") for sql in sent)
+    # The token's check and last use, the card, its holder's household and the audit row: one round trip.
+    assert len(sent) == 1 and all(part in sent[0] for part in ("api_token", "health_card", "INSERT INTO audit_log"))
+    db.session.expire_all()
+    token = ApiToken.query.join(StaffUser).filter(StaffUser.username == "t-operator").one()
+    assert token.last_used_at > utcnow() - timedelta(minutes=1)
+    row = AuditLog.query.filter_by(action="view_patient").order_by(AuditLog.id.desc()).first()
+    assert (row.staff_id, row.case_id, row.via, row.ip) == (_staff_id("operator"), world["case"], "qr", "127.0.0.1")

@@ -9,8 +9,9 @@ refused with 403, so a forgotten decorator can never expose patient data.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from crm.models import StaffUser
@@ -20,6 +21,7 @@ from crm.staff.auth import sessions, tokens
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SESSION_KEY = "sampark_session"  # the cookie's key to the server-side session row (crm.staff.auth.sessions)
+OFFERED = "sampark_token_offered"  # g's key: the hash of a bearer token a view's own statement checks first
 
 
 def public(view: Callable) -> Callable:
@@ -32,6 +34,32 @@ def csrf_exempt(view: Callable) -> Callable:
     """Skip the CSRF check for a view authenticated another way (Twilio signature)."""
     view.csrf_exempt = True
     return view
+
+
+def answers_token_in_one_statement(answer: Callable[[str, frozenset[str]], Response | None]) -> Callable:
+    """Let the decorated view answer a request that carries only a bearer token (no staff login in its cookie) with
+    `answer(token_hash, roles)`: one statement that checks the token itself (crm.staff.auth.tokens.checked_in: live,
+    its staff member's role one of the view's `roles`) and does the view's work, one round trip in all. It returns the
+    response, or None having written nothing but the token's last use; then the gate's usual checks run, and the
+    view as always. A token that statement cannot vouch for is never let through: the usual check decides it."""
+
+    def mark(view: Callable) -> Callable:
+        @wraps(view)
+        def offered(*args, **kwargs):
+            token_hash = g.pop(OFFERED, None)
+            if token_hash is not None:
+                answered = answer(token_hash, offered.allowed_roles)
+                if answered is not None:
+                    return answered
+                refused = _admit(offered)
+                if refused is not None:
+                    return refused
+            return view(*args, **kwargs)
+
+        offered.answers_token = True
+        return offered
+
+    return mark
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +98,16 @@ def _gate():
     if request.endpoint is None:
         return None  # 404/405 handled by Flask
     view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "answers_token", False) and getattr(view, "allowed_roles", None) is not None:
+        token_hash = tokens.hash_of(_bearer_alone() or "")
+        if token_hash is not None:  # the view's own statement checks it first (answers_token_in_one_statement)
+            g.setdefault(OFFERED, token_hash)
+            return None
+    return _admit(view)
+
+
+def _admit(view: Callable | None):
+    """The gate's checks of a request to `view`: None to let it through, else the refusal."""
     unit_of_work.begin_for(view)  # before the login is checked: that is the unit's first statement
     if request.endpoint == "static" or getattr(view, "public", False) or getattr(view, "citizen", False):
         if request.method in UNSAFE_METHODS and not getattr(view, "csrf_exempt", False):
@@ -95,9 +133,17 @@ def _bearer_without_session() -> None:
     A cookie that holds no login (the CSRF token the field worklist hands out, a flashed message) is no session to
     protect: through Flask-Login, its strong protection would discard it and the token with it (a 401 for a script
     that keeps cookies, as HTTP libraries do)."""
-    if "_login_user" in g or _staff_login_cookie() or not request.headers.get("Authorization", "").startswith("Bearer "):
+    if _bearer_alone() is None:
         return  # a login cookie beside the token, or a junk header, goes through Flask-Login as before
     g._login_user = _load_bearer(request) or login_manager.anonymous_user()  # where Flask-Login keeps current_user
+
+
+def _bearer_alone() -> str | None:
+    """The bearer token of a request with no staff login beside it (in its cookie, or loaded already), else None."""
+    header = request.headers.get("Authorization", "")
+    if "_login_user" in g or _staff_login_cookie() or not header.startswith("Bearer "):
+        return None
+    return header[len("Bearer "):].strip()
 
 
 def _staff_login_cookie() -> bool:

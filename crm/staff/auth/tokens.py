@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, bindparam, func, inspect, literal_column, or_, select, update
+from sqlalchemy import CTE, Update, and_, bindparam, func, inspect, literal_column, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -44,7 +44,25 @@ _BY_HASH = (select(*StaffUser.__table__.c, ApiToken.id.label("token_id"),
                    .label("use_due"))
             .join(StaffUser, StaffUser.id == ApiToken.staff_id)
             .where(ApiToken.token_hash == bindparam("token_hash"), live(_NOW)))
-_USED = update(ApiToken).where(ApiToken.id == bindparam("token_id")).values(last_used_at=_NOW).returning(ApiToken.id)
+
+
+def _used(which) -> Update:
+    """The token's last use written (`which`: a condition on api_token.id), returning its id."""
+    return update(ApiToken).where(which).values(last_used_at=_NOW).returning(ApiToken.id)
+
+
+_USED = _used(ApiToken.id == bindparam("token_id"))
+
+
+def checked_in(roles: frozenset[str]) -> tuple[CTE, CTE]:
+    """The token check as part of the statement that does a request's work (one round trip for a whole API call,
+    crm.staff.auth.access.answers_token_in_one_statement): `viewer`, the live token's staff member when their role is
+    one of `roles` (the columns of the one query of a token, `_BY_HASH`: staff_user's, token_id, use_due), and `used`,
+    which writes the token's last use when due (add it to the statement with add_cte). Bind parameters token_hash
+    and now. No row in `viewer`: a token that is not live, or a role not among `roles`."""
+    viewer = _BY_HASH.where(StaffUser.role.in_(sorted(roles))).cte("viewer")
+    used = _used(ApiToken.id.in_(select(viewer.c.token_id).where(viewer.c.use_due))).cte("used")
+    return viewer, used
 
 
 def _digest(token: str) -> str:
