@@ -44,16 +44,30 @@ def test_batches_are_emitted_in_order_off_the_request_thread(fresh_publisher):
 def test_a_failing_emit_does_not_stop_the_thread(fresh_publisher):
     emitted = []
 
-    def emit(batch):
-        if batch == ["bad"]:
+    def emit(events):
+        if "bad" in events:
             raise ConnectionError("redis down")
-        emitted.append(batch)
+        emitted.extend(events)
 
     fresh_publisher.start(emit)
     fresh_publisher.hand_over(["bad"])
+    assert fresh_publisher.flush()
     fresh_publisher.hand_over(["good"])
     assert fresh_publisher.flush()
-    assert emitted == [["good"]]
+    assert emitted == ["good"]
+
+
+def test_what_is_handed_over_meanwhile_leaves_in_one_emit_and_the_work_after_it(fresh_publisher):
+    sent, busy, gate = [], threading.Event(), threading.Event()
+    fresh_publisher.start(sent.append)
+    fresh_publisher.hand_over_work(lambda: (busy.set(), gate.wait(5)))
+    assert busy.wait(5)  # the thread is busy: what follows waits for it
+    for n in range(5):  # five requests' events and send jobs
+        fresh_publisher.hand_over([f"e{n}a", f"e{n}b"])
+        fresh_publisher.hand_over_work(lambda n=n: sent.append(f"job {n}"))
+    gate.set()
+    assert fresh_publisher.flush()
+    assert sent == [[f"e{n}{part}" for n in range(5) for part in "ab"], *[f"job {n}" for n in range(5)]]
 
 
 def test_a_full_queue_makes_the_caller_emit_itself(fresh_publisher, monkeypatch):
