@@ -10,7 +10,7 @@ is lost with a killed process costs a dashboard nothing that its next re-read do
 job is lost so is still pending in the database, and the sweep queues it again (crm.platform.sweeps.requeue_lost_sms).
 
 The thread gathers: woken by a hand-over, it waits GATHER_SECONDS for more, then sends every event handed over by
-then in one round trip to Redis, in order, and runs the work (send jobs) after them. Woken and sending once per
+then in one round trip to Redis, in order, and runs the work after them (the send jobs in one round trip too). Woken and sending once per
 webhook, at 100 webhooks a second a process, it was a thread waking, a system call to Redis and a wake-up of Redis
 a hundred times a second, each taking the interpreter's lock from requests in flight; the webhooks that publish
 were the ones whose p99 failed (bench/README.md, "Issue 25: what stalled the webhooks that publish"). A hand-over
@@ -65,7 +65,8 @@ def hand_over(batch: list) -> bool:
 
 def hand_over_work(work: Callable[[], object]) -> bool:
     """Queue `work` (a send job's enqueue) for the publisher thread, after the events handed over before it;
-    False if there is no thread or it is full (then do it yourself)."""
+    False if there is no thread or it is full (then do it yourself). Work with a `done_together(items)` is done in
+    one call with the alike work gathered with it."""
     return hand_over(work)
 
 
@@ -101,13 +102,22 @@ def _gathered(first, batches: queue.Queue) -> list:
 
 
 def _send(taken: list, emit: Callable[[list], None]) -> None:
-    """The events of every batch in one emit (their order kept), then the work, then any flush's marker."""
+    """The events of every batch in one emit (their order kept), then the work: alike work (`done_together`, as
+    crm.platform.jobs.NewJob: the send jobs queued meanwhile) in one call, the rest one by one; then any flush's marker."""
     events = [event for batch in taken if isinstance(batch, list) for event in batch]
     if events:
         _safely(emit, events)
+    alike: dict[Callable, list] = {}
     for item in taken:
-        if callable(item) and not isinstance(item, threading.Event):
+        if not callable(item) or isinstance(item, threading.Event):
+            continue
+        together = getattr(item, "done_together", None)
+        if together is None:
             _safely(item)
+        else:
+            alike.setdefault(together, []).append(item)
+    for together, items in alike.items():
+        _safely(together, items)
     if isinstance(taken[-1], threading.Event):
         taken[-1].set()
 
