@@ -44,16 +44,30 @@ def test_batches_are_emitted_in_order_off_the_request_thread(fresh_publisher):
 def test_a_failing_emit_does_not_stop_the_thread(fresh_publisher):
     emitted = []
 
-    def emit(batch):
-        if batch == ["bad"]:
+    def emit(events):
+        if "bad" in events:
             raise ConnectionError("redis down")
-        emitted.append(batch)
+        emitted.extend(events)
 
     fresh_publisher.start(emit)
     fresh_publisher.hand_over(["bad"])
+    assert fresh_publisher.flush()
     fresh_publisher.hand_over(["good"])
     assert fresh_publisher.flush()
-    assert emitted == [["good"]]
+    assert emitted == ["good"]
+
+
+def test_what_is_handed_over_meanwhile_leaves_in_one_emit_and_the_work_after_it(fresh_publisher):
+    sent, busy, gate = [], threading.Event(), threading.Event()
+    fresh_publisher.start(sent.append)
+    fresh_publisher.hand_over_work(lambda: (busy.set(), gate.wait(5)))
+    assert busy.wait(5)  # the thread is busy: what follows waits for it
+    for n in range(5):  # five requests' events and send jobs
+        fresh_publisher.hand_over([f"e{n}a", f"e{n}b"])
+        fresh_publisher.hand_over_work(lambda n=n: sent.append(f"job {n}"))
+    gate.set()
+    assert fresh_publisher.flush()
+    assert sent == [[f"e{n}{part}" for n in range(5) for part in "ab"], *[f"job {n}" for n in range(5)]]
 
 
 def test_a_full_queue_makes_the_caller_emit_itself(fresh_publisher, monkeypatch):
@@ -75,7 +89,7 @@ def test_a_forked_child_has_no_publisher(fresh_publisher, monkeypatch):
 
 
 @pytest.mark.redis
-def test_a_texts_send_job_is_queued_by_the_publisher_thread_after_the_answer(fresh_publisher, tmp_path, monkeypatch):
+def test_texts_send_jobs_are_queued_by_the_publisher_thread_after_the_answer_together(fresh_publisher, tmp_path, monkeypatch):
     from redis import Redis
     from rq import Queue
 
@@ -90,26 +104,33 @@ def test_a_texts_send_job_is_queued_by_the_publisher_thread_after_the_answer(fre
     Redis.from_url(REDIS_URL).flushdb()
     app = make_app(tmp_path, REDIS_URL=REDIS_URL, JOBS_EAGER=False)
     queued_by = []
-    real_enqueue = RqRunner.enqueue
+    real_enqueue = RqRunner.enqueue_new
 
-    def enqueue(self, *args, **kwargs):
-        queued_by.append(threading.current_thread().name)
-        return real_enqueue(self, *args, **kwargs)
+    def enqueue_new(self, jobs):
+        queued_by.append((threading.current_thread().name, len(jobs)))
+        return real_enqueue(self, jobs)
 
-    monkeypatch.setattr(RqRunner, "enqueue", enqueue)
+    monkeypatch.setattr(RqRunner, "enqueue_new", enqueue_new)
     gate = threading.Event()
     fresh_publisher.start(events.emit_all)
     fresh_publisher.hand_over_work(lambda: gate.wait(5))  # the thread is busy with what came before
     queue = Queue("default", connection=Redis.from_url(REDIS_URL))
     with app.app_context():
         db.create_all()
-        answer = twilio_sign.post(app.test_client(), "/telephony/sms", {
-            "MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": "+919810000002", "To": "+911800112233",
-            "Body": "bukhar hai teen din se", "NumMedia": "0"})
-        assert answer.status_code == 200 and queue.count == 0  # answered; the job is not queued yet
+        client, answers = app.test_client(), []
+        for n in (2, 3):  # two citizens text at once: two replies to send
+            answers.append(twilio_sign.post(client, "/telephony/sms", {
+                "MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": f"+91981000000{n}",
+                "To": "+911800112233", "Body": "bukhar hai teen din se", "NumMedia": "0"}))
+        assert [a.status_code for a in answers] == [200, 200] and queue.count == 0  # answered; no job queued yet
         gate.set()
         assert fresh_publisher.flush()
-        reply = db.session.scalars(db.select(Message).where(Message.direction == "outbound")).one()
-        assert queue.job_ids == [f"sms-{reply.id}"] and reply.status == "pending"
-        assert queued_by == ["sampark-live-publisher"]
+        replies = db.session.scalars(db.select(Message).where(Message.direction == "outbound")
+                                     .order_by(Message.id)).all()
+        assert sorted(queue.job_ids) == sorted(f"sms-{reply.id}" for reply in replies)
+        assert all(reply.status == "pending" for reply in replies)
+        assert queued_by == [("sampark-live-publisher", 2)]  # both in one round trip, off the request threads
+        # each job logs under the request id of the webhook that queued it
+        assert sorted(queue.fetch_job(f"sms-{r.id}").meta["request_id"] for r in replies) == \
+            sorted(a.headers["X-Request-Id"] for a in answers)
     Redis.from_url(REDIS_URL).flushdb()

@@ -7,10 +7,10 @@ made once, here, so service code just calls `enqueue(...)`.
 from __future__ import annotations
 
 import contextvars
-import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app
@@ -98,6 +98,14 @@ class RqRunner:
             pipeline.execute()
         return job
 
+    def enqueue_new(self, jobs: list[NewJob]) -> None:
+        """Queue `jobs`, each for a row just written (no job of its id waits), in one round trip to Redis."""
+        with self.queue.connection.pipeline() as pipeline:
+            for job in jobs:
+                self.queue.enqueue(run, job.path, *job.args, job_id=job.job_id, retry=self.retry, pipeline=pipeline,
+                                   meta={"request_id": job.request_id})
+            pipeline.execute()
+
     def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
         """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started).
 
@@ -166,12 +174,33 @@ def enqueue(path: str, *args, job_id: str | None = None, timeout: int | None = N
 
 def enqueue_after_answer(path: str, *args, job_id: str) -> None:
     """enqueue(path, *args, job_id=job_id, new=True) for a job whose row was just committed, made by the web
-    process's publisher thread when it has one (crm.platform.publisher): the request answers without waiting on Redis.
-    If the process dies first, the row is still there for the sweep that finds lost jobs."""
+    process's publisher thread when it has one (crm.platform.publisher): the request answers without waiting on Redis,
+    and the jobs the thread gathers meanwhile go to Redis in one round trip (RqRunner.enqueue_new). The job still
+    logs under the request id of the request that queued it. If the process dies first, the row is still there for
+    the sweep that finds lost jobs."""
     runner = current_app.extensions["sampark_jobs"]
-    work = functools.partial(runner.enqueue, path, *args, job_id=job_id, new=True)
-    if not (isinstance(runner, RqRunner) and publisher.hand_over_work(work)):
-        work()
+    if isinstance(runner, RqRunner) and publisher.hand_over_work(NewJob(runner, path, args, job_id, logs.current())):
+        return
+    runner.enqueue(path, *args, job_id=job_id, new=True)
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """A job to queue for a row just written (no job of its id can be waiting), as handed to the publisher thread:
+    done alone when called, or with the others of its runner (`done_together`) in one round trip."""
+
+    runner: RqRunner
+    path: str
+    args: tuple
+    job_id: str
+    request_id: str | None
+
+    def __call__(self) -> None:
+        self.runner.enqueue_new([self])
+
+    @property
+    def done_together(self) -> Callable[[list[NewJob]], None]:
+        return self.runner.enqueue_new
 
 
 def is_waiting(job_id: str, stalled_before: datetime | None = None) -> bool:
