@@ -20,7 +20,6 @@ migration 0034; on a database without it, PostgreSQL reads them from the older i
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -34,25 +33,12 @@ from sqlalchemy import event, text
 
 from bench.bench_lookup import OUT, bench_app, database_url, machine
 from bench.bench_scale import enrolment_queries
+from bench.bench_worklist import load_before, p95
 from crm.platform.extensions import db
 from crm.residents.enrollment import matching
 
 WARM, EXPLAINED, SEED = 20, 30, 32  # SEED: bench_scale's, so `--only matching` measures the same enrolments
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
-def load_before(path: Path):
-    """The matching module of the code before, imported under another name beside today's."""
-    spec = importlib.util.spec_from_file_location("matching_before", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 class Statements:
@@ -101,7 +87,7 @@ def explain(conn: psycopg.Connection, sent: list) -> tuple[float, int]:
 
 def measure(app, url: str, before: Path | None) -> dict:
     """Both codes over the same enrolments, alternating; the figures of each."""
-    codes = {"after": matching} | ({"before": load_before(before)} if before else {})
+    codes = {"after": matching} | ({"before": load_before(before, "matching_before")} if before else {})
     with app.app_context():
         queries, originals = enrolment_queries(random.Random(SEED))
         statements = Statements()

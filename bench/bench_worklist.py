@@ -53,9 +53,9 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
-def load_before(path: Path):
-    """The worklist module of the code before, imported under another name beside today's."""
-    spec = importlib.util.spec_from_file_location("worklist_before", path)
+def load_before(path: Path, name: str = "worklist_before"):
+    """A module of the code before (the worklist's by default), imported under another name beside today's."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
