@@ -93,8 +93,7 @@ class RqRunner:
             return None
         # One pipeline: rq otherwise sends the queue's registration and the job in two round trips.
         with self.queue.connection.pipeline() as pipeline:
-            job = self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout,
-                                     pipeline=pipeline, meta={"request_id": logs.current()})
+            job = self._put(pipeline, path, args, job_id, logs.current(), timeout)
             pipeline.execute()
         return job
 
@@ -102,9 +101,14 @@ class RqRunner:
         """Queue `jobs`, each for a row just written (no job of its id waits), in one round trip to Redis."""
         with self.queue.connection.pipeline() as pipeline:
             for job in jobs:
-                self.queue.enqueue(run, job.path, *job.args, job_id=job.job_id, retry=self.retry, pipeline=pipeline,
-                                   meta={"request_id": job.request_id})
+                self._put(pipeline, job.path, job.args, job.job_id, job.request_id)
             pipeline.execute()
+
+    def _put(self, pipeline, path: str, args: tuple, job_id: str | None, request_id: str | None,
+             timeout: int | None = None):
+        """`path(*args)` onto the queue within `pipeline`, retried as every job is, logging under `request_id`."""
+        return self.queue.enqueue(run, path, *args, job_id=job_id, retry=self.retry, job_timeout=timeout,
+                                  pipeline=pipeline, meta={"request_id": request_id})
 
     def is_waiting(self, job_id: str, stalled_before: datetime | None = None) -> bool:
         """Whether rq holds this job and has yet to finish it (queued, scheduled, deferred or started).
