@@ -3,6 +3,7 @@
 import io
 
 from crm.residents import registry
+from crm.residents.registry import reading
 from crm.residents.registry.progress_line import ProgressLine
 from tests.test_registry import GOOD, write
 
@@ -12,10 +13,22 @@ def test_the_import_reports_reading_saving_and_done(app, tmp_path, monkeypatch):
     events = []
     registry.import_file(write(tmp_path, *GOOD, "R9,,,,1970-01-01,,M,,HH1,,,self"), progress=events.append)
     stages = [e.stage for e in events]
-    assert stages[:4] == ["reading"] * 4 and stages[-1] == "done"
-    assert [e.rows_read for e in events[:4]] == [1, 2, 3, 4] and events[3].rejected == 1
+    assert stages[0] == "reading" and stages[-1] == "done" and "residents" in stages
+    assert (events[0].rows_read, events[0].rejected) == (4, 1)  # a small file is one stretch: one event for it
     fractions = [e.fraction for e in events]  # by bytes read (a small file is read in one buffer)
     assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] == 1
+
+
+def test_a_long_file_reports_as_it_goes(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(reading, "CHUNK_CHARS", 200)  # about 4 rows a stretch
+    rows = [f"R{n},,Asha {n},,1970-01-01,,F,,HH{n},,,self" for n in range(60)] + ["R70,,,,1970-01-01,,F,,H,,,self"]
+    events = []
+    registry.import_file(write(tmp_path, *rows), progress=events.append)
+    read = [(e.rows_read, e.rejected) for e in events if e.stage == "reading"]
+    assert len(read) == 6 and [r for r, _ in read] == sorted(r for r, _ in read)  # one event a multiple of 10
+    assert all(r // 10 > before // 10 for (r, _), (before, _) in zip(read[1:], read))
+    assert events[-1].stage == "done" and (events[-1].rows_read, events[-1].rejected) == (61, 1)
 
 
 def test_the_bar_shows_share_rate_and_time_left():

@@ -29,27 +29,65 @@ MIXED = [
 ]
 
 
-def _checked(path, workers, size=3):
+def _flat(results):
+    """What a reading gave, stretch boundaries forgotten: accepted rows (with their values), rejects, rows read."""
+    accepted, rejected, read = [], [], 0
+    for result, values in results:
+        accepted += [(i, line, enc, values(line)) for i, line, enc in zip(result.ids, result.lines, result.encoded)]
+        rejected += result.rejects
+        read += result.read
+    return accepted, rejected, read
+
+
+def _read(path, workers, chunk):
+    """The file read in stretches of about `chunk` characters."""
+    original = reading.CHUNK_CHARS
+    reading.CHUNK_CHARS = chunk
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = read_header(reader, path.name)
+            return _flat(reading.checked(handle, reader.line_num, header, TODAY, BatchMerge.encode, workers))
+    finally:
+        reading.CHUNK_CHARS = original
+
+
+def _exact(path):
+    """The reference: one CSV reader over the whole file, as the rejects file has always numbered rows."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = read_header(reader, path.name)
-        original = reading.BATCH_ROWS
-        reading.BATCH_ROWS = size
-        try:
-            return [(rows, results) for rows, results in reading.checked(
-                reader, header, TODAY, BatchMerge.encode, workers)]
-        finally:
-            reading.BATCH_ROWS = original
+        results = reading.exactly(handle, reader.line_num, header, TODAY, BatchMerge.encode)
+        return _flat((result, result.repeats.__getitem__) for result in results)
 
 
-def test_a_pool_of_workers_returns_every_batch_in_file_order(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "BATCH_ROWS", 3)
+def test_stretches_checked_by_a_pool_give_every_row_in_file_order(tmp_path):
     path = write(tmp_path, *MIXED * 5)
-    alone, pooled = _checked(path, 1), _checked(path, 2)
-    assert pooled == alone and len(pooled) == 19  # 55 rows, blank ones included, 3 at a time
-    lines = [line for rows, results in pooled for (_, line), result in zip(rows, results) if result != reading.BLANK]
+    exact = _exact(path)
+    assert _read(path, 1, 40) == exact and _read(path, 2, 40) == exact and _read(path, 2, 1 << 20) == exact
+    accepted, rejected, read = exact
+    assert read == 45 and len(rejected) == 15  # blank rows skipped; within a stretch nobody decides a repeat
+    lines = sorted([line for _, line, _, _ in accepted] + [line for line, _, _ in rejected])
     assert lines == [line for line, _ in read_rows(path)]  # numbered as the plain CSV reader numbers them
-    assert len(lines) == 45 and lines[:9] == [2, 3, 4, 6, 7, 8, 11, 12, 13]  # blank rows skipped
+    assert lines[:9] == [2, 3, 4, 6, 7, 8, 11, 12, 13]
+
+
+def test_a_stretch_cut_inside_a_quoted_field_is_told_and_read_exactly(tmp_path):
+    assert reading.records_of('R1,"two\n', 1) == ([], False)
+    assert reading.records_of('R1,"two\nlines"\n', 1) == ([(["R1", "two\nlines"], 3)], True)
+    # A quote CSV takes literally makes the quote count odd: every cut after it is a guess the worker checks.
+    rows = ['R1,,Asha 5"3,,1970-01-01,,F,,HH1,,,self', 'R2,,"Ravi\nKumar",,1970-01-01,,M,,HH1,"a\nb",,son'] * 20
+    path = write(tmp_path, *rows)
+    exact = _exact(path)
+    for chunk in (10, 30, 57, 200):
+        assert _read(path, 1, chunk) == exact and _read(path, 2, chunk) == exact
+    assert [(i, line) for i, line, _, _ in exact[0][:3]] == [("R1", 2), ("R2", 5), ("R1", 6)] and len(exact[0]) == 40
+
+
+def test_a_line_break_is_counted_as_the_csv_reader_counts_it():
+    assert [reading.lines_in(t) for t in ("", "a", "a\n", "a\r\nb\r\n", "a\rb\n", "a\r", "a\nb")] == [
+        0, 1, 1, 2, 2, 1, 2]
+    assert reading.cut('a\n"b\nc"\nd') == 8 and reading.cut('x,"a\nb') == 5 and reading.cut("abc") == -1
 
 
 def test_the_rejects_file_and_the_residents_are_the_same_with_workers(app, tmp_path):
@@ -110,12 +148,30 @@ def warm_workers():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.lists(cell, min_size=10, max_size=13), min_size=1, max_size=40))
-def test_any_file_reads_the_same_alone_and_with_workers(warm_workers, tmp_path_factory, rows):
+@given(st.lists(st.lists(cell, min_size=10, max_size=13), min_size=1, max_size=40), st.integers(8, 300),
+       st.sampled_from(["\n", "\r\n"]))
+def test_any_file_reads_the_same_in_stretches_alone_and_with_workers(warm_workers, tmp_path_factory, rows, chunk, end):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator=end)
     writer.writerow(HEADER.split(","))
     writer.writerows(rows)
     path = tmp_path_factory.mktemp("pool") / "registry.csv"
-    path.write_text(out.getvalue(), encoding="utf-8")
-    assert _checked(path, 2, size=4) == _checked(path, 1, size=4)
+    path.write_bytes(out.getvalue().encode())
+    exact = _exact(path)
+    assert _read(path, 1, chunk) == exact
+    assert _read(path, 2, chunk) == exact
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from('ab,"\n\r '), max_size=80), st.integers(1, 30))
+def test_any_text_reads_the_same_in_stretches(text, chunk):
+    """Malformed CSV too: stray quotes, lone carriage returns, quoted fields left open at the end."""
+    exact, stretched = io.StringIO(text, newline=""), io.StringIO(text, newline="")
+    original = reading.CHUNK_CHARS
+    reading.CHUNK_CHARS = chunk
+    try:
+        header = list(REQUIRED_COLUMNS)
+        assert _flat(reading.checked(stretched, 0, header, TODAY, BatchMerge.encode)) == _flat(
+            (r, r.repeats.__getitem__) for r in reading.exactly(exact, 0, header, TODAY, BatchMerge.encode))
+    finally:
+        reading.CHUNK_CHARS = original

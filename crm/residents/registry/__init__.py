@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 from crm.platform import spreadsheets
-from crm.residents.registry.reading import checked, worker_count
+from crm.residents.registry.reading import Checked, checked, worker_count
 from crm.residents.registry.rows import (
     REQUIRED_COLUMNS,
     RegistryFileError,
     Resident,
     RowError,
-    column_picker,
     parse_row,
     read_header,
     read_rows,
@@ -39,7 +39,8 @@ def import_file(
 
     `method` is "copy" (PostgreSQL: COPY into a staging table and a set-based merge, one transaction) or
     "batches" (the ORM in batches of 1,000, each committed: bench/bench_registry.py's baseline); "copy" unless told.
-    `progress` hears where the import is every `every` rows read (PROGRESS_EVERY unless told), at each stage
+    `progress` hears where the import is each time the rows read pass a multiple of `every` (PROGRESS_EVERY unless
+    told; at most once a stretch of the file, about 6,000 rows), at each stage
     after reading, and when done. `workers` processes check the rows (by default one per core for a large
     file when the machine has a core to spare, else none: reading.worker_count); the outcome, rejects file
     included, is the same for any number. `first_load` (COPY path, an empty registry only): patient's indexes and
@@ -52,8 +53,9 @@ def import_file(
     summary = ImportSummary(rejects_path=rejects_path)
     total = path.stat().st_size
     merge = _merger(method, summary, first_load)
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # registry id -> the line it was first accepted on
     today = date.today()
+    reported = 0
 
     def report(stage: str, done: int) -> None:
         if progress:
@@ -66,25 +68,12 @@ def import_file(
             rejects.writerow(["line", "reason", *REQUIRED_COLUMNS])
             reader = csv.reader(handle)
             header = read_header(reader, path.name)
-            pick = column_picker(header)
-            for rows, results in checked(reader, header, today, merge.encode, worker_count(total, workers)):
-                accepted = []
-                for (values, line), (registry_id, fields) in zip(rows, results, strict=True):
-                    if registry_id is None:
-                        if fields is None:
-                            continue  # a blank row
-                        summary.read += 1
-                        _reject(summary, rejects, line, pick(values), fields)
-                    elif (first := seen.setdefault(registry_id, line)) != line:
-                        summary.read += 1
-                        _reject(summary, rejects, line, pick(values),
-                                f"registry_id {registry_id} appears again (first on line {first})")
-                    else:
-                        summary.read += 1
-                        accepted.append(fields)
-                    if progress and summary.read % every == 0:
-                        report("reading", handle.buffer.tell())
-                merge.add_all(accepted)
+            stretches = checked(handle, reader.line_num, header, today, merge.encode, worker_count(total, workers))
+            for result, values in stretches:
+                merge.add_all(_take(result, values, seen, summary, rejects))
+                if progress and summary.read // every > reported:
+                    reported = summary.read // every
+                    report("reading", handle.buffer.tell())
             merge.finish(lambda stage: report(stage, total))
     except BaseException:
         merge.abort()
@@ -106,8 +95,26 @@ def _merger(method: str | None, summary: ImportSummary, first_load: bool = False
     raise ValueError(f"unknown import method {method!r}: copy or batches")
 
 
-def _reject(summary: ImportSummary, rejects, line: int, values: list[str], reason: str) -> None:
-    summary.rejected += 1
-    key = reason.split(" ")[0].rstrip(":")
-    summary.reasons[key] = summary.reasons.get(key, 0) + 1
-    rejects.writerow([line, reason, *values])
+def _take(result: Checked, values, seen: dict[str, int], summary: ImportSummary, rejects) -> list:
+    """A checked stretch's accepted rows, less those whose registry id came earlier in the file (rejected as
+    repeats); every rejected row goes to the rejects file in file order. Most stretches repeat no id: their rows
+    pass with a few set operations instead of a step per row."""
+    summary.read += result.read
+    found = result.rejects
+    if not result.repeats and seen.keys().isdisjoint(result.ids):
+        seen.update(zip(result.ids, result.lines))
+        accepted = result.encoded
+    else:
+        accepted, found = [], list(found)
+        for registry_id, line, encoded in zip(result.ids, result.lines, result.encoded, strict=True):
+            if (first := seen.setdefault(registry_id, line)) == line:
+                accepted.append(encoded)
+            else:
+                found.append((line, values(line), f"registry_id {registry_id} appears again (first on line {first})"))
+        found.sort(key=itemgetter(0))
+    for line, row, reason in found:
+        summary.rejected += 1
+        key = reason.split(" ")[0].rstrip(":")
+        summary.reasons[key] = summary.reasons.get(key, 0) + 1
+        rejects.writerow([line, reason, *row])
+    return accepted
