@@ -154,19 +154,17 @@ class Stretches:
         while True:
             block = self.handle.read(CHUNK_CHARS)
             text, self.pending = self.pending + block, ""
-            if not block:
-                if text:
-                    self.line += lines_in(text)
-                    yield text, self.line - lines_in(text)
-                return
-            end = cut(text)
+            end = cut(text) if block else len(text)  # the file's last stretch ends where the file does
             if end < 0 and len(text) < CUT_AFTER:
                 self.pending = text
                 continue
             end = len(text) if end < 0 else end
             text, self.pending = text[:end], text[end:]
-            first, self.line = self.line, self.line + lines_in(text)
-            yield text, first
+            if text:
+                first, self.line = self.line, self.line + lines_in(text)
+                yield text, first
+            if not block:
+                return
 
     def rest(self, before: str) -> Iterator[str]:
         """`before` (stretches handed out but not used), what was read but not handed out, then the file: as lines,
