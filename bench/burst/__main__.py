@@ -15,9 +15,11 @@ both queues; dashboard events received by a supervisor connected to each instanc
 pages connect; a reconnect re-reads the queue); the red-flag advice SMS latency, from the text stored to the
 advice accepted by Twilio (issue 16: p99 <= 2 s); calls per minute per web process; PASS or FAIL against each
 target first. Failure drills: `run(..., drills=[(seconds, callable)])` calls each callable at its time.
-The callers run in --processes (4) load processes, a thread per caller, plain http.client keep-alive
-connections: one process with a thread per caller measured its own wait for the interpreter lock (answers
-gunicorn logged at 40 ms were recorded at over 1 s). The report also gives the p99 per 10 s of the burst.
+The callers run in --processes (4) load processes, a thread per caller, over plain http.client keep-alive
+connections the callers of a load process share (a connection per request, not per call: at most caller.POOL kept
+idle per web instance, as a front end pools its connections to the web process): one process with a thread per
+caller measured its own wait for the interpreter lock (answers gunicorn logged at 40 ms were recorded at over 1 s).
+The report also gives the p99 per 10 s of the burst.
 """
 
 from __future__ import annotations

@@ -65,32 +65,69 @@ class Ledger:
             self.steps.append(step)
 
 
+# The keep-alive connections a load process keeps idle to one web instance, and for how long: a front end's upstream
+# pool (nginx's `keepalive 16` for one server in its documentation's example; `keepalive_timeout` 60 s by default,
+# under gunicorn.conf.py's 75 s, so the server never closes one as it is reused). Four load processes: at most 64.
+POOL = 16
+IDLE = 60.0
+
+
 class Twilio:
     """Posts webhooks as Twilio does: to `target` (a web instance), signed over the public URL.
 
-    Plain http.client with one keep-alive connection per caller thread (as Twilio's many clients): the
-    generator shares the machine with the servers it measures, so it spends as little CPU per request as it can.
+    Plain http.client (the generator shares the machine with the servers it measures, so it spends as little CPU per
+    request as it can), over keep-alive connections the caller threads of one load process share, as a front end
+    shares its connections to the web process: a thread takes the most recently used idle connection (or opens one if
+    none is idle) for one request and puts it back after; at most POOL stay idle, for at most IDLE seconds. No
+    connection belongs to a call, so a caller waiting in the queue holds none between its requests. (Twilio documents
+    a connect timeout per webhook request, not how it reuses connections; nothing it says keeps one open per call.)
     """
 
     def __init__(self, target: str, public: str, token: str, ledger: Ledger) -> None:
         self.target, self.public, self.token, self.ledger = target.rstrip("/"), public.rstrip("/"), token, ledger
         self.address = (urlsplit(self.target).hostname, urlsplit(self.target).port or 80)
-        self.local = threading.local()
+        self.idle: list[tuple[http.client.HTTPConnection, float]] = []  # (connection, put back at): newest last
+        self.lock = threading.Lock()
+
+    def _take(self) -> http.client.HTTPConnection:
+        stale = []
+        with self.lock:
+            while self.idle:
+                connection, since = self.idle.pop()
+                if time.monotonic() - since < IDLE:
+                    break
+                stale.append(connection)
+            else:
+                connection = None
+        for old in stale:
+            old.close()
+        return connection if connection is not None else http.client.HTTPConnection(*self.address, timeout=15)
+
+    def _give_back(self, connection: http.client.HTTPConnection) -> None:
+        with self.lock:
+            if len(self.idle) < POOL:
+                self.idle.append((connection, time.monotonic()))
+                return
+        connection.close()
 
     def _send(self, path: str, body: bytes, headers: dict) -> tuple[int, str, str]:
+        connection = self._take()
         for attempt in (1, 2):
-            connection = getattr(self.local, "connection", None)
-            if connection is None:
-                connection = self.local.connection = http.client.HTTPConnection(*self.address, timeout=15)
             try:
                 connection.request("POST", path, body=body, headers=headers)
                 response = connection.getresponse()
-                return response.status, response.read().decode(), response.getheader("Content-Type", "")
+                answer = response.status, response.read().decode(), response.getheader("Content-Type", "")
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 connection.close()
-                self.local.connection = None
                 if attempt == 2:  # a kept-alive connection closed by the server is retried once, as clients do
                     raise
+                connection = http.client.HTTPConnection(*self.address, timeout=15)
+                continue
+            except BaseException:
+                connection.close()  # half a request or answer on it: never reused
+                raise
+            self._give_back(connection)  # one the server asked to close reconnects on its next request
+            return answer
         raise AssertionError("unreachable")
 
     def post(self, step: str, url: str, params: dict, messaging: bool = False) -> twiml.Document | None:
