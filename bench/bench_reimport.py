@@ -56,7 +56,9 @@ def run(checkout: Path, args) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--one", "--database", args.database,
                "--file", str(args.file)] + (["--workers", str(args.workers)] if args.workers else [])
     load = os.getloadavg()[0]
-    done = subprocess.run(command, env=env, cwd=checkout, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, cwd=checkout, check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the re-import with {checkout} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return result | {"load_before": load, "load_after": os.getloadavg()[0]}
 

@@ -194,15 +194,16 @@ def checked(
     stretches = Stretches(handle, first_line)
     pool = ProcessPoolExecutor(workers, mp_context=pool_context()) if workers > 1 else None
     ahead: deque[tuple[str, int, Future | Checked]] = deque()
+    limit = 2 * workers if pool else 0  # stretches in flight
     try:
         for text, first in stretches:
             if pool is None:
                 ahead.append((text, first, check_stretch(text, first, header, today, encode)))
             else:
                 ahead.append((text, first, pool.submit(check_stretch, text, first, header, today, encode)))
-            while len(ahead) > (2 * workers if pool else 0) and _result(ahead[0][2]).clean:
+            while len(ahead) > limit and _result(ahead[0][2]).clean:
                 yield _taken(ahead.popleft(), header)
-            if ahead and not _result(ahead[0][2]).clean:
+            if len(ahead) > limit:
                 break  # a stretch did not end between records: the rest is read exactly
         while ahead and _result(ahead[0][2]).clean:
             yield _taken(ahead.popleft(), header)
