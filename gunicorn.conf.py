@@ -18,11 +18,12 @@ worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 
 
 def post_worker_init(worker):
-    """Start the live-event publisher thread (and, for the memory benchmark, tracemalloc), and the database sweeps in the serving process (unless a sweep
-    process owns them: SWEEPS_IN_WEB=0)."""
+    """Start every request thread, the live-event publisher thread (and, for the memory benchmark, tracemalloc), and
+    the database sweeps in the serving process (unless a sweep process owns them: SWEEPS_IN_WEB=0)."""
     from crm.helpline.live import events
-    from crm.platform import collector, memory_trace, publisher
+    from crm.platform import collector, memory_trace, publisher, serving_threads
 
+    serving_threads.start_all(worker.tpool, worker.cfg.threads)  # the process's size set now, not by the busiest hour
     collector.freeze_startup()  # the app's own objects: never walked by the collector, so no request waits on them
     memory_trace.start_from_environment()  # the memory benchmark's tracing (SAMPARK_TRACEMALLOC), never in production
     publisher.start(events.emit_all)
