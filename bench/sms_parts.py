@@ -96,7 +96,6 @@ def instrument(app, detail: bool = False) -> None:
         publisher.hand_over = timed("publisher.hand_over", publisher.hand_over)
         direct_sql.Direct._values = timed("Direct._values", direct_sql.Direct._values)
         texts.languages.of_triage = timed("languages.of_triage", languages.of_triage)
-        texts.json.dumps = timed("json.dumps (take)", texts.json.dumps)
 
 
 def main() -> None:
