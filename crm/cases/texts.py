@@ -115,7 +115,7 @@ def take(inbound: Text, reply: Reply, alone: bool) -> Taken:
         "script": inbound.script, "segments": inbound.segments, "priority": inbound.priority,
         "specialty": inbound.specialty, "rules": json.dumps(list(inbound.rules)), "why": json.dumps(inbound.why or {}),
         "language": languages.of_triage(inbound.script), "kind": reply.kind, "sender_of_reply": reply.sender,
-        "before": before, "after": after, "parts": list(_parts_by_reference_length(before + after)),
+        "before": before, "after": after, "parts": _parts_array(before + after),
         "now": utcnow(),
     }
     statement = _statement(emergency, inbound.channel == "whatsapp", alone)
@@ -167,10 +167,16 @@ _FORGET = text("""DELETE FROM message_claim WHERE sid IN (
     SELECT sid FROM message_claim WHERE at < :cutoff ORDER BY at LIMIT :batch FOR UPDATE SKIP LOCKED)""")
 
 
-@lru_cache(maxsize=64)
 def _parts_by_reference_length(template: str) -> tuple[int, ...]:
     """The reply's SMS parts for each length a reference can have (crm.platform.sms_parts counts; the statement picks)."""
     return tuple(segments(template + "0" * length) for length in range(_SHORTEST_REFERENCE, _LONGEST_REFERENCE + 1))
+
+
+@lru_cache(maxsize=64)
+def _parts_array(template: str) -> str:
+    """_parts_by_reference_length as PostgreSQL's text of an int[] (`{1,1,...}`), made once per reply: sent as text
+    for the statement's CAST(:parts AS int[]) (a list is converted to an array parameter again at every text)."""
+    return "{" + ",".join(map(str, _parts_by_reference_length(template))) + "}"
 
 
 @lru_cache(maxsize=8)

@@ -91,10 +91,19 @@ def all_templates() -> tuple[SmsTemplate, ...]:
 
 def find(name: str, language: str) -> SmsTemplate:
     """The template `name` in `language` (English when that language has none)."""
-    by_language = {t.language: t for t in all_templates() if t.name == name}
+    by_language = _by_name().get(name)
     if not by_language:
         raise UnknownTemplate(name)
     return by_language.get(language) or by_language[FALLBACK]
+
+
+@cache
+def _by_name() -> dict[str, dict[str, SmsTemplate]]:
+    """The templates by name, then language (read once: every text the helpline sends looks its template up)."""
+    found: dict[str, dict[str, SmsTemplate]] = {}
+    for template in all_templates():
+        found.setdefault(template.name, {})[template.language] = template
+    return found
 
 
 def script_for(language: str | None) -> str:
