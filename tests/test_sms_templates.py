@@ -357,3 +357,16 @@ def test_every_text_a_send_site_names_is_produced_and_registered(app):
     named = set().union(*(texts for texts in SITES.values() if isinstance(texts, set)))
     produced = {name for name, _ in produced_texts()} | {name for name, _ in app_produced_texts()}
     assert named <= produced <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", (*LANGUAGES, "bn", "xx"))
+def test_find_gives_the_template_of_that_name_and_language_else_english(name, language):
+    # Looked up by name once (crm.platform.sms_templates._by_name), as a scan of every template answers.
+    by_language = {t.language: t for t in TEMPLATES if t.name == name}
+    assert sms_templates.find(name, language) == by_language.get(language, by_language[sms_templates.FALLBACK])
+
+
+def test_an_unknown_text_is_refused():
+    with pytest.raises(sms_templates.UnknownTemplate):
+        sms_templates.find("no_such_text", "en")

@@ -286,6 +286,15 @@ def test_a_new_case_reply_costs_the_parts_its_text_costs(kind, script, case_id):
     assert parts[len(reference) - 9] == segments(template.replace(texts.REFERENCE, reference))
 
 
+@pytest.mark.parametrize("kind", ["ack", "emergency"])
+@pytest.mark.parametrize("script", ["hi", "hinglish", "en", "pa", "ur"])
+def test_the_parts_go_to_the_statement_as_postgresqls_array_of_the_same_counts(app, kind, script):
+    # Sent as text once made (texts._parts_array), read by the statement's CAST(:parts AS int[]).
+    template = replies.reply(kind, script, ref=texts.REFERENCE).replace(texts.REFERENCE, "")
+    sent = db.session.scalar(sql_text("SELECT CAST(:parts AS int[])"), {"parts": texts._parts_array(template)})
+    assert sent == list(texts._parts_by_reference_length(template))
+
+
 @pytest.mark.parametrize("body", ["fever and cough for three days", "my father has chest pain and is sweating"])
 def test_the_statement_returns_the_case_summary_and_no_other_column_of_the_case(client, monkeypatch, body):
     # What the answer and the live events read (crm.models.case.SUMMARY_COLUMNS); every other column returned cost
