@@ -47,3 +47,12 @@ def test_off_a_terminal_the_bar_prints_a_line_per_tenth():
         bar(registry.ImportProgress("reading", done, 0, done, 100))
     bar(registry.ImportProgress("done", 100, 0, 100, 100))
     assert len(out.getvalue().splitlines()) == 12  # 0%, 10%, ... 100%, and done
+
+
+def test_a_small_file_is_read_in_several_stretches_so_its_bar_moves(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "PROGRESS_EVERY", 100)  # the card office's page asks for events this often
+    rows = [f"R{n},,Asha {n},,1970-01-01,,F,,HH{n // 4},House {n // 4} Laxmi Nagar,Laxmi Nagar,self" for n in range(3000)]
+    events = []
+    registry.import_file(write(tmp_path, *rows), progress=events.append)  # about 200 kB: a 64th is the 16 kB floor
+    read = [e.rows_read for e in events if e.stage == "reading"]
+    assert len(read) >= 10 and 0 < read[0] < 3000 and read == sorted(read)

@@ -40,7 +40,7 @@ def import_file(
     `method` is "copy" (PostgreSQL: COPY into a staging table and a set-based merge, one transaction) or
     "batches" (the ORM in batches of 1,000, each committed: bench/bench_registry.py's baseline); "copy" unless told.
     `progress` hears where the import is each time the rows read pass a multiple of `every` (PROGRESS_EVERY unless
-    told; at most once a stretch of the file, about 6,000 rows), at each stage
+    told; at most once a stretch of the file: about 6,000 rows, or a 64th of a small file), at each stage
     after reading, and when done. `workers` processes check the rows (by default one per core for a large
     file when the machine has a core to spare, else none: reading.worker_count); the outcome, rejects file
     included, is the same for any number. `first_load` (COPY path, an empty registry only): patient's indexes and
@@ -68,7 +68,8 @@ def import_file(
             rejects.writerow(["line", "reason", *REQUIRED_COLUMNS])
             reader = csv.reader(handle)
             header = read_header(reader, path.name)
-            stretches = checked(handle, reader.line_num, header, today, merge.encode, worker_count(total, workers))
+            stretches = checked(handle, reader.line_num, header, today, merge.encode, worker_count(total, workers),
+                                total)
             for result, values in stretches:
                 merge.add_all(_take(result, values, seen, summary, rejects))
                 if progress and summary.read // every > reported:

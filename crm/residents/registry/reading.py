@@ -31,6 +31,7 @@ from typing import TextIO
 from crm.residents.registry.rows import RowError, column_picker, parse_values
 
 CHUNK_CHARS = 1 << 20  # a stretch: about 6,000 rows of a registry export
+SMALLEST = 16 << 10  # a small file is still read in several stretches (a 64th of it), so its progress moves
 CUT_AFTER = 64 * CHUNK_CHARS  # a stretch with no line break this long is read exactly
 BATCH_ROWS = 2000  # rows checked at a time when the file is read exactly
 POOL_FROM_BYTES = 8_000_000  # about 50,000 rows: below it starting the workers costs more than they save
@@ -147,12 +148,13 @@ def cut(text: str) -> int:
 class Stretches:
     """The rest of an open file as (text, lines before it) stretches; `rest` gives back what was not yet handed out."""
 
-    def __init__(self, handle: TextIO, first_line: int) -> None:
+    def __init__(self, handle: TextIO, first_line: int, size: int | None = None) -> None:
         self.handle, self.line, self.pending = handle, first_line, ""
+        self.chars = CHUNK_CHARS if size is None else min(CHUNK_CHARS, max(SMALLEST, size // 64))
 
     def __iter__(self) -> Iterator[tuple[str, int]]:
         while True:
-            block = self.handle.read(CHUNK_CHARS)
+            block = self.handle.read(self.chars)
             text, self.pending = self.pending + block, ""
             end = cut(text) if block else len(text)  # the file's last stretch ends where the file does
             if end < 0 and len(text) < CUT_AFTER:
@@ -185,13 +187,15 @@ def exactly(lines: Iterable[str], first_line: int, header: list[str], today: dat
 
 def checked(
     handle: TextIO, first_line: int, header: list[str], today: date, encode: Encode, workers: int = 1,
+    size: int | None = None,
 ) -> Iterator[tuple[Checked, Callable[[int], list[str]]]]:
     """(checked stretch, the values of its row ending on a line) in file order for the rest of `handle`
-    (`first_line` lines already read): the values are for a row the caller rejects as a repeat.
+    (`first_line` lines already read; `size` the file's bytes, when known): the values are for a row the caller
+    rejects as a repeat.
 
     With workers > 1 the stretches are checked in a pool kept a few stretches ahead of the caller, never the whole
     file."""
-    stretches = Stretches(handle, first_line)
+    stretches = Stretches(handle, first_line, size)
     pool = ProcessPoolExecutor(workers, mp_context=pool_context()) if workers > 1 else None
     ahead: deque[tuple[str, int, Future | Checked]] = deque()
     limit = 2 * workers if pool else 0  # stretches in flight
