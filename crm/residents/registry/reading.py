@@ -1,8 +1,8 @@
 """Reading a registry file in stretches of text, each parsed and checked in a worker process, in file order.
 
-The importing process only cuts the file into stretches of about CHUNK_CHARS, each ending at a line break, and
-hands each stretch to a pool of processes: they parse its CSV, check its rows and format the accepted ones, and
-the results come back in the order the stretches were sent. The importing process keeps what must see the whole
+The importing process only cuts the file into stretches of about CHUNK_CHARS (a 64th of a small file, SMALLEST at
+least), each ending at a line break, and hands each stretch to a pool of processes: they parse its CSV, check its
+rows and format the accepted ones, and the results come back in the order the stretches were sent. The importing process keeps what must see the whole
 file in order: repeated registry ids, the rejects file, the COPY stream.
 
 Only a CSV reader knows where a quoted field with a line break ends. A stretch is cut after a line break with an
